@@ -1,0 +1,237 @@
+//! The ports: what the engine needs from the servers it drives. The simulator implements them
+//! on a virtual clock; other implementations could drive real servers (PowerShell remoting,
+//! Microsoft Graph, SQL). The engine holds no other way to touch the world.
+//!
+//! Futures are not `Send`: the engine runs on one thread, next to the world it drives.
+
+use upgrade_lab_model::{
+    Credential, DirSyncConfig, ObjectCounts, PendingExport, RunProfile, RunRecord, Secret,
+    ServerEnvironment, SettingsDocument, SimDuration, SimTime, SqlBackend, Version,
+    sync::Connector,
+};
+
+/// Why a port call failed, in the real systems' own terms (domain-facts §2.7, §7.2, §10).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind:?}: {message}")]
+pub struct PortError {
+    pub kind: PortErrorKind,
+    /// The words the real system uses (status string, HTTP status, event id and text).
+    pub message: String,
+}
+
+impl PortError {
+    pub fn new(kind: PortErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// The kinds of failure a server or the tenant can report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PortErrorKind {
+    /// "Unable to connect to the remote server".
+    EndpointUnreachable,
+    /// HTTP 407 from the proxy.
+    ProxyAuthenticationRequired,
+    /// HTTP 403 from the proxy.
+    ProxyForbidden,
+    /// Wrong account or password ("Invalid grant"), or an account without the role needed.
+    InvalidCredentials,
+    /// The password has expired.
+    ExpiredCredentials,
+    /// The SQL instance does not answer.
+    SqlInstanceDown,
+    /// The server crashed or is shut down.
+    ServerDown,
+    /// Azure AD throttled the client.
+    Throttled,
+    /// The product is not installed on this server.
+    NotInstalled,
+    /// The product is already installed (an installer re-run).
+    AlreadyInstalled,
+    /// The server refused the request as unsupported (it says why).
+    Unsupported,
+    /// A file the call needs does not exist.
+    FileNotFound,
+}
+
+/// What the installer finds of DirSync on a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DirSyncDiscovery {
+    /// No DirSync. `uninstalled_at` is set when it was there and has been uninstalled.
+    NotInstalled {
+        uninstalled_at: Option<SimTime>,
+    },
+    Installed(DirSyncInstallation),
+}
+
+/// An installed DirSync as the wizard's analysis reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirSyncInstallation {
+    pub hostname: String,
+    pub config: DirSyncConfig,
+    /// Users, groups and contacts in DirSync's database (the metaverse).
+    pub object_counts: ObjectCounts,
+    /// Domains of the forest DirSync's AD connector knows.
+    pub domains: Vec<String>,
+    /// Whether its sync service runs (and so exports every cycle).
+    pub service_running: bool,
+}
+
+/// The DirSync server.
+#[allow(async_fn_in_trait)]
+pub trait DirSyncServer {
+    async fn discover(&mut self) -> Result<DirSyncDiscovery, PortError>;
+    /// Stops and disables the sync service (the "temporarily disable" path of the document).
+    async fn disable_service(&mut self) -> Result<(), PortError>;
+    /// Starts the sync service again.
+    async fn enable_service(&mut self) -> Result<(), PortError>;
+    /// Uninstalls "Windows Azure Active Directory sync tool" (up to 15 minutes).
+    async fn uninstall(&mut self) -> Result<(), PortError>;
+    /// Resets the password of DirSync's `MSOL_` AD account (needs Enterprise Admin).
+    async fn reset_service_account_password(
+        &mut self,
+        enterprise_admin: &Credential,
+    ) -> Result<(), PortError>;
+    async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError>;
+    async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError>;
+}
+
+/// Where the new installation keeps its database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SqlChoice {
+    /// SQL Server Express LocalDB installed by the wizard (the default).
+    LocalDb,
+    /// An existing SQL Server instance (DirSync's own when upgrading in place on full SQL).
+    Existing(SqlBackend),
+}
+
+/// The account the sync service runs as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServiceAccount {
+    /// The default virtual service account.
+    Virtual,
+    /// A domain account (`DOMAIN\name`), required when SQL is remote.
+    Domain { name: String, password: Secret },
+    /// A local account.
+    Local { name: String, password: Secret },
+}
+
+/// How the installation is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallMode {
+    /// On the DirSync server, after DirSync is uninstalled: active at once.
+    InPlace,
+    /// On a separate server with `/migrate`: staging.
+    Migrate,
+}
+
+/// Everything the wizard's "Ready to configure" page commits.
+#[derive(Clone, Debug)]
+pub struct InstallRequest {
+    pub mode: InstallMode,
+    pub settings: SettingsDocument,
+    /// Custom install location; `None` = `C:\Program Files\Microsoft Azure AD Sync`.
+    pub install_location: Option<String>,
+    pub sql: SqlChoice,
+    pub service_account: ServiceAccount,
+    pub staging: bool,
+    /// "Start the synchronization process as soon as the configuration completes".
+    pub start_sync: bool,
+    pub azure_ad: Credential,
+    pub enterprise_admin: Credential,
+}
+
+/// What the installer reports when it is done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallReceipt {
+    pub finished_at: SimTime,
+    pub version: Version,
+    /// The wizard tells the user to sign out and in before using the sync tools.
+    pub sign_out_required: bool,
+}
+
+/// An installed Azure AD Connect as its configuration wizard sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectInstallation {
+    pub hostname: String,
+    pub version: Version,
+    pub staging: bool,
+    pub service_running: bool,
+    pub sql: SqlChoice,
+}
+
+/// The Azure AD Connect server.
+#[allow(async_fn_in_trait)]
+pub trait ConnectServer {
+    /// The machine's facts for the prerequisite checks.
+    async fn environment(&mut self) -> Result<ServerEnvironment, PortError>;
+    async fn installation(&mut self) -> Result<Option<ConnectInstallation>, PortError>;
+    /// Runs the installer (MSI + wizard) once.
+    async fn install(&mut self, request: InstallRequest) -> Result<InstallReceipt, PortError>;
+    /// Turns staging mode on or off through the installed configuration wizard
+    /// ("Configure staging mode"), never through the installer.
+    async fn set_staging_mode(&mut self, enabled: bool) -> Result<(), PortError>;
+    /// Runs one profile on one connector and waits for it (`Invoke-ADSyncRunProfile`).
+    async fn run_profile(
+        &mut self,
+        connector: Connector,
+        profile: RunProfile,
+    ) -> Result<RunRecord, PortError>;
+    /// The Operations tab, oldest first.
+    async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError>;
+    /// Pending exports on the Azure AD connector (csexport).
+    async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError>;
+    async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError>;
+    async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError>;
+}
+
+/// Counts of AD changes over a period, to explain pending exports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+}
+
+/// On-premises Active Directory.
+#[allow(async_fn_in_trait)]
+pub trait OnPremAd {
+    /// Whether the credential is valid and a member of Enterprise Admins.
+    async fn is_enterprise_admin(&mut self, credential: &Credential) -> Result<bool, PortError>;
+    /// Changes made in AD since `since` (adds, updates, deletes of users, groups, contacts).
+    async fn changes_since(&mut self, since: SimTime) -> Result<ChangeCounts, PortError>;
+}
+
+/// A signed-in session with the tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantSession {
+    pub account: String,
+    /// Hybrid Identity Administrator or Global Administrator.
+    pub is_hybrid_identity_admin: bool,
+}
+
+/// Directory synchronisation status as the tenant reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TenantSyncStatus {
+    /// When the last export arrived and from which client (host and product).
+    pub last_export: Option<(SimTime, String)>,
+    /// Objects synced from on-premises.
+    pub synced_objects: u64,
+}
+
+/// The Azure AD tenant.
+#[allow(async_fn_in_trait)]
+pub trait AzureTenant {
+    async fn sign_in(&mut self, credential: &Credential) -> Result<TenantSession, PortError>;
+    async fn sync_status(&mut self) -> Result<TenantSyncStatus, PortError>;
+}
+
+/// Simulated or real time. The engine never reads a clock of its own.
+#[allow(async_fn_in_trait)]
+pub trait Clock {
+    fn now(&self) -> SimTime;
+    async fn sleep(&self, duration: SimDuration);
+}

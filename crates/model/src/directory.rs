@@ -1,0 +1,91 @@
+//! A directory: one forest with its domains, OU tree and objects.
+
+use crate::dn;
+use crate::object::{DirectoryObject, ObjectKind};
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A domain of the forest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    /// DNS name, lower-case (`emea.contoso.com`).
+    pub dns_name: Value,
+    /// NetBIOS name (`EMEA`).
+    pub netbios_name: Value,
+}
+
+impl Domain {
+    /// The DN of the domain's naming context.
+    pub fn dn(&self) -> String {
+        dn::domain_dn(&self.dns_name)
+    }
+}
+
+/// An organizational unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationalUnit {
+    pub guid: crate::ids::ObjectGuid,
+    pub dn: Value,
+}
+
+/// One forest: domains, OUs and the users, groups and contacts in them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    /// The forest root domain's DNS name.
+    pub forest: Value,
+    pub domains: Vec<Domain>,
+    pub organizational_units: Vec<OrganizationalUnit>,
+    pub objects: Vec<DirectoryObject>,
+}
+
+/// Object counts of a directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryCounts {
+    pub users: usize,
+    pub groups: usize,
+    pub contacts: usize,
+    pub organizational_units: usize,
+    pub disabled_users: usize,
+    /// Objects per domain DNS name.
+    pub by_domain: BTreeMap<String, usize>,
+    /// Objects per OU depth (0 = directly under a domain or container).
+    pub by_ou_depth: BTreeMap<usize, usize>,
+}
+
+impl DirectoryCounts {
+    /// Users, contacts and groups: what DirSync's database counts for the upgrade estimate.
+    pub fn objects(&self) -> usize {
+        self.users + self.groups + self.contacts
+    }
+}
+
+impl Directory {
+    /// Counts by type, domain and OU depth.
+    pub fn counts(&self) -> DirectoryCounts {
+        let mut c = DirectoryCounts {
+            organizational_units: self.organizational_units.len(),
+            ..Default::default()
+        };
+        for o in &self.objects {
+            match o.kind {
+                ObjectKind::User => {
+                    c.users += 1;
+                    if o.attrs.is_disabled() {
+                        c.disabled_users += 1;
+                    }
+                }
+                ObjectKind::Group => c.groups += 1,
+                ObjectKind::Contact => c.contacts += 1,
+            }
+            *c.by_domain.entry(dn::domain_of(&o.dn)).or_default() += 1;
+            *c.by_ou_depth.entry(dn::ou_depth(&o.dn)).or_default() += 1;
+        }
+        c
+    }
+
+    /// The number of users, contacts and groups.
+    pub fn object_count(&self) -> usize {
+        self.objects.len()
+    }
+}

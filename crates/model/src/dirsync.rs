@@ -1,0 +1,126 @@
+//! A DirSync installation's configuration: what the upgrade wizard analyses and migrates
+//! (seed document, "DirSync configurations supported for upgrade") and what blocks it.
+
+use crate::version::Version;
+use serde::{Deserialize, Serialize};
+
+/// The database DirSync runs on (§1.7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SqlBackend {
+    /// The SQL Server Express DirSync installs by default.
+    Express,
+    /// A full SQL Server, local or remote.
+    Full { server: String, instance: String },
+}
+
+impl SqlBackend {
+    /// `server\instance`, the way the wizard shows a full SQL Server.
+    pub fn display_name(&self) -> String {
+        match self {
+            SqlBackend::Express => "SQL Server Express (local)".to_string(),
+            SqlBackend::Full { server, instance } => format!("{server}\\{instance}"),
+        }
+    }
+
+    pub fn is_full(&self) -> bool {
+        matches!(self, SqlBackend::Full { .. })
+    }
+
+    /// Whether two backends are the same database instance (server and instance compared
+    /// without regard to case, as Windows names are).
+    pub fn same_instance(&self, other: &SqlBackend) -> bool {
+        match (self, other) {
+            (
+                SqlBackend::Full { server, instance },
+                SqlBackend::Full {
+                    server: s2,
+                    instance: i2,
+                },
+            ) => server.eq_ignore_ascii_case(s2) && instance.eq_ignore_ascii_case(i2),
+            _ => false,
+        }
+    }
+}
+
+/// "Filtering based on user attributes": users whose attribute equals the value are not synced
+/// (DirSync's connector filter, e.g. `extensionAttribute15 = NoSync`, §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeFilter {
+    pub attribute: String,
+    pub value: String,
+}
+
+/// Which domains and OUs DirSync reads. Empty lists mean "everything".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScopeFilters {
+    /// Included domains by DNS name; empty = all domains of the forest.
+    pub domains: Vec<String>,
+    /// Included OUs by DN; empty = every container.
+    pub included_ous: Vec<String>,
+    /// Excluded OUs by DN (take precedence over inclusions below them).
+    pub excluded_ous: Vec<String>,
+    /// User attribute filters; a user matching any of them is out of scope.
+    pub attribute_filters: Vec<AttributeFilter>,
+}
+
+/// DirSync's configuration as the upgrade wizard finds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirSyncConfig {
+    pub version: Version,
+    pub sql: SqlBackend,
+    /// The tenant's initial domain (`contoso.onmicrosoft.com`).
+    pub tenant: String,
+    /// The Azure AD account DirSync signs in with (the upgrade must use this one).
+    pub azure_ad_account: String,
+    /// The AD account DirSync created to read the directory (`MSOL_AD_Sync` or `MSOL_<hex>`).
+    pub ad_account: String,
+    /// The forest's root DNS name.
+    pub forest: String,
+    pub filters: ScopeFilters,
+    /// Alternate login ID: the attribute flowed to Azure AD's userPrincipalName (e.g. `mail`).
+    pub alternate_login_id: Option<String>,
+    pub password_sync: bool,
+    pub exchange_hybrid: bool,
+    /// Attributes removed from DirSync's attribute flow: blocks the upgrade.
+    pub removed_attributes: Vec<String>,
+    /// A custom extension DLL: blocks the upgrade.
+    pub extension_dll: Option<String>,
+    /// DirSync's opt-in accidental-delete threshold (off by default, §4.3).
+    pub delete_threshold: Option<u32>,
+}
+
+impl DirSyncConfig {
+    /// A typical DirSync: the last release (1.0.7020.0), SQL Express, everything in scope.
+    pub fn typical(forest: &str, tenant: &str) -> Self {
+        Self {
+            version: Version::new(&[1, 0, 7020, 0]),
+            sql: SqlBackend::Express,
+            tenant: tenant.to_string(),
+            azure_ad_account: format!("dirsync-admin@{tenant}"),
+            ad_account: "MSOL_AD_Sync".to_string(),
+            forest: forest.to_string(),
+            filters: ScopeFilters::default(),
+            alternate_login_id: None,
+            password_sync: true,
+            exchange_hybrid: false,
+            removed_attributes: Vec::new(),
+            extension_dll: None,
+            delete_threshold: None,
+        }
+    }
+
+    /// Configuration the upgrade cannot migrate, each as a sentence (empty = none).
+    pub fn blockers(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .removed_attributes
+            .iter()
+            .map(|a| format!("the attribute '{a}' was removed from DirSync's attribute flow"))
+            .collect();
+        if let Some(dll) = &self.extension_dll {
+            out.push(format!("DirSync uses a custom extension DLL ({dll})"));
+        }
+        out
+    }
+}

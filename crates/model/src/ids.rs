@@ -1,0 +1,222 @@
+//! Object identities: `ObjectGuid` as AD stores it and `ImmutableId`, the source anchor Azure AD
+//! derives from it (DESIGN.md, "Source anchor").
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::sync::Arc;
+
+/// An AD objectGUID. Held in RFC 4122 field order (the order its text form reads), so that
+/// `Display` and `Ord` agree with what an administrator sees.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ObjectGuid([u8; 16]);
+
+/// Why a GUID could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GuidError {
+    #[error("a GUID has 16 bytes, this value has {0}")]
+    WrongLength(usize),
+    #[error("'{0}' is not a GUID: expected 8-4-4-4-12 hexadecimal digits, optionally in braces")]
+    BadText(String),
+    #[error("'{0}' is not valid base64")]
+    BadBase64(String),
+}
+
+impl ObjectGuid {
+    /// A GUID from its 16 bytes in RFC 4122 (text) order.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// The 16 bytes in RFC 4122 (text) order.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// A GUID from the bytes Windows stores (`Guid.ToByteArray()`): the first three fields
+    /// little-endian. This is what `objectGUID::` carries in ldifde and ldapsearch output.
+    pub fn from_windows_bytes(bytes: &[u8]) -> Result<Self, GuidError> {
+        let b: [u8; 16] = bytes
+            .try_into()
+            .map_err(|_| GuidError::WrongLength(bytes.len()))?;
+        Ok(Self(swap_fields(b)))
+    }
+
+    /// The bytes in the order Windows stores them.
+    pub fn to_windows_bytes(&self) -> [u8; 16] {
+        swap_fields(self.0)
+    }
+
+    /// Parses `f28780cd-c87a-4f8e-9a4b-0123456789ab`, with or without braces, any case.
+    pub fn parse_text(text: &str) -> Result<Self, GuidError> {
+        let bad = || GuidError::BadText(text.to_string());
+        let t = text.trim();
+        let t = t
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(t);
+        let groups: Vec<&str> = t.split('-').collect();
+        let lens = [8, 4, 4, 4, 12];
+        if groups.len() != 5 || groups.iter().zip(lens).any(|(g, l)| g.len() != l) {
+            return Err(bad());
+        }
+        let hex: String = groups.concat();
+        let mut out = [0u8; 16];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+                .map_err(|_| bad())?;
+        }
+        Ok(Self(out))
+    }
+
+    /// Decodes base64 of the Windows byte order (LDIF `objectGUID::`).
+    pub fn from_base64_windows(text: &str) -> Result<Self, GuidError> {
+        let bytes = STANDARD
+            .decode(text.trim())
+            .map_err(|_| GuidError::BadBase64(text.to_string()))?;
+        Self::from_windows_bytes(&bytes)
+    }
+
+    /// The source anchor Azure AD keeps for an object DirSync anchored on objectGUID.
+    pub fn immutable_id(&self) -> ImmutableId {
+        ImmutableId(Arc::from(STANDARD.encode(self.to_windows_bytes())))
+    }
+}
+
+/// Swaps the byte order of the first three fields (4, 2 and 2 bytes); its own inverse.
+fn swap_fields(b: [u8; 16]) -> [u8; 16] {
+    let mut o = b;
+    o[0..4].copy_from_slice(&[b[3], b[2], b[1], b[0]]);
+    o[4..6].copy_from_slice(&[b[5], b[4]]);
+    o[6..8].copy_from_slice(&[b[7], b[6]]);
+    o
+}
+
+impl fmt::Display for ObjectGuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = &self.0;
+        write!(
+            f,
+            "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+            b[0],
+            b[1],
+            b[2],
+            b[3],
+            b[4],
+            b[5],
+            b[6],
+            b[7],
+            b[8],
+            b[9],
+            b[10],
+            b[11],
+            b[12],
+            b[13],
+            b[14],
+            b[15]
+        )
+    }
+}
+
+impl fmt::Debug for ObjectGuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectGuid({self})")
+    }
+}
+
+impl Serialize for ObjectGuid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectGuid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse_text(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Azure AD's `immutableId`: the base64 source anchor. Case-sensitive.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ImmutableId(Arc<str>);
+
+impl ImmutableId {
+    /// Wraps a value a tenant already holds (for example a cloud object stamped by another tool).
+    pub fn new(value: &str) -> Self {
+        Self(Arc::from(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The objectGUID this immutableId was derived from, if it is one.
+    pub fn to_object_guid(&self) -> Option<ObjectGuid> {
+        ObjectGuid::from_base64_windows(&self.0).ok()
+    }
+}
+
+impl fmt::Display for ImmutableId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ImmutableId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ImmutableId({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_windows_bytes_agree_as_dotnet_does() {
+        // .NET: new Guid("00112233-4455-6677-8899-aabbccddeeff").ToByteArray()
+        // = 33 22 11 00 55 44 77 66 88 99 aa bb cc dd ee ff
+        let g = ObjectGuid::parse_text("00112233-4455-6677-8899-aabbccddeeff").unwrap();
+        assert_eq!(
+            g.to_windows_bytes(),
+            [
+                0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+                0xee, 0xff
+            ]
+        );
+        assert_eq!(g.immutable_id().as_str(), "MyIRAFVEd2aImaq7zN3u/w==");
+        assert_eq!(g.immutable_id().to_object_guid(), Some(g));
+    }
+
+    #[test]
+    fn base64_and_text_forms_give_the_same_immutable_id() {
+        let from_b64 = ObjectGuid::from_base64_windows("6Gd2SrsmeEiT3Hmh/5hTqw==").unwrap();
+        let from_text = ObjectGuid::parse_text(&from_b64.to_string().to_uppercase()).unwrap();
+        assert_eq!(from_b64, from_text);
+        assert_eq!(
+            from_text.immutable_id().as_str(),
+            "6Gd2SrsmeEiT3Hmh/5hTqw=="
+        );
+        assert_eq!(from_b64.to_string(), "4a7667e8-26bb-4878-93dc-79a1ff9853ab");
+    }
+
+    #[test]
+    fn braces_are_accepted_and_garbage_is_refused() {
+        assert!(ObjectGuid::parse_text("{4a7667e8-26bb-4878-93dc-79a1ff9853ab}").is_ok());
+        assert!(matches!(
+            ObjectGuid::parse_text("4a7667e8-26bb-4878-93dc-79a1ff9853a"),
+            Err(GuidError::BadText(_))
+        ));
+        assert!(matches!(
+            ObjectGuid::parse_text("4a7667e8-26bb-4878-93dc-79a1ff9853ag"),
+            Err(GuidError::BadText(_))
+        ));
+        assert_eq!(
+            ObjectGuid::from_windows_bytes(&[1, 2, 3]),
+            Err(GuidError::WrongLength(3))
+        );
+    }
+}

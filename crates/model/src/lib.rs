@@ -1,0 +1,44 @@
+//! upgrade-lab-model: the data every other crate speaks. Directory objects and their attributes,
+//! identities (`ObjectGuid`, `ImmutableId`), distinguished names, the DirSync configuration, the
+//! scope rules, the server environment, the sync vocabulary (run profiles, statuses, pending
+//! exports), simulated time, versions and secrets.
+//!
+//! It must not know about I/O, clocks, randomness, the simulator or the engine's logic: it is
+//! pure data, serde and small pure functions.
+//!
+//! ```
+//! use upgrade_lab_model::ObjectGuid;
+//! let guid = ObjectGuid::parse_text("00112233-4455-6677-8899-aabbccddeeff").unwrap();
+//! assert_eq!(guid.immutable_id().as_str(), "MyIRAFVEd2aImaq7zN3u/w==");
+//! ```
+
+pub mod constants;
+pub mod directory;
+pub mod dirsync;
+pub mod dn;
+pub mod environment;
+pub mod ids;
+pub mod object;
+pub mod scope;
+pub mod secret;
+pub mod settings;
+pub mod sync;
+pub mod time;
+pub mod validate;
+pub mod value;
+pub mod version;
+
+pub use directory::{Directory, DirectoryCounts, Domain, OrganizationalUnit};
+pub use dirsync::{AttributeFilter, DirSyncConfig, ScopeFilters, SqlBackend};
+pub use environment::{EndpointReach, EndpointStatus, ProxySetting, ServerEnvironment};
+pub use ids::{GuidError, ImmutableId, ObjectGuid};
+pub use object::{Attributes, DirectoryObject, ObjectKind};
+pub use scope::{OutOfScope, Scope};
+pub use secret::{Credential, Secret};
+pub use settings::{MigratedFeatures, ObjectCounts, SettingsDocument, SourceAnchor};
+pub use sync::{
+    Connector, ExportOperation, PendingExport, RunProfile, RunRecord, RunStats, RunStatus,
+};
+pub use time::{SimDuration, SimTime};
+pub use value::{Interner, Value};
+pub use version::{Version, VersionError};

@@ -1,0 +1,168 @@
+//! Which AD objects are in scope for sync: the configured domain, OU and attribute filters
+//! (§5) and the default rules of §2.5 (service accounts, critical system objects, contacts
+//! that are not mail-enabled).
+
+use crate::dirsync::ScopeFilters;
+use crate::dn;
+use crate::object::{DirectoryObject, ObjectKind};
+
+/// Compiled scope filters: DNs normalised once so the per-object test is cheap.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    domains: Vec<String>,
+    included_ous: Vec<String>,
+    excluded_ous: Vec<String>,
+    attribute_filters: Vec<(String, String)>,
+}
+
+/// Why an object is out of scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutOfScope {
+    Domain,
+    OrganizationalUnit,
+    AttributeFilter,
+    ServiceAccount,
+    CriticalSystemObject,
+    NoSamAccountName,
+    ContactNotMailEnabled,
+}
+
+impl Scope {
+    pub fn new(filters: &ScopeFilters) -> Self {
+        let norm = |v: &Vec<String>| v.iter().map(|d| dn::normalize(d)).collect();
+        Self {
+            domains: filters
+                .domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            included_ous: norm(&filters.included_ous),
+            excluded_ous: norm(&filters.excluded_ous),
+            attribute_filters: filters
+                .attribute_filters
+                .iter()
+                .map(|f| (f.attribute.clone(), f.value.clone()))
+                .collect(),
+        }
+    }
+
+    /// Everything in scope (no filters).
+    pub fn everything() -> Self {
+        Self::default()
+    }
+
+    pub fn contains(&self, object: &DirectoryObject) -> bool {
+        self.why_out(object).is_none()
+    }
+
+    /// `None` when the object is in scope, else the first reason it is not.
+    pub fn why_out(&self, object: &DirectoryObject) -> Option<OutOfScope> {
+        let a = &object.attrs;
+        if a.is_critical_system_object {
+            return Some(OutOfScope::CriticalSystemObject);
+        }
+        if !self.domains.is_empty() {
+            let d = dn::domain_of(&object.dn);
+            if !self.domains.iter().any(|x| *x == d) {
+                return Some(OutOfScope::Domain);
+            }
+        }
+        if !self.included_ous.is_empty() || !self.excluded_ous.is_empty() {
+            let n = dn::normalize(&object.dn);
+            let within = |c: &String| n.ends_with(&format!(",{c}"));
+            if self.excluded_ous.iter().any(within)
+                || (!self.included_ous.is_empty() && !self.included_ous.iter().any(within))
+            {
+                return Some(OutOfScope::OrganizationalUnit);
+            }
+        }
+        match object.kind {
+            ObjectKind::User => {
+                let Some(sam) = &a.sam_account_name else {
+                    return Some(OutOfScope::NoSamAccountName);
+                };
+                if sam.starts_with("MSOL_") || sam.starts_with("AAD_") {
+                    return Some(OutOfScope::ServiceAccount);
+                }
+                let filtered = self
+                    .attribute_filters
+                    .iter()
+                    .any(|(attr, value)| a.get_text(attr).as_deref() == Some(value.as_str()));
+                if filtered {
+                    return Some(OutOfScope::AttributeFilter);
+                }
+            }
+            ObjectKind::Contact => {
+                let mail_ok = a.mail.as_ref().is_some_and(|m| m.contains('@'));
+                let smtp_ok = a.primary_smtp().is_some_and(|m| m.contains('@'));
+                if !(mail_ok || smtp_ok) {
+                    return Some(OutOfScope::ContactNotMailEnabled);
+                }
+            }
+            ObjectKind::Group => {}
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dirsync::AttributeFilter;
+    use crate::ids::ObjectGuid;
+    use crate::object::Attributes;
+    use std::sync::Arc;
+
+    fn user(dn: &str, sam: &str, ext15: Option<&str>) -> DirectoryObject {
+        let mut attrs = Attributes {
+            sam_account_name: Some(Arc::from(sam)),
+            ..Default::default()
+        };
+        if let Some(v) = ext15 {
+            attrs.extension_attributes = vec![(15u8, Arc::from(v))].into_boxed_slice();
+        }
+        DirectoryObject {
+            guid: ObjectGuid::default(),
+            kind: ObjectKind::User,
+            dn: Arc::from(dn),
+            attrs: Arc::new(attrs),
+            usn_changed: 1,
+            when_changed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn filters_and_default_rules_decide_scope() {
+        let s = Scope::new(&ScopeFilters {
+            domains: vec!["contoso.com".into()],
+            included_ous: vec!["OU=Staff,DC=contoso,DC=com".into()],
+            excluded_ous: vec!["OU=Old,OU=Staff,DC=contoso,DC=com".into()],
+            attribute_filters: vec![AttributeFilter {
+                attribute: "extensionAttribute15".into(),
+                value: "NoSync".into(),
+            }],
+        });
+        assert!(s.contains(&user("CN=a,OU=Staff,DC=contoso,DC=com", "a", None)));
+        let out = |dn, sam, e| s.why_out(&user(dn, sam, e));
+        assert_eq!(
+            out("CN=a,OU=Staff,DC=fabrikam,DC=com", "a", None),
+            Some(OutOfScope::Domain)
+        );
+        assert_eq!(
+            out("CN=a,OU=Lab,DC=contoso,DC=com", "a", None),
+            Some(OutOfScope::OrganizationalUnit)
+        );
+        assert_eq!(
+            out("CN=a,OU=Old,OU=Staff,DC=contoso,DC=com", "a", None),
+            Some(OutOfScope::OrganizationalUnit)
+        );
+        assert_eq!(
+            out("CN=a,OU=Staff,DC=contoso,DC=com", "a", Some("NoSync")),
+            Some(OutOfScope::AttributeFilter)
+        );
+        assert_eq!(
+            out("CN=a,OU=Staff,DC=contoso,DC=com", "MSOL_ab12", None),
+            Some(OutOfScope::ServiceAccount)
+        );
+    }
+}

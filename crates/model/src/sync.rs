@@ -1,0 +1,148 @@
+//! The vocabulary of a sync engine that the upgrade engine reads through its ports: connectors,
+//! run profiles, run history with the real status strings, and pending exports (§2.6–2.8).
+
+use crate::ids::ImmutableId;
+use crate::object::ObjectKind;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The two connectors of a DirSync-lineage installation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Connector {
+    /// The Active Directory Domain Services connector (one forest).
+    ActiveDirectory,
+    /// The Azure AD connector (`b891884f-…`).
+    AzureAd,
+}
+
+impl Connector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Connector::ActiveDirectory => "Active Directory",
+            Connector::AzureAd => "Azure AD",
+        }
+    }
+}
+
+/// Run profiles (§2.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunProfile {
+    FullImport,
+    DeltaImport,
+    FullSynchronization,
+    DeltaSynchronization,
+    Export,
+}
+
+impl RunProfile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunProfile::FullImport => "Full Import",
+            RunProfile::DeltaImport => "Delta Import",
+            RunProfile::FullSynchronization => "Full Synchronization",
+            RunProfile::DeltaSynchronization => "Delta Synchronization",
+            RunProfile::Export => "Export",
+        }
+    }
+}
+
+/// A run's result as the Operations tab shows it (§2.7).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Success,
+    CompletedNoObjects,
+    CompletedExportErrors,
+    CompletedSyncErrors,
+    StoppedDeletionThresholdExceeded,
+    StoppedErrorLimit,
+    StoppedServerDown,
+    StoppedDatabaseDiskFull,
+    StoppedConnectivity,
+    NoStartCredentials,
+    /// Azure AD refused the sync client (quota exceeded, throttled beyond retry).
+    StoppedQuotaExceeded,
+}
+
+impl RunStatus {
+    /// The exact string of the Operations tab.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RunStatus::Success => "success",
+            RunStatus::CompletedNoObjects => "completed-no-objects",
+            RunStatus::CompletedExportErrors => "completed-export-errors",
+            RunStatus::CompletedSyncErrors => "completed-sync-errors",
+            RunStatus::StoppedDeletionThresholdExceeded => "stopped-deletion-threshold-exceeded",
+            RunStatus::StoppedErrorLimit => "stopped-error-limit",
+            RunStatus::StoppedServerDown => "stopped-server-down",
+            RunStatus::StoppedDatabaseDiskFull => "stopped-database-disk-full",
+            RunStatus::StoppedConnectivity => "stopped-connectivity",
+            RunStatus::NoStartCredentials => "no-start-credentials",
+            RunStatus::StoppedQuotaExceeded => "stopped-quota-exceeded",
+        }
+    }
+
+    /// Whether the run completed without errors.
+    pub fn is_clean(&self) -> bool {
+        matches!(self, RunStatus::Success | RunStatus::CompletedNoObjects)
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Counters of a run (import, sync and export counters folded into one record).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStats {
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+    pub unchanged: u64,
+    pub projections: u64,
+    pub joins: u64,
+    pub filtered: u64,
+    pub errors: u64,
+}
+
+/// One line of run history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub connector: Connector,
+    pub profile: RunProfile,
+    pub started: SimTime,
+    pub ended: SimTime,
+    pub status: RunStatus,
+    pub stats: RunStats,
+    /// The first errors of the run, with the real error names (e.g. `AttributeValueMustBeUnique`).
+    pub errors: Vec<String>,
+}
+
+/// What a pending export would do to the object in the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportOperation {
+    Add,
+    Update,
+    Delete,
+}
+
+/// One unexported change staged on a connector-space object (csexport's view, §2.8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingExport {
+    pub operation: ExportOperation,
+    pub kind: ObjectKind,
+    /// The source anchor of the object.
+    pub anchor: ImmutableId,
+    /// The target DN or display name, for people reading the report.
+    pub display: String,
+    /// Attributes the export changes (AMODT), by their Azure AD names; empty for deletes.
+    pub attributes: Vec<String>,
+    /// Set when the export would change the object's source anchor in the target.
+    pub changes_source_anchor: bool,
+}

@@ -1,0 +1,191 @@
+//! Checks of values Azure AD refuses or resolves specially: malformed UPNs and proxy addresses,
+//! duplicates across the directory, oversized groups and objects. Used by `inspect`, by the
+//! generator's own tests and by the simulated tenant.
+
+use crate::constants::{GROUP_MEMBER_LIMIT, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
+use crate::directory::Directory;
+use crate::object::ObjectKind;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Characters Azure AD accepts in a UPN prefix besides letters and digits.
+const UPN_PREFIX_EXTRA: &str = "'.-_!#^~";
+
+/// Why a UPN is refused (`IdentityDataValidationFailed`), or `None` when it is well formed.
+pub fn upn_problem(upn: &str) -> Option<&'static str> {
+    let Some((prefix, suffix)) = upn.split_once('@') else {
+        return Some("has no '@'");
+    };
+    if prefix.is_empty() || prefix.len() > UPN_PREFIX_MAX {
+        return Some("prefix is empty or longer than 64 characters");
+    }
+    if prefix.starts_with('.') || prefix.ends_with('.') || prefix.contains("..") {
+        return Some("prefix starts or ends with a dot, or has two in a row");
+    }
+    if !prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || UPN_PREFIX_EXTRA.contains(c))
+    {
+        return Some("prefix holds a character Azure AD does not accept");
+    }
+    if !is_domain_name(suffix) {
+        return Some("suffix is not a DNS domain name");
+    }
+    None
+}
+
+/// Why a proxy address is malformed, or `None`. SMTP addresses must be `prefix:local@domain`.
+pub fn proxy_address_problem(value: &str) -> Option<&'static str> {
+    let Some((scheme, address)) = value.split_once(':') else {
+        return Some("has no 'type:' prefix");
+    };
+    if scheme.is_empty() || address.is_empty() {
+        return Some("type or address is empty");
+    }
+    if scheme.eq_ignore_ascii_case("smtp") {
+        let Some((local, domain)) = address.split_once('@') else {
+            return Some("SMTP address has no '@'");
+        };
+        if local.is_empty() || local.contains(char::is_whitespace) || !is_domain_name(domain) {
+            return Some("SMTP address is not local@domain");
+        }
+    }
+    None
+}
+
+fn is_domain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.contains('.')
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// A value that more than one object carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub value: String,
+    /// DNs of the objects carrying it, in directory order.
+    pub holders: Vec<String>,
+}
+
+/// A value that is malformed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidValue {
+    pub dn: String,
+    pub attribute: String,
+    pub value: String,
+    pub problem: String,
+}
+
+/// What `inspect` finds wrong with a directory, each list in directory order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefectReport {
+    pub duplicate_upns: Vec<Duplicate>,
+    pub duplicate_proxy_addresses: Vec<Duplicate>,
+    pub invalid_values: Vec<InvalidValue>,
+    /// DNs of groups with more than `GROUP_MEMBER_LIMIT` members.
+    pub oversized_groups: Vec<String>,
+    /// DNs of objects with more than `PROXY_ADDRESSES_MAX` proxy addresses.
+    pub too_many_proxy_addresses: Vec<String>,
+}
+
+impl DefectReport {
+    pub fn is_clean(&self) -> bool {
+        self.duplicate_upns.is_empty()
+            && self.duplicate_proxy_addresses.is_empty()
+            && self.invalid_values.is_empty()
+            && self.oversized_groups.is_empty()
+            && self.too_many_proxy_addresses.is_empty()
+    }
+}
+
+/// Finds every defect of `directory`. UPNs compare case-insensitively, as Azure AD does;
+/// proxy addresses compare without their type prefix's case.
+pub fn find_defects(directory: &Directory) -> DefectReport {
+    let mut report = DefectReport::default();
+    let mut upns: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut proxies: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, o) in directory.objects.iter().enumerate() {
+        let a = &o.attrs;
+        if let Some(upn) = &a.user_principal_name {
+            upns.entry(upn.to_lowercase()).or_default().push(i);
+            if let Some(p) = upn_problem(upn) {
+                report
+                    .invalid_values
+                    .push(invalid(&o.dn, "userPrincipalName", upn, p));
+            }
+        }
+        for p in a.proxy_addresses.iter() {
+            proxies.entry(p.to_lowercase()).or_default().push(i);
+            if let Some(problem) = proxy_address_problem(p) {
+                report
+                    .invalid_values
+                    .push(invalid(&o.dn, "proxyAddresses", p, problem));
+            }
+        }
+        if o.kind == ObjectKind::Group && a.member.len() > GROUP_MEMBER_LIMIT {
+            report.oversized_groups.push(o.dn.to_string());
+        }
+        if a.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
+            report.too_many_proxy_addresses.push(o.dn.to_string());
+        }
+    }
+    report.duplicate_upns = duplicates(directory, upns);
+    report.duplicate_proxy_addresses = duplicates(directory, proxies);
+    report
+}
+
+fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
+    InvalidValue {
+        dn: dn.to_string(),
+        attribute: attribute.to_string(),
+        value: value.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+fn duplicates(directory: &Directory, map: FxHashMap<String, Vec<usize>>) -> Vec<Duplicate> {
+    let mut dups: Vec<(usize, Duplicate)> = map
+        .into_iter()
+        .filter(|(_, holders)| holders.len() > 1)
+        .map(|(value, holders)| {
+            let first = holders[0];
+            let holders = holders
+                .iter()
+                .map(|&i| directory.objects[i].dn.to_string())
+                .collect();
+            (first, Duplicate { value, holders })
+        })
+        .collect();
+    dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
+    dups.into_iter().map(|(_, d)| d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upns_are_checked_as_azure_ad_does() {
+        assert_eq!(upn_problem("ann.lee@contoso.com"), None);
+        assert_eq!(upn_problem("o'brien@contoso.com"), None);
+        assert!(upn_problem("ann lee@contoso.com").is_some());
+        assert!(upn_problem("ann@").is_some());
+        assert!(upn_problem("ann.@contoso.com").is_some());
+        assert!(upn_problem("ann").is_some());
+        assert!(upn_problem("a,b@contoso.com").is_some());
+        assert!(upn_problem(&format!("{}@contoso.com", "a".repeat(65))).is_some());
+    }
+
+    #[test]
+    fn proxy_addresses_need_a_type_and_a_valid_smtp_address() {
+        assert_eq!(proxy_address_problem("SMTP:ann@contoso.com"), None);
+        assert_eq!(proxy_address_problem("X500:/o=Contoso/ou=First"), None);
+        assert!(proxy_address_problem("ann@contoso.com").is_some());
+        assert!(proxy_address_problem("smtp:ann").is_some());
+    }
+}

@@ -1,0 +1,66 @@
+//! Attribute values shared between the many copies the simulator keeps of each object (AD, two
+//! connector spaces per server, metaverses, tenant): an `Arc<str>` is cloned, never the text.
+
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
+
+/// One attribute value. Cloning shares the text.
+pub type Value = Arc<str>;
+
+/// Hands out one shared `Value` per distinct text, so repeated values (departments, titles,
+/// cities, DNs referenced by `member` and `manager`) are stored once.
+#[derive(Default, Debug)]
+pub struct Interner {
+    values: FxHashSet<Value>,
+}
+
+impl Interner {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            values: FxHashSet::with_capacity_and_hasher(capacity, Default::default()),
+        }
+    }
+
+    /// The shared value for `text`, stored on first sight.
+    pub fn intern(&mut self, text: &str) -> Value {
+        if let Some(v) = self.values.get(text) {
+            return v.clone();
+        }
+        let v: Value = Arc::from(text);
+        self.values.insert(v.clone());
+        v
+    }
+
+    /// The shared value for an already allocated text, stored on first sight.
+    pub fn intern_value(&mut self, value: Value) -> Value {
+        if let Some(v) = self.values.get(&*value) {
+            return v.clone();
+        }
+        self.values.insert(value.clone());
+        value
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_values_share_one_allocation() {
+        let mut i = Interner::default();
+        let a = i.intern("Sales");
+        let b = i.intern("Sales");
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = i.intern_value(Arc::from("Sales"));
+        assert!(Arc::ptr_eq(&a, &c));
+        assert_eq!(i.len(), 1);
+    }
+}
