@@ -3,10 +3,11 @@
 //! share their `Arc<str>` values: calling `fake` per object costs ~1.45 µs and 16 allocations
 //! (reference/crates.md §4), which a million users cannot afford.
 
-use crate::rng::rng_for;
+use crate::rng::{SimRng, rng_for};
 use fake::Fake;
 use fake::faker::name::en::{FirstName, LastName};
 use fake::faker::{address::en::CityName, company::en::CompanyName, job::en::Title};
+use rand::RngExt;
 use std::sync::Arc;
 use upgrade_lab_model::Value;
 
@@ -75,7 +76,9 @@ impl Tables {
         let first_names = names((0..NAME_DRAWS).map(|_| FirstName().fake_with_rng(&mut rng)));
         let last_names = names((0..NAME_DRAWS).map(|_| LastName().fake_with_rng(&mut rng)));
         let titles = values((0..SHORT_DRAWS).map(|_| Title().fake_with_rng(&mut rng)));
-        let cities = values((0..SHORT_DRAWS).map(|_| CityName().fake_with_rng(&mut rng)));
+        let mut cities = values((0..SHORT_DRAWS).map(|_| CityName().fake_with_rng(&mut rng)));
+        // Sorted for de-duplication; shuffled so sibling OUs named after sites look unrelated.
+        shuffle(&mut cities, &mut rng);
         let mut partner_domains: Vec<Box<str>> = (0..SHORT_DRAWS)
             .map(|_| {
                 let company: String = CompanyName().fake_with_rng(&mut rng);
@@ -134,6 +137,14 @@ fn values(raw: impl Iterator<Item = String>) -> Vec<Value> {
         all.push("Staff".to_string());
     }
     all.into_iter().map(Arc::from).collect()
+}
+
+/// Fisher–Yates with u32 draws, so the order is the same on every platform.
+fn shuffle<T>(items: &mut [T], rng: &mut SimRng) {
+    for i in (1..items.len()).rev() {
+        let j = rng.random_range(0..=i as u32) as usize;
+        items.swap(i, j);
+    }
 }
 
 /// Lower-case ASCII letters and digits of `text`, at most `SLUG_MAX` of them.
