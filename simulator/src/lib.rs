@@ -5,5 +5,6 @@
 //! It must not know scenario files, reports or the command line; it never reads the wall clock
 //! or the OS random source.
 
+pub mod generate;
 pub mod ldif;
 pub mod rng;
