@@ -85,7 +85,7 @@ async fn in_place_under_50k_uninstalls_dirsync_and_resumes_active_sync() {
     let json = events_json(&e);
     for word in [
         "service-account-password-reset",
-        "dir-sync-uninstalled",
+        "dirsync-uninstalled",
         "connect-installed",
         "active-server",
         "sign-out-required",
@@ -425,4 +425,67 @@ async fn a_scheduled_export_after_the_switch_is_found_in_history() {
     let (_, status, by_engine) = e.confirm_first_export().await.unwrap();
     assert_eq!(status, "success");
     assert!(!by_engine);
+}
+
+#[tokio::test]
+async fn in_place_reports_the_window_without_exports() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let report = e.upgrade_in_place().await.unwrap();
+    // In the fakes: 15 minutes of uninstall, 1 hour of installation, 4 runs of 10 minutes.
+    assert_eq!(report.no_export_window.to_string(), "1:55:00");
+}
+
+#[tokio::test]
+async fn the_event_stream_of_a_parallel_deployment_reads_as_a_report() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    e.verify_staging().await.unwrap();
+    e.cut_over().await.unwrap();
+    let _ = e.rollback_to_dirsync().await;
+    let lines: Vec<String> = e
+        .events()
+        .events()
+        .iter()
+        .map(|ev| ev.to_string())
+        .collect();
+    insta::assert_snapshot!("parallel_deployment_events", lines.join("\n"));
+    insta::assert_json_snapshot!("parallel_deployment_events_json", e.events());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+            .block_on(f)
+    }
+
+    proptest! {
+        #[test]
+        fn the_exported_settings_file_never_holds_a_password(
+            users in 0u64..120_000,
+            aad_password in "[A-Za-z0-9!#%]{10,24}",
+            ea_password in "[A-Za-z0-9!#%]{10,24}",
+            alternate_id in proptest::option::of("[a-zA-Z]{3,12}"),
+        ) {
+            let mut e = engine(users, "AADC01", |o| {
+                o.force_export = true;
+                o.azure_ad = Credential::new(AAD_ACCOUNT, aad_password.clone());
+                o.enterprise_admin = Credential::new(EA_ACCOUNT, ea_password.clone());
+            });
+            e.dirsync_mut().installation_mut().config.alternate_login_id = alternate_id;
+            let report = block_on(e.export_settings()).unwrap();
+            let bytes = e.dirsync_mut().files[&report.path].clone();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            prop_assert!(!text.contains(&aad_password));
+            prop_assert!(!text.contains(&ea_password));
+            prop_assert_eq!(parse_settings(&bytes), Ok(report.document));
+            let events = serde_json::to_string(e.events()).unwrap();
+            prop_assert!(!events.contains(&aad_password) && !events.contains(&ea_password));
+        }
+    }
 }

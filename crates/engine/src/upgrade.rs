@@ -331,7 +331,8 @@ where
             Decision::AnalysisPage {
                 page: analysis.page.clone(),
             },
-            analysis.page.to_string(),
+            "the page by precedence: blocked, then 50,000 objects or more, then full SQL, \
+             then ready",
         );
         self.state.analysis = Some(analysis.clone());
         Ok((analysis, installation))
