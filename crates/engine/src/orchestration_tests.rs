@@ -2,7 +2,10 @@
 //! one situation of the upgrade document.
 
 use crate::fakes::*;
-use crate::ports::{ChangeCounts, ConnectServer, ServiceAccount, SqlChoice, TenantSyncStatus};
+use crate::ports::{
+    ChangeCounts, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice,
+    TenantSyncStatus,
+};
 use crate::*;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -32,6 +35,7 @@ fn engine(users: u64, connect_host: &str, edit: impl FnOnce(&mut UpgradeOptions)
         FakeAd {
             enterprise_admins: vec![(EA_ACCOUNT.into(), EA_PASSWORD.into())],
             changes: ChangeCounts::default(),
+            failure: None,
         },
         FakeTenant {
             accounts: vec![
@@ -488,4 +492,84 @@ mod properties {
             prop_assert!(!events.contains(&aad_password) && !events.contains(&ea_password));
         }
     }
+}
+
+#[tokio::test]
+async fn a_failed_uninstall_stops_the_upgrade_before_connect_is_installed() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let down = PortError::new(PortErrorKind::ServerDown, "the server stopped responding");
+    e.dirsync_mut().failures.insert("uninstall", down.clone());
+    let err = e.upgrade_in_place().await.unwrap_err();
+    assert_eq!(
+        err,
+        UpgradeError::Port {
+            step: "uninstall DirSync",
+            source: down
+        }
+    );
+    assert!(err.to_string().starts_with("uninstall DirSync: ServerDown"));
+    assert!(e.connect_mut().requests.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_dirsync_server_is_a_port_error_not_a_refusal() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let down = PortError::new(PortErrorKind::ServerDown, "RPC server unavailable");
+    e.dirsync_mut().failures.insert("discover", down);
+    let err = e.analyze().await.unwrap_err();
+    assert!(err.refusal().is_none());
+    assert!(matches!(
+        err,
+        UpgradeError::Port {
+            step: "analyse DirSync",
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_silent_domain_controller_is_not_taken_for_a_missing_enterprise_admin() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    e.ad_mut().failure = Some(PortError::new(
+        PortErrorKind::EndpointUnreachable,
+        "The server is not operational",
+    ));
+    let err = e.upgrade_in_place().await.unwrap_err();
+    assert!(matches!(err, UpgradeError::Port { .. }), "{err:?}");
+    e.ad_mut().failure = Some(PortError::new(
+        PortErrorKind::InvalidCredentials,
+        "The user name or password is incorrect",
+    ));
+    assert!(matches!(
+        refusal(e.upgrade_in_place().await),
+        Refusal::NoEnterpriseAdmin { .. }
+    ));
+}
+
+#[tokio::test]
+async fn after_an_in_place_upgrade_the_tenants_last_export_refuses_a_rollback() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let report = e.upgrade_in_place().await.unwrap();
+    e.tenant_mut().status.last_export = Some((
+        report.finished_at,
+        "DIRSYNC01 (Azure AD Connect 2.5.79.0)".into(),
+    ));
+    let r = refusal(e.rollback_to_dirsync().await);
+    let Refusal::RollbackAfterConnectExported { evidence, .. } = &r else {
+        panic!("{r:?}")
+    };
+    assert!(evidence.contains("tenant's last export"), "{evidence}");
+}
+
+#[tokio::test]
+async fn a_cutover_by_disabling_dirsync_keeps_it_installed() {
+    let mut e = engine(60_000, "AADC01", |o| o.cutover = CutoverMethod::Disable);
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    let report = e.cut_over().await.unwrap();
+    assert_eq!(report.method, CutoverMethod::Disable);
+    assert_eq!(e.dirsync_mut().calls, vec!["disable_service"]);
+    assert!(!e.dirsync_mut().installation_mut().service_running);
+    // DirSync stopped at once: the gap is the 10-minute export.
+    assert_eq!(report.sync_gap.to_string(), "0:10:00");
 }
