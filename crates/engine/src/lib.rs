@@ -67,7 +67,7 @@ mod fakes;
 mod orchestration_tests;
 
 pub use analysis::{Analysis, AnalysisPage, MigratableSettings, analyze, analyze_installation};
-pub use cutover::CutoverReport;
+pub use cutover::{CutoverReport, FirstExport};
 pub use estimate::{PlanChoice, Recommendation, estimate_upgrade_time, plan_choice, recommend};
 pub use events::{
     Change, Check, Decision, EngineEvent, EventKind, EventLog, Override, Refusal, ServerRole,

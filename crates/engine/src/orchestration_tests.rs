@@ -426,9 +426,9 @@ async fn a_scheduled_export_after_the_switch_is_found_in_history() {
         .run_profile(Connector::AzureAd, RunProfile::Export)
         .await
         .unwrap();
-    let (_, status, by_engine) = e.confirm_first_export().await.unwrap();
-    assert_eq!(status, "success");
-    assert!(!by_engine);
+    let first = e.confirm_first_export().await.unwrap();
+    assert_eq!(first.status, "success");
+    assert!(!first.run_by_engine);
 }
 
 #[tokio::test]
