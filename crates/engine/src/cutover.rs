@@ -256,6 +256,17 @@ where
     /// The whole switch: refuses unless the staging server's initial cycle is verified, then
     /// stops DirSync, turns staging off, confirms the first export and reports the sync gap.
     pub async fn cut_over(&mut self) -> Result<CutoverReport, UpgradeError> {
+        let installed = self
+            .connect
+            .installation()
+            .await
+            .map_err(port("look at the Connect installation"))?;
+        if installed.is_none() {
+            return Err(UpgradeError::OutOfOrder {
+                step: "the cutover",
+                needs: "Azure AD Connect installed on the new server",
+            });
+        }
         let history = self
             .connect
             .run_history()

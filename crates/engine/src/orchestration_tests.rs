@@ -573,3 +573,12 @@ async fn a_cutover_by_disabling_dirsync_keeps_it_installed() {
     // DirSync stopped at once: the gap is the 10-minute export.
     assert_eq!(report.sync_gap.to_string(), "0:10:00");
 }
+
+#[tokio::test]
+async fn a_cutover_before_installation_is_out_of_order() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    let err = e.cut_over().await.unwrap_err();
+    assert!(matches!(err, UpgradeError::OutOfOrder { .. }), "{err:?}");
+    assert!(err.to_string().contains("needs Azure AD Connect installed"));
+    assert!(e.dirsync_mut().calls.is_empty());
+}
