@@ -323,6 +323,34 @@ pub(crate) mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_page_follows_the_agreed_precedence(
+            blockers in proptest::collection::vec("[a-z ]{1,20}", 0..3),
+            objects_count in 0u64..200_000,
+            full in proptest::bool::ANY,
+        ) {
+            let sql = if full { full_sql() } else { SqlBackend::Express };
+            let page = choose_page(&blockers, objects_count, &sql);
+            let expected = if !blockers.is_empty() {
+                "blocked"
+            } else if objects_count >= 50_000 {
+                "parallel"
+            } else if full {
+                "full-sql"
+            } else {
+                "ready"
+            };
+            let got = match page {
+                AnalysisPage::Blocked { .. } => "blocked",
+                AnalysisPage::RecommendParallel => "parallel",
+                AnalysisPage::FullSql { .. } => "full-sql",
+                AnalysisPage::Ready => "ready",
+            };
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn the_analysis_report_reads_like_the_wizard() {
         let mut i = installation(48_000);

@@ -29,6 +29,16 @@ pub struct CutoverReport {
     pub sync_gap: SimDuration,
 }
 
+/// Connect's first export after the switch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FirstExport {
+    pub at: SimTime,
+    /// The run's status string (`success`, `stopped-deletion-threshold-exceeded`, …).
+    pub status: String,
+    /// The engine ran it (no export had run since staging went off).
+    pub run_by_engine: bool,
+}
+
 impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
 where
     D: DirSyncServer,
@@ -184,8 +194,7 @@ where
     }
 
     /// Confirms Connect's first export after the switch: one in run history, or one run now.
-    /// Returns the run's end and status, and whether the engine ran it.
-    pub async fn confirm_first_export(&mut self) -> Result<(SimTime, String, bool), UpgradeError> {
+    pub async fn confirm_first_export(&mut self) -> Result<FirstExport, UpgradeError> {
         let since = self
             .state
             .connect_active_since
@@ -237,12 +246,27 @@ where
             ),
         );
         self.state.first_export_at = Some(record.ended);
-        Ok((record.ended, record.status.as_str().to_string(), by_engine))
+        Ok(FirstExport {
+            at: record.ended,
+            status: record.status.as_str().to_string(),
+            run_by_engine: by_engine,
+        })
     }
 
     /// The whole switch: refuses unless the staging server's initial cycle is verified, then
     /// stops DirSync, turns staging off, confirms the first export and reports the sync gap.
     pub async fn cut_over(&mut self) -> Result<CutoverReport, UpgradeError> {
+        let installed = self
+            .connect
+            .installation()
+            .await
+            .map_err(port("look at the Connect installation"))?;
+        if installed.is_none() {
+            return Err(UpgradeError::OutOfOrder {
+                step: "the cutover",
+                needs: "Azure AD Connect installed on the new server",
+            });
+        }
         let history = self
             .connect
             .run_history()
@@ -256,8 +280,8 @@ where
         }
         let stopped = self.stop_dirsync().await?;
         let staging_off_at = self.disable_staging().await?;
-        let (first_export_at, first_export_status, export_run_by_engine) =
-            self.confirm_first_export().await?;
+        let first = self.confirm_first_export().await?;
+        let first_export_at = first.at;
         let gap_start = stopped
             .or(self.state.dirsync_stopped_at)
             .unwrap_or(staging_off_at);
@@ -274,8 +298,8 @@ where
             dirsync_stopped_at: stopped,
             staging_off_at,
             first_export_at,
-            first_export_status,
-            export_run_by_engine,
+            first_export_status: first.status,
+            export_run_by_engine: first.run_by_engine,
             sync_gap,
         })
     }

@@ -49,6 +49,7 @@ pub enum Check {
     },
     /// All prerequisites (reported when there is no finding).
     Prerequisites,
+    #[serde(rename = "dirsync-installation")]
     DirSyncInstallation,
     AzureAdAccount,
     TenantSignIn,
@@ -101,6 +102,7 @@ pub enum Override {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ServerRole {
+    #[serde(rename = "dirsync")]
     DirSync,
     Connect,
     Tenant,
@@ -123,12 +125,15 @@ pub enum Change {
         account: String,
         note: String,
     },
+    #[serde(rename = "dirsync-uninstalled")]
     DirSyncUninstalled {
         host: String,
     },
+    #[serde(rename = "dirsync-disabled")]
     DirSyncDisabled {
         host: String,
     },
+    #[serde(rename = "dirsync-enabled")]
     DirSyncEnabled {
         host: String,
     },
@@ -160,6 +165,7 @@ pub enum Refusal {
          Without it there is nothing to migrate: do a fresh installation of Azure AD Connect",
         uninstalled_at.map(|t| format!(" (it was uninstalled at {t})")).unwrap_or_default()
     )]
+    #[serde(rename = "dirsync-not-found")]
     DirSyncNotFound { uninstalled_at: Option<SimTime> },
     #[error(
         "the upgrade is blocked: {}; install a new Azure AD Connect server in staging mode, \
@@ -214,6 +220,7 @@ pub enum Refusal {
         "the SQL instance {instance} is the one DirSync uses; one sync engine per SQL instance: \
          choose another instance or let the wizard install SQL Server Express"
     )]
+    #[serde(rename = "dirsync-sql-reused")]
     DirSyncSqlReused { instance: String },
     #[error(
         "SQL Server {sql_server} is remote from {host}: the service account must be a domain \
@@ -224,6 +231,7 @@ pub enum Refusal {
         "staging mode cannot be turned off while DirSync on {host} still runs and exports; \
          uninstall or disable DirSync first: only one sync tool may export at a time"
     )]
+    #[serde(rename = "staging-off-while-dirsync-exports")]
     StagingOffWhileDirSyncExports { host: String },
     #[error(
         "the staging server is not verified: {}; let the initial cycle complete without \
@@ -243,7 +251,106 @@ pub enum Refusal {
         "DirSync is no longer installed{}; there is nothing to roll back to",
         uninstalled_at.map(|t| format!(" (uninstalled at {t})")).unwrap_or_default()
     )]
+    #[serde(rename = "no-dirsync-to-roll-back-to")]
     NoDirSyncToRollBackTo { uninstalled_at: Option<SimTime> },
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Prerequisite {
+                prerequisite,
+                severity,
+            } => write!(f, "prerequisite {prerequisite:?} ({severity:?})"),
+            Check::Prerequisites => f.write_str("prerequisites"),
+            Check::DirSyncInstallation => f.write_str("DirSync installation"),
+            Check::AzureAdAccount => f.write_str("Azure AD account"),
+            Check::TenantSignIn => f.write_str("Azure AD sign-in"),
+            Check::EnterpriseAdmin => f.write_str("Enterprise Admins credentials"),
+            Check::SettingsFile => f.write_str("settings file"),
+            Check::ExistingInstallation => f.write_str("existing installation"),
+            Check::SqlInstance => f.write_str("SQL instance"),
+            Check::ServiceAccount => f.write_str("service account"),
+            Check::InitialCycle => f.write_str("initial cycle"),
+            Check::PendingExports => f.write_str("pending exports"),
+            Check::FirstExport => f.write_str("first export"),
+            Check::ConnectExported => f.write_str("Azure AD Connect exported"),
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::AnalysisPage { page } => write!(f, "analysis page: {page}"),
+            Decision::Recommendation {
+                recommendation,
+                objects_count,
+                estimate,
+            } => write!(
+                f,
+                "{objects_count} objects, estimated {estimate}: {recommendation}"
+            ),
+            Decision::Override { what } => write!(f, "override: {what:?}"),
+            Decision::SqlInstance { instance } => write!(f, "database: {instance}"),
+            Decision::ActiveServer { host } => write!(f, "active server: {host}"),
+            Decision::SignOutRequired { host } => write!(f, "sign out required on {host}"),
+            Decision::SyncGap { gap } => write!(f, "sync gap {gap}"),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::SettingsExported {
+                host,
+                path,
+                bytes_count,
+            } => write!(
+                f,
+                "settings exported on {host} to {path} ({bytes_count} bytes)"
+            ),
+            Change::SettingsCopied { path } => {
+                write!(f, "settings file copied to the new server at {path}")
+            }
+            Change::ServiceAccountPasswordReset { account, note } => {
+                write!(f, "password of {account} reset ({note})")
+            }
+            Change::DirSyncUninstalled { host } => write!(f, "DirSync uninstalled on {host}"),
+            Change::DirSyncDisabled { host } => write!(f, "DirSync disabled on {host}"),
+            Change::DirSyncEnabled { host } => write!(f, "DirSync enabled on {host}"),
+            Change::ConnectInstalled {
+                host,
+                version,
+                staging,
+                start_sync,
+                sql,
+            } => write!(
+                f,
+                "Azure AD Connect {version} installed on {host} (staging {}, start sync {}, {sql})",
+                on_off(*staging),
+                on_off(*start_sync)
+            ),
+            Change::StagingMode { host, enabled } => {
+                write!(f, "staging mode {} on {host}", on_off(*enabled))
+            }
+            Change::RunProfile {
+                connector,
+                profile,
+                status,
+            } => write!(
+                f,
+                "{} on the {} connector: {status}",
+                profile.as_str(),
+                connector.as_str()
+            ),
+        }
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
 }
 
 impl fmt::Display for EngineEvent {
@@ -256,12 +363,12 @@ impl fmt::Display for EngineEvent {
                 finding,
             } => {
                 let mark = if *passed { "ok" } else { "PROBLEM" };
-                write!(f, "checked {check:?} [{mark}]: {finding}")
+                write!(f, "checked {check} [{mark}]: {finding}")
             }
             EventKind::Decided { decision, reason } => {
-                write!(f, "decided {decision:?}: {reason}")
+                write!(f, "decided {decision} ({reason})")
             }
-            EventKind::Changed { server, change } => write!(f, "changed {server:?}: {change:?}"),
+            EventKind::Changed { server, change } => write!(f, "changed {server:?}: {change}"),
             EventKind::Refused { refusal } => write!(f, "REFUSED: {refusal}"),
         }
     }

@@ -34,9 +34,19 @@ pub struct FakeDirSync {
     pub discovery: DirSyncDiscovery,
     pub files: BTreeMap<String, Vec<u8>>,
     pub calls: Vec<&'static str>,
+    /// Calls (by method name) that fail with the given error.
+    pub failures: BTreeMap<&'static str, PortError>,
 }
 
 impl FakeDirSync {
+    fn call(&mut self, name: &'static str) -> Result<(), PortError> {
+        self.calls.push(name);
+        match self.failures.get(name) {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
     pub fn new(time: Time, users: u64) -> Self {
         let installation = DirSyncInstallation {
             hostname: "DIRSYNC01".into(),
@@ -54,6 +64,7 @@ impl FakeDirSync {
             discovery: DirSyncDiscovery::Installed(installation),
             files: BTreeMap::new(),
             calls: Vec::new(),
+            failures: BTreeMap::new(),
         }
     }
 
@@ -80,18 +91,21 @@ impl FakeDirSync {
 
 impl DirSyncServer for FakeDirSync {
     async fn discover(&mut self) -> Result<DirSyncDiscovery, PortError> {
+        if let Some(e) = self.failures.get("discover") {
+            return Err(e.clone());
+        }
         Ok(self.discovery.clone())
     }
     async fn disable_service(&mut self) -> Result<(), PortError> {
-        self.calls.push("disable_service");
+        self.call("disable_service")?;
         self.set_running(false)
     }
     async fn enable_service(&mut self) -> Result<(), PortError> {
-        self.calls.push("enable_service");
+        self.call("enable_service")?;
         self.set_running(true)
     }
     async fn uninstall(&mut self) -> Result<(), PortError> {
-        self.calls.push("uninstall");
+        self.call("uninstall")?;
         advance(&self.time, SimDuration::from_mins(15));
         self.discovery = DirSyncDiscovery::NotInstalled {
             uninstalled_at: Some(SimTime(self.time.get())),
@@ -102,7 +116,7 @@ impl DirSyncServer for FakeDirSync {
         &mut self,
         _enterprise_admin: &Credential,
     ) -> Result<(), PortError> {
-        self.calls.push("reset_service_account_password");
+        self.call("reset_service_account_password")?;
         Ok(())
     }
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
@@ -233,10 +247,15 @@ impl ConnectServer for FakeConnect {
 pub struct FakeAd {
     pub enterprise_admins: Vec<(String, String)>,
     pub changes: ChangeCounts,
+    /// When set, every call fails with it (a domain controller that does not answer).
+    pub failure: Option<PortError>,
 }
 
 impl OnPremAd for FakeAd {
     async fn is_enterprise_admin(&mut self, credential: &Credential) -> Result<bool, PortError> {
+        if let Some(e) = &self.failure {
+            return Err(e.clone());
+        }
         let known = self
             .enterprise_admins
             .iter()

@@ -16,7 +16,7 @@ use crate::settings_file;
 use crate::upgrade::{Upgrade, UpgradeError, port};
 use serde::Serialize;
 use upgrade_lab_model::constants::PARALLEL_RECOMMEND_OBJECTS;
-use upgrade_lab_model::{SimTime, Version};
+use upgrade_lab_model::{SimDuration, SimTime, Version};
 
 /// What the in-place upgrade did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -27,6 +27,9 @@ pub struct InPlaceReport {
     pub sql: String,
     pub uninstalled_dirsync_at: SimTime,
     pub finished_at: SimTime,
+    /// From DirSync's uninstall to the end of the installation: nothing exported to Azure AD
+    /// meanwhile (with 50,000 objects or more, more than three hours).
+    pub no_export_window: SimDuration,
     pub version: Version,
     /// The server exports at once: it is the active server.
     pub active: bool,
@@ -156,6 +159,7 @@ where
             sql: sql_name,
             uninstalled_dirsync_at: uninstall_started,
             finished_at: receipt.finished_at,
+            no_export_window: receipt.finished_at.since(uninstall_started),
             version: receipt.version,
             active: true,
             sign_out_required: receipt.sign_out_required,

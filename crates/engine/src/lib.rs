@@ -28,7 +28,16 @@
 //! upgrade.rollback_to_dirsync().await               // Err(Refused(RollbackAfterConnectExported))
 //!
 //! // In place (fewer than 50,000 objects, or options.continue_in_place):
-//! upgrade.upgrade_in_place().await?;
+//! upgrade.upgrade_in_place().await?;                // on the DirSync server; active at once
+//!
+//! // Finer steps a scenario can call on their own:
+//! upgrade.check_prerequisites().await?;             // Vec<Finding>, not refused
+//! upgrade.copy_settings_file().await?;              // DirSync server → new server, same path
+//! upgrade.run_initial_cycle().await?;               // when start_sync was off
+//! upgrade.stop_dirsync().await?;                    // uninstall or disable (options.cutover)
+//! upgrade.disable_staging().await?;                 // refused while DirSync still runs
+//! upgrade.confirm_first_export().await?;            // finds or runs Connect's first export
+//! upgrade.rerun_installer().await                   // refused where Connect is installed
 //!
 //! // Every step appends to the typed event stream:
 //! for event in upgrade.events().events() { println!("{event}"); }
@@ -58,7 +67,7 @@ mod fakes;
 mod orchestration_tests;
 
 pub use analysis::{Analysis, AnalysisPage, MigratableSettings, analyze, analyze_installation};
-pub use cutover::CutoverReport;
+pub use cutover::{CutoverReport, FirstExport};
 pub use estimate::{PlanChoice, Recommendation, estimate_upgrade_time, plan_choice, recommend};
 pub use events::{
     Change, Check, Decision, EngineEvent, EventKind, EventLog, Override, Refusal, ServerRole,

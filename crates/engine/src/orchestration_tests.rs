@@ -2,7 +2,10 @@
 //! one situation of the upgrade document.
 
 use crate::fakes::*;
-use crate::ports::{ChangeCounts, ConnectServer, ServiceAccount, SqlChoice, TenantSyncStatus};
+use crate::ports::{
+    ChangeCounts, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice,
+    TenantSyncStatus,
+};
 use crate::*;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -32,6 +35,7 @@ fn engine(users: u64, connect_host: &str, edit: impl FnOnce(&mut UpgradeOptions)
         FakeAd {
             enterprise_admins: vec![(EA_ACCOUNT.into(), EA_PASSWORD.into())],
             changes: ChangeCounts::default(),
+            failure: None,
         },
         FakeTenant {
             accounts: vec![
@@ -85,7 +89,7 @@ async fn in_place_under_50k_uninstalls_dirsync_and_resumes_active_sync() {
     let json = events_json(&e);
     for word in [
         "service-account-password-reset",
-        "dir-sync-uninstalled",
+        "dirsync-uninstalled",
         "connect-installed",
         "active-server",
         "sign-out-required",
@@ -422,7 +426,159 @@ async fn a_scheduled_export_after_the_switch_is_found_in_history() {
         .run_profile(Connector::AzureAd, RunProfile::Export)
         .await
         .unwrap();
-    let (_, status, by_engine) = e.confirm_first_export().await.unwrap();
-    assert_eq!(status, "success");
-    assert!(!by_engine);
+    let first = e.confirm_first_export().await.unwrap();
+    assert_eq!(first.status, "success");
+    assert!(!first.run_by_engine);
+}
+
+#[tokio::test]
+async fn in_place_reports_the_window_without_exports() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let report = e.upgrade_in_place().await.unwrap();
+    // In the fakes: 15 minutes of uninstall, 1 hour of installation, 4 runs of 10 minutes.
+    assert_eq!(report.no_export_window.to_string(), "1:55:00");
+}
+
+#[tokio::test]
+async fn the_event_stream_of_a_parallel_deployment_reads_as_a_report() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    e.verify_staging().await.unwrap();
+    e.cut_over().await.unwrap();
+    let _ = e.rollback_to_dirsync().await;
+    let lines: Vec<String> = e
+        .events()
+        .events()
+        .iter()
+        .map(|ev| ev.to_string())
+        .collect();
+    insta::assert_snapshot!("parallel_deployment_events", lines.join("\n"));
+    insta::assert_json_snapshot!("parallel_deployment_events_json", e.events());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+            .block_on(f)
+    }
+
+    proptest! {
+        #[test]
+        fn the_exported_settings_file_never_holds_a_password(
+            users in 0u64..120_000,
+            aad_password in "[A-Za-z0-9!#%]{10,24}",
+            ea_password in "[A-Za-z0-9!#%]{10,24}",
+            alternate_id in proptest::option::of("[a-zA-Z]{3,12}"),
+        ) {
+            let mut e = engine(users, "AADC01", |o| {
+                o.force_export = true;
+                o.azure_ad = Credential::new(AAD_ACCOUNT, aad_password.clone());
+                o.enterprise_admin = Credential::new(EA_ACCOUNT, ea_password.clone());
+            });
+            e.dirsync_mut().installation_mut().config.alternate_login_id = alternate_id;
+            let report = block_on(e.export_settings()).unwrap();
+            let bytes = e.dirsync_mut().files[&report.path].clone();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            prop_assert!(!text.contains(&aad_password));
+            prop_assert!(!text.contains(&ea_password));
+            prop_assert_eq!(parse_settings(&bytes), Ok(report.document));
+            let events = serde_json::to_string(e.events()).unwrap();
+            prop_assert!(!events.contains(&aad_password) && !events.contains(&ea_password));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_failed_uninstall_stops_the_upgrade_before_connect_is_installed() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let down = PortError::new(PortErrorKind::ServerDown, "the server stopped responding");
+    e.dirsync_mut().failures.insert("uninstall", down.clone());
+    let err = e.upgrade_in_place().await.unwrap_err();
+    assert_eq!(
+        err,
+        UpgradeError::Port {
+            step: "uninstall DirSync",
+            source: down
+        }
+    );
+    assert!(err.to_string().starts_with("uninstall DirSync: ServerDown"));
+    assert!(e.connect_mut().requests.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_dirsync_server_is_a_port_error_not_a_refusal() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let down = PortError::new(PortErrorKind::ServerDown, "RPC server unavailable");
+    e.dirsync_mut().failures.insert("discover", down);
+    let err = e.analyze().await.unwrap_err();
+    assert!(err.refusal().is_none());
+    assert!(matches!(
+        err,
+        UpgradeError::Port {
+            step: "analyse DirSync",
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_silent_domain_controller_is_not_taken_for_a_missing_enterprise_admin() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    e.ad_mut().failure = Some(PortError::new(
+        PortErrorKind::EndpointUnreachable,
+        "The server is not operational",
+    ));
+    let err = e.upgrade_in_place().await.unwrap_err();
+    assert!(matches!(err, UpgradeError::Port { .. }), "{err:?}");
+    e.ad_mut().failure = Some(PortError::new(
+        PortErrorKind::InvalidCredentials,
+        "The user name or password is incorrect",
+    ));
+    assert!(matches!(
+        refusal(e.upgrade_in_place().await),
+        Refusal::NoEnterpriseAdmin { .. }
+    ));
+}
+
+#[tokio::test]
+async fn after_an_in_place_upgrade_the_tenants_last_export_refuses_a_rollback() {
+    let mut e = engine(100, "DIRSYNC01", |_| {});
+    let report = e.upgrade_in_place().await.unwrap();
+    e.tenant_mut().status.last_export = Some((
+        report.finished_at,
+        "DIRSYNC01 (Azure AD Connect 2.5.79.0)".into(),
+    ));
+    let r = refusal(e.rollback_to_dirsync().await);
+    let Refusal::RollbackAfterConnectExported { evidence, .. } = &r else {
+        panic!("{r:?}")
+    };
+    assert!(evidence.contains("tenant's last export"), "{evidence}");
+}
+
+#[tokio::test]
+async fn a_cutover_by_disabling_dirsync_keeps_it_installed() {
+    let mut e = engine(60_000, "AADC01", |o| o.cutover = CutoverMethod::Disable);
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    let report = e.cut_over().await.unwrap();
+    assert_eq!(report.method, CutoverMethod::Disable);
+    assert_eq!(e.dirsync_mut().calls, vec!["disable_service"]);
+    assert!(!e.dirsync_mut().installation_mut().service_running);
+    // DirSync stopped at once: the gap is the 10-minute export.
+    assert_eq!(report.sync_gap.to_string(), "0:10:00");
+}
+
+#[tokio::test]
+async fn a_cutover_before_installation_is_out_of_order() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    let err = e.cut_over().await.unwrap_err();
+    assert!(matches!(err, UpgradeError::OutOfOrder { .. }), "{err:?}");
+    assert!(err.to_string().contains("needs Azure AD Connect installed"));
+    assert!(e.dirsync_mut().calls.is_empty());
 }

@@ -36,8 +36,8 @@ pub enum SettingsFileError {
         message: String,
     },
     #[error(
-        "the settings file has no schema_version; it is not a settings file exported by \
-         upgrade-lab"
+        "the settings file has no numeric schema_version; it is not a settings file exported \
+         by upgrade-lab"
     )]
     MissingSchemaVersion,
     #[error(

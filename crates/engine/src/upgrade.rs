@@ -10,8 +10,8 @@ use crate::analysis::{self, Analysis};
 use crate::credentials;
 use crate::events::{Check, Decision, EventKind, EventLog, Override, Refusal};
 use crate::ports::{
-    AzureTenant, Clock, ConnectServer, DirSyncInstallation, DirSyncServer, OnPremAd, PortError,
-    PortErrorKind, ServiceAccount, SqlChoice,
+    AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncInstallation, DirSyncServer,
+    OnPremAd, PortError, PortErrorKind, ServiceAccount, SqlChoice,
 };
 use crate::prerequisites::{self, ConnectGeneration, Finding};
 use crate::settings_file::{DEFAULT_SETTINGS_PATH, SettingsFileError};
@@ -119,7 +119,10 @@ pub struct UpgradeState {
     pub first_export_at: Option<SimTime>,
 }
 
-/// The upgrade engine bound to its ports.
+/// The upgrade engine bound to its ports. `connect` is the server Azure AD Connect is installed
+/// on: the DirSync server itself for an in-place upgrade, the new server for a parallel
+/// deployment. The engine owns the ports; `*_mut` accessors and `into_parts` give them back to
+/// a runner that drives the world between steps.
 pub struct Upgrade<D, C, A, T, K> {
     pub(crate) dirsync: D,
     pub(crate) connect: C,
@@ -294,20 +297,15 @@ where
             .discover()
             .await
             .map_err(port("analyse DirSync"))?;
-        let result = analysis::analyze(&discovery);
-        let analysis = match result {
-            Err(refusal) => {
+        let installation = match discovery {
+            DirSyncDiscovery::Installed(installation) => installation,
+            DirSyncDiscovery::NotInstalled { uninstalled_at } => {
+                let refusal = Refusal::DirSyncNotFound { uninstalled_at };
                 self.checked(Check::DirSyncInstallation, false, refusal.to_string());
                 return Err(self.refuse(refusal));
             }
-            Ok(a) => a,
         };
-        let crate::ports::DirSyncDiscovery::Installed(installation) = discovery else {
-            return Err(UpgradeError::OutOfOrder {
-                step: "analysis",
-                needs: "an installed DirSync",
-            });
-        };
+        let analysis = analysis::analyze_installation(&installation);
         self.checked(
             Check::DirSyncInstallation,
             true,
@@ -331,7 +329,8 @@ where
             Decision::AnalysisPage {
                 page: analysis.page.clone(),
             },
-            analysis.page.to_string(),
+            "the page by precedence: blocked, then 50,000 objects or more, then full SQL, \
+             then ready",
         );
         self.state.analysis = Some(analysis.clone());
         Ok((analysis, installation))
