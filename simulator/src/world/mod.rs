@@ -150,7 +150,8 @@ impl World {
 
     /// Lets `duration` of simulated time pass.
     pub fn advance(&self, duration: SimDuration) {
-        self.run(tokio::time::sleep(duration.as_std()));
+        let d = duration.as_std();
+        self.run(async move { tokio::time::sleep(d).await });
     }
 
     /// Simulated time now.

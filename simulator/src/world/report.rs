@@ -235,12 +235,16 @@ fn tenant_check(st: &WorldState) -> TenantCheck {
     let scope = Scope::new(&filters);
     let rules = OutboundRules::new(alt.as_deref());
     let mut identities: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut mine: Vec<u64> = Vec::new();
     for o in st.tenant.objects() {
-        if let Some(u) = &o.attrs.user_principal_name {
-            *identities.entry(fold_hash(u)).or_default() += 1;
-        }
-        for a in smtp_addresses(&o.attrs) {
-            *identities.entry(fold_hash(a)).or_default() += 1;
+        // Each object counts once per value, even when its UPN is also one of its addresses.
+        mine.clear();
+        mine.extend(o.attrs.user_principal_name.iter().map(|u| fold_hash(u)));
+        mine.extend(smtp_addresses(&o.attrs).map(fold_hash));
+        mine.sort_unstable();
+        mine.dedup();
+        for h in &mine {
+            *identities.entry(*h).or_default() += 1;
         }
     }
     let mut check = TenantCheck::default();
