@@ -91,7 +91,10 @@ proptest! {
 
 #[test]
 fn a_converged_start_equals_an_initial_cycle() {
-    let a = World::builder().directory(directory(20, 2, 2)).build().unwrap();
+    let a = World::builder()
+        .directory(directory(20, 2, 2))
+        .build()
+        .unwrap();
     let b = World::builder()
         .directory(directory(20, 2, 2))
         .dirsync_start(DirSyncStart::InitialCycle)
@@ -105,7 +108,14 @@ fn a_converged_start_equals_an_initial_cycle() {
     assert_eq!(a.now().0, 0);
     a.advance(SimDuration::from_hours(3) + SimDuration::from_mins(5));
     let statuses: Vec<RunStatus> = a.with_state(|s| {
-        s.dirsync.as_ref().unwrap().engine.history.iter().map(|r| r.status.clone()).collect()
+        s.dirsync
+            .as_ref()
+            .unwrap()
+            .engine
+            .history
+            .iter()
+            .map(|r| r.status.clone())
+            .collect()
     });
     assert_eq!(statuses.len(), 5, "{statuses:?}");
 }

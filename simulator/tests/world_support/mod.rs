@@ -81,8 +81,7 @@ pub fn contact(n: u32, domain: &str) -> DirectoryObject {
         attrs: Arc::new(Attributes {
             cn: Some(v(format!("contact{n}"))),
             mail: Some(v(format!("contact{n}@partner.example"))),
-            proxy_addresses: vec![v(format!("SMTP:contact{n}@partner.example"))]
-                .into_boxed_slice(),
+            proxy_addresses: vec![v(format!("SMTP:contact{n}@partner.example"))].into_boxed_slice(),
             ..Default::default()
         }),
         usn_changed: 0,
