@@ -405,7 +405,8 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
             LdifErrorKind::ValueStartsWithLessThan(desc[..type_len].to_string()),
         ));
     }
-    let column = l[..value_start].chars().count() + 1;
+    // Everything before the value is ASCII (name, colon, spaces): bytes are characters.
+    let column = value_start + 1;
     let (name, value) = match line {
         Cow::Borrowed(b) => (
             Cow::Borrowed(&b[..type_len]),
