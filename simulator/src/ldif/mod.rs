@@ -33,3 +33,6 @@ pub use error::{LdifError, LdifErrorKind};
 pub use names::guid_from_dn;
 pub use read::{LdifImport, SkipCounts, read_directory, read_directory_bytes};
 pub use write::write_directory;
+
+#[cfg(test)]
+mod malformed_tests;
