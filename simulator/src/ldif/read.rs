@@ -147,6 +147,7 @@ struct Reader<'a> {
     /// Domains named by `DC=` suffixes of entries, in order of first appearance.
     derived_domains: Vec<String>,
     seen_suffixes: FxHashSet<Box<str>>,
+    last_suffix: Box<str>,
     buffers: Buffers,
 }
 
@@ -165,6 +166,7 @@ impl<'a> Reader<'a> {
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
             seen_suffixes: FxHashSet::default(),
+            last_suffix: Box::from(""),
             buffers: Buffers::default(),
         }
     }
@@ -224,9 +226,11 @@ impl<'a> Reader<'a> {
         let Some(suffix) = names::dc_suffix(dn_text) else {
             return;
         };
-        if self.seen_suffixes.contains(suffix) {
+        // Neighbouring entries nearly always share their domain: compare before hashing.
+        if *self.last_suffix == *suffix || self.seen_suffixes.contains(suffix) {
             return;
         }
+        self.last_suffix = suffix.into();
         self.seen_suffixes.insert(suffix.into());
         let name = dn::domain_of(suffix);
         if !name.is_empty() && !self.derived_domains.contains(&name) {
