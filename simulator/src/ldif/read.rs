@@ -614,3 +614,7 @@ fn read_guid(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<ObjectGuid, L
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "read_tests.rs"]
+mod tests;
