@@ -27,6 +27,7 @@ pub mod parse;
 mod read;
 mod text;
 pub mod time;
+mod values;
 mod write;
 
 pub use error::{LdifError, LdifErrorKind};

@@ -18,6 +18,10 @@ use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
+use super::values::{
+    bad_value, dn_value, extension_number, flags_u32, lower_name, number, read_guid, second_value,
+    set_once, shared, unique,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -321,37 +325,51 @@ impl<'a> Reader<'a> {
                     }
                     a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
                 }
-                "cn" => set_once(&mut a.cn, unique(attr, b)?, attr)?,
-                "samaccountname" => set_once(&mut a.sam_account_name, unique(attr, b)?, attr)?,
-                "userprincipalname" => {
-                    set_once(&mut a.user_principal_name, unique(attr, b)?, attr)?
+                "cn" => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
+                "samaccountname" => {
+                    set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?
                 }
-                "mail" => set_once(&mut a.mail, unique(attr, b)?, attr)?,
-                "displayname" => set_once(&mut a.display_name, unique(attr, b)?, attr)?,
-                "givenname" => set_once(&mut a.given_name, shared(attr, b, i)?, attr)?,
-                "sn" => set_once(&mut a.sn, shared(attr, b, i)?, attr)?,
-                "department" => set_once(&mut a.department, shared(attr, b, i)?, attr)?,
-                "title" => set_once(&mut a.title, shared(attr, b, i)?, attr)?,
-                "l" => set_once(&mut a.city, shared(attr, b, i)?, attr)?,
-                "manager" => set_once(&mut a.manager, dn_value(attr, b, i)?, attr)?,
-                "telephonenumber" => set_once(&mut a.telephone_number, unique(attr, b)?, attr)?,
+                "userprincipalname" => set_once(
+                    &mut a.user_principal_name,
+                    unique(attr, &mut b.scratch)?,
+                    attr,
+                )?,
+                "mail" => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
+                "displayname" => {
+                    set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?
+                }
+                "givenname" => set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?,
+                "sn" => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
+                "department" => {
+                    set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?
+                }
+                "title" => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
+                "l" => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
+                "manager" => set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?,
+                "telephonenumber" => {
+                    set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?
+                }
                 "description" if a.description.is_some() => self.drop_value(attr),
-                "description" => a.description = Some(shared(attr, b, i)?),
+                "description" => a.description = Some(shared(attr, &mut b.scratch, i)?),
                 "proxyaddresses" => {
-                    let v = unique(attr, b)?;
+                    let v = unique(attr, &mut b.scratch)?;
                     b.proxies.push(v);
                 }
                 "member" => {
-                    let v = dn_value(attr, b, i)?;
+                    let v = dn_value(attr, &mut b.scratch, i)?;
                     b.members.push(v);
                 }
                 "useraccountcontrol" => {
-                    let n = number(attr, b, "a whole number (the userAccountControl flags)")?;
+                    let n = number(
+                        attr,
+                        &mut b.scratch,
+                        "a whole number (the userAccountControl flags)",
+                    )?;
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.user_account_control, v, attr)?;
                 }
                 "grouptype" => {
-                    let n = number(attr, b, "a whole number (the groupType flags)")?;
+                    let n = number(attr, &mut b.scratch, "a whole number (the groupType flags)")?;
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.group_type, v as i32, attr)?;
                 }
@@ -382,7 +400,7 @@ impl<'a> Reader<'a> {
                         if b.extensions.iter().any(|(k, _)| *k == n) {
                             return Err(second_value(attr));
                         }
-                        let v = shared(attr, b, i)?;
+                        let v = shared(attr, &mut b.scratch, i)?;
                         b.extensions.push((n, v));
                     }
                     None => self.drop_value(attr),
@@ -499,120 +517,6 @@ fn is_application_partition(dn_text: &str) -> bool {
         let v = r.split_once('=').map_or("", |(_, v)| v.trim());
         v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
     })
-}
-
-/// The attribute name lower-cased into `buf`; `None` when too long to be one the model holds.
-fn lower_name<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    let bytes = name.as_bytes();
-    let out = buf.get_mut(..bytes.len())?;
-    out.copy_from_slice(bytes);
-    out.make_ascii_lowercase();
-    std::str::from_utf8(out).ok()
-}
-
-fn extension_number(lower: &str) -> Option<u8> {
-    let n = lower.strip_prefix("extensionattribute")?;
-    if n.starts_with('0') {
-        return None;
-    }
-    n.parse::<u8>().ok().filter(|n| (1..=15).contains(n))
-}
-
-fn set_once<T>(slot: &mut Option<T>, value: T, attr: &AttrLine<'_>) -> Result<(), LdifError> {
-    if slot.is_some() {
-        return Err(second_value(attr));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn second_value(attr: &AttrLine<'_>) -> LdifError {
-    LdifError::at(attr.line, LdifErrorKind::SecondValue(attr.name.to_string()))
-}
-
-fn bad_value(attr: &AttrLine<'_>, expected: &'static str) -> LdifError {
-    let value = match &attr.value {
-        RawValue::Text(t) => t.to_string(),
-        RawValue::Base64(b) => format!(":: {b}"),
-    };
-    LdifError::at_column(
-        attr.line,
-        attr.column,
-        LdifErrorKind::BadValue {
-            attribute: attr.name.to_string(),
-            value,
-            expected,
-        },
-    )
-}
-
-/// A value most objects have their own of (names, addresses): one allocation, not interned.
-fn unique(attr: &AttrLine<'_>, b: &mut Buffers) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch).map(Arc::from)
-}
-
-/// A value many objects repeat (departments, cities, DNs in `member` and `manager`): interned,
-/// so a member DN shares the Arc of the member's own `dn` when their text is the same.
-fn shared(
-    attr: &AttrLine<'_>,
-    b: &mut Buffers,
-    interner: &mut Interner,
-) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch).map(|t| interner.intern(t))
-}
-
-/// A DN value (`member`, `manager`): interned like `shared`, without the extended-DN
-/// components (`<GUID=…>;`) some tools put first, as they are dropped from an entry's own dn.
-fn dn_value(
-    attr: &AttrLine<'_>,
-    b: &mut Buffers,
-    interner: &mut Interner,
-) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch)
-        .map(|t| interner.intern(names::strip_extended_dn(t)))
-}
-
-fn number(attr: &AttrLine<'_>, b: &mut Buffers, expected: &'static str) -> Result<i64, LdifError> {
-    let t = attr.text(&mut b.scratch)?.trim();
-    t.parse::<i64>().map_err(|_| bad_value(attr, expected))
-}
-
-/// A 32-bit flag word, written signed (`-2147483646`, as AD writes groupType) or unsigned.
-fn flags_u32(n: i64) -> Option<u32> {
-    if let Ok(v) = u32::try_from(n) {
-        Some(v)
-    } else {
-        i32::try_from(n).ok().map(|v| v as u32)
-    }
-}
-
-/// objectGUID-like values: base64 of the 16 bytes in Windows order, or GUID text (Samba).
-fn read_guid(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<ObjectGuid, LdifError> {
-    match &attr.value {
-        RawValue::Base64(_) => {
-            let bytes = attr.bytes(scratch)?;
-            ObjectGuid::from_windows_bytes(bytes).map_err(|_| {
-                LdifError::at_column(
-                    attr.line,
-                    attr.column,
-                    LdifErrorKind::BadGuidLength {
-                        attribute: attr.name.to_string(),
-                        bytes_count: bytes.len(),
-                    },
-                )
-            })
-        }
-        RawValue::Text(t) => ObjectGuid::parse_text(t).map_err(|_| {
-            LdifError::at_column(
-                attr.line,
-                attr.column,
-                LdifErrorKind::BadGuidText {
-                    attribute: attr.name.to_string(),
-                    value: t.to_string(),
-                },
-            )
-        }),
-    }
 }
 
 #[cfg(test)]
