@@ -23,7 +23,7 @@
 
 mod error;
 mod names;
-pub mod parse;
+mod parse;
 mod read;
 mod text;
 pub mod time;
