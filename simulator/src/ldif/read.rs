@@ -159,7 +159,7 @@ impl<'a> Reader<'a> {
     fn new(text_len: usize) -> Self {
         let entries_guess = text_len / 512;
         Self {
-            interner: Interner::with_capacity(entries_guess * 2),
+            interner: Interner::with_capacity(entries_guess),
             directory: Directory {
                 objects: Vec::with_capacity(entries_guess),
                 ..Directory::default()
@@ -192,7 +192,9 @@ impl<'a> Reader<'a> {
                 LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
             ));
         }
-        let dn = self.interner.intern(dn_text);
+        // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
+        // this allocation when the file is read (`share_dn_values`).
+        let dn: Value = Arc::from(dn_text);
         match self.dns.entry(Caseless(dn.clone())) {
             Entry::Occupied(first) => {
                 return Err(LdifError::at(
@@ -424,6 +426,7 @@ impl<'a> Reader<'a> {
 
     fn finish(self) -> LdifImport {
         let mut directory = self.directory;
+        share_dn_values(&mut directory.objects, &self.dns);
         for name in self.derived_domains {
             if directory.domains.iter().all(|d| *d.dns_name != *name) {
                 let netbios = names::default_netbios(&name);
@@ -454,6 +457,29 @@ impl<'a> Reader<'a> {
             skipped,
             records_count: self.records_count,
         }
+    }
+}
+
+/// Points every `member` and `manager` value at the `dn` of the object it names when the file
+/// holds that object under the same text, so a DN is stored once however often it is
+/// referenced. Runs once all entries are read, so forward references are shared too.
+fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
+    let share = |v: &mut Value| {
+        if let Some((Caseless(target), _)) = dns.get_key_value(&Caseless(v.clone()))
+            && !Arc::ptr_eq(target, v)
+            && **target == **v
+        {
+            *v = target.clone();
+        }
+    };
+    for o in objects {
+        if o.attrs.member.is_empty() && o.attrs.manager.is_none() {
+            continue;
+        }
+        // Only this reader holds the attributes yet, so this does not clone them.
+        let attrs = Arc::make_mut(&mut o.attrs);
+        attrs.member.iter_mut().for_each(share);
+        attrs.manager.iter_mut().for_each(share);
     }
 }
 

@@ -62,8 +62,8 @@ pub(super) fn unique(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<Value
     attr.text(scratch).map(Arc::from)
 }
 
-/// A value many objects repeat (departments, cities, DNs in `member` and `manager`): interned,
-/// so a member DN shares the Arc of the member's own `dn` when their text is the same.
+/// A value many objects repeat (departments, titles, cities, first names): interned, so each
+/// text is stored once.
 pub(super) fn shared(
     attr: &AttrLine<'_>,
     scratch: &mut Vec<u8>,
@@ -72,8 +72,10 @@ pub(super) fn shared(
     attr.text(scratch).map(|t| interner.intern(t))
 }
 
-/// A DN value (`member`, `manager`): interned like `shared`, without the extended-DN
-/// components (`<GUID=…>;`) some tools put first, as they are dropped from an entry's own dn.
+/// A DN value (`member`, `manager`): interned like `shared` (a group member is usually a member
+/// of many groups), without the extended-DN components (`<GUID=…>;`) some tools put first, as
+/// they are dropped from an entry's own dn. Once the file is read, values naming an object of
+/// the file are pointed at that object's `dn` (`read::share_dn_values`).
 pub(super) fn dn_value(
     attr: &AttrLine<'_>,
     scratch: &mut Vec<u8>,
