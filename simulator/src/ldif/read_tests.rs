@@ -155,3 +155,18 @@ fn entries_without_object_class_are_counted_under_none() {
     // Dropped attributes are only counted on modelled entries.
     assert!(import.skipped.attribute_values.is_empty());
 }
+
+#[test]
+fn member_values_share_one_allocation_but_keep_their_own_text() {
+    let import = read(
+        "dn: CN=g1,DC=x\nobjectClass: group\nmember: CN=u,DC=x\nmember: CN=out,DC=y\n\ndn: CN=g2,DC=x\nobjectClass: group\nmember: CN=out,DC=y\nmember: cn=U,dc=x\n\ndn: CN=u,DC=x\nobjectClass: user\n",
+    );
+    let o = &import.directory.objects;
+    let (g1, g2, u) = (&o[0].attrs, &o[1].attrs, &o[2]);
+    // A forward reference points at the user's own dn.
+    assert!(Arc::ptr_eq(&g1.member[0], &u.dn));
+    // A DN outside the file is stored once for both groups.
+    assert!(Arc::ptr_eq(&g1.member[1], &g2.member[0]));
+    // Another spelling of the same name keeps its text.
+    assert_eq!(&*g2.member[1], "cn=U,dc=x");
+}
