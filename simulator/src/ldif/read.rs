@@ -35,7 +35,7 @@ use upgrade_lab_model::{
 };
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LdifImport {
     pub directory: Directory,
     pub skipped: SkipCounts,
