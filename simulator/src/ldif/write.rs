@@ -11,9 +11,10 @@
 //! - base64 (`::`) for every value RFC 2849 does not allow plain: a leading space, `:` or `<`,
 //!   a trailing space, NUL, CR, LF or any non-ASCII character (DNs included, `dn::`);
 //! - lines folded at 78 columns (continuations are one space plus 77 characters);
-//! - `whenChanged` as generalized time from ms since 1970 (`time.rs`), always with
-//!   `uSNChanged`; a domain's `nETBIOSName` only when it differs from the name the reader would
-//!   derive (the first DNS label, upper-case), since real domainDNS objects do not carry it.
+//! - `whenChanged` as generalized time from ms since 1970 (`time.rs`) and `uSNChanged`, each
+//!   left out when 0 (which is what the reader gives an entry without them); a domain's
+//!   `nETBIOSName` only when it differs from the name the reader would derive (the first DNS
+//!   label, upper-case), since real domainDNS objects do not carry it.
 //!
 //! The forest name is not written: the reader takes the shortest domain name as the forest.
 
@@ -112,9 +113,14 @@ impl RecordWriter {
         self.opt("telephoneNumber", &a.telephone_number);
         self.opt("givenName", &a.given_name);
         self.attr("distinguishedName", &o.dn);
-        self.plain("whenChanged", &when);
+        // 0 is what the reader gives an entry without them, so 0 is left out.
+        if o.when_changed_ms != 0 {
+            self.plain("whenChanged", &when);
+        }
         self.opt("displayName", &a.display_name);
-        self.plain("uSNChanged", &o.usn_changed.to_string());
+        if o.usn_changed != 0 {
+            self.plain("uSNChanged", &o.usn_changed.to_string());
+        }
         for m in &a.member {
             self.attr("member", m);
         }
