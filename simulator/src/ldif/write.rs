@@ -242,6 +242,29 @@ mod tests {
     }
 
     #[test]
+    fn a_time_past_year_9999_is_an_error_that_names_the_object() {
+        use std::sync::Arc;
+        use upgrade_lab_model::{Attributes, ObjectGuid};
+        let dir = Directory {
+            objects: vec![DirectoryObject {
+                guid: ObjectGuid::default(),
+                kind: ObjectKind::User,
+                dn: Arc::from("CN=late,DC=x"),
+                attrs: Arc::new(Attributes::default()),
+                usn_changed: 1,
+                when_changed_ms: time::MAX_MS + 1,
+            }],
+            ..Directory::default()
+        };
+        let e = write_directory(&dir, &mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(
+            e.to_string()
+                .starts_with("whenChanged of CN=late,DC=x is 253402300800000 ms")
+        );
+    }
+
+    #[test]
     fn long_lines_fold_at_78_columns() {
         let mut w = RecordWriter::default();
         let value = "x".repeat(200);
