@@ -23,13 +23,17 @@
 
 mod error;
 mod names;
-pub mod parse;
+mod parse;
 mod read;
 mod text;
 pub mod time;
+mod values;
 mod write;
 
 pub use error::{LdifError, LdifErrorKind};
 pub use names::guid_from_dn;
 pub use read::{LdifImport, SkipCounts, read_directory, read_directory_bytes};
 pub use write::write_directory;
+
+#[cfg(test)]
+mod malformed_tests;
