@@ -25,14 +25,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Generate(generate::GenerateArgs),
+    Generate(Box<generate::GenerateArgs>),
     Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<(), CliError> = match cli.command {
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => generate::run(*args),
         Command::Inspect(args) => inspect::run(args),
     };
     match result {
