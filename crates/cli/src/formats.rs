@@ -48,7 +48,7 @@ pub fn write_directory(
 
 /// Objects serialized per parallel task, and tasks per batch held in memory at once.
 const JSON_OBJECTS_PER_TASK: usize = 8_192;
-const JSON_TASKS_PER_BATCH: usize = 16;
+const JSON_TASKS_PER_BATCH: usize = 4;
 
 /// `serde_json::to_writer(directory)` plus a newline, byte for byte, but with the objects
 /// serialized on all cores in bounded batches: one thread spends ~1.7 s on a million users.
