@@ -6,4 +6,5 @@
 //! or the OS random source.
 
 pub mod generate;
+pub mod ldif;
 pub mod rng;

@@ -128,6 +128,55 @@ fn the_human_report_of_a_seeded_directory_with_defects() {
 }
 
 #[test]
+fn ldif_output_inspects_like_json_output() {
+    let dir = scratch("ldif");
+    let json = generate_with_defects(&dir);
+    let ldif = dir.join("world.ldif");
+    let mut args = vec!["generate", "--out", ldif.to_str().unwrap()];
+    args.extend_from_slice(DEFECTS);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(&ldif).unwrap();
+    assert!(
+        text.starts_with("version: 1\r\n"),
+        "LDIF chosen by extension"
+    );
+
+    let report = |path: &PathBuf| {
+        let o = run(&["inspect", path.to_str().unwrap(), "--format", "json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("ldif_skipped");
+        v
+    };
+    assert_eq!(report(&ldif), report(&json));
+
+    // Content sniffing: an LDIF file without its extension still reads as LDIF.
+    let unnamed = dir.join("export.txt");
+    fs::copy(&ldif, &unnamed).unwrap();
+    assert_eq!(report(&unnamed), report(&json));
+
+    // --format wins over the extension.
+    let forced = dir.join("forced.json");
+    let o = run(&[
+        "generate",
+        "--users",
+        "5",
+        "--format",
+        "ldif",
+        "--out",
+        forced.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(&forced)
+            .unwrap()
+            .starts_with("version: 1")
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn the_same_seed_writes_the_same_bytes_and_another_seed_does_not() {
     let one = run(&["generate", "--users", "40", "--seed", "9"]);
     let two = run(&["generate", "--users", "40", "--seed", "9"]);
@@ -216,7 +265,12 @@ fn unreadable_or_invalid_input_exits_2_with_one_line() {
     let garbage = dir.join("garbage.txt");
     fs::write(&garbage, "hello\n").unwrap();
     let o = run(&["inspect", garbage.to_str().unwrap()]);
-    assert_one_line_failure(&o, "is not a directory file");
+    assert_one_line_failure(&o, "LDIF line 1: line `hello` has no colon");
+
+    let binary = dir.join("binary.ldif");
+    fs::write(&binary, [0u8, 0xff, 0xfe, 0x80]).unwrap();
+    let o = run(&["inspect", binary.to_str().unwrap()]);
+    assert_one_line_failure(&o, "not valid UTF-8");
 
     let broken = dir.join("broken.json");
     fs::write(&broken, "{\"forest\": \"contoso.com\", \"domains\": [").unwrap();
