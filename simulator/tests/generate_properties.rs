@@ -164,6 +164,20 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_directories_survive_an_ldif_round_trip(spec in small_spec()) {
+        let directory = generate(&spec).unwrap();
+        let mut out = Vec::new();
+        upgrade_lab_simulator::ldif::write_directory(&directory, &mut out).unwrap();
+        let back = upgrade_lab_simulator::ldif::read_directory_bytes(&out).unwrap();
+        prop_assert_eq!(back.skipped.records(), 0);
+        prop_assert_eq!(back.directory, directory);
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
     let spec = DirectorySpec {

@@ -218,6 +218,17 @@ fn a_spec_file_is_read_and_flags_override_it() {
         1
     );
 
+    let json_spec = dir.join("world.spec");
+    fs::write(
+        &json_spec,
+        r#"{"users": 12, "contacts": 1, "group_shape": {"nesting_depth": 0}}"#,
+    )
+    .unwrap();
+    let o = run(&["generate", "--spec", json_spec.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let directory: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(directory["objects"].as_array().unwrap().len(), 12 + 100 + 1);
+
     fs::write(&spec, "users = 30\nuserz = 2\n").unwrap();
     let o = run(&["generate", "--spec", spec.to_str().unwrap()]);
     assert_one_line_failure(&o, "world.toml:2:1: unknown field `userz`");
