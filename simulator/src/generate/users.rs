@@ -27,14 +27,13 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     let mut out: Vec<DirectoryObject> = Vec::with_capacity((end - start) as usize);
     let regular = spec.regular_users();
     for n in start..end {
-        let attrs = if n < regular {
+        let (dn, attrs) = if n < regular {
             let local = out.len();
             let manager = (local > 0).then(|| out[(local - 1) / SPAN_OF_CONTROL].dn.clone());
             regular_user(shared, &mut rng, &mut buf, n, manager)
         } else {
             service_account(shared, &mut rng)
         };
-        let (dn, attrs) = attrs;
         out.push(DirectoryObject {
             guid: random_guid(&mut rng),
             kind: ObjectKind::User,
