@@ -253,3 +253,19 @@ fn an_empty_spec_gives_a_forest_without_objects() {
     assert_eq!(&*directory.forest, "contoso.com");
     assert_eq!(directory.organizational_units.len(), 3 + 9);
 }
+
+#[test]
+fn managers_and_members_share_the_referenced_objects_dn() {
+    let directory = generate(&DirectorySpec::default()).unwrap();
+    let by_dn: rustc_hash::FxHashMap<&str, &upgrade_lab_model::DirectoryObject> =
+        directory.objects.iter().map(|o| (&*o.dn, o)).collect();
+    let mut references = 0;
+    for o in &directory.objects {
+        for r in o.attrs.manager.iter().chain(o.attrs.member.iter()) {
+            let target = by_dn[&**r];
+            assert!(std::sync::Arc::ptr_eq(r, &target.dn), "{r} is a copy");
+            references += 1;
+        }
+    }
+    assert!(references > 1_000, "{references}");
+}
