@@ -16,7 +16,7 @@ const PROGRESS_MIN_OBJECTS: u64 = 200_000;
 const EXAMPLES: &str = "\
 Examples:
   upgrade-lab generate --users 5000 --groups 400 --contacts 100 --out contoso.json
-  upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.json
+  upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.ldif
   upgrade-lab generate --domains contoso.com,emea.contoso.com --service-accounts 1 --no-sync-users 20
 
 A spec file (TOML or JSON) holds the same fields, e.g.:
@@ -35,7 +35,7 @@ pub struct GenerateArgs {
     /// Spec file (TOML or JSON); flags override its fields.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
-    /// Output format [default: from the --out extension, else json].
+    /// Output format [default: from the --out extension (.ldif, .ldf, .json), else json].
     #[arg(long, value_enum)]
     format: Option<DirectoryFormat>,
     /// Output file, written atomically; `-` is standard output.

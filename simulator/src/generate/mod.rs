@@ -144,6 +144,15 @@ fn collect_chunks(
     all
 }
 
+/// `args` formatted into the reused `buf`, then copied once into a shared value: one
+/// allocation per value instead of a growing `String` plus the copy.
+pub(crate) fn shared_text(buf: &mut String, args: std::fmt::Arguments) -> Value {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = buf.write_fmt(args);
+    Arc::from(buf.as_str())
+}
+
 /// A random (version 4, RFC 4122 variant) GUID from the seeded stream.
 pub(crate) fn random_guid(rng: &mut SimRng) -> ObjectGuid {
     let mut bytes = [0u8; 16];
