@@ -50,7 +50,10 @@ fn a_full_cycle_scales_with_the_directory_and_keeps_the_tenant_equal() {
         statuses.push(world.run(connect.run_profile(c, p)).unwrap().status);
     }
     let wall_cycle_ms = wall_cycle.elapsed().as_millis();
-    assert!(statuses.iter().all(|s| *s == RunStatus::Success), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == RunStatus::Success),
+        "{statuses:?}"
+    );
     let exported = world.with_state(|st| st.tenant.ledger.exports.last().map(|e| e.updates));
     // Connect's own rules write every object once (see timing.rs).
     let in_scope = world.with_state(|st| st.connects["DIRSYNC01"].engine.mv.len() as u64);
