@@ -99,9 +99,10 @@ pub fn dc_suffix(dn: &str) -> Option<&str> {
             r.split_once('=')
                 .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
         })
-        .map(|r| {
-            let offset = r.as_ptr() as usize - dn.as_ptr() as usize;
-            &dn[offset..]
+        .and_then(|r| {
+            // `r` is a slice of `dn`; its offset is where the suffix starts.
+            let offset = (r.as_ptr() as usize).checked_sub(dn.as_ptr() as usize)?;
+            dn.get(offset..)
         })
 }
 

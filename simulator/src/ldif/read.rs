@@ -19,8 +19,8 @@ use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
 use super::values::{
-    bad_value, dn_value, extension_number, flags_u32, lower_name, number, read_guid, second_value,
-    set_once, shared, unique,
+    Attr, attr_of, bad_value, dn_value, flags_u32, number, read_guid, second_value, set_once,
+    shared, unique,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -306,62 +306,61 @@ impl<'a> Reader<'a> {
         let mut a = Attributes::default();
         let (mut guid, mut usn, mut when) = (None, None, None);
         for attr in &rec.attrs {
-            let mut lower = [0u8; 32];
-            let Some(name) = lower_name(&attr.name, &mut lower) else {
-                self.drop_value(attr);
-                continue;
-            };
             let b = &mut self.buffers;
             let i = &mut self.interner;
-            match name {
-                "objectclass" | "distinguishedname" => {}
-                "objectguid" => {
+            match attr_of(&attr.name) {
+                Attr::Structural => {}
+                Attr::ObjectGuid => {
                     if guid.is_some() {
                         return Err(second_value(attr));
                     }
                     guid = Some(read_guid(attr, &mut b.scratch)?);
                 }
-                "ms-ds-consistencyguid" => {
+                Attr::ConsistencyGuid => {
                     if a.consistency_guid.is_some() {
                         return Err(second_value(attr));
                     }
                     a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
                 }
-                "cn" => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
-                "samaccountname" => {
+                Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
+                Attr::SamAccountName => {
                     set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?
                 }
-                "userprincipalname" => set_once(
+                Attr::UserPrincipalName => set_once(
                     &mut a.user_principal_name,
                     unique(attr, &mut b.scratch)?,
                     attr,
                 )?,
-                "mail" => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
-                "displayname" => {
+                Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
+                Attr::DisplayName => {
                     set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?
                 }
-                "givenname" => set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?,
-                "sn" => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
-                "department" => {
+                Attr::GivenName => {
+                    set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?
+                }
+                Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::Department => {
                     set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?
                 }
-                "title" => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
-                "l" => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
-                "manager" => set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?,
-                "telephonenumber" => {
+                Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::Manager => {
+                    set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?
+                }
+                Attr::TelephoneNumber => {
                     set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?
                 }
-                "description" if a.description.is_some() => self.drop_value(attr),
-                "description" => a.description = Some(shared(attr, &mut b.scratch, i)?),
-                "proxyaddresses" => {
+                Attr::Description if a.description.is_some() => self.drop_value(attr),
+                Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),
+                Attr::ProxyAddresses => {
                     let v = unique(attr, &mut b.scratch)?;
                     b.proxies.push(v);
                 }
-                "member" => {
+                Attr::Member => {
                     let v = dn_value(attr, &mut b.scratch, i)?;
                     b.members.push(v);
                 }
-                "useraccountcontrol" => {
+                Attr::UserAccountControl => {
                     let n = number(
                         attr,
                         &mut b.scratch,
@@ -370,12 +369,12 @@ impl<'a> Reader<'a> {
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.user_account_control, v, attr)?;
                 }
-                "grouptype" => {
+                Attr::GroupType => {
                     let n = number(attr, &mut b.scratch, "a whole number (the groupType flags)")?;
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.group_type, v as i32, attr)?;
                 }
-                "iscriticalsystemobject" => {
+                Attr::IsCriticalSystemObject => {
                     let t = attr.text(&mut b.scratch)?.trim();
                     a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
                         true
@@ -385,28 +384,26 @@ impl<'a> Reader<'a> {
                         return Err(bad_value(attr, "TRUE or FALSE"));
                     };
                 }
-                "usnchanged" => {
+                Attr::UsnChanged => {
                     let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
                     let n = n.map_err(|_| {
                         bad_value(attr, "a whole number (an update sequence number)")
                     })?;
                     set_once(&mut usn, n, attr)?;
                 }
-                "whenchanged" => {
+                Attr::WhenChanged => {
                     let t = attr.text(&mut b.scratch)?;
                     let ms = time::parse_generalized(t).map_err(|why| bad_value(attr, why))?;
                     set_once(&mut when, ms, attr)?;
                 }
-                other => match extension_number(other) {
-                    Some(n) => {
-                        if b.extensions.iter().any(|(k, _)| *k == n) {
-                            return Err(second_value(attr));
-                        }
-                        let v = shared(attr, &mut b.scratch, i)?;
-                        b.extensions.push((n, v));
+                Attr::Extension(n) => {
+                    if b.extensions.iter().any(|(k, _)| *k == n) {
+                        return Err(second_value(attr));
                     }
-                    None => self.drop_value(attr),
-                },
+                    let v = shared(attr, &mut b.scratch, i)?;
+                    b.extensions.push((n, v));
+                }
+                Attr::Other => self.drop_value(attr),
             }
         }
         let b = &mut self.buffers;

@@ -8,18 +8,77 @@ use super::parse::{AttrLine, RawValue};
 use std::sync::Arc;
 use upgrade_lab_model::{Interner, ObjectGuid, Value};
 
-/// The attribute name lower-cased into `buf`; `None` when too long to be one the model holds.
-pub(super) fn lower_name<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    let bytes = name.as_bytes();
-    let out = buf.get_mut(..bytes.len())?;
-    out.copy_from_slice(bytes);
-    out.make_ascii_lowercase();
-    std::str::from_utf8(out).ok()
+/// The attributes the model holds, by LDAP display name (case-insensitive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Attr {
+    /// `objectClass` and `distinguishedName`: they describe the record, read elsewhere.
+    Structural,
+    ObjectGuid,
+    ConsistencyGuid,
+    Cn,
+    SamAccountName,
+    UserPrincipalName,
+    Mail,
+    DisplayName,
+    GivenName,
+    Sn,
+    Department,
+    Title,
+    City,
+    Manager,
+    TelephoneNumber,
+    Description,
+    ProxyAddresses,
+    Member,
+    UserAccountControl,
+    GroupType,
+    IsCriticalSystemObject,
+    UsnChanged,
+    WhenChanged,
+    /// `extensionAttribute1`–`15`.
+    Extension(u8),
+    /// Anything else: dropped and counted.
+    Other,
 }
 
-pub(super) fn extension_number(lower: &str) -> Option<u8> {
-    let n = lower.strip_prefix("extensionattribute")?;
-    if n.starts_with('0') {
+/// Which modelled attribute `name` is. Dispatches on the length first, so a name is compared
+/// with at most three candidates and never copied.
+pub(super) fn attr_of(name: &str) -> Attr {
+    let is = |candidate: &str| name.eq_ignore_ascii_case(candidate);
+    match name.len() {
+        1 if is("l") => Attr::City,
+        2 if is("cn") => Attr::Cn,
+        2 if is("sn") => Attr::Sn,
+        4 if is("mail") => Attr::Mail,
+        5 if is("title") => Attr::Title,
+        6 if is("member") => Attr::Member,
+        7 if is("manager") => Attr::Manager,
+        9 if is("givenName") => Attr::GivenName,
+        9 if is("groupType") => Attr::GroupType,
+        10 if is("objectGUID") => Attr::ObjectGuid,
+        10 if is("department") => Attr::Department,
+        10 if is("uSNChanged") => Attr::UsnChanged,
+        11 if is("objectClass") => Attr::Structural,
+        11 if is("displayName") => Attr::DisplayName,
+        11 if is("description") => Attr::Description,
+        11 if is("whenChanged") => Attr::WhenChanged,
+        14 if is("sAMAccountName") => Attr::SamAccountName,
+        14 if is("proxyAddresses") => Attr::ProxyAddresses,
+        15 if is("telephoneNumber") => Attr::TelephoneNumber,
+        17 if is("distinguishedName") => Attr::Structural,
+        17 if is("userPrincipalName") => Attr::UserPrincipalName,
+        18 if is("userAccountControl") => Attr::UserAccountControl,
+        19 | 20 => extension_number(name).map_or(Attr::Other, Attr::Extension),
+        21 if is("ms-DS-ConsistencyGuid") => Attr::ConsistencyGuid,
+        22 if is("isCriticalSystemObject") => Attr::IsCriticalSystemObject,
+        _ => Attr::Other,
+    }
+}
+
+/// `extensionAttributeN` → N for 1–15 (no leading zeros).
+fn extension_number(name: &str) -> Option<u8> {
+    let (prefix, n) = name.split_at_checked(18)?;
+    if !prefix.eq_ignore_ascii_case("extensionAttribute") || n.starts_with('0') {
         return None;
     }
     n.parse::<u8>().ok().filter(|n| (1..=15).contains(n))
@@ -132,5 +191,39 @@ pub(super) fn read_guid(
                 },
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_names_match_whatever_their_case() {
+        assert_eq!(attr_of("SAMACCOUNTNAME"), Attr::SamAccountName);
+        assert_eq!(attr_of("mS-DS-ConsistencyGuid"), Attr::ConsistencyGuid);
+        assert_eq!(attr_of("L"), Attr::City);
+        assert_eq!(attr_of("extensionattribute9"), Attr::Extension(9));
+        assert_eq!(attr_of("extensionAttribute15"), Attr::Extension(15));
+        for other in [
+            "extensionAttribute0",
+            "extensionAttribute16",
+            "extensionAttribute09",
+            "extensionAttributeX",
+            "city",
+            "objectSid",
+            "",
+            "é",
+        ] {
+            assert_eq!(attr_of(other), Attr::Other, "{other}");
+        }
+    }
+
+    #[test]
+    fn flag_words_read_signed_or_unsigned() {
+        assert_eq!(flags_u32(-2147483646), Some(0x8000_0002));
+        assert_eq!(flags_u32(2147483650), Some(0x8000_0002));
+        assert_eq!(flags_u32(4294967296), None);
+        assert_eq!(flags_u32(-2147483649), None);
     }
 }

@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use std::io::{self, Write};
 use upgrade_lab_model::{Directory, DirectoryObject, Domain, ObjectKind, OrganizationalUnit, dn};
 
-/// The widest line the writer emits, as ldifde and ldb fold.
+/// The widest line the writer emits: the customary LDIF width, at which Samba's ldb folds too.
 const FOLD_COLUMNS: usize = 78;
 
 /// Writes `dir` as LDIF to `out`.
