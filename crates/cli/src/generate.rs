@@ -6,7 +6,7 @@ use crate::formats::{DirectoryFormat, write_directory};
 use crate::output::write_output;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use upgrade_lab_simulator::generate::{DirectorySpec, GenerateProgress, generate_with_progress};
 
