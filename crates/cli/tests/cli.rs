@@ -236,6 +236,38 @@ fn a_spec_file_is_read_and_flags_override_it() {
 }
 
 #[test]
+fn a_printed_spec_reproduces_the_same_directory() {
+    let dir = scratch("print-spec");
+    let flags = [
+        "--users",
+        "33",
+        "--seed",
+        "12",
+        "--invalid-upns",
+        "2",
+        "--domains",
+        "a.example,b.example",
+    ];
+    let mut args = vec!["generate", "--print-spec"];
+    args.extend_from_slice(&flags);
+    let printed = run(&args);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let text = stdout(&printed);
+    assert!(text.contains("users = 33"), "{text}");
+    assert!(text.contains("[defects]"), "{text}");
+    let spec = dir.join("printed.toml");
+    fs::write(&spec, &text).unwrap();
+
+    let mut args = vec!["generate"];
+    args.extend_from_slice(&flags);
+    let from_flags = run(&args);
+    let from_file = run(&["generate", "--spec", spec.to_str().unwrap()]);
+    assert!(from_flags.status.success() && from_file.status.success());
+    assert_eq!(from_flags.stdout, from_file.stdout);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn bad_arguments_exit_2_with_a_reason() {
     let o = run(&["generate", "--users", "many"]);
     assert_eq!(o.status.code(), Some(2));
