@@ -21,7 +21,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use tokio::task::LocalSet;
 use upgrade_lab_model::{
-    Credential, DirSyncConfig, Directory, ExportOperation, ServerEnvironment, SimDuration, SimTime,
+    Credential, DirSyncConfig, Directory, ServerEnvironment, SimDuration, SimTime,
 };
 
 /// The password every default account of a world has (simulated accounts only).
@@ -302,35 +302,18 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let mut results = Vec::with_capacity(items.len());
-        let mut record = ExportRecord {
-            client,
-            started: SimTime::START,
-            ended: SimTime::START,
-            adds: 0,
-            updates: 0,
-            deletes: 0,
-            errors: 0,
-            objects: Vec::with_capacity(items.len()),
-        };
-        for item in &items {
-            let r = state
-                .tenant
-                .apply_write(item.operation, &item.anchor, item.kind, &item.image);
-            match (&r, item.operation) {
-                (Ok(()), ExportOperation::Add) => record.adds += 1,
-                (Ok(()), ExportOperation::Update) => record.updates += 1,
-                (Ok(()), ExportOperation::Delete) => record.deletes += 1,
-                (Err(_), _) => record.errors += 1,
-            }
-            if r.is_ok() {
-                record.objects.push((item.anchor.clone(), item.operation));
-            }
-            results.push((item.cs, r));
-        }
-        engine.commit_export(&results);
+        let outcome = super::runs::apply_export(engine, &mut state.tenant, &items, false);
         if !items.is_empty() {
-            state.tenant.ledger.exports.push(record);
+            state.tenant.ledger.exports.push(ExportRecord {
+                client,
+                started: SimTime::START,
+                ended: SimTime::START,
+                adds: outcome.stats.adds,
+                updates: outcome.stats.updates,
+                deletes: outcome.stats.deletes,
+                errors: outcome.stats.errors,
+                objects: outcome.accepted,
+            });
         }
     }
     let (items, watermark) = state.tenant.read_for_import(engine.aad_watermark);

@@ -9,14 +9,16 @@
 use super::{Shared, WorldState, host_key};
 use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, THROTTLED_TEXT, event_6000_text};
 use crate::sync::SyncEngine;
-use crate::sync::export::{ExportPlan, event_116_text};
+use crate::sync::export::{ExportPlan, WriteResult, event_116_text};
+use crate::tenant::Tenant;
 use crate::tenant::ledger::{ExportClient, ExportRecord, Product};
 use crate::tenant::matching::QUOTA_EXCEEDED;
 use std::rc::Rc;
 use upgrade_engine::ports::{PortError, PortErrorKind};
 use upgrade_lab_model::constants::RUN_ERROR_LIMIT;
 use upgrade_lab_model::{
-    Connector, ExportOperation, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
+    Connector, ExportOperation, ImmutableId, RunProfile, RunRecord, RunStats, RunStatus,
+    SimDuration, SimTime,
 };
 
 /// Which server a run is on.
@@ -448,68 +450,20 @@ async fn export(
         ExportPlan::Ready(items) => items,
     };
     let now = shared.now();
-    let mut st = shared.state.borrow_mut();
-    let client = client_of(&st, id);
+    let mut guard = shared.state.borrow_mut();
+    let st = &mut *guard;
+    let client = client_of(st, id);
     let throttled = st.faults.throttling(now);
-    let mut stats = RunStats::default();
-    let mut errors = Vec::new();
-    let mut results = Vec::with_capacity(items.len());
-    let mut accepted = Vec::with_capacity(items.len());
-    let mut status = RunStatus::Success;
-    for item in &items {
-        let r = if throttled {
-            Err("Throttled")
-        } else {
-            st.tenant
-                .apply_write(item.operation, &item.anchor, item.kind, &item.image)
-        };
-        match r {
-            Ok(()) => {
-                match item.operation {
-                    ExportOperation::Add => stats.adds += 1,
-                    ExportOperation::Update => stats.updates += 1,
-                    ExportOperation::Delete => stats.deletes += 1,
-                }
-                accepted.push((item.anchor.clone(), item.operation));
-            }
-            Err(name) => {
-                stats.errors += 1;
-                if errors.len() < RUN_ERRORS_KEPT {
-                    let text = if name == "Throttled" {
-                        THROTTLED_TEXT
-                    } else {
-                        name
-                    };
-                    errors.push(format!("{text}: {}", item.anchor));
-                }
-                if name == QUOTA_EXCEEDED {
-                    status = RunStatus::StoppedQuotaExceeded;
-                    errors.push("Synchronization has been stopped. The company has exceeded the number of objects that can be synchronized.".into());
-                    results.push((item.cs, Err(name)));
-                    break;
-                }
-                if stats.errors > u64::from(RUN_ERROR_LIMIT) {
-                    status = RunStatus::StoppedErrorLimit;
-                    results.push((item.cs, Err(name)));
-                    break;
-                }
-            }
-        }
-        results.push((item.cs, r));
-    }
-    if status == RunStatus::Success {
-        status = if stats.errors > 0 {
-            RunStatus::CompletedExportErrors
-        } else if items.is_empty() {
-            RunStatus::CompletedNoObjects
-        } else {
-            RunStatus::Success
-        };
-    }
-    let covers = engine_mut(&mut st, id).map(|engine| {
-        engine.commit_export(&results);
-        engine.last_ad_import_started
-    });
+    let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
+        return Err(not_installed(host));
+    };
+    let ExportOutcome {
+        stats,
+        errors,
+        status,
+        accepted,
+    } = apply_export(engine, &mut st.tenant, &items, throttled);
+    let covers = engine_mut(st, id).map(|engine| engine.last_ad_import_started);
     if let Some(Some(covers)) = covers {
         let host = host.to_string();
         st.tenant
@@ -535,7 +489,7 @@ async fn export(
             objects: accepted,
         });
     }
-    drop(st);
+    drop(guard);
     Ok(record(
         shared,
         id,
@@ -545,6 +499,86 @@ async fn export(
         errors,
     ))
 }
+
+/// What an export run did.
+pub(crate) struct ExportOutcome {
+    pub stats: RunStats,
+    pub errors: Vec<String>,
+    pub status: RunStatus,
+    /// Each accepted write, for the ledger.
+    pub accepted: Vec<(ImmutableId, ExportOperation)>,
+}
+
+/// Sends the planned writes to the tenant: counts, the first errors with their names, the
+/// quota stop and the 5,000-error limit (§2.7).
+pub(crate) fn apply_export(
+    engine: &mut SyncEngine,
+    tenant: &mut Tenant,
+    items: &[u32],
+    throttled: bool,
+) -> ExportOutcome {
+    let mut stats = RunStats::default();
+    let mut errors = Vec::new();
+    let mut accepted = Vec::with_capacity(items.len());
+    let mut status = RunStatus::Success;
+    engine.apply_export(items, |operation, anchor, kind, image| {
+        let result = if throttled {
+            Err("Throttled")
+        } else {
+            tenant.apply_write(operation, anchor, kind, image)
+        };
+        let mut stop = false;
+        match result {
+            Ok(()) => {
+                match operation {
+                    ExportOperation::Add => stats.adds += 1,
+                    ExportOperation::Update => stats.updates += 1,
+                    ExportOperation::Delete => stats.deletes += 1,
+                }
+                accepted.push((anchor.clone(), operation));
+            }
+            Err(name) => {
+                stats.errors += 1;
+                if errors.len() < RUN_ERRORS_KEPT {
+                    let text = if name == "Throttled" {
+                        THROTTLED_TEXT
+                    } else {
+                        name
+                    };
+                    errors.push(format!("{text}: {anchor}"));
+                }
+                if name == QUOTA_EXCEEDED {
+                    status = RunStatus::StoppedQuotaExceeded;
+                    errors.push(QUOTA_TEXT.into());
+                    stop = true;
+                } else if stats.errors > u64::from(RUN_ERROR_LIMIT) {
+                    status = RunStatus::StoppedErrorLimit;
+                    stop = true;
+                }
+            }
+        }
+        WriteResult { result, stop }
+    });
+    if status == RunStatus::Success {
+        status = if stats.errors > 0 {
+            RunStatus::CompletedExportErrors
+        } else if items.is_empty() {
+            RunStatus::CompletedNoObjects
+        } else {
+            RunStatus::Success
+        };
+    }
+    ExportOutcome {
+        stats,
+        errors,
+        status,
+        accepted,
+    }
+}
+
+/// The words of the quota e-mail (B-QUOTA).
+const QUOTA_TEXT: &str = "Synchronization has been stopped. The company has exceeded the \
+    number of objects that can be synchronized.";
 
 /// One scheduler cycle (§2.6 order): import AD, import Azure AD, sync AD, sync Azure AD, export
 /// (not in staging mode). Initial (full) profiles until both connectors have a watermark.
