@@ -147,6 +147,28 @@ fn running_the_installer_again_is_refused_and_recorded() {
 }
 
 #[test]
+fn the_sign_out_after_installation_is_owed_until_it_happens() {
+    use upgrade_lab_simulator::tenant::ledger::Incident;
+    let world = parallel_world(5);
+    install_staging(&world, "AADC01");
+    world.with_state(|st| {
+        assert!(st.connects["AADC01"].sign_out_pending);
+        assert!(matches!(
+            st.tenant.ledger.incidents.last(),
+            Some(Incident::SignOutRequired { host, .. }) if host == "AADC01"
+        ));
+    });
+    world.sign_out_and_in("aadc01");
+    world.with_state(|st| {
+        assert!(!st.connects["AADC01"].sign_out_pending);
+        assert!(matches!(
+            st.tenant.ledger.incidents.last(),
+            Some(Incident::SignedOutAndIn { .. })
+        ));
+    });
+}
+
+#[test]
 fn a_parallel_server_on_dirsyncs_sql_instance_is_reported() {
     let mut cfg = config();
     cfg.sql = SqlBackend::Full {
