@@ -302,7 +302,7 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let outcome = super::runs::apply_export(engine, &mut state.tenant, &items, false);
+        let outcome = super::export_run::apply_export(engine, &mut state.tenant, &items, false);
         if !items.is_empty() {
             state.tenant.ledger.exports.push(ExportRecord {
                 client,

@@ -22,6 +22,7 @@
 //! It must not know scenario files or reports; it never reads the wall clock.
 
 pub mod builder;
+mod export_run;
 pub mod ports;
 pub mod report;
 pub mod runs;

@@ -7,18 +7,13 @@
 //! It must not know the engine's orchestration: ports and schedulers call in here.
 
 use super::{Shared, WorldState, host_key};
-use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, THROTTLED_TEXT, event_6000_text};
+use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text};
 use crate::sync::SyncEngine;
-use crate::sync::export::{ExportPlan, WriteResult, event_116_text};
-use crate::tenant::Tenant;
-use crate::tenant::ledger::{ExportClient, ExportRecord, Product};
-use crate::tenant::matching::QUOTA_EXCEEDED;
+use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
 use upgrade_engine::ports::{PortError, PortErrorKind};
-use upgrade_lab_model::constants::RUN_ERROR_LIMIT;
 use upgrade_lab_model::{
-    Connector, ExportOperation, ImmutableId, RunProfile, RunRecord, RunStats, RunStatus,
-    SimDuration, SimTime,
+    Connector, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
 };
 
 /// Which server a run is on.
@@ -30,7 +25,7 @@ pub enum ServerId {
 }
 
 /// Errors kept in a run record (the first ones, as the Operations tab lists them).
-const RUN_ERRORS_KEPT: usize = 20;
+pub(crate) const RUN_ERRORS_KEPT: usize = 20;
 
 fn host_of(st: &WorldState, id: &ServerId) -> String {
     match id {
@@ -51,7 +46,7 @@ pub(crate) fn engine_mut<'a>(st: &'a mut WorldState, id: &ServerId) -> Option<&'
     }
 }
 
-fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
+pub(crate) fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
     match id {
         ServerId::DirSync => st.dirsync.as_ref().map(|d| ExportClient {
             host: host_key(&d.host),
@@ -66,7 +61,7 @@ fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
     }
 }
 
-fn is_staging(st: &WorldState, id: &ServerId) -> bool {
+pub(crate) fn is_staging(st: &WorldState, id: &ServerId) -> bool {
     match id {
         ServerId::DirSync => false,
         ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| c.staging),
@@ -119,7 +114,7 @@ fn start_failure(
 }
 
 /// Waits `duration` unless the host crashes first; `Err(crash time)` then.
-async fn spend(
+pub(crate) async fn spend(
     shared: &Rc<Shared>,
     host: &str,
     started: SimTime,
@@ -143,7 +138,7 @@ async fn spend(
     }
 }
 
-fn record(
+pub(crate) fn record(
     shared: &Rc<Shared>,
     id: &ServerId,
     (connector, profile, started): (Connector, RunProfile, SimTime),
@@ -223,7 +218,7 @@ pub(crate) async fn run_profile_locked(
             let _ = spend(shared, &host, started, overhead).await;
             Ok(stopped(shared, RunStatus::CompletedNoObjects, Vec::new()))
         }
-        (_, Export) => export(shared, id, &host, started).await,
+        (_, Export) => super::export_run::export(shared, id, &host, started).await,
         (Connector::ActiveDirectory, FullImport | DeltaImport) => {
             let full = profile == FullImport;
             let (plan, duration) = {
@@ -339,7 +334,7 @@ pub(crate) async fn run_profile_locked(
     }
 }
 
-fn engine_mut_split<'a>(
+pub(crate) fn engine_mut_split<'a>(
     dirsync: &'a mut Option<crate::dirsync_server::DirSyncServer>,
     connects: &'a mut std::collections::BTreeMap<String, crate::connect_server::ConnectServer>,
     id: &ServerId,
@@ -353,7 +348,7 @@ fn engine_mut_split<'a>(
     }
 }
 
-fn not_installed(host: &str) -> PortError {
+pub(crate) fn not_installed(host: &str) -> PortError {
     PortError::new(
         PortErrorKind::NotInstalled,
         format!("no sync engine is installed on {host}"),
@@ -383,202 +378,6 @@ fn finish(
         Vec::new(),
     )
 }
-
-/// The Export run profile on the Azure AD connector.
-async fn export(
-    shared: &Rc<Shared>,
-    id: &ServerId,
-    host: &str,
-    started: SimTime,
-) -> Result<RunRecord, PortError> {
-    let (connector, profile) = (Connector::AzureAd, RunProfile::Export);
-    let (staging, overhead) = {
-        let st = shared.state.borrow();
-        (is_staging(&st, id), SimDuration(st.timing.run_overhead_ms))
-    };
-    if staging {
-        // Staging mode: export is disabled, nothing reaches Azure AD (§3).
-        let _ = spend(shared, host, started, overhead).await;
-        return Ok(record(
-            shared,
-            id,
-            (connector, profile, started),
-            RunStatus::CompletedNoObjects,
-            RunStats::default(),
-            vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
-        ));
-    }
-    let (plan, end) = {
-        let mut st = shared.state.borrow_mut();
-        let timing = st.timing.clone();
-        let Some(engine) = engine_mut(&mut st, id) else {
-            return Err(not_installed(host));
-        };
-        let plan = engine.plan_export();
-        let writes = match &plan {
-            ExportPlan::Ready(items) => items.len() as u64,
-            ExportPlan::DeletionThresholdExceeded { .. } => 0,
-        };
-        let begin = started.0 + timing.run_overhead_ms;
-        let end = st
-            .tenant
-            .throttle
-            .reserve(begin, writes, timing.export_ms_per_write);
-        (plan, SimTime(end))
-    };
-    if spend(shared, host, started, end - started).await.is_err() {
-        return Ok(record(
-            shared,
-            id,
-            (connector, profile, started),
-            RunStatus::StoppedServerDown,
-            RunStats::default(),
-            vec![SERVER_DOWN_TEXT.into()],
-        ));
-    }
-    let items = match plan {
-        ExportPlan::DeletionThresholdExceeded { deletes, threshold } => {
-            return Ok(record(
-                shared,
-                id,
-                (connector, profile, started),
-                RunStatus::StoppedDeletionThresholdExceeded,
-                RunStats::default(),
-                vec![event_116_text(deletes, threshold)],
-            ));
-        }
-        ExportPlan::Ready(items) => items,
-    };
-    let now = shared.now();
-    let mut guard = shared.state.borrow_mut();
-    let st = &mut *guard;
-    let client = client_of(st, id);
-    let throttled = st.faults.throttling(now);
-    let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
-        return Err(not_installed(host));
-    };
-    let ExportOutcome {
-        stats,
-        errors,
-        status,
-        accepted,
-    } = apply_export(engine, &mut st.tenant, &items, throttled);
-    let covers = engine_mut(st, id).map(|engine| engine.last_ad_import_started);
-    if let Some(Some(covers)) = covers {
-        let host = host.to_string();
-        st.tenant
-            .ledger
-            .export_runs
-            .push(crate::tenant::ledger::ExportRunMark {
-                host,
-                covers_changes_until: covers,
-                ended: now,
-            });
-    }
-    if let Some(client) = client
-        && !items.is_empty()
-    {
-        st.tenant.ledger.exports.push(ExportRecord {
-            client,
-            started,
-            ended: now,
-            adds: stats.adds,
-            updates: stats.updates,
-            deletes: stats.deletes,
-            errors: stats.errors,
-            objects: accepted,
-        });
-    }
-    drop(guard);
-    Ok(record(
-        shared,
-        id,
-        (connector, profile, started),
-        status,
-        stats,
-        errors,
-    ))
-}
-
-/// What an export run did.
-pub(crate) struct ExportOutcome {
-    pub stats: RunStats,
-    pub errors: Vec<String>,
-    pub status: RunStatus,
-    /// Each accepted write, for the ledger.
-    pub accepted: Vec<(ImmutableId, ExportOperation)>,
-}
-
-/// Sends the planned writes to the tenant: counts, the first errors with their names, the
-/// quota stop and the 5,000-error limit (§2.7).
-pub(crate) fn apply_export(
-    engine: &mut SyncEngine,
-    tenant: &mut Tenant,
-    items: &[u32],
-    throttled: bool,
-) -> ExportOutcome {
-    let mut stats = RunStats::default();
-    let mut errors = Vec::new();
-    let mut accepted = Vec::with_capacity(items.len());
-    let mut status = RunStatus::Success;
-    engine.apply_export(items, |operation, anchor, kind, image| {
-        let result = if throttled {
-            Err("Throttled")
-        } else {
-            tenant.apply_write(operation, anchor, kind, image)
-        };
-        let mut stop = false;
-        match result {
-            Ok(()) => {
-                match operation {
-                    ExportOperation::Add => stats.adds += 1,
-                    ExportOperation::Update => stats.updates += 1,
-                    ExportOperation::Delete => stats.deletes += 1,
-                }
-                accepted.push((anchor.clone(), operation));
-            }
-            Err(name) => {
-                stats.errors += 1;
-                if errors.len() < RUN_ERRORS_KEPT {
-                    let text = if name == "Throttled" {
-                        THROTTLED_TEXT
-                    } else {
-                        name
-                    };
-                    errors.push(format!("{text}: {anchor}"));
-                }
-                if name == QUOTA_EXCEEDED {
-                    status = RunStatus::StoppedQuotaExceeded;
-                    errors.push(QUOTA_TEXT.into());
-                    stop = true;
-                } else if stats.errors > u64::from(RUN_ERROR_LIMIT) {
-                    status = RunStatus::StoppedErrorLimit;
-                    stop = true;
-                }
-            }
-        }
-        WriteResult { result, stop }
-    });
-    if status == RunStatus::Success {
-        status = if stats.errors > 0 {
-            RunStatus::CompletedExportErrors
-        } else if items.is_empty() {
-            RunStatus::CompletedNoObjects
-        } else {
-            RunStatus::Success
-        };
-    }
-    ExportOutcome {
-        stats,
-        errors,
-        status,
-        accepted,
-    }
-}
-
-/// The words of the quota e-mail (B-QUOTA).
-const QUOTA_TEXT: &str = "Synchronization has been stopped. The company has exceeded the \
-    number of objects that can be synchronized.";
 
 /// One scheduler cycle (§2.6 order): import AD, import Azure AD, sync AD, sync Azure AD, export
 /// (not in staging mode). Initial (full) profiles until both connectors have a watermark.
