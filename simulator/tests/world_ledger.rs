@@ -4,7 +4,9 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode, PortErrorKind, SqlChoice};
+use upgrade_engine::ports::{
+    ConnectServer, DirSyncServer, InstallMode, PortErrorKind, ServiceAccount, SqlChoice,
+};
 use upgrade_lab_model::{ExportOperation, RunProfile, SimDuration, SqlBackend};
 use upgrade_lab_simulator::tenant::ledger::Product;
 use upgrade_lab_simulator::world::World;
@@ -186,6 +188,10 @@ fn a_parallel_server_on_dirsyncs_sql_instance_is_reported() {
         server: "sql01".into(),
         instance: "dirsync".into(),
     });
+    req.service_account = ServiceAccount::Domain {
+        name: "CONTOSO\\svc-aadc".into(),
+        password: upgrade_lab_model::Secret::new("pw"),
+    };
     world.run(port.install(req)).unwrap();
     assert!(world.report().violations.iter().any(|v| matches!(
         v,

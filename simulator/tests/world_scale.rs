@@ -6,11 +6,32 @@
 mod world_support;
 
 use std::time::Instant;
-use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode};
-use upgrade_lab_model::{Connector, RunProfile, RunStatus};
+use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode, ServiceAccount, SqlChoice};
+use upgrade_lab_model::{Connector, RunProfile, RunStatus, Secret, SqlBackend};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
 use world_support::{config, directory, install_request};
+
+/// A full SQL Server instance: LocalDB and SQL Express stop at 10 GB ≈ 100,000 objects.
+fn full_sql(instance: &str) -> SqlBackend {
+    SqlBackend::Full {
+        server: "SQL01".into(),
+        instance: instance.into(),
+    }
+}
+
+fn domain_account() -> ServiceAccount {
+    ServiceAccount::Domain {
+        name: "CONTOSO\\svc-aadsync".into(),
+        password: Secret::new("simulated"),
+    }
+}
+
+fn large_dirsync() -> upgrade_lab_model::DirSyncConfig {
+    let mut c = config();
+    c.sql = full_sql("DIRSYNC");
+    c
+}
 
 fn objects() -> u32 {
     std::env::var("WORLD_SCALE_OBJECTS")
@@ -26,6 +47,7 @@ fn a_full_cycle_scales_with_the_directory_and_keeps_the_tenant_equal() {
     let wall_build = Instant::now();
     let world = World::builder()
         .directory(dir)
+        .dirsync(large_dirsync())
         .tenant(TenantSpec {
             quota: Some(u64::from(n) * 2),
             ..TenantSpec::default()
@@ -35,8 +57,10 @@ fn a_full_cycle_scales_with_the_directory_and_keeps_the_tenant_equal() {
     let wall_build_ms = wall_build.elapsed().as_millis();
     let (mut dirsync, mut connect) = (world.dirsync_port(), world.connect_port("DIRSYNC01"));
     world.run(dirsync.uninstall()).unwrap();
-    let mut req = install_request(&config(), InstallMode::InPlace, false);
+    let mut req = install_request(&large_dirsync(), InstallMode::InPlace, false);
     req.start_sync = false;
+    req.sql = SqlChoice::Existing(full_sql("DIRSYNC"));
+    req.service_account = domain_account();
     world.run(connect.install(req)).unwrap();
     let wall_cycle = Instant::now();
     let mut statuses = Vec::new();
@@ -89,6 +113,7 @@ fn a_parallel_world_holds_dirsync_connect_and_the_tenant() {
     let n = objects();
     let world = World::builder()
         .directory(directory(n, 0, 0))
+        .dirsync(large_dirsync())
         .tenant(TenantSpec {
             quota: Some(u64::from(n) * 2),
             ..TenantSpec::default()
@@ -96,8 +121,10 @@ fn a_parallel_world_holds_dirsync_connect_and_the_tenant() {
         .build()
         .unwrap();
     let (mut dirsync, mut connect) = (world.dirsync_port(), world.connect_port("AADC01"));
-    let mut req = install_request(&config(), InstallMode::Migrate, true);
+    let mut req = install_request(&large_dirsync(), InstallMode::Migrate, true);
     req.start_sync = false;
+    req.sql = SqlChoice::Existing(full_sql("AADSYNC"));
+    req.service_account = domain_account();
     world.run(connect.install(req)).unwrap();
     let (wall, cpu) = (Instant::now(), thread_cpu_ms());
     for (c, p) in [

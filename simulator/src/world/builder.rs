@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use tokio::task::LocalSet;
+use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
     Credential, DirSyncConfig, Directory, ServerEnvironment, SimDuration, SimTime,
 };
@@ -34,6 +35,11 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
     Runtime(#[from] std::io::Error),
+    #[error(
+        "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about 100,000, \
+         domain-facts 1.7): set DirSyncConfig.sql to a full SQL Server for a directory this large"
+    )]
+    ExpressTooSmall { objects: usize },
     #[error(
         "the DirSync configuration names forest '{config}' but the directory's forest is \
          '{directory}'; set DirSyncConfig.forest to the directory's forest"
@@ -198,6 +204,10 @@ impl WorldBuilder {
             .clone()
             .unwrap_or_else(|| self.default_enterprise_admin());
         let objects = self.directory.objects.len();
+        let syncs = self.dirsync_start != DirSyncStart::NotInstalled;
+        if syncs && !config.sql.is_full() && objects as u64 > LOCALDB_MAX_OBJECTS {
+            return Err(BuildError::ExpressTooSmall { objects });
+        }
         let ad = ActiveDirectory::new(self.directory, vec![ea]);
         let mut spec = self.tenant;
         spec.accounts.push(TenantAccount {

@@ -12,6 +12,7 @@ use crate::sync::SyncEngine;
 use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
 use upgrade_engine::ports::{PortError, PortErrorKind};
+use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
     Connector, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
 };
@@ -67,6 +68,22 @@ pub(crate) fn is_staging(st: &WorldState, id: &ServerId) -> bool {
         ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| c.staging),
     }
 }
+
+/// Whether the server's database is SQL Server Express / LocalDB, limited to 10 GB ≈ 100,000
+/// objects (§1.7, LDB).
+pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
+    match id {
+        ServerId::DirSync => st.dirsync.as_ref().is_some_and(|d| !d.config.sql.is_full()),
+        ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| match &c.sql {
+            upgrade_engine::ports::SqlChoice::LocalDb => true,
+            upgrade_engine::ports::SqlChoice::Existing(b) => !b.is_full(),
+        }),
+    }
+}
+
+/// What the Operations tab and the event log say when LocalDB reaches 10 GB (LDB).
+pub(crate) const DISK_FULL_TEXT: &str = "Event 6323: The server encountered an error because \
+    SQL Server is out of disk space (LocalDB 10 GB limit reached)";
 
 /// Why the server cannot run anything now, in its own words.
 pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Option<PortError> {
@@ -221,10 +238,11 @@ pub(crate) async fn run_profile_locked(
         (_, Export) => super::export_run::export(shared, id, &host, started).await,
         (Connector::ActiveDirectory, FullImport | DeltaImport) => {
             let full = profile == FullImport;
-            let (plan, duration) = {
+            let (plan, duration, disk_full) = {
                 let mut st = shared.state.borrow_mut();
                 let st = &mut *st;
                 let timing = st.timing.clone();
+                let local_db = uses_local_db(st, id);
                 let ad = &st.ad;
                 let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
                 let Some(engine) = engine else {
@@ -237,13 +255,26 @@ pub(crate) async fn run_profile_locked(
                     timing.delta_import_ad_ms_per_change
                 };
                 let d = timing.run(plan.items.len() as u64, cost);
-                (plan, d)
+                let objects_after = if plan.full {
+                    plan.items.len()
+                } else {
+                    engine.ad_cs.len() + plan.items.len()
+                };
+                let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
+                (plan, d, disk_full)
             };
             if spend(shared, &host, started, duration).await.is_err() {
                 return Ok(stopped(
                     shared,
                     RunStatus::StoppedServerDown,
                     vec![SERVER_DOWN_TEXT.into()],
+                ));
+            }
+            if disk_full {
+                return Ok(stopped(
+                    shared,
+                    RunStatus::StoppedDatabaseDiskFull,
+                    vec![DISK_FULL_TEXT.into()],
                 ));
             }
             let stats = engine_mut(&mut shared.state.borrow_mut(), id)

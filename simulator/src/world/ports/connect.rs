@@ -11,7 +11,7 @@ use crate::world::{Shared, host_key, scheduler};
 use std::rc::Rc;
 use upgrade_engine::ports::{
     ConnectInstallation, ConnectServer as ConnectServerPort, InstallMode, InstallReceipt,
-    InstallRequest, PortError, PortErrorKind, SqlChoice,
+    InstallRequest, PortError, PortErrorKind, ServiceAccount, SqlChoice,
 };
 use upgrade_lab_model::environment::EndpointReach;
 use upgrade_lab_model::{
@@ -111,6 +111,20 @@ impl ConnectPort {
             return Err(PortError::new(
                 PortErrorKind::SqlInstanceDown,
                 SQL_DOWN_TEXT,
+            ));
+        }
+        if let SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full { server, .. }) =
+            &request.sql
+            && !server.eq_ignore_ascii_case(&self.host)
+            && !matches!(request.service_account, ServiceAccount::Domain { .. })
+        {
+            return Err(PortError::new(
+                PortErrorKind::Unsupported,
+                format!(
+                    "SQL Server {server} is remote from {}: the sync service must run as a domain \
+                     service account (D1)",
+                    self.host
+                ),
             ));
         }
         Ok(())
