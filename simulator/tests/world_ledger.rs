@@ -250,3 +250,28 @@ fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
     assert!(report.violations.is_empty(), "{:?}", report.violations);
     assert!(report.tenant.equals_directory());
 }
+
+#[test]
+fn a_delete_that_neither_server_carried_leaves_an_orphan_the_report_names() {
+    let world = parallel_world(10);
+    let victim = directory(10, 2, 2).objects[4].guid;
+    // Deleted after DirSync's export at T+0 and before the staging server's first import.
+    world.change_ad(|ad, now| ad.delete(now, &victim)).unwrap();
+    install_staging(&world, "AADC01");
+    world.advance(SimDuration::from_hours(1));
+    let (mut connect, mut dirsync) = (world.connect_port("AADC01"), world.dirsync_port());
+    world.run(dirsync.disable_service()).unwrap();
+    world.run(connect.set_staging_mode(false)).unwrap();
+    world.advance(SimDuration::from_hours(1));
+    let report = world.report();
+    assert!(report.converged);
+    assert_eq!(report.tenant.orphaned, vec![victim.immutable_id()]);
+    assert!(report.violations.iter().any(|v| matches!(
+        v,
+        Violation::TenantMismatch {
+            orphaned: 1,
+            missing: 0,
+            ..
+        }
+    )));
+}
