@@ -275,3 +275,42 @@ fn a_delete_that_neither_server_carried_leaves_an_orphan_the_report_names() {
         }
     )));
 }
+
+#[test]
+fn the_in_place_installer_uninstalls_dirsync_itself_and_wants_dirsyncs_account() {
+    use upgrade_lab_simulator::tenant::{TenantAccount, TenantSpec};
+    let other = upgrade_lab_model::Credential::new(
+        "someone-else@contoso.onmicrosoft.com",
+        upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD,
+    );
+    let world = World::builder()
+        .directory(directory(10, 2, 2))
+        .tenant(TenantSpec {
+            accounts: vec![TenantAccount {
+                credential: other.clone(),
+                hybrid_identity_admin: true,
+                password_expired: false,
+            }],
+            ..TenantSpec::default()
+        })
+        .build()
+        .unwrap();
+    let mut connect = world.connect_port("DIRSYNC01");
+    let mut wrong = install_request(&config(), InstallMode::InPlace, false);
+    wrong.azure_ad = other;
+    let err = world.run(connect.install(wrong)).unwrap_err();
+    assert!(err.message.contains("the account DirSync uses"), "{err:?}");
+    let started = world.now();
+    world
+        .run(connect.install(install_request(&config(), InstallMode::InPlace, false)))
+        .unwrap();
+    world.with_state(|st| {
+        let d = st.dirsync.as_ref().unwrap();
+        assert!(!d.installed);
+        assert!(d.uninstalled_at.is_some_and(|t| t > started));
+    });
+    world.advance(SimDuration::from_hours(1));
+    let report = world.report();
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    assert!(report.tenant.equals_directory());
+}

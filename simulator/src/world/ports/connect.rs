@@ -94,12 +94,18 @@ impl ConnectPort {
                     ),
                 ));
             }
-            if st.dirsync.as_ref().is_some_and(|d| d.installed) {
+            if let Some(d) = &st.dirsync
+                && !d
+                    .config
+                    .azure_ad_account
+                    .eq_ignore_ascii_case(&request.azure_ad.account)
+            {
                 return Err(PortError::new(
-                    PortErrorKind::Unsupported,
+                    PortErrorKind::InvalidCredentials,
                     format!(
-                        "DirSync is still installed on {}: uninstall it first",
-                        self.host
+                        "the in-place upgrade must sign in with the account DirSync uses ({}), \
+                         not {} (D1)",
+                        d.config.azure_ad_account, request.azure_ad.account
                     ),
                 ));
             }
@@ -191,6 +197,19 @@ impl ConnectServerPort for ConnectPort {
             }
         }
         self.check_install(&request)?;
+        let dirsync_here = request.mode == InstallMode::InPlace
+            && self
+                .shared
+                .state
+                .borrow()
+                .dirsync
+                .as_ref()
+                .is_some_and(|d| d.installed);
+        if dirsync_here {
+            // "When you select Upgrade, DirSync is uninstalled" (D1): the wizard does it first.
+            let mut dirsync = super::DirSyncPort::new(self.shared.clone());
+            upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
+        }
         let (install_ms, configure_ms) = {
             let st = self.shared.state.borrow();
             (st.timing.connect_install_ms, st.timing.connect_configure_ms)
