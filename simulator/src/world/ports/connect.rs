@@ -36,6 +36,20 @@ impl ConnectPort {
         &self.host
     }
 
+    /// Reads the installed server's sync engine.
+    fn with_engine<R>(&self, read: impl FnOnce(&SyncEngine) -> R) -> Result<R, PortError> {
+        let st = self.shared.state.borrow();
+        st.connects
+            .get(&self.host)
+            .map(|c| read(&c.engine))
+            .ok_or_else(|| {
+                PortError::new(
+                    PortErrorKind::NotInstalled,
+                    format!("Azure AD Connect is not installed on {}", self.host),
+                )
+            })
+    }
+
     fn installed_check(&self) -> Result<(), PortError> {
         down(&self.shared, &self.host)?;
         if self.shared.state.borrow().connects.contains_key(&self.host) {
@@ -327,10 +341,7 @@ impl ConnectServerPort for ConnectPort {
 
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
         self.installed_check()?;
-        Ok(self.shared.state.borrow().connects[&self.host]
-            .engine
-            .history
-            .clone())
+        self.with_engine(|e| e.history.clone())
     }
 
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError> {
@@ -338,9 +349,7 @@ impl ConnectServerPort for ConnectPort {
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
         self.installed_check()?;
-        Ok(self.shared.state.borrow().connects[&self.host]
-            .engine
-            .pending_exports())
+        self.with_engine(|e| e.pending_exports())
     }
 
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
