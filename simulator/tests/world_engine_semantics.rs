@@ -241,3 +241,48 @@ mod convergence {
         }
     }
 }
+
+#[test]
+fn dirsync_above_its_opt_in_threshold_withholds_the_deletes_and_exports_the_rest() {
+    let mut cfg = config();
+    cfg.delete_threshold = Some(5);
+    let dir = directory(30, 0, 0);
+    let world = World::builder()
+        .directory(dir.clone())
+        .dirsync(cfg)
+        .build()
+        .unwrap();
+    let synced = world.with_state(|st| st.tenant.synced_count());
+    let (gone, changed) = (&dir.objects[..10], dir.objects[20].guid);
+    world.change_ad(|ad, now| {
+        for o in gone {
+            ad.delete(now, &o.guid).unwrap();
+        }
+        ad.update(now, &changed, |a| a.title = Some("CTO".into()))
+            .unwrap();
+    });
+    world.advance(SimDuration::from_hours(3) + SimDuration::from_mins(10));
+    let export = world.with_state(|st| {
+        st.dirsync
+            .as_ref()
+            .unwrap()
+            .engine
+            .history
+            .iter()
+            .rfind(|r| r.profile == RunProfile::Export)
+            .cloned()
+            .unwrap()
+    });
+    assert_eq!(export.status, RunStatus::StoppedDeletionThresholdExceeded);
+    assert!(
+        export.errors[0].contains("10 pending deletes"),
+        "{:?}",
+        export.errors
+    );
+    assert_eq!((export.stats.updates, export.stats.deletes), (1, 0));
+    world.with_state(|st| {
+        assert_eq!(st.tenant.synced_count(), synced);
+        let t = st.tenant.get(&changed.immutable_id()).unwrap();
+        assert_eq!(t.attrs.title.as_deref(), Some("CTO"));
+    });
+}

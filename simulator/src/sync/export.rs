@@ -16,6 +16,22 @@ pub enum ExportPlan {
     DeletionThresholdExceeded { deletes: u64, threshold: u32 },
     /// The Azure AD connector-space objects to write, in connector-space order.
     Ready(Vec<u32>),
+    /// DirSync's opt-in prevention: above its threshold every delete of the cycle is withheld
+    /// and the other changes are exported (§4.3, TN-ADEL).
+    DeletesWithheld {
+        items: Vec<u32>,
+        deletes: u64,
+        threshold: u32,
+    },
+}
+
+/// What DirSync reports when it withholds a cycle's deletes (§4.3: an e-mail is sent).
+pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
+    format!(
+        "{deletes} pending deletes exceed the accidental-delete threshold of {threshold} \
+         (Set-PreventAccidentalDeletes): every delete of this cycle was withheld and an e-mail \
+         was sent"
+    )
 }
 
 /// The text of application event 116 (source "Directory Synchronization", Warning, §4.3).
@@ -50,9 +66,24 @@ impl SyncEngine {
             })
             .collect();
         match self.config.delete_threshold {
-            Some(threshold) if deletes > u64::from(threshold) => {
-                ExportPlan::DeletionThresholdExceeded { deletes, threshold }
-            }
+            Some(threshold) if deletes > u64::from(threshold) => match self.config.flow {
+                super::rules::FlowSet::Connect => {
+                    ExportPlan::DeletionThresholdExceeded { deletes, threshold }
+                }
+                super::rules::FlowSet::DirSync => ExportPlan::DeletesWithheld {
+                    items: items
+                        .into_iter()
+                        .filter(|&i| {
+                            self.aad_cs
+                                .get(i)
+                                .and_then(|cs| cs.export.as_ref())
+                                .is_some_and(|e| e.operation != ExportOperation::Delete)
+                        })
+                        .collect(),
+                    deletes,
+                    threshold,
+                },
+            },
             _ => ExportPlan::Ready(items),
         }
     }

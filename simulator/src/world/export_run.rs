@@ -11,7 +11,7 @@ use super::runs::{
 };
 use crate::faults::{SERVER_DOWN_TEXT, THROTTLED_TEXT};
 use crate::sync::SyncEngine;
-use crate::sync::export::{ExportPlan, WriteResult, event_116_text};
+use crate::sync::export::{ExportPlan, WriteResult, deletes_withheld_text, event_116_text};
 use crate::tenant::Tenant;
 use crate::tenant::ledger::ExportRecord;
 use crate::tenant::matching::QUOTA_EXCEEDED;
@@ -55,7 +55,9 @@ pub(crate) async fn export(
         };
         let plan = engine.plan_export();
         let writes = match &plan {
-            ExportPlan::Ready(items) => items.len() as u64,
+            ExportPlan::Ready(items) | ExportPlan::DeletesWithheld { items, .. } => {
+                items.len() as u64
+            }
             ExportPlan::DeletionThresholdExceeded { .. } => 0,
         };
         let begin = started.0 + timing.run_overhead_ms;
@@ -75,7 +77,7 @@ pub(crate) async fn export(
             vec![SERVER_DOWN_TEXT.into()],
         ));
     }
-    let items = match plan {
+    let (items, withheld) = match plan {
         ExportPlan::DeletionThresholdExceeded { deletes, threshold } => {
             return Ok(record(
                 shared,
@@ -86,7 +88,12 @@ pub(crate) async fn export(
                 vec![event_116_text(deletes, threshold)],
             ));
         }
-        ExportPlan::Ready(items) => items,
+        ExportPlan::Ready(items) => (items, None),
+        ExportPlan::DeletesWithheld {
+            items,
+            deletes,
+            threshold,
+        } => (items, Some(deletes_withheld_text(deletes, threshold))),
     };
     let now = shared.now();
     let mut guard = shared.state.borrow_mut();
@@ -98,10 +105,16 @@ pub(crate) async fn export(
     };
     let ExportOutcome {
         stats,
-        errors,
-        status,
+        mut errors,
+        mut status,
         accepted,
     } = apply_export(engine, &mut st.tenant, &items, throttled);
+    if let Some(text) = withheld {
+        errors.insert(0, text);
+        if status.is_clean() {
+            status = RunStatus::StoppedDeletionThresholdExceeded;
+        }
+    }
     let covers = engine_mut(st, id).map(|engine| engine.last_ad_import_started);
     if let Some(Some(covers)) = covers {
         let host = host.to_string();
