@@ -227,3 +227,45 @@ fn throttling_turns_exports_into_errors_that_are_retried() {
     assert_eq!(world.run(port.pending_exports()).unwrap().len(), 10);
     world.with_state(|st| assert_eq!(st.tenant.synced_count(), 0));
 }
+
+#[test]
+fn localdb_and_sql_express_stop_at_about_100000_objects() {
+    let dir = directory(100_001, 0, 0);
+    let err = World::builder().directory(dir.clone()).build().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("SQL Server Express cannot hold 100001 objects"),
+        "{err}"
+    );
+    let world = World::builder()
+        .directory(dir)
+        .dirsync_start(DirSyncStart::NotInstalled)
+        .build()
+        .unwrap();
+    let mut port = world.connect_port("DIRSYNC01");
+    let mut req = install_request(&config(), InstallMode::InPlace, false);
+    req.start_sync = false;
+    world.run(port.install(req)).unwrap();
+    let r = world
+        .run(port.run_profile(Connector::ActiveDirectory, RunProfile::FullImport))
+        .unwrap();
+    assert_eq!(r.status.as_str(), "stopped-database-disk-full");
+    assert!(r.errors[0].contains("Event 6323"));
+}
+
+#[test]
+fn a_remote_sql_server_needs_a_domain_service_account() {
+    let world = World::builder()
+        .directory(directory(3, 0, 0))
+        .build()
+        .unwrap();
+    let mut port = world.connect_port("AADC01");
+    let mut req = install_request(&config(), InstallMode::Migrate, true);
+    req.sql = upgrade_engine::ports::SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full {
+        server: "SQL02".into(),
+        instance: "AADSYNC".into(),
+    });
+    let err = world.run(port.install(req)).unwrap_err();
+    assert_eq!(err.kind, PortErrorKind::Unsupported);
+    assert!(err.message.contains("domain service account"));
+}

@@ -229,3 +229,20 @@ fn the_default_quota_without_a_verified_domain_is_50000() {
         .unwrap();
     assert_eq!(world.with_state(|st| st.tenant.quota()), 50_000);
 }
+
+#[test]
+fn more_than_5000_errors_stop_the_run_with_stopped_error_limit() {
+    let mut dir = directory(5_010, 0, 0);
+    for o in &mut dir.objects {
+        let bad = format!(
+            "bad user{}@contoso.com",
+            o.attrs.cn.as_deref().unwrap_or("")
+        );
+        o.attrs_mut().user_principal_name = Some(Value::from(bad));
+    }
+    let (world, export) = initial_export(dir, TenantSpec::default());
+    assert_eq!(export.status.as_str(), "stopped-error-limit");
+    assert_eq!(export.stats.errors, 5_001);
+    assert_eq!(export.errors.len(), 20, "the run keeps the first errors");
+    world.with_state(|st| assert_eq!(st.tenant.synced_count(), 0));
+}
