@@ -6,7 +6,7 @@ mod common;
 
 use common::{Lab, LabUpgrade, NEW_SERVER, directory, full_sql, world_builder};
 use upgrade_engine::ports::{
-    ConnectServer, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
+    ConnectServer, DirSyncServer, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
 };
 use upgrade_engine::{Refusal, UpgradeError, export_document};
 use upgrade_lab_model::{Credential, SimDuration};
@@ -96,7 +96,10 @@ fn reusing_dirsyncs_sql_instance_is_reported_by_the_ledger() {
         settings,
         install_location: None,
         sql: SqlChoice::Existing(lab.config.sql.clone()),
-        service_account: ServiceAccount::Virtual,
+        service_account: ServiceAccount::Domain {
+            name: "CONTOSO\\svc-aadc".into(),
+            password: upgrade_lab_model::Secret::new("Svc-Passw0rd!"),
+        },
         staging: true,
         start_sync: false,
         azure_ad: lab.options().azure_ad,
@@ -249,14 +252,77 @@ fn no_enterprise_admin_is_refused_by_the_engine_and_by_the_installer() {
     assert!(err.message.contains("Enterprise Admins"), "{}", err.message);
 }
 
+/// The administrator uninstalls DirSync by hand, before any upgrade wizard looked at it.
+fn uninstall_dirsync_by_hand(lab: &Lab) {
+    let mut dirsync = lab.world.dirsync_port();
+    lab.world
+        .run(async { dirsync.uninstall().await })
+        .expect("Programs and Features uninstalls it");
+}
+
 #[test]
 fn dirsync_uninstalled_before_the_upgrade_is_refused_by_the_engine() {
-    let lab = Lab::new(
-        world_builder(directory(150, 17))
-            .dirsync_start(upgrade_lab_simulator::dirsync_server::DirSyncStart::NotInstalled),
-    );
+    let lab = Lab::new(world_builder(directory(150, 17)));
+    uninstall_dirsync_by_hand(&lab);
     let mut up = lab.in_place(lab.options());
     let r = refusal(lab.world.run(async { up.upgrade_in_place().await }));
-    assert!(matches!(r, Refusal::DirSyncNotFound { .. }), "{r:?}");
+    match &r {
+        Refusal::DirSyncNotFound { uninstalled_at } => assert!(uninstalled_at.is_some()),
+        other => panic!("expected DirSyncNotFound, got {other:?}"),
+    }
     assert!(r.to_string().to_lowercase().contains("uninstall"), "{r}");
+}
+
+#[test]
+fn dirsync_uninstalled_before_the_upgrade_inspected_it_is_reported_by_the_ledger() {
+    let lab = Lab::new(world_builder(directory(150, 17)));
+    uninstall_dirsync_by_hand(&lab);
+    let v = violations(&lab);
+    assert!(
+        v.iter()
+            .any(|v| matches!(v, Violation::DirSyncUninstalledBeforeInspection { .. })),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn uninstalling_dirsync_after_the_analysis_is_no_violation() {
+    let lab = Lab::new(world_builder(directory(150, 17)));
+    let mut up = lab.in_place(lab.options());
+    lab.world
+        .run(async { up.upgrade_in_place().await })
+        .expect("upgrade");
+    assert!(violations(&lab).is_empty(), "{:?}", violations(&lab));
+}
+
+#[test]
+fn a_blocked_configuration_migrated_anyway_is_reported_by_the_ledger() {
+    let b = world_builder(directory(150, 15));
+    let mut config = b.dirsync_config();
+    config.removed_attributes = vec!["department".into()];
+    let lab = Lab::new(b.dirsync(config));
+    let settings = export_document(&lab.world.with_state(dirsync_installation));
+    let mut connect = lab.world.connect_port(NEW_SERVER);
+    let request = InstallRequest {
+        mode: InstallMode::Migrate,
+        settings,
+        install_location: None,
+        sql: SqlChoice::LocalDb,
+        service_account: ServiceAccount::Virtual,
+        staging: true,
+        start_sync: false,
+        azure_ad: lab.options().azure_ad,
+        enterprise_admin: lab.enterprise_admin.clone(),
+    };
+    lab.world
+        .run(async { connect.install(request).await })
+        .expect("the installer does what it is told");
+    let v = violations(&lab);
+    assert!(
+        v.iter().any(|v| matches!(
+            v,
+            Violation::BlockedConfigurationMigrated { reasons, .. } if reasons[0].contains("department")
+        )),
+        "{v:?}"
+    );
 }

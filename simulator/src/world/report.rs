@@ -52,6 +52,17 @@ pub enum Violation {
         host: String,
         instance: String,
     },
+    /// DirSync was uninstalled before the upgrade inspected it (D1).
+    DirSyncUninstalledBeforeInspection {
+        at: SimTime,
+        host: String,
+    },
+    /// A configuration the upgrade cannot migrate was migrated anyway (D1).
+    BlockedConfigurationMigrated {
+        at: SimTime,
+        host: String,
+        reasons: Vec<String>,
+    },
     /// After convergence the tenant differs from the in-scope directory.
     TenantMismatch {
         missing: u64,
@@ -160,7 +171,20 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
                     instance: instance.clone(),
                 })
             }
-            _ => {}
+            Incident::DirSyncUninstalledBeforeInspection { at, host } => {
+                violations.push(Violation::DirSyncUninstalledBeforeInspection {
+                    at: *at,
+                    host: host.clone(),
+                })
+            }
+            Incident::BlockedConfigurationMigrated { at, host, reasons } => {
+                violations.push(Violation::BlockedConfigurationMigrated {
+                    at: *at,
+                    host: host.clone(),
+                    reasons: reasons.clone(),
+                })
+            }
+            Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => {}
         }
     }
     let last_change = st.ad.change_times().last();

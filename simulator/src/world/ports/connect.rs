@@ -251,6 +251,21 @@ impl ConnectServerPort for ConnectPort {
                         instance: sql.display_name(),
                     });
             }
+            let blockers = st
+                .dirsync
+                .as_ref()
+                .map(|d| d.config.blockers())
+                .unwrap_or_default();
+            if !blockers.is_empty() {
+                st.tenant
+                    .ledger
+                    .incidents
+                    .push(Incident::BlockedConfigurationMigrated {
+                        at: finished_at,
+                        host: self.host.clone(),
+                        reasons: blockers,
+                    });
+            }
             let hex = crate::rng::child_seed(st.seed, &self.host) & 0xffff_ffff_ffff;
             let objects = st.ad.live_count();
             let server = ConnectServer {
