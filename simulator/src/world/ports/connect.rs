@@ -221,6 +221,11 @@ impl ConnectServerPort for ConnectPort {
                 .is_some_and(|d| d.installed);
         if dirsync_here {
             // "When you select Upgrade, DirSync is uninstalled" (D1): the wizard does it first.
+            // The installer inspected the DirSync it runs on before removing it.
+            let now = self.shared.now();
+            if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
+                d.inspected_at.get_or_insert(now);
+            }
             let mut dirsync = super::DirSyncPort::new(self.shared.clone());
             upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
         }
