@@ -326,3 +326,18 @@ fn a_blocked_configuration_migrated_anyway_is_reported_by_the_ledger() {
         "{v:?}"
     );
 }
+
+#[test]
+fn in_place_on_remote_full_sql_without_a_domain_account_is_refused_before_anything_is_removed() {
+    let lab = full_sql_lab();
+    let mut up = lab.in_place(lab.options());
+    let r = refusal(lab.world.run(async { up.upgrade_in_place().await }));
+    assert!(
+        matches!(r, Refusal::RemoteSqlNeedsDomainAccount { .. }),
+        "{r:?}"
+    );
+    let installed = lab
+        .world
+        .with_state(|s| s.dirsync.as_ref().is_some_and(|d| d.installed));
+    assert!(installed, "DirSync is still there to fall back on");
+}

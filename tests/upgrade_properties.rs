@@ -6,7 +6,8 @@ mod common;
 
 use common::{Lab, world_builder};
 use proptest::prelude::*;
-use upgrade_lab_model::{AttributeFilter, DirSyncConfig, SimDuration, SqlBackend};
+use upgrade_engine::ports::ServiceAccount;
+use upgrade_lab_model::{AttributeFilter, DirSyncConfig, Secret, SimDuration, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 
 fn cases() -> u32 {
@@ -131,7 +132,15 @@ proptest! {
     #[test]
     fn in_place_ends_with_the_tenant_equal_to_the_in_scope_directory(s in setup()) {
         let Some(lab) = configured_lab(&s) else { return Ok(()) };
-        let mut up = lab.in_place(lab.options());
+        let mut options = lab.options();
+        if s.full_sql {
+            // DirSync's SQL Server is remote: the new sync service needs a domain account.
+            options.service_account = ServiceAccount::Domain {
+                name: "CONTOSO\\svc-aadsync".into(),
+                password: Secret::new("Svc-Passw0rd!"),
+            };
+        }
+        let mut up = lab.in_place(options);
         lab.world.run(async { up.upgrade_in_place().await }).map_err(|e| TestCaseError::fail(e.to_string()))?;
         assert_converged(&lab)?;
     }
