@@ -1,1 +1,37 @@
-//! placeholder
+//! upgrade-lab-scenario: scenario files for upgrade-lab. The TOML format and its loader (errors
+//! point at `file:line:column` with a hint), the checks of impossible values, the catalogue of
+//! the upgrade document's rules, and the reports (terminal table, JSON, JUnit XML).
+//!
+//! It must not know the command line (the CLI calls it) and never reads the wall clock except
+//! to fill report fields named `wall_*`.
+//!
+//! ```
+//! use upgrade_lab_scenario::load::load_text;
+//! let text = r#"
+//! format_version = 1
+//! description = "fewer than 50,000 objects: the wizard recommends an in-place upgrade"
+//! seed = 7
+//! [world]
+//! users = 900
+//! groups = 80
+//! contacts = 20
+//! [[steps]]
+//! action = "analyze"
+//! [expect]
+//! recommendation = "in_place"
+//! "#;
+//! let s = load_text("small", std::path::Path::new("small.toml"), text.to_string()).unwrap();
+//! assert_eq!(s.seed(), 7);
+//! ```
+
+pub mod diagnostic;
+pub mod format;
+pub mod load;
+pub mod rules;
+pub mod validate;
+pub mod vocabulary;
+
+pub use diagnostic::ScenarioError;
+pub use load::{Scenario, discover, load_all, load_file, load_text};
+#[cfg(test)]
+mod load_tests;

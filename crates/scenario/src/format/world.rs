@@ -1,0 +1,229 @@
+//! `[world]`: what world a scenario builds — the directory (generated inline or read from LDIF),
+//! DirSync's configuration, the servers' environments, timing overrides and the tenant.
+//!
+//! These are the file's own types; the runner translates them into the simulator's builder.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// `[world]`. Directory fields sit directly in it; `ldif` replaces them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldSection {
+    /// Seed of the generated directory; defaults to the scenario's seed.
+    pub seed: Option<u64>,
+    pub users: Option<Spanned<u64>>,
+    pub groups: Option<Spanned<u64>>,
+    pub contacts: Option<Spanned<u64>>,
+    /// DNS names of the forest's domains; the first is the forest root.
+    pub domains: Option<Spanned<Vec<String>>>,
+    pub ou_depth: Option<Spanned<u32>>,
+    pub ou_fanout: Option<Spanned<u32>>,
+    /// Share of users that are disabled, 0.0 to 1.0.
+    pub disabled_ratio: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub defects: DefectsSection,
+    /// An LDIF file (relative to the scenario file) instead of a generated directory.
+    pub ldif: Option<Spanned<String>>,
+    #[serde(default)]
+    pub dirsync: DirSyncSection,
+    /// The DirSync server's own environment (an in-place upgrade installs on it).
+    #[serde(default)]
+    pub dirsync_host: ServerSection,
+    /// The separate server of a parallel deployment.
+    #[serde(default)]
+    pub server: ServerSection,
+    #[serde(default)]
+    pub timing: TimingSection,
+    #[serde(default)]
+    pub tenant: TenantSection,
+}
+
+impl WorldSection {
+    /// Whether any generated-directory field is set.
+    pub fn has_inline_directory(&self) -> bool {
+        self.users.is_some()
+            || self.groups.is_some()
+            || self.contacts.is_some()
+            || self.domains.is_some()
+            || self.ou_depth.is_some()
+            || self.ou_fanout.is_some()
+            || self.disabled_ratio.is_some()
+    }
+
+    /// Users + groups + contacts of an inline directory (what the wizard counts).
+    pub fn inline_object_count(&self) -> u64 {
+        let v = |x: &Option<Spanned<u64>>| x.as_ref().map_or(0, |s| *s.get_ref());
+        v(&self.users) + v(&self.groups) + v(&self.contacts)
+    }
+}
+
+/// `[world.defects]`: how many objects carry each defect Azure AD reacts to.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefectsSection {
+    /// Pairs of users sharing a userPrincipalName.
+    pub duplicate_upns: u64,
+    /// Pairs of objects sharing an SMTP proxy address.
+    pub duplicate_proxy_addresses: u64,
+    /// Users whose UPN Azure AD refuses (`IdentityDataValidationFailed`).
+    pub invalid_upns: u64,
+    /// Groups with more members than the outbound rule allows.
+    pub oversized_groups: u64,
+    /// Objects with more proxy addresses than Azure AD accepts (`LargeObject`).
+    pub too_many_proxy_addresses: u64,
+    /// Users with ms-DS-ConsistencyGuid already stamped by another tool.
+    pub consistency_guid_set: u64,
+}
+
+/// Where DirSync keeps its database.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlKind {
+    #[default]
+    Express,
+    Full,
+}
+
+/// `[[world.dirsync.filters.attribute_filters]]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeFilterSection {
+    pub attribute: String,
+    pub value: String,
+}
+
+/// `[world.dirsync.filters]`: domain, OU and attribute filtering.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FiltersSection {
+    pub domains: Vec<String>,
+    pub included_ous: Vec<String>,
+    pub excluded_ous: Vec<String>,
+    pub attribute_filters: Vec<AttributeFilterSection>,
+}
+
+/// `[world.dirsync]`: the DirSync installation the upgrade starts from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirSyncSection {
+    /// `false`: the admin uninstalled DirSync before running the upgrade (failure mode 1).
+    pub installed: bool,
+    /// `false`: DirSync is installed but its service is stopped.
+    pub running: bool,
+    pub version: Option<Spanned<String>>,
+    pub sql: SqlKind,
+    pub sql_server: Option<Spanned<String>>,
+    pub sql_instance: Option<Spanned<String>>,
+    /// The tenant's initial domain (`contoso.onmicrosoft.com`).
+    pub tenant: Option<String>,
+    /// The Azure AD account DirSync signs in with.
+    pub azure_ad_account: Option<String>,
+    pub filters: FiltersSection,
+    pub alternate_login_id: Option<String>,
+    pub password_sync: bool,
+    pub exchange_hybrid: bool,
+    pub removed_attributes: Vec<String>,
+    pub extension_dll: Option<String>,
+    pub delete_threshold: Option<u32>,
+}
+
+impl Default for DirSyncSection {
+    fn default() -> Self {
+        Self {
+            installed: true,
+            running: true,
+            version: None,
+            sql: SqlKind::Express,
+            sql_server: None,
+            sql_instance: None,
+            tenant: None,
+            azure_ad_account: None,
+            filters: FiltersSection::default(),
+            alternate_login_id: None,
+            password_sync: true,
+            exchange_hybrid: false,
+            removed_attributes: Vec::new(),
+            extension_dll: None,
+            delete_threshold: None,
+        }
+    }
+}
+
+/// How a server reaches the internet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxyScope {
+    None,
+    Machine,
+    PerUser,
+}
+
+/// How a required endpoint answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReachSection {
+    Reachable,
+    Unreachable,
+    #[serde(rename = "proxy_403")]
+    Proxy403,
+    #[serde(rename = "proxy_407")]
+    Proxy407,
+}
+
+/// `[world.server]` / `[world.dirsync_host]`: a Windows server's facts. Unset fields meet the
+/// current generation's prerequisites.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    pub hostname: Option<String>,
+    /// `2008`, `2008r2`, `2012`, `2012r2`, `2016`, `2019`, `2022`, `2025`, or a version `10.0.14393`.
+    pub os: Option<Spanned<String>>,
+    pub dotnet: Option<Spanned<String>>,
+    pub powershell: Option<Spanned<String>>,
+    pub tls12: Option<bool>,
+    pub proxy: Option<ProxyScope>,
+    pub proxy_address: Option<String>,
+    /// Endpoint URL → how it answers; unlisted required endpoints are reachable.
+    pub endpoints: BTreeMap<String, ReachSection>,
+    pub domain_joined: Option<bool>,
+}
+
+/// `[world.timing]`: overrides of the timing model.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimingSection {
+    pub import_ms_per_object: Option<u64>,
+    pub sync_ms_per_object: Option<u64>,
+    pub export_ms_per_object: Option<u64>,
+    pub connect_install_minutes: Option<u64>,
+    pub dirsync_uninstall_minutes: Option<Spanned<u64>>,
+    pub dirsync_cycle_minutes: Option<Spanned<u64>>,
+    pub connect_cycle_minutes: Option<Spanned<u64>>,
+}
+
+/// `[world.tenant]`: the Azure AD tenant's settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TenantSection {
+    /// Duplicate attribute resiliency (on for every tenant since 2016).
+    pub dar: bool,
+    /// Object quota; unset = 50,000, or 300,000 with a verified domain.
+    pub quota: Option<Spanned<u64>>,
+    pub verified_domain: bool,
+    pub cloud_only_users: u64,
+    pub cloud_only_groups: u64,
+}
+
+impl Default for TenantSection {
+    fn default() -> Self {
+        Self {
+            dar: true,
+            quota: None,
+            verified_domain: true,
+            cloud_only_users: 0,
+            cloud_only_groups: 0,
+        }
+    }
+}
