@@ -33,15 +33,16 @@ impl ScenarioError {
     ) -> Self {
         let message = message.into();
         let span = span.map(|r| clamp(r, text.len()));
-        let (line, column) = span
-            .as_ref()
-            .map_or((1, 1), |r| line_column(text, r.start));
+        let (line, column) = span.as_ref().map_or((1, 1), |r| line_column(text, r.start));
         Self {
             location: format!("{}:{line}:{column}", path.display()),
             label: short_label(&message),
             message,
             help,
-            source_code: Some(NamedSource::new(path.display().to_string(), Arc::clone(text))),
+            source_code: Some(NamedSource::new(
+                path.display().to_string(),
+                Arc::clone(text),
+            )),
             span: Some(span.map_or_else(|| (0, 0).into(), |r| (r.start, r.len()).into())),
         }
     }

@@ -27,6 +27,8 @@
 pub mod diagnostic;
 pub mod format;
 pub mod load;
+pub mod outcome;
+pub mod report;
 pub mod rules;
 pub mod validate;
 pub mod vocabulary;

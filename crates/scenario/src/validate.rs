@@ -83,7 +83,11 @@ impl Checker<'_> {
             } else {
                 "numbers separated by dots, such as 4.7.2"
             };
-            self.err(v.span(), format!("{what} `{}` is not a version", v.get_ref()), help);
+            self.err(
+                v.span(),
+                format!("{what} `{}` is not a version", v.get_ref()),
+                help,
+            );
         }
     }
 }
@@ -202,14 +206,21 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
     if w.inline_object_count() > MAX_OBJECTS {
         c.err(
             file.world.span(),
-            format!("{} objects is more than the limit of {MAX_OBJECTS}", w.inline_object_count()),
+            format!(
+                "{} objects is more than the limit of {MAX_OBJECTS}",
+                w.inline_object_count()
+            ),
             "scale scenarios go up to 2,000,000 objects",
         );
     }
     if let Some(r) = &w.disabled_ratio
         && !(0.0..=1.0).contains(r.get_ref())
     {
-        c.err(r.span(), "disabled_ratio must be between 0.0 and 1.0", "0.05 means 5% of users");
+        c.err(
+            r.span(),
+            "disabled_ratio must be between 0.0 and 1.0",
+            "0.05 means 5% of users",
+        );
     }
     if let Some(d) = &w.ou_depth
         && *d.get_ref() > MAX_OU_DEPTH
@@ -220,15 +231,27 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
         && *f.get_ref() == 0
         && w.ou_depth.as_ref().is_some_and(|d| *d.get_ref() > 0)
     {
-        c.err(f.span(), "ou_fanout is 0 but ou_depth asks for OUs", "use 1 or more");
+        c.err(
+            f.span(),
+            "ou_fanout is 0 but ou_depth asks for OUs",
+            "use 1 or more",
+        );
     }
     if let Some(d) = &w.domains {
         if d.get_ref().is_empty() {
-            c.err(d.span(), "domains is empty", "name at least the forest root, such as contoso.com");
+            c.err(
+                d.span(),
+                "domains is empty",
+                "name at least the forest root, such as contoso.com",
+            );
         }
         for name in d.get_ref() {
             if !name.contains('.') || name.contains(char::is_whitespace) {
-                c.err(d.span(), format!("`{name}` is not a DNS domain name"), "such as contoso.com");
+                c.err(
+                    d.span(),
+                    format!("`{name}` is not a DNS domain name"),
+                    "such as contoso.com",
+                );
             }
         }
     }
@@ -236,15 +259,26 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
     server(c, &w.dirsync_host);
     server(c, &w.server);
     let t = &w.timing;
-    for m in [&t.dirsync_cycle_minutes, &t.connect_cycle_minutes].into_iter().flatten() {
+    for m in [&t.dirsync_cycle_minutes, &t.connect_cycle_minutes]
+        .into_iter()
+        .flatten()
+    {
         if *m.get_ref() == 0 {
-            c.err(m.span(), "a sync cycle interval of 0 minutes never ends", "use 30 or more");
+            c.err(
+                m.span(),
+                "a sync cycle interval of 0 minutes never ends",
+                "use 30 or more",
+            );
         }
     }
     if let Some(q) = &w.tenant.quota
         && *q.get_ref() == 0
     {
-        c.err(q.span(), "a tenant quota of 0 refuses every object", "omit it for the default");
+        c.err(
+            q.span(),
+            "a tenant quota of 0 refuses every object",
+            "omit it for the default",
+        );
     }
     ldif_path
 }
@@ -303,9 +337,15 @@ fn steps(c: &mut Checker, file: &ScenarioFile) {
     for (i, step) in file.steps.iter().enumerate() {
         let span = step.span();
         if let Some(id) = step.get_ref().explicit_id()
-            && file.steps[..i].iter().any(|s| s.get_ref().explicit_id() == Some(id))
+            && file.steps[..i]
+                .iter()
+                .any(|s| s.get_ref().explicit_id() == Some(id))
         {
-            c.err(span.clone(), format!("two steps have the id `{id}`"), "ids must be unique");
+            c.err(
+                span.clone(),
+                format!("two steps have the id `{id}`"),
+                "ids must be unique",
+            );
         }
         match step.get_ref() {
             Step::Wait { minutes, .. } if *minutes == 0 || *minutes > MAX_WAIT_MINUTES => c.err(
@@ -318,8 +358,14 @@ fn steps(c: &mut Checker, file: &ScenarioFile) {
                 updates: 0,
                 deletes: 0,
                 ..
-            } => c.err(span, "this churn changes nothing", "set adds, updates or deletes"),
-            Step::RunCycle { count: 0, .. } => c.err(span, "count = 0 runs nothing", "use 1 or more"),
+            } => c.err(
+                span,
+                "this churn changes nothing",
+                "set adds, updates or deletes",
+            ),
+            Step::RunCycle { count: 0, .. } => {
+                c.err(span, "count = 0 runs nothing", "use 1 or more")
+            }
             Step::InstallParallel {
                 sql: SqlChoiceSection::Full,
                 sql_server,
@@ -344,7 +390,11 @@ fn step_ref(c: &mut Checker, file: &ScenarioFile, name: &Spanned<String>) -> Opt
                 || format!("the steps are: {}", names.join(", ")),
                 |s| format!("did you mean `{s}`?"),
             );
-            c.err(name.span(), format!("no step is named `{}`", name.get_ref()), help);
+            c.err(
+                name.span(),
+                format!("no step is named `{}`", name.get_ref()),
+                help,
+            );
             None
         }
         Err(n) => {
@@ -373,7 +423,10 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
         if set.len() != 1 {
             c.err(
                 f.kind.span(),
-                format!("a fault needs exactly one of at_minutes, before, after, during (it has {})", set.len()),
+                format!(
+                    "a fault needs exactly one of at_minutes, before, after, during (it has {})",
+                    set.len()
+                ),
                 "say when it strikes, e.g. before = \"install_parallel\"",
             );
             continue;
@@ -391,12 +444,20 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
                 FaultKind::EndpointUnreachable | FaultKind::Proxy403 | FaultKind::Proxy407
             )
         {
-            c.err(f.kind.span(), "`endpoint` applies only to endpoint and proxy faults", "");
+            c.err(
+                f.kind.span(),
+                "`endpoint` applies only to endpoint and proxy faults",
+                "",
+            );
         }
         if let Some(m) = &f.for_minutes
             && *m.get_ref() == 0
         {
-            c.err(m.span(), "for_minutes = 0 is no fault at all", "omit it to last until the end");
+            c.err(
+                m.span(),
+                "for_minutes = 0 is no fault at all",
+                "omit it to last until the end",
+            );
         }
         let trigger = if let Some(t) = &f.at_minutes {
             Some(FaultTrigger::AtMinutes(*t.get_ref()))
@@ -446,7 +507,11 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     }
     for (i, v) in e.violations.iter().enumerate() {
         if e.violations[..i].iter().any(|w| w.get_ref() == v.get_ref()) {
-            c.err(v.span(), format!("`{}` is listed twice", v.get_ref().as_str()), "");
+            c.err(
+                v.span(),
+                format!("`{}` is listed twice", v.get_ref().as_str()),
+                "",
+            );
         }
     }
 }

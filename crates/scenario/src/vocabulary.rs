@@ -90,7 +90,10 @@ mod tests {
             None,
             "too far from shared_sql_instance"
         );
-        assert_eq!(closest("shared_sql_instanse", REFUSAL_KINDS), Some("shared_sql_instance"));
+        assert_eq!(
+            closest("shared_sql_instanse", REFUSAL_KINDS),
+            Some("shared_sql_instance")
+        );
         assert_eq!(closest("throttle", ERROR_KINDS), Some("throttled"));
         assert_eq!(edit_distance("", "abc"), 3);
     }

@@ -179,10 +179,7 @@ pub enum Step {
     /// Run the installation MSI again on the Connect server (the document warns against it).
     RerunInstaller { id: Option<String> },
     /// Let simulated time pass (scheduled cycles run meanwhile).
-    Wait {
-        id: Option<String>,
-        minutes: u64,
-    },
+    Wait { id: Option<String>, minutes: u64 },
     /// Go back to DirSync: put Connect in staging and start DirSync again.
     Rollback { id: Option<String> },
 }
