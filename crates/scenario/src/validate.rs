@@ -213,13 +213,13 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
             "scale scenarios go up to 2,000,000 objects",
         );
     }
-    if let Some(r) = &w.disabled_ratio
-        && !(0.0..=1.0).contains(r.get_ref())
+    if let Some(r) = &w.disabled_per_mille
+        && *r.get_ref() > 1000
     {
         c.err(
             r.span(),
-            "disabled_ratio must be between 0.0 and 1.0",
-            "0.05 means 5% of users",
+            "disabled_per_mille is at most 1000",
+            "50 means 5% of users",
         );
     }
     if let Some(d) = &w.ou_depth
@@ -227,13 +227,13 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
     {
         c.err(d.span(), format!("ou_depth is at most {MAX_OU_DEPTH}"), "");
     }
-    if let Some(f) = &w.ou_fanout
+    if let Some(f) = &w.ou_fan_out
         && *f.get_ref() == 0
         && w.ou_depth.as_ref().is_some_and(|d| *d.get_ref() > 0)
     {
         c.err(
             f.span(),
-            "ou_fanout is 0 but ou_depth asks for OUs",
+            "ou_fan_out is 0 but ou_depth asks for OUs",
             "use 1 or more",
         );
     }

@@ -22,8 +22,8 @@ pub use steps::{
     ServiceAccountSection, SqlChoiceSection, Step,
 };
 pub use world::{
-    AttributeFilterSection, DefectsSection, DirSyncSection, FiltersSection, ProxyScope,
-    ReachSection, ServerSection, SqlKind, TenantSection, TimingSection, WorldSection,
+    AttributeFilterSection, DefectsSection, DirSyncSection, FiltersSection, GroupShapeSection,
+    ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, TimingSection, WorldSection,
 };
 
 /// The only format version this build reads.

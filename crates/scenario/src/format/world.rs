@@ -7,23 +7,28 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
 
-/// `[world]`. Directory fields sit directly in it; `ldif` replaces them.
+/// `[world]`. The generated directory's fields sit directly in it, named as the generator's
+/// `DirectorySpec` names them (unset fields take the generator's defaults); `ldif` replaces them.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldSection {
     /// Seed of the generated directory; defaults to the scenario's seed.
     pub seed: Option<u64>,
-    pub users: Option<Spanned<u64>>,
-    pub groups: Option<Spanned<u64>>,
-    pub contacts: Option<Spanned<u64>>,
+    pub users: Option<Spanned<u32>>,
+    pub groups: Option<Spanned<u32>>,
+    pub contacts: Option<Spanned<u32>>,
     /// DNS names of the forest's domains; the first is the forest root.
     pub domains: Option<Spanned<Vec<String>>>,
     pub ou_depth: Option<Spanned<u32>>,
-    pub ou_fanout: Option<Spanned<u32>>,
-    /// Share of users that are disabled, 0.0 to 1.0.
-    pub disabled_ratio: Option<Spanned<f64>>,
-    #[serde(default)]
-    pub defects: DefectsSection,
+    pub ou_fan_out: Option<Spanned<u32>>,
+    /// Disabled users, per mille of the regular users.
+    pub disabled_per_mille: Option<Spanned<u16>>,
+    /// Users stamped `extensionAttribute15 = NoSync` (for DirSync attribute filters).
+    pub no_sync_users: Option<u32>,
+    /// DirSync service accounts (`MSOL_…`), counted in `users`.
+    pub service_accounts: Option<u32>,
+    pub group_shape: Option<GroupShapeSection>,
+    pub defects: Option<DefectsSection>,
     /// An LDIF file (relative to the scenario file) instead of a generated directory.
     pub ldif: Option<Spanned<String>>,
     #[serde(default)]
@@ -48,33 +53,47 @@ impl WorldSection {
             || self.contacts.is_some()
             || self.domains.is_some()
             || self.ou_depth.is_some()
-            || self.ou_fanout.is_some()
-            || self.disabled_ratio.is_some()
+            || self.ou_fan_out.is_some()
+            || self.disabled_per_mille.is_some()
+            || self.no_sync_users.is_some()
+            || self.service_accounts.is_some()
+            || self.group_shape.is_some()
+            || self.defects.is_some()
     }
 
     /// Users + groups + contacts of an inline directory (what the wizard counts).
     pub fn inline_object_count(&self) -> u64 {
-        let v = |x: &Option<Spanned<u64>>| x.as_ref().map_or(0, |s| *s.get_ref());
+        let v = |x: &Option<Spanned<u32>>| x.as_ref().map_or(0, |s| u64::from(*s.get_ref()));
         v(&self.users) + v(&self.groups) + v(&self.contacts)
     }
 }
 
-/// `[world.defects]`: how many objects carry each defect Azure AD reacts to.
+/// `[world.group_shape]`: group sizes, kinds and nesting (the generator's `GroupShape`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupShapeSection {
+    pub min_members: Option<u32>,
+    pub mean_members: Option<u32>,
+    pub max_members: Option<u32>,
+    pub distribution_per_mille: Option<u16>,
+    pub nesting_per_mille: Option<u16>,
+    pub nesting_depth: Option<u32>,
+}
+
+/// `[world.defects]`: defects planted at exact counts (the generator's `PlantedDefects`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DefectsSection {
     /// Pairs of users sharing a userPrincipalName.
-    pub duplicate_upns: u64,
-    /// Pairs of objects sharing an SMTP proxy address.
-    pub duplicate_proxy_addresses: u64,
+    pub duplicate_upns: u32,
+    /// Pairs of users sharing a proxy address.
+    pub duplicate_proxy_addresses: u32,
     /// Users whose UPN Azure AD refuses (`IdentityDataValidationFailed`).
-    pub invalid_upns: u64,
+    pub invalid_upns: u32,
     /// Groups with more members than the outbound rule allows.
-    pub oversized_groups: u64,
-    /// Objects with more proxy addresses than Azure AD accepts (`LargeObject`).
-    pub too_many_proxy_addresses: u64,
-    /// Users with ms-DS-ConsistencyGuid already stamped by another tool.
-    pub consistency_guid_set: u64,
+    pub oversized_groups: u32,
+    /// Users with more proxy addresses than Azure AD accepts (`LargeObject`).
+    pub too_many_proxy_addresses: u32,
 }
 
 /// Where DirSync keeps its database.
