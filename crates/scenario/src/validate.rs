@@ -9,7 +9,7 @@ use crate::format::{
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
-    BLOCKER_KINDS, ERROR_KINDS, PREREQUISITE_FINDINGS, REFUSAL_KINDS, closest,
+    BLOCKER_KINDS, ERROR_KINDS, EVENT_KINDS, PREREQUISITE_FINDINGS, REFUSAL_KINDS, closest,
 };
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -490,6 +490,13 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     }
     for r in &e.runs {
         c.bound(&r.count, "runs.count");
+    }
+    if let Some(x) = &e.exports {
+        c.bound(&x.dirsync, "exports.dirsync");
+        c.bound(&x.connect, "exports.connect");
+    }
+    for k in e.events.iter().flatten() {
+        c.word(k, "event", EVENT_KINDS);
     }
     for b in e.blockers.iter().flatten() {
         c.word(b, "blocker", BLOCKER_KINDS);

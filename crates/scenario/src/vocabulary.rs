@@ -3,26 +3,28 @@
 //! The runner translates the engine's typed values into these words; the loader refuses any
 //! other word so a typo cannot make an expectation vacuous.
 
-/// Refusals by the engine's guard rails.
+/// Refusals by the engine's guard rails (its `Refusal` variants, in snake_case).
 pub const REFUSAL_KINDS: &[&str] = &[
+    "dirsync_not_found",
     "configuration_blocked",
-    "dirsync_not_installed",
-    "dirsync_still_exporting",
-    "shared_sql_instance",
-    "rollback_after_export",
-    "prerequisites_not_met",
     "parallel_recommended",
+    "export_not_offered",
+    "prerequisites_not_met",
     "wrong_azure_ad_account",
+    "tenant_sign_in_failed",
     "not_hybrid_identity_admin",
-    "not_enterprise_admin",
+    "no_enterprise_admin",
     "installer_rerun",
-    "settings_missing",
-    "settings_invalid",
-    "connect_not_installed",
+    "dirsync_sql_reused",
+    "remote_sql_needs_domain_account",
+    "staging_off_while_dirsync_exports",
     "staging_not_verified",
+    "rollback_after_connect_exported",
+    "no_dirsync_to_roll_back_to",
 ];
 
-/// Failures the servers and the tenant report (the ports' error kinds).
+/// Failures that are not refusals: the ports' error kinds, a bad settings file, a step taken
+/// before the one it needs.
 pub const ERROR_KINDS: &[&str] = &[
     "endpoint_unreachable",
     "proxy_authentication_required",
@@ -36,22 +38,38 @@ pub const ERROR_KINDS: &[&str] = &[
     "already_installed",
     "unsupported",
     "file_not_found",
+    "settings_file",
+    "out_of_order",
 ];
 
 /// What blocks the analysis (D1).
 pub const BLOCKER_KINDS: &[&str] = &["removed_attributes", "extension_dll"];
 
-/// Prerequisite findings.
+/// Prerequisites a finding can be about (the engine's `PrerequisiteCheck`, in snake_case).
 pub const PREREQUISITE_FINDINGS: &[&str] = &[
-    "os_too_old",
-    "dotnet_too_old",
-    "powershell_too_old",
-    "tls12_disabled",
-    "proxy_per_user",
-    "endpoint_unreachable",
-    "proxy_403",
-    "proxy_407",
-    "not_domain_joined",
+    "operating_system",
+    "dotnet",
+    "powershell",
+    "tls12",
+    "domain_joined",
+    "proxy",
+    "endpoint",
+];
+
+/// Changes the engine reports (its `Change` variants, in snake_case) and decisions.
+pub const EVENT_KINDS: &[&str] = &[
+    "settings_exported",
+    "settings_copied",
+    "service_account_password_reset",
+    "dirsync_uninstalled",
+    "dirsync_disabled",
+    "dirsync_enabled",
+    "connect_installed",
+    "staging_enabled",
+    "staging_disabled",
+    "sign_out_required",
+    "override_continue_in_place",
+    "override_force_export",
 ];
 
 /// The closest word of `words` to `word` (edit distance ≤ 3), for "did you mean" hints.
@@ -86,13 +104,13 @@ mod tests {
     #[test]
     fn near_misses_get_a_suggestion_and_far_ones_none() {
         assert_eq!(
-            closest("shared_sql", REFUSAL_KINDS),
+            closest("sql", REFUSAL_KINDS),
             None,
-            "too far from shared_sql_instance"
+            "too far from dirsync_sql_reused"
         );
         assert_eq!(
-            closest("shared_sql_instanse", REFUSAL_KINDS),
-            Some("shared_sql_instance")
+            closest("dirsync_sql_reuse", REFUSAL_KINDS),
+            Some("dirsync_sql_reused")
         );
         assert_eq!(closest("throttle", ERROR_KINDS), Some("throttled"));
         assert_eq!(edit_distance("", "abc"), 3);

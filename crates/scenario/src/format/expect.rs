@@ -95,6 +95,14 @@ pub struct PendingExportsExpectation {
     pub total: Option<Spanned<Bound>>,
 }
 
+/// `[expect.exports]`: how many export runs reached the tenant from each client.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportsExpectation {
+    pub dirsync: Option<Spanned<Bound>>,
+    pub connect: Option<Spanned<Bound>>,
+}
+
 /// `[[expect.runs]]`: run-history lines that must exist.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -172,6 +180,10 @@ pub struct Expect {
     pub settings_exported: Option<bool>,
     /// The installer asked the user to sign out and in again.
     pub sign_out_required: Option<bool>,
+    /// Engine changes and decisions that must appear in the timeline (see the README's list).
+    pub events: Option<Vec<Spanned<String>>>,
+    /// Exports the tenant received, per client.
+    pub exports: Option<ExportsExpectation>,
     #[serde(default)]
     pub runs: Vec<RunExpectation>,
     /// Invariant violations this scenario provokes on purpose (they then must happen).

@@ -13,8 +13,8 @@ use toml::Spanned;
 
 pub use bound::Bound;
 pub use expect::{
-    AnalysisPage, DirSyncState, Expect, ExporterExpectation, PendingExportsExpectation,
-    Recommendation, RunExpectation, StepOutcome, ViolationKind,
+    AnalysisPage, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
+    PendingExportsExpectation, Recommendation, RunExpectation, StepOutcome, ViolationKind,
 };
 pub use faults::{Fault, FaultKind, FaultTrigger};
 pub use steps::{
