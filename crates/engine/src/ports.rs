@@ -58,6 +58,8 @@ pub enum PortErrorKind {
 }
 
 /// What the installer finds of DirSync on a server.
+// Discovered once per step; boxing the installation would change the port's contract.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DirSyncDiscovery {
     /// No DirSync. `uninstalled_at` is set when it was there and has been uninstalled.

@@ -1,0 +1,306 @@
+//! Verification of the staging server and the switch from DirSync (seed document, "Verify…",
+//! "Uninstall DirSync", "Enable Azure AD Connect"): uninstall or disable DirSync, turn staging
+//! off through the installed wizard (never an installer re-run), confirm Connect's first export
+//! and report the sync gap, the time nothing exported to Azure AD.
+//!
+//! Orchestration only; the decisions are in `verify` and `guards`.
+
+use crate::events::{Change, Check, Decision, EventKind, ServerRole};
+use crate::guards;
+use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncServer, OnPremAd};
+use crate::upgrade::{CutoverMethod, Upgrade, UpgradeError, port};
+use crate::verify::{self, StagingReport};
+use serde::Serialize;
+use upgrade_lab_model::sync::Connector;
+use upgrade_lab_model::{RunProfile, SimDuration, SimTime};
+
+/// What the cutover did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CutoverReport {
+    pub method: CutoverMethod,
+    /// When DirSync stopped exporting (`None` if it was already stopped by someone else).
+    pub dirsync_stopped_at: Option<SimTime>,
+    pub staging_off_at: SimTime,
+    pub first_export_at: SimTime,
+    pub first_export_status: String,
+    /// Whether the engine ran the export itself (no scheduled one had run yet).
+    pub export_run_by_engine: bool,
+    /// From DirSync's stop to Connect's first export.
+    pub sync_gap: SimDuration,
+}
+
+/// Connect's first export after the switch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FirstExport {
+    pub at: SimTime,
+    /// The run's status string (`success`, `stopped-deletion-threshold-exceeded`, …).
+    pub status: String,
+    /// The engine ran it (no export had run since staging went off).
+    pub run_by_engine: bool,
+}
+
+impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
+where
+    D: DirSyncServer,
+    C: ConnectServer,
+    A: OnPremAd,
+    T: AzureTenant,
+    K: Clock,
+{
+    /// Verifies the staging server: the four runs and the pending exports.
+    pub async fn verify_staging(&mut self) -> Result<StagingReport, UpgradeError> {
+        let history = self
+            .connect
+            .run_history()
+            .await
+            .map_err(port("read run history"))?;
+        let initial_cycle = verify::check_initial_cycle(&history);
+        let finding = if initial_cycle.verified() {
+            "Full Import and Full Synchronization completed without errors on both connectors"
+                .to_string()
+        } else {
+            initial_cycle.problems.join("; ")
+        };
+        self.checked(Check::InitialCycle, initial_cycle.verified(), finding);
+        let pending = self
+            .connect
+            .pending_exports()
+            .await
+            .map_err(port("read pending exports"))?;
+        let since = self
+            .state
+            .settings_exported_at
+            .or(self.state.installed_at)
+            .unwrap_or(SimTime::START);
+        let changes = self
+            .ad
+            .changes_since(since)
+            .await
+            .map_err(port("read AD changes since the export"))?;
+        let pending_exports = verify::pending_export_report(&pending, &changes);
+        let t = pending_exports.totals;
+        let finding = if pending_exports.unexpected.is_empty() {
+            format!(
+                "{} adds, {} updates, {} deletes pending; nothing unexpected",
+                t.adds, t.updates, t.deletes
+            )
+        } else {
+            pending_exports.unexpected.join("; ")
+        };
+        self.checked(
+            Check::PendingExports,
+            pending_exports.unexpected.is_empty(),
+            finding,
+        );
+        Ok(StagingReport {
+            initial_cycle,
+            pending_exports,
+        })
+    }
+
+    /// Uninstalls or disables DirSync, as `options.cutover` says. Returns when it stopped
+    /// (`None` if it was already not running).
+    pub async fn stop_dirsync(&mut self) -> Result<Option<SimTime>, UpgradeError> {
+        let discovery = self
+            .dirsync
+            .discover()
+            .await
+            .map_err(port("look at DirSync"))?;
+        let DirSyncDiscovery::Installed(installation) = discovery else {
+            self.checked(
+                Check::DirSyncInstallation,
+                true,
+                "DirSync is not installed: nothing to stop",
+            );
+            return Ok(None);
+        };
+        let host = installation.hostname;
+        let method = self.options.cutover;
+        let stopped_at = self.clock.now();
+        let was_running = installation.service_running;
+        let change = match method {
+            CutoverMethod::Uninstall => {
+                self.dirsync
+                    .uninstall()
+                    .await
+                    .map_err(port("uninstall DirSync"))?;
+                Change::DirSyncUninstalled { host }
+            }
+            CutoverMethod::Disable if !was_running => {
+                self.checked(
+                    Check::DirSyncInstallation,
+                    true,
+                    format!("DirSync on {host} is already disabled"),
+                );
+                return Ok(None);
+            }
+            CutoverMethod::Disable => {
+                self.dirsync
+                    .disable_service()
+                    .await
+                    .map_err(port("disable DirSync"))?;
+                Change::DirSyncDisabled { host }
+            }
+        };
+        self.emit(EventKind::Changed {
+            server: ServerRole::DirSync,
+            change,
+        });
+        if !was_running {
+            return Ok(None);
+        }
+        self.state.dirsync_stopped_at = Some(stopped_at);
+        Ok(Some(stopped_at))
+    }
+
+    /// Turns staging mode off through "Configure staging mode". Refused while DirSync runs.
+    pub async fn disable_staging(&mut self) -> Result<SimTime, UpgradeError> {
+        let installed = self
+            .connect
+            .installation()
+            .await
+            .map_err(port("look at the Connect installation"))?
+            .ok_or(UpgradeError::OutOfOrder {
+                step: "turning staging mode off",
+                needs: "an installed Azure AD Connect",
+            })?;
+        let discovery = self
+            .dirsync
+            .discover()
+            .await
+            .map_err(port("look at DirSync"))?;
+        guards::guard_staging_off(&discovery).map_err(|r| self.refuse(r))?;
+        self.connect
+            .set_staging_mode(false)
+            .await
+            .map_err(port("turn staging mode off"))?;
+        let at = self.clock.now();
+        self.emit(EventKind::Changed {
+            server: ServerRole::Connect,
+            change: Change::StagingMode {
+                host: installed.hostname.clone(),
+                enabled: false,
+            },
+        });
+        self.decided(
+            Decision::ActiveServer {
+                host: installed.hostname,
+            },
+            "staging mode is off: Azure AD Connect is the active server; do not switch back \
+             to DirSync",
+        );
+        self.state.connect_active_since = Some(at);
+        Ok(at)
+    }
+
+    /// Confirms Connect's first export after the switch: one in run history, or one run now.
+    pub async fn confirm_first_export(&mut self) -> Result<FirstExport, UpgradeError> {
+        let since = self
+            .state
+            .connect_active_since
+            .ok_or(UpgradeError::OutOfOrder {
+                step: "confirming the first export",
+                needs: "turning staging mode off",
+            })?;
+        let history = self
+            .connect
+            .run_history()
+            .await
+            .map_err(port("read run history"))?;
+        let seen = history.into_iter().find(|r| {
+            r.connector == Connector::AzureAd
+                && r.profile == RunProfile::Export
+                && r.started >= since
+        });
+        let (record, by_engine) = match seen {
+            Some(r) => (r, false),
+            None => {
+                let r = self
+                    .connect
+                    .run_profile(Connector::AzureAd, RunProfile::Export)
+                    .await
+                    .map_err(port("run the first export"))?;
+                self.emit(EventKind::Changed {
+                    server: ServerRole::Connect,
+                    change: Change::RunProfile {
+                        connector: Connector::AzureAd,
+                        profile: RunProfile::Export,
+                        status: r.status.as_str().to_string(),
+                    },
+                });
+                (r, true)
+            }
+        };
+        let clean = record.status.is_clean();
+        self.checked(
+            Check::FirstExport,
+            clean,
+            format!(
+                "Export on the Azure AD connector ended {} at {} ({} adds, {} updates, {} \
+                 deletes)",
+                record.status,
+                record.ended,
+                record.stats.adds,
+                record.stats.updates,
+                record.stats.deletes
+            ),
+        );
+        self.state.first_export_at = Some(record.ended);
+        Ok(FirstExport {
+            at: record.ended,
+            status: record.status.as_str().to_string(),
+            run_by_engine: by_engine,
+        })
+    }
+
+    /// The whole switch: refuses unless the staging server's initial cycle is verified, then
+    /// stops DirSync, turns staging off, confirms the first export and reports the sync gap.
+    pub async fn cut_over(&mut self) -> Result<CutoverReport, UpgradeError> {
+        let installed = self
+            .connect
+            .installation()
+            .await
+            .map_err(port("look at the Connect installation"))?;
+        if installed.is_none() {
+            return Err(UpgradeError::OutOfOrder {
+                step: "the cutover",
+                needs: "Azure AD Connect installed on the new server",
+            });
+        }
+        let history = self
+            .connect
+            .run_history()
+            .await
+            .map_err(port("read run history"))?;
+        let cycle = verify::check_initial_cycle(&history);
+        if !cycle.verified() {
+            return Err(self.refuse(crate::events::Refusal::StagingNotVerified {
+                missing: cycle.problems,
+            }));
+        }
+        let stopped = self.stop_dirsync().await?;
+        let staging_off_at = self.disable_staging().await?;
+        let first = self.confirm_first_export().await?;
+        let first_export_at = first.at;
+        let gap_start = stopped
+            .or(self.state.dirsync_stopped_at)
+            .unwrap_or(staging_off_at);
+        let sync_gap = first_export_at.since(gap_start);
+        self.decided(
+            Decision::SyncGap { gap: sync_gap },
+            format!(
+                "nothing exported to Azure AD from {gap_start} (DirSync stopped) to \
+                 {first_export_at} (Connect's first export)"
+            ),
+        );
+        Ok(CutoverReport {
+            method: self.options.cutover,
+            dirsync_stopped_at: stopped,
+            staging_off_at,
+            first_export_at,
+            first_export_status: first.status,
+            export_run_by_engine: first.run_by_engine,
+            sync_gap,
+        })
+    }
+}

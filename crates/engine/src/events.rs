@@ -1,0 +1,455 @@
+//! The engine's typed event stream: what it checked (and found), what it decided (and why), what
+//! it changed (on which server) and what it refused (and the reason). The scenario harness turns
+//! these into terminal, JSON and JUnit reports.
+//!
+//! Events never carry a secret: they are built from names, counts and sentences only.
+
+use crate::analysis::AnalysisPage;
+use crate::estimate::Recommendation;
+use crate::prerequisites::{PrerequisiteCheck, Severity};
+use serde::Serialize;
+use std::fmt;
+use upgrade_lab_model::sync::Connector;
+use upgrade_lab_model::{RunProfile, SimDuration, SimTime, Version};
+
+/// One event, stamped with the simulated (or real) time the clock port gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EngineEvent {
+    pub at: SimTime,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// Something was inspected; `passed` is false when the finding is a problem.
+    Checked {
+        check: Check,
+        passed: bool,
+        finding: String,
+    },
+    /// The engine chose something, and says why.
+    Decided { decision: Decision, reason: String },
+    /// A server (or the tenant) was changed.
+    Changed { server: ServerRole, change: Change },
+    /// The engine refused a step.
+    Refused { refusal: Refusal },
+}
+
+/// What was checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "check", rename_all = "kebab-case")]
+pub enum Check {
+    /// One prerequisite finding.
+    Prerequisite {
+        prerequisite: PrerequisiteCheck,
+        severity: Severity,
+    },
+    /// All prerequisites (reported when there is no finding).
+    Prerequisites,
+    #[serde(rename = "dirsync-installation")]
+    DirSyncInstallation,
+    AzureAdAccount,
+    TenantSignIn,
+    EnterpriseAdmin,
+    SettingsFile,
+    ExistingInstallation,
+    SqlInstance,
+    ServiceAccount,
+    InitialCycle,
+    PendingExports,
+    FirstExport,
+    ConnectExported,
+}
+
+/// What was decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "kebab-case")]
+pub enum Decision {
+    /// The analysis page the wizard shows.
+    AnalysisPage { page: AnalysisPage },
+    /// The estimate and the recommendation that follows from it.
+    Recommendation {
+        recommendation: Recommendation,
+        objects_count: u64,
+        estimate: SimDuration,
+    },
+    /// The user overrode the recommendation.
+    Override { what: Override },
+    /// Where the new installation keeps its database.
+    SqlInstance { instance: String },
+    /// Which server now exports to Azure AD.
+    ActiveServer { host: String },
+    /// The user must sign out of Windows and in again before using the sync tools.
+    SignOutRequired { host: String },
+    /// The sync gap of the cutover: from DirSync's stop to Connect's first export.
+    SyncGap { gap: SimDuration },
+}
+
+/// The wizard's two overrides of its recommendation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Override {
+    /// "Continue upgrading DirSync on this computer" with 50,000 objects or more.
+    ContinueInPlace,
+    /// `AzureADConnect.exe /ForceExport` with fewer than 50,000 objects.
+    ForceExport,
+}
+
+/// Which server a change touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerRole {
+    #[serde(rename = "dirsync")]
+    DirSync,
+    Connect,
+    Tenant,
+}
+
+/// What changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    SettingsExported {
+        host: String,
+        path: String,
+        bytes_count: u64,
+    },
+    SettingsCopied {
+        path: String,
+    },
+    /// The password of DirSync's AD account was reset: passwords are never migrated.
+    ServiceAccountPasswordReset {
+        account: String,
+        note: String,
+    },
+    #[serde(rename = "dirsync-uninstalled")]
+    DirSyncUninstalled {
+        host: String,
+    },
+    #[serde(rename = "dirsync-disabled")]
+    DirSyncDisabled {
+        host: String,
+    },
+    #[serde(rename = "dirsync-enabled")]
+    DirSyncEnabled {
+        host: String,
+    },
+    ConnectInstalled {
+        host: String,
+        version: Version,
+        staging: bool,
+        start_sync: bool,
+        sql: String,
+    },
+    StagingMode {
+        host: String,
+        enabled: bool,
+    },
+    RunProfile {
+        connector: Connector,
+        profile: RunProfile,
+        status: String,
+    },
+}
+
+/// Why the engine refused a step. Each says what is wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "refusal", rename_all = "kebab-case")]
+pub enum Refusal {
+    #[error(
+        "DirSync was not found on this server{}; do not uninstall DirSync before the upgrade: \
+         Azure AD Connect reads and migrates its configuration and uninstalls it itself. \
+         Without it there is nothing to migrate: do a fresh installation of Azure AD Connect",
+        uninstalled_at.map(|t| format!(" (it was uninstalled at {t})")).unwrap_or_default()
+    )]
+    #[serde(rename = "dirsync-not-found")]
+    DirSyncNotFound { uninstalled_at: Option<SimTime> },
+    #[error(
+        "the upgrade is blocked: {}; install a new Azure AD Connect server in staging mode, \
+         compare it with DirSync and reapply the changes as custom configuration",
+        reasons.join("; ")
+    )]
+    ConfigurationBlocked { reasons: Vec<String> },
+    #[error(
+        "{objects_count} objects is 50,000 or more: a parallel deployment is recommended \
+         (estimated {estimate}); tick \"Continue upgrading DirSync on this computer\" to upgrade \
+         in place anyway"
+    )]
+    ParallelRecommended {
+        objects_count: u64,
+        estimate: SimDuration,
+    },
+    #[error(
+        "with {objects_count} objects (fewer than 50,000) the wizard recommends an in-place \
+         upgrade and offers no Export settings; run AzureADConnect.exe /ForceExport to export \
+         anyway"
+    )]
+    ExportNotOffered { objects_count: u64 },
+    #[error(
+        "the server does not meet the prerequisites of Azure AD Connect: {}",
+        problems.join("; ")
+    )]
+    PrerequisitesNotMet { problems: Vec<String> },
+    #[error(
+        "'{given}' is not the account DirSync uses to connect to Azure AD; enter the password \
+         of '{expected}'"
+    )]
+    WrongAzureAdAccount { given: String, expected: String },
+    #[error("sign-in to Azure AD as '{account}' failed: {reason}")]
+    TenantSignInFailed { account: String, reason: String },
+    #[error(
+        "'{account}' is not a Hybrid Identity Administrator (or Global Administrator) of the \
+         tenant; assign the role directly to the account and try again"
+    )]
+    NotHybridIdentityAdmin { account: String },
+    #[error(
+        "'{account}' is not a valid Enterprise Admins account of the forest; Enterprise Admin \
+         credentials are required to reset the password of DirSync's account and configure \
+         the AD DS connector"
+    )]
+    NoEnterpriseAdmin { account: String },
+    #[error(
+        "Azure AD Connect is already installed on {host}; do not run the installation MSI \
+         again: open Azure AD Connect from the Start menu and use Additional tasks"
+    )]
+    InstallerRerun { host: String },
+    #[error(
+        "the SQL instance {instance} is the one DirSync uses; one sync engine per SQL instance: \
+         choose another instance or let the wizard install SQL Server Express"
+    )]
+    #[serde(rename = "dirsync-sql-reused")]
+    DirSyncSqlReused { instance: String },
+    #[error(
+        "SQL Server {sql_server} is remote from {host}: the service account must be a domain \
+         account (DOMAIN\\name)"
+    )]
+    RemoteSqlNeedsDomainAccount { sql_server: String, host: String },
+    #[error(
+        "staging mode cannot be turned off while DirSync on {host} still runs and exports; \
+         uninstall or disable DirSync first: only one sync tool may export at a time"
+    )]
+    #[serde(rename = "staging-off-while-dirsync-exports")]
+    StagingOffWhileDirSyncExports { host: String },
+    #[error(
+        "the staging server is not verified: {}; let the initial cycle complete without \
+         errors before switching from DirSync",
+        missing.join("; ")
+    )]
+    StagingNotVerified { missing: Vec<String> },
+    #[error(
+        "Azure AD Connect exported to Azure AD at {exported_at} ({evidence}); rolling back to \
+         DirSync is not supported and can lose data in Azure AD"
+    )]
+    RollbackAfterConnectExported {
+        exported_at: SimTime,
+        evidence: String,
+    },
+    #[error(
+        "DirSync is no longer installed{}; there is nothing to roll back to",
+        uninstalled_at.map(|t| format!(" (uninstalled at {t})")).unwrap_or_default()
+    )]
+    #[serde(rename = "no-dirsync-to-roll-back-to")]
+    NoDirSyncToRollBackTo { uninstalled_at: Option<SimTime> },
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Prerequisite {
+                prerequisite,
+                severity,
+            } => write!(f, "prerequisite {prerequisite:?} ({severity:?})"),
+            Check::Prerequisites => f.write_str("prerequisites"),
+            Check::DirSyncInstallation => f.write_str("DirSync installation"),
+            Check::AzureAdAccount => f.write_str("Azure AD account"),
+            Check::TenantSignIn => f.write_str("Azure AD sign-in"),
+            Check::EnterpriseAdmin => f.write_str("Enterprise Admins credentials"),
+            Check::SettingsFile => f.write_str("settings file"),
+            Check::ExistingInstallation => f.write_str("existing installation"),
+            Check::SqlInstance => f.write_str("SQL instance"),
+            Check::ServiceAccount => f.write_str("service account"),
+            Check::InitialCycle => f.write_str("initial cycle"),
+            Check::PendingExports => f.write_str("pending exports"),
+            Check::FirstExport => f.write_str("first export"),
+            Check::ConnectExported => f.write_str("Azure AD Connect exported"),
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::AnalysisPage { page } => write!(f, "analysis page: {page}"),
+            Decision::Recommendation {
+                recommendation,
+                objects_count,
+                estimate,
+            } => write!(
+                f,
+                "{objects_count} objects, estimated {estimate}: {recommendation}"
+            ),
+            Decision::Override { what } => write!(f, "override: {what:?}"),
+            Decision::SqlInstance { instance } => write!(f, "database: {instance}"),
+            Decision::ActiveServer { host } => write!(f, "active server: {host}"),
+            Decision::SignOutRequired { host } => write!(f, "sign out required on {host}"),
+            Decision::SyncGap { gap } => write!(f, "sync gap {gap}"),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::SettingsExported {
+                host,
+                path,
+                bytes_count,
+            } => write!(
+                f,
+                "settings exported on {host} to {path} ({bytes_count} bytes)"
+            ),
+            Change::SettingsCopied { path } => {
+                write!(f, "settings file copied to the new server at {path}")
+            }
+            Change::ServiceAccountPasswordReset { account, note } => {
+                write!(f, "password of {account} reset ({note})")
+            }
+            Change::DirSyncUninstalled { host } => write!(f, "DirSync uninstalled on {host}"),
+            Change::DirSyncDisabled { host } => write!(f, "DirSync disabled on {host}"),
+            Change::DirSyncEnabled { host } => write!(f, "DirSync enabled on {host}"),
+            Change::ConnectInstalled {
+                host,
+                version,
+                staging,
+                start_sync,
+                sql,
+            } => write!(
+                f,
+                "Azure AD Connect {version} installed on {host} (staging {}, start sync {}, {sql})",
+                on_off(*staging),
+                on_off(*start_sync)
+            ),
+            Change::StagingMode { host, enabled } => {
+                write!(f, "staging mode {} on {host}", on_off(*enabled))
+            }
+            Change::RunProfile {
+                connector,
+                profile,
+                status,
+            } => write!(
+                f,
+                "{} on the {} connector: {status}",
+                profile.as_str(),
+                connector.as_str()
+            ),
+        }
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+impl fmt::Display for EngineEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.at)?;
+        match &self.kind {
+            EventKind::Checked {
+                check,
+                passed,
+                finding,
+            } => {
+                let mark = if *passed { "ok" } else { "PROBLEM" };
+                write!(f, "checked {check} [{mark}]: {finding}")
+            }
+            EventKind::Decided { decision, reason } => {
+                write!(f, "decided {decision} ({reason})")
+            }
+            EventKind::Changed { server, change } => write!(f, "changed {server:?}: {change}"),
+            EventKind::Refused { refusal } => write!(f, "REFUSED: {refusal}"),
+        }
+    }
+}
+
+/// The sink the orchestrator appends to. Oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct EventLog {
+    events: Vec<EngineEvent>,
+}
+
+impl EventLog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, at: SimTime, kind: EventKind) {
+        self.events.push(EngineEvent { at, kind });
+    }
+
+    pub fn events(&self) -> &[EngineEvent] {
+        &self.events
+    }
+
+    /// Hands the events over, leaving the log empty (for a runner that reports step by step).
+    pub fn drain(&mut self) -> Vec<EngineEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    pub fn refusals(&self) -> impl Iterator<Item = &Refusal> {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::Refused { refusal } => Some(refusal),
+            _ => None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_say_what_is_wrong_and_what_to_do() {
+        let r = Refusal::DirSyncNotFound {
+            uninstalled_at: Some(SimTime(3_600_000)),
+        };
+        let text = r.to_string();
+        assert!(text.contains("uninstalled at T+1:00:00"), "{text}");
+        assert!(text.contains("do not uninstall DirSync before the upgrade"));
+        let r = Refusal::StagingOffWhileDirSyncExports {
+            host: "DIRSYNC01".into(),
+        };
+        assert!(r.to_string().contains("uninstall or disable DirSync first"));
+    }
+
+    #[test]
+    fn events_serialize_with_their_kind_tag() {
+        let mut log = EventLog::new();
+        log.push(
+            SimTime(5),
+            EventKind::Refused {
+                refusal: Refusal::InstallerRerun {
+                    host: "AADC".into(),
+                },
+            },
+        );
+        let json = serde_json::to_string(&log).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"at":5,"event":"refused","refusal":{"refusal":"installer-rerun","host":"AADC"}}]"#
+        );
+        assert_eq!(log.refusals().count(), 1);
+        assert!(log.events()[0].to_string().contains("REFUSED"));
+    }
+}

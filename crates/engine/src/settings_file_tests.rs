@@ -1,0 +1,226 @@
+//! Tests of the settings file: export, round trip, every import error, no secret.
+
+use super::*;
+use crate::analysis::tests::installation;
+use proptest::prelude::*;
+
+fn exported() -> (SettingsDocument, Vec<u8>) {
+    let mut i = installation(1_234);
+    i.object_counts.groups = 56;
+    i.object_counts.contacts = 7;
+    i.config.filters.included_ous = vec!["OU=Staff,DC=contoso,DC=com".into()];
+    i.config.alternate_login_id = Some("mail".into());
+    let doc = export_document(&i);
+    let bytes = to_bytes(&doc);
+    (doc, bytes)
+}
+
+fn edit(bytes: &[u8], f: impl FnOnce(&mut Json)) -> Vec<u8> {
+    let mut json: Json = serde_json::from_slice(bytes).unwrap();
+    f(&mut json);
+    serde_json::to_vec_pretty(&json).unwrap()
+}
+
+#[test]
+fn an_exported_file_reads_back_identical() {
+    let (doc, bytes) = exported();
+    assert_eq!(parse_settings(&bytes), Ok(doc.clone()));
+    assert_eq!(doc.source_anchor, SourceAnchor::ObjectGuid);
+    assert_eq!(doc.checksum.len(), 64);
+}
+
+#[test]
+fn the_exported_file_is_stable() {
+    let (_, bytes) = exported();
+    insta::assert_snapshot!("exported_settings_file", String::from_utf8(bytes).unwrap());
+}
+
+#[test]
+fn not_json_says_where() {
+    let err = parse_settings(b"{\n  \"schema_version\": 1,\n  oops").unwrap_err();
+    let SettingsFileError::NotJson { line, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*line, 3);
+    assert!(err.to_string().contains("export the settings again"));
+}
+
+#[test]
+fn a_file_without_schema_version_is_refused() {
+    let (_, bytes) = exported();
+    let bytes = edit(&bytes, |j| {
+        j.as_object_mut().unwrap().remove("schema_version");
+    });
+    assert_eq!(
+        parse_settings(&bytes),
+        Err(SettingsFileError::MissingSchemaVersion)
+    );
+}
+
+#[test]
+fn a_newer_schema_asks_to_upgrade_upgrade_lab() {
+    let (_, bytes) = exported();
+    let bytes = edit(&bytes, |j| {
+        j["schema_version"] = 2.into();
+        j["something_new"] = true.into();
+    });
+    let err = parse_settings(&bytes).unwrap_err();
+    assert!(matches!(
+        err,
+        SettingsFileError::NewerSchema { found: 2, .. }
+    ));
+    assert!(
+        err.to_string()
+            .contains("written by a newer upgrade-lab; upgrade")
+            || err.to_string().contains("newer upgrade-lab")
+    );
+}
+
+#[test]
+fn an_older_schema_is_unsupported() {
+    let (_, bytes) = exported();
+    let bytes = edit(&bytes, |j| j["schema_version"] = 0.into());
+    assert!(matches!(
+        parse_settings(&bytes),
+        Err(SettingsFileError::UnsupportedSchema { found: 0, .. })
+    ));
+}
+
+#[test]
+fn unknown_fields_are_denied_at_any_depth() {
+    let (_, bytes) = exported();
+    let top = edit(&bytes, |j| j["password"] = "x".into());
+    assert_eq!(
+        parse_settings(&top),
+        Err(SettingsFileError::UnknownField {
+            path: "password".into()
+        })
+    );
+    let nested = edit(&bytes, |j| j["filters"]["ldap_filter"] = "x".into());
+    assert_eq!(
+        parse_settings(&nested),
+        Err(SettingsFileError::UnknownField {
+            path: "filters.ldap_filter".into()
+        })
+    );
+    let in_list = edit(&bytes, |j| {
+        j["filters"]["attribute_filters"] =
+            serde_json::json!([{"attribute": "a", "value": "b", "op": "eq"}]);
+    });
+    assert_eq!(
+        parse_settings(&in_list),
+        Err(SettingsFileError::UnknownField {
+            path: "filters.attribute_filters[0].op".into()
+        })
+    );
+}
+
+#[test]
+fn a_wrong_type_is_malformed() {
+    let (_, bytes) = exported();
+    let bytes = edit(&bytes, |j| j["domains"] = 5.into());
+    assert!(matches!(
+        parse_settings(&bytes),
+        Err(SettingsFileError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn a_changed_file_fails_its_checksum() {
+    let (_, bytes) = exported();
+    let bytes = edit(&bytes, |j| j["tenant"] = "fabrikam.onmicrosoft.com".into());
+    let err = parse_settings(&bytes).unwrap_err();
+    assert!(matches!(err, SettingsFileError::ChecksumMismatch { .. }));
+    assert!(err.to_string().contains("changed after export"));
+    assert!(err.to_string().contains("export again"));
+}
+
+#[test]
+fn an_incomplete_file_names_the_empty_fields() {
+    let mut i = installation(10);
+    i.config.tenant = String::new();
+    i.config.forest = " ".into();
+    i.domains.clear();
+    let bytes = to_bytes(&export_document(&i));
+    let err = parse_settings(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        SettingsFileError::Incomplete {
+            fields: vec!["tenant".into(), "forest".into(), "domains".into()]
+        }
+    );
+    assert!(err.to_string().contains("tenant, forest, domains is empty"));
+}
+
+#[test]
+fn a_full_sql_without_instance_is_incomplete() {
+    let mut i = installation(10);
+    i.config.sql = SqlBackend::Full {
+        server: "SQL01".into(),
+        instance: String::new(),
+    };
+    let err = check_complete(&export_document(&i)).unwrap_err();
+    assert_eq!(
+        err,
+        SettingsFileError::Incomplete {
+            fields: vec!["sql.instance".into()]
+        }
+    );
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,11}"
+}
+
+prop_compose! {
+    fn arbitrary_installation()(
+        users in 0u64..200_000, groups in 0u64..20_000, contacts in 0u64..5_000,
+        forest in name(), tenant in name(), account in name(),
+        domains in proptest::collection::vec(name(), 1..4),
+        ous in proptest::collection::vec(name(), 0..3),
+        excluded in proptest::collection::vec(name(), 0..2),
+        filters in proptest::collection::vec((name(), name()), 0..3),
+        alt in proptest::option::of(name()),
+        password_sync in any::<bool>(), exchange_hybrid in any::<bool>(),
+        full_sql in proptest::option::of((name(), name())),
+        password in "[A-Za-z0-9!#]{12,20}",
+    ) -> (DirSyncInstallation, String) {
+        let mut i = installation(users);
+        i.object_counts = ObjectCounts { users, groups, contacts };
+        i.config.forest = format!("{forest}.com");
+        i.config.tenant = format!("{tenant}.onmicrosoft.com");
+        i.config.azure_ad_account = format!("{account}@{tenant}.onmicrosoft.com");
+        i.domains = domains;
+        i.config.filters = ScopeFilters {
+            domains: i.domains.clone(),
+            included_ous: ous.iter().map(|o| format!("OU={o},DC={forest},DC=com")).collect(),
+            excluded_ous: excluded.iter().map(|o| format!("OU={o},DC={forest},DC=com")).collect(),
+            attribute_filters: filters
+                .into_iter()
+                .map(|(attribute, value)| AttributeFilter { attribute, value })
+                .collect(),
+        };
+        i.config.alternate_login_id = alt;
+        i.config.password_sync = password_sync;
+        i.config.exchange_hybrid = exchange_hybrid;
+        if let Some((server, instance)) = full_sql {
+            i.config.sql = SqlBackend::Full { server, instance };
+        }
+        (i, format!("Pw{password}"))
+    }
+}
+
+proptest! {
+    #[test]
+    fn export_then_import_round_trips_and_never_holds_a_password(
+        (installation, password) in arbitrary_installation()
+    ) {
+        // The password the operator typed is nowhere in what export sees or writes.
+        let doc = export_document(&installation);
+        let bytes = to_bytes(&doc);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        prop_assert!(!text.contains(&password));
+        prop_assert!(!text.to_lowercase().contains("password\""));
+        prop_assert_eq!(parse_settings(&bytes), Ok(doc));
+    }
+}
