@@ -5,4 +5,15 @@
 //! It must not know scenario files, reports or the command line; it never reads the wall clock
 //! or the OS random source.
 
+pub mod ad;
+pub mod churn;
+pub mod connect_server;
+pub mod dirsync_server;
+pub mod faults;
 pub mod rng;
+pub mod sync;
+pub mod tenant;
+pub mod timing;
+pub mod world;
+
+pub use world::World;

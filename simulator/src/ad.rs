@@ -1,0 +1,338 @@
+//! On-premises Active Directory: the forest's objects with an update sequence number (USN)
+//! counter, tombstones for deleted objects (so a delta import sees deletes, DESIGN "Runs and
+//! time"), the change API churn and scenarios use, the Enterprise Admins check and a change log.
+//!
+//! It must not know connector spaces, servers or the tenant: sync engines read it through
+//! `changes_after_usn` and `live_objects`.
+
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+use upgrade_engine::ports::ChangeCounts;
+use upgrade_lab_model::{
+    Attributes, Credential, Directory, DirectoryObject, ObjectGuid, SimTime, Value, dn,
+};
+
+/// What kind of change the log records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    Add,
+    Update,
+    Delete,
+    Move,
+    Password,
+}
+
+/// A change the AD change API refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AdError {
+    #[error("AD already holds an object with objectGUID {0}; pick another GUID")]
+    DuplicateGuid(ObjectGuid),
+    #[error("AD holds no live object with objectGUID {0}; it may have been deleted")]
+    NoSuchObject(ObjectGuid),
+    #[error("'{0}' is not a distinguished name AD accepts")]
+    BadDn(String),
+}
+
+/// One object slot: the object and whether it is a tombstone.
+#[derive(Clone, Debug)]
+pub struct AdEntry {
+    pub object: DirectoryObject,
+    pub deleted: bool,
+}
+
+/// The simulated forest.
+#[derive(Debug)]
+pub struct ActiveDirectory {
+    pub forest: Value,
+    pub domains: Vec<String>,
+    entries: Vec<AdEntry>,
+    by_guid: FxHashMap<ObjectGuid, u32>,
+    usn: u64,
+    log: Vec<(SimTime, ChangeKind, ObjectGuid)>,
+    enterprise_admins: Vec<Credential>,
+}
+
+impl ActiveDirectory {
+    /// AD holding `directory`; every object gets a USN in directory order.
+    pub fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
+        let mut by_guid =
+            FxHashMap::with_capacity_and_hasher(directory.objects.len(), Default::default());
+        let mut entries = Vec::with_capacity(directory.objects.len());
+        let mut usn = 0u64;
+        for mut object in directory.objects {
+            if by_guid.contains_key(&object.guid) {
+                continue; // a second object with one GUID cannot exist in AD
+            }
+            usn = usn.max(object.usn_changed) + 1;
+            object.usn_changed = usn;
+            by_guid.insert(object.guid, entries.len() as u32);
+            entries.push(AdEntry {
+                object,
+                deleted: false,
+            });
+        }
+        Self {
+            forest: directory.forest,
+            domains: directory
+                .domains
+                .iter()
+                .map(|d| d.dns_name.to_string())
+                .collect(),
+            entries,
+            by_guid,
+            usn,
+            log: Vec::new(),
+            enterprise_admins,
+        }
+    }
+
+    /// The highest USN handed out (a delta import's next watermark).
+    pub fn highest_usn(&self) -> u64 {
+        self.usn
+    }
+
+    pub fn live_objects(&self) -> impl Iterator<Item = &DirectoryObject> {
+        self.entries
+            .iter()
+            .filter(|e| !e.deleted)
+            .map(|e| &e.object)
+    }
+
+    pub fn live_count(&self) -> usize {
+        self.entries.iter().filter(|e| !e.deleted).count()
+    }
+
+    /// Entries (live and tombstones) changed after `usn`, in storage order.
+    pub fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
+        self.entries
+            .iter()
+            .filter(move |e| e.object.usn_changed > usn)
+    }
+
+    pub fn get(&self, guid: &ObjectGuid) -> Option<&DirectoryObject> {
+        let i = *self.by_guid.get(guid)?;
+        let e = &self.entries[i as usize];
+        (!e.deleted).then_some(&e.object)
+    }
+
+    /// Number of object slots (live and tombstones), for sampling by index.
+    pub fn slot_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The live object in slot `i`, if it is not a tombstone.
+    pub fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
+        self.entries
+            .get(i)
+            .filter(|e| !e.deleted)
+            .map(|e| &e.object)
+    }
+
+    /// GUIDs of live objects, in storage order (churn picks among them).
+    pub fn live_guids(&self) -> Vec<ObjectGuid> {
+        self.live_objects().map(|o| o.guid).collect()
+    }
+
+    fn bump(&mut self, at: SimTime, kind: ChangeKind, guid: ObjectGuid) -> u64 {
+        self.usn += 1;
+        self.log.push((at, kind, guid));
+        self.usn
+    }
+
+    /// Adds an object (a new user, group or contact).
+    pub fn add(&mut self, at: SimTime, mut object: DirectoryObject) -> Result<(), AdError> {
+        if self.by_guid.contains_key(&object.guid) {
+            return Err(AdError::DuplicateGuid(object.guid));
+        }
+        if !dn::is_well_formed(&object.dn) {
+            return Err(AdError::BadDn(object.dn.to_string()));
+        }
+        object.usn_changed = self.bump(at, ChangeKind::Add, object.guid);
+        object.when_changed_ms = at.0;
+        self.by_guid.insert(object.guid, self.entries.len() as u32);
+        self.entries.push(AdEntry {
+            object,
+            deleted: false,
+        });
+        Ok(())
+    }
+
+    fn live_index(&self, guid: &ObjectGuid) -> Result<usize, AdError> {
+        match self.by_guid.get(guid) {
+            Some(&i) if !self.entries[i as usize].deleted => Ok(i as usize),
+            _ => Err(AdError::NoSuchObject(*guid)),
+        }
+    }
+
+    /// Changes attributes of a live object (copy-on-write: other holders keep the old block).
+    pub fn update(
+        &mut self,
+        at: SimTime,
+        guid: &ObjectGuid,
+        change: impl FnOnce(&mut Attributes),
+    ) -> Result<(), AdError> {
+        let i = self.live_index(guid)?;
+        let usn = self.bump(at, ChangeKind::Update, *guid);
+        let o = &mut self.entries[i].object;
+        change(o.attrs_mut());
+        o.usn_changed = usn;
+        o.when_changed_ms = at.0;
+        Ok(())
+    }
+
+    /// Deletes an object: it stays as a tombstone with a new USN.
+    pub fn delete(&mut self, at: SimTime, guid: &ObjectGuid) -> Result<(), AdError> {
+        let i = self.live_index(guid)?;
+        let usn = self.bump(at, ChangeKind::Delete, *guid);
+        let e = &mut self.entries[i];
+        e.deleted = true;
+        e.object.usn_changed = usn;
+        e.object.when_changed_ms = at.0;
+        Ok(())
+    }
+
+    /// Moves an object under `new_parent_dn` (its RDN is kept).
+    pub fn move_to(
+        &mut self,
+        at: SimTime,
+        guid: &ObjectGuid,
+        new_parent_dn: &str,
+    ) -> Result<(), AdError> {
+        if !dn::is_well_formed(new_parent_dn) {
+            return Err(AdError::BadDn(new_parent_dn.to_string()));
+        }
+        let i = self.live_index(guid)?;
+        let rdn = dn::rdns(&self.entries[i].object.dn)
+            .first()
+            .map(|r| r.to_string())
+            .ok_or_else(|| AdError::BadDn(self.entries[i].object.dn.to_string()))?;
+        let usn = self.bump(at, ChangeKind::Move, *guid);
+        let o = &mut self.entries[i].object;
+        o.dn = Arc::from(format!("{rdn},{new_parent_dn}"));
+        o.usn_changed = usn;
+        o.when_changed_ms = at.0;
+        Ok(())
+    }
+
+    /// A user changes their password (password hash sync carries it; no USN-visible attribute
+    /// of ours changes).
+    pub fn change_password(&mut self, at: SimTime, guid: &ObjectGuid) -> Result<(), AdError> {
+        self.live_index(guid)?;
+        self.log.push((at, ChangeKind::Password, *guid));
+        Ok(())
+    }
+
+    /// Whether `credential` is a member of Enterprise Admins with the right password.
+    pub fn is_enterprise_admin(&self, credential: &Credential) -> bool {
+        self.enterprise_admins.iter().any(|ea| {
+            ea.account.eq_ignore_ascii_case(&credential.account)
+                && ea.password.expose() == credential.password.expose()
+        })
+    }
+
+    /// Adds, updates (moves count as updates) and deletes made after `since`.
+    pub fn changes_since(&self, since: SimTime) -> ChangeCounts {
+        let start = self.log.partition_point(|(t, _, _)| *t <= since);
+        let mut c = ChangeCounts::default();
+        for (_, kind, _) in &self.log[start..] {
+            match kind {
+                ChangeKind::Add => c.adds += 1,
+                ChangeKind::Update | ChangeKind::Move => c.updates += 1,
+                ChangeKind::Delete => c.deletes += 1,
+                ChangeKind::Password => {}
+            }
+        }
+        c
+    }
+
+    /// Times of object changes (not passwords), oldest first: the sync gap is measured on them.
+    pub fn change_times(&self) -> impl Iterator<Item = SimTime> + '_ {
+        self.log
+            .iter()
+            .filter(|(_, k, _)| *k != ChangeKind::Password)
+            .map(|(t, _, _)| *t)
+    }
+
+    /// Password changes made after `since`, oldest first.
+    pub fn password_changes_since(&self, since: SimTime) -> usize {
+        let start = self.log.partition_point(|(t, _, _)| *t <= since);
+        self.log[start..]
+            .iter()
+            .filter(|(_, k, _)| *k == ChangeKind::Password)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upgrade_lab_model::ObjectKind;
+
+    fn obj(n: u8) -> DirectoryObject {
+        DirectoryObject {
+            guid: ObjectGuid::from_bytes([n; 16]),
+            kind: ObjectKind::User,
+            dn: Arc::from(format!("CN=u{n},OU=Staff,DC=contoso,DC=com")),
+            attrs: Arc::new(Attributes {
+                sam_account_name: Some(Arc::from(format!("u{n}"))),
+                ..Default::default()
+            }),
+            usn_changed: 0,
+            when_changed_ms: 0,
+        }
+    }
+
+    fn ad() -> ActiveDirectory {
+        let dir = Directory {
+            forest: Arc::from("contoso.com"),
+            objects: vec![obj(1), obj(2)],
+            ..Default::default()
+        };
+        ActiveDirectory::new(dir, vec![Credential::new("CONTOSO\\ea", "pw")])
+    }
+
+    #[test]
+    fn deletes_leave_tombstones_with_a_newer_usn() {
+        let mut ad = ad();
+        let before = ad.highest_usn();
+        ad.delete(SimTime(5), &obj(1).guid).unwrap();
+        let changed: Vec<_> = ad.changes_after_usn(before).collect();
+        assert_eq!(changed.len(), 1);
+        assert!(changed[0].deleted);
+        assert_eq!(ad.live_count(), 1);
+        assert_eq!(
+            ad.delete(SimTime(6), &obj(1).guid),
+            Err(AdError::NoSuchObject(obj(1).guid))
+        );
+    }
+
+    #[test]
+    fn changes_since_counts_by_kind_and_moves_rename() {
+        let mut ad = ad();
+        ad.add(SimTime(1), obj(3)).unwrap();
+        ad.update(SimTime(2), &obj(2).guid, |a| {
+            a.title = Some(Arc::from("CFO"))
+        })
+        .unwrap();
+        ad.move_to(SimTime(3), &obj(2).guid, "OU=Moved,DC=contoso,DC=com")
+            .unwrap();
+        ad.delete(SimTime(4), &obj(1).guid).unwrap();
+        let c = ad.changes_since(SimTime(1));
+        assert_eq!((c.adds, c.updates, c.deletes), (0, 2, 1));
+        assert_eq!(
+            &*ad.get(&obj(2).guid).unwrap().dn,
+            "CN=u2,OU=Moved,DC=contoso,DC=com"
+        );
+        assert!(matches!(
+            ad.add(SimTime(5), obj(3)),
+            Err(AdError::DuplicateGuid(_))
+        ));
+    }
+
+    #[test]
+    fn only_an_enterprise_admin_with_the_right_password_passes() {
+        let ad = ad();
+        assert!(ad.is_enterprise_admin(&Credential::new("contoso\\EA", "pw")));
+        assert!(!ad.is_enterprise_admin(&Credential::new("CONTOSO\\ea", "nope")));
+    }
+}

@@ -1,0 +1,181 @@
+//! AD churn: adds, updates, deletes, moves and password changes at a rate over a period, drawn
+//! from the world's seed (stream "churn"). The default mix follows the typical delta of PERF
+//! (§8): about 1 % adds, 1 % deletes and 5 % modifies, i.e. weights 1 : 1 : 5.
+//!
+//! It must not know servers or the tenant: it only calls AD's change API.
+
+use crate::ad::ActiveDirectory;
+use crate::world::Shared;
+use rand::RngExt;
+use serde::Deserialize;
+use std::rc::Rc;
+use std::sync::Arc;
+use upgrade_lab_model::{
+    Attributes, DirectoryObject, ObjectGuid, ObjectKind, SimDuration, SimTime, Value, dn,
+    object::UAC_NORMAL_ENABLED,
+};
+
+/// How much AD changes and how.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChurnSpec {
+    /// Changes per simulated hour.
+    pub changes_per_hour: u64,
+    /// How long churn lasts.
+    pub duration: SimDuration,
+    /// Relative weights of each change kind.
+    pub adds: u32,
+    pub deletes: u32,
+    pub updates: u32,
+    pub moves: u32,
+    pub password_changes: u32,
+    /// Changes are applied in batches this far apart.
+    pub batch_interval: SimDuration,
+}
+
+impl Default for ChurnSpec {
+    fn default() -> Self {
+        Self {
+            changes_per_hour: 100,
+            duration: SimDuration::from_hours(24),
+            adds: 1,
+            deletes: 1,
+            updates: 5,
+            moves: 0,
+            password_changes: 1,
+            batch_interval: SimDuration::from_mins(5),
+        }
+    }
+}
+
+/// Applies `count` changes drawn from `rng` at `now`. Returns how many were applied.
+pub fn apply_batch(
+    ad: &mut ActiveDirectory,
+    spec: &ChurnSpec,
+    rng: &mut crate::rng::SimRng,
+    now: SimTime,
+    count: u64,
+    serial: &mut u64,
+) -> u64 {
+    let weights = [
+        spec.adds,
+        spec.deletes,
+        spec.updates,
+        spec.moves,
+        spec.password_changes,
+    ];
+    let total: u32 = weights.iter().sum();
+    if total == 0 {
+        return 0;
+    }
+    let mut applied = 0;
+    for _ in 0..count {
+        let mut pick = rng.random_range(0..total);
+        let mut kind = 0;
+        while pick >= weights[kind] {
+            pick -= weights[kind];
+            kind += 1;
+        }
+        let target = pick_live(ad, rng);
+        let ok = match (kind, target) {
+            (0, Some(t)) => {
+                *serial += 1;
+                ad.add(now, new_user(ad, &t, rng, *serial)).is_ok()
+            }
+            (1, Some(t)) => ad.delete(now, &t.guid).is_ok(),
+            (2, Some(t)) => {
+                let title: Value = Arc::from(format!("Title {}", rng.random_range(0..50u32)));
+                ad.update(now, &t.guid, |a| a.title = Some(title)).is_ok()
+            }
+            (3, Some(t)) => {
+                match pick_live(ad, rng).and_then(|o| dn::parent(&o.dn).map(str::to_string)) {
+                    Some(parent) => ad.move_to(now, &t.guid, &parent).is_ok(),
+                    None => false,
+                }
+            }
+            (4, Some(t)) => ad.change_password(now, &t.guid).is_ok(),
+            _ => false,
+        };
+        if ok {
+            applied += 1;
+        }
+    }
+    applied
+}
+
+/// A random live object (a few tries over slots; tombstones are skipped).
+fn pick_live(ad: &ActiveDirectory, rng: &mut crate::rng::SimRng) -> Option<DirectoryObject> {
+    let slots = ad.slot_count();
+    if slots == 0 {
+        return None;
+    }
+    for _ in 0..32 {
+        if let Some(o) = ad.live_at(rng.random_range(0..slots)) {
+            return Some(o.clone());
+        }
+    }
+    ad.live_objects().next().cloned()
+}
+
+fn new_user(
+    ad: &ActiveDirectory,
+    sibling: &DirectoryObject,
+    rng: &mut crate::rng::SimRng,
+    serial: u64,
+) -> DirectoryObject {
+    let mut bytes = [0u8; 16];
+    rng.fill(&mut bytes);
+    let parent = dn::parent(&sibling.dn)
+        .unwrap_or("DC=contoso,DC=com")
+        .to_string();
+    let name = format!("churn{serial:06}");
+    let domain = dn::domain_of(&parent);
+    let domain = if domain.is_empty() {
+        ad.forest.to_string()
+    } else {
+        domain
+    };
+    let upn: Value = Arc::from(format!("{name}@{domain}"));
+    DirectoryObject {
+        guid: ObjectGuid::from_bytes(bytes),
+        kind: ObjectKind::User,
+        dn: Arc::from(format!("CN={name},{parent}")),
+        attrs: Arc::new(Attributes {
+            cn: Some(Arc::from(name.as_str())),
+            sam_account_name: Some(Arc::from(name.as_str())),
+            user_principal_name: Some(upn.clone()),
+            mail: Some(upn.clone()),
+            proxy_addresses: vec![Value::from(format!("SMTP:{upn}"))].into_boxed_slice(),
+            display_name: Some(Arc::from(format!("Churn User {serial}"))),
+            user_account_control: Some(UAC_NORMAL_ENABLED),
+            ..Default::default()
+        }),
+        usn_changed: 0,
+        when_changed_ms: 0,
+    }
+}
+
+/// The churn task: from now, `changes_per_hour` spread over batches until `duration` ends.
+pub(crate) async fn run(shared: Rc<Shared>, spec: ChurnSpec) {
+    let start = shared.now();
+    let seed = shared.state.borrow().seed;
+    let mut rng = crate::rng::rng_for(seed ^ start.0, "churn");
+    let interval = spec.batch_interval.max(SimDuration::from_secs(1));
+    let mut done = 0u64;
+    let mut serial = start.0;
+    let mut at = start;
+    loop {
+        at = at + interval;
+        if at > start + spec.duration {
+            return;
+        }
+        tokio::time::sleep_until(shared.instant(at)).await;
+        let elapsed = at.since(start).as_millis();
+        let due = spec.changes_per_hour * elapsed / 3_600_000;
+        let count = due.saturating_sub(done);
+        done = due;
+        let now = shared.now();
+        let mut st = shared.state.borrow_mut();
+        apply_batch(&mut st.ad, &spec, &mut rng, now, count, &mut serial);
+    }
+}

@@ -1,0 +1,65 @@
+//! An Azure AD Connect server: install options (location, SQL instance, service account), the
+//! settings migrated from DirSync (scope filters, alternate login ID, features), staging mode,
+//! its sync engine with accidental-delete prevention (500 by default, §4.3), password hash
+//! sync state, installer runs, the sign-out owed after installation, and its files. Its
+//! scheduler (every 30 minutes, §4.2) lives in `world::scheduler`.
+//!
+//! It must not know the engine's ports: `world::ports` turns this state into answers.
+
+use crate::sync::rules::FlowSet;
+use crate::sync::{SyncConfig, SyncEngine};
+use upgrade_engine::ports::{InstallMode, ServiceAccount, SqlChoice};
+use upgrade_lab_model::constants::DELETE_THRESHOLD_DEFAULT;
+use upgrade_lab_model::{SettingsDocument, SimTime, Version};
+
+/// The Azure AD Connect build the simulated installer lays down.
+pub fn connect_version() -> Version {
+    Version::new(&[2, 5, 79, 0])
+}
+
+/// An installed Azure AD Connect.
+#[derive(Debug)]
+pub struct ConnectServer {
+    pub host: String,
+    pub version: Version,
+    pub mode: InstallMode,
+    pub install_location: String,
+    pub sql: SqlChoice,
+    pub service_account: ServiceAccount,
+    pub staging: bool,
+    pub service_running: bool,
+    pub engine: SyncEngine,
+    pub settings: SettingsDocument,
+    /// The `Sync_<host>_<hex>` account the Azure AD connector signs in with (ACCT).
+    pub azure_account: String,
+    pub password_hash_sync: bool,
+    /// Password changes made in AD up to here have reached the tenant.
+    pub phs_watermark: SimTime,
+    pub installed_at: SimTime,
+    /// The wizard asked for a sign-out and in that has not happened yet.
+    pub sign_out_pending: bool,
+    /// Installer (MSI) runs on this host, the first one included.
+    pub installer_runs: u32,
+    /// The scheduler runs (started after install with "start sync", or when staging ends).
+    pub scheduler_started: bool,
+}
+
+impl ConnectServer {
+    /// Whether it exports: installed, its service running and not in staging mode.
+    pub fn is_active_exporter(&self) -> bool {
+        self.service_running && !self.staging
+    }
+}
+
+/// The sync configuration migrated settings give Connect.
+pub fn sync_config(settings: &SettingsDocument) -> SyncConfig {
+    SyncConfig {
+        filters: settings.filters.clone(),
+        alternate_login_id: settings.alternate_login_id.clone(),
+        delete_threshold: Some(DELETE_THRESHOLD_DEFAULT),
+        flow: FlowSet::Connect,
+    }
+}
+
+/// Default install location of the sync engine (§2.1).
+pub const DEFAULT_INSTALL_LOCATION: &str = "C:\\Program Files\\Microsoft Azure AD Sync";

@@ -1,0 +1,72 @@
+//! The DirSync server: its version, SQL Express or full SQL, its configuration and accounts, its
+//! sync engine (the database whose metaverse the wizard counts), its service state and its
+//! files. Its scheduler (a cycle every 3 hours, §4.1) lives in `world::scheduler`.
+//!
+//! It must not know the engine's ports: `world::ports` turns this state into answers.
+
+use crate::sync::rules::FlowSet;
+use crate::sync::{SyncConfig, SyncEngine};
+use upgrade_lab_model::{DirSyncConfig, SimTime};
+
+/// Where a world's DirSync stands when the world starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DirSyncStart {
+    /// DirSync has been syncing for a while: its full cycle completed at T+0 (no simulated time
+    /// spent), the tenant holds its exports, and its next delta cycle is 3 hours later.
+    #[default]
+    Converged,
+    /// DirSync was just configured: its initial full cycle starts at T+0 and takes its time.
+    InitialCycle,
+    /// No DirSync on the host (already uninstalled before the scenario).
+    NotInstalled,
+}
+
+/// The DirSync server's state.
+#[derive(Debug)]
+pub struct DirSyncServer {
+    pub host: String,
+    pub config: DirSyncConfig,
+    pub installed: bool,
+    pub uninstalled_at: Option<SimTime>,
+    /// The "Windows Azure Active Directory Sync Service" and FIM service run.
+    pub service_running: bool,
+    pub engine: SyncEngine,
+    /// Set when `MSOL_` password was reset by the wizard.
+    pub service_account_reset_at: Option<SimTime>,
+}
+
+impl DirSyncServer {
+    pub fn new(host: &str, config: DirSyncConfig, expected_objects: usize) -> Self {
+        let engine = SyncEngine::new(sync_config(&config), expected_objects);
+        Self {
+            host: host.to_string(),
+            config,
+            installed: true,
+            uninstalled_at: None,
+            service_running: true,
+            engine,
+            service_account_reset_at: None,
+        }
+    }
+
+    /// The Azure AD connector account DirSync exports with.
+    pub fn azure_account(&self) -> &str {
+        &self.config.azure_ad_account
+    }
+
+    /// Whether DirSync exports every cycle (installed and its service running).
+    pub fn is_active_exporter(&self) -> bool {
+        self.installed && self.service_running
+    }
+}
+
+/// The sync engine configuration a DirSync configuration gives (DirSync's opt-in delete
+/// prevention, §4.3).
+pub fn sync_config(config: &DirSyncConfig) -> SyncConfig {
+    SyncConfig {
+        filters: config.filters.clone(),
+        alternate_login_id: config.alternate_login_id.clone(),
+        delete_threshold: config.delete_threshold,
+        flow: FlowSet::DirSync,
+    }
+}

@@ -1,0 +1,148 @@
+//! Connector spaces (§2.2): the AD connector's staged copies of directory objects and the Azure
+//! AD connector's copies of tenant objects, each with its pending import and (for Azure AD) its
+//! pending export. Storage is index based (`Slots`): a `Vec` of slots and an FxHash index.
+//!
+//! It must not know run profiles or timing: it is the data the run profiles work on.
+
+use crate::sync::pending_export::ExportState;
+use crate::sync::rules::FlowSet;
+use rustc_hash::FxHashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+use upgrade_lab_model::{Attributes, DirectoryObject, ImmutableId, ObjectGuid, ObjectKind};
+
+/// A change an import staged and no synchronization has processed yet (§2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PendingImport {
+    None,
+    Add,
+    Update,
+    Delete,
+}
+
+/// An AD connector-space object: the hologram of the last import (sharing AD's attribute block).
+#[derive(Clone, Debug)]
+pub struct AdCsObject {
+    pub object: DirectoryObject,
+    pub pending: PendingImport,
+    /// The metaverse object this connector is joined to.
+    pub mv: Option<u32>,
+}
+
+/// What Azure AD holds for an object: its attributes and which product's rules wrote them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AadImage {
+    pub attrs: Arc<Attributes>,
+    pub flow: FlowSet,
+}
+
+/// An Azure AD connector-space object.
+#[derive(Clone, Debug)]
+pub struct AadCsObject {
+    pub anchor: ImmutableId,
+    pub kind: ObjectKind,
+    /// Azure AD's values as of the last import (`None`: never imported, an export object).
+    pub imported: Option<AadImage>,
+    pub pending: PendingImport,
+    pub mv: Option<u32>,
+    pub export: Option<ExportState>,
+}
+
+/// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid.
+#[derive(Clone, Debug)]
+pub struct Slots<K, T> {
+    slots: Vec<Option<T>>,
+    index: FxHashMap<K, u32>,
+    live: usize,
+}
+
+impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
+    fn default() -> Self {
+        Self {
+            slots: Vec::new(),
+            index: FxHashMap::default(),
+            live: 0,
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, T> Slots<K, T> {
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Vec::with_capacity(n),
+            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            live: 0,
+        }
+    }
+
+    pub fn find(&self, key: &K) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    pub fn insert(&mut self, key: K, value: T) -> u32 {
+        let i = self.slots.len() as u32;
+        self.slots.push(Some(value));
+        self.index.insert(key, i);
+        self.live += 1;
+        i
+    }
+
+    pub fn remove(&mut self, i: u32, key: &K) -> Option<T> {
+        let v = self.slots.get_mut(i as usize)?.take();
+        if v.is_some() {
+            self.index.remove(key);
+            self.live -= 1;
+        }
+        v
+    }
+
+    pub fn get(&self, i: u32) -> Option<&T> {
+        self.slots.get(i as usize)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, i: u32) -> Option<&mut T> {
+        self.slots.get_mut(i as usize)?.as_mut()
+    }
+
+    /// Number of slot positions (live or not): the bound of indices.
+    pub fn capacity_used(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|v| (i as u32, v)))
+    }
+}
+
+/// The AD connector space.
+pub type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
+/// The Azure AD connector space.
+pub type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_slots_keep_other_indices_valid() {
+        let mut s: Slots<u8, &str> = Slots::default();
+        let a = s.insert(1, "a");
+        let b = s.insert(2, "b");
+        assert_eq!(s.remove(a, &1), Some("a"));
+        assert_eq!(s.get(b), Some(&"b"));
+        assert_eq!(s.find(&1), None);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.iter().count(), 1);
+    }
+}

@@ -1,0 +1,110 @@
+//! The sync engine both servers run (DirSync's FIM engine and Connect's ADSync share one model,
+//! §2): an AD connector space, an Azure AD connector space, a metaverse, run profiles, pending
+//! exports and run history.
+//!
+//! Run profiles here are plain code in two halves: `plan_*` reads the inputs as they are when a
+//! run starts, `commit_*` applies the result when its modelled time has passed (DESIGN "Runs and
+//! time"). The world decides the time between them and which faults interrupt a run.
+//!
+//! It must not know the clock, faults, servers or the tenant's rules; it talks to AD and the
+//! tenant only through the snapshots it is handed.
+
+pub mod connector_space;
+pub mod export;
+pub mod metaverse;
+pub mod pending_export;
+pub mod rules;
+pub mod run_profiles;
+
+use connector_space::{AadConnectorSpace, AdConnectorSpace};
+use metaverse::Metaverse;
+use rules::{FlowSet, OutboundRules};
+use upgrade_lab_model::{ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters};
+
+/// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
+#[derive(Clone, Debug)]
+pub struct SyncConfig {
+    pub filters: ScopeFilters,
+    pub alternate_login_id: Option<String>,
+    /// Accidental-delete prevention threshold (`None` = off). Connect: 500 (§4.3).
+    pub delete_threshold: Option<u32>,
+    pub flow: FlowSet,
+}
+
+/// Counters of one run before the world stamps times and status on it.
+pub use upgrade_lab_model::RunStats;
+
+/// One sync engine's database.
+#[derive(Debug)]
+pub struct SyncEngine {
+    pub config: SyncConfig,
+    pub scope: Scope,
+    pub rules: OutboundRules,
+    pub ad_cs: AdConnectorSpace,
+    pub aad_cs: AadConnectorSpace,
+    pub mv: Metaverse,
+    /// The USN up to which AD changes have been imported (`None` before a full import).
+    pub ad_watermark: Option<u64>,
+    /// The tenant change sequence up to which Azure AD changes have been imported.
+    pub aad_watermark: Option<u64>,
+    /// AD connector-space objects with a pending import, for delta synchronization.
+    pub(crate) ad_pending: Vec<u32>,
+    pub(crate) aad_pending: Vec<u32>,
+    pub history: Vec<RunRecord>,
+    /// When the last AD import that completed had started (changes before it are imported).
+    pub last_ad_import_started: Option<upgrade_lab_model::SimTime>,
+}
+
+impl SyncEngine {
+    pub fn new(config: SyncConfig, expected_objects: usize) -> Self {
+        Self {
+            scope: Scope::new(&config.filters),
+            rules: OutboundRules::new(config.alternate_login_id.as_deref()),
+            config,
+            ad_cs: AdConnectorSpace::with_capacity(expected_objects),
+            aad_cs: AadConnectorSpace::with_capacity(expected_objects),
+            mv: Metaverse::with_capacity(expected_objects),
+            ad_watermark: None,
+            aad_watermark: None,
+            ad_pending: Vec::new(),
+            aad_pending: Vec::new(),
+            history: Vec::new(),
+            last_ad_import_started: None,
+        }
+    }
+
+    /// Changes the scope filters and outbound rules (applied by the next full import and sync).
+    pub fn reconfigure(&mut self, config: SyncConfig) {
+        self.scope = Scope::new(&config.filters);
+        self.rules = OutboundRules::new(config.alternate_login_id.as_deref());
+        self.config = config;
+    }
+
+    /// Users, groups and contacts in the metaverse.
+    pub fn object_counts(&self) -> ObjectCounts {
+        metaverse::counts(&self.mv)
+    }
+
+    /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
+    pub fn pending_exports(&self) -> Vec<PendingExport> {
+        self.aad_cs
+            .iter()
+            .filter_map(|(_, cs)| {
+                let display = cs
+                    .mv
+                    .and_then(|m| self.mv.get(m))
+                    .map(|m| m.dn.to_string())
+                    .unwrap_or_else(|| cs.anchor.to_string());
+                pending_export::describe(cs, &display)
+            })
+            .collect()
+    }
+
+    /// Number of pending exports.
+    pub fn pending_export_count(&self) -> usize {
+        self.aad_cs
+            .iter()
+            .filter(|(_, cs)| cs.export.is_some())
+            .count()
+    }
+}

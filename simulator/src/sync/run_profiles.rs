@@ -1,0 +1,519 @@
+//! Import and synchronization run profiles (§2.2, §2.3, §2.6): Full/Delta Import on both
+//! connectors stage pending imports without touching the metaverse; Full/Delta Synchronization
+//! join, project, flow attributes, and provision or deprovision to the Azure AD connector
+//! space, staging pending exports.
+//!
+//! It must not know the clock or the tenant's matching rules: imports receive snapshots.
+
+use super::SyncEngine;
+use super::connector_space::{AadCsObject, AadImage, AdCsObject, PendingImport};
+use super::metaverse::MvObject;
+use super::pending_export::ExportState;
+use super::rules::{ALL_MASK, CONNECT_ONLY_MASK, FlowSet, diff};
+use crate::ad::ActiveDirectory;
+use upgrade_lab_model::{
+    DirectoryObject, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats,
+};
+
+/// What an AD import read when it started.
+#[derive(Debug)]
+pub struct AdImportPlan {
+    pub full: bool,
+    /// Objects read; `true` marks a tombstone (or an object that left the partitions/OUs).
+    pub items: Vec<(DirectoryObject, bool)>,
+    pub watermark: u64,
+}
+
+/// One tenant object as the Azure AD connector reads it (`None` image = deleted).
+#[derive(Clone, Debug)]
+pub struct AadImportItem {
+    pub anchor: ImmutableId,
+    pub kind: ObjectKind,
+    pub image: Option<AadImage>,
+}
+
+/// What an Azure AD import read when it started.
+#[derive(Debug)]
+pub struct AadImportPlan {
+    pub full: bool,
+    pub items: Vec<AadImportItem>,
+    pub watermark: u64,
+}
+
+/// Whether the partition (domain) and container (OU) selection of the AD connector excludes
+/// the object: such objects are never imported (§5, FLT).
+fn outside_partitions(engine: &SyncEngine, o: &DirectoryObject) -> bool {
+    matches!(
+        engine.scope.why_out(o),
+        Some(OutOfScope::Domain | OutOfScope::OrganizationalUnit)
+    )
+}
+
+impl SyncEngine {
+    /// Reads AD for a Full Import (everything in the selected partitions and OUs) or a Delta
+    /// Import (changes after the watermark, tombstones included).
+    pub fn plan_ad_import(&self, ad: &ActiveDirectory, full: bool) -> AdImportPlan {
+        let watermark = ad.highest_usn();
+        let items = match (full, self.ad_watermark) {
+            (false, Some(w)) => ad
+                .changes_after_usn(w)
+                .map(|e| {
+                    let gone = e.deleted || outside_partitions(self, &e.object);
+                    (e.object.clone(), gone)
+                })
+                .collect(),
+            _ => ad
+                .live_objects()
+                .filter(|o| !outside_partitions(self, o))
+                .map(|o| (o.clone(), false))
+                .collect(),
+        };
+        AdImportPlan {
+            full: full || self.ad_watermark.is_none(),
+            items,
+            watermark,
+        }
+    }
+
+    fn stage_ad(&mut self, i: u32, p: PendingImport) {
+        if let Some(cs) = self.ad_cs.get_mut(i) {
+            let was = cs.pending;
+            cs.pending = match (was, p) {
+                (PendingImport::Add, PendingImport::Update) => PendingImport::Add,
+                _ => p,
+            };
+            if was == PendingImport::None {
+                self.ad_pending.push(i);
+            }
+        }
+    }
+
+    /// Stages the AD import's changes as pending imports. The metaverse is not touched.
+    pub fn commit_ad_import(&mut self, plan: AdImportPlan) -> RunStats {
+        let mut stats = RunStats::default();
+        let mut seen = if plan.full {
+            vec![false; self.ad_cs.capacity_used() as usize + plan.items.len()]
+        } else {
+            Vec::new()
+        };
+        for (object, gone) in plan.items {
+            let found = self.ad_cs.find(&object.guid);
+            match (found, gone) {
+                (Some(i), true) => {
+                    self.stage_ad(i, PendingImport::Delete);
+                    stats.deletes += 1;
+                }
+                (None, true) => stats.filtered += 1,
+                (Some(i), false) => {
+                    if plan.full {
+                        seen[i as usize] = true;
+                    }
+                    let Some(cs) = self.ad_cs.get_mut(i) else {
+                        continue;
+                    };
+                    let same = std::sync::Arc::ptr_eq(&cs.object.attrs, &object.attrs)
+                        && cs.object.dn == object.dn;
+                    if same && cs.pending != PendingImport::Delete {
+                        stats.unchanged += 1;
+                    } else {
+                        cs.object = object;
+                        self.stage_ad(i, PendingImport::Update);
+                        stats.updates += 1;
+                    }
+                }
+                (None, false) => {
+                    let guid = object.guid;
+                    let i = self.ad_cs.insert(
+                        guid,
+                        AdCsObject {
+                            object,
+                            pending: PendingImport::None,
+                            mv: None,
+                        },
+                    );
+                    if plan.full {
+                        seen.resize(seen.len().max(i as usize + 1), false);
+                        seen[i as usize] = true;
+                    }
+                    self.stage_ad(i, PendingImport::Add);
+                    stats.adds += 1;
+                }
+            }
+        }
+        if plan.full {
+            // Objects a full import no longer sees are obsolete: a pending delete.
+            let missing: Vec<u32> = self
+                .ad_cs
+                .iter()
+                .filter(|(i, _)| !seen.get(*i as usize).copied().unwrap_or(false))
+                .map(|(i, _)| i)
+                .collect();
+            for i in missing {
+                self.stage_ad(i, PendingImport::Delete);
+                stats.deletes += 1;
+            }
+        }
+        self.ad_watermark = Some(plan.watermark);
+        stats
+    }
+
+    fn stage_aad(&mut self, i: u32, p: PendingImport) {
+        if let Some(cs) = self.aad_cs.get_mut(i) {
+            let was = cs.pending;
+            cs.pending = p;
+            if was == PendingImport::None {
+                self.aad_pending.push(i);
+            }
+        }
+    }
+
+    /// Stages the Azure AD import's changes, confirming exports whose values came back.
+    pub fn commit_aad_import(&mut self, plan: AadImportPlan) -> RunStats {
+        let mut stats = RunStats::default();
+        let mut seen = vec![false; self.aad_cs.capacity_used() as usize];
+        for item in plan.items {
+            match self.aad_cs.find(&item.anchor) {
+                Some(i) => {
+                    if let Some(s) = seen.get_mut(i as usize) {
+                        *s = true;
+                    }
+                    self.import_known(i, item.image, &mut stats);
+                }
+                None if item.image.is_some() => {
+                    let i = self.aad_cs.insert(
+                        item.anchor.clone(),
+                        AadCsObject {
+                            anchor: item.anchor,
+                            kind: item.kind,
+                            imported: item.image,
+                            pending: PendingImport::None,
+                            mv: None,
+                            export: None,
+                        },
+                    );
+                    self.stage_aad(i, PendingImport::Add);
+                    stats.adds += 1;
+                }
+                None => stats.unchanged += 1,
+            }
+        }
+        if plan.full {
+            let gone: Vec<u32> = self
+                .aad_cs
+                .iter()
+                .filter(|(i, cs)| {
+                    cs.imported.is_some() && !seen.get(*i as usize).copied().unwrap_or(true)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for i in gone {
+                self.import_known(i, None, &mut stats);
+            }
+        }
+        self.aad_watermark = Some(plan.watermark);
+        stats
+    }
+
+    fn import_known(&mut self, i: u32, image: Option<AadImage>, stats: &mut RunStats) {
+        let Some(cs) = self.aad_cs.get_mut(i) else {
+            return;
+        };
+        let changed = cs.imported != image;
+        // An exported value is confirmed when the import brings it back (§2.2).
+        let confirmed = match (&cs.export, &image) {
+            (Some(e), Some(img)) if e.operation != ExportOperation::Delete => {
+                e.exported_count > 0
+                    && e.image.flow == img.flow
+                    && diff(&e.image.attrs, &img.attrs) == 0
+            }
+            (Some(e), None) => e.operation == ExportOperation::Delete && e.exported_count > 0,
+            _ => false,
+        };
+        if confirmed {
+            cs.export = None;
+        }
+        let deleted = image.is_none();
+        cs.imported = image;
+        if deleted && cs.mv.is_none() && cs.export.is_none() {
+            let anchor = cs.anchor.clone();
+            self.aad_cs.remove(i, &anchor);
+            stats.deletes += 1;
+            return;
+        }
+        if changed {
+            self.stage_aad(
+                i,
+                if deleted {
+                    PendingImport::Delete
+                } else {
+                    PendingImport::Update
+                },
+            );
+            if deleted {
+                stats.deletes += 1;
+            } else {
+                stats.updates += 1;
+            }
+        } else {
+            stats.unchanged += 1;
+        }
+    }
+
+    /// Full (every connector-space object) or Delta (pending imports only) Synchronization of
+    /// the AD connector: join or project, flow attributes inbound, then outbound.
+    pub fn sync_ad(&mut self, full: bool) -> RunStats {
+        let mut stats = RunStats::default();
+        let work: Vec<u32> = if full {
+            self.ad_pending.clear();
+            self.ad_cs.iter().map(|(i, _)| i).collect()
+        } else {
+            std::mem::take(&mut self.ad_pending)
+        };
+        let mut dirty: Vec<u32> = Vec::with_capacity(work.len());
+        for i in work {
+            self.sync_ad_object(i, full, &mut stats, &mut dirty);
+        }
+        for m in dirty {
+            self.outbound(m);
+        }
+        stats
+    }
+
+    fn sync_ad_object(&mut self, i: u32, full: bool, stats: &mut RunStats, dirty: &mut Vec<u32>) {
+        let Some(cs) = self.ad_cs.get_mut(i) else {
+            return;
+        };
+        let pending = std::mem::replace(&mut cs.pending, PendingImport::None);
+        if pending == PendingImport::None && !full {
+            return;
+        }
+        let guid = cs.object.guid;
+        let linked = cs.mv;
+        if pending == PendingImport::Delete {
+            if let Some(m) = linked {
+                self.delete_mv(m);
+            }
+            self.ad_cs.remove(i, &guid);
+            stats.deletes += 1;
+            return;
+        }
+        if self.scope.why_out(&cs.object).is_some() {
+            // A filtered disconnector: disjoining removes the metaverse object (§5).
+            cs.mv = None;
+            if let Some(m) = linked {
+                self.delete_mv(m);
+                stats.deletes += 1;
+            }
+            stats.filtered += 1;
+            return;
+        }
+        let object = cs.object.clone();
+        let m = match linked {
+            Some(m) => m,
+            None => {
+                let m = match self.mv.find(&guid) {
+                    Some(m) => {
+                        stats.joins += 1;
+                        m
+                    }
+                    None => {
+                        stats.projections += 1;
+                        self.mv.insert(
+                            guid,
+                            MvObject {
+                                guid,
+                                anchor: guid.immutable_id(),
+                                kind: object.kind,
+                                dn: object.dn.clone(),
+                                attrs: object.attrs.clone(),
+                                ad: None,
+                                aad: None,
+                            },
+                        )
+                    }
+                };
+                if let Some(cs) = self.ad_cs.get_mut(i) {
+                    cs.mv = Some(m);
+                }
+                if let Some(mv) = self.mv.get_mut(m) {
+                    mv.ad = Some(i);
+                }
+                dirty.push(m);
+                return;
+            }
+        };
+        if let Some(mv) = self.mv.get_mut(m) {
+            let flows = !std::sync::Arc::ptr_eq(&mv.attrs, &object.attrs) || mv.dn != object.dn;
+            if flows {
+                mv.attrs = object.attrs;
+                mv.dn = object.dn;
+                stats.updates += 1;
+            } else {
+                stats.unchanged += 1;
+            }
+            if flows || full {
+                dirty.push(m);
+            }
+        }
+    }
+
+    /// Removes a metaverse object and deprovisions its Azure AD connector-space object.
+    fn delete_mv(&mut self, m: u32) {
+        let Some(mv) = self.mv.get(m) else {
+            return;
+        };
+        let (guid, aad) = (mv.guid, mv.aad);
+        self.mv.remove(m, &guid);
+        if let Some(a) = aad {
+            self.deprovision(a);
+        }
+    }
+
+    fn deprovision(&mut self, a: u32) {
+        let Some(cs) = self.aad_cs.get_mut(a) else {
+            return;
+        };
+        cs.mv = None;
+        let reached_tenant =
+            cs.imported.is_some() || cs.export.as_ref().is_some_and(|e| e.exported_count > 0);
+        if reached_tenant {
+            let image = cs
+                .imported
+                .clone()
+                .or_else(|| cs.export.as_ref().map(|e| e.image.clone()));
+            if let Some(image) = image {
+                cs.export = Some(ExportState {
+                    operation: ExportOperation::Delete,
+                    image,
+                    mask: 0,
+                    exported_count: 0,
+                    last_error: None,
+                });
+            }
+        } else {
+            let anchor = cs.anchor.clone();
+            self.aad_cs.remove(a, &anchor);
+        }
+    }
+
+    /// Full or Delta Synchronization of the Azure AD connector: joins imported tenant objects to
+    /// metaverse objects by source anchor, then re-evaluates outbound flow for joined ones.
+    pub fn sync_aad(&mut self, full: bool) -> RunStats {
+        let mut stats = RunStats::default();
+        let work: Vec<u32> = if full {
+            self.aad_pending.clear();
+            self.aad_cs.iter().map(|(i, _)| i).collect()
+        } else {
+            std::mem::take(&mut self.aad_pending)
+        };
+        for a in work {
+            let Some(cs) = self.aad_cs.get_mut(a) else {
+                continue;
+            };
+            let pending = std::mem::replace(&mut cs.pending, PendingImport::None);
+            if pending == PendingImport::None && !full {
+                continue;
+            }
+            let m = match cs.mv {
+                Some(m) => m,
+                None => {
+                    let guid = cs.anchor.to_object_guid();
+                    let target = guid.and_then(|g| self.mv.find(&g));
+                    match target {
+                        Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
+                            cs.mv = Some(m);
+                            if let Some(o) = self.mv.get_mut(m) {
+                                o.aad = Some(a);
+                            }
+                            stats.joins += 1;
+                            m
+                        }
+                        _ => {
+                            // A disconnector: Connect never deletes what it did not provision.
+                            stats.filtered += 1;
+                            continue;
+                        }
+                    }
+                }
+            };
+            stats.updates += 1;
+            self.outbound(m);
+        }
+        stats
+    }
+
+    /// Outbound provisioning and export attribute flow for one metaverse object.
+    pub(crate) fn outbound(&mut self, m: u32) {
+        let flow = self.config.flow;
+        let Some(mv) = self.mv.get(m) else {
+            return;
+        };
+        let expected = self.rules.outbound(mv.kind, &mv.attrs);
+        let (kind, anchor) = (mv.kind, mv.anchor.clone());
+        let a = match mv.aad {
+            Some(a) => a,
+            None => {
+                // Reverse join on the anchor before provisioning a new export object.
+                let a = match self.aad_cs.find(&anchor) {
+                    Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
+                    _ => self.aad_cs.insert(
+                        anchor.clone(),
+                        AadCsObject {
+                            anchor,
+                            kind,
+                            imported: None,
+                            pending: PendingImport::None,
+                            mv: None,
+                            export: None,
+                        },
+                    ),
+                };
+                if let Some(cs) = self.aad_cs.get_mut(a) {
+                    cs.mv = Some(m);
+                }
+                if let Some(mv) = self.mv.get_mut(m) {
+                    mv.aad = Some(a);
+                }
+                a
+            }
+        };
+        let Some(cs) = self.aad_cs.get_mut(a) else {
+            return;
+        };
+        let (operation, mask) = match &cs.imported {
+            None => (ExportOperation::Add, ALL_MASK),
+            Some(img) => {
+                let flow_mask = if img.flow != flow && flow == FlowSet::Connect {
+                    CONNECT_ONLY_MASK
+                } else {
+                    0
+                };
+                (
+                    ExportOperation::Update,
+                    diff(&img.attrs, &expected) | flow_mask,
+                )
+            }
+        };
+        if mask == 0 {
+            cs.export = None;
+            return;
+        }
+        let image = AadImage {
+            attrs: expected,
+            flow,
+        };
+        let keep_memory = cs
+            .export
+            .as_ref()
+            .filter(|e| e.operation == operation && e.image == image)
+            .map(|e| (e.exported_count, e.last_error));
+        let (exported_count, last_error) = keep_memory.unwrap_or((0, None));
+        cs.export = Some(ExportState {
+            operation,
+            image,
+            mask,
+            exported_count,
+            last_error,
+        });
+    }
+}

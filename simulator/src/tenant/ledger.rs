@@ -1,0 +1,126 @@
+//! The export ledger: every export that reached the tenant (by which client: host, product,
+//! account; when; what), every change of a server's "active exporter" state (DESIGN "Active
+//! exporter"), password hash sync arrivals, and incidents a scenario must hear about (installer
+//! re-runs, a shared SQL instance, the sign-out after install).
+//!
+//! It must not judge: `world::report` turns it into intervals and violations.
+
+use serde::Serialize;
+use upgrade_lab_model::{ExportOperation, ImmutableId, SimTime};
+
+/// The sync client products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Product {
+    DirSync,
+    #[serde(rename = "Azure AD Connect")]
+    Connect,
+}
+
+impl Product {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::DirSync => "DirSync",
+            Product::Connect => "Azure AD Connect",
+        }
+    }
+}
+
+/// Who exported.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ExportClient {
+    pub host: String,
+    pub product: Product,
+    /// The Azure AD account the client signs in with.
+    pub account: String,
+}
+
+/// One export run that reached the tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExportRecord {
+    pub client: ExportClient,
+    pub started: SimTime,
+    pub ended: SimTime,
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+    pub errors: u64,
+    /// Each accepted write: the object and the operation.
+    #[serde(skip)]
+    pub objects: Vec<(ImmutableId, ExportOperation)>,
+}
+
+impl ExportRecord {
+    pub fn writes(&self) -> u64 {
+        self.adds + self.updates + self.deletes
+    }
+}
+
+/// A server became, or stopped being, an active exporter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExporterEvent {
+    pub at: SimTime,
+    pub host: String,
+    pub product: Product,
+    pub active: bool,
+}
+
+/// Something a scenario must be told about that is not an export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Incident {
+    /// The Azure AD Connect installer (MSI) was run again on an installed server (D1: "Make
+    /// sure that you don't run the installation MSI file again").
+    InstallerRerun {
+        at: SimTime,
+        host: String,
+    },
+    /// A new server was installed on the SQL instance DirSync still uses (D1, §10 item 12).
+    SharedSqlInstance {
+        at: SimTime,
+        host: String,
+        instance: String,
+    },
+    /// The installer finished and asked the user to sign out and in again (D1).
+    SignOutRequired {
+        at: SimTime,
+        host: String,
+    },
+    SignedOutAndIn {
+        at: SimTime,
+        host: String,
+    },
+}
+
+/// Password hashes that arrived from a client's password hash sync agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PasswordSyncRecord {
+    pub at: SimTime,
+    pub host: String,
+    pub passwords: u64,
+}
+
+/// An export run that actually ran (not staging, not stopped by the threshold): AD changes made
+/// before its server's last AD import started are carried by it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExportRunMark {
+    pub host: String,
+    pub covers_changes_until: SimTime,
+    pub ended: SimTime,
+}
+
+/// Everything the tenant recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Ledger {
+    pub exports: Vec<ExportRecord>,
+    pub exporter_events: Vec<ExporterEvent>,
+    pub incidents: Vec<Incident>,
+    pub password_syncs: Vec<PasswordSyncRecord>,
+    pub export_runs: Vec<ExportRunMark>,
+}
+
+impl Ledger {
+    /// The last export that wrote something, and its client.
+    pub fn last_export(&self) -> Option<&ExportRecord> {
+        self.exports.iter().rev().find(|e| e.writes() > 0)
+    }
+}

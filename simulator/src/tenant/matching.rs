@@ -1,0 +1,199 @@
+//! How Azure AD answers one export write (§2.10–2.12): hard match on immutableId, soft match on
+//! UPN or primary SMTP for objects without an immutableId, duplicate-attribute resiliency
+//! (quarantine the UPN, drop the address, record `DirSyncProvisioningErrors`) or, without it,
+//! `AttributeValueMustBeUnique`; `InvalidSoftMatch`, `ObjectTypeMismatch`, `LargeObject`,
+//! `DataValidationFailed` and the object quota.
+//!
+//! It must not know who writes or when: the caller books throttle time and ledger entries.
+
+use super::{ProvisioningError, Tenant, TenantObject, smtp_addresses};
+use crate::sync::connector_space::AadImage;
+use rand::RngExt;
+use upgrade_lab_model::constants::PROXY_ADDRESSES_MAX;
+use upgrade_lab_model::validate::upn_problem;
+use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind, Value};
+
+/// The error name a quota refusal carries; an export run stops on it.
+pub const QUOTA_EXCEEDED: &str = "QuotaExceeded";
+
+/// Conflicts of a block's UPN and SMTP addresses with other live objects.
+struct Conflicts {
+    upn: bool,
+    smtp: Vec<String>,
+}
+
+impl Tenant {
+    /// Applies one export write and answers with Azure AD's error name on refusal.
+    pub fn apply_write(
+        &mut self,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> Result<(), &'static str> {
+        let existing = self
+            .by_anchor
+            .get(anchor)
+            .copied()
+            .filter(|&i| !self.objects[i as usize].deleted);
+        match (operation, existing) {
+            (ExportOperation::Delete, Some(i)) => {
+                self.unindex(i);
+                self.seq += 1;
+                let o = &mut self.objects[i as usize];
+                o.deleted = true;
+                o.seq = self.seq;
+                self.live -= 1;
+                Ok(())
+            }
+            // Deleting what is already gone changes nothing.
+            (ExportOperation::Delete, None) => Ok(()),
+            (_, Some(i)) => {
+                validate(kind, image)?;
+                if self.objects[i as usize].kind != kind {
+                    return Err("ObjectTypeMismatch");
+                }
+                self.write(i, anchor, image)
+            }
+            (_, None) => {
+                validate(kind, image)?;
+                self.add(anchor, kind, image)
+            }
+        }
+    }
+
+    fn add(
+        &mut self,
+        anchor: &ImmutableId,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> Result<(), &'static str> {
+        let by_upn = (self.spec.soft_match_on_upn && kind == ObjectKind::User)
+            .then(|| image.attrs.user_principal_name.as_deref())
+            .flatten()
+            .and_then(|u| self.find_by_upn(u));
+        let candidate = by_upn.or_else(|| {
+            image
+                .attrs
+                .primary_smtp()
+                .and_then(|s| self.find_by_smtp(s))
+        });
+        if let Some(c) = candidate {
+            let co = &self.objects[c as usize];
+            if co.immutable_id.is_none() {
+                if co.kind != kind {
+                    return Err("ObjectTypeMismatch");
+                }
+                if co.admin_role {
+                    return Err("ExistingAdminRoleConflict");
+                }
+                // Soft match: the cloud object becomes on-premises managed (§2.10).
+                self.by_anchor.insert(anchor.clone(), c);
+                return self.write(c, anchor, image);
+            }
+            if !self.spec.duplicate_attribute_resiliency {
+                return Err("InvalidSoftMatch");
+            }
+        }
+        if self.live_count_fast() >= self.quota() {
+            return Err(QUOTA_EXCEEDED);
+        }
+        let i = self.objects.len() as u32;
+        self.objects.push(TenantObject {
+            immutable_id: Some(anchor.clone()),
+            kind,
+            attrs: image.attrs.clone(),
+            flow: Some(image.flow),
+            quarantined_upn: None,
+            admin_role: false,
+            seq: 0,
+            deleted: false,
+        });
+        self.live += 1;
+        self.by_anchor.insert(anchor.clone(), i);
+        let r = self.write(i, anchor, image);
+        if r.is_err() {
+            // The create failed as a whole: nothing stays behind.
+            self.by_anchor.remove(anchor);
+            self.objects.pop();
+            self.live -= 1;
+        }
+        r
+    }
+
+    fn conflicts(&self, me: u32, image: &AadImage) -> Conflicts {
+        let upn = image
+            .attrs
+            .user_principal_name
+            .as_deref()
+            .and_then(|u| self.find_by_upn(u))
+            .is_some_and(|h| h != me);
+        let smtp = smtp_addresses(&image.attrs)
+            .filter(|a| self.find_by_smtp(a).is_some_and(|h| h != me))
+            .map(str::to_string)
+            .collect();
+        Conflicts { upn, smtp }
+    }
+
+    /// Writes values onto object `i`, resolving duplicates with DAR or refusing them.
+    fn write(
+        &mut self,
+        i: u32,
+        anchor: &ImmutableId,
+        image: &AadImage,
+    ) -> Result<(), &'static str> {
+        let c = self.conflicts(i, image);
+        if (c.upn || !c.smtp.is_empty()) && !self.spec.duplicate_attribute_resiliency {
+            return Err("AttributeValueMustBeUnique");
+        }
+        self.unindex(i);
+        let quarantined = if c.upn {
+            let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
+            let prefix = upn.split('@').next().unwrap_or("user");
+            let digits = self.quarantine_rng.random_range(0..10_000u32);
+            let q = format!("{prefix}{digits:04}@{}", self.initial_domain);
+            self.provisioning_errors.push(ProvisioningError {
+                anchor: anchor.clone(),
+                attribute: "UserPrincipalName",
+                value: upn.to_string(),
+            });
+            Some(Value::from(q))
+        } else {
+            None
+        };
+        for a in &c.smtp {
+            self.provisioning_errors.push(ProvisioningError {
+                anchor: anchor.clone(),
+                attribute: "ProxyAddresses",
+                value: format!("SMTP:{a}"),
+            });
+        }
+        self.seq += 1;
+        let o = &mut self.objects[i as usize];
+        o.immutable_id = Some(anchor.clone());
+        o.attrs = image.attrs.clone();
+        o.flow = Some(image.flow);
+        o.quarantined_upn = quarantined;
+        o.seq = self.seq;
+        self.index(i);
+        Ok(())
+    }
+
+    fn live_count_fast(&self) -> u64 {
+        self.live
+    }
+}
+
+/// Values Azure AD refuses outright (§2.12).
+fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
+    if kind == ObjectKind::User
+        && let Some(upn) = &image.attrs.user_principal_name
+        && upn_problem(upn).is_some()
+    {
+        return Err("DataValidationFailed");
+    }
+    if image.attrs.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
+        return Err("LargeObject");
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! The Azure AD tenant: objects keyed by immutableId, cloud-only objects a scenario plants,
+//! uniqueness of UPN and SMTP addresses, duplicate-attribute resiliency, the object quota, the
+//! write throttle, sign-in accounts, password hash sync arrivals and the export ledger.
+//!
+//! It must not know servers or run profiles: clients call `apply_export` with a client identity
+//! and the tenant answers as Azure AD would (§2.10–2.12).
+
+pub mod ledger;
+pub mod matching;
+pub mod throttle;
+
+use crate::sync::connector_space::AadImage;
+use crate::sync::rules::FlowSet;
+use crate::sync::run_profiles::AadImportItem;
+use ledger::Ledger;
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::Hasher;
+use std::sync::Arc;
+use throttle::WriteThrottle;
+use upgrade_lab_model::constants::{TENANT_QUOTA_DEFAULT, TENANT_QUOTA_VERIFIED_DOMAIN};
+use upgrade_lab_model::{Attributes, Credential, ImmutableId, ObjectKind, Value};
+
+/// An account that can sign in to the tenant.
+#[derive(Clone, Debug)]
+pub struct TenantAccount {
+    pub credential: Credential,
+    /// Hybrid Identity Administrator or Global Administrator.
+    pub hybrid_identity_admin: bool,
+    pub password_expired: bool,
+}
+
+/// A cloud-only object present before any sync (soft-match candidates, conflicts).
+#[derive(Clone, Debug)]
+pub struct CloudObject {
+    pub kind: ObjectKind,
+    pub attrs: Attributes,
+    /// An immutableId some other tool stamped (soft match then fails with InvalidSoftMatch).
+    pub immutable_id: Option<ImmutableId>,
+    /// Holds an admin role: never soft-matched ("Existing Admin Role Conflict", §2.10).
+    pub admin_role: bool,
+}
+
+/// The tenant a world starts with.
+#[derive(Clone, Debug)]
+pub struct TenantSpec {
+    /// Duplicate attribute resiliency (on for every tenant since 2016, §2.11).
+    pub duplicate_attribute_resiliency: bool,
+    /// `SoftMatchOnUpnEnabled` (default on for new tenants, §2.10).
+    pub soft_match_on_upn: bool,
+    /// Whether a domain is verified: raises the quota from 50,000 to 300,000 (§2.12).
+    pub verified_domain: bool,
+    /// An explicit object quota (a raised quota after a support case).
+    pub quota: Option<u64>,
+    pub cloud_objects: Vec<CloudObject>,
+    /// Extra accounts; the DirSync account is always added.
+    pub accounts: Vec<TenantAccount>,
+}
+
+impl Default for TenantSpec {
+    fn default() -> Self {
+        Self {
+            duplicate_attribute_resiliency: true,
+            soft_match_on_upn: true,
+            verified_domain: true,
+            quota: None,
+            cloud_objects: Vec::new(),
+            accounts: Vec::new(),
+        }
+    }
+}
+
+/// One tenant object.
+#[derive(Clone, Debug)]
+pub struct TenantObject {
+    pub immutable_id: Option<ImmutableId>,
+    pub kind: ObjectKind,
+    /// Values as the last writer sent them (the on-premises values for synced objects).
+    pub attrs: Arc<Attributes>,
+    /// Which product's rules wrote it; `None` for a cloud-only object.
+    pub flow: Option<FlowSet>,
+    /// DAR replaced the UPN with this value (`prefix1234@tenant.onmicrosoft.com`, §2.11).
+    pub quarantined_upn: Option<Value>,
+    pub admin_role: bool,
+    /// Change sequence (the Azure AD connector's delta watermark).
+    pub seq: u64,
+    pub deleted: bool,
+}
+
+impl TenantObject {
+    pub fn is_synced(&self) -> bool {
+        self.immutable_id.is_some() && !self.deleted
+    }
+
+    /// The UPN Azure AD shows.
+    pub fn effective_upn(&self) -> Option<&Value> {
+        self.quarantined_upn
+            .as_ref()
+            .or(self.attrs.user_principal_name.as_ref())
+    }
+}
+
+/// A `DirSyncProvisioningErrors` entry (§2.11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvisioningError {
+    pub anchor: ImmutableId,
+    pub attribute: &'static str,
+    pub value: String,
+}
+
+/// The tenant.
+#[derive(Debug)]
+pub struct Tenant {
+    pub initial_domain: String,
+    pub spec: TenantSpec,
+    pub(crate) objects: Vec<TenantObject>,
+    pub(crate) by_anchor: FxHashMap<ImmutableId, u32>,
+    /// Hash of a lower-cased UPN → its holder (Azure AD keeps UPNs unique).
+    pub(crate) upns: FxHashMap<u64, u32>,
+    /// Hash of a lower-cased SMTP address → its holder.
+    pub(crate) smtp: FxHashMap<u64, u32>,
+    pub(crate) seq: u64,
+    /// Live objects (the quota counts them).
+    pub(crate) live: u64,
+    pub throttle: WriteThrottle,
+    pub provisioning_errors: Vec<ProvisioningError>,
+    pub ledger: Ledger,
+    /// Quarantine suffix counter (4 digits drawn from the tenant's seeded stream).
+    pub(crate) quarantine_rng: crate::rng::SimRng,
+}
+
+/// FxHash of a text compared without case, without allocating.
+pub(crate) fn fold_hash(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        h.write_u32(c as u32);
+    }
+    h.finish()
+}
+
+/// SMTP addresses (`smtp:` any case) of a block, without the prefix.
+pub(crate) fn smtp_addresses(a: &Attributes) -> impl Iterator<Item = &str> {
+    a.proxy_addresses.iter().filter_map(|p| {
+        p.get(..5)
+            .filter(|s| s.eq_ignore_ascii_case("smtp:"))
+            .map(|_| &p[5..])
+    })
+}
+
+impl Tenant {
+    pub fn new(
+        initial_domain: &str,
+        spec: TenantSpec,
+        throttle: WriteThrottle,
+        seed: u64,
+        expected_objects: usize,
+    ) -> Self {
+        let mut t = Self {
+            initial_domain: initial_domain.to_string(),
+            objects: Vec::with_capacity(expected_objects + spec.cloud_objects.len()),
+            by_anchor: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
+            upns: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
+            smtp: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
+            seq: 0,
+            live: 0,
+            throttle,
+            provisioning_errors: Vec::new(),
+            ledger: Ledger::default(),
+            quarantine_rng: crate::rng::rng_for(seed, "tenant-quarantine"),
+            spec: TenantSpec {
+                cloud_objects: Vec::new(),
+                ..spec.clone()
+            },
+        };
+        for c in spec.cloud_objects {
+            let i = t.objects.len() as u32;
+            t.seq += 1;
+            t.live += 1;
+            t.objects.push(TenantObject {
+                immutable_id: c.immutable_id.clone(),
+                kind: c.kind,
+                attrs: Arc::new(c.attrs),
+                flow: None,
+                quarantined_upn: None,
+                admin_role: c.admin_role,
+                seq: t.seq,
+                deleted: false,
+            });
+            if let Some(id) = c.immutable_id {
+                t.by_anchor.insert(id, i);
+            }
+            t.index(i);
+        }
+        t
+    }
+
+    /// The object quota in force (§2.12, appendix A).
+    pub fn quota(&self) -> u64 {
+        self.spec.quota.unwrap_or(if self.spec.verified_domain {
+            TENANT_QUOTA_VERIFIED_DOMAIN
+        } else {
+            TENANT_QUOTA_DEFAULT
+        })
+    }
+
+    pub fn live_count(&self) -> u64 {
+        self.live
+    }
+
+    /// Objects synced from on-premises.
+    pub fn synced_count(&self) -> u64 {
+        self.objects.iter().filter(|o| o.is_synced()).count() as u64
+    }
+
+    pub fn objects(&self) -> impl Iterator<Item = &TenantObject> {
+        self.objects.iter().filter(|o| !o.deleted)
+    }
+
+    pub fn get(&self, anchor: &ImmutableId) -> Option<&TenantObject> {
+        let o = &self.objects[*self.by_anchor.get(anchor)? as usize];
+        (!o.deleted).then_some(o)
+    }
+
+    /// The live object holding this UPN (any case), if any.
+    pub fn find_by_upn(&self, upn: &str) -> Option<u32> {
+        let i = *self.upns.get(&fold_hash(upn))?;
+        let o = &self.objects[i as usize];
+        (!o.deleted
+            && o.effective_upn()
+                .is_some_and(|u| u.eq_ignore_ascii_case(upn)))
+        .then_some(i)
+    }
+
+    /// The live object holding this SMTP address (any case), if any.
+    pub fn find_by_smtp(&self, address: &str) -> Option<u32> {
+        let i = *self.smtp.get(&fold_hash(address))?;
+        let o = &self.objects[i as usize];
+        (!o.deleted && smtp_addresses(&o.attrs).any(|a| a.eq_ignore_ascii_case(address)))
+            .then_some(i)
+    }
+
+    pub(crate) fn index(&mut self, i: u32) {
+        let o = &self.objects[i as usize];
+        if let Some(u) = o.effective_upn() {
+            self.upns.entry(fold_hash(u)).or_insert(i);
+        }
+        let hashes: Vec<u64> = smtp_addresses(&o.attrs).map(fold_hash).collect();
+        for h in hashes {
+            self.smtp.entry(h).or_insert(i);
+        }
+    }
+
+    pub(crate) fn unindex(&mut self, i: u32) {
+        let o = &self.objects[i as usize];
+        if let Some(u) = o.effective_upn() {
+            let h = fold_hash(u);
+            if self.upns.get(&h) == Some(&i) {
+                self.upns.remove(&h);
+            }
+        }
+        let hashes: Vec<u64> = smtp_addresses(&o.attrs).map(fold_hash).collect();
+        for h in hashes {
+            if self.smtp.get(&h) == Some(&i) {
+                self.smtp.remove(&h);
+            }
+        }
+    }
+
+    /// What the Azure AD connector imports: every synced object (full) or those changed after
+    /// `after_seq` including deletions (delta). Returns the items and the new watermark.
+    pub fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
+        let items = self
+            .objects
+            .iter()
+            .filter(|o| o.immutable_id.is_some())
+            .filter(|o| match after_seq {
+                Some(w) => o.seq > w,
+                None => !o.deleted,
+            })
+            .filter_map(|o| {
+                Some(AadImportItem {
+                    anchor: o.immutable_id.clone()?,
+                    kind: o.kind,
+                    image: (!o.deleted).then(|| AadImage {
+                        attrs: o.attrs.clone(),
+                        flow: o.flow.unwrap_or(FlowSet::DirSync),
+                    }),
+                })
+            })
+            .collect();
+        (items, self.seq)
+    }
+
+    /// Checks a sign-in: `Ok(is_hybrid_identity_admin)` or the AADSTS error text.
+    pub fn check_sign_in(&self, credential: &Credential) -> Result<bool, (bool, String)> {
+        let acct = self.spec.accounts.iter().find(|a| {
+            a.credential
+                .account
+                .eq_ignore_ascii_case(&credential.account)
+        });
+        match acct {
+            Some(a) if a.credential.password.expose() == credential.password.expose() => {
+                if a.password_expired {
+                    Err((true, "AADSTS50055: The password is expired.".to_string()))
+                } else {
+                    Ok(a.hybrid_identity_admin)
+                }
+            }
+            _ => Err((
+                false,
+                "AADSTS50126: Error validating credentials due to invalid username or password. \
+                 (Invalid grant)"
+                    .to_string(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The timing model: how much simulated time each run profile, install, configure and uninstall
+//! costs, as per-object costs plus fixed overheads, and the Azure AD write throttle that bounds
+//! exports. Every duration in the world comes from here; nothing else invents a number.
+//!
+//! It must not know the servers or the tenant: it turns object counts into durations.
+//!
+//! # Calibration (domain-facts §8)
+//!
+//! Sources: import scales linearly, "10,000 objects in 10 min" (PERF) → 60 ms per AD object;
+//! the Azure AD write throttle is 7,000 writes per 5 minutes (PERF); DirSync's uninstall takes
+//! "up to 15 minutes" and the wizard estimates 3 hours per 50,000 objects (D1). The other costs
+//! are chosen (**inference**) so that an in-place upgrade of 50,000 objects lands near 3 hours:
+//!
+//! | step (50,000 objects)                | cost                                  | minutes |
+//! |--------------------------------------|---------------------------------------|--------:|
+//! | uninstall DirSync                    | 5 min + 12 ms × 50,000, capped 15 min |    15.0 |
+//! | install Azure AD Connect             | 10 min                                |    10.0 |
+//! | configure (wizard "Configure" page)  | 5 min                                 |     5.0 |
+//! | Full Import, AD connector            | 60 ms × 50,000                        |    50.0 |
+//! | Full Import, Azure AD connector      | 30 ms × 50,000                        |    25.0 |
+//! | Full Synchronization, AD connector   | 30 ms × 50,000                        |    25.0 |
+//! | Full Synchronization, Azure AD       | 15 ms × 50,000                        |    12.5 |
+//! | Export, 50,000 writes                | 30 ms each, ≤ 7,000 per 5-min window  |    35.5 |
+//! | **total**                            |                                       | **178** (2.97 h) |
+//!
+//! The export row: 7,000 writes at 30 ms take 3.5 min, then the window is spent until its
+//! fifth minute; 7 full windows (49,000 writes) = 35 min, plus 1,000 × 30 ms = 0.5 min.
+//! Why every object is written on Connect's first export: Connect's default rules flow
+//! attributes DirSync never wrote (see `sync::rules::FlowSet`).
+//!
+//! At 150,000 objects the same model gives 30 + 150 + 75 + 75 + 37.5 + 107 ≈ 474 min (7.9 h):
+//! time is the sum of per-object costs and waits, never a constant per step.
+
+use crate::tenant::throttle::WriteThrottle;
+use serde::Deserialize;
+use upgrade_lab_model::SimDuration;
+use upgrade_lab_model::constants::{AAD_THROTTLE_WINDOW_MINUTES, AAD_WRITES_PER_WINDOW};
+
+/// Per-object costs and fixed durations. Deserialises from a scenario's `[timing]` table; every
+/// field has the default of the calibration table above.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timing {
+    /// Fixed overhead of any run profile (connecting, opening the run history entry).
+    pub run_overhead_ms: u64,
+    pub full_import_ad_ms_per_object: u64,
+    pub delta_import_ad_ms_per_change: u64,
+    pub full_import_aad_ms_per_object: u64,
+    pub delta_import_aad_ms_per_change: u64,
+    pub full_sync_ad_ms_per_object: u64,
+    pub delta_sync_ad_ms_per_object: u64,
+    pub full_sync_aad_ms_per_object: u64,
+    pub delta_sync_aad_ms_per_object: u64,
+    /// Cost of one export call when Azure AD does not throttle.
+    pub export_ms_per_write: u64,
+    /// Azure AD write throttle: writes allowed per window (7,000, §8 PERF).
+    pub aad_writes_per_window: u64,
+    pub aad_throttle_window_ms: u64,
+    pub connect_install_ms: u64,
+    pub connect_configure_ms: u64,
+    /// A configuration wizard run (e.g. "Configure staging mode").
+    pub connect_reconfigure_ms: u64,
+    pub dirsync_uninstall_base_ms: u64,
+    pub dirsync_uninstall_ms_per_object: u64,
+    /// DirSync's uninstall takes "up to 15 minutes" (D1).
+    pub dirsync_uninstall_max_ms: u64,
+    /// Stopping or starting a Windows service.
+    pub service_control_ms: u64,
+    /// A port query (discover, read history, read a file).
+    pub query_ms: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            run_overhead_ms: 5_000,
+            full_import_ad_ms_per_object: 60,
+            delta_import_ad_ms_per_change: 60,
+            full_import_aad_ms_per_object: 30,
+            delta_import_aad_ms_per_change: 30,
+            full_sync_ad_ms_per_object: 30,
+            delta_sync_ad_ms_per_object: 30,
+            full_sync_aad_ms_per_object: 15,
+            delta_sync_aad_ms_per_object: 15,
+            export_ms_per_write: 30,
+            aad_writes_per_window: AAD_WRITES_PER_WINDOW,
+            aad_throttle_window_ms: AAD_THROTTLE_WINDOW_MINUTES * 60_000,
+            connect_install_ms: 10 * 60_000,
+            connect_configure_ms: 5 * 60_000,
+            connect_reconfigure_ms: 2 * 60_000,
+            dirsync_uninstall_base_ms: 5 * 60_000,
+            dirsync_uninstall_ms_per_object: 12,
+            dirsync_uninstall_max_ms: 15 * 60_000,
+            service_control_ms: 10_000,
+            query_ms: 1_000,
+        }
+    }
+}
+
+impl Timing {
+    /// Duration of an import or sync run that touches `objects_count` objects at `ms_each`.
+    pub fn run(&self, objects_count: u64, ms_each: u64) -> SimDuration {
+        SimDuration(self.run_overhead_ms + objects_count.saturating_mul(ms_each))
+    }
+
+    /// DirSync's uninstall for a metaverse of `objects_count` objects.
+    pub fn dirsync_uninstall(&self, objects_count: u64) -> SimDuration {
+        let ms = self.dirsync_uninstall_base_ms
+            + objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object);
+        SimDuration(ms.min(self.dirsync_uninstall_max_ms))
+    }
+
+    /// The tenant-wide throttle these settings describe.
+    pub fn throttle(&self) -> WriteThrottle {
+        WriteThrottle::new(self.aad_writes_per_window, self.aad_throttle_window_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calibration table, computed from the model itself.
+    fn in_place_upgrade_ms(t: &Timing, n: u64) -> u64 {
+        let mut throttle = t.throttle();
+        let fixed = t.dirsync_uninstall(n).0 + t.connect_install_ms + t.connect_configure_ms;
+        let runs = t.run(n, t.full_import_ad_ms_per_object).0
+            + t.run(n, t.full_import_aad_ms_per_object).0
+            + t.run(n, t.full_sync_ad_ms_per_object).0
+            + t.run(n, t.full_sync_aad_ms_per_object).0;
+        let start = fixed + runs;
+        let export_end = throttle.reserve(start, n, t.export_ms_per_write);
+        export_end + t.run_overhead_ms
+    }
+
+    #[test]
+    fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
+        let h = in_place_upgrade_ms(&Timing::default(), 50_000) as f64 / 3_600_000.0;
+        assert!((2.8..3.2).contains(&h), "{h} h");
+    }
+
+    #[test]
+    fn time_grows_with_objects_so_150k_takes_well_over_three_hours() {
+        let h = in_place_upgrade_ms(&Timing::default(), 150_000) as f64 / 3_600_000.0;
+        assert!(h > 6.0, "{h} h");
+    }
+
+    #[test]
+    fn dirsync_uninstall_never_exceeds_fifteen_minutes() {
+        let t = Timing::default();
+        assert_eq!(t.dirsync_uninstall(1_000_000), SimDuration::from_mins(15));
+        assert!(t.dirsync_uninstall(1_000) < SimDuration::from_mins(15));
+    }
+
+    #[test]
+    fn overrides_deserialize_and_unknown_keys_are_refused() {
+        let t: Timing = serde_json::from_str(r#"{"export_ms_per_write": 5}"#).unwrap();
+        assert_eq!(t.export_ms_per_write, 5);
+        assert_eq!(t.full_import_ad_ms_per_object, 60);
+        let err = serde_json::from_str::<Timing>(r#"{"export_ms": 5}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}

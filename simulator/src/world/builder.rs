@@ -1,0 +1,343 @@
+//! `World::builder()`: every knob is one documented method with a sensible default (turmoil
+//! style). `build()` validates, lays out AD, the DirSync server and the tenant, starts the
+//! runtime with a paused clock and spawns the background tasks.
+//!
+//! It must not know scenario files: the scenario runner translates them into these calls.
+
+use super::runs::ServerId;
+use super::{Shared, World, WorldState, host_key, scheduler};
+use crate::ad::ActiveDirectory;
+use crate::churn::ChurnSpec;
+use crate::dirsync_server::{DirSyncServer, DirSyncStart};
+use crate::faults::{Fault, Faults};
+use crate::sync::SyncEngine;
+use crate::sync::export::ExportPlan;
+use crate::tenant::ledger::{ExportClient, ExportRecord, Product};
+use crate::tenant::{Tenant, TenantAccount, TenantSpec};
+use crate::timing::Timing;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use tokio::task::LocalSet;
+use upgrade_lab_model::{
+    Credential, DirSyncConfig, Directory, ExportOperation, ServerEnvironment, SimDuration, SimTime,
+};
+
+/// The password every default account of a world has (simulated accounts only).
+pub const DEFAULT_PASSWORD: &str = "Simulated-Passw0rd!";
+/// The DirSync server's host name unless `dirsync_host` says otherwise.
+pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
+
+/// Why a world could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the tokio runtime could not start: {0}")]
+    Runtime(#[from] std::io::Error),
+    #[error(
+        "the DirSync configuration names forest '{config}' but the directory's forest is \
+         '{directory}'; set DirSyncConfig.forest to the directory's forest"
+    )]
+    ForestMismatch { config: String, directory: String },
+}
+
+/// Builds a [`World`].
+#[derive(Clone, Debug)]
+pub struct WorldBuilder {
+    directory: Directory,
+    dirsync: Option<DirSyncConfig>,
+    dirsync_host: String,
+    dirsync_start: DirSyncStart,
+    environments: Vec<ServerEnvironment>,
+    tenant: TenantSpec,
+    timing: Timing,
+    seed: u64,
+    faults: Vec<Fault>,
+    churn: Vec<ChurnSpec>,
+    enterprise_admin: Option<Credential>,
+    azure_ad_password: String,
+}
+
+impl Default for WorldBuilder {
+    fn default() -> Self {
+        Self {
+            directory: Directory {
+                forest: Arc::from("contoso.com"),
+                ..Default::default()
+            },
+            dirsync: None,
+            dirsync_host: DEFAULT_DIRSYNC_HOST.to_string(),
+            dirsync_start: DirSyncStart::default(),
+            environments: Vec::new(),
+            tenant: TenantSpec::default(),
+            timing: Timing::default(),
+            seed: 0,
+            faults: Vec::new(),
+            churn: Vec::new(),
+            enterprise_admin: None,
+            azure_ad_password: DEFAULT_PASSWORD.to_string(),
+        }
+    }
+}
+
+impl WorldBuilder {
+    /// The forest AD holds. Default: an empty `contoso.com`.
+    pub fn directory(mut self, directory: Directory) -> Self {
+        self.directory = directory;
+        self
+    }
+
+    /// DirSync's configuration. Default: `DirSyncConfig::typical(forest,
+    /// "<forest's first label>.onmicrosoft.com")`.
+    pub fn dirsync(mut self, config: DirSyncConfig) -> Self {
+        self.dirsync = Some(config);
+        self
+    }
+
+    /// The DirSync server's host name. Default: `DIRSYNC01`.
+    pub fn dirsync_host(mut self, host: &str) -> Self {
+        self.dirsync_host = host.to_string();
+        self
+    }
+
+    /// Where DirSync stands at T+0. Default: [`DirSyncStart::Converged`].
+    pub fn dirsync_start(mut self, start: DirSyncStart) -> Self {
+        self.dirsync_start = start;
+        self
+    }
+
+    /// The machine facts of a server (by its hostname). Servers without one get
+    /// `ServerEnvironment::current(host)`: every prerequisite met.
+    pub fn environment(mut self, environment: ServerEnvironment) -> Self {
+        self.environments.push(environment);
+        self
+    }
+
+    /// The tenant: DAR, soft match on UPN, quota, cloud-only objects, extra accounts.
+    /// Default: `TenantSpec::default()` (DAR on, verified domain: quota 300,000).
+    pub fn tenant(mut self, spec: TenantSpec) -> Self {
+        self.tenant = spec;
+        self
+    }
+
+    /// The timing model. Default: the calibration of `timing.rs`.
+    pub fn timing(mut self, timing: Timing) -> Self {
+        self.timing = timing;
+        self
+    }
+
+    /// The world's seed (every component draws from its own child stream). Default: 0.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Plans a fault. Default: none.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// AD churn from T+0. Default: none.
+    pub fn churn(mut self, spec: ChurnSpec) -> Self {
+        self.churn.push(spec);
+        self
+    }
+
+    /// The Enterprise Admins account. Default: `<NETBIOS>\Administrator` with
+    /// [`DEFAULT_PASSWORD`].
+    pub fn enterprise_admin(mut self, credential: Credential) -> Self {
+        self.enterprise_admin = Some(credential);
+        self
+    }
+
+    /// The password of DirSync's Azure AD account (a Hybrid Identity Administrator of the
+    /// tenant). Default: [`DEFAULT_PASSWORD`].
+    pub fn azure_ad_password(mut self, password: &str) -> Self {
+        self.azure_ad_password = password.to_string();
+        self
+    }
+
+    /// The DirSync configuration the world will use (the given one or the default).
+    pub fn dirsync_config(&self) -> DirSyncConfig {
+        self.dirsync.clone().unwrap_or_else(|| {
+            let forest = self.directory.forest.to_string();
+            let label = forest.split('.').next().unwrap_or("contoso");
+            DirSyncConfig::typical(&forest, &format!("{label}.onmicrosoft.com"))
+        })
+    }
+
+    /// The default Enterprise Admin credential of this directory.
+    pub fn default_enterprise_admin(&self) -> Credential {
+        let netbios = self
+            .directory
+            .domains
+            .first()
+            .map(|d| d.netbios_name.to_string())
+            .unwrap_or_else(|| {
+                self.directory
+                    .forest
+                    .split('.')
+                    .next()
+                    .unwrap_or("CONTOSO")
+                    .to_ascii_uppercase()
+            });
+        Credential::new(format!("{netbios}\\Administrator"), DEFAULT_PASSWORD)
+    }
+
+    pub fn build(self) -> Result<World, BuildError> {
+        let config = self.dirsync_config();
+        if !config.forest.eq_ignore_ascii_case(&self.directory.forest) {
+            return Err(BuildError::ForestMismatch {
+                config: config.forest.clone(),
+                directory: self.directory.forest.to_string(),
+            });
+        }
+        let ea = self
+            .enterprise_admin
+            .clone()
+            .unwrap_or_else(|| self.default_enterprise_admin());
+        let objects = self.directory.objects.len();
+        let ad = ActiveDirectory::new(self.directory, vec![ea]);
+        let mut spec = self.tenant;
+        spec.accounts.push(TenantAccount {
+            credential: Credential::new(config.azure_ad_account.clone(), self.azure_ad_password),
+            hybrid_identity_admin: true,
+            password_expired: false,
+        });
+        let tenant = Tenant::new(
+            &config.tenant,
+            spec,
+            self.timing.throttle(),
+            self.seed,
+            objects,
+        );
+        let dirsync = (self.dirsync_start != DirSyncStart::NotInstalled)
+            .then(|| DirSyncServer::new(&self.dirsync_host, config.clone(), objects));
+        let mut environments: BTreeMap<String, ServerEnvironment> = self
+            .environments
+            .into_iter()
+            .map(|e| (host_key(&e.hostname), e))
+            .collect();
+        environments
+            .entry(host_key(&self.dirsync_host))
+            .or_insert_with(|| ServerEnvironment::current(&self.dirsync_host));
+        let mut state = WorldState {
+            seed: self.seed,
+            timing: self.timing,
+            ad,
+            tenant,
+            dirsync_host: self.dirsync_host.clone(),
+            dirsync,
+            connects: BTreeMap::new(),
+            faults: Faults::new(self.faults),
+            files: BTreeMap::new(),
+            environments,
+            exporter_state: BTreeMap::new(),
+            ad_password_watermark_dirsync: SimTime::START,
+        };
+        if self.dirsync_start == DirSyncStart::Converged {
+            converge(&mut state);
+        }
+        state.refresh_exporters(SimTime::START);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()?;
+        let start = {
+            let _g = rt.enter();
+            tokio::time::Instant::now()
+        };
+        let password_sync = state
+            .dirsync
+            .as_ref()
+            .is_some_and(|d| d.config.password_sync);
+        let has_dirsync = state.dirsync.is_some();
+        let shared = Rc::new(Shared {
+            state: RefCell::new(state),
+            start,
+            locks: RefCell::new(BTreeMap::new()),
+        });
+        let local = LocalSet::new();
+        if has_dirsync {
+            let first = match self.dirsync_start {
+                DirSyncStart::InitialCycle => SimDuration::ZERO,
+                _ => SimDuration::from_hours(upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS),
+            };
+            local.spawn_local(scheduler::dirsync(shared.clone(), first));
+            if password_sync {
+                local.spawn_local(scheduler::password_hash_sync(
+                    shared.clone(),
+                    ServerId::DirSync,
+                ));
+            }
+        }
+        for spec in self.churn {
+            local.spawn_local(crate::churn::run(shared.clone(), spec));
+        }
+        Ok(World { local, rt, shared })
+    }
+}
+
+/// DirSync's history before the scenario: a full cycle and a confirming import, all at T+0.
+fn converge(state: &mut WorldState) {
+    let Some(d) = state.dirsync.as_mut() else {
+        return;
+    };
+    let client = ExportClient {
+        host: host_key(&d.host),
+        product: Product::DirSync,
+        account: d.azure_account().to_string(),
+    };
+    let engine: &mut SyncEngine = &mut d.engine;
+    engine.last_ad_import_started = Some(SimTime::START);
+    let plan = engine.plan_ad_import(&state.ad, true);
+    engine.commit_ad_import(plan);
+    let (items, watermark) = state.tenant.read_for_import(None);
+    engine.commit_aad_import(crate::sync::run_profiles::AadImportPlan {
+        full: true,
+        items,
+        watermark,
+    });
+    engine.sync_ad(true);
+    engine.sync_aad(true);
+    if let ExportPlan::Ready(items) = engine.plan_export() {
+        let mut results = Vec::with_capacity(items.len());
+        let mut record = ExportRecord {
+            client,
+            started: SimTime::START,
+            ended: SimTime::START,
+            adds: 0,
+            updates: 0,
+            deletes: 0,
+            errors: 0,
+            objects: Vec::with_capacity(items.len()),
+        };
+        for item in &items {
+            let r = state
+                .tenant
+                .apply_write(item.operation, &item.anchor, item.kind, &item.image);
+            match (&r, item.operation) {
+                (Ok(()), ExportOperation::Add) => record.adds += 1,
+                (Ok(()), ExportOperation::Update) => record.updates += 1,
+                (Ok(()), ExportOperation::Delete) => record.deletes += 1,
+                (Err(_), _) => record.errors += 1,
+            }
+            if r.is_ok() {
+                record.objects.push((item.anchor.clone(), item.operation));
+            }
+            results.push((item.cs, r));
+        }
+        engine.commit_export(&results);
+        if !items.is_empty() {
+            state.tenant.ledger.exports.push(record);
+        }
+    }
+    let (items, watermark) = state.tenant.read_for_import(engine.aad_watermark);
+    engine.commit_aad_import(crate::sync::run_profiles::AadImportPlan {
+        full: false,
+        items,
+        watermark,
+    });
+    engine.sync_aad(false);
+}

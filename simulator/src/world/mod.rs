@@ -1,0 +1,274 @@
+//! The simulated world: AD, the DirSync server, Azure AD Connect servers and the tenant on a
+//! tokio current-thread runtime with a paused clock, so simulated hours pass in microseconds.
+//! Background activity (schedulers, password hash sync, churn) runs as tasks on a `LocalSet`
+//! sharing `Rc<Shared>`; no task holds a `RefCell` borrow across an await.
+//!
+//! Drive the engine inside the world with [`World::run`]:
+//!
+//! ```
+//! use upgrade_engine::ports::{Clock, DirSyncServer};
+//! use upgrade_lab_simulator::world::World;
+//! let world = World::builder().build().unwrap();
+//! let (mut dirsync, clock) = (world.dirsync_port(), world.clock());
+//! let found = world.run(async move {
+//!     clock.sleep(upgrade_lab_model::SimDuration::from_hours(4)).await;
+//!     dirsync.discover().await
+//! });
+//! assert!(found.is_ok());
+//! // four hours of waiting plus the one-second query of `discover`
+//! assert_eq!(world.now().0, 4 * 3_600_000 + 1_000);
+//! ```
+//!
+//! It must not know scenario files or reports; it never reads the wall clock.
+
+pub mod builder;
+pub mod ports;
+pub mod report;
+pub mod runs;
+pub mod scheduler;
+
+use crate::ad::ActiveDirectory;
+use crate::churn::ChurnSpec;
+use crate::connect_server::ConnectServer;
+use crate::dirsync_server::DirSyncServer;
+use crate::faults::{Fault, Faults};
+use crate::tenant::Tenant;
+use crate::tenant::ledger::{ExporterEvent, Incident, Product};
+use crate::timing::Timing;
+pub use builder::WorldBuilder;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+use tokio::runtime::Runtime;
+use tokio::task::LocalSet;
+use tokio::time::Instant;
+use upgrade_lab_model::{ServerEnvironment, SimDuration, SimTime};
+
+/// Everything the world holds. Borrow it through [`World::with_state`].
+#[derive(Debug)]
+pub struct WorldState {
+    pub seed: u64,
+    pub timing: Timing,
+    pub ad: ActiveDirectory,
+    pub tenant: Tenant,
+    pub dirsync_host: String,
+    pub dirsync: Option<DirSyncServer>,
+    /// Connect servers by upper-case host name.
+    pub connects: BTreeMap<String, ConnectServer>,
+    pub faults: Faults,
+    /// Files per upper-case host name, by path.
+    pub files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    /// Machine facts per upper-case host name.
+    pub environments: BTreeMap<String, ServerEnvironment>,
+    /// The last recorded "active exporter" state per (host, product).
+    pub(crate) exporter_state: BTreeMap<(String, Product), bool>,
+    /// Password changes up to here have reached the tenant through DirSync's password sync.
+    pub(crate) ad_password_watermark_dirsync: SimTime,
+}
+
+/// Host names compare without case, as Windows does.
+pub fn host_key(host: &str) -> String {
+    host.to_ascii_uppercase()
+}
+
+impl WorldState {
+    /// Records every change of a server's active-exporter state at `now`.
+    pub(crate) fn refresh_exporters(&mut self, now: SimTime) {
+        let mut current: Vec<((String, Product), bool)> = Vec::new();
+        if let Some(d) = &self.dirsync {
+            current.push((
+                (host_key(&d.host), Product::DirSync),
+                d.is_active_exporter(),
+            ));
+        }
+        for (h, c) in &self.connects {
+            current.push(((h.clone(), Product::Connect), c.is_active_exporter()));
+        }
+        for (key, active) in current {
+            let was = self.exporter_state.get(&key).copied().unwrap_or(false);
+            if was != active {
+                self.tenant.ledger.exporter_events.push(ExporterEvent {
+                    at: now,
+                    host: key.0.clone(),
+                    product: key.1,
+                    active,
+                });
+                self.exporter_state.insert(key, active);
+            }
+        }
+    }
+}
+
+/// State shared by the world, its ports and its background tasks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub state: RefCell<WorldState>,
+    pub start: Instant,
+    /// One run lock per host: a sync engine runs one run profile at a time.
+    pub locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Shared {
+    /// Simulated time since the world started (must be called inside the world's runtime).
+    pub fn now(&self) -> SimTime {
+        SimTime(Instant::now().duration_since(self.start).as_millis() as u64)
+    }
+
+    pub fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {
+        self.locks
+            .borrow_mut()
+            .entry(host_key(host))
+            .or_default()
+            .clone()
+    }
+
+    /// The tokio instant of a simulated time.
+    pub fn instant(&self, at: SimTime) -> Instant {
+        self.start + std::time::Duration::from_millis(at.0)
+    }
+}
+
+/// One simulated world.
+pub struct World {
+    // Field order matters: the LocalSet (and its tasks) drop before the runtime.
+    local: LocalSet,
+    rt: Runtime,
+    pub(crate) shared: Rc<Shared>,
+}
+
+impl World {
+    pub fn builder() -> WorldBuilder {
+        WorldBuilder::default()
+    }
+
+    /// Runs `future` (typically the engine's work, with ports moved in) inside the world until
+    /// it completes; background activity advances with simulated time meanwhile.
+    pub fn run<F: Future>(&self, future: F) -> F::Output {
+        self.local.block_on(&self.rt, future)
+    }
+
+    /// Lets `duration` of simulated time pass.
+    pub fn advance(&self, duration: SimDuration) {
+        let d = duration.as_std();
+        self.run(async move { tokio::time::sleep(d).await });
+    }
+
+    /// Simulated time now.
+    pub fn now(&self) -> SimTime {
+        let _g = self.rt.enter();
+        self.shared.now()
+    }
+
+    /// Reads the world's state.
+    pub fn with_state<R>(&self, read: impl FnOnce(&WorldState) -> R) -> R {
+        read(&self.shared.state.borrow())
+    }
+
+    /// Changes AD directly (a scenario's administrator at work); `now` is passed in.
+    pub fn change_ad<R>(&self, change: impl FnOnce(&mut ActiveDirectory, SimTime) -> R) -> R {
+        let now = self.now();
+        change(&mut self.shared.state.borrow_mut().ad, now)
+    }
+
+    /// Plans a fault.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.shared.state.borrow_mut().faults.plan(fault);
+    }
+
+    /// Starts AD churn from now.
+    pub fn start_churn(&self, spec: ChurnSpec) {
+        let shared = self.shared.clone();
+        self.local
+            .spawn_local(async move { crate::churn::run(shared, spec).await });
+    }
+
+    /// **Bad actor**: starts DirSync's service again without the engine (e.g. after cutover).
+    pub fn enable_dirsync_directly(&self) {
+        let now = self.now();
+        let started = {
+            let mut st = self.shared.state.borrow_mut();
+            let Some(d) = st.dirsync.as_mut().filter(|d| d.installed) else {
+                return;
+            };
+            d.service_running = true;
+            st.refresh_exporters(now);
+            true
+        };
+        if started {
+            let shared = self.shared.clone();
+            self.local.spawn_local(async move {
+                runs::run_cycle(&shared, &runs::ServerId::DirSync).await;
+            });
+        }
+    }
+
+    /// **Bad actor**: switches staging mode on `host` without the engine's guard rails.
+    pub fn set_staging_directly(&self, host: &str, enabled: bool) {
+        let now = self.now();
+        let mut st = self.shared.state.borrow_mut();
+        if let Some(c) = st.connects.get_mut(&host_key(host)) {
+            c.staging = enabled;
+        }
+        st.refresh_exporters(now);
+    }
+
+    /// **Bad actor**: runs the Connect installer (MSI) again on an installed server to turn
+    /// staging off, instead of the configuration wizard (D1 warns against it).
+    pub fn rerun_installer(&self, host: &str, staging: bool) {
+        let now = self.now();
+        let mut st = self.shared.state.borrow_mut();
+        if let Some(c) = st.connects.get_mut(&host_key(host)) {
+            c.installer_runs += 1;
+            c.staging = staging;
+            st.tenant.ledger.incidents.push(Incident::InstallerRerun {
+                at: now,
+                host: host_key(host),
+            });
+        }
+        st.refresh_exporters(now);
+    }
+
+    /// The administrator signs out of Windows and in again after an install (D1).
+    pub fn sign_out_and_in(&self, host: &str) {
+        let now = self.now();
+        let mut st = self.shared.state.borrow_mut();
+        if let Some(c) = st.connects.get_mut(&host_key(host)) {
+            c.sign_out_pending = false;
+            st.tenant.ledger.incidents.push(Incident::SignedOutAndIn {
+                at: now,
+                host: host_key(host),
+            });
+        }
+    }
+
+    /// Runs one sync cycle on a server now (as `Start-ADSyncSyncCycle` or
+    /// `Start-OnlineCoexistenceSync` would) and waits for it.
+    pub fn run_cycle_now(&self, server: runs::ServerId) -> Vec<upgrade_lab_model::RunRecord> {
+        let shared = self.shared.clone();
+        self.run(async move { runs::run_cycle(&shared, &server).await })
+    }
+
+    /// The ledger's verdicts: exporter intervals, violations, sync gap, tenant vs directory.
+    pub fn report(&self) -> report::LedgerReport {
+        let now = self.now();
+        report::build(&self.shared.state.borrow(), now)
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _g = self.rt.enter();
+        // Tasks hold timers of this runtime: drop them while it is current.
+        let local = std::mem::take(&mut self.local);
+        drop(local);
+    }
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World").finish_non_exhaustive()
+    }
+}
+
+pub use crate::faults::FaultKind;

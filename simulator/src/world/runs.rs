@@ -1,0 +1,592 @@
+//! Running run profiles and cycles on a server inside the world: availability checks (server
+//! down, SQL down, not installed), faults that stop a run at its start (`no-start-credentials`
+//! with event 6000, `stopped-connectivity` with the proxy's or network's words), the modelled
+//! time between reading and committing, crashes in the middle of a run (`stopped-server-down`),
+//! staging mode (never exports), the Azure AD throttle and the 5,000-error limit.
+//!
+//! It must not know the engine's orchestration: ports and schedulers call in here.
+
+use super::{Shared, WorldState, host_key};
+use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, THROTTLED_TEXT, event_6000_text};
+use crate::sync::SyncEngine;
+use crate::sync::export::{ExportPlan, event_116_text};
+use crate::tenant::ledger::{ExportClient, ExportRecord, Product};
+use crate::tenant::matching::QUOTA_EXCEEDED;
+use std::rc::Rc;
+use upgrade_engine::ports::{PortError, PortErrorKind};
+use upgrade_lab_model::constants::RUN_ERROR_LIMIT;
+use upgrade_lab_model::{
+    Connector, ExportOperation, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
+};
+
+/// Which server a run is on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ServerId {
+    DirSync,
+    /// An Azure AD Connect server by host name.
+    Connect(String),
+}
+
+/// Errors kept in a run record (the first ones, as the Operations tab lists them).
+const RUN_ERRORS_KEPT: usize = 20;
+
+fn host_of(st: &WorldState, id: &ServerId) -> String {
+    match id {
+        ServerId::DirSync => host_key(&st.dirsync_host),
+        ServerId::Connect(h) => host_key(h),
+    }
+}
+
+/// The engine of a server (installed ones only).
+pub(crate) fn engine_mut<'a>(st: &'a mut WorldState, id: &ServerId) -> Option<&'a mut SyncEngine> {
+    match id {
+        ServerId::DirSync => st
+            .dirsync
+            .as_mut()
+            .filter(|d| d.installed)
+            .map(|d| &mut d.engine),
+        ServerId::Connect(h) => st.connects.get_mut(&host_key(h)).map(|c| &mut c.engine),
+    }
+}
+
+fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
+    match id {
+        ServerId::DirSync => st.dirsync.as_ref().map(|d| ExportClient {
+            host: host_key(&d.host),
+            product: Product::DirSync,
+            account: d.azure_account().to_string(),
+        }),
+        ServerId::Connect(h) => st.connects.get(&host_key(h)).map(|c| ExportClient {
+            host: host_key(&c.host),
+            product: Product::Connect,
+            account: c.azure_account.clone(),
+        }),
+    }
+}
+
+fn is_staging(st: &WorldState, id: &ServerId) -> bool {
+    match id {
+        ServerId::DirSync => false,
+        ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| c.staging),
+    }
+}
+
+/// Why the server cannot run anything now, in its own words.
+pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Option<PortError> {
+    let host = host_of(st, id);
+    if st.faults.server_down(&host, now) {
+        return Some(PortError::new(PortErrorKind::ServerDown, SERVER_DOWN_TEXT));
+    }
+    let installed = match id {
+        ServerId::DirSync => st.dirsync.as_ref().is_some_and(|d| d.installed),
+        ServerId::Connect(h) => st.connects.contains_key(&host_key(h)),
+    };
+    if !installed {
+        return Some(PortError::new(
+            PortErrorKind::NotInstalled,
+            format!("no sync engine is installed on {host}"),
+        ));
+    }
+    if st.faults.sql_down(&host, now) {
+        return Some(PortError::new(
+            PortErrorKind::SqlInstanceDown,
+            SQL_DOWN_TEXT,
+        ));
+    }
+    None
+}
+
+/// A run that cannot start because of a fault: its status and words.
+fn start_failure(
+    st: &WorldState,
+    host: &str,
+    connector: Connector,
+    now: SimTime,
+) -> Option<(RunStatus, String)> {
+    match connector {
+        Connector::ActiveDirectory if st.faults.ad_credentials_invalid(host, now) => Some((
+            RunStatus::NoStartCredentials,
+            event_6000_text(&st.ad.forest),
+        )),
+        Connector::ActiveDirectory => None,
+        Connector::AzureAd => st
+            .faults
+            .azure_connectivity(host, now)
+            .map(|(_, text)| (RunStatus::StoppedConnectivity, text)),
+    }
+}
+
+/// Waits `duration` unless the host crashes first; `Err(crash time)` then.
+async fn spend(
+    shared: &Rc<Shared>,
+    host: &str,
+    started: SimTime,
+    duration: SimDuration,
+) -> Result<(), SimTime> {
+    let end = started + duration;
+    let crash = shared
+        .state
+        .borrow()
+        .faults
+        .crash_between(host, started, end);
+    match crash {
+        Some(t) => {
+            tokio::time::sleep_until(shared.instant(t)).await;
+            Err(t)
+        }
+        None => {
+            tokio::time::sleep_until(shared.instant(end)).await;
+            Ok(())
+        }
+    }
+}
+
+fn record(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    (connector, profile, started): (Connector, RunProfile, SimTime),
+    status: RunStatus,
+    stats: RunStats,
+    errors: Vec<String>,
+) -> RunRecord {
+    let rec = RunRecord {
+        connector,
+        profile,
+        started,
+        ended: shared.now(),
+        status,
+        stats,
+        errors,
+    };
+    if let Some(e) = engine_mut(&mut shared.state.borrow_mut(), id) {
+        e.history.push(rec.clone());
+    }
+    rec
+}
+
+/// Runs one profile, waiting for the server's run lock first.
+pub(crate) async fn run_profile(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    connector: Connector,
+    profile: RunProfile,
+) -> Result<RunRecord, PortError> {
+    let host = host_of(&shared.state.borrow(), id);
+    let lock = shared.lock_for(&host);
+    let _guard = lock.lock().await;
+    run_profile_locked(shared, id, connector, profile).await
+}
+
+/// Runs one profile; the caller holds the run lock.
+pub(crate) async fn run_profile_locked(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    connector: Connector,
+    profile: RunProfile,
+) -> Result<RunRecord, PortError> {
+    let started = shared.now();
+    let (host, overhead, failure) = {
+        let st = shared.state.borrow();
+        if let Some(e) = unavailable(&st, id, started) {
+            return Err(e);
+        }
+        let host = host_of(&st, id);
+        let failure = start_failure(&st, &host, connector, started);
+        (host, SimDuration(st.timing.run_overhead_ms), failure)
+    };
+    let stopped = |shared: &Rc<Shared>, status, errors| {
+        record(
+            shared,
+            id,
+            (connector, profile, started),
+            status,
+            RunStats::default(),
+            errors,
+        )
+    };
+    if let Some((status, text)) = failure {
+        if spend(shared, &host, started, overhead).await.is_err() {
+            return Ok(stopped(
+                shared,
+                RunStatus::StoppedServerDown,
+                vec![SERVER_DOWN_TEXT.into()],
+            ));
+        }
+        return Ok(stopped(shared, status, vec![text]));
+    }
+    use RunProfile::*;
+    match (connector, profile) {
+        (_, Export) if connector == Connector::ActiveDirectory => {
+            // No writeback is configured: the AD connector has nothing to export.
+            let _ = spend(shared, &host, started, overhead).await;
+            Ok(stopped(shared, RunStatus::CompletedNoObjects, Vec::new()))
+        }
+        (_, Export) => export(shared, id, &host, started).await,
+        (Connector::ActiveDirectory, FullImport | DeltaImport) => {
+            let full = profile == FullImport;
+            let (plan, duration) = {
+                let mut st = shared.state.borrow_mut();
+                let st = &mut *st;
+                let timing = st.timing.clone();
+                let ad = &st.ad;
+                let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
+                let Some(engine) = engine else {
+                    return Err(not_installed(&host));
+                };
+                let plan = engine.plan_ad_import(ad, full);
+                let cost = if plan.full {
+                    timing.full_import_ad_ms_per_object
+                } else {
+                    timing.delta_import_ad_ms_per_change
+                };
+                let d = timing.run(plan.items.len() as u64, cost);
+                (plan, d)
+            };
+            if spend(shared, &host, started, duration).await.is_err() {
+                return Ok(stopped(
+                    shared,
+                    RunStatus::StoppedServerDown,
+                    vec![SERVER_DOWN_TEXT.into()],
+                ));
+            }
+            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+                .map(|e| {
+                    e.last_ad_import_started = Some(started);
+                    e.commit_ad_import(plan)
+                })
+                .unwrap_or_default();
+            Ok(finish(shared, id, connector, profile, started, stats))
+        }
+        (Connector::AzureAd, FullImport | DeltaImport) => {
+            let (plan, duration) = {
+                let mut st = shared.state.borrow_mut();
+                let timing = st.timing.clone();
+                let Some(engine) = engine_mut(&mut st, id) else {
+                    return Err(not_installed(&host));
+                };
+                let full = profile == FullImport || engine.aad_watermark.is_none();
+                let after = if full { None } else { engine.aad_watermark };
+                let (items, watermark) = st.tenant.read_for_import(after);
+                let cost = if full {
+                    timing.full_import_aad_ms_per_object
+                } else {
+                    timing.delta_import_aad_ms_per_change
+                };
+                let d = timing.run(items.len() as u64, cost);
+                (
+                    crate::sync::run_profiles::AadImportPlan {
+                        full,
+                        items,
+                        watermark,
+                    },
+                    d,
+                )
+            };
+            if spend(shared, &host, started, duration).await.is_err() {
+                return Ok(stopped(
+                    shared,
+                    RunStatus::StoppedServerDown,
+                    vec![SERVER_DOWN_TEXT.into()],
+                ));
+            }
+            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+                .map(|e| e.commit_aad_import(plan))
+                .unwrap_or_default();
+            Ok(finish(shared, id, connector, profile, started, stats))
+        }
+        (_, FullSynchronization | DeltaSynchronization) => {
+            let full = profile == FullSynchronization;
+            let duration = {
+                let mut st = shared.state.borrow_mut();
+                let timing = st.timing.clone();
+                let Some(engine) = engine_mut(&mut st, id) else {
+                    return Err(not_installed(&host));
+                };
+                let (objects, cost) = match (connector, full) {
+                    (Connector::ActiveDirectory, true) => {
+                        (engine.ad_cs.len(), timing.full_sync_ad_ms_per_object)
+                    }
+                    (Connector::ActiveDirectory, false) => {
+                        (engine.ad_pending.len(), timing.delta_sync_ad_ms_per_object)
+                    }
+                    (Connector::AzureAd, true) => {
+                        (engine.aad_cs.len(), timing.full_sync_aad_ms_per_object)
+                    }
+                    (Connector::AzureAd, false) => (
+                        engine.aad_pending.len(),
+                        timing.delta_sync_aad_ms_per_object,
+                    ),
+                };
+                timing.run(objects as u64, cost)
+            };
+            if spend(shared, &host, started, duration).await.is_err() {
+                return Ok(stopped(
+                    shared,
+                    RunStatus::StoppedServerDown,
+                    vec![SERVER_DOWN_TEXT.into()],
+                ));
+            }
+            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+                .map(|e| match connector {
+                    Connector::ActiveDirectory => e.sync_ad(full),
+                    Connector::AzureAd => e.sync_aad(full),
+                })
+                .unwrap_or_default();
+            Ok(finish(shared, id, connector, profile, started, stats))
+        }
+    }
+}
+
+fn engine_mut_split<'a>(
+    dirsync: &'a mut Option<crate::dirsync_server::DirSyncServer>,
+    connects: &'a mut std::collections::BTreeMap<String, crate::connect_server::ConnectServer>,
+    id: &ServerId,
+) -> Option<&'a mut SyncEngine> {
+    match id {
+        ServerId::DirSync => dirsync
+            .as_mut()
+            .filter(|d| d.installed)
+            .map(|d| &mut d.engine),
+        ServerId::Connect(h) => connects.get_mut(&host_key(h)).map(|c| &mut c.engine),
+    }
+}
+
+fn not_installed(host: &str) -> PortError {
+    PortError::new(
+        PortErrorKind::NotInstalled,
+        format!("no sync engine is installed on {host}"),
+    )
+}
+
+fn finish(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    connector: Connector,
+    profile: RunProfile,
+    started: SimTime,
+    stats: RunStats,
+) -> RunRecord {
+    let nothing = stats.adds + stats.updates + stats.deletes + stats.projections + stats.joins == 0;
+    let status = if nothing {
+        RunStatus::CompletedNoObjects
+    } else {
+        RunStatus::Success
+    };
+    record(
+        shared,
+        id,
+        (connector, profile, started),
+        status,
+        stats,
+        Vec::new(),
+    )
+}
+
+/// The Export run profile on the Azure AD connector.
+async fn export(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    started: SimTime,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile) = (Connector::AzureAd, RunProfile::Export);
+    let (staging, overhead) = {
+        let st = shared.state.borrow();
+        (is_staging(&st, id), SimDuration(st.timing.run_overhead_ms))
+    };
+    if staging {
+        // Staging mode: export is disabled, nothing reaches Azure AD (§3).
+        let _ = spend(shared, host, started, overhead).await;
+        return Ok(record(
+            shared,
+            id,
+            (connector, profile, started),
+            RunStatus::CompletedNoObjects,
+            RunStats::default(),
+            vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
+        ));
+    }
+    let (plan, end) = {
+        let mut st = shared.state.borrow_mut();
+        let timing = st.timing.clone();
+        let Some(engine) = engine_mut(&mut st, id) else {
+            return Err(not_installed(host));
+        };
+        let plan = engine.plan_export();
+        let writes = match &plan {
+            ExportPlan::Ready(items) => items.len() as u64,
+            ExportPlan::DeletionThresholdExceeded { .. } => 0,
+        };
+        let begin = started.0 + timing.run_overhead_ms;
+        let end = st
+            .tenant
+            .throttle
+            .reserve(begin, writes, timing.export_ms_per_write);
+        (plan, SimTime(end))
+    };
+    if spend(shared, host, started, end - started).await.is_err() {
+        return Ok(record(
+            shared,
+            id,
+            (connector, profile, started),
+            RunStatus::StoppedServerDown,
+            RunStats::default(),
+            vec![SERVER_DOWN_TEXT.into()],
+        ));
+    }
+    let items = match plan {
+        ExportPlan::DeletionThresholdExceeded { deletes, threshold } => {
+            return Ok(record(
+                shared,
+                id,
+                (connector, profile, started),
+                RunStatus::StoppedDeletionThresholdExceeded,
+                RunStats::default(),
+                vec![event_116_text(deletes, threshold)],
+            ));
+        }
+        ExportPlan::Ready(items) => items,
+    };
+    let now = shared.now();
+    let mut st = shared.state.borrow_mut();
+    let client = client_of(&st, id);
+    let throttled = st.faults.throttling(now);
+    let mut stats = RunStats::default();
+    let mut errors = Vec::new();
+    let mut results = Vec::with_capacity(items.len());
+    let mut accepted = Vec::with_capacity(items.len());
+    let mut status = RunStatus::Success;
+    for item in &items {
+        let r = if throttled {
+            Err("Throttled")
+        } else {
+            st.tenant
+                .apply_write(item.operation, &item.anchor, item.kind, &item.image)
+        };
+        match r {
+            Ok(()) => {
+                match item.operation {
+                    ExportOperation::Add => stats.adds += 1,
+                    ExportOperation::Update => stats.updates += 1,
+                    ExportOperation::Delete => stats.deletes += 1,
+                }
+                accepted.push((item.anchor.clone(), item.operation));
+            }
+            Err(name) => {
+                stats.errors += 1;
+                if errors.len() < RUN_ERRORS_KEPT {
+                    let text = if name == "Throttled" {
+                        THROTTLED_TEXT
+                    } else {
+                        name
+                    };
+                    errors.push(format!("{text}: {}", item.anchor));
+                }
+                if name == QUOTA_EXCEEDED {
+                    status = RunStatus::StoppedQuotaExceeded;
+                    errors.push("Synchronization has been stopped. The company has exceeded the number of objects that can be synchronized.".into());
+                    results.push((item.cs, Err(name)));
+                    break;
+                }
+                if stats.errors > u64::from(RUN_ERROR_LIMIT) {
+                    status = RunStatus::StoppedErrorLimit;
+                    results.push((item.cs, Err(name)));
+                    break;
+                }
+            }
+        }
+        results.push((item.cs, r));
+    }
+    if status == RunStatus::Success {
+        status = if stats.errors > 0 {
+            RunStatus::CompletedExportErrors
+        } else if items.is_empty() {
+            RunStatus::CompletedNoObjects
+        } else {
+            RunStatus::Success
+        };
+    }
+    let covers = engine_mut(&mut st, id).map(|engine| {
+        engine.commit_export(&results);
+        engine.last_ad_import_started
+    });
+    if let Some(Some(covers)) = covers {
+        let host = host.to_string();
+        st.tenant
+            .ledger
+            .export_runs
+            .push(crate::tenant::ledger::ExportRunMark {
+                host,
+                covers_changes_until: covers,
+                ended: now,
+            });
+    }
+    if let Some(client) = client
+        && !items.is_empty()
+    {
+        st.tenant.ledger.exports.push(ExportRecord {
+            client,
+            started,
+            ended: now,
+            adds: stats.adds,
+            updates: stats.updates,
+            deletes: stats.deletes,
+            errors: stats.errors,
+            objects: accepted,
+        });
+    }
+    drop(st);
+    Ok(record(
+        shared,
+        id,
+        (connector, profile, started),
+        status,
+        stats,
+        errors,
+    ))
+}
+
+/// One scheduler cycle (§2.6 order): import AD, import Azure AD, sync AD, sync Azure AD, export
+/// (not in staging mode). Initial (full) profiles until both connectors have a watermark.
+/// A step's error does not stop the cycle (since 1.1.484); an unavailable server does.
+pub(crate) async fn run_cycle(shared: &Rc<Shared>, id: &ServerId) -> Vec<RunRecord> {
+    let host = host_of(&shared.state.borrow(), id);
+    let lock = shared.lock_for(&host);
+    let _guard = lock.lock().await;
+    let (full, staging) = {
+        let mut st = shared.state.borrow_mut();
+        let staging = is_staging(&st, id);
+        let full = engine_mut(&mut st, id)
+            .map(|e| e.ad_watermark.is_none() || e.aad_watermark.is_none())
+            .unwrap_or(true);
+        (full, staging)
+    };
+    let (import, sync) = if full {
+        (RunProfile::FullImport, RunProfile::FullSynchronization)
+    } else {
+        (RunProfile::DeltaImport, RunProfile::DeltaSynchronization)
+    };
+    let mut steps = vec![
+        (Connector::ActiveDirectory, import),
+        (Connector::AzureAd, import),
+        (Connector::ActiveDirectory, sync),
+        (Connector::AzureAd, sync),
+    ];
+    if !staging {
+        steps.push((Connector::AzureAd, RunProfile::Export));
+    }
+    let mut out = Vec::new();
+    for (connector, profile) in steps {
+        match run_profile_locked(shared, id, connector, profile).await {
+            Ok(r) => {
+                let down = r.status == RunStatus::StoppedServerDown;
+                out.push(r);
+                if down {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}

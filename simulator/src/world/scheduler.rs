@@ -1,0 +1,139 @@
+//! Background activity of the servers: DirSync's scheduler (a cycle every 3 hours, §4.1),
+//! Connect's scheduler (an initial cycle right after installation when "start the
+//! synchronization process" was ticked, then every 30 minutes, §4.2) and password hash sync
+//! (every 2 minutes, off in staging mode, resuming with the backlog, §3 and §6).
+//!
+//! It must not hold a `RefCell` borrow across an await.
+
+use super::runs::{self, ServerId};
+use super::{Shared, host_key};
+use crate::tenant::ledger::PasswordSyncRecord;
+use std::rc::Rc;
+use upgrade_lab_model::SimDuration;
+use upgrade_lab_model::constants::{AADC_CYCLE_MINUTES, DIRSYNC_CYCLE_HOURS, PHS_INTERVAL_MINUTES};
+
+/// What a scheduler sees when it wakes.
+enum Wake {
+    Run,
+    Skip,
+    Stop,
+}
+
+fn dirsync_wake(shared: &Shared) -> Wake {
+    let now = shared.now();
+    let st = shared.state.borrow();
+    match &st.dirsync {
+        Some(d) if d.installed => {
+            let up = !st.faults.server_down(&d.host, now) && !st.faults.sql_down(&d.host, now);
+            if d.service_running && up {
+                Wake::Run
+            } else {
+                Wake::Skip
+            }
+        }
+        _ => Wake::Stop,
+    }
+}
+
+/// DirSync's scheduler: a cycle at `first_cycle_in`, then every 3 hours while installed.
+pub(crate) async fn dirsync(shared: Rc<Shared>, first_cycle_in: SimDuration) {
+    let interval = SimDuration::from_hours(DIRSYNC_CYCLE_HOURS);
+    let mut next = shared.now() + first_cycle_in;
+    loop {
+        tokio::time::sleep_until(shared.instant(next)).await;
+        match dirsync_wake(&shared) {
+            Wake::Stop => return,
+            Wake::Skip => {}
+            Wake::Run => {
+                runs::run_cycle(&shared, &ServerId::DirSync).await;
+            }
+        }
+        next = (next + interval).max(shared.now());
+    }
+}
+
+fn connect_wake(shared: &Shared, host: &str) -> Wake {
+    let now = shared.now();
+    let st = shared.state.borrow();
+    match st.connects.get(&host_key(host)) {
+        Some(c) => {
+            let up = !st.faults.server_down(host, now) && !st.faults.sql_down(host, now);
+            if c.service_running && up {
+                Wake::Run
+            } else {
+                Wake::Skip
+            }
+        }
+        None => Wake::Stop,
+    }
+}
+
+/// Connect's scheduler: a cycle now, then every 30 minutes (a cycle that overruns delays the
+/// next one).
+pub(crate) async fn connect(shared: Rc<Shared>, host: String) {
+    let interval = SimDuration::from_mins(AADC_CYCLE_MINUTES);
+    let mut next = shared.now();
+    loop {
+        tokio::time::sleep_until(shared.instant(next)).await;
+        match connect_wake(&shared, &host) {
+            Wake::Stop => return,
+            Wake::Skip => {}
+            Wake::Run => {
+                runs::run_cycle(&shared, &ServerId::Connect(host.clone())).await;
+            }
+        }
+        next = (next + interval).max(shared.now());
+    }
+}
+
+/// Password hash sync of one server: every 2 minutes, when the server exports.
+pub(crate) async fn password_hash_sync(shared: Rc<Shared>, server: ServerId) {
+    let interval = SimDuration::from_mins(PHS_INTERVAL_MINUTES);
+    let mut next = shared.now() + interval;
+    loop {
+        tokio::time::sleep_until(shared.instant(next)).await;
+        next = next + interval;
+        let now = shared.now();
+        let mut guard = shared.state.borrow_mut();
+        let st = &mut *guard;
+        let (host, active, since) = match &server {
+            ServerId::DirSync => match &st.dirsync {
+                Some(d) if d.installed => (
+                    host_key(&d.host),
+                    d.service_running && d.config.password_sync,
+                    st.ad_password_watermark_dirsync,
+                ),
+                _ => return,
+            },
+            ServerId::Connect(h) => match st.connects.get(&host_key(h)) {
+                Some(c) => (
+                    host_key(h),
+                    c.password_hash_sync && c.is_active_exporter(),
+                    c.phs_watermark,
+                ),
+                None => return,
+            },
+        };
+        let reachable = st.faults.azure_connectivity(&host, now).is_none()
+            && !st.faults.server_down(&host, now);
+        if !active || !reachable {
+            continue;
+        }
+        let passwords = st.ad.password_changes_since(since) as u64;
+        if passwords > 0 {
+            st.tenant.ledger.password_syncs.push(PasswordSyncRecord {
+                at: now,
+                host: host.clone(),
+                passwords,
+            });
+        }
+        match &server {
+            ServerId::DirSync => st.ad_password_watermark_dirsync = now,
+            ServerId::Connect(h) => {
+                if let Some(c) = st.connects.get_mut(&host_key(h)) {
+                    c.phs_watermark = now;
+                }
+            }
+        }
+    }
+}
