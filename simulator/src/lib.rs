@@ -10,6 +10,7 @@ pub mod churn;
 pub mod connect_server;
 pub mod dirsync_server;
 pub mod faults;
+pub mod generate;
 pub mod rng;
 pub mod sync;
 pub mod tenant;

@@ -1,9 +1,19 @@
-//! upgrade-lab: the command line. `run` and `check` drive scenario files (this worktree's
-//! dispatch; the lead merges it with the generate/inspect dispatch).
+//! upgrade-lab: the command line. Parses arguments, dispatches to one module per subcommand and
+//! maps errors to exit codes (0 success, 2 bad arguments or input, as clap's usage errors).
+//!
+//! It must not hold logic of its own: generation, reading and checking live in the libraries.
+//! To add a subcommand, add a variant to `Command` with its `Args` type and a file with
+//! `pub fn run(args) -> Result<(), CliError>`.
 
 mod check;
+mod error;
+mod formats;
+mod generate;
+mod inspect;
+mod output;
 
 use clap::{Parser, Subcommand};
+use error::CliError;
 use std::process::ExitCode;
 
 /// Validate the DirSync → Azure AD Connect upgrade against simulated servers.
@@ -16,12 +26,27 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Generate(Box<generate::GenerateArgs>),
+    Inspect(inspect::InspectArgs),
     /// Validate scenario files without running them.
     Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Generate(args) => finish(generate::run(*args)),
+        Command::Inspect(args) => finish(inspect::run(args)),
+        // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
         Command::Check(args) => check::run(args),
+    }
+}
+
+fn finish(result: Result<(), CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
 }

@@ -1,0 +1,260 @@
+//! `upgrade-lab inspect FILE`: what a directory file holds (objects by type, domain and OU
+//! depth; what the default scope rules leave out) and what Azure AD would refuse in it
+//! (duplicate UPNs and proxyAddresses, invalid values, oversized groups, too many addresses).
+
+use crate::error::CliError;
+use crate::formats::read_directory;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use upgrade_lab_model::validate::{DefectReport, Duplicate, find_defects};
+use upgrade_lab_model::{Directory, DirectoryCounts, OutOfScope, Scope};
+
+/// Defects listed per kind in the human report; the JSON report lists all.
+const LISTED_PER_KIND: usize = 10;
+
+const EXAMPLES: &str = "\
+Examples:
+  upgrade-lab inspect contoso.json
+  upgrade-lab inspect export.ldif --format json > findings.json";
+
+/// Count a directory file's objects and list the defects Azure AD would refuse.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct InspectArgs {
+    /// Directory file: JSON as `generate` writes it (format by extension, else by content).
+    file: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for people.
+    Human,
+    /// One JSON document for tools, with every defect.
+    Json,
+}
+
+/// Everything `inspect` reports.
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    pub forest: String,
+    pub domains: Vec<String>,
+    pub counts: DirectoryCounts,
+    /// Objects the default scope rules leave out, by reason.
+    pub out_of_default_scope: BTreeMap<&'static str, usize>,
+    pub defects: DefectReport,
+}
+
+impl Inspection {
+    pub fn of(directory: &Directory) -> Self {
+        let scope = Scope::everything();
+        let mut out_of_default_scope = BTreeMap::new();
+        for o in &directory.objects {
+            if let Some(reason) = scope.why_out(o) {
+                *out_of_default_scope
+                    .entry(reason_label(reason))
+                    .or_default() += 1;
+            }
+        }
+        Self {
+            forest: directory.forest.to_string(),
+            domains: directory
+                .domains
+                .iter()
+                .map(|d| d.dns_name.to_string())
+                .collect(),
+            counts: directory.counts(),
+            out_of_default_scope,
+            defects: find_defects(directory),
+        }
+    }
+}
+
+fn reason_label(reason: OutOfScope) -> &'static str {
+    match reason {
+        OutOfScope::Domain => "outside the included domains",
+        OutOfScope::OrganizationalUnit => "outside the included OUs",
+        OutOfScope::AttributeFilter => "filtered by attribute",
+        OutOfScope::ServiceAccount => "sync service accounts (MSOL_, AAD_)",
+        OutOfScope::CriticalSystemObject => "critical system objects",
+        OutOfScope::NoSamAccountName => "users without sAMAccountName",
+        OutOfScope::ContactNotMailEnabled => "contacts not mail-enabled",
+    }
+}
+
+pub fn run(args: InspectArgs) -> Result<(), CliError> {
+    let directory = read_directory(&args.file)?;
+    let inspection = Inspection::of(&directory);
+    let text = match args.format {
+        ReportFormat::Human => render_human(&inspection),
+        ReportFormat::Json => serde_json::to_string_pretty(&inspection)
+            .map(|j| j + "\n")
+            .map_err(|e| CliError::usage(format!("cannot render the report: {e}")))?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A reader that stopped early (`| head`) is not an error of ours.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::usage(format!("cannot write the report: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The report as aligned tables.
+pub fn render_human(i: &Inspection) -> String {
+    let c = &i.counts;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Directory {} ({}, {})",
+        i.forest,
+        plural(i.domains.len(), "domain"),
+        plural(c.organizational_units, "OU")
+    );
+    out.push_str("\nObjects\n");
+    let disabled = format!("({} disabled)", c.disabled_users);
+    table(
+        &mut out,
+        &[
+            ("users", c.users.to_string(), disabled.as_str()),
+            ("groups", c.groups.to_string(), ""),
+            ("contacts", c.contacts.to_string(), ""),
+            ("total", c.objects().to_string(), ""),
+        ],
+    );
+    out.push_str("\nBy domain\n");
+    let rows: Vec<_> = c
+        .by_domain
+        .iter()
+        .map(|(d, n)| (d.as_str(), n.to_string(), ""))
+        .collect();
+    table(&mut out, &rows);
+    out.push_str("\nBy OU depth\n");
+    let depths: Vec<String> = c.by_ou_depth.keys().map(|d| d.to_string()).collect();
+    let rows: Vec<_> = c
+        .by_ou_depth
+        .values()
+        .zip(&depths)
+        .map(|(n, d)| (d.as_str(), n.to_string(), ""))
+        .collect();
+    table(&mut out, &rows);
+    if !i.out_of_default_scope.is_empty() {
+        out.push_str("\nOut of the default sync scope\n");
+        let rows: Vec<_> = i
+            .out_of_default_scope
+            .iter()
+            .map(|(r, n)| (*r, n.to_string(), ""))
+            .collect();
+        table(&mut out, &rows);
+    }
+    render_defects(&mut out, &i.defects);
+    out
+}
+
+fn render_defects(out: &mut String, d: &DefectReport) {
+    let total = d.duplicate_upns.len()
+        + d.duplicate_proxy_addresses.len()
+        + d.invalid_values.len()
+        + d.oversized_groups.len()
+        + d.too_many_proxy_addresses.len();
+    if total == 0 {
+        out.push_str("\nDefects: none\n");
+        return;
+    }
+    let _ = writeln!(out, "\nDefects: {total}");
+    table(
+        out,
+        &[
+            ("duplicate UPNs", d.duplicate_upns.len().to_string(), ""),
+            (
+                "duplicate proxyAddresses",
+                d.duplicate_proxy_addresses.len().to_string(),
+                "",
+            ),
+            ("invalid values", d.invalid_values.len().to_string(), ""),
+            ("oversized groups", d.oversized_groups.len().to_string(), ""),
+            (
+                "too many proxyAddresses",
+                d.too_many_proxy_addresses.len().to_string(),
+                "",
+            ),
+        ],
+    );
+    let duplicates = |out: &mut String, title: &str, list: &[Duplicate]| {
+        let lines = list
+            .iter()
+            .map(|x| format!("{}  held by {}", x.value, x.holders.join(" | ")));
+        listing(out, title, list.len(), lines);
+    };
+    duplicates(out, "Duplicate UPNs", &d.duplicate_upns);
+    duplicates(
+        out,
+        "Duplicate proxyAddresses",
+        &d.duplicate_proxy_addresses,
+    );
+    let invalid = d
+        .invalid_values
+        .iter()
+        .map(|v| format!("{} {:?}: {}  ({})", v.attribute, v.value, v.problem, v.dn));
+    listing(out, "Invalid values", d.invalid_values.len(), invalid);
+    let oversized = d.oversized_groups.iter().cloned();
+    listing(
+        out,
+        "Groups over the member limit",
+        d.oversized_groups.len(),
+        oversized,
+    );
+    let many = d.too_many_proxy_addresses.iter().cloned();
+    listing(
+        out,
+        "Objects with too many proxyAddresses",
+        d.too_many_proxy_addresses.len(),
+        many,
+    );
+}
+
+/// A titled list of at most `LISTED_PER_KIND` lines, with a count of the rest.
+fn listing(out: &mut String, title: &str, count: usize, lines: impl Iterator<Item = String>) {
+    if count == 0 {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for line in lines.take(LISTED_PER_KIND) {
+        let _ = writeln!(out, "  {line}");
+    }
+    if count > LISTED_PER_KIND {
+        let _ = writeln!(
+            out,
+            "  … and {} more (--format json lists all)",
+            count - LISTED_PER_KIND
+        );
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Rows of (label, number, note): labels left-aligned, numbers right-aligned.
+fn table(out: &mut String, rows: &[(&str, String, &str)]) {
+    let label_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let number_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    for (label, number, note) in rows {
+        let line = format!("  {label:<label_width$}  {number:>number_width$}  {note}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}

@@ -1,0 +1,240 @@
+//! The `upgrade-lab` binary end to end: `generate` then `inspect`, exit codes, one-line errors
+//! on bad arguments and unreadable input, and the human report pinned as a snapshot.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_upgrade-lab");
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("upgrade-lab-cli-{}-{test}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code 2 with exactly one line on stderr, starting `error: `.
+fn assert_one_line_failure(o: &Output, mentions: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(mentions),
+        "{err:?} should mention {mentions:?}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+const DEFECTS: &[&str] = &[
+    "--seed",
+    "3",
+    "--users",
+    "60",
+    "--groups",
+    "6",
+    "--contacts",
+    "4",
+    "--domains",
+    "contoso.com,emea.contoso.com",
+    "--ou-depth",
+    "1",
+    "--ou-fan-out",
+    "2",
+    "--duplicate-upns",
+    "2",
+    "--duplicate-proxy-addresses",
+    "1",
+    "--invalid-upns",
+    "2",
+    "--too-many-proxy-addresses",
+    "1",
+    "--service-accounts",
+    "1",
+    "--no-sync-users",
+    "3",
+];
+
+fn generate_with_defects(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("world.json");
+    let mut args = vec!["generate", "--out", path.to_str().unwrap()];
+    args.extend_from_slice(DEFECTS);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "output goes to the file only");
+    path
+}
+
+#[test]
+fn generate_then_inspect_reports_counts_and_the_planted_defects() {
+    let dir = scratch("inspect");
+    let path = generate_with_defects(&dir);
+    let o = run(&["inspect", path.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    assert_eq!(report["counts"]["users"], 60);
+    assert_eq!(report["counts"]["groups"], 6);
+    assert_eq!(report["counts"]["contacts"], 4);
+    assert_eq!(report["domains"].as_array().unwrap().len(), 2);
+    let defects = &report["defects"];
+    assert_eq!(defects["duplicate_upns"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        defects["duplicate_proxy_addresses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(defects["invalid_values"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        defects["too_many_proxy_addresses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        report["out_of_default_scope"]["sync service accounts (MSOL_, AAD_)"],
+        1
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_human_report_of_a_seeded_directory_with_defects() {
+    let dir = scratch("snapshot");
+    let path = generate_with_defects(&dir);
+    let o = run(&["inspect", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    insta::assert_snapshot!("inspect_human_seed_3", stdout(&o));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_same_seed_writes_the_same_bytes_and_another_seed_does_not() {
+    let one = run(&["generate", "--users", "40", "--seed", "9"]);
+    let two = run(&["generate", "--users", "40", "--seed", "9"]);
+    let other = run(&["generate", "--users", "40", "--seed", "10"]);
+    assert!(one.status.success() && two.status.success() && other.status.success());
+    assert_eq!(one.stdout, two.stdout);
+    assert_ne!(one.stdout, other.stdout);
+}
+
+#[test]
+fn a_spec_file_is_read_and_flags_override_it() {
+    let dir = scratch("spec");
+    let spec = dir.join("world.toml");
+    fs::write(
+        &spec,
+        "seed = 5\nusers = 30\ngroups = 2\n[defects]\ninvalid_upns = 1\n",
+    )
+    .unwrap();
+    let out = dir.join("world.json");
+    let o = run(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--users",
+        "25",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = run(&["inspect", out.to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["counts"]["users"], 25);
+    assert_eq!(report["counts"]["groups"], 2);
+    assert_eq!(
+        report["defects"]["invalid_values"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    fs::write(&spec, "users = 30\nuserz = 2\n").unwrap();
+    let o = run(&["generate", "--spec", spec.to_str().unwrap()]);
+    assert_one_line_failure(&o, "world.toml:2:1: unknown field `userz`");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_reason() {
+    let o = run(&["generate", "--users", "many"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: invalid value 'many' for '--users"));
+
+    let o = run(&["generate", "--users", "10", "--invalid-upns", "20"]);
+    assert_one_line_failure(&o, "need 20 regular users but the spec has 10");
+
+    let o = run(&["generate", "--users", "100", "--oversized-groups", "1"]);
+    assert_one_line_failure(&o, "raise users above 50000");
+
+    let o = run(&["generate", "--domains", "not a domain"]);
+    assert_one_line_failure(&o, "domain 'not a domain' is not a DNS name");
+
+    let o = run(&[
+        "generate",
+        "--users",
+        "3",
+        "--out",
+        "/nonexistent-dir/x.json",
+    ]);
+    assert_one_line_failure(&o, "cannot write /nonexistent-dir/x.json");
+
+    let o = run(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn unreadable_or_invalid_input_exits_2_with_one_line() {
+    let dir = scratch("unreadable");
+    let o = run(&["inspect", dir.join("missing.json").to_str().unwrap()]);
+    assert_one_line_failure(&o, "cannot read");
+    assert!(stderr(&o).contains("missing.json"));
+
+    let o = run(&["inspect", dir.to_str().unwrap()]);
+    assert_one_line_failure(&o, "cannot read");
+
+    let garbage = dir.join("garbage.txt");
+    fs::write(&garbage, "hello\n").unwrap();
+    let o = run(&["inspect", garbage.to_str().unwrap()]);
+    assert_one_line_failure(&o, "is not a directory file");
+
+    let broken = dir.join("broken.json");
+    fs::write(&broken, "{\"forest\": \"contoso.com\", \"domains\": [").unwrap();
+    let o = run(&["inspect", broken.to_str().unwrap()]);
+    assert_one_line_failure(&o, "is not a valid directory in JSON");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    for sub in ["generate", "inspect"] {
+        let o = run(&[sub, "--help"]);
+        assert!(o.status.success());
+        let help = stdout(&o);
+        assert!(help.contains("Examples:"), "{sub}: {help}");
+        assert!(
+            help.contains(&format!("upgrade-lab {sub} ")),
+            "{sub}: {help}"
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! Planting defects at exact counts on regular users: duplicate UPNs and proxyAddresses, UPNs
+//! with refused characters, too many proxyAddresses, and `extensionAttribute15 = NoSync`.
+//! Every planted user is distinct, so each defect is counted once by
+//! `model::validate::find_defects`. Oversized groups are planted by the group plan.
+
+use super::Shared;
+use super::spec::TOO_MANY_PROXY_ADDRESSES;
+use crate::rng::{SimRng, rng_for};
+use rand::RngExt;
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
+use upgrade_lab_model::{DirectoryObject, Value};
+
+/// Characters Azure AD refuses in a UPN prefix, cycled through by the invalid-UPN defect.
+const REFUSED_UPN_CHARACTERS: &[char] = &[' ', ',', '(', 'é', '*', '"'];
+
+/// Plants the spec's user defects on `users` (regular users first, as generated).
+pub(crate) fn plant(shared: &Shared, users: &mut [DirectoryObject]) {
+    let spec = shared.spec;
+    let d = &spec.defects;
+    let mut rng = rng_for(spec.seed, "generate/defects");
+    let wanted = 2 * d.duplicate_upns
+        + 2 * d.duplicate_proxy_addresses
+        + d.invalid_upns
+        + d.too_many_proxy_addresses
+        + spec.no_sync_users;
+    let picks = distinct_picks(&mut rng, spec.regular_users() as usize, wanted);
+    let mut next = picks.into_iter();
+    let mut take = |count: u32| -> Vec<usize> { next.by_ref().take(count as usize).collect() };
+    for pair in take(2 * d.duplicate_upns).chunks_exact(2) {
+        let upn = users[pair[0]].attrs.user_principal_name.clone();
+        users[pair[1]].attrs_mut().user_principal_name = upn;
+    }
+    for pair in take(2 * d.duplicate_proxy_addresses).chunks_exact(2) {
+        let shared_alias = users[pair[0]].attrs.proxy_addresses.last().cloned();
+        let attrs = users[pair[1]].attrs_mut();
+        let mut proxies = attrs.proxy_addresses.to_vec();
+        proxies.extend(shared_alias);
+        attrs.proxy_addresses = proxies.into_boxed_slice();
+    }
+    for (k, u) in take(d.invalid_upns).into_iter().enumerate() {
+        let attrs = users[u].attrs_mut();
+        if let Some(upn) = &attrs.user_principal_name {
+            let bad = REFUSED_UPN_CHARACTERS[k % REFUSED_UPN_CHARACTERS.len()];
+            let broken = match upn.split_once('.') {
+                Some((first, rest)) => format!("{first}{bad}{rest}"),
+                None => format!("{bad}{upn}"),
+            };
+            attrs.user_principal_name = Some(Arc::from(broken));
+        }
+    }
+    for u in take(d.too_many_proxy_addresses) {
+        let attrs = users[u].attrs_mut();
+        let Some((local, domain)) = attrs.primary_smtp().and_then(|p| p.split_once('@')) else {
+            continue;
+        };
+        let mut proxies = attrs.proxy_addresses.to_vec();
+        let extra = TOO_MANY_PROXY_ADDRESSES.saturating_sub(proxies.len());
+        // `.a{i}` gives a second dot, which no generated address has, so these never collide.
+        let new: Vec<Value> = (0..extra)
+            .map(|i| Arc::from(format!("smtp:{local}.a{i}@{domain}")))
+            .collect();
+        proxies.extend(new);
+        attrs.proxy_addresses = proxies.into_boxed_slice();
+    }
+    for u in take(spec.no_sync_users) {
+        let attrs = users[u].attrs_mut();
+        let mut ext = attrs.extension_attributes.to_vec();
+        ext.retain(|(n, _)| *n != 15);
+        ext.push((15, shared.tables.no_sync.clone()));
+        ext.sort_by_key(|(n, _)| *n);
+        attrs.extension_attributes = ext.into_boxed_slice();
+    }
+}
+
+/// `count` distinct indices below `len` in a seeded order (Floyd's algorithm: no array of
+/// `len` entries, one draw per pick). `count` must not exceed `len`.
+pub(crate) fn distinct_picks(rng: &mut SimRng, len: usize, count: u32) -> Vec<usize> {
+    let count = (count as usize).min(len);
+    let mut seen: FxHashSet<usize> = FxHashSet::default();
+    let mut order = Vec::with_capacity(count);
+    for j in len - count..len {
+        let t = rng.random_range(0..=j as u64) as usize;
+        let chosen = if seen.contains(&t) { j } else { t };
+        seen.insert(chosen);
+        order.push(chosen);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_are_distinct_and_in_range() {
+        let mut rng = rng_for(9, "t");
+        for (len, count) in [(10usize, 10u32), (1_000, 37), (5, 0), (0, 0)] {
+            let picks = distinct_picks(&mut rng, len, count);
+            assert_eq!(picks.len(), count as usize);
+            let set: FxHashSet<usize> = picks.iter().copied().collect();
+            assert_eq!(set.len(), picks.len());
+            assert!(picks.iter().all(|&p| p < len));
+        }
+    }
+}

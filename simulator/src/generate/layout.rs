@@ -1,0 +1,130 @@
+//! The forest's shape: domains (the first is the forest root) and, below each, a tree of OUs
+//! `ou_depth` levels deep with `ou_fan_out` children per level. Objects live in the leaf OUs
+//! (or in `CN=Users` when the depth is 0); service accounts in `CN=Users` of the root domain.
+
+use super::spec::DirectorySpec;
+use super::tables::Tables;
+use crate::rng::rng_for;
+use std::sync::Arc;
+use upgrade_lab_model::{Domain, OrganizationalUnit, Value, dn};
+
+/// A place objects can be created in.
+#[derive(Debug)]
+pub(crate) struct Container {
+    pub dn: Value,
+    /// Index into `Layout::domains`.
+    pub domain: usize,
+}
+
+/// Domains, OUs and the containers objects are spread over.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    pub domains: Vec<Domain>,
+    pub organizational_units: Vec<OrganizationalUnit>,
+    /// Leaf containers, domain by domain; objects pick one uniformly.
+    pub containers: Vec<Container>,
+    /// `CN=Users` of the forest root, home of the service accounts.
+    pub root_users: Value,
+}
+
+impl Layout {
+    pub fn build(spec: &DirectorySpec, tables: &Tables) -> Self {
+        let mut rng = rng_for(spec.seed, "generate/ous");
+        let mut layout = Layout {
+            domains: Vec::with_capacity(spec.domains.len()),
+            organizational_units: Vec::new(),
+            containers: Vec::new(),
+            root_users: Arc::from(""),
+        };
+        for (index, name) in spec.domains.iter().enumerate() {
+            let dns_name = name.to_ascii_lowercase();
+            let domain_dn = dn::domain_dn(&dns_name);
+            let netbios: String = dns_name
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase()
+                .chars()
+                .take(15)
+                .collect();
+            if index == 0 {
+                layout.root_users = Arc::from(format!("CN=Users,{domain_dn}"));
+            }
+            if spec.ou_depth == 0 {
+                layout.containers.push(Container {
+                    dn: Arc::from(format!("CN=Users,{domain_dn}")),
+                    domain: index,
+                });
+            } else {
+                let mut tree = OuTree {
+                    spec,
+                    tables,
+                    rng: &mut rng,
+                    layout: &mut layout,
+                    domain: index,
+                };
+                tree.add_children(&domain_dn, 1);
+            }
+            layout.domains.push(Domain {
+                dns_name: Arc::from(dns_name),
+                netbios_name: Arc::from(netbios),
+            });
+        }
+        layout
+    }
+}
+
+struct OuTree<'a> {
+    spec: &'a DirectorySpec,
+    tables: &'a Tables,
+    rng: &'a mut crate::rng::SimRng,
+    layout: &'a mut Layout,
+    domain: usize,
+}
+
+impl OuTree<'_> {
+    /// Adds the OUs of `level` below `parent`, depth first so parents precede their children.
+    fn add_children(&mut self, parent: &str, level: u32) {
+        let offset = super::users::pick(self.rng, 1 << 16);
+        for child in 0..self.spec.ou_fan_out {
+            let name = ou_name(self.tables, level, child as usize, offset);
+            let ou_dn: Value = Arc::from(format!("OU={name},{parent}"));
+            self.layout.organizational_units.push(OrganizationalUnit {
+                guid: super::random_guid(self.rng),
+                dn: ou_dn.clone(),
+            });
+            if level == self.spec.ou_depth {
+                self.layout.containers.push(Container {
+                    dn: ou_dn,
+                    domain: self.domain,
+                });
+            } else {
+                self.add_children(&ou_dn, level + 1);
+            }
+        }
+    }
+}
+
+/// Sites at the first level, departments at the second, numbered units below. Names are taken
+/// in table order from a seeded `offset`, so siblings always get distinct names.
+fn ou_name(tables: &Tables, level: u32, child: usize, offset: usize) -> String {
+    let from = |list: &[&str]| -> Option<String> {
+        let first = list.get((offset + child) % list.len().max(1))?;
+        Some(match child / list.len() {
+            0 => first.to_string(),
+            round => format!("{first} {}", round + 1),
+        })
+    };
+    let named = match level {
+        1 => from(&tables.cities.iter().map(|c| &**c).collect::<Vec<_>>()),
+        2 => from(
+            &tables
+                .departments
+                .iter()
+                .map(|d| &*d.shown)
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    dn::escape(&named.unwrap_or_else(|| format!("Unit {}", child + 1)))
+}
