@@ -11,6 +11,7 @@ pub mod connect_server;
 pub mod dirsync_server;
 pub mod faults;
 pub mod generate;
+pub mod ldif;
 pub mod rng;
 pub mod sync;
 pub mod tenant;

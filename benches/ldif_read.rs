@@ -1,0 +1,87 @@
+//! Throughput of the LDIF reader: a 100,000-user export (written by the LDIF writer from a
+//! directory built by a simple deterministic loop) read back into the model.
+//! Target: at least 250,000 entries per second in release.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::sync::Arc;
+use upgrade_lab_model::object::UAC_NORMAL_ENABLED;
+use upgrade_lab_model::{
+    Attributes, Directory, DirectoryObject, Domain, ObjectGuid, ObjectKind, OrganizationalUnit,
+    Value,
+};
+use upgrade_lab_simulator::ldif::{read_directory, write_directory};
+
+const USERS: usize = 100_000;
+
+fn directory(users: usize) -> Directory {
+    let departments: Vec<Value> = ["Sales", "Finance", "Engineering", "Support", "Legal"]
+        .iter()
+        .map(|d| Value::from(*d))
+        .collect();
+    let ous: Vec<OrganizationalUnit> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| OrganizationalUnit {
+            guid: ObjectGuid::from_bytes((i as u128 + 1).to_be_bytes()),
+            dn: Value::from(format!("OU={d},DC=contoso,DC=com")),
+        })
+        .collect();
+    let objects = (0..users)
+        .map(|i| {
+            let ou = &ous[i % ous.len()];
+            let (first, last) = (format!("First{i}"), format!("Last{}", i % 997));
+            let attrs = Attributes {
+                cn: Some(Value::from(format!("{first} {last}"))),
+                sam_account_name: Some(Value::from(format!("user{i}"))),
+                user_principal_name: Some(Value::from(format!("user{i}@contoso.com"))),
+                mail: Some(Value::from(format!("{first}.{last}@contoso.com"))),
+                proxy_addresses: Box::new([Value::from(format!(
+                    "SMTP:{first}.{last}@contoso.com"
+                ))]),
+                display_name: Some(Value::from(format!("{last}, {first}"))),
+                given_name: Some(Value::from(first.as_str())),
+                sn: Some(Value::from(last.as_str())),
+                department: Some(departments[i % departments.len()].clone()),
+                title: Some(Value::from("Analyst")),
+                city: Some(Value::from("Zürich")),
+                telephone_number: Some(Value::from(format!("+41 44 {:07}", i))),
+                user_account_control: Some(UAC_NORMAL_ENABLED),
+                ..Attributes::default()
+            };
+            DirectoryObject {
+                guid: ObjectGuid::from_bytes((0x1000_0000 + i as u128).to_be_bytes()),
+                kind: ObjectKind::User,
+                dn: Value::from(format!("CN={first} {last},{}", ou.dn)),
+                attrs: Arc::new(attrs),
+                usn_changed: 10_000 + i as u64,
+                when_changed_ms: 1_700_000_000_000 + i as u64 * 1000,
+            }
+        })
+        .collect();
+    Directory {
+        forest: Value::from("contoso.com"),
+        domains: vec![Domain {
+            dns_name: Value::from("contoso.com"),
+            netbios_name: Value::from("CONTOSO"),
+        }],
+        organizational_units: ous,
+        objects,
+    }
+}
+
+fn ldif_read(c: &mut Criterion) {
+    let mut text = Vec::new();
+    write_directory(&directory(USERS), &mut text).expect("writing to memory");
+    let text = String::from_utf8(text).expect("the writer writes UTF-8");
+    let mut group = c.benchmark_group("ldif_read");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(USERS as u64));
+    group.bench_function("read_directory_100k_users", |b| {
+        b.iter(|| read_directory(black_box(&text)).expect("the writer's output reads"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ldif_read);
+criterion_main!(benches);

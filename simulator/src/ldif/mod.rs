@@ -1,0 +1,38 @@
+//! LDIF (RFC 2849): reading a directory from what `ldifde -f`, `ldapsearch` or Samba's ldb
+//! tools write, and writing a directory the way `ldifde -f` does.
+//!
+//! - `parse`: the record layer (lines, folding, base64, change records, references);
+//! - `read`: records → `model::Directory`, counting what the model does not hold;
+//! - `write`: `model::Directory` → LDIF that reads back to an equal directory;
+//! - `time`: `whenChanged` as generalized time ⇄ ms since 1970.
+//!
+//! It must not know scenarios, the sync engine or the file system: callers hand it text or
+//! bytes and a writer.
+//!
+//! ```
+//! use upgrade_lab_simulator::ldif::{read_directory, write_directory};
+//! let text = "dn: CN=Ann,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: ann\n";
+//! let import = read_directory(text).unwrap();
+//! assert_eq!(import.directory.objects.len(), 1);
+//! assert_eq!(&*import.directory.forest, "contoso.com");
+//! let mut out = Vec::new();
+//! write_directory(&import.directory, &mut out).unwrap();
+//! let again = read_directory(std::str::from_utf8(&out).unwrap()).unwrap();
+//! assert_eq!(again.directory, import.directory);
+//! ```
+
+mod error;
+mod names;
+pub mod parse;
+mod read;
+mod text;
+pub mod time;
+mod write;
+
+pub use error::{LdifError, LdifErrorKind};
+pub use names::guid_from_dn;
+pub use read::{LdifImport, SkipCounts, read_directory, read_directory_bytes};
+pub use write::write_directory;
+
+#[cfg(test)]
+mod malformed_tests;

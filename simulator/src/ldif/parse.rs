@@ -1,0 +1,456 @@
+//! The record layer of RFC 2849: splits LDIF text into records of `attribute: value` lines.
+//!
+//! It handles `version: 1`, `#` comments (also folded ones), folded lines (a line starting with
+//! one space continues the previous one; exactly that space is removed), `attr: value` with any
+//! number of spaces after the colon, `attr:: base64`, attribute options (`;binary`, dropped),
+//! `dn::` base64 DNs, the empty `dn:` of the rootDSE, `changetype:` (add is an entry; delete,
+//! modify, modrdn and moddn are change records, read but not kept), `control:` lines, `ref:`
+//! search-continuation records, and CRLF, LF or mixed line endings. URL values (`attr:< url`)
+//! are refused, never fetched; a plain value starting with `<` is refused too (RFC 2849 forbids
+//! it), except for the extended DNs Samba and AD write (`<GUID=…>;CN=…`).
+//!
+//! It works on `&str` slices of the input: a line only allocates when it is folded, and the
+//! record's attribute buffer is reused from one record to the next. It knows nothing of the
+//! directory model; `read.rs` maps records to it.
+
+use super::error::{LdifError, LdifErrorKind};
+use super::names;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use std::borrow::Cow;
+
+/// What a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A content record, or a change record with `changetype: add`: an entry.
+    Entry,
+    /// A `ref:` search-continuation reference (ldapsearch/ldbsearch output): not an entry.
+    Reference,
+    /// A change record other than add; its lines are read and dropped.
+    Change(ChangeType),
+}
+
+/// The change types of RFC 2849 other than `add`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeType {
+    Delete,
+    Modify,
+    ModRdn,
+    ModDn,
+}
+
+impl ChangeType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeType::Delete => "delete",
+            ChangeType::Modify => "modify",
+            ChangeType::ModRdn => "modrdn",
+            ChangeType::ModDn => "moddn",
+        }
+    }
+}
+
+/// A value as written: plain text, or base64 still to decode (only the consumer knows whether
+/// the attribute holds text or bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawValue<'a> {
+    Text(Cow<'a, str>),
+    Base64(Cow<'a, str>),
+}
+
+/// One `attribute: value` line of an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrLine<'a> {
+    /// The attribute name as written, without options (`objectGUID;binary` → `objectGUID`).
+    pub name: Cow<'a, str>,
+    pub value: RawValue<'a>,
+    /// The line where the attribute starts.
+    pub line: usize,
+    /// The column where its value starts.
+    pub column: usize,
+}
+
+impl AttrLine<'_> {
+    /// Decodes the value's bytes into `scratch` (base64) or borrows them (text).
+    pub fn bytes<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], LdifError> {
+        match &self.value {
+            RawValue::Text(t) => Ok(t.as_bytes()),
+            RawValue::Base64(b) => {
+                decode_base64(b, scratch, &self.name, self.line, self.column)?;
+                Ok(scratch)
+            }
+        }
+    }
+
+    /// The value as text: plain values as they are, base64 values decoded and checked to be
+    /// UTF-8.
+    pub fn text<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s str, LdifError> {
+        match &self.value {
+            RawValue::Text(t) => Ok(t),
+            RawValue::Base64(_) => {
+                let bytes = self.bytes(scratch)?;
+                std::str::from_utf8(bytes).map_err(|_| {
+                    LdifError::at_column(
+                        self.line,
+                        self.column,
+                        LdifErrorKind::NotUtf8(self.name.to_string()),
+                    )
+                })
+            }
+        }
+    }
+}
+
+fn decode_base64(
+    text: &str,
+    out: &mut Vec<u8>,
+    name: &str,
+    line: usize,
+    column: usize,
+) -> Result<(), LdifError> {
+    out.clear();
+    STANDARD.decode_vec(text, out).map_err(|e| {
+        LdifError::at_column(
+            line,
+            column,
+            LdifErrorKind::BadBase64(name.to_string(), e.to_string()),
+        )
+    })
+}
+
+/// One record. Reused between records so its attribute buffer keeps its capacity.
+#[derive(Debug)]
+pub struct Record<'a> {
+    pub kind: RecordKind,
+    /// The DN, decoded when it was base64; empty for the rootDSE and for `ref:` records.
+    pub dn: Cow<'a, str>,
+    /// The line of the record's first line (`dn:` or `ref:`).
+    pub line: usize,
+    /// The attribute lines of an entry, in file order (empty for other records).
+    pub attrs: Vec<AttrLine<'a>>,
+}
+
+impl Default for Record<'_> {
+    fn default() -> Self {
+        Self {
+            kind: RecordKind::Entry,
+            dn: Cow::Borrowed(""),
+            line: 0,
+            attrs: Vec::new(),
+        }
+    }
+}
+
+/// Reads records from LDIF text, one after the other.
+pub struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+    /// The number of the line that starts at `pos`.
+    line: usize,
+    /// Whether a `version:` line or a record was seen (a version line must come first).
+    started: bool,
+}
+
+/// A parsed `attribute: value` line.
+struct Parsed<'a> {
+    name: Cow<'a, str>,
+    value: RawValue<'a>,
+    column: usize,
+}
+
+impl<'a> Records<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text: super::text::strip_bom(text),
+            pos: 0,
+            line: 1,
+            started: false,
+        }
+    }
+
+    /// Reads the next record into `rec`. `Ok(false)` at the end of the text.
+    pub fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
+        rec.attrs.clear();
+        rec.kind = RecordKind::Entry;
+        rec.dn = Cow::Borrowed("");
+        let (first, n) = loop {
+            if !self.skip_to_record()? {
+                return Ok(false);
+            }
+            let (l, n) = self.logical_line();
+            let p = parse_line(l, n)?;
+            if p.name.eq_ignore_ascii_case("version") {
+                if self.started {
+                    return Err(LdifError::at(n, LdifErrorKind::VersionNotFirst));
+                }
+                self.started = true;
+                match &p.value {
+                    RawValue::Text(v) if v.trim_end() == "1" => continue,
+                    RawValue::Text(v) | RawValue::Base64(v) => {
+                        return Err(LdifError::at_column(
+                            n,
+                            p.column,
+                            LdifErrorKind::BadVersion(v.to_string()),
+                        ));
+                    }
+                }
+            }
+            self.started = true;
+            break (p, n);
+        };
+        rec.line = n;
+        if first.name.eq_ignore_ascii_case("ref") {
+            rec.kind = RecordKind::Reference;
+            self.skip_rest_of_record();
+            return Ok(true);
+        }
+        if !first.name.eq_ignore_ascii_case("dn") {
+            return Err(LdifError::at(
+                n,
+                LdifErrorKind::MissingDn(first.name.into_owned()),
+            ));
+        }
+        rec.dn = match first.value {
+            RawValue::Text(t) => t,
+            RawValue::Base64(b) => {
+                let mut bytes = Vec::new();
+                decode_base64(&b, &mut bytes, "dn", n, first.column)?;
+                Cow::Owned(String::from_utf8(bytes).map_err(|_| {
+                    LdifError::at_column(n, first.column, LdifErrorKind::NotUtf8("dn".into()))
+                })?)
+            }
+        };
+        self.read_body(rec)?;
+        Ok(true)
+    }
+
+    /// Reads the lines after `dn:` up to the blank line that ends the record.
+    fn read_body(&mut self, rec: &mut Record<'a>) -> Result<(), LdifError> {
+        // Lines after the dn that may still be followed by `changetype:` (only `control:`).
+        let mut changetype_allowed = true;
+        while let Some(b) = self.peek_byte() {
+            if b == b'#' {
+                self.logical_line();
+                continue;
+            }
+            let (l, n) = self.logical_line();
+            if l.is_empty() {
+                break;
+            }
+            if l == "-" {
+                if rec.kind == RecordKind::Change(ChangeType::Modify) {
+                    continue;
+                }
+                return Err(LdifError::at(n, LdifErrorKind::UnexpectedSeparator));
+            }
+            let p = parse_line(l, n)?;
+            if p.name.eq_ignore_ascii_case("changetype") {
+                if !changetype_allowed {
+                    return Err(LdifError::at(n, LdifErrorKind::ChangetypeMisplaced));
+                }
+                changetype_allowed = false;
+                rec.kind = changetype(&p, n)?;
+                continue;
+            }
+            if changetype_allowed && p.name.eq_ignore_ascii_case("control") {
+                continue;
+            }
+            changetype_allowed = false;
+            if rec.kind == RecordKind::Entry {
+                rec.attrs.push(AttrLine {
+                    name: p.name,
+                    value: p.value,
+                    line: n,
+                    column: p.column,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips blank lines (also lines of spaces only) and comments. `Ok(false)` at the end.
+    fn skip_to_record(&mut self) -> Result<bool, LdifError> {
+        loop {
+            match self.peek_byte() {
+                None => return Ok(false),
+                Some(b'#') => {
+                    self.logical_line();
+                }
+                Some(b' ') => {
+                    let (l, n) = self.physical_line();
+                    if !l.trim().is_empty() {
+                        return Err(LdifError::at(n, LdifErrorKind::ContinuationBeforeRecord));
+                    }
+                }
+                Some(b'\r' | b'\n') => {
+                    let (l, n) = self.physical_line();
+                    if !l.is_empty() {
+                        return Err(LdifError::at(n, LdifErrorKind::MissingColon(show(l))));
+                    }
+                }
+                Some(_) => return Ok(true),
+            }
+        }
+    }
+
+    fn skip_rest_of_record(&mut self) {
+        while self.peek_byte().is_some() {
+            let (l, _) = self.logical_line();
+            if l.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn peek_byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// The next line without its line ending, and its number.
+    fn physical_line(&mut self) -> (&'a str, usize) {
+        let rest = &self.text[self.pos..];
+        let (line, advance) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        self.pos += advance;
+        let n = self.line;
+        self.line += 1;
+        (line.strip_suffix('\r').unwrap_or(line), n)
+    }
+
+    /// The next line with its continuation lines joined (allocates only when folded).
+    fn logical_line(&mut self) -> (Cow<'a, str>, usize) {
+        let (first, n) = self.physical_line();
+        if first.is_empty() || self.peek_byte() != Some(b' ') {
+            return (Cow::Borrowed(first), n);
+        }
+        let mut joined = String::with_capacity(first.len() * 2);
+        joined.push_str(first);
+        while self.peek_byte() == Some(b' ') {
+            let (more, _) = self.physical_line();
+            joined.push_str(&more[1..]);
+        }
+        (Cow::Owned(joined), n)
+    }
+}
+
+fn changetype(p: &Parsed<'_>, n: usize) -> Result<RecordKind, LdifError> {
+    let RawValue::Text(v) = &p.value else {
+        return Err(LdifError::at_column(
+            n,
+            p.column,
+            LdifErrorKind::UnknownChangetype("(base64)".into()),
+        ));
+    };
+    let v = v.trim_end();
+    let kind = match v.to_ascii_lowercase().as_str() {
+        "add" => RecordKind::Entry,
+        "delete" => RecordKind::Change(ChangeType::Delete),
+        "modify" => RecordKind::Change(ChangeType::Modify),
+        "modrdn" => RecordKind::Change(ChangeType::ModRdn),
+        "moddn" => RecordKind::Change(ChangeType::ModDn),
+        _ => {
+            return Err(LdifError::at_column(
+                n,
+                p.column,
+                LdifErrorKind::UnknownChangetype(v.to_string()),
+            ));
+        }
+    };
+    Ok(kind)
+}
+
+/// A line shortened for an error message.
+fn show(line: &str) -> String {
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// Splits `attr[;options]: value`, `attr:: base64` or `attr:< url` (refused).
+fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
+    let l: &str = &line;
+    let Some(colon) = l.find(':') else {
+        return Err(LdifError::at(n, LdifErrorKind::MissingColon(show(l))));
+    };
+    let desc = &l[..colon];
+    let type_len = check_description(desc).map_err(|bad_at| {
+        LdifError::at_column(n, bad_at + 1, LdifErrorKind::BadAttributeName(show(desc)))
+    })?;
+    let rest = &l[colon + 1..];
+    let (value_start, base64) = match rest.as_bytes().first() {
+        Some(b':') => (colon + 2, true),
+        Some(b'<') => {
+            return Err(LdifError::at_column(
+                n,
+                colon + 2,
+                LdifErrorKind::UrlValue(desc[..type_len].to_string()),
+            ));
+        }
+        _ => (colon + 1, false),
+    };
+    let after = &l[value_start..];
+    let value_start = value_start + (after.len() - after.trim_start_matches(' ').len());
+    let mut value_end = l.len();
+    if base64 {
+        value_end = value_start + l[value_start..].trim_end().len();
+    } else if l.as_bytes().get(value_start) == Some(&b'<')
+        && names::extended_dn_prefix_len(&l[value_start..]) == 0
+    {
+        return Err(LdifError::at_column(
+            n,
+            value_start + 1,
+            LdifErrorKind::ValueStartsWithLessThan(desc[..type_len].to_string()),
+        ));
+    }
+    // Everything before the value is ASCII (name, colon, spaces): bytes are characters.
+    let column = value_start + 1;
+    let (name, value) = match line {
+        Cow::Borrowed(b) => (
+            Cow::Borrowed(&b[..type_len]),
+            Cow::Borrowed(&b[value_start..value_end]),
+        ),
+        Cow::Owned(mut s) => {
+            let name = Cow::Owned(s[..type_len].to_string());
+            s.truncate(value_end);
+            s.replace_range(..value_start, "");
+            (name, Cow::Owned(s))
+        }
+    };
+    let value = if base64 {
+        RawValue::Base64(value)
+    } else {
+        RawValue::Text(value)
+    };
+    Ok(Parsed {
+        name,
+        value,
+        column,
+    })
+}
+
+/// Checks `type[;option…]`; returns the length of the type, or the index of the bad byte.
+fn check_description(desc: &str) -> Result<usize, usize> {
+    let bytes = desc.as_bytes();
+    let type_len = bytes.iter().position(|b| *b == b';').unwrap_or(bytes.len());
+    if type_len == 0 {
+        return Err(0);
+    }
+    for (i, b) in bytes.iter().enumerate() {
+        let ok = b.is_ascii_alphanumeric()
+            || *b == b'-'
+            || *b == b'.'
+            || (i >= type_len && (*b == b';' || *b == b'='))
+            || (i > type_len && *b == b'_');
+        if !ok {
+            return Err(i);
+        }
+    }
+    Ok(type_len)
+}
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

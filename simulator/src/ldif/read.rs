@@ -1,0 +1,612 @@
+//! From LDIF records to the directory model: users, groups, contacts, OUs and domains, with
+//! everything the model does not hold counted in `SkipCounts` instead of silently dropped.
+//!
+//! Classification by `objectClass`: `computer` is skipped (computers are users to AD, not to
+//! this upgrade), then `user` → User (trust accounts like `CHILD1$` included), `group` →
+//! Group, `contact` → Contact, `organizationalUnit` → OU, `domainDNS`/`domain` → Domain (the
+//! `DomainDnsZones`/`ForestDnsZones` application partitions excepted). Anything else is
+//! counted under its most specific (last written) class; entries without one under `(none)`.
+//!
+//! Domains also come from the `DC=` suffixes of the objects' DNs when the file has no record
+//! for them; their NetBIOS name is `nETBIOSName` when a domain record carries it, else the
+//! first DNS label upper-cased. The forest is the shortest domain DNS name (the first of
+//! equal length). Objects without `objectGUID` get `names::guid_from_dn`. `whenChanged` maps
+//! to ms since 1970 (`time.rs`). Attribute names are case-insensitive; options are ignored.
+//! Values of attributes the model drops are not decoded, so they cannot fail the import.
+
+use super::error::{LdifError, LdifErrorKind};
+use super::names;
+use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
+use super::time;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use upgrade_lab_model::{
+    Attributes, Directory, DirectoryObject, Domain, Interner, ObjectGuid, ObjectKind,
+    OrganizationalUnit, Value, dn,
+};
+
+/// A directory read from LDIF, and what was in the file but not taken into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LdifImport {
+    pub directory: Directory,
+    pub skipped: SkipCounts,
+    /// Records in the file (entries, change records and references; not `version:`).
+    pub records_count: usize,
+}
+
+/// What the reader did not take into the model, by reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SkipCounts {
+    /// Entries of classes the model does not hold, by most specific objectClass (`container`,
+    /// `computer`, `crossRef`, `domainDNS (application partition)`, `(none)`…).
+    pub entries_by_object_class: BTreeMap<String, usize>,
+    /// `ref:` search-continuation records.
+    pub references: usize,
+    /// Change records other than `changetype: add`, by changetype (`modify`, `delete`…).
+    pub changes_by_changetype: BTreeMap<String, usize>,
+    /// Entries with an empty DN (the rootDSE).
+    pub root_dse: usize,
+    /// Values dropped from modelled entries (users, groups, contacts, OUs, domains) because
+    /// the model has no place for them, by attribute name (case variants merged under the
+    /// first spelling seen).
+    pub attribute_values: BTreeMap<String, usize>,
+}
+
+impl SkipCounts {
+    /// Records skipped whole: unmodelled entries, references, change records, rootDSE.
+    pub fn records(&self) -> usize {
+        self.entries_by_object_class.values().sum::<usize>()
+            + self.references
+            + self.changes_by_changetype.values().sum::<usize>()
+            + self.root_dse
+    }
+}
+
+/// Reads LDIF text into a directory.
+pub fn read_directory(text: &str) -> Result<LdifImport, LdifError> {
+    let mut records = Records::new(text);
+    let mut rec = Record::default();
+    let mut reader = Reader::new(text.len());
+    while records.next_into(&mut rec)? {
+        reader.records_count += 1;
+        match rec.kind {
+            RecordKind::Reference => reader.skipped.references += 1,
+            RecordKind::Change(c) => count(&mut reader.skipped.changes_by_changetype, c.as_str()),
+            RecordKind::Entry => reader.entry(&rec)?,
+        }
+    }
+    Ok(reader.finish())
+}
+
+/// Reads an LDIF file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM (`ldifde -u`).
+pub fn read_directory_bytes(bytes: &[u8]) -> Result<LdifImport, LdifError> {
+    read_directory(&super::text::decode(bytes)?)
+}
+
+fn count(map: &mut BTreeMap<String, usize>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+/// What an entry's objectClass values make of it.
+enum Class<'r> {
+    Object(ObjectKind),
+    OrganizationalUnit,
+    Domain,
+    Skip(Cow<'r, str>),
+}
+
+/// A DN compared as AD compares names: ASCII case ignored.
+struct Caseless(Value);
+
+impl PartialEq for Caseless {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for Caseless {}
+impl Hash for Caseless {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(64) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+    }
+}
+
+/// Attribute values of one object being read; the vectors keep their capacity across entries.
+#[derive(Default)]
+struct Buffers {
+    proxies: Vec<Value>,
+    members: Vec<Value>,
+    extensions: Vec<(u8, Value)>,
+    scratch: Vec<u8>,
+}
+
+struct Reader<'a> {
+    interner: Interner,
+    directory: Directory,
+    skipped: SkipCounts,
+    records_count: usize,
+    /// DNs of modelled entries and the line of their record.
+    dns: FxHashMap<Caseless, usize>,
+    /// Dropped attribute values: name as written → (first seen, count).
+    dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
+    /// Domains named by `DC=` suffixes of entries, in order of first appearance.
+    derived_domains: Vec<String>,
+    seen_suffixes: FxHashSet<Box<str>>,
+    buffers: Buffers,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text_len: usize) -> Self {
+        let entries_guess = text_len / 512;
+        Self {
+            interner: Interner::with_capacity(entries_guess * 2),
+            directory: Directory {
+                objects: Vec::with_capacity(entries_guess),
+                ..Directory::default()
+            },
+            skipped: SkipCounts::default(),
+            records_count: 0,
+            dns: FxHashMap::with_capacity_and_hasher(entries_guess, Default::default()),
+            dropped: FxHashMap::default(),
+            derived_domains: Vec::new(),
+            seen_suffixes: FxHashSet::default(),
+            buffers: Buffers::default(),
+        }
+    }
+
+    fn entry(&mut self, rec: &Record<'a>) -> Result<(), LdifError> {
+        let dn_text = names::strip_extended_dn(&rec.dn);
+        if dn_text.trim().is_empty() {
+            self.skipped.root_dse += 1;
+            return Ok(());
+        }
+        let class = classify(rec, dn_text, &mut self.buffers.scratch)?;
+        if let Class::Skip(name) = &class {
+            count(&mut self.skipped.entries_by_object_class, name);
+            return Ok(());
+        }
+        if !names::is_well_formed(dn_text) {
+            return Err(LdifError::at(
+                rec.line,
+                LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
+            ));
+        }
+        let dn = self.interner.intern(dn_text);
+        match self.dns.entry(Caseless(dn.clone())) {
+            Entry::Occupied(first) => {
+                return Err(LdifError::at(
+                    rec.line,
+                    LdifErrorKind::DuplicateDn {
+                        dn: dn_text.to_string(),
+                        first_line: *first.get(),
+                    },
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(rec.line);
+            }
+        }
+        match class {
+            Class::Object(kind) => {
+                self.note_domain_of(&dn);
+                let object = self.object(rec, kind, dn)?;
+                self.directory.objects.push(object);
+            }
+            Class::OrganizationalUnit => {
+                self.note_domain_of(&dn);
+                let guid = self.ou_guid(rec)?;
+                self.directory
+                    .organizational_units
+                    .push(OrganizationalUnit { guid, dn });
+            }
+            Class::Domain => self.domain(rec, &dn)?,
+            Class::Skip(_) => {}
+        }
+        Ok(())
+    }
+
+    fn note_domain_of(&mut self, dn_text: &str) {
+        let Some(suffix) = names::dc_suffix(dn_text) else {
+            return;
+        };
+        if self.seen_suffixes.contains(suffix) {
+            return;
+        }
+        self.seen_suffixes.insert(suffix.into());
+        let name = dn::domain_of(suffix);
+        if !name.is_empty() && !self.derived_domains.contains(&name) {
+            self.derived_domains.push(name);
+        }
+    }
+
+    fn drop_value(&mut self, attr: &AttrLine<'a>) {
+        let order = self.dropped.len();
+        match self.dropped.get_mut(attr.name.as_ref()) {
+            Some((_, n)) => *n += 1,
+            None => {
+                self.dropped.insert(attr.name.clone(), (order, 1));
+            }
+        }
+    }
+
+    fn domain(&mut self, rec: &Record<'a>, dn_value: &Value) -> Result<(), LdifError> {
+        let dns_name = dn::domain_of(dn_value);
+        let mut netbios = None;
+        for attr in &rec.attrs {
+            if attr.name.eq_ignore_ascii_case("nETBIOSName") {
+                let text = attr.text(&mut self.buffers.scratch)?;
+                set_once(&mut netbios, self.interner.intern(text.trim()), attr)?;
+            } else if !is_structural(&attr.name) {
+                self.drop_value(attr);
+            }
+        }
+        if self
+            .directory
+            .domains
+            .iter()
+            .any(|d| *d.dns_name == *dns_name)
+        {
+            return Ok(());
+        }
+        let netbios_name =
+            netbios.unwrap_or_else(|| self.interner.intern(&names::default_netbios(&dns_name)));
+        self.directory.domains.push(Domain {
+            dns_name: self.interner.intern(&dns_name),
+            netbios_name,
+        });
+        Ok(())
+    }
+
+    fn ou_guid(&mut self, rec: &Record<'a>) -> Result<ObjectGuid, LdifError> {
+        let mut guid = None;
+        for attr in &rec.attrs {
+            if attr.name.eq_ignore_ascii_case("objectGUID") {
+                if guid.is_some() {
+                    return Err(second_value(attr));
+                }
+                guid = Some(read_guid(attr, &mut self.buffers.scratch)?);
+            } else if !is_structural(&attr.name) && !attr.name.eq_ignore_ascii_case("ou") {
+                self.drop_value(attr);
+            }
+        }
+        Ok(guid.unwrap_or_else(|| names::guid_from_dn(names::strip_extended_dn(&rec.dn))))
+    }
+
+    fn object(
+        &mut self,
+        rec: &Record<'a>,
+        kind: ObjectKind,
+        dn: Value,
+    ) -> Result<DirectoryObject, LdifError> {
+        let mut a = Attributes::default();
+        let (mut guid, mut usn, mut when) = (None, None, None);
+        for attr in &rec.attrs {
+            let mut lower = [0u8; 32];
+            let Some(name) = lower_name(&attr.name, &mut lower) else {
+                self.drop_value(attr);
+                continue;
+            };
+            let b = &mut self.buffers;
+            let i = &mut self.interner;
+            match name {
+                "objectclass" | "distinguishedname" => {}
+                "objectguid" => {
+                    if guid.is_some() {
+                        return Err(second_value(attr));
+                    }
+                    guid = Some(read_guid(attr, &mut b.scratch)?);
+                }
+                "ms-ds-consistencyguid" => {
+                    if a.consistency_guid.is_some() {
+                        return Err(second_value(attr));
+                    }
+                    a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
+                }
+                "cn" => set_once(&mut a.cn, unique(attr, b)?, attr)?,
+                "samaccountname" => set_once(&mut a.sam_account_name, unique(attr, b)?, attr)?,
+                "userprincipalname" => {
+                    set_once(&mut a.user_principal_name, unique(attr, b)?, attr)?
+                }
+                "mail" => set_once(&mut a.mail, unique(attr, b)?, attr)?,
+                "displayname" => set_once(&mut a.display_name, unique(attr, b)?, attr)?,
+                "givenname" => set_once(&mut a.given_name, shared(attr, b, i)?, attr)?,
+                "sn" => set_once(&mut a.sn, shared(attr, b, i)?, attr)?,
+                "department" => set_once(&mut a.department, shared(attr, b, i)?, attr)?,
+                "title" => set_once(&mut a.title, shared(attr, b, i)?, attr)?,
+                "l" => set_once(&mut a.city, shared(attr, b, i)?, attr)?,
+                "manager" => set_once(&mut a.manager, dn_value(attr, b, i)?, attr)?,
+                "telephonenumber" => set_once(&mut a.telephone_number, unique(attr, b)?, attr)?,
+                "description" if a.description.is_some() => self.drop_value(attr),
+                "description" => a.description = Some(shared(attr, b, i)?),
+                "proxyaddresses" => {
+                    let v = unique(attr, b)?;
+                    b.proxies.push(v);
+                }
+                "member" => {
+                    let v = dn_value(attr, b, i)?;
+                    b.members.push(v);
+                }
+                "useraccountcontrol" => {
+                    let n = number(attr, b, "a whole number (the userAccountControl flags)")?;
+                    let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
+                    set_once(&mut a.user_account_control, v, attr)?;
+                }
+                "grouptype" => {
+                    let n = number(attr, b, "a whole number (the groupType flags)")?;
+                    let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
+                    set_once(&mut a.group_type, v as i32, attr)?;
+                }
+                "iscriticalsystemobject" => {
+                    let t = attr.text(&mut b.scratch)?.trim();
+                    a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
+                        true
+                    } else if t.eq_ignore_ascii_case("FALSE") {
+                        false
+                    } else {
+                        return Err(bad_value(attr, "TRUE or FALSE"));
+                    };
+                }
+                "usnchanged" => {
+                    let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
+                    let n = n.map_err(|_| {
+                        bad_value(attr, "a whole number (an update sequence number)")
+                    })?;
+                    set_once(&mut usn, n, attr)?;
+                }
+                "whenchanged" => {
+                    let t = attr.text(&mut b.scratch)?;
+                    let ms = time::parse_generalized(t).map_err(|why| bad_value(attr, why))?;
+                    set_once(&mut when, ms, attr)?;
+                }
+                other => match extension_number(other) {
+                    Some(n) => {
+                        if b.extensions.iter().any(|(k, _)| *k == n) {
+                            return Err(second_value(attr));
+                        }
+                        let v = shared(attr, b, i)?;
+                        b.extensions.push((n, v));
+                    }
+                    None => self.drop_value(attr),
+                },
+            }
+        }
+        let b = &mut self.buffers;
+        b.extensions.sort_by_key(|(n, _)| *n);
+        a.proxy_addresses = b.proxies.drain(..).collect();
+        a.member = b.members.drain(..).collect();
+        a.extension_attributes = b.extensions.drain(..).collect();
+        Ok(DirectoryObject {
+            guid: guid.unwrap_or_else(|| names::guid_from_dn(&dn)),
+            kind,
+            dn,
+            attrs: Arc::new(a),
+            usn_changed: usn.unwrap_or(0),
+            when_changed_ms: when.unwrap_or(0),
+        })
+    }
+
+    fn finish(self) -> LdifImport {
+        let mut directory = self.directory;
+        for name in self.derived_domains {
+            if directory.domains.iter().all(|d| *d.dns_name != *name) {
+                let netbios = names::default_netbios(&name);
+                directory.domains.push(Domain {
+                    dns_name: Arc::from(name),
+                    netbios_name: Arc::from(netbios),
+                });
+            }
+        }
+        directory.forest = directory
+            .domains
+            .iter()
+            .min_by_key(|d| d.dns_name.len())
+            .map(|d| d.dns_name.clone())
+            .unwrap_or_else(|| Arc::from(""));
+        let mut skipped = self.skipped;
+        let mut dropped: Vec<_> = self.dropped.into_iter().collect();
+        dropped.sort_by_key(|(_, (order, _))| *order);
+        let mut spelling: FxHashMap<String, String> = FxHashMap::default();
+        for (name, (_, n)) in dropped {
+            let key = spelling
+                .entry(name.to_ascii_lowercase())
+                .or_insert_with(|| name.to_string());
+            *skipped.attribute_values.entry(key.clone()).or_default() += n;
+        }
+        LdifImport {
+            directory,
+            skipped,
+            records_count: self.records_count,
+        }
+    }
+}
+
+/// Attributes that describe the record itself, neither modelled nor worth counting as dropped.
+fn is_structural(name: &str) -> bool {
+    name.eq_ignore_ascii_case("objectClass") || name.eq_ignore_ascii_case("distinguishedName")
+}
+
+fn classify<'r>(
+    rec: &'r Record<'_>,
+    dn_text: &str,
+    scratch: &mut Vec<u8>,
+) -> Result<Class<'r>, LdifError> {
+    let (mut user, mut computer, mut group, mut contact, mut ou, mut domain) =
+        (false, false, false, false, false, false);
+    let mut last: Option<&'r AttrLine<'_>> = None;
+    for attr in rec
+        .attrs
+        .iter()
+        .filter(|a| a.name.eq_ignore_ascii_case("objectClass"))
+    {
+        let c = attr.text(scratch)?.trim();
+        let is = |name: &str| c.eq_ignore_ascii_case(name);
+        user |= is("user");
+        computer |= is("computer");
+        group |= is("group");
+        contact |= is("contact");
+        ou |= is("organizationalUnit");
+        domain |= is("domainDNS") || is("domain");
+        last = Some(attr);
+    }
+    Ok(if computer {
+        Class::Skip(Cow::Borrowed("computer"))
+    } else if user {
+        Class::Object(ObjectKind::User)
+    } else if group {
+        Class::Object(ObjectKind::Group)
+    } else if contact {
+        Class::Object(ObjectKind::Contact)
+    } else if ou {
+        Class::OrganizationalUnit
+    } else if domain && is_application_partition(dn_text) {
+        Class::Skip(Cow::Borrowed("domainDNS (application partition)"))
+    } else if domain {
+        Class::Domain
+    } else {
+        match last {
+            None => Class::Skip(Cow::Borrowed("(none)")),
+            Some(attr) => match &attr.value {
+                RawValue::Text(t) => Class::Skip(Cow::Borrowed(t.trim())),
+                RawValue::Base64(_) => Class::Skip(Cow::Owned(attr.text(scratch)?.trim().into())),
+            },
+        }
+    })
+}
+
+/// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…` are DNS application partitions whose heads
+/// are `domainDNS` objects, not domains.
+fn is_application_partition(dn_text: &str) -> bool {
+    names::rdns(dn_text).next().is_some_and(|r| {
+        let v = r.split_once('=').map_or("", |(_, v)| v.trim());
+        v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
+    })
+}
+
+/// The attribute name lower-cased into `buf`; `None` when too long to be one the model holds.
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let bytes = name.as_bytes();
+    let out = buf.get_mut(..bytes.len())?;
+    out.copy_from_slice(bytes);
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
+}
+
+fn extension_number(lower: &str) -> Option<u8> {
+    let n = lower.strip_prefix("extensionattribute")?;
+    if n.starts_with('0') {
+        return None;
+    }
+    n.parse::<u8>().ok().filter(|n| (1..=15).contains(n))
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, attr: &AttrLine<'_>) -> Result<(), LdifError> {
+    if slot.is_some() {
+        return Err(second_value(attr));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn second_value(attr: &AttrLine<'_>) -> LdifError {
+    LdifError::at(attr.line, LdifErrorKind::SecondValue(attr.name.to_string()))
+}
+
+fn bad_value(attr: &AttrLine<'_>, expected: &'static str) -> LdifError {
+    let value = match &attr.value {
+        RawValue::Text(t) => t.to_string(),
+        RawValue::Base64(b) => format!(":: {b}"),
+    };
+    LdifError::at_column(
+        attr.line,
+        attr.column,
+        LdifErrorKind::BadValue {
+            attribute: attr.name.to_string(),
+            value,
+            expected,
+        },
+    )
+}
+
+/// A value most objects have their own of (names, addresses): one allocation, not interned.
+fn unique(attr: &AttrLine<'_>, b: &mut Buffers) -> Result<Value, LdifError> {
+    attr.text(&mut b.scratch).map(Arc::from)
+}
+
+/// A value many objects repeat (departments, cities, DNs in `member` and `manager`): interned,
+/// so a member DN shares the Arc of the member's own `dn` when their text is the same.
+fn shared(
+    attr: &AttrLine<'_>,
+    b: &mut Buffers,
+    interner: &mut Interner,
+) -> Result<Value, LdifError> {
+    attr.text(&mut b.scratch).map(|t| interner.intern(t))
+}
+
+/// A DN value (`member`, `manager`): interned like `shared`, without the extended-DN
+/// components (`<GUID=…>;`) some tools put first, as they are dropped from an entry's own dn.
+fn dn_value(
+    attr: &AttrLine<'_>,
+    b: &mut Buffers,
+    interner: &mut Interner,
+) -> Result<Value, LdifError> {
+    attr.text(&mut b.scratch)
+        .map(|t| interner.intern(names::strip_extended_dn(t)))
+}
+
+fn number(attr: &AttrLine<'_>, b: &mut Buffers, expected: &'static str) -> Result<i64, LdifError> {
+    let t = attr.text(&mut b.scratch)?.trim();
+    t.parse::<i64>().map_err(|_| bad_value(attr, expected))
+}
+
+/// A 32-bit flag word, written signed (`-2147483646`, as AD writes groupType) or unsigned.
+fn flags_u32(n: i64) -> Option<u32> {
+    if let Ok(v) = u32::try_from(n) {
+        Some(v)
+    } else {
+        i32::try_from(n).ok().map(|v| v as u32)
+    }
+}
+
+/// objectGUID-like values: base64 of the 16 bytes in Windows order, or GUID text (Samba).
+fn read_guid(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<ObjectGuid, LdifError> {
+    match &attr.value {
+        RawValue::Base64(_) => {
+            let bytes = attr.bytes(scratch)?;
+            ObjectGuid::from_windows_bytes(bytes).map_err(|_| {
+                LdifError::at_column(
+                    attr.line,
+                    attr.column,
+                    LdifErrorKind::BadGuidLength {
+                        attribute: attr.name.to_string(),
+                        bytes_count: bytes.len(),
+                    },
+                )
+            })
+        }
+        RawValue::Text(t) => ObjectGuid::parse_text(t).map_err(|_| {
+            LdifError::at_column(
+                attr.line,
+                attr.column,
+                LdifErrorKind::BadGuidText {
+                    attribute: attr.name.to_string(),
+                    value: t.to_string(),
+                },
+            )
+        }),
+    }
+}
