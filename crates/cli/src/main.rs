@@ -11,6 +11,7 @@ mod formats;
 mod generate;
 mod inspect;
 mod output;
+mod run;
 
 use clap::{Parser, Subcommand};
 use error::CliError;
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     Generate(Box<generate::GenerateArgs>),
     Inspect(inspect::InspectArgs),
+    /// Run scenario files against the simulated world.
+    Run(run::RunArgs),
     /// Validate scenario files without running them.
     Check(check::CheckArgs),
 }
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => finish(generate::run(*args)),
         Command::Inspect(args) => finish(inspect::run(args)),
         // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
+        Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
     }
 }

@@ -30,6 +30,7 @@ pub mod load;
 pub mod outcome;
 pub mod report;
 pub mod rules;
+pub mod runner;
 pub mod validate;
 pub mod vocabulary;
 

@@ -4,8 +4,8 @@
 
 use crate::diagnostic::ScenarioError;
 use crate::format::{
-    Bound, FORMAT_VERSION, FaultKind, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection,
-    SqlKind, Step,
+    Bound, FORMAT_VERSION, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection, SqlKind,
+    Step,
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
@@ -258,19 +258,6 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
     dirsync(c, file);
     server(c, &w.dirsync_host);
     server(c, &w.server);
-    let t = &w.timing;
-    for m in [&t.dirsync_cycle_minutes, &t.connect_cycle_minutes]
-        .into_iter()
-        .flatten()
-    {
-        if *m.get_ref() == 0 {
-            c.err(
-                m.span(),
-                "a sync cycle interval of 0 minutes never ends",
-                "use 30 or more",
-            );
-        }
-    }
     if let Some(q) = &w.tenant.quota
         && *q.get_ref() == 0
     {
@@ -435,19 +422,7 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
             c.err(
                 f.kind.span(),
                 format!("`server` does not apply to {}", f.kind.get_ref().as_str()),
-                "only sql_down and crash concern one server",
-            );
-        }
-        if f.endpoint.is_some()
-            && !matches!(
-                f.kind.get_ref(),
-                FaultKind::EndpointUnreachable | FaultKind::Proxy403 | FaultKind::Proxy407
-            )
-        {
-            c.err(
-                f.kind.span(),
-                "`endpoint` applies only to endpoint and proxy faults",
-                "",
+                "only sql_down, crash, proxy_403, proxy_407 and ad_connector_credentials concern one server",
             );
         }
         if let Some(m) = &f.for_minutes

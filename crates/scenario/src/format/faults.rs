@@ -27,6 +27,8 @@ pub enum FaultKind {
     Crash,
     /// Azure AD throttles exports (7,000 writes per 5 minutes exceeded).
     Throttling,
+    /// The AD DS connector account's password was changed (`no-start-credentials`).
+    AdConnectorCredentials,
 }
 
 impl FaultKind {
@@ -40,12 +42,20 @@ impl FaultKind {
             FaultKind::SqlDown => "sql_down",
             FaultKind::Crash => "crash",
             FaultKind::Throttling => "throttling",
+            FaultKind::AdConnectorCredentials => "ad_connector_credentials",
         }
     }
 
     /// Whether the fault concerns one server (and so reads `server`).
     pub fn targets_server(self) -> bool {
-        matches!(self, FaultKind::SqlDown | FaultKind::Crash)
+        matches!(
+            self,
+            FaultKind::SqlDown
+                | FaultKind::Crash
+                | FaultKind::Proxy403
+                | FaultKind::Proxy407
+                | FaultKind::AdConnectorCredentials
+        )
     }
 }
 
@@ -64,10 +74,9 @@ pub struct Fault {
     pub during: Option<Spanned<String>>,
     /// How long the fault lasts; unset = until the scenario ends.
     pub for_minutes: Option<Spanned<u64>>,
-    /// The server concerned (`sql_down`, `crash`); default `connect`.
+    /// The server concerned (`sql_down`, `crash`, `proxy_*`, `ad_connector_credentials`);
+    /// default `connect`.
     pub server: Option<ServerRef>,
-    /// The endpoint URL concerned (`endpoint_unreachable`, `proxy_*`); default all of them.
-    pub endpoint: Option<String>,
 }
 
 /// When a fault strikes, resolved against the step list.

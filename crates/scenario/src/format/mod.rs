@@ -18,12 +18,12 @@ pub use expect::{
 };
 pub use faults::{Fault, FaultKind, FaultTrigger};
 pub use steps::{
-    ACTIONS, AzureAdCredentialChoice, CycleKind, EnterpriseAdminChoice, ServerRef,
-    ServiceAccountSection, SqlChoiceSection, Step,
+    ACTIONS, AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
+    SqlChoiceSection, Step,
 };
 pub use world::{
     AttributeFilterSection, DefectsSection, DirSyncSection, FiltersSection, GroupShapeSection,
-    ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, TimingSection, WorldSection,
+    ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, WorldSection,
 };
 
 /// The only format version this build reads.

@@ -77,15 +77,6 @@ impl ServerRef {
     }
 }
 
-/// A sync cycle's kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CycleKind {
-    #[default]
-    Delta,
-    Initial,
-}
-
 fn yes() -> bool {
     true
 }
@@ -142,13 +133,12 @@ pub enum Step {
         #[serde(default)]
         enterprise_admin: EnterpriseAdminChoice,
     },
-    /// Run sync cycles on a server now (the scheduler's cycles also run while time passes).
+    /// Run sync cycles on a server now, as the scheduler would (its next policy: initial
+    /// or delta); the scheduler's own cycles also run while time passes.
     RunCycle {
         id: Option<String>,
         #[serde(default)]
         server: ServerRef,
-        #[serde(default)]
-        kind: CycleKind,
         #[serde(default = "one")]
         count: u32,
     },

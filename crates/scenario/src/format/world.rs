@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
+use upgrade_lab_simulator::timing::Timing;
 
 /// `[world]`. The generated directory's fields sit directly in it, named as the generator's
 /// `DirectorySpec` names them (unset fields take the generator's defaults); `ldif` replaces them.
@@ -39,8 +40,9 @@ pub struct WorldSection {
     /// The separate server of a parallel deployment.
     #[serde(default)]
     pub server: ServerSection,
+    /// Overrides of the simulator's timing model (its `Timing` fields, in milliseconds).
     #[serde(default)]
-    pub timing: TimingSection,
+    pub timing: Timing,
     #[serde(default)]
     pub tenant: TenantSection,
 }
@@ -129,8 +131,6 @@ pub struct FiltersSection {
 pub struct DirSyncSection {
     /// `false`: the admin uninstalled DirSync before running the upgrade (failure mode 1).
     pub installed: bool,
-    /// `false`: DirSync is installed but its service is stopped.
-    pub running: bool,
     pub version: Option<Spanned<String>>,
     pub sql: SqlKind,
     pub sql_server: Option<Spanned<String>>,
@@ -152,7 +152,6 @@ impl Default for DirSyncSection {
     fn default() -> Self {
         Self {
             installed: true,
-            running: true,
             version: None,
             sql: SqlKind::Express,
             sql_server: None,
@@ -209,19 +208,6 @@ pub struct ServerSection {
     pub domain_joined: Option<bool>,
 }
 
-/// `[world.timing]`: overrides of the timing model.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TimingSection {
-    pub import_ms_per_object: Option<u64>,
-    pub sync_ms_per_object: Option<u64>,
-    pub export_ms_per_object: Option<u64>,
-    pub connect_install_minutes: Option<u64>,
-    pub dirsync_uninstall_minutes: Option<Spanned<u64>>,
-    pub dirsync_cycle_minutes: Option<Spanned<u64>>,
-    pub connect_cycle_minutes: Option<Spanned<u64>>,
-}
-
 /// `[world.tenant]`: the Azure AD tenant's settings.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -231,8 +217,6 @@ pub struct TenantSection {
     /// Object quota; unset = 50,000, or 300,000 with a verified domain.
     pub quota: Option<Spanned<u64>>,
     pub verified_domain: bool,
-    pub cloud_only_users: u64,
-    pub cloud_only_groups: u64,
 }
 
 impl Default for TenantSection {
@@ -241,8 +225,6 @@ impl Default for TenantSection {
             dar: true,
             quota: None,
             verified_domain: true,
-            cloud_only_users: 0,
-            cloud_only_groups: 0,
         }
     }
 }
