@@ -7,6 +7,7 @@ use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
 use crate::outcome::{Check, InvariantResult};
 use std::collections::BTreeSet;
 use toml::Spanned;
+use upgrade_engine::PrerequisiteCheck;
 use upgrade_lab_simulator::world::report::Violation;
 
 fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
@@ -100,6 +101,18 @@ fn unannounced(out: &mut Vec<Check>, facts: &Facts, expect: &Expect) {
     }
 }
 
+fn prerequisite_word(check: PrerequisiteCheck) -> &'static str {
+    match check {
+        PrerequisiteCheck::OperatingSystem => "operating_system",
+        PrerequisiteCheck::DotNet => "dotnet",
+        PrerequisiteCheck::PowerShell => "powershell",
+        PrerequisiteCheck::Tls12 => "tls12",
+        PrerequisiteCheck::DomainJoined => "domain_joined",
+        PrerequisiteCheck::Proxy => "proxy",
+        PrerequisiteCheck::Endpoint => "endpoint",
+    }
+}
+
 /// Every expectation of `expect` as a check.
 pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     let mut out = Vec::new();
@@ -152,7 +165,7 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             .steps
             .iter()
             .flat_map(|s| s.findings.iter())
-            .map(|f| super::steps::tag_of(&serde_json::json!({ "c": f.check }), "c"))
+            .map(|f| prerequisite_word(f.check).to_string())
             .collect();
         out.push(Check::new(
             "expect.prerequisite_findings",
