@@ -175,9 +175,11 @@ pub fn collect(
                 .is_some_and(|c| c.staging);
             let mut by_client: BTreeMap<String, u64> = BTreeMap::new();
             for e in &st.tenant.ledger.exports {
-                *by_client
-                    .entry(e.client.product.as_str().to_ascii_lowercase())
-                    .or_default() += 1;
+                let client = match e.client.product {
+                    Product::DirSync => "dirsync",
+                    Product::Connect => "connect",
+                };
+                *by_client.entry(client.to_string()).or_default() += 1;
             }
             let secret = st.files.values().flat_map(|f| f.values()).any(|bytes| {
                 bytes
