@@ -14,7 +14,11 @@ fn suite() -> (Vec<Scenario>, String) {
     let scenarios = load_all(std::slice::from_ref(&root)).unwrap_or_else(|errors| {
         panic!(
             "{}",
-            errors.iter().map(|e| e.plain()).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(|e| e.plain())
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     });
     let readme = std::fs::read_to_string(root.join("README.md")).expect("scenarios/README.md");
@@ -70,7 +74,10 @@ fn the_rules_table_matches_the_files_and_covers_every_rule() {
             rule.summary
         );
     }
-    assert_eq!(documented, actual, "README rules table differs from the files");
+    assert_eq!(
+        documented, actual,
+        "README rules table differs from the files"
+    );
     assert_eq!(documented.len(), RULES.len());
 }
 
@@ -85,8 +92,15 @@ fn the_failure_mode_table_matches_the_files_and_has_at_least_fifteen() {
             .map(|m| m.get_ref().to_string())
             .collect()
     });
-    assert_eq!(documented, actual, "README failure-mode table differs from the files");
-    assert!(actual.len() >= 15, "only {} failure modes covered", actual.len());
+    assert_eq!(
+        documented, actual,
+        "README failure-mode table differs from the files"
+    );
+    assert!(
+        actual.len() >= 15,
+        "only {} failure modes covered",
+        actual.len()
+    );
 }
 
 #[test]

@@ -12,6 +12,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Validate scenario files without running them.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  upgrade-lab check scenarios
+  upgrade-lab check scenarios/parallel/force-export-under-50k.toml")]
 pub struct CheckArgs {
     /// Scenario files or folders of them (searched recursively for *.toml).
     #[arg(default_value = "scenarios")]

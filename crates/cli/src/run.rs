@@ -23,6 +23,11 @@ pub enum FormatArg {
 
 /// Run scenario files against the simulated world.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  upgrade-lab run scenarios
+  upgrade-lab run scenarios --filter cutover/ --format junit --out scenarios.xml
+  upgrade-lab run scenarios/cutover/rollback-after-export-refused.toml --seed 706
+  upgrade-lab run scenarios --list")]
 pub struct RunArgs {
     /// Scenario files or folders of them (searched recursively for *.toml).
     #[arg(default_value = "scenarios")]
@@ -161,4 +166,78 @@ pub fn run(args: RunArgs) -> ExitCode {
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
     ExitCode::from(result.exit_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSING: &str = "format_version = 1\ndescription = \"recommend.in-place-under-50k\"\nseed = 5\n[world]\nusers = 60\ngroups = 5\ncontacts = 5\n[[steps]]\naction = \"analyze\"\n[expect]\nrecommendation = \"in_place\"\n";
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("upgrade-lab-run-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn args(paths: Vec<PathBuf>) -> RunArgs {
+        RunArgs {
+            paths,
+            filter: None,
+            seed: None,
+            jobs: 1,
+            format: FormatArg::Human,
+            out: None,
+            list: false,
+        }
+    }
+
+    #[test]
+    fn passing_scenarios_exit_0_failing_exit_1_bad_files_exit_2() {
+        let d = dir("codes");
+        std::fs::write(d.join("ok.toml"), PASSING).unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 0, "{}{}", r.stdout, r.stderr);
+        std::fs::write(
+            d.join("wrong.toml"),
+            PASSING.replace("\"in_place\"", "\"parallel\""),
+        )
+        .unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 1);
+        assert!(r.stdout.contains("--seed 5"), "{}", r.stdout);
+        std::fs::write(d.join("bad.toml"), PASSING.replace("seed = 5", "seed = -5")).unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 2);
+        assert!(r.stderr.contains("bad.toml:3:8"), "{}", r.stderr);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn list_filter_seed_and_json_out() {
+        let d = dir("list");
+        std::fs::write(d.join("alpha.toml"), PASSING).unwrap();
+        std::fs::write(d.join("beta.toml"), PASSING).unwrap();
+        let mut a = args(vec![d.clone()]);
+        a.list = true;
+        a.filter = Some("bet".into());
+        a.seed = Some(77);
+        let r = run_paths(&a, false);
+        assert_eq!(r.stdout, "beta  seed 77  recommend.in-place-under-50k\n");
+        a.list = false;
+        a.format = FormatArg::Json;
+        a.out = Some(d.join("report.json"));
+        let r = run_paths(&a, false);
+        assert_eq!(r.exit_code, 0, "{}", r.stderr);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).unwrap()).unwrap();
+        assert_eq!(json["scenarios"][0]["seed"], 77);
+        a.filter = Some("gamma".into());
+        assert_eq!(
+            run_paths(&a, false).exit_code,
+            2,
+            "a filter matching nothing is bad input"
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
 }
