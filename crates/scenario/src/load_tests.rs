@@ -195,3 +195,17 @@ fn a_missing_path_is_an_error_not_an_empty_suite() {
     let errors = load_all(&[PathBuf::from("/definitely/not/here")]).unwrap_err();
     assert!(errors[0].plain().contains("no such file or directory"));
 }
+
+#[test]
+fn a_directory_the_generator_cannot_make_is_refused_at_check_time() {
+    let text = GOOD.replace(
+        "contacts = 20",
+        "contacts = 20\ndomains = [\"contoso.com\", \"contoso.com\"]",
+    );
+    let e = one_error(&text);
+    assert!(
+        e.contains("the generator cannot make this directory"),
+        "{e}"
+    );
+    assert!(e.contains("listed twice"), "{e}");
+}

@@ -255,6 +255,15 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
             }
         }
     }
+    if w.has_inline_directory()
+        && let Err(e) = crate::runner::setup::directory_spec(w, file.seed).validate()
+    {
+        c.err(
+            file.world.span(),
+            format!("the generator cannot make this directory: {e}"),
+            "change the [world] keys the message names",
+        );
+    }
     dirsync(c, file);
     server(c, &w.dirsync_host);
     server(c, &w.server);

@@ -147,7 +147,7 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
             at_ms: world.now().0,
             source: "runner".into(),
             kind: "step-result".into(),
-            detail: format!("{}: {:?}", record.name, record.result),
+            detail: format!("{}: {}", record.name, record.result),
         });
         events.extend(step_events);
         records.push(record);

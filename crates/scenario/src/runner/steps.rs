@@ -38,6 +38,16 @@ pub enum StepResult {
     },
 }
 
+impl std::fmt::Display for StepResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepResult::Done(s) => write!(f, "done: {s}"),
+            StepResult::Refused { kind, message } => write!(f, "refused {kind}: {message}"),
+            StepResult::Failed { kind, message } => write!(f, "failed {kind}: {message}"),
+        }
+    }
+}
+
 /// What the runner keeps of a step.
 #[derive(Clone, Debug)]
 pub struct StepRecord {
