@@ -209,3 +209,37 @@ fn a_directory_the_generator_cannot_make_is_refused_at_check_time() {
     );
     assert!(e.contains("listed twice"), "{e}");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text, however broken, gives scenarios or errors with a position: never a panic.
+        #[test]
+        fn loading_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+            if let Err(errors) = load_text("p", Path::new("p.toml"), text) {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.location.starts_with("p.toml:"));
+                }
+            }
+        }
+
+        /// Mutating one line of a valid file never panics either, and an error names a line
+        /// that exists.
+        #[test]
+        fn a_mutated_line_never_panics(line in 0usize..26, junk in "[a-z_=\\[\\]\"0-9 .-]{0,20}") {
+            let mut lines: Vec<&str> = GOOD.lines().collect();
+            let at = line.min(lines.len() - 1);
+            lines[at] = &junk;
+            let text = lines.join("\n");
+            if let Err(errors) = load_text("p", Path::new("p.toml"), text.clone()) {
+                for e in errors {
+                    let n: usize = e.location.split(':').nth(1).unwrap().parse().unwrap();
+                    prop_assert!(n >= 1 && n <= text.lines().count() + 1, "{}", e.location);
+                }
+            }
+        }
+    }
+}
