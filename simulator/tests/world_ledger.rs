@@ -4,7 +4,9 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode, PortErrorKind, SqlChoice};
+use upgrade_engine::ports::{
+    ConnectServer, DirSyncServer, InstallMode, PortErrorKind, ServiceAccount, SqlChoice,
+};
 use upgrade_lab_model::{ExportOperation, RunProfile, SimDuration, SqlBackend};
 use upgrade_lab_simulator::tenant::ledger::Product;
 use upgrade_lab_simulator::world::World;
@@ -147,6 +149,28 @@ fn running_the_installer_again_is_refused_and_recorded() {
 }
 
 #[test]
+fn the_sign_out_after_installation_is_owed_until_it_happens() {
+    use upgrade_lab_simulator::tenant::ledger::Incident;
+    let world = parallel_world(5);
+    install_staging(&world, "AADC01");
+    world.with_state(|st| {
+        assert!(st.connects["AADC01"].sign_out_pending);
+        assert!(matches!(
+            st.tenant.ledger.incidents.last(),
+            Some(Incident::SignOutRequired { host, .. }) if host == "AADC01"
+        ));
+    });
+    world.sign_out_and_in("aadc01");
+    world.with_state(|st| {
+        assert!(!st.connects["AADC01"].sign_out_pending);
+        assert!(matches!(
+            st.tenant.ledger.incidents.last(),
+            Some(Incident::SignedOutAndIn { .. })
+        ));
+    });
+}
+
+#[test]
 fn a_parallel_server_on_dirsyncs_sql_instance_is_reported() {
     let mut cfg = config();
     cfg.sql = SqlBackend::Full {
@@ -164,6 +188,10 @@ fn a_parallel_server_on_dirsyncs_sql_instance_is_reported() {
         server: "sql01".into(),
         instance: "dirsync".into(),
     });
+    req.service_account = ServiceAccount::Domain {
+        name: "CONTOSO\\svc-aadc".into(),
+        password: upgrade_lab_model::Secret::new("pw"),
+    };
     world.run(port.install(req)).unwrap();
     assert!(world.report().violations.iter().any(|v| matches!(
         v,
@@ -218,6 +246,70 @@ fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
     }
     let hours = (exported.expect("Connect exported") - started).as_hours_f64();
     assert!((2.7..3.3).contains(&hours), "{hours} h");
+    let report = world.report();
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    assert!(report.tenant.equals_directory());
+}
+
+#[test]
+fn a_delete_that_neither_server_carried_leaves_an_orphan_the_report_names() {
+    let world = parallel_world(10);
+    let victim = directory(10, 2, 2).objects[4].guid;
+    // Deleted after DirSync's export at T+0 and before the staging server's first import.
+    world.change_ad(|ad, now| ad.delete(now, &victim)).unwrap();
+    install_staging(&world, "AADC01");
+    world.advance(SimDuration::from_hours(1));
+    let (mut connect, mut dirsync) = (world.connect_port("AADC01"), world.dirsync_port());
+    world.run(dirsync.disable_service()).unwrap();
+    world.run(connect.set_staging_mode(false)).unwrap();
+    world.advance(SimDuration::from_hours(1));
+    let report = world.report();
+    assert!(report.converged);
+    assert_eq!(report.tenant.orphaned, vec![victim.immutable_id()]);
+    assert!(report.violations.iter().any(|v| matches!(
+        v,
+        Violation::TenantMismatch {
+            orphaned: 1,
+            missing: 0,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_in_place_installer_uninstalls_dirsync_itself_and_wants_dirsyncs_account() {
+    use upgrade_lab_simulator::tenant::{TenantAccount, TenantSpec};
+    let other = upgrade_lab_model::Credential::new(
+        "someone-else@contoso.onmicrosoft.com",
+        upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD,
+    );
+    let world = World::builder()
+        .directory(directory(10, 2, 2))
+        .tenant(TenantSpec {
+            accounts: vec![TenantAccount {
+                credential: other.clone(),
+                hybrid_identity_admin: true,
+                password_expired: false,
+            }],
+            ..TenantSpec::default()
+        })
+        .build()
+        .unwrap();
+    let mut connect = world.connect_port("DIRSYNC01");
+    let mut wrong = install_request(&config(), InstallMode::InPlace, false);
+    wrong.azure_ad = other;
+    let err = world.run(connect.install(wrong)).unwrap_err();
+    assert!(err.message.contains("the account DirSync uses"), "{err:?}");
+    let started = world.now();
+    world
+        .run(connect.install(install_request(&config(), InstallMode::InPlace, false)))
+        .unwrap();
+    world.with_state(|st| {
+        let d = st.dirsync.as_ref().unwrap();
+        assert!(!d.installed);
+        assert!(d.uninstalled_at.is_some_and(|t| t > started));
+    });
+    world.advance(SimDuration::from_hours(1));
     let report = world.report();
     assert!(report.violations.is_empty(), "{:?}", report.violations);
     assert!(report.tenant.equals_directory());

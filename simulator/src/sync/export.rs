@@ -6,30 +6,32 @@
 //! It must not know the tenant's rules: the world applies each item and hands back results.
 
 use super::SyncEngine;
-use super::connector_space::AadImage;
-use super::rules::AttrMask;
+use super::connector_space::{AadCsObject, AadImage};
 use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind};
-
-/// One write an export run sends.
-#[derive(Clone, Debug)]
-pub struct ExportItem {
-    pub cs: u32,
-    pub operation: ExportOperation,
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
-    pub image: AadImage,
-    pub mask: AttrMask,
-}
 
 /// What an export run will do.
 #[derive(Debug)]
 pub enum ExportPlan {
     /// More pending deletes than the threshold: nothing is exported (§4.3).
-    DeletionThresholdExceeded {
+    DeletionThresholdExceeded { deletes: u64, threshold: u32 },
+    /// The Azure AD connector-space objects to write, in connector-space order.
+    Ready(Vec<u32>),
+    /// DirSync's opt-in prevention: above its threshold every delete of the cycle is withheld
+    /// and the other changes are exported (§4.3, TN-ADEL).
+    DeletesWithheld {
+        items: Vec<u32>,
         deletes: u64,
         threshold: u32,
     },
-    Ready(Vec<ExportItem>),
+}
+
+/// What DirSync reports when it withholds a cycle's deletes (§4.3: an e-mail is sent).
+pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
+    format!(
+        "{deletes} pending deletes exceed the accidental-delete threshold of {threshold} \
+         (Set-PreventAccidentalDeletes): every delete of this cycle was withheld and an e-mail \
+         was sent"
+    )
 }
 
 /// The text of application event 116 (source "Directory Synchronization", Warning, §4.3).
@@ -42,48 +44,78 @@ pub fn event_116_text(deletes: u64, threshold: u32) -> String {
     )
 }
 
+/// What the target answered to one write, and whether the run must stop after it.
+pub struct WriteResult {
+    pub result: Result<(), &'static str>,
+    pub stop: bool,
+}
+
 impl SyncEngine {
-    /// The writes of an export run, in connector-space order, unless the threshold stops it.
+    /// The writes of an export run (unconfirmed ones again), unless the threshold stops it.
     pub fn plan_export(&self) -> ExportPlan {
-        let items: Vec<ExportItem> = self
+        let mut deletes = 0u64;
+        let items: Vec<u32> = self
             .aad_cs
             .iter()
             .filter_map(|(i, cs)| {
                 let e = cs.export.as_ref()?;
-                Some(ExportItem {
-                    cs: i,
-                    operation: e.operation,
-                    anchor: cs.anchor.clone(),
-                    kind: cs.kind,
-                    image: e.image.clone(),
-                    mask: e.mask,
-                })
+                if e.operation == ExportOperation::Delete {
+                    deletes += 1;
+                }
+                Some(i)
             })
             .collect();
-        let deletes = items
-            .iter()
-            .filter(|x| x.operation == ExportOperation::Delete)
-            .count() as u64;
         match self.config.delete_threshold {
-            Some(threshold) if deletes > u64::from(threshold) => {
-                ExportPlan::DeletionThresholdExceeded { deletes, threshold }
-            }
+            Some(threshold) if deletes > u64::from(threshold) => match self.config.flow {
+                super::rules::FlowSet::Connect => {
+                    ExportPlan::DeletionThresholdExceeded { deletes, threshold }
+                }
+                super::rules::FlowSet::DirSync => ExportPlan::DeletesWithheld {
+                    items: items
+                        .into_iter()
+                        .filter(|&i| {
+                            self.aad_cs
+                                .get(i)
+                                .and_then(|cs| cs.export.as_ref())
+                                .is_some_and(|e| e.operation != ExportOperation::Delete)
+                        })
+                        .collect(),
+                    deletes,
+                    threshold,
+                },
+            },
             _ => ExportPlan::Ready(items),
         }
     }
 
-    /// Records each write's outcome: success leaves the export unconfirmed until an import
-    /// brings the value back; an error keeps it pending with the error's name.
-    pub fn commit_export(&mut self, results: &[(u32, Result<(), &'static str>)]) {
-        for (i, r) in results {
-            if let Some(e) = self.aad_cs.get_mut(*i).and_then(|cs| cs.export.as_mut()) {
-                match r {
-                    Ok(()) => {
-                        e.exported_count += 1;
-                        e.last_error = None;
-                    }
-                    Err(name) => e.last_error = Some(name),
+    /// Sends each planned write through `write` and records its outcome in the export memory:
+    /// success leaves the export unconfirmed until an import brings the value back (§2.2); an
+    /// error keeps it pending with the error's name. No per-item copy is made.
+    pub fn apply_export(
+        &mut self,
+        items: &[u32],
+        mut write: impl FnMut(ExportOperation, &ImmutableId, ObjectKind, &AadImage) -> WriteResult,
+    ) {
+        for &i in items {
+            let Some(AadCsObject {
+                anchor,
+                kind,
+                export: Some(e),
+                ..
+            }) = self.aad_cs.get_mut(i)
+            else {
+                continue;
+            };
+            let r = write(e.operation, anchor, *kind, &e.image);
+            match r.result {
+                Ok(()) => {
+                    e.exported_count += 1;
+                    e.last_error = None;
                 }
+                Err(name) => e.last_error = Some(name),
+            }
+            if r.stop {
+                return;
             }
         }
     }

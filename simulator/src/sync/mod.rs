@@ -100,6 +100,14 @@ impl SyncEngine {
             .collect()
     }
 
+    /// The metaverse object projected from the AD object with this objectGUID.
+    pub fn mv_of(&self, guid: &upgrade_lab_model::ObjectGuid) -> Option<u32> {
+        self.ad_cs
+            .find(guid)
+            .and_then(|i| self.ad_cs.get(i))
+            .and_then(|cs| cs.mv)
+    }
+
     /// Number of pending exports.
     pub fn pending_export_count(&self) -> usize {
         self.aad_cs

@@ -43,6 +43,10 @@ pub struct AadImportPlan {
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
 /// the object: such objects are never imported (§5, FLT).
 fn outside_partitions(engine: &SyncEngine, o: &DirectoryObject) -> bool {
+    let f = &engine.config.filters;
+    if f.domains.is_empty() && f.included_ous.is_empty() && f.excluded_ous.is_empty() {
+        return false;
+    }
     matches!(
         engine.scope.why_out(o),
         Some(OutOfScope::Domain | OutOfScope::OrganizationalUnit)
@@ -311,27 +315,18 @@ impl SyncEngine {
         let m = match linked {
             Some(m) => m,
             None => {
-                let m = match self.mv.find(&guid) {
-                    Some(m) => {
-                        stats.joins += 1;
-                        m
-                    }
-                    None => {
-                        stats.projections += 1;
-                        self.mv.insert(
-                            guid,
-                            MvObject {
-                                guid,
-                                anchor: guid.immutable_id(),
-                                kind: object.kind,
-                                dn: object.dn.clone(),
-                                attrs: object.attrs.clone(),
-                                ad: None,
-                                aad: None,
-                            },
-                        )
-                    }
-                };
+                // A metaverse object lives exactly as long as its AD connector, so a new
+                // connector never finds one to join: it projects.
+                stats.projections += 1;
+                let m = self.mv.insert(MvObject {
+                    guid,
+                    anchor: guid.immutable_id(),
+                    kind: object.kind,
+                    dn: object.dn.clone(),
+                    attrs: object.attrs.clone(),
+                    ad: None,
+                    aad: None,
+                });
                 if let Some(cs) = self.ad_cs.get_mut(i) {
                     cs.mv = Some(m);
                 }
@@ -362,8 +357,8 @@ impl SyncEngine {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let (guid, aad) = (mv.guid, mv.aad);
-        self.mv.remove(m, &guid);
+        let aad = mv.aad;
+        self.mv.remove(m);
         if let Some(a) = aad {
             self.deprovision(a);
         }
@@ -418,7 +413,11 @@ impl SyncEngine {
                 Some(m) => m,
                 None => {
                     let guid = cs.anchor.to_object_guid();
-                    let target = guid.and_then(|g| self.mv.find(&g));
+                    let ad_cs = &self.ad_cs;
+                    let target = guid
+                        .and_then(|g| ad_cs.find(&g))
+                        .and_then(|i| ad_cs.get(i))
+                        .and_then(|o| o.mv);
                     match target {
                         Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
                             cs.mv = Some(m);

@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use tokio::task::LocalSet;
+use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
-    Credential, DirSyncConfig, Directory, ExportOperation, ServerEnvironment, SimDuration, SimTime,
+    Credential, DirSyncConfig, Directory, ServerEnvironment, SimDuration, SimTime,
 };
 
 /// The password every default account of a world has (simulated accounts only).
@@ -34,6 +35,11 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
     Runtime(#[from] std::io::Error),
+    #[error(
+        "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about 100,000, \
+         domain-facts 1.7): set DirSyncConfig.sql to a full SQL Server for a directory this large"
+    )]
+    ExpressTooSmall { objects: usize },
     #[error(
         "the DirSync configuration names forest '{config}' but the directory's forest is \
          '{directory}'; set DirSyncConfig.forest to the directory's forest"
@@ -198,6 +204,10 @@ impl WorldBuilder {
             .clone()
             .unwrap_or_else(|| self.default_enterprise_admin());
         let objects = self.directory.objects.len();
+        let syncs = self.dirsync_start != DirSyncStart::NotInstalled;
+        if syncs && !config.sql.is_full() && objects as u64 > LOCALDB_MAX_OBJECTS {
+            return Err(BuildError::ExpressTooSmall { objects });
+        }
         let ad = ActiveDirectory::new(self.directory, vec![ea]);
         let mut spec = self.tenant;
         spec.accounts.push(TenantAccount {
@@ -302,35 +312,18 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let mut results = Vec::with_capacity(items.len());
-        let mut record = ExportRecord {
-            client,
-            started: SimTime::START,
-            ended: SimTime::START,
-            adds: 0,
-            updates: 0,
-            deletes: 0,
-            errors: 0,
-            objects: Vec::with_capacity(items.len()),
-        };
-        for item in &items {
-            let r = state
-                .tenant
-                .apply_write(item.operation, &item.anchor, item.kind, &item.image);
-            match (&r, item.operation) {
-                (Ok(()), ExportOperation::Add) => record.adds += 1,
-                (Ok(()), ExportOperation::Update) => record.updates += 1,
-                (Ok(()), ExportOperation::Delete) => record.deletes += 1,
-                (Err(_), _) => record.errors += 1,
-            }
-            if r.is_ok() {
-                record.objects.push((item.anchor.clone(), item.operation));
-            }
-            results.push((item.cs, r));
-        }
-        engine.commit_export(&results);
+        let outcome = super::export_run::apply_export(engine, &mut state.tenant, &items, false);
         if !items.is_empty() {
-            state.tenant.ledger.exports.push(record);
+            state.tenant.ledger.exports.push(ExportRecord {
+                client,
+                started: SimTime::START,
+                ended: SimTime::START,
+                adds: outcome.stats.adds,
+                updates: outcome.stats.updates,
+                deletes: outcome.stats.deletes,
+                errors: outcome.stats.errors,
+                objects: outcome.accepted,
+            });
         }
     }
     let (items, watermark) = state.tenant.read_for_import(engine.aad_watermark);

@@ -19,9 +19,25 @@
 //! assert_eq!(world.now().0, 4 * 3_600_000 + 1_000);
 //! ```
 //!
+//! At a glance:
+//! - build: `World::builder()` → `.directory(Directory)`, `.dirsync(DirSyncConfig)`,
+//!   `.dirsync_host(&str)`, `.dirsync_start(DirSyncStart)`, `.environment(ServerEnvironment)`,
+//!   `.tenant(TenantSpec)`, `.timing(Timing)`, `.seed(u64)`, `.fault(Fault)`,
+//!   `.churn(ChurnSpec)`, `.enterprise_admin(Credential)`, `.azure_ad_password(&str)`,
+//!   `.build() -> Result<World, BuildError>`;
+//! - drive: `world.run(future)`, `world.advance(SimDuration)`, `world.now()`,
+//!   `world.run_cycle_now(ServerId)`;
+//! - ports: `dirsync_port()`, `connect_port(host)`, `ad_port()`, `tenant_port()`, `clock()`;
+//! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
+//!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
+//! - verdicts: `world.report()` (`report::LedgerReport` with `violations`), and
+//!   `world.with_state(|st| …)` for the raw ledger (`st.tenant.ledger`), run histories and
+//!   connector spaces.
+//!
 //! It must not know scenario files or reports; it never reads the wall clock.
 
 pub mod builder;
+mod export_run;
 pub mod ports;
 pub mod report;
 pub mod runs;

@@ -16,7 +16,9 @@ use upgrade_lab_model::{
     sync::Connector,
 };
 
-/// A span during which a server was an active exporter (`to = None`: still is).
+/// A span during which a server was an active exporter (`to = None`: still is). The span
+/// follows the service's configuration (running, export enabled); a crash shows as missing
+/// exports in the ledger, not as a gap here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExporterInterval {
     pub host: String,
@@ -209,23 +211,30 @@ fn exporter_intervals(st: &WorldState) -> Vec<ExporterInterval> {
     out
 }
 
-/// The scope and outbound rules "tenant equals directory" is judged by: the active Connect
-/// server's, else any Connect server's, else DirSync's.
+/// The scope and outbound rules "tenant equals directory" is judged by: the active exporter's
+/// (an active Connect server, else an active DirSync), else any Connect server's, else DirSync's.
 fn judged_config(st: &WorldState) -> (ScopeFilters, Option<String>) {
-    let connect = st
-        .connects
-        .values()
-        .find(|c| c.is_active_exporter())
-        .or_else(|| st.connects.values().next());
-    match (connect, &st.dirsync) {
-        (Some(c), _) => (
+    let of_connect = |c: &crate::connect_server::ConnectServer| {
+        (
             c.engine.config.filters.clone(),
             c.engine.config.alternate_login_id.clone(),
-        ),
-        (None, Some(d)) => (
+        )
+    };
+    let of_dirsync = |d: &crate::dirsync_server::DirSyncServer| {
+        (
             d.config.filters.clone(),
             d.config.alternate_login_id.clone(),
-        ),
+        )
+    };
+    if let Some(c) = st.connects.values().find(|c| c.is_active_exporter()) {
+        return of_connect(c);
+    }
+    if let Some(d) = st.dirsync.as_ref().filter(|d| d.is_active_exporter()) {
+        return of_dirsync(d);
+    }
+    match (st.connects.values().next(), &st.dirsync) {
+        (Some(c), _) => of_connect(c),
+        (None, Some(d)) => of_dirsync(d),
         (None, None) => (ScopeFilters::default(), None),
     }
 }

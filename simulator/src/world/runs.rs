@@ -7,16 +7,14 @@
 //! It must not know the engine's orchestration: ports and schedulers call in here.
 
 use super::{Shared, WorldState, host_key};
-use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, THROTTLED_TEXT, event_6000_text};
+use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text};
 use crate::sync::SyncEngine;
-use crate::sync::export::{ExportPlan, event_116_text};
-use crate::tenant::ledger::{ExportClient, ExportRecord, Product};
-use crate::tenant::matching::QUOTA_EXCEEDED;
+use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
 use upgrade_engine::ports::{PortError, PortErrorKind};
-use upgrade_lab_model::constants::RUN_ERROR_LIMIT;
+use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
-    Connector, ExportOperation, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
+    Connector, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
 };
 
 /// Which server a run is on.
@@ -28,7 +26,7 @@ pub enum ServerId {
 }
 
 /// Errors kept in a run record (the first ones, as the Operations tab lists them).
-const RUN_ERRORS_KEPT: usize = 20;
+pub(crate) const RUN_ERRORS_KEPT: usize = 20;
 
 fn host_of(st: &WorldState, id: &ServerId) -> String {
     match id {
@@ -49,7 +47,7 @@ pub(crate) fn engine_mut<'a>(st: &'a mut WorldState, id: &ServerId) -> Option<&'
     }
 }
 
-fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
+pub(crate) fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
     match id {
         ServerId::DirSync => st.dirsync.as_ref().map(|d| ExportClient {
             host: host_key(&d.host),
@@ -64,12 +62,28 @@ fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
     }
 }
 
-fn is_staging(st: &WorldState, id: &ServerId) -> bool {
+pub(crate) fn is_staging(st: &WorldState, id: &ServerId) -> bool {
     match id {
         ServerId::DirSync => false,
         ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| c.staging),
     }
 }
+
+/// Whether the server's database is SQL Server Express / LocalDB, limited to 10 GB ≈ 100,000
+/// objects (§1.7, LDB).
+pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
+    match id {
+        ServerId::DirSync => st.dirsync.as_ref().is_some_and(|d| !d.config.sql.is_full()),
+        ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| match &c.sql {
+            upgrade_engine::ports::SqlChoice::LocalDb => true,
+            upgrade_engine::ports::SqlChoice::Existing(b) => !b.is_full(),
+        }),
+    }
+}
+
+/// What the Operations tab and the event log say when LocalDB reaches 10 GB (LDB).
+pub(crate) const DISK_FULL_TEXT: &str = "Event 6323: The server encountered an error because \
+    SQL Server is out of disk space (LocalDB 10 GB limit reached)";
 
 /// Why the server cannot run anything now, in its own words.
 pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Option<PortError> {
@@ -117,7 +131,7 @@ fn start_failure(
 }
 
 /// Waits `duration` unless the host crashes first; `Err(crash time)` then.
-async fn spend(
+pub(crate) async fn spend(
     shared: &Rc<Shared>,
     host: &str,
     started: SimTime,
@@ -141,7 +155,7 @@ async fn spend(
     }
 }
 
-fn record(
+pub(crate) fn record(
     shared: &Rc<Shared>,
     id: &ServerId,
     (connector, profile, started): (Connector, RunProfile, SimTime),
@@ -221,13 +235,14 @@ pub(crate) async fn run_profile_locked(
             let _ = spend(shared, &host, started, overhead).await;
             Ok(stopped(shared, RunStatus::CompletedNoObjects, Vec::new()))
         }
-        (_, Export) => export(shared, id, &host, started).await,
+        (_, Export) => super::export_run::export(shared, id, &host, started).await,
         (Connector::ActiveDirectory, FullImport | DeltaImport) => {
             let full = profile == FullImport;
-            let (plan, duration) = {
+            let (plan, duration, disk_full) = {
                 let mut st = shared.state.borrow_mut();
                 let st = &mut *st;
                 let timing = st.timing.clone();
+                let local_db = uses_local_db(st, id);
                 let ad = &st.ad;
                 let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
                 let Some(engine) = engine else {
@@ -240,13 +255,26 @@ pub(crate) async fn run_profile_locked(
                     timing.delta_import_ad_ms_per_change
                 };
                 let d = timing.run(plan.items.len() as u64, cost);
-                (plan, d)
+                let objects_after = if plan.full {
+                    plan.items.len()
+                } else {
+                    engine.ad_cs.len() + plan.items.len()
+                };
+                let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
+                (plan, d, disk_full)
             };
             if spend(shared, &host, started, duration).await.is_err() {
                 return Ok(stopped(
                     shared,
                     RunStatus::StoppedServerDown,
                     vec![SERVER_DOWN_TEXT.into()],
+                ));
+            }
+            if disk_full {
+                return Ok(stopped(
+                    shared,
+                    RunStatus::StoppedDatabaseDiskFull,
+                    vec![DISK_FULL_TEXT.into()],
                 ));
             }
             let stats = engine_mut(&mut shared.state.borrow_mut(), id)
@@ -337,7 +365,7 @@ pub(crate) async fn run_profile_locked(
     }
 }
 
-fn engine_mut_split<'a>(
+pub(crate) fn engine_mut_split<'a>(
     dirsync: &'a mut Option<crate::dirsync_server::DirSyncServer>,
     connects: &'a mut std::collections::BTreeMap<String, crate::connect_server::ConnectServer>,
     id: &ServerId,
@@ -351,7 +379,7 @@ fn engine_mut_split<'a>(
     }
 }
 
-fn not_installed(host: &str) -> PortError {
+pub(crate) fn not_installed(host: &str) -> PortError {
     PortError::new(
         PortErrorKind::NotInstalled,
         format!("no sync engine is installed on {host}"),
@@ -380,170 +408,6 @@ fn finish(
         stats,
         Vec::new(),
     )
-}
-
-/// The Export run profile on the Azure AD connector.
-async fn export(
-    shared: &Rc<Shared>,
-    id: &ServerId,
-    host: &str,
-    started: SimTime,
-) -> Result<RunRecord, PortError> {
-    let (connector, profile) = (Connector::AzureAd, RunProfile::Export);
-    let (staging, overhead) = {
-        let st = shared.state.borrow();
-        (is_staging(&st, id), SimDuration(st.timing.run_overhead_ms))
-    };
-    if staging {
-        // Staging mode: export is disabled, nothing reaches Azure AD (§3).
-        let _ = spend(shared, host, started, overhead).await;
-        return Ok(record(
-            shared,
-            id,
-            (connector, profile, started),
-            RunStatus::CompletedNoObjects,
-            RunStats::default(),
-            vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
-        ));
-    }
-    let (plan, end) = {
-        let mut st = shared.state.borrow_mut();
-        let timing = st.timing.clone();
-        let Some(engine) = engine_mut(&mut st, id) else {
-            return Err(not_installed(host));
-        };
-        let plan = engine.plan_export();
-        let writes = match &plan {
-            ExportPlan::Ready(items) => items.len() as u64,
-            ExportPlan::DeletionThresholdExceeded { .. } => 0,
-        };
-        let begin = started.0 + timing.run_overhead_ms;
-        let end = st
-            .tenant
-            .throttle
-            .reserve(begin, writes, timing.export_ms_per_write);
-        (plan, SimTime(end))
-    };
-    if spend(shared, host, started, end - started).await.is_err() {
-        return Ok(record(
-            shared,
-            id,
-            (connector, profile, started),
-            RunStatus::StoppedServerDown,
-            RunStats::default(),
-            vec![SERVER_DOWN_TEXT.into()],
-        ));
-    }
-    let items = match plan {
-        ExportPlan::DeletionThresholdExceeded { deletes, threshold } => {
-            return Ok(record(
-                shared,
-                id,
-                (connector, profile, started),
-                RunStatus::StoppedDeletionThresholdExceeded,
-                RunStats::default(),
-                vec![event_116_text(deletes, threshold)],
-            ));
-        }
-        ExportPlan::Ready(items) => items,
-    };
-    let now = shared.now();
-    let mut st = shared.state.borrow_mut();
-    let client = client_of(&st, id);
-    let throttled = st.faults.throttling(now);
-    let mut stats = RunStats::default();
-    let mut errors = Vec::new();
-    let mut results = Vec::with_capacity(items.len());
-    let mut accepted = Vec::with_capacity(items.len());
-    let mut status = RunStatus::Success;
-    for item in &items {
-        let r = if throttled {
-            Err("Throttled")
-        } else {
-            st.tenant
-                .apply_write(item.operation, &item.anchor, item.kind, &item.image)
-        };
-        match r {
-            Ok(()) => {
-                match item.operation {
-                    ExportOperation::Add => stats.adds += 1,
-                    ExportOperation::Update => stats.updates += 1,
-                    ExportOperation::Delete => stats.deletes += 1,
-                }
-                accepted.push((item.anchor.clone(), item.operation));
-            }
-            Err(name) => {
-                stats.errors += 1;
-                if errors.len() < RUN_ERRORS_KEPT {
-                    let text = if name == "Throttled" {
-                        THROTTLED_TEXT
-                    } else {
-                        name
-                    };
-                    errors.push(format!("{text}: {}", item.anchor));
-                }
-                if name == QUOTA_EXCEEDED {
-                    status = RunStatus::StoppedQuotaExceeded;
-                    errors.push("Synchronization has been stopped. The company has exceeded the number of objects that can be synchronized.".into());
-                    results.push((item.cs, Err(name)));
-                    break;
-                }
-                if stats.errors > u64::from(RUN_ERROR_LIMIT) {
-                    status = RunStatus::StoppedErrorLimit;
-                    results.push((item.cs, Err(name)));
-                    break;
-                }
-            }
-        }
-        results.push((item.cs, r));
-    }
-    if status == RunStatus::Success {
-        status = if stats.errors > 0 {
-            RunStatus::CompletedExportErrors
-        } else if items.is_empty() {
-            RunStatus::CompletedNoObjects
-        } else {
-            RunStatus::Success
-        };
-    }
-    let covers = engine_mut(&mut st, id).map(|engine| {
-        engine.commit_export(&results);
-        engine.last_ad_import_started
-    });
-    if let Some(Some(covers)) = covers {
-        let host = host.to_string();
-        st.tenant
-            .ledger
-            .export_runs
-            .push(crate::tenant::ledger::ExportRunMark {
-                host,
-                covers_changes_until: covers,
-                ended: now,
-            });
-    }
-    if let Some(client) = client
-        && !items.is_empty()
-    {
-        st.tenant.ledger.exports.push(ExportRecord {
-            client,
-            started,
-            ended: now,
-            adds: stats.adds,
-            updates: stats.updates,
-            deletes: stats.deletes,
-            errors: stats.errors,
-            objects: accepted,
-        });
-    }
-    drop(st);
-    Ok(record(
-        shared,
-        id,
-        (connector, profile, started),
-        status,
-        stats,
-        errors,
-    ))
 }
 
 /// One scheduler cycle (§2.6 order): import AD, import Azure AD, sync AD, sync Azure AD, export

@@ -43,7 +43,7 @@ pub fn user(n: u32, ou: &str, domain: &str) -> DirectoryObject {
             display_name: Some(v(format!("User {n}"))),
             department: Some(v(OUS[n as usize % 3])),
             user_account_control: Some(512),
-            extension_attributes: if n % 5 == 0 {
+            extension_attributes: if n.is_multiple_of(5) {
                 vec![(15u8, v("NoSync"))].into_boxed_slice()
             } else {
                 Box::new([])

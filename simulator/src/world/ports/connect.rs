@@ -1,0 +1,365 @@
+//! An Azure AD Connect server's port: machine facts, the installer (once), "Configure staging
+//! mode", run profiles, run history, pending exports (csexport) and its files.
+
+use super::{azure_sign_in, connectivity_error, down, hook, read_host_file, wait, write_host_file};
+use crate::connect_server::{self, ConnectServer, DEFAULT_INSTALL_LOCATION, connect_version};
+use crate::faults::{Connectivity, SQL_DOWN_TEXT, operations};
+use crate::sync::SyncEngine;
+use crate::tenant::ledger::Incident;
+use crate::world::runs::{self, ServerId};
+use crate::world::{Shared, host_key, scheduler};
+use std::rc::Rc;
+use upgrade_engine::ports::{
+    ConnectInstallation, ConnectServer as ConnectServerPort, InstallMode, InstallReceipt,
+    InstallRequest, PortError, PortErrorKind, ServiceAccount, SqlChoice,
+};
+use upgrade_lab_model::environment::EndpointReach;
+use upgrade_lab_model::{
+    Connector, PendingExport, RunProfile, RunRecord, ServerEnvironment, SimDuration, SimTime,
+};
+
+/// An Azure AD Connect server (installed or not yet).
+#[derive(Clone, Debug)]
+pub struct ConnectPort {
+    shared: Rc<Shared>,
+    host: String,
+}
+
+impl ConnectPort {
+    pub(crate) fn new(shared: Rc<Shared>, host: String) -> Self {
+        Self { shared, host }
+    }
+}
+
+impl ConnectPort {
+    pub fn hostname(&self) -> &str {
+        &self.host
+    }
+
+    /// Reads the installed server's sync engine.
+    fn with_engine<R>(&self, read: impl FnOnce(&SyncEngine) -> R) -> Result<R, PortError> {
+        let st = self.shared.state.borrow();
+        st.connects
+            .get(&self.host)
+            .map(|c| read(&c.engine))
+            .ok_or_else(|| {
+                PortError::new(
+                    PortErrorKind::NotInstalled,
+                    format!("Azure AD Connect is not installed on {}", self.host),
+                )
+            })
+    }
+
+    fn installed_check(&self) -> Result<(), PortError> {
+        down(&self.shared, &self.host)?;
+        if self.shared.state.borrow().connects.contains_key(&self.host) {
+            Ok(())
+        } else {
+            Err(PortError::new(
+                PortErrorKind::NotInstalled,
+                format!("Azure AD Connect is not installed on {}", self.host),
+            ))
+        }
+    }
+
+    fn start_background(&self) {
+        let mut st = self.shared.state.borrow_mut();
+        let Some(c) = st.connects.get_mut(&self.host) else {
+            return;
+        };
+        if c.scheduler_started {
+            return;
+        }
+        c.scheduler_started = true;
+        tokio::task::spawn_local(scheduler::connect(self.shared.clone(), self.host.clone()));
+        tokio::task::spawn_local(scheduler::password_hash_sync(
+            self.shared.clone(),
+            ServerId::Connect(self.host.clone()),
+        ));
+    }
+
+    fn check_install(&self, request: &InstallRequest) -> Result<(), PortError> {
+        connectivity_error(&self.shared, &self.host)?;
+        let is_admin = azure_sign_in(&self.shared, &request.azure_ad)?;
+        if !is_admin {
+            return Err(PortError::new(
+                PortErrorKind::InvalidCredentials,
+                "The account must hold the Hybrid Identity Administrator or Global Administrator role",
+            ));
+        }
+        let now = self.shared.now();
+        let st = self.shared.state.borrow();
+        if !st.ad.is_enterprise_admin(&request.enterprise_admin) {
+            return Err(PortError::new(
+                PortErrorKind::InvalidCredentials,
+                format!(
+                    "'{}' is not a member of Enterprise Admins or its password is wrong",
+                    request.enterprise_admin.account
+                ),
+            ));
+        }
+        if request.mode == InstallMode::InPlace {
+            if host_key(&st.dirsync_host) != self.host {
+                return Err(PortError::new(
+                    PortErrorKind::Unsupported,
+                    format!(
+                        "an in-place upgrade runs on the DirSync server {}, not on {}",
+                        st.dirsync_host, self.host
+                    ),
+                ));
+            }
+            if let Some(d) = &st.dirsync
+                && !d
+                    .config
+                    .azure_ad_account
+                    .eq_ignore_ascii_case(&request.azure_ad.account)
+            {
+                return Err(PortError::new(
+                    PortErrorKind::InvalidCredentials,
+                    format!(
+                        "the in-place upgrade must sign in with the account DirSync uses ({}), \
+                         not {} (D1)",
+                        d.config.azure_ad_account, request.azure_ad.account
+                    ),
+                ));
+            }
+        }
+        if let SqlChoice::Existing(sql) = &request.sql
+            && sql.is_full()
+            && st.faults.sql_down(&self.host, now)
+        {
+            return Err(PortError::new(
+                PortErrorKind::SqlInstanceDown,
+                SQL_DOWN_TEXT,
+            ));
+        }
+        if let SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full { server, .. }) =
+            &request.sql
+            && !server.eq_ignore_ascii_case(&self.host)
+            && !matches!(request.service_account, ServiceAccount::Domain { .. })
+        {
+            return Err(PortError::new(
+                PortErrorKind::Unsupported,
+                format!(
+                    "SQL Server {server} is remote from {}: the sync service must run as a domain \
+                     service account (D1)",
+                    self.host
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl ConnectServerPort for ConnectPort {
+    async fn environment(&mut self) -> Result<ServerEnvironment, PortError> {
+        down(&self.shared, &self.host)?;
+        let ms = self.shared.state.borrow().timing.query_ms;
+        wait(&self.shared, ms).await;
+        let now = self.shared.now();
+        let st = self.shared.state.borrow();
+        let mut env = st
+            .environments
+            .get(&self.host)
+            .cloned()
+            .unwrap_or_else(|| ServerEnvironment::current(&self.host));
+        if let Some((c, _)) = st.faults.azure_connectivity(&self.host, now) {
+            let reach = match c {
+                Connectivity::Unreachable => EndpointReach::Unreachable,
+                Connectivity::Proxy407 => EndpointReach::ProxyAuthRequired407,
+                Connectivity::Proxy403 => EndpointReach::ProxyForbidden403,
+            };
+            for e in &mut env.endpoints {
+                e.reach = reach;
+            }
+        }
+        Ok(env)
+    }
+
+    async fn installation(&mut self) -> Result<Option<ConnectInstallation>, PortError> {
+        down(&self.shared, &self.host)?;
+        let st = self.shared.state.borrow();
+        Ok(st.connects.get(&self.host).map(|c| ConnectInstallation {
+            hostname: c.host.clone(),
+            version: c.version.clone(),
+            staging: c.staging,
+            service_running: c.service_running,
+            sql: c.sql.clone(),
+        }))
+    }
+
+    async fn install(&mut self, request: InstallRequest) -> Result<InstallReceipt, PortError> {
+        hook(&self.shared, operations::CONNECT_INSTALL, true);
+        down(&self.shared, &self.host)?;
+        let now = self.shared.now();
+        {
+            let mut st = self.shared.state.borrow_mut();
+            if let Some(c) = st.connects.get_mut(&self.host) {
+                c.installer_runs += 1;
+                st.tenant.ledger.incidents.push(Incident::InstallerRerun {
+                    at: now,
+                    host: self.host.clone(),
+                });
+                return Err(PortError::new(
+                    PortErrorKind::AlreadyInstalled,
+                    format!(
+                        "Azure AD Connect is already installed on {}; change it with the \
+                         configuration wizard, not the installer",
+                        self.host
+                    ),
+                ));
+            }
+        }
+        self.check_install(&request)?;
+        let dirsync_here = request.mode == InstallMode::InPlace
+            && self
+                .shared
+                .state
+                .borrow()
+                .dirsync
+                .as_ref()
+                .is_some_and(|d| d.installed);
+        if dirsync_here {
+            // "When you select Upgrade, DirSync is uninstalled" (D1): the wizard does it first.
+            let mut dirsync = super::DirSyncPort::new(self.shared.clone());
+            upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
+        }
+        let (install_ms, configure_ms) = {
+            let st = self.shared.state.borrow();
+            (st.timing.connect_install_ms, st.timing.connect_configure_ms)
+        };
+        tokio::time::sleep(SimDuration(install_ms + configure_ms).as_std()).await;
+        down(&self.shared, &self.host)?;
+        let finished_at = self.shared.now();
+        let start_sync = request.start_sync;
+        {
+            let mut st = self.shared.state.borrow_mut();
+            // `/migrate` always installs in staging mode (D1).
+            let staging = request.staging || request.mode == InstallMode::Migrate;
+            if let SqlChoice::Existing(sql) = &request.sql
+                && let Some(d) = st.dirsync.as_ref()
+                && d.installed
+                && host_key(&d.host) != self.host
+                && (d.config.sql.same_instance(sql))
+            {
+                st.tenant
+                    .ledger
+                    .incidents
+                    .push(Incident::SharedSqlInstance {
+                        at: finished_at,
+                        host: self.host.clone(),
+                        instance: sql.display_name(),
+                    });
+            }
+            let hex = crate::rng::child_seed(st.seed, &self.host) & 0xffff_ffff_ffff;
+            let objects = st.ad.live_count();
+            let server = ConnectServer {
+                host: self.host.clone(),
+                version: connect_version(),
+                mode: request.mode,
+                install_location: request
+                    .install_location
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_INSTALL_LOCATION.to_string()),
+                sql: request.sql.clone(),
+                service_account: request.service_account.clone(),
+                staging,
+                service_running: true,
+                engine: SyncEngine::new(connect_server::sync_config(&request.settings), objects),
+                password_hash_sync: request.settings.features.password_sync,
+                settings: request.settings,
+                azure_account: format!(
+                    "Sync_{}_{hex:012x}@{}",
+                    self.host, st.tenant.initial_domain
+                ),
+                phs_watermark: SimTime::START,
+                installed_at: finished_at,
+                sign_out_pending: true,
+                installer_runs: 1,
+                scheduler_started: false,
+            };
+            st.connects.insert(self.host.clone(), server);
+            st.tenant.ledger.incidents.push(Incident::SignOutRequired {
+                at: finished_at,
+                host: self.host.clone(),
+            });
+            st.refresh_exporters(finished_at);
+        }
+        if start_sync {
+            self.start_background();
+        }
+        hook(&self.shared, operations::CONNECT_INSTALL, false);
+        Ok(InstallReceipt {
+            finished_at,
+            version: connect_version(),
+            sign_out_required: true,
+        })
+    }
+
+    async fn set_staging_mode(&mut self, enabled: bool) -> Result<(), PortError> {
+        hook(&self.shared, operations::CONNECT_SET_STAGING, true);
+        self.installed_check()?;
+        connectivity_error(&self.shared, &self.host)?;
+        // The wizard cannot change configuration while a cycle runs: wait for it.
+        let lock = self.shared.lock_for(&self.host);
+        let guard = lock.lock().await;
+        let ms = self.shared.state.borrow().timing.connect_reconfigure_ms;
+        wait(&self.shared, ms).await;
+        let now = self.shared.now();
+        {
+            let mut st = self.shared.state.borrow_mut();
+            if let Some(c) = st.connects.get_mut(&self.host) {
+                c.staging = enabled;
+            }
+            st.refresh_exporters(now);
+        }
+        drop(guard);
+        if !enabled {
+            // "Start the synchronization process" is ticked when leaving staging (STG).
+            self.start_background();
+        }
+        hook(&self.shared, operations::CONNECT_SET_STAGING, false);
+        Ok(())
+    }
+
+    async fn run_profile(
+        &mut self,
+        connector: Connector,
+        profile: RunProfile,
+    ) -> Result<RunRecord, PortError> {
+        hook(&self.shared, operations::CONNECT_RUN_PROFILE, true);
+        let r = runs::run_profile(
+            &self.shared,
+            &ServerId::Connect(self.host.clone()),
+            connector,
+            profile,
+        )
+        .await;
+        hook(&self.shared, operations::CONNECT_RUN_PROFILE, false);
+        r
+    }
+
+    async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        self.installed_check()?;
+        self.with_engine(|e| e.history.clone())
+    }
+
+    async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError> {
+        self.installed_check()?;
+        let ms = self.shared.state.borrow().timing.query_ms;
+        wait(&self.shared, ms).await;
+        self.installed_check()?;
+        self.with_engine(|e| e.pending_exports())
+    }
+
+    async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
+        down(&self.shared, &self.host)?;
+        write_host_file(&self.shared, &self.host, path, bytes);
+        Ok(())
+    }
+
+    async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError> {
+        down(&self.shared, &self.host)?;
+        read_host_file(&self.shared, &self.host, path)
+    }
+}
