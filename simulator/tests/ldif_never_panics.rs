@@ -61,8 +61,129 @@ const FRAGMENTS: &[&str] = &[
     "\u{FEFF}",
 ];
 
+const LINE_STARTS: &[&str] = &[
+    "dn: ",
+    "dn:: ",
+    "objectClass: ",
+    "objectGUID:: ",
+    "objectGUID: ",
+    "member: ",
+    "manager: ",
+    "cn: ",
+    "cn:: ",
+    "whenChanged: ",
+    "uSNChanged: ",
+    "userAccountControl: ",
+    "groupType: ",
+    "changetype: ",
+    "version: ",
+    "ref: ",
+    "description: ",
+    "description:",
+    " ",
+    "-",
+    "#",
+    "",
+];
+
+const VALUES: &[&str] = &[
+    "CN=a,DC=b",
+    "CN=b,OU=o,DC=b",
+    "OU=o,DC=b",
+    "DC=b",
+    "DC=ForestDnsZones,DC=b",
+    "Q049YSxEQz1i",
+    "user",
+    "group",
+    "contact",
+    "organizationalUnit",
+    "domainDNS",
+    "computer",
+    "6Gd2SrsmeEiT3Hmh/5hTqw==",
+    "f28780cd-c87a-4a71-9f4c-15d66464bab8",
+    "AAEC",
+    "/w==",
+    "20150227014849.0Z",
+    "20150230014849.0Z",
+    "4294967296",
+    "-2147483646",
+    "add",
+    "modify",
+    "delete",
+    "1",
+    "",
+    "<x",
+    "é",
+];
+
+const ATTRIBUTES: &[&str] = &[
+    "cn",
+    "sAMAccountName",
+    "displayName",
+    "description",
+    "member",
+    "manager",
+    "objectGUID",
+    "ms-DS-ConsistencyGuid",
+    "userAccountControl",
+    "groupType",
+    "isCriticalSystemObject",
+    "uSNChanged",
+    "whenChanged",
+    "extensionAttribute7",
+    "nETBIOSName",
+    "objectSid",
+];
+
+const CLASSES: &[&str] = &[
+    "user",
+    "group",
+    "contact",
+    "organizationalUnit",
+    "domainDNS",
+];
+
+/// Whole entries of modelled classes with attribute values drawn from `VALUES`, so that the
+/// mapping to the model runs (and fails) on odd values.
+fn entries() -> impl Strategy<Value = String> {
+    let attr_line = (
+        proptest::sample::select(ATTRIBUTES),
+        proptest::sample::select(&[": ", ":: ", ":"][..]),
+        proptest::sample::select(VALUES),
+    );
+    let entry = (
+        proptest::sample::select(&["CN=e", "OU=e", "DC=e"][..]),
+        proptest::sample::select(CLASSES),
+        proptest::collection::vec(attr_line, 0..8),
+    );
+    proptest::collection::vec(entry, 1..6).prop_map(|entries| {
+        let mut text = String::new();
+        for (i, (rdn, class, attrs)) in entries.into_iter().enumerate() {
+            text.push_str(&format!("dn: {rdn}{i},DC=b\nobjectClass: {class}\n"));
+            for (name, sep, value) in attrs {
+                text.push_str(&format!("{name}{sep}{value}\n"));
+            }
+            text.push('\n');
+        }
+        text
+    })
+}
+
+/// Lines that look like LDIF (so that whole entries form and reach the mapping), or any
+/// concatenation of fragments (so that lines break in odd places).
 fn ldif_like() -> impl Strategy<Value = String> {
-    proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..60).prop_map(|f| f.concat())
+    let line = (
+        proptest::sample::select(LINE_STARTS),
+        proptest::sample::select(VALUES),
+        proptest::sample::select(&["\n", "\r\n", "\n\n"][..]),
+    )
+        .prop_map(|(a, b, c)| format!("{a}{b}{c}"));
+    prop_oneof![
+        proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..60)
+            .prop_map(|f| f.concat()),
+        proptest::collection::vec(line, 0..40).prop_map(|l| l.concat()),
+        entries(),
+    ]
 }
 
 proptest! {

@@ -149,3 +149,20 @@ fn samba_dbcheck_output_skips_its_three_search_references() {
     );
     assert!(import.directory.objects.is_empty());
 }
+
+#[test]
+fn every_real_file_written_back_reads_to_the_same_directory() {
+    let Some(dir) = fixtures() else { return };
+    for name in [
+        "sssd-fakead-ad_data.ldif",
+        "sudo-schema.ActiveDirectory",
+        "samba-kcc-multisite-config.ldif",
+        "samba-dbcheck-userParameters.ldif",
+    ] {
+        let first = read(&dir, name).directory;
+        let mut out = Vec::new();
+        upgrade_lab_simulator::ldif::write_directory(&first, &mut out).unwrap();
+        let again = read_directory_bytes(&out).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(again.directory, first, "{name}");
+    }
+}

@@ -23,10 +23,11 @@
 
 mod error;
 mod names;
-pub mod parse;
+mod parse;
 mod read;
 mod text;
 pub mod time;
+mod values;
 mod write;
 
 pub use error::{LdifError, LdifErrorKind};

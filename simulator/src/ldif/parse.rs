@@ -372,12 +372,13 @@ fn show(line: &str) -> String {
 /// Splits `attr[;options]: value`, `attr:: base64` or `attr:< url` (refused).
 fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
     let l: &str = &line;
-    let Some(colon) = l.find(':') else {
-        return Err(LdifError::at(n, LdifErrorKind::MissingColon(show(l))));
-    };
-    let desc = &l[..colon];
-    let type_len = check_description(desc).map_err(|bad_at| {
-        LdifError::at_column(n, bad_at + 1, LdifErrorKind::BadAttributeName(show(desc)))
+    let (colon, type_len) = scan_description(l.as_bytes()).map_err(|e| match e {
+        DescriptionError::NoColon => LdifError::at(n, LdifErrorKind::MissingColon(show(l))),
+        DescriptionError::BadByte { at, colon } => LdifError::at_column(
+            n,
+            at + 1,
+            LdifErrorKind::BadAttributeName(show(&l[..colon])),
+        ),
     })?;
     let rest = &l[colon + 1..];
     let (value_start, base64) = match rest.as_bytes().first() {
@@ -386,7 +387,7 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
             return Err(LdifError::at_column(
                 n,
                 colon + 2,
-                LdifErrorKind::UrlValue(desc[..type_len].to_string()),
+                LdifErrorKind::UrlValue(l[..type_len].to_string()),
             ));
         }
         _ => (colon + 1, false),
@@ -402,7 +403,7 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
         return Err(LdifError::at_column(
             n,
             value_start + 1,
-            LdifErrorKind::ValueStartsWithLessThan(desc[..type_len].to_string()),
+            LdifErrorKind::ValueStartsWithLessThan(l[..type_len].to_string()),
         ));
     }
     // Everything before the value is ASCII (name, colon, spaces): bytes are characters.
@@ -431,24 +432,39 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
     })
 }
 
-/// Checks `type[;option…]`; returns the length of the type, or the index of the bad byte.
-fn check_description(desc: &str) -> Result<usize, usize> {
-    let bytes = desc.as_bytes();
-    let type_len = bytes.iter().position(|b| *b == b';').unwrap_or(bytes.len());
-    if type_len == 0 {
-        return Err(0);
-    }
-    for (i, b) in bytes.iter().enumerate() {
-        let ok = b.is_ascii_alphanumeric()
-            || *b == b'-'
-            || *b == b'.'
-            || (i >= type_len && (*b == b';' || *b == b'='))
-            || (i > type_len && *b == b'_');
-        if !ok {
-            return Err(i);
+enum DescriptionError {
+    NoColon,
+    BadByte { at: usize, colon: usize },
+}
+
+/// Finds the colon ending `type[;option…]` and checks the description on the way (one pass):
+/// returns the colon's index and the length of the type.
+fn scan_description(bytes: &[u8]) -> Result<(usize, usize), DescriptionError> {
+    let mut type_len = None;
+    let mut bad = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let ok = match b {
+            b':' => {
+                let type_len = type_len.unwrap_or(i);
+                return match bad.or((type_len == 0).then_some(0)) {
+                    Some(at) => Err(DescriptionError::BadByte { at, colon: i }),
+                    None => Ok((i, type_len)),
+                };
+            }
+            b';' if type_len.is_none() => {
+                type_len = Some(i);
+                true
+            }
+            _ if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' => true,
+            // Option values such as `range=0-1499` or `lang-en_US`.
+            b';' | b'=' | b'_' => type_len.is_some(),
+            _ => false,
+        };
+        if !ok && bad.is_none() {
+            bad = Some(i);
         }
     }
-    Ok(type_len)
+    Err(DescriptionError::NoColon)
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
+use super::values::{
+    Attr, attr_of, bad_value, dn_value, flags_u32, number, read_guid, second_value, set_once,
+    shared, unique,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -31,7 +35,7 @@ use upgrade_lab_model::{
 };
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LdifImport {
     pub directory: Directory,
     pub skipped: SkipCounts,
@@ -147,6 +151,7 @@ struct Reader<'a> {
     /// Domains named by `DC=` suffixes of entries, in order of first appearance.
     derived_domains: Vec<String>,
     seen_suffixes: FxHashSet<Box<str>>,
+    last_suffix: Box<str>,
     buffers: Buffers,
 }
 
@@ -154,7 +159,7 @@ impl<'a> Reader<'a> {
     fn new(text_len: usize) -> Self {
         let entries_guess = text_len / 512;
         Self {
-            interner: Interner::with_capacity(entries_guess * 2),
+            interner: Interner::with_capacity(entries_guess),
             directory: Directory {
                 objects: Vec::with_capacity(entries_guess),
                 ..Directory::default()
@@ -165,6 +170,7 @@ impl<'a> Reader<'a> {
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
             seen_suffixes: FxHashSet::default(),
+            last_suffix: Box::from(""),
             buffers: Buffers::default(),
         }
     }
@@ -186,7 +192,9 @@ impl<'a> Reader<'a> {
                 LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
             ));
         }
-        let dn = self.interner.intern(dn_text);
+        // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
+        // this allocation when the file is read (`share_dn_values`).
+        let dn: Value = Arc::from(dn_text);
         match self.dns.entry(Caseless(dn.clone())) {
             Entry::Occupied(first) => {
                 return Err(LdifError::at(
@@ -224,9 +232,11 @@ impl<'a> Reader<'a> {
         let Some(suffix) = names::dc_suffix(dn_text) else {
             return;
         };
-        if self.seen_suffixes.contains(suffix) {
+        // Neighbouring entries nearly always share their domain: compare before hashing.
+        if *self.last_suffix == *suffix || self.seen_suffixes.contains(suffix) {
             return;
         }
+        self.last_suffix = suffix.into();
         self.seen_suffixes.insert(suffix.into());
         let name = dn::domain_of(suffix);
         if !name.is_empty() && !self.derived_domains.contains(&name) {
@@ -296,62 +306,75 @@ impl<'a> Reader<'a> {
         let mut a = Attributes::default();
         let (mut guid, mut usn, mut when) = (None, None, None);
         for attr in &rec.attrs {
-            let mut lower = [0u8; 32];
-            let Some(name) = lower_name(&attr.name, &mut lower) else {
-                self.drop_value(attr);
-                continue;
-            };
             let b = &mut self.buffers;
             let i = &mut self.interner;
-            match name {
-                "objectclass" | "distinguishedname" => {}
-                "objectguid" => {
+            match attr_of(&attr.name) {
+                Attr::Structural => {}
+                Attr::ObjectGuid => {
                     if guid.is_some() {
                         return Err(second_value(attr));
                     }
                     guid = Some(read_guid(attr, &mut b.scratch)?);
                 }
-                "ms-ds-consistencyguid" => {
+                Attr::ConsistencyGuid => {
                     if a.consistency_guid.is_some() {
                         return Err(second_value(attr));
                     }
                     a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
                 }
-                "cn" => set_once(&mut a.cn, unique(attr, b)?, attr)?,
-                "samaccountname" => set_once(&mut a.sam_account_name, unique(attr, b)?, attr)?,
-                "userprincipalname" => {
-                    set_once(&mut a.user_principal_name, unique(attr, b)?, attr)?
+                Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
+                Attr::SamAccountName => {
+                    set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?
                 }
-                "mail" => set_once(&mut a.mail, unique(attr, b)?, attr)?,
-                "displayname" => set_once(&mut a.display_name, unique(attr, b)?, attr)?,
-                "givenname" => set_once(&mut a.given_name, shared(attr, b, i)?, attr)?,
-                "sn" => set_once(&mut a.sn, shared(attr, b, i)?, attr)?,
-                "department" => set_once(&mut a.department, shared(attr, b, i)?, attr)?,
-                "title" => set_once(&mut a.title, shared(attr, b, i)?, attr)?,
-                "l" => set_once(&mut a.city, shared(attr, b, i)?, attr)?,
-                "manager" => set_once(&mut a.manager, dn_value(attr, b, i)?, attr)?,
-                "telephonenumber" => set_once(&mut a.telephone_number, unique(attr, b)?, attr)?,
-                "description" if a.description.is_some() => self.drop_value(attr),
-                "description" => a.description = Some(shared(attr, b, i)?),
-                "proxyaddresses" => {
-                    let v = unique(attr, b)?;
+                Attr::UserPrincipalName => set_once(
+                    &mut a.user_principal_name,
+                    unique(attr, &mut b.scratch)?,
+                    attr,
+                )?,
+                Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
+                Attr::DisplayName => {
+                    set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?
+                }
+                Attr::GivenName => {
+                    set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?
+                }
+                Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::Department => {
+                    set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?
+                }
+                Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
+                Attr::Manager => {
+                    set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?
+                }
+                Attr::TelephoneNumber => {
+                    set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?
+                }
+                Attr::Description if a.description.is_some() => self.drop_value(attr),
+                Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),
+                Attr::ProxyAddresses => {
+                    let v = unique(attr, &mut b.scratch)?;
                     b.proxies.push(v);
                 }
-                "member" => {
-                    let v = dn_value(attr, b, i)?;
+                Attr::Member => {
+                    let v = dn_value(attr, &mut b.scratch, i)?;
                     b.members.push(v);
                 }
-                "useraccountcontrol" => {
-                    let n = number(attr, b, "a whole number (the userAccountControl flags)")?;
+                Attr::UserAccountControl => {
+                    let n = number(
+                        attr,
+                        &mut b.scratch,
+                        "a whole number (the userAccountControl flags)",
+                    )?;
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.user_account_control, v, attr)?;
                 }
-                "grouptype" => {
-                    let n = number(attr, b, "a whole number (the groupType flags)")?;
+                Attr::GroupType => {
+                    let n = number(attr, &mut b.scratch, "a whole number (the groupType flags)")?;
                     let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
                     set_once(&mut a.group_type, v as i32, attr)?;
                 }
-                "iscriticalsystemobject" => {
+                Attr::IsCriticalSystemObject => {
                     let t = attr.text(&mut b.scratch)?.trim();
                     a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
                         true
@@ -361,28 +384,26 @@ impl<'a> Reader<'a> {
                         return Err(bad_value(attr, "TRUE or FALSE"));
                     };
                 }
-                "usnchanged" => {
+                Attr::UsnChanged => {
                     let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
                     let n = n.map_err(|_| {
                         bad_value(attr, "a whole number (an update sequence number)")
                     })?;
                     set_once(&mut usn, n, attr)?;
                 }
-                "whenchanged" => {
+                Attr::WhenChanged => {
                     let t = attr.text(&mut b.scratch)?;
                     let ms = time::parse_generalized(t).map_err(|why| bad_value(attr, why))?;
                     set_once(&mut when, ms, attr)?;
                 }
-                other => match extension_number(other) {
-                    Some(n) => {
-                        if b.extensions.iter().any(|(k, _)| *k == n) {
-                            return Err(second_value(attr));
-                        }
-                        let v = shared(attr, b, i)?;
-                        b.extensions.push((n, v));
+                Attr::Extension(n) => {
+                    if b.extensions.iter().any(|(k, _)| *k == n) {
+                        return Err(second_value(attr));
                     }
-                    None => self.drop_value(attr),
-                },
+                    let v = shared(attr, &mut b.scratch, i)?;
+                    b.extensions.push((n, v));
+                }
+                Attr::Other => self.drop_value(attr),
             }
         }
         let b = &mut self.buffers;
@@ -402,6 +423,7 @@ impl<'a> Reader<'a> {
 
     fn finish(self) -> LdifImport {
         let mut directory = self.directory;
+        share_dn_values(&mut directory.objects, &self.dns);
         for name in self.derived_domains {
             if directory.domains.iter().all(|d| *d.dns_name != *name) {
                 let netbios = names::default_netbios(&name);
@@ -432,6 +454,29 @@ impl<'a> Reader<'a> {
             skipped,
             records_count: self.records_count,
         }
+    }
+}
+
+/// Points every `member` and `manager` value at the `dn` of the object it names when the file
+/// holds that object under the same text, so a DN is stored once however often it is
+/// referenced. Runs once all entries are read, so forward references are shared too.
+fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
+    let share = |v: &mut Value| {
+        if let Some((Caseless(target), _)) = dns.get_key_value(&Caseless(v.clone()))
+            && !Arc::ptr_eq(target, v)
+            && **target == **v
+        {
+            *v = target.clone();
+        }
+    };
+    for o in objects {
+        if o.attrs.member.is_empty() && o.attrs.manager.is_none() {
+            continue;
+        }
+        // Only this reader holds the attributes yet, so this does not clone them.
+        let attrs = Arc::make_mut(&mut o.attrs);
+        attrs.member.iter_mut().for_each(share);
+        attrs.manager.iter_mut().for_each(share);
     }
 }
 
@@ -497,116 +542,6 @@ fn is_application_partition(dn_text: &str) -> bool {
     })
 }
 
-/// The attribute name lower-cased into `buf`; `None` when too long to be one the model holds.
-fn lower_name<'b>(name: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    let bytes = name.as_bytes();
-    let out = buf.get_mut(..bytes.len())?;
-    out.copy_from_slice(bytes);
-    out.make_ascii_lowercase();
-    std::str::from_utf8(out).ok()
-}
-
-fn extension_number(lower: &str) -> Option<u8> {
-    let n = lower.strip_prefix("extensionattribute")?;
-    if n.starts_with('0') {
-        return None;
-    }
-    n.parse::<u8>().ok().filter(|n| (1..=15).contains(n))
-}
-
-fn set_once<T>(slot: &mut Option<T>, value: T, attr: &AttrLine<'_>) -> Result<(), LdifError> {
-    if slot.is_some() {
-        return Err(second_value(attr));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn second_value(attr: &AttrLine<'_>) -> LdifError {
-    LdifError::at(attr.line, LdifErrorKind::SecondValue(attr.name.to_string()))
-}
-
-fn bad_value(attr: &AttrLine<'_>, expected: &'static str) -> LdifError {
-    let value = match &attr.value {
-        RawValue::Text(t) => t.to_string(),
-        RawValue::Base64(b) => format!(":: {b}"),
-    };
-    LdifError::at_column(
-        attr.line,
-        attr.column,
-        LdifErrorKind::BadValue {
-            attribute: attr.name.to_string(),
-            value,
-            expected,
-        },
-    )
-}
-
-/// A value most objects have their own of (names, addresses): one allocation, not interned.
-fn unique(attr: &AttrLine<'_>, b: &mut Buffers) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch).map(Arc::from)
-}
-
-/// A value many objects repeat (departments, cities, DNs in `member` and `manager`): interned,
-/// so a member DN shares the Arc of the member's own `dn` when their text is the same.
-fn shared(
-    attr: &AttrLine<'_>,
-    b: &mut Buffers,
-    interner: &mut Interner,
-) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch).map(|t| interner.intern(t))
-}
-
-/// A DN value (`member`, `manager`): interned like `shared`, without the extended-DN
-/// components (`<GUID=…>;`) some tools put first, as they are dropped from an entry's own dn.
-fn dn_value(
-    attr: &AttrLine<'_>,
-    b: &mut Buffers,
-    interner: &mut Interner,
-) -> Result<Value, LdifError> {
-    attr.text(&mut b.scratch)
-        .map(|t| interner.intern(names::strip_extended_dn(t)))
-}
-
-fn number(attr: &AttrLine<'_>, b: &mut Buffers, expected: &'static str) -> Result<i64, LdifError> {
-    let t = attr.text(&mut b.scratch)?.trim();
-    t.parse::<i64>().map_err(|_| bad_value(attr, expected))
-}
-
-/// A 32-bit flag word, written signed (`-2147483646`, as AD writes groupType) or unsigned.
-fn flags_u32(n: i64) -> Option<u32> {
-    if let Ok(v) = u32::try_from(n) {
-        Some(v)
-    } else {
-        i32::try_from(n).ok().map(|v| v as u32)
-    }
-}
-
-/// objectGUID-like values: base64 of the 16 bytes in Windows order, or GUID text (Samba).
-fn read_guid(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<ObjectGuid, LdifError> {
-    match &attr.value {
-        RawValue::Base64(_) => {
-            let bytes = attr.bytes(scratch)?;
-            ObjectGuid::from_windows_bytes(bytes).map_err(|_| {
-                LdifError::at_column(
-                    attr.line,
-                    attr.column,
-                    LdifErrorKind::BadGuidLength {
-                        attribute: attr.name.to_string(),
-                        bytes_count: bytes.len(),
-                    },
-                )
-            })
-        }
-        RawValue::Text(t) => ObjectGuid::parse_text(t).map_err(|_| {
-            LdifError::at_column(
-                attr.line,
-                attr.column,
-                LdifErrorKind::BadGuidText {
-                    attribute: attr.name.to_string(),
-                    value: t.to_string(),
-                },
-            )
-        }),
-    }
-}
+#[cfg(test)]
+#[path = "read_tests.rs"]
+mod tests;

@@ -11,9 +11,10 @@
 //! - base64 (`::`) for every value RFC 2849 does not allow plain: a leading space, `:` or `<`,
 //!   a trailing space, NUL, CR, LF or any non-ASCII character (DNs included, `dn::`);
 //! - lines folded at 78 columns (continuations are one space plus 77 characters);
-//! - `whenChanged` as generalized time from ms since 1970 (`time.rs`), always with
-//!   `uSNChanged`; a domain's `nETBIOSName` only when it differs from the name the reader would
-//!   derive (the first DNS label, upper-case), since real domainDNS objects do not carry it.
+//! - `whenChanged` as generalized time from ms since 1970 (`time.rs`) and `uSNChanged`, each
+//!   left out when 0 (which is what the reader gives an entry without them); a domain's
+//!   `nETBIOSName` only when it differs from the name the reader would derive (the first DNS
+//!   label, upper-case), since real domainDNS objects do not carry it.
 //!
 //! The forest name is not written: the reader takes the shortest domain name as the forest.
 
@@ -24,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use std::io::{self, Write};
 use upgrade_lab_model::{Directory, DirectoryObject, Domain, ObjectKind, OrganizationalUnit, dn};
 
-/// The widest line the writer emits, as ldifde and ldb fold.
+/// The widest line the writer emits: the customary LDIF width, at which Samba's ldb folds too.
 const FOLD_COLUMNS: usize = 78;
 
 /// Writes `dir` as LDIF to `out`.
@@ -112,9 +113,14 @@ impl RecordWriter {
         self.opt("telephoneNumber", &a.telephone_number);
         self.opt("givenName", &a.given_name);
         self.attr("distinguishedName", &o.dn);
-        self.plain("whenChanged", &when);
+        // 0 is what the reader gives an entry without them, so 0 is left out.
+        if o.when_changed_ms != 0 {
+            self.plain("whenChanged", &when);
+        }
         self.opt("displayName", &a.display_name);
-        self.plain("uSNChanged", &o.usn_changed.to_string());
+        if o.usn_changed != 0 {
+            self.plain("uSNChanged", &o.usn_changed.to_string());
+        }
         for m in &a.member {
             self.attr("member", m);
         }
@@ -233,6 +239,29 @@ mod tests {
         for v in ["", "Smith, John", "a: b", "x<y", "#hash", "dn:"] {
             assert!(!needs_base64(v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn a_time_past_year_9999_is_an_error_that_names_the_object() {
+        use std::sync::Arc;
+        use upgrade_lab_model::{Attributes, ObjectGuid};
+        let dir = Directory {
+            objects: vec![DirectoryObject {
+                guid: ObjectGuid::default(),
+                kind: ObjectKind::User,
+                dn: Arc::from("CN=late,DC=x"),
+                attrs: Arc::new(Attributes::default()),
+                usn_changed: 1,
+                when_changed_ms: time::MAX_MS + 1,
+            }],
+            ..Directory::default()
+        };
+        let e = write_directory(&dir, &mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(
+            e.to_string()
+                .starts_with("whenChanged of CN=late,DC=x is 253402300800000 ms")
+        );
     }
 
     #[test]
