@@ -164,6 +164,20 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_directories_survive_an_ldif_round_trip(spec in small_spec()) {
+        let directory = generate(&spec).unwrap();
+        let mut out = Vec::new();
+        upgrade_lab_simulator::ldif::write_directory(&directory, &mut out).unwrap();
+        let back = upgrade_lab_simulator::ldif::read_directory_bytes(&out).unwrap();
+        prop_assert_eq!(back.skipped.records(), 0);
+        prop_assert_eq!(back.directory, directory);
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
     let spec = DirectorySpec {
@@ -238,4 +252,20 @@ fn an_empty_spec_gives_a_forest_without_objects() {
     assert!(directory.objects.is_empty());
     assert_eq!(&*directory.forest, "contoso.com");
     assert_eq!(directory.organizational_units.len(), 3 + 9);
+}
+
+#[test]
+fn managers_and_members_share_the_referenced_objects_dn() {
+    let directory = generate(&DirectorySpec::default()).unwrap();
+    let by_dn: rustc_hash::FxHashMap<&str, &upgrade_lab_model::DirectoryObject> =
+        directory.objects.iter().map(|o| (&*o.dn, o)).collect();
+    let mut references = 0;
+    for o in &directory.objects {
+        for r in o.attrs.manager.iter().chain(o.attrs.member.iter()) {
+            let target = by_dn[&**r];
+            assert!(std::sync::Arc::ptr_eq(r, &target.dn), "{r} is a copy");
+            references += 1;
+        }
+    }
+    assert!(references > 1_000, "{references}");
 }

@@ -8,10 +8,13 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 use upgrade_lab_model::{Directory, Domain, OrganizationalUnit, Value};
+use upgrade_lab_simulator::ldif::{self, SkipCounts};
 
 /// A directory file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectoryFormat {
+    /// LDIF as `ldifde -f` writes it (read also from ldapsearch and Samba exports).
+    Ldif,
     /// The model's JSON form (`Directory` as serde writes it).
     Json,
 }
@@ -22,15 +25,17 @@ impl DirectoryFormat {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "json" => Some(Self::Json),
+            "ldif" | "ldf" => Some(Self::Ldif),
             _ => None,
         }
     }
 
-    /// The format of `bytes` judged by their content.
-    fn sniff(bytes: &[u8]) -> Option<Self> {
+    /// The format of `bytes` judged by their content: JSON starts with `{`, anything else is
+    /// taken for LDIF (whose reader says precisely what is wrong when it is not).
+    fn sniff(bytes: &[u8]) -> Self {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => Some(Self::Json),
-            _ => None,
+            Some(b'{') => Self::Json,
+            _ => Self::Ldif,
         }
     }
 }
@@ -43,12 +48,13 @@ pub fn write_directory(
 ) -> io::Result<()> {
     match format {
         DirectoryFormat::Json => write_json(directory, out),
+        DirectoryFormat::Ldif => ldif::write_directory(directory, &mut &mut *out),
     }
 }
 
 /// Objects serialized per parallel task, and tasks per batch held in memory at once.
 const JSON_OBJECTS_PER_TASK: usize = 8_192;
-const JSON_TASKS_PER_BATCH: usize = 16;
+const JSON_TASKS_PER_BATCH: usize = 4;
 
 /// `serde_json::to_writer(directory)` plus a newline, byte for byte, but with the objects
 /// serialized on all cores in bounded batches: one thread spends ~1.7 s on a million users.
@@ -91,25 +97,36 @@ fn write_json(directory: &Directory, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"]}\n")
 }
 
+/// A directory read from a file, with what an LDIF file held that the model does not.
+pub struct DirectoryFile {
+    pub directory: Directory,
+    pub skipped: Option<SkipCounts>,
+}
+
 /// Reads the directory file at `path`, in the format its extension names or its content shows.
-pub fn read_directory(path: &Path) -> Result<Directory, CliError> {
+pub fn read_directory(path: &Path) -> Result<DirectoryFile, CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-    let format = DirectoryFormat::from_extension(path)
-        .or_else(|| DirectoryFormat::sniff(&bytes))
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "{} is not a directory file: expected JSON (starting with '{{'); name it *.json",
-                path.display()
-            ))
-        })?;
+    let format =
+        DirectoryFormat::from_extension(path).unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
     match format {
-        DirectoryFormat::Json => serde_json::from_slice(&bytes).map_err(|e| {
-            CliError::usage(format!(
-                "{} is not a valid directory in JSON: {e}",
-                path.display()
-            ))
-        }),
+        DirectoryFormat::Json => serde_json::from_slice(&bytes)
+            .map(|directory| DirectoryFile {
+                directory,
+                skipped: None,
+            })
+            .map_err(|e| {
+                CliError::usage(format!(
+                    "{} is not a valid directory in JSON: {e}",
+                    path.display()
+                ))
+            }),
+        DirectoryFormat::Ldif => ldif::read_directory_bytes(&bytes)
+            .map(|import| DirectoryFile {
+                directory: import.directory,
+                skipped: Some(import.skipped),
+            })
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display()))),
     }
 }
 
@@ -134,5 +151,22 @@ mod tests {
             expected.push(b'\n');
             assert!(ours == expected, "JSON differs for {users} users");
         }
+    }
+
+    #[test]
+    fn ldif_written_here_reads_back_to_the_same_directory() {
+        let spec = DirectorySpec {
+            users: 200,
+            groups: 20,
+            contacts: 5,
+            service_accounts: 1,
+            ..DirectorySpec::default()
+        };
+        let directory = generate(&spec).unwrap();
+        let mut out = Vec::new();
+        write_directory(&directory, DirectoryFormat::Ldif, &mut out).unwrap();
+        assert_eq!(DirectoryFormat::sniff(&out), DirectoryFormat::Ldif);
+        let back = ldif::read_directory_bytes(&out).unwrap();
+        assert_eq!(back.directory, directory);
     }
 }

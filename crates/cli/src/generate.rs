@@ -16,8 +16,9 @@ const PROGRESS_MIN_OBJECTS: u64 = 200_000;
 const EXAMPLES: &str = "\
 Examples:
   upgrade-lab generate --users 5000 --groups 400 --contacts 100 --out contoso.json
-  upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.json
+  upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.ldif
   upgrade-lab generate --domains contoso.com,emea.contoso.com --service-accounts 1 --no-sync-users 20
+  upgrade-lab generate --users 200000 --print-spec > world.toml   # every field with its value
 
 A spec file (TOML or JSON) holds the same fields, e.g.:
   seed = 7
@@ -35,12 +36,15 @@ pub struct GenerateArgs {
     /// Spec file (TOML or JSON); flags override its fields.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
-    /// Output format [default: from the --out extension, else json].
+    /// Output format [default: from the --out extension (.ldif, .ldf, .json), else json].
     #[arg(long, value_enum)]
     format: Option<DirectoryFormat>,
     /// Output file, written atomically; `-` is standard output.
     #[arg(long, value_name = "FILE", default_value = "-")]
     out: PathBuf,
+    /// Print the effective spec (defaults, then the spec file, then flags) as TOML and stop.
+    #[arg(long)]
+    print_spec: bool,
     #[command(flatten)]
     fields: SpecFlags,
 }
@@ -158,6 +162,11 @@ pub fn run(args: GenerateArgs) -> Result<(), CliError> {
         None => DirectorySpec::default(),
     };
     args.fields.apply(&mut spec);
+    if args.print_spec {
+        let text = toml::to_string(&spec)
+            .map_err(|e| CliError::usage(format!("cannot render the spec as TOML: {e}")))?;
+        return write_output(Path::new("-"), |out| out.write_all(text.as_bytes()));
+    }
     spec.validate()
         .map_err(|e| CliError::usage(format!("invalid directory spec: {e}")))?;
     let format = args

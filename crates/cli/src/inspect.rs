@@ -12,6 +12,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use upgrade_lab_model::validate::{DefectReport, Duplicate, find_defects};
 use upgrade_lab_model::{Directory, DirectoryCounts, OutOfScope, Scope};
+use upgrade_lab_simulator::ldif::SkipCounts;
 
 /// Defects listed per kind in the human report; the JSON report lists all.
 const LISTED_PER_KIND: usize = 10;
@@ -25,7 +26,8 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct InspectArgs {
-    /// Directory file: JSON as `generate` writes it (format by extension, else by content).
+    /// Directory file: LDIF (ldifde, ldapsearch, Samba) or JSON as `generate` writes it; the
+    /// format comes from the extension (.ldif, .ldf, .json), else from the content.
     file: PathBuf,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
@@ -49,10 +51,13 @@ pub struct Inspection {
     /// Objects the default scope rules leave out, by reason.
     pub out_of_default_scope: BTreeMap<&'static str, usize>,
     pub defects: DefectReport,
+    /// What an LDIF file held that the directory model does not (computers, containers…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ldif_skipped: Option<SkipCounts>,
 }
 
 impl Inspection {
-    pub fn of(directory: &Directory) -> Self {
+    pub fn of(directory: &Directory, ldif_skipped: Option<SkipCounts>) -> Self {
         let scope = Scope::everything();
         let mut out_of_default_scope = BTreeMap::new();
         for o in &directory.objects {
@@ -72,6 +77,7 @@ impl Inspection {
             counts: directory.counts(),
             out_of_default_scope,
             defects: find_defects(directory),
+            ldif_skipped,
         }
     }
 }
@@ -89,8 +95,8 @@ fn reason_label(reason: OutOfScope) -> &'static str {
 }
 
 pub fn run(args: InspectArgs) -> Result<(), CliError> {
-    let directory = read_directory(&args.file)?;
-    let inspection = Inspection::of(&directory);
+    let file = read_directory(&args.file)?;
+    let inspection = Inspection::of(&file.directory, file.skipped);
     let text = match args.format {
         ReportFormat::Human => render_human(&inspection),
         ReportFormat::Json => serde_json::to_string_pretty(&inspection)
@@ -155,6 +161,21 @@ pub fn render_human(i: &Inspection) -> String {
             .iter()
             .map(|(r, n)| (*r, n.to_string(), ""))
             .collect();
+        table(&mut out, &rows);
+    }
+    if let Some(skipped) = i.ldif_skipped.as_ref().filter(|s| s.records() > 0) {
+        let _ = writeln!(out, "\nLDIF records not modelled: {}", skipped.records());
+        let mut rows: Vec<(&str, String, &str)> = skipped
+            .entries_by_object_class
+            .iter()
+            .map(|(class, n)| (class.as_str(), n.to_string(), ""))
+            .collect();
+        for (change, n) in &skipped.changes_by_changetype {
+            rows.push((change.as_str(), n.to_string(), "(change records)"));
+        }
+        if skipped.references > 0 {
+            rows.push(("references", skipped.references.to_string(), ""));
+        }
         table(&mut out, &rows);
     }
     render_defects(&mut out, &i.defects);

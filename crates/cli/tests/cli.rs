@@ -128,6 +128,55 @@ fn the_human_report_of_a_seeded_directory_with_defects() {
 }
 
 #[test]
+fn ldif_output_inspects_like_json_output() {
+    let dir = scratch("ldif");
+    let json = generate_with_defects(&dir);
+    let ldif = dir.join("world.ldif");
+    let mut args = vec!["generate", "--out", ldif.to_str().unwrap()];
+    args.extend_from_slice(DEFECTS);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(&ldif).unwrap();
+    assert!(
+        text.starts_with("version: 1\r\n"),
+        "LDIF chosen by extension"
+    );
+
+    let report = |path: &PathBuf| {
+        let o = run(&["inspect", path.to_str().unwrap(), "--format", "json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("ldif_skipped");
+        v
+    };
+    assert_eq!(report(&ldif), report(&json));
+
+    // Content sniffing: an LDIF file without its extension still reads as LDIF.
+    let unnamed = dir.join("export.txt");
+    fs::copy(&ldif, &unnamed).unwrap();
+    assert_eq!(report(&unnamed), report(&json));
+
+    // --format wins over the extension.
+    let forced = dir.join("forced.json");
+    let o = run(&[
+        "generate",
+        "--users",
+        "5",
+        "--format",
+        "ldif",
+        "--out",
+        forced.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(&forced)
+            .unwrap()
+            .starts_with("version: 1")
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn the_same_seed_writes_the_same_bytes_and_another_seed_does_not() {
     let one = run(&["generate", "--users", "40", "--seed", "9"]);
     let two = run(&["generate", "--users", "40", "--seed", "9"]);
@@ -169,9 +218,52 @@ fn a_spec_file_is_read_and_flags_override_it() {
         1
     );
 
+    let json_spec = dir.join("world.spec");
+    fs::write(
+        &json_spec,
+        r#"{"users": 12, "contacts": 1, "group_shape": {"nesting_depth": 0}}"#,
+    )
+    .unwrap();
+    let o = run(&["generate", "--spec", json_spec.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let directory: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(directory["objects"].as_array().unwrap().len(), 12 + 100 + 1);
+
     fs::write(&spec, "users = 30\nuserz = 2\n").unwrap();
     let o = run(&["generate", "--spec", spec.to_str().unwrap()]);
     assert_one_line_failure(&o, "world.toml:2:1: unknown field `userz`");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_printed_spec_reproduces_the_same_directory() {
+    let dir = scratch("print-spec");
+    let flags = [
+        "--users",
+        "33",
+        "--seed",
+        "12",
+        "--invalid-upns",
+        "2",
+        "--domains",
+        "a.example,b.example",
+    ];
+    let mut args = vec!["generate", "--print-spec"];
+    args.extend_from_slice(&flags);
+    let printed = run(&args);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let text = stdout(&printed);
+    assert!(text.contains("users = 33"), "{text}");
+    assert!(text.contains("[defects]"), "{text}");
+    let spec = dir.join("printed.toml");
+    fs::write(&spec, &text).unwrap();
+
+    let mut args = vec!["generate"];
+    args.extend_from_slice(&flags);
+    let from_flags = run(&args);
+    let from_file = run(&["generate", "--spec", spec.to_str().unwrap()]);
+    assert!(from_flags.status.success() && from_file.status.success());
+    assert_eq!(from_flags.stdout, from_file.stdout);
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -216,7 +308,12 @@ fn unreadable_or_invalid_input_exits_2_with_one_line() {
     let garbage = dir.join("garbage.txt");
     fs::write(&garbage, "hello\n").unwrap();
     let o = run(&["inspect", garbage.to_str().unwrap()]);
-    assert_one_line_failure(&o, "is not a directory file");
+    assert_one_line_failure(&o, "LDIF line 1: line `hello` has no colon");
+
+    let binary = dir.join("binary.ldif");
+    fs::write(&binary, [0u8, 0xff, 0xfe, 0x80]).unwrap();
+    let o = run(&["inspect", binary.to_str().unwrap()]);
+    assert_one_line_failure(&o, "not valid UTF-8");
 
     let broken = dir.join("broken.json");
     fs::write(&broken, "{\"forest\": \"contoso.com\", \"domains\": [").unwrap();

@@ -108,23 +108,75 @@ impl OuTree<'_> {
 /// Sites at the first level, departments at the second, numbered units below. Names are taken
 /// in table order from a seeded `offset`, so siblings always get distinct names.
 fn ou_name(tables: &Tables, level: u32, child: usize, offset: usize) -> String {
-    let from = |list: &[&str]| -> Option<String> {
-        let first = list.get((offset + child) % list.len().max(1))?;
-        Some(match child / list.len() {
+    let names: Vec<&str> = match level {
+        1 => tables.cities.iter().map(|c| &**c).collect(),
+        2 => tables.departments.iter().map(|d| &*d.shown).collect(),
+        _ => Vec::new(),
+    };
+    let len = names.len();
+    let name = if len == 0 {
+        format!("Unit {}", child + 1)
+    } else {
+        let first = names[(offset + child) % len];
+        match child / len {
             0 => first.to_string(),
             round => format!("{first} {}", round + 1),
-        })
+        }
     };
-    let named = match level {
-        1 => from(&tables.cities.iter().map(|c| &**c).collect::<Vec<_>>()),
-        2 => from(
-            &tables
-                .departments
+    dn::escape(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustc_hash::FxHashSet;
+
+    #[test]
+    fn every_level_has_distinct_sibling_names_even_beyond_the_tables() {
+        let spec = DirectorySpec {
+            domains: vec!["contoso.com".into(), "emea.contoso.com".into()],
+            ou_depth: 3,
+            ou_fan_out: 30,
+            ..DirectorySpec::default()
+        };
+        let tables = Tables::build(spec.seed, &spec.domains);
+        let layout = Layout::build(&spec, &tables);
+        let per_domain = 30 + 30 * 30 + 30 * 30 * 30;
+        assert_eq!(layout.organizational_units.len(), 2 * per_domain);
+        assert_eq!(layout.containers.len(), 2 * 30 * 30 * 30);
+        let dns: FxHashSet<String> = layout
+            .organizational_units
+            .iter()
+            .map(|ou| dn::normalize(&ou.dn))
+            .collect();
+        assert_eq!(dns.len(), layout.organizational_units.len());
+        assert!(
+            layout
+                .organizational_units
                 .iter()
-                .map(|d| &*d.shown)
-                .collect::<Vec<_>>(),
-        ),
-        _ => None,
-    };
-    dn::escape(&named.unwrap_or_else(|| format!("Unit {}", child + 1)))
+                .all(|ou| dn::is_well_formed(&ou.dn))
+        );
+        assert_eq!(&*layout.root_users, "CN=Users,DC=contoso,DC=com");
+        assert_eq!(&*layout.domains[1].netbios_name, "EMEA");
+    }
+
+    #[test]
+    fn depth_zero_puts_objects_in_each_domains_users_container() {
+        let spec = DirectorySpec {
+            domains: vec!["contoso.com".into(), "emea.contoso.com".into()],
+            ou_depth: 0,
+            ..DirectorySpec::default()
+        };
+        let tables = Tables::build(spec.seed, &spec.domains);
+        let layout = Layout::build(&spec, &tables);
+        assert!(layout.organizational_units.is_empty());
+        let containers: Vec<&str> = layout.containers.iter().map(|c| &*c.dn).collect();
+        assert_eq!(
+            containers,
+            [
+                "CN=Users,DC=contoso,DC=com",
+                "CN=Users,DC=emea,DC=contoso,DC=com"
+            ]
+        );
+    }
 }

@@ -66,19 +66,17 @@ pub fn generate_with_progress(
     let tables = Tables::build(spec.seed, &spec.domains);
     let layout = Layout::build(spec, &tables);
     let root = layout.domains[0].dns_name.clone();
+    let tenant = root.split('.').next().unwrap_or_default();
     let shared = Shared {
         spec,
         tables: &tables,
         layout: &layout,
-        alias_domain: format!(
-            "{}.mail.onmicrosoft.com",
-            root.split('.').next().unwrap_or("")
-        ),
-        service_account_description: Arc::from(
+        alias_domain: format!("{tenant}.mail.onmicrosoft.com"),
+        service_account_description: Arc::from(format!(
             "Account created by Microsoft Azure Active Directory Sync on computer DIRSYNC01 \
-             configured to synchronize to tenant contoso.onmicrosoft.com. This account must \
-             have directory replication permissions in the local Active Directory.",
-        ),
+             configured to synchronize to tenant {tenant}.onmicrosoft.com. This account must \
+             have directory replication permissions in the local Active Directory."
+        )),
     };
     let done = AtomicU64::new(0);
     let objects_total = spec.objects_count();
@@ -142,6 +140,15 @@ fn collect_chunks(
         all.extend(part);
     }
     all
+}
+
+/// `args` formatted into the reused `buf`, then copied once into a shared value: one
+/// allocation per value instead of a growing `String` plus the copy.
+pub(crate) fn shared_text(buf: &mut String, args: std::fmt::Arguments) -> Value {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = buf.write_fmt(args);
+    Arc::from(buf.as_str())
 }
 
 /// A random (version 4, RFC 4122 variant) GUID from the seeded stream.

@@ -166,7 +166,7 @@ pub enum SpecError {
 }
 
 impl DirectorySpec {
-    /// Users that are neither service accounts.
+    /// Users that are not service accounts.
     pub fn regular_users(&self) -> u32 {
         self.users.saturating_sub(self.service_accounts)
     }

@@ -20,20 +20,20 @@ const UAC_SERVICE_ACCOUNT: u32 = 66_048;
 /// The users of chunk `chunk` (indices `chunk * USER_CHUNK ..`), in index order.
 pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     let spec = shared.spec;
+    let mut buf = String::with_capacity(256);
     let start = chunk * USER_CHUNK;
     let end = spec.users.min(start + USER_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("users/{chunk}"));
     let mut out: Vec<DirectoryObject> = Vec::with_capacity((end - start) as usize);
     let regular = spec.regular_users();
     for n in start..end {
-        let attrs = if n < regular {
+        let (dn, attrs) = if n < regular {
             let local = out.len();
             let manager = (local > 0).then(|| out[(local - 1) / SPAN_OF_CONTROL].dn.clone());
-            regular_user(shared, &mut rng, n, manager)
+            regular_user(shared, &mut rng, &mut buf, n, manager)
         } else {
             service_account(shared, &mut rng)
         };
-        let (dn, attrs) = attrs;
         out.push(DirectoryObject {
             guid: random_guid(&mut rng),
             kind: ObjectKind::User,
@@ -49,42 +49,44 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
 fn regular_user(
     shared: &Shared,
     rng: &mut SimRng,
+    buf: &mut String,
     n: u32,
     manager: Option<Value>,
 ) -> (Value, Attributes) {
+    let mut text = |args: std::fmt::Arguments| super::shared_text(buf, args);
     let t = shared.tables;
     let first = &t.first_names[pick(rng, t.first_names.len())];
     let last = &t.last_names[pick(rng, t.last_names.len())];
     let container = &shared.layout.containers[pick(rng, shared.layout.containers.len())];
     let domain = &shared.layout.domains[container.domain].dns_name;
-    let dn: Value = Arc::from(format!(
+    let dn: Value = text(format_args!(
         "CN={} {}{n},{}",
         first.escaped, last.escaped, container.dn
     ));
     let local = format!("{}.{}{n}", first.slug, last.slug);
-    let upn: Value = Arc::from(format!("{local}@{domain}"));
+    let upn: Value = text(format_args!("{local}@{domain}"));
     let sam_last: String = last.slug.chars().take(10).collect();
     let initial = first.slug.chars().next().unwrap_or('u');
     let disabled = rng.random_range(0..1000u32) < u32::from(shared.spec.disabled_per_mille);
     let area = t.area_codes[pick(rng, t.area_codes.len())];
     let line = rng.random_range(0..10_000u32);
     let attrs = Attributes {
-        cn: Some(Arc::from(format!("{} {}{n}", first.shown, last.shown))),
-        sam_account_name: Some(Arc::from(format!("{initial}{sam_last}{n}"))),
+        cn: Some(text(format_args!("{} {}{n}", first.shown, last.shown))),
+        sam_account_name: Some(text(format_args!("{initial}{sam_last}{n}"))),
         mail: Some(upn.clone()),
         proxy_addresses: Box::new([
-            Arc::from(format!("SMTP:{upn}")),
-            Arc::from(format!("smtp:{local}@{}", shared.alias_domain)),
+            text(format_args!("SMTP:{upn}")),
+            text(format_args!("smtp:{local}@{}", shared.alias_domain)),
         ]),
         user_principal_name: Some(upn),
-        display_name: Some(Arc::from(format!("{} {}", first.shown, last.shown))),
+        display_name: Some(text(format_args!("{} {}", first.shown, last.shown))),
         given_name: Some(first.shown.clone()),
         sn: Some(last.shown.clone()),
         department: Some(t.departments[pick(rng, t.departments.len())].shown.clone()),
         title: Some(t.titles[pick(rng, t.titles.len())].clone()),
         city: Some(t.cities[pick(rng, t.cities.len())].clone()),
         manager,
-        telephone_number: Some(Arc::from(format!("+1 {area} 555 {line:04}"))),
+        telephone_number: Some(text(format_args!("+1 {area} 555 {line:04}"))),
         user_account_control: Some(if disabled {
             UAC_NORMAL_DISABLED
         } else {
