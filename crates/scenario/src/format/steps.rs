@@ -110,6 +110,9 @@ pub enum Step {
         /// Tick "Continue upgrading DirSync on this computer" (needed at 50,000+ objects).
         #[serde(default)]
         continue_anyway: bool,
+        /// The sync service account; a remote full SQL Server needs `domain`.
+        #[serde(default)]
+        service_account: ServiceAccountSection,
         #[serde(default)]
         azure_ad: AzureAdCredentialChoice,
         #[serde(default)]

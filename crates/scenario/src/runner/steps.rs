@@ -147,6 +147,26 @@ fn enterprise_admin(choice: EnterpriseAdminChoice, setup: &Setup) -> Credential 
     }
 }
 
+fn service_account_of(choice: ServiceAccountSection, setup: &Setup) -> ServiceAccount {
+    let domain = setup
+        .enterprise_admin
+        .account
+        .split('\\')
+        .next()
+        .unwrap_or("CONTOSO");
+    match choice {
+        ServiceAccountSection::Virtual => ServiceAccount::Virtual,
+        ServiceAccountSection::Domain => ServiceAccount::Domain {
+            name: format!("{domain}\\svc-adsync"),
+            password: Secret::new(DEFAULT_PASSWORD),
+        },
+        ServiceAccountSection::Local => ServiceAccount::Local {
+            name: "svc-adsync".into(),
+            password: Secret::new(DEFAULT_PASSWORD),
+        },
+    }
+}
+
 /// Sets the credentials of a step; an expired password is a fault on the account.
 fn credentials(
     upgrade: &mut SimUpgrade,
@@ -230,12 +250,15 @@ pub fn run_step(
         }
         Step::UpgradeInPlace {
             continue_anyway,
+            service_account,
             azure_ad,
             enterprise_admin,
             ..
         } => {
             credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
-            upgrade.options_mut().continue_in_place = *continue_anyway;
+            let o = upgrade.options_mut();
+            o.continue_in_place = *continue_anyway;
+            o.service_account = service_account_of(*service_account, setup);
             use_connect_host(upgrade, world, &setup.dirsync_host);
             done(world.run(upgrade.upgrade_in_place()), |_| {
                 "upgraded in place".into()
@@ -262,23 +285,7 @@ pub fn run_step(
                     instance: sql_instance.clone().unwrap_or_default(),
                 }),
             };
-            let domain = setup
-                .enterprise_admin
-                .account
-                .split('\\')
-                .next()
-                .unwrap_or("CONTOSO");
-            o.service_account = match service_account {
-                ServiceAccountSection::Virtual => ServiceAccount::Virtual,
-                ServiceAccountSection::Domain => ServiceAccount::Domain {
-                    name: format!("{domain}\\svc-adsync"),
-                    password: Secret::new(DEFAULT_PASSWORD),
-                },
-                ServiceAccountSection::Local => ServiceAccount::Local {
-                    name: "svc-adsync".into(),
-                    password: Secret::new(DEFAULT_PASSWORD),
-                },
-            };
+            o.service_account = service_account_of(*service_account, setup);
             o.start_sync = *start_sync;
             o.install_location = install_location.clone();
             use_connect_host(upgrade, world, &setup.connect_host);
