@@ -464,6 +464,7 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     let e = &file.expect;
     c.bound(&e.estimate_minutes, "estimate_minutes");
     c.bound(&e.tenant_objects, "tenant_objects");
+    c.bound(&e.tenant_live_objects, "tenant_live_objects");
     c.bound(&e.sync_gap_minutes, "sync_gap_minutes");
     c.bound(&e.sim_minutes, "sim_minutes");
     if let Some(p) = &e.pending_exports {

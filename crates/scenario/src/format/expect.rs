@@ -172,6 +172,8 @@ pub struct Expect {
     pub tenant_equals_directory: Option<bool>,
     /// Objects synced from on-premises in the tenant at the end.
     pub tenant_objects: Option<Spanned<Bound>>,
+    /// Every live object in the tenant, cloud-only ones included.
+    pub tenant_live_objects: Option<Spanned<Bound>>,
     /// Longest time nobody exported to Azure AD between the first and the last export, minutes.
     pub sync_gap_minutes: Option<Spanned<Bound>>,
     /// Simulated time the whole scenario takes, minutes.

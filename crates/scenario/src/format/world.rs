@@ -195,7 +195,6 @@ pub enum ReachSection {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
-    pub hostname: Option<String>,
     /// `2008`, `2008r2`, `2012`, `2012r2`, `2016`, `2019`, `2022`, `2025`, or a version `10.0.14393`.
     pub os: Option<Spanned<String>>,
     pub dotnet: Option<Spanned<String>>,
@@ -217,6 +216,10 @@ pub struct TenantSection {
     /// Object quota; unset = 50,000, or 300,000 with a verified domain.
     pub quota: Option<Spanned<u64>>,
     pub verified_domain: bool,
+    /// Cloud-only users (created in Azure AD, never synced) the upgrade must leave alone.
+    pub cloud_only_users: u32,
+    /// Cloud-only groups.
+    pub cloud_only_groups: u32,
 }
 
 impl Default for TenantSection {
@@ -225,6 +228,8 @@ impl Default for TenantSection {
             dar: true,
             quota: None,
             verified_domain: true,
+            cloud_only_users: 0,
+            cloud_only_groups: 0,
         }
     }
 }

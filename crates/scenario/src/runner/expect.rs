@@ -241,6 +241,12 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     );
     bound(
         &mut out,
+        "expect.tenant_live_objects",
+        &expect.tenant_live_objects,
+        facts.tenant_live_objects,
+    );
+    bound(
+        &mut out,
         "expect.sync_gap_minutes",
         &expect.sync_gap_minutes,
         facts.ledger.sync_gap.as_millis() / 60_000,

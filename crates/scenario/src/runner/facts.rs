@@ -30,6 +30,7 @@ pub struct Facts {
     pub dirsync_state: String,
     pub connect_staging: bool,
     pub tenant_objects: u64,
+    pub tenant_live_objects: u64,
     pub settings_exported: bool,
     /// A settings file on some server contains the world's password.
     pub settings_file_has_secret: bool,
@@ -190,6 +191,7 @@ pub fn collect(
             });
             (ds.to_string(), staging, by_client, secret)
         });
+    let tenant_live_objects = world.with_state(|st| st.tenant.live_count());
     let state = upgrade.state();
     Facts {
         now_ms: world.now().0,
@@ -205,6 +207,7 @@ pub fn collect(
         dirsync_state,
         connect_staging,
         tenant_objects,
+        tenant_live_objects,
         settings_file_has_secret,
     }
 }

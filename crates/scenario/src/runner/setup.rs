@@ -8,14 +8,14 @@ use crate::format::{
 use crate::load::Scenario;
 use crate::validate::os_version;
 use upgrade_lab_model::{
-    Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ProxySetting,
-    ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
+    Attributes, Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
+    ProxySetting, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
 };
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
 use upgrade_lab_simulator::faults::{Fault, FaultKind as WorldFault, FaultTrigger};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
-use upgrade_lab_simulator::tenant::{TenantAccount, TenantSpec};
+use upgrade_lab_simulator::tenant::{CloudObject, TenantAccount, TenantSpec};
 use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
 
 /// The separate server of a parallel deployment.
@@ -244,6 +244,33 @@ pub fn no_role_account(tenant: &str) -> Credential {
     Credential::new(format!("reader@{tenant}"), DEFAULT_PASSWORD)
 }
 
+/// Cloud-only users and groups named in the tenant's initial domain (nothing on-premises
+/// matches them).
+fn cloud_only(tenant: &str, users: u32, groups: u32) -> Vec<CloudObject> {
+    let text =
+        |s: String| -> Option<upgrade_lab_model::Value> { Some(std::sync::Arc::from(s.as_str())) };
+    let users = (0..users).map(|i| CloudObject {
+        kind: ObjectKind::User,
+        attrs: Attributes {
+            user_principal_name: text(format!("cloud.user{i}@{tenant}")),
+            display_name: text(format!("Cloud user {i}")),
+            ..Attributes::default()
+        },
+        immutable_id: None,
+        admin_role: false,
+    });
+    let groups = (0..groups).map(|i| CloudObject {
+        kind: ObjectKind::Group,
+        attrs: Attributes {
+            display_name: text(format!("Cloud group {i}")),
+            ..Attributes::default()
+        },
+        immutable_id: None,
+        admin_role: false,
+    });
+    users.chain(groups).collect()
+}
+
 /// Builds the world of a scenario with `seed`.
 pub fn build(scenario: &Scenario, seed: u64) -> Result<Setup, String> {
     let w = scenario.file.world.get_ref();
@@ -267,6 +294,11 @@ pub fn build(scenario: &Scenario, seed: u64) -> Result<Setup, String> {
                 password_expired: false,
             },
         ],
+        cloud_objects: cloud_only(
+            &config.tenant,
+            w.tenant.cloud_only_users,
+            w.tenant.cloud_only_groups,
+        ),
         ..TenantSpec::default()
     };
     let mut builder = World::builder()
