@@ -153,3 +153,24 @@ fn the_suite_is_large_enough_and_every_file_names_a_rule() {
         assert!(folders.contains(f), "no scenarios in {f}/");
     }
 }
+
+#[test]
+fn the_readme_example_scenario_loads_and_passes() {
+    let (_, readme) = suite();
+    let example = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.starts_with("format_version"))
+        .expect("README has a complete example");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/README-example.toml");
+    let scenario = upgrade_lab_scenario::load_text("readme-example", &path, example.to_string())
+        .unwrap_or_else(|e| panic!("{}", e[0].plain()));
+    let outcome = upgrade_lab_scenario::runner::run_scenario(&scenario, scenario.seed());
+    assert_eq!(
+        outcome.verdict,
+        upgrade_lab_scenario::outcome::Verdict::Pass,
+        "{:#?}",
+        outcome.failures()
+    );
+}
