@@ -1,6 +1,11 @@
 //! upgrade-lab-scenario: scenario files for upgrade-lab. The TOML format and its loader (errors
 //! point at `file:line:column` with a hint), the checks of impossible values, the catalogue of
-//! the upgrade document's rules, and the reports (terminal table, JSON, JUnit XML).
+//! the upgrade document's rules, the runner (one simulated world per scenario, the engine driven
+//! step by step, faults, expectations and invariants; scenarios in parallel with rayon) and the
+//! reports (terminal table, JSON, JUnit XML).
+//!
+//! Flow: [`load_all`] (every file checked before anything runs) → [`runner::run_suite`] →
+//! [`report::render`].
 //!
 //! It must not know the command line (the CLI calls it) and never reads the wall clock except
 //! to fill report fields named `wall_*`.
