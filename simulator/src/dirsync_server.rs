@@ -33,6 +33,8 @@ pub struct DirSyncServer {
     pub engine: SyncEngine,
     /// Set when `MSOL_` password was reset by the wizard.
     pub service_account_reset_at: Option<SimTime>,
+    /// When the Connect installer first inspected this installation (its analysis).
+    pub inspected_at: Option<SimTime>,
 }
 
 impl DirSyncServer {
@@ -46,6 +48,7 @@ impl DirSyncServer {
             service_running: true,
             engine,
             service_account_reset_at: None,
+            inspected_at: None,
         }
     }
 

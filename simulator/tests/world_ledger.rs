@@ -227,6 +227,8 @@ fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
         .unwrap();
     let (mut dirsync, mut connect) = (world.dirsync_port(), world.connect_port("DIRSYNC01"));
     let started = world.now();
+    // The wizard's analysis inspects DirSync before it uninstalls it.
+    world.run(dirsync.discover()).unwrap();
     world.run(dirsync.uninstall()).unwrap();
     world
         .run(connect.install(install_request(&config(), InstallMode::InPlace, false)))

@@ -12,7 +12,13 @@ use crate::upgrade::{CutoverMethod, Upgrade, UpgradeError, port};
 use crate::verify::{self, StagingReport};
 use serde::Serialize;
 use upgrade_lab_model::sync::Connector;
-use upgrade_lab_model::{RunProfile, SimDuration, SimTime};
+use upgrade_lab_model::{RunProfile, RunRecord, SimDuration, SimTime};
+
+/// How often verification looks at the Operations tab while the initial cycle runs.
+pub const INITIAL_CYCLE_POLL: SimDuration = SimDuration::from_mins(5);
+/// How long verification waits for the initial cycle before reporting what is missing: a large
+/// directory's initial cycle "might take multiple days" (domain-facts §8).
+pub const INITIAL_CYCLE_WAIT_MAX: SimDuration = SimDuration::from_hours(72);
 
 /// What the cutover did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -47,13 +53,33 @@ where
     T: AzureTenant,
     K: Clock,
 {
+    /// The run history once the initial cycle has run. With "start the synchronization
+    /// process" on, the installer starts the cycle and the operator waits for it, as the
+    /// Operations tab shows it: poll every [`INITIAL_CYCLE_POLL`] for at most
+    /// [`INITIAL_CYCLE_WAIT_MAX`]. With it off nothing will run, so there is nothing to wait for.
+    async fn wait_for_initial_cycle(&mut self) -> Result<Vec<RunRecord>, UpgradeError> {
+        let waited_since = self.clock.now();
+        loop {
+            let history = self
+                .connect
+                .run_history()
+                .await
+                .map_err(port("read run history"))?;
+            let all_ran = verify::check_initial_cycle(&history)
+                .runs
+                .iter()
+                .all(|r| r.status.is_some());
+            let waited = self.clock.now().since(waited_since);
+            if all_ran || !self.options.start_sync || waited >= INITIAL_CYCLE_WAIT_MAX {
+                return Ok(history);
+            }
+            self.clock.sleep(INITIAL_CYCLE_POLL).await;
+        }
+    }
+
     /// Verifies the staging server: the four runs and the pending exports.
     pub async fn verify_staging(&mut self) -> Result<StagingReport, UpgradeError> {
-        let history = self
-            .connect
-            .run_history()
-            .await
-            .map_err(port("read run history"))?;
+        let history = self.wait_for_initial_cycle().await?;
         let initial_cycle = verify::check_initial_cycle(&history);
         let finding = if initial_cycle.verified() {
             "Full Import and Full Synchronization completed without errors on both connectors"

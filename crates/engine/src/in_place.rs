@@ -76,6 +76,10 @@ where
         } else {
             SqlChoice::LocalDb
         };
+        // Before anything is uninstalled: a remote full SQL Server needs a domain service
+        // account for the new sync service (D1), in place as in parallel.
+        guards::guard_service_account(&sql, &installation.hostname, &self.options.service_account)
+            .map_err(|r| self.refuse(r))?;
         let sql_name = match &sql {
             SqlChoice::LocalDb => "SQL Server Express LocalDB".to_string(),
             SqlChoice::Existing(b) => b.display_name(),

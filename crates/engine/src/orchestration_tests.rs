@@ -105,6 +105,19 @@ async fn in_place_on_full_sql_keeps_dirsyncs_sql() {
     e.dirsync_mut().installation_mut().config.sql = full_sql("SQL01", "DIRSYNC");
     let analysis = e.analyze().await.unwrap();
     assert!(matches!(analysis.page, AnalysisPage::FullSql { .. }));
+    let refused = e.upgrade_in_place().await.unwrap_err();
+    assert!(
+        matches!(
+            refused.refusal(),
+            Some(Refusal::RemoteSqlNeedsDomainAccount { .. })
+        ),
+        "SQL01 is remote from DIRSYNC01: {refused:?}"
+    );
+    assert!(e.connect_mut().requests.is_empty(), "nothing installed");
+    e.options_mut().service_account = ServiceAccount::Domain {
+        name: "CONTOSO\\svc-aadsync".into(),
+        password: upgrade_lab_model::Secret::new("Svc-Passw0rd!"),
+    };
     let report = e.upgrade_in_place().await.unwrap();
     assert_eq!(report.sql, "SQL01\\DIRSYNC");
     assert_eq!(

@@ -63,7 +63,7 @@ impl Scope {
         }
         if !self.domains.is_empty() {
             let d = dn::domain_of(&object.dn);
-            if !self.domains.iter().any(|x| *x == d) {
+            if !self.domains.contains(&d) {
                 return Some(OutOfScope::Domain);
             }
         }

@@ -89,6 +89,20 @@ pub enum Incident {
         at: SimTime,
         host: String,
     },
+    /// DirSync was uninstalled before the Connect installer inspected it, so its configuration
+    /// could not be read and migrated (D1: "do not uninstall DirSync yourself before the
+    /// upgrade").
+    DirSyncUninstalledBeforeInspection {
+        at: SimTime,
+        host: String,
+    },
+    /// Connect was installed with settings migrated from a DirSync whose configuration blocks
+    /// the upgrade: the removed attributes or the extension DLL's logic are silently lost (D1).
+    BlockedConfigurationMigrated {
+        at: SimTime,
+        host: String,
+        reasons: Vec<String>,
+    },
 }
 
 /// Password hashes that arrived from a client's password hash sync agent.

@@ -52,6 +52,17 @@ pub enum Violation {
         host: String,
         instance: String,
     },
+    /// DirSync was uninstalled before the upgrade inspected it (D1).
+    DirSyncUninstalledBeforeInspection {
+        at: SimTime,
+        host: String,
+    },
+    /// A configuration the upgrade cannot migrate was migrated anyway (D1).
+    BlockedConfigurationMigrated {
+        at: SimTime,
+        host: String,
+        reasons: Vec<String>,
+    },
     /// After convergence the tenant differs from the in-scope directory.
     TenantMismatch {
         missing: u64,
@@ -121,17 +132,25 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         }
     }
     let exports = &st.tenant.ledger.exports;
+    // Connect "has exported" once one of its export runs reached the tenant, whether or not it
+    // had changes to write: from then on the tenant takes it as the sync client (D1).
     let connect_first = exports
         .iter()
-        .filter(|e| e.client.product == Product::Connect && e.writes() > 0)
+        .filter(|e| e.client.product == Product::Connect)
         .map(|e| e.started)
         .min();
+    // A rollback is DirSync exporting, or DirSync's service becoming an active exporter again,
+    // after that point (issue: "DirSync re-enabled or exporting after Connect has exported").
     let rollback_at = connect_first.and_then(|c| {
-        exports
+        let exported = exports
             .iter()
-            .filter(|e| e.client.product == Product::DirSync && e.writes() > 0 && e.started > c)
-            .map(|e| e.started)
-            .min()
+            .filter(|e| e.client.product == Product::DirSync && e.started > c)
+            .map(|e| e.started);
+        let re_enabled = intervals
+            .iter()
+            .filter(|i| i.product == Product::DirSync && i.from > c)
+            .map(|i| i.from);
+        exported.chain(re_enabled).min()
     });
     if let (Some(at), Some(c)) = (rollback_at, connect_first) {
         violations.push(Violation::RollbackToDirSync {
@@ -152,7 +171,20 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
                     instance: instance.clone(),
                 })
             }
-            _ => {}
+            Incident::DirSyncUninstalledBeforeInspection { at, host } => {
+                violations.push(Violation::DirSyncUninstalledBeforeInspection {
+                    at: *at,
+                    host: host.clone(),
+                })
+            }
+            Incident::BlockedConfigurationMigrated { at, host, reasons } => {
+                violations.push(Violation::BlockedConfigurationMigrated {
+                    at: *at,
+                    host: host.clone(),
+                    reasons: reasons.clone(),
+                })
+            }
+            Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => {}
         }
     }
     let last_change = st.ad.change_times().last();

@@ -221,6 +221,11 @@ impl ConnectServerPort for ConnectPort {
                 .is_some_and(|d| d.installed);
         if dirsync_here {
             // "When you select Upgrade, DirSync is uninstalled" (D1): the wizard does it first.
+            // The installer inspected the DirSync it runs on before removing it.
+            let now = self.shared.now();
+            if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
+                d.inspected_at.get_or_insert(now);
+            }
             let mut dirsync = super::DirSyncPort::new(self.shared.clone());
             upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
         }
@@ -249,6 +254,21 @@ impl ConnectServerPort for ConnectPort {
                         at: finished_at,
                         host: self.host.clone(),
                         instance: sql.display_name(),
+                    });
+            }
+            let blockers = st
+                .dirsync
+                .as_ref()
+                .map(|d| d.config.blockers())
+                .unwrap_or_default();
+            if !blockers.is_empty() {
+                st.tenant
+                    .ledger
+                    .incidents
+                    .push(Incident::BlockedConfigurationMigrated {
+                        at: finished_at,
+                        host: self.host.clone(),
+                        reasons: blockers,
                     });
             }
             let hex = crate::rng::child_seed(st.seed, &self.host) & 0xffff_ffff_ffff;

@@ -4,6 +4,7 @@
 use super::{down, hook, read_host_file, wait, write_host_file};
 use crate::faults::operations;
 use crate::sync::SyncEngine;
+use crate::tenant::ledger::Incident;
 use crate::world::Shared;
 use crate::world::runs::{self, ServerId};
 use std::rc::Rc;
@@ -91,6 +92,12 @@ impl DirSyncServerPort for DirSyncPort {
         down(&self.shared, &host)?;
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
+        let now = self.shared.now();
+        if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut()
+            && d.installed
+        {
+            d.inspected_at.get_or_insert(now);
+        }
         let st = self.shared.state.borrow();
         let out = match &st.dirsync {
             Some(d) if d.installed => DirSyncDiscovery::Installed(DirSyncInstallation {
@@ -141,6 +148,19 @@ impl DirSyncServerPort for DirSyncPort {
         let now = self.shared.now();
         {
             let mut st = self.shared.state.borrow_mut();
+            let uninspected = st
+                .dirsync
+                .as_ref()
+                .is_some_and(|d| d.inspected_at.is_none());
+            if uninspected {
+                st.tenant
+                    .ledger
+                    .incidents
+                    .push(Incident::DirSyncUninstalledBeforeInspection {
+                        at: now,
+                        host: host.clone(),
+                    });
+            }
             if let Some(d) = st.dirsync.as_mut() {
                 d.installed = false;
                 d.service_running = false;

@@ -1,0 +1,106 @@
+//! Each run profile on 50k and 200k objects, wall time, on a Connect server taking over a fresh
+//! tenant (so Export really writes every object). Each sample starts from a world prepared up to
+//! the profile under test; only the profile is timed.
+
+mod support;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Duration;
+use upgrade_engine::export_document;
+use upgrade_engine::ports::{
+    ConnectServer, DirSyncInstallation, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
+};
+use upgrade_lab_model::sync::Connector;
+use upgrade_lab_model::{Credential, DirSyncConfig, Directory, RunProfile};
+use upgrade_lab_simulator::dirsync_server::DirSyncStart;
+use upgrade_lab_simulator::tenant::TenantSpec;
+use upgrade_lab_simulator::world::World;
+use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
+use upgrade_lab_simulator::world::ports::ConnectPort;
+
+/// The documented order of a full cycle; a profile's setup runs everything before it.
+const ORDER: [(Connector, RunProfile); 5] = [
+    (Connector::ActiveDirectory, RunProfile::FullImport),
+    (Connector::AzureAd, RunProfile::FullImport),
+    (Connector::ActiveDirectory, RunProfile::FullSynchronization),
+    (Connector::AzureAd, RunProfile::FullSynchronization),
+    (Connector::AzureAd, RunProfile::Export),
+];
+
+/// A world with an active Connect server on a fresh tenant and no cycle run yet.
+fn fresh_connect(directory: Directory) -> (World, ConnectPort) {
+    let objects = directory.objects.len() as u64;
+    let builder = World::builder()
+        .directory(directory)
+        .seed(7)
+        .dirsync_start(DirSyncStart::NotInstalled)
+        .tenant(TenantSpec {
+            quota: Some(objects * 2 + 1_000),
+            ..TenantSpec::default()
+        });
+    let config: DirSyncConfig = builder.dirsync_config();
+    let ea = builder.default_enterprise_admin();
+    let world = builder.build().expect("world");
+    let host = world.dirsync_port().hostname();
+    let settings = export_document(&DirSyncInstallation {
+        hostname: host.clone(),
+        domains: vec![config.forest.clone()],
+        config: config.clone(),
+        object_counts: Default::default(),
+        service_running: false,
+    });
+    let mut connect = world.connect_port(&host);
+    let request = InstallRequest {
+        mode: InstallMode::InPlace,
+        settings,
+        install_location: None,
+        sql: SqlChoice::LocalDb,
+        service_account: ServiceAccount::Virtual,
+        staging: false,
+        start_sync: false,
+        azure_ad: Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD),
+        enterprise_admin: ea,
+    };
+    world
+        .run(async { connect.install(request).await })
+        .expect("install");
+    (world, connect)
+}
+
+fn prepared(directory: &Directory, upto: usize) -> (World, ConnectPort) {
+    let (world, mut connect) = fresh_connect(directory.clone());
+    world.run(async {
+        for &(connector, profile) in &ORDER[..upto] {
+            connect.run_profile(connector, profile).await.expect("run");
+        }
+    });
+    (world, connect)
+}
+
+fn run_profiles(c: &mut Criterion) {
+    let mut g = c.benchmark_group("run_profile");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for objects in support::sizes(&[50_000, 200_000]) {
+        let directory = support::directory(objects);
+        g.throughput(Throughput::Elements(u64::from(objects)));
+        for (i, &(connector, profile)) in ORDER.iter().enumerate() {
+            let id = format!("{} {}", connector.as_str(), profile.as_str());
+            g.bench_with_input(BenchmarkId::new(id, objects), &directory, |b, d| {
+                b.iter_batched(
+                    || prepared(d, i),
+                    |(world, mut connect)| {
+                        let record = world
+                            .run(async { connect.run_profile(connector, profile).await })
+                            .expect("run");
+                        (world, record)
+                    },
+                    BatchSize::PerIteration,
+                )
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, run_profiles);
+criterion_main!(benches);

@@ -1,0 +1,114 @@
+//! Shared pieces of the benchmarks: directory sizes, quick mode, and the world and engine
+//! wiring of a whole upgrade.
+//!
+//! Quick mode (`UPGRADE_LAB_BENCH_QUICK=1`, what CI runs with `cargo test --benches`) keeps only
+//! the smallest size of each benchmark so that they keep compiling and working within CI's time.
+
+#![allow(dead_code)]
+
+use upgrade_engine::{Upgrade, UpgradeOptions};
+use upgrade_lab_model::{Credential, Directory, SqlBackend};
+use upgrade_lab_simulator::generate::{DirectorySpec, generate};
+use upgrade_lab_simulator::tenant::TenantSpec;
+use upgrade_lab_simulator::world::World;
+use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
+use upgrade_lab_simulator::world::ports::{
+    AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
+};
+
+pub type BenchUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+
+/// Whether only the smallest sizes run.
+pub fn quick() -> bool {
+    std::env::var_os("UPGRADE_LAB_BENCH_QUICK").is_some()
+}
+
+/// `sizes`, or only the first one in quick mode.
+pub fn sizes(sizes: &[u32]) -> Vec<u32> {
+    if quick() {
+        vec![sizes[0].min(2_000)]
+    } else {
+        sizes.to_vec()
+    }
+}
+
+/// A spec with `objects` users + groups + contacts in the proportions of issue 2's 1M target
+/// (1,000,000 users, 100,000 groups, 20,000 contacts).
+pub fn spec(objects: u32) -> DirectorySpec {
+    let groups = objects / 11;
+    let contacts = objects / 56;
+    DirectorySpec {
+        seed: 42,
+        users: objects - groups - contacts,
+        groups,
+        contacts,
+        ou_depth: 2,
+        ou_fan_out: 4,
+        ..DirectorySpec::default()
+    }
+}
+
+pub fn directory(objects: u32) -> Directory {
+    generate(&spec(objects)).expect("bench spec is valid")
+}
+
+/// A world whose DirSync has converged over `directory`, on full SQL with a tenant quota that
+/// fits, as a large customer would run it.
+pub fn world(directory: Directory) -> (World, Credential, Credential) {
+    let objects = directory.objects.len() as u64;
+    let builder = World::builder()
+        .directory(directory)
+        .seed(7)
+        .tenant(TenantSpec {
+            quota: Some(objects * 2 + 1_000),
+            ..TenantSpec::default()
+        });
+    let mut config = builder.dirsync_config();
+    config.sql = SqlBackend::Full {
+        server: "SQL01".into(),
+        instance: "DIRSYNC".into(),
+    };
+    let aad = Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD);
+    let ea = builder.default_enterprise_admin();
+    let world = builder.dirsync(config).build().expect("bench world builds");
+    (world, aad, ea)
+}
+
+/// The engine wired to `world`, upgrading onto `host`.
+pub fn upgrade(world: &World, host: &str, options: UpgradeOptions) -> BenchUpgrade {
+    Upgrade::new(
+        world.dirsync_port(),
+        world.connect_port(host),
+        world.ad_port(),
+        world.tenant_port(),
+        world.clock(),
+        options,
+    )
+}
+
+/// The whole parallel deployment of the document on an existing world: export settings,
+/// install with `/migrate` in staging (initial cycle: Full Import and Full Synchronization on
+/// both connectors), verification, cutover and the first export.
+pub fn parallel_deployment(world: &World, aad: Credential, ea: Credential) {
+    let mut options = UpgradeOptions::new(aad, ea);
+    options.force_export = true;
+    let mut up = upgrade(world, "AADC01", options);
+    world.run(async {
+        up.export_settings().await.expect("export settings");
+        up.install_parallel().await.expect("install");
+        let staging = up.verify_staging().await.expect("verify");
+        assert!(staging.initial_cycle.verified(), "{staging:?}");
+        up.cut_over().await.expect("cutover");
+    });
+}
+
+/// The whole in-place upgrade on an existing world.
+pub fn in_place_upgrade(world: &World, aad: Credential, ea: Credential) {
+    let mut options = UpgradeOptions::new(aad, ea);
+    options.continue_in_place = true;
+    let host = world.dirsync_port().hostname();
+    let mut up = upgrade(world, &host, options);
+    world.run(async {
+        up.upgrade_in_place().await.expect("in-place upgrade");
+    });
+}
