@@ -5,11 +5,13 @@
 //! To add a subcommand, add a variant to `Command` with its `Args` type and a file with
 //! `pub fn run(args) -> Result<(), CliError>`.
 
+mod check;
 mod error;
 mod formats;
 mod generate;
 mod inspect;
 mod output;
+mod run;
 
 use clap::{Parser, Subcommand};
 use error::CliError;
@@ -29,14 +31,23 @@ struct Cli {
 enum Command {
     Generate(Box<generate::GenerateArgs>),
     Inspect(inspect::InspectArgs),
+    /// Run scenario files against the simulated world.
+    Run(run::RunArgs),
+    /// Validate scenario files without running them.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result: Result<(), CliError> = match cli.command {
-        Command::Generate(args) => generate::run(*args),
-        Command::Inspect(args) => inspect::run(args),
-    };
+    match Cli::parse().command {
+        Command::Generate(args) => finish(generate::run(*args)),
+        Command::Inspect(args) => finish(inspect::run(args)),
+        // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,0 +1,100 @@
+//! `upgrade-lab check [PATH…]`: loads and checks scenario files without running them. Exit 0
+//! when every file is valid, 2 with every problem of every file listed otherwise.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use upgrade_lab_scenario::load_all;
+use upgrade_lab_scenario::report::color_wanted;
+
+/// Exit code for invalid scenario files or arguments.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Validate scenario files without running them.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  upgrade-lab check scenarios
+  upgrade-lab check scenarios/parallel/force-export-under-50k.toml")]
+pub struct CheckArgs {
+    /// Scenario files or folders of them (searched recursively for *.toml).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// What `check` prints and its exit code.
+pub struct CheckResult {
+    pub exit_code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Checks the files; `color` colours the error excerpts.
+pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
+    match load_all(paths) {
+        Ok(scenarios) => CheckResult {
+            exit_code: 0,
+            stdout: format!("{} scenario files are valid\n", scenarios.len()),
+            stderr: String::new(),
+        },
+        Err(errors) => {
+            let mut stderr: String = errors.iter().map(|e| e.render(color) + "\n").collect();
+            stderr.push_str(&format!(
+                "{} problem(s) in scenario files; fix them and run `upgrade-lab check` again\n",
+                errors.len()
+            ));
+            CheckResult {
+                exit_code: EXIT_BAD_INPUT,
+                stdout: String::new(),
+                stderr,
+            }
+        }
+    }
+}
+
+/// The subcommand.
+pub fn run(args: CheckArgs) -> ExitCode {
+    let color = color_wanted(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let result = check_paths(&args.paths, color);
+    let _ = std::io::stdout().write_all(result.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(result.stderr.as_bytes());
+    ExitCode::from(result.exit_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("upgrade-lab-check-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const GOOD: &str = "format_version = 1\ndescription = \"d\"\nseed = 1\n[world]\nusers = 10\n[[steps]]\naction = \"analyze\"\n";
+
+    #[test]
+    fn valid_files_exit_0() {
+        let d = temp_dir("ok");
+        std::fs::write(d.join("a.toml"), GOOD).unwrap();
+        let r = check_paths(std::slice::from_ref(&d), false);
+        assert_eq!(r.exit_code, 0, "{}", r.stderr);
+        assert_eq!(r.stdout, "1 scenario files are valid\n");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn one_bad_file_exits_2_and_lists_its_position() {
+        let d = temp_dir("bad");
+        std::fs::write(d.join("a.toml"), GOOD).unwrap();
+        std::fs::write(d.join("b.toml"), GOOD.replace("users = 10", "users = -1")).unwrap();
+        let r = check_paths(std::slice::from_ref(&d), false);
+        assert_eq!(r.exit_code, 2);
+        assert!(r.stderr.contains("b.toml:5:9"), "{}", r.stderr);
+        assert!(r.stderr.contains("1 problem(s)"), "{}", r.stderr);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

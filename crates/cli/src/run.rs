@@ -1,0 +1,243 @@
+//! `upgrade-lab run [PATH…]`: loads every scenario file (all must be valid, else exit 2 and
+//! nothing runs), runs the selected ones in parallel, prints or writes a report. Exit 0 when
+//! every scenario passed, 1 when one failed, 2 on bad input.
+
+use crate::check::EXIT_BAD_INPUT;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use upgrade_lab_scenario::report::{self, HumanOptions, ReportFormat, WallTime, color_wanted};
+use upgrade_lab_scenario::runner::{RunOptions, run_suite};
+use upgrade_lab_scenario::{Scenario, load_all};
+
+/// Exit code when a scenario failed.
+pub const EXIT_FAILED: u8 = 1;
+
+/// The report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Junit,
+}
+
+/// Run scenario files against the simulated world.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  upgrade-lab run scenarios
+  upgrade-lab run scenarios --filter cutover/ --format junit --out scenarios.xml
+  upgrade-lab run scenarios/cutover/rollback-after-export-refused.toml --seed 706
+  upgrade-lab run scenarios --list")]
+pub struct RunArgs {
+    /// Scenario files or folders of them (searched recursively for *.toml).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Run only scenarios whose name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Replace every scenario's seed (to replay a failure).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Scenarios run at once; default one per core.
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// List the scenarios that would run, with their seeds and descriptions; run nothing.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// What `run` prints and its exit code.
+pub struct RunResult {
+    pub exit_code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn selected(scenarios: Vec<Scenario>, filter: Option<&str>) -> Vec<Scenario> {
+    scenarios
+        .into_iter()
+        .filter(|s| filter.is_none_or(|f| s.name.contains(f)))
+        .collect()
+}
+
+fn write_atomically(path: &PathBuf, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Runs the command; `color` colours the human report and error excerpts.
+pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
+    let bad = |stderr: String| RunResult {
+        exit_code: EXIT_BAD_INPUT,
+        stdout: String::new(),
+        stderr,
+    };
+    let scenarios = match load_all(&args.paths) {
+        Ok(s) => selected(s, args.filter.as_deref()),
+        Err(errors) => {
+            let mut text: String = errors.iter().map(|e| e.render(color) + "\n").collect();
+            text.push_str(&format!(
+                "{} problem(s) in scenario files; nothing was run\n",
+                errors.len()
+            ));
+            return bad(text);
+        }
+    };
+    if scenarios.is_empty() {
+        return bad(format!(
+            "no scenario matches --filter {:?}; run with --list to see the names\n",
+            args.filter.as_deref().unwrap_or("")
+        ));
+    }
+    if args.list {
+        let stdout = scenarios
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}  seed {}  {}\n",
+                    s.name,
+                    args.seed.unwrap_or(s.seed()),
+                    s.description()
+                )
+            })
+            .collect();
+        return RunResult {
+            exit_code: 0,
+            stdout,
+            stderr: String::new(),
+        };
+    }
+    let suite = run_suite(
+        &scenarios,
+        &RunOptions {
+            seed: args.seed,
+            jobs: args.jobs,
+        },
+    );
+    let format = match args.format {
+        FormatArg::Human => ReportFormat::Human,
+        FormatArg::Json => ReportFormat::Json,
+        FormatArg::Junit => ReportFormat::Junit,
+    };
+    let human = HumanOptions {
+        color: color && args.out.is_none(),
+        wall: WallTime::Show,
+    };
+    let text = report::render(&suite, format, human);
+    let exit_code = if suite.all_passed() { 0 } else { EXIT_FAILED };
+    match &args.out {
+        Some(path) => match write_atomically(path, &text) {
+            Ok(()) => RunResult {
+                exit_code,
+                stdout: format!(
+                    "{} of {} scenarios passed; report written to {}\n",
+                    suite.count(upgrade_lab_scenario::outcome::Verdict::Pass),
+                    suite.scenarios.len(),
+                    path.display()
+                ),
+                stderr: String::new(),
+            },
+            Err(e) => bad(format!(
+                "cannot write the report to {}: {e}\n",
+                path.display()
+            )),
+        },
+        None => RunResult {
+            exit_code,
+            stdout: text,
+            stderr: String::new(),
+        },
+    }
+}
+
+/// The subcommand.
+pub fn run(args: RunArgs) -> ExitCode {
+    let color = color_wanted(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let result = run_paths(&args, color);
+    let _ = std::io::stdout().write_all(result.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(result.stderr.as_bytes());
+    ExitCode::from(result.exit_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSING: &str = "format_version = 1\ndescription = \"recommend.in-place-under-50k\"\nseed = 5\n[world]\nusers = 60\ngroups = 5\ncontacts = 5\n[[steps]]\naction = \"analyze\"\n[expect]\nrecommendation = \"in_place\"\n";
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("upgrade-lab-run-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn args(paths: Vec<PathBuf>) -> RunArgs {
+        RunArgs {
+            paths,
+            filter: None,
+            seed: None,
+            jobs: 1,
+            format: FormatArg::Human,
+            out: None,
+            list: false,
+        }
+    }
+
+    #[test]
+    fn passing_scenarios_exit_0_failing_exit_1_bad_files_exit_2() {
+        let d = dir("codes");
+        std::fs::write(d.join("ok.toml"), PASSING).unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 0, "{}{}", r.stdout, r.stderr);
+        std::fs::write(
+            d.join("wrong.toml"),
+            PASSING.replace("\"in_place\"", "\"parallel\""),
+        )
+        .unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 1);
+        assert!(r.stdout.contains("--seed 5"), "{}", r.stdout);
+        std::fs::write(d.join("bad.toml"), PASSING.replace("seed = 5", "seed = -5")).unwrap();
+        let r = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 2);
+        assert!(r.stderr.contains("bad.toml:3:8"), "{}", r.stderr);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn list_filter_seed_and_json_out() {
+        let d = dir("list");
+        std::fs::write(d.join("alpha.toml"), PASSING).unwrap();
+        std::fs::write(d.join("beta.toml"), PASSING).unwrap();
+        let mut a = args(vec![d.clone()]);
+        a.list = true;
+        a.filter = Some("bet".into());
+        a.seed = Some(77);
+        let r = run_paths(&a, false);
+        assert_eq!(r.stdout, "beta  seed 77  recommend.in-place-under-50k\n");
+        a.list = false;
+        a.format = FormatArg::Json;
+        a.out = Some(d.join("report.json"));
+        let r = run_paths(&a, false);
+        assert_eq!(r.exit_code, 0, "{}", r.stderr);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).unwrap()).unwrap();
+        assert_eq!(json["scenarios"][0]["seed"], 77);
+        a.filter = Some("gamma".into());
+        assert_eq!(
+            run_paths(&a, false).exit_code,
+            2,
+            "a filter matching nothing is bad input"
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

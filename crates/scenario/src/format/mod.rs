@@ -1,0 +1,54 @@
+//! The scenario file format (TOML, `format_version = 1`): serde types with
+//! `deny_unknown_fields`, spans kept where a later check needs to point at a value.
+//! `scenarios/README.md` documents every key with an example.
+
+pub mod bound;
+pub mod expect;
+pub mod faults;
+pub mod steps;
+pub mod world;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use bound::Bound;
+pub use expect::{
+    AnalysisPage, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
+    PendingExportsExpectation, Recommendation, RunExpectation, StepOutcome, ViolationKind,
+};
+pub use faults::{Fault, FaultKind, FaultTrigger};
+pub use steps::{
+    ACTIONS, AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
+    SqlChoiceSection, Step,
+};
+pub use world::{
+    AttributeFilterSection, DefectsSection, DirSyncSection, FiltersSection, GroupShapeSection,
+    ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, WorldSection,
+};
+
+/// The only format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A scenario file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub format_version: Spanned<u32>,
+    /// What the scenario checks, naming the rule.
+    pub description: Spanned<String>,
+    /// The scenario's seed (`--seed` overrides it).
+    pub seed: u64,
+    /// Rule ids of the upgrade document this scenario covers (see `rules::RULES`).
+    #[serde(default)]
+    pub rules: Vec<Spanned<String>>,
+    /// Failure modes of domain-facts §10 this scenario reproduces, by number.
+    #[serde(default)]
+    pub failure_modes: Vec<Spanned<u32>>,
+    pub world: Spanned<WorldSection>,
+    #[serde(default)]
+    pub steps: Vec<Spanned<Step>>,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    #[serde(default)]
+    pub expect: Expect,
+}

@@ -1,0 +1,247 @@
+//! `[[steps]]`: what happens, in order. Each step names its `action`; a step may carry an `id`
+//! so faults and expectations can point at it (by default a step is known by its action).
+
+use serde::Deserialize;
+
+/// The password the wizard is given for the Azure AD account ("Connect to Azure AD" page).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AzureAdCredentialChoice {
+    /// The account DirSync uses, with its right password (the document's instruction).
+    #[default]
+    DirsyncAccount,
+    /// Another Hybrid Identity Administrator, not the account DirSync uses.
+    OtherAccount,
+    /// A personal Microsoft account ("Unknown user type").
+    MicrosoftAccount,
+    /// The right account, a wrong password ("Invalid grant").
+    WrongPassword,
+    /// The right account, its password has expired.
+    ExpiredPassword,
+    /// An account without the Hybrid Identity Administrator role (or PIM not activated).
+    NoRole,
+}
+
+/// The Enterprise Admins credential ("Connect to AD DS" page).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseAdminChoice {
+    #[default]
+    Valid,
+    /// A valid account that is not in Enterprise Admins.
+    NotEnterpriseAdmin,
+    WrongPassword,
+    /// Nobody with Enterprise Admin rights is at hand.
+    Missing,
+}
+
+/// The database a parallel server installs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlChoiceSection {
+    /// SQL Server Express LocalDB installed by the wizard.
+    #[default]
+    Localdb,
+    /// The same instance DirSync uses (refused: one sync engine per instance).
+    DirsyncInstance,
+    /// Another full SQL Server instance, named by `sql_server` and `sql_instance`.
+    Full,
+}
+
+/// The sync service account of a parallel server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceAccountSection {
+    #[default]
+    Virtual,
+    Domain,
+    Local,
+}
+
+/// Which server a step or fault concerns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerRef {
+    Dirsync,
+    /// The Azure AD Connect server (in place: the DirSync host; parallel: the new server).
+    #[default]
+    Connect,
+}
+
+impl ServerRef {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerRef::Dirsync => "dirsync",
+            ServerRef::Connect => "connect",
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One step. The variant is chosen by `action = "..."`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Run the installer on the DirSync server up to its analysis page.
+    Analyze { id: Option<String> },
+    /// Check a server's prerequisites (.NET, PowerShell, OS, TLS 1.2, proxy, endpoints).
+    CheckPrerequisites {
+        id: Option<String>,
+        /// `dirsync` = the DirSync host (in place), `connect` = the new server.
+        #[serde(default)]
+        server: ServerRef,
+    },
+    /// **Export settings** on the analysis page; `force` = `AzureADConnect.exe /ForceExport`.
+    ExportSettings {
+        id: Option<String>,
+        #[serde(default)]
+        force: bool,
+    },
+    /// The in-place upgrade on the DirSync server: uninstall DirSync, install, resume sync.
+    UpgradeInPlace {
+        id: Option<String>,
+        /// Tick "Continue upgrading DirSync on this computer" (needed at 50,000+ objects).
+        #[serde(default)]
+        continue_anyway: bool,
+        /// The sync service account; a remote full SQL Server needs `domain`.
+        #[serde(default)]
+        service_account: ServiceAccountSection,
+        #[serde(default)]
+        azure_ad: AzureAdCredentialChoice,
+        #[serde(default)]
+        enterprise_admin: EnterpriseAdminChoice,
+    },
+    /// `AzureADConnect.exe /migrate` on the separate server with the exported settings.
+    InstallParallel {
+        id: Option<String>,
+        #[serde(default)]
+        sql: SqlChoiceSection,
+        sql_server: Option<String>,
+        sql_instance: Option<String>,
+        #[serde(default)]
+        service_account: ServiceAccountSection,
+        /// "Start the synchronization process as soon as the configuration completes".
+        #[serde(default = "yes")]
+        start_sync: bool,
+        install_location: Option<String>,
+        #[serde(default)]
+        azure_ad: AzureAdCredentialChoice,
+        #[serde(default)]
+        enterprise_admin: EnterpriseAdminChoice,
+    },
+    /// Run sync cycles on a server now, as the scheduler would (its next policy: initial
+    /// or delta); the scheduler's own cycles also run while time passes.
+    RunCycle {
+        id: Option<String>,
+        #[serde(default)]
+        server: ServerRef,
+        #[serde(default = "one")]
+        count: u32,
+    },
+    /// Changes made in on-premises AD.
+    Churn {
+        id: Option<String>,
+        #[serde(default)]
+        adds: u64,
+        #[serde(default)]
+        updates: u64,
+        #[serde(default)]
+        deletes: u64,
+    },
+    /// Check the staging server's runs and pending exports (the document's "Verify").
+    VerifyStaging { id: Option<String> },
+    /// Uninstall "Windows Azure Active Directory sync tool" (up to 15 minutes).
+    UninstallDirsync { id: Option<String> },
+    /// Stop and disable DirSync's service instead of uninstalling it.
+    DisableDirsync { id: Option<String> },
+    /// Start DirSync's service again.
+    EnableDirsync { id: Option<String> },
+    /// "Configure staging mode" → clear "Enable staging mode" in the installed wizard.
+    DisableStaging {
+        id: Option<String>,
+        #[serde(default)]
+        azure_ad: AzureAdCredentialChoice,
+    },
+    /// Run the installation MSI again on the Connect server (the document warns against it).
+    RerunInstaller { id: Option<String> },
+    /// Let simulated time pass (scheduled cycles run meanwhile).
+    Wait { id: Option<String>, minutes: u64 },
+    /// Go back to DirSync: put Connect in staging and start DirSync again.
+    Rollback { id: Option<String> },
+}
+
+/// Every action name, in the order the README documents them.
+pub const ACTIONS: [&str; 15] = [
+    "analyze",
+    "check_prerequisites",
+    "export_settings",
+    "upgrade_in_place",
+    "install_parallel",
+    "run_cycle",
+    "churn",
+    "verify_staging",
+    "uninstall_dirsync",
+    "disable_dirsync",
+    "enable_dirsync",
+    "disable_staging",
+    "rerun_installer",
+    "wait",
+    "rollback",
+];
+
+impl Step {
+    /// The action name as written in the file.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Step::Analyze { .. } => "analyze",
+            Step::CheckPrerequisites { .. } => "check_prerequisites",
+            Step::ExportSettings { .. } => "export_settings",
+            Step::UpgradeInPlace { .. } => "upgrade_in_place",
+            Step::InstallParallel { .. } => "install_parallel",
+            Step::RunCycle { .. } => "run_cycle",
+            Step::Churn { .. } => "churn",
+            Step::VerifyStaging { .. } => "verify_staging",
+            Step::UninstallDirsync { .. } => "uninstall_dirsync",
+            Step::DisableDirsync { .. } => "disable_dirsync",
+            Step::EnableDirsync { .. } => "enable_dirsync",
+            Step::DisableStaging { .. } => "disable_staging",
+            Step::RerunInstaller { .. } => "rerun_installer",
+            Step::Wait { .. } => "wait",
+            Step::Rollback { .. } => "rollback",
+        }
+    }
+
+    /// The step's explicit `id`, if any.
+    pub fn explicit_id(&self) -> Option<&str> {
+        let id = match self {
+            Step::Analyze { id }
+            | Step::CheckPrerequisites { id, .. }
+            | Step::ExportSettings { id, .. }
+            | Step::UpgradeInPlace { id, .. }
+            | Step::InstallParallel { id, .. }
+            | Step::RunCycle { id, .. }
+            | Step::Churn { id, .. }
+            | Step::VerifyStaging { id }
+            | Step::UninstallDirsync { id }
+            | Step::DisableDirsync { id }
+            | Step::EnableDirsync { id }
+            | Step::DisableStaging { id, .. }
+            | Step::RerunInstaller { id }
+            | Step::Wait { id, .. }
+            | Step::Rollback { id } => id,
+        };
+        id.as_deref()
+    }
+
+    /// The name the step answers to: its `id`, else its action.
+    pub fn name(&self) -> &str {
+        self.explicit_id().unwrap_or(self.action())
+    }
+}

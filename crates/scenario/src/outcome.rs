@@ -1,0 +1,249 @@
+//! What running a scenario produced: the verdict, each expectation as expected-versus-actual,
+//! and the facts behind them (analysis, decisions, timeline, run history, pending exports,
+//! the exporter ledger, invariants). Reports are renderings of these values.
+//!
+//! Only fields whose names start with `wall_` hold wall-clock measurements; everything else is
+//! a function of the scenario file and its seed.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The verdict of one scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every expectation held and no unexpected invariant violation happened.
+    Pass,
+    /// An expectation or an invariant failed.
+    Fail,
+    /// The scenario could not be run to its end (the world could not be built).
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Error => "ERROR",
+        }
+    }
+}
+
+/// One expectation (or invariant) compared with what happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The expectation's key, e.g. `expect.recommendation`.
+    pub what: String,
+    pub expected: String,
+    pub actual: String,
+    pub ok: bool,
+}
+
+impl Check {
+    pub fn new(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        let (expected, actual) = (expected.into(), actual.into());
+        Self {
+            what: what.into(),
+            ok: expected == actual,
+            expected,
+            actual,
+        }
+    }
+
+    /// A check whose verdict is decided by the caller (ranges, subsets).
+    pub fn judged(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+        ok: bool,
+    ) -> Self {
+        Self {
+            what: what.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+            ok,
+        }
+    }
+}
+
+/// One entry of the timeline, at a simulated time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    pub at_ms: u64,
+    /// Who reported it: `engine`, `world`, `fault`, `runner`.
+    pub source: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// The wizard's analysis page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AnalysisSummary {
+    pub page: String,
+    pub recommendation: String,
+    pub estimate_minutes: u64,
+    /// Users, groups and contacts in DirSync's database.
+    pub objects_count: u64,
+    pub blockers: Vec<String>,
+    pub sql: String,
+}
+
+/// One line of a server's run history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunLine {
+    pub server: String,
+    pub connector: String,
+    pub profile: String,
+    pub started_ms: u64,
+    pub ended_ms: u64,
+    pub status: String,
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+    pub errors: u64,
+}
+
+/// Pending exports on Connect's Azure AD connector.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PendingSummary {
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+    pub total: u64,
+}
+
+/// A period during which a server was an active exporter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActiveInterval {
+    pub server: String,
+    pub from_ms: u64,
+    /// `None`: still active at the end.
+    pub to_ms: Option<u64>,
+}
+
+/// A violation the ledger recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ViolationLine {
+    pub kind: String,
+    pub at_ms: u64,
+    pub detail: String,
+}
+
+/// The tenant's record of exporters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerSummary {
+    /// Exports received per client (`dirsync`, `connect`).
+    pub exports_by_client: BTreeMap<String, u64>,
+    pub active_intervals: Vec<ActiveInterval>,
+    pub violations: Vec<ViolationLine>,
+    /// Longest time without any export between the first and the last, in ms.
+    pub longest_gap_ms: u64,
+}
+
+/// One invariant, checked on the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InvariantResult {
+    pub name: String,
+    pub held: bool,
+    /// The scenario lists this violation in `expect.violations`.
+    pub violation_expected: bool,
+    pub detail: String,
+}
+
+impl InvariantResult {
+    /// Whether the result is what the scenario wanted.
+    pub fn ok(&self) -> bool {
+        self.held != self.violation_expected
+    }
+}
+
+/// Everything one scenario run produced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScenarioOutcome {
+    pub name: String,
+    pub file: String,
+    pub description: String,
+    pub seed: u64,
+    pub verdict: Verdict,
+    pub sim_duration_ms: u64,
+    pub wall_duration_ms: u64,
+    pub analysis: Option<AnalysisSummary>,
+    /// Decisions the engine took (recommendation, plan, refusals), in order.
+    pub decisions: Vec<String>,
+    pub events: Vec<TimelineEvent>,
+    pub runs: Vec<RunLine>,
+    pub pending_exports: Option<PendingSummary>,
+    pub ledger: LedgerSummary,
+    pub invariants: Vec<InvariantResult>,
+    pub checks: Vec<Check>,
+    /// Why the scenario could not run to its end (verdict `Error`).
+    pub error: Option<String>,
+}
+
+impl ScenarioOutcome {
+    /// The expectations and invariants that failed.
+    pub fn failures(&self) -> Vec<Check> {
+        let mut out: Vec<Check> = self.checks.iter().filter(|c| !c.ok).cloned().collect();
+        out.extend(self.invariants.iter().filter(|i| !i.ok()).map(|i| {
+            Check::judged(
+                format!("invariant {}", i.name),
+                if i.violation_expected {
+                    "violated (expected by the scenario)"
+                } else {
+                    "holds"
+                },
+                if i.held {
+                    "held".to_string()
+                } else {
+                    format!("violated: {}", i.detail)
+                },
+                false,
+            )
+        }));
+        out
+    }
+
+    /// The verdict the checks and invariants give.
+    pub fn judge(&mut self) {
+        if self.error.is_some() {
+            self.verdict = Verdict::Error;
+        } else if self.failures().is_empty() {
+            self.verdict = Verdict::Pass;
+        } else {
+            self.verdict = Verdict::Fail;
+        }
+    }
+
+    /// The one command that replays this scenario with its seed.
+    pub fn replay_command(&self) -> String {
+        format!(
+            "cargo run --release -p upgrade-lab -- run {} --seed {}",
+            self.file, self.seed
+        )
+    }
+}
+
+/// The outcome of a whole run of scenarios, in name order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SuiteOutcome {
+    pub scenarios: Vec<ScenarioOutcome>,
+    pub wall_duration_ms: u64,
+}
+
+impl SuiteOutcome {
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| s.verdict == verdict)
+            .count()
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.count(Verdict::Pass) == self.scenarios.len()
+    }
+}

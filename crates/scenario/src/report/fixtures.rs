@@ -1,0 +1,101 @@
+//! Outcomes written by hand for the reports' unit tests: one scenario that passed, one that
+//! failed an expectation and an invariant, one that could not run.
+
+use crate::outcome::*;
+
+fn base(name: &str, seed: u64, description: &str) -> ScenarioOutcome {
+    ScenarioOutcome {
+        name: name.to_string(),
+        file: format!("scenarios/{name}.toml"),
+        description: description.to_string(),
+        seed,
+        verdict: Verdict::Pass,
+        sim_duration_ms: 0,
+        wall_duration_ms: 12,
+        analysis: None,
+        decisions: Vec::new(),
+        events: Vec::new(),
+        runs: Vec::new(),
+        pending_exports: None,
+        ledger: LedgerSummary::default(),
+        invariants: Vec::new(),
+        checks: Vec::new(),
+        error: None,
+    }
+}
+
+pub(crate) fn suite() -> SuiteOutcome {
+    let mut pass = base(
+        "in-place/small-express",
+        7,
+        "recommend.in-place-under-50k: 1,000 objects on SQL Express get the ready page",
+    );
+    pass.sim_duration_ms = 4_200_000;
+    pass.analysis = Some(AnalysisSummary {
+        page: "ready".into(),
+        recommendation: "in_place".into(),
+        estimate_minutes: 4,
+        objects_count: 1_000,
+        blockers: Vec::new(),
+        sql: "SQL Server Express (local)".into(),
+    });
+    pass.decisions = vec!["recommend in_place".into()];
+    pass.events = vec![TimelineEvent {
+        at_ms: 0,
+        source: "engine".into(),
+        kind: "analysis".into(),
+        detail: "ready: 1000 objects".into(),
+    }];
+    pass.checks = vec![Check::new("expect.recommendation", "in_place", "in_place")];
+    pass.invariants = vec![InvariantResult {
+        name: "one_active_exporter".into(),
+        held: true,
+        violation_expected: false,
+        detail: String::new(),
+    }];
+
+    let mut fail = base(
+        "parallel/shared-sql",
+        41,
+        "parallel.no-shared-sql: the new server must not use DirSync's SQL instance",
+    );
+    fail.sim_duration_ms = 9_000_000;
+    fail.wall_duration_ms = 30;
+    fail.checks = vec![Check::new(
+        "expect.refusals[0]",
+        "install_parallel refused: shared_sql_instance",
+        "install_parallel succeeded",
+    )];
+    fail.invariants = vec![InvariantResult {
+        name: "one_active_exporter".into(),
+        held: false,
+        violation_expected: false,
+        detail: "dirsync and connect both active from T+2:30:00".into(),
+    }];
+    fail.runs = vec![RunLine {
+        server: "connect".into(),
+        connector: "azure-ad".into(),
+        profile: "export".into(),
+        started_ms: 9_000_000,
+        ended_ms: 9_000_000,
+        status: "success".into(),
+        adds: 3,
+        updates: 0,
+        deletes: 0,
+        errors: 0,
+    }];
+    fail.judge();
+
+    let mut error = base(
+        "faults/ldif-world",
+        3,
+        "do-not-uninstall-dirsync-first: a world read from LDIF",
+    );
+    error.error = Some("the LDIF file could not be read: line 4: no `dn:`".into());
+    error.judge();
+
+    SuiteOutcome {
+        scenarios: vec![pass, fail, error],
+        wall_duration_ms: 45,
+    }
+}

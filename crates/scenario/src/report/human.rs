@@ -1,0 +1,151 @@
+//! The terminal report: one line per scenario (name, result, simulated duration, wall time), a
+//! summary, and for each failure what was expected, what happened, and the command that replays
+//! it. Colours only when asked (see `report::color_wanted`).
+
+use super::{HumanOptions, WallTime};
+use crate::outcome::{ScenarioOutcome, SuiteOutcome, Verdict};
+use std::fmt::Write;
+use upgrade_lab_model::SimDuration;
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn verdict(&self, v: Verdict, width: usize) -> String {
+        let text = format!("{:<width$}", v.as_str());
+        match v {
+            Verdict::Pass => self.paint(GREEN, &text),
+            Verdict::Fail | Verdict::Error => self.paint(RED, &text),
+        }
+    }
+}
+
+fn wall(ms: u64, mode: WallTime) -> String {
+    match mode {
+        WallTime::Show => format!("{:.3}s", ms as f64 / 1000.0),
+        WallTime::Redact => "[wall]".to_string(),
+    }
+}
+
+/// Renders the table, the summary and the failures.
+pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
+    let p = Painter {
+        color: options.color,
+    };
+    let name_w = suite
+        .scenarios
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max("scenario".len());
+    let mut out = String::new();
+    let header = format!(
+        "{:<name_w$}  {:<6}  {:>12}  {:>9}",
+        "scenario", "result", "simulated", "wall"
+    );
+    let _ = writeln!(out, "{}", p.paint(BOLD, &header));
+    for s in &suite.scenarios {
+        let _ = writeln!(
+            out,
+            "{:<name_w$}  {}  {:>12}  {:>9}",
+            s.name,
+            p.verdict(s.verdict, 6),
+            SimDuration(s.sim_duration_ms).to_string(),
+            wall(s.wall_duration_ms, options.wall)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} scenarios: {} passed, {} failed, {} errors ({} wall)",
+        suite.scenarios.len(),
+        suite.count(Verdict::Pass),
+        suite.count(Verdict::Fail),
+        suite.count(Verdict::Error),
+        wall(suite.wall_duration_ms, options.wall)
+    );
+    for s in suite
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict != Verdict::Pass)
+    {
+        failure(&mut out, s, &p);
+    }
+    out
+}
+
+fn failure(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
+    let _ = writeln!(
+        out,
+        "\n{} {}",
+        p.verdict(s.verdict, 0),
+        p.paint(BOLD, &s.name)
+    );
+    let _ = writeln!(out, "  {}", p.paint(DIM, &s.description));
+    if let Some(e) = &s.error {
+        let _ = writeln!(out, "  error: {e}");
+    }
+    for f in s.failures() {
+        let _ = writeln!(out, "  {}", f.what);
+        let _ = writeln!(out, "    expected: {}", f.expected);
+        let _ = writeln!(out, "    actual:   {}", p.paint(RED, &f.actual));
+    }
+    let _ = writeln!(out, "  replay: {}", s.replay_command());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures;
+    use super::*;
+
+    fn plain() -> HumanOptions {
+        HumanOptions {
+            color: false,
+            wall: WallTime::Redact,
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_scenario_and_failures_carry_a_replay_command() {
+        let text = render(&fixtures::suite(), plain());
+        assert!(text.contains("in-place/small-express"), "{text}");
+        assert!(text.contains("replay: cargo run --release -p upgrade-lab -- run scenarios/parallel/shared-sql.toml --seed 41"), "{text}");
+        assert!(!text.contains('\u{1b}'), "no colour when not asked: {text}");
+        assert!(
+            !text.contains("replay: cargo run --release -p upgrade-lab -- run scenarios/in-place"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn colour_codes_appear_only_when_asked() {
+        let text = render(
+            &fixtures::suite(),
+            HumanOptions {
+                color: true,
+                wall: WallTime::Show,
+            },
+        );
+        assert!(text.contains(GREEN) && text.contains(RED), "{text}");
+    }
+
+    #[test]
+    fn human_report_snapshot_of_three_scenarios() {
+        insta::assert_snapshot!(render(&fixtures::suite(), plain()));
+    }
+}

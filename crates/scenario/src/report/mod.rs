@@ -1,0 +1,65 @@
+//! Reports of a scenario run: a terminal table for people, JSON for tools and diffs (every
+//! non-`wall_*` byte is deterministic), JUnit XML for CI.
+
+pub mod human;
+pub mod json;
+pub mod junit;
+
+use crate::outcome::SuiteOutcome;
+
+/// The report formats `upgrade-lab run --format` offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Junit,
+}
+
+/// How the human report shows wall-clock time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WallTime {
+    Show,
+    /// `[wall]` instead of the value (snapshots).
+    Redact,
+}
+
+/// Options of the human report.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub wall: WallTime,
+}
+
+/// Whether to colour output: only on a terminal, and never when `NO_COLOR` is set and not empty.
+pub fn color_wanted(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Renders a suite's outcome in a format.
+pub fn render(suite: &SuiteOutcome, format: ReportFormat, human: HumanOptions) -> String {
+    match format {
+        ReportFormat::Human => human::render(suite, human),
+        ReportFormat::Json => json::render(suite),
+        ReportFormat::Junit => junit::render(suite),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(color_wanted(true, None));
+        assert!(!color_wanted(false, None));
+        assert!(!color_wanted(true, Some(OsStr::new("1"))));
+        assert!(
+            color_wanted(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR is unset"
+        );
+    }
+}

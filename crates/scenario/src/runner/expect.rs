@@ -1,0 +1,372 @@
+//! Compares the facts with the scenario's `[expect]`: one `Check` per expectation, plus a
+//! failing check for every refusal or error the scenario did not announce.
+
+use super::facts::{Facts, event_kinds};
+use super::steps::StepResult;
+use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
+use crate::outcome::{Check, InvariantResult};
+use std::collections::BTreeSet;
+use toml::Spanned;
+use upgrade_engine::PrerequisiteCheck;
+use upgrade_lab_simulator::world::report::Violation;
+
+fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
+    if let Some(b) = b {
+        let b = b.get_ref();
+        out.push(Check::judged(
+            what,
+            b.to_string(),
+            actual.to_string(),
+            b.contains(actual),
+        ));
+    }
+}
+
+fn set(words: &[Spanned<String>]) -> String {
+    let s: BTreeSet<&str> = words.iter().map(|w| w.get_ref().as_str()).collect();
+    s.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+fn step_outcomes(out: &mut Vec<Check>, facts: &Facts, expected: &[StepOutcome], refusals: bool) {
+    let label = if refusals { "refusals" } else { "errors" };
+    for (i, e) in expected.iter().enumerate() {
+        let step = e.step.get_ref();
+        let record = facts.steps.iter().find(|s| &s.name == step);
+        let actual = match record.map(|r| &r.result) {
+            None => "the step did not run".to_string(),
+            Some(StepResult::Done(s)) => format!("{step} completed: {s}"),
+            Some(StepResult::Refused { kind, message }) => {
+                format!("{step} refused {kind}: {message}")
+            }
+            Some(StepResult::Failed { kind, message }) => {
+                format!("{step} failed {kind}: {message}")
+            }
+        };
+        let ok = match record.map(|r| &r.result) {
+            Some(StepResult::Refused { kind, message }) if refusals => {
+                kind == e.kind.get_ref()
+                    && e.message_contains
+                        .as_ref()
+                        .is_none_or(|m| message.contains(m.as_str()))
+            }
+            Some(StepResult::Failed { kind, message }) if !refusals => {
+                kind == e.kind.get_ref()
+                    && e.message_contains
+                        .as_ref()
+                        .is_none_or(|m| message.contains(m.as_str()))
+            }
+            _ => false,
+        };
+        let expected = format!(
+            "{step} {} {}{}",
+            if refusals { "refused" } else { "failed" },
+            e.kind.get_ref(),
+            e.message_contains
+                .as_ref()
+                .map(|m| format!(" (\"{m}\")"))
+                .unwrap_or_default()
+        );
+        out.push(Check::judged(
+            format!("expect.{label}[{i}]"),
+            expected,
+            actual,
+            ok,
+        ));
+    }
+}
+
+fn unannounced(out: &mut Vec<Check>, facts: &Facts, expect: &Expect) {
+    for r in &facts.steps {
+        let (kind, message, listed) = match &r.result {
+            StepResult::Refused { kind, message } => (
+                kind,
+                message,
+                expect.refusals.iter().any(|e| e.step.get_ref() == &r.name),
+            ),
+            StepResult::Failed { kind, message } => (
+                kind,
+                message,
+                expect.errors.iter().any(|e| e.step.get_ref() == &r.name),
+            ),
+            StepResult::Done(_) => continue,
+        };
+        if !listed {
+            out.push(Check::judged(
+                format!("step {}", r.name),
+                "completes",
+                format!("{kind}: {message}"),
+                false,
+            ));
+        }
+    }
+}
+
+fn prerequisite_word(check: PrerequisiteCheck) -> &'static str {
+    match check {
+        PrerequisiteCheck::OperatingSystem => "operating_system",
+        PrerequisiteCheck::DotNet => "dotnet",
+        PrerequisiteCheck::PowerShell => "powershell",
+        PrerequisiteCheck::Tls12 => "tls12",
+        PrerequisiteCheck::DomainJoined => "domain_joined",
+        PrerequisiteCheck::Proxy => "proxy",
+        PrerequisiteCheck::Endpoint => "endpoint",
+    }
+}
+
+/// Every expectation of `expect` as a check.
+pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
+    let mut out = Vec::new();
+    let a = facts.analysis.as_ref();
+    let page = a.map(|a| super::steps::tag_of(&a.page, "page"));
+    if let Some(p) = expect.analysis_page {
+        out.push(Check::new(
+            "expect.analysis_page",
+            p.as_str(),
+            page.clone().unwrap_or("none".into()),
+        ));
+    }
+    if let Some(r) = expect.recommendation {
+        let actual = a.map(|a| super::facts::analysis_summary(a).recommendation);
+        out.push(Check::new(
+            "expect.recommendation",
+            r.as_str(),
+            actual.map(|s| s.replace('-', "_")).unwrap_or("none".into()),
+        ));
+    }
+    bound(
+        &mut out,
+        "expect.estimate_minutes",
+        &expect.estimate_minutes,
+        a.map_or(0, |a| a.estimate.as_millis() / 60_000),
+    );
+    if let Some(b) = &expect.blockers {
+        let actual: BTreeSet<&str> = a
+            .map(|a| {
+                a.blockers
+                    .iter()
+                    .map(|t| {
+                        if t.contains("extension DLL") {
+                            "extension_dll"
+                        } else {
+                            "removed_attributes"
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Check::new(
+            "expect.blockers",
+            set(b),
+            actual.into_iter().collect::<Vec<_>>().join(", "),
+        ));
+    }
+    if let Some(p) = &expect.prerequisite_findings {
+        let actual: BTreeSet<String> = facts
+            .steps
+            .iter()
+            .flat_map(|s| s.findings.iter())
+            .map(|f| prerequisite_word(f.check).to_string())
+            .collect();
+        out.push(Check::new(
+            "expect.prerequisite_findings",
+            set(p),
+            actual.into_iter().collect::<Vec<_>>().join(", "),
+        ));
+    }
+    step_outcomes(&mut out, facts, &expect.refusals, true);
+    step_outcomes(&mut out, facts, &expect.errors, false);
+    unannounced(&mut out, facts, expect);
+    if let Some(p) = &expect.pending_exports {
+        let s = facts.pending.clone().unwrap_or_default();
+        bound(&mut out, "expect.pending_exports.adds", &p.adds, s.adds);
+        bound(
+            &mut out,
+            "expect.pending_exports.updates",
+            &p.updates,
+            s.updates,
+        );
+        bound(
+            &mut out,
+            "expect.pending_exports.deletes",
+            &p.deletes,
+            s.deletes,
+        );
+        bound(&mut out, "expect.pending_exports.total", &p.total, s.total);
+    }
+    if let Some(e) = expect.active_exporter {
+        out.push(Check::new(
+            "expect.active_exporter",
+            e.as_str(),
+            facts.active_exporter.clone(),
+        ));
+    }
+    if let Some(d) = expect.dirsync_state {
+        let want = format!("{d:?}").to_ascii_lowercase();
+        out.push(Check::new(
+            "expect.dirsync_state",
+            want,
+            facts.dirsync_state.clone(),
+        ));
+    }
+    if let Some(s) = expect.connect_staging {
+        out.push(Check::new(
+            "expect.connect_staging",
+            s.to_string(),
+            facts.connect_staging.to_string(),
+        ));
+    }
+    if let Some(t) = expect.tenant_equals_directory {
+        let tc = &facts.ledger.tenant;
+        let actual = tc.equals_directory();
+        let detail = format!(
+            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {})",
+            tc.in_scope,
+            tc.missing.len(),
+            tc.duplicated.len(),
+            tc.stale.len(),
+            tc.orphaned.len()
+        );
+        out.push(Check::judged(
+            "expect.tenant_equals_directory",
+            t.to_string(),
+            detail,
+            t == actual,
+        ));
+    }
+    bound(
+        &mut out,
+        "expect.tenant_objects",
+        &expect.tenant_objects,
+        facts.tenant_objects,
+    );
+    bound(
+        &mut out,
+        "expect.tenant_live_objects",
+        &expect.tenant_live_objects,
+        facts.tenant_live_objects,
+    );
+    bound(
+        &mut out,
+        "expect.sync_gap_minutes",
+        &expect.sync_gap_minutes,
+        facts.ledger.sync_gap.as_millis() / 60_000,
+    );
+    bound(
+        &mut out,
+        "expect.sim_minutes",
+        &expect.sim_minutes,
+        facts.now_ms / 60_000,
+    );
+    if let Some(s) = expect.settings_exported {
+        let actual = facts.settings_exported && !facts.settings_file_has_secret;
+        let detail = format!(
+            "exported {}, holds a password {}",
+            facts.settings_exported, facts.settings_file_has_secret
+        );
+        out.push(Check::judged(
+            "expect.settings_exported",
+            format!("exported {s}, holds a password false"),
+            detail,
+            s == actual,
+        ));
+    }
+    let kinds: BTreeSet<String> = facts.events.iter().flat_map(event_kinds).collect();
+    if let Some(s) = expect.sign_out_required {
+        let actual = kinds.contains("sign_out_required");
+        out.push(Check::new(
+            "expect.sign_out_required",
+            s.to_string(),
+            actual.to_string(),
+        ));
+    }
+    for k in expect.events.iter().flatten() {
+        let k = k.get_ref();
+        let seen = kinds.contains(k);
+        out.push(Check::judged(
+            format!("expect.events {k}"),
+            "present",
+            if seen { "present" } else { "absent" },
+            seen,
+        ));
+    }
+    if let Some(x) = &expect.exports {
+        let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
+        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
+        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
+    }
+    for (i, r) in expect.runs.iter().enumerate() {
+        let connector = r
+            .connector
+            .map(|c| super::steps::tag_of(&serde_json::json!({ "c": c }), "c").replace('_', "-"));
+        let profile = r
+            .profile
+            .map(|p| super::steps::tag_of(&serde_json::json!({ "p": p }), "p").replace('_', "-"));
+        let matching = facts
+            .runs
+            .iter()
+            .filter(|l| l.server == r.server.as_str())
+            .filter(|l| connector.as_ref().is_none_or(|c| &l.connector == c))
+            .filter(|l| profile.as_ref().is_none_or(|p| &l.profile == p))
+            .filter(|l| l.status == r.status.as_str())
+            .count() as u64;
+        let b = r.count.as_ref().map_or(
+            Bound {
+                min: Some(1),
+                max: None,
+            },
+            |c| *c.get_ref(),
+        );
+        out.push(Check::judged(
+            format!("expect.runs[{i}]"),
+            format!(
+                "{b} runs on {} {} {} with status {}",
+                r.server.as_str(),
+                connector.unwrap_or("any connector".into()),
+                profile.unwrap_or("any profile".into()),
+                r.status.as_str()
+            ),
+            format!("{matching} runs"),
+            b.contains(matching),
+        ));
+    }
+    out
+}
+
+/// The invariants of every run, each held or violated, and whether the scenario wanted that.
+pub fn invariants(expect: &Expect, facts: &Facts) -> Vec<InvariantResult> {
+    let wanted: BTreeSet<ViolationKind> = expect.violations.iter().map(|v| *v.get_ref()).collect();
+    ViolationKind::ALL
+        .iter()
+        .map(|kind| {
+            let hits: Vec<String> = facts
+                .ledger
+                .violations
+                .iter()
+                .filter(|v| match (kind, v) {
+                    (ViolationKind::TwoActiveExporters, Violation::TwoActiveExporters { .. }) => {
+                        true
+                    }
+                    (
+                        ViolationKind::DirsyncExportAfterConnect,
+                        Violation::RollbackToDirSync { .. },
+                    ) => true,
+                    (ViolationKind::ObjectLost, Violation::TenantMismatch { missing, .. }) => {
+                        *missing > 0
+                    }
+                    (
+                        ViolationKind::ObjectDuplicated,
+                        Violation::TenantMismatch { duplicated, .. },
+                    ) => *duplicated > 0,
+                    _ => false,
+                })
+                .map(|v| format!("{v:?}"))
+                .collect();
+            InvariantResult {
+                name: kind.as_str().to_string(),
+                held: hits.is_empty(),
+                violation_expected: wanted.contains(kind),
+                detail: hits.join("; "),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! The runner: one world per scenario, built from the file and a seed; the engine driven step
+//! by step; faults injected at their times and around their steps; the expectations and the
+//! invariants checked at the end. The same file and seed give the same outcome, byte for byte,
+//! apart from the `wall_*` fields.
+
+pub mod expect;
+pub mod facts;
+pub mod setup;
+pub mod steps;
+
+use crate::format::{FaultTrigger, Step};
+use crate::load::Scenario;
+use crate::outcome::{ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
+use rayon::prelude::*;
+use setup::{Setup, host_of, world_fault};
+use std::time::Instant;
+use upgrade_engine::{Upgrade, UpgradeOptions};
+use upgrade_lab_model::SimDuration;
+use upgrade_lab_simulator::faults::{Fault, FaultTrigger as WorldTrigger, operations};
+
+/// How a suite runs.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Replaces every scenario's seed.
+    pub seed: Option<u64>,
+    /// Worker threads; 0 = one per core.
+    pub jobs: usize,
+}
+
+/// The world operation a fault `during` a step is tied to (the middle of the step), or `None`
+/// for steps without one (the fault then starts as the step starts).
+fn during_operation(step: &Step) -> Option<WorldTrigger> {
+    Some(match step {
+        Step::UpgradeInPlace { .. } => WorldTrigger::After(operations::DIRSYNC_UNINSTALL.into()),
+        Step::InstallParallel { .. } => WorldTrigger::After(operations::CONNECT_INSTALL.into()),
+        Step::UninstallDirsync { .. } => WorldTrigger::Before(operations::DIRSYNC_UNINSTALL.into()),
+        Step::DisableDirsync { .. } => WorldTrigger::Before(operations::DIRSYNC_DISABLE.into()),
+        Step::DisableStaging { .. } => WorldTrigger::Before(operations::CONNECT_SET_STAGING.into()),
+        Step::RunCycle { .. } => WorldTrigger::Before(operations::CONNECT_RUN_PROFILE.into()),
+        _ => return None,
+    })
+}
+
+/// Injects the faults tied to step `index` (`after` = false: before and during).
+fn inject(
+    scenario: &Scenario,
+    setup: &Setup,
+    index: usize,
+    after: bool,
+    timeline: &mut Vec<TimelineEvent>,
+) {
+    for (fault, trigger) in scenario.file.faults.iter().zip(&scenario.fault_triggers) {
+        let step = scenario.file.steps[index].get_ref();
+        let world_trigger = match (trigger, after) {
+            (FaultTrigger::BeforeStep(i), false) if *i == index => {
+                WorldTrigger::At(setup.world.now())
+            }
+            (FaultTrigger::AfterStep(i), true) if *i == index => {
+                WorldTrigger::At(setup.world.now())
+            }
+            (FaultTrigger::DuringStep(i), false) if *i == index => {
+                during_operation(step).unwrap_or(WorldTrigger::At(setup.world.now()))
+            }
+            _ => continue,
+        };
+        let host = host_of(fault.server.unwrap_or_default(), &setup.connect_host);
+        let kind = world_fault(*fault.kind.get_ref(), host, &setup.config.azure_ad_account);
+        timeline.push(TimelineEvent {
+            at_ms: setup.world.now().0,
+            source: "fault".into(),
+            kind: fault.kind.get_ref().as_str().into(),
+            detail: format!("{kind:?} ({world_trigger:?})"),
+        });
+        setup.world.inject_fault(Fault {
+            kind,
+            trigger: world_trigger,
+            duration: fault
+                .for_minutes
+                .as_ref()
+                .map(|m| SimDuration::from_mins(*m.get_ref())),
+        });
+    }
+}
+
+fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
+    ScenarioOutcome {
+        name: scenario.name.clone(),
+        file: scenario.path.display().to_string(),
+        description: scenario.description().to_string(),
+        seed,
+        verdict: Verdict::Error,
+        sim_duration_ms: 0,
+        wall_duration_ms: 0,
+        analysis: None,
+        decisions: Vec::new(),
+        events: Vec::new(),
+        runs: Vec::new(),
+        pending_exports: None,
+        ledger: Default::default(),
+        invariants: Vec::new(),
+        checks: Vec::new(),
+        error: None,
+    }
+}
+
+/// Runs one scenario with `seed`.
+pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
+    let wall = Instant::now();
+    let mut outcome = empty_outcome(scenario, seed);
+    let setup = match setup::build(scenario, seed) {
+        Ok(s) => s,
+        Err(e) => {
+            outcome.error = Some(format!("the world could not be built: {e}"));
+            outcome.judge();
+            outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
+            return outcome;
+        }
+    };
+    let world = &setup.world;
+    let options = UpgradeOptions::new(
+        setup.enterprise_admin.clone(),
+        setup.enterprise_admin.clone(),
+    );
+    let mut upgrade = Upgrade::new(
+        world.dirsync_port(),
+        world.connect_port(&setup.connect_host),
+        world.ad_port(),
+        world.tenant_port(),
+        world.clock(),
+        options,
+    );
+    let mut timeline = Vec::new();
+    let mut records = Vec::new();
+    let mut events = Vec::new();
+    for (i, step) in scenario.file.steps.iter().enumerate() {
+        let step = step.get_ref();
+        inject(scenario, &setup, i, false, &mut timeline);
+        timeline.push(TimelineEvent {
+            at_ms: world.now().0,
+            source: "runner".into(),
+            kind: "step".into(),
+            detail: step.name().to_string(),
+        });
+        let (record, step_events) = steps::run_step(i, step, &mut upgrade, &setup, seed);
+        timeline.extend(step_events.iter().map(facts::timeline_event));
+        timeline.push(TimelineEvent {
+            at_ms: world.now().0,
+            source: "runner".into(),
+            kind: "step-result".into(),
+            detail: format!("{}: {}", record.name, record.result),
+        });
+        events.extend(step_events);
+        records.push(record);
+        inject(scenario, &setup, i, true, &mut timeline);
+    }
+    let facts = facts::collect(&setup, &mut upgrade, records, events);
+    timeline.sort_by_key(|e| e.at_ms);
+    outcome.checks = expect::checks(&scenario.file.expect, &facts);
+    outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
+    outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
+    outcome.decisions = facts
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                upgrade_engine::EventKind::Decided { .. }
+                    | upgrade_engine::EventKind::Refused { .. }
+            )
+        })
+        .map(|e| e.to_string())
+        .collect();
+    outcome.ledger = facts::ledger_summary(&facts);
+    outcome.events = timeline;
+    outcome.runs = facts.runs.clone();
+    outcome.pending_exports = facts.pending.clone();
+    outcome.sim_duration_ms = facts.now_ms;
+    outcome.judge();
+    outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
+    outcome
+}
+
+/// Runs scenarios in parallel (each its own world and seed) and returns them in input order.
+pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
+    let wall = Instant::now();
+    let run = || -> Vec<ScenarioOutcome> {
+        scenarios
+            .par_iter()
+            .map(|s| run_scenario(s, options.seed.unwrap_or(s.seed())))
+            .collect()
+    };
+    let outcomes = match rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    SuiteOutcome {
+        scenarios: outcomes,
+        wall_duration_ms: wall.elapsed().as_millis() as u64,
+    }
+}

@@ -1,0 +1,338 @@
+//! Builds a scenario's world: the directory (generated from the `[world]` keys or read from
+//! LDIF), DirSync's configuration, the servers' environments, the tenant, the timing model and
+//! the faults planned at a simulated time.
+
+use crate::format::{
+    FaultKind, ProxyScope, ReachSection, ServerRef, ServerSection, SqlKind, Step, WorldSection,
+};
+use crate::load::Scenario;
+use crate::validate::os_version;
+use upgrade_lab_model::{
+    Attributes, Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
+    ProxySetting, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
+};
+use upgrade_lab_simulator::World;
+use upgrade_lab_simulator::dirsync_server::DirSyncStart;
+use upgrade_lab_simulator::faults::{Fault, FaultKind as WorldFault, FaultTrigger};
+use upgrade_lab_simulator::generate::{DirectorySpec, generate};
+use upgrade_lab_simulator::tenant::{CloudObject, TenantAccount, TenantSpec};
+use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+
+/// The separate server of a parallel deployment.
+pub const PARALLEL_HOST: &str = "AADC01";
+
+/// A built world and what the runner needs to drive it.
+pub struct Setup {
+    pub world: World,
+    pub config: DirSyncConfig,
+    pub enterprise_admin: Credential,
+    pub dirsync_host: String,
+    /// Where Azure AD Connect goes: the DirSync host (in place) or [`PARALLEL_HOST`].
+    pub connect_host: String,
+    /// Users, groups and contacts in the directory.
+    pub objects_count: u64,
+}
+
+/// The generator's spec for the `[world]` keys; unset keys keep the generator's defaults.
+pub fn directory_spec(w: &WorldSection, seed: u64) -> DirectorySpec {
+    let mut spec = DirectorySpec {
+        seed: w.seed.unwrap_or(seed),
+        ..DirectorySpec::default()
+    };
+    let get = |v: &Option<toml::Spanned<u32>>| v.as_ref().map(|s| *s.get_ref());
+    if let Some(n) = get(&w.users) {
+        spec.users = n;
+    }
+    if let Some(n) = get(&w.groups) {
+        spec.groups = n;
+    }
+    if let Some(n) = get(&w.contacts) {
+        spec.contacts = n;
+    }
+    if let Some(d) = &w.domains {
+        spec.domains = d.get_ref().clone();
+    }
+    if let Some(n) = get(&w.ou_depth) {
+        spec.ou_depth = n;
+    }
+    if let Some(n) = get(&w.ou_fan_out) {
+        spec.ou_fan_out = n;
+    }
+    if let Some(n) = &w.disabled_per_mille {
+        spec.disabled_per_mille = *n.get_ref();
+    }
+    spec.no_sync_users = w.no_sync_users.unwrap_or(spec.no_sync_users);
+    spec.service_accounts = w.service_accounts.unwrap_or(spec.service_accounts);
+    if let Some(g) = &w.group_shape {
+        let s = &mut spec.group_shape;
+        s.min_members = g.min_members.unwrap_or(s.min_members);
+        s.mean_members = g.mean_members.unwrap_or(s.mean_members);
+        s.max_members = g.max_members.unwrap_or(s.max_members);
+        s.distribution_per_mille = g.distribution_per_mille.unwrap_or(s.distribution_per_mille);
+        s.nesting_per_mille = g.nesting_per_mille.unwrap_or(s.nesting_per_mille);
+        s.nesting_depth = g.nesting_depth.unwrap_or(s.nesting_depth);
+    }
+    if let Some(d) = &w.defects {
+        spec.defects.duplicate_upns = d.duplicate_upns;
+        spec.defects.duplicate_proxy_addresses = d.duplicate_proxy_addresses;
+        spec.defects.invalid_upns = d.invalid_upns;
+        spec.defects.oversized_groups = d.oversized_groups;
+        spec.defects.too_many_proxy_addresses = d.too_many_proxy_addresses;
+    }
+    spec
+}
+
+fn directory(scenario: &Scenario, seed: u64) -> Result<Directory, String> {
+    let w = scenario.file.world.get_ref();
+    match &scenario.ldif_path {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read the LDIF file {}: {e}", path.display()))?;
+            upgrade_lab_simulator::ldif::read_directory_bytes(&bytes)
+                .map(|import| import.directory)
+                .map_err(|e| format!("the LDIF file {} is not usable: {e}", path.display()))
+        }
+        None => generate(&directory_spec(w, seed)).map_err(|e| e.to_string()),
+    }
+}
+
+fn dirsync_config(w: &WorldSection, forest: &str) -> DirSyncConfig {
+    let d = &w.dirsync;
+    let label = forest.split('.').next().unwrap_or("contoso");
+    let tenant = d
+        .tenant
+        .clone()
+        .unwrap_or_else(|| format!("{label}.onmicrosoft.com"));
+    let mut c = DirSyncConfig::typical(forest, &tenant);
+    if let Some(v) = d
+        .version
+        .as_ref()
+        .and_then(|v| v.get_ref().parse::<Version>().ok())
+    {
+        c.version = v;
+    }
+    if d.sql == SqlKind::Full {
+        c.sql = SqlBackend::Full {
+            server: d
+                .sql_server
+                .as_ref()
+                .map_or_else(String::new, |s| s.get_ref().clone()),
+            instance: d
+                .sql_instance
+                .as_ref()
+                .map_or_else(String::new, |s| s.get_ref().clone()),
+        };
+    }
+    if let Some(a) = &d.azure_ad_account {
+        c.azure_ad_account = a.clone();
+    }
+    c.filters.domains = d.filters.domains.clone();
+    c.filters.included_ous = d.filters.included_ous.clone();
+    c.filters.excluded_ous = d.filters.excluded_ous.clone();
+    c.filters.attribute_filters = d
+        .filters
+        .attribute_filters
+        .iter()
+        .map(|f| upgrade_lab_model::AttributeFilter {
+            attribute: f.attribute.clone(),
+            value: f.value.clone(),
+        })
+        .collect();
+    c.alternate_login_id = d.alternate_login_id.clone();
+    c.password_sync = d.password_sync;
+    c.exchange_hybrid = d.exchange_hybrid;
+    c.removed_attributes = d.removed_attributes.clone();
+    c.extension_dll = d.extension_dll.clone();
+    c.delete_threshold = d.delete_threshold;
+    c
+}
+
+/// A server's facts: the current generation's prerequisites, then the section's overrides.
+pub fn environment(host: &str, s: &ServerSection) -> ServerEnvironment {
+    let mut e = ServerEnvironment::current(host);
+    let version = |v: &Option<toml::Spanned<String>>| {
+        v.as_ref().and_then(|v| v.get_ref().parse::<Version>().ok())
+    };
+    if let Some(os) = s.os.as_ref().and_then(|o| os_version(o.get_ref())) {
+        e.os_version = os;
+    }
+    if let Some(v) = version(&s.dotnet) {
+        e.dotnet_version = v;
+    }
+    if let Some(v) = version(&s.powershell) {
+        e.powershell_version = v;
+    }
+    if let Some(t) = s.tls12 {
+        e.tls12_enabled = t;
+    }
+    let address = s
+        .proxy_address
+        .clone()
+        .unwrap_or_else(|| "http://proxy:8080".to_string());
+    match s.proxy {
+        Some(ProxyScope::None) | None => {}
+        Some(ProxyScope::Machine) => e.proxy = ProxySetting::Machine { address },
+        Some(ProxyScope::PerUser) => e.proxy = ProxySetting::PerUser { address },
+    }
+    for (url, reach) in &s.endpoints {
+        let reach = match reach {
+            ReachSection::Reachable => EndpointReach::Reachable,
+            ReachSection::Unreachable => EndpointReach::Unreachable,
+            ReachSection::Proxy403 => EndpointReach::ProxyForbidden403,
+            ReachSection::Proxy407 => EndpointReach::ProxyAuthRequired407,
+        };
+        match e.endpoints.iter_mut().find(|x| &x.url == url) {
+            Some(x) => x.reach = reach,
+            None => e.endpoints.push(EndpointStatus {
+                url: url.clone(),
+                reach,
+            }),
+        }
+    }
+    if let Some(j) = s.domain_joined {
+        e.domain_joined = j;
+    }
+    e
+}
+
+/// The host Connect is installed on: the DirSync host when the scenario upgrades in place and
+/// never installs in parallel, else [`PARALLEL_HOST`].
+pub fn connect_host(scenario: &Scenario) -> &'static str {
+    let steps = || scenario.file.steps.iter().map(|s| s.get_ref());
+    let in_place = steps().any(|s| matches!(s, Step::UpgradeInPlace { .. }));
+    let parallel = steps().any(|s| matches!(s, Step::InstallParallel { .. }));
+    if in_place && !parallel {
+        DEFAULT_DIRSYNC_HOST
+    } else {
+        PARALLEL_HOST
+    }
+}
+
+/// The host a fault or step names.
+pub fn host_of(server: ServerRef, connect_host: &str) -> String {
+    match server {
+        ServerRef::Dirsync => DEFAULT_DIRSYNC_HOST.to_string(),
+        ServerRef::Connect => connect_host.to_string(),
+    }
+}
+
+/// The world's fault for a scenario fault on `host`.
+pub fn world_fault(kind: FaultKind, host: String, azure_account: &str) -> WorldFault {
+    match kind {
+        FaultKind::EndpointUnreachable => WorldFault::AzureAdUnreachable,
+        FaultKind::Proxy407 => WorldFault::ProxyAuthRequired { host },
+        FaultKind::Proxy403 => WorldFault::ProxyForbidden { host },
+        FaultKind::BadCredentials => WorldFault::AzureCredentialsInvalid {
+            account: azure_account.to_string(),
+        },
+        FaultKind::ExpiredCredentials => WorldFault::AzureCredentialsExpired {
+            account: azure_account.to_string(),
+        },
+        FaultKind::SqlDown => WorldFault::SqlInstanceDown { host },
+        FaultKind::Crash => WorldFault::ServerCrash { host },
+        FaultKind::Throttling => WorldFault::Throttling,
+        FaultKind::AdConnectorCredentials => WorldFault::AdConnectorCredentialsInvalid { host },
+    }
+}
+
+/// Extra tenant accounts the credential choices of steps sign in with.
+pub fn other_admin(tenant: &str) -> Credential {
+    Credential::new(format!("admin2@{tenant}"), DEFAULT_PASSWORD)
+}
+
+pub fn no_role_account(tenant: &str) -> Credential {
+    Credential::new(format!("reader@{tenant}"), DEFAULT_PASSWORD)
+}
+
+/// Cloud-only users and groups named in the tenant's initial domain (nothing on-premises
+/// matches them).
+fn cloud_only(tenant: &str, users: u32, groups: u32) -> Vec<CloudObject> {
+    let text =
+        |s: String| -> Option<upgrade_lab_model::Value> { Some(std::sync::Arc::from(s.as_str())) };
+    let users = (0..users).map(|i| CloudObject {
+        kind: ObjectKind::User,
+        attrs: Attributes {
+            user_principal_name: text(format!("cloud.user{i}@{tenant}")),
+            display_name: text(format!("Cloud user {i}")),
+            ..Attributes::default()
+        },
+        immutable_id: None,
+        admin_role: false,
+    });
+    let groups = (0..groups).map(|i| CloudObject {
+        kind: ObjectKind::Group,
+        attrs: Attributes {
+            display_name: text(format!("Cloud group {i}")),
+            ..Attributes::default()
+        },
+        immutable_id: None,
+        admin_role: false,
+    });
+    users.chain(groups).collect()
+}
+
+/// Builds the world of a scenario with `seed`.
+pub fn build(scenario: &Scenario, seed: u64) -> Result<Setup, String> {
+    let w = scenario.file.world.get_ref();
+    let directory = directory(scenario, seed)?;
+    let objects_count = directory.objects.len() as u64;
+    let config = dirsync_config(w, &directory.forest);
+    let connect_host = connect_host(scenario).to_string();
+    let tenant = TenantSpec {
+        duplicate_attribute_resiliency: w.tenant.dar,
+        verified_domain: w.tenant.verified_domain,
+        quota: w.tenant.quota.as_ref().map(|q| *q.get_ref()),
+        accounts: vec![
+            TenantAccount {
+                credential: other_admin(&config.tenant),
+                hybrid_identity_admin: true,
+                password_expired: false,
+            },
+            TenantAccount {
+                credential: no_role_account(&config.tenant),
+                hybrid_identity_admin: false,
+                password_expired: false,
+            },
+        ],
+        cloud_objects: cloud_only(
+            &config.tenant,
+            w.tenant.cloud_only_users,
+            w.tenant.cloud_only_groups,
+        ),
+        ..TenantSpec::default()
+    };
+    let mut builder = World::builder()
+        .directory(directory)
+        .dirsync(config.clone())
+        .environment(environment(DEFAULT_DIRSYNC_HOST, &w.dirsync_host))
+        .environment(environment(PARALLEL_HOST, &w.server))
+        .tenant(tenant)
+        .timing(w.timing.clone())
+        .seed(seed);
+    if !w.dirsync.installed {
+        builder = builder.dirsync_start(DirSyncStart::NotInstalled);
+    }
+    for f in &scenario.file.faults {
+        if let Some(at) = &f.at_minutes {
+            let host = host_of(f.server.unwrap_or_default(), &connect_host);
+            builder = builder.fault(Fault {
+                kind: world_fault(*f.kind.get_ref(), host, &config.azure_ad_account),
+                trigger: FaultTrigger::At(SimTime(at.get_ref() * 60_000)),
+                duration: f
+                    .for_minutes
+                    .as_ref()
+                    .map(|m| SimDuration::from_mins(*m.get_ref())),
+            });
+        }
+    }
+    let enterprise_admin = builder.default_enterprise_admin();
+    let world = builder.build().map_err(|e| e.to_string())?;
+    Ok(Setup {
+        world,
+        config,
+        enterprise_admin,
+        dirsync_host: DEFAULT_DIRSYNC_HOST.to_string(),
+        connect_host,
+        objects_count,
+    })
+}

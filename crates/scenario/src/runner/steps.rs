@@ -1,0 +1,377 @@
+//! Drives one step: through the engine (every wizard action, with its guard rails) or straight
+//! on the world (an administrator's hands: churn in AD, waiting, a sync cycle started by hand,
+//! DirSync's service started again by hand).
+
+use super::setup::{Setup, host_of, no_role_account, other_admin};
+use crate::format::{
+    AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
+    SqlChoiceSection, Step,
+};
+use upgrade_engine::ports::{PortErrorKind, ServiceAccount, SqlChoice};
+use upgrade_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
+use upgrade_lab_model::{Credential, Secret, SimDuration, SqlBackend};
+use upgrade_lab_simulator::World;
+use upgrade_lab_simulator::churn::{ChurnSpec, apply_batch};
+use upgrade_lab_simulator::rng::rng_for;
+use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
+use upgrade_lab_simulator::world::ports::{
+    AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
+};
+use upgrade_lab_simulator::world::runs::ServerId;
+
+/// The engine bound to the simulated world's ports.
+pub type SimUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+
+/// How a step ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    Done(String),
+    /// A guard rail said no (the engine's `Refusal`, in the README's words).
+    Refused {
+        kind: String,
+        message: String,
+    },
+    /// A server, the settings file or the order of steps failed the step.
+    Failed {
+        kind: String,
+        message: String,
+    },
+}
+
+impl std::fmt::Display for StepResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepResult::Done(s) => write!(f, "done: {s}"),
+            StepResult::Refused { kind, message } => write!(f, "refused {kind}: {message}"),
+            StepResult::Failed { kind, message } => write!(f, "failed {kind}: {message}"),
+        }
+    }
+}
+
+/// What the runner keeps of a step.
+#[derive(Clone, Debug)]
+pub struct StepRecord {
+    pub name: String,
+    pub action: &'static str,
+    pub result: StepResult,
+    /// Prerequisite findings, for `check_prerequisites`.
+    pub findings: Vec<Finding>,
+}
+
+/// The snake_case name of a serde tag value (`dirsync-sql-reused` → `dirsync_sql_reused`).
+pub fn tag_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| {
+            v.get(tag)
+                .and_then(|t| t.as_str())
+                .map(|t| t.replace('-', "_"))
+        })
+        .unwrap_or_default()
+}
+
+fn port_kind(kind: PortErrorKind) -> &'static str {
+    match kind {
+        PortErrorKind::EndpointUnreachable => "endpoint_unreachable",
+        PortErrorKind::ProxyAuthenticationRequired => "proxy_authentication_required",
+        PortErrorKind::ProxyForbidden => "proxy_forbidden",
+        PortErrorKind::InvalidCredentials => "invalid_credentials",
+        PortErrorKind::ExpiredCredentials => "expired_credentials",
+        PortErrorKind::SqlInstanceDown => "sql_instance_down",
+        PortErrorKind::ServerDown => "server_down",
+        PortErrorKind::Throttled => "throttled",
+        PortErrorKind::NotInstalled => "not_installed",
+        PortErrorKind::AlreadyInstalled => "already_installed",
+        PortErrorKind::Unsupported => "unsupported",
+        PortErrorKind::FileNotFound => "file_not_found",
+    }
+}
+
+fn from_error(e: UpgradeError) -> StepResult {
+    let message = e.to_string();
+    match &e {
+        UpgradeError::Refused(r) => StepResult::Refused {
+            kind: tag_of(r, "refusal"),
+            message,
+        },
+        UpgradeError::Settings(_) => StepResult::Failed {
+            kind: "settings_file".into(),
+            message,
+        },
+        UpgradeError::Port { source, .. } => StepResult::Failed {
+            kind: port_kind(source.kind).into(),
+            message,
+        },
+        UpgradeError::OutOfOrder { .. } => StepResult::Failed {
+            kind: "out_of_order".into(),
+            message,
+        },
+    }
+}
+
+fn done<T>(r: Result<T, UpgradeError>, summary: impl FnOnce(T) -> String) -> StepResult {
+    match r {
+        Ok(v) => StepResult::Done(summary(v)),
+        Err(e) => from_error(e),
+    }
+}
+
+fn azure_ad_credential(choice: AzureAdCredentialChoice, setup: &Setup) -> Credential {
+    let account = setup.config.azure_ad_account.clone();
+    match choice {
+        AzureAdCredentialChoice::DirsyncAccount | AzureAdCredentialChoice::ExpiredPassword => {
+            Credential::new(account, DEFAULT_PASSWORD)
+        }
+        AzureAdCredentialChoice::OtherAccount => other_admin(&setup.config.tenant),
+        AzureAdCredentialChoice::MicrosoftAccount => {
+            Credential::new("someone@outlook.com", DEFAULT_PASSWORD)
+        }
+        AzureAdCredentialChoice::WrongPassword => Credential::new(account, "Wrong-Passw0rd!"),
+        AzureAdCredentialChoice::NoRole => no_role_account(&setup.config.tenant),
+    }
+}
+
+fn enterprise_admin(choice: EnterpriseAdminChoice, setup: &Setup) -> Credential {
+    let ea = &setup.enterprise_admin;
+    match choice {
+        EnterpriseAdminChoice::Valid => ea.clone(),
+        EnterpriseAdminChoice::NotEnterpriseAdmin => {
+            let domain = ea.account.split('\\').next().unwrap_or("CONTOSO");
+            Credential::new(format!("{domain}\\helpdesk"), DEFAULT_PASSWORD)
+        }
+        EnterpriseAdminChoice::WrongPassword => Credential {
+            account: ea.account.clone(),
+            password: Secret::new("Wrong-Passw0rd!"),
+        },
+        EnterpriseAdminChoice::Missing => Credential::new("", ""),
+    }
+}
+
+fn service_account_of(choice: ServiceAccountSection, setup: &Setup) -> ServiceAccount {
+    let domain = setup
+        .enterprise_admin
+        .account
+        .split('\\')
+        .next()
+        .unwrap_or("CONTOSO");
+    match choice {
+        ServiceAccountSection::Virtual => ServiceAccount::Virtual,
+        ServiceAccountSection::Domain => ServiceAccount::Domain {
+            name: format!("{domain}\\svc-adsync"),
+            password: Secret::new(DEFAULT_PASSWORD),
+        },
+        ServiceAccountSection::Local => ServiceAccount::Local {
+            name: "svc-adsync".into(),
+            password: Secret::new(DEFAULT_PASSWORD),
+        },
+    }
+}
+
+/// Sets the credentials of a step; an expired password is a fault on the account.
+fn credentials(
+    upgrade: &mut SimUpgrade,
+    world: &World,
+    setup: &Setup,
+    azure: AzureAdCredentialChoice,
+    ea: EnterpriseAdminChoice,
+) {
+    if azure == AzureAdCredentialChoice::ExpiredPassword {
+        world.inject_fault(upgrade_lab_simulator::faults::Fault {
+            kind: upgrade_lab_simulator::faults::FaultKind::AzureCredentialsExpired {
+                account: setup.config.azure_ad_account.clone(),
+            },
+            trigger: upgrade_lab_simulator::faults::FaultTrigger::At(world.now()),
+            duration: None,
+        });
+    }
+    let o = upgrade.options_mut();
+    o.azure_ad = azure_ad_credential(azure, setup);
+    o.enterprise_admin = enterprise_admin(ea, setup);
+}
+
+fn use_connect_host(upgrade: &mut SimUpgrade, world: &World, host: &str) {
+    *upgrade.connect_mut() = world.connect_port(host);
+}
+
+/// `n` AD changes of one kind, drawn from the scenario's churn stream.
+fn churn(world: &World, seed: u64, step: usize, adds: u64, updates: u64, deletes: u64) -> u64 {
+    let mut rng = rng_for(seed, &format!("scenario-churn-{step}"));
+    let mut serial = 1_000_000 + step as u64 * 100_000;
+    let one = |a: u32, u: u32, d: u32| ChurnSpec {
+        adds: a,
+        updates: u,
+        deletes: d,
+        moves: 0,
+        password_changes: 0,
+        ..ChurnSpec::default()
+    };
+    world.change_ad(|ad, now| {
+        apply_batch(ad, &one(1, 0, 0), &mut rng, now, adds, &mut serial)
+            + apply_batch(ad, &one(0, 1, 0), &mut rng, now, updates, &mut serial)
+            + apply_batch(ad, &one(0, 0, 1), &mut rng, now, deletes, &mut serial)
+    })
+}
+
+/// Runs step `index`; the engine's events of the step are returned with it.
+pub fn run_step(
+    index: usize,
+    step: &Step,
+    upgrade: &mut SimUpgrade,
+    setup: &Setup,
+    seed: u64,
+) -> (StepRecord, Vec<EngineEvent>) {
+    let world = &setup.world;
+    let mut findings = Vec::new();
+    let result = match step {
+        Step::Analyze { .. } => done(world.run(upgrade.analyze()), |a| {
+            format!(
+                "{} objects, recommendation {:?}",
+                a.objects_count, a.recommendation
+            )
+        }),
+        Step::CheckPrerequisites { server, .. } => {
+            use_connect_host(upgrade, world, &host_of(*server, &setup.connect_host));
+            let r = world.run(upgrade.check_prerequisites());
+            use_connect_host(upgrade, world, &setup.connect_host);
+            match r {
+                Ok(f) => {
+                    let n = f.len();
+                    findings = f;
+                    StepResult::Done(format!("{n} findings"))
+                }
+                Err(e) => from_error(e),
+            }
+        }
+        Step::ExportSettings { force, .. } => {
+            upgrade.options_mut().force_export = *force;
+            done(world.run(upgrade.export_settings()), |r| {
+                format!("settings exported at {}", r.exported_at)
+            })
+        }
+        Step::UpgradeInPlace {
+            continue_anyway,
+            service_account,
+            azure_ad,
+            enterprise_admin,
+            ..
+        } => {
+            credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
+            let o = upgrade.options_mut();
+            o.continue_in_place = *continue_anyway;
+            o.service_account = service_account_of(*service_account, setup);
+            use_connect_host(upgrade, world, &setup.dirsync_host);
+            done(world.run(upgrade.upgrade_in_place()), |_| {
+                "upgraded in place".into()
+            })
+        }
+        Step::InstallParallel {
+            sql,
+            sql_server,
+            sql_instance,
+            service_account,
+            start_sync,
+            install_location,
+            azure_ad,
+            enterprise_admin,
+            ..
+        } => {
+            credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
+            let o = upgrade.options_mut();
+            o.sql = match sql {
+                SqlChoiceSection::Localdb => SqlChoice::LocalDb,
+                SqlChoiceSection::DirsyncInstance => SqlChoice::Existing(setup.config.sql.clone()),
+                SqlChoiceSection::Full => SqlChoice::Existing(SqlBackend::Full {
+                    server: sql_server.clone().unwrap_or_default(),
+                    instance: sql_instance.clone().unwrap_or_default(),
+                }),
+            };
+            o.service_account = service_account_of(*service_account, setup);
+            o.start_sync = *start_sync;
+            o.install_location = install_location.clone();
+            use_connect_host(upgrade, world, &setup.connect_host);
+            done(world.run(upgrade.install_parallel()), |r| {
+                format!("installed on {} (staging)", r.host)
+            })
+        }
+        Step::RunCycle { server, count, .. } => {
+            let id = match server {
+                ServerRef::Dirsync => ServerId::DirSync,
+                ServerRef::Connect => ServerId::Connect(setup.connect_host.clone()),
+            };
+            let runs: usize = (0..*count)
+                .map(|_| world.run_cycle_now(id.clone()).len())
+                .sum();
+            StepResult::Done(format!("{runs} run profiles"))
+        }
+        Step::Churn {
+            adds,
+            updates,
+            deletes,
+            ..
+        } => {
+            let n = churn(world, seed, index, *adds, *updates, *deletes);
+            StepResult::Done(format!("{n} AD changes"))
+        }
+        Step::VerifyStaging { .. } => match world.run(upgrade.verify_staging()) {
+            Ok(report) if report.ready() => StepResult::Done("staging verified".into()),
+            Ok(report) => {
+                let mut problems = report.initial_cycle.problems.clone();
+                problems.extend(report.pending_exports.unexpected.iter().cloned());
+                StepResult::Refused {
+                    kind: "staging_not_verified".into(),
+                    message: problems.join("; "),
+                }
+            }
+            Err(e) => from_error(e),
+        },
+        Step::UninstallDirsync { .. } | Step::DisableDirsync { .. } => {
+            upgrade.options_mut().cutover = if matches!(step, Step::UninstallDirsync { .. }) {
+                CutoverMethod::Uninstall
+            } else {
+                CutoverMethod::Disable
+            };
+            done(world.run(upgrade.stop_dirsync()), |at| match at {
+                Some(t) => format!("DirSync stopped at {t}"),
+                None => "DirSync was not running".into(),
+            })
+        }
+        Step::EnableDirsync { .. } => {
+            world.enable_dirsync_directly();
+            StepResult::Done("DirSync's service started by hand".into())
+        }
+        Step::DisableStaging { azure_ad, .. } => {
+            credentials(
+                upgrade,
+                world,
+                setup,
+                *azure_ad,
+                EnterpriseAdminChoice::Valid,
+            );
+            done(world.run(upgrade.disable_staging()), |t| {
+                format!("staging off at {t}")
+            })
+        }
+        Step::RerunInstaller { .. } => match world.run(upgrade.rerun_installer()) {
+            Ok(()) => {
+                world.rerun_installer(&setup.connect_host, false);
+                StepResult::Done("installer ran".into())
+            }
+            Err(e) => from_error(e),
+        },
+        Step::Wait { minutes, .. } => {
+            world.advance(SimDuration::from_mins(*minutes));
+            StepResult::Done(format!("waited {minutes} minutes"))
+        }
+        Step::Rollback { .. } => done(world.run(upgrade.rollback_to_dirsync()), |r| {
+            format!("DirSync on {} active again", r.dirsync_host)
+        }),
+    };
+    let events = upgrade.events_mut().drain();
+    let record = StepRecord {
+        name: step.name().to_string(),
+        action: step.action(),
+        result,
+        findings,
+    };
+    (record, events)
+}

@@ -1,0 +1,509 @@
+//! Checks a parsed scenario for values that are well-typed but impossible: a ratio above 1, a
+//! range with min above max, a fault naming a step that doesn't exist, an unknown rule, a
+//! missing LDIF file. Every problem is reported, each pointing at its value.
+
+use crate::diagnostic::ScenarioError;
+use crate::format::{
+    Bound, FORMAT_VERSION, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection, SqlKind,
+    Step,
+};
+use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
+use crate::vocabulary::{
+    BLOCKER_KINDS, ERROR_KINDS, EVENT_KINDS, PREREQUISITE_FINDINGS, REFUSAL_KINDS, closest,
+};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use upgrade_lab_model::Version;
+
+/// Objects a generated world may hold (a limit, so a typo cannot ask for a billion).
+pub const MAX_OBJECTS: u64 = 2_000_000;
+/// Deepest OU tree a generated world may have.
+pub const MAX_OU_DEPTH: u32 = 12;
+/// Longest simulated wait of one step: 30 days.
+pub const MAX_WAIT_MINUTES: u64 = 30 * 24 * 60;
+
+/// What the checks resolved.
+pub struct Checked {
+    pub ldif_path: Option<PathBuf>,
+    pub fault_triggers: Vec<FaultTrigger>,
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    text: &'a Arc<String>,
+    errors: Vec<ScenarioError>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) {
+        let help = help.into();
+        let help = (!help.is_empty()).then_some(help);
+        self.errors.push(ScenarioError::at(
+            self.path,
+            self.text,
+            Some(span),
+            message,
+            help,
+        ));
+    }
+
+    fn word<T: AsRef<str>>(&mut self, value: &Spanned<T>, what: &str, words: &[&str]) {
+        let w = value.get_ref().as_ref();
+        if !words.contains(&w) {
+            let help = match closest(w, words) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("one of: {}", words.join(", ")),
+            };
+            self.err(value.span(), format!("unknown {what} `{w}`"), help);
+        }
+    }
+
+    fn bound(&mut self, value: &Option<Spanned<Bound>>, what: &str) {
+        if let Some(b) = value
+            && !b.get_ref().is_satisfiable()
+        {
+            let (min, max) = (b.get_ref().min.unwrap_or(0), b.get_ref().max.unwrap_or(0));
+            self.err(
+                b.span(),
+                format!("{what}: min {min} is greater than max {max}"),
+                "swap them, or drop one end to leave it open",
+            );
+        }
+    }
+
+    fn version(&mut self, value: &Option<Spanned<String>>, what: &str) {
+        if let Some(v) = value
+            && v.get_ref().parse::<Version>().is_err()
+            && !(what == "os" && os_version(v.get_ref()).is_some())
+        {
+            let help = if what == "os" {
+                "a Windows Server name (2008r2, 2012r2, 2016, 2019, 2022) or a version such as 10.0.14393"
+            } else {
+                "numbers separated by dots, such as 4.7.2"
+            };
+            self.err(
+                v.span(),
+                format!("{what} `{}` is not a version", v.get_ref()),
+                help,
+            );
+        }
+    }
+}
+
+/// Windows Server names to `major.minor.build`.
+pub fn os_version(name: &str) -> Option<Version> {
+    let parts: &[u32] = match name.to_ascii_lowercase().replace([' ', '-'], "").as_str() {
+        "2003" => &[5, 2, 3790],
+        "2008" => &[6, 0, 6001],
+        "2008r2" => &[6, 1, 7600],
+        "2012" => &[6, 2, 9200],
+        "2012r2" => &[6, 3, 9600],
+        "2016" => &[10, 0, 14393],
+        "2019" => &[10, 0, 17763],
+        "2022" => &[10, 0, 20348],
+        "2025" => &[10, 0, 26100],
+        other => return other.parse().ok(),
+    };
+    Some(Version::new(parts))
+}
+
+/// Runs every check; `Ok` when there is nothing to report.
+pub fn check(
+    path: &Path,
+    text: &Arc<String>,
+    file: &ScenarioFile,
+) -> Result<Checked, Vec<ScenarioError>> {
+    let mut c = Checker {
+        path,
+        text,
+        errors: Vec::new(),
+    };
+    header(&mut c, file);
+    let ldif_path = world(&mut c, file);
+    steps(&mut c, file);
+    let fault_triggers = faults(&mut c, file);
+    expectations(&mut c, file);
+    if c.errors.is_empty() {
+        Ok(Checked {
+            ldif_path,
+            fault_triggers,
+        })
+    } else {
+        Err(c.errors)
+    }
+}
+
+fn header(c: &mut Checker, file: &ScenarioFile) {
+    if *file.format_version.get_ref() != FORMAT_VERSION {
+        c.err(
+            file.format_version.span(),
+            format!(
+                "format_version {} is not supported; this build reads version {FORMAT_VERSION}",
+                file.format_version.get_ref()
+            ),
+            format!("write `format_version = {FORMAT_VERSION}`"),
+        );
+    }
+    if file.description.get_ref().trim().is_empty() {
+        c.err(
+            file.description.span(),
+            "the description is empty",
+            "say what the scenario checks and name the rule of the upgrade document",
+        );
+    }
+    for r in &file.rules {
+        if find_rule(r.get_ref()).is_none() {
+            let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+            let help = closest(r.get_ref(), &ids).map_or_else(
+                || "rule ids are listed in scenarios/README.md".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            c.err(r.span(), format!("unknown rule `{}`", r.get_ref()), help);
+        }
+    }
+    for m in &file.failure_modes {
+        if !(1..=FAILURE_MODE_MAX).contains(m.get_ref()) {
+            c.err(
+                m.span(),
+                format!("there is no failure mode {}", m.get_ref()),
+                format!("failure modes are numbered 1 to {FAILURE_MODE_MAX} (domain-facts §10)"),
+            );
+        }
+    }
+}
+
+fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
+    let w = file.world.get_ref();
+    let mut ldif_path = None;
+    match (&w.ldif, w.has_inline_directory()) {
+        (Some(l), true) => c.err(
+            l.span(),
+            "the world has both an LDIF file and generated-directory keys",
+            "keep `ldif`, or remove it and keep users/groups/contacts",
+        ),
+        (None, false) => c.err(
+            file.world.span(),
+            "the world has no directory",
+            "set users, groups and contacts (a generated directory) or `ldif = \"file.ldif\"`",
+        ),
+        (Some(l), false) => {
+            let base = c.path.parent().unwrap_or(Path::new("."));
+            let p = base.join(l.get_ref());
+            if p.is_file() {
+                ldif_path = Some(p);
+            } else {
+                c.err(
+                    l.span(),
+                    format!("the LDIF file {} does not exist", p.display()),
+                    "the path is relative to the scenario file's folder",
+                );
+            }
+        }
+        (None, true) => {}
+    }
+    if w.inline_object_count() > MAX_OBJECTS {
+        c.err(
+            file.world.span(),
+            format!(
+                "{} objects is more than the limit of {MAX_OBJECTS}",
+                w.inline_object_count()
+            ),
+            "scale scenarios go up to 2,000,000 objects",
+        );
+    }
+    if let Some(r) = &w.disabled_per_mille
+        && *r.get_ref() > 1000
+    {
+        c.err(
+            r.span(),
+            "disabled_per_mille is at most 1000",
+            "50 means 5% of users",
+        );
+    }
+    if let Some(d) = &w.ou_depth
+        && *d.get_ref() > MAX_OU_DEPTH
+    {
+        c.err(d.span(), format!("ou_depth is at most {MAX_OU_DEPTH}"), "");
+    }
+    if let Some(f) = &w.ou_fan_out
+        && *f.get_ref() == 0
+        && w.ou_depth.as_ref().is_some_and(|d| *d.get_ref() > 0)
+    {
+        c.err(
+            f.span(),
+            "ou_fan_out is 0 but ou_depth asks for OUs",
+            "use 1 or more",
+        );
+    }
+    if let Some(d) = &w.domains {
+        if d.get_ref().is_empty() {
+            c.err(
+                d.span(),
+                "domains is empty",
+                "name at least the forest root, such as contoso.com",
+            );
+        }
+        for name in d.get_ref() {
+            if !name.contains('.') || name.contains(char::is_whitespace) {
+                c.err(
+                    d.span(),
+                    format!("`{name}` is not a DNS domain name"),
+                    "such as contoso.com",
+                );
+            }
+        }
+    }
+    if w.has_inline_directory()
+        && let Err(e) = crate::runner::setup::directory_spec(w, file.seed).validate()
+    {
+        c.err(
+            file.world.span(),
+            format!("the generator cannot make this directory: {e}"),
+            "change the [world] keys the message names",
+        );
+    }
+    dirsync(c, file);
+    server(c, &w.dirsync_host);
+    server(c, &w.server);
+    if let Some(q) = &w.tenant.quota
+        && *q.get_ref() == 0
+    {
+        c.err(
+            q.span(),
+            "a tenant quota of 0 refuses every object",
+            "omit it for the default",
+        );
+    }
+    ldif_path
+}
+
+fn dirsync(c: &mut Checker, file: &ScenarioFile) {
+    let d = &file.world.get_ref().dirsync;
+    c.version(&d.version, "DirSync version");
+    match d.sql {
+        SqlKind::Full if d.sql_server.is_none() || d.sql_instance.is_none() => c.err(
+            file.world.span(),
+            "DirSync on full SQL needs sql_server and sql_instance",
+            "add them to [world.dirsync], e.g. sql_server = \"SQL01\", sql_instance = \"DIRSYNC\"",
+        ),
+        SqlKind::Express => {
+            for s in [&d.sql_server, &d.sql_instance].into_iter().flatten() {
+                c.err(
+                    s.span(),
+                    "sql_server and sql_instance apply only to full SQL",
+                    "add `sql = \"full\"` or remove the key",
+                );
+            }
+        }
+        SqlKind::Full => {}
+    }
+}
+
+fn server(c: &mut Checker, s: &ServerSection) {
+    c.version(&s.os, "os");
+    c.version(&s.dotnet, ".NET version");
+    c.version(&s.powershell, "PowerShell version");
+}
+
+/// The step a name refers to: an explicit `id`, else the action of a step without one.
+fn resolve(file: &ScenarioFile, name: &str) -> Result<usize, usize> {
+    let hits: Vec<usize> = file
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.get_ref().name() == name)
+        .map(|(i, _)| i)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        more => Err(more.len()),
+    }
+}
+
+fn steps(c: &mut Checker, file: &ScenarioFile) {
+    if file.steps.is_empty() {
+        c.err(
+            file.world.span(),
+            "the scenario has no [[steps]]",
+            "add at least one step, e.g. [[steps]] action = \"analyze\"",
+        );
+    }
+    for (i, step) in file.steps.iter().enumerate() {
+        let span = step.span();
+        if let Some(id) = step.get_ref().explicit_id()
+            && file.steps[..i]
+                .iter()
+                .any(|s| s.get_ref().explicit_id() == Some(id))
+        {
+            c.err(
+                span.clone(),
+                format!("two steps have the id `{id}`"),
+                "ids must be unique",
+            );
+        }
+        match step.get_ref() {
+            Step::Wait { minutes, .. } if *minutes == 0 || *minutes > MAX_WAIT_MINUTES => c.err(
+                span,
+                format!("wait minutes must be between 1 and {MAX_WAIT_MINUTES}"),
+                "",
+            ),
+            Step::Churn {
+                adds: 0,
+                updates: 0,
+                deletes: 0,
+                ..
+            } => c.err(
+                span,
+                "this churn changes nothing",
+                "set adds, updates or deletes",
+            ),
+            Step::RunCycle { count: 0, .. } => {
+                c.err(span, "count = 0 runs nothing", "use 1 or more")
+            }
+            Step::InstallParallel {
+                sql: SqlChoiceSection::Full,
+                sql_server,
+                sql_instance,
+                ..
+            } if sql_server.is_none() || sql_instance.is_none() => c.err(
+                span,
+                "sql = \"full\" needs sql_server and sql_instance",
+                "name the SQL Server instance the new server uses",
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn step_ref(c: &mut Checker, file: &ScenarioFile, name: &Spanned<String>) -> Option<usize> {
+    match resolve(file, name.get_ref()) {
+        Ok(i) => Some(i),
+        Err(0) => {
+            let names: Vec<&str> = file.steps.iter().map(|s| s.get_ref().name()).collect();
+            let help = closest(name.get_ref(), &names).map_or_else(
+                || format!("the steps are: {}", names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            c.err(
+                name.span(),
+                format!("no step is named `{}`", name.get_ref()),
+                help,
+            );
+            None
+        }
+        Err(n) => {
+            c.err(
+                name.span(),
+                format!("{n} steps answer to `{}`", name.get_ref()),
+                "give the step you mean an `id` and use it here",
+            );
+            None
+        }
+    }
+}
+
+fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
+    let mut triggers = Vec::new();
+    for f in &file.faults {
+        let set: Vec<&str> = [
+            f.at_minutes.as_ref().map(|_| "at_minutes"),
+            f.before.as_ref().map(|_| "before"),
+            f.after.as_ref().map(|_| "after"),
+            f.during.as_ref().map(|_| "during"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if set.len() != 1 {
+            c.err(
+                f.kind.span(),
+                format!(
+                    "a fault needs exactly one of at_minutes, before, after, during (it has {})",
+                    set.len()
+                ),
+                "say when it strikes, e.g. before = \"install_parallel\"",
+            );
+            continue;
+        }
+        if f.server.is_some() && !f.kind.get_ref().targets_server() {
+            c.err(
+                f.kind.span(),
+                format!("`server` does not apply to {}", f.kind.get_ref().as_str()),
+                "only sql_down, crash, proxy_403, proxy_407 and ad_connector_credentials concern one server",
+            );
+        }
+        if let Some(m) = &f.for_minutes
+            && *m.get_ref() == 0
+        {
+            c.err(
+                m.span(),
+                "for_minutes = 0 is no fault at all",
+                "omit it to last until the end",
+            );
+        }
+        let trigger = if let Some(t) = &f.at_minutes {
+            Some(FaultTrigger::AtMinutes(*t.get_ref()))
+        } else if let Some(n) = &f.before {
+            step_ref(c, file, n).map(FaultTrigger::BeforeStep)
+        } else if let Some(n) = &f.after {
+            step_ref(c, file, n).map(FaultTrigger::AfterStep)
+        } else {
+            f.during
+                .as_ref()
+                .and_then(|n| step_ref(c, file, n))
+                .map(FaultTrigger::DuringStep)
+        };
+        triggers.extend(trigger);
+    }
+    triggers
+}
+
+fn expectations(c: &mut Checker, file: &ScenarioFile) {
+    let e = &file.expect;
+    c.bound(&e.estimate_minutes, "estimate_minutes");
+    c.bound(&e.tenant_objects, "tenant_objects");
+    c.bound(&e.tenant_live_objects, "tenant_live_objects");
+    c.bound(&e.sync_gap_minutes, "sync_gap_minutes");
+    c.bound(&e.sim_minutes, "sim_minutes");
+    if let Some(p) = &e.pending_exports {
+        c.bound(&p.adds, "pending_exports.adds");
+        c.bound(&p.updates, "pending_exports.updates");
+        c.bound(&p.deletes, "pending_exports.deletes");
+        c.bound(&p.total, "pending_exports.total");
+    }
+    for r in &e.runs {
+        c.bound(&r.count, "runs.count");
+    }
+    if let Some(x) = &e.exports {
+        c.bound(&x.dirsync, "exports.dirsync");
+        c.bound(&x.connect, "exports.connect");
+    }
+    for k in e.events.iter().flatten() {
+        c.word(k, "event", EVENT_KINDS);
+    }
+    for b in e.blockers.iter().flatten() {
+        c.word(b, "blocker", BLOCKER_KINDS);
+    }
+    for p in e.prerequisite_findings.iter().flatten() {
+        c.word(p, "prerequisite finding", PREREQUISITE_FINDINGS);
+    }
+    for r in &e.refusals {
+        step_ref(c, file, &r.step);
+        c.word(&r.kind, "refusal kind", REFUSAL_KINDS);
+    }
+    for r in &e.errors {
+        step_ref(c, file, &r.step);
+        c.word(&r.kind, "error kind", ERROR_KINDS);
+    }
+    for (i, v) in e.violations.iter().enumerate() {
+        if e.violations[..i].iter().any(|w| w.get_ref() == v.get_ref()) {
+            c.err(
+                v.span(),
+                format!("`{}` is listed twice", v.get_ref().as_str()),
+                "",
+            );
+        }
+    }
+}

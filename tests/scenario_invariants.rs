@@ -1,0 +1,73 @@
+//! The invariants are checked on every run: a violation nobody announced fails the scenario, an
+//! announced one that does not happen fails it too, and so does a refusal the file did not list.
+
+use std::path::PathBuf;
+use upgrade_lab_scenario::load_text;
+use upgrade_lab_scenario::outcome::{ScenarioOutcome, Verdict};
+use upgrade_lab_scenario::runner::run_scenario;
+
+fn run_edited(name: &str, edit: impl Fn(String) -> String) -> ScenarioOutcome {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let text = edit(std::fs::read_to_string(&path).unwrap());
+    let s = load_text(name, &path, text).unwrap_or_else(|e| panic!("{}", e[0].plain()));
+    run_scenario(&s, s.seed())
+}
+
+fn failed_checks(o: &ScenarioOutcome) -> Vec<String> {
+    o.failures().into_iter().map(|c| c.what).collect()
+}
+
+#[test]
+fn an_unannounced_rogue_exporter_fails_the_scenario() {
+    let o = run_edited("cutover/rogue-dirsync-restarted", |t| {
+        t.replace(
+            "violations = [\"two_active_exporters\", \"dirsync_export_after_connect\"]\n",
+            "",
+        )
+    });
+    assert_eq!(o.verdict, Verdict::Fail);
+    let failed = failed_checks(&o);
+    assert!(
+        failed.contains(&"invariant two_active_exporters".to_string()),
+        "{failed:?}"
+    );
+    assert!(
+        failed.contains(&"invariant dirsync_export_after_connect".to_string()),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn an_announced_violation_that_does_not_happen_fails_the_scenario() {
+    let o = run_edited("cutover/rogue-dirsync-restarted", |t| {
+        t.replace("[[steps]]\naction = \"enable_dirsync\"\n", "")
+    });
+    assert_eq!(o.verdict, Verdict::Fail);
+    let failures = o.failures();
+    let two = failures
+        .iter()
+        .find(|c| c.what == "invariant two_active_exporters")
+        .expect("the expected violation is reported missing");
+    assert_eq!(two.expected, "violated (expected by the scenario)");
+    assert_eq!(two.actual, "held");
+}
+
+#[test]
+fn a_refusal_the_file_does_not_list_fails_the_scenario() {
+    let o = run_edited("parallel/force-export-under-50k", |t| {
+        t.replace(
+            "[[steps]]\naction = \"install_parallel\"\n",
+            "[[steps]]\naction = \"install_parallel\"\n\n[[steps]]\naction = \"disable_staging\"\n",
+        )
+    });
+    assert_eq!(o.verdict, Verdict::Fail);
+    let f = o.failures();
+    let step = f.iter().find(|c| c.what == "step disable_staging").unwrap();
+    assert!(
+        step.actual.starts_with("staging_off_while_dirsync_exports"),
+        "{}",
+        step.actual
+    );
+}
