@@ -49,6 +49,16 @@ pub fn spec(objects: u32) -> DirectorySpec {
     }
 }
 
+/// Issue 2's generation target: 1,000,000 users, 100,000 groups, 20,000 contacts.
+pub fn issue_target_spec() -> DirectorySpec {
+    DirectorySpec {
+        users: 1_000_000,
+        groups: 100_000,
+        contacts: 20_000,
+        ..spec(1_120_000)
+    }
+}
+
 pub fn directory(objects: u32) -> Directory {
     generate(&spec(objects)).expect("bench spec is valid")
 }
