@@ -319,7 +319,6 @@ impl SyncEngine {
                 // connector never finds one to join: it projects.
                 stats.projections += 1;
                 let m = self.mv.insert(MvObject {
-                    guid,
                     anchor: self.shared_anchor(guid),
                     kind: object.kind,
                     dn: object.dn.clone(),
