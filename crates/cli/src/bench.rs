@@ -70,8 +70,9 @@ pub struct PhaseFigures {
     /// Simulated time per wall time; `None` when no wall time could be measured.
     pub compression_ratio: Option<f64>,
     pub objects_per_wall_second: Option<f64>,
-    /// The process's peak resident memory during the phase (`VmHWM`, reset before each phase
-    /// where the kernel allows it, else the peak so far); `None` where unavailable.
+    /// The process's peak resident memory up to the end of the phase (`VmHWM`); `None` where
+    /// unavailable. Not reset per phase: resetting it would also hide the peak from
+    /// `/usr/bin/time` and `getrusage`.
     pub peak_rss_bytes: Option<u64>,
 }
 
@@ -156,7 +157,6 @@ impl Stopwatch {
         phase: &'static str,
         work: impl FnOnce() -> Result<(R, u64), BenchError>,
     ) -> Result<R, BenchError> {
-        reset_peak_rss();
         let start = Instant::now();
         let (result, simulated_ms) = work()?;
         let wall_ms = start.elapsed().as_secs_f64() * 1_000.0;
@@ -374,12 +374,6 @@ fn peak_rss_bytes() -> Option<u64> {
         .parse()
         .ok()?;
     Some(kib * 1024)
-}
-
-/// Resets `VmHWM` to the current resident size (Linux ≥ 4.0), so each phase reports its own
-/// peak; where it fails the figure stays the peak so far.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn human(report: &BenchReport) -> String {
