@@ -257,7 +257,9 @@ fn violation_at(v: &Violation) -> u64 {
         Violation::TwoActiveExporters { from, .. } => from.0,
         Violation::RollbackToDirSync { at, .. }
         | Violation::InstallerRerun { at, .. }
-        | Violation::SharedSqlInstance { at, .. } => at.0,
+        | Violation::SharedSqlInstance { at, .. }
+        | Violation::DirSyncUninstalledBeforeInspection { at, .. }
+        | Violation::BlockedConfigurationMigrated { at, .. } => at.0,
         Violation::TenantMismatch { .. } => 0,
     }
 }
