@@ -250,10 +250,8 @@ fn no_enterprise_admin_is_refused_by_the_engine_and_by_the_installer() {
 
     // Without the engine, the installer itself fails on the same credential.
     let request = direct_request(&lab, SqlChoice::LocalDb, ServiceAccount::Virtual, ea);
-    let err = lab
-        .world
-        .run(async { lab.world.connect_port(NEW_SERVER).install(request).await })
-        .expect_err("the installer refuses a non-Enterprise-Admin");
+    let err =
+        install_directly(&lab, request).expect_err("the installer refuses a non-Enterprise-Admin");
     assert_eq!(
         err.kind,
         upgrade_engine::ports::PortErrorKind::InvalidCredentials
@@ -316,9 +314,7 @@ fn a_blocked_configuration_migrated_anyway_is_reported_by_the_ledger() {
         ServiceAccount::Virtual,
         lab.enterprise_admin.clone(),
     );
-    lab.world
-        .run(async { lab.world.connect_port(NEW_SERVER).install(request).await })
-        .expect("the installer does what it is told");
+    install_directly(&lab, request).expect("the installer does what it is told");
     let v = violations(&lab);
     assert!(
         v.iter().any(|v| matches!(
