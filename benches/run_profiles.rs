@@ -1,10 +1,13 @@
-//! Each run profile on 50k and 200k objects, wall time, on a Connect server taking over a fresh
-//! tenant (so Export really writes every object). Each sample starts from a world prepared up to
-//! the profile under test; only the profile is timed.
+//! Each run profile on 50k and 200k objects, and one full cycle on 200k and 1M, wall time, on a
+//! Connect server taking over a fresh tenant (so Export really writes every object). Each sample
+//! starts from a world prepared up to the profile under test; only the profile (or the cycle) is
+//! timed.
 
 mod support;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use std::time::Duration;
 use upgrade_engine::export_document;
 use upgrade_engine::ports::{
@@ -79,7 +82,10 @@ fn prepared(directory: &Directory, upto: usize) -> (World, ConnectPort) {
 
 fn run_profiles(c: &mut Criterion) {
     let mut g = c.benchmark_group("run_profile");
-    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    // The untimed setup costs more than the profile: flat sampling keeps iterations few.
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(10));
     for objects in support::sizes(&[50_000, 200_000]) {
         let directory = support::directory(objects);
         g.throughput(Throughput::Elements(u64::from(objects)));
@@ -102,5 +108,34 @@ fn run_profiles(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, run_profiles);
+/// One full cycle in the documented order (Full Import and Full Synchronization on both
+/// connectors, then Export of every object to a fresh tenant), timed as a whole.
+fn full_cycle(c: &mut Criterion) {
+    let mut g = c.benchmark_group("full_cycle");
+    // Seconds per iteration: flat sampling runs each of the 10 samples once instead of 1..=10.
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(30));
+    for objects in support::sizes(&[200_000, 1_000_000]) {
+        let directory = support::directory(objects);
+        g.throughput(Throughput::Elements(u64::from(objects)));
+        g.bench_with_input(BenchmarkId::from_parameter(objects), &directory, |b, d| {
+            b.iter_batched(
+                || prepared(d, 0),
+                |(world, mut connect)| {
+                    world.run(async {
+                        for &(connector, profile) in &ORDER {
+                            connect.run_profile(connector, profile).await.expect("run");
+                        }
+                    });
+                    world
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, run_profiles, full_cycle);
 criterion_main!(benches);

@@ -6,12 +6,13 @@
 
 #![allow(dead_code)]
 
+use upgrade_engine::ports::SqlChoice;
 use upgrade_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
-use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
+use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
 use upgrade_lab_simulator::world::ports::{
     AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
 };
@@ -48,11 +49,22 @@ pub fn spec(objects: u32) -> DirectorySpec {
     }
 }
 
+/// Issue 2's generation target: 1,000,000 users, 100,000 groups, 20,000 contacts.
+pub fn issue_target_spec() -> DirectorySpec {
+    DirectorySpec {
+        users: 1_000_000,
+        groups: 100_000,
+        contacts: 20_000,
+        ..spec(1_120_000)
+    }
+}
+
 pub fn directory(objects: u32) -> Directory {
     generate(&spec(objects)).expect("bench spec is valid")
 }
 
-/// A world whose DirSync has converged over `directory`, on full SQL with a tenant quota that
+/// A world whose DirSync has converged over `directory`, on a full SQL Server on its own host
+/// (in place, a remote one would need a domain service account), with a tenant quota that
 /// fits, as a large customer would run it.
 pub fn world(directory: Directory) -> (World, Credential, Credential) {
     let objects = directory.objects.len() as u64;
@@ -65,7 +77,7 @@ pub fn world(directory: Directory) -> (World, Credential, Credential) {
         });
     let mut config = builder.dirsync_config();
     config.sql = SqlBackend::Full {
-        server: "SQL01".into(),
+        server: DEFAULT_DIRSYNC_HOST.into(),
         instance: "DIRSYNC".into(),
     };
     let aad = Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD);
@@ -87,11 +99,16 @@ pub fn upgrade(world: &World, host: &str, options: UpgradeOptions) -> BenchUpgra
 }
 
 /// The whole parallel deployment of the document on an existing world: export settings,
-/// install with `/migrate` in staging (initial cycle: Full Import and Full Synchronization on
+/// install with `/migrate` in staging on a local full SQL Server (initial cycle: Full Import and Full Synchronization on
 /// both connectors), verification, cutover and the first export.
 pub fn parallel_deployment(world: &World, aad: Credential, ea: Credential) {
     let mut options = UpgradeOptions::new(aad, ea);
     options.force_export = true;
+    // A full SQL Server on the new server itself: LocalDB holds about 100,000 objects only.
+    options.sql = SqlChoice::Existing(SqlBackend::Full {
+        server: "AADC01".into(),
+        instance: "ADSYNC".into(),
+    });
     let mut up = upgrade(world, "AADC01", options);
     world.run(async {
         up.export_settings().await.expect("export settings");

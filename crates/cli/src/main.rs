@@ -5,6 +5,7 @@
 //! To add a subcommand, add a variant to `Command` with its `Args` type and a file with
 //! `pub fn run(args) -> Result<(), CliError>`.
 
+mod bench;
 mod check;
 mod error;
 mod formats;
@@ -35,6 +36,8 @@ enum Command {
     Run(run::RunArgs),
     /// Validate scenario files without running them.
     Check(check::CheckArgs),
+    /// Time one whole upgrade of a generated directory, phase by phase.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -156,11 +156,30 @@ impl Tenant {
             o.seq = self.seq;
             return Ok(());
         }
+        if o.quarantined_upn.is_none()
+            && o.immutable_id.as_ref() == Some(anchor)
+            && o.attrs.user_principal_name == image.attrs.user_principal_name
+            && o.attrs.proxy_addresses == image.attrs.proxy_addresses
+            && self.indexed_to(i)
+        {
+            // Equal UPN and addresses, each indexed to this object (another product's rules
+            // exporting the same identity in a new block): no conflict is possible and the
+            // index would come out the same, so only the block changes.
+            self.seq += 1;
+            let o = &mut self.objects[i as usize];
+            o.attrs = image.attrs.clone();
+            o.flow = Some(image.flow);
+            o.seq = self.seq;
+            return Ok(());
+        }
         let c = self.conflicts(i, image);
         if (c.upn || !c.smtp.is_empty()) && !self.spec.duplicate_attribute_resiliency {
             return Err("AttributeValueMustBeUnique");
         }
-        self.unindex(i);
+        // Sequence 0: an object `add` just pushed, never indexed.
+        if self.objects[i as usize].seq != 0 {
+            self.unindex(i);
+        }
         let quarantined = if c.upn {
             let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
             let prefix = upn.split('@').next().unwrap_or("user");
@@ -191,6 +210,14 @@ impl Tenant {
         o.seq = self.seq;
         self.index(i);
         Ok(())
+    }
+
+    /// Whether object `i`'s UPN and every SMTP address are indexed to it.
+    fn indexed_to(&self, i: u32) -> bool {
+        let o = &self.objects[i as usize];
+        o.effective_upn()
+            .is_none_or(|u| self.upns.get(&super::fold_hash(u)) == Some(&i))
+            && smtp_addresses(&o.attrs).all(|a| self.smtp.get(&super::fold_hash(a)) == Some(&i))
     }
 
     fn live_count_fast(&self) -> u64 {

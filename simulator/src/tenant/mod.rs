@@ -129,17 +129,39 @@ pub struct Tenant {
 }
 
 /// FxHash of a text compared without ASCII case (as `eq_ignore_ascii_case` compares), eight
-/// bytes at a time and without allocating: the tenant hashes every UPN and address it indexes.
+/// bytes at a time and without allocating: the tenant hashes every UPN and address it indexes,
+/// several times per write. The length goes in first, so the zero padding of the last word
+/// cannot make two texts of different lengths alike.
 pub(crate) fn fold_hash(text: &str) -> u64 {
+    let bytes = text.as_bytes();
     let mut h = FxHasher::default();
-    let mut buf = [0u8; 64];
-    for chunk in text.as_bytes().chunks(64) {
-        let b = &mut buf[..chunk.len()];
-        b.copy_from_slice(chunk);
-        b.make_ascii_lowercase();
-        h.write(b);
+    h.write_usize(bytes.len());
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h.write_u64(ascii_lower_word(u64::from_le_bytes(b)));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h.write_u64(ascii_lower_word(u64::from_le_bytes(b)));
     }
     h.finish()
+}
+
+/// Lower-cases the ASCII capitals among eight bytes at once and leaves every other byte (UTF-8
+/// continuation and lead bytes included) as it is, as `make_ascii_lowercase` does.
+fn ascii_lower_word(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte's low seven bits plus an offset stays below 256: no carry between bytes.
+    let low7 = w & !HIGH;
+    let at_least_a = low7 + ONES * (0x80 - u64::from(b'A'));
+    let beyond_z = low7 + ONES * (0x80 - u64::from(b'Z') - 1);
+    let capital = at_least_a & !beyond_z & !w & HIGH;
+    w | (capital >> 2)
 }
 
 /// SMTP addresses (`smtp:` any case) of a block, without the prefix.
@@ -315,6 +337,40 @@ impl Tenant {
                  (Invalid grant)"
                     .to_string(),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_byte_lowers_as_make_ascii_lowercase_does() {
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([byte, b'Q', 0xC3, byte, b'z', b'@', byte, 0x80]);
+            let mut expected = word.to_le_bytes();
+            expected.make_ascii_lowercase();
+            assert_eq!(
+                ascii_lower_word(word),
+                u64::from_le_bytes(expected),
+                "{byte}"
+            );
+        }
+    }
+
+    #[test]
+    fn texts_that_differ_only_in_trailing_zero_bytes_hash_apart() {
+        assert_ne!(fold_hash("ab"), fold_hash("ab\0"));
+        assert_ne!(fold_hash(""), fold_hash("\0"));
+    }
+
+    proptest! {
+        #[test]
+        fn texts_equal_without_ascii_case_hash_alike(text in "\\PC{0,40}") {
+            prop_assert_eq!(fold_hash(&text), fold_hash(&text.to_ascii_uppercase()));
+            prop_assert_eq!(fold_hash(&text), fold_hash(&text.to_ascii_lowercase()));
         }
     }
 }

@@ -1,0 +1,456 @@
+//! `upgrade-lab bench`: one whole upgrade of a generated directory, timed phase by phase. It
+//! generates the directory, builds the world (DirSync's converged cycle included) and runs the
+//! upgrade through the engine, the same flow as the criterion benches, then prints wall time,
+//! simulated time, their ratio, objects per wall second and peak memory of each phase.
+//!
+//! It must not hold upgrade logic: every step is the engine's; wall time is measured here only
+//! and never reaches a simulated result.
+
+use crate::error::EXIT_USAGE;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Instant;
+use upgrade_engine::ports::SqlChoice;
+use upgrade_engine::{Upgrade, UpgradeError, UpgradeOptions};
+use upgrade_lab_model::{Credential, SimTime, SqlBackend};
+use upgrade_lab_simulator::generate::{DirectorySpec, generate};
+use upgrade_lab_simulator::tenant::TenantSpec;
+use upgrade_lab_simulator::world::World;
+use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+
+const EXAMPLES: &str = "\
+Examples:
+  upgrade-lab bench --objects 50000
+  upgrade-lab bench --objects 1000000 --path parallel --format json
+  /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it";
+
+/// The Connect server of a parallel deployment.
+const PARALLEL_HOST: &str = "AADC01";
+
+/// Time one whole upgrade of a generated directory, phase by phase.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct BenchArgs {
+    /// Objects in the directory: users, groups (1 in 11) and contacts (1 in 56).
+    #[arg(long, default_value_t = 50_000)]
+    objects: u32,
+    /// Which upgrade to run.
+    #[arg(long, value_enum, default_value_t = UpgradePath::Parallel)]
+    path: UpgradePath,
+    /// Seed of the directory and of the world.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How the figures are printed.
+    #[arg(long, value_enum, default_value_t = BenchFormat::Human)]
+    format: BenchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpgradePath {
+    /// Upgrade DirSync's own server (directories under 50,000 objects).
+    InPlace,
+    /// Install Connect on a new server with `/migrate`, verify staging, cut over.
+    Parallel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFormat {
+    Human,
+    Json,
+}
+
+/// The figures of one phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseFigures {
+    pub phase: &'static str,
+    pub wall_ms: f64,
+    pub simulated_ms: u64,
+    /// Simulated time per wall time; `None` when no wall time could be measured.
+    pub compression_ratio: Option<f64>,
+    pub objects_per_wall_second: Option<f64>,
+    /// The process's peak resident memory during the phase (`VmHWM`, reset before each phase
+    /// where the kernel allows it, else the peak so far); `None` where unavailable.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The figures of a whole bench run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub objects_count: usize,
+    pub path: UpgradePath,
+    pub seed: u64,
+    pub phases: Vec<PhaseFigures>,
+    pub total: PhaseFigures,
+}
+
+/// Exit codes: 0 the upgrade ran and the figures are printed, 1 an upgrade step failed (the
+/// flow itself is broken), 2 bad arguments.
+pub fn run(args: BenchArgs) -> ExitCode {
+    let report = match bench(&args) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    match args.format {
+        BenchFormat::Human => print!("{}", human(&report)),
+        BenchFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: cannot print the figures: {e}");
+                return ExitCode::from(EXIT_STEP_FAILED);
+            }
+        },
+    }
+    ExitCode::SUCCESS
+}
+
+/// Why a bench run stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BenchError {
+    /// Bad arguments (exit code 2).
+    Usage(String),
+    /// An upgrade step failed (exit code 1).
+    Step(String),
+}
+
+impl BenchError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => EXIT_USAGE,
+            Self::Step(_) => EXIT_STEP_FAILED,
+        }
+    }
+}
+
+impl std::fmt::Display for BenchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Usage(reason) | Self::Step(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Times the phases one after the other.
+struct Stopwatch {
+    objects: usize,
+    phases: Vec<PhaseFigures>,
+    started: Instant,
+}
+
+impl Stopwatch {
+    fn new(objects: usize) -> Self {
+        Self {
+            objects,
+            phases: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs `work` as phase `phase`; it returns its result and the simulated time it took.
+    fn phase<R>(
+        &mut self,
+        phase: &'static str,
+        work: impl FnOnce() -> Result<(R, u64), BenchError>,
+    ) -> Result<R, BenchError> {
+        reset_peak_rss();
+        let start = Instant::now();
+        let (result, simulated_ms) = work()?;
+        let wall_ms = start.elapsed().as_secs_f64() * 1_000.0;
+        self.phases.push(figures(
+            phase,
+            wall_ms,
+            simulated_ms,
+            self.objects,
+            peak_rss_bytes(),
+        ));
+        Ok(result)
+    }
+
+    fn finish(self, path: UpgradePath, seed: u64) -> BenchReport {
+        let wall_ms = self.started.elapsed().as_secs_f64() * 1_000.0;
+        let simulated_ms = self.phases.iter().map(|p| p.simulated_ms).sum();
+        let peak = self.phases.iter().filter_map(|p| p.peak_rss_bytes).max();
+        BenchReport {
+            objects_count: self.objects,
+            path,
+            seed,
+            total: figures("total", wall_ms, simulated_ms, self.objects, peak),
+            phases: self.phases,
+        }
+    }
+}
+
+fn figures(
+    phase: &'static str,
+    wall_ms: f64,
+    simulated_ms: u64,
+    objects: usize,
+    peak_rss_bytes: Option<u64>,
+) -> PhaseFigures {
+    let measured = wall_ms > 0.0;
+    PhaseFigures {
+        phase,
+        wall_ms,
+        simulated_ms,
+        compression_ratio: measured.then(|| simulated_ms as f64 / wall_ms),
+        objects_per_wall_second: measured.then(|| objects as f64 * 1_000.0 / wall_ms),
+        peak_rss_bytes,
+    }
+}
+
+/// The spec of the benches: the proportions of issue 2's 1M target (1,000,000 users, 100,000
+/// groups, 20,000 contacts).
+fn spec(objects: u32, seed: u64) -> DirectorySpec {
+    let groups = objects / 11;
+    let contacts = objects / 56;
+    DirectorySpec {
+        seed,
+        users: objects - groups - contacts,
+        groups,
+        contacts,
+        ou_depth: 2,
+        ou_fan_out: 4,
+        ..DirectorySpec::default()
+    }
+}
+
+fn bench(args: &BenchArgs) -> Result<BenchReport, BenchError> {
+    if args.objects == 0 {
+        return Err(BenchError::Usage(
+            "--objects must be at least 1: give the number of directory objects to upgrade".into(),
+        ));
+    }
+    let spec = spec(args.objects, args.seed);
+    let mut watch = Stopwatch::new(args.objects as usize);
+    let directory = watch.phase("generate", || {
+        let d = generate(&spec).map_err(|e| BenchError::Usage(format!("cannot generate: {e}")))?;
+        Ok((d, 0))
+    })?;
+    watch.objects = directory.objects.len();
+    let (world, aad, ea) = watch.phase("world build (DirSync converged)", || {
+        Ok((build_world(directory, args.seed)?, 0))
+    })?;
+    match args.path {
+        UpgradePath::Parallel => parallel(&mut watch, &world, aad, ea)?,
+        UpgradePath::InPlace => in_place(&mut watch, &world, aad, ea)?,
+    }
+    let report = watch.finish(args.path, args.seed);
+    // The process ends once the figures are printed: freeing a million-object world object by
+    // object would only add a second to the wall time `/usr/bin/time` sees.
+    std::mem::forget(world);
+    Ok(report)
+}
+
+/// A world whose DirSync has converged, on a full SQL Server on its own host (in place, a remote
+/// one would need a domain service account), with a tenant quota that fits.
+fn build_world(
+    directory: upgrade_lab_model::Directory,
+    seed: u64,
+) -> Result<(World, Credential, Credential), BenchError> {
+    let objects = directory.objects.len() as u64;
+    let builder = World::builder()
+        .directory(directory)
+        .seed(seed)
+        .tenant(TenantSpec {
+            quota: Some(objects * 2 + 1_000),
+            ..TenantSpec::default()
+        });
+    let mut config = builder.dirsync_config();
+    config.sql = SqlBackend::Full {
+        server: DEFAULT_DIRSYNC_HOST.into(),
+        instance: "DIRSYNC".into(),
+    };
+    let aad = Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD);
+    let ea = builder.default_enterprise_admin();
+    let world = builder
+        .dirsync(config)
+        .build()
+        .map_err(|e| BenchError::Usage(format!("cannot build the world: {e}")))?;
+    Ok((world, aad, ea))
+}
+
+/// Exit code of an upgrade step that failed: the bench's own flow broke, not the arguments.
+const EXIT_STEP_FAILED: u8 = 1;
+
+/// A failed step: what failed and why, exit code 1.
+fn step_failed(step: &str) -> impl Fn(UpgradeError) -> BenchError + '_ {
+    move |e| BenchError::Step(format!("the upgrade step '{step}' failed: {e}"))
+}
+
+/// Runs one engine step inside the world and returns its result with the simulated time taken.
+fn in_world<R>(world: &World, step: impl Future<Output = R>) -> (R, u64) {
+    let before: SimTime = world.now();
+    let result = world.run(step);
+    (result, world.now().since(before).0)
+}
+
+fn parallel(
+    watch: &mut Stopwatch,
+    world: &World,
+    aad: Credential,
+    ea: Credential,
+) -> Result<(), BenchError> {
+    let mut options = UpgradeOptions::new(aad, ea);
+    options.force_export = true;
+    // A full SQL Server on the new server itself: LocalDB holds about 100,000 objects only.
+    options.sql = SqlChoice::Existing(SqlBackend::Full {
+        server: PARALLEL_HOST.into(),
+        instance: "ADSYNC".into(),
+    });
+    let mut up = Upgrade::new(
+        world.dirsync_port(),
+        world.connect_port(PARALLEL_HOST),
+        world.ad_port(),
+        world.tenant_port(),
+        world.clock(),
+        options,
+    );
+    watch.phase("export settings", || {
+        let (r, sim) = in_world(world, up.export_settings());
+        r.map_err(step_failed("export settings"))?;
+        Ok(((), sim))
+    })?;
+    watch.phase("install with /migrate (staging initial cycle)", || {
+        let (r, sim) = in_world(world, up.install_parallel());
+        r.map_err(step_failed("install"))?;
+        Ok(((), sim))
+    })?;
+    watch.phase("verify staging", || {
+        let (r, sim) = in_world(world, up.verify_staging());
+        let staging = r.map_err(step_failed("verify staging"))?;
+        if !staging.initial_cycle.verified() {
+            return Err(BenchError::Step(format!(
+                "the staging server's initial cycle did not verify ({}); the bench upgrade \
+                 stopped before the cutover",
+                staging.initial_cycle.problems.join("; ")
+            )));
+        }
+        Ok(((), sim))
+    })?;
+    watch.phase("cut over (first export)", || {
+        let (r, sim) = in_world(world, up.cut_over());
+        r.map_err(step_failed("cut over"))?;
+        Ok(((), sim))
+    })
+}
+
+fn in_place(
+    watch: &mut Stopwatch,
+    world: &World,
+    aad: Credential,
+    ea: Credential,
+) -> Result<(), BenchError> {
+    let mut options = UpgradeOptions::new(aad, ea);
+    options.continue_in_place = true;
+    let host = world.dirsync_port().hostname();
+    let mut up = Upgrade::new(
+        world.dirsync_port(),
+        world.connect_port(&host),
+        world.ad_port(),
+        world.tenant_port(),
+        world.clock(),
+        options,
+    );
+    watch.phase("upgrade in place", || {
+        let (r, sim) = in_world(world, up.upgrade_in_place());
+        r.map_err(step_failed("upgrade in place"))?;
+        Ok(((), sim))
+    })
+}
+
+/// `VmHWM` of `/proc/self/status` in bytes (Linux only).
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// Resets `VmHWM` to the current resident size (Linux ≥ 4.0), so each phase reports its own
+/// peak; where it fails the figure stays the peak so far.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn human(report: &BenchReport) -> String {
+    let path = match report.path {
+        UpgradePath::InPlace => "in-place",
+        UpgradePath::Parallel => "parallel",
+    };
+    let mut out = format!(
+        "bench: {} objects, {path} upgrade, seed {}\n\n{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
+        report.objects_count,
+        report.seed,
+        "phase",
+        "wall",
+        "simulated",
+        "sim/wall",
+        "objects/wall s",
+        "peak RSS"
+    );
+    for p in report.phases.iter().chain(std::iter::once(&report.total)) {
+        if p.phase == "total" {
+            out.push_str(&format!("{}\n", "-".repeat(121)));
+        }
+        out.push_str(&format!(
+            "{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
+            p.phase,
+            format!("{:.1} ms", p.wall_ms),
+            simulated(p.simulated_ms),
+            p.compression_ratio
+                .map_or_else(|| "-".into(), |r| format!("{r:.0}x")),
+            p.objects_per_wall_second
+                .map_or_else(|| "-".into(), |r| format!("{r:.0}")),
+            p.peak_rss_bytes.map_or_else(
+                || "unavailable".into(),
+                |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+            ),
+        ));
+    }
+    out
+}
+
+/// Simulated time as hours, minutes and seconds.
+fn simulated(ms: u64) -> String {
+    let s = ms / 1_000;
+    format!("{}h{:02}m{:02}s", s / 3_600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_time_reads_as_hours_minutes_seconds() {
+        assert_eq!(simulated(0), "0h00m00s");
+        assert_eq!(simulated(3_723_999), "1h02m03s");
+    }
+
+    #[test]
+    fn figures_without_wall_time_have_no_ratios() {
+        let f = figures("x", 0.0, 10, 5, None);
+        assert_eq!(f.compression_ratio, None);
+        assert_eq!(f.objects_per_wall_second, None);
+        let f = figures("x", 500.0, 1_000, 100, Some(1));
+        assert_eq!(f.compression_ratio, Some(2.0));
+        assert_eq!(f.objects_per_wall_second, Some(200.0));
+    }
+
+    #[test]
+    fn the_spec_keeps_the_requested_total() {
+        for n in [1, 11, 56, 50_000, 1_000_000] {
+            let s = spec(n, 1);
+            assert_eq!(s.users + s.groups + s.contacts, n);
+        }
+    }
+}
