@@ -14,7 +14,7 @@ use upgrade_engine::ports::{
     ConnectServer, DirSyncInstallation, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
 };
 use upgrade_lab_model::sync::Connector;
-use upgrade_lab_model::{Credential, DirSyncConfig, Directory, RunProfile};
+use upgrade_lab_model::{Credential, DirSyncConfig, Directory, RunProfile, SqlBackend};
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
@@ -57,7 +57,11 @@ fn fresh_connect(directory: Directory) -> (World, ConnectPort) {
         mode: InstallMode::InPlace,
         settings,
         install_location: None,
-        sql: SqlChoice::LocalDb,
+        // A full SQL Server on the server itself: LocalDB stops a 200k import with a full disk.
+        sql: SqlChoice::Existing(SqlBackend::Full {
+            server: host.clone(),
+            instance: "ADSYNC".into(),
+        }),
         service_account: ServiceAccount::Virtual,
         staging: false,
         start_sync: false,
@@ -74,7 +78,8 @@ fn prepared(directory: &Directory, upto: usize) -> (World, ConnectPort) {
     let (world, mut connect) = fresh_connect(directory.clone());
     world.run(async {
         for &(connector, profile) in &ORDER[..upto] {
-            connect.run_profile(connector, profile).await.expect("run");
+            let record = connect.run_profile(connector, profile).await.expect("run");
+            assert!(record.status.is_clean(), "setup run failed: {record:?}");
         }
     });
     (world, connect)
@@ -98,6 +103,7 @@ fn run_profiles(c: &mut Criterion) {
                         let record = world
                             .run(async { connect.run_profile(connector, profile).await })
                             .expect("run");
+                        assert!(record.status.is_clean(), "{record:?}");
                         (world, record)
                     },
                     BatchSize::PerIteration,
@@ -123,12 +129,17 @@ fn full_cycle(c: &mut Criterion) {
             b.iter_batched(
                 || prepared(d, 0),
                 |(world, mut connect)| {
-                    world.run(async {
+                    let records = world.run(async {
+                        let mut records = Vec::with_capacity(ORDER.len());
                         for &(connector, profile) in &ORDER {
-                            connect.run_profile(connector, profile).await.expect("run");
+                            let record = connect.run_profile(connector, profile).await;
+                            let record = record.expect("run");
+                            assert!(record.status.is_clean(), "{record:?}");
+                            records.push(record);
                         }
+                        records
                     });
-                    world
+                    (world, records)
                 },
                 BatchSize::PerIteration,
             )

@@ -23,13 +23,13 @@ pub struct ExportState {
 }
 
 /// csexport's view of one pending export.
-pub fn describe(cs: &AadCsObject, display: &str) -> Option<PendingExport> {
+pub fn describe(cs: &AadCsObject, display: String) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
     Some(PendingExport {
         operation: e.operation,
         kind: cs.kind,
         anchor: cs.anchor.clone(),
-        display: display.to_string(),
+        display,
         attributes: if e.operation == ExportOperation::Delete {
             Vec::new()
         } else {

@@ -153,12 +153,17 @@ pub fn diff(a: &Attributes, b: &Attributes) -> AttrMask {
 
 /// The Azure AD attribute names of a mask, in a fixed order.
 pub fn mask_names(mask: AttrMask) -> Vec<String> {
-    AAD_ATTRIBUTE_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, n)| n.to_string())
-        .collect()
+    // Sized exactly: a filtered collect starts at four slots, and every pending export a
+    // verification reads (a million after a takeover) holds one of these lists.
+    let mut names = Vec::with_capacity(mask.count_ones() as usize);
+    names.extend(
+        AAD_ATTRIBUTE_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, n)| n.to_string()),
+    );
+    names
 }
 
 #[cfg(test)]

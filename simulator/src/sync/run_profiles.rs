@@ -319,8 +319,7 @@ impl SyncEngine {
                 // connector never finds one to join: it projects.
                 stats.projections += 1;
                 let m = self.mv.insert(MvObject {
-                    guid,
-                    anchor: guid.immutable_id(),
+                    anchor: self.shared_anchor(guid),
                     kind: object.kind,
                     dn: object.dn.clone(),
                     attrs: object.attrs.clone(),
@@ -349,6 +348,20 @@ impl SyncEngine {
             if flows || full {
                 dirty.push(m);
             }
+        }
+    }
+
+    /// The immutableId of `guid`, sharing the Azure AD connector space's copy when an import
+    /// brought the object already (a server taking over a synced tenant): one string fewer per
+    /// object, about 48 MB at 1,000,000.
+    fn shared_anchor(&self, guid: upgrade_lab_model::ObjectGuid) -> ImmutableId {
+        let anchor = guid.immutable_id();
+        if self.aad_cs.is_empty() {
+            return anchor;
+        }
+        match self.aad_cs.find(&anchor).and_then(|a| self.aad_cs.get(a)) {
+            Some(cs) => cs.anchor.clone(),
+            None => anchor,
         }
     }
 
