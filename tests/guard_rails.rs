@@ -89,23 +89,16 @@ fn reusing_dirsyncs_sql_instance_is_refused_by_the_engine() {
 #[test]
 fn reusing_dirsyncs_sql_instance_is_reported_by_the_ledger() {
     let lab = full_sql_lab();
-    let settings = export_document(&lab.world.with_state(dirsync_installation));
-    let mut connect = lab.world.connect_port(NEW_SERVER);
-    let request = InstallRequest {
-        mode: InstallMode::Migrate,
-        settings,
-        install_location: None,
-        sql: SqlChoice::Existing(lab.config.sql.clone()),
-        service_account: ServiceAccount::Domain {
+    let request = direct_request(
+        &lab,
+        SqlChoice::Existing(lab.config.sql.clone()),
+        ServiceAccount::Domain {
             name: "CONTOSO\\svc-aadc".into(),
             password: upgrade_lab_model::Secret::new("Svc-Passw0rd!"),
         },
-        staging: true,
-        start_sync: false,
-        azure_ad: lab.options().azure_ad,
-        enterprise_admin: lab.enterprise_admin.clone(),
-    };
-    let installed = lab.world.run(async { connect.install(request).await });
+        lab.enterprise_admin.clone(),
+    );
+    let installed = install_directly(&lab, request);
     assert!(
         installed.is_ok(),
         "the world lets a careless admin do it: {installed:?}"
@@ -116,6 +109,34 @@ fn reusing_dirsyncs_sql_instance_is_reported_by_the_ledger() {
             .any(|v| matches!(v, Violation::SharedSqlInstance { .. })),
         "{v:?}"
     );
+}
+
+/// What a careless administrator types into the installer on [`NEW_SERVER`], engine bypassed.
+fn direct_request(
+    lab: &Lab,
+    sql: SqlChoice,
+    service_account: ServiceAccount,
+    enterprise_admin: Credential,
+) -> InstallRequest {
+    InstallRequest {
+        mode: InstallMode::Migrate,
+        settings: export_document(&lab.world.with_state(dirsync_installation)),
+        install_location: None,
+        sql,
+        service_account,
+        staging: true,
+        start_sync: false,
+        azure_ad: lab.options().azure_ad,
+        enterprise_admin,
+    }
+}
+
+fn install_directly(
+    lab: &Lab,
+    request: InstallRequest,
+) -> Result<upgrade_engine::ports::InstallReceipt, upgrade_engine::ports::PortError> {
+    let mut connect = lab.world.connect_port(NEW_SERVER);
+    lab.world.run(async { connect.install(request).await })
 }
 
 fn dirsync_installation(
@@ -228,23 +249,9 @@ fn no_enterprise_admin_is_refused_by_the_engine_and_by_the_installer() {
     assert!(matches!(r, Refusal::NoEnterpriseAdmin { .. }), "{r:?}");
 
     // Without the engine, the installer itself fails on the same credential.
-    let settings = export_document(&lab.world.with_state(dirsync_installation));
-    let mut connect = lab.world.connect_port(NEW_SERVER);
-    let request = InstallRequest {
-        mode: InstallMode::Migrate,
-        settings,
-        install_location: None,
-        sql: SqlChoice::LocalDb,
-        service_account: ServiceAccount::Virtual,
-        staging: true,
-        start_sync: false,
-        azure_ad: lab.options().azure_ad,
-        enterprise_admin: ea,
-    };
-    let err = lab
-        .world
-        .run(async { connect.install(request).await })
-        .expect_err("the installer refuses a non-Enterprise-Admin");
+    let request = direct_request(&lab, SqlChoice::LocalDb, ServiceAccount::Virtual, ea);
+    let err =
+        install_directly(&lab, request).expect_err("the installer refuses a non-Enterprise-Admin");
     assert_eq!(
         err.kind,
         upgrade_engine::ports::PortErrorKind::InvalidCredentials
@@ -301,22 +308,13 @@ fn a_blocked_configuration_migrated_anyway_is_reported_by_the_ledger() {
     let mut config = b.dirsync_config();
     config.removed_attributes = vec!["department".into()];
     let lab = Lab::new(b.dirsync(config));
-    let settings = export_document(&lab.world.with_state(dirsync_installation));
-    let mut connect = lab.world.connect_port(NEW_SERVER);
-    let request = InstallRequest {
-        mode: InstallMode::Migrate,
-        settings,
-        install_location: None,
-        sql: SqlChoice::LocalDb,
-        service_account: ServiceAccount::Virtual,
-        staging: true,
-        start_sync: false,
-        azure_ad: lab.options().azure_ad,
-        enterprise_admin: lab.enterprise_admin.clone(),
-    };
-    lab.world
-        .run(async { connect.install(request).await })
-        .expect("the installer does what it is told");
+    let request = direct_request(
+        &lab,
+        SqlChoice::LocalDb,
+        ServiceAccount::Virtual,
+        lab.enterprise_admin.clone(),
+    );
+    install_directly(&lab, request).expect("the installer does what it is told");
     let v = violations(&lab);
     assert!(
         v.iter().any(|v| matches!(

@@ -72,6 +72,21 @@ pub enum Violation {
     },
 }
 
+impl Violation {
+    /// When the violation happened (`None` for the tenant mismatch, a state at report time).
+    pub fn at(&self) -> Option<SimTime> {
+        match self {
+            Violation::TwoActiveExporters { from, .. } => Some(*from),
+            Violation::RollbackToDirSync { at, .. }
+            | Violation::InstallerRerun { at, .. }
+            | Violation::SharedSqlInstance { at, .. }
+            | Violation::DirSyncUninstalledBeforeInspection { at, .. }
+            | Violation::BlockedConfigurationMigrated { at, .. } => Some(*at),
+            Violation::TenantMismatch { .. } => None,
+        }
+    }
+}
+
 /// Tenant versus directory.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TenantCheck {

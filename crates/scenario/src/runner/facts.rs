@@ -253,13 +253,5 @@ pub fn ledger_summary(f: &Facts) -> LedgerSummary {
 }
 
 fn violation_at(v: &Violation) -> u64 {
-    match v {
-        Violation::TwoActiveExporters { from, .. } => from.0,
-        Violation::RollbackToDirSync { at, .. }
-        | Violation::InstallerRerun { at, .. }
-        | Violation::SharedSqlInstance { at, .. }
-        | Violation::DirSyncUninstalledBeforeInspection { at, .. }
-        | Violation::BlockedConfigurationMigrated { at, .. } => at.0,
-        Violation::TenantMismatch { .. } => 0,
-    }
+    v.at().map_or(0, |t| t.0)
 }
