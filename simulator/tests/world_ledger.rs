@@ -45,7 +45,8 @@ fn a_parallel_upgrade_done_by_the_book_has_no_violation() {
     assert!(
         pending[0]
             .attributes
-            .contains(&"onPremisesDistinguishedName".to_string())
+            .iter()
+            .any(|a| &**a == "onPremisesDistinguishedName")
     );
     world.with_state(|st| {
         assert!(

@@ -152,7 +152,7 @@ pub fn pending_export_report(
         }
         if p.operation == ExportOperation::Update {
             for a in &p.attributes {
-                *report.updated_attributes.entry(a.clone()).or_default() += 1;
+                *report.updated_attributes.entry(a.to_string()).or_default() += 1;
             }
         }
         if p.changes_source_anchor {
@@ -233,7 +233,10 @@ mod tests {
             kind,
             anchor: ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w=="),
             display: "CN=x".into(),
-            attributes: attrs.iter().map(|a| a.to_string()).collect(),
+            attributes: attrs
+                .iter()
+                .map(|a| upgrade_lab_model::Value::from(*a))
+                .collect(),
             changes_source_anchor: false,
         }
     }

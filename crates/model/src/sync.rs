@@ -4,6 +4,7 @@
 use crate::ids::ImmutableId;
 use crate::object::ObjectKind;
 use crate::time::SimTime;
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -139,10 +140,12 @@ pub struct PendingExport {
     pub kind: ObjectKind,
     /// The source anchor of the object.
     pub anchor: ImmutableId,
-    /// The target DN or display name, for people reading the report.
-    pub display: String,
+    /// The target DN or display name, for people reading the report. Shared with the object's
+    /// own DN: a verification after a takeover reads a million of these.
+    pub display: Value,
     /// Attributes the export changes (AMODT), by their Azure AD names; empty for deletes.
-    pub attributes: Vec<String>,
+    /// Each name is one shared allocation, not one per export.
+    pub attributes: Vec<Value>,
     /// Set when the export would change the object's source anchor in the target.
     pub changes_source_anchor: bool,
 }

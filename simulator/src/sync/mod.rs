@@ -19,7 +19,7 @@ pub mod run_profiles;
 use connector_space::{AadConnectorSpace, AdConnectorSpace};
 use metaverse::Metaverse;
 use rules::{FlowSet, OutboundRules};
-use upgrade_lab_model::{ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters};
+use upgrade_lab_model::{ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters, Value};
 
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
 #[derive(Clone, Debug)]
@@ -95,8 +95,8 @@ impl SyncEngine {
             let display = cs
                 .mv
                 .and_then(|m| self.mv.get(m))
-                .map(|m| m.dn.to_string())
-                .unwrap_or_else(|| cs.anchor.to_string());
+                .map(|m| m.dn.clone())
+                .unwrap_or_else(|| Value::from(cs.anchor.as_str()));
             pending_export::describe(cs, display)
         }));
         exports

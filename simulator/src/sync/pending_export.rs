@@ -23,7 +23,7 @@ pub struct ExportState {
 }
 
 /// csexport's view of one pending export.
-pub fn describe(cs: &AadCsObject, display: String) -> Option<PendingExport> {
+pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
     Some(PendingExport {
         operation: e.operation,

@@ -152,16 +152,23 @@ pub fn diff(a: &Attributes, b: &Attributes) -> AttrMask {
 }
 
 /// The Azure AD attribute names of a mask, in a fixed order.
-pub fn mask_names(mask: AttrMask) -> Vec<String> {
-    // Sized exactly: a filtered collect starts at four slots, and every pending export a
+pub fn mask_names(mask: AttrMask) -> Vec<Value> {
+    // One shared allocation per name for the whole process: every pending export a
     // verification reads (a million after a takeover) holds one of these lists.
+    static NAMES: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
+        AAD_ATTRIBUTE_NAMES
+            .iter()
+            .map(|n| Value::from(*n))
+            .collect()
+    });
+    // Sized exactly: a filtered collect starts at four slots.
     let mut names = Vec::with_capacity(mask.count_ones() as usize);
     names.extend(
-        AAD_ATTRIBUTE_NAMES
+        NAMES
             .iter()
             .enumerate()
             .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, n)| n.to_string()),
+            .map(|(_, n)| n.clone()),
     );
     names
 }
@@ -200,9 +207,12 @@ mod tests {
 
     #[test]
     fn mask_names_are_the_azure_ad_names() {
+        let names = mask_names((1 << 2) | (1 << 9));
         assert_eq!(
-            mask_names((1 << 2) | (1 << 9)),
+            names.iter().map(|n| &**n).collect::<Vec<_>>(),
             vec!["userPrincipalName", "jobTitle"]
         );
+        // One shared allocation per name, however many exports list it.
+        assert!(Arc::ptr_eq(&names[0], &mask_names(1 << 2)[0]));
     }
 }
