@@ -6,18 +6,13 @@
 
 #![allow(dead_code)]
 
+use upgrade_engine::UpgradeOptions;
 use upgrade_engine::ports::SqlChoice;
-use upgrade_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
 use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
-use upgrade_lab_simulator::world::ports::{
-    AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
-};
-
-pub type BenchUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
 
 /// Whether only the smallest sizes run.
 pub fn quick() -> bool {
@@ -86,18 +81,6 @@ pub fn world(directory: Directory) -> (World, Credential, Credential) {
     (world, aad, ea)
 }
 
-/// The engine wired to `world`, upgrading onto `host`.
-pub fn upgrade(world: &World, host: &str, options: UpgradeOptions) -> BenchUpgrade {
-    Upgrade::new(
-        world.dirsync_port(),
-        world.connect_port(host),
-        world.ad_port(),
-        world.tenant_port(),
-        world.clock(),
-        options,
-    )
-}
-
 /// The whole parallel deployment of the document on an existing world: export settings,
 /// install with `/migrate` in staging on a local full SQL Server (initial cycle: Full Import and Full Synchronization on
 /// both connectors), verification, cutover and the first export.
@@ -109,7 +92,7 @@ pub fn parallel_deployment(world: &World, aad: Credential, ea: Credential) {
         server: "AADC01".into(),
         instance: "ADSYNC".into(),
     });
-    let mut up = upgrade(world, "AADC01", options);
+    let mut up = world.upgrade("AADC01", options);
     world.run(async {
         up.export_settings().await.expect("export settings");
         up.install_parallel().await.expect("install");
@@ -124,7 +107,7 @@ pub fn in_place_upgrade(world: &World, aad: Credential, ea: Credential) {
     let mut options = UpgradeOptions::new(aad, ea);
     options.continue_in_place = true;
     let host = world.dirsync_port().hostname();
-    let mut up = upgrade(world, &host, options);
+    let mut up = world.upgrade(&host, options);
     world.run(async {
         up.upgrade_in_place().await.expect("in-place upgrade");
     });

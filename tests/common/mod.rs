@@ -3,17 +3,14 @@
 
 #![allow(dead_code)]
 
-use upgrade_engine::{Upgrade, UpgradeOptions};
+use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::{Credential, DirSyncConfig, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
-use upgrade_lab_simulator::world::ports::{
-    AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
-};
 use upgrade_lab_simulator::world::{World, WorldBuilder};
 
 /// The engine as the tests drive it: against the world's ports.
-pub type LabUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+pub type LabUpgrade = upgrade_lab_simulator::world::ports::WorldUpgrade;
 
 /// The new server of a parallel deployment.
 pub const NEW_SERVER: &str = "AADC01";
@@ -89,23 +86,11 @@ impl Lab {
     /// The engine for an in-place upgrade (Connect on the DirSync server).
     pub fn in_place(&self, options: UpgradeOptions) -> LabUpgrade {
         let host = self.world.dirsync_port().hostname().to_string();
-        self.upgrade_on(&host, options)
+        self.world.upgrade(&host, options)
     }
 
     /// The engine for a parallel deployment onto [`NEW_SERVER`].
     pub fn parallel(&self, options: UpgradeOptions) -> LabUpgrade {
-        self.upgrade_on(NEW_SERVER, options)
-    }
-
-    fn upgrade_on(&self, host: &str, options: UpgradeOptions) -> LabUpgrade {
-        let w = &self.world;
-        Upgrade::new(
-            w.dirsync_port(),
-            w.connect_port(host),
-            w.ad_port(),
-            w.tenant_port(),
-            w.clock(),
-            options,
-        )
+        self.world.upgrade(NEW_SERVER, options)
     }
 }

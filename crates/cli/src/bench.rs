@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Instant;
 use upgrade_engine::ports::SqlChoice;
-use upgrade_engine::{Upgrade, UpgradeError, UpgradeOptions};
+use upgrade_engine::{UpgradeError, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimTime, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
@@ -301,14 +301,7 @@ fn parallel(
         server: PARALLEL_HOST.into(),
         instance: "ADSYNC".into(),
     });
-    let mut up = Upgrade::new(
-        world.dirsync_port(),
-        world.connect_port(PARALLEL_HOST),
-        world.ad_port(),
-        world.tenant_port(),
-        world.clock(),
-        options,
-    );
+    let mut up = world.upgrade(PARALLEL_HOST, options);
     watch.phase("export settings", || {
         let (r, sim) = in_world(world, up.export_settings());
         r.map_err(step_failed("export settings"))?;
@@ -347,14 +340,7 @@ fn in_place(
     let mut options = UpgradeOptions::new(aad, ea);
     options.continue_in_place = true;
     let host = world.dirsync_port().hostname();
-    let mut up = Upgrade::new(
-        world.dirsync_port(),
-        world.connect_port(&host),
-        world.ad_port(),
-        world.tenant_port(),
-        world.clock(),
-        options,
-    );
+    let mut up = world.upgrade(&host, options);
     watch.phase("upgrade in place", || {
         let (r, sim) = in_world(world, up.upgrade_in_place());
         r.map_err(step_failed("upgrade in place"))?;

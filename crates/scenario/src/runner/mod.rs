@@ -14,7 +14,7 @@ use crate::outcome::{ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
 use rayon::prelude::*;
 use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
-use upgrade_engine::{Upgrade, UpgradeOptions};
+use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
 use upgrade_lab_simulator::faults::{Fault, FaultTrigger as WorldTrigger, operations};
 
@@ -121,14 +121,7 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         setup.enterprise_admin.clone(),
         setup.enterprise_admin.clone(),
     );
-    let mut upgrade = Upgrade::new(
-        world.dirsync_port(),
-        world.connect_port(&setup.connect_host),
-        world.ad_port(),
-        world.tenant_port(),
-        world.clock(),
-        options,
-    );
+    let mut upgrade = world.upgrade(&setup.connect_host, options);
     let mut timeline = Vec::new();
     let mut records = Vec::new();
     let mut events = Vec::new();

@@ -17,9 +17,26 @@ pub use dirsync::DirSyncPort;
 use super::{Shared, World, host_key};
 use crate::faults::{Connectivity, FaultKind, SERVER_DOWN_TEXT};
 use upgrade_engine::ports::{PortError, PortErrorKind};
+use upgrade_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration};
 
+/// The upgrade engine wired to a world's ports.
+pub type WorldUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+
 impl World {
+    /// The upgrade engine driving this world, with Azure AD Connect on `connect_host`: the
+    /// DirSync host for an in-place upgrade, a new host for a parallel deployment.
+    pub fn upgrade(&self, connect_host: &str, options: UpgradeOptions) -> WorldUpgrade {
+        Upgrade::new(
+            self.dirsync_port(),
+            self.connect_port(connect_host),
+            self.ad_port(),
+            self.tenant_port(),
+            self.clock(),
+            options,
+        )
+    }
+
     /// The DirSync server's port.
     pub fn dirsync_port(&self) -> DirSyncPort {
         DirSyncPort::new(self.shared.clone())
