@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
-use upgrade_engine::ports::ChangeCounts;
+use upgrade_engine::ports::AdChanges;
 use upgrade_lab_model::{
     Attributes, Credential, Directory, DirectoryObject, ObjectGuid, SimTime, Value, dn,
 };
@@ -230,15 +230,25 @@ impl ActiveDirectory {
         })
     }
 
-    /// Adds, updates (moves count as updates) and deletes made after `since`.
-    pub fn changes_since(&self, since: SimTime) -> ChangeCounts {
+    /// The objects added, updated (moves count as updates) and deleted after `since`, each
+    /// once: an object added and then changed is an add, one added and deleted is nothing.
+    pub fn changes_since(&self, since: SimTime) -> AdChanges {
         let start = self.log.partition_point(|(t, _, _)| *t <= since);
-        let mut c = ChangeCounts::default();
-        for (_, kind, _) in &self.log[start..] {
+        let mut c = AdChanges::default();
+        for (_, kind, guid) in &self.log[start..] {
+            let anchor = guid.immutable_id();
             match kind {
-                ChangeKind::Add => c.adds += 1,
-                ChangeKind::Update | ChangeKind::Move => c.updates += 1,
-                ChangeKind::Delete => c.deletes += 1,
+                ChangeKind::Add => {
+                    c.added.insert(anchor);
+                }
+                ChangeKind::Update | ChangeKind::Move if !c.added.contains(&anchor) => {
+                    c.updated.insert(anchor);
+                }
+                ChangeKind::Delete if !c.added.remove(&anchor) => {
+                    c.updated.remove(&anchor);
+                    c.deleted.insert(anchor);
+                }
+                ChangeKind::Update | ChangeKind::Move | ChangeKind::Delete => {}
                 ChangeKind::Password => {}
             }
         }
@@ -307,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn changes_since_counts_by_kind_and_moves_rename() {
+    fn changes_since_lists_each_object_once_and_moves_rename() {
         let mut ad = ad();
         ad.add(SimTime(1), obj(3)).unwrap();
         ad.update(SimTime(2), &obj(2).guid, |a| {
@@ -317,8 +327,18 @@ mod tests {
         ad.move_to(SimTime(3), &obj(2).guid, "OU=Moved,DC=contoso,DC=com")
             .unwrap();
         ad.delete(SimTime(4), &obj(1).guid).unwrap();
+        ad.add(SimTime(5), obj(4)).unwrap();
+        ad.update(SimTime(6), &obj(4).guid, |a| a.title = Some(Arc::from("CIO")))
+            .unwrap();
         let c = ad.changes_since(SimTime(1));
-        assert_eq!((c.adds, c.updates, c.deletes), (0, 2, 1));
+        let ids = |guids: &[u8]| guids.iter().map(|&n| obj(n).guid.immutable_id()).collect();
+        // obj(3) was added at 1, not after; obj(2) updated and moved is one update; obj(4)
+        // added and then updated is an add.
+        assert_eq!(c.added, ids(&[4]));
+        assert_eq!(c.updated, ids(&[2]));
+        assert_eq!(c.deleted, ids(&[1]));
+        let all = ad.changes_since(SimTime::START);
+        assert!(all.added.contains(&obj(3).guid.immutable_id()));
         assert_eq!(
             &*ad.get(&obj(2).guid).unwrap().dn,
             "CN=u2,OU=Moved,DC=contoso,DC=com"

@@ -42,12 +42,13 @@ fn a_parallel_upgrade_done_by_the_book_has_no_violation() {
             .iter()
             .all(|p| p.operation == ExportOperation::Update)
     );
-    assert!(
-        pending[0]
-            .attributes
-            .iter()
-            .any(|a| &**a == "onPremisesDistinguishedName")
-    );
+    // Exactly the attribute Connect's rules add, with the object's DN as its new value.
+    for p in &pending {
+        let names: Vec<&str> = p.changes.iter().map(|c| &*c.attribute).collect();
+        assert_eq!(names, ["onPremisesDistinguishedName"], "{}", p.display);
+        assert_eq!(p.changes[0].new, vec![p.display.clone()]);
+        assert!(p.changes[0].old.is_empty());
+    }
     world.with_state(|st| {
         assert!(
             st.tenant

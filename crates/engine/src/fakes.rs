@@ -246,7 +246,7 @@ impl ConnectServer for FakeConnect {
 
 pub struct FakeAd {
     pub enterprise_admins: Vec<(String, String)>,
-    pub changes: ChangeCounts,
+    pub changes: AdChanges,
     /// When set, every call fails with it (a domain controller that does not answer).
     pub failure: Option<PortError>,
 }
@@ -262,7 +262,7 @@ impl OnPremAd for FakeAd {
             .any(|(a, p)| *a == credential.account && p == credential.password.expose());
         Ok(known)
     }
-    async fn changes_since(&mut self, _since: SimTime) -> Result<ChangeCounts, PortError> {
+    async fn changes_since(&mut self, _since: SimTime) -> Result<AdChanges, PortError> {
         Ok(self.changes.clone())
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::fakes::*;
 use crate::ports::{
-    ChangeCounts, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice,
+    AdChanges, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice,
     TenantSyncStatus,
 };
 use crate::*;
@@ -34,7 +34,7 @@ fn engine(users: u64, connect_host: &str, edit: impl FnOnce(&mut UpgradeOptions)
         FakeConnect::new(time.clone(), connect_host),
         FakeAd {
             enterprise_admins: vec![(EA_ACCOUNT.into(), EA_PASSWORD.into())],
-            changes: ChangeCounts::default(),
+            changes: AdChanges::default(),
             failure: None,
         },
         FakeTenant {
@@ -262,7 +262,7 @@ fn pending(op: ExportOperation) -> PendingExport {
         kind: ObjectKind::User,
         anchor: ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w=="),
         display: "CN=New User,OU=Staff,DC=contoso,DC=com".into(),
-        attributes: Vec::new(),
+        changes: Vec::new(),
         changes_source_anchor: false,
     }
 }
@@ -282,10 +282,9 @@ async fn parallel_deployment_from_export_to_cutover() {
     assert!(request.staging);
 
     e.connect_mut().pending = vec![pending(ExportOperation::Add)];
-    e.ad_mut().changes = ChangeCounts {
-        adds: 1,
-        updates: 0,
-        deletes: 0,
+    e.ad_mut().changes = AdChanges {
+        added: [ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w==")].into(),
+        ..AdChanges::default()
     };
     let staging = e.verify_staging().await.unwrap();
     assert!(staging.ready(), "{staging:?}");

@@ -4,8 +4,9 @@
 //!
 //! Futures are not `Send`: the engine runs on one thread, next to the world it drives.
 
+use std::collections::BTreeSet;
 use upgrade_lab_model::{
-    Credential, DirSyncConfig, ObjectCounts, PendingExport, RunProfile, RunRecord, Secret,
+    Credential, DirSyncConfig, ImmutableId, ObjectCounts, PendingExport, RunProfile, RunRecord, Secret,
     ServerEnvironment, SettingsDocument, SimDuration, SimTime, SqlBackend, Version,
     sync::Connector,
 };
@@ -190,12 +191,15 @@ pub trait ConnectServer {
     async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError>;
 }
 
-/// Counts of AD changes over a period, to explain pending exports.
+/// AD's changes over a period, object by object (users, groups, contacts, by the source anchor
+/// each would have in Azure AD), to explain pending exports. An object appears once: added (it
+/// did not exist before the period; later updates are part of the add), deleted (it existed
+/// before and is a tombstone now), or updated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChangeCounts {
-    pub adds: u64,
-    pub updates: u64,
-    pub deletes: u64,
+pub struct AdChanges {
+    pub added: BTreeSet<ImmutableId>,
+    pub updated: BTreeSet<ImmutableId>,
+    pub deleted: BTreeSet<ImmutableId>,
 }
 
 /// On-premises Active Directory.
@@ -203,8 +207,9 @@ pub struct ChangeCounts {
 pub trait OnPremAd {
     /// Whether the credential is valid and a member of Enterprise Admins.
     async fn is_enterprise_admin(&mut self, credential: &Credential) -> Result<bool, PortError>;
-    /// Changes made in AD since `since` (adds, updates, deletes of users, groups, contacts).
-    async fn changes_since(&mut self, since: SimTime) -> Result<ChangeCounts, PortError>;
+    /// Changes made in AD after `since` (adds, updates, deletes of users, groups, contacts),
+    /// as an operator reads them from `whenCreated`, `whenChanged` and the tombstones.
+    async fn changes_since(&mut self, since: SimTime) -> Result<AdChanges, PortError>;
 }
 
 /// A signed-in session with the tenant.

@@ -1,15 +1,17 @@
 //! Verification of the staging server before the switch (seed document, "Verify that Azure AD
 //! Connect is ready to begin sync"): the four runs of the Operations tab (Full Import and Full
 //! Synchronization on both connectors) completed without errors, and the pending exports hold
-//! nothing unexpected (domain-facts §2.8, §3): no deletes, no source-anchor changes, no more adds
-//! than the AD changes since the export explain.
+//! nothing unexpected: every pending add, update and delete is explained by a change AD made
+//! since the settings were exported or, for updates, by an attribute Connect's rules flow and
+//! DirSync's did not (`model::attribute_flow`); no source-anchor changes.
 //!
 //! Pure functions of run history, pending exports and AD's change counts.
 
-use crate::ports::ChangeCounts;
+use crate::ports::AdChanges;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use upgrade_lab_model::sync::Connector;
+use upgrade_lab_model::attribute_flow;
 use upgrade_lab_model::{ExportOperation, ObjectKind, PendingExport, RunProfile, RunRecord};
 
 /// The four runs the document asks to see completed, in the order it lists them.
@@ -114,7 +116,27 @@ pub struct OperationCounts {
     pub deletes: u64,
 }
 
-/// The pending-export report of the Azure AD connector (csexport + CSExportAnalyzer's view).
+impl OperationCounts {
+    fn count(&mut self, operation: ExportOperation) {
+        match operation {
+            ExportOperation::Add => self.adds += 1,
+            ExportOperation::Update => self.updates += 1,
+            ExportOperation::Delete => self.deletes += 1,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.adds + self.updates + self.deletes
+    }
+}
+
+/// How many pending exports are listed by name in the report's examples, at most.
+pub const EXAMPLES_MAX: usize = 10;
+
+/// The pending-export report of the Azure AD connector (csexport + CSExportAnalyzer's view),
+/// with every pending export classified: explained by AD's changes since the settings were
+/// exported (*directory*), by Connect's rules flowing attributes DirSync's did not (*rules*), or
+/// by neither (*unexplained*: a person must look before switching).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PendingExportReport {
     pub by_kind: BTreeMap<ObjectKind, OperationCounts>,
@@ -122,54 +144,121 @@ pub struct PendingExportReport {
     /// How many pending updates change each attribute.
     pub updated_attributes: BTreeMap<String, u64>,
     pub source_anchor_changes: u64,
-    /// AD's changes since the settings were exported, which explain pending adds and deletes.
+    /// AD's changes since the settings were exported (objects added, updated, deleted).
     pub ad_adds_since_export: u64,
     pub ad_updates_since_export: u64,
     pub ad_deletes_since_export: u64,
+    /// Pending exports AD's changes explain: objects added, updated, deleted in AD.
+    pub directory: OperationCounts,
+    /// Attributes Connect's rules flow and DirSync's did not, with the objects they update.
+    pub rule_differences: BTreeMap<String, u64>,
+    /// Pending updates that carry rule differences only.
+    pub rules_only_updates: u64,
+    /// Pending exports neither AD's changes nor the rules explain.
+    pub unexplained: OperationCounts,
+    /// The first unexplained exports, each as one sentence naming the object.
+    pub unexplained_examples: Vec<String>,
     /// What a person must look at before switching; empty = nothing unexpected.
     pub unexpected: Vec<String>,
 }
 
-/// Builds the report and flags the unexpected.
-pub fn pending_export_report(
-    pending: &[PendingExport],
-    ad_changes: &ChangeCounts,
-) -> PendingExportReport {
+/// Builds the report, classifies every pending export and flags the unexpected.
+pub fn pending_export_report(pending: &[PendingExport], ad: &AdChanges) -> PendingExportReport {
     let mut report = PendingExportReport {
-        ad_adds_since_export: ad_changes.adds,
-        ad_updates_since_export: ad_changes.updates,
-        ad_deletes_since_export: ad_changes.deletes,
+        ad_adds_since_export: ad.added.len() as u64,
+        ad_updates_since_export: ad.updated.len() as u64,
+        ad_deletes_since_export: ad.deleted.len() as u64,
         ..PendingExportReport::default()
     };
     for p in pending {
-        let counts = report.by_kind.entry(p.kind).or_default();
-        for c in [counts, &mut report.totals] {
-            match p.operation {
-                ExportOperation::Add => c.adds += 1,
-                ExportOperation::Update => c.updates += 1,
-                ExportOperation::Delete => c.deletes += 1,
-            }
-        }
-        if p.operation == ExportOperation::Update {
-            for a in &p.attributes {
-                *report.updated_attributes.entry(a.to_string()).or_default() += 1;
-            }
-        }
+        report.by_kind.entry(p.kind).or_default().count(p.operation);
+        report.totals.count(p.operation);
         if p.changes_source_anchor {
             report.source_anchor_changes += 1;
         }
+        classify(&mut report, p, ad);
     }
     report.unexpected = unexpected(&report);
     report
 }
 
+/// Files one pending export under directory, rules or unexplained.
+fn classify(report: &mut PendingExportReport, p: &PendingExport, ad: &AdChanges) {
+    let explained = match p.operation {
+        ExportOperation::Add => ad.added.contains(&p.anchor),
+        ExportOperation::Delete => ad.deleted.contains(&p.anchor),
+        ExportOperation::Update => {
+            let mut by_ad = false;
+            for c in &p.changes {
+                *report
+                    .updated_attributes
+                    .entry(c.attribute.to_string())
+                    .or_default() += 1;
+                if attribute_flow::is_rule_difference(&c.attribute, p.kind) {
+                    *report
+                        .rule_differences
+                        .entry(c.attribute.to_string())
+                        .or_default() += 1;
+                } else {
+                    by_ad = true;
+                }
+            }
+            if !by_ad {
+                report.rules_only_updates += 1;
+                return;
+            }
+            ad.updated.contains(&p.anchor) || ad.added.contains(&p.anchor)
+        }
+    };
+    if explained {
+        report.directory.count(p.operation);
+        return;
+    }
+    report.unexplained.count(p.operation);
+    if report.unexplained_examples.len() < EXAMPLES_MAX {
+        report.unexplained_examples.push(example(p));
+    }
+}
+
+/// One unexplained export as a sentence: the operation, the object, and for an update the
+/// attributes that are not rule differences with their old and new values.
+fn example(p: &PendingExport) -> String {
+    let object = format!("{} {}", p.kind.as_str(), p.display);
+    match p.operation {
+        ExportOperation::Add => format!("add of {object}, which AD did not add"),
+        ExportOperation::Delete => format!("delete of {object}, which AD did not delete"),
+        ExportOperation::Update => {
+            let lines: Vec<String> = p
+                .changes
+                .iter()
+                .filter(|c| !attribute_flow::is_rule_difference(&c.attribute, p.kind))
+                .map(|c| format!("{} {} -> {}", c.attribute, quoted(&c.old), quoted(&c.new)))
+                .collect();
+            format!(
+                "update of {object}, which AD did not change: {}",
+                lines.join(", ")
+            )
+        }
+    }
+}
+
+/// Values as people read them: `"a", "b"`, or `(none)`.
+fn quoted(values: &[upgrade_lab_model::Value]) -> String {
+    if values.is_empty() {
+        return "(none)".to_string();
+    }
+    let v: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    v.join(", ")
+}
+
 fn unexpected(r: &PendingExportReport) -> Vec<String> {
     let mut out = Vec::new();
-    if r.totals.deletes > 0 {
+    let u = &r.unexplained;
+    if u.deletes > 0 {
         out.push(format!(
-            "{} pending deletes in Azure AD (AD shows {} deletes since the export): check \
-             the domain, OU and attribute filters before switching",
-            r.totals.deletes, r.ad_deletes_since_export
+            "{} pending deletes that AD's changes do not explain (AD deleted {} objects since \
+             the export): check the domain, OU and attribute filters before switching",
+            u.deletes, r.ad_deletes_since_export
         ));
     }
     if r.source_anchor_changes > 0 {
@@ -179,12 +268,23 @@ fn unexpected(r: &PendingExportReport) -> Vec<String> {
             r.source_anchor_changes
         ));
     }
-    if r.totals.adds > r.ad_adds_since_export {
+    if u.adds > 0 {
         out.push(format!(
-            "{} pending adds but AD shows only {} objects added since the export: objects \
-             DirSync synced may not join (check the scope and the source anchor)",
-            r.totals.adds, r.ad_adds_since_export
+            "{} pending adds that AD's changes do not explain (AD added {} objects since the \
+             export): objects DirSync synced may not join, or the scope grew (check the \
+             filters and the source anchor)",
+            u.adds, r.ad_adds_since_export
         ));
+    }
+    if u.updates > 0 {
+        out.push(format!(
+            "{} pending updates change values AD did not change and Connect's rules do not \
+             explain (check the sign-in attribute and the attribute flow)",
+            u.updates
+        ));
+    }
+    if !out.is_empty() && !r.unexplained_examples.is_empty() {
+        out.push(format!("for example: {}", r.unexplained_examples.join("; ")));
     }
     out
 }
@@ -206,7 +306,9 @@ impl StagingReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use upgrade_lab_model::{ImmutableId, RunStats, RunStatus, SimTime};
+    use upgrade_lab_model::{
+        AttributeChange, ImmutableId, Modification, RunStats, RunStatus, SimTime, Value,
+    };
 
     fn run(connector: Connector, profile: RunProfile, status: RunStatus) -> RunRecord {
         RunRecord {
@@ -227,17 +329,35 @@ mod tests {
             .collect()
     }
 
-    fn pending(op: ExportOperation, kind: ObjectKind, attrs: &[&str]) -> PendingExport {
+    fn anchor(n: u8) -> ImmutableId {
+        upgrade_lab_model::ObjectGuid::from_bytes([n; 16]).immutable_id()
+    }
+
+    fn pending(op: ExportOperation, kind: ObjectKind, n: u8, attrs: &[&str]) -> PendingExport {
         PendingExport {
             operation: op,
             kind,
-            anchor: ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w=="),
-            display: "CN=x".into(),
-            attributes: attrs
+            anchor: anchor(n),
+            display: format!("CN=object{n}").into(),
+            changes: attrs
                 .iter()
-                .map(|a| upgrade_lab_model::Value::from(*a))
+                .map(|a| AttributeChange {
+                    attribute: Value::from(*a),
+                    modification: Modification::Replace,
+                    old: vec![Value::from("before")],
+                    new: vec![Value::from("after")],
+                })
                 .collect(),
             changes_source_anchor: false,
+        }
+    }
+
+    fn ad(added: &[u8], updated: &[u8], deleted: &[u8]) -> AdChanges {
+        let set = |ns: &[u8]| ns.iter().map(|&n| anchor(n)).collect();
+        AdChanges {
+            added: set(added),
+            updated: set(updated),
+            deleted: set(deleted),
         }
     }
 
@@ -290,49 +410,85 @@ mod tests {
     }
 
     #[test]
-    fn explained_adds_and_updates_are_not_flagged() {
+    fn directory_changes_and_rule_differences_explain_everything() {
+        use ExportOperation::*;
         let p = vec![
-            pending(ExportOperation::Add, ObjectKind::User, &[]),
-            pending(
-                ExportOperation::Update,
-                ObjectKind::User,
-                &["displayName", "mail"],
-            ),
-            pending(ExportOperation::Update, ObjectKind::Group, &["displayName"]),
+            pending(Add, ObjectKind::User, 1, &["cn", "displayName"]),
+            pending(Update, ObjectKind::User, 2, &["jobTitle", "onPremisesDistinguishedName"]),
+            pending(Update, ObjectKind::Group, 3, &["onPremisesDistinguishedName"]),
+            pending(Update, ObjectKind::User, 4, &["c"]),
+            pending(Delete, ObjectKind::Contact, 5, &[]),
         ];
-        let r = pending_export_report(
-            &p,
-            &ChangeCounts {
-                adds: 1,
-                updates: 2,
-                deletes: 0,
-            },
-        );
+        let r = pending_export_report(&p, &ad(&[1], &[2], &[5]));
         assert!(r.unexpected.is_empty(), "{:?}", r.unexpected);
-        assert_eq!(r.totals.updates, 2);
-        assert_eq!(r.updated_attributes["displayName"], 2);
+        let one_each = OperationCounts {
+            adds: 1,
+            updates: 1,
+            deletes: 1,
+        };
+        assert_eq!(r.directory, one_each);
+        assert_eq!(r.unexplained, OperationCounts::default());
+        assert_eq!(r.rule_differences["onPremisesDistinguishedName"], 2);
+        assert_eq!(r.rule_differences["c"], 1);
+        assert_eq!(r.rules_only_updates, 2);
+        assert_eq!(r.totals.updates, 3);
+        assert_eq!(r.updated_attributes["jobTitle"], 1);
         assert_eq!(r.by_kind[&ObjectKind::Group].updates, 1);
+        assert_eq!(r.ad_adds_since_export, 1);
     }
 
     #[test]
-    fn deletes_anchor_changes_and_unexplained_adds_are_flagged() {
-        let mut anchor = pending(ExportOperation::Update, ObjectKind::User, &["sourceAnchor"]);
-        anchor.changes_source_anchor = true;
+    fn what_ad_did_not_change_is_unexplained_and_named() {
+        use ExportOperation::*;
+        let mut anchor_change = pending(Update, ObjectKind::User, 9, &["sourceAnchor"]);
+        anchor_change.changes_source_anchor = true;
         let p = vec![
-            pending(ExportOperation::Delete, ObjectKind::Contact, &[]),
-            pending(ExportOperation::Add, ObjectKind::User, &[]),
-            pending(ExportOperation::Add, ObjectKind::User, &[]),
-            anchor,
+            pending(Delete, ObjectKind::Contact, 1, &[]),
+            pending(Add, ObjectKind::User, 2, &[]),
+            pending(Add, ObjectKind::User, 3, &[]),
+            // userPrincipalName is not a rule difference: a value AD did not change.
+            pending(Update, ObjectKind::User, 4, &["userPrincipalName"]),
+            anchor_change,
         ];
-        let r = pending_export_report(&p, &ChangeCounts::default());
-        assert_eq!(r.unexpected.len(), 3, "{:?}", r.unexpected);
+        let r = pending_export_report(&p, &ad(&[], &[9], &[]));
+        assert_eq!(
+            r.unexplained,
+            OperationCounts {
+                adds: 2,
+                updates: 1,
+                deletes: 1,
+            }
+        );
+        assert_eq!(r.unexpected.len(), 5, "{:?}", r.unexpected);
         assert!(r.unexpected[0].contains("1 pending deletes"));
         assert!(r.unexpected[1].contains("source anchor"));
-        assert!(r.unexpected[2].contains("2 pending adds but AD shows only 0"));
+        assert!(r.unexpected[2].contains("2 pending adds"));
+        assert!(r.unexpected[3].contains("1 pending updates"));
+        assert!(r.unexpected[4].contains(
+            "update of user CN=object4, which AD did not change: userPrincipalName \"before\" -> \"after\""
+        ));
         let report = StagingReport {
             initial_cycle: check_initial_cycle(&four_clean()),
             pending_exports: r,
         };
         assert!(!report.ready());
+    }
+
+    #[test]
+    fn an_update_ad_made_on_an_object_it_also_added_is_explained() {
+        let p = vec![pending(ExportOperation::Update, ObjectKind::User, 7, &["jobTitle"])];
+        let r = pending_export_report(&p, &ad(&[7], &[], &[]));
+        assert_eq!(r.directory.updates, 1);
+        assert!(r.unexpected.is_empty());
+    }
+
+    #[test]
+    fn examples_are_capped() {
+        let p: Vec<_> = (0..30)
+            .map(|n| pending(ExportOperation::Add, ObjectKind::User, n, &[]))
+            .collect();
+        let r = pending_export_report(&p, &AdChanges::default());
+        assert_eq!(r.unexplained.adds, 30);
+        assert_eq!(r.unexplained_examples.len(), EXAMPLES_MAX);
     }
 }

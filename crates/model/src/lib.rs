@@ -12,6 +12,7 @@
 //! assert_eq!(guid.immutable_id().as_str(), "MyIRAFVEd2aImaq7zN3u/w==");
 //! ```
 
+pub mod attribute_flow;
 pub mod constants;
 pub mod directory;
 pub mod dirsync;
@@ -32,12 +33,13 @@ pub use directory::{Directory, DirectoryCounts, Domain, OrganizationalUnit};
 pub use dirsync::{AttributeFilter, DirSyncConfig, ScopeFilters, SqlBackend};
 pub use environment::{EndpointReach, EndpointStatus, ProxySetting, ServerEnvironment};
 pub use ids::{GuidError, ImmutableId, ObjectGuid};
-pub use object::{Attributes, DirectoryObject, ObjectKind};
+pub use attribute_flow::AttrId;
+pub use object::{Attributes, DirectoryObject, ExtraAttributes, ObjectKind};
 pub use scope::{OutOfScope, Scope};
 pub use secret::{Credential, Secret};
 pub use settings::{MigratedFeatures, ObjectCounts, SettingsDocument, SourceAnchor};
 pub use sync::{
-    Connector, ExportOperation, PendingExport, RunProfile, RunRecord, RunStats, RunStatus,
+    AttributeChange, Connector, ExportOperation, Modification, PendingExport, RunProfile, RunRecord, RunStats, RunStatus,
 };
 pub use time::{SimDuration, SimTime};
 pub use value::{Interner, Value};

@@ -3,6 +3,7 @@
 //! Attributes sit behind an `Arc` so that the copies the simulator keeps (AD, connector spaces,
 //! metaverse, tenant) share one allocation until one of them changes (`Arc::make_mut`).
 
+use crate::attribute_flow::{self, AttrId, Field, RowSet, Storage};
 use crate::ids::ObjectGuid;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,82 @@ pub struct Attributes {
     /// `isCriticalSystemObject: TRUE` (never synced).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub is_critical_system_object: bool,
+    /// Every other attribute either product flows (`attribute_flow::Storage::Extra` rows), as
+    /// read from LDIF. `None` for most objects: one pointer, not a list, per object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<ExtraAttributes>>,
+}
+
+/// The sparse attribute store: (row, value) pairs sorted by row, one pair per value of a
+/// multi-valued attribute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtraAttributes(Vec<(AttrId, Value)>);
+
+impl ExtraAttributes {
+    /// Builds the store from pairs in any order (values of one row keep their order).
+    pub fn new(mut pairs: Vec<(AttrId, Value)>) -> Self {
+        debug_assert!(
+            pairs
+                .iter()
+                .all(|(id, _)| id.flow().storage == Storage::Extra),
+            "a field attribute in the sparse store"
+        );
+        pairs.sort_by_key(|(id, _)| *id);
+        Self(pairs)
+    }
+
+    /// The values of row `id`.
+    pub fn values(&self, id: AttrId) -> &[(AttrId, Value)] {
+        let start = self.0.partition_point(|(r, _)| *r < id);
+        let end = self.0.partition_point(|(r, _)| *r <= id);
+        &self.0[start..end]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(AttrId, Value)> {
+        self.0.iter()
+    }
+
+    /// The rows that hold a value.
+    pub fn rows(&self) -> RowSet {
+        self.0
+            .iter()
+            .fold(0, |m, (id, _)| m | attribute_flow::bit(*id))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for ExtraAttributes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        let mut rest = &self.0[..];
+        while let Some((id, _)) = rest.first() {
+            let n = rest.iter().take_while(|(r, _)| r == id).count();
+            let values: Vec<&str> = rest[..n].iter().map(|(_, v)| &**v).collect();
+            map.serialize_entry(id.flow().ad_name, &values)?;
+            rest = &rest[n..];
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ExtraAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, Vec<String>>::deserialize(d)?;
+        let mut pairs = Vec::new();
+        for (name, values) in map {
+            let id = attribute_flow::by_ad_name(&name)
+                .filter(|id| id.flow().storage == Storage::Extra)
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!("`{name}` is not an attribute either product flows"))
+                })?;
+            pairs.extend(values.into_iter().map(|v| (id, Value::from(v))));
+        }
+        Ok(Self::new(pairs))
+    }
 }
 
 impl Attributes {
@@ -109,6 +186,140 @@ impl Attributes {
     pub fn is_disabled(&self) -> bool {
         self.user_account_control
             .is_some_and(|u| u & UAC_ACCOUNT_DISABLE != 0)
+    }
+
+    /// The values of a sparse-store row (empty for field rows and unset attributes).
+    pub fn extra_values(&self, id: AttrId) -> impl Iterator<Item = &Value> {
+        self.extra
+            .as_deref()
+            .map_or(&[][..], |e| e.values(id))
+            .iter()
+            .map(|(_, v)| v)
+    }
+
+    /// The rows whose values differ between two blocks (derived rows never do: they are the
+    /// object's own). Compares field by field, then the sparse stores.
+    pub fn differing_rows(&self, other: &Attributes) -> RowSet {
+        if std::ptr::eq(self, other) {
+            return 0;
+        }
+        let (a, b) = (self, other);
+        let mut m: RowSet = 0;
+        let mut field = |f: Field, differs: bool| {
+            if differs {
+                m |= attribute_flow::bit(attribute_flow::field_row(f));
+            }
+        };
+        field(Field::Cn, a.cn != b.cn);
+        field(Field::SamAccountName, a.sam_account_name != b.sam_account_name);
+        field(Field::UserPrincipalName, a.user_principal_name != b.user_principal_name);
+        field(Field::Mail, a.mail != b.mail);
+        field(Field::ProxyAddresses, a.proxy_addresses != b.proxy_addresses);
+        field(Field::DisplayName, a.display_name != b.display_name);
+        field(Field::GivenName, a.given_name != b.given_name);
+        field(Field::Sn, a.sn != b.sn);
+        field(Field::Department, a.department != b.department);
+        field(Field::Title, a.title != b.title);
+        field(Field::City, a.city != b.city);
+        field(Field::Manager, a.manager != b.manager);
+        field(Field::TelephoneNumber, a.telephone_number != b.telephone_number);
+        field(Field::Description, a.description != b.description);
+        field(Field::AccountEnabled, a.enabled_flag() != b.enabled_flag());
+        field(Field::SecurityEnabled, a.group_type != b.group_type);
+        field(Field::Member, a.member != b.member);
+        if a.extension_attributes != b.extension_attributes {
+            for n in 1..=15 {
+                field(
+                    Field::Extension(n),
+                    a.extension_attribute(n) != b.extension_attribute(n),
+                );
+            }
+        }
+        m | a.extra_differences(b)
+    }
+
+    fn enabled_flag(&self) -> Option<bool> {
+        self.user_account_control.map(|_| !self.is_disabled())
+    }
+
+    fn extra_differences(&self, other: &Attributes) -> RowSet {
+        let (a, b) = (self.extra.as_deref(), other.extra.as_deref());
+        if a == b {
+            return 0;
+        }
+        let rows = |e: Option<&ExtraAttributes>| e.map_or(0, |e| e.rows());
+        let mut m = 0;
+        for id in attribute_flow::ids(rows(a) | rows(b)) {
+            let va = a.map_or(&[][..], |e| e.values(id));
+            let vb = b.map_or(&[][..], |e| e.values(id));
+            if va != vb {
+                m |= attribute_flow::bit(id);
+            }
+        }
+        m
+    }
+
+    /// The rows that hold a value (derived rows always do).
+    pub fn present_rows(&self) -> RowSet {
+        let mut m = attribute_flow::DERIVED_ROWS;
+        let mut field = |f: Field, present: bool| {
+            if present {
+                m |= attribute_flow::bit(attribute_flow::field_row(f));
+            }
+        };
+        field(Field::Cn, self.cn.is_some());
+        field(Field::SamAccountName, self.sam_account_name.is_some());
+        field(Field::UserPrincipalName, self.user_principal_name.is_some());
+        field(Field::Mail, self.mail.is_some());
+        field(Field::ProxyAddresses, !self.proxy_addresses.is_empty());
+        field(Field::DisplayName, self.display_name.is_some());
+        field(Field::GivenName, self.given_name.is_some());
+        field(Field::Sn, self.sn.is_some());
+        field(Field::Department, self.department.is_some());
+        field(Field::Title, self.title.is_some());
+        field(Field::City, self.city.is_some());
+        field(Field::Manager, self.manager.is_some());
+        field(Field::TelephoneNumber, self.telephone_number.is_some());
+        field(Field::Description, self.description.is_some());
+        field(Field::AccountEnabled, self.user_account_control.is_some());
+        field(Field::SecurityEnabled, self.group_type.is_some());
+        field(Field::Member, !self.member.is_empty());
+        for (n, _) in self.extension_attributes.iter() {
+            field(Field::Extension(*n), true);
+        }
+        m | self.extra.as_deref().map_or(0, |e| e.rows())
+    }
+
+    /// The values of row `id` as Azure AD would receive them (booleans as `true` / `false`).
+    /// Derived rows that depend on the object rather than its attributes (`distinguishedName`,
+    /// the source anchor) are the caller's: they come back empty here.
+    pub fn values(&self, id: AttrId) -> Vec<Value> {
+        let one = |v: &Option<Value>| v.iter().cloned().collect();
+        let flag = |b: Option<bool>| b.map(bool_value).into_iter().collect();
+        match id.flow().storage {
+            Storage::Extra => self.extra_values(id).cloned().collect(),
+            Storage::Field(f) => match f {
+                Field::Cn => one(&self.cn),
+                Field::SamAccountName => one(&self.sam_account_name),
+                Field::UserPrincipalName => one(&self.user_principal_name),
+                Field::Mail => one(&self.mail),
+                Field::ProxyAddresses => self.proxy_addresses.to_vec(),
+                Field::DisplayName => one(&self.display_name),
+                Field::GivenName => one(&self.given_name),
+                Field::Sn => one(&self.sn),
+                Field::Department => one(&self.department),
+                Field::Title => one(&self.title),
+                Field::City => one(&self.city),
+                Field::Manager => one(&self.manager),
+                Field::TelephoneNumber => one(&self.telephone_number),
+                Field::Description => one(&self.description),
+                Field::AccountEnabled => flag(self.enabled_flag()),
+                Field::SecurityEnabled => flag(self.group_type.map(|g| g < 0)),
+                Field::Extension(n) => self.extension_attribute(n).cloned().into_iter().collect(),
+                Field::Member => self.member.to_vec(),
+                Field::DistinguishedName | Field::SourceAnchor => Vec::new(),
+            },
+        }
     }
 
     /// The value of an attribute by its LDAP display name, as text (single-valued view; the
@@ -134,13 +345,25 @@ impl Attributes {
             "useraccountcontrol" => self.user_account_control.map(|u| u.to_string()),
             "grouptype" => self.group_type.map(|g| g.to_string()),
             "ms-ds-consistencyguid" => self.consistency_guid.map(|g| g.to_string()),
-            _ => lower
-                .strip_prefix("extensionattribute")
-                .and_then(|n| n.parse::<u8>().ok())
-                .and_then(|n| self.extension_attribute(n))
-                .map(|v| v.to_string()),
+            _ => match lower.strip_prefix("extensionattribute") {
+                Some(n) => n
+                    .parse::<u8>()
+                    .ok()
+                    .and_then(|n| self.extension_attribute(n))
+                    .map(|v| v.to_string()),
+                None => attribute_flow::by_ad_name(&lower)
+                    .and_then(|id| self.extra_values(id).next())
+                    .map(|v| v.to_string()),
+            },
         }
     }
+}
+
+/// `true` or `false` as a shared value (one allocation each for the whole process).
+fn bool_value(b: bool) -> Value {
+    static VALUES: std::sync::LazyLock<[Value; 2]> =
+        std::sync::LazyLock::new(|| [Value::from("false"), Value::from("true")]);
+    VALUES[usize::from(b)].clone()
 }
 
 /// One object as AD holds it.

@@ -133,6 +133,48 @@ pub enum ExportOperation {
     Delete,
 }
 
+/// How an export changes one attribute, in csexport's vocabulary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Modification {
+    /// The target has no value yet.
+    Add,
+    /// The target's value is replaced.
+    Replace,
+    /// The target's value is removed.
+    Delete,
+}
+
+impl Modification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modification::Add => "add",
+            Modification::Replace => "replace",
+            Modification::Delete => "delete",
+        }
+    }
+
+    /// The modification that turns `old` into `new` (`None`: nothing changes).
+    pub fn between<T: PartialEq>(old: &[T], new: &[T]) -> Option<Modification> {
+        match (old.is_empty(), new.is_empty()) {
+            _ if old == new => None,
+            (true, _) => Some(Modification::Add),
+            (_, true) => Some(Modification::Delete),
+            _ => Some(Modification::Replace),
+        }
+    }
+}
+
+/// One attribute of a pending export: its Azure AD name, the value the target holds and the
+/// value the export writes (multi-valued attributes list every value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeChange {
+    pub attribute: Value,
+    pub modification: Modification,
+    pub old: Vec<Value>,
+    pub new: Vec<Value>,
+}
+
 /// One unexported change staged on a connector-space object (csexport's view, §2.8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingExport {
@@ -143,9 +185,9 @@ pub struct PendingExport {
     /// The target DN or display name, for people reading the report. Shared with the object's
     /// own DN: a verification after a takeover reads a million of these.
     pub display: Value,
-    /// Attributes the export changes (AMODT), by their Azure AD names; empty for deletes.
-    /// Each name is one shared allocation, not one per export.
-    pub attributes: Vec<Value>,
+    /// The attributes the export writes, by their Azure AD names, in table order; empty for
+    /// deletes. An add lists every value it writes.
+    pub changes: Vec<AttributeChange>,
     /// Set when the export would change the object's source anchor in the target.
     pub changes_source_anchor: bool,
 }

@@ -5,7 +5,7 @@
 //! It must not know the tenant: applying an export is the world's job.
 
 use crate::sync::connector_space::{AadCsObject, AadImage};
-use crate::sync::rules::{AttrMask, mask_names};
+use crate::sync::rules::{self, ObjectRef};
 use upgrade_lab_model::{ExportOperation, PendingExport};
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
@@ -14,8 +14,6 @@ pub struct ExportState {
     pub operation: ExportOperation,
     /// The values to write (for deletes: the last known image).
     pub image: AadImage,
-    /// The attributes the export changes (empty for deletes).
-    pub mask: AttrMask,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
     pub exported_count: u32,
     /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
@@ -25,15 +23,24 @@ pub struct ExportState {
 /// csexport's view of one pending export.
 pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
+    let object = ObjectRef {
+        kind: cs.kind,
+        dn: &display,
+        anchor: &cs.anchor,
+    };
     Some(PendingExport {
         operation: e.operation,
         kind: cs.kind,
         anchor: cs.anchor.clone(),
-        display,
-        attributes: if e.operation == ExportOperation::Delete {
-            Vec::new()
-        } else {
-            mask_names(e.mask)
+        display: display.clone(),
+        changes: match e.operation {
+            ExportOperation::Delete => Vec::new(),
+            ExportOperation::Add => rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image)),
+            ExportOperation::Update => {
+                let old = cs.imported.as_ref();
+                let set = old.map_or(0, |old| rules::diff(cs.kind, old, &e.image));
+                rules::changes(&object, old, &e.image, set)
+            }
         },
         changes_source_anchor: false,
     })

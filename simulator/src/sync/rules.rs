@@ -5,14 +5,16 @@
 //!
 //! It must not know run profiles, connector spaces or the tenant: it maps attribute blocks.
 
+use crate::sync::connector_space::AadImage;
 use std::sync::Arc;
-use upgrade_lab_model::{Attributes, ObjectKind, Value};
+use upgrade_lab_model::attribute_flow::{self, AttrId, Field, RowSet, Storage};
+use upgrade_lab_model::{AttributeChange, Attributes, ImmutableId, Modification, ObjectKind, Value};
 
-/// Which product's out-of-box outbound rules wrote an object. Connect's default rules flow
-/// attributes DirSync never wrote (`onPremisesDistinguishedName`, `onPremisesSamAccountName`;
-/// reference-connect-sync-attributes-synchronized, ATTR), so the first Connect export updates
-/// every object DirSync had synced (**inference**; it is what makes the 3-hour estimate of D1
-/// include a full export).
+/// Which product's out-of-box outbound rules wrote an object: the `connect` or `dirsync` column
+/// of `model::attribute_flow`. Connect's default rules flow attributes DirSync never wrote
+/// (`onPremisesDistinguishedName` on every object, `c` on users, …), so the first Connect export
+/// updates every object DirSync had synced; that full export is part of the upgrade's three
+/// hours for 50,000 objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowSet {
     DirSync,
@@ -84,93 +86,89 @@ fn source_value(a: &Attributes, attribute: &str) -> Option<Value> {
     }
 }
 
-/// Azure AD names of the attributes the outbound flow writes, by bit of `AttrMask`.
-pub const AAD_ATTRIBUTE_NAMES: [&str; 20] = [
-    "cn",
-    "onPremisesSamAccountName",
-    "userPrincipalName",
-    "mail",
-    "proxyAddresses",
-    "displayName",
-    "givenName",
-    "surname",
-    "department",
-    "jobTitle",
-    "city",
-    "manager",
-    "telephoneNumber",
-    "description",
-    "accountEnabled",
-    "securityEnabled",
-    "extensionAttributes",
-    "member",
-    "onPremisesDistinguishedName",
-    "sourceAnchor",
-];
-
-/// A set of attributes, one bit per entry of `AAD_ATTRIBUTE_NAMES`.
-pub type AttrMask = u32;
-
-/// Bits for what Connect's rules add over DirSync's.
-pub const CONNECT_ONLY_MASK: AttrMask = 1 << 18;
-/// Everything an add writes.
-pub const ALL_MASK: AttrMask = (1 << 20) - 1;
-
-/// The attributes whose values differ between two blocks (the flowed ones only).
-pub fn diff(a: &Attributes, b: &Attributes) -> AttrMask {
-    if std::ptr::eq(a, b) {
-        return 0;
+impl FlowSet {
+    /// Whether these are Connect's rules (the flow table's `connect` column).
+    pub fn is_connect(self) -> bool {
+        self == FlowSet::Connect
     }
+}
+
+/// The rows of `AttributeFlow` an image carries: those its writer's rules flow for `kind`.
+fn carried(kind: ObjectKind, image: &AadImage) -> RowSet {
+    attribute_flow::flowed_rows(kind, image.flow.is_connect())
+}
+
+/// The rows whose Azure AD value differs between two images of one object: values both
+/// writers flow and differ, and values one writer flows and the other does not (a row only
+/// one side carries differs when that side holds a value).
+pub fn diff(kind: ObjectKind, old: &AadImage, new: &AadImage) -> RowSet {
+    let (carried_old, carried_new) = (carried(kind, old), carried(kind, new));
     let mut m = 0;
-    let mut bit = |i: u32, differs: bool| {
-        if differs {
-            m |= 1 << i;
-        }
-    };
-    bit(0, a.cn != b.cn);
-    bit(1, a.sam_account_name != b.sam_account_name);
-    bit(2, a.user_principal_name != b.user_principal_name);
-    bit(3, a.mail != b.mail);
-    bit(4, a.proxy_addresses != b.proxy_addresses);
-    bit(5, a.display_name != b.display_name);
-    bit(6, a.given_name != b.given_name);
-    bit(7, a.sn != b.sn);
-    bit(8, a.department != b.department);
-    bit(9, a.title != b.title);
-    bit(10, a.city != b.city);
-    bit(11, a.manager != b.manager);
-    bit(12, a.telephone_number != b.telephone_number);
-    bit(13, a.description != b.description);
-    bit(
-        14,
-        a.user_account_control.map(|u| u & 2) != b.user_account_control.map(|u| u & 2),
-    );
-    bit(15, a.group_type != b.group_type);
-    bit(16, a.extension_attributes != b.extension_attributes);
-    bit(17, a.member != b.member);
+    if !Arc::ptr_eq(&old.attrs, &new.attrs) {
+        m |= old.attrs.differing_rows(&new.attrs) & carried_old & carried_new;
+    }
+    if carried_old != carried_new {
+        m |= old.attrs.present_rows() & carried_old & !carried_new;
+        m |= new.attrs.present_rows() & carried_new & !carried_old;
+    }
     m
 }
 
-/// The Azure AD attribute names of a mask, in a fixed order.
-pub fn mask_names(mask: AttrMask) -> Vec<Value> {
-    // One shared allocation per name for the whole process: every pending export a
-    // verification reads (a million after a takeover) holds one of these lists.
+/// The rows an add writes: every value the image carries.
+pub fn written(kind: ObjectKind, image: &AadImage) -> RowSet {
+    image.attrs.present_rows() & carried(kind, image)
+}
+
+/// The object an image belongs to: its derived values.
+pub struct ObjectRef<'a> {
+    pub kind: ObjectKind,
+    pub dn: &'a Value,
+    pub anchor: &'a ImmutableId,
+}
+
+/// Row `id`'s values in an image (none when the image's writer does not flow it).
+fn row_values(o: &ObjectRef<'_>, image: Option<&AadImage>, id: AttrId) -> Vec<Value> {
+    let Some(image) = image.filter(|i| carried(o.kind, i) & attribute_flow::bit(id) != 0) else {
+        return Vec::new();
+    };
+    match id.flow().storage {
+        Storage::Field(Field::DistinguishedName) => vec![o.dn.clone()],
+        Storage::Field(Field::SourceAnchor) => vec![Value::from(o.anchor.as_str())],
+        _ => image.attrs.values(id),
+    }
+}
+
+/// csexport's attribute lines for the rows in `set`: name, modification, old and new values.
+pub fn changes(
+    o: &ObjectRef<'_>,
+    old: Option<&AadImage>,
+    new: &AadImage,
+    set: RowSet,
+) -> Vec<AttributeChange> {
+    attribute_flow::ids(set)
+        .filter_map(|id| {
+            let (before, after) = (row_values(o, old, id), row_values(o, Some(new), id));
+            let modification = Modification::between(&before, &after)?;
+            Some(AttributeChange {
+                attribute: aad_name(id),
+                modification,
+                old: before,
+                new: after,
+            })
+        })
+        .collect()
+}
+
+/// The Azure AD name of a row, one shared allocation per name for the whole process: every
+/// pending export a verification reads (a million after a takeover) holds one.
+fn aad_name(id: AttrId) -> Value {
     static NAMES: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
-        AAD_ATTRIBUTE_NAMES
+        attribute_flow::ATTRIBUTE_FLOWS
             .iter()
-            .map(|n| Value::from(*n))
+            .map(|f| Value::from(f.aad_name))
             .collect()
     });
-    // Sized exactly: a filtered collect starts at four slots.
-    let mut names = Vec::with_capacity(mask.count_ones() as usize);
-    names.extend(
-        NAMES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, n)| n.clone()),
-    );
-    names
+    NAMES[id.0 as usize].clone()
 }
 
 #[cfg(test)]
@@ -198,7 +196,12 @@ mod tests {
         let mv = user(Some("a@contoso.local"), Some("ann@contoso.com"));
         let out = rules.outbound(ObjectKind::User, &mv);
         assert_eq!(out.user_principal_name.as_deref(), Some("ann@contoso.com"));
-        assert_eq!(diff(&mv, &out), 1 << 2);
+        let image = |attrs: &Arc<Attributes>| AadImage {
+            attrs: attrs.clone(),
+            flow: FlowSet::Connect,
+        };
+        let upn = attribute_flow::bit(attribute_flow::field_row(Field::UserPrincipalName));
+        assert_eq!(diff(ObjectKind::User, &image(&mv), &image(&out)), upn);
         // No mail: the alternate rule contributes NULL, the standard rule's value flows.
         let mv = user(Some("b@contoso.local"), None);
         let out = rules.outbound(ObjectKind::User, &mv);
@@ -206,13 +209,38 @@ mod tests {
     }
 
     #[test]
-    fn mask_names_are_the_azure_ad_names() {
-        let names = mask_names((1 << 2) | (1 << 9));
-        assert_eq!(
-            names.iter().map(|n| &**n).collect::<Vec<_>>(),
-            vec!["userPrincipalName", "jobTitle"]
-        );
-        // One shared allocation per name, however many exports list it.
-        assert!(Arc::ptr_eq(&names[0], &mask_names(1 << 2)[0]));
+    fn a_takeover_adds_the_connect_only_rows_that_hold_a_value() {
+        let mut attrs = (*user(Some("a@contoso.com"), None)).clone();
+        let c = attribute_flow::by_ad_name("c").unwrap();
+        attrs.extra = Some(Box::new(upgrade_lab_model::ExtraAttributes::new(vec![(
+            c,
+            Value::from("NL"),
+        )])));
+        let attrs = Arc::new(attrs);
+        let dirsync = AadImage {
+            attrs: attrs.clone(),
+            flow: FlowSet::DirSync,
+        };
+        let connect = AadImage {
+            attrs,
+            flow: FlowSet::Connect,
+        };
+        let set = diff(ObjectKind::User, &dirsync, &connect);
+        let dn = Value::from("CN=a,DC=contoso,DC=com");
+        let anchor = ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w==");
+        let o = ObjectRef {
+            kind: ObjectKind::User,
+            dn: &dn,
+            anchor: &anchor,
+        };
+        let lines = changes(&o, Some(&dirsync), &connect, set);
+        let names: Vec<&str> = lines.iter().map(|l| &*l.attribute).collect();
+        assert_eq!(names, ["onPremisesDistinguishedName", "c"]);
+        assert!(lines.iter().all(|l| l.modification == Modification::Add));
+        assert_eq!(lines[1].new, vec![Value::from("NL")]);
+        // A contact's `c` flowed under DirSync already: only the DN is new.
+        assert_eq!(diff(ObjectKind::Contact, &dirsync, &connect).count_ones(), 1);
+        // The same writer and values: nothing differs.
+        assert_eq!(diff(ObjectKind::User, &connect, &connect.clone()), 0);
     }
 }

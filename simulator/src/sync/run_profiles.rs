@@ -9,7 +9,7 @@ use super::SyncEngine;
 use super::connector_space::{AadCsObject, AadImage, AdCsObject, PendingImport};
 use super::metaverse::MvObject;
 use super::pending_export::ExportState;
-use super::rules::{ALL_MASK, CONNECT_ONLY_MASK, FlowSet, diff};
+use super::rules::diff;
 use crate::ad::ActiveDirectory;
 use upgrade_lab_model::{
     DirectoryObject, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats,
@@ -223,14 +223,14 @@ impl SyncEngine {
             return;
         };
         let changed = cs.imported != image;
-        // An exported value is confirmed when the import brings it back (§2.2).
+        // An exported value is confirmed when the import brings it back (§2.2). A delete is
+        // done once the object is gone, whoever deleted it: a staging server's pending delete
+        // of an object DirSync already deleted has nothing left to do.
         let confirmed = match (&cs.export, &image) {
             (Some(e), Some(img)) if e.operation != ExportOperation::Delete => {
-                e.exported_count > 0
-                    && e.image.flow == img.flow
-                    && diff(&e.image.attrs, &img.attrs) == 0
+                e.exported_count > 0 && diff(cs.kind, &e.image, img) == 0
             }
-            (Some(e), None) => e.operation == ExportOperation::Delete && e.exported_count > 0,
+            (Some(e), None) => e.operation == ExportOperation::Delete,
             _ => false,
         };
         if confirmed {
@@ -393,7 +393,6 @@ impl SyncEngine {
                 cs.export = Some(ExportState {
                     operation: ExportOperation::Delete,
                     image,
-                    mask: 0,
                     exported_count: 0,
                     last_error: None,
                 });
@@ -492,27 +491,17 @@ impl SyncEngine {
         let Some(cs) = self.aad_cs.get_mut(a) else {
             return;
         };
-        let (operation, mask) = match &cs.imported {
-            None => (ExportOperation::Add, ALL_MASK),
-            Some(img) => {
-                let flow_mask = if img.flow != flow && flow == FlowSet::Connect {
-                    CONNECT_ONLY_MASK
-                } else {
-                    0
-                };
-                (
-                    ExportOperation::Update,
-                    diff(&img.attrs, &expected) | flow_mask,
-                )
-            }
-        };
-        if mask == 0 {
-            cs.export = None;
-            return;
-        }
         let image = AadImage {
             attrs: expected,
             flow,
+        };
+        let operation = match &cs.imported {
+            None => ExportOperation::Add,
+            Some(img) if diff(kind, img, &image) != 0 => ExportOperation::Update,
+            Some(_) => {
+                cs.export = None;
+                return;
+            }
         };
         let keep_memory = cs
             .export
@@ -523,7 +512,6 @@ impl SyncEngine {
         cs.export = Some(ExportState {
             operation,
             image,
-            mask,
             exported_count,
             last_error,
         });

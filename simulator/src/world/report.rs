@@ -6,7 +6,7 @@
 //! It must not change the world: it reads the state and the ledger.
 
 use super::WorldState;
-use crate::sync::rules::{OutboundRules, diff};
+use crate::sync::rules::OutboundRules;
 use crate::tenant::ledger::{Incident, Product};
 use crate::tenant::{fold_hash, smtp_addresses};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -312,7 +312,7 @@ fn tenant_check(st: &WorldState) -> TenantCheck {
         match st.tenant.get(&anchor) {
             None => check.missing.push(anchor.clone()),
             Some(t) => {
-                if diff(&t.attrs, &want) != 0 || t.kind != o.kind {
+                if t.attrs.differing_rows(&want) != 0 || t.kind != o.kind {
                     check.stale.push(anchor.clone());
                 }
             }

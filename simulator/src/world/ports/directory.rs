@@ -5,7 +5,7 @@ use crate::faults::{FaultKind, operations};
 use crate::world::Shared;
 use std::rc::Rc;
 use upgrade_engine::ports::{
-    AzureTenant, ChangeCounts, Clock, OnPremAd, PortError, PortErrorKind, TenantSession,
+    AzureTenant, AdChanges, Clock, OnPremAd, PortError, PortErrorKind, TenantSession,
     TenantSyncStatus,
 };
 use upgrade_lab_model::{Credential, SimDuration, SimTime};
@@ -34,7 +34,7 @@ impl OnPremAd for AdPort {
             .is_enterprise_admin(credential))
     }
 
-    async fn changes_since(&mut self, since: SimTime) -> Result<ChangeCounts, PortError> {
+    async fn changes_since(&mut self, since: SimTime) -> Result<AdChanges, PortError> {
         Ok(self.shared.state.borrow().ad.changes_since(since))
     }
 }
