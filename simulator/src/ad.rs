@@ -328,8 +328,10 @@ mod tests {
             .unwrap();
         ad.delete(SimTime(4), &obj(1).guid).unwrap();
         ad.add(SimTime(5), obj(4)).unwrap();
-        ad.update(SimTime(6), &obj(4).guid, |a| a.title = Some(Arc::from("CIO")))
-            .unwrap();
+        ad.update(SimTime(6), &obj(4).guid, |a| {
+            a.title = Some(Arc::from("CIO"))
+        })
+        .unwrap();
         let c = ad.changes_since(SimTime(1));
         let ids = |guids: &[u8]| guids.iter().map(|&n| obj(n).guid.immutable_id()).collect();
         // obj(3) was added at 1, not after; obj(2) updated and moved is one update; obj(4)

@@ -104,6 +104,74 @@ pub fn apply_batch(
 }
 
 /// A random live object (a few tries over slots; tombstones are skipped).
+/// What `apply_exact` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExactChurn {
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
+}
+
+/// Exactly `adds` new users, `updates` value changes and `deletes` deletions, on distinct
+/// objects that existed before the batch (fewer when AD holds fewer live objects): what a
+/// scenario's churn step asks for, so that pending exports can be counted against it. Each update
+/// writes a value the object never had (a user's or contact's `title`, a group's
+/// `description`: attributes both products flow).
+pub fn apply_exact(
+    ad: &mut ActiveDirectory,
+    rng: &mut crate::rng::SimRng,
+    now: SimTime,
+    wanted: ExactChurn,
+    serial: &mut u64,
+) -> ExactChurn {
+    let targets = distinct_live(ad, rng, wanted.updates + wanted.deletes);
+    let split = (wanted.updates as usize).min(targets.len());
+    let (to_update, to_delete) = targets.split_at(split);
+    let mut done = ExactChurn::default();
+    for t in to_update {
+        *serial += 1;
+        let value: Value = Arc::from(format!("Changed {serial}"));
+        let ok = ad.update(now, &t.guid, |a| match t.kind {
+            ObjectKind::Group => a.description = Some(value),
+            _ => a.title = Some(value),
+        });
+        done.updates += u64::from(ok.is_ok());
+    }
+    for t in to_delete {
+        done.deletes += u64::from(ad.delete(now, &t.guid).is_ok());
+    }
+    let Some(sibling) = pick_live(ad, rng) else {
+        return done;
+    };
+    for _ in 0..wanted.adds {
+        *serial += 1;
+        done.adds += u64::from(ad.add(now, new_user(ad, &sibling, rng, *serial)).is_ok());
+    }
+    done
+}
+
+/// Up to `n` distinct live objects in random order (all of them when AD holds fewer).
+fn distinct_live(
+    ad: &ActiveDirectory,
+    rng: &mut crate::rng::SimRng,
+    n: u64,
+) -> Vec<DirectoryObject> {
+    let live: Vec<usize> = (0..ad.slot_count())
+        .filter(|&i| ad.live_at(i).is_some())
+        .collect();
+    let n = (n as usize).min(live.len());
+    let mut order = live;
+    // A partial Fisher–Yates shuffle: the first `n` slots are a uniform sample.
+    for i in 0..n {
+        let j = rng.random_range(i..order.len());
+        order.swap(i, j);
+    }
+    order[..n]
+        .iter()
+        .filter_map(|&i| ad.live_at(i).cloned())
+        .collect()
+}
+
 fn pick_live(ad: &ActiveDirectory, rng: &mut crate::rng::SimRng) -> Option<DirectoryObject> {
     let slots = ad.slot_count();
     if slots == 0 {

@@ -140,7 +140,14 @@ fn delta_cycles_converge_after_churn() {
         .unwrap();
     world.advance(SimDuration::from_hours(10));
     let report = world.report();
-    assert!(world.with_state(|st| st.ad.changes_since(upgrade_lab_model::SimTime::START).added.len()) > 0);
+    assert!(
+        world.with_state(|st| st
+            .ad
+            .changes_since(upgrade_lab_model::SimTime::START)
+            .added
+            .len())
+            > 0
+    );
     assert!(report.converged, "{report:?}");
     assert!(report.tenant.equals_directory(), "{:?}", report.tenant);
     assert!(report.violations.is_empty(), "{:?}", report.violations);

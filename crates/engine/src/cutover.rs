@@ -12,7 +12,6 @@ use crate::upgrade::{CutoverMethod, Upgrade, UpgradeError, port};
 use crate::verify::{self, StagingReport};
 use serde::Serialize;
 use upgrade_lab_model::sync::Connector;
-use upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS;
 use upgrade_lab_model::{RunProfile, RunRecord, SimDuration, SimTime};
 
 /// How often verification looks at the Operations tab while the initial cycle runs.
@@ -94,15 +93,8 @@ where
             .pending_exports()
             .await
             .map_err(port("read pending exports"))?;
-        // A change DirSync had not exported by the settings export is at most one DirSync
-        // cycle older than it: AD's changes from then on explain pending exports.
-        let exported = self
-            .state
-            .settings_exported_at
-            .or(self.state.installed_at)
-            .unwrap_or(SimTime::START);
-        let cycle = SimDuration::from_hours(DIRSYNC_CYCLE_HOURS).as_millis();
-        let since = SimTime(exported.0.saturating_sub(cycle));
+        let exported = self.state.settings_exported_at.or(self.state.installed_at);
+        let since = verify::explaining_changes_since(exported);
         let changes = self
             .ad
             .changes_since(since)

@@ -3,8 +3,7 @@
 
 use crate::fakes::*;
 use crate::ports::{
-    AdChanges, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice,
-    TenantSyncStatus,
+    AdChanges, ConnectServer, PortError, PortErrorKind, ServiceAccount, SqlChoice, TenantSyncStatus,
 };
 use crate::*;
 use std::cell::Cell;

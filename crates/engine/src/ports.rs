@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 use upgrade_lab_model::{
-    Credential, DirSyncConfig, ImmutableId, ObjectCounts, PendingExport, RunProfile, RunRecord, Secret,
-    ServerEnvironment, SettingsDocument, SimDuration, SimTime, SqlBackend, Version,
+    Credential, DirSyncConfig, ImmutableId, ObjectCounts, PendingExport, RunProfile, RunRecord,
+    Secret, ServerEnvironment, SettingsDocument, SimDuration, SimTime, SqlBackend, Version,
     sync::Connector,
 };
 

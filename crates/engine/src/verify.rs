@@ -10,9 +10,11 @@
 use crate::ports::AdChanges;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use upgrade_lab_model::sync::Connector;
 use upgrade_lab_model::attribute_flow;
+use upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS;
+use upgrade_lab_model::sync::Connector;
 use upgrade_lab_model::{ExportOperation, ObjectKind, PendingExport, RunProfile, RunRecord};
+use upgrade_lab_model::{SimDuration, SimTime};
 
 /// The four runs the document asks to see completed, in the order it lists them.
 pub const REQUIRED_RUNS: [(Connector, RunProfile); 4] = [
@@ -162,6 +164,16 @@ pub struct PendingExportReport {
     pub unexpected: Vec<String>,
 }
 
+/// From when AD's changes explain pending exports: a change DirSync had not exported by the
+/// time the settings were exported (or, without an export, Connect was installed) is at most
+/// one DirSync cycle older than that.
+/// `exported` is when the settings were exported, else when Connect was installed.
+pub fn explaining_changes_since(exported: Option<SimTime>) -> SimTime {
+    let exported = exported.unwrap_or(SimTime::START);
+    let cycle = SimDuration::from_hours(DIRSYNC_CYCLE_HOURS).as_millis();
+    SimTime(exported.0.saturating_sub(cycle))
+}
+
 /// Builds the report, classifies every pending export and flags the unexpected.
 pub fn pending_export_report(pending: &[PendingExport], ad: &AdChanges) -> PendingExportReport {
     let mut report = PendingExportReport {
@@ -284,7 +296,10 @@ fn unexpected(r: &PendingExportReport) -> Vec<String> {
         ));
     }
     if !out.is_empty() && !r.unexplained_examples.is_empty() {
-        out.push(format!("for example: {}", r.unexplained_examples.join("; ")));
+        out.push(format!(
+            "for example: {}",
+            r.unexplained_examples.join("; ")
+        ));
     }
     out
 }
@@ -414,8 +429,18 @@ mod tests {
         use ExportOperation::*;
         let p = vec![
             pending(Add, ObjectKind::User, 1, &["cn", "displayName"]),
-            pending(Update, ObjectKind::User, 2, &["jobTitle", "onPremisesDistinguishedName"]),
-            pending(Update, ObjectKind::Group, 3, &["onPremisesDistinguishedName"]),
+            pending(
+                Update,
+                ObjectKind::User,
+                2,
+                &["jobTitle", "onPremisesDistinguishedName"],
+            ),
+            pending(
+                Update,
+                ObjectKind::Group,
+                3,
+                &["onPremisesDistinguishedName"],
+            ),
             pending(Update, ObjectKind::User, 4, &["c"]),
             pending(Delete, ObjectKind::Contact, 5, &[]),
         ];
@@ -476,7 +501,12 @@ mod tests {
 
     #[test]
     fn an_update_ad_made_on_an_object_it_also_added_is_explained() {
-        let p = vec![pending(ExportOperation::Update, ObjectKind::User, 7, &["jobTitle"])];
+        let p = vec![pending(
+            ExportOperation::Update,
+            ObjectKind::User,
+            7,
+            &["jobTitle"],
+        )];
         let r = pending_export_report(&p, &ad(&[7], &[], &[]));
         assert_eq!(r.directory.updates, 1);
         assert!(r.unexpected.is_empty());

@@ -123,7 +123,13 @@ const fn kinds(s: &str) -> Kinds {
     k
 }
 
-const fn field(ad: &'static str, aad: &'static str, k: &str, f: Field, multi: bool) -> AttributeFlow {
+const fn field(
+    ad: &'static str,
+    aad: &'static str,
+    k: &str,
+    f: Field,
+    multi: bool,
+) -> AttributeFlow {
     AttributeFlow {
         ad_name: ad,
         aad_name: aad,
@@ -146,7 +152,13 @@ const fn both(ad: &'static str, k: &str, multi: bool) -> AttributeFlow {
 }
 
 /// Connect flows it for `k`, DirSync for `d` only (often none).
-const fn connect_only(ad: &'static str, aad: &'static str, k: &str, d: Kinds, multi: bool) -> AttributeFlow {
+const fn connect_only(
+    ad: &'static str,
+    aad: &'static str,
+    k: &str,
+    d: Kinds,
+    multi: bool,
+) -> AttributeFlow {
     AttributeFlow {
         ad_name: ad,
         aad_name: aad,
@@ -166,23 +178,77 @@ pub const ATTRIBUTE_FLOW_COUNT: usize = 101;
 
 /// The table. Rows with a `Field` come first; the others live in `Attributes::extra`.
 pub static ATTRIBUTE_FLOWS: [AttributeFlow; ATTRIBUTE_FLOW_COUNT] = [
-    field("objectGUID", "sourceAnchor", "UCG", Field::SourceAnchor, false),
+    field(
+        "objectGUID",
+        "sourceAnchor",
+        "UCG",
+        Field::SourceAnchor,
+        false,
+    ),
     field("cn", "cn", "UCG", Field::Cn, false),
-    field("sAMAccountName", "onPremisesSamAccountName", "U", Field::SamAccountName, false),
-    field("userPrincipalName", "userPrincipalName", "U", Field::UserPrincipalName, false),
+    field(
+        "sAMAccountName",
+        "onPremisesSamAccountName",
+        "U",
+        Field::SamAccountName,
+        false,
+    ),
+    field(
+        "userPrincipalName",
+        "userPrincipalName",
+        "U",
+        Field::UserPrincipalName,
+        false,
+    ),
     field("mail", "mail", "UCG", Field::Mail, false),
-    field("proxyAddresses", "proxyAddresses", "UCG", Field::ProxyAddresses, true),
-    field("displayName", "displayName", "UCG", Field::DisplayName, false),
+    field(
+        "proxyAddresses",
+        "proxyAddresses",
+        "UCG",
+        Field::ProxyAddresses,
+        true,
+    ),
+    field(
+        "displayName",
+        "displayName",
+        "UCG",
+        Field::DisplayName,
+        false,
+    ),
     field("givenName", "givenName", "UC", Field::GivenName, false),
     field("sn", "surname", "UC", Field::Sn, false),
     field("department", "department", "UC", Field::Department, false),
     field("title", "jobTitle", "UC", Field::Title, false),
     field("l", "city", "UC", Field::City, false),
     field("manager", "manager", "UC", Field::Manager, false),
-    field("telephoneNumber", "telephoneNumber", "UC", Field::TelephoneNumber, false),
-    field("description", "description", "UCG", Field::Description, false),
-    field("userAccountControl", "accountEnabled", "U", Field::AccountEnabled, false),
-    field("groupType", "securityEnabled", "G", Field::SecurityEnabled, false),
+    field(
+        "telephoneNumber",
+        "telephoneNumber",
+        "UC",
+        Field::TelephoneNumber,
+        false,
+    ),
+    field(
+        "description",
+        "description",
+        "UCG",
+        Field::Description,
+        false,
+    ),
+    field(
+        "userAccountControl",
+        "accountEnabled",
+        "U",
+        Field::AccountEnabled,
+        false,
+    ),
+    field(
+        "groupType",
+        "securityEnabled",
+        "G",
+        Field::SecurityEnabled,
+        false,
+    ),
     field("member", "member", "G", Field::Member, true),
     ext(1, "extensionAttribute1"),
     ext(2, "extensionAttribute2"),
@@ -273,12 +339,48 @@ pub static ATTRIBUTE_FLOWS: [AttributeFlow; ATTRIBUTE_FLOW_COUNT] = [
     connect_only("c", "c", "UC", kinds("C"), false),
     connect_only("employeeID", "employeeId", "U", NONE, false),
     connect_only("altRecipient", "altRecipient", "U", NONE, false),
-    connect_only("msExchBypassModerationLink", "msExchBypassModerationLink", "G", NONE, true),
-    connect_only("msDS-KeyCredentialLink", "msDS-KeyCredentialLink", "U", NONE, true),
-    connect_only("msExchTeamMailboxOwners", "msExchTeamMailboxOwners", "U", NONE, true),
-    connect_only("msExchTeamMailboxExpiration", "msExchTeamMailboxExpiration", "U", NONE, false),
-    connect_only("msExchTeamMailboxSharePointUrl", "msExchTeamMailboxSharePointUrl", "U", NONE, false),
-    connect_only("msExchTeamMailboxSharePointLinkedBy", "msExchTeamMailboxSharePointLinkedBy", "U", NONE, false),
+    connect_only(
+        "msExchBypassModerationLink",
+        "msExchBypassModerationLink",
+        "G",
+        NONE,
+        true,
+    ),
+    connect_only(
+        "msDS-KeyCredentialLink",
+        "msDS-KeyCredentialLink",
+        "U",
+        NONE,
+        true,
+    ),
+    connect_only(
+        "msExchTeamMailboxOwners",
+        "msExchTeamMailboxOwners",
+        "U",
+        NONE,
+        true,
+    ),
+    connect_only(
+        "msExchTeamMailboxExpiration",
+        "msExchTeamMailboxExpiration",
+        "U",
+        NONE,
+        false,
+    ),
+    connect_only(
+        "msExchTeamMailboxSharePointUrl",
+        "msExchTeamMailboxSharePointUrl",
+        "U",
+        NONE,
+        false,
+    ),
+    connect_only(
+        "msExchTeamMailboxSharePointLinkedBy",
+        "msExchTeamMailboxSharePointLinkedBy",
+        "U",
+        NONE,
+        false,
+    ),
 ];
 
 /// The row of an AD attribute name, compared case-insensitively as the directory compares
@@ -377,7 +479,11 @@ mod tests {
             // One row per name; DirSync flows a subset of what Connect flows.
             assert!(seen.insert(f.ad_name.to_ascii_lowercase()), "{}", f.ad_name);
             for k in ObjectKind::ALL {
-                assert!(!f.dirsync.contains(k) || f.connect.contains(k), "{}", f.ad_name);
+                assert!(
+                    !f.dirsync.contains(k) || f.connect.contains(k),
+                    "{}",
+                    f.ad_name
+                );
             }
             // Field rows come first, so an `AttrId` below the first extra is a field.
             match f.storage {
@@ -408,7 +514,10 @@ mod tests {
 
     #[test]
     fn rule_differences_are_the_connect_only_rows() {
-        assert!(is_rule_difference("onPremisesDistinguishedName", ObjectKind::Group));
+        assert!(is_rule_difference(
+            "onPremisesDistinguishedName",
+            ObjectKind::Group
+        ));
         assert!(is_rule_difference("c", ObjectKind::User));
         assert!(!is_rule_difference("c", ObjectKind::Contact));
         assert!(!is_rule_difference("department", ObjectKind::User));

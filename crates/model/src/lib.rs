@@ -29,17 +29,18 @@ pub mod validate;
 pub mod value;
 pub mod version;
 
+pub use attribute_flow::AttrId;
 pub use directory::{Directory, DirectoryCounts, Domain, OrganizationalUnit};
 pub use dirsync::{AttributeFilter, DirSyncConfig, ScopeFilters, SqlBackend};
 pub use environment::{EndpointReach, EndpointStatus, ProxySetting, ServerEnvironment};
 pub use ids::{GuidError, ImmutableId, ObjectGuid};
-pub use attribute_flow::AttrId;
 pub use object::{Attributes, DirectoryObject, ExtraAttributes, ObjectKind};
 pub use scope::{OutOfScope, Scope};
 pub use secret::{Credential, Secret};
 pub use settings::{MigratedFeatures, ObjectCounts, SettingsDocument, SourceAnchor};
 pub use sync::{
-    AttributeChange, Connector, ExportOperation, Modification, PendingExport, RunProfile, RunRecord, RunStats, RunStatus,
+    AttributeChange, Connector, ExportOperation, Modification, PendingExport, RunProfile,
+    RunRecord, RunStats, RunStatus,
 };
 pub use time::{SimDuration, SimTime};
 pub use value::{Interner, Value};

@@ -158,7 +158,9 @@ impl<'de> Deserialize<'de> for ExtraAttributes {
             let id = attribute_flow::by_ad_name(&name)
                 .filter(|id| id.flow().storage == Storage::Extra)
                 .ok_or_else(|| {
-                    serde::de::Error::custom(format!("`{name}` is not an attribute either product flows"))
+                    serde::de::Error::custom(format!(
+                        "`{name}` is not an attribute either product flows"
+                    ))
                 })?;
             pairs.extend(values.into_iter().map(|v| (id, Value::from(v))));
         }
@@ -211,10 +213,19 @@ impl Attributes {
             }
         };
         field(Field::Cn, a.cn != b.cn);
-        field(Field::SamAccountName, a.sam_account_name != b.sam_account_name);
-        field(Field::UserPrincipalName, a.user_principal_name != b.user_principal_name);
+        field(
+            Field::SamAccountName,
+            a.sam_account_name != b.sam_account_name,
+        );
+        field(
+            Field::UserPrincipalName,
+            a.user_principal_name != b.user_principal_name,
+        );
         field(Field::Mail, a.mail != b.mail);
-        field(Field::ProxyAddresses, a.proxy_addresses != b.proxy_addresses);
+        field(
+            Field::ProxyAddresses,
+            a.proxy_addresses != b.proxy_addresses,
+        );
         field(Field::DisplayName, a.display_name != b.display_name);
         field(Field::GivenName, a.given_name != b.given_name);
         field(Field::Sn, a.sn != b.sn);
@@ -222,7 +233,10 @@ impl Attributes {
         field(Field::Title, a.title != b.title);
         field(Field::City, a.city != b.city);
         field(Field::Manager, a.manager != b.manager);
-        field(Field::TelephoneNumber, a.telephone_number != b.telephone_number);
+        field(
+            Field::TelephoneNumber,
+            a.telephone_number != b.telephone_number,
+        );
         field(Field::Description, a.description != b.description);
         field(Field::AccountEnabled, a.enabled_flag() != b.enabled_flag());
         field(Field::SecurityEnabled, a.group_type != b.group_type);

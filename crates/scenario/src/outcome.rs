@@ -108,13 +108,31 @@ pub struct RunLine {
     pub errors: u64,
 }
 
-/// Pending exports on Connect's Azure AD connector.
+/// Pending exports on Connect's Azure AD connector, classified the way verification does:
+/// explained by AD's changes since the settings export (`directory`), by Connect's rules
+/// flowing attributes DirSync's did not (`rule_differences`), or by neither (`unexplained`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PendingSummary {
     pub adds: u64,
     pub updates: u64,
     pub deletes: u64,
     pub total: u64,
+    pub directory: OperationCountsLine,
+    /// Azure AD attribute name → pending updates that carry it.
+    pub rule_differences: BTreeMap<String, u64>,
+    /// Pending updates that carry rule differences only.
+    pub rules_only_updates: u64,
+    pub unexplained: OperationCountsLine,
+    /// The first unexplained exports, one sentence each.
+    pub unexplained_examples: Vec<String>,
+}
+
+/// Adds, updates and deletes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OperationCountsLine {
+    pub adds: u64,
+    pub updates: u64,
+    pub deletes: u64,
 }
 
 /// A period during which a server was an active exporter.

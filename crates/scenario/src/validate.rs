@@ -4,8 +4,8 @@
 
 use crate::diagnostic::ScenarioError;
 use crate::format::{
-    Bound, FORMAT_VERSION, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection, SqlKind,
-    Step,
+    Bound, FORMAT_VERSION, FaultTrigger, PendingExportsExpectation, ScenarioFile, ServerSection,
+    SqlChoiceSection, SqlKind, Step,
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
@@ -15,7 +15,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
-use upgrade_lab_model::Version;
+use upgrade_lab_model::{ObjectKind, Version, attribute_flow};
 
 /// Objects a generated world may hold (a limit, so a typo cannot ask for a billion).
 pub const MAX_OBJECTS: u64 = 2_000_000;
@@ -460,6 +460,42 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
     triggers
 }
 
+fn pending_exports(c: &mut Checker, p: &PendingExportsExpectation) {
+    c.bound(&p.adds, "pending_exports.adds");
+    c.bound(&p.updates, "pending_exports.updates");
+    c.bound(&p.deletes, "pending_exports.deletes");
+    c.bound(&p.total, "pending_exports.total");
+    c.bound(&p.directory_adds, "pending_exports.directory_adds");
+    c.bound(&p.directory_updates, "pending_exports.directory_updates");
+    c.bound(&p.directory_deletes, "pending_exports.directory_deletes");
+    c.bound(&p.rules_only_updates, "pending_exports.rules_only_updates");
+    c.bound(&p.unexplained, "pending_exports.unexplained");
+    let names = rule_difference_names();
+    for (name, bound) in &p.rule_differences {
+        c.word(
+            name,
+            "rule difference (an attribute Connect flows and DirSync did not)",
+            &names,
+        );
+        c.bound(&Some(bound.clone()), "pending_exports.rule_differences");
+    }
+}
+
+/// The Azure AD names of the attributes Connect's rules flow and DirSync's did not.
+fn rule_difference_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = attribute_flow::ATTRIBUTE_FLOWS
+        .iter()
+        .filter(|f| {
+            ObjectKind::ALL
+                .iter()
+                .any(|&k| f.connect.contains(k) && !f.dirsync.contains(k))
+        })
+        .map(|f| f.aad_name)
+        .collect();
+    names.dedup();
+    names
+}
+
 fn expectations(c: &mut Checker, file: &ScenarioFile) {
     let e = &file.expect;
     c.bound(&e.estimate_minutes, "estimate_minutes");
@@ -468,10 +504,7 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     c.bound(&e.sync_gap_minutes, "sync_gap_minutes");
     c.bound(&e.sim_minutes, "sim_minutes");
     if let Some(p) = &e.pending_exports {
-        c.bound(&p.adds, "pending_exports.adds");
-        c.bound(&p.updates, "pending_exports.updates");
-        c.bound(&p.deletes, "pending_exports.deletes");
-        c.bound(&p.total, "pending_exports.total");
+        pending_exports(c, p);
     }
     for r in &e.runs {
         c.bound(&r.count, "runs.count");

@@ -117,6 +117,15 @@ pub enum LdifErrorKind {
         "the dn `{dn}` was already used by the record at line {first_line}; every entry needs its own dn, remove or rename one of them"
     )]
     DuplicateDn { dn: String, first_line: usize },
+    #[error(
+        "`{dn}` has objectGUID {guid}, which `{first_dn}` (the record at line {first_line}) already has; AD gives every object its own objectGUID: fix or remove one of the two records"
+    )]
+    DuplicateObjectGuid {
+        guid: String,
+        dn: String,
+        first_dn: String,
+        first_line: usize,
+    },
     #[error("`{0}` has a second value, but it holds only one; keep one `{0}:` line in this record")]
     SecondValue(String),
     #[error("`{attribute}` value `{value}` is not {expected}; fix the value")]

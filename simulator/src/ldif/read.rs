@@ -19,8 +19,8 @@ use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
 use super::values::{
-    Attr, attr_of, bad_value, dn_value, flags_u32, number, read_guid, second_value, set_once,
-    shared, unique,
+    Attr, attr_of, bad_value, dn_value, extra_value, flags_u32, number, read_guid, second_value,
+    set_once, shared, unique,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -29,9 +29,10 @@ use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::{self, AttrId, Storage};
 use upgrade_lab_model::{
-    Attributes, Directory, DirectoryObject, Domain, Interner, ObjectGuid, ObjectKind,
-    OrganizationalUnit, Value, dn,
+    Attributes, Directory, DirectoryObject, Domain, ExtraAttributes, Interner, ObjectGuid,
+    ObjectKind, OrganizationalUnit, Value, dn,
 };
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
@@ -136,6 +137,7 @@ struct Buffers {
     proxies: Vec<Value>,
     members: Vec<Value>,
     extensions: Vec<(u8, Value)>,
+    extras: Vec<(AttrId, Value)>,
     scratch: Vec<u8>,
 }
 
@@ -146,6 +148,8 @@ struct Reader<'a> {
     records_count: usize,
     /// DNs of modelled entries and the line of their record.
     dns: FxHashMap<Caseless, usize>,
+    /// objectGUIDs of the objects read: the line and DN of their record.
+    guids: FxHashMap<ObjectGuid, (usize, Value)>,
     /// Dropped attribute values: name as written → (first seen, count).
     dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
     /// Domains named by `DC=` suffixes of entries, in order of first appearance.
@@ -167,6 +171,7 @@ impl<'a> Reader<'a> {
             skipped: SkipCounts::default(),
             records_count: 0,
             dns: FxHashMap::with_capacity_and_hasher(entries_guess, Default::default()),
+            guids: FxHashMap::with_capacity_and_hasher(entries_guess, Default::default()),
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
             seen_suffixes: FxHashSet::default(),
@@ -213,6 +218,7 @@ impl<'a> Reader<'a> {
             Class::Object(kind) => {
                 self.note_domain_of(&dn);
                 let object = self.object(rec, kind, dn)?;
+                self.unique_guid(rec.line, &object)?;
                 self.directory.objects.push(object);
             }
             Class::OrganizationalUnit => {
@@ -226,6 +232,29 @@ impl<'a> Reader<'a> {
             Class::Skip(_) => {}
         }
         Ok(())
+    }
+
+    /// AD holds one object per objectGUID: a second record with the same GUID is an error
+    /// naming both, never a silent drop.
+    fn unique_guid(&mut self, line: usize, object: &DirectoryObject) -> Result<(), LdifError> {
+        match self.guids.entry(object.guid) {
+            Entry::Occupied(first) => {
+                let (first_line, first_dn) = first.get();
+                Err(LdifError::at(
+                    line,
+                    LdifErrorKind::DuplicateObjectGuid {
+                        guid: object.guid.to_string(),
+                        dn: object.dn.to_string(),
+                        first_dn: first_dn.to_string(),
+                        first_line: *first_line,
+                    },
+                ))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((line, object.dn.clone()));
+                Ok(())
+            }
+        }
     }
 
     fn note_domain_of(&mut self, dn_text: &str) {
@@ -403,10 +432,21 @@ impl<'a> Reader<'a> {
                     let v = shared(attr, &mut b.scratch, i)?;
                     b.extensions.push((n, v));
                 }
-                Attr::Other => self.drop_value(attr),
+                Attr::Other => match attribute_flow::by_ad_name(&attr.name)
+                    .filter(|id| id.flow().storage == Storage::Extra)
+                {
+                    Some(id) => {
+                        let v = extra_value(attr, &mut b.scratch, i)?;
+                        b.extras.push((id, v));
+                    }
+                    None => self.drop_value(attr),
+                },
             }
         }
         let b = &mut self.buffers;
+        if !b.extras.is_empty() {
+            a.extra = Some(Box::new(ExtraAttributes::new(b.extras.drain(..).collect())));
+        }
         b.extensions.sort_by_key(|(n, _)| *n);
         a.proxy_addresses = b.proxies.drain(..).collect();
         a.member = b.members.drain(..).collect();

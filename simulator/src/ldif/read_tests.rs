@@ -170,3 +170,52 @@ fn member_values_share_one_allocation_but_keep_their_own_text() {
     // Another spelling of the same name keeps its text.
     assert_eq!(&*g2.member[1], "cn=U,dc=x");
 }
+
+#[test]
+fn every_attribute_either_product_flows_is_kept_in_the_sparse_store() {
+    let import = read(
+        "dn: CN=a,OU=Staff,DC=x\nobjectClass: user\nsAMAccountName: a\ncompany: Contoso\nc: NL\nco: Netherlands\nst: Noord-Holland\nmobile: +31 6 1234\nemployeeID: E-17\nphysicalDeliveryOfficeName: Amsterdam 3\notherTelephone: 1\notherTelephone: 2\nobjectSid:: AQUAAAAAAAUVAAAA/w==\nunicodePwd: dropped\n",
+    );
+    let a = &import.directory.objects[0].attrs;
+    let get = |name: &str| {
+        let id = upgrade_lab_model::attribute_flow::by_ad_name(name).unwrap();
+        a.values(id)
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(get("company"), ["Contoso"]);
+    assert_eq!(get("C"), ["NL"]);
+    assert_eq!(get("co"), ["Netherlands"]);
+    assert_eq!(get("st"), ["Noord-Holland"]);
+    assert_eq!(get("mobile"), ["+31 6 1234"]);
+    assert_eq!(get("employeeID"), ["E-17"]);
+    assert_eq!(get("physicalDeliveryOfficeName"), ["Amsterdam 3"]);
+    assert_eq!(get("otherTelephone"), ["1", "2"]);
+    // A binary value is kept as its base64 text, as Azure AD receives it.
+    assert_eq!(get("objectSid"), ["AQUAAAAAAAUVAAAA/w=="]);
+    assert_eq!(
+        a.get_text("physicalDeliveryOfficeName").as_deref(),
+        Some("Amsterdam 3")
+    );
+    // What neither product flows is still dropped and counted.
+    assert_eq!(import.skipped.attribute_values.get("unicodePwd"), Some(&1));
+}
+
+#[test]
+fn a_second_record_with_the_same_object_guid_is_an_error_naming_both() {
+    let text = "dn: CN=a,DC=x\nobjectClass: user\nobjectGUID:: 6Gd2SrsmeEiT3Hmh/5hTqw==\n\n\
+                dn: CN=b,DC=x\nobjectClass: contact\nobjectGUID:: 6Gd2SrsmeEiT3Hmh/5hTqw==\n";
+    let e = read_directory(text).unwrap_err();
+    let message = e.to_string();
+    assert_eq!(e.line, 5, "{message}");
+    assert!(message.contains("`CN=b,DC=x`"), "{message}");
+    assert!(
+        message.contains("`CN=a,DC=x` (the record at line 1)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("fix or remove one of the two records"),
+        "{message}"
+    );
+}

@@ -131,6 +131,27 @@ pub(super) fn shared(
     attr.text(scratch).map(|t| interner.intern(t))
 }
 
+/// A value of an attribute kept in the sparse store: text as it is (interned: such values
+/// repeat across objects: countries, companies, offices), binary values (`objectSid`,
+/// `thumbnailPhoto`, certificates) as their base64 text, the way Azure AD receives non-string
+/// values.
+pub(super) fn extra_value(
+    attr: &AttrLine<'_>,
+    scratch: &mut Vec<u8>,
+    interner: &mut Interner,
+) -> Result<Value, LdifError> {
+    match &attr.value {
+        RawValue::Base64(b64) => {
+            let bytes = attr.bytes(scratch)?;
+            Ok(match std::str::from_utf8(bytes) {
+                Ok(t) => interner.intern(t),
+                Err(_) => interner.intern(b64.trim()),
+            })
+        }
+        RawValue::Text(t) => Ok(interner.intern(t)),
+    }
+}
+
 /// A DN value (`member`, `manager`): interned like `shared` (a group member is usually a member
 /// of many groups), without the extended-DN components (`<GUID=…>;`) some tools put first, as
 /// they are dropped from an entry's own dn. Once the file is read, values naming an object of

@@ -149,6 +149,9 @@ impl RecordWriter {
         if let Some(g) = a.consistency_guid {
             self.guid("ms-DS-ConsistencyGuid", &g.to_windows_bytes());
         }
+        for (id, v) in a.extra.iter().flat_map(|e| e.iter()) {
+            self.attr(id.flow().ad_name, v);
+        }
         Ok(())
     }
 

@@ -35,7 +35,9 @@ pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<P
         display: display.clone(),
         changes: match e.operation {
             ExportOperation::Delete => Vec::new(),
-            ExportOperation::Add => rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image)),
+            ExportOperation::Add => {
+                rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image))
+            }
             ExportOperation::Update => {
                 let old = cs.imported.as_ref();
                 let set = old.map_or(0, |old| rules::diff(cs.kind, old, &e.image));

@@ -8,7 +8,9 @@
 use crate::sync::connector_space::AadImage;
 use std::sync::Arc;
 use upgrade_lab_model::attribute_flow::{self, AttrId, Field, RowSet, Storage};
-use upgrade_lab_model::{AttributeChange, Attributes, ImmutableId, Modification, ObjectKind, Value};
+use upgrade_lab_model::{
+    AttributeChange, Attributes, ImmutableId, Modification, ObjectKind, Value,
+};
 
 /// Which product's out-of-box outbound rules wrote an object: the `connect` or `dirsync` column
 /// of `model::attribute_flow`. Connect's default rules flow attributes DirSync never wrote
@@ -239,7 +241,10 @@ mod tests {
         assert!(lines.iter().all(|l| l.modification == Modification::Add));
         assert_eq!(lines[1].new, vec![Value::from("NL")]);
         // A contact's `c` flowed under DirSync already: only the DN is new.
-        assert_eq!(diff(ObjectKind::Contact, &dirsync, &connect).count_ones(), 1);
+        assert_eq!(
+            diff(ObjectKind::Contact, &dirsync, &connect).count_ones(),
+            1
+        );
         // The same writer and values: nothing differs.
         assert_eq!(diff(ObjectKind::User, &connect, &connect.clone()), 0);
     }

@@ -312,7 +312,9 @@ fn tenant_check(st: &WorldState) -> TenantCheck {
         match st.tenant.get(&anchor) {
             None => check.missing.push(anchor.clone()),
             Some(t) => {
-                if t.attrs.differing_rows(&want) != 0 || t.kind != o.kind {
+                let connect = t.flow.is_some_and(|f| f.is_connect());
+                let compared = upgrade_lab_model::attribute_flow::flowed_rows(o.kind, connect);
+                if t.attrs.differing_rows(&want) & compared != 0 || t.kind != o.kind {
                     check.stale.push(anchor.clone());
                 }
             }

@@ -4,6 +4,7 @@
 use super::bound::Bound;
 use super::steps::ServerRef;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 use upgrade_lab_model::{Connector, RunProfile, RunStatus};
 
@@ -85,7 +86,8 @@ pub struct StepOutcome {
     pub message_contains: Option<String>,
 }
 
-/// `[expect.pending_exports]`: pending exports on Connect's Azure AD connector at the end.
+/// `[expect.pending_exports]`: pending exports on Connect's Azure AD connector at the end, and
+/// how verification explains them.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PendingExportsExpectation {
@@ -93,6 +95,20 @@ pub struct PendingExportsExpectation {
     pub updates: Option<Spanned<Bound>>,
     pub deletes: Option<Spanned<Bound>>,
     pub total: Option<Spanned<Bound>>,
+    /// Pending exports AD's changes since the settings export explain.
+    pub directory_adds: Option<Spanned<Bound>>,
+    pub directory_updates: Option<Spanned<Bound>>,
+    pub directory_deletes: Option<Spanned<Bound>>,
+    /// Pending updates that carry only attributes Connect's rules flow and DirSync's did not.
+    pub rules_only_updates: Option<Spanned<Bound>>,
+    /// Azure AD attribute name → pending updates that carry it as a rule difference.
+    #[serde(default)]
+    pub rule_differences: BTreeMap<Spanned<String>, Spanned<Bound>>,
+    /// Pending exports neither AD's changes nor the rules explain (adds, updates and deletes).
+    pub unexplained: Option<Spanned<Bound>>,
+    /// Pending exports are exactly the scenario's churn (its churn steps' adds, updates and
+    /// deletes, as directory changes) plus the rule differences, and nothing unexplained.
+    pub equals_churn: Option<bool>,
 }
 
 /// `[expect.exports]`: how many export runs reached the tenant from each client.

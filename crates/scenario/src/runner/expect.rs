@@ -3,7 +3,7 @@
 
 use super::facts::{Facts, event_kinds};
 use super::steps::StepResult;
-use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
+use crate::format::{Bound, Expect, PendingExportsExpectation, StepOutcome, ViolationKind};
 use crate::outcome::{Check, InvariantResult};
 use std::collections::BTreeSet;
 use toml::Spanned;
@@ -113,6 +113,86 @@ fn prerequisite_word(check: PrerequisiteCheck) -> &'static str {
     }
 }
 
+/// `[expect.pending_exports]`: the counts, their classification, and "the churn plus the rule
+/// differences, exactly".
+fn pending_exports(out: &mut Vec<Check>, p: &PendingExportsExpectation, facts: &Facts) {
+    let s = facts.pending.clone().unwrap_or_default();
+    let key = |k: &str| format!("expect.pending_exports.{k}");
+    bound(out, &key("adds"), &p.adds, s.adds);
+    bound(out, &key("updates"), &p.updates, s.updates);
+    bound(out, &key("deletes"), &p.deletes, s.deletes);
+    bound(out, &key("total"), &p.total, s.total);
+    bound(
+        out,
+        &key("directory_adds"),
+        &p.directory_adds,
+        s.directory.adds,
+    );
+    bound(
+        out,
+        &key("directory_updates"),
+        &p.directory_updates,
+        s.directory.updates,
+    );
+    bound(
+        out,
+        &key("directory_deletes"),
+        &p.directory_deletes,
+        s.directory.deletes,
+    );
+    bound(
+        out,
+        &key("rules_only_updates"),
+        &p.rules_only_updates,
+        s.rules_only_updates,
+    );
+    let unexplained = s.unexplained.adds + s.unexplained.updates + s.unexplained.deletes;
+    bound(out, &key("unexplained"), &p.unexplained, unexplained);
+    for (name, b) in &p.rule_differences {
+        let actual = s.rule_differences.get(name.get_ref()).copied().unwrap_or(0);
+        bound(
+            out,
+            &key(&format!("rule_differences.{}", name.get_ref())),
+            &Some(b.clone()),
+            actual,
+        );
+    }
+    if let Some(want) = p.equals_churn {
+        let c = facts.churn;
+        let rules: u64 = s.rules_only_updates;
+        let holds = s.directory == c
+            && unexplained == 0
+            && s.total == c.adds + c.updates + c.deletes + rules;
+        let rule_names: Vec<String> = s
+            .rule_differences
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        out.push(Check::judged(
+            key("equals_churn"),
+            format!(
+                "{want}: churn {} adds, {} updates, {} deletes plus {rules} rule-only updates ({})",
+                c.adds,
+                c.updates,
+                c.deletes,
+                rule_names.join(", ")
+            ),
+            format!(
+                "{holds}: directory {} adds, {} updates, {} deletes; {unexplained} unexplained{}; {} in all",
+                s.directory.adds,
+                s.directory.updates,
+                s.directory.deletes,
+                s.unexplained_examples
+                    .first()
+                    .map(|e| format!(" (first: {e})"))
+                    .unwrap_or_default(),
+                s.total
+            ),
+            holds == want,
+        ));
+    }
+}
+
 /// Every expectation of `expect` as a check.
 pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     let mut out = Vec::new();
@@ -177,21 +257,7 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     step_outcomes(&mut out, facts, &expect.errors, false);
     unannounced(&mut out, facts, expect);
     if let Some(p) = &expect.pending_exports {
-        let s = facts.pending.clone().unwrap_or_default();
-        bound(&mut out, "expect.pending_exports.adds", &p.adds, s.adds);
-        bound(
-            &mut out,
-            "expect.pending_exports.updates",
-            &p.updates,
-            s.updates,
-        );
-        bound(
-            &mut out,
-            "expect.pending_exports.deletes",
-            &p.deletes,
-            s.deletes,
-        );
-        bound(&mut out, "expect.pending_exports.total", &p.total, s.total);
+        pending_exports(&mut out, p, facts);
     }
     if let Some(e) = expect.active_exporter {
         out.push(Check::new(

@@ -4,13 +4,15 @@
 use super::setup::Setup;
 use super::steps::{SimUpgrade, StepRecord, tag_of};
 use crate::outcome::{
-    ActiveInterval, AnalysisSummary, LedgerSummary, PendingSummary, RunLine, TimelineEvent,
-    ViolationLine,
+    ActiveInterval, AnalysisSummary, LedgerSummary, OperationCountsLine, PendingSummary, RunLine,
+    TimelineEvent, ViolationLine,
 };
 use std::collections::BTreeMap;
-use upgrade_engine::ports::{AzureTenant, ConnectServer};
+use upgrade_engine::ports::{AzureTenant, ConnectServer, OnPremAd};
+use upgrade_engine::verify;
 use upgrade_engine::{Analysis, EngineEvent, EventKind};
-use upgrade_lab_model::{ExportOperation, RunRecord};
+use upgrade_lab_model::{PendingExport, RunRecord};
+use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::tenant::ledger::Product;
 use upgrade_lab_simulator::world::report::{LedgerReport, Violation};
 
@@ -34,6 +36,8 @@ pub struct Facts {
     pub settings_exported: bool,
     /// A settings file on some server contains the world's password.
     pub settings_file_has_secret: bool,
+    /// What the scenario's churn steps that ran asked for: adds, updates, deletes.
+    pub churn: OperationCountsLine,
 }
 
 fn run_line(server: &str, r: &RunRecord) -> RunLine {
@@ -105,6 +109,36 @@ pub fn timeline_event(e: &EngineEvent) -> TimelineEvent {
     }
 }
 
+/// The pending exports, classified by the engine's verification rules against AD's changes.
+fn pending_summary(
+    pending: &[PendingExport],
+    upgrade: &mut SimUpgrade,
+    world: &World,
+) -> PendingSummary {
+    let state = upgrade.state();
+    let since = verify::explaining_changes_since(state.settings_exported_at.or(state.installed_at));
+    let changes = world
+        .run(upgrade.ad_mut().changes_since(since))
+        .unwrap_or_default();
+    let r = verify::pending_export_report(pending, &changes);
+    let line = |c: verify::OperationCounts| OperationCountsLine {
+        adds: c.adds,
+        updates: c.updates,
+        deletes: c.deletes,
+    };
+    PendingSummary {
+        adds: r.totals.adds,
+        updates: r.totals.updates,
+        deletes: r.totals.deletes,
+        total: r.totals.total(),
+        directory: line(r.directory),
+        rule_differences: r.rule_differences,
+        rules_only_updates: r.rules_only_updates,
+        unexplained: line(r.unexplained),
+        unexplained_examples: r.unexplained_examples,
+    }
+}
+
 /// Reads the facts at the end of the scenario.
 pub fn collect(
     setup: &Setup,
@@ -138,15 +172,7 @@ pub fn collect(
             .flatten()
             .map(|r| run_line("connect", r)),
     );
-    let pending = pending.map(|p| {
-        let count = |op| p.iter().filter(|x| x.operation == op).count() as u64;
-        PendingSummary {
-            adds: count(ExportOperation::Add),
-            updates: count(ExportOperation::Update),
-            deletes: count(ExportOperation::Delete),
-            total: p.len() as u64,
-        }
-    });
+    let pending = pending.map(|p| pending_summary(&p, upgrade, world));
     let tenant_objects = world
         .run(async { upgrade.tenant_mut().sync_status().await })
         .map(|s| s.synced_objects)
@@ -209,6 +235,7 @@ pub fn collect(
         tenant_objects,
         tenant_live_objects,
         settings_file_has_secret,
+        churn: OperationCountsLine::default(),
     }
 }
 

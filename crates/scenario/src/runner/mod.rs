@@ -10,7 +10,7 @@ pub mod steps;
 
 use crate::format::{FaultTrigger, Step};
 use crate::load::Scenario;
-use crate::outcome::{ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
+use crate::outcome::{OperationCountsLine, ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
 use rayon::prelude::*;
 use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
@@ -103,6 +103,28 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     }
 }
 
+/// What the churn steps that ran asked AD for (each gets exactly that, on distinct objects).
+fn churn_asked(scenario: &Scenario, ran: &[steps::StepRecord]) -> OperationCountsLine {
+    let mut sum = OperationCountsLine::default();
+    for (step, record) in scenario.file.steps.iter().zip(ran) {
+        if let (
+            Step::Churn {
+                adds,
+                updates,
+                deletes,
+                ..
+            },
+            steps::StepResult::Done(_),
+        ) = (step.get_ref(), &record.result)
+        {
+            sum.adds += adds;
+            sum.updates += updates;
+            sum.deletes += deletes;
+        }
+    }
+    sum
+}
+
 /// Runs one scenario with `seed`.
 pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     let wall = Instant::now();
@@ -146,7 +168,8 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         records.push(record);
         inject(scenario, &setup, i, true, &mut timeline);
     }
-    let facts = facts::collect(&setup, &mut upgrade, records, events);
+    let mut facts = facts::collect(&setup, &mut upgrade, records, events);
+    facts.churn = churn_asked(scenario, &facts.steps);
     timeline.sort_by_key(|e| e.at_ms);
     outcome.checks = expect::checks(&scenario.file.expect, &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);

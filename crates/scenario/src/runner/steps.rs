@@ -11,7 +11,7 @@ use upgrade_engine::ports::{PortErrorKind, ServiceAccount, SqlChoice};
 use upgrade_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
 use upgrade_lab_model::{Credential, Secret, SimDuration, SqlBackend};
 use upgrade_lab_simulator::World;
-use upgrade_lab_simulator::churn::{ChurnSpec, apply_batch};
+use upgrade_lab_simulator::churn::{ExactChurn, apply_exact};
 use upgrade_lab_simulator::rng::rng_for;
 use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
 use upgrade_lab_simulator::world::ports::{
@@ -193,23 +193,18 @@ fn use_connect_host(upgrade: &mut SimUpgrade, world: &World, host: &str) {
     *upgrade.connect_mut() = world.connect_port(host);
 }
 
-/// `n` AD changes of one kind, drawn from the scenario's churn stream.
+/// Exactly `adds` new users, `updates` changed and `deletes` deleted objects (distinct ones),
+/// drawn from the scenario's churn stream.
 fn churn(world: &World, seed: u64, step: usize, adds: u64, updates: u64, deletes: u64) -> u64 {
     let mut rng = rng_for(seed, &format!("scenario-churn-{step}"));
     let mut serial = 1_000_000 + step as u64 * 100_000;
-    let one = |a: u32, u: u32, d: u32| ChurnSpec {
-        adds: a,
-        updates: u,
-        deletes: d,
-        moves: 0,
-        password_changes: 0,
-        ..ChurnSpec::default()
+    let wanted = ExactChurn {
+        adds,
+        updates,
+        deletes,
     };
-    world.change_ad(|ad, now| {
-        apply_batch(ad, &one(1, 0, 0), &mut rng, now, adds, &mut serial)
-            + apply_batch(ad, &one(0, 1, 0), &mut rng, now, updates, &mut serial)
-            + apply_batch(ad, &one(0, 0, 1), &mut rng, now, deletes, &mut serial)
-    })
+    let done = world.change_ad(|ad, now| apply_exact(ad, &mut rng, now, wanted, &mut serial));
+    done.adds + done.updates + done.deletes
 }
 
 /// Runs step `index`; the engine's events of the step are returned with it.

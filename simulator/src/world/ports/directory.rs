@@ -5,7 +5,7 @@ use crate::faults::{FaultKind, operations};
 use crate::world::Shared;
 use std::rc::Rc;
 use upgrade_engine::ports::{
-    AzureTenant, AdChanges, Clock, OnPremAd, PortError, PortErrorKind, TenantSession,
+    AdChanges, AzureTenant, Clock, OnPremAd, PortError, PortErrorKind, TenantSession,
     TenantSyncStatus,
 };
 use upgrade_lab_model::{Credential, SimDuration, SimTime};
