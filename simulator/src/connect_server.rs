@@ -54,6 +54,7 @@ impl ConnectServer {
 /// The sync configuration migrated settings give Connect.
 pub fn sync_config(settings: &SettingsDocument) -> SyncConfig {
     SyncConfig {
+        source_anchor: settings.source_anchor,
         filters: settings.filters.clone(),
         alternate_login_id: settings.alternate_login_id.clone(),
         delete_threshold: Some(DELETE_THRESHOLD_DEFAULT),

@@ -6,6 +6,7 @@
 
 use crate::sync::rules::FlowSet;
 use crate::sync::{SyncConfig, SyncEngine};
+use upgrade_lab_model::SourceAnchor;
 use upgrade_lab_model::{DirSyncConfig, SimTime};
 
 /// Where a world's DirSync stands when the world starts.
@@ -67,6 +68,7 @@ impl DirSyncServer {
 /// prevention, §4.3).
 pub fn sync_config(config: &DirSyncConfig) -> SyncConfig {
     SyncConfig {
+        source_anchor: SourceAnchor::ObjectGuid,
         filters: config.filters.clone(),
         alternate_login_id: config.alternate_login_id.clone(),
         delete_threshold: config.delete_threshold,

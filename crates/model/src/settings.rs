@@ -12,12 +12,16 @@ use serde::{Deserialize, Serialize};
 /// The schema version this build writes and reads.
 pub const SETTINGS_SCHEMA_VERSION: u32 = 1;
 
-/// The source anchor of a DirSync-lineage installation. DirSync anchored on objectGUID and the
-/// new installation must too (§2.9), so it is the only value.
+/// The attribute a sync server anchors objects on. DirSync anchored on objectGUID, and a server
+/// taking over from it must too ("Azure AD Connect: Design concepts", sourceAnchor); Connect
+/// installed on its own may choose `ms-DS-ConsistencyGuid`, which takes the objectGUID's value
+/// where it is empty and its own where a tool stamped one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceAnchor {
     #[serde(rename = "objectGUID")]
     ObjectGuid,
+    #[serde(rename = "ms-DS-ConsistencyGuid")]
+    ConsistencyGuid,
 }
 
 /// Features that migrate.

@@ -19,12 +19,16 @@ pub mod run_profiles;
 use connector_space::{AadConnectorSpace, AdConnectorSpace};
 use metaverse::Metaverse;
 use rules::{FlowSet, OutboundRules};
-use upgrade_lab_model::{ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters, Value};
+use upgrade_lab_model::{
+    ImmutableId, ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters, SourceAnchor, Value,
+};
 
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
 #[derive(Clone, Debug)]
 pub struct SyncConfig {
     pub filters: ScopeFilters,
+    /// The attribute objects are anchored on (DirSync: always objectGUID).
+    pub source_anchor: SourceAnchor,
     pub alternate_login_id: Option<String>,
     /// Accidental-delete prevention threshold (`None` = off). Connect: 500 (§4.3).
     pub delete_threshold: Option<u32>,
@@ -97,9 +101,24 @@ impl SyncEngine {
                 .and_then(|m| self.mv.get(m))
                 .map(|m| m.dn.clone())
                 .unwrap_or_else(|| Value::from(cs.anchor.as_str()));
-            pending_export::describe(cs, display)
+            let mut export = pending_export::describe(cs, display)?;
+            export.changes_source_anchor = self.reanchors(cs);
+            Some(export)
         }));
         exports
+    }
+
+    /// Whether provisioning `cs` gives an object Azure AD already holds under its objectGUID
+    /// anchor a new source anchor: the add of a second object for it, the first orphaned.
+    fn reanchors(&self, cs: &connector_space::AadCsObject) -> bool {
+        let by_guid: Option<ImmutableId> = cs
+            .mv
+            .and_then(|m| self.mv.get(m))
+            .and_then(|m| m.ad)
+            .and_then(|a| self.ad_cs.get(a))
+            .map(|a| a.object.guid.immutable_id());
+        cs.imported.is_none()
+            && by_guid.is_some_and(|g| g != cs.anchor && self.aad_cs.find(&g).is_some())
     }
 
     /// The metaverse object projected from the AD object with this objectGUID.

@@ -12,7 +12,7 @@ use super::pending_export::ExportState;
 use super::rules::diff;
 use crate::ad::ActiveDirectory;
 use upgrade_lab_model::{
-    DirectoryObject, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats,
+    DirectoryObject, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats, SourceAnchor,
 };
 
 /// What an AD import read when it started.
@@ -318,8 +318,12 @@ impl SyncEngine {
                 // A metaverse object lives exactly as long as its AD connector, so a new
                 // connector never finds one to join: it projects.
                 stats.projections += 1;
+                let anchor = match (self.config.source_anchor, object.attrs.consistency_guid) {
+                    (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
+                    _ => self.shared_anchor(guid),
+                };
                 let m = self.mv.insert(MvObject {
-                    anchor: self.shared_anchor(guid),
+                    anchor,
                     kind: object.kind,
                     dn: object.dn.clone(),
                     attrs: object.attrs.clone(),
