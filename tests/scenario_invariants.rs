@@ -71,3 +71,32 @@ fn a_refusal_the_file_does_not_list_fails_the_scenario() {
         step.actual
     );
 }
+
+#[test]
+fn deletes_the_staging_server_never_saw_fail_the_run_naming_five_orphans() {
+    let o = run_edited("cutover/deleted-before-takeover-orphans", |t| {
+        t.replace("violations = [\"object_orphaned\"]\n", "")
+    });
+    assert_eq!(o.verdict, Verdict::Fail);
+    let failures = o.failures();
+    let orphaned = failures
+        .iter()
+        .find(|c| c.what == "invariant object_orphaned")
+        .unwrap_or_else(|| panic!("{failures:?}"));
+    let inv = o
+        .invariants
+        .iter()
+        .find(|i| i.name == "object_orphaned")
+        .unwrap();
+    let v = &inv.violations[0];
+    assert_eq!(v.object_count, 5, "{}", orphaned.actual);
+    assert_eq!(v.objects.len(), 5);
+    for obj in &v.objects {
+        // AD still holds their tombstones: each is named by its DN, with its immutableId.
+        let dn = obj.dn.as_deref().unwrap_or_else(|| panic!("{obj:?}"));
+        assert!(orphaned.actual.contains(dn), "{}", orphaned.actual);
+        assert!(obj.immutable_id.is_some());
+    }
+    // Nothing else went wrong: the orphans are the only failure.
+    assert_eq!(failures.len(), 1, "{failures:?}");
+}

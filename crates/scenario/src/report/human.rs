@@ -69,6 +69,7 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
             SimDuration(s.sim_duration_ms).to_string(),
             wall(s.wall_duration_ms, options.wall)
         );
+        violations(&mut out, s, &p);
     }
     let _ = writeln!(
         out,
@@ -87,6 +88,30 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
         failure(&mut out, s, &p);
     }
     out
+}
+
+/// Every violation of a scenario under its line, expected ones marked so, with the objects.
+fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
+    for i in s.invariants.iter().filter(|i| !i.held) {
+        let label = if i.violation_expected {
+            "expected violation"
+        } else {
+            "VIOLATION"
+        };
+        for v in &i.violations {
+            let lines = v.lines();
+            let head = format!("  {label} {}: {}", v.kind, lines[0]);
+            let head = if i.violation_expected {
+                p.paint(DIM, &head)
+            } else {
+                p.paint(RED, &head)
+            };
+            let _ = writeln!(out, "{head}");
+            for l in &lines[1..] {
+                let _ = writeln!(out, "      {l}");
+            }
+        }
+    }
 }
 
 fn failure(out: &mut String, s: &ScenarioOutcome, p: &Painter) {

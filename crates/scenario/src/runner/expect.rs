@@ -1,14 +1,13 @@
 //! Compares the facts with the scenario's `[expect]`: one `Check` per expectation, plus a
 //! failing check for every refusal or error the scenario did not announce.
 
-use super::facts::{Facts, event_kinds};
+use super::facts::{Facts, event_kinds, violation_kind, violation_line};
 use super::steps::StepResult;
 use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
-use crate::outcome::{Check, InvariantResult};
+use crate::outcome::{Check, InvariantResult, ViolationLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_engine::PrerequisiteCheck;
-use upgrade_lab_simulator::world::report::Violation;
 
 fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
     if let Some(b) = b {
@@ -245,12 +244,26 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         &expect.tenant_live_objects,
         facts.tenant_live_objects,
     );
-    bound(
-        &mut out,
-        "expect.sync_gap_minutes",
-        &expect.sync_gap_minutes,
-        facts.ledger.sync_gap.as_millis() / 60_000,
-    );
+    // The maximum is the `sync_gap_exceeded` invariant; the check keeps the minimum.
+    if let Some(min) = expect
+        .sync_gap_minutes
+        .as_ref()
+        .and_then(|b| b.get_ref().min)
+    {
+        let (b, gap) = (
+            Bound {
+                min: Some(min),
+                max: None,
+            },
+            facts.ledger.sync_gap.as_millis() / 60_000,
+        );
+        out.push(Check::judged(
+            "expect.sync_gap_minutes",
+            b.to_string(),
+            gap.to_string(),
+            b.contains(gap),
+        ));
+    }
     bound(
         &mut out,
         "expect.sim_minutes",
@@ -332,40 +345,48 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     out
 }
 
-/// The invariants of every run, each held or violated, and whether the scenario wanted that.
+/// The sync gap over the scenario's stated maximum, as a violation (none without a maximum).
+fn sync_gap_exceeded(expect: &Expect, facts: &Facts) -> Option<ViolationLine> {
+    let max = expect.sync_gap_minutes.as_ref()?.get_ref().max?;
+    let minutes = facts.ledger.sync_gap.as_millis() / 60_000;
+    (minutes > max).then(|| ViolationLine {
+        kind: ViolationKind::SyncGapExceeded.as_str().to_string(),
+        at_ms: None,
+        summary: format!(
+            "an AD change waited {minutes} minutes for its export, over the stated maximum of \
+             {max} minutes"
+        ),
+        object_count: 0,
+        objects: Vec::new(),
+    })
+}
+
+/// The invariants of every run, one per violation kind, each held or violated, and whether the
+/// scenario wanted that.
 pub fn invariants(expect: &Expect, facts: &Facts) -> Vec<InvariantResult> {
     let wanted: BTreeSet<ViolationKind> = expect.violations.iter().map(|v| *v.get_ref()).collect();
+    let mut lines: Vec<(ViolationKind, ViolationLine)> = facts
+        .ledger
+        .violations
+        .iter()
+        .map(|v| (violation_kind(v), violation_line(v)))
+        .collect();
+    lines.extend(sync_gap_exceeded(expect, facts).map(|l| (ViolationKind::SyncGapExceeded, l)));
     ViolationKind::ALL
         .iter()
         .map(|kind| {
-            let hits: Vec<String> = facts
-                .ledger
-                .violations
+            let violations: Vec<ViolationLine> = lines
                 .iter()
-                .filter(|v| match (kind, v) {
-                    (ViolationKind::TwoActiveExporters, Violation::TwoActiveExporters { .. }) => {
-                        true
-                    }
-                    (
-                        ViolationKind::DirsyncExportAfterConnect,
-                        Violation::RollbackToDirSync { .. },
-                    ) => true,
-                    (ViolationKind::ObjectLost, Violation::TenantMismatch { missing, .. }) => {
-                        *missing > 0
-                    }
-                    (
-                        ViolationKind::ObjectDuplicated,
-                        Violation::TenantMismatch { duplicated, .. },
-                    ) => *duplicated > 0,
-                    _ => false,
-                })
-                .map(|v| format!("{v:?}"))
+                .filter(|(k, _)| k == kind)
+                .map(|(_, l)| l.clone())
                 .collect();
+            let summaries: Vec<&str> = violations.iter().map(|l| l.summary.as_str()).collect();
             InvariantResult {
                 name: kind.as_str().to_string(),
-                held: hits.is_empty(),
+                held: violations.is_empty(),
                 violation_expected: wanted.contains(kind),
-                detail: hits.join("; "),
+                detail: summaries.join("; "),
+                violations,
             }
         })
         .collect()
