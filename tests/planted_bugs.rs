@@ -75,7 +75,10 @@ fn a_migration_that_drops_the_ou_filter_leaves_orphans() {
 #[test]
 fn a_migration_that_flows_the_wrong_sign_in_attribute_leaves_wrong_upns() {
     assert_caught(
-        &["in-place/migrates-alternate-id"],
+        &[
+            "in-place/migrates-alternate-id",
+            "in-place/migrates-alternate-id-local-upn",
+        ],
         PlantedBug::WrongSignInAttribute,
         "object_stale",
     );

@@ -601,4 +601,179 @@ mod tests {
         );
         assert_eq!(fields(&base).len(), 18);
     }
+
+    /// A converged world with a cloud-only user that soft-matches AD user 0 and one that
+    /// matches nobody, and a way to break its tenant on purpose.
+    mod planted {
+        use crate::generate::{DirectorySpec, generate};
+        use crate::tenant::{CloudObject, TenantSpec};
+        use crate::world::World;
+        use crate::world::report::Violation;
+        use upgrade_lab_model::{Attributes, ImmutableId, ObjectKind, Value};
+
+        fn world() -> (World, Vec<ImmutableId>) {
+            let spec = DirectorySpec {
+                users: 20,
+                groups: 2,
+                contacts: 2,
+                ..DirectorySpec::default()
+            };
+            let dir = generate(&spec).unwrap();
+            let users: Vec<_> = dir
+                .objects
+                .iter()
+                .filter(|o| o.kind == ObjectKind::User)
+                .collect();
+            let ids = users.iter().map(|o| o.guid.immutable_id()).collect();
+            let cloud = |upn: Option<Value>, name: &str| CloudObject {
+                kind: ObjectKind::User,
+                attrs: Attributes {
+                    user_principal_name: upn,
+                    display_name: Some(Value::from(name)),
+                    ..Default::default()
+                },
+                immutable_id: None,
+                admin_role: false,
+            };
+            let tenant = TenantSpec {
+                cloud_objects: vec![
+                    cloud(users[0].attrs.user_principal_name.clone(), "matched"),
+                    cloud(Some(Value::from("cloud@contoso.onmicrosoft.com")), "alone"),
+                ],
+                ..TenantSpec::default()
+            };
+            let world = World::builder()
+                .directory(dir)
+                .tenant(tenant)
+                .build()
+                .unwrap();
+            (world, ids)
+        }
+
+        fn kinds(world: &World) -> Vec<&'static str> {
+            let mut k: Vec<&'static str> = world
+                .report()
+                .violations
+                .iter()
+                .map(|v| match v {
+                    Violation::ObjectLost(_) => "lost",
+                    Violation::ObjectDuplicated(_) => "duplicated",
+                    Violation::ObjectOrphaned(_) => "orphaned",
+                    Violation::ObjectStale(_) => "stale",
+                    Violation::CloudObjectChanged(_) => "cloud",
+                    _ => "other",
+                })
+                .collect();
+            k.sort();
+            k
+        }
+
+        fn break_tenant(world: &World, edit: impl FnOnce(&mut crate::tenant::Tenant)) {
+            edit(&mut world.shared.state.borrow_mut().tenant);
+        }
+
+        #[test]
+        fn a_converged_world_with_a_soft_match_holds_every_verdict() {
+            let (world, ids) = world();
+            let report = world.report();
+            assert!(report.converged);
+            assert!(report.tenant.equals_directory(), "{:?}", report.tenant);
+            assert_eq!(report.tenant.in_scope, 24);
+            // The soft-matched cloud user became AD user 0's object.
+            let t = &world.shared.state.borrow().tenant;
+            assert_eq!(t.objects[0].immutable_id.as_ref(), Some(&ids[0]));
+        }
+
+        #[test]
+        fn a_deleted_tenant_object_is_lost() {
+            let (world, ids) = world();
+            break_tenant(&world, |t| {
+                let i = t.by_anchor[&ids[3]] as usize;
+                t.objects[i].deleted = true;
+            });
+            assert_eq!(kinds(&world), vec!["lost"]);
+            let lost = &world.report().tenant.missing;
+            assert_eq!(lost[0].immutable_id.as_deref(), Some(&*ids[3].to_string()));
+            assert!(lost[0].dn.is_some());
+        }
+
+        #[test]
+        fn a_wrong_value_is_stale_with_expected_and_actual() {
+            let (world, ids) = world();
+            break_tenant(&world, |t| {
+                let i = t.by_anchor[&ids[4]] as usize;
+                let mut attrs = (*t.objects[i].attrs).clone();
+                attrs.title = Some(Value::from("Planted"));
+                t.objects[i].attrs = attrs.into();
+            });
+            assert_eq!(kinds(&world), vec!["stale"]);
+            let stale = &world.report().tenant.stale[0];
+            assert_eq!(stale.differences[0].attribute, "jobTitle");
+            assert_eq!(stale.differences[0].actual, "Planted");
+        }
+
+        #[test]
+        fn a_changed_kind_is_stale() {
+            let (world, ids) = world();
+            break_tenant(&world, |t| {
+                let i = t.by_anchor[&ids[5]] as usize;
+                t.objects[i].kind = ObjectKind::Contact;
+            });
+            assert_eq!(kinds(&world), vec!["stale"]);
+        }
+
+        #[test]
+        fn a_synced_object_without_a_source_is_orphaned_by_immutable_id() {
+            let (world, _) = world();
+            break_tenant(&world, |t| {
+                let mut o = t.objects[1].clone();
+                o.immutable_id = Some(ImmutableId::new("cGxhbnRlZA=="));
+                o.attrs = Default::default();
+                t.objects.push(o);
+            });
+            assert_eq!(kinds(&world), vec!["orphaned"]);
+            let o = &world.report().tenant.orphaned[0];
+            assert_eq!((o.name.as_str(), o.dn.as_deref()), ("cGxhbnRlZA==", None));
+        }
+
+        #[test]
+        fn an_identity_two_objects_hold_is_duplicated() {
+            let (world, ids) = world();
+            break_tenant(&world, |t| {
+                let i = t.by_anchor[&ids[7]] as usize;
+                let mut attrs = (*t.objects[i].attrs).clone();
+                attrs.proxy_addresses = Default::default();
+                attrs.user_principal_name = t.objects[t.by_anchor[&ids[6]] as usize]
+                    .attrs
+                    .user_principal_name
+                    .clone();
+                t.objects[i].attrs = attrs.into();
+            });
+            // User 6's UPN is held twice; user 7 holds a wrong UPN and lost its addresses.
+            assert_eq!(kinds(&world), vec!["duplicated", "stale"]);
+        }
+
+        #[test]
+        fn a_touched_cloud_only_object_is_reported() {
+            let (world, _) = world();
+            break_tenant(&world, |t| {
+                let mut attrs = (*t.objects[1].attrs).clone();
+                attrs.display_name = Some(Value::from("renamed"));
+                t.objects[1].attrs = attrs.into();
+            });
+            assert_eq!(kinds(&world), vec!["cloud"]);
+            let c = &world.report().tenant.cloud_changed[0];
+            assert_eq!(
+                c.object.name,
+                "cloud-only user cloud@contoso.onmicrosoft.com"
+            );
+            assert_eq!(
+                (
+                    c.differences[0].expected.as_str(),
+                    c.differences[0].actual.as_str()
+                ),
+                ("alone", "renamed")
+            );
+        }
+    }
 }
