@@ -149,6 +149,17 @@ impl Violation {
     }
 }
 
+fn in_scope(n: u64) -> String {
+    format!("{n} in-scope {}", if n == 1 { "object" } else { "objects" })
+}
+
+fn synced(n: u64) -> String {
+    format!(
+        "{n} synced tenant {}",
+        if n == 1 { "object" } else { "objects" }
+    )
+}
+
 /// One sentence per violation, for reports (the objects come from [`Violation::objects`]).
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -187,31 +198,26 @@ impl std::fmt::Display for Violation {
                 reasons.join("; ")
             ),
             Violation::ObjectLost(o) => {
-                write!(f, "{} in-scope objects missing from the tenant", o.count)
+                write!(f, "{} missing from the tenant", in_scope(o.count))
             }
-            Violation::ObjectDuplicated(o) => {
-                write!(
-                    f,
-                    "{} in-scope objects whose identity another tenant object holds",
-                    o.count
-                )
-            }
+            Violation::ObjectDuplicated(o) => write!(
+                f,
+                "{} whose identity another tenant object also holds",
+                in_scope(o.count)
+            ),
             Violation::ObjectOrphaned(o) => {
-                write!(
-                    f,
-                    "{} synced tenant objects without an in-scope source",
-                    o.count
-                )
+                write!(f, "{} without an in-scope source", synced(o.count))
             }
             Violation::ObjectStale(w) => {
-                write!(
-                    f,
-                    "{} tenant objects with a wrong kind or wrong values",
-                    w.count
-                )
+                write!(f, "{} with a wrong kind or wrong values", synced(w.count))
             }
             Violation::CloudObjectChanged(w) => {
-                write!(f, "{} cloud-only objects changed by the sync", w.count)
+                let n = w.count;
+                let s = if n == 1 { "object" } else { "objects" };
+                write!(
+                    f,
+                    "{n} cloud-only {s} changed, deleted or stamped by the sync"
+                )
             }
         }
     }

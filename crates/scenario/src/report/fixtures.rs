@@ -114,11 +114,11 @@ pub(crate) fn suite() -> SuiteOutcome {
             name: "object_stale".into(),
             held: false,
             violation_expected: false,
-            detail: "1 tenant objects with a wrong kind or wrong values".into(),
+            detail: "1 synced tenant object with a wrong kind or wrong values".into(),
             violations: vec![ViolationLine {
                 kind: "object_stale".into(),
                 at_ms: None,
-                summary: "1 tenant objects with a wrong kind or wrong values".into(),
+                summary: "1 synced tenant object with a wrong kind or wrong values".into(),
                 object_count: 1,
                 objects: vec![stale],
             }],

@@ -90,25 +90,21 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
     out
 }
 
-/// Every violation of a scenario under its line, expected ones marked so, with the objects.
+/// Every violation of a scenario under its line: an expected one with the objects it names, an
+/// unexpected one as its summary (the failure section below shows its objects).
 fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
     for i in s.invariants.iter().filter(|i| !i.held) {
-        let label = if i.violation_expected {
-            "expected violation"
-        } else {
-            "VIOLATION"
-        };
         for v in &i.violations {
             let lines = v.lines();
-            let head = format!("  {label} {}: {}", v.kind, lines[0]);
-            let head = if i.violation_expected {
-                p.paint(DIM, &head)
+            if i.violation_expected {
+                let head = format!("  expected violation {}: {}", v.kind, lines[0]);
+                let _ = writeln!(out, "{}", p.paint(DIM, &head));
+                for l in &lines[1..] {
+                    let _ = writeln!(out, "      {l}");
+                }
             } else {
-                p.paint(RED, &head)
-            };
-            let _ = writeln!(out, "{head}");
-            for l in &lines[1..] {
-                let _ = writeln!(out, "      {l}");
+                let head = format!("  VIOLATION {}: {}", v.kind, lines[0]);
+                let _ = writeln!(out, "{}", p.paint(RED, &head));
             }
         }
     }
