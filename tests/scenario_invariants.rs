@@ -100,3 +100,28 @@ fn deletes_the_staging_server_never_saw_fail_the_run_naming_five_orphans() {
     // Nothing else went wrong: the orphans are the only failure.
     assert_eq!(failures.len(), 1, "{failures:?}");
 }
+
+#[test]
+fn a_sync_gap_over_the_stated_maximum_is_a_violation_the_scenario_may_list() {
+    // The scenario queues AD changes for over an hour while nobody exports.
+    let name = "cutover/exporter-gap-queues-changes";
+    let tight = |t: String| {
+        t.replace(
+            "sync_gap_minutes = { min = 60 }",
+            "sync_gap_minutes = { max = 59 }",
+        )
+    };
+    let o = run_edited(name, tight);
+    assert_eq!(o.verdict, Verdict::Fail);
+    assert_eq!(
+        failed_checks(&o),
+        vec!["invariant sync_gap_exceeded".to_string()]
+    );
+    let listed = run_edited(name, |t| {
+        tight(t).replace(
+            "[expect]\n",
+            "[expect]\nviolations = [\"sync_gap_exceeded\"]\n",
+        )
+    });
+    assert_eq!(listed.verdict, Verdict::Pass, "{:?}", listed.failures());
+}
