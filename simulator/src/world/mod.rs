@@ -30,7 +30,8 @@
 //! - ports: `dirsync_port()`, `connect_port(host)`, `ad_port()`, `tenant_port()`, `clock()`;
 //! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
 //!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
-//! - verdicts: `world.report()` (`report::LedgerReport` with `violations`), and
+//! - verdicts: `world.report()` (`report::LedgerReport` with `violations`; the tenant judged by
+//!   `crate::oracle` against `WorldState::baseline`), and
 //!   `world.with_state(|st| …)` for the raw ledger (`st.tenant.ledger`), run histories and
 //!   connector spaces.
 //!
