@@ -218,12 +218,14 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         let tc = &facts.ledger.tenant;
         let actual = tc.equals_directory();
         let detail = format!(
-            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {})",
+            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {}, cloud-only \
+             changed {})",
             tc.in_scope,
             tc.missing.len(),
             tc.duplicated.len(),
             tc.stale.len(),
-            tc.orphaned.len()
+            tc.orphaned.len(),
+            tc.cloud_changed.len()
         );
         out.push(Check::judged(
             "expect.tenant_equals_directory",
