@@ -12,6 +12,7 @@ pub mod dirsync_server;
 pub mod faults;
 pub mod generate;
 pub mod ldif;
+pub mod oracle;
 pub mod rng;
 pub mod sync;
 pub mod tenant;

@@ -269,14 +269,20 @@ fn a_delete_that_neither_server_carried_leaves_an_orphan_the_report_names() {
     world.advance(SimDuration::from_hours(1));
     let report = world.report();
     assert!(report.converged);
-    assert_eq!(report.tenant.orphaned, vec![victim.immutable_id()]);
+    let orphans: Vec<_> = report
+        .tenant
+        .orphaned
+        .iter()
+        .map(|o| o.immutable_id.clone())
+        .collect();
+    assert_eq!(orphans, vec![Some(victim.immutable_id().to_string())]);
+    // AD still has the tombstone: the orphan is named by its DN.
+    let dn = directory(10, 2, 2).objects[4].dn.to_string();
+    assert_eq!(report.tenant.orphaned[0].dn.as_deref(), Some(dn.as_str()));
+    assert!(report.tenant.missing.is_empty());
     assert!(report.violations.iter().any(|v| matches!(
         v,
-        Violation::TenantMismatch {
-            orphaned: 1,
-            missing: 0,
-            ..
-        }
+        Violation::ObjectOrphaned(o) if o.count == 1
     )));
 }
 

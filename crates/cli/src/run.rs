@@ -118,6 +118,7 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
         &RunOptions {
             seed: args.seed,
             jobs: args.jobs,
+            ..Default::default()
         },
     );
     let format = match args.format {

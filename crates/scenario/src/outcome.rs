@@ -144,12 +144,71 @@ pub struct ActiveInterval {
     pub to_ms: Option<u64>,
 }
 
-/// A violation the ledger recorded.
+/// A violation the ledger, the tenant oracle or the runner recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ViolationLine {
+    /// The `expect.violations` name of its kind.
     pub kind: String,
-    pub at_ms: u64,
-    pub detail: String,
+    /// When it happened; `None` for a state judged at the end (the tenant, the sync gap).
+    pub at_ms: Option<u64>,
+    /// One sentence.
+    pub summary: String,
+    /// How many objects it concerns (0 when it is not about objects).
+    pub object_count: u64,
+    /// The first objects it names, with their differences when values are wrong.
+    pub objects: Vec<ViolationObject>,
+}
+
+/// One object a violation names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ViolationObject {
+    pub name: String,
+    pub dn: Option<String>,
+    pub immutable_id: Option<String>,
+    pub differences: Vec<AttributeDifference>,
+}
+
+/// One wrong value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AttributeDifference {
+    pub attribute: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl ViolationLine {
+    /// The summary, then the named objects (`name: attribute expected 'x', actual 'y'`).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![self.summary.clone()];
+        for o in &self.objects {
+            let mut line = o.name.clone();
+            if o.dn.is_some()
+                && let Some(id) = &o.immutable_id
+            {
+                line.push_str(&format!(" (immutableId {id})"));
+            }
+            let diffs: Vec<String> = o
+                .differences
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} expected '{}', actual '{}'",
+                        d.attribute, d.expected, d.actual
+                    )
+                })
+                .collect();
+            if !diffs.is_empty() {
+                line.push_str(": ");
+                line.push_str(&diffs.join("; "));
+            }
+            out.push(line);
+        }
+        let named = self.objects.len() as u64;
+        if self.object_count > named {
+            out.push(format!("... and {} more", self.object_count - named));
+        }
+        out
+    }
 }
 
 /// The tenant's record of exporters.
@@ -170,7 +229,10 @@ pub struct InvariantResult {
     pub held: bool,
     /// The scenario lists this violation in `expect.violations`.
     pub violation_expected: bool,
+    /// The summaries of its violations, `; `-separated (empty when it held).
     pub detail: String,
+    /// Each violation of this kind with the objects it names.
+    pub violations: Vec<ViolationLine>,
 }
 
 impl InvariantResult {
@@ -218,7 +280,8 @@ impl ScenarioOutcome {
                 if i.held {
                     "held".to_string()
                 } else {
-                    format!("violated: {}", i.detail)
+                    let lines: Vec<String> = i.violations.iter().flat_map(|v| v.lines()).collect();
+                    format!("violated: {}", lines.join("\n      "))
                 },
                 false,
             )

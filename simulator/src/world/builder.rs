@@ -62,6 +62,7 @@ pub struct WorldBuilder {
     churn: Vec<ChurnSpec>,
     enterprise_admin: Option<Credential>,
     azure_ad_password: String,
+    planted_bug: Option<super::PlantedBug>,
 }
 
 impl Default for WorldBuilder {
@@ -82,6 +83,7 @@ impl Default for WorldBuilder {
             churn: Vec::new(),
             enterprise_admin: None,
             azure_ad_password: DEFAULT_PASSWORD.to_string(),
+            planted_bug: None,
         }
     }
 }
@@ -164,6 +166,13 @@ impl WorldBuilder {
         self
     }
 
+    /// **Test affordance**: plants a bug in the system under test. Default: none.
+    #[doc(hidden)]
+    pub fn planted_bug(mut self, bug: Option<super::PlantedBug>) -> Self {
+        self.planted_bug = bug;
+        self
+    }
+
     /// The DirSync configuration the world will use (the given one or the default).
     pub fn dirsync_config(&self) -> DirSyncConfig {
         self.dirsync.clone().unwrap_or_else(|| {
@@ -210,6 +219,14 @@ impl WorldBuilder {
         }
         let ad = ActiveDirectory::new(self.directory, vec![ea]);
         let mut spec = self.tenant;
+        // The oracle's ground truth: DirSync's configuration before any upgrade touches it.
+        let baseline = crate::oracle::Baseline {
+            filters: config.filters.clone(),
+            sign_in_attribute: config.alternate_login_id.clone(),
+            password_sync: config.password_sync,
+            soft_match_on_upn: spec.soft_match_on_upn,
+            cloud_objects: spec.cloud_objects.clone(),
+        };
         spec.accounts.push(TenantAccount {
             credential: Credential::new(config.azure_ad_account.clone(), self.azure_ad_password),
             hybrid_identity_admin: true,
@@ -245,6 +262,8 @@ impl WorldBuilder {
             environments,
             exporter_state: BTreeMap::new(),
             ad_password_watermark_dirsync: SimTime::START,
+            baseline,
+            planted_bug: self.planted_bug,
         };
         if self.dirsync_start == DirSyncStart::Converged {
             converge(&mut state);
@@ -312,7 +331,8 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let outcome = super::export_run::apply_export(engine, &mut state.tenant, &items, false);
+        let outcome =
+            super::export_run::apply_export(engine, &mut state.tenant, &items, (false, false));
         if !items.is_empty() {
             state.tenant.ledger.exports.push(ExportRecord {
                 client,

@@ -100,6 +100,8 @@ pub(crate) async fn export(
     let st = &mut *guard;
     let client = client_of(st, id);
     let throttled = st.faults.throttling(now);
+    let skip_deletes = matches!(id, ServerId::Connect(_))
+        && st.planted_bug == Some(super::PlantedBug::SkipDeleteExports);
     let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
         return Err(not_installed(host));
     };
@@ -108,7 +110,7 @@ pub(crate) async fn export(
         mut errors,
         mut status,
         accepted,
-    } = apply_export(engine, &mut st.tenant, &items, throttled);
+    } = apply_export(engine, &mut st.tenant, &items, (throttled, skip_deletes));
     if let Some(text) = withheld {
         errors.insert(0, text);
         if status.is_clean() {
@@ -162,18 +164,26 @@ pub(crate) struct ExportOutcome {
 }
 
 /// Sends the planned writes to the tenant: counts, the first errors with their names, the
-/// quota stop and the 5,000-error limit (§2.7).
+/// quota stop and the 5,000-error limit (§2.7). `skip_deletes` is a planted bug: deletes stay
+/// pending and the run reports success.
 pub(crate) fn apply_export(
     engine: &mut SyncEngine,
     tenant: &mut Tenant,
     items: &[u32],
-    throttled: bool,
+    (throttled, skip_deletes): (bool, bool),
 ) -> ExportOutcome {
     let mut stats = RunStats::default();
     let mut errors = Vec::new();
     let mut accepted = Vec::with_capacity(items.len());
     let mut status = RunStatus::Success;
     engine.apply_export(items, |operation, anchor, kind, image| {
+        if skip_deletes && operation == ExportOperation::Delete {
+            let result = Err("PlantedBugSkippedDelete");
+            return WriteResult {
+                result,
+                stop: false,
+            };
+        }
         let result = if throttled {
             Err("Throttled")
         } else {

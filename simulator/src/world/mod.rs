@@ -30,7 +30,8 @@
 //! - ports: `dirsync_port()`, `connect_port(host)`, `ad_port()`, `tenant_port()`, `clock()`;
 //! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
 //!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
-//! - verdicts: `world.report()` (`report::LedgerReport` with `violations`), and
+//! - verdicts: `world.report()` (`report::LedgerReport` with `violations`; the tenant judged by
+//!   `crate::oracle` against `WorldState::baseline`), and
 //!   `world.with_state(|st| …)` for the raw ledger (`st.tenant.ledger`), run histories and
 //!   connector spaces.
 //!
@@ -81,6 +82,44 @@ pub struct WorldState {
     pub(crate) exporter_state: BTreeMap<(String, Product), bool>,
     /// Password changes up to here have reached the tenant through DirSync's password sync.
     pub(crate) ad_password_watermark_dirsync: SimTime,
+    /// What the tenant oracle judges by, snapshotted when the world was built.
+    pub baseline: crate::oracle::Baseline,
+    #[doc(hidden)]
+    pub planted_bug: Option<PlantedBug>,
+}
+
+/// **Test affordance**: a bug planted on purpose in the system under test, so that tests can
+/// show the oracle and the invariants catch it. Scenario files cannot set it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedBug {
+    /// The migrated settings lose their OU filters.
+    DropOuFilterInMigration,
+    /// The migrated settings flow `mail` as the sign-in attribute (or userPrincipalName when
+    /// DirSync already flowed mail).
+    WrongSignInAttribute,
+    /// Connect's exports skip every delete (left pending) and report success.
+    SkipDeleteExports,
+}
+
+impl PlantedBug {
+    /// The migrated settings as the bug leaves them.
+    pub(crate) fn sabotage_settings(self, settings: &mut upgrade_lab_model::SettingsDocument) {
+        match self {
+            PlantedBug::DropOuFilterInMigration => {
+                settings.filters.included_ous.clear();
+                settings.filters.excluded_ous.clear();
+            }
+            PlantedBug::WrongSignInAttribute => {
+                let mail = settings
+                    .alternate_login_id
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("mail"));
+                settings.alternate_login_id = (!mail).then(|| "mail".to_string());
+            }
+            PlantedBug::SkipDeleteExports => {}
+        }
+    }
 }
 
 /// Host names compare without case, as Windows does.

@@ -1,20 +1,17 @@
 //! The ledger's verdicts for the scenario runner: who was an active exporter when, whether two
 //! were active at once, whether DirSync exported after Connect had (a rollback), the sync gap,
-//! installer re-runs and a shared SQL instance, and whether the tenant equals the directory
-//! (DESIGN "Meanings we agreed on").
+//! installer re-runs and a shared SQL instance, and whether the tenant equals the directory as
+//! the independent oracle (`crate::oracle`) defines it (DESIGN "Meanings we agreed on").
 //!
 //! It must not change the world: it reads the state and the ledger.
 
 use super::WorldState;
-use crate::sync::rules::OutboundRules;
+pub use crate::oracle::TenantCheck;
+use crate::oracle::{self, AttributeDiff, NAMED_OBJECTS, ObjectRef, WrongObject};
 use crate::tenant::ledger::{Incident, Product};
-use crate::tenant::{fold_hash, smtp_addresses};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use upgrade_lab_model::{
-    ImmutableId, ObjectKind, RunProfile, RunStatus, Scope, ScopeFilters, SimDuration, SimTime,
-    sync::Connector,
-};
+use upgrade_lab_model::{RunProfile, RunStatus, SimDuration, SimTime, sync::Connector};
 
 /// A span during which a server was an active exporter (`to = None`: still is). The span
 /// follows the service's configuration (running, export enabled); a crash shows as missing
@@ -63,17 +60,52 @@ pub enum Violation {
         host: String,
         reasons: Vec<String>,
     },
-    /// After convergence the tenant differs from the in-scope directory.
-    TenantMismatch {
-        missing: u64,
-        duplicated: u64,
-        stale: u64,
-        orphaned: u64,
-    },
+    /// Once converged, in-scope AD objects without their tenant object.
+    ObjectLost(Objects),
+    /// Once converged, in-scope AD objects whose identity another live tenant object holds.
+    ObjectDuplicated(Objects),
+    /// Once converged, synced tenant objects without an in-scope source.
+    ObjectOrphaned(Objects),
+    /// Once converged, synced tenant objects with a wrong kind or wrong values.
+    ObjectStale(WrongObjects),
+    /// Cloud-only objects the sync should not have touched were changed.
+    CloudObjectChanged(WrongObjects),
+}
+
+/// The objects a tenant verdict names: the first [`NAMED_OBJECTS`] and how many there are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Objects {
+    pub count: u64,
+    pub objects: Vec<ObjectRef>,
+}
+
+/// Objects with wrong values: the first [`NAMED_OBJECTS`] and how many there are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WrongObjects {
+    pub count: u64,
+    pub objects: Vec<WrongObject>,
+}
+
+impl Objects {
+    fn of(all: &[ObjectRef]) -> Option<Self> {
+        (!all.is_empty()).then(|| Self {
+            count: all.len() as u64,
+            objects: all.iter().take(NAMED_OBJECTS).cloned().collect(),
+        })
+    }
+}
+
+impl WrongObjects {
+    fn of(all: &[WrongObject]) -> Option<Self> {
+        (!all.is_empty()).then(|| Self {
+            count: all.len() as u64,
+            objects: all.iter().take(NAMED_OBJECTS).cloned().collect(),
+        })
+    }
 }
 
 impl Violation {
-    /// When the violation happened (`None` for the tenant mismatch, a state at report time).
+    /// When the violation happened (`None` for the tenant verdicts, a state at report time).
     pub fn at(&self) -> Option<SimTime> {
         match self {
             Violation::TwoActiveExporters { from, .. } => Some(*from),
@@ -82,31 +114,112 @@ impl Violation {
             | Violation::SharedSqlInstance { at, .. }
             | Violation::DirSyncUninstalledBeforeInspection { at, .. }
             | Violation::BlockedConfigurationMigrated { at, .. } => Some(*at),
-            Violation::TenantMismatch { .. } => None,
+            Violation::ObjectLost(_)
+            | Violation::ObjectDuplicated(_)
+            | Violation::ObjectOrphaned(_)
+            | Violation::ObjectStale(_)
+            | Violation::CloudObjectChanged(_) => None,
+        }
+    }
+
+    /// The objects the violation names, each with its differences (empty for the others).
+    pub fn objects(&self) -> Vec<(&ObjectRef, &[AttributeDiff])> {
+        match self {
+            Violation::ObjectLost(o)
+            | Violation::ObjectDuplicated(o)
+            | Violation::ObjectOrphaned(o) => o.objects.iter().map(|r| (r, &[][..])).collect(),
+            Violation::ObjectStale(w) | Violation::CloudObjectChanged(w) => w
+                .objects
+                .iter()
+                .map(|o| (&o.object, &o.differences[..]))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// How many objects the violation concerns (0 for the others).
+    pub fn object_count(&self) -> u64 {
+        match self {
+            Violation::ObjectLost(o)
+            | Violation::ObjectDuplicated(o)
+            | Violation::ObjectOrphaned(o) => o.count,
+            Violation::ObjectStale(w) | Violation::CloudObjectChanged(w) => w.count,
+            _ => 0,
         }
     }
 }
 
-/// Tenant versus directory.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct TenantCheck {
-    pub in_scope: u64,
-    /// In-scope AD objects without a tenant object carrying their immutableId.
-    pub missing: Vec<ImmutableId>,
-    /// In-scope AD objects whose UPN or primary SMTP another live tenant object also carries.
-    pub duplicated: Vec<ImmutableId>,
-    /// Tenant objects whose values differ from what the outbound flow defines.
-    pub stale: Vec<ImmutableId>,
-    /// Synced tenant objects without an in-scope source.
-    pub orphaned: Vec<ImmutableId>,
+fn in_scope(n: u64) -> String {
+    format!("{n} in-scope {}", if n == 1 { "object" } else { "objects" })
 }
 
-impl TenantCheck {
-    pub fn equals_directory(&self) -> bool {
-        self.missing.is_empty()
-            && self.duplicated.is_empty()
-            && self.stale.is_empty()
-            && self.orphaned.is_empty()
+fn synced(n: u64) -> String {
+    format!(
+        "{n} synced tenant {}",
+        if n == 1 { "object" } else { "objects" }
+    )
+}
+
+/// One sentence per violation, for reports (the objects come from [`Violation::objects`]).
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Violation::TwoActiveExporters {
+                first,
+                second,
+                from,
+                to,
+            } => write!(f, "{first} and {second} both exported from {from} to {to}"),
+            Violation::RollbackToDirSync {
+                at,
+                connect_first_export,
+            } => write!(
+                f,
+                "DirSync exported or was re-enabled at {at}, after Azure AD Connect first \
+                 exported at {connect_first_export}"
+            ),
+            Violation::InstallerRerun { at, host } => {
+                write!(
+                    f,
+                    "the Azure AD Connect installer ran again on {host} at {at}"
+                )
+            }
+            Violation::SharedSqlInstance { at, host, instance } => write!(
+                f,
+                "{host} was installed at {at} on DirSync's SQL instance {instance}"
+            ),
+            Violation::DirSyncUninstalledBeforeInspection { at, host } => write!(
+                f,
+                "DirSync on {host} was uninstalled at {at} before the installer inspected it"
+            ),
+            Violation::BlockedConfigurationMigrated { at, host, reasons } => write!(
+                f,
+                "{host} was installed at {at} from a blocked configuration: {}",
+                reasons.join("; ")
+            ),
+            Violation::ObjectLost(o) => {
+                write!(f, "{} missing from the tenant", in_scope(o.count))
+            }
+            Violation::ObjectDuplicated(o) => write!(
+                f,
+                "{} whose identity another tenant object also holds",
+                in_scope(o.count)
+            ),
+            Violation::ObjectOrphaned(o) => {
+                write!(f, "{} without an in-scope source", synced(o.count))
+            }
+            Violation::ObjectStale(w) => {
+                write!(f, "{} with a wrong kind or wrong values", synced(w.count))
+            }
+            Violation::CloudObjectChanged(w) => {
+                let n = w.count;
+                let s = if n == 1 { "object" } else { "objects" };
+                write!(
+                    f,
+                    "{n} cloud-only {s} changed, deleted or stamped by the sync"
+                )
+            }
+        }
     }
 }
 
@@ -204,15 +317,15 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
     }
     let last_change = st.ad.change_times().last();
     let converged = converged(st, last_change);
-    let tenant = tenant_check(st);
-    if converged && !tenant.equals_directory() {
-        violations.push(Violation::TenantMismatch {
-            missing: tenant.missing.len() as u64,
-            duplicated: tenant.duplicated.len() as u64,
-            stale: tenant.stale.len() as u64,
-            orphaned: tenant.orphaned.len() as u64,
-        });
+    let tenant = oracle::check(&st.baseline, &st.ad, &st.tenant);
+    if converged {
+        violations.extend(Objects::of(&tenant.missing).map(Violation::ObjectLost));
+        violations.extend(Objects::of(&tenant.duplicated).map(Violation::ObjectDuplicated));
+        violations.extend(Objects::of(&tenant.orphaned).map(Violation::ObjectOrphaned));
+        violations.extend(WrongObjects::of(&tenant.stale).map(Violation::ObjectStale));
     }
+    // A cloud-only object is changed by a write, not by a lag: judged whether converged or not.
+    violations.extend(WrongObjects::of(&tenant.cloud_changed).map(Violation::CloudObjectChanged));
     LedgerReport {
         at: now,
         two_active_at_once: violations
@@ -256,86 +369,6 @@ fn exporter_intervals(st: &WorldState) -> Vec<ExporterInterval> {
     }
     out.sort_by(|a, b| (a.from, &a.host).cmp(&(b.from, &b.host)));
     out
-}
-
-/// The scope and outbound rules "tenant equals directory" is judged by: the active exporter's
-/// (an active Connect server, else an active DirSync), else any Connect server's, else DirSync's.
-fn judged_config(st: &WorldState) -> (ScopeFilters, Option<String>) {
-    let of_connect = |c: &crate::connect_server::ConnectServer| {
-        (
-            c.engine.config.filters.clone(),
-            c.engine.config.alternate_login_id.clone(),
-        )
-    };
-    let of_dirsync = |d: &crate::dirsync_server::DirSyncServer| {
-        (
-            d.config.filters.clone(),
-            d.config.alternate_login_id.clone(),
-        )
-    };
-    if let Some(c) = st.connects.values().find(|c| c.is_active_exporter()) {
-        return of_connect(c);
-    }
-    if let Some(d) = st.dirsync.as_ref().filter(|d| d.is_active_exporter()) {
-        return of_dirsync(d);
-    }
-    match (st.connects.values().next(), &st.dirsync) {
-        (Some(c), _) => of_connect(c),
-        (None, Some(d)) => of_dirsync(d),
-        (None, None) => (ScopeFilters::default(), None),
-    }
-}
-
-fn tenant_check(st: &WorldState) -> TenantCheck {
-    let (filters, alt) = judged_config(st);
-    let scope = Scope::new(&filters);
-    let rules = OutboundRules::new(alt.as_deref());
-    let mut identities: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut mine: Vec<u64> = Vec::new();
-    for o in st.tenant.objects() {
-        // Each object counts once per value, even when its UPN is also one of its addresses.
-        mine.clear();
-        mine.extend(o.attrs.user_principal_name.iter().map(|u| fold_hash(u)));
-        mine.extend(smtp_addresses(&o.attrs).map(fold_hash));
-        mine.sort_unstable();
-        mine.dedup();
-        for h in &mine {
-            *identities.entry(*h).or_default() += 1;
-        }
-    }
-    let mut check = TenantCheck::default();
-    let mut expected: FxHashSet<ImmutableId> = FxHashSet::default();
-    for o in st.ad.live_objects().filter(|o| scope.contains(o)) {
-        check.in_scope += 1;
-        let anchor = o.guid.immutable_id();
-        let want = rules.outbound(o.kind, &o.attrs);
-        match st.tenant.get(&anchor) {
-            None => check.missing.push(anchor.clone()),
-            Some(t) => {
-                let connect = t.flow.is_some_and(|f| f.is_connect());
-                let compared = upgrade_lab_model::attribute_flow::flowed_rows(o.kind, connect);
-                if t.attrs.differing_rows(&want) & compared != 0 || t.kind != o.kind {
-                    check.stale.push(anchor.clone());
-                }
-            }
-        }
-        let identity = match o.kind {
-            ObjectKind::User => want.user_principal_name.as_deref(),
-            _ => want.primary_smtp(),
-        };
-        if identity.is_some_and(|i| identities.get(&fold_hash(i)).copied().unwrap_or(0) > 1) {
-            check.duplicated.push(anchor.clone());
-        }
-        expected.insert(anchor);
-    }
-    for t in st.tenant.objects() {
-        if let Some(id) = &t.immutable_id
-            && !expected.contains(id)
-        {
-            check.orphaned.push(id.clone());
-        }
-    }
-    check
 }
 
 /// Whether the active exporters' last export followed an AD import that started after the

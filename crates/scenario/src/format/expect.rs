@@ -132,7 +132,8 @@ pub struct RunExpectation {
     pub count: Option<Spanned<Bound>>,
 }
 
-/// Invariant violations a scenario provokes on purpose.
+/// Invariant violations a scenario provokes on purpose. Every kind the world's ledger and the
+/// tenant oracle can report is one of these; its wire name comes from `as_str`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationKind {
@@ -140,26 +141,60 @@ pub enum ViolationKind {
     TwoActiveExporters,
     /// DirSync exported after Azure AD Connect had exported (a downgrade).
     DirsyncExportAfterConnect,
+    /// The Azure AD Connect installer ran again on an installed server.
+    InstallerRerun,
+    /// A new server was installed on the SQL instance DirSync still uses.
+    SharedSqlInstance,
+    /// DirSync was uninstalled before the installer inspected it.
+    DirsyncUninstalledBeforeInspection,
+    /// Connect was installed from a DirSync configuration that blocks the upgrade.
+    BlockedConfigurationMigrated,
     /// An in-scope object has no tenant object once converged.
     ObjectLost,
-    /// An in-scope object has more than one tenant object.
+    /// An in-scope object's identity is held by another live tenant object.
     ObjectDuplicated,
+    /// A synced tenant object has no in-scope source once converged.
+    ObjectOrphaned,
+    /// A synced tenant object has a wrong kind or wrong values once converged.
+    ObjectStale,
+    /// A cloud-only object the sync should not touch was changed.
+    CloudObjectChanged,
+    /// The sync gap exceeded the scenario's `sync_gap_minutes` maximum.
+    SyncGapExceeded,
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 4] = [
+    pub const ALL: [ViolationKind; 12] = [
         ViolationKind::TwoActiveExporters,
         ViolationKind::DirsyncExportAfterConnect,
+        ViolationKind::InstallerRerun,
+        ViolationKind::SharedSqlInstance,
+        ViolationKind::DirsyncUninstalledBeforeInspection,
+        ViolationKind::BlockedConfigurationMigrated,
         ViolationKind::ObjectLost,
         ViolationKind::ObjectDuplicated,
+        ViolationKind::ObjectOrphaned,
+        ViolationKind::ObjectStale,
+        ViolationKind::CloudObjectChanged,
+        ViolationKind::SyncGapExceeded,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ViolationKind::TwoActiveExporters => "two_active_exporters",
             ViolationKind::DirsyncExportAfterConnect => "dirsync_export_after_connect",
+            ViolationKind::InstallerRerun => "installer_rerun",
+            ViolationKind::SharedSqlInstance => "shared_sql_instance",
+            ViolationKind::DirsyncUninstalledBeforeInspection => {
+                "dirsync_uninstalled_before_inspection"
+            }
+            ViolationKind::BlockedConfigurationMigrated => "blocked_configuration_migrated",
             ViolationKind::ObjectLost => "object_lost",
             ViolationKind::ObjectDuplicated => "object_duplicated",
+            ViolationKind::ObjectOrphaned => "object_orphaned",
+            ViolationKind::ObjectStale => "object_stale",
+            ViolationKind::CloudObjectChanged => "cloud_object_changed",
+            ViolationKind::SyncGapExceeded => "sync_gap_exceeded",
         }
     }
 }

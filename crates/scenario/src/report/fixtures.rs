@@ -47,12 +47,28 @@ pub(crate) fn suite() -> SuiteOutcome {
         detail: "ready: 1000 objects".into(),
     }];
     pass.checks = vec![Check::new("expect.recommendation", "in_place", "in_place")];
-    pass.invariants = vec![InvariantResult {
-        name: "one_active_exporter".into(),
-        held: true,
-        violation_expected: false,
-        detail: String::new(),
-    }];
+    pass.invariants = vec![
+        InvariantResult {
+            name: "two_active_exporters".into(),
+            held: true,
+            violation_expected: false,
+            detail: String::new(),
+            violations: Vec::new(),
+        },
+        InvariantResult {
+            name: "installer_rerun".into(),
+            held: false,
+            violation_expected: true,
+            detail: "the Azure AD Connect installer ran again on AADC01 at T+3:00:00".into(),
+            violations: vec![ViolationLine {
+                kind: "installer_rerun".into(),
+                at_ms: Some(10_800_000),
+                summary: "the Azure AD Connect installer ran again on AADC01 at T+3:00:00".into(),
+                object_count: 0,
+                objects: Vec::new(),
+            }],
+        },
+    ];
 
     let mut fail = base(
         "parallel/shared-sql",
@@ -66,12 +82,48 @@ pub(crate) fn suite() -> SuiteOutcome {
         "install_parallel refused: shared_sql_instance",
         "install_parallel succeeded",
     )];
-    fail.invariants = vec![InvariantResult {
-        name: "one_active_exporter".into(),
-        held: false,
-        violation_expected: false,
-        detail: "dirsync and connect both active from T+2:30:00".into(),
-    }];
+    let orphan = |n: u32| ViolationObject {
+        name: format!("CN=User {n},OU=Staff,DC=contoso,DC=com"),
+        dn: Some(format!("CN=User {n},OU=Staff,DC=contoso,DC=com")),
+        immutable_id: Some(format!("AAAAAAAAAAAAAAAAAAAAA{n}==")),
+        differences: Vec::new(),
+    };
+    let stale = ViolationObject {
+        differences: vec![AttributeDifference {
+            attribute: "userPrincipalName".into(),
+            expected: "ann@contoso.com".into(),
+            actual: "ann@contoso.local".into(),
+        }],
+        ..orphan(9)
+    };
+    fail.invariants = vec![
+        InvariantResult {
+            name: "object_orphaned".into(),
+            held: false,
+            violation_expected: false,
+            detail: "3 synced tenant objects without an in-scope source".into(),
+            violations: vec![ViolationLine {
+                kind: "object_orphaned".into(),
+                at_ms: None,
+                summary: "3 synced tenant objects without an in-scope source".into(),
+                object_count: 3,
+                objects: vec![orphan(1), orphan(2)],
+            }],
+        },
+        InvariantResult {
+            name: "object_stale".into(),
+            held: false,
+            violation_expected: false,
+            detail: "1 synced tenant object with a wrong kind or wrong values".into(),
+            violations: vec![ViolationLine {
+                kind: "object_stale".into(),
+                at_ms: None,
+                summary: "1 synced tenant object with a wrong kind or wrong values".into(),
+                object_count: 1,
+                objects: vec![stale],
+            }],
+        },
+    ];
     fail.runs = vec![RunLine {
         server: "connect".into(),
         connector: "azure-ad".into(),

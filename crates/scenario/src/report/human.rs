@@ -69,6 +69,7 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
             SimDuration(s.sim_duration_ms).to_string(),
             wall(s.wall_duration_ms, options.wall)
         );
+        violations(&mut out, s, &p);
     }
     let _ = writeln!(
         out,
@@ -87,6 +88,26 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
         failure(&mut out, s, &p);
     }
     out
+}
+
+/// Every violation of a scenario under its line: an expected one with the objects it names, an
+/// unexpected one as its summary (the failure section below shows its objects).
+fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
+    for i in s.invariants.iter().filter(|i| !i.held) {
+        for v in &i.violations {
+            let lines = v.lines();
+            if i.violation_expected {
+                let head = format!("  expected violation {}: {}", v.kind, lines[0]);
+                let _ = writeln!(out, "{}", p.paint(DIM, &head));
+                for l in &lines[1..] {
+                    let _ = writeln!(out, "      {l}");
+                }
+            } else {
+                let head = format!("  VIOLATION {}: {}", v.kind, lines[0]);
+                let _ = writeln!(out, "{}", p.paint(RED, &head));
+            }
+        }
+    }
 }
 
 fn failure(out: &mut String, s: &ScenarioOutcome, p: &Painter) {

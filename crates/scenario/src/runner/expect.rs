@@ -1,14 +1,13 @@
 //! Compares the facts with the scenario's `[expect]`: one `Check` per expectation, plus a
 //! failing check for every refusal or error the scenario did not announce.
 
-use super::facts::{Facts, event_kinds};
+use super::facts::{Facts, event_kinds, violation_kind, violation_line};
 use super::steps::StepResult;
 use crate::format::{Bound, Expect, PendingExportsExpectation, StepOutcome, ViolationKind};
-use crate::outcome::{Check, InvariantResult};
+use crate::outcome::{Check, InvariantResult, ViolationLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_engine::PrerequisiteCheck;
-use upgrade_lab_simulator::world::report::Violation;
 
 fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
     if let Some(b) = b {
@@ -285,12 +284,14 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         let tc = &facts.ledger.tenant;
         let actual = tc.equals_directory();
         let detail = format!(
-            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {})",
+            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {}, cloud-only \
+             changed {})",
             tc.in_scope,
             tc.missing.len(),
             tc.duplicated.len(),
             tc.stale.len(),
-            tc.orphaned.len()
+            tc.orphaned.len(),
+            tc.cloud_changed.len()
         );
         out.push(Check::judged(
             "expect.tenant_equals_directory",
@@ -311,12 +312,26 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         &expect.tenant_live_objects,
         facts.tenant_live_objects,
     );
-    bound(
-        &mut out,
-        "expect.sync_gap_minutes",
-        &expect.sync_gap_minutes,
-        facts.ledger.sync_gap.as_millis() / 60_000,
-    );
+    // The maximum is the `sync_gap_exceeded` invariant; the check keeps the minimum.
+    if let Some(min) = expect
+        .sync_gap_minutes
+        .as_ref()
+        .and_then(|b| b.get_ref().min)
+    {
+        let (b, gap) = (
+            Bound {
+                min: Some(min),
+                max: None,
+            },
+            facts.ledger.sync_gap.as_millis() / 60_000,
+        );
+        out.push(Check::judged(
+            "expect.sync_gap_minutes",
+            b.to_string(),
+            gap.to_string(),
+            b.contains(gap),
+        ));
+    }
     bound(
         &mut out,
         "expect.sim_minutes",
@@ -398,41 +413,215 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
     out
 }
 
-/// The invariants of every run, each held or violated, and whether the scenario wanted that.
+/// The sync gap over the scenario's stated maximum, as a violation (none without a maximum).
+fn sync_gap_exceeded(expect: &Expect, facts: &Facts) -> Option<ViolationLine> {
+    let max = expect.sync_gap_minutes.as_ref()?.get_ref().max?;
+    let minutes = facts.ledger.sync_gap.as_millis() / 60_000;
+    (minutes > max).then(|| ViolationLine {
+        kind: ViolationKind::SyncGapExceeded.as_str().to_string(),
+        at_ms: None,
+        summary: format!(
+            "an AD change waited {minutes} minutes for its export, over the stated maximum of \
+             {max} minutes"
+        ),
+        object_count: 0,
+        objects: Vec::new(),
+    })
+}
+
+/// The invariants of every run, one per violation kind, each held or violated, and whether the
+/// scenario wanted that.
 pub fn invariants(expect: &Expect, facts: &Facts) -> Vec<InvariantResult> {
     let wanted: BTreeSet<ViolationKind> = expect.violations.iter().map(|v| *v.get_ref()).collect();
+    let mut lines: Vec<(ViolationKind, ViolationLine)> = facts
+        .ledger
+        .violations
+        .iter()
+        .map(|v| (violation_kind(v), violation_line(v)))
+        .collect();
+    lines.extend(sync_gap_exceeded(expect, facts).map(|l| (ViolationKind::SyncGapExceeded, l)));
     ViolationKind::ALL
         .iter()
         .map(|kind| {
-            let hits: Vec<String> = facts
-                .ledger
-                .violations
+            let violations: Vec<ViolationLine> = lines
                 .iter()
-                .filter(|v| match (kind, v) {
-                    (ViolationKind::TwoActiveExporters, Violation::TwoActiveExporters { .. }) => {
-                        true
-                    }
-                    (
-                        ViolationKind::DirsyncExportAfterConnect,
-                        Violation::RollbackToDirSync { .. },
-                    ) => true,
-                    (ViolationKind::ObjectLost, Violation::TenantMismatch { missing, .. }) => {
-                        *missing > 0
-                    }
-                    (
-                        ViolationKind::ObjectDuplicated,
-                        Violation::TenantMismatch { duplicated, .. },
-                    ) => *duplicated > 0,
-                    _ => false,
-                })
-                .map(|v| format!("{v:?}"))
+                .filter(|(k, _)| k == kind)
+                .map(|(_, l)| l.clone())
                 .collect();
+            let summaries: Vec<&str> = violations.iter().map(|l| l.summary.as_str()).collect();
             InvariantResult {
                 name: kind.as_str().to_string(),
-                held: hits.is_empty(),
+                held: violations.is_empty(),
                 violation_expected: wanted.contains(kind),
-                detail: hits.join("; "),
+                detail: summaries.join("; "),
+                violations,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use upgrade_lab_model::{SimDuration, SimTime};
+    use upgrade_lab_simulator::oracle::{AttributeDiff, ObjectRef, WrongObject};
+    use upgrade_lab_simulator::world::report::{
+        LedgerReport, Objects, TenantCheck, Violation, WrongObjects,
+    };
+
+    fn object(n: u32) -> ObjectRef {
+        ObjectRef {
+            name: format!("CN=u{n},DC=contoso,DC=com"),
+            dn: Some(format!("CN=u{n},DC=contoso,DC=com")),
+            immutable_id: Some(format!("id{n}")),
+        }
+    }
+
+    fn wrong() -> WrongObjects {
+        WrongObjects {
+            count: 1,
+            objects: vec![WrongObject {
+                object: object(9),
+                differences: vec![AttributeDiff {
+                    attribute: "userPrincipalName",
+                    expected: "a@contoso.com".into(),
+                    actual: "a@contoso.local".into(),
+                }],
+            }],
+        }
+    }
+
+    /// One violation of every kind the world reports.
+    fn every_violation() -> Vec<Violation> {
+        let (at, host) = (SimTime(60_000), "AADC01".to_string());
+        let objects = || Objects {
+            count: 25,
+            objects: (0..20).map(object).collect(),
+        };
+        vec![
+            Violation::TwoActiveExporters {
+                first: "A".into(),
+                second: "B".into(),
+                from: at,
+                to: at,
+            },
+            Violation::RollbackToDirSync {
+                at,
+                connect_first_export: at,
+            },
+            Violation::InstallerRerun {
+                at,
+                host: host.clone(),
+            },
+            Violation::SharedSqlInstance {
+                at,
+                host: host.clone(),
+                instance: "SQL01\\DIRSYNC".into(),
+            },
+            Violation::DirSyncUninstalledBeforeInspection {
+                at,
+                host: host.clone(),
+            },
+            Violation::BlockedConfigurationMigrated {
+                at,
+                host,
+                reasons: vec!["extension DLL".into()],
+            },
+            Violation::ObjectLost(objects()),
+            Violation::ObjectDuplicated(objects()),
+            Violation::ObjectOrphaned(objects()),
+            Violation::ObjectStale(wrong()),
+            Violation::CloudObjectChanged(wrong()),
+        ]
+    }
+
+    fn facts(violations: Vec<Violation>, gap_minutes: u64) -> Facts {
+        Facts {
+            now_ms: 0,
+            analysis: None,
+            steps: Vec::new(),
+            events: Vec::new(),
+            runs: Vec::new(),
+            pending: None,
+            ledger: LedgerReport {
+                at: SimTime::START,
+                exporter_intervals: Vec::new(),
+                two_active_at_once: false,
+                rollback_at: None,
+                sync_gap: SimDuration::from_mins(gap_minutes),
+                converged: true,
+                tenant: TenantCheck::default(),
+                provisioning_errors: 0,
+                violations,
+            },
+            exports_by_client: BTreeMap::new(),
+            active_exporter: "connect".into(),
+            dirsync_state: "uninstalled".into(),
+            connect_staging: false,
+            tenant_objects: 0,
+            tenant_live_objects: 0,
+            settings_exported: false,
+            settings_file_has_secret: false,
+        }
+    }
+
+    fn expect(text: &str) -> Expect {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn every_violation_kind_fails_a_run_that_does_not_list_it() {
+        let gap = expect("sync_gap_minutes = { max = 30 }");
+        let results = invariants(&gap, &facts(every_violation(), 31));
+        assert_eq!(results.len(), ViolationKind::ALL.len());
+        for r in &results {
+            assert!(!r.held && !r.ok(), "{r:?}");
+            assert!(!r.violations.is_empty() && !r.detail.is_empty(), "{r:?}");
+        }
+        // Objects are named (the first 20) with the full count.
+        let lost = results.iter().find(|r| r.name == "object_lost").unwrap();
+        let lines = lost.violations[0].lines();
+        assert!(lines[1].starts_with("CN=u0,DC=contoso,DC=com (immutableId id0)"));
+        assert_eq!(lines.last().unwrap(), "... and 5 more");
+        let stale = results.iter().find(|r| r.name == "object_stale").unwrap();
+        assert!(
+            stale.violations[0].lines()[1]
+                .ends_with("userPrincipalName expected 'a@contoso.com', actual 'a@contoso.local'")
+        );
+    }
+
+    #[test]
+    fn listed_kinds_must_happen_and_then_pass() {
+        let all: Vec<String> = ViolationKind::ALL
+            .iter()
+            .map(|k| format!("\"{}\"", k.as_str()))
+            .collect();
+        let listed = expect(&format!(
+            "sync_gap_minutes = {{ max = 30 }}\nviolations = [{}]",
+            all.join(", ")
+        ));
+        let happened = invariants(&listed, &facts(every_violation(), 31));
+        assert!(happened.iter().all(|r| r.ok()), "{happened:?}");
+        let quiet = invariants(&listed, &facts(Vec::new(), 30));
+        assert!(quiet.iter().all(|r| r.held && !r.ok()), "{quiet:?}");
+    }
+
+    #[test]
+    fn the_sync_gap_limit_is_an_invariant_only_when_stated() {
+        let none = invariants(&Expect::default(), &facts(Vec::new(), 10_000));
+        assert!(none.iter().all(|r| r.held));
+        let checks = checks(
+            &expect("sync_gap_minutes = { min = 60, max = 90 }"),
+            &facts(Vec::new(), 120),
+        );
+        let gap = checks
+            .iter()
+            .find(|c| c.what == "expect.sync_gap_minutes")
+            .unwrap();
+        assert!(
+            gap.ok,
+            "the minimum holds; the maximum is the invariant's: {gap:?}"
+        );
+    }
 }

@@ -3,9 +3,10 @@
 
 use super::setup::Setup;
 use super::steps::{SimUpgrade, StepRecord, tag_of};
+use crate::format::ViolationKind;
 use crate::outcome::{
-    ActiveInterval, AnalysisSummary, LedgerSummary, OperationCountsLine, PendingSummary, RunLine,
-    TimelineEvent, ViolationLine,
+    ActiveInterval, AnalysisSummary, AttributeDifference, LedgerSummary, OperationCountsLine,
+    PendingSummary, RunLine, TimelineEvent, ViolationLine, ViolationObject,
 };
 use std::collections::BTreeMap;
 use upgrade_engine::ports::{AzureTenant, ConnectServer, OnPremAd};
@@ -265,20 +266,55 @@ pub fn ledger_summary(f: &Facts) -> LedgerSummary {
                 to_ms: i.to.map(|t| t.0),
             })
             .collect(),
-        violations: f
-            .ledger
-            .violations
-            .iter()
-            .map(|v| ViolationLine {
-                kind: tag_of(v, "kind"),
-                at_ms: violation_at(v),
-                detail: format!("{v:?}"),
-            })
-            .collect(),
+        violations: f.ledger.violations.iter().map(violation_line).collect(),
         longest_gap_ms: f.ledger.sync_gap.as_millis(),
     }
 }
 
-fn violation_at(v: &Violation) -> u64 {
-    v.at().map_or(0, |t| t.0)
+/// The `expect.violations` kind of a violation the world reported.
+pub fn violation_kind(v: &Violation) -> ViolationKind {
+    match v {
+        Violation::TwoActiveExporters { .. } => ViolationKind::TwoActiveExporters,
+        Violation::RollbackToDirSync { .. } => ViolationKind::DirsyncExportAfterConnect,
+        Violation::InstallerRerun { .. } => ViolationKind::InstallerRerun,
+        Violation::SharedSqlInstance { .. } => ViolationKind::SharedSqlInstance,
+        Violation::DirSyncUninstalledBeforeInspection { .. } => {
+            ViolationKind::DirsyncUninstalledBeforeInspection
+        }
+        Violation::BlockedConfigurationMigrated { .. } => {
+            ViolationKind::BlockedConfigurationMigrated
+        }
+        Violation::ObjectLost(_) => ViolationKind::ObjectLost,
+        Violation::ObjectDuplicated(_) => ViolationKind::ObjectDuplicated,
+        Violation::ObjectOrphaned(_) => ViolationKind::ObjectOrphaned,
+        Violation::ObjectStale(_) => ViolationKind::ObjectStale,
+        Violation::CloudObjectChanged(_) => ViolationKind::CloudObjectChanged,
+    }
+}
+
+/// A violation as the reports show it: its kind, time, sentence and objects.
+pub fn violation_line(v: &Violation) -> ViolationLine {
+    ViolationLine {
+        kind: violation_kind(v).as_str().to_string(),
+        at_ms: v.at().map(|t| t.0),
+        summary: v.to_string(),
+        object_count: v.object_count(),
+        objects: v
+            .objects()
+            .into_iter()
+            .map(|(o, diffs)| ViolationObject {
+                name: o.name.clone(),
+                dn: o.dn.clone(),
+                immutable_id: o.immutable_id.clone(),
+                differences: diffs
+                    .iter()
+                    .map(|d| AttributeDifference {
+                        attribute: d.attribute.to_string(),
+                        expected: d.expected.clone(),
+                        actual: d.actual.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }

@@ -17,6 +17,7 @@ use std::time::Instant;
 use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
 use upgrade_lab_simulator::faults::{Fault, FaultTrigger as WorldTrigger, operations};
+use upgrade_lab_simulator::world::PlantedBug;
 
 /// How a suite runs.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +26,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// **Test affordance**: a bug planted in the simulated system under test, so tests can show
+    /// the verdicts catch it. Scenario files cannot set it.
+    #[doc(hidden)]
+    pub planted_bug: Option<PlantedBug>,
 }
 
 /// The world operation a fault `during` a step is tied to (the middle of the step), or `None`
@@ -127,9 +132,14 @@ fn churn_asked(scenario: &Scenario, ran: &[steps::StepRecord]) -> OperationCount
 
 /// Runs one scenario with `seed`.
 pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
+    run_planted(scenario, seed, None)
+}
+
+/// Runs one scenario with `seed` and, for tests of the verdicts, a planted bug.
+fn run_planted(scenario: &Scenario, seed: u64, bug: Option<PlantedBug>) -> ScenarioOutcome {
     let wall = Instant::now();
     let mut outcome = empty_outcome(scenario, seed);
-    let setup = match setup::build(scenario, seed) {
+    let setup = match setup::build(scenario, seed, bug) {
         Ok(s) => s,
         Err(e) => {
             outcome.error = Some(format!("the world could not be built: {e}"));
@@ -202,7 +212,7 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let run = || -> Vec<ScenarioOutcome> {
         scenarios
             .par_iter()
-            .map(|s| run_scenario(s, options.seed.unwrap_or(s.seed())))
+            .map(|s| run_planted(s, options.seed.unwrap_or(s.seed()), options.planted_bug))
             .collect()
     };
     let outcomes = match rayon::ThreadPoolBuilder::new()

@@ -272,7 +272,11 @@ fn cloud_only(tenant: &str, users: u32, groups: u32) -> Vec<CloudObject> {
 }
 
 /// Builds the world of a scenario with `seed`.
-pub fn build(scenario: &Scenario, seed: u64) -> Result<Setup, String> {
+pub fn build(
+    scenario: &Scenario,
+    seed: u64,
+    bug: Option<upgrade_lab_simulator::world::PlantedBug>,
+) -> Result<Setup, String> {
     let w = scenario.file.world.get_ref();
     let directory = directory(scenario, seed)?;
     let objects_count = directory.objects.len() as u64;
@@ -308,7 +312,8 @@ pub fn build(scenario: &Scenario, seed: u64) -> Result<Setup, String> {
         .environment(environment(PARALLEL_HOST, &w.server))
         .tenant(tenant)
         .timing(w.timing.clone())
-        .seed(seed);
+        .seed(seed)
+        .planted_bug(bug);
     if !w.dirsync.installed {
         builder = builder.dirsync_start(DirSyncStart::NotInstalled);
     }

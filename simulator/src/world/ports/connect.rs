@@ -188,7 +188,7 @@ impl ConnectServerPort for ConnectPort {
         }))
     }
 
-    async fn install(&mut self, request: InstallRequest) -> Result<InstallReceipt, PortError> {
+    async fn install(&mut self, mut request: InstallRequest) -> Result<InstallReceipt, PortError> {
         hook(&self.shared, operations::CONNECT_INSTALL, true);
         down(&self.shared, &self.host)?;
         let now = self.shared.now();
@@ -270,6 +270,9 @@ impl ConnectServerPort for ConnectPort {
                         host: self.host.clone(),
                         reasons: blockers,
                     });
+            }
+            if let Some(bug) = st.planted_bug {
+                bug.sabotage_settings(&mut request.settings);
             }
             let hex = crate::rng::child_seed(st.seed, &self.host) & 0xffff_ffff_ffff;
             let objects = st.ad.live_count();
