@@ -4,7 +4,7 @@
 use super::facts::{Facts, event_kinds};
 use super::steps::StepResult;
 use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
-use crate::outcome::{Check, InvariantResult};
+use crate::outcome::{Check, InvariantResult, RunLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_engine::PrerequisiteCheck;
@@ -115,6 +115,25 @@ fn prerequisite_word(check: PrerequisiteCheck) -> &'static str {
 
 /// Every expectation of `expect` as a check.
 pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
+    judge(expect, facts, true)
+}
+
+/// The expectations of a checkpoint after step `after`, named `checkpoint[after <step>].<key>`.
+pub fn checkpoint_checks(after: &str, expect: &Expect, facts: &Facts) -> Vec<Check> {
+    let prefix = format!("checkpoint[after {after}]");
+    judge(expect, facts, false)
+        .into_iter()
+        .map(|mut c| {
+            if let Some(rest) = c.what.strip_prefix("expect") {
+                c.what = format!("{prefix}{rest}");
+            }
+            c
+        })
+        .collect()
+}
+
+/// `whole_run`: the refusals and errors of every step are judged too (only at the end).
+fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
     let mut out = Vec::new();
     let a = facts.analysis.as_ref();
     let page = a.map(|a| super::steps::tag_of(&a.page, "page"));
@@ -173,9 +192,11 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             actual.into_iter().collect::<Vec<_>>().join(", "),
         ));
     }
-    step_outcomes(&mut out, facts, &expect.refusals, true);
-    step_outcomes(&mut out, facts, &expect.errors, false);
-    unannounced(&mut out, facts, expect);
+    if whole_run {
+        step_outcomes(&mut out, facts, &expect.refusals, true);
+        step_outcomes(&mut out, facts, &expect.errors, false);
+        unannounced(&mut out, facts, expect);
+    }
     if let Some(p) = &expect.pending_exports {
         let s = facts.pending.clone().unwrap_or_default();
         bound(&mut out, "expect.pending_exports.adds", &p.adds, s.adds);
@@ -289,11 +310,94 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             seen,
         ));
     }
+    events_absent(&mut out, expect, facts);
     if let Some(x) = &expect.exports {
         let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
         bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
         bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
     }
+    runs(&mut out, expect, facts);
+    sql(&mut out, expect, facts);
+    objects(&mut out, expect, facts);
+    out
+}
+
+fn events_absent(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    for k in expect.events_absent.iter().flatten() {
+        let k = k.get_ref();
+        let times: Vec<String> = facts
+            .events
+            .iter()
+            .filter(|e| event_kinds(e).contains(k))
+            .map(|e| format!("at {}", e.at))
+            .collect();
+        out.push(Check::judged(
+            format!("expect.events_absent {k}"),
+            "absent",
+            if times.is_empty() {
+                "absent".to_string()
+            } else {
+                format!("happened {}", times.join(", "))
+            },
+            times.is_empty(),
+        ));
+    }
+}
+
+fn sql(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    let Some(s) = &expect.sql else { return };
+    for (key, want, actual) in [
+        ("analysis_found", &s.analysis_found, &facts.sql_found),
+        ("connect_uses", &s.connect_uses, &facts.connect_sql),
+    ] {
+        if let Some(w) = want {
+            out.push(Check::judged(
+                format!("expect.sql.{key}"),
+                w.get_ref().clone(),
+                actual.clone(),
+                w.get_ref().eq_ignore_ascii_case(actual),
+            ));
+        }
+    }
+}
+
+/// The `export` runs of each server's Azure AD connector: the first one of each server.
+fn first_exports(facts: &Facts) -> Vec<usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, l) in facts.runs.iter().enumerate() {
+        if l.connector == "azure-ad" && l.profile == "export" && !seen.contains(&l.server.as_str())
+        {
+            seen.push(&l.server);
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn within(b: &Option<Spanned<Bound>>, value: u64) -> bool {
+    b.as_ref().is_none_or(|b| b.get_ref().contains(value))
+}
+
+fn run_stats_wanted(r: &crate::format::RunExpectation) -> String {
+    let mut parts = Vec::new();
+    for (name, b) in [("adds", &r.adds), ("updates", &r.updates), ("deletes", &r.deletes)] {
+        if let Some(b) = b {
+            parts.push(format!("{name} {}", b.get_ref()));
+        }
+    }
+    if r.first_export {
+        parts.insert(0, "first export".to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    let firsts = first_exports(facts);
     for (i, r) in expect.runs.iter().enumerate() {
         let connector = r
             .connector
@@ -301,14 +405,27 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         let profile = r
             .profile
             .map(|p| super::steps::tag_of(&serde_json::json!({ "p": p }), "p").replace('_', "-"));
-        let matching = facts
+        let candidates: Vec<&RunLine> = facts
             .runs
             .iter()
+            .enumerate()
+            .filter(|(n, _)| !r.first_export || firsts.contains(n))
+            .map(|(_, l)| l)
             .filter(|l| l.server == r.server.as_str())
             .filter(|l| connector.as_ref().is_none_or(|c| &l.connector == c))
             .filter(|l| profile.as_ref().is_none_or(|p| &l.profile == p))
             .filter(|l| l.status == r.status.as_str())
+            .collect();
+        let matching = candidates
+            .iter()
+            .filter(|l| within(&r.adds, l.adds))
+            .filter(|l| within(&r.updates, l.updates))
+            .filter(|l| within(&r.deletes, l.deletes))
             .count() as u64;
+        let stats: Vec<String> = candidates
+            .iter()
+            .map(|l| format!("{}/{}/{}", l.adds, l.updates, l.deletes))
+            .collect();
         let b = r.count.as_ref().map_or(
             Bound {
                 min: Some(1),
@@ -319,17 +436,77 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         out.push(Check::judged(
             format!("expect.runs[{i}]"),
             format!(
-                "{b} runs on {} {} {} with status {}",
+                "{b} runs on {} {} {} with status {}{}",
                 r.server.as_str(),
                 connector.unwrap_or("any connector".into()),
                 profile.unwrap_or("any profile".into()),
-                r.status.as_str()
+                r.status.as_str(),
+                run_stats_wanted(r)
             ),
-            format!("{matching} runs"),
+            if r.adds.is_some() || r.updates.is_some() || r.deletes.is_some() {
+                format!(
+                    "{matching} runs (adds/updates/deletes of the candidates: {})",
+                    if stats.is_empty() {
+                        "none".to_string()
+                    } else {
+                        stats.join(", ")
+                    }
+                )
+            } else {
+                format!("{matching} runs")
+            },
             b.contains(matching),
         ));
     }
-    out
+}
+
+fn objects(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    for (i, (o, f)) in expect.objects.iter().zip(&facts.objects).enumerate() {
+        let what = format!("expect.objects[{i}] {}", o.label());
+        let want_in = *o.in_tenant.get_ref();
+        let Some((ad, deleted)) = &f.ad else {
+            out.push(Check::judged(
+                format!("{what}.in_tenant"),
+                want_in.to_string(),
+                "no such object in AD (live or deleted)",
+                false,
+            ));
+            continue;
+        };
+        let actual_in = f.tenant.is_some();
+        let detail = match (deleted, actual_in) {
+            (true, true) => format!("true (deleted from AD, still in the tenant), {}", ad.dn),
+            (true, false) => "false (deleted from AD)".to_string(),
+            (false, b) => b.to_string(),
+        };
+        let ok = want_in == actual_in && !(want_in && *deleted);
+        out.push(Check::judged(
+            format!("{what}.in_tenant"),
+            want_in.to_string(),
+            detail,
+            ok,
+        ));
+        let Some(t) = f.tenant.as_ref().filter(|_| want_in) else {
+            continue;
+        };
+        if let Some(id) = &o.immutable_id {
+            let actual = t.immutable_id.as_ref().map_or("none", |i| i.as_str());
+            out.push(Check::new(
+                format!("{what}.immutable_id"),
+                id.get_ref().clone(),
+                actual,
+            ));
+        }
+        for (name, want) in &o.attributes {
+            let actual = t.attrs.get_text(name.get_ref());
+            out.push(Check::judged(
+                format!("{what}.attributes.{}", name.get_ref()),
+                want.clone(),
+                actual.clone().unwrap_or_else(|| "(not set)".to_string()),
+                actual.as_deref() == Some(want.as_str()),
+            ));
+        }
+    }
 }
 
 /// The invariants of every run, each held or violated, and whether the scenario wanted that.
