@@ -17,6 +17,12 @@ fn run_edited(name: &str, edit: impl Fn(String) -> String) -> ScenarioOutcome {
     run_scenario(&s, s.seed())
 }
 
+/// Replaces `from` by `to` in the `[expect]` part of a file only.
+fn in_expect(text: &str, from: &str, to: &str) -> String {
+    let at = text.find("[expect]").expect("an [expect] table");
+    format!("{}{}", &text[..at], text[at..].replace(from, to))
+}
+
 fn passes(o: &ScenarioOutcome) {
     assert_eq!(o.verdict, Verdict::Pass, "{:#?}", o.failures());
 }
@@ -49,8 +55,16 @@ fn checkpoints_judge_the_moment_after_their_step() {
         )
     });
     let c = failed(&o, "checkpoint[after uninstall_dirsync].active_exporter");
-    assert_eq!((c.expected.as_str(), c.actual.as_str()), ("connect", "none"));
-    assert_eq!(o.failures().len(), 1, "only that checkpoint: {:#?}", o.failures());
+    assert_eq!(
+        (c.expected.as_str(), c.actual.as_str()),
+        ("connect", "none")
+    );
+    assert_eq!(
+        o.failures().len(),
+        1,
+        "only that checkpoint: {:#?}",
+        o.failures()
+    );
 }
 
 #[test]
@@ -97,10 +111,20 @@ fn an_event_that_must_not_happen_fails_naming_when() {
 fn the_sql_servers_are_compared() {
     let name = "assertions/sql-and-first-export";
     passes(&run_edited(name, |t| t));
-    let o = run_edited(name, |t| t.replace("connect_uses = \"sql02\\\\adsync\"", "connect_uses = \"localdb\""));
+    let o = run_edited(name, |t| {
+        t.replace(
+            "connect_uses = \"sql02\\\\adsync\"",
+            "connect_uses = \"localdb\"",
+        )
+    });
     let c = failed(&o, "expect.sql.connect_uses");
     assert_eq!(c.actual, "SQL02\\ADSYNC");
-    let o = run_edited(name, |t| t.replace("analysis_found = \"SQL01\\\\DIRSYNC\"", "analysis_found = \"express\""));
+    let o = run_edited(name, |t| {
+        t.replace(
+            "analysis_found = \"SQL01\\\\DIRSYNC\"",
+            "analysis_found = \"express\"",
+        )
+    });
     let c = failed(&o, "expect.sql.analysis_found");
     assert_eq!(c.actual, "SQL01\\DIRSYNC");
 }
@@ -108,20 +132,41 @@ fn the_sql_servers_are_compared() {
 #[test]
 fn run_statistics_and_the_first_export_are_judged() {
     let name = "assertions/sql-and-first-export";
-    let o = run_edited(name, |t| t.replace("adds = 0\n", "adds = { min = 1 }\n"));
+    let o = run_edited(name, |t| in_expect(&t, "adds = 25\n", "adds = 24\n"));
     let c = failed(&o, "expect.runs[0]");
-    assert!(c.actual.starts_with("0 runs (adds/updates/deletes of the candidates: 0/"), "{c:?}");
-    let o = run_edited(name, |t| t.replace("first_export = true\n", ""));
-    let c = failed(&o, "expect.runs[0]");
-    assert!(!c.actual.starts_with("1 runs"), "every export run counts now: {c:?}");
+    assert_eq!(
+        c.actual, "0 runs (adds/updates/deletes of the candidates: 25/1000/0)",
+        "only the first export is a candidate"
+    );
+    // The second export carried no adds: `adds = 0` matches it unless first_export narrows.
+    let zero_adds = |t: &str| {
+        in_expect(
+            &in_expect(t, "adds = 25\n", "adds = 0\n"),
+            "updates = { min = 1000 }\n",
+            "",
+        )
+    };
+    failed(&run_edited(name, |t| zero_adds(&t)), "expect.runs[0]");
+    passes(&run_edited(name, |t| {
+        in_expect(&zero_adds(&t), "first_export = true\n", "")
+    }));
+    let o = run_edited(name, |t| {
+        in_expect(&t, "deletes = 0\n", "deletes = { min = 1 }\n")
+    });
+    failed(&o, "expect.runs[0]");
 }
 
 #[test]
 fn objects_are_judged_against_ad_and_the_tenant() {
     let name = "assertions/objects-after-ou-filter";
     passes(&run_edited(name, |t| t));
-    let o = run_edited(name, |t| t.replace("department = \"Staff\"", "department = \"Sales\""));
-    let c = failed(&o, "expect.objects[0] sam_account_name=user01.attributes.department");
+    let o = run_edited(name, |t| {
+        t.replace("department = \"Staff\"", "department = \"Sales\"")
+    });
+    let c = failed(
+        &o,
+        "expect.objects[0] sam_account_name=user01.attributes.department",
+    );
     assert_eq!((c.expected.as_str(), c.actual.as_str()), ("Sales", "Staff"));
     let o = run_edited(name, |t| {
         t.replace(
@@ -133,10 +178,17 @@ fn objects_are_judged_against_ad_and_the_tenant() {
         &o,
         "expect.objects[1] dn=CN=User 02,OU=Sales,DC=contoso,DC=com.in_tenant",
     );
-    let o = run_edited(name, |t| t.replace("sam_account_name = \"user01\"", "sam_account_name = \"nobody\""));
+    let o = run_edited(name, |t| {
+        t.replace(
+            "sam_account_name = \"user01\"",
+            "sam_account_name = \"nobody\"",
+        )
+    });
     let c = failed(&o, "expect.objects[0] sam_account_name=nobody.in_tenant");
     assert!(c.actual.contains("no such object in AD"), "{c:?}");
-    let o = run_edited(name, |t| t.replace("cmQJJBxlgyH4cnsONF1Nxw==", "phES8zpfkGy4ENQIUruosw=="));
+    let o = run_edited(name, |t| {
+        t.replace("cmQJJBxlgyH4cnsONF1Nxw==", "phES8zpfkGy4ENQIUruosw==")
+    });
     failed(&o, "expect.objects[0] sam_account_name=user01.immutable_id");
 }
 
@@ -150,6 +202,12 @@ fn planted_secrets_are_searched_and_found_nowhere() {
         .find(|c| c.what == "planted_secrets")
         .expect("the scan ran");
     assert!(c.actual.starts_with("none of 4 passwords in "), "{c:?}");
-    let o = run_edited("assertions/planted-secrets", |t| t.replace("planted_secrets = true\n", ""));
-    assert!(o.checks.iter().all(|c| !c.what.starts_with("planted_secrets")));
+    let o = run_edited("assertions/planted-secrets", |t| {
+        t.replace("planted_secrets = true\n", "")
+    });
+    assert!(
+        o.checks
+            .iter()
+            .all(|c| !c.what.starts_with("planted_secrets"))
+    );
 }

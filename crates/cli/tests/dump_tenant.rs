@@ -44,7 +44,12 @@ fn the_dump_is_the_tenant_as_graph_lists_it() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files: Vec<String> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -60,7 +65,12 @@ fn the_dump_is_the_tenant_as_graph_lists_it() {
     assert_eq!(list("contacts").len(), count(ObjectKind::Contact));
     let user_ids: BTreeSet<(ObjectKind, String)> = list("users")
         .iter()
-        .map(|u| (ObjectKind::User, u["onPremisesImmutableId"].as_str().unwrap().to_string()))
+        .map(|u| {
+            (
+                ObjectKind::User,
+                u["onPremisesImmutableId"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let expected_users: BTreeSet<_> = expected
         .iter()
@@ -96,7 +106,10 @@ fn the_dump_is_the_tenant_as_graph_lists_it() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(0));
-    assert_eq!(fs::read_to_string(dir.join("objects-after-ou-filter.json")).unwrap(), text);
+    assert_eq!(
+        fs::read_to_string(dir.join("objects-after-ou-filter.json")).unwrap(),
+        text
+    );
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -115,7 +128,10 @@ fn a_dump_folder_that_cannot_be_created_is_bad_input() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("cannot create the tenant dump folder"), "{err}");
+    assert!(
+        err.contains("cannot create the tenant dump folder"),
+        "{err}"
+    );
     assert!(err.contains("nothing was run"), "{err}");
     assert!(out.stdout.is_empty());
     fs::remove_dir_all(&dir).unwrap();

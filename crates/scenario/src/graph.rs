@@ -6,8 +6,8 @@
 //!
 //! Times are simulated: `occurredDateTime` is [`EPOCH`] plus the simulated time.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use upgrade_lab_model::{Attributes, ObjectKind, SimTime};
 use upgrade_lab_simulator::world::queries::{ProvisioningErrorRecord, TenantRecord};
 
@@ -268,9 +268,8 @@ pub fn tenant(records: &[TenantRecord]) -> GraphTenant {
             ObjectKind::Contact => t.contacts.push(contact(r, synced)),
         }
     }
-    t.users.sort_by(|a, b| {
-        (&a.user_principal_name, &a.id).cmp(&(&b.user_principal_name, &b.id))
-    });
+    t.users
+        .sort_by(|a, b| (&a.user_principal_name, &a.id).cmp(&(&b.user_principal_name, &b.id)));
     t.groups
         .sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
     t.contacts

@@ -43,6 +43,6 @@ pub mod vocabulary;
 pub use diagnostic::ScenarioError;
 pub use load::{Scenario, discover, load_all, load_file, load_text};
 #[cfg(test)]
-mod load_tests;
-#[cfg(test)]
 mod load_assertion_tests;
+#[cfg(test)]
+mod load_tests;

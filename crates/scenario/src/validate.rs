@@ -5,8 +5,8 @@
 use crate::diagnostic::ScenarioError;
 use crate::format::expect::OBJECT_ATTRIBUTES;
 use crate::format::{
-    Bound, Expect, FORMAT_VERSION, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection, SqlKind,
-    Step,
+    Bound, Expect, FORMAT_VERSION, FaultTrigger, ScenarioFile, ServerSection, SqlChoiceSection,
+    SqlKind, Step,
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
@@ -493,7 +493,11 @@ fn expect_keys(c: &mut Checker, file: &ScenarioFile, e: &Expect) {
     }
     for k in e.events_absent.iter().flatten() {
         c.word(k, "event", EVENT_KINDS);
-        if e.events.iter().flatten().any(|p| p.get_ref() == k.get_ref()) {
+        if e.events
+            .iter()
+            .flatten()
+            .any(|p| p.get_ref() == k.get_ref())
+        {
             c.err(
                 k.span(),
                 format!("`{}` is in both events and events_absent", k.get_ref()),
@@ -540,7 +544,10 @@ fn sql(c: &mut Checker, e: &Expect) {
         }
     }
     if let Some(v) = &s.analysis_found
-        && matches!(v.get_ref().to_ascii_lowercase().as_str(), "localdb" | "none")
+        && matches!(
+            v.get_ref().to_ascii_lowercase().as_str(),
+            "localdb" | "none"
+        )
     {
         c.err(
             v.span(),

@@ -14,8 +14,8 @@ use toml::Spanned;
 pub use bound::Bound;
 pub use expect::{
     AnalysisPage, Checkpoint, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
-    ObjectExpectation, PendingExportsExpectation, Recommendation, RunExpectation,
-    SqlExpectation, StepOutcome, ViolationKind,
+    ObjectExpectation, PendingExportsExpectation, Recommendation, RunExpectation, SqlExpectation,
+    StepOutcome, ViolationKind,
 };
 pub use faults::{Fault, FaultKind, FaultTrigger};
 pub use steps::{

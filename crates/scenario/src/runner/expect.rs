@@ -381,7 +381,11 @@ fn within(b: &Option<Spanned<Bound>>, value: u64) -> bool {
 
 fn run_stats_wanted(r: &crate::format::RunExpectation) -> String {
     let mut parts = Vec::new();
-    for (name, b) in [("adds", &r.adds), ("updates", &r.updates), ("deletes", &r.deletes)] {
+    for (name, b) in [
+        ("adds", &r.adds),
+        ("updates", &r.updates),
+        ("deletes", &r.deletes),
+    ] {
         if let Some(b) = b {
             parts.push(format!("{name} {}", b.get_ref()));
         }

@@ -3,15 +3,15 @@
 
 use super::setup::Setup;
 use super::steps::{SimUpgrade, StepRecord, tag_of};
+use crate::format::ObjectExpectation;
 use crate::outcome::{
     ActiveInterval, AnalysisSummary, LedgerSummary, PendingSummary, RunLine, TimelineEvent,
     ViolationLine,
 };
 use std::collections::BTreeMap;
+use upgrade_engine::ports::SqlChoice;
 use upgrade_engine::ports::{AzureTenant, ConnectServer};
 use upgrade_engine::{Analysis, EngineEvent, EventKind};
-use crate::format::ObjectExpectation;
-use upgrade_engine::ports::SqlChoice;
 use upgrade_lab_model::{DirectoryObject, ExportOperation, RunRecord, SqlBackend};
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::tenant::TenantObject;
@@ -284,7 +284,10 @@ pub fn collect(
 fn end_connect(
     setup: &Setup,
     upgrade: &mut SimUpgrade,
-) -> (Option<Vec<RunRecord>>, Option<Vec<upgrade_lab_model::PendingExport>>) {
+) -> (
+    Option<Vec<RunRecord>>,
+    Option<Vec<upgrade_lab_model::PendingExport>>,
+) {
     let world = &setup.world;
     *upgrade.connect_mut() = world.connect_port(&setup.connect_host);
     let connect_installed = world.with_state(|st| {

@@ -127,7 +127,10 @@ mod tests {
         assert!(!checks[0].ok);
         assert_eq!(checks[0].what, "planted_secrets in JSON report");
         assert!(checks[0].actual.contains("Enterprise Admin"));
-        let shown = format!("{} {} {}", checks[0].what, checks[0].expected, checks[0].actual);
+        let shown = format!(
+            "{} {} {}",
+            checks[0].what, checks[0].expected, checks[0].actual
+        );
         assert!(!shown.contains(p.enterprise_admin.expose()));
     }
 
@@ -137,10 +140,7 @@ mod tests {
         let texts: Vec<&str> = p.named().iter().map(|(_, s)| s.expose()).collect();
         for (i, t) in texts.iter().enumerate() {
             assert!(!texts[..i].contains(t));
-            assert_ne!(
-                *t,
-                upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD
-            );
+            assert_ne!(*t, upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD);
         }
     }
 }

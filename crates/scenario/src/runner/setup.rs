@@ -8,8 +8,8 @@ use crate::format::{
 use crate::load::Scenario;
 use crate::validate::os_version;
 use upgrade_lab_model::{
-    Attributes, Credential, Secret, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
-    ProxySetting, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
+    Attributes, Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
+    ProxySetting, Secret, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
 };
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
