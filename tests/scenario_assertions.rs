@@ -211,3 +211,29 @@ fn planted_secrets_are_searched_and_found_nowhere() {
             .all(|c| !c.what.starts_with("planted_secrets"))
     );
 }
+
+#[test]
+fn a_planted_password_put_into_a_report_or_the_event_stream_is_found() {
+    use upgrade_lab_scenario::runner::secrets::{event_outputs, report_outputs, scan};
+    use upgrade_lab_scenario::runner::setup::Passwords;
+    let mut o = run_edited("assertions/planted-secrets", |t| t);
+    let passwords = Passwords::new(true, o.seed);
+    o.checks[0].actual = format!("signed in with {}", passwords.azure_ad.expose());
+    let hits = scan(&passwords, &report_outputs(&o));
+    let names: Vec<&str> = hits.iter().map(|c| c.what.as_str()).collect();
+    assert!(
+        names.contains(&"planted_secrets in JSON report"),
+        "{names:?}"
+    );
+    assert!(hits.iter().all(|c| !c.ok));
+    assert!(
+        hits.iter()
+            .all(|c| !c.actual.contains(passwords.azure_ad.expose()))
+    );
+    assert!(hits[0].actual.contains("Azure AD"), "{:?}", hits[0]);
+    let mut o = run_edited("assertions/planted-secrets", |t| t);
+    o.events[0].detail = passwords.service_account.expose().to_string();
+    let hits = scan(&passwords, &event_outputs(&o, String::new()));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].what, "planted_secrets in event stream");
+}
