@@ -135,6 +135,28 @@ pub fn checkpoint_checks(after: &str, expect: &Expect, facts: &Facts) -> Vec<Che
 /// `whole_run`: the refusals and errors of every step are judged too (only at the end).
 fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
     let mut out = Vec::new();
+    analysis_checks(&mut out, expect, facts);
+    if whole_run {
+        step_outcomes(&mut out, facts, &expect.refusals, true);
+        step_outcomes(&mut out, facts, &expect.errors, false);
+        unannounced(&mut out, facts, expect);
+    }
+    state_checks(&mut out, expect, facts);
+    tenant_checks(&mut out, expect, facts);
+    event_checks(&mut out, expect, facts);
+    if let Some(x) = &expect.exports {
+        let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
+        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
+        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
+    }
+    runs(&mut out, expect, facts);
+    sql(&mut out, expect, facts);
+    objects(&mut out, expect, facts);
+    out
+}
+
+/// The analysis page and the prerequisite findings.
+fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let a = facts.analysis.as_ref();
     let page = a.map(|a| super::steps::tag_of(&a.page, "page"));
     if let Some(p) = expect.analysis_page {
@@ -153,7 +175,7 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
         ));
     }
     bound(
-        &mut out,
+        out,
         "expect.estimate_minutes",
         &expect.estimate_minutes,
         a.map_or(0, |a| a.estimate.as_millis() / 60_000),
@@ -192,27 +214,16 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
             actual.into_iter().collect::<Vec<_>>().join(", "),
         ));
     }
-    if whole_run {
-        step_outcomes(&mut out, facts, &expect.refusals, true);
-        step_outcomes(&mut out, facts, &expect.errors, false);
-        unannounced(&mut out, facts, expect);
-    }
+}
+
+/// Pending exports, the exporter, DirSync and staging.
+fn state_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     if let Some(p) = &expect.pending_exports {
         let s = facts.pending.clone().unwrap_or_default();
-        bound(&mut out, "expect.pending_exports.adds", &p.adds, s.adds);
-        bound(
-            &mut out,
-            "expect.pending_exports.updates",
-            &p.updates,
-            s.updates,
-        );
-        bound(
-            &mut out,
-            "expect.pending_exports.deletes",
-            &p.deletes,
-            s.deletes,
-        );
-        bound(&mut out, "expect.pending_exports.total", &p.total, s.total);
+        bound(out, "expect.pending_exports.adds", &p.adds, s.adds);
+        bound(out, "expect.pending_exports.updates", &p.updates, s.updates);
+        bound(out, "expect.pending_exports.deletes", &p.deletes, s.deletes);
+        bound(out, "expect.pending_exports.total", &p.total, s.total);
     }
     if let Some(e) = expect.active_exporter {
         out.push(Check::new(
@@ -236,6 +247,10 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
             facts.connect_staging.to_string(),
         ));
     }
+}
+
+/// The tenant, times and the settings file.
+fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     if let Some(t) = expect.tenant_equals_directory {
         let tc = &facts.ledger.tenant;
         let actual = tc.equals_directory();
@@ -255,25 +270,25 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
         ));
     }
     bound(
-        &mut out,
+        out,
         "expect.tenant_objects",
         &expect.tenant_objects,
         facts.tenant_objects,
     );
     bound(
-        &mut out,
+        out,
         "expect.tenant_live_objects",
         &expect.tenant_live_objects,
         facts.tenant_live_objects,
     );
     bound(
-        &mut out,
+        out,
         "expect.sync_gap_minutes",
         &expect.sync_gap_minutes,
         facts.ledger.sync_gap.as_millis() / 60_000,
     );
     bound(
-        &mut out,
+        out,
         "expect.sim_minutes",
         &expect.sim_minutes,
         facts.now_ms / 60_000,
@@ -291,6 +306,10 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
             s == actual,
         ));
     }
+}
+
+/// Engine events that must, or must not, have happened.
+fn event_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let kinds: BTreeSet<String> = facts.events.iter().flat_map(event_kinds).collect();
     if let Some(s) = expect.sign_out_required {
         let actual = kinds.contains("sign_out_required");
@@ -310,16 +329,7 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
             seen,
         ));
     }
-    events_absent(&mut out, expect, facts);
-    if let Some(x) = &expect.exports {
-        let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
-        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
-        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
-    }
-    runs(&mut out, expect, facts);
-    sql(&mut out, expect, facts);
-    objects(&mut out, expect, facts);
-    out
+    events_absent(out, expect, facts);
 }
 
 fn events_absent(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
