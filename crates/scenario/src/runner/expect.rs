@@ -1,9 +1,9 @@
 //! Compares the facts with the scenario's `[expect]`: one `Check` per expectation, plus a
 //! failing check for every refusal or error the scenario did not announce.
 
-use super::facts::{Facts, event_kinds};
+use super::facts::{Facts, ObjectFact, event_kinds};
 use super::steps::StepResult;
-use crate::format::{Bound, Expect, StepOutcome, ViolationKind};
+use crate::format::{Bound, Expect, ObjectExpectation, StepOutcome, ViolationKind};
 use crate::outcome::{Check, InvariantResult, RunLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
@@ -476,51 +476,55 @@ fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
 
 fn objects(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     for (i, (o, f)) in expect.objects.iter().zip(&facts.objects).enumerate() {
-        let what = format!("expect.objects[{i}] {}", o.label());
-        let want_in = *o.in_tenant.get_ref();
-        let Some((ad, deleted)) = &f.ad else {
-            out.push(Check::judged(
-                format!("{what}.in_tenant"),
-                want_in.to_string(),
-                "no such object in AD (live or deleted)",
-                false,
-            ));
-            continue;
-        };
-        let actual_in = f.tenant.is_some();
-        let detail = match (deleted, actual_in) {
-            (true, true) => format!("true (deleted from AD, still in the tenant), {}", ad.dn),
-            (true, false) => "false (deleted from AD)".to_string(),
-            (false, b) => b.to_string(),
-        };
-        let ok = want_in == actual_in && !(want_in && *deleted);
-        out.push(Check::judged(
+        out.extend(object_checks(i, o, f));
+    }
+}
+
+/// The checks of `[[expect.objects]]` entry `i` against what AD and the tenant hold.
+pub(crate) fn object_checks(i: usize, o: &ObjectExpectation, f: &ObjectFact) -> Vec<Check> {
+    let what = format!("expect.objects[{i}] {}", o.label());
+    let want_in = *o.in_tenant.get_ref();
+    let Some((_, deleted)) = &f.ad else {
+        return vec![Check::judged(
             format!("{what}.in_tenant"),
             want_in.to_string(),
-            detail,
-            ok,
+            "no such object in AD (live or deleted)",
+            false,
+        )];
+    };
+    let actual_in = f.tenant.is_some();
+    let detail = match (deleted, actual_in) {
+        (true, true) => "true (deleted from AD, still in the tenant)".to_string(),
+        (true, false) => "false (deleted from AD)".to_string(),
+        (false, b) => b.to_string(),
+    };
+    let mut out = vec![Check::judged(
+        format!("{what}.in_tenant"),
+        want_in.to_string(),
+        detail,
+        want_in == actual_in && !(want_in && *deleted),
+    )];
+    let Some(t) = f.tenant.as_ref().filter(|_| want_in) else {
+        return out;
+    };
+    if let Some(id) = &o.immutable_id {
+        let actual = t.immutable_id.as_ref().map_or("none", |i| i.as_str());
+        out.push(Check::new(
+            format!("{what}.immutable_id"),
+            id.get_ref().clone(),
+            actual,
         ));
-        let Some(t) = f.tenant.as_ref().filter(|_| want_in) else {
-            continue;
-        };
-        if let Some(id) = &o.immutable_id {
-            let actual = t.immutable_id.as_ref().map_or("none", |i| i.as_str());
-            out.push(Check::new(
-                format!("{what}.immutable_id"),
-                id.get_ref().clone(),
-                actual,
-            ));
-        }
-        for (name, want) in &o.attributes {
-            let actual = t.attrs.get_text(name.get_ref());
-            out.push(Check::judged(
-                format!("{what}.attributes.{}", name.get_ref()),
-                want.clone(),
-                actual.clone().unwrap_or_else(|| "(not set)".to_string()),
-                actual.as_deref() == Some(want.as_str()),
-            ));
-        }
     }
+    for (name, want) in &o.attributes {
+        let actual = t.attrs.get_text(name.get_ref());
+        out.push(Check::judged(
+            format!("{what}.attributes.{}", name.get_ref()),
+            want.clone(),
+            actual.clone().unwrap_or_else(|| "(not set)".to_string()),
+            actual.as_deref() == Some(want.as_str()),
+        ));
+    }
+    out
 }
 
 /// The invariants of every run, each held or violated, and whether the scenario wanted that.

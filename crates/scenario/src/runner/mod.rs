@@ -9,6 +9,9 @@ pub mod secrets;
 pub mod setup;
 pub mod steps;
 
+#[cfg(test)]
+mod object_tests;
+
 use crate::format::{FaultTrigger, Step};
 use crate::load::Scenario;
 use crate::outcome::{ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
