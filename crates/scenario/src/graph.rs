@@ -173,8 +173,12 @@ fn text(v: &Option<upgrade_lab_model::Value>) -> Option<String> {
     v.as_ref().map(|v| v.to_string())
 }
 
+/// One entry per conflicting (property, value), as Graph lists an object's current conflicts:
+/// the tenant records a conflict again at every export that repeats it.
 fn errors(list: &[ProvisioningErrorRecord]) -> Vec<GraphProvisioningError> {
+    let mut seen = std::collections::BTreeSet::new();
     list.iter()
+        .filter(|e| seen.insert((e.attribute, e.value.as_str())))
         .map(|e| GraphProvisioningError {
             category: "PropertyConflict".to_string(),
             occurred_date_time: e.at.map(iso8601),
@@ -301,6 +305,49 @@ mod tests {
     fn guids_are_8_4_4_4_12() {
         let b: [u8; 16] = std::array::from_fn(|i| i as u8);
         assert_eq!(guid_text(&b), "00010203-0405-0607-0809-0a0b0c0d0e0f");
+    }
+
+    fn record(kind: ObjectKind, synced: bool, name: &str) -> TenantRecord {
+        TenantRecord {
+            id: [synced as u8; 16],
+            kind,
+            immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
+            attrs: std::sync::Arc::new(Attributes {
+                display_name: Some(name.into()),
+                user_principal_name: Some(format!("{name}@contoso.com").into()),
+                ..Attributes::default()
+            }),
+            upn: Some(format!("{name}@contoso.com").into()),
+            on_premises_dn: None,
+            provisioning_errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn cloud_only_objects_are_not_synced_and_conflicts_are_listed_once() {
+        let mut synced = record(ObjectKind::User, true, "b");
+        let conflict = ProvisioningErrorRecord {
+            attribute: "UserPrincipalName",
+            value: "b@contoso.com".into(),
+            at: Some(SimTime(60_000)),
+        };
+        synced.provisioning_errors = vec![conflict.clone(), conflict];
+        let t = tenant(&[synced, record(ObjectKind::User, false, "a")]);
+        let json: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
+        let users = json["users"].as_array().unwrap();
+        assert_eq!(
+            users[0]["userPrincipalName"], "a@contoso.com",
+            "sorted by UPN"
+        );
+        assert!(users[0]["onPremisesSyncEnabled"].is_null());
+        assert!(users[0]["onPremisesUserPrincipalName"].is_null());
+        assert_eq!(users[1]["onPremisesSyncEnabled"], true);
+        let errors = users[1]["onPremisesProvisioningErrors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0]["occurredDateTime"], "2026-01-01T00:01:00Z");
+        assert_eq!(errors[0]["propertyCausingError"], "UserPrincipalName");
+        assert_eq!(json["groups"], serde_json::json!([]));
+        assert_eq!(json["contacts"], serde_json::json!([]));
     }
 
     #[test]
