@@ -34,7 +34,7 @@ fn the_same_files_and_seeds_give_the_same_report_on_one_or_two_threads() {
         &RunOptions {
             seed: None,
             jobs: 1,
-            ..Default::default()
+            ..RunOptions::default()
         },
     );
     let two = report(
@@ -42,7 +42,7 @@ fn the_same_files_and_seeds_give_the_same_report_on_one_or_two_threads() {
         &RunOptions {
             seed: None,
             jobs: 2,
-            ..Default::default()
+            ..RunOptions::default()
         },
     );
     assert_eq!(one, two);
@@ -60,7 +60,7 @@ fn a_seed_override_is_reported_and_replays_identically() {
     let options = RunOptions {
         seed: Some(99),
         jobs: 1,
-        ..Default::default()
+        ..RunOptions::default()
     };
     let a = report(&s, &options);
     let b = report(&s, &options);

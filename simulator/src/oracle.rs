@@ -532,7 +532,7 @@ mod tests {
         let out = outbound(&with, Some("mail"));
         assert_eq!(out.user_principal_name.as_deref(), Some("ann@contoso.com"));
         assert_eq!(
-            differing_attributes(&with.attrs, &out),
+            differing_attributes(&with.attrs, &out, RowSet::MAX),
             vec!["userPrincipalName"]
         );
         let without = user("CN=b,DC=contoso,DC=com", "b", "b@contoso.local", None);

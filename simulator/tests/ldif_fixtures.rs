@@ -114,12 +114,18 @@ fn an_ldifde_export_reads_domain_ous_users_contact_and_group() {
         ("instanceType", 2),
         ("objectCategory", 1),
         ("sAMAccountType", 1),
-        ("targetAddress", 1),
         ("name", 2),
         ("dc", 1),
     ] {
         assert_eq!(skipped.attribute_values.get(name), Some(&n), "{name}");
     }
+    // targetAddress flows to Azure AD: the contact keeps it.
+    let partner = by_dn(&import, "CN=Partner Contact,OU=Sales,DC=contoso,DC=com");
+    assert_eq!(
+        partner.attrs.get_text("targetAddress").as_deref(),
+        Some("SMTP:partner@fabrikam.com")
+    );
+    assert_eq!(skipped.attribute_values.get("targetAddress"), None);
 }
 
 #[test]

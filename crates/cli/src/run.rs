@@ -27,7 +27,8 @@ pub enum FormatArg {
   upgrade-lab run scenarios
   upgrade-lab run scenarios --filter cutover/ --format junit --out scenarios.xml
   upgrade-lab run scenarios/cutover/rollback-after-export-refused.toml --seed 706
-  upgrade-lab run scenarios --list")]
+  upgrade-lab run scenarios --list
+  upgrade-lab run scenarios/parallel --dump-tenant tenants")]
 pub struct RunArgs {
     /// Scenario files or folders of them (searched recursively for *.toml).
     #[arg(default_value = "scenarios")]
@@ -49,6 +50,11 @@ pub struct RunArgs {
     /// List the scenarios that would run, with their seeds and descriptions; run nothing.
     #[arg(long)]
     pub list: bool,
+    /// Write each scenario's final tenant as Microsoft Graph JSON ({"users", "groups",
+    /// "contacts"}) to DIR/<scenario name with / replaced by __>.json, e.g.
+    /// DIR/cutover__uninstall-then-staging-off.json. DIR is created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub dump_tenant: Option<PathBuf>,
 }
 
 /// What `run` prints and its exit code.
@@ -69,6 +75,20 @@ fn write_atomically(path: &PathBuf, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("partial");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
+}
+
+/// Writes each scenario's tenant to `dir/<name with / as __>.json`, atomically.
+fn write_dumps(
+    dir: &std::path::Path,
+    suite: &upgrade_lab_scenario::outcome::SuiteOutcome,
+) -> Result<(), crate::error::CliError> {
+    for s in &suite.scenarios {
+        if let Some(t) = &s.tenant {
+            let path = dir.join(upgrade_lab_scenario::graph::dump_file_name(&s.name));
+            crate::output::write_output(&path, |w| w.write_all(t.to_json().as_bytes()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs the command; `color` colours the human report and error excerpts.
@@ -113,14 +133,28 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
             stderr: String::new(),
         };
     }
+    if let Some(dir) = &args.dump_tenant
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return bad(format!(
+            "cannot create the tenant dump folder {}: {e}\nhint: give --dump-tenant a folder you can write to; nothing was run\n",
+            dir.display()
+        ));
+    }
     let suite = run_suite(
         &scenarios,
         &RunOptions {
             seed: args.seed,
             jobs: args.jobs,
+            dump_tenant: args.dump_tenant.is_some(),
             ..Default::default()
         },
     );
+    if let Some(dir) = &args.dump_tenant
+        && let Err(e) = write_dumps(dir, &suite)
+    {
+        return bad(format!("{e}\n"));
+    }
     let format = match args.format {
         FormatArg::Human => ReportFormat::Human,
         FormatArg::Json => ReportFormat::Json,
@@ -190,6 +224,7 @@ mod tests {
             format: FormatArg::Human,
             out: None,
             list: false,
+            dump_tenant: None,
         }
     }
 

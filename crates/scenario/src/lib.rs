@@ -31,6 +31,7 @@
 
 pub mod diagnostic;
 pub mod format;
+pub mod graph;
 pub mod load;
 pub mod outcome;
 pub mod report;
@@ -41,5 +42,7 @@ pub mod vocabulary;
 
 pub use diagnostic::ScenarioError;
 pub use load::{Scenario, discover, load_all, load_file, load_text};
+#[cfg(test)]
+mod load_assertion_tests;
 #[cfg(test)]
 mod load_tests;

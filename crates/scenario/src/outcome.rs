@@ -263,6 +263,10 @@ pub struct ScenarioOutcome {
     pub checks: Vec<Check>,
     /// Why the scenario could not run to its end (verdict `Error`).
     pub error: Option<String>,
+    /// The final tenant as Graph JSON shapes it, when the run asked for it (`--dump-tenant`);
+    /// never part of a report.
+    #[serde(skip)]
+    pub tenant: Option<crate::graph::GraphTenant>,
 }
 
 impl ScenarioOutcome {

@@ -3,9 +3,10 @@
 //! missing LDIF file. Every problem is reported, each pointing at its value.
 
 use crate::diagnostic::ScenarioError;
+use crate::format::expect::OBJECT_ATTRIBUTES;
 use crate::format::{
-    Bound, FORMAT_VERSION, FaultTrigger, PendingExportsExpectation, ScenarioFile, ServerSection,
-    SqlChoiceSection, SqlKind, Step,
+    Bound, Expect, FORMAT_VERSION, FaultTrigger, PendingExportsExpectation, ScenarioFile,
+    ServerSection, SqlChoiceSection, SqlKind, Step,
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
@@ -497,7 +498,11 @@ fn rule_difference_names() -> Vec<&'static str> {
 }
 
 fn expectations(c: &mut Checker, file: &ScenarioFile) {
-    let e = &file.expect;
+    expect_keys(c, file, &file.expect);
+    checkpoints(c, file);
+}
+
+fn expect_keys(c: &mut Checker, file: &ScenarioFile, e: &Expect) {
     c.bound(&e.estimate_minutes, "estimate_minutes");
     c.bound(&e.tenant_objects, "tenant_objects");
     c.bound(&e.tenant_live_objects, "tenant_live_objects");
@@ -508,6 +513,9 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     }
     for r in &e.runs {
         c.bound(&r.count, "runs.count");
+        c.bound(&r.adds, "runs.adds");
+        c.bound(&r.updates, "runs.updates");
+        c.bound(&r.deletes, "runs.deletes");
     }
     if let Some(x) = &e.exports {
         c.bound(&x.dirsync, "exports.dirsync");
@@ -515,6 +523,20 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
     }
     for k in e.events.iter().flatten() {
         c.word(k, "event", EVENT_KINDS);
+    }
+    for k in e.events_absent.iter().flatten() {
+        c.word(k, "event", EVENT_KINDS);
+        if e.events
+            .iter()
+            .flatten()
+            .any(|p| p.get_ref() == k.get_ref())
+        {
+            c.err(
+                k.span(),
+                format!("`{}` is in both events and events_absent", k.get_ref()),
+                "keep it in one of them",
+            );
+        }
     }
     for b in e.blockers.iter().flatten() {
         c.word(b, "blocker", BLOCKER_KINDS);
@@ -538,5 +560,117 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
                 "",
             );
         }
+    }
+    sql(c, e);
+    objects(c, e);
+}
+
+fn sql(c: &mut Checker, e: &Expect) {
+    let Some(s) = &e.sql else { return };
+    for v in [&s.analysis_found, &s.connect_uses].into_iter().flatten() {
+        if v.get_ref().trim().is_empty() {
+            c.err(
+                v.span(),
+                "the SQL Server name is empty",
+                "write `server\\instance` (e.g. \"SQL01\\\\DIRSYNC\"), `express`, `localdb` or `none`",
+            );
+        }
+    }
+    if let Some(v) = &s.analysis_found
+        && matches!(
+            v.get_ref().to_ascii_lowercase().as_str(),
+            "localdb" | "none"
+        )
+    {
+        c.err(
+            v.span(),
+            format!("the analysis never finds `{}`", v.get_ref()),
+            "DirSync runs on `express` or a full SQL Server `server\\instance`",
+        );
+    }
+}
+
+fn objects(c: &mut Checker, e: &Expect) {
+    for o in &e.objects {
+        match (&o.dn, &o.sam_account_name) {
+            (Some(d), Some(_)) => c.err(
+                d.span(),
+                "an object is named by both dn and sam_account_name",
+                "keep exactly one of them",
+            ),
+            (None, None) => c.err(
+                o.in_tenant.span(),
+                "an object needs dn or sam_account_name",
+                "name the AD object, e.g. sam_account_name = \"user0001\"",
+            ),
+            _ => {}
+        }
+        if let Some(id) = &o.immutable_id
+            && upgrade_lab_model::ObjectGuid::from_base64_windows(id.get_ref()).is_err()
+        {
+            c.err(
+                id.span(),
+                format!("`{}` is not an immutableId", id.get_ref()),
+                "an immutableId is the base64 of the 16 bytes of an objectGUID, such as \"AAECAwQFBgcICQoLDA0ODw==\"",
+            );
+        }
+        if !*o.in_tenant.get_ref()
+            && let Some(id) = &o.immutable_id
+        {
+            c.err(
+                id.span(),
+                "immutable_id is set on an object expected not in the tenant",
+                "remove immutable_id, or expect in_tenant = true",
+            );
+        }
+        for name in o.attributes.keys() {
+            let known: Vec<&str> = OBJECT_ATTRIBUTES.to_vec();
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(name.get_ref())) {
+                let help = closest(name.get_ref(), &known).map_or_else(
+                    || format!("one of: {}", known.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                c.err(
+                    name.span(),
+                    format!("unknown attribute `{}`", name.get_ref()),
+                    help,
+                );
+            }
+        }
+    }
+}
+
+/// Keys of `[expect]` a checkpoint refuses: they judge the whole run, not a moment.
+fn whole_run_keys(e: &Expect) -> Vec<(Range<usize>, &'static str)> {
+    let mut out = Vec::new();
+    out.extend(e.refusals.iter().map(|r| (r.step.span(), "refusals")));
+    out.extend(e.errors.iter().map(|r| (r.step.span(), "errors")));
+    out.extend(e.violations.iter().map(|v| (v.span(), "violations")));
+    out
+}
+
+fn checkpoints(c: &mut Checker, file: &ScenarioFile) {
+    for (i, cp) in file.checkpoints.iter().enumerate() {
+        let at = step_ref(c, file, &cp.after);
+        let same = file.checkpoints[..i]
+            .iter()
+            .any(|p| at.is_some() && resolve(file, p.after.get_ref()).ok() == at);
+        if same {
+            c.err(
+                cp.after.span(),
+                format!("two checkpoints are after `{}`", cp.after.get_ref()),
+                "merge their expectations into one checkpoint",
+            );
+        }
+        for (span, key) in whole_run_keys(cp.expect.get_ref()) {
+            c.err(
+                span,
+                format!("`{key}` cannot be checked at a checkpoint"),
+                format!(
+                    "{key} are judged over the whole run: move them to [expect] (every refusal and error is reported with its step there)"
+                ),
+            );
+        }
+        expect_keys(c, file, cp.expect.get_ref());
     }
 }

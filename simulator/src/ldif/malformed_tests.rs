@@ -258,6 +258,14 @@ fn broken_utf16_is_refused_with_a_line() {
 
 #[test]
 fn values_of_dropped_attributes_are_not_decoded_so_they_cannot_fail() {
-    let import = read_directory(&format!("{USER}objectSid:: not*base64\n")).unwrap();
-    assert_eq!(import.skipped.attribute_values.get("objectSid"), Some(&1));
+    let import = read_directory(&format!("{USER}logonHours:: not*base64\n")).unwrap();
+    assert_eq!(import.skipped.attribute_values.get("logonHours"), Some(&1));
+}
+
+#[test]
+fn a_kept_attribute_with_bad_base64_is_a_located_error() {
+    // objectSid flows to Azure AD, so the reader keeps it and must decode it.
+    let e = read_directory(&format!("{USER}objectSid:: not*base64\n")).unwrap_err();
+    assert!(e.to_string().contains("objectSid"), "{e}");
+    assert!(e.line > 1);
 }

@@ -30,6 +30,8 @@
 //! - ports: `dirsync_port()`, `connect_port(host)`, `ad_port()`, `tenant_port()`, `clock()`;
 //! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
 //!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
+//! - queries (no simulated time passes): `find_ad_object`, `tenant_object`, `connect_sql`,
+//!   `connect_snapshot`, `tenant_records` (see `queries`);
 //! - verdicts: `world.report()` (`report::LedgerReport` with `violations`; the tenant judged by
 //!   `crate::oracle` against `WorldState::baseline`), and
 //!   `world.with_state(|st| …)` for the raw ledger (`st.tenant.ledger`), run histories and
@@ -40,6 +42,7 @@
 pub mod builder;
 mod export_run;
 pub mod ports;
+pub mod queries;
 pub mod report;
 pub mod runs;
 pub mod scheduler;

@@ -130,6 +130,97 @@ pub struct RunExpectation {
     pub status: RunStatus,
     /// How many matching runs; default "at least one".
     pub count: Option<Spanned<Bound>>,
+    /// Bounds on each matching run's statistics (a run matches only within them).
+    pub adds: Option<Spanned<Bound>>,
+    pub updates: Option<Spanned<Bound>>,
+    pub deletes: Option<Spanned<Bound>>,
+    /// Only the server's first export run (the first run of the `export` profile on its
+    /// Azure AD connector, whatever it wrote) can match.
+    #[serde(default)]
+    pub first_export: bool,
+}
+
+/// `[expect.sql]`: the SQL Server the analysis found and the one Connect was installed on, each
+/// `server\instance` (compared without case), `express` or, for Connect, `localdb` / `none`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlExpectation {
+    pub analysis_found: Option<Spanned<String>>,
+    pub connect_uses: Option<Spanned<String>>,
+}
+
+/// Attribute names `[[expect.objects]]` may compare (LDAP display names, any case).
+pub const OBJECT_ATTRIBUTES: &[&str] = &[
+    "cn",
+    "sAMAccountName",
+    "userPrincipalName",
+    "mail",
+    "proxyAddresses",
+    "displayName",
+    "givenName",
+    "sn",
+    "department",
+    "title",
+    "l",
+    "city",
+    "manager",
+    "telephoneNumber",
+    "description",
+    "userAccountControl",
+    "groupType",
+    "ms-DS-ConsistencyGuid",
+    "extensionAttribute1",
+    "extensionAttribute2",
+    "extensionAttribute3",
+    "extensionAttribute4",
+    "extensionAttribute5",
+    "extensionAttribute6",
+    "extensionAttribute7",
+    "extensionAttribute8",
+    "extensionAttribute9",
+    "extensionAttribute10",
+    "extensionAttribute11",
+    "extensionAttribute12",
+    "extensionAttribute13",
+    "extensionAttribute14",
+    "extensionAttribute15",
+];
+
+/// `[[expect.objects]]`: one AD object, named by exactly one of `dn` and `sam_account_name`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectExpectation {
+    pub dn: Option<Spanned<String>>,
+    pub sam_account_name: Option<Spanned<String>>,
+    /// Whether the tenant holds a live object synced from it.
+    pub in_tenant: Spanned<bool>,
+    /// The tenant object's immutableId (base64).
+    pub immutable_id: Option<Spanned<String>>,
+    /// Values the tenant object must hold, by AD/LDAP attribute name.
+    #[serde(default)]
+    pub attributes: BTreeMap<Spanned<String>, String>,
+}
+
+impl ObjectExpectation {
+    /// How the object is named, as `dn=...` or `sam_account_name=...`.
+    pub fn label(&self) -> String {
+        match (&self.dn, &self.sam_account_name) {
+            (Some(d), _) => format!("dn={}", d.get_ref()),
+            (None, Some(s)) => format!("sam_account_name={}", s.get_ref()),
+            (None, None) => "an unnamed object".to_string(),
+        }
+    }
+}
+
+/// `[[checkpoints]]`: expectations judged right after one step, against the facts of that
+/// moment.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// The step (its `id`, else its action) after which the facts are taken.
+    pub after: Spanned<String>,
+    /// The same keys as `[expect]`, except those that only make sense for the whole run.
+    pub expect: Spanned<Expect>,
 }
 
 /// Invariant violations a scenario provokes on purpose. Every kind the world's ledger and the
@@ -235,6 +326,13 @@ pub struct Expect {
     pub sign_out_required: Option<bool>,
     /// Engine changes and decisions that must appear in the timeline (see the README's list).
     pub events: Option<Vec<Spanned<String>>>,
+    /// Engine changes and decisions that must not appear (the same words as `events`).
+    pub events_absent: Option<Vec<Spanned<String>>>,
+    /// The SQL Server the analysis found and the one Connect uses.
+    pub sql: Option<SqlExpectation>,
+    /// Individual AD objects and their tenant counterparts.
+    #[serde(default)]
+    pub objects: Vec<ObjectExpectation>,
     /// Exports the tenant received, per client.
     pub exports: Option<ExportsExpectation>,
     #[serde(default)]

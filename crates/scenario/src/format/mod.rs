@@ -13,8 +13,9 @@ use toml::Spanned;
 
 pub use bound::Bound;
 pub use expect::{
-    AnalysisPage, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
-    PendingExportsExpectation, Recommendation, RunExpectation, StepOutcome, ViolationKind,
+    AnalysisPage, Checkpoint, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
+    ObjectExpectation, PendingExportsExpectation, Recommendation, RunExpectation, SqlExpectation,
+    StepOutcome, ViolationKind,
 };
 pub use faults::{Fault, FaultKind, FaultTrigger};
 pub use steps::{
@@ -49,6 +50,9 @@ pub struct ScenarioFile {
     pub steps: Vec<Spanned<Step>>,
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Expectations judged right after a step.
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
     #[serde(default)]
     pub expect: Expect,
 }

@@ -45,6 +45,10 @@ pub struct WorldSection {
     pub timing: Timing,
     #[serde(default)]
     pub tenant: TenantSection,
+    /// Give every credential the scenario uses a recognisable password, then check that none
+    /// of them appears in any report, server file or event.
+    #[serde(default)]
+    pub planted_secrets: bool,
 }
 
 impl WorldSection {

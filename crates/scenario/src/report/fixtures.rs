@@ -21,6 +21,7 @@ fn base(name: &str, seed: u64, description: &str) -> ScenarioOutcome {
         invariants: Vec::new(),
         checks: Vec::new(),
         error: None,
+        tenant: None,
     }
 }
 

@@ -1,10 +1,12 @@
 //! Compares the facts with the scenario's `[expect]`: one `Check` per expectation, plus a
 //! failing check for every refusal or error the scenario did not announce.
 
-use super::facts::{Facts, event_kinds, violation_kind, violation_line};
+use super::facts::{Facts, ObjectFact, event_kinds, violation_kind, violation_line};
 use super::steps::StepResult;
-use crate::format::{Bound, Expect, PendingExportsExpectation, StepOutcome, ViolationKind};
-use crate::outcome::{Check, InvariantResult, ViolationLine};
+use crate::format::{
+    Bound, Expect, ObjectExpectation, PendingExportsExpectation, StepOutcome, ViolationKind,
+};
+use crate::outcome::{Check, InvariantResult, RunLine, ViolationLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_engine::PrerequisiteCheck;
@@ -194,7 +196,48 @@ fn pending_exports(out: &mut Vec<Check>, p: &PendingExportsExpectation, facts: &
 
 /// Every expectation of `expect` as a check.
 pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
+    judge(expect, facts, true)
+}
+
+/// The expectations of a checkpoint after step `after`, named `checkpoint[after <step>].<key>`.
+pub fn checkpoint_checks(after: &str, expect: &Expect, facts: &Facts) -> Vec<Check> {
+    let prefix = format!("checkpoint[after {after}]");
+    judge(expect, facts, false)
+        .into_iter()
+        .map(|mut c| {
+            if let Some(rest) = c.what.strip_prefix("expect") {
+                c.what = format!("{prefix}{rest}");
+            }
+            c
+        })
+        .collect()
+}
+
+/// `whole_run`: the refusals and errors of every step are judged too (only at the end).
+fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
     let mut out = Vec::new();
+    analysis_checks(&mut out, expect, facts);
+    if whole_run {
+        step_outcomes(&mut out, facts, &expect.refusals, true);
+        step_outcomes(&mut out, facts, &expect.errors, false);
+        unannounced(&mut out, facts, expect);
+    }
+    state_checks(&mut out, expect, facts);
+    tenant_checks(&mut out, expect, facts);
+    event_checks(&mut out, expect, facts);
+    if let Some(x) = &expect.exports {
+        let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
+        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
+        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
+    }
+    runs(&mut out, expect, facts);
+    sql(&mut out, expect, facts);
+    objects(&mut out, expect, facts);
+    out
+}
+
+/// The analysis page and the prerequisite findings.
+fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let a = facts.analysis.as_ref();
     let page = a.map(|a| super::steps::tag_of(&a.page, "page"));
     if let Some(p) = expect.analysis_page {
@@ -213,7 +256,7 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         ));
     }
     bound(
-        &mut out,
+        out,
         "expect.estimate_minutes",
         &expect.estimate_minutes,
         a.map_or(0, |a| a.estimate.as_millis() / 60_000),
@@ -252,11 +295,12 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             actual.into_iter().collect::<Vec<_>>().join(", "),
         ));
     }
-    step_outcomes(&mut out, facts, &expect.refusals, true);
-    step_outcomes(&mut out, facts, &expect.errors, false);
-    unannounced(&mut out, facts, expect);
+}
+
+/// Pending exports, the exporter, DirSync and staging.
+fn state_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     if let Some(p) = &expect.pending_exports {
-        pending_exports(&mut out, p, facts);
+        pending_exports(out, p, facts);
     }
     if let Some(e) = expect.active_exporter {
         out.push(Check::new(
@@ -280,6 +324,10 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             facts.connect_staging.to_string(),
         ));
     }
+}
+
+/// The tenant, times and the settings file.
+fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     if let Some(t) = expect.tenant_equals_directory {
         let tc = &facts.ledger.tenant;
         let actual = tc.equals_directory();
@@ -301,13 +349,13 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         ));
     }
     bound(
-        &mut out,
+        out,
         "expect.tenant_objects",
         &expect.tenant_objects,
         facts.tenant_objects,
     );
     bound(
-        &mut out,
+        out,
         "expect.tenant_live_objects",
         &expect.tenant_live_objects,
         facts.tenant_live_objects,
@@ -333,7 +381,7 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         ));
     }
     bound(
-        &mut out,
+        out,
         "expect.sim_minutes",
         &expect.sim_minutes,
         facts.now_ms / 60_000,
@@ -351,6 +399,10 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             s == actual,
         ));
     }
+}
+
+/// Engine events that must, or must not, have happened.
+fn event_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let kinds: BTreeSet<String> = facts.events.iter().flat_map(event_kinds).collect();
     if let Some(s) = expect.sign_out_required {
         let actual = kinds.contains("sign_out_required");
@@ -370,11 +422,89 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
             seen,
         ));
     }
-    if let Some(x) = &expect.exports {
-        let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
-        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
-        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
+    events_absent(out, expect, facts);
+}
+
+fn events_absent(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    for k in expect.events_absent.iter().flatten() {
+        let k = k.get_ref();
+        let times: Vec<String> = facts
+            .events
+            .iter()
+            .filter(|e| event_kinds(e).contains(k))
+            .map(|e| format!("at {}", e.at))
+            .collect();
+        out.push(Check::judged(
+            format!("expect.events_absent {k}"),
+            "absent",
+            if times.is_empty() {
+                "absent".to_string()
+            } else {
+                format!("happened {}", times.join(", "))
+            },
+            times.is_empty(),
+        ));
     }
+}
+
+fn sql(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    let Some(s) = &expect.sql else { return };
+    for (key, want, actual) in [
+        ("analysis_found", &s.analysis_found, &facts.sql_found),
+        ("connect_uses", &s.connect_uses, &facts.connect_sql),
+    ] {
+        if let Some(w) = want {
+            out.push(Check::judged(
+                format!("expect.sql.{key}"),
+                w.get_ref().clone(),
+                actual.clone(),
+                w.get_ref().eq_ignore_ascii_case(actual),
+            ));
+        }
+    }
+}
+
+/// The `export` runs of each server's Azure AD connector: the first one of each server.
+fn first_exports(facts: &Facts) -> Vec<usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, l) in facts.runs.iter().enumerate() {
+        if l.connector == "azure-ad" && l.profile == "export" && !seen.contains(&l.server.as_str())
+        {
+            seen.push(&l.server);
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn within(b: &Option<Spanned<Bound>>, value: u64) -> bool {
+    b.as_ref().is_none_or(|b| b.get_ref().contains(value))
+}
+
+fn run_stats_wanted(r: &crate::format::RunExpectation) -> String {
+    let mut parts = Vec::new();
+    for (name, b) in [
+        ("adds", &r.adds),
+        ("updates", &r.updates),
+        ("deletes", &r.deletes),
+    ] {
+        if let Some(b) = b {
+            parts.push(format!("{name} {}", b.get_ref()));
+        }
+    }
+    if r.first_export {
+        parts.insert(0, "first export".to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    let firsts = first_exports(facts);
     for (i, r) in expect.runs.iter().enumerate() {
         let connector = r
             .connector
@@ -382,14 +512,27 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         let profile = r
             .profile
             .map(|p| super::steps::tag_of(&serde_json::json!({ "p": p }), "p").replace('_', "-"));
-        let matching = facts
+        let candidates: Vec<&RunLine> = facts
             .runs
             .iter()
+            .enumerate()
+            .filter(|(n, _)| !r.first_export || firsts.contains(n))
+            .map(|(_, l)| l)
             .filter(|l| l.server == r.server.as_str())
             .filter(|l| connector.as_ref().is_none_or(|c| &l.connector == c))
             .filter(|l| profile.as_ref().is_none_or(|p| &l.profile == p))
             .filter(|l| l.status == r.status.as_str())
+            .collect();
+        let matching = candidates
+            .iter()
+            .filter(|l| within(&r.adds, l.adds))
+            .filter(|l| within(&r.updates, l.updates))
+            .filter(|l| within(&r.deletes, l.deletes))
             .count() as u64;
+        let stats: Vec<String> = candidates
+            .iter()
+            .map(|l| format!("{}/{}/{}", l.adds, l.updates, l.deletes))
+            .collect();
         let b = r.count.as_ref().map_or(
             Bound {
                 min: Some(1),
@@ -400,14 +543,78 @@ pub fn checks(expect: &Expect, facts: &Facts) -> Vec<Check> {
         out.push(Check::judged(
             format!("expect.runs[{i}]"),
             format!(
-                "{b} runs on {} {} {} with status {}",
+                "{b} runs on {} {} {} with status {}{}",
                 r.server.as_str(),
                 connector.unwrap_or("any connector".into()),
                 profile.unwrap_or("any profile".into()),
-                r.status.as_str()
+                r.status.as_str(),
+                run_stats_wanted(r)
             ),
-            format!("{matching} runs"),
+            if r.adds.is_some() || r.updates.is_some() || r.deletes.is_some() {
+                format!(
+                    "{matching} runs (adds/updates/deletes of the candidates: {})",
+                    if stats.is_empty() {
+                        "none".to_string()
+                    } else {
+                        stats.join(", ")
+                    }
+                )
+            } else {
+                format!("{matching} runs")
+            },
             b.contains(matching),
+        ));
+    }
+}
+
+fn objects(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
+    for (i, (o, f)) in expect.objects.iter().zip(&facts.objects).enumerate() {
+        out.extend(object_checks(i, o, f));
+    }
+}
+
+/// The checks of `[[expect.objects]]` entry `i` against what AD and the tenant hold.
+pub(crate) fn object_checks(i: usize, o: &ObjectExpectation, f: &ObjectFact) -> Vec<Check> {
+    let what = format!("expect.objects[{i}] {}", o.label());
+    let want_in = *o.in_tenant.get_ref();
+    let Some((_, deleted)) = &f.ad else {
+        return vec![Check::judged(
+            format!("{what}.in_tenant"),
+            want_in.to_string(),
+            "no such object in AD (live or deleted)",
+            false,
+        )];
+    };
+    let actual_in = f.tenant.is_some();
+    let detail = match (deleted, actual_in) {
+        (true, true) => "true (deleted from AD, still in the tenant)".to_string(),
+        (true, false) => "false (deleted from AD)".to_string(),
+        (false, b) => b.to_string(),
+    };
+    let mut out = vec![Check::judged(
+        format!("{what}.in_tenant"),
+        want_in.to_string(),
+        detail,
+        want_in == actual_in && !(want_in && *deleted),
+    )];
+    let Some(t) = f.tenant.as_ref().filter(|_| want_in) else {
+        return out;
+    };
+    if let Some(id) = &o.immutable_id {
+        let actual = t.immutable_id.as_ref().map_or("none", |i| i.as_str());
+        out.push(Check::new(
+            format!("{what}.immutable_id"),
+            id.get_ref().clone(),
+            actual,
+        ));
+    }
+    for (name, want) in &o.attributes {
+        let actual = t.attrs.get_text(name.get_ref());
+        out.push(Check::judged(
+            format!("{what}.attributes.{}", name.get_ref()),
+            want.clone(),
+            actual.clone().unwrap_or_else(|| "(not set)".to_string()),
+            actual.as_deref() == Some(want.as_str()),
         ));
     }
     out
@@ -563,6 +770,10 @@ mod tests {
             tenant_live_objects: 0,
             settings_exported: false,
             settings_file_has_secret: false,
+            churn: Default::default(),
+            sql_found: "none".into(),
+            connect_sql: "none".into(),
+            objects: Vec::new(),
         }
     }
 

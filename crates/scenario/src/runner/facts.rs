@@ -3,18 +3,21 @@
 
 use super::setup::Setup;
 use super::steps::{SimUpgrade, StepRecord, tag_of};
-use crate::format::ViolationKind;
+use crate::format::{ObjectExpectation, ViolationKind};
 use crate::outcome::{
     ActiveInterval, AnalysisSummary, AttributeDifference, LedgerSummary, OperationCountsLine,
     PendingSummary, RunLine, TimelineEvent, ViolationLine, ViolationObject,
 };
 use std::collections::BTreeMap;
-use upgrade_engine::ports::{AzureTenant, ConnectServer, OnPremAd};
+use upgrade_engine::ports::SqlChoice;
+use upgrade_engine::ports::{AzureTenant, ConnectServer};
 use upgrade_engine::verify;
 use upgrade_engine::{Analysis, EngineEvent, EventKind};
-use upgrade_lab_model::{PendingExport, RunRecord};
+use upgrade_lab_model::{DirectoryObject, PendingExport, RunRecord, SqlBackend};
 use upgrade_lab_simulator::World;
+use upgrade_lab_simulator::tenant::TenantObject;
 use upgrade_lab_simulator::tenant::ledger::Product;
+use upgrade_lab_simulator::world::queries::AdName;
 use upgrade_lab_simulator::world::report::{LedgerReport, Violation};
 
 /// Everything the expectations look at.
@@ -39,6 +42,65 @@ pub struct Facts {
     pub settings_file_has_secret: bool,
     /// What the scenario's churn steps that ran asked for: adds, updates, deletes.
     pub churn: OperationCountsLine,
+    /// The SQL Server the analysis found: `express` or `server\instance`; `none` before it.
+    pub sql_found: String,
+    /// The SQL Server Connect is installed on: `localdb`, `express`, `server\instance` or
+    /// `none` (not installed).
+    pub connect_sql: String,
+    /// What the world says about each object of the expectations, in their order.
+    pub objects: Vec<ObjectFact>,
+}
+
+/// An AD object an expectation names, and its tenant object.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectFact {
+    /// The AD object and whether it is deleted; `None` when AD never held it.
+    pub ad: Option<(DirectoryObject, bool)>,
+    /// The live tenant object synced from it.
+    pub tenant: Option<TenantObject>,
+}
+
+/// Whether facts are read at the end (through the engine's ports, as an administrator would)
+/// or at a checkpoint (straight from the world, so no simulated time passes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    End,
+    Checkpoint,
+}
+
+fn sql_word(sql: &SqlBackend) -> String {
+    match sql {
+        SqlBackend::Express => "express".to_string(),
+        SqlBackend::Full { .. } => sql.display_name(),
+    }
+}
+
+fn connect_sql_word(sql: Option<SqlChoice>) -> String {
+    match sql {
+        None => "none".to_string(),
+        Some(SqlChoice::LocalDb) => "localdb".to_string(),
+        Some(SqlChoice::Existing(b)) => sql_word(&b),
+    }
+}
+
+/// Looks up the objects `wanted` names in AD and the tenant.
+pub fn object_facts(world: &World, wanted: &[ObjectExpectation]) -> Vec<ObjectFact> {
+    wanted
+        .iter()
+        .map(|o| {
+            let name = match (&o.dn, &o.sam_account_name) {
+                (Some(d), _) => AdName::Dn(d.get_ref()),
+                (None, Some(s)) => AdName::SamAccountName(s.get_ref()),
+                (None, None) => return ObjectFact::default(),
+            };
+            let ad = world.find_ad_object(name);
+            let tenant = ad
+                .as_ref()
+                .and_then(|(a, _)| world.tenant_object(&a.guid.immutable_id()))
+                .filter(TenantObject::is_synced);
+            ObjectFact { ad, tenant }
+        })
+        .collect()
 }
 
 fn run_line(server: &str, r: &RunRecord) -> RunLine {
@@ -118,9 +180,8 @@ fn pending_summary(
 ) -> PendingSummary {
     let state = upgrade.state();
     let since = verify::explaining_changes_since(state.settings_exported_at.or(state.installed_at));
-    let changes = world
-        .run(upgrade.ad_mut().changes_since(since))
-        .unwrap_or_default();
+    // Read from AD directly: a checkpoint must not let simulated time pass.
+    let changes = world.with_state(|st| st.ad.changes_since(since));
     let r = verify::pending_export_report(pending, &changes);
     let line = |c: verify::OperationCounts| OperationCountsLine {
         adds: c.adds,
@@ -140,32 +201,27 @@ fn pending_summary(
     }
 }
 
-/// Reads the facts at the end of the scenario.
+/// Reads the facts at `moment`; `objects` are the objects the judged expectations name.
 pub fn collect(
     setup: &Setup,
     upgrade: &mut SimUpgrade,
     steps: Vec<StepRecord>,
     events: Vec<EngineEvent>,
+    objects: &[ObjectExpectation],
+    moment: Moment,
 ) -> Facts {
     let world = &setup.world;
-    *upgrade.connect_mut() = world.connect_port(&setup.connect_host);
-    let connect_installed = world.with_state(|st| {
-        st.connects
-            .contains_key(&setup.connect_host.to_ascii_uppercase())
-    });
     let mut runs: Vec<RunLine> = world
         .dirsync_port()
         .run_history()
         .iter()
         .map(|r| run_line("dirsync", r))
         .collect();
-    let (connect_runs, pending) = if connect_installed {
-        world.run(async {
-            let c = upgrade.connect_mut();
-            (c.run_history().await.ok(), c.pending_exports().await.ok())
-        })
-    } else {
-        (None, None)
+    let (connect_runs, pending) = match moment {
+        Moment::End => end_connect(setup, upgrade),
+        Moment::Checkpoint => world
+            .connect_snapshot(&setup.connect_host)
+            .map_or((None, None), |(r, p)| (Some(r), Some(p))),
     };
     runs.extend(
         connect_runs
@@ -174,10 +230,13 @@ pub fn collect(
             .map(|r| run_line("connect", r)),
     );
     let pending = pending.map(|p| pending_summary(&p, upgrade, world));
-    let tenant_objects = world
-        .run(async { upgrade.tenant_mut().sync_status().await })
-        .map(|s| s.synced_objects)
-        .unwrap_or(0);
+    let tenant_objects = match moment {
+        Moment::End => world
+            .run(async { upgrade.tenant_mut().sync_status().await })
+            .map(|s| s.synced_objects)
+            .unwrap_or(0),
+        Moment::Checkpoint => world.with_state(|st| st.tenant.synced_count()),
+    };
     let ledger = world.report();
     let active_exporter = ledger
         .exporter_intervals
@@ -210,11 +269,11 @@ pub fn collect(
                 *by_client.entry(client.to_string()).or_default() += 1;
             }
             let secret = st.files.values().flat_map(|f| f.values()).any(|bytes| {
-                bytes
-                    .windows(upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD.len())
-                    .any(|w| {
-                        w == upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD.as_bytes()
-                    })
+                setup
+                    .passwords
+                    .named()
+                    .iter()
+                    .any(|(_, p)| contains(bytes, p.expose().as_bytes()))
             });
             (ds.to_string(), staging, by_client, secret)
         });
@@ -237,7 +296,42 @@ pub fn collect(
         tenant_live_objects,
         settings_file_has_secret,
         churn: OperationCountsLine::default(),
+        sql_found: state
+            .analysis
+            .as_ref()
+            .map_or_else(|| "none".to_string(), |a| sql_word(&a.sql)),
+        connect_sql: connect_sql_word(world.connect_sql(&setup.connect_host)),
+        objects: object_facts(world, objects),
     }
+}
+
+/// Connect's run history and pending exports through its port (the query takes its time).
+fn end_connect(
+    setup: &Setup,
+    upgrade: &mut SimUpgrade,
+) -> (
+    Option<Vec<RunRecord>>,
+    Option<Vec<upgrade_lab_model::PendingExport>>,
+) {
+    let world = &setup.world;
+    *upgrade.connect_mut() = world.connect_port(&setup.connect_host);
+    let connect_installed = world.with_state(|st| {
+        st.connects
+            .contains_key(&setup.connect_host.to_ascii_uppercase())
+    });
+    if connect_installed {
+        world.run(async {
+            let c = upgrade.connect_mut();
+            (c.run_history().await.ok(), c.pending_exports().await.ok())
+        })
+    } else {
+        (None, None)
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The analysis as the report shows it.

@@ -5,8 +5,12 @@
 
 pub mod expect;
 pub mod facts;
+pub mod secrets;
 pub mod setup;
 pub mod steps;
+
+#[cfg(test)]
+mod object_tests;
 
 use crate::format::{FaultTrigger, Step};
 use crate::load::Scenario;
@@ -30,6 +34,8 @@ pub struct RunOptions {
     /// the verdicts catch it. Scenario files cannot set it.
     #[doc(hidden)]
     pub planted_bug: Option<PlantedBug>,
+    /// Keep each scenario's final tenant, Graph-shaped, in its outcome.
+    pub dump_tenant: bool,
 }
 
 /// The world operation a fault `during` a step is tied to (the middle of the step), or `None`
@@ -105,6 +111,7 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         invariants: Vec::new(),
         checks: Vec::new(),
         error: None,
+        tenant: None,
     }
 }
 
@@ -130,13 +137,73 @@ fn churn_asked(scenario: &Scenario, ran: &[steps::StepRecord]) -> OperationCount
     sum
 }
 
+/// The checks of every checkpoint after step `index`, judged on the facts of this moment.
+fn checkpoints_after(
+    scenario: &Scenario,
+    index: usize,
+    setup: &Setup,
+    upgrade: &mut steps::SimUpgrade,
+    records: &[steps::StepRecord],
+    events: &[upgrade_engine::EngineEvent],
+) -> Vec<crate::outcome::Check> {
+    let name = scenario.file.steps[index].get_ref().name();
+    let mut out = Vec::new();
+    for cp in scenario.file.checkpoints.iter() {
+        if cp.after.get_ref() != name {
+            continue;
+        }
+        let e = cp.expect.get_ref();
+        let facts = facts::collect(
+            setup,
+            upgrade,
+            records.to_vec(),
+            events.to_vec(),
+            &e.objects,
+            facts::Moment::Checkpoint,
+        );
+        out.extend(expect::checkpoint_checks(name, e, &facts));
+    }
+    out
+}
+
+/// With planted secrets: searches every output of the run for the planted passwords.
+fn scan_for_secrets(
+    outcome: &ScenarioOutcome,
+    setup: &Setup,
+    events: &[upgrade_engine::EngineEvent],
+) -> Vec<crate::outcome::Check> {
+    let mut outputs = secrets::report_outputs(outcome);
+    outputs.extend(secrets::file_outputs(&setup.world));
+    outputs.extend(secrets::event_outputs(
+        outcome,
+        serde_json::to_string(events).unwrap_or_default(),
+    ));
+    if let Some(t) = &outcome.tenant {
+        outputs.push(secrets::Output {
+            name: "tenant dump".to_string(),
+            bytes: t.to_json().into_bytes(),
+        });
+    }
+    secrets::scan(&setup.passwords, &outputs)
+}
+
 /// Runs one scenario with `seed`.
 pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
-    run_planted(scenario, seed, None)
+    run_scenario_with(scenario, seed, false)
+}
+
+/// Runs one scenario with `seed`; `dump_tenant` keeps the final tenant in the outcome.
+pub fn run_scenario_with(scenario: &Scenario, seed: u64, dump_tenant: bool) -> ScenarioOutcome {
+    run_planted(scenario, seed, dump_tenant, None)
 }
 
 /// Runs one scenario with `seed` and, for tests of the verdicts, a planted bug.
-fn run_planted(scenario: &Scenario, seed: u64, bug: Option<PlantedBug>) -> ScenarioOutcome {
+fn run_planted(
+    scenario: &Scenario,
+    seed: u64,
+    dump_tenant: bool,
+    bug: Option<PlantedBug>,
+) -> ScenarioOutcome {
     let wall = Instant::now();
     let mut outcome = empty_outcome(scenario, seed);
     let setup = match setup::build(scenario, seed, bug) {
@@ -157,6 +224,7 @@ fn run_planted(scenario: &Scenario, seed: u64, bug: Option<PlantedBug>) -> Scena
     let mut timeline = Vec::new();
     let mut records = Vec::new();
     let mut events = Vec::new();
+    let mut checkpoint_checks = Vec::new();
     for (i, step) in scenario.file.steps.iter().enumerate() {
         let step = step.get_ref();
         inject(scenario, &setup, i, false, &mut timeline);
@@ -176,12 +244,29 @@ fn run_planted(scenario: &Scenario, seed: u64, bug: Option<PlantedBug>) -> Scena
         });
         events.extend(step_events);
         records.push(record);
+        checkpoint_checks.extend(checkpoints_after(
+            scenario,
+            i,
+            &setup,
+            &mut upgrade,
+            &records,
+            &events,
+        ));
         inject(scenario, &setup, i, true, &mut timeline);
     }
-    let mut facts = facts::collect(&setup, &mut upgrade, records, events);
+    let e = &scenario.file.expect;
+    let mut facts = facts::collect(
+        &setup,
+        &mut upgrade,
+        records,
+        events,
+        &e.objects,
+        facts::Moment::End,
+    );
     facts.churn = churn_asked(scenario, &facts.steps);
     timeline.sort_by_key(|e| e.at_ms);
-    outcome.checks = expect::checks(&scenario.file.expect, &facts);
+    outcome.checks = checkpoint_checks;
+    outcome.checks.extend(expect::checks(e, &facts));
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
     outcome.decisions = facts
@@ -201,6 +286,14 @@ fn run_planted(scenario: &Scenario, seed: u64, bug: Option<PlantedBug>) -> Scena
     outcome.runs = facts.runs.clone();
     outcome.pending_exports = facts.pending.clone();
     outcome.sim_duration_ms = facts.now_ms;
+    if dump_tenant {
+        outcome.tenant = Some(crate::graph::tenant(&world.tenant_records()));
+    }
+    if setup.passwords.planted {
+        outcome.judge();
+        let found = scan_for_secrets(&outcome, &setup, &facts.events);
+        outcome.checks.extend(found);
+    }
     outcome.judge();
     outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
     outcome
@@ -212,7 +305,10 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let run = || -> Vec<ScenarioOutcome> {
         scenarios
             .par_iter()
-            .map(|s| run_planted(s, options.seed.unwrap_or(s.seed()), options.planted_bug))
+            .map(|s| {
+                let seed = options.seed.unwrap_or(s.seed());
+                run_planted(s, seed, options.dump_tenant, options.planted_bug)
+            })
             .collect()
     };
     let outcomes = match rayon::ThreadPoolBuilder::new()

@@ -9,7 +9,7 @@ use crate::load::Scenario;
 use crate::validate::os_version;
 use upgrade_lab_model::{
     Attributes, Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
-    ProxySetting, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
+    ProxySetting, Secret, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
 };
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
@@ -21,8 +21,53 @@ use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWO
 /// The separate server of a parallel deployment.
 pub const PARALLEL_HOST: &str = "AADC01";
 
+/// The passwords of every credential a scenario uses. Without `planted_secrets` all are the
+/// world's default password; with it each is a distinct, recognisable text the runner later
+/// looks for in every output.
+#[derive(Clone)]
+pub struct Passwords {
+    /// DirSync's Azure AD account (the "DirSync admin" of the tenant).
+    pub azure_ad: Secret,
+    pub enterprise_admin: Secret,
+    /// Domain or local sync service accounts a step installs with.
+    pub service_account: Secret,
+    /// The tenant's other accounts (another administrator, an account without the role).
+    pub other_accounts: Secret,
+    pub planted: bool,
+}
+
+impl Passwords {
+    pub fn new(planted: bool, seed: u64) -> Self {
+        let p = |what: &str| {
+            Secret::new(if planted {
+                format!("Planted-{what}-{seed:x}-Pw!")
+            } else {
+                DEFAULT_PASSWORD.to_string()
+            })
+        };
+        Self {
+            azure_ad: p("AzureAd"),
+            enterprise_admin: p("EnterpriseAdmin"),
+            service_account: p("ServiceAccount"),
+            other_accounts: p("OtherAccount"),
+            planted,
+        }
+    }
+
+    /// Each credential's name with its password.
+    pub fn named(&self) -> [(&'static str, &Secret); 4] {
+        [
+            ("the Azure AD (DirSync admin) password", &self.azure_ad),
+            ("the Enterprise Admin password", &self.enterprise_admin),
+            ("the service account password", &self.service_account),
+            ("another tenant account's password", &self.other_accounts),
+        ]
+    }
+}
+
 /// A built world and what the runner needs to drive it.
 pub struct Setup {
+    pub passwords: Passwords,
     pub world: World,
     pub config: DirSyncConfig,
     pub enterprise_admin: Credential,
@@ -236,12 +281,12 @@ pub fn world_fault(kind: FaultKind, host: String, azure_account: &str) -> WorldF
 }
 
 /// Extra tenant accounts the credential choices of steps sign in with.
-pub fn other_admin(tenant: &str) -> Credential {
-    Credential::new(format!("admin2@{tenant}"), DEFAULT_PASSWORD)
+pub fn other_admin(tenant: &str, password: &Secret) -> Credential {
+    Credential::new(format!("admin2@{tenant}"), password.expose())
 }
 
-pub fn no_role_account(tenant: &str) -> Credential {
-    Credential::new(format!("reader@{tenant}"), DEFAULT_PASSWORD)
+pub fn no_role_account(tenant: &str, password: &Secret) -> Credential {
+    Credential::new(format!("reader@{tenant}"), password.expose())
 }
 
 /// Cloud-only users and groups named in the tenant's initial domain (nothing on-premises
@@ -282,18 +327,19 @@ pub fn build(
     let objects_count = directory.objects.len() as u64;
     let config = dirsync_config(w, &directory.forest);
     let connect_host = connect_host(scenario).to_string();
+    let passwords = Passwords::new(w.planted_secrets, seed);
     let tenant = TenantSpec {
         duplicate_attribute_resiliency: w.tenant.dar,
         verified_domain: w.tenant.verified_domain,
         quota: w.tenant.quota.as_ref().map(|q| *q.get_ref()),
         accounts: vec![
             TenantAccount {
-                credential: other_admin(&config.tenant),
+                credential: other_admin(&config.tenant, &passwords.other_accounts),
                 hybrid_identity_admin: true,
                 password_expired: false,
             },
             TenantAccount {
-                credential: no_role_account(&config.tenant),
+                credential: no_role_account(&config.tenant, &passwords.other_accounts),
                 hybrid_identity_admin: false,
                 password_expired: false,
             },
@@ -312,6 +358,7 @@ pub fn build(
         .environment(environment(PARALLEL_HOST, &w.server))
         .tenant(tenant)
         .timing(w.timing.clone())
+        .azure_ad_password(passwords.azure_ad.expose())
         .seed(seed)
         .planted_bug(bug);
     if !w.dirsync.installed {
@@ -330,9 +377,14 @@ pub fn build(
             });
         }
     }
-    let enterprise_admin = builder.default_enterprise_admin();
+    let enterprise_admin = Credential {
+        password: passwords.enterprise_admin.clone(),
+        ..builder.default_enterprise_admin()
+    };
+    builder = builder.enterprise_admin(enterprise_admin.clone());
     let world = builder.build().map_err(|e| e.to_string())?;
     Ok(Setup {
+        passwords,
         world,
         config,
         enterprise_admin,

@@ -13,7 +13,6 @@ use upgrade_lab_model::{Credential, Secret, SimDuration, SqlBackend};
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::churn::{ExactChurn, apply_exact};
 use upgrade_lab_simulator::rng::rng_for;
-use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
 use upgrade_lab_simulator::world::ports::{
     AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
 };
@@ -120,14 +119,19 @@ fn azure_ad_credential(choice: AzureAdCredentialChoice, setup: &Setup) -> Creden
     let account = setup.config.azure_ad_account.clone();
     match choice {
         AzureAdCredentialChoice::DirsyncAccount | AzureAdCredentialChoice::ExpiredPassword => {
-            Credential::new(account, DEFAULT_PASSWORD)
+            Credential::new(account, setup.passwords.azure_ad.expose())
         }
-        AzureAdCredentialChoice::OtherAccount => other_admin(&setup.config.tenant),
-        AzureAdCredentialChoice::MicrosoftAccount => {
-            Credential::new("someone@outlook.com", DEFAULT_PASSWORD)
+        AzureAdCredentialChoice::OtherAccount => {
+            other_admin(&setup.config.tenant, &setup.passwords.other_accounts)
         }
+        AzureAdCredentialChoice::MicrosoftAccount => Credential::new(
+            "someone@outlook.com",
+            setup.passwords.other_accounts.expose(),
+        ),
         AzureAdCredentialChoice::WrongPassword => Credential::new(account, "Wrong-Passw0rd!"),
-        AzureAdCredentialChoice::NoRole => no_role_account(&setup.config.tenant),
+        AzureAdCredentialChoice::NoRole => {
+            no_role_account(&setup.config.tenant, &setup.passwords.other_accounts)
+        }
     }
 }
 
@@ -137,7 +141,10 @@ fn enterprise_admin(choice: EnterpriseAdminChoice, setup: &Setup) -> Credential 
         EnterpriseAdminChoice::Valid => ea.clone(),
         EnterpriseAdminChoice::NotEnterpriseAdmin => {
             let domain = ea.account.split('\\').next().unwrap_or("CONTOSO");
-            Credential::new(format!("{domain}\\helpdesk"), DEFAULT_PASSWORD)
+            Credential::new(
+                format!("{domain}\\helpdesk"),
+                setup.passwords.enterprise_admin.expose(),
+            )
         }
         EnterpriseAdminChoice::WrongPassword => Credential {
             account: ea.account.clone(),
@@ -158,11 +165,11 @@ fn service_account_of(choice: ServiceAccountSection, setup: &Setup) -> ServiceAc
         ServiceAccountSection::Virtual => ServiceAccount::Virtual,
         ServiceAccountSection::Domain => ServiceAccount::Domain {
             name: format!("{domain}\\svc-adsync"),
-            password: Secret::new(DEFAULT_PASSWORD),
+            password: setup.passwords.service_account.clone(),
         },
         ServiceAccountSection::Local => ServiceAccount::Local {
             name: "svc-adsync".into(),
-            password: Secret::new(DEFAULT_PASSWORD),
+            password: setup.passwords.service_account.clone(),
         },
     }
 }

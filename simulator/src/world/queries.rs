@@ -1,0 +1,158 @@
+//! Read-only questions about one world that scenario expectations and tenant dumps ask: an AD
+//! object by name, a tenant object by immutableId, what Connect was installed on, and the whole
+//! tenant as typed records. None of them lets simulated time pass.
+
+use super::{World, host_key};
+use crate::tenant::TenantObject;
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use upgrade_engine::ports::SqlChoice;
+use upgrade_lab_model::{
+    Attributes, DirectoryObject, ImmutableId, ObjectKind, PendingExport, RunRecord, SimTime, Value,
+};
+
+/// How a scenario names an AD object (compared without case, as AD does).
+#[derive(Clone, Copy, Debug)]
+pub enum AdName<'a> {
+    Dn(&'a str),
+    SamAccountName(&'a str),
+}
+
+/// A `DirSyncProvisioningErrors` entry with the time of the export that recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvisioningErrorRecord {
+    /// The attribute in conflict: `UserPrincipalName` or `ProxyAddresses`.
+    pub attribute: &'static str,
+    pub value: String,
+    /// When the export run that wrote the object started (its first export run in the ledger).
+    pub at: Option<SimTime>,
+}
+
+/// One live tenant object as the tenant shows it.
+#[derive(Clone, Debug)]
+pub struct TenantRecord {
+    /// A stable GUID-shaped id (16 bytes) drawn from the world's seed and the object's identity.
+    pub id: [u8; 16],
+    pub kind: ObjectKind,
+    /// `None` for cloud-only objects.
+    pub immutable_id: Option<ImmutableId>,
+    pub attrs: Arc<Attributes>,
+    /// The UPN Azure AD shows (the quarantined one after a conflict).
+    pub upn: Option<Value>,
+    /// DN of the AD object it was synced from, while that object exists.
+    pub on_premises_dn: Option<Value>,
+    pub provisioning_errors: Vec<ProvisioningErrorRecord>,
+}
+
+fn stable_id(seed: u64, key: &str) -> [u8; 16] {
+    let mut rng = crate::rng::rng_for(seed, &format!("tenant-object-id/{key}"));
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    b
+}
+
+/// What identifies a tenant object across runs: its anchor, else (cloud-only) its kind and
+/// position among the tenant's objects.
+fn identity(o: &TenantObject, position: usize) -> String {
+    match &o.immutable_id {
+        Some(id) => format!("anchor/{id}"),
+        None => format!("cloud/{}/{position}", o.kind.as_str()),
+    }
+}
+
+impl World {
+    /// The AD object named so and whether it is a tombstone (a live object wins over a deleted
+    /// one of the same name), if AD ever held one.
+    pub fn find_ad_object(&self, name: AdName<'_>) -> Option<(DirectoryObject, bool)> {
+        let matches = |o: &DirectoryObject| match name {
+            AdName::Dn(dn) => o.dn.eq_ignore_ascii_case(dn),
+            AdName::SamAccountName(sam) => o
+                .attrs
+                .sam_account_name
+                .as_ref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(sam)),
+        };
+        self.with_state(|st| {
+            let mut found: Option<(DirectoryObject, bool)> = None;
+            for e in st.ad.changes_after_usn(0).filter(|e| matches(&e.object)) {
+                if found.as_ref().is_none_or(|(_, deleted)| *deleted) {
+                    found = Some((e.object.clone(), e.deleted));
+                }
+            }
+            found
+        })
+    }
+
+    /// The live tenant object with this immutableId, if any.
+    pub fn tenant_object(&self, id: &ImmutableId) -> Option<TenantObject> {
+        self.with_state(|st| st.tenant.get(id).cloned())
+    }
+
+    /// The SQL Server choice Azure AD Connect was installed with on `host`, if installed.
+    pub fn connect_sql(&self, host: &str) -> Option<SqlChoice> {
+        self.with_state(|st| st.connects.get(&host_key(host)).map(|c| c.sql.clone()))
+    }
+
+    /// Connect's run history and pending exports on `host` as they are now, read without the
+    /// query time the port charges; `None` when Connect is not installed there.
+    pub fn connect_snapshot(&self, host: &str) -> Option<(Vec<RunRecord>, Vec<PendingExport>)> {
+        self.with_state(|st| {
+            st.connects
+                .get(&host_key(host))
+                .map(|c| (c.engine.history.clone(), c.engine.pending_exports()))
+        })
+    }
+
+    /// Every live tenant object, in the tenant's own order (creation order).
+    pub fn tenant_records(&self) -> Vec<TenantRecord> {
+        self.with_state(|st| {
+            let errored: BTreeMap<&ImmutableId, Option<SimTime>> = st
+                .tenant
+                .provisioning_errors
+                .iter()
+                .map(|e| (&e.anchor, None))
+                .collect();
+            let mut first_export = errored;
+            for record in &st.tenant.ledger.exports {
+                for (anchor, _) in &record.objects {
+                    if let Some(at @ None) = first_export.get_mut(anchor) {
+                        *at = Some(record.started);
+                    }
+                }
+            }
+            st.tenant
+                .objects
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.deleted)
+                .map(|(i, o)| TenantRecord {
+                    id: stable_id(st.seed, &identity(o, i)),
+                    kind: o.kind,
+                    immutable_id: o.immutable_id.clone(),
+                    attrs: o.attrs.clone(),
+                    upn: o.effective_upn().cloned(),
+                    on_premises_dn: o
+                        .immutable_id
+                        .as_ref()
+                        .and_then(ImmutableId::to_object_guid)
+                        .and_then(|g| st.ad.get(&g))
+                        .map(|a| a.dn.clone()),
+                    provisioning_errors: st
+                        .tenant
+                        .provisioning_errors
+                        .iter()
+                        .filter(|e| Some(&e.anchor) == o.immutable_id.as_ref())
+                        .map(|e| ProvisioningErrorRecord {
+                            attribute: e.attribute,
+                            value: e.value.clone(),
+                            at: first_export.get(&e.anchor).copied().flatten(),
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+    }
+}
