@@ -246,3 +246,54 @@ fn more_than_5000_errors_stop_the_run_with_stopped_error_limit() {
     assert_eq!(export.errors.len(), 20, "the run keeps the first errors");
     world.with_state(|st| assert_eq!(st.tenant.synced_count(), 0));
 }
+
+/// A directory of `users` users and two groups; group 0 has `members` of the users as members.
+fn one_big_group(users: u32, members: usize) -> upgrade_lab_model::Directory {
+    let mut dir = directory(users, 2, 0);
+    let dns: Vec<Value> = dir.objects[..members]
+        .iter()
+        .map(|o| Value::from(o.dn.to_string()))
+        .collect();
+    let g = users as usize;
+    assert_eq!(dir.objects[g].kind, ObjectKind::Group);
+    dir.objects[g].attrs_mut().member = dns.into_boxed_slice();
+    dir
+}
+
+fn groups_in_tenant(world: &World) -> usize {
+    world.with_state(|st| {
+        st.tenant
+            .objects()
+            .filter(|o| o.kind == ObjectKind::Group && o.is_synced())
+            .count()
+    })
+}
+
+#[test]
+fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() {
+    use upgrade_lab_model::constants::{
+        DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, GROUP_MEMBER_LIMIT_ERROR,
+    };
+    let limit = DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
+    let (world, export) = initial_export(one_big_group(limit as u32, limit), TenantSpec::default());
+    assert_eq!(export.status.as_str(), "completed-export-errors");
+    assert_eq!(export.stats.errors, 1);
+    assert!(
+        export.errors[0].starts_with(&format!("{GROUP_MEMBER_LIMIT_ERROR}: ")),
+        "{:?}",
+        export.errors
+    );
+    assert_eq!(
+        groups_in_tenant(&world),
+        1,
+        "only the small group is exported"
+    );
+
+    // One member fewer is under the limit: the same group is exported (the check's boundary).
+    let (world, export) = initial_export(
+        one_big_group(limit as u32, limit - 1),
+        TenantSpec::default(),
+    );
+    assert_eq!(export.stats.errors, 0, "{:?}", export.errors);
+    assert_eq!(groups_in_tenant(&world), 2);
+}

@@ -312,7 +312,15 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let outcome = super::export_run::apply_export(engine, &mut state.tenant, &items, false);
+        let outcome = super::export_run::apply_export(
+            engine,
+            &mut state.tenant,
+            &items,
+            (
+                u64::MAX,
+                super::export_run::group_member_limit(&ServerId::DirSync),
+            ),
+        );
         if !items.is_empty() {
             state.tenant.ledger.exports.push(ExportRecord {
                 client,

@@ -5,6 +5,7 @@
 
 pub mod expect;
 pub mod facts;
+pub mod faults;
 pub mod setup;
 pub mod steps;
 
@@ -41,15 +42,17 @@ fn during_operation(step: &Step) -> Option<WorldTrigger> {
     })
 }
 
-/// Injects the faults tied to step `index` (`after` = false: before and during).
+/// Injects the faults tied to step `index` (`after` = false: before and during), noting each
+/// one's world id in `ids`.
 fn inject(
     scenario: &Scenario,
     setup: &Setup,
-    index: usize,
-    after: bool,
+    (index, after): (usize, bool),
+    ids: &mut [Option<upgrade_lab_simulator::faults::FaultId>],
     timeline: &mut Vec<TimelineEvent>,
 ) {
-    for (fault, trigger) in scenario.file.faults.iter().zip(&scenario.fault_triggers) {
+    let faults = scenario.file.faults.iter().zip(&scenario.fault_triggers);
+    for (n, (fault, trigger)) in faults.enumerate() {
         let step = scenario.file.steps[index].get_ref();
         let world_trigger = match (trigger, after) {
             (FaultTrigger::BeforeStep(i), false) if *i == index => {
@@ -71,7 +74,7 @@ fn inject(
             kind: fault.kind.get_ref().as_str().into(),
             detail: format!("{kind:?} ({world_trigger:?})"),
         });
-        setup.world.inject_fault(Fault {
+        let id = setup.world.inject_fault(Fault {
             kind,
             trigger: world_trigger,
             duration: fault
@@ -79,6 +82,9 @@ fn inject(
                 .as_ref()
                 .map(|m| SimDuration::from_mins(*m.get_ref())),
         });
+        if let Some(slot) = ids.get_mut(n) {
+            *slot = Some(id);
+        }
     }
 }
 
@@ -99,6 +105,7 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         ledger: Default::default(),
         invariants: Vec::new(),
         checks: Vec::new(),
+        faults: Vec::new(),
         error: None,
     }
 }
@@ -125,9 +132,10 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     let mut timeline = Vec::new();
     let mut records = Vec::new();
     let mut events = Vec::new();
+    let mut fault_ids = setup.fault_ids.clone();
     for (i, step) in scenario.file.steps.iter().enumerate() {
         let step = step.get_ref();
-        inject(scenario, &setup, i, false, &mut timeline);
+        inject(scenario, &setup, (i, false), &mut fault_ids, &mut timeline);
         timeline.push(TimelineEvent {
             at_ms: world.now().0,
             source: "runner".into(),
@@ -144,11 +152,18 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         });
         events.extend(step_events);
         records.push(record);
-        inject(scenario, &setup, i, true, &mut timeline);
+        inject(scenario, &setup, (i, true), &mut fault_ids, &mut timeline);
     }
     let facts = facts::collect(&setup, &mut upgrade, records, events);
+    outcome.faults = faults::fault_lines(scenario, world, &fault_ids);
+    outcome.error = faults::missed_error(scenario, &outcome.faults);
     timeline.sort_by_key(|e| e.at_ms);
     outcome.checks = expect::checks(&scenario.file.expect, &facts);
+    outcome.checks.extend(faults::first_export_checks(
+        &scenario.file.expect,
+        &facts.runs,
+        &outcome.faults,
+    ));
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
     outcome.decisions = facts
