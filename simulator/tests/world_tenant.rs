@@ -18,19 +18,24 @@ fn initial_export(dir: upgrade_lab_model::Directory, tenant: TenantSpec) -> (Wor
         .dirsync_start(DirSyncStart::InitialCycle)
         .build()
         .unwrap();
-    world.advance(SimDuration::from_hours(1));
-    let export = world.with_state(|st| {
-        st.dirsync
-            .as_ref()
-            .unwrap()
-            .engine
-            .history
-            .iter()
-            .find(|r| r.profile == RunProfile::Export)
-            .cloned()
-            .unwrap()
-    });
-    (world, export)
+    // The initial cycle takes longer the more objects there are.
+    for _ in 0..12 {
+        world.advance(SimDuration::from_hours(1));
+        let export = world.with_state(|st| {
+            st.dirsync
+                .as_ref()
+                .unwrap()
+                .engine
+                .history
+                .iter()
+                .find(|r| r.profile == RunProfile::Export)
+                .cloned()
+        });
+        if let Some(export) = export {
+            return (world, export);
+        }
+    }
+    panic!("DirSync's initial cycle did not export within 12 hours")
 }
 
 fn with_upn(

@@ -209,7 +209,11 @@ fn render_defects(out: &mut String, d: &DefectReport) {
             (
                 "groups over the member limit",
                 d.oversized_groups.len().to_string(),
-                OVER_LIMIT_NOTE,
+                if d.oversized_groups.is_empty() {
+                    ""
+                } else {
+                    OVER_LIMIT_NOTE
+                },
             ),
             (
                 "too many proxyAddresses",

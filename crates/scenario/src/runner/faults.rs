@@ -109,27 +109,41 @@ pub fn fault_lines(scenario: &Scenario, world: &World, ids: &[Option<FaultId>]) 
         .collect()
 }
 
-/// `file:line:column` of fault `index`'s `kind`, or just the file.
+/// `file:line:column` of fault `index`'s `kind`, or just the file (when the file on disk is
+/// not the text that was loaded).
 fn location(scenario: &Scenario, index: usize) -> String {
     let path = scenario.path.display();
-    let span = scenario.file.faults.get(index).map(|f| f.kind.span());
-    match (std::fs::read_to_string(&scenario.path), span) {
-        (Ok(text), Some(span)) => {
+    let Some(fault) = scenario.file.faults.get(index) else {
+        return path.to_string();
+    };
+    let span = fault.kind.span();
+    let kind = fault.kind.get_ref().as_str();
+    let text = std::fs::read_to_string(&scenario.path)
+        .ok()
+        .filter(|t| t.get(span.clone()).is_some_and(|s| s.contains(kind)));
+    match text {
+        Some(text) => {
             let (line, column) = line_column(&text, span.start);
             format!("{path}:{line}:{column}")
         }
-        _ => path.to_string(),
+        None => path.to_string(),
     }
 }
 
-/// The error for the faults that hit nothing and may not miss, or `None`.
-pub fn missed_error(scenario: &Scenario, lines: &[FaultLine]) -> Option<String> {
+/// The error for the faults that hit nothing and may not miss, or `None`; the scenario ended
+/// at `end_ms`.
+pub fn missed_error(scenario: &Scenario, lines: &[FaultLine], end_ms: u64) -> Option<String> {
     let missed: Vec<String> = lines
         .iter()
         .filter(|l| l.hit_count == 0 && !l.may_miss)
         .map(|l| {
             let when = match (l.active_from_ms, l.active_until_ms) {
                 (None, _) => "it never started".to_string(),
+                (Some(f), _) if f > end_ms => format!(
+                    "it starts at T+{}, after the scenario ended at T+{}",
+                    upgrade_lab_model::SimDuration(f),
+                    upgrade_lab_model::SimDuration(end_ms)
+                ),
                 (Some(f), Some(u)) => format!(
                     "it was active from T+{} to T+{}",
                     upgrade_lab_model::SimDuration(f),

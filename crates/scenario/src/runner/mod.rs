@@ -156,7 +156,7 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     }
     let facts = facts::collect(&setup, &mut upgrade, records, events);
     outcome.faults = faults::fault_lines(scenario, world, &fault_ids);
-    outcome.error = faults::missed_error(scenario, &outcome.faults);
+    outcome.error = faults::missed_error(scenario, &outcome.faults, facts.now_ms);
     timeline.sort_by_key(|e| e.at_ms);
     outcome.checks = expect::checks(&scenario.file.expect, &facts);
     outcome.checks.extend(faults::first_export_checks(
