@@ -302,3 +302,35 @@ fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() 
     assert_eq!(export.stats.errors, 0, "{:?}", export.errors);
     assert_eq!(groups_in_tenant(&world), 2);
 }
+
+#[test]
+fn current_connect_exports_a_group_of_50000_members_under_its_250000_limit() {
+    use upgrade_engine::ports::{ConnectServer, InstallMode};
+    use world_support::{config, install_request};
+    let limit = upgrade_lab_model::constants::DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
+    let world = World::builder()
+        .directory(one_big_group(limit as u32, limit))
+        .dirsync_start(DirSyncStart::NotInstalled)
+        .build()
+        .unwrap();
+    let mut port = world.connect_port("DIRSYNC01");
+    let mut req = install_request(&config(), InstallMode::InPlace, false);
+    req.start_sync = false;
+    world.run(port.install(req)).unwrap();
+    use upgrade_lab_model::Connector::{ActiveDirectory, AzureAd};
+    for (c, p) in [
+        (ActiveDirectory, RunProfile::FullImport),
+        (AzureAd, RunProfile::FullImport),
+        (ActiveDirectory, RunProfile::FullSynchronization),
+        (AzureAd, RunProfile::FullSynchronization),
+        (AzureAd, RunProfile::Export),
+    ] {
+        let r = world.run(port.run_profile(c, p)).unwrap();
+        assert_eq!(r.stats.errors, 0, "{c:?} {p:?}: {:?}", r.errors);
+    }
+    assert_eq!(
+        groups_in_tenant(&world),
+        2,
+        "DirSync's 50,000 limit is not Connect's"
+    );
+}
