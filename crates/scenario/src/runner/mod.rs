@@ -17,7 +17,7 @@ use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
 use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
-use upgrade_lab_simulator::faults::{Fault, FaultTrigger as WorldTrigger, operations};
+use upgrade_lab_simulator::faults::{Fault, FaultId, FaultTrigger as WorldTrigger, operations};
 
 /// How a suite runs.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +48,7 @@ fn inject(
     scenario: &Scenario,
     setup: &Setup,
     (index, after): (usize, bool),
-    ids: &mut [Option<upgrade_lab_simulator::faults::FaultId>],
+    ids: &mut [Option<FaultId>],
     timeline: &mut Vec<TimelineEvent>,
 ) {
     let faults = scenario.file.faults.iter().zip(&scenario.fault_triggers);
@@ -110,6 +110,22 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     }
 }
 
+/// What each fault hit, the error when one hit nothing, and the checks that read the hits.
+fn fault_outcome(
+    outcome: &mut ScenarioOutcome,
+    scenario: &Scenario,
+    (world, ids): (&upgrade_lab_simulator::World, &[Option<FaultId>]),
+    facts: &facts::Facts,
+) {
+    outcome.faults = faults::fault_lines(scenario, world, ids);
+    outcome.error = faults::missed_error(scenario, &outcome.faults, facts.now_ms);
+    outcome.checks.extend(faults::first_export_checks(
+        &scenario.file.expect,
+        &facts.runs,
+        &outcome.faults,
+    ));
+}
+
 /// Runs one scenario with `seed`.
 pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     let wall = Instant::now();
@@ -155,15 +171,9 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         inject(scenario, &setup, (i, true), &mut fault_ids, &mut timeline);
     }
     let facts = facts::collect(&setup, &mut upgrade, records, events);
-    outcome.faults = faults::fault_lines(scenario, world, &fault_ids);
-    outcome.error = faults::missed_error(scenario, &outcome.faults, facts.now_ms);
     timeline.sort_by_key(|e| e.at_ms);
     outcome.checks = expect::checks(&scenario.file.expect, &facts);
-    outcome.checks.extend(faults::first_export_checks(
-        &scenario.file.expect,
-        &facts.runs,
-        &outcome.faults,
-    ));
+    fault_outcome(&mut outcome, scenario, (world, &fault_ids), &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
     outcome.decisions = facts
