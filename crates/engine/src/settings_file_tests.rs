@@ -212,10 +212,11 @@ prop_compose! {
 
 /// Everything the operator or the servers could hand Export settings a password through, each
 /// set to `password`: the Azure AD credential, the Enterprise Admin credential, the new sync
-/// service's domain account, and the accounts the tenant and AD know. `DirSyncConfig` holds no
-/// secret (its `ad_account` and `azure_ad_account` are names, written on purpose).
+/// service's domain account, the accounts the tenant and AD know, and DirSync's service account
+/// field (`ad_account`, which the settings file has no business copying). `azure_ad_account`
+/// is a name the file carries on purpose.
 fn engine_holding(
-    installation: DirSyncInstallation,
+    mut installation: DirSyncInstallation,
     password: &str,
 ) -> crate::Upgrade<
     crate::fakes::FakeDirSync,
@@ -228,6 +229,7 @@ fn engine_holding(
     use crate::ports::{DirSyncDiscovery, ServiceAccount, TenantSyncStatus};
     use upgrade_lab_model::Credential;
     let time: Time = std::rc::Rc::new(std::cell::Cell::new(0));
+    installation.config.ad_account = password.to_string();
     let aad = installation.config.azure_ad_account.clone();
     let ea = "CONTOSO\\ea-admin".to_string();
     let mut options = crate::UpgradeOptions::new(
