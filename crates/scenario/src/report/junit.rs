@@ -55,10 +55,15 @@ pub fn render(suite: &SuiteOutcome) -> String {
                 s.sim_duration_ms.to_string(),
             ));
         for f in &s.faults {
-            let first = f.hits.first().map(|h| h.summary()).unwrap_or_default();
+            let first = f
+                .hits
+                .first()
+                .map(|h| format!("; first: {}", h.summary()))
+                .unwrap_or_default();
+            let hits = if f.hit_count == 1 { "hit" } else { "hits" };
             case.add_property(Property::new(
                 format!("fault.{}", f.number),
-                format!("{}: {} hits; first: {first}", f.title(), f.hit_count),
+                format!("{}: {} {hits}{first}", f.title(), f.hit_count),
             ));
         }
         ts.add_test_case(case);
@@ -92,7 +97,7 @@ mod tests {
         assert!(xml.contains(r#"classname="in-place""#), "{xml}");
         assert!(xml.contains(r#"name="fault.1""#), "{xml}");
         assert!(
-            xml.contains("throttling (at_minutes = 10, for_minutes = 5): 0 hits"),
+            xml.contains("throttling (at_minutes = 10, for_minutes = 5): 0 hits\""),
             "{xml}"
         );
     }
