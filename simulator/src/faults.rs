@@ -6,7 +6,8 @@
 //! It must not know how servers react: the world asks "what is active now on this host?".
 
 use serde::Deserialize;
-use upgrade_lab_model::{SimDuration, SimTime};
+use std::cell::RefCell;
+use upgrade_lab_model::{Connector, RunProfile, RunStatus, SimDuration, SimTime};
 
 /// Named operations a fault can be tied to (`Before`/`After`).
 pub mod operations {
@@ -64,12 +65,93 @@ pub struct Fault {
     pub duration: Option<SimDuration>,
 }
 
-/// Planned and triggered faults.
+/// A fault's position in the order it was planned (builder faults first, then injected ones).
+pub type FaultId = usize;
+
+/// One thing a fault changed, at a simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultHit {
+    /// A port call failed because of the fault.
+    PortCall {
+        at: SimTime,
+        host: String,
+        operation: String,
+    },
+    /// A run profile stopped (at its start or in its middle) because of the fault.
+    Run {
+        at: SimTime,
+        host: String,
+        connector: Connector,
+        profile: RunProfile,
+        status: RunStatus,
+    },
+    /// A scheduler woke and did not start its sync cycle (server or SQL down).
+    CycleSkipped { at: SimTime, host: String },
+    /// Password hash sync did not reach Azure AD this interval.
+    PasswordSyncSkipped { at: SimTime, host: String },
+    /// An export whose writes Azure AD refused or made wait (HTTP 429, retried).
+    Export {
+        at: SimTime,
+        host: String,
+        /// Writes the export planned.
+        objects: u64,
+        /// Writes refused (export errors).
+        refused: u64,
+        /// Writes answered 429 and sent again after the Retry-After wait.
+        retries: u64,
+        /// Time the export took beyond what it would have taken without the fault.
+        extra: SimDuration,
+    },
+}
+
+impl FaultHit {
+    /// When it happened.
+    pub fn at(&self) -> SimTime {
+        match self {
+            FaultHit::PortCall { at, .. }
+            | FaultHit::Run { at, .. }
+            | FaultHit::CycleSkipped { at, .. }
+            | FaultHit::PasswordSyncSkipped { at, .. }
+            | FaultHit::Export { at, .. } => *at,
+        }
+    }
+}
+
+/// A fault as written, when it was active and what it hit: [`crate::world::World::fault_records`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultRecord {
+    pub fault: Fault,
+    /// When it started; `None` while its operation has not happened.
+    pub from: Option<SimTime>,
+    /// When it ended; `None` = it lasts to the end (or never started).
+    pub until: Option<SimTime>,
+    pub hits: Vec<FaultHit>,
+}
+
+/// One planned fault with its start and what it hit so far.
+#[derive(Clone, Debug)]
+struct Entry {
+    fault: Fault,
+    from: Option<SimTime>,
+    until: Option<SimTime>,
+    /// Recorded through `&Faults`: the world consults faults under a shared borrow.
+    hits: RefCell<Vec<FaultHit>>,
+}
+
+impl Entry {
+    fn active_at(&self, now: SimTime) -> bool {
+        self.from.is_some_and(|f| f <= now) && self.until.is_none_or(|u| now < u)
+    }
+}
+
+/// Planned and triggered faults, and what each hit.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
-    planned: Vec<Fault>,
-    /// Faults whose start is known: (kind, from, until).
-    started: Vec<(FaultKind, SimTime, Option<SimTime>)>,
+    entries: Vec<Entry>,
+}
+
+fn same_host(h: &str, host: &str) -> bool {
+    h.eq_ignore_ascii_case(host)
 }
 
 impl Faults {
@@ -81,93 +163,171 @@ impl Faults {
         f
     }
 
-    pub fn plan(&mut self, fault: Fault) {
-        if let FaultTrigger::At(t) = fault.trigger {
-            let until = fault.duration.map(|d| t + d);
-            self.started.push((fault.kind, t, until));
-        } else {
-            self.planned.push(fault);
-        }
+    /// Plans a fault and returns its id.
+    pub fn plan(&mut self, fault: Fault) -> FaultId {
+        let (from, until) = match fault.trigger {
+            FaultTrigger::At(t) => (Some(t), fault.duration.map(|d| t + d)),
+            _ => (None, None),
+        };
+        self.entries.push(Entry {
+            fault,
+            from,
+            until,
+            hits: RefCell::new(Vec::new()),
+        });
+        self.entries.len() - 1
     }
 
     /// Starts the faults tied to the start (`before = true`) or end of `operation`.
     pub fn on_operation(&mut self, operation: &str, before: bool, now: SimTime) {
-        let (fire, keep): (Vec<Fault>, Vec<Fault>) = std::mem::take(&mut self.planned)
-            .into_iter()
-            .partition(|f| match &f.trigger {
+        for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
+            let fire = match &e.fault.trigger {
                 FaultTrigger::Before(op) => before && op == operation,
                 FaultTrigger::After(op) => !before && op == operation,
                 FaultTrigger::At(_) => false,
-            });
-        self.planned = keep;
-        for f in fire {
-            let until = f.duration.map(|d| now + d);
-            self.started.push((f.kind, now, until));
+            };
+            if fire {
+                e.from = Some(now);
+                e.until = e.fault.duration.map(|d| now + d);
+            }
         }
     }
 
-    /// Faults active at `now`.
-    pub fn active(&self, now: SimTime) -> impl Iterator<Item = &FaultKind> {
-        self.started
+    /// Records that fault `id` changed something.
+    pub fn hit(&self, id: FaultId, hit: FaultHit) {
+        if let Some(e) = self.entries.get(id) {
+            e.hits.borrow_mut().push(hit);
+        }
+    }
+
+    /// Every fault as written, with its activity and hits, in plan order.
+    pub fn records(&self) -> Vec<FaultRecord> {
+        self.entries
             .iter()
-            .filter(move |(_, from, until)| *from <= now && until.is_none_or(|u| now < u))
-            .map(|(k, _, _)| k)
+            .map(|e| FaultRecord {
+                fault: e.fault.clone(),
+                from: e.from,
+                until: e.until,
+                hits: e.hits.borrow().clone(),
+            })
+            .collect()
+    }
+
+    /// Faults active at `now`, with their ids.
+    pub fn active(&self, now: SimTime) -> impl Iterator<Item = (FaultId, &FaultKind)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.active_at(now))
+            .map(|(i, e)| (i, &e.fault.kind))
+    }
+
+    fn find(&self, now: SimTime, pred: impl Fn(&FaultKind) -> bool) -> Option<FaultId> {
+        self.active(now).find(|(_, k)| pred(k)).map(|(i, _)| i)
     }
 
     pub fn is_active(&self, now: SimTime, kind: &FaultKind) -> bool {
-        self.active(now).any(|k| k == kind)
+        self.find_kind(now, kind).is_some()
     }
 
-    /// Whether `host` is down at `now`.
-    pub fn server_down(&self, host: &str, now: SimTime) -> bool {
-        self.active(now).any(
-            |k| matches!(k, FaultKind::ServerCrash { host: h } if h.eq_ignore_ascii_case(host)),
+    /// The active fault of exactly `kind` at `now`.
+    pub fn find_kind(&self, now: SimTime, kind: &FaultKind) -> Option<FaultId> {
+        self.find(now, |k| k == kind)
+    }
+
+    /// The crash that has `host` down at `now`.
+    pub fn server_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+        self.find(
+            now,
+            |k| matches!(k, FaultKind::ServerCrash { host: h } if same_host(h, host)),
         )
     }
 
-    /// The first crash of `host` starting inside `[from, to)`: a run spanning it stops there.
-    pub fn crash_between(&self, host: &str, from: SimTime, to: SimTime) -> Option<SimTime> {
-        self.started
+    /// The first crash of `host` starting inside `(from, to)`: a run spanning it stops there.
+    pub fn crash_between(
+        &self,
+        host: &str,
+        from: SimTime,
+        to: SimTime,
+    ) -> Option<(FaultId, SimTime)> {
+        self.entries
             .iter()
-            .filter(|(k, t, _)| {
-                matches!(k, FaultKind::ServerCrash { host: h } if h.eq_ignore_ascii_case(host))
-                    && from < *t
-                    && *t < to
+            .enumerate()
+            .filter_map(|(i, e)| match (&e.fault.kind, e.from) {
+                (FaultKind::ServerCrash { host: h }, Some(t))
+                    if same_host(h, host) && from < t && t < to =>
+                {
+                    Some((i, t))
+                }
+                _ => None,
             })
-            .map(|(_, t, _)| *t)
-            .min()
+            .min_by_key(|(_, t)| *t)
     }
 
     /// The connectivity problem between `host` and Azure AD at `now`, in the real words.
-    pub fn azure_connectivity(&self, host: &str, now: SimTime) -> Option<(Connectivity, String)> {
-        self.active(now).find_map(|k| match k {
-            FaultKind::AzureAdUnreachable => {
-                Some((Connectivity::Unreachable, UNREACHABLE_TEXT.to_string()))
-            }
-            FaultKind::ProxyAuthRequired { host: h } if h.eq_ignore_ascii_case(host) => {
-                Some((Connectivity::Proxy407, PROXY_407_TEXT.to_string()))
-            }
-            FaultKind::ProxyForbidden { host: h } if h.eq_ignore_ascii_case(host) => {
-                Some((Connectivity::Proxy403, PROXY_403_TEXT.to_string()))
-            }
-            _ => None,
+    pub fn azure_connectivity(
+        &self,
+        host: &str,
+        now: SimTime,
+    ) -> Option<(FaultId, Connectivity, String)> {
+        self.active(now).find_map(|(i, k)| {
+            let (c, text) = match k {
+                FaultKind::AzureAdUnreachable => (Connectivity::Unreachable, UNREACHABLE_TEXT),
+                FaultKind::ProxyAuthRequired { host: h } if same_host(h, host) => {
+                    (Connectivity::Proxy407, PROXY_407_TEXT)
+                }
+                FaultKind::ProxyForbidden { host: h } if same_host(h, host) => {
+                    (Connectivity::Proxy403, PROXY_403_TEXT)
+                }
+                _ => return None,
+            };
+            Some((i, c, text.to_string()))
         })
     }
 
-    pub fn sql_down(&self, host: &str, now: SimTime) -> bool {
-        self.active(now).any(
-            |k| matches!(k, FaultKind::SqlInstanceDown { host: h } if h.eq_ignore_ascii_case(host)),
+    pub fn sql_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+        self.find(
+            now,
+            |k| matches!(k, FaultKind::SqlInstanceDown { host: h } if same_host(h, host)),
         )
     }
 
-    pub fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> bool {
-        self.active(now).any(|k| {
-            matches!(k, FaultKind::AdConnectorCredentialsInvalid { host: h } if h.eq_ignore_ascii_case(host))
+    /// The server or its SQL instance is down at `now`.
+    pub fn host_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+        self.server_down(host, now)
+            .or_else(|| self.sql_down(host, now))
+    }
+
+    pub fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> Option<FaultId> {
+        self.find(now, |k| {
+            matches!(k, FaultKind::AdConnectorCredentialsInvalid { host: h } if same_host(h, host))
         })
     }
 
-    pub fn throttling(&self, now: SimTime) -> bool {
-        self.is_active(now, &FaultKind::Throttling)
+    pub fn throttling(&self, now: SimTime) -> Option<FaultId> {
+        self.find(now, |k| *k == FaultKind::Throttling)
+    }
+
+    /// Throttling faults that start before `to` and end after `from` (or never): `(id, start,
+    /// end)`, by start.
+    pub fn throttling_between(
+        &self,
+        from: SimTime,
+        to: SimTime,
+    ) -> Vec<(FaultId, SimTime, Option<SimTime>)> {
+        let mut out: Vec<_> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match (&e.fault.kind, e.from) {
+                (FaultKind::Throttling, Some(t)) if t < to && e.until.is_none_or(|u| from < u) => {
+                    Some((i, t, e.until))
+                }
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(_, t, _)| *t);
+        out
     }
 }
 
@@ -219,18 +379,41 @@ mod tests {
                 duration: None,
             },
         ]);
-        assert!(!f.server_down("ds01", SimTime(99)));
-        assert!(f.server_down("ds01", SimTime(120)));
-        assert!(!f.server_down("ds01", SimTime(150)));
+        assert_eq!(f.server_down("ds01", SimTime(99)), None);
+        assert_eq!(f.server_down("ds01", SimTime(120)), Some(0));
+        assert_eq!(f.server_down("ds01", SimTime(150)), None);
         assert_eq!(
             f.crash_between("DS01", SimTime(0), SimTime(200)),
-            Some(SimTime(100))
+            Some((0, SimTime(100)))
         );
-        assert!(!f.throttling(SimTime(10)));
+        assert_eq!(f.throttling(SimTime(10)), None);
         f.on_operation(operations::CONNECT_INSTALL, false, SimTime(10));
-        assert!(!f.throttling(SimTime(10)));
+        assert_eq!(f.throttling(SimTime(10)), None);
         f.on_operation(operations::CONNECT_INSTALL, true, SimTime(10));
-        assert!(f.throttling(SimTime(11)));
+        assert_eq!(f.throttling(SimTime(11)), Some(1));
+        f.on_operation(operations::CONNECT_INSTALL, true, SimTime(500));
+        assert_eq!(f.records()[1].from, Some(SimTime(10)), "a fault fires once");
+    }
+
+    #[test]
+    fn hits_are_kept_per_fault_with_its_window() {
+        let f = Faults::new(vec![Fault {
+            kind: FaultKind::SqlInstanceDown { host: "A".into() },
+            trigger: FaultTrigger::At(SimTime(5)),
+            duration: Some(SimDuration(10)),
+        }]);
+        let id = f.sql_down("a", SimTime(6)).unwrap();
+        f.hit(
+            id,
+            FaultHit::CycleSkipped {
+                at: SimTime(6),
+                host: "A".into(),
+            },
+        );
+        let r = &f.records()[0];
+        assert_eq!((r.from, r.until), (Some(SimTime(5)), Some(SimTime(15))));
+        assert_eq!(r.hits.len(), 1);
+        assert_eq!(r.hits[0].at(), SimTime(6));
     }
 
     #[test]
@@ -241,7 +424,7 @@ mod tests {
         .unwrap();
         assert_eq!(f.trigger, FaultTrigger::At(SimTime(60_000)));
         let faults = Faults::new(vec![f]);
-        let (c, text) = faults
+        let (_, c, text) = faults
             .azure_connectivity("aadc01", SimTime(60_000))
             .unwrap();
         assert_eq!(c, Connectivity::Proxy407);

@@ -8,28 +8,42 @@
 //!
 //! Sources: import scales linearly, "10,000 objects in 10 min" (PERF) → 60 ms per AD object;
 //! the Azure AD write throttle is 7,000 writes per 5 minutes (PERF); DirSync's uninstall takes
-//! "up to 15 minutes" and the wizard estimates 3 hours per 50,000 objects (D1). The other costs
-//! are chosen (**inference**) so that an in-place upgrade of 50,000 objects lands near 3 hours:
+//! "up to 15 minutes"; the wizard estimates 3 hours per 50,000 objects, and Microsoft's upgrade
+//! document says "If you have more than 50,000 objects then it might take longer than three
+//! hours" ("Azure AD Connect: Upgrade from DirSync"). The other costs are chosen
+//! (**inference**) so that the first export of an in-place upgrade of 50,000 objects starts just
+//! after three hours: Connect has then imported and synchronized everything and starts writing
+//! to Azure AD.
 //!
 //! | step (50,000 objects)                | cost                                  | minutes |
 //! |--------------------------------------|---------------------------------------|--------:|
 //! | uninstall DirSync                    | 5 min + 12 ms × 50,000, capped 15 min |    15.0 |
 //! | install Azure AD Connect             | 10 min                                |    10.0 |
 //! | configure (wizard "Configure" page)  | 5 min                                 |     5.0 |
-//! | Full Import, AD connector            | 60 ms × 50,000                        |    50.0 |
-//! | Full Import, Azure AD connector      | 30 ms × 50,000                        |    25.0 |
-//! | Full Synchronization, AD connector   | 30 ms × 50,000                        |    25.0 |
-//! | Full Synchronization, Azure AD       | 15 ms × 50,000                        |    12.5 |
+//! | Full Import, AD connector            | 5 s + 60 ms × 50,000                  |    50.1 |
+//! | Full Import, Azure AD connector      | 5 s + 45 ms × 50,000                  |    37.6 |
+//! | Full Synchronization, AD connector   | 5 s + 50 ms × 50,000                  |    41.8 |
+//! | Full Synchronization, Azure AD       | 5 s + 35 ms × 50,000                  |    29.3 |
+//! | **first Connect export starts**      | (plus 6 s of port queries)            | **188.8** (3:08:46) |
 //! | Export, 50,000 writes                | 30 ms each, ≤ 7,000 per 5-min window  |    35.5 |
-//! | **total**                            |                                       | **178** (2.97 h) |
+//! | **first export done**                | (windows are fixed in time)           | **222.9** (3:42:51) |
 //!
 //! The export row: 7,000 writes at 30 ms take 3.5 min, then the window is spent until its
 //! fifth minute; 7 full windows (49,000 writes) = 35 min, plus 1,000 × 30 ms = 0.5 min.
 //! Why every object is written on Connect's first export: Connect's default rules flow
 //! attributes DirSync never wrote (see `sync::rules::FlowSet`).
 //!
-//! At 150,000 objects the same model gives 30 + 150 + 75 + 75 + 37.5 + 107 ≈ 474 min (7.9 h):
-//! time is the sum of per-object costs and waits, never a constant per step.
+//! Against the wizard's estimate (3 h per 50,000 objects), the first export starts at:
+//!
+//! | objects | estimate | first export starts | ratio |
+//! |--------:|---------:|--------------------:|------:|
+//! |  49,999 |  2:59:59 |             3:08:46 |  1.05 |
+//! |  50,000 |  3:00:00 |             3:08:46 |  1.05 |
+//! | 150,000 |  9:00:00 |             8:25:26 |  0.94 |
+//!
+//! Time is the sum of per-object costs and waits, never a constant per step; the fixed half
+//! hour of uninstall, install and configure is why small directories run over the estimate's
+//! proportion and large ones under it.
 
 use crate::tenant::throttle::WriteThrottle;
 use serde::Deserialize;
@@ -76,11 +90,11 @@ impl Default for Timing {
             run_overhead_ms: 5_000,
             full_import_ad_ms_per_object: 60,
             delta_import_ad_ms_per_change: 60,
-            full_import_aad_ms_per_object: 30,
+            full_import_aad_ms_per_object: 45,
             delta_import_aad_ms_per_change: 30,
-            full_sync_ad_ms_per_object: 30,
+            full_sync_ad_ms_per_object: 50,
             delta_sync_ad_ms_per_object: 30,
-            full_sync_aad_ms_per_object: 15,
+            full_sync_aad_ms_per_object: 35,
             delta_sync_aad_ms_per_object: 15,
             export_ms_per_write: 30,
             aad_writes_per_window: AAD_WRITES_PER_WINDOW,
@@ -120,29 +134,44 @@ impl Timing {
 mod tests {
     use super::*;
 
-    /// The calibration table, computed from the model itself.
-    fn in_place_upgrade_ms(t: &Timing, n: u64) -> u64 {
-        let mut throttle = t.throttle();
+    /// When the first export of an in-place upgrade of `n` objects starts: uninstall, install,
+    /// configure, the four full runs, and the wizard's port queries (6 s in the world).
+    fn first_export_start_ms(t: &Timing, n: u64) -> u64 {
         let fixed = t.dirsync_uninstall(n).0 + t.connect_install_ms + t.connect_configure_ms;
         let runs = t.run(n, t.full_import_ad_ms_per_object).0
             + t.run(n, t.full_import_aad_ms_per_object).0
             + t.run(n, t.full_sync_ad_ms_per_object).0
             + t.run(n, t.full_sync_aad_ms_per_object).0;
-        let start = fixed + runs;
-        let export_end = throttle.reserve(start, n, t.export_ms_per_write);
-        export_end + t.run_overhead_ms
+        fixed + runs + 6 * t.query_ms
+    }
+
+    /// The first export's end: the table's last row.
+    fn first_export_done_ms(t: &Timing, n: u64) -> u64 {
+        let start = first_export_start_ms(t, n) + t.run_overhead_ms;
+        t.throttle().reserve(start, n, t.export_ms_per_write)
+    }
+
+    fn hms(ms: u64) -> String {
+        SimDuration(ms).to_string()
     }
 
     #[test]
-    fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
-        let h = in_place_upgrade_ms(&Timing::default(), 50_000) as f64 / 3_600_000.0;
-        assert!((2.8..3.2).contains(&h), "{h} h");
+    fn the_first_export_of_50k_objects_in_place_starts_just_after_three_hours() {
+        let t = Timing::default();
+        assert_eq!(hms(first_export_start_ms(&t, 50_000)), "3:08:46");
+        assert_eq!(hms(first_export_done_ms(&t, 50_000)), "3:42:51");
     }
 
     #[test]
-    fn time_grows_with_objects_so_150k_takes_well_over_three_hours() {
-        let h = in_place_upgrade_ms(&Timing::default(), 150_000) as f64 / 3_600_000.0;
-        assert!(h > 6.0, "{h} h");
+    fn the_first_export_start_follows_the_wizards_estimate() {
+        let t = Timing::default();
+        for (n, table) in [(49_999, "3:08:45"), (150_000, "8:25:26")] {
+            let start = first_export_start_ms(&t, n);
+            assert_eq!(hms(start), table, "{n} objects");
+            let estimate = n * 10_800_000 / 50_000;
+            let ratio = start as f64 / estimate as f64;
+            assert!((0.9..1.1).contains(&ratio), "{n} objects: {ratio}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use upgrade_engine::ports::{
 use upgrade_lab_model::environment::EndpointReach;
 use upgrade_lab_model::{Connector, Credential, RunProfile, RunStatus, SimDuration};
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
-use upgrade_lab_simulator::faults::{Fault, FaultKind, FaultTrigger, operations};
+use upgrade_lab_simulator::faults::{Fault, FaultHit, FaultKind, FaultTrigger, operations};
 use upgrade_lab_simulator::world::World;
 use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;
 use upgrade_lab_simulator::world::ports::ConnectPort;
@@ -268,4 +268,88 @@ fn a_remote_sql_server_needs_a_domain_service_account() {
     let err = world.run(port.install(req)).unwrap_err();
     assert_eq!(err.kind, PortErrorKind::Unsupported);
     assert!(err.message.contains("domain service account"));
+}
+
+#[test]
+fn a_throttle_that_ends_delays_the_export_with_retries_and_records_what_it_hit() {
+    let (world, mut port) = installed(10, vec![]);
+    let id = world.inject_fault(Fault {
+        kind: FaultKind::Throttling,
+        trigger: FaultTrigger::At(world.now()),
+        duration: Some(SimDuration::from_mins(12)),
+    });
+    let throttle_end = world.now() + SimDuration::from_mins(12);
+    for (c, p) in [
+        (Connector::ActiveDirectory, RunProfile::FullImport),
+        (Connector::AzureAd, RunProfile::FullImport),
+        (Connector::ActiveDirectory, RunProfile::FullSynchronization),
+        (Connector::AzureAd, RunProfile::FullSynchronization),
+    ] {
+        world.run(port.run_profile(c, p)).unwrap();
+    }
+    let r = world
+        .run(port.run_profile(Connector::AzureAd, RunProfile::Export))
+        .unwrap();
+    assert_eq!(r.status, RunStatus::Success, "{:?}", r.errors);
+    assert_eq!(r.stats.adds, 10);
+    assert!(
+        r.ended >= throttle_end,
+        "the writes waited for the throttle to end"
+    );
+    world.with_state(|st| assert_eq!(st.tenant.synced_count(), 10));
+    let record = &world.fault_records()[id];
+    assert_eq!(record.until, Some(throttle_end));
+    let [
+        FaultHit::Export {
+            objects,
+            refused,
+            retries,
+            extra,
+            ..
+        },
+    ] = record.hits.as_slice()
+    else {
+        panic!("{:?}", record.hits)
+    };
+    assert_eq!((*objects, *refused), (10, 0));
+    assert!(*retries >= 1);
+    assert!(*extra > SimDuration::from_mins(5), "{extra}");
+}
+
+#[test]
+fn a_crash_records_the_port_calls_it_failed_and_a_fault_elsewhere_records_nothing() {
+    let (world, mut port) = installed(5, vec![]);
+    let crash = world.inject_fault(now_fault_at(
+        &world,
+        FaultKind::ServerCrash {
+            host: "DIRSYNC01".into(),
+        },
+    ));
+    let elsewhere = world.inject_fault(now_fault_at(
+        &world,
+        FaultKind::SqlInstanceDown {
+            host: "OTHER01".into(),
+        },
+    ));
+    assert!(world.run(port.run_history()).is_err());
+    let records = world.fault_records();
+    assert!(
+        matches!(
+            records[crash].hits.as_slice(),
+            [FaultHit::PortCall { operation, host, .. }]
+                if operation == "connect.run_history" && host == "DIRSYNC01"
+        ),
+        "{:?}",
+        records[crash].hits
+    );
+    assert!(records[elsewhere].hits.is_empty());
+    assert!(records[elsewhere].from.is_some());
+}
+
+fn now_fault_at(world: &World, kind: FaultKind) -> Fault {
+    Fault {
+        kind,
+        trigger: FaultTrigger::At(world.now()),
+        duration: None,
+    }
 }

@@ -222,7 +222,7 @@ fn a_staging_server_never_promoted_leaves_a_growing_sync_gap() {
 }
 
 #[test]
-fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
+fn an_in_place_upgrade_of_50k_objects_exports_first_after_three_hours() {
     let world = World::builder()
         .directory(directory(50_000, 0, 0))
         .build()
@@ -243,13 +243,23 @@ fn an_in_place_upgrade_of_50k_objects_takes_about_three_hours() {
             .unwrap()
             .iter()
             .find(|r| r.profile == RunProfile::Export)
-            .map(|r| r.ended);
+            .map(|r| (r.started, r.ended));
         if exported.is_some() {
             break;
         }
     }
-    let hours = (exported.expect("Connect exported") - started).as_hours_f64();
-    assert!((2.7..3.3).contains(&hours), "{hours} h");
+    // "More than 50,000 objects ... might take longer than three hours": the first export
+    // starts after three hours (the calibration table of `timing.rs`), and ends later still.
+    let (start, end) = exported.expect("Connect exported");
+    let hours = (start - started).as_hours_f64();
+    assert!(
+        (3.0..3.34).contains(&hours),
+        "first export starts after {hours} h"
+    );
+    assert!(
+        end - start > SimDuration::from_mins(30),
+        "50,000 writes take over half an hour"
+    );
     let report = world.report();
     assert!(report.violations.is_empty(), "{:?}", report.violations);
     assert!(report.tenant.equals_directory());

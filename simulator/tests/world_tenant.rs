@@ -18,19 +18,24 @@ fn initial_export(dir: upgrade_lab_model::Directory, tenant: TenantSpec) -> (Wor
         .dirsync_start(DirSyncStart::InitialCycle)
         .build()
         .unwrap();
-    world.advance(SimDuration::from_hours(1));
-    let export = world.with_state(|st| {
-        st.dirsync
-            .as_ref()
-            .unwrap()
-            .engine
-            .history
-            .iter()
-            .find(|r| r.profile == RunProfile::Export)
-            .cloned()
-            .unwrap()
-    });
-    (world, export)
+    // The initial cycle takes longer the more objects there are.
+    for _ in 0..12 {
+        world.advance(SimDuration::from_hours(1));
+        let export = world.with_state(|st| {
+            st.dirsync
+                .as_ref()
+                .unwrap()
+                .engine
+                .history
+                .iter()
+                .find(|r| r.profile == RunProfile::Export)
+                .cloned()
+        });
+        if let Some(export) = export {
+            return (world, export);
+        }
+    }
+    panic!("DirSync's initial cycle did not export within 12 hours")
 }
 
 fn with_upn(
@@ -245,4 +250,87 @@ fn more_than_5000_errors_stop_the_run_with_stopped_error_limit() {
     assert_eq!(export.stats.errors, 5_001);
     assert_eq!(export.errors.len(), 20, "the run keeps the first errors");
     world.with_state(|st| assert_eq!(st.tenant.synced_count(), 0));
+}
+
+/// A directory of `users` users and two groups; group 0 has `members` of the users as members.
+fn one_big_group(users: u32, members: usize) -> upgrade_lab_model::Directory {
+    let mut dir = directory(users, 2, 0);
+    let dns: Vec<Value> = dir.objects[..members]
+        .iter()
+        .map(|o| Value::from(o.dn.to_string()))
+        .collect();
+    let g = users as usize;
+    assert_eq!(dir.objects[g].kind, ObjectKind::Group);
+    dir.objects[g].attrs_mut().member = dns.into_boxed_slice();
+    dir
+}
+
+fn groups_in_tenant(world: &World) -> usize {
+    world.with_state(|st| {
+        st.tenant
+            .objects()
+            .filter(|o| o.kind == ObjectKind::Group && o.is_synced())
+            .count()
+    })
+}
+
+#[test]
+fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() {
+    use upgrade_lab_model::constants::{
+        DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, GROUP_MEMBER_LIMIT_ERROR,
+    };
+    let limit = DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
+    let (world, export) = initial_export(one_big_group(limit as u32, limit), TenantSpec::default());
+    assert_eq!(export.status.as_str(), "completed-export-errors");
+    assert_eq!(export.stats.errors, 1);
+    assert!(
+        export.errors[0].starts_with(&format!("{GROUP_MEMBER_LIMIT_ERROR}: ")),
+        "{:?}",
+        export.errors
+    );
+    assert_eq!(
+        groups_in_tenant(&world),
+        1,
+        "only the small group is exported"
+    );
+
+    // One member fewer is under the limit: the same group is exported (the check's boundary).
+    let (world, export) = initial_export(
+        one_big_group(limit as u32, limit - 1),
+        TenantSpec::default(),
+    );
+    assert_eq!(export.stats.errors, 0, "{:?}", export.errors);
+    assert_eq!(groups_in_tenant(&world), 2);
+}
+
+#[test]
+fn current_connect_exports_a_group_of_50000_members_under_its_250000_limit() {
+    use upgrade_engine::ports::{ConnectServer, InstallMode};
+    use world_support::{config, install_request};
+    let limit = upgrade_lab_model::constants::DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
+    let world = World::builder()
+        .directory(one_big_group(limit as u32, limit))
+        .dirsync_start(DirSyncStart::NotInstalled)
+        .build()
+        .unwrap();
+    let mut port = world.connect_port("DIRSYNC01");
+    let mut req = install_request(&config(), InstallMode::InPlace, false);
+    req.start_sync = false;
+    world.run(port.install(req)).unwrap();
+    use upgrade_lab_model::Connector::{ActiveDirectory, AzureAd};
+    for (c, p) in [
+        (ActiveDirectory, RunProfile::FullImport),
+        (AzureAd, RunProfile::FullImport),
+        (ActiveDirectory, RunProfile::FullSynchronization),
+        (AzureAd, RunProfile::FullSynchronization),
+        (AzureAd, RunProfile::Export),
+    ] {
+        let r = world.run(port.run_profile(c, p)).unwrap();
+        assert_eq!(r.stats.errors, 0, "{c:?} {p:?}: {:?}", r.errors);
+    }
+    assert_eq!(
+        groups_in_tenant(&world),
+        2,
+        "DirSync's 50,000 limit is not Connect's"
+    );
 }

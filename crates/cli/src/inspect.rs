@@ -182,6 +182,9 @@ pub fn render_human(i: &Inspection) -> String {
     out
 }
 
+/// What the member limit means for the upgrade.
+const OVER_LIMIT_NOTE: &str = "50,000 members or more: DirSync's group rule does not export them";
+
 fn render_defects(out: &mut String, d: &DefectReport) {
     let total = d.duplicate_upns.len()
         + d.duplicate_proxy_addresses.len()
@@ -203,7 +206,15 @@ fn render_defects(out: &mut String, d: &DefectReport) {
                 "",
             ),
             ("invalid values", d.invalid_values.len().to_string(), ""),
-            ("oversized groups", d.oversized_groups.len().to_string(), ""),
+            (
+                "groups over the member limit",
+                d.oversized_groups.len().to_string(),
+                if d.oversized_groups.is_empty() {
+                    ""
+                } else {
+                    OVER_LIMIT_NOTE
+                },
+            ),
             (
                 "too many proxyAddresses",
                 d.too_many_proxy_addresses.len().to_string(),
@@ -231,7 +242,7 @@ fn render_defects(out: &mut String, d: &DefectReport) {
     let oversized = d.oversized_groups.iter().cloned();
     listing(
         out,
-        "Groups over the member limit",
+        "Groups over the member limit (not exported)",
         d.oversized_groups.len(),
         oversized,
     );
@@ -277,5 +288,31 @@ fn table(out: &mut String, rows: &[(&str, String, &str)]) {
     for (label, number, note) in rows {
         let line = format!("  {label:<label_width$}  {number:>number_width$}  {note}");
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_over_the_member_limit_is_listed_as_a_defect() {
+        let d = DefectReport {
+            oversized_groups: vec!["CN=all staff,DC=contoso,DC=com".into()],
+            ..DefectReport::default()
+        };
+        let mut out = String::new();
+        render_defects(&mut out, &d);
+        assert!(out.contains("Defects: 1"), "{out}");
+        assert!(
+            out.contains("groups over the member limit  1  50,000 members or more"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "Groups over the member limit (not exported)\n  CN=all staff,DC=contoso,DC=com"
+            ),
+            "{out}"
+        );
     }
 }

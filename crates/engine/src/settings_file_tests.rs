@@ -210,17 +210,96 @@ prop_compose! {
     }
 }
 
+/// Everything the operator or the servers could hand Export settings a password through, each
+/// set to `password`: the Azure AD credential, the Enterprise Admin credential, the new sync
+/// service's domain account, the accounts the tenant and AD know, and DirSync's service account
+/// field (`ad_account`, which the settings file has no business copying). `azure_ad_account`
+/// is a name the file carries on purpose.
+fn engine_holding(
+    mut installation: DirSyncInstallation,
+    password: &str,
+) -> crate::Upgrade<
+    crate::fakes::FakeDirSync,
+    crate::fakes::FakeConnect,
+    crate::fakes::FakeAd,
+    crate::fakes::FakeTenant,
+    crate::fakes::FakeClock,
+> {
+    use crate::fakes::*;
+    use crate::ports::{DirSyncDiscovery, ServiceAccount, TenantSyncStatus};
+    use upgrade_lab_model::Credential;
+    let time: Time = std::rc::Rc::new(std::cell::Cell::new(0));
+    installation.config.ad_account = password.to_string();
+    let aad = installation.config.azure_ad_account.clone();
+    let ea = "CONTOSO\\ea-admin".to_string();
+    let mut options = crate::UpgradeOptions::new(
+        Credential::new(aad.clone(), password),
+        Credential::new(ea.clone(), password),
+    );
+    options.force_export = true;
+    options.service_account = ServiceAccount::Domain {
+        name: "CONTOSO\\svc-aadsync".into(),
+        password: upgrade_lab_model::Secret::new(password),
+    };
+    let mut dirsync = FakeDirSync::new(time.clone(), 0);
+    dirsync.discovery = DirSyncDiscovery::Installed(installation);
+    let ad = FakeAd {
+        enterprise_admins: vec![(ea, password.into())],
+        changes: Default::default(),
+        failure: None,
+    };
+    let tenant = FakeTenant {
+        accounts: vec![(aad, password.into(), true)],
+        status: TenantSyncStatus::default(),
+    };
+    let connect = FakeConnect::new(time.clone(), "AADC01");
+    crate::Upgrade::new(dirsync, connect, ad, tenant, FakeClock(time), options)
+}
+
+/// Why `bytes` (a written settings file) carries `password`, if it does.
+fn password_leak(bytes: &[u8], password: &str) -> Option<String> {
+    let needle = password.as_bytes();
+    let at = bytes.windows(needle.len()).position(|w| w == needle)?;
+    Some(format!("the password is in the settings file at byte {at}"))
+}
+
+/// Export settings through the engine's entry point with the password planted everywhere it
+/// could come from; the written file's bytes.
+fn written_settings(installation: DirSyncInstallation, password: &str) -> Vec<u8> {
+    let mut e = engine_holding(installation, password);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt.block_on(e.export_settings()).unwrap();
+    e.dirsync_mut().files[&report.path].clone()
+}
+
 proptest! {
     #[test]
     fn export_then_import_round_trips_and_never_holds_a_password(
         (installation, password) in arbitrary_installation()
     ) {
-        // The password the operator typed is nowhere in what export sees or writes.
-        let doc = export_document(&installation);
-        let bytes = to_bytes(&doc);
+        let bytes = written_settings(installation.clone(), &password);
+        prop_assert_eq!(password_leak(&bytes, &password), None);
         let text = String::from_utf8(bytes.clone()).unwrap();
-        prop_assert!(!text.contains(&password));
         prop_assert!(!text.to_lowercase().contains("password\""));
-        prop_assert_eq!(parse_settings(&bytes), Ok(doc));
+        prop_assert_eq!(parse_settings(&bytes), Ok(export_document(&installation)));
     }
+}
+
+#[test]
+fn the_password_check_catches_an_exporter_that_copies_the_password() {
+    let password = "Pw-Planted-0123456789";
+    let bytes = written_settings(installation(1_000), password);
+    assert_eq!(password_leak(&bytes, password), None);
+    // Planted bug: an exporter that writes the typed Azure AD password next to the account.
+    let e = engine_holding(installation(1_000), password);
+    let mut doc = export_document(&installation(1_000));
+    doc.azure_ad_account = format!(
+        "{}:{}",
+        doc.azure_ad_account,
+        e.options().azure_ad.password.expose()
+    );
+    let leaky = to_bytes(&doc);
+    assert!(password_leak(&leaky, password).is_some());
 }

@@ -28,7 +28,18 @@ pub const TENANT_QUOTA_VERIFIED_DOMAIN: u64 = 300_000;
 /// LocalDB's 10 GB limit, about 100,000 objects (§1.7).
 pub const LOCALDB_MAX_OBJECTS: u64 = 100_000;
 /// Member limit of the older "Out to AAD - Group Join" rule DirSync-lineage installs carry (§2.4).
-pub const GROUP_MEMBER_LIMIT: usize = 50_000;
+pub const GROUP_MEMBER_LIMIT: usize = DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
+/// Members at which DirSync's outbound group rule (and the "Out to AAD – Group Join" rule of
+/// older Azure AD Connect builds) stops provisioning a group: only groups with fewer than
+/// 50,000 members are exported ("Azure AD Connect sync: Understanding the default
+/// configuration"). A group with this many members or more is refused with
+/// [`GROUP_MEMBER_LIMIT_ERROR`] and never reaches the tenant.
+pub const DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS: usize = 50_000;
+/// The same limit in current Azure AD Connect builds: fewer than 250,000 members ("Azure AD
+/// Connect: Version release history").
+pub const CONNECT_GROUP_MEMBER_LIMIT_MEMBERS: usize = 250_000;
+/// The run history's words for a group over the member limit.
+pub const GROUP_MEMBER_LIMIT_ERROR: &str = "Maximum Group member count exceeded";
 /// proxyAddresses beyond which Azure AD answers `LargeObject` (§2.12: "~300 safe").
 pub const PROXY_ADDRESSES_MAX: usize = 300;
 /// Well-known identifier of the Azure AD connector (§2.1).

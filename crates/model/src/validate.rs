@@ -2,7 +2,7 @@
 //! duplicates across the directory, oversized groups and objects. Used by `inspect`, by the
 //! generator's own tests and by the simulated tenant.
 
-use crate::constants::{GROUP_MEMBER_LIMIT, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
+use crate::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
 use crate::directory::Directory;
 use crate::object::ObjectKind;
 use rustc_hash::FxHashMap;
@@ -64,6 +64,13 @@ fn is_domain_name(s: &str) -> bool {
         })
 }
 
+/// Whether a group of `members` members is over a sync rule's member limit (`limit_members`,
+/// e.g. [`DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS`]): the rule provisions only groups with fewer
+/// members, so such a group is not exported.
+pub fn over_group_member_limit(members: usize, limit_members: usize) -> bool {
+    members >= limit_members
+}
+
 /// A value that more than one object carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duplicate {
@@ -87,7 +94,8 @@ pub struct DefectReport {
     pub duplicate_upns: Vec<Duplicate>,
     pub duplicate_proxy_addresses: Vec<Duplicate>,
     pub invalid_values: Vec<InvalidValue>,
-    /// DNs of groups with more than `GROUP_MEMBER_LIMIT` members.
+    /// DNs of groups over the member limit (`DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS` members or
+    /// more): DirSync and older Connect rules do not export them.
     pub oversized_groups: Vec<String>,
     /// DNs of objects with more than `PROXY_ADDRESSES_MAX` proxy addresses.
     pub too_many_proxy_addresses: Vec<String>,
@@ -127,7 +135,9 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
                     .push(invalid(&o.dn, "proxyAddresses", p, problem));
             }
         }
-        if o.kind == ObjectKind::Group && a.member.len() > GROUP_MEMBER_LIMIT {
+        if o.kind == ObjectKind::Group
+            && over_group_member_limit(a.member.len(), DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
+        {
             report.oversized_groups.push(o.dn.to_string());
         }
         if a.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
@@ -179,6 +189,57 @@ mod tests {
         assert!(upn_problem("ann").is_some());
         assert!(upn_problem("a,b@contoso.com").is_some());
         assert!(upn_problem(&format!("{}@contoso.com", "a".repeat(65))).is_some());
+    }
+
+    #[test]
+    fn a_group_at_the_member_limit_is_over_it_and_one_below_is_not() {
+        use crate::constants::CONNECT_GROUP_MEMBER_LIMIT_MEMBERS;
+        assert!(!over_group_member_limit(
+            49_999,
+            DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS
+        ));
+        assert!(over_group_member_limit(
+            50_000,
+            DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS
+        ));
+        assert!(!over_group_member_limit(
+            50_000,
+            CONNECT_GROUP_MEMBER_LIMIT_MEMBERS
+        ));
+        assert!(over_group_member_limit(
+            250_000,
+            CONNECT_GROUP_MEMBER_LIMIT_MEMBERS
+        ));
+    }
+
+    fn group_of(members: usize) -> Directory {
+        use crate::object::{Attributes, DirectoryObject};
+        let member: Vec<crate::Value> = (0..members)
+            .map(|i| crate::Value::from(format!("CN=user{i},DC=contoso,DC=com")))
+            .collect();
+        Directory {
+            objects: vec![DirectoryObject {
+                guid: crate::ObjectGuid::default(),
+                kind: ObjectKind::Group,
+                dn: crate::Value::from("CN=all staff,DC=contoso,DC=com"),
+                attrs: std::sync::Arc::new(Attributes {
+                    member: member.into_boxed_slice(),
+                    ..Attributes::default()
+                }),
+                usn_changed: 0,
+                when_changed_ms: 0,
+            }],
+            ..Directory::default()
+        }
+    }
+
+    #[test]
+    fn a_group_over_the_member_limit_is_a_defect_and_one_under_it_is_not() {
+        let at = find_defects(&group_of(DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS));
+        assert_eq!(at.oversized_groups, vec!["CN=all staff,DC=contoso,DC=com"]);
+        assert!(!at.is_clean());
+        let under = find_defects(&group_of(DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS - 1));
+        assert!(under.is_clean(), "{under:?}");
     }
 
     #[test]

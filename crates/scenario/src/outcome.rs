@@ -16,7 +16,8 @@ pub enum Verdict {
     Pass,
     /// An expectation or an invariant failed.
     Fail,
-    /// The scenario could not be run to its end (the world could not be built).
+    /// The scenario could not be run to its end (the world could not be built), or a fault
+    /// hit nothing, so the scenario proved nothing about it.
     Error,
 }
 
@@ -222,6 +223,91 @@ pub struct LedgerSummary {
     pub longest_gap_ms: u64,
 }
 
+/// One thing a fault hit. `what` says which fields are set: `port_call` (operation),
+/// `run` (connector, profile, status), `cycle_skipped`, `password_sync_skipped`, `export`
+/// (objects, refused, retries, extra_ms).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FaultHitLine {
+    pub at_ms: u64,
+    pub what: String,
+    /// The server's host name.
+    pub server: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Writes the export planned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objects: Option<u64>,
+    /// Writes refused (export errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<u64>,
+    /// Writes answered HTTP 429 and sent again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+    /// Simulated time the export took beyond what it would have taken without the fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_ms: Option<u64>,
+}
+
+impl FaultHitLine {
+    /// One line for people: `T+4:31:05 AADC01 export: 8,400 objects, 3 retries, +10:00`.
+    pub fn summary(&self) -> String {
+        let at = upgrade_lab_model::SimDuration(self.at_ms);
+        let detail = match self.what.as_str() {
+            "port_call" => format!("call {} failed", self.operation.as_deref().unwrap_or("")),
+            "run" => format!(
+                "{} {} run {}",
+                self.connector.as_deref().unwrap_or(""),
+                self.profile.as_deref().unwrap_or(""),
+                self.status.as_deref().unwrap_or("")
+            ),
+            "export" => format!(
+                "export of {} objects: {} refused, {} retried, {} longer",
+                self.objects.unwrap_or(0),
+                self.refused.unwrap_or(0),
+                self.retries.unwrap_or(0),
+                upgrade_lab_model::SimDuration(self.extra_ms.unwrap_or(0))
+            ),
+            other => other.replace('_', " "),
+        };
+        format!("T+{at} {} {detail}", self.server)
+    }
+}
+
+/// One `[[faults]]` entry: as written, when it was active and what it hit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FaultLine {
+    /// Its place among the file's `[[faults]]`, from 1.
+    pub number: usize,
+    pub kind: String,
+    /// When it strikes, as written: `after = "disable_staging"`.
+    pub trigger: String,
+    pub for_minutes: Option<u64>,
+    pub may_miss: bool,
+    /// When it was active; `None`: it never started / lasted to the end.
+    pub active_from_ms: Option<u64>,
+    pub active_until_ms: Option<u64>,
+    pub hit_count: usize,
+    /// The first hits, in time order.
+    pub hits: Vec<FaultHitLine>,
+}
+
+impl FaultLine {
+    /// `#1 throttling (after = "disable_staging", for_minutes = 30)`.
+    pub fn title(&self) -> String {
+        let lasting = self
+            .for_minutes
+            .map(|m| format!(", for_minutes = {m}"))
+            .unwrap_or_default();
+        format!("#{} {} ({}{lasting})", self.number, self.kind, self.trigger)
+    }
+}
+
 /// One invariant, checked on the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InvariantResult {
@@ -261,7 +347,9 @@ pub struct ScenarioOutcome {
     pub ledger: LedgerSummary,
     pub invariants: Vec<InvariantResult>,
     pub checks: Vec<Check>,
-    /// Why the scenario could not run to its end (verdict `Error`).
+    /// What each `[[faults]]` entry hit.
+    pub faults: Vec<FaultLine>,
+    /// Why the scenario could not run to its end, or a fault hit nothing (verdict `Error`).
     pub error: Option<String>,
     /// The final tenant as Graph JSON shapes it, when the run asked for it (`--dump-tenant`);
     /// never part of a report.

@@ -508,6 +508,11 @@ fn expect_keys(c: &mut Checker, file: &ScenarioFile, e: &Expect) {
     c.bound(&e.tenant_live_objects, "tenant_live_objects");
     c.bound(&e.sync_gap_minutes, "sync_gap_minutes");
     c.bound(&e.sim_minutes, "sim_minutes");
+    if let Some(f) = &e.first_connect_export {
+        c.bound(&f.started_minutes, "first_connect_export.started_minutes");
+        c.bound(&f.minutes, "first_connect_export.minutes");
+        c.bound(&f.retries, "first_connect_export.retries");
+    }
     if let Some(p) = &e.pending_exports {
         pending_exports(c, p);
     }

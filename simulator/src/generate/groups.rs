@@ -185,7 +185,8 @@ fn members(
     let wanted = if plan.oversized[g] {
         GROUP_MEMBER_LIMIT as u32 + 1 + rng.random_range(0..OVERSIZE_EXTRA_MAX)
     } else {
-        let room = (GROUP_MEMBER_LIMIT as u32).saturating_sub(children.len() as u32);
+        // Regular groups stay under the member limit (fewer than its members are exported).
+        let room = (GROUP_MEMBER_LIMIT as u32 - 1).saturating_sub(children.len() as u32);
         sample_size(
             rng,
             shape.min_members,

@@ -71,7 +71,7 @@ pub struct GroupShape {
     pub min_members: u32,
     /// Average user members of a group (sizes are skewed: most groups are small, a few large).
     pub mean_members: u32,
-    /// Most user members of a group (at most `GROUP_MEMBER_LIMIT`; plant oversized groups
+    /// Most user members of a group (below `GROUP_MEMBER_LIMIT`; plant oversized groups
     /// through `defects.oversized_groups`).
     pub max_members: u32,
     /// Groups that are distribution groups (mail-enabled), per mille; the rest are security.
@@ -142,7 +142,7 @@ pub enum SpecError {
     )]
     BadGroupSizes { min: u32, mean: u32, max: u32 },
     #[error(
-        "group_shape.max_members is {0}, above the limit of {GROUP_MEMBER_LIMIT}; plant oversized groups with defects.oversized_groups instead"
+        "group_shape.max_members is {0}, at or above the member limit of {GROUP_MEMBER_LIMIT} (only smaller groups are exported); plant oversized groups with defects.oversized_groups instead"
     )]
     GroupMaxOverLimit(u32),
     #[error("group_shape.nesting_depth is {0}; at most {MAX_NESTING_DEPTH} is supported")]
@@ -229,7 +229,7 @@ impl DirectorySpec {
                 max: g.max_members,
             });
         }
-        if g.max_members as usize > GROUP_MEMBER_LIMIT {
+        if g.max_members as usize >= GROUP_MEMBER_LIMIT {
             return Err(SpecError::GroupMaxOverLimit(g.max_members));
         }
         if g.nesting_depth > MAX_NESTING_DEPTH {

@@ -1,9 +1,25 @@
 //! The Azure AD write throttle: 7,000 writes per 5 minutes per tenant, shared by every client
 //! (domain-facts §8, PERF: "shared with scripts, dynamic groups, MFA/SSPR registrations").
 //!
+//! When the tenant throttles (its budget spent by other clients: a throttling fault), Azure AD
+//! answers HTTP 429 with a Retry-After of the next window; the sync engine waits and sends the
+//! write again, so the export takes longer ([`WriteThrottle::reserve_around`]). A throttle with
+//! no end refuses the remaining writes, which are retried on the next cycle.
+//!
 //! It must not know who writes: it books writes into fixed windows and says when they end.
 
 use std::collections::BTreeMap;
+
+/// What a booking under throttling came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    /// When the last admitted write is done.
+    pub end_ms: u64,
+    /// Writes Azure AD accepted (the first ones, in order).
+    pub admitted: u64,
+    /// Writes answered 429 and sent again.
+    pub retries: u64,
+}
 
 /// Fixed windows of `window_ms`, each admitting `writes_per_window` writes.
 #[derive(Clone, Debug)]
@@ -53,6 +69,57 @@ impl WriteThrottle {
         t
     }
 
+    /// Books writes as [`Self::reserve`] does, but none is admitted inside a `blocked` interval
+    /// `[from, until)` (ms; `None` = no end): the write in flight is answered 429 and sent again
+    /// at each window start until the block ends (a retry each time). An endless block admits
+    /// nothing more: the writes left are refused.
+    pub fn reserve_around(
+        &mut self,
+        start_ms: u64,
+        writes: u64,
+        ms_per_write: u64,
+        blocked: &[(u64, Option<u64>)],
+    ) -> Reservation {
+        let mut t = start_ms;
+        let mut remaining = writes;
+        let mut retries = 0;
+        while remaining > 0 {
+            let inside = blocked
+                .iter()
+                .find(|(from, until)| *from <= t && until.is_none_or(|u| t < u));
+            if let Some((_, until)) = inside {
+                let Some(until) = *until else {
+                    break;
+                };
+                // Retry at each window start until the block ends.
+                let mut retry = t;
+                while retry < until {
+                    retry = (retry / self.window_ms + 1) * self.window_ms;
+                    retries += 1;
+                }
+                t = retry;
+                continue;
+            }
+            // Write up to the next block's start, then look again.
+            let next_block = blocked
+                .iter()
+                .map(|(from, _)| *from)
+                .filter(|f| *f > t)
+                .min();
+            let batch = match (next_block, ms_per_write) {
+                (Some(f), ms) if ms > 0 => remaining.min((f - t).div_ceil(ms)),
+                _ => remaining,
+            };
+            t = self.reserve(t, batch, ms_per_write);
+            remaining -= batch;
+        }
+        Reservation {
+            end_ms: t,
+            admitted: writes - remaining,
+            retries,
+        }
+    }
+
     /// Writes booked in the window holding `at_ms`.
     pub fn used_in_window(&self, at_ms: u64) -> u64 {
         self.used
@@ -71,6 +138,28 @@ mod tests {
         let mut t = WriteThrottle::new(7_000, 300_000);
         let end = t.reserve(0, 50_000, 30);
         assert_eq!(end, 7 * 300_000 + 1_000 * 30);
+    }
+
+    #[test]
+    fn a_block_delays_the_writes_after_it_until_it_ends_with_a_retry_per_window() {
+        let mut plain = WriteThrottle::new(7_000, 300_000);
+        assert_eq!(plain.reserve(0, 1_000, 30), 30_000);
+        let mut t = WriteThrottle::new(7_000, 300_000);
+        // Blocked from 15 s to 12 min: 500 writes go through, the rest wait for 15:00.
+        let r = t.reserve_around(0, 1_000, 30, &[(15_000, Some(720_000))]);
+        assert_eq!(r.admitted, 1_000);
+        assert_eq!(r.retries, 3, "retried at 5:00, 10:00 and 15:00");
+        assert_eq!(r.end_ms, 900_000 + 500 * 30);
+    }
+
+    #[test]
+    fn an_endless_block_refuses_the_writes_left() {
+        let mut t = WriteThrottle::new(7_000, 300_000);
+        let r = t.reserve_around(0, 1_000, 30, &[(15_000, None)]);
+        assert_eq!(r.admitted, 500);
+        assert_eq!(r.end_ms, 15_000);
+        let r = t.reserve_around(0, 10, 30, &[]);
+        assert_eq!((r.admitted, r.retries), (10, 0));
     }
 
     #[test]

@@ -331,8 +331,16 @@ fn converge(state: &mut WorldState) {
     engine.sync_ad(true);
     engine.sync_aad(true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
-        let outcome =
-            super::export_run::apply_export(engine, &mut state.tenant, &items, (false, false));
+        let outcome = super::export_run::apply_export(
+            engine,
+            &mut state.tenant,
+            &items,
+            super::export_run::WriteLimits {
+                admitted: u64::MAX,
+                group_member_limit: super::export_run::group_member_limit(&ServerId::DirSync),
+                skip_deletes: false,
+            },
+        );
         if !items.is_empty() {
             state.tenant.ledger.exports.push(ExportRecord {
                 client,

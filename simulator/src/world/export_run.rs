@@ -4,23 +4,28 @@
 //!
 //! It must not know the engine's orchestration: `runs` calls in here.
 
-use super::Shared;
 use super::runs::{
     RUN_ERRORS_KEPT, ServerId, client_of, engine_mut, engine_mut_split, is_staging, not_installed,
-    record, spend,
+    record, record_stopped, spend,
 };
-use crate::faults::{SERVER_DOWN_TEXT, THROTTLED_TEXT};
+use super::{Shared, WorldState};
+use crate::faults::{FaultHit, FaultId, SERVER_DOWN_TEXT, THROTTLED_TEXT};
 use crate::sync::SyncEngine;
 use crate::sync::export::{ExportPlan, WriteResult, deletes_withheld_text, event_116_text};
 use crate::tenant::Tenant;
 use crate::tenant::ledger::ExportRecord;
 use crate::tenant::matching::QUOTA_EXCEEDED;
+use crate::tenant::throttle::Reservation;
 use std::rc::Rc;
 use upgrade_engine::ports::PortError;
-use upgrade_lab_model::constants::RUN_ERROR_LIMIT;
+use upgrade_lab_model::constants::{
+    CONNECT_GROUP_MEMBER_LIMIT_MEMBERS, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS,
+    GROUP_MEMBER_LIMIT_ERROR, RUN_ERROR_LIMIT,
+};
+use upgrade_lab_model::validate::over_group_member_limit;
 use upgrade_lab_model::{
-    Connector, ExportOperation, ImmutableId, RunProfile, RunRecord, RunStats, RunStatus,
-    SimDuration, SimTime,
+    Connector, ExportOperation, ImmutableId, ObjectKind, RunProfile, RunRecord, RunStats,
+    RunStatus, SimDuration, SimTime,
 };
 
 /// The Export run profile on the Azure AD connector.
@@ -47,10 +52,11 @@ pub(crate) async fn export(
             vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
         ));
     }
-    let (plan, end) = {
+    let (plan, end, throttled) = {
         let mut st = shared.state.borrow_mut();
+        let st = &mut *st;
         let timing = st.timing.clone();
-        let Some(engine) = engine_mut(&mut st, id) else {
+        let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
             return Err(not_installed(host));
         };
         let plan = engine.plan_export();
@@ -61,19 +67,16 @@ pub(crate) async fn export(
             ExportPlan::DeletionThresholdExceeded { .. } => 0,
         };
         let begin = started.0 + timing.run_overhead_ms;
-        let end = st
-            .tenant
-            .throttle
-            .reserve(begin, writes, timing.export_ms_per_write);
-        (plan, SimTime(end))
+        let t = book_writes(st, begin, writes, timing.export_ms_per_write);
+        (plan, SimTime(t.reservation.end_ms), t)
     };
-    if spend(shared, host, started, end - started).await.is_err() {
-        return Ok(record(
+    if let Err(crash) = spend(shared, host, started, end - started).await {
+        return Ok(record_stopped(
             shared,
             id,
+            crash,
             (connector, profile, started),
             RunStatus::StoppedServerDown,
-            RunStats::default(),
             vec![SERVER_DOWN_TEXT.into()],
         ));
     }
@@ -99,7 +102,8 @@ pub(crate) async fn export(
     let mut guard = shared.state.borrow_mut();
     let st = &mut *guard;
     let client = client_of(st, id);
-    let throttled = st.faults.throttling(now);
+    throttled.record_hits(st, host, now);
+    let admitted = throttled.reservation.admitted;
     let skip_deletes = matches!(id, ServerId::Connect(_))
         && st.planted_bug == Some(super::PlantedBug::SkipDeleteExports);
     let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
@@ -110,7 +114,16 @@ pub(crate) async fn export(
         mut errors,
         mut status,
         accepted,
-    } = apply_export(engine, &mut st.tenant, &items, (throttled, skip_deletes));
+    } = apply_export(
+        engine,
+        &mut st.tenant,
+        &items,
+        WriteLimits {
+            admitted,
+            group_member_limit: group_member_limit(id),
+            skip_deletes,
+        },
+    );
     if let Some(text) = withheld {
         errors.insert(0, text);
         if status.is_clean() {
@@ -163,29 +176,113 @@ pub(crate) struct ExportOutcome {
     pub accepted: Vec<(ImmutableId, ExportOperation)>,
 }
 
+/// How the tenant's throttle took an export's writes, and the throttling faults that shaped it.
+struct Throttled {
+    reservation: Reservation,
+    writes: u64,
+    /// The end without the faults.
+    plain_end_ms: u64,
+    faults: Vec<FaultId>,
+}
+
+impl Throttled {
+    /// Records the export on each throttling fault that delayed or refused its writes.
+    fn record_hits(&self, st: &WorldState, host: &str, at: SimTime) {
+        let r = self.reservation;
+        let refused = self.writes - r.admitted;
+        let extra = r.end_ms.saturating_sub(self.plain_end_ms);
+        if refused == 0 && r.retries == 0 && extra == 0 {
+            return;
+        }
+        for &fault in &self.faults {
+            st.faults.hit(
+                fault,
+                FaultHit::Export {
+                    at,
+                    host: host.to_string(),
+                    objects: self.writes,
+                    refused,
+                    retries: r.retries,
+                    extra: SimDuration(extra),
+                },
+            );
+        }
+    }
+}
+
+/// Books `writes` from `begin` on the tenant's throttle, around the throttling faults that
+/// overlap the export.
+fn book_writes(st: &mut WorldState, begin: u64, writes: u64, ms_per_write: u64) -> Throttled {
+    let plain_end_ms = st
+        .tenant
+        .throttle
+        .clone()
+        .reserve(begin, writes, ms_per_write);
+    let blocks = if writes == 0 {
+        Vec::new()
+    } else {
+        // A block that starts during the export delays the export, which can then meet a
+        // later block: look until the end of time.
+        st.faults
+            .throttling_between(SimTime(begin), SimTime(u64::MAX))
+    };
+    let blocked: Vec<(u64, Option<u64>)> = blocks
+        .iter()
+        .map(|(_, f, u)| (f.0, u.map(|u| u.0)))
+        .collect();
+    let reservation = st
+        .tenant
+        .throttle
+        .reserve_around(begin, writes, ms_per_write, &blocked);
+    let faults = blocks
+        .iter()
+        .filter(|(_, f, _)| f.0 < reservation.end_ms.max(begin + 1))
+        .map(|(i, _, _)| *i)
+        .collect();
+    Throttled {
+        reservation,
+        writes,
+        plain_end_ms,
+        faults,
+    }
+}
+
+/// What an export run may write.
+pub(crate) struct WriteLimits {
+    /// Writes the tenant admits before it throttles the rest.
+    pub admitted: u64,
+    /// Groups with this many members or more are refused (the product's rule).
+    pub group_member_limit: usize,
+    /// A planted bug (tests of the verdicts only): deletes stay pending, the run reports success.
+    pub skip_deletes: bool,
+}
+
 /// Sends the planned writes to the tenant: counts, the first errors with their names, the
-/// quota stop and the 5,000-error limit (§2.7). `skip_deletes` is a planted bug: deletes stay
-/// pending and the run reports success.
+/// quota stop and the 5,000-error limit (§2.7), within `limits`.
 pub(crate) fn apply_export(
     engine: &mut SyncEngine,
     tenant: &mut Tenant,
     items: &[u32],
-    (throttled, skip_deletes): (bool, bool),
+    limits: WriteLimits,
 ) -> ExportOutcome {
     let mut stats = RunStats::default();
     let mut errors = Vec::new();
     let mut accepted = Vec::with_capacity(items.len());
     let mut status = RunStatus::Success;
+    let mut sent = 0u64;
     engine.apply_export(items, |operation, anchor, kind, image| {
-        if skip_deletes && operation == ExportOperation::Delete {
+        if limits.skip_deletes && operation == ExportOperation::Delete {
             let result = Err("PlantedBugSkippedDelete");
             return WriteResult {
                 result,
                 stop: false,
             };
         }
-        let result = if throttled {
+        sent += 1;
+        let result = if sent > limits.admitted {
             Err("Throttled")
+        } else if over_limit(operation, kind, image, limits.group_member_limit) {
+            Err(GROUP_MEMBER_LIMIT_ERROR)
         } else {
             tenant.apply_write(operation, anchor, kind, image)
         };
@@ -235,6 +332,26 @@ pub(crate) fn apply_export(
         errors,
         status,
         accepted,
+    }
+}
+
+/// A group the exporting product's outbound rule does not provision: too many members.
+fn over_limit(
+    operation: ExportOperation,
+    kind: ObjectKind,
+    image: &crate::sync::connector_space::AadImage,
+    limit_members: usize,
+) -> bool {
+    operation != ExportOperation::Delete
+        && kind == ObjectKind::Group
+        && over_group_member_limit(image.attrs.member.len(), limit_members)
+}
+
+/// The member limit of the group rule of the product exporting from `id`.
+pub(crate) fn group_member_limit(id: &ServerId) -> usize {
+    match id {
+        ServerId::DirSync => DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS,
+        ServerId::Connect(_) => CONNECT_GROUP_MEMBER_LIMIT_MEMBERS,
     }
 }
 

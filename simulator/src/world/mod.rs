@@ -28,6 +28,7 @@
 //! - drive: `world.run(future)`, `world.advance(SimDuration)`, `world.now()`,
 //!   `world.run_cycle_now(ServerId)`;
 //! - ports: `dirsync_port()`, `connect_port(host)`, `ad_port()`, `tenant_port()`, `clock()`;
+//! - faults: `inject_fault(Fault) -> FaultId`, `fault_records()` (each fault's window and hits);
 //! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
 //!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
 //! - queries (no simulated time passes): `find_ad_object`, `tenant_object`, `connect_sql`,
@@ -51,7 +52,7 @@ use crate::ad::ActiveDirectory;
 use crate::churn::ChurnSpec;
 use crate::connect_server::ConnectServer;
 use crate::dirsync_server::DirSyncServer;
-use crate::faults::{Fault, Faults};
+use crate::faults::{Fault, FaultId, FaultRecord, Faults};
 use crate::tenant::Tenant;
 use crate::tenant::ledger::{ExporterEvent, Incident, Product};
 use crate::timing::Timing;
@@ -229,9 +230,16 @@ impl World {
         change(&mut self.shared.state.borrow_mut().ad, now)
     }
 
-    /// Plans a fault.
-    pub fn inject_fault(&self, fault: Fault) {
-        self.shared.state.borrow_mut().faults.plan(fault);
+    /// Plans a fault; its id indexes [`World::fault_records`] (builder faults come first, in
+    /// the order they were added).
+    pub fn inject_fault(&self, fault: Fault) -> FaultId {
+        self.shared.state.borrow_mut().faults.plan(fault)
+    }
+
+    /// Every planned fault as written, when it was active and what it hit (failed port calls,
+    /// stopped runs, skipped cycles, refused or delayed exports), in plan order.
+    pub fn fault_records(&self) -> Vec<FaultRecord> {
+        self.shared.state.borrow().faults.records()
     }
 
     /// Starts AD churn from now.

@@ -7,7 +7,7 @@
 //! It must not know the engine's orchestration: ports and schedulers call in here.
 
 use super::{Shared, WorldState, host_key};
-use crate::faults::{SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text};
+use crate::faults::{FaultHit, FaultId, SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text};
 use crate::sync::SyncEngine;
 use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
@@ -85,10 +85,27 @@ pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
 pub(crate) const DISK_FULL_TEXT: &str = "Event 6323: The server encountered an error because \
     SQL Server is out of disk space (LocalDB 10 GB limit reached)";
 
-/// Why the server cannot run anything now, in its own words.
-pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Option<PortError> {
+/// Why the server cannot run `operation` now, in its own words; a fault that causes it records
+/// the failed call.
+pub(crate) fn unavailable(
+    st: &WorldState,
+    id: &ServerId,
+    now: SimTime,
+    operation: &str,
+) -> Option<PortError> {
     let host = host_of(st, id);
-    if st.faults.server_down(&host, now) {
+    let hit = |fault: FaultId| {
+        st.faults.hit(
+            fault,
+            FaultHit::PortCall {
+                at: now,
+                host: host.clone(),
+                operation: operation.to_string(),
+            },
+        )
+    };
+    if let Some(fault) = st.faults.server_down(&host, now) {
+        hit(fault);
         return Some(PortError::new(PortErrorKind::ServerDown, SERVER_DOWN_TEXT));
     }
     let installed = match id {
@@ -101,7 +118,8 @@ pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Optio
             format!("no sync engine is installed on {host}"),
         ));
     }
-    if st.faults.sql_down(&host, now) {
+    if let Some(fault) = st.faults.sql_down(&host, now) {
+        hit(fault);
         return Some(PortError::new(
             PortErrorKind::SqlInstanceDown,
             SQL_DOWN_TEXT,
@@ -110,33 +128,35 @@ pub(crate) fn unavailable(st: &WorldState, id: &ServerId, now: SimTime) -> Optio
     None
 }
 
-/// A run that cannot start because of a fault: its status and words.
+/// A run that cannot start because of a fault: the fault, the run's status and words.
 fn start_failure(
     st: &WorldState,
     host: &str,
     connector: Connector,
     now: SimTime,
-) -> Option<(RunStatus, String)> {
+) -> Option<(FaultId, RunStatus, String)> {
     match connector {
-        Connector::ActiveDirectory if st.faults.ad_credentials_invalid(host, now) => Some((
-            RunStatus::NoStartCredentials,
-            event_6000_text(&st.ad.forest),
-        )),
-        Connector::ActiveDirectory => None,
+        Connector::ActiveDirectory => st.faults.ad_credentials_invalid(host, now).map(|f| {
+            (
+                f,
+                RunStatus::NoStartCredentials,
+                event_6000_text(&st.ad.forest),
+            )
+        }),
         Connector::AzureAd => st
             .faults
             .azure_connectivity(host, now)
-            .map(|(_, text)| (RunStatus::StoppedConnectivity, text)),
+            .map(|(f, _, text)| (f, RunStatus::StoppedConnectivity, text)),
     }
 }
 
-/// Waits `duration` unless the host crashes first; `Err(crash time)` then.
+/// Waits `duration` unless the host crashes first; `Err(the crash)` then, at its time.
 pub(crate) async fn spend(
     shared: &Rc<Shared>,
     host: &str,
     started: SimTime,
     duration: SimDuration,
-) -> Result<(), SimTime> {
+) -> Result<(), FaultId> {
     let end = started + duration;
     let crash = shared
         .state
@@ -144,15 +164,56 @@ pub(crate) async fn spend(
         .faults
         .crash_between(host, started, end);
     match crash {
-        Some(t) => {
+        Some((fault, t)) => {
             tokio::time::sleep_until(shared.instant(t)).await;
-            Err(t)
+            Err(fault)
         }
         None => {
             tokio::time::sleep_until(shared.instant(end)).await;
             Ok(())
         }
     }
+}
+
+/// Records a run that `fault` stopped, and the hit on the fault.
+pub(crate) fn record_stopped(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    fault: FaultId,
+    run: (Connector, RunProfile, SimTime),
+    status: RunStatus,
+    errors: Vec<String>,
+) -> RunRecord {
+    let rec = record(shared, id, run, status.clone(), RunStats::default(), errors);
+    let st = shared.state.borrow();
+    st.faults.hit(
+        fault,
+        FaultHit::Run {
+            at: rec.ended,
+            host: host_of(&st, id),
+            connector: rec.connector,
+            profile: rec.profile,
+            status,
+        },
+    );
+    rec
+}
+
+/// A run the host's crash stopped.
+fn crashed(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    fault: FaultId,
+    run: (Connector, RunProfile, SimTime),
+) -> RunRecord {
+    record_stopped(
+        shared,
+        id,
+        fault,
+        run,
+        RunStatus::StoppedServerDown,
+        vec![SERVER_DOWN_TEXT.into()],
+    )
 }
 
 pub(crate) fn record(
@@ -201,7 +262,8 @@ pub(crate) async fn run_profile_locked(
     let started = shared.now();
     let (host, overhead, failure) = {
         let st = shared.state.borrow();
-        if let Some(e) = unavailable(&st, id, started) {
+        let operation = format!("run_profile {} {}", connector.as_str(), profile.as_str());
+        if let Some(e) = unavailable(&st, id, started, &operation) {
             return Err(e);
         }
         let host = host_of(&st, id);
@@ -218,15 +280,12 @@ pub(crate) async fn run_profile_locked(
             errors,
         )
     };
-    if let Some((status, text)) = failure {
-        if spend(shared, &host, started, overhead).await.is_err() {
-            return Ok(stopped(
-                shared,
-                RunStatus::StoppedServerDown,
-                vec![SERVER_DOWN_TEXT.into()],
-            ));
+    let run = (connector, profile, started);
+    if let Some((fault, status, text)) = failure {
+        if let Err(crash) = spend(shared, &host, started, overhead).await {
+            return Ok(crashed(shared, id, crash, run));
         }
-        return Ok(stopped(shared, status, vec![text]));
+        return Ok(record_stopped(shared, id, fault, run, status, vec![text]));
     }
     use RunProfile::*;
     match (connector, profile) {
@@ -263,12 +322,8 @@ pub(crate) async fn run_profile_locked(
                 let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
                 (plan, d, disk_full)
             };
-            if spend(shared, &host, started, duration).await.is_err() {
-                return Ok(stopped(
-                    shared,
-                    RunStatus::StoppedServerDown,
-                    vec![SERVER_DOWN_TEXT.into()],
-                ));
+            if let Err(crash) = spend(shared, &host, started, duration).await {
+                return Ok(crashed(shared, id, crash, run));
             }
             if disk_full {
                 return Ok(stopped(
@@ -310,12 +365,8 @@ pub(crate) async fn run_profile_locked(
                     d,
                 )
             };
-            if spend(shared, &host, started, duration).await.is_err() {
-                return Ok(stopped(
-                    shared,
-                    RunStatus::StoppedServerDown,
-                    vec![SERVER_DOWN_TEXT.into()],
-                ));
+            if let Err(crash) = spend(shared, &host, started, duration).await {
+                return Ok(crashed(shared, id, crash, run));
             }
             let stats = engine_mut(&mut shared.state.borrow_mut(), id)
                 .map(|e| e.commit_aad_import(plan))
@@ -347,12 +398,8 @@ pub(crate) async fn run_profile_locked(
                 };
                 timing.run(objects as u64, cost)
             };
-            if spend(shared, &host, started, duration).await.is_err() {
-                return Ok(stopped(
-                    shared,
-                    RunStatus::StoppedServerDown,
-                    vec![SERVER_DOWN_TEXT.into()],
-                ));
+            if let Err(crash) = spend(shared, &host, started, duration).await {
+                return Ok(crashed(shared, id, crash, run));
             }
             let stats = engine_mut(&mut shared.state.borrow_mut(), id)
                 .map(|e| match connector {

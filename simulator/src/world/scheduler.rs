@@ -6,11 +6,12 @@
 //! It must not hold a `RefCell` borrow across an await.
 
 use super::runs::{self, ServerId};
-use super::{Shared, host_key};
+use super::{Shared, WorldState, host_key};
+use crate::faults::FaultHit;
 use crate::tenant::ledger::PasswordSyncRecord;
 use std::rc::Rc;
-use upgrade_lab_model::SimDuration;
 use upgrade_lab_model::constants::{AADC_CYCLE_MINUTES, DIRSYNC_CYCLE_HOURS, PHS_INTERVAL_MINUTES};
+use upgrade_lab_model::{SimDuration, SimTime};
 
 /// What a scheduler sees when it wakes.
 enum Wake {
@@ -19,18 +20,32 @@ enum Wake {
     Stop,
 }
 
+/// A running service starts its cycle unless its server or SQL instance is down; the fault
+/// that skips a cycle records it.
+fn wake_when_up(st: &WorldState, host: &str, service_running: bool, now: SimTime) -> Wake {
+    if !service_running {
+        return Wake::Skip;
+    }
+    match st.faults.host_down(host, now) {
+        Some(fault) => {
+            st.faults.hit(
+                fault,
+                FaultHit::CycleSkipped {
+                    at: now,
+                    host: host_key(host),
+                },
+            );
+            Wake::Skip
+        }
+        None => Wake::Run,
+    }
+}
+
 fn dirsync_wake(shared: &Shared) -> Wake {
     let now = shared.now();
     let st = shared.state.borrow();
     match &st.dirsync {
-        Some(d) if d.installed => {
-            let up = !st.faults.server_down(&d.host, now) && !st.faults.sql_down(&d.host, now);
-            if d.service_running && up {
-                Wake::Run
-            } else {
-                Wake::Skip
-            }
-        }
+        Some(d) if d.installed => wake_when_up(&st, &d.host, d.service_running, now),
         _ => Wake::Stop,
     }
 }
@@ -56,14 +71,7 @@ fn connect_wake(shared: &Shared, host: &str) -> Wake {
     let now = shared.now();
     let st = shared.state.borrow();
     match st.connects.get(&host_key(host)) {
-        Some(c) => {
-            let up = !st.faults.server_down(host, now) && !st.faults.sql_down(host, now);
-            if c.service_running && up {
-                Wake::Run
-            } else {
-                Wake::Skip
-            }
-        }
+        Some(c) => wake_when_up(&st, host, c.service_running, now),
         None => Wake::Stop,
     }
 }
@@ -114,9 +122,15 @@ pub(crate) async fn password_hash_sync(shared: Rc<Shared>, server: ServerId) {
                 None => return,
             },
         };
-        let reachable = st.faults.azure_connectivity(&host, now).is_none()
-            && !st.faults.server_down(&host, now);
-        if !active || !reachable {
+        if !active {
+            continue;
+        }
+        let blocked = (st.faults.server_down(&host, now))
+            .or_else(|| st.faults.azure_connectivity(&host, now).map(|(f, _, _)| f));
+        if let Some(fault) = blocked {
+            let at = now;
+            st.faults
+                .hit(fault, FaultHit::PasswordSyncSkipped { at, host });
             continue;
         }
         let passwords = st.ad.password_changes_since(since) as u64;

@@ -337,6 +337,9 @@ pub struct Expect {
     pub exports: Option<ExportsExpectation>,
     #[serde(default)]
     pub runs: Vec<RunExpectation>,
+    /// Connect's first export that reached Azure AD: when it started, how long it took, its
+    /// throttling retries.
+    pub first_connect_export: Option<super::faults::FirstExportExpectation>,
     /// Invariant violations this scenario provokes on purpose (they then must happen).
     #[serde(default)]
     pub violations: Vec<Spanned<ViolationKind>>,

@@ -1,6 +1,7 @@
 //! `[[faults]]`: failures injected at a simulated time or around a named step, each surfacing
 //! through the ports the way the real systems report it.
 
+use super::Bound;
 use super::steps::ServerRef;
 use serde::Deserialize;
 use toml::Spanned;
@@ -77,6 +78,10 @@ pub struct Fault {
     /// The server concerned (`sql_down`, `crash`, `proxy_*`, `ad_connector_credentials`);
     /// default `connect`.
     pub server: Option<ServerRef>,
+    /// The fault may hit nothing (a scenario showing that nothing happens); otherwise a fault
+    /// that hit nothing makes the scenario an error.
+    #[serde(default)]
+    pub may_miss: bool,
 }
 
 /// When a fault strikes, resolved against the step list.
@@ -86,4 +91,17 @@ pub enum FaultTrigger {
     BeforeStep(usize),
     AfterStep(usize),
     DuringStep(usize),
+}
+
+/// `[expect.first_connect_export]`: Connect's first export run that wrote to Azure AD (status
+/// other than `completed-no-objects`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstExportExpectation {
+    /// When it started, simulated minutes since the world started.
+    pub started_minutes: Option<Spanned<Bound>>,
+    /// How long it ran, minutes.
+    pub minutes: Option<Spanned<Bound>>,
+    /// Writes Azure AD answered HTTP 429 and the export sent again (throttling).
+    pub retries: Option<Spanned<Bound>>,
 }

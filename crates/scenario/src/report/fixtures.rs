@@ -20,6 +20,7 @@ fn base(name: &str, seed: u64, description: &str) -> ScenarioOutcome {
         ledger: LedgerSummary::default(),
         invariants: Vec::new(),
         checks: Vec::new(),
+        faults: Vec::new(),
         error: None,
         tenant: None,
     }
@@ -48,6 +49,23 @@ pub(crate) fn suite() -> SuiteOutcome {
         detail: "ready: 1000 objects".into(),
     }];
     pass.checks = vec![Check::new("expect.recommendation", "in_place", "in_place")];
+    pass.faults = vec![FaultLine {
+        number: 1,
+        kind: "crash".into(),
+        trigger: "during = \"upgrade_in_place\"".into(),
+        active_from_ms: Some(2_520_000),
+        hit_count: 1,
+        hits: vec![FaultHitLine {
+            at_ms: 2_520_000,
+            what: "run".into(),
+            server: "DIRSYNC01".into(),
+            connector: Some("active-directory".into()),
+            profile: Some("full-import".into()),
+            status: Some("stopped-server-down".into()),
+            ..FaultHitLine::default()
+        }],
+        ..FaultLine::default()
+    }];
     pass.invariants = vec![
         InvariantResult {
             name: "two_active_exporters".into(),
@@ -145,6 +163,15 @@ pub(crate) fn suite() -> SuiteOutcome {
         "do-not-uninstall-dirsync-first: a world read from LDIF",
     );
     error.error = Some("the LDIF file could not be read: line 4: no `dn:`".into());
+    error.faults = vec![FaultLine {
+        number: 1,
+        kind: "throttling".into(),
+        trigger: "at_minutes = 10".into(),
+        for_minutes: Some(5),
+        active_from_ms: Some(600_000),
+        active_until_ms: Some(900_000),
+        ..FaultLine::default()
+    }];
     error.judge();
 
     SuiteOutcome {

@@ -80,6 +80,7 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
         suite.count(Verdict::Error),
         wall(suite.wall_duration_ms, options.wall)
     );
+    faults(&mut out, suite, &p);
     for s in suite
         .scenarios
         .iter()
@@ -106,6 +107,46 @@ fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
                 let head = format!("  VIOLATION {}: {}", v.kind, lines[0]);
                 let _ = writeln!(out, "{}", p.paint(RED, &head));
             }
+        }
+    }
+}
+
+/// Hits shown per fault line.
+const HITS_SHOWN: usize = 2;
+
+/// A line per injected fault: its hit count and first hits.
+fn faults(out: &mut String, suite: &SuiteOutcome, p: &Painter) {
+    let with_faults = || suite.scenarios.iter().filter(|s| !s.faults.is_empty());
+    if with_faults().next().is_none() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "
+{}",
+        p.paint(BOLD, "Faults")
+    );
+    for s in with_faults() {
+        let _ = writeln!(out, "  {}", s.name);
+        for f in &s.faults {
+            let first: Vec<String> = f
+                .hits
+                .iter()
+                .take(HITS_SHOWN)
+                .map(|h| h.summary())
+                .collect();
+            let hits = match f.hit_count {
+                0 if f.may_miss => "no hits (may_miss)".to_string(),
+                0 => p.paint(RED, "NO HITS"),
+                1 => "1 hit".to_string(),
+                n => format!("{n} hits"),
+            };
+            let first = if first.is_empty() {
+                String::new()
+            } else {
+                format!("; first: {}", first.join(" | "))
+            };
+            let _ = writeln!(out, "    {}: {hits}{first}", f.title());
         }
     }
 }
@@ -163,6 +204,21 @@ mod tests {
             },
         );
         assert!(text.contains(GREEN) && text.contains(RED), "{text}");
+    }
+
+    #[test]
+    fn each_fault_gets_a_line_with_its_hits_and_a_missed_one_stands_out() {
+        let text = render(&fixtures::suite(), plain());
+        assert!(
+            text.contains(
+                "#1 crash (during = \"upgrade_in_place\"): 1 hit; first: T+0:42:00 DIRSYNC01"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("#1 throttling (at_minutes = 10, for_minutes = 5): NO HITS"),
+            "{text}"
+        );
     }
 
     #[test]

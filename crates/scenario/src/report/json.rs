@@ -71,6 +71,10 @@ mod tests {
         assert_eq!(v["summary"]["errors"], 1);
         assert_eq!(v["scenarios"][1]["seed"], 41);
         assert_eq!(v["scenarios"][0]["events"][0]["at_ms"], 0);
+        let hit = &v["scenarios"][0]["faults"][0]["hits"][0];
+        assert_eq!(hit["what"], "run");
+        assert_eq!(hit["status"], "stopped-server-down");
+        assert_eq!(v["scenarios"][0]["faults"][0]["hit_count"], 1);
     }
 
     #[test]

@@ -54,6 +54,18 @@ pub fn render(suite: &SuiteOutcome) -> String {
                 "sim_duration_ms",
                 s.sim_duration_ms.to_string(),
             ));
+        for f in &s.faults {
+            let first = f
+                .hits
+                .first()
+                .map(|h| format!("; first: {}", h.summary()))
+                .unwrap_or_default();
+            let hits = if f.hit_count == 1 { "hit" } else { "hits" };
+            case.add_property(Property::new(
+                format!("fault.{}", f.number),
+                format!("{}: {} {hits}{first}", f.title(), f.hit_count),
+            ));
+        }
         ts.add_test_case(case);
     }
     ts.set_time(Duration::from_millis(suite.wall_duration_ms));
@@ -83,5 +95,10 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains(r#"classname="in-place""#), "{xml}");
+        assert!(xml.contains(r#"name="fault.1""#), "{xml}");
+        assert!(
+            xml.contains("throttling (at_minutes = 10, for_minutes = 5): 0 hits\""),
+            "{xml}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod expect;
 pub mod facts;
+pub mod faults;
 pub mod secrets;
 pub mod setup;
 pub mod steps;
@@ -20,7 +21,7 @@ use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
 use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
-use upgrade_lab_simulator::faults::{Fault, FaultTrigger as WorldTrigger, operations};
+use upgrade_lab_simulator::faults::{Fault, FaultId, FaultTrigger as WorldTrigger, operations};
 use upgrade_lab_simulator::world::PlantedBug;
 
 /// How a suite runs.
@@ -52,15 +53,17 @@ fn during_operation(step: &Step) -> Option<WorldTrigger> {
     })
 }
 
-/// Injects the faults tied to step `index` (`after` = false: before and during).
+/// Injects the faults tied to step `index` (`after` = false: before and during), noting each
+/// one's world id in `ids`.
 fn inject(
     scenario: &Scenario,
     setup: &Setup,
-    index: usize,
-    after: bool,
+    (index, after): (usize, bool),
+    ids: &mut [Option<FaultId>],
     timeline: &mut Vec<TimelineEvent>,
 ) {
-    for (fault, trigger) in scenario.file.faults.iter().zip(&scenario.fault_triggers) {
+    let faults = scenario.file.faults.iter().zip(&scenario.fault_triggers);
+    for (n, (fault, trigger)) in faults.enumerate() {
         let step = scenario.file.steps[index].get_ref();
         let world_trigger = match (trigger, after) {
             (FaultTrigger::BeforeStep(i), false) if *i == index => {
@@ -82,7 +85,7 @@ fn inject(
             kind: fault.kind.get_ref().as_str().into(),
             detail: format!("{kind:?} ({world_trigger:?})"),
         });
-        setup.world.inject_fault(Fault {
+        let id = setup.world.inject_fault(Fault {
             kind,
             trigger: world_trigger,
             duration: fault
@@ -90,6 +93,9 @@ fn inject(
                 .as_ref()
                 .map(|m| SimDuration::from_mins(*m.get_ref())),
         });
+        if let Some(slot) = ids.get_mut(n) {
+            *slot = Some(id);
+        }
     }
 }
 
@@ -110,6 +116,7 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         ledger: Default::default(),
         invariants: Vec::new(),
         checks: Vec::new(),
+        faults: Vec::new(),
         error: None,
         tenant: None,
     }
@@ -187,6 +194,22 @@ fn scan_for_secrets(
     secrets::scan(&setup.passwords, &outputs)
 }
 
+/// What each fault hit, the error when one hit nothing, and the checks that read the hits.
+fn fault_outcome(
+    outcome: &mut ScenarioOutcome,
+    scenario: &Scenario,
+    (world, ids): (&upgrade_lab_simulator::World, &[Option<FaultId>]),
+    facts: &facts::Facts,
+) {
+    outcome.faults = faults::fault_lines(scenario, world, ids);
+    outcome.error = faults::missed_error(scenario, &outcome.faults, facts.now_ms);
+    outcome.checks.extend(faults::first_export_checks(
+        &scenario.file.expect,
+        &facts.runs,
+        &outcome.faults,
+    ));
+}
+
 /// Runs one scenario with `seed`.
 pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
     run_scenario_with(scenario, seed, false)
@@ -225,9 +248,10 @@ fn run_planted(
     let mut records = Vec::new();
     let mut events = Vec::new();
     let mut checkpoint_checks = Vec::new();
+    let mut fault_ids = setup.fault_ids.clone();
     for (i, step) in scenario.file.steps.iter().enumerate() {
         let step = step.get_ref();
-        inject(scenario, &setup, i, false, &mut timeline);
+        inject(scenario, &setup, (i, false), &mut fault_ids, &mut timeline);
         timeline.push(TimelineEvent {
             at_ms: world.now().0,
             source: "runner".into(),
@@ -252,7 +276,7 @@ fn run_planted(
             &records,
             &events,
         ));
-        inject(scenario, &setup, i, true, &mut timeline);
+        inject(scenario, &setup, (i, true), &mut fault_ids, &mut timeline);
     }
     let e = &scenario.file.expect;
     let mut facts = facts::collect(
@@ -267,6 +291,7 @@ fn run_planted(
     timeline.sort_by_key(|e| e.at_ms);
     outcome.checks = checkpoint_checks;
     outcome.checks.extend(expect::checks(e, &facts));
+    fault_outcome(&mut outcome, scenario, (world, &fault_ids), &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
     outcome.decisions = facts

@@ -13,7 +13,7 @@ use upgrade_lab_model::{
 };
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
-use upgrade_lab_simulator::faults::{Fault, FaultKind as WorldFault, FaultTrigger};
+use upgrade_lab_simulator::faults::{Fault, FaultId, FaultKind as WorldFault, FaultTrigger};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::{CloudObject, TenantAccount, TenantSpec};
 use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
@@ -76,6 +76,9 @@ pub struct Setup {
     pub connect_host: String,
     /// Users, groups and contacts in the directory.
     pub objects_count: u64,
+    /// The world's id of each `[[faults]]` entry planned at a time (`None` for those tied to a
+    /// step, which the runner injects as the step runs).
+    pub fault_ids: Vec<Option<FaultId>>,
 }
 
 /// The generator's spec for the `[world]` keys; unset keys keep the generator's defaults.
@@ -364,8 +367,13 @@ pub fn build(
     if !w.dirsync.installed {
         builder = builder.dirsync_start(DirSyncStart::NotInstalled);
     }
+    // Builder faults take the first ids, in the order they are added.
+    let mut fault_ids = Vec::new();
+    let mut next_id: FaultId = 0;
     for f in &scenario.file.faults {
+        fault_ids.push(f.at_minutes.as_ref().map(|_| next_id));
         if let Some(at) = &f.at_minutes {
+            next_id += 1;
             let host = host_of(f.server.unwrap_or_default(), &connect_host);
             builder = builder.fault(Fault {
                 kind: world_fault(*f.kind.get_ref(), host, &config.azure_ad_account),
@@ -391,5 +399,6 @@ pub fn build(
         dirsync_host: DEFAULT_DIRSYNC_HOST.to_string(),
         connect_host,
         objects_count,
+        fault_ids,
     })
 }

@@ -1,9 +1,11 @@
 //! An Azure AD Connect server's port: machine facts, the installer (once), "Configure staging
 //! mode", run profiles, run history, pending exports (csexport) and its files.
 
-use super::{azure_sign_in, connectivity_error, down, hook, read_host_file, wait, write_host_file};
+use super::{
+    azure_sign_in, connectivity_error, down, hook, port_hit, read_host_file, wait, write_host_file,
+};
 use crate::connect_server::{self, ConnectServer, DEFAULT_INSTALL_LOCATION, connect_version};
-use crate::faults::{Connectivity, SQL_DOWN_TEXT, operations};
+use crate::faults::{Connectivity, FaultHit, SQL_DOWN_TEXT, operations};
 use crate::sync::SyncEngine;
 use crate::tenant::ledger::Incident;
 use crate::world::runs::{self, ServerId};
@@ -50,8 +52,8 @@ impl ConnectPort {
             })
     }
 
-    fn installed_check(&self) -> Result<(), PortError> {
-        down(&self.shared, &self.host)?;
+    fn installed_check(&self, operation: &str) -> Result<(), PortError> {
+        down(&self.shared, &self.host, operation)?;
         if self.shared.state.borrow().connects.contains_key(&self.host) {
             Ok(())
         } else {
@@ -79,8 +81,9 @@ impl ConnectPort {
     }
 
     fn check_install(&self, request: &InstallRequest) -> Result<(), PortError> {
-        connectivity_error(&self.shared, &self.host)?;
-        let is_admin = azure_sign_in(&self.shared, &request.azure_ad)?;
+        let op = operations::CONNECT_INSTALL;
+        connectivity_error(&self.shared, &self.host, op)?;
+        let is_admin = azure_sign_in(&self.shared, &request.azure_ad, (&self.host, op))?;
         if !is_admin {
             return Err(PortError::new(
                 PortErrorKind::InvalidCredentials,
@@ -126,8 +129,10 @@ impl ConnectPort {
         }
         if let SqlChoice::Existing(sql) = &request.sql
             && sql.is_full()
-            && st.faults.sql_down(&self.host, now)
+            && let Some(id) = st.faults.sql_down(&self.host, now)
         {
+            drop(st);
+            port_hit(&self.shared, id, &self.host, op);
             return Err(PortError::new(
                 PortErrorKind::SqlInstanceDown,
                 SQL_DOWN_TEXT,
@@ -153,7 +158,7 @@ impl ConnectPort {
 
 impl ConnectServerPort for ConnectPort {
     async fn environment(&mut self) -> Result<ServerEnvironment, PortError> {
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, "connect.environment")?;
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
         let now = self.shared.now();
@@ -163,7 +168,15 @@ impl ConnectServerPort for ConnectPort {
             .get(&self.host)
             .cloned()
             .unwrap_or_else(|| ServerEnvironment::current(&self.host));
-        if let Some((c, _)) = st.faults.azure_connectivity(&self.host, now) {
+        if let Some((id, c, _)) = st.faults.azure_connectivity(&self.host, now) {
+            st.faults.hit(
+                id,
+                FaultHit::PortCall {
+                    at: now,
+                    host: self.host.clone(),
+                    operation: "connect.environment (endpoints unreachable)".into(),
+                },
+            );
             let reach = match c {
                 Connectivity::Unreachable => EndpointReach::Unreachable,
                 Connectivity::Proxy407 => EndpointReach::ProxyAuthRequired407,
@@ -177,7 +190,7 @@ impl ConnectServerPort for ConnectPort {
     }
 
     async fn installation(&mut self) -> Result<Option<ConnectInstallation>, PortError> {
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, "connect.installation")?;
         let st = self.shared.state.borrow();
         Ok(st.connects.get(&self.host).map(|c| ConnectInstallation {
             hostname: c.host.clone(),
@@ -190,7 +203,7 @@ impl ConnectServerPort for ConnectPort {
 
     async fn install(&mut self, mut request: InstallRequest) -> Result<InstallReceipt, PortError> {
         hook(&self.shared, operations::CONNECT_INSTALL, true);
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
         let now = self.shared.now();
         {
             let mut st = self.shared.state.borrow_mut();
@@ -234,7 +247,7 @@ impl ConnectServerPort for ConnectPort {
             (st.timing.connect_install_ms, st.timing.connect_configure_ms)
         };
         tokio::time::sleep(SimDuration(install_ms + configure_ms).as_std()).await;
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
         let finished_at = self.shared.now();
         let start_sync = request.start_sync;
         {
@@ -320,9 +333,10 @@ impl ConnectServerPort for ConnectPort {
     }
 
     async fn set_staging_mode(&mut self, enabled: bool) -> Result<(), PortError> {
-        hook(&self.shared, operations::CONNECT_SET_STAGING, true);
-        self.installed_check()?;
-        connectivity_error(&self.shared, &self.host)?;
+        let op = operations::CONNECT_SET_STAGING;
+        hook(&self.shared, op, true);
+        self.installed_check(op)?;
+        connectivity_error(&self.shared, &self.host, op)?;
         // The wizard cannot change configuration while a cycle runs: wait for it.
         let lock = self.shared.lock_for(&self.host);
         let guard = lock.lock().await;
@@ -363,26 +377,26 @@ impl ConnectServerPort for ConnectPort {
     }
 
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
-        self.installed_check()?;
+        self.installed_check("connect.run_history")?;
         self.with_engine(|e| e.history.clone())
     }
 
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError> {
-        self.installed_check()?;
+        self.installed_check("connect.pending_exports")?;
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
-        self.installed_check()?;
+        self.installed_check("connect.pending_exports")?;
         self.with_engine(|e| e.pending_exports())
     }
 
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, "connect.write_file")?;
         write_host_file(&self.shared, &self.host, path, bytes);
         Ok(())
     }
 
     async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError> {
-        down(&self.shared, &self.host)?;
+        down(&self.shared, &self.host, "connect.read_file")?;
         read_host_file(&self.shared, &self.host, path)
     }
 }

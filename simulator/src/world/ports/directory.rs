@@ -60,8 +60,9 @@ impl AzureTenant for TenantPort {
             .state
             .borrow()
             .faults
-            .is_active(now, &FaultKind::AzureAdUnreachable);
-        if unreachable {
+            .find_kind(now, &FaultKind::AzureAdUnreachable);
+        if let Some(id) = unreachable {
+            super::port_hit(&self.shared, id, "AZURE AD", operations::TENANT_SIGN_IN);
             return Err(PortError::new(
                 PortErrorKind::EndpointUnreachable,
                 crate::faults::UNREACHABLE_TEXT,
@@ -69,7 +70,11 @@ impl AzureTenant for TenantPort {
         }
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
-        let admin = azure_sign_in(&self.shared, credential)?;
+        let admin = azure_sign_in(
+            &self.shared,
+            credential,
+            ("AZURE AD", operations::TENANT_SIGN_IN),
+        )?;
         hook(&self.shared, operations::TENANT_SIGN_IN, false);
         Ok(TenantSession {
             account: credential.account.clone(),

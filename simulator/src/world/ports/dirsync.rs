@@ -47,9 +47,9 @@ impl DirSyncPort {
             .unwrap_or_default()
     }
 
-    fn installed_check(&self) -> Result<(), PortError> {
+    fn installed_check(&self, operation: &str) -> Result<(), PortError> {
         let host = self.hostname();
-        down(&self.shared, &host)?;
+        down(&self.shared, &host, operation)?;
         let st = self.shared.state.borrow();
         match &st.dirsync {
             Some(d) if d.installed => Ok(()),
@@ -62,7 +62,7 @@ impl DirSyncPort {
 
     async fn set_service(&mut self, running: bool, operation: &str) -> Result<(), PortError> {
         hook(&self.shared, operation, true);
-        self.installed_check()?;
+        self.installed_check(operation)?;
         let ms = self.shared.state.borrow().timing.service_control_ms;
         wait(&self.shared, ms).await;
         let now = self.shared.now();
@@ -89,7 +89,7 @@ impl DirSyncServerPort for DirSyncPort {
     async fn discover(&mut self) -> Result<DirSyncDiscovery, PortError> {
         hook(&self.shared, operations::DIRSYNC_DISCOVER, true);
         let host = self.hostname();
-        down(&self.shared, &host)?;
+        down(&self.shared, &host, operations::DIRSYNC_DISCOVER)?;
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
         let now = self.shared.now();
@@ -129,7 +129,7 @@ impl DirSyncServerPort for DirSyncPort {
 
     async fn uninstall(&mut self) -> Result<(), PortError> {
         hook(&self.shared, operations::DIRSYNC_UNINSTALL, true);
-        self.installed_check()?;
+        self.installed_check(operations::DIRSYNC_UNINSTALL)?;
         let host = self.hostname();
         // Uninstalling stops the service: a running cycle finishes first.
         let lock = self.shared.lock_for(&host);
@@ -144,7 +144,7 @@ impl DirSyncServerPort for DirSyncPort {
             st.timing.dirsync_uninstall(objects)
         };
         tokio::time::sleep(duration.as_std()).await;
-        down(&self.shared, &host)?;
+        down(&self.shared, &host, operations::DIRSYNC_UNINSTALL)?;
         let now = self.shared.now();
         {
             let mut st = self.shared.state.borrow_mut();
@@ -178,7 +178,7 @@ impl DirSyncServerPort for DirSyncPort {
         &mut self,
         enterprise_admin: &Credential,
     ) -> Result<(), PortError> {
-        self.installed_check()?;
+        self.installed_check("dirsync.reset_service_account_password")?;
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
         let now = self.shared.now();
@@ -201,14 +201,14 @@ impl DirSyncServerPort for DirSyncPort {
 
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
         let host = self.hostname();
-        down(&self.shared, &host)?;
+        down(&self.shared, &host, "dirsync.write_file")?;
         write_host_file(&self.shared, &host, path, bytes);
         Ok(())
     }
 
     async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError> {
         let host = self.hostname();
-        down(&self.shared, &host)?;
+        down(&self.shared, &host, "dirsync.read_file")?;
         read_host_file(&self.shared, &host, path)
     }
 }

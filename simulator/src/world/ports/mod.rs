@@ -15,7 +15,7 @@ pub use directory::{AdPort, ClockPort, TenantPort};
 pub use dirsync::DirSyncPort;
 
 use super::{Shared, World, host_key};
-use crate::faults::{Connectivity, FaultKind, SERVER_DOWN_TEXT};
+use crate::faults::{Connectivity, FaultHit, FaultId, FaultKind, SERVER_DOWN_TEXT};
 use upgrade_engine::ports::{PortError, PortErrorKind};
 use upgrade_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration};
@@ -74,38 +74,78 @@ pub(super) fn hook(shared: &Shared, operation: &str, before: bool) {
         .on_operation(operation, before, now);
 }
 
-pub(super) fn down(shared: &Shared, host: &str) -> Result<(), PortError> {
+/// Records that fault `id` failed the port call `operation` on `host` now.
+pub(super) fn port_hit(shared: &Shared, id: FaultId, host: &str, operation: &str) {
+    let at = shared.now();
+    shared.state.borrow().faults.hit(
+        id,
+        FaultHit::PortCall {
+            at,
+            host: host_key(host),
+            operation: operation.to_string(),
+        },
+    );
+}
+
+/// Fails the port call `operation` when `host` is down.
+pub(super) fn down(shared: &Shared, host: &str, operation: &str) -> Result<(), PortError> {
     let now = shared.now();
-    if shared.state.borrow().faults.server_down(host, now) {
+    let crash = shared.state.borrow().faults.server_down(host, now);
+    if let Some(id) = crash {
+        port_hit(shared, id, host, operation);
         return Err(PortError::new(PortErrorKind::ServerDown, SERVER_DOWN_TEXT));
     }
     Ok(())
 }
 
-pub(super) fn connectivity_error(shared: &Shared, host: &str) -> Result<(), PortError> {
+/// Fails the port call `operation` when `host` cannot reach Azure AD.
+pub(super) fn connectivity_error(
+    shared: &Shared,
+    host: &str,
+    operation: &str,
+) -> Result<(), PortError> {
     let now = shared.now();
-    match shared.state.borrow().faults.azure_connectivity(host, now) {
+    let found = shared.state.borrow().faults.azure_connectivity(host, now);
+    match found {
         None => Ok(()),
-        Some((c, text)) => Err(PortError::new(
-            match c {
-                Connectivity::Unreachable => PortErrorKind::EndpointUnreachable,
-                Connectivity::Proxy407 => PortErrorKind::ProxyAuthenticationRequired,
-                Connectivity::Proxy403 => PortErrorKind::ProxyForbidden,
-            },
-            text,
-        )),
+        Some((id, c, text)) => Err({
+            port_hit(shared, id, host, operation);
+            PortError::new(
+                match c {
+                    Connectivity::Unreachable => PortErrorKind::EndpointUnreachable,
+                    Connectivity::Proxy407 => PortErrorKind::ProxyAuthenticationRequired,
+                    Connectivity::Proxy403 => PortErrorKind::ProxyForbidden,
+                },
+                text,
+            )
+        }),
     }
 }
 
-/// Checks an Azure AD sign-in, faults on the account included.
-pub(super) fn azure_sign_in(shared: &Shared, credential: &Credential) -> Result<bool, PortError> {
+/// Checks an Azure AD sign-in from `host` (for `operation`), faults on the account included.
+pub(super) fn azure_sign_in(
+    shared: &Shared,
+    credential: &Credential,
+    (host, operation): (&str, &str),
+) -> Result<bool, PortError> {
     let now = shared.now();
     let st = shared.state.borrow();
-    for k in st.faults.active(now) {
+    let hit = |id: FaultId| {
+        st.faults.hit(
+            id,
+            FaultHit::PortCall {
+                at: now,
+                host: host_key(host),
+                operation: operation.to_string(),
+            },
+        )
+    };
+    for (id, k) in st.faults.active(now) {
         match k {
             FaultKind::AzureCredentialsInvalid { account }
                 if account.eq_ignore_ascii_case(&credential.account) =>
             {
+                hit(id);
                 return Err(PortError::new(
                     PortErrorKind::InvalidCredentials,
                     "AADSTS50126: Error validating credentials due to invalid username or password. (Invalid grant)",
@@ -114,6 +154,7 @@ pub(super) fn azure_sign_in(shared: &Shared, credential: &Credential) -> Result<
             FaultKind::AzureCredentialsExpired { account }
                 if account.eq_ignore_ascii_case(&credential.account) =>
             {
+                hit(id);
                 return Err(PortError::new(
                     PortErrorKind::ExpiredCredentials,
                     "AADSTS50055: The password is expired.",
