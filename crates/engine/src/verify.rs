@@ -202,15 +202,9 @@ fn classify(report: &mut PendingExportReport, p: &PendingExport, ad: &AdChanges)
         ExportOperation::Update => {
             let mut by_ad = false;
             for c in &p.changes {
-                *report
-                    .updated_attributes
-                    .entry(c.attribute.to_string())
-                    .or_default() += 1;
+                count_name(&mut report.updated_attributes, &c.attribute);
                 if attribute_flow::is_rule_difference(&c.attribute, p.kind) {
-                    *report
-                        .rule_differences
-                        .entry(c.attribute.to_string())
-                        .or_default() += 1;
+                    count_name(&mut report.rule_differences, &c.attribute);
                 } else {
                     by_ad = true;
                 }
@@ -229,6 +223,16 @@ fn classify(report: &mut PendingExportReport, p: &PendingExport, ad: &AdChanges)
     report.unexplained.count(p.operation);
     if report.unexplained_examples.len() < EXAMPLES_MAX {
         report.unexplained_examples.push(example(p));
+    }
+}
+
+/// Counts `name` without allocating its key again (a takeover lists a million updates).
+fn count_name(counts: &mut BTreeMap<String, u64>, name: &str) {
+    match counts.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
     }
 }
 

@@ -461,10 +461,17 @@ pub fn rows(kind: ObjectKind, connect: bool) -> impl Iterator<Item = AttrId> {
 /// Whether an Azure AD attribute name is one Connect flows and DirSync did not for `kind`: a
 /// pending update of it after a takeover is explained by the rules, not by AD.
 pub fn is_rule_difference(aad_name: &str, kind: ObjectKind) -> bool {
-    ATTRIBUTE_FLOWS
-        .iter()
-        .find(|f| f.aad_name == aad_name)
-        .is_some_and(|f| f.connect.contains(kind) && !f.dirsync.contains(kind))
+    // Verification asks this for every attribute of every pending update (a million after a
+    // takeover): one hash lookup, not a scan of the table.
+    static BY_AAD_NAME: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, AttrId>> =
+        std::sync::LazyLock::new(|| {
+            (0..ATTRIBUTE_FLOW_COUNT as u8)
+                .map(|i| (ATTRIBUTE_FLOWS[i as usize].aad_name, AttrId(i)))
+                .collect()
+        });
+    BY_AAD_NAME
+        .get(aad_name)
+        .is_some_and(|id| id.flow().connect.contains(kind) && !id.flow().dirsync.contains(kind))
 }
 
 #[cfg(test)]
