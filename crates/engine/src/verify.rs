@@ -363,8 +363,8 @@ mod tests {
                 .map(|a| AttributeChange {
                     attribute: Value::from(*a),
                     modification: Modification::Replace,
-                    old: vec![Value::from("before")],
-                    new: vec![Value::from("after")],
+                    old: [Value::from("before")].into_iter().collect(),
+                    new: [Value::from("after")].into_iter().collect(),
                 })
                 .collect(),
             changes_source_anchor: false,

@@ -39,9 +39,9 @@ pub use scope::{OutOfScope, Scope};
 pub use secret::{Credential, Secret};
 pub use settings::{MigratedFeatures, ObjectCounts, SettingsDocument, SourceAnchor};
 pub use sync::{
-    AttributeChange, Connector, ExportOperation, Modification, PendingExport, RunProfile,
-    RunRecord, RunStats, RunStatus,
+    AttributeChange, AttributeChanges, Connector, ExportOperation, Modification, PendingExport,
+    RunProfile, RunRecord, RunStats, RunStatus,
 };
 pub use time::{SimDuration, SimTime};
-pub use value::{Interner, Value};
+pub use value::{Interner, Value, Values};
 pub use version::{Version, VersionError};

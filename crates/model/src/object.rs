@@ -5,7 +5,7 @@
 
 use crate::attribute_flow::{self, AttrId, Field, RowSet, Storage};
 use crate::ids::ObjectGuid;
-use crate::value::Value;
+use crate::value::{Value, Values};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -307,7 +307,7 @@ impl Attributes {
     /// The values of row `id` as Azure AD would receive them (booleans as `true` / `false`).
     /// Derived rows that depend on the object rather than its attributes (`distinguishedName`,
     /// the source anchor) are the caller's: they come back empty here.
-    pub fn values(&self, id: AttrId) -> Vec<Value> {
+    pub fn values(&self, id: AttrId) -> Values {
         let one = |v: &Option<Value>| v.iter().cloned().collect();
         let flag = |b: Option<bool>| b.map(bool_value).into_iter().collect();
         match id.flow().storage {
@@ -317,7 +317,7 @@ impl Attributes {
                 Field::SamAccountName => one(&self.sam_account_name),
                 Field::UserPrincipalName => one(&self.user_principal_name),
                 Field::Mail => one(&self.mail),
-                Field::ProxyAddresses => self.proxy_addresses.to_vec(),
+                Field::ProxyAddresses => self.proxy_addresses.iter().cloned().collect(),
                 Field::DisplayName => one(&self.display_name),
                 Field::GivenName => one(&self.given_name),
                 Field::Sn => one(&self.sn),
@@ -330,8 +330,8 @@ impl Attributes {
                 Field::AccountEnabled => flag(self.enabled_flag()),
                 Field::SecurityEnabled => flag(self.group_type.map(|g| g < 0)),
                 Field::Extension(n) => self.extension_attribute(n).cloned().into_iter().collect(),
-                Field::Member => self.member.to_vec(),
-                Field::DistinguishedName | Field::SourceAnchor => Vec::new(),
+                Field::Member => self.member.iter().cloned().collect(),
+                Field::DistinguishedName | Field::SourceAnchor => Values::new(),
             },
         }
     }

@@ -4,8 +4,9 @@
 use crate::ids::ImmutableId;
 use crate::object::ObjectKind;
 use crate::time::SimTime;
-use crate::value::Value;
+use crate::value::{Value, Values};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::fmt;
 
 /// The two connectors of a DirSync-lineage installation.
@@ -165,14 +166,17 @@ impl Modification {
     }
 }
 
+/// The attribute lines of one pending export; one inline (a takeover's updates carry one).
+pub type AttributeChanges = SmallVec<[AttributeChange; 1]>;
+
 /// One attribute of a pending export: its Azure AD name, the value the target holds and the
 /// value the export writes (multi-valued attributes list every value).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeChange {
     pub attribute: Value,
     pub modification: Modification,
-    pub old: Vec<Value>,
-    pub new: Vec<Value>,
+    pub old: Values,
+    pub new: Values,
 }
 
 /// One unexported change staged on a connector-space object (csexport's view, §2.8).
@@ -187,7 +191,7 @@ pub struct PendingExport {
     pub display: Value,
     /// The attributes the export writes, by their Azure AD names, in table order; empty for
     /// deletes. An add lists every value it writes.
-    pub changes: Vec<AttributeChange>,
+    pub changes: AttributeChanges,
     /// Set when the export would change the object's source anchor in the target.
     pub changes_source_anchor: bool,
 }

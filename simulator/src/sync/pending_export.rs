@@ -34,7 +34,7 @@ pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<P
         anchor: cs.anchor.clone(),
         display: display.clone(),
         changes: match e.operation {
-            ExportOperation::Delete => Vec::new(),
+            ExportOperation::Delete => Default::default(),
             ExportOperation::Add => {
                 rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image))
             }

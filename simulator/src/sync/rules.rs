@@ -9,7 +9,8 @@ use crate::sync::connector_space::AadImage;
 use std::sync::Arc;
 use upgrade_lab_model::attribute_flow::{self, AttrId, Field, RowSet, Storage};
 use upgrade_lab_model::{
-    AttributeChange, Attributes, ImmutableId, Modification, ObjectKind, Value,
+    AttributeChange, AttributeChanges, Attributes, ImmutableId, Modification, ObjectKind, Value,
+    Values,
 };
 
 /// Which product's out-of-box outbound rules wrote an object: the `connect` or `dirsync` column
@@ -129,13 +130,13 @@ pub struct ObjectRef<'a> {
 }
 
 /// Row `id`'s values in an image (none when the image's writer does not flow it).
-fn row_values(o: &ObjectRef<'_>, image: Option<&AadImage>, id: AttrId) -> Vec<Value> {
+fn row_values(o: &ObjectRef<'_>, image: Option<&AadImage>, id: AttrId) -> Values {
     let Some(image) = image.filter(|i| carried(o.kind, i) & attribute_flow::bit(id) != 0) else {
-        return Vec::new();
+        return Values::new();
     };
     match id.flow().storage {
-        Storage::Field(Field::DistinguishedName) => vec![o.dn.clone()],
-        Storage::Field(Field::SourceAnchor) => vec![Value::from(o.anchor.as_str())],
+        Storage::Field(Field::DistinguishedName) => Values::from_elem(o.dn.clone(), 1),
+        Storage::Field(Field::SourceAnchor) => Values::from_elem(Value::from(o.anchor.as_str()), 1),
         _ => image.attrs.values(id),
     }
 }
@@ -146,7 +147,7 @@ pub fn changes(
     old: Option<&AadImage>,
     new: &AadImage,
     set: RowSet,
-) -> Vec<AttributeChange> {
+) -> AttributeChanges {
     attribute_flow::ids(set)
         .filter_map(|id| {
             let (before, after) = (row_values(o, old, id), row_values(o, Some(new), id));
@@ -239,7 +240,7 @@ mod tests {
         let names: Vec<&str> = lines.iter().map(|l| &*l.attribute).collect();
         assert_eq!(names, ["onPremisesDistinguishedName", "c"]);
         assert!(lines.iter().all(|l| l.modification == Modification::Add));
-        assert_eq!(lines[1].new, vec![Value::from("NL")]);
+        assert_eq!(lines[1].new.as_slice(), [Value::from("NL")]);
         // A contact's `c` flowed under DirSync already: only the DN is new.
         assert_eq!(
             diff(ObjectKind::Contact, &dirsync, &connect).count_ones(),
