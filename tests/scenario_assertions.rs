@@ -237,3 +237,50 @@ fn a_planted_password_put_into_a_report_or_the_event_stream_is_found() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].what, "planted_secrets in event stream");
 }
+
+#[test]
+fn pending_exports_are_the_churn_plus_the_named_rule_differences_and_nothing_else() {
+    let name = "staging/verification-explains-churn";
+    passes(&run_edited(name, |t| t));
+    // One more update in AD than the checkpoint counts: the count is red, `equals_churn` follows
+    // the churn steps and holds.
+    let o = run_edited(name, |t| t.replace("updates = 30\n", "updates = 31\n"));
+    let c = failed(
+        &o,
+        "checkpoint[after verify_staging].pending_exports.directory_updates",
+    );
+    assert_eq!((c.expected.as_str(), c.actual.as_str()), ("30", "31"));
+    assert!(o.failures().iter().all(|f| !f.what.ends_with("equals_churn")));
+    // Verify after DirSync's next cycle exported the churn: the pending exports no longer
+    // are the churn.
+    let o = run_edited(name, |t| t.replace("minutes = 30\n", "minutes = 200\n"));
+    let churn = failed(
+        &o,
+        "checkpoint[after verify_staging].pending_exports.equals_churn",
+    );
+    assert!(churn.actual.starts_with("false"), "{churn:?}");
+    // A rule difference named with the wrong count is red too.
+    let o = run_edited(name, |t| {
+        t.replace(
+            "onPremisesDistinguishedName = 993",
+            "onPremisesDistinguishedName = 992",
+        )
+    });
+    failed(
+        &o,
+        "checkpoint[after verify_staging].pending_exports.rule_differences.onPremisesDistinguishedName",
+    );
+}
+
+#[test]
+fn an_unknown_rule_difference_is_a_located_error() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/staging/verification-explains-churn.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("onPremisesDistinguishedName = 993", "department = 993");
+    let e = load_text("x", &path, text).unwrap_err();
+    let message = e[0].plain();
+    assert!(message.contains("unknown rule difference"), "{message}");
+    assert!(message.contains("department"), "{message}");
+}

@@ -46,7 +46,10 @@ fn a_parallel_upgrade_done_by_the_book_has_no_violation() {
     for p in &pending {
         let names: Vec<&str> = p.changes.iter().map(|c| &*c.attribute).collect();
         assert_eq!(names, ["onPremisesDistinguishedName"], "{}", p.display);
-        assert_eq!(p.changes[0].new.as_slice(), std::slice::from_ref(&p.display));
+        assert_eq!(
+            p.changes[0].new.as_slice(),
+            std::slice::from_ref(&p.display)
+        );
         assert!(p.changes[0].old.is_empty());
     }
     world.with_state(|st| {

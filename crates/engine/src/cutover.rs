@@ -101,12 +101,8 @@ where
             .await
             .map_err(port("read AD changes since the export"))?;
         let pending_exports = verify::pending_export_report(&pending, &changes);
-        let t = pending_exports.totals;
         let finding = if pending_exports.unexpected.is_empty() {
-            format!(
-                "{} adds, {} updates, {} deletes pending; nothing unexpected",
-                t.adds, t.updates, t.deletes
-            )
+            verify::explained(&pending_exports)
         } else {
             pending_exports.unexpected.join("; ")
         };

@@ -226,6 +226,27 @@ fn classify(report: &mut PendingExportReport, p: &PendingExport, ad: &AdChanges)
     }
 }
 
+/// What explains the pending exports, in one sentence: totals, AD's share, the rules' share.
+pub fn explained(r: &PendingExportReport) -> String {
+    let (t, d) = (r.totals, r.directory);
+    let rules: Vec<String> = r
+        .rule_differences
+        .iter()
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    let rules = if rules.is_empty() {
+        "none".to_string()
+    } else {
+        rules.join(", ")
+    };
+    format!(
+        "{} adds, {} updates, {} deletes pending: {} adds, {} updates, {} deletes AD made since \
+         the settings export, {} updates by Connect's rules only (rule differences: {rules}); \
+         nothing unexpected",
+        t.adds, t.updates, t.deletes, d.adds, d.updates, d.deletes, r.rules_only_updates
+    )
+}
+
 /// Counts `name` without allocating its key again (a takeover lists a million updates).
 fn count_name(counts: &mut BTreeMap<String, u64>, name: &str) {
     match counts.get_mut(name) {
@@ -464,6 +485,12 @@ mod tests {
         assert_eq!(r.updated_attributes["jobTitle"], 1);
         assert_eq!(r.by_kind[&ObjectKind::Group].updates, 1);
         assert_eq!(r.ad_adds_since_export, 1);
+        assert_eq!(
+            explained(&r),
+            "1 adds, 3 updates, 1 deletes pending: 1 adds, 1 updates, 1 deletes AD made since the \
+             settings export, 2 updates by Connect's rules only (rule differences: c 1, \
+             onPremisesDistinguishedName 2); nothing unexpected"
+        );
     }
 
     #[test]

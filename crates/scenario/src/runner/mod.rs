@@ -160,7 +160,7 @@ fn checkpoints_after(
             continue;
         }
         let e = cp.expect.get_ref();
-        let facts = facts::collect(
+        let mut facts = facts::collect(
             setup,
             upgrade,
             records.to_vec(),
@@ -168,6 +168,7 @@ fn checkpoints_after(
             &e.objects,
             facts::Moment::Checkpoint,
         );
+        facts.churn = churn_asked(scenario, records);
         out.extend(expect::checkpoint_checks(name, e, &facts));
     }
     out
