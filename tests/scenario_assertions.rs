@@ -250,7 +250,11 @@ fn pending_exports_are_the_churn_plus_the_named_rule_differences_and_nothing_els
         "checkpoint[after verify_staging].pending_exports.directory_updates",
     );
     assert_eq!((c.expected.as_str(), c.actual.as_str()), ("30", "31"));
-    assert!(o.failures().iter().all(|f| !f.what.ends_with("equals_churn")));
+    assert!(
+        o.failures()
+            .iter()
+            .all(|f| !f.what.ends_with("equals_churn"))
+    );
     // Verify after DirSync's next cycle exported the churn: the pending exports no longer
     // are the churn.
     let o = run_edited(name, |t| t.replace("minutes = 30\n", "minutes = 200\n"));

@@ -123,6 +123,23 @@ const fn kinds(s: &str) -> Kinds {
     k
 }
 
+const fn row(
+    (ad_name, aad_name): (&'static str, &'static str),
+    (connect, dirsync): (Kinds, Kinds),
+    multi_valued: bool,
+    storage: Storage,
+) -> AttributeFlow {
+    AttributeFlow {
+        ad_name,
+        aad_name,
+        connect,
+        dirsync,
+        multi_valued,
+        storage,
+    }
+}
+
+/// A field attribute both products flow for `k`.
 const fn field(
     ad: &'static str,
     aad: &'static str,
@@ -130,25 +147,12 @@ const fn field(
     f: Field,
     multi: bool,
 ) -> AttributeFlow {
-    AttributeFlow {
-        ad_name: ad,
-        aad_name: aad,
-        connect: kinds(k),
-        dirsync: kinds(k),
-        multi_valued: multi,
-        storage: Storage::Field(f),
-    }
+    row((ad, aad), (kinds(k), kinds(k)), multi, Storage::Field(f))
 }
 
+/// A sparse-store attribute both products flow for `k`, under its AD name.
 const fn both(ad: &'static str, k: &str, multi: bool) -> AttributeFlow {
-    AttributeFlow {
-        ad_name: ad,
-        aad_name: ad,
-        connect: kinds(k),
-        dirsync: kinds(k),
-        multi_valued: multi,
-        storage: Storage::Extra,
-    }
+    row((ad, ad), (kinds(k), kinds(k)), multi, Storage::Extra)
 }
 
 /// Connect flows it for `k`, DirSync for `d` only (often none).
@@ -159,14 +163,7 @@ const fn connect_only(
     d: Kinds,
     multi: bool,
 ) -> AttributeFlow {
-    AttributeFlow {
-        ad_name: ad,
-        aad_name: aad,
-        connect: kinds(k),
-        dirsync: d,
-        multi_valued: multi,
-        storage: Storage::Extra,
-    }
+    row((ad, aad), (kinds(k), d), multi, Storage::Extra)
 }
 
 const fn ext(n: u8, ad: &'static str) -> AttributeFlow {
@@ -267,14 +264,12 @@ pub static ATTRIBUTE_FLOWS: [AttributeFlow; ATTRIBUTE_FLOW_COUNT] = [
     ext(15, "extensionAttribute15"),
     // Connect's rules stamp the on-premises DN on every object; DirSync's did not (an inference
     // from the attribute's absence in the DirSync-era lists, see docs/real-systems.md).
-    AttributeFlow {
-        ad_name: "distinguishedName",
-        aad_name: "onPremisesDistinguishedName",
-        connect: kinds("UCG"),
-        dirsync: NONE,
-        multi_valued: false,
-        storage: Storage::Field(Field::DistinguishedName),
-    },
+    row(
+        ("distinguishedName", "onPremisesDistinguishedName"),
+        (kinds("UCG"), NONE),
+        false,
+        Storage::Field(Field::DistinguishedName),
+    ),
     // Rows in `Attributes::extra`: both products.
     both("authOrig", "UCG", true),
     both("co", "UC", false),
