@@ -319,6 +319,18 @@ fn unreadable_or_invalid_input_exits_2_with_one_line() {
     fs::write(&broken, "{\"forest\": \"contoso.com\", \"domains\": [").unwrap();
     let o = run(&["inspect", broken.to_str().unwrap()]);
     assert_one_line_failure(&o, "is not a valid directory in JSON");
+
+    // Two records with one objectGUID: never a silent drop, an error naming both.
+    let twins = dir.join("twins.ldif");
+    let record = |cn: &str| {
+        format!(
+            "dn: CN={cn},DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: {cn}\nobjectGUID:: 6Gd2SrsmeEiT3Hmh/5hTqw==\n"
+        )
+    };
+    fs::write(&twins, format!("{}\n{}", record("a"), record("b"))).unwrap();
+    let o = run(&["inspect", twins.to_str().unwrap()]);
+    assert_one_line_failure(&o, "LDIF line 6: `CN=b,DC=contoso,DC=com` has objectGUID");
+    assert!(stderr(&o).contains("`CN=a,DC=contoso,DC=com` (the record at line 1)"));
     fs::remove_dir_all(&dir).unwrap();
 }
 
