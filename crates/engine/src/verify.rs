@@ -347,7 +347,8 @@ impl StagingReport {
 mod tests {
     use super::*;
     use upgrade_lab_model::{
-        AttributeChange, ImmutableId, Modification, RunStats, RunStatus, SimTime, Value,
+        AttributeChange, ImmutableId, Modification, RunStats, RunStatus, SimDuration, SimTime,
+        Value,
     };
 
     fn run(connector: Connector, profile: RunProfile, status: RunStatus) -> RunRecord {
@@ -439,6 +440,19 @@ mod tests {
     }
 
     #[test]
+    fn a_successful_run_with_errors_is_not_clean() {
+        let mut h = four_clean();
+        h[0].stats.errors = 2;
+        let c = check_initial_cycle(&h);
+        assert!(!c.verified());
+        assert!(
+            c.problems[0].contains("ended success with 2 errors"),
+            "{:?}",
+            c.problems
+        );
+    }
+
+    #[test]
     fn the_latest_run_of_a_kind_counts() {
         let mut h = vec![run(
             Connector::ActiveDirectory,
@@ -485,6 +499,9 @@ mod tests {
         assert_eq!(r.updated_attributes["jobTitle"], 1);
         assert_eq!(r.by_kind[&ObjectKind::Group].updates, 1);
         assert_eq!(r.ad_adds_since_export, 1);
+        assert_eq!(r.ad_updates_since_export, 1);
+        assert_eq!(r.ad_deletes_since_export, 1);
+        assert_eq!(r.totals.total(), 5);
         assert_eq!(
             explained(&r),
             "1 adds, 3 updates, 1 deletes pending: 1 adds, 1 updates, 1 deletes AD made since the \
@@ -541,6 +558,14 @@ mod tests {
         let r = pending_export_report(&p, &ad(&[7], &[], &[]));
         assert_eq!(r.directory.updates, 1);
         assert!(r.unexpected.is_empty());
+    }
+
+    #[test]
+    fn changes_explain_from_one_dirsync_cycle_before_the_export() {
+        let hours = |h: u64| SimTime(SimDuration::from_hours(h).as_millis());
+        assert_eq!(explaining_changes_since(Some(hours(5))), hours(2));
+        assert_eq!(explaining_changes_since(Some(hours(1))), SimTime::START);
+        assert_eq!(explaining_changes_since(None), SimTime::START);
     }
 
     #[test]
