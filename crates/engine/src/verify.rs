@@ -548,6 +548,15 @@ mod tests {
     }
 
     #[test]
+    fn a_source_anchor_change_alone_gives_one_sentence_and_no_examples() {
+        let mut p = pending(ExportOperation::Update, ObjectKind::User, 3, &["jobTitle"]);
+        p.changes_source_anchor = true;
+        let r = pending_export_report(&[p], &ad(&[], &[3], &[]));
+        assert_eq!(r.unexpected.len(), 1, "{:?}", r.unexpected);
+        assert!(r.unexpected[0].contains("change the source anchor"));
+    }
+
+    #[test]
     fn an_update_ad_made_on_an_object_it_also_added_is_explained() {
         let p = vec![pending(
             ExportOperation::Update,
