@@ -399,3 +399,114 @@ impl DirectoryObject {
         Arc::make_mut(&mut self.attrs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribute_flow::{bit, by_ad_name, field_row, flowed_rows, ids};
+
+    fn id(name: &str) -> AttrId {
+        by_ad_name(name).unwrap()
+    }
+
+    fn with_extra(pairs: &[(&str, &str)]) -> Attributes {
+        let pairs = pairs
+            .iter()
+            .map(|(n, v)| (id(n), Value::from(*v)))
+            .collect();
+        Attributes {
+            extra: Some(Box::new(ExtraAttributes::new(pairs))),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_sparse_store_keeps_each_row_s_values_together_and_in_order() {
+        let a = with_extra(&[
+            ("otherTelephone", "1"),
+            ("company", "C"),
+            ("otherTelephone", "2"),
+        ]);
+        let e = a.extra.as_deref().unwrap();
+        assert!(!e.is_empty());
+        assert!(ExtraAttributes::default().is_empty());
+        let texts = |name: &str| -> Vec<String> {
+            a.values(id(name)).iter().map(|v| v.to_string()).collect()
+        };
+        assert_eq!(texts("otherTelephone"), ["1", "2"]);
+        assert_eq!(texts("company"), ["C"]);
+        assert!(texts("mobile").is_empty());
+        assert_eq!(e.rows(), bit(id("otherTelephone")) | bit(id("company")));
+        assert_eq!(e.iter().count(), 3);
+        assert!(e.iter().is_sorted_by_key(|(r, _)| *r));
+    }
+
+    #[test]
+    fn the_sparse_store_reads_and_writes_json_by_attribute_name() {
+        let a = with_extra(&[
+            ("otherTelephone", "1"),
+            ("company", "C"),
+            ("otherTelephone", "2"),
+        ]);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            json,
+            r#"{"extra":{"company":["C"],"otherTelephone":["1","2"]}}"#
+        );
+        let back: Attributes = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+        let e =
+            serde_json::from_str::<Attributes>(r#"{"extra":{"unicodePwd":["x"]}}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`unicodePwd` is not an attribute either product flows")
+        );
+        // A field attribute belongs in its field, not the sparse store.
+        assert!(serde_json::from_str::<Attributes>(r#"{"extra":{"cn":["x"]}}"#).is_err());
+    }
+
+    #[test]
+    fn rows_present_and_differing_are_found_field_by_field_and_in_the_store() {
+        let base = Attributes {
+            department: Some(Value::from("Sales")),
+            user_account_control: Some(UAC_NORMAL_ENABLED),
+            ..Default::default()
+        };
+        assert!(!base.is_disabled());
+        let present = base.present_rows();
+        let dept = bit(field_row(Field::Department));
+        let enabled = bit(field_row(Field::AccountEnabled));
+        assert_eq!(present & !attribute_flow::DERIVED_ROWS, dept | enabled);
+        let mut other = base.clone();
+        other.user_account_control = Some(UAC_NORMAL_DISABLED);
+        other.extra = with_extra(&[("company", "C")]).extra;
+        assert!(other.is_disabled());
+        assert_eq!(base.differing_rows(&other), enabled | bit(id("company")));
+        assert_eq!(base.differing_rows(&base), 0);
+        assert_eq!(&*base.values(field_row(Field::AccountEnabled))[0], "true");
+        assert_eq!(&*other.values(field_row(Field::AccountEnabled))[0], "false");
+        // Another flag bit leaves the account enabled and nothing differs.
+        let mut flagged = base.clone();
+        flagged.user_account_control = Some(UAC_NORMAL_ENABLED | 0x10000);
+        assert_eq!(base.differing_rows(&flagged), 0);
+    }
+
+    #[test]
+    fn flowed_rows_and_ids_agree_with_the_table() {
+        let c = id("c");
+        assert_ne!(flowed_rows(ObjectKind::User, true) & bit(c), 0);
+        assert_eq!(flowed_rows(ObjectKind::User, false) & bit(c), 0);
+        assert_eq!(
+            ids(bit(c) | bit(id("mobile"))).collect::<Vec<_>>(),
+            [id("mobile"), c]
+        );
+        assert_eq!(ids(0).count(), 0);
+        assert_eq!(ObjectKind::Contact.as_str(), "contact");
+        let a = Attributes {
+            proxy_addresses: vec![Value::from("smtp:b@x"), Value::from("SMTP:a@x")]
+                .into_boxed_slice(),
+            ..Default::default()
+        };
+        assert_eq!(a.primary_smtp(), Some("a@x"));
+    }
+}
