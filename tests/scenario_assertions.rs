@@ -3,19 +3,12 @@
 //! secrets. Each test runs a scenario of `scenarios/assertions/` as written (green), then edited
 //! to expect something false (red, with the check named).
 
+mod common;
+
+use common::run_edited;
 use std::path::PathBuf;
 use upgrade_lab_scenario::load_text;
 use upgrade_lab_scenario::outcome::{Check, ScenarioOutcome, Verdict};
-use upgrade_lab_scenario::runner::run_scenario;
-
-fn run_edited(name: &str, edit: impl Fn(String) -> String) -> ScenarioOutcome {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let text = edit(std::fs::read_to_string(&path).unwrap());
-    let s = load_text(name, &path, text).unwrap_or_else(|e| panic!("{}", e[0].plain()));
-    run_scenario(&s, s.seed())
-}
 
 /// Replaces `from` by `to` in the `[expect]` part of a file only.
 fn in_expect(text: &str, from: &str, to: &str) -> String {

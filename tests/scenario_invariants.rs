@@ -1,19 +1,10 @@
 //! The invariants are checked on every run: a violation nobody announced fails the scenario, an
 //! announced one that does not happen fails it too, and so does a refusal the file did not list.
 
-use std::path::PathBuf;
-use upgrade_lab_scenario::load_text;
-use upgrade_lab_scenario::outcome::{ScenarioOutcome, Verdict};
-use upgrade_lab_scenario::runner::run_scenario;
+mod common;
 
-fn run_edited(name: &str, edit: impl Fn(String) -> String) -> ScenarioOutcome {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let text = edit(std::fs::read_to_string(&path).unwrap());
-    let s = load_text(name, &path, text).unwrap_or_else(|e| panic!("{}", e[0].plain()));
-    run_scenario(&s, s.seed())
-}
+use common::run_edited;
+use upgrade_lab_scenario::outcome::{ScenarioOutcome, Verdict};
 
 fn failed_checks(o: &ScenarioOutcome) -> Vec<String> {
     o.failures().into_iter().map(|c| c.what).collect()

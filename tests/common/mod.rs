@@ -94,3 +94,17 @@ impl Lab {
         self.world.upgrade(NEW_SERVER, options)
     }
 }
+
+/// Runs `scenarios/<name>.toml` after `edit` changed its text, with the file's own seed.
+pub fn run_edited(
+    name: &str,
+    edit: impl Fn(String) -> String,
+) -> upgrade_lab_scenario::outcome::ScenarioOutcome {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let text = edit(std::fs::read_to_string(&path).unwrap());
+    let s = upgrade_lab_scenario::load_text(name, &path, text)
+        .unwrap_or_else(|e| panic!("{}", e[0].plain()));
+    upgrade_lab_scenario::runner::run_scenario(&s, s.seed())
+}
