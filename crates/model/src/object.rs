@@ -477,6 +477,9 @@ mod tests {
         let dept = bit(field_row(Field::Department));
         let enabled = bit(field_row(Field::AccountEnabled));
         assert_eq!(present & !attribute_flow::DERIVED_ROWS, dept | enabled);
+        // The DN and the source anchor are every object's own: always present.
+        assert_eq!(attribute_flow::DERIVED_ROWS.count_ones(), 2);
+        assert_eq!(present & attribute_flow::DERIVED_ROWS, attribute_flow::DERIVED_ROWS);
         let mut other = base.clone();
         other.user_account_control = Some(UAC_NORMAL_DISABLED);
         other.extra = with_extra(&[("company", "C")]).extra;
