@@ -479,7 +479,10 @@ mod tests {
         assert_eq!(present & !attribute_flow::DERIVED_ROWS, dept | enabled);
         // The DN and the source anchor are every object's own: always present.
         assert_eq!(attribute_flow::DERIVED_ROWS.count_ones(), 2);
-        assert_eq!(present & attribute_flow::DERIVED_ROWS, attribute_flow::DERIVED_ROWS);
+        assert_eq!(
+            present & attribute_flow::DERIVED_ROWS,
+            attribute_flow::DERIVED_ROWS
+        );
         let mut other = base.clone();
         other.user_account_control = Some(UAC_NORMAL_DISABLED);
         other.extra = with_extra(&[("company", "C")]).extra;
