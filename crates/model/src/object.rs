@@ -109,6 +109,12 @@ impl ExtraAttributes {
             "a field attribute in the sparse store"
         );
         pairs.sort_by_key(|(id, _)| *id);
+        debug_assert!(
+            pairs
+                .windows(2)
+                .all(|w| w[0].0 != w[1].0 || w[0].0.flow().multi_valued),
+            "a single-valued attribute with two values in the sparse store"
+        );
         Self(pairs)
     }
 

@@ -436,6 +436,9 @@ impl<'a> Reader<'a> {
                     .filter(|id| id.flow().storage == Storage::Extra)
                 {
                     Some(id) => {
+                        if !id.flow().multi_valued && b.extras.iter().any(|(r, _)| *r == id) {
+                            return Err(second_value(attr));
+                        }
                         let v = extra_value(attr, &mut b.scratch, i)?;
                         b.extras.push((id, v));
                     }

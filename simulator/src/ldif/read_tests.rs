@@ -219,3 +219,18 @@ fn a_second_record_with_the_same_object_guid_is_an_error_naming_both() {
         "{message}"
     );
 }
+
+#[test]
+fn a_second_value_of_a_single_valued_kept_attribute_is_an_error() {
+    let e =
+        read_directory("dn: CN=a,DC=x\nobjectClass: user\ncompany: A\ncompany: B\n").unwrap_err();
+    assert_eq!(e.line, 4, "{e}");
+    assert!(
+        e.to_string().contains("`company` has a second value"),
+        "{e}"
+    );
+    // A multi-valued one takes every value.
+    let ok = read("dn: CN=a,DC=x\nobjectClass: user\notherMobile: 1\notherMobile: 2\n");
+    let id = upgrade_lab_model::attribute_flow::by_ad_name("otherMobile").unwrap();
+    assert_eq!(ok.directory.objects[0].attrs.values(id).len(), 2);
+}

@@ -5,7 +5,7 @@
 //! It must not know the tenant: applying an export is the world's job.
 
 use crate::sync::connector_space::{AadCsObject, AadImage};
-use crate::sync::rules::{self, ObjectRef};
+use crate::sync::rules::{self, ExportObject};
 use upgrade_lab_model::{ExportOperation, PendingExport};
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
@@ -23,7 +23,7 @@ pub struct ExportState {
 /// csexport's view of one pending export.
 pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
-    let object = ObjectRef {
+    let object = ExportObject {
         kind: cs.kind,
         dn: &display,
         anchor: &cs.anchor,

@@ -123,14 +123,14 @@ pub fn written(kind: ObjectKind, image: &AadImage) -> RowSet {
 }
 
 /// The object an image belongs to: its derived values.
-pub struct ObjectRef<'a> {
+pub struct ExportObject<'a> {
     pub kind: ObjectKind,
     pub dn: &'a Value,
     pub anchor: &'a ImmutableId,
 }
 
 /// Row `id`'s values in an image (none when the image's writer does not flow it).
-fn row_values(o: &ObjectRef<'_>, image: Option<&AadImage>, id: AttrId) -> Values {
+fn row_values(o: &ExportObject<'_>, image: Option<&AadImage>, id: AttrId) -> Values {
     let Some(image) = image.filter(|i| carried(o.kind, i) & attribute_flow::bit(id) != 0) else {
         return Values::new();
     };
@@ -143,7 +143,7 @@ fn row_values(o: &ObjectRef<'_>, image: Option<&AadImage>, id: AttrId) -> Values
 
 /// csexport's attribute lines for the rows in `set`: name, modification, old and new values.
 pub fn changes(
-    o: &ObjectRef<'_>,
+    o: &ExportObject<'_>,
     old: Option<&AadImage>,
     new: &AadImage,
     set: RowSet,
@@ -231,7 +231,7 @@ mod tests {
         let set = diff(ObjectKind::User, &dirsync, &connect);
         let dn = Value::from("CN=a,DC=contoso,DC=com");
         let anchor = ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w==");
-        let o = ObjectRef {
+        let o = ExportObject {
             kind: ObjectKind::User,
             dn: &dn,
             anchor: &anchor,
