@@ -233,7 +233,13 @@ impl ActiveDirectory {
     /// The objects added, updated (moves count as updates) and deleted after `since`, each
     /// once: an object added and then changed is an add, one added and deleted is nothing.
     pub fn changes_since(&self, since: SimTime) -> AdChanges {
-        let start = self.log.partition_point(|(t, _, _)| *t <= since);
+        // The directory AD starts with is not in the log: every logged change came after the
+        // world's start, even one made at its first instant.
+        let start = if since == SimTime::START {
+            0
+        } else {
+            self.log.partition_point(|(t, _, _)| *t <= since)
+        };
         let mut c = AdChanges::default();
         for (_, kind, guid) in &self.log[start..] {
             let anchor = guid.immutable_id();
@@ -314,6 +320,14 @@ mod tests {
             ad.delete(SimTime(6), &obj(1).guid),
             Err(AdError::NoSuchObject(obj(1).guid))
         );
+    }
+
+    #[test]
+    fn a_change_at_the_first_instant_is_a_change_since_the_start() {
+        let mut ad = ad();
+        ad.delete(SimTime::START, &obj(1).guid).unwrap();
+        assert_eq!(ad.changes_since(SimTime::START).deleted.len(), 1);
+        assert!(ad.changes_since(SimTime(1)).deleted.is_empty());
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod operations {
     pub const DIRSYNC_DISABLE: &str = "dirsync.disable_service";
     pub const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
     pub const DIRSYNC_UNINSTALL: &str = "dirsync.uninstall";
+    pub const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
+    pub const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
     pub const CONNECT_INSTALL: &str = "connect.install";
     pub const CONNECT_SET_STAGING: &str = "connect.set_staging_mode";
     pub const CONNECT_RUN_PROFILE: &str = "connect.run_profile";

@@ -8,6 +8,7 @@
 mod bench;
 mod check;
 mod error;
+mod explore;
 mod formats;
 mod generate;
 mod inspect;
@@ -38,6 +39,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Time one whole upgrade of a generated directory, phase by phase.
     Bench(bench::BenchArgs),
+    Explore(explore::ExploreArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Explore(args) => explore::run(args),
     }
 }
 

@@ -135,8 +135,11 @@ where
         };
         let host = installation.hostname;
         let method = self.options.cutover;
-        let stopped_at = self.clock.now();
         let was_running = installation.service_running;
+        if was_running {
+            self.export_dirsync_backlog().await?;
+        }
+        let stopped_at = self.clock.now();
         let change = match method {
             CutoverMethod::Uninstall => {
                 self.dirsync
@@ -189,6 +192,11 @@ where
             .await
             .map_err(port("look at DirSync"))?;
         guards::guard_staging_off(&discovery).map_err(|r| self.refuse(r))?;
+        guards::guard_one_active_connect(
+            self.state.active_connect_host.as_deref(),
+            &installed.hostname,
+        )
+        .map_err(|r| self.refuse(r))?;
         self.connect
             .set_staging_mode(false)
             .await
@@ -203,12 +211,13 @@ where
         });
         self.decided(
             Decision::ActiveServer {
-                host: installed.hostname,
+                host: installed.hostname.clone(),
             },
             "staging mode is off: Azure AD Connect is the active server; do not switch back \
              to DirSync",
         );
         self.state.connect_active_since = Some(at);
+        self.state.active_connect_host = Some(installed.hostname);
         Ok(at)
     }
 

@@ -51,6 +51,9 @@ pub enum Check {
     Prerequisites,
     #[serde(rename = "dirsync-installation")]
     DirSyncInstallation,
+    /// DirSync's last cycle exported what AD changed since its last export.
+    #[serde(rename = "dirsync-backlog")]
+    DirSyncBacklog,
     AzureAdAccount,
     TenantSignIn,
     EnterpriseAdmin,
@@ -234,6 +237,22 @@ pub enum Refusal {
     #[serde(rename = "staging-off-while-dirsync-exports")]
     StagingOffWhileDirSyncExports { host: String },
     #[error(
+        "Azure AD Connect on {active} is the active server: {host} cannot become a second \
+         active one; put {active} in staging mode first: only one sync server may export at a \
+         time"
+    )]
+    #[serde(rename = "another-connect-active")]
+    AnotherConnectActive { host: String, active: String },
+    #[error(
+        "DirSync cannot stop yet: {backlog} AD changes since its last export have not reached \
+         Azure AD (its last cycle's export: {status}); a new Azure AD Connect server never sees \
+         objects deleted before its first import, so Azure AD would keep them. Fix what stops \
+         DirSync's export and retry"
+    )]
+    #[serde(rename = "dirsync-backlog-not-exported")]
+    DirSyncBacklogNotExported { backlog: usize, status: String },
+
+    #[error(
         "the staging server is not verified: {}; let the initial cycle complete without \
          errors before switching from DirSync",
         missing.join("; ")
@@ -264,6 +283,7 @@ impl fmt::Display for Check {
             } => write!(f, "prerequisite {prerequisite:?} ({severity:?})"),
             Check::Prerequisites => f.write_str("prerequisites"),
             Check::DirSyncInstallation => f.write_str("DirSync installation"),
+            Check::DirSyncBacklog => f.write_str("DirSync's last cycle"),
             Check::AzureAdAccount => f.write_str("Azure AD account"),
             Check::TenantSignIn => f.write_str("Azure AD sign-in"),
             Check::EnterpriseAdmin => f.write_str("Enterprise Admins credentials"),

@@ -112,6 +112,23 @@ impl DirSyncServer for FakeDirSync {
         };
         Ok(())
     }
+    async fn start_sync_cycle(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        self.call("start_sync_cycle")?;
+        let now = SimTime(self.time.get());
+        Ok(vec![RunRecord {
+            connector: Connector::AzureAd,
+            profile: RunProfile::Export,
+            started: now,
+            ended: now,
+            status: upgrade_lab_model::RunStatus::Success,
+            stats: RunStats::default(),
+            errors: Vec::new(),
+        }])
+    }
+    async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        self.call("run_history")?;
+        Ok(Vec::new())
+    }
     async fn reset_service_account_password(
         &mut self,
         _enterprise_admin: &Credential,

@@ -111,6 +111,18 @@ pub fn guard_staging_off(dirsync: &DirSyncDiscovery) -> Result<(), Refusal> {
     }
 }
 
+/// `host` may become the active Azure AD Connect server (staging off, or an in-place upgrade)
+/// only when no other Connect server is the active one.
+pub fn guard_one_active_connect(active: Option<&str>, host: &str) -> Result<(), Refusal> {
+    match active {
+        Some(a) if !a.eq_ignore_ascii_case(host) => Err(Refusal::AnotherConnectActive {
+            host: host.to_string(),
+            active: a.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// When Azure AD Connect first exported to Azure AD, and how we know; `None` if it has not.
 ///
 /// Evidence, in order: an Export run on the Azure AD connector that changed something; any

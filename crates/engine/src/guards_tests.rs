@@ -118,6 +118,20 @@ fn remote_sql_needs_a_domain_service_account() {
 }
 
 #[test]
+fn staging_stays_on_while_another_connect_server_is_active() {
+    let r = guard_one_active_connect(Some("DIRSYNC01"), "AADC01").unwrap_err();
+    assert_eq!(
+        r,
+        Refusal::AnotherConnectActive {
+            host: "AADC01".into(),
+            active: "DIRSYNC01".into()
+        }
+    );
+    assert!(guard_one_active_connect(Some("aadc01"), "AADC01").is_ok());
+    assert!(guard_one_active_connect(None, "AADC01").is_ok());
+}
+
+#[test]
 fn staging_stays_on_while_dirsync_runs() {
     let running = DirSyncDiscovery::Installed(installation(10));
     let r = guard_staging_off(&running).unwrap_err();

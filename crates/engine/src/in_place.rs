@@ -66,6 +66,11 @@ where
             .await
             .map_err(port("look for an existing installation"))?;
         guards::guard_installer_may_run(installed.as_ref()).map_err(|r| self.refuse(r))?;
+        guards::guard_one_active_connect(
+            self.state.active_connect_host.as_deref(),
+            &installation.hostname,
+        )
+        .map_err(|r| self.refuse(r))?;
         self.require_prerequisites().await?;
         self.collect_credentials(Some(&installation.config.azure_ad_account))
             .await?;
@@ -92,6 +97,9 @@ where
              DirSync used SQL Express",
         );
 
+        if installation.service_running {
+            self.export_dirsync_backlog().await?;
+        }
         let host = installation.hostname.clone();
         let ea = self.options.enterprise_admin.clone();
         self.dirsync
@@ -148,6 +156,7 @@ where
         self.state.settings = Some(settings);
         self.state.installed_at = Some(receipt.finished_at);
         self.state.connect_active_since = Some(receipt.finished_at);
+        self.state.active_connect_host = Some(host.clone());
         self.decided(
             Decision::ActiveServer { host: host.clone() },
             "the in-place upgrade resumes active sync at once",

@@ -52,6 +52,7 @@ pub mod cutover;
 pub mod estimate;
 pub mod events;
 pub mod guards;
+pub mod handover;
 pub mod in_place;
 pub mod parallel;
 pub mod ports;

@@ -93,6 +93,10 @@ pub trait DirSyncServer {
     async fn enable_service(&mut self) -> Result<(), PortError>;
     /// Uninstalls "Windows Azure Active Directory sync tool" (up to 15 minutes).
     async fn uninstall(&mut self) -> Result<(), PortError>;
+    /// Runs one sync cycle now (`Start-OnlineCoexistenceSync`) and returns its runs.
+    async fn start_sync_cycle(&mut self) -> Result<Vec<RunRecord>, PortError>;
+    /// DirSync's run history (Synchronization Service Manager's Operations tab).
+    async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError>;
     /// Resets the password of DirSync's `MSOL_` AD account (needs Enterprise Admin).
     async fn reset_service_account_password(
         &mut self,

@@ -84,6 +84,7 @@ where
             });
             back_in_staging = true;
             self.state.connect_active_since = None;
+            self.state.active_connect_host = None;
         }
         if !installation.service_running {
             self.dirsync

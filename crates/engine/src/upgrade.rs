@@ -116,6 +116,8 @@ pub struct UpgradeState {
     pub dirsync_stopped_at: Option<SimTime>,
     /// When Connect became the active exporter (in place: at install; parallel: staging off).
     pub connect_active_since: Option<SimTime>,
+    /// The Connect server that is the active one, once one is.
+    pub active_connect_host: Option<String>,
     pub first_export_at: Option<SimTime>,
 }
 

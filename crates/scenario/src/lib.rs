@@ -30,6 +30,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod explore;
 pub mod format;
 pub mod graph;
 pub mod load;

@@ -316,7 +316,7 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         }
     }
     let last_change = st.ad.change_times().last();
-    let converged = converged(st, last_change);
+    let converged = converged(st, last_change, now);
     let tenant = oracle::check(&st.baseline, &st.ad, &st.tenant);
     if converged {
         violations.extend(Objects::of(&tenant.missing).map(Violation::ObjectLost));
@@ -371,9 +371,30 @@ fn exporter_intervals(st: &WorldState) -> Vec<ExporterInterval> {
     out
 }
 
+/// When the last fault that struck ended: `Err(())` while one still holds at `now` (nothing
+/// can be judged converged then), `Ok(None)` when none struck.
+fn faults_settled(st: &WorldState, now: SimTime) -> Result<Option<SimTime>, ()> {
+    let mut last = None;
+    for r in st.faults.records() {
+        let Some(from) = r.from.filter(|f| *f <= now) else {
+            continue;
+        };
+        match r.until {
+            Some(until) if until <= now => last = last.max(Some(until.max(from))),
+            _ => return Err(()),
+        }
+    }
+    Ok(last)
+}
+
 /// Whether the active exporters' last export followed an AD import that started after the
-/// last AD change.
-fn converged(st: &WorldState, last_change: Option<SimTime>) -> bool {
+/// last AD change and after the last fault ended (an export a fault broke leaves its writes
+/// for the next one), with no fault still holding.
+fn converged(st: &WorldState, last_change: Option<SimTime>, now: SimTime) -> bool {
+    let Ok(fault_end) = faults_settled(st, now) else {
+        return false;
+    };
+    let last_change = last_change.max(fault_end);
     let histories = st
         .dirsync
         .iter()

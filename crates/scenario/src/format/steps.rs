@@ -1,10 +1,10 @@
 //! `[[steps]]`: what happens, in order. Each step names its `action`; a step may carry an `id`
 //! so faults and expectations can point at it (by default a step is known by its action).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The password the wizard is given for the Azure AD account ("Connect to Azure AD" page).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureAdCredentialChoice {
     /// The account DirSync uses, with its right password (the document's instruction).
@@ -23,7 +23,7 @@ pub enum AzureAdCredentialChoice {
 }
 
 /// The Enterprise Admins credential ("Connect to AD DS" page).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseAdminChoice {
     #[default]
@@ -36,7 +36,7 @@ pub enum EnterpriseAdminChoice {
 }
 
 /// The database a parallel server installs on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SqlChoiceSection {
     /// SQL Server Express LocalDB installed by the wizard.
@@ -49,7 +49,7 @@ pub enum SqlChoiceSection {
 }
 
 /// The sync service account of a parallel server.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceAccountSection {
     #[default]
@@ -59,7 +59,7 @@ pub enum ServiceAccountSection {
 }
 
 /// Which server a step or fault concerns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerRef {
     Dirsync,
@@ -86,7 +86,7 @@ fn one() -> u32 {
 }
 
 /// One step. The variant is chosen by `action = "..."`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Run the installer on the DirSync server up to its analysis page.

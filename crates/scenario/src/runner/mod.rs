@@ -228,6 +228,16 @@ fn run_planted(
     dump_tenant: bool,
     bug: Option<PlantedBug>,
 ) -> ScenarioOutcome {
+    run_recorded(scenario, seed, dump_tenant, bug).0
+}
+
+/// Runs one scenario and keeps how each step ended (what `explore` tallies).
+pub(crate) fn run_recorded(
+    scenario: &Scenario,
+    seed: u64,
+    dump_tenant: bool,
+    bug: Option<PlantedBug>,
+) -> (ScenarioOutcome, Vec<steps::StepRecord>) {
     let wall = Instant::now();
     let mut outcome = empty_outcome(scenario, seed);
     let setup = match setup::build(scenario, seed, bug) {
@@ -236,7 +246,7 @@ fn run_planted(
             outcome.error = Some(format!("the world could not be built: {e}"));
             outcome.judge();
             outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
-            return outcome;
+            return (outcome, Vec::new());
         }
     };
     let world = &setup.world;
@@ -322,7 +332,7 @@ fn run_planted(
     }
     outcome.judge();
     outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
-    outcome
+    (outcome, facts.steps)
 }
 
 /// Runs scenarios in parallel (each its own world and seed) and returns them in input order.

@@ -86,6 +86,16 @@ impl DirSyncPort {
 }
 
 impl DirSyncServerPort for DirSyncPort {
+    async fn start_sync_cycle(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        self.installed_check(operations::DIRSYNC_SYNC_CYCLE)?;
+        Ok(DirSyncPort::start_sync_cycle(self).await)
+    }
+
+    async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        self.installed_check(operations::DIRSYNC_RUN_HISTORY)?;
+        Ok(DirSyncPort::run_history(self))
+    }
+
     async fn discover(&mut self) -> Result<DirSyncDiscovery, PortError> {
         hook(&self.shared, operations::DIRSYNC_DISCOVER, true);
         let host = self.hostname();

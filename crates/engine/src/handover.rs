@@ -1,0 +1,146 @@
+//! DirSync's last sync cycle before it stops for good. A new Azure AD Connect server reads AD
+//! as it stands: it never learns of an object deleted, or moved out of scope, before its first
+//! import, so Azure AD would keep that object forever. Whatever AD changed since DirSync's last
+//! export must therefore reach Azure AD through DirSync before DirSync is uninstalled (in
+//! place) or stopped (at the cutover). The engine runs one manual cycle
+//! (`Start-OnlineCoexistenceSync`) when there is such a backlog, and refuses to stop DirSync when
+//! that cycle could not export.
+
+use crate::events::{Change, Check, EventKind, Refusal, ServerRole};
+use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncServer, OnPremAd};
+use crate::upgrade::{Upgrade, UpgradeError, port};
+use upgrade_lab_model::sync::Connector;
+use upgrade_lab_model::{RunProfile, RunRecord, RunStatus, SimTime};
+
+/// Whether an export run wrote what it had: refused writes (Azure AD's own errors) stay with
+/// the objects, they are not a backlog a later cycle would clear.
+fn exported(r: &RunRecord) -> bool {
+    r.connector == Connector::AzureAd
+        && r.profile == RunProfile::Export
+        && matches!(
+            r.status,
+            RunStatus::Success | RunStatus::CompletedNoObjects | RunStatus::CompletedExportErrors
+        )
+}
+
+/// The start of DirSync's last AD import that an export followed: every AD change before it
+/// reached Azure AD. The world DirSync was found in counts as exported up to its start.
+pub fn covered_until(history: &[RunRecord]) -> SimTime {
+    let mut covered = SimTime::START;
+    for (i, r) in history.iter().enumerate() {
+        let import = r.connector == Connector::ActiveDirectory
+            && matches!(r.profile, RunProfile::FullImport | RunProfile::DeltaImport)
+            && r.status.is_clean();
+        if import
+            && history[i..]
+                .iter()
+                .any(|e| exported(e) && e.started >= r.ended)
+        {
+            covered = covered.max(r.started);
+        }
+    }
+    covered
+}
+
+impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
+where
+    D: DirSyncServer,
+    C: ConnectServer,
+    A: OnPremAd,
+    T: AzureTenant,
+    K: Clock,
+{
+    /// Runs DirSync's last cycle when AD changed since its last export; refuses when that
+    /// cycle did not export.
+    pub(crate) async fn export_dirsync_backlog(&mut self) -> Result<(), UpgradeError> {
+        let history = self
+            .dirsync
+            .run_history()
+            .await
+            .map_err(port("read DirSync's run history"))?;
+        let covered = covered_until(&history);
+        let changes = self
+            .ad
+            .changes_since(covered)
+            .await
+            .map_err(port("read AD's changes"))?;
+        let backlog = changes.added.len() + changes.updated.len() + changes.deleted.len();
+        if backlog == 0 {
+            return Ok(());
+        }
+        let runs = self
+            .dirsync
+            .start_sync_cycle()
+            .await
+            .map_err(port("run DirSync's last sync cycle"))?;
+        let export = runs
+            .iter()
+            .rev()
+            .find(|r| r.connector == Connector::AzureAd && r.profile == RunProfile::Export);
+        let status = export.map_or("not run".to_string(), |r| r.status.as_str().to_string());
+        if let Some(r) = export {
+            self.emit(EventKind::Changed {
+                server: ServerRole::DirSync,
+                change: Change::RunProfile {
+                    connector: r.connector,
+                    profile: r.profile,
+                    status: status.clone(),
+                },
+            });
+        }
+        let ok = export.is_some_and(exported);
+        self.checked(
+            Check::DirSyncBacklog,
+            ok,
+            format!(
+                "DirSync's last cycle before it stops exported the {backlog} AD changes made \
+                 since {covered} ({} deletes): export {status}",
+                changes.deleted.len()
+            ),
+        );
+        if !ok {
+            return Err(self.refuse(Refusal::DirSyncBacklogNotExported { backlog, status }));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(connector: Connector, profile: RunProfile, at: u64, status: RunStatus) -> RunRecord {
+        RunRecord {
+            connector,
+            profile,
+            started: SimTime(at),
+            ended: SimTime(at + 10),
+            status,
+            stats: Default::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_import_counts_once_an_export_followed_it() {
+        use Connector::{ActiveDirectory as Ad, AzureAd as Aad};
+        let ok = RunStatus::Success;
+        assert_eq!(covered_until(&[]), SimTime::START);
+        let h = [
+            run(Ad, RunProfile::DeltaImport, 100, ok),
+            run(
+                Aad,
+                RunProfile::Export,
+                200,
+                RunStatus::CompletedExportErrors,
+            ),
+            run(Ad, RunProfile::DeltaImport, 300, ok),
+        ];
+        assert_eq!(covered_until(&h), SimTime(100));
+        let stopped = [
+            run(Ad, RunProfile::DeltaImport, 100, ok),
+            run(Aad, RunProfile::Export, 200, RunStatus::StoppedServerDown),
+        ];
+        assert_eq!(covered_until(&stopped), SimTime::START);
+    }
+}
