@@ -172,6 +172,7 @@ where
             return Ok(None);
         }
         self.state.dirsync_stopped_at = Some(stopped_at);
+        self.connect_catches_up().await?;
         Ok(Some(stopped_at))
     }
 

@@ -54,6 +54,8 @@ pub enum Check {
     /// DirSync's last cycle exported what AD changed since its last export.
     #[serde(rename = "dirsync-backlog")]
     DirSyncBacklog,
+    /// The staging server imported AD right after DirSync stopped.
+    ConnectCatchUp,
     AzureAdAccount,
     TenantSignIn,
     EnterpriseAdmin,
@@ -284,6 +286,7 @@ impl fmt::Display for Check {
             Check::Prerequisites => f.write_str("prerequisites"),
             Check::DirSyncInstallation => f.write_str("DirSync installation"),
             Check::DirSyncBacklog => f.write_str("DirSync's last cycle"),
+            Check::ConnectCatchUp => f.write_str("Connect's import after DirSync stopped"),
             Check::AzureAdAccount => f.write_str("Azure AD account"),
             Check::TenantSignIn => f.write_str("Azure AD sign-in"),
             Check::EnterpriseAdmin => f.write_str("Enterprise Admins credentials"),

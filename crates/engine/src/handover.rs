@@ -53,18 +53,7 @@ where
     /// Runs DirSync's last cycle when AD changed since its last export; refuses when that
     /// cycle did not export.
     pub(crate) async fn export_dirsync_backlog(&mut self) -> Result<(), UpgradeError> {
-        let history = self
-            .dirsync
-            .run_history()
-            .await
-            .map_err(port("read DirSync's run history"))?;
-        let covered = covered_until(&history);
-        let changes = self
-            .ad
-            .changes_since(covered)
-            .await
-            .map_err(port("read AD's changes"))?;
-        let backlog = changes.added.len() + changes.updated.len() + changes.deleted.len();
+        let (covered, backlog, deletes) = self.dirsync_backlog().await?;
         if backlog == 0 {
             return Ok(());
         }
@@ -88,20 +77,92 @@ where
                 },
             });
         }
-        let ok = export.is_some_and(exported);
+        // The whole cycle must have worked: an import that failed leaves the export nothing.
+        let (_, left, _) = self.dirsync_backlog().await?;
+        let ok = left == 0;
         self.checked(
             Check::DirSyncBacklog,
             ok,
             format!(
-                "DirSync's last cycle before it stops exported the {backlog} AD changes made \
-                 since {covered} ({} deletes): export {status}",
-                changes.deleted.len()
+                "DirSync's last cycle before it stops: {backlog} AD changes made since {covered} \
+                 ({deletes} deletes), {left} left unexported; export {status}"
             ),
         );
         if !ok {
-            return Err(self.refuse(Refusal::DirSyncBacklogNotExported { backlog, status }));
+            return Err(self.refuse(Refusal::DirSyncBacklogNotExported {
+                backlog: left,
+                status,
+            }));
         }
         Ok(())
+    }
+
+    /// Right after DirSync stopped at the cutover: the staging server imports and synchronises
+    /// AD once, so every object DirSync exported last is in its connector space and a delete
+    /// of it before Connect's next scheduled cycle still reaches Azure AD. Best effort: a
+    /// failure is reported, DirSync stays stopped.
+    pub(crate) async fn connect_catches_up(&mut self) -> Result<(), UpgradeError> {
+        let history = match self.connect.run_history().await {
+            Ok(h) => h,
+            Err(_) => return Ok(()),
+        };
+        let imported = history.iter().any(|r| {
+            r.connector == Connector::ActiveDirectory
+                && matches!(r.profile, RunProfile::FullImport | RunProfile::DeltaImport)
+        });
+        if !imported {
+            return Ok(());
+        }
+        for profile in [RunProfile::DeltaImport, RunProfile::DeltaSynchronization] {
+            let run = self
+                .connect
+                .run_profile(Connector::ActiveDirectory, profile)
+                .await;
+            let (ok, status) = match &run {
+                Ok(r) => (r.status.is_clean(), r.status.as_str().to_string()),
+                Err(e) => (false, e.message.clone()),
+            };
+            self.emit(EventKind::Changed {
+                server: ServerRole::Connect,
+                change: Change::RunProfile {
+                    connector: Connector::ActiveDirectory,
+                    profile,
+                    status: status.clone(),
+                },
+            });
+            if !ok {
+                self.checked(
+                    Check::ConnectCatchUp,
+                    false,
+                    format!(
+                        "Azure AD Connect could not {} AD right after DirSync stopped ({status}): \
+                         an object DirSync exported last and deleted before Connect's next cycle \
+                         would stay in Azure AD",
+                        profile.as_str()
+                    ),
+                );
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Since when DirSync has exported everything, how many AD changes came after, and how
+    /// many of them are deletes.
+    async fn dirsync_backlog(&mut self) -> Result<(SimTime, usize, usize), UpgradeError> {
+        let history = self
+            .dirsync
+            .run_history()
+            .await
+            .map_err(port("read DirSync's run history"))?;
+        let covered = covered_until(&history);
+        let changes = self
+            .ad
+            .changes_since(covered)
+            .await
+            .map_err(port("read AD's changes"))?;
+        let backlog = changes.added.len() + changes.updated.len() + changes.deleted.len();
+        Ok((covered, backlog, changes.deleted.len()))
     }
 }
 

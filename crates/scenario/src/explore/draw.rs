@@ -69,6 +69,7 @@ pub fn history(seed: u64, number: u64, limits: Limits) -> History {
         world,
         steps,
         faults,
+        step_outcomes: Vec::new(),
     }
 }
 

@@ -104,6 +104,17 @@ pub struct History {
     /// Every step carries an `id` (`s1`, `s2`, …) that stays with it while shrinking.
     pub steps: Vec<Step>,
     pub faults: Vec<FaultDraw>,
+    /// How its steps ended when it was judged: written as `[[expect.refusals]]` and
+    /// `[[expect.errors]]`, so that the file's only failures are the invariants it breaks.
+    pub step_outcomes: Vec<StepOutcomeDraw>,
+}
+
+/// A step that did not complete: refused by the engine (`refused`) or failed by a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepOutcomeDraw {
+    pub step: String,
+    pub refused: bool,
+    pub kind: String,
 }
 
 impl History {
@@ -125,6 +136,15 @@ impl History {
         render_steps(&mut out, &self.steps);
         for f in &self.faults {
             render_fault(&mut out, f);
+        }
+        for o in &self.step_outcomes {
+            let table = if o.refused { "refusals" } else { "errors" };
+            let _ = writeln!(
+                out,
+                "\n[[expect.{table}]]\nstep = {}\nkind = {}",
+                quoted(&o.step),
+                quoted(&o.kind)
+            );
         }
         out
     }
@@ -294,6 +314,11 @@ mod tests {
                     for_minutes: None,
                 },
             ],
+            step_outcomes: vec![StepOutcomeDraw {
+                step: "s1".into(),
+                refused: true,
+                kind: "installer_rerun".into(),
+            }],
         }
     }
 
@@ -328,6 +353,8 @@ mod tests {
         assert_eq!(*s.file.faults[0].kind.get_ref(), FaultKind::Crash);
         assert_eq!(s.file.faults[0].server, Some(ServerRef::Dirsync));
         assert!(s.file.faults.iter().all(|f| f.may_miss));
+        assert_eq!(s.file.expect.refusals.len(), 1);
+        assert!(s.file.expect.errors.is_empty());
         assert_eq!(
             s.fault_triggers,
             [

@@ -3,7 +3,7 @@
 //! the outcome. A history fails when an invariant is violated that the operator's own hands do
 //! not explain, or when the scenario could not run to its end.
 
-use super::history::History;
+use super::history::{History, StepOutcomeDraw};
 use crate::format::{Step, ViolationKind};
 use crate::load::load_text;
 use crate::outcome::{ScenarioOutcome, Verdict};
@@ -73,6 +73,8 @@ pub struct Judged {
     pub failures: Vec<Failure>,
     /// The scenario's verdict as `upgrade-lab run` would print it.
     pub verdict: Verdict,
+    /// The steps that did not complete, as the file's expectations say them.
+    pub step_outcomes: Vec<StepOutcomeDraw>,
 }
 
 /// Renders, loads and runs `history`, with `bug` planted in the system under test.
@@ -114,6 +116,7 @@ fn loader_error(message: String) -> Judged {
             "explore drew a file the loader refuses: {message}"
         ))],
         verdict: Verdict::Error,
+        step_outcomes: Vec::new(),
     }
 }
 
@@ -182,12 +185,23 @@ fn judged(history: &History, outcome: &ScenarioOutcome, records: &[StepRecord]) 
     }
     let mut refusals = Vec::new();
     let mut step_failures = Vec::new();
+    let mut step_outcomes = Vec::new();
     for r in records {
-        match &r.result {
-            StepResult::Refused { kind, .. } => refusals.push(kind.clone()),
-            StepResult::Failed { kind, .. } => step_failures.push(kind.clone()),
-            StepResult::Done(_) => {}
+        let (refused, kind) = match &r.result {
+            StepResult::Refused { kind, .. } => (true, kind),
+            StepResult::Failed { kind, .. } => (false, kind),
+            StepResult::Done(_) => continue,
+        };
+        if refused {
+            refusals.push(kind.clone());
+        } else {
+            step_failures.push(kind.clone());
         }
+        step_outcomes.push(StepOutcomeDraw {
+            step: r.name.clone(),
+            refused,
+            kind: kind.clone(),
+        });
     }
     Judged {
         final_state: final_state(outcome),
@@ -201,6 +215,7 @@ fn judged(history: &History, outcome: &ScenarioOutcome, records: &[StepRecord]) 
             .collect(),
         failures,
         verdict: outcome.verdict,
+        step_outcomes,
     }
 }
 

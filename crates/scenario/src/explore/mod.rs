@@ -181,7 +181,12 @@ fn found(judged: Vec<(History, Judged)>, options: &ExploreOptions) -> Vec<Found>
         let failure = j.failures[0].clone();
         let seen = out.iter().any(|f| f.failure.same_as(&failure));
         let shrunk = (!seen && out.iter().filter(|f| f.shrunk.is_some()).count() < MAX_SHRUNK)
-            .then(|| shrink::shrink(&h, &failure, options.planted_bug, options.shrink_budget));
+            .then(|| {
+                let mut s =
+                    shrink::shrink(&h, &failure, options.planted_bug, options.shrink_budget);
+                s.history.step_outcomes = judge(&s.history, options.planted_bug).0.step_outcomes;
+                s
+            });
         out.push(Found {
             replay_command: replay_command(&h, options),
             original: h,
