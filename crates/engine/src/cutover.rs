@@ -193,6 +193,21 @@ where
             .await
             .map_err(port("look at DirSync"))?;
         guards::guard_staging_off(&discovery).map_err(|r| self.refuse(r))?;
+        // An in-place server is active from its install: only a staging server needs a clean
+        // initial cycle before it exports.
+        if installed.staging {
+            let history = self
+                .connect
+                .run_history()
+                .await
+                .map_err(port("read run history"))?;
+            let cycle = verify::check_initial_cycle(&history);
+            if !cycle.verified() {
+                return Err(self.refuse(crate::events::Refusal::StagingNotVerified {
+                    missing: cycle.problems,
+                }));
+            }
+        }
         guards::guard_one_active_connect(
             self.state.active_connect_host.as_deref(),
             &installed.hostname,
