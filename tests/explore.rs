@@ -81,11 +81,23 @@ fn a_planted_bug_is_found_and_shrunk_to_a_small_file_that_fails_the_same_way() {
         .iter()
         .find(|f| f.shrunk.is_some())
         .expect("the planted bug is found within 1,000 histories");
-    assert!(matches!(found.failure, Failure::Violation(_)), "{:?}", found.failure);
+    assert!(
+        matches!(found.failure, Failure::Violation(_)),
+        "{:?}",
+        found.failure
+    );
     let shrunk = &found.shrunk.as_ref().unwrap().history;
-    assert!(shrunk.world.objects() <= 50, "{} objects", shrunk.world.objects());
+    assert!(
+        shrunk.world.objects() <= 50,
+        "{} objects",
+        shrunk.world.objects()
+    );
     assert!(shrunk.steps.len() <= 6, "{} steps", shrunk.steps.len());
-    assert!(found.replay_command.contains(&format!("--history {}", found.original.number)));
+    assert!(
+        found
+            .replay_command
+            .contains(&format!("--history {}", found.original.number))
+    );
 
     let dir = std::env::temp_dir().join(format!("upgrade-lab-explore-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -18,6 +18,18 @@ pub fn child_seed(seed: u64, component: &str) -> u64 {
     splitmix64(seed ^ h)
 }
 
+/// How many cases a property test runs: `PROPTEST_CASES` when set (CI sets it), else
+/// `default`. Every property test of the workspace reads its count here, so one variable
+/// scales them all; an unparsable value is an error, not a silent default.
+pub fn proptest_cases(default: u32) -> u32 {
+    match std::env::var("PROPTEST_CASES") {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("PROPTEST_CASES={v:?} is not a number of cases")),
+        Err(_) => default,
+    }
+}
+
 /// The RNG of `component` under `seed`.
 pub fn rng_for(seed: u64, component: &str) -> SimRng {
     SimRng::seed_from_u64(child_seed(seed, component))

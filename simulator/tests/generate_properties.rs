@@ -165,7 +165,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: upgrade_lab_simulator::rng::proptest_cases(16), ..ProptestConfig::default() })]
 
     #[test]
     fn generated_directories_survive_an_ldif_round_trip(spec in small_spec()) {

@@ -204,7 +204,7 @@ fn directory() -> impl Strategy<Value = Directory> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(128)
+        upgrade_lab_simulator::rng::proptest_cases(128)
     ))]
 
     #[test]

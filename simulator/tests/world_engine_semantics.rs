@@ -208,7 +208,7 @@ mod convergence {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: upgrade_lab_simulator::rng::proptest_cases(8), ..ProptestConfig::default() })]
 
         /// Whatever the churn, once it stops the next delta cycles bring the tenant back to the
         /// directory, for DirSync and for an active Connect server alike.

@@ -41,7 +41,7 @@ fn filters() -> impl Strategy<Value = ScopeFilters> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: upgrade_lab_simulator::rng::proptest_cases(24), ..ProptestConfig::default() })]
 
     #[test]
     fn initial_cycle_makes_the_tenant_equal_the_in_scope_directory(

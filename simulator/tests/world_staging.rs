@@ -38,7 +38,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: upgrade_lab_simulator::rng::proptest_cases(16), ..ProptestConfig::default() })]
 
     #[test]
     fn staging_never_writes_to_the_tenant(
