@@ -316,6 +316,17 @@ fn ad_ref(dn: &Value, id: &ImmutableId) -> ObjectRef {
 }
 
 /// Judges the tenant against the oracle.
+/// A user whose sign-in value Azure AD refuses (`IdentityDataValidationFailed`) is never in the
+/// tenant, under DirSync as under Connect: an export error, not a loss. Whether the value is
+/// refused is Azure AD's rule (`model::validate`), judged on the value the oracle expects.
+fn refused_by_azure_ad(e: &ExpectedObject) -> bool {
+    e.kind == ObjectKind::User
+        && e.attrs
+            .user_principal_name
+            .as_deref()
+            .is_some_and(|u| upgrade_lab_model::validate::upn_problem(u).is_some())
+}
+
 pub fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> TenantCheck {
     let expected = expected_tenant(baseline, ad);
     let mut check = TenantCheck {
@@ -326,6 +337,9 @@ pub fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> Tena
     let mut anchors: FxHashSet<&ImmutableId> = FxHashSet::default();
     for e in &expected.synced {
         anchors.insert(&e.immutable_id);
+        if refused_by_azure_ad(e) {
+            continue;
+        }
         let name = || ad_ref(&e.dn, &e.immutable_id);
         match tenant
             .get(&e.immutable_id)

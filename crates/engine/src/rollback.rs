@@ -32,18 +32,7 @@ where
     /// Re-enables DirSync. Refused once Connect has exported to Azure AD, and when DirSync is
     /// no longer installed.
     pub async fn rollback_to_dirsync(&mut self) -> Result<RollbackReport, UpgradeError> {
-        let history = self
-            .connect
-            .run_history()
-            .await
-            .map_err(port("read run history"))?;
-        let status = self
-            .tenant
-            .sync_status()
-            .await
-            .map_err(port("read the tenant's sync status"))?;
-        let evidence =
-            guards::connect_export_evidence(&history, &status, self.state.connect_active_since);
+        let evidence = self.connect_export_evidence().await?;
         self.checked(
             Check::ConnectExported,
             evidence.is_none(),
@@ -71,17 +60,15 @@ where
             .map_err(port("look at the Connect installation"))?;
         let mut back_in_staging = false;
         if let Some(c) = connect.filter(|c| !c.staging) {
-            self.connect
-                .set_staging_mode(true)
-                .await
-                .map_err(port("turn staging mode back on"))?;
-            self.emit(EventKind::Changed {
-                server: ServerRole::Connect,
-                change: Change::StagingMode {
-                    host: c.hostname,
-                    enabled: true,
-                },
-            });
+            self.set_staging(&c.hostname, true).await?;
+            // Connect exported while staging mode was being turned on: it is the active server
+            // now, so it goes back out of staging and the rollback is refused.
+            let since = self.state.connect_active_since;
+            if let Err(r) = guards::guard_rollback(self.connect_export_evidence().await?) {
+                self.set_staging(&c.hostname, false).await?;
+                self.state.connect_active_since = since;
+                return Err(self.refuse(r));
+            }
             back_in_staging = true;
             self.state.connect_active_since = None;
             self.state.active_connect_host = None;
@@ -111,6 +98,41 @@ where
             connect_back_in_staging: back_in_staging,
             dirsync_enabled_at: at,
         })
+    }
+
+    /// When Connect first exported since it became active, and how we know; `None` if not.
+    async fn connect_export_evidence(&mut self) -> Result<Option<(SimTime, String)>, UpgradeError> {
+        let history = self
+            .connect
+            .run_history()
+            .await
+            .map_err(port("read run history"))?;
+        let status = self
+            .tenant
+            .sync_status()
+            .await
+            .map_err(port("read the tenant's sync status"))?;
+        Ok(guards::connect_export_evidence(
+            &history,
+            &status,
+            self.state.connect_active_since,
+        ))
+    }
+
+    /// Turns Connect's staging mode on or off and says so.
+    async fn set_staging(&mut self, host: &str, enabled: bool) -> Result<(), UpgradeError> {
+        self.connect
+            .set_staging_mode(enabled)
+            .await
+            .map_err(port("change staging mode"))?;
+        self.emit(EventKind::Changed {
+            server: ServerRole::Connect,
+            change: Change::StagingMode {
+                host: host.to_string(),
+                enabled,
+            },
+        });
+        Ok(())
     }
 
     /// The guard on running the installation MSI: refused where Connect is installed (use the

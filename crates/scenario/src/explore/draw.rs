@@ -99,6 +99,7 @@ fn world(rng: &mut SimRng, max_objects: u32) -> WorldDraw {
         excluded_ou: None,
         no_sync_users: 0,
         no_sync_filter: false,
+        invalid_upns: 0,
         dar: rng.random_bool(0.8),
         cloud_only_users: if rng.random_bool(0.3) {
             rng.random_range(1..=20)
@@ -112,9 +113,13 @@ fn world(rng: &mut SimRng, max_objects: u32) -> WorldDraw {
         },
     };
     w.root_domain_only = w.two_domains && rng.random_bool(0.4);
-    if users > 0 && rng.random_bool(0.25) {
-        w.no_sync_users = rng.random_range(1..=users.min(50));
+    // The generator plants these on regular users: a quarter of them at most each.
+    if users >= 8 && rng.random_bool(0.25) {
+        w.no_sync_users = rng.random_range(1..=(users / 4).min(50));
         w.no_sync_filter = rng.random_bool(0.8);
+    }
+    if users >= 8 && rng.random_bool(0.25) {
+        w.invalid_upns = rng.random_range(1..=(users / 4).min(5));
     }
     if users > 0 && rng.random_bool(0.25) {
         ou_filter(rng, &mut w);
@@ -135,6 +140,10 @@ fn ou_filter(rng: &mut SimRng, w: &mut WorldDraw) {
         contacts: w.contacts,
         domains,
         no_sync_users: w.no_sync_users,
+        defects: upgrade_lab_simulator::generate::PlantedDefects {
+            invalid_upns: w.invalid_upns,
+            ..Default::default()
+        },
         ..DirectorySpec::default()
     };
     let Ok(directory) = generate(&spec) else {

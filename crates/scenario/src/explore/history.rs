@@ -47,6 +47,9 @@ pub struct WorldDraw {
     /// Users stamped `extensionAttribute15 = NoSync`, and whether DirSync filters them out.
     pub no_sync_users: u32,
     pub no_sync_filter: bool,
+    /// Users whose userPrincipalName Azure AD refuses (a `.local` suffix): their mail differs
+    /// from their UPN, so the sign-in attribute DirSync flows shows in the tenant.
+    pub invalid_upns: u32,
     /// Duplicate attribute resiliency on the tenant.
     pub dar: bool,
     pub cloud_only_users: u32,
@@ -177,6 +180,9 @@ fn render_world(out: &mut String, w: &WorldDraw) {
     if w.no_sync_users > 0 {
         let _ = writeln!(out, "no_sync_users = {}", w.no_sync_users);
     }
+    if w.invalid_upns > 0 {
+        let _ = writeln!(out, "\n[world.defects]\ninvalid_upns = {}", w.invalid_upns);
+    }
     let _ = writeln!(out, "\n[world.dirsync]");
     if w.full_sql {
         let _ = writeln!(
@@ -281,6 +287,7 @@ mod tests {
                 excluded_ou: Some("OU=Sales,DC=contoso,DC=com".into()),
                 no_sync_users: 3,
                 no_sync_filter: true,
+                invalid_upns: 2,
                 dar: false,
                 cloud_only_users: 2,
                 cloud_only_groups: 1,
@@ -333,6 +340,7 @@ mod tests {
         let w = s.file.world.get_ref();
         assert_eq!(w.inline_object_count(), 47);
         assert_eq!(w.no_sync_users, Some(3));
+        assert_eq!(w.defects.as_ref().map(|d| d.invalid_upns), Some(2));
         assert!(w.dirsync.alternate_login_id.is_some());
         assert!(!w.dirsync.password_sync);
         assert_eq!(w.dirsync.filters.excluded_ous.len(), 1);

@@ -109,6 +109,8 @@ fn smaller_worlds(h: &History) -> Vec<History> {
         c.no_sync_filter = false;
     });
     push(&|c| c.no_sync_filter = false);
+    push(&|c| c.invalid_upns = 0);
+    push(&|c| c.invalid_upns /= 2);
     push(&|c| c.full_sql = false);
     push(&|c| c.alternate_id = false);
     push(&|c| c.password_sync = true);
