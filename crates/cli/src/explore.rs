@@ -134,6 +134,15 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     match write_found(&summary.found, &args.out) {
         Ok(lines) => {
             print!("{lines}");
+            if let Some(bug) = args.plant_bug {
+                println!(
+                    "note: these failures come from the bug planted with --plant-bug {}; \
+                     `upgrade-lab run` replays the files without it, and they pass",
+                    clap::ValueEnum::to_possible_value(&bug)
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                );
+            }
             ExitCode::from(1)
         }
         Err(e) => fail(e),
