@@ -31,6 +31,8 @@ impl Clock for FakeClock {
 
 pub struct FakeDirSync {
     pub time: Time,
+    /// Its run history: the cycles `start_sync_cycle` ran.
+    pub history: Vec<RunRecord>,
     pub discovery: DirSyncDiscovery,
     pub files: BTreeMap<String, Vec<u8>>,
     pub calls: Vec<&'static str>,
@@ -61,6 +63,7 @@ impl FakeDirSync {
         };
         Self {
             time,
+            history: Vec::new(),
             discovery: DirSyncDiscovery::Installed(installation),
             files: BTreeMap::new(),
             calls: Vec::new(),
@@ -114,20 +117,28 @@ impl DirSyncServer for FakeDirSync {
     }
     async fn start_sync_cycle(&mut self) -> Result<Vec<RunRecord>, PortError> {
         self.call("start_sync_cycle")?;
+        // A cycle takes a minute: a delta import, then an export.
+        advance(&self.time, SimDuration::from_mins(1));
         let now = SimTime(self.time.get());
-        Ok(vec![RunRecord {
-            connector: Connector::AzureAd,
-            profile: RunProfile::Export,
+        let run = |connector, profile| RunRecord {
+            connector,
+            profile,
             started: now,
             ended: now,
             status: upgrade_lab_model::RunStatus::Success,
             stats: RunStats::default(),
             errors: Vec::new(),
-        }])
+        };
+        let cycle = vec![
+            run(Connector::ActiveDirectory, RunProfile::DeltaImport),
+            run(Connector::AzureAd, RunProfile::Export),
+        ];
+        self.history.extend(cycle.iter().cloned());
+        Ok(cycle)
     }
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
         self.call("run_history")?;
-        Ok(Vec::new())
+        Ok(self.history.clone())
     }
     async fn reset_service_account_password(
         &mut self,
@@ -263,7 +274,9 @@ impl ConnectServer for FakeConnect {
 
 pub struct FakeAd {
     pub enterprise_admins: Vec<(String, String)>,
+    /// The changes AD made, all at `changed_at`.
     pub changes: AdChanges,
+    pub changed_at: SimTime,
     /// When set, every call fails with it (a domain controller that does not answer).
     pub failure: Option<PortError>,
 }
@@ -279,8 +292,12 @@ impl OnPremAd for FakeAd {
             .any(|(a, p)| *a == credential.account && p == credential.password.expose());
         Ok(known)
     }
-    async fn changes_since(&mut self, _since: SimTime) -> Result<AdChanges, PortError> {
-        Ok(self.changes.clone())
+    async fn changes_since(&mut self, since: SimTime) -> Result<AdChanges, PortError> {
+        if since < self.changed_at || since == SimTime::START {
+            Ok(self.changes.clone())
+        } else {
+            Ok(AdChanges::default())
+        }
     }
 }
 

@@ -185,21 +185,20 @@ mod tests {
     #[test]
     fn an_import_counts_once_an_export_followed_it() {
         use Connector::{ActiveDirectory as Ad, AzureAd as Aad};
-        let ok = RunStatus::Success;
         assert_eq!(covered_until(&[]), SimTime::START);
         let h = [
-            run(Ad, RunProfile::DeltaImport, 100, ok),
+            run(Ad, RunProfile::DeltaImport, 100, RunStatus::Success),
             run(
                 Aad,
                 RunProfile::Export,
                 200,
                 RunStatus::CompletedExportErrors,
             ),
-            run(Ad, RunProfile::DeltaImport, 300, ok),
+            run(Ad, RunProfile::DeltaImport, 300, RunStatus::Success),
         ];
         assert_eq!(covered_until(&h), SimTime(100));
         let stopped = [
-            run(Ad, RunProfile::DeltaImport, 100, ok),
+            run(Ad, RunProfile::DeltaImport, 100, RunStatus::Success),
             run(Aad, RunProfile::Export, 200, RunStatus::StoppedServerDown),
         ];
         assert_eq!(covered_until(&stopped), SimTime::START);

@@ -34,6 +34,7 @@ fn engine(users: u64, connect_host: &str, edit: impl FnOnce(&mut UpgradeOptions)
         FakeAd {
             enterprise_admins: vec![(EA_ACCOUNT.into(), EA_PASSWORD.into())],
             changes: AdChanges::default(),
+            changed_at: SimTime(1),
             failure: None,
         },
         FakeTenant {
@@ -78,7 +79,7 @@ async fn in_place_under_50k_uninstalls_dirsync_and_resumes_active_sync() {
     assert_eq!(report.sql, "SQL Server Express LocalDB");
     assert_eq!(
         e.dirsync_mut().calls,
-        vec!["reset_service_account_password", "uninstall"]
+        vec!["run_history", "reset_service_account_password", "uninstall"]
     );
     let request = &e.connect_mut().requests[0];
     assert_eq!(request.mode, crate::ports::InstallMode::InPlace);
@@ -298,8 +299,9 @@ async fn parallel_deployment_from_export_to_cutover() {
     assert_eq!(cutover.method, CutoverMethod::Uninstall);
     assert!(cutover.export_run_by_engine);
     assert_eq!(cutover.first_export_status, "success");
-    // 15 minutes of uninstall plus the 10-minute export.
-    assert_eq!(cutover.sync_gap.to_string(), "0:25:00");
+    // 15 minutes of uninstall, Connect's AD delta import and sync right after it (10 minutes
+    // each in the fake), then the 10-minute export.
+    assert_eq!(cutover.sync_gap.to_string(), "0:45:00");
     assert_eq!(
         e.connect_mut().installation.as_ref().map(|i| i.staging),
         Some(false)
@@ -579,10 +581,14 @@ async fn a_cutover_by_disabling_dirsync_keeps_it_installed() {
     e.install_parallel().await.unwrap();
     let report = e.cut_over().await.unwrap();
     assert_eq!(report.method, CutoverMethod::Disable);
-    assert_eq!(e.dirsync_mut().calls, vec!["disable_service"]);
+    assert_eq!(
+        e.dirsync_mut().calls,
+        vec!["run_history", "disable_service"]
+    );
     assert!(!e.dirsync_mut().installation_mut().service_running);
-    // DirSync stopped at once: the gap is the 10-minute export.
-    assert_eq!(report.sync_gap.to_string(), "0:10:00");
+    // DirSync stopped at once: the gap is Connect's AD delta import and sync right after it,
+    // then the 10-minute export.
+    assert_eq!(report.sync_gap.to_string(), "0:30:00");
 }
 
 #[tokio::test]
@@ -592,4 +598,50 @@ async fn a_cutover_before_installation_is_out_of_order() {
     assert!(matches!(err, UpgradeError::OutOfOrder { .. }), "{err:?}");
     assert!(err.to_string().contains("needs Azure AD Connect installed"));
     assert!(e.dirsync_mut().calls.is_empty());
+}
+
+/// An AD that deleted one object since DirSync's last export.
+fn one_delete(e: &mut Engine) {
+    e.ad_mut().changes = AdChanges {
+        deleted: [ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w==")].into(),
+        ..AdChanges::default()
+    };
+}
+
+#[tokio::test]
+async fn dirsync_exports_its_backlog_before_the_in_place_uninstall() {
+    let mut e = engine(12_000, "DIRSYNC01", |_| {});
+    one_delete(&mut e);
+    e.upgrade_in_place().await.unwrap();
+    assert_eq!(
+        e.dirsync_mut().calls,
+        vec![
+            "run_history",
+            "start_sync_cycle",
+            "run_history",
+            "reset_service_account_password",
+            "uninstall"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn dirsync_may_not_stop_while_its_last_cycle_fails() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    one_delete(&mut e);
+    let down = PortError::new(PortErrorKind::ServerDown, "DIRSYNC01 does not answer");
+    e.dirsync_mut().failures.insert("start_sync_cycle", down);
+    let err = e.stop_dirsync().await.unwrap_err();
+    assert!(matches!(err, UpgradeError::Port { .. }), "{err:?}");
+    assert!(e.dirsync_mut().installation_mut().service_running);
+    // A cycle that runs but leaves the backlog (its export recorded nowhere) is refused.
+    e.dirsync_mut().failures.clear();
+    e.ad_mut().changed_at = SimTime(u64::MAX);
+    assert!(matches!(
+        refusal(e.stop_dirsync().await),
+        Refusal::DirSyncBacklogNotExported { backlog: 1, .. }
+    ));
+    assert!(e.dirsync_mut().installation_mut().service_running);
 }

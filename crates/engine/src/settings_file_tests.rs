@@ -246,6 +246,7 @@ fn engine_holding(
     let ad = FakeAd {
         enterprise_admins: vec![(ea, password.into())],
         changes: Default::default(),
+        changed_at: upgrade_lab_model::SimTime(1),
         failure: None,
     };
     let tenant = FakeTenant {
