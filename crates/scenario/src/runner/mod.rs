@@ -72,9 +72,10 @@ fn inject(
             (FaultTrigger::AfterStep(i), true) if *i == index => {
                 WorldTrigger::At(setup.world.now())
             }
-            (FaultTrigger::DuringStep(i), false) if *i == index => {
-                during_operation(step).unwrap_or(WorldTrigger::At(setup.world.now()))
-            }
+            (FaultTrigger::DuringStep(i), false) if *i == index => match &fault.phase {
+                Some(phase) => WorldTrigger::Phase(phase.get_ref().run_phase()),
+                None => during_operation(step).unwrap_or(WorldTrigger::At(setup.world.now())),
+            },
             _ => continue,
         };
         let host = host_of(fault.server.unwrap_or_default(), &setup.connect_host);
