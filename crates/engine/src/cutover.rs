@@ -133,6 +133,7 @@ where
             );
             return Ok(None);
         };
+        guards::guard_dirsync_cycle_complete(&installation).map_err(|r| self.refuse(r))?;
         let host = installation.hostname;
         let method = self.options.cutover;
         let stopped_at = self.clock.now();

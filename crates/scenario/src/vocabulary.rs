@@ -18,6 +18,7 @@ pub const REFUSAL_KINDS: &[&str] = &[
     "dirsync_sql_reused",
     "remote_sql_needs_domain_account",
     "staging_off_while_dirsync_exports",
+    "dirsync_cycle_incomplete",
     "staging_not_verified",
     "rollback_after_connect_exported",
     "no_dirsync_to_roll_back_to",
