@@ -462,6 +462,36 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_crash_fires_once_on_its_host_and_records_the_point() {
+        let mut f = Faults::new(vec![Fault {
+            kind: FaultKind::ServerCrash {
+                host: "AADC01".into(),
+            },
+            trigger: FaultTrigger::Phase(RunPhase::AfterSync),
+            duration: Some(SimDuration(30)),
+        }]);
+        assert!(!f.on_phase("DIRSYNC01", RunPhase::AfterSync, SimTime(5)));
+        assert!(!f.on_phase("aadc01", RunPhase::AfterImport, SimTime(5)));
+        assert_eq!(f.server_down("AADC01", SimTime(6)), None);
+        assert!(f.on_phase("aadc01", RunPhase::AfterSync, SimTime(10)));
+        assert_eq!(f.server_down("AADC01", SimTime(10)), Some(0));
+        assert_eq!(f.server_down("AADC01", SimTime(40)), None);
+        assert!(
+            !f.on_phase("aadc01", RunPhase::AfterSync, SimTime(50)),
+            "fires once"
+        );
+        let r = &f.records()[0];
+        assert_eq!((r.from, r.until), (Some(SimTime(10)), Some(SimTime(40))));
+        assert!(matches!(
+            r.hits[..],
+            [FaultHit::CrashPoint {
+                phase: RunPhase::AfterSync,
+                ..
+            }]
+        ));
+    }
+
+    #[test]
     fn hits_are_kept_per_fault_with_its_window() {
         let f = Faults::new(vec![Fault {
             kind: FaultKind::SqlInstanceDown { host: "A".into() },

@@ -158,3 +158,46 @@ pub struct FirstExportExpectation {
     /// Writes Azure AD answered HTTP 429 and the export sent again (throttling).
     pub retries: Option<Spanned<Bound>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+    use std::path::Path;
+
+    const BASE: &str = "format_version = 1\ndescription = \"t\"\nseed = 1\n\n[world]\n\
+                        users = 10\n\n[[steps]]\naction = \"run_cycle\"\n\n[[faults]]\n";
+
+    fn errors_of(fault: &str) -> Vec<String> {
+        match load_text("t", Path::new("t.toml"), format!("{BASE}{fault}")) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| e.plain()).collect(),
+        }
+    }
+
+    #[test]
+    fn crash_phases_are_spelled_once_and_load() {
+        for (phase, name) in CrashPhase::ALL.into_iter().zip(CRASH_PHASES) {
+            assert_eq!(phase.as_str(), name);
+            let fault = format!("kind = \"crash\"\nduring = \"run_cycle\"\nphase = \"{name}\"\n");
+            assert_eq!(errors_of(&fault), Vec::<String>::new(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_phase_needs_a_crash_and_during() {
+        let e = errors_of("kind = \"crash\"\nafter = \"run_cycle\"\nphase = \"after_sync\"\n");
+        assert!(
+            e.len() == 1 && e[0].contains("`phase` needs `during`"),
+            "{e:#?}"
+        );
+        assert!(e[0].contains("t.toml:14:"), "{e:#?}");
+        let e = errors_of("kind = \"sql_down\"\nduring = \"run_cycle\"\nphase = \"after_sync\"\n");
+        assert!(
+            e.len() == 1 && e[0].contains("does not apply to sql_down"),
+            "{e:#?}"
+        );
+        let e = errors_of("kind = \"crash\"\nduring = \"run_cycle\"\nphase = \"mid_export\"\n");
+        assert!(e.len() == 1 && e[0].contains("mid_export"), "{e:#?}");
+    }
+}
