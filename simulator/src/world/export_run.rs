@@ -202,13 +202,7 @@ fn crashed_export(
         ExportPlan::DeletionThresholdExceeded { .. } => Vec::new(),
     };
     let admitted = throttled.reservation.admitted.min(items.len() as u64);
-    let span = end.0.saturating_sub(begin.0);
-    let done = match now.0.checked_sub(begin.0) {
-        Some(spent) if span > 0 => {
-            (u128::from(admitted) * u128::from(spent.min(span)) / u128::from(span)) as usize
-        }
-        _ => 0,
-    };
+    let done = writes_done(now, (begin, end), admitted);
     let written = &items[..done.min(items.len())];
     let mut guard = shared.state.borrow_mut();
     let st = &mut *guard;
@@ -265,6 +259,18 @@ fn crashed_export(
         (RunStatus::StoppedServerDown, out.stats),
         errors,
     )
+}
+
+/// Writes done by `now` of `admitted` spread evenly over `begin..end` (the throttle's
+/// windows are not replayed write by write).
+fn writes_done(now: SimTime, (begin, end): (SimTime, SimTime), admitted: u64) -> usize {
+    let span = end.0.saturating_sub(begin.0);
+    match now.0.checked_sub(begin.0) {
+        Some(spent) if span > 0 => {
+            (u128::from(admitted) * u128::from(spent.min(span)) / u128::from(span)) as usize
+        }
+        _ => 0,
+    }
 }
 
 /// A write as it was sent, kept to replay it (the planted bug only).
