@@ -484,3 +484,27 @@ fn a_replayed_export_after_a_crash_is_caught() {
         "the replay went unnoticed: {planted:#?}"
     );
 }
+
+/// And a restart that loses what the imports staged before the crash (the watermarks kept, so
+/// nothing reads the changes again) leaves the tenant stale: the oracle sees it on the
+/// boundaries that crash right after a cycle's imports once the churn happened.
+#[test]
+fn a_restart_that_loses_the_staged_imports_is_caught() {
+    let all: Vec<Boundary> = boundaries()
+        .into_iter()
+        .filter(|b| b.when == When::Phase("after_import") && b.server == "connect")
+        .filter(|b| b.path().steps[b.step].action == "churn")
+        .collect();
+    assert!(!all.is_empty());
+    let planted = outcomes(&all, Some(PlantedBug::RestartLosesStagedImports));
+    let caught: Vec<String> = all
+        .iter()
+        .zip(&planted)
+        .filter(|(_, o)| o.violations.iter().any(|v| v.starts_with("object_")))
+        .map(|(b, _)| b.name())
+        .collect();
+    assert!(
+        !caught.is_empty(),
+        "the lost imports went unnoticed: {planted:#?}"
+    );
+}

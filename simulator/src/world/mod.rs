@@ -110,6 +110,9 @@ pub enum PlantedBug {
     /// After a crash in the middle of an export, the next export of that server first sends
     /// again every write the interrupted run had made (a replay from its first item).
     ReplayInterruptedExport,
+    /// A crash right after a cycle's imports loses what they staged; the watermarks stay, so
+    /// the changes are never synchronized.
+    RestartLosesStagedImports,
 }
 
 impl PlantedBug {
@@ -127,7 +130,9 @@ impl PlantedBug {
                     .is_some_and(|a| a.eq_ignore_ascii_case("mail"));
                 settings.alternate_login_id = (!mail).then(|| "mail".to_string());
             }
-            PlantedBug::SkipDeleteExports | PlantedBug::ReplayInterruptedExport => {}
+            PlantedBug::SkipDeleteExports
+            | PlantedBug::ReplayInterruptedExport
+            | PlantedBug::RestartLosesStagedImports => {}
         }
     }
 }

@@ -177,9 +177,22 @@ pub(crate) async fn spend(
     }
 }
 
-/// Starts, at `at`, the crashes of `host` tied to `phase` of its run sequence.
-pub(crate) fn crash_point(shared: &Shared, host: &str, phase: RunPhase, at: SimTime) {
-    shared.state.borrow_mut().faults.on_phase(host, phase, at);
+/// Starts, at `at`, the crashes of `host` tied to `phase` of its run sequence; whether one
+/// started.
+pub(crate) fn crash_point(shared: &Shared, host: &str, phase: RunPhase, at: SimTime) -> bool {
+    shared.state.borrow_mut().faults.on_phase(host, phase, at)
+}
+
+/// **Planted bug** (`RestartLosesStagedImports`): the crash after the imports loses what they
+/// staged (the watermarks stay), so the next delta synchronization has nothing to process.
+fn planted_restart_loses_staged_imports(shared: &Shared, id: &ServerId) {
+    let mut st = shared.state.borrow_mut();
+    if st.planted_bug != Some(super::PlantedBug::RestartLosesStagedImports) {
+        return;
+    }
+    if let Some(e) = engine_mut(&mut st, id) {
+        e.drop_staged_imports();
+    }
 }
 
 /// Records a run that `fault` stopped, and the hit on the fault.
@@ -392,7 +405,9 @@ pub(crate) async fn run_profile_locked(
                 .map(|e| e.commit_aad_import(plan))
                 .unwrap_or_default();
             let rec = finish(shared, id, connector, profile, started, stats);
-            crash_point(shared, &host, RunPhase::AfterImport, shared.now());
+            if crash_point(shared, &host, RunPhase::AfterImport, shared.now()) {
+                planted_restart_loses_staged_imports(shared, id);
+            }
             Ok(rec)
         }
         (_, FullSynchronization | DeltaSynchronization) => {
