@@ -51,6 +51,7 @@ fn fresh_connect(directory: Directory) -> (World, ConnectPort) {
         config: config.clone(),
         object_counts: Default::default(),
         service_running: false,
+        unexported_import: None,
     });
     let mut connect = world.connect_port(&host);
     let request = InstallRequest {

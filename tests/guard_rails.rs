@@ -149,6 +149,7 @@ fn dirsync_installation(
         object_counts: Default::default(),
         domains: vec![d.config.forest.clone()],
         service_running: d.service_running,
+        unexported_import: None,
     }
 }
 

@@ -50,6 +50,7 @@ fn staged_with(anchor: SourceAnchor) -> (World, Vec<upgrade_lab_model::PendingEx
             object_counts: Default::default(),
             domains: vec!["contoso.com".into()],
             service_running: true,
+            unexported_import: None,
         }),
         install_location: None,
         sql: SqlChoice::LocalDb,

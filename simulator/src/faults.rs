@@ -47,6 +47,38 @@ pub enum FaultKind {
     Throttling,
 }
 
+/// A point inside a server's run sequence (a sync cycle, or the four runs of verification)
+/// where a crash can strike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunPhase {
+    /// The imports completed (the Azure AD connector's import, the second of a cycle), before
+    /// the synchronization runs: the connector space holds the staged imports.
+    AfterImport,
+    /// The synchronization runs completed (the Azure AD connector's, the last of them), before
+    /// the export: the pending exports are computed.
+    AfterSync,
+    /// Halfway through an export run that writes to Azure AD: the writes booked before the
+    /// crash reached the tenant, the rest did not.
+    DuringExport,
+}
+
+impl RunPhase {
+    pub const ALL: [RunPhase; 3] = [
+        RunPhase::AfterImport,
+        RunPhase::AfterSync,
+        RunPhase::DuringExport,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RunPhase::AfterImport => "after-import",
+            RunPhase::AfterSync => "after-sync",
+            RunPhase::DuringExport => "during-export",
+        }
+    }
+}
+
 /// When a fault starts.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -54,6 +86,9 @@ pub enum FaultTrigger {
     At(SimTime),
     Before(String),
     After(String),
+    /// The first time, from when the fault is planned, a run sequence of the fault's server
+    /// reaches this point (a `ServerCrash` only).
+    Phase(RunPhase),
 }
 
 /// One planned fault.
@@ -91,6 +126,12 @@ pub enum FaultHit {
     CycleSkipped { at: SimTime, host: String },
     /// Password hash sync did not reach Azure AD this interval.
     PasswordSyncSkipped { at: SimTime, host: String },
+    /// The server went down at this point of a run sequence (a crash tied to a [`RunPhase`]).
+    CrashPoint {
+        at: SimTime,
+        host: String,
+        phase: RunPhase,
+    },
     /// An export whose writes Azure AD refused or made wait (HTTP 429, retried).
     Export {
         at: SimTime,
@@ -114,6 +155,7 @@ impl FaultHit {
             | FaultHit::Run { at, .. }
             | FaultHit::CycleSkipped { at, .. }
             | FaultHit::PasswordSyncSkipped { at, .. }
+            | FaultHit::CrashPoint { at, .. }
             | FaultHit::Export { at, .. } => *at,
         }
     }
@@ -186,13 +228,37 @@ impl Faults {
             let fire = match &e.fault.trigger {
                 FaultTrigger::Before(op) => before && op == operation,
                 FaultTrigger::After(op) => !before && op == operation,
-                FaultTrigger::At(_) => false,
+                FaultTrigger::At(_) | FaultTrigger::Phase(_) => false,
             };
             if fire {
                 e.from = Some(now);
                 e.until = e.fault.duration.map(|d| now + d);
             }
         }
+    }
+
+    /// Starts, at `at`, the crashes of `host` waiting for `phase` (each fires once), recording
+    /// the crash point on each; returns whether one fired.
+    pub fn on_phase(&mut self, host: &str, phase: RunPhase, at: SimTime) -> bool {
+        let mut fired = false;
+        for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
+            let waiting = matches!(
+                (&e.fault.kind, &e.fault.trigger),
+                (FaultKind::ServerCrash { host: h }, FaultTrigger::Phase(p))
+                    if same_host(h, host) && *p == phase
+            );
+            if waiting {
+                e.from = Some(at);
+                e.until = e.fault.duration.map(|d| at + d);
+                e.hits.borrow_mut().push(FaultHit::CrashPoint {
+                    at,
+                    host: host.to_ascii_uppercase(),
+                    phase,
+                });
+                fired = true;
+            }
+        }
+        fired
     }
 
     /// Records that fault `id` changed something.
@@ -395,6 +461,36 @@ mod tests {
         assert_eq!(f.throttling(SimTime(11)), Some(1));
         f.on_operation(operations::CONNECT_INSTALL, true, SimTime(500));
         assert_eq!(f.records()[1].from, Some(SimTime(10)), "a fault fires once");
+    }
+
+    #[test]
+    fn a_phase_crash_fires_once_on_its_host_and_records_the_point() {
+        let mut f = Faults::new(vec![Fault {
+            kind: FaultKind::ServerCrash {
+                host: "AADC01".into(),
+            },
+            trigger: FaultTrigger::Phase(RunPhase::AfterSync),
+            duration: Some(SimDuration(30)),
+        }]);
+        assert!(!f.on_phase("DIRSYNC01", RunPhase::AfterSync, SimTime(5)));
+        assert!(!f.on_phase("aadc01", RunPhase::AfterImport, SimTime(5)));
+        assert_eq!(f.server_down("AADC01", SimTime(6)), None);
+        assert!(f.on_phase("aadc01", RunPhase::AfterSync, SimTime(10)));
+        assert_eq!(f.server_down("AADC01", SimTime(10)), Some(0));
+        assert_eq!(f.server_down("AADC01", SimTime(40)), None);
+        assert!(
+            !f.on_phase("aadc01", RunPhase::AfterSync, SimTime(50)),
+            "fires once"
+        );
+        let r = &f.records()[0];
+        assert_eq!((r.from, r.until), (Some(SimTime(10)), Some(SimTime(40))));
+        assert!(matches!(
+            r.hits[..],
+            [FaultHit::CrashPoint {
+                phase: RunPhase::AfterSync,
+                ..
+            }]
+        ));
     }
 
     #[test]

@@ -245,6 +245,7 @@ pub(crate) mod tests {
             },
             domains: vec!["contoso.com".into()],
             service_running: true,
+            unexported_import: None,
         }
     }
 

@@ -79,7 +79,18 @@ where
 
     /// Verifies the staging server: the four runs and the pending exports.
     pub async fn verify_staging(&mut self) -> Result<StagingReport, UpgradeError> {
-        let history = self.wait_for_initial_cycle().await?;
+        let mut history = self.wait_for_initial_cycle().await?;
+        if verify::check_initial_cycle(&history).cut_short() {
+            // A crash stopped the initial cycle after some of its runs: the scheduler goes on
+            // with delta cycles, so the missing full runs are started by hand, as an operator
+            // does after a restart.
+            self.run_initial_cycle().await?;
+            history = self
+                .connect
+                .run_history()
+                .await
+                .map_err(port("read run history"))?;
+        }
         let initial_cycle = verify::check_initial_cycle(&history);
         let finding = if initial_cycle.verified() {
             "Full Import and Full Synchronization completed without errors on both connectors"
@@ -133,12 +144,16 @@ where
             );
             return Ok(None);
         };
-        let host = installation.hostname;
-        let method = self.options.cutover;
         let was_running = installation.service_running;
         if was_running {
+            // Its last cycle exports what a cut-short cycle left, or the stop is refused.
             self.export_dirsync_backlog().await?;
+        } else {
+            // A stopped DirSync cannot run that cycle: a cut-short one holds the cutover.
+            guards::guard_dirsync_cycle_complete(&installation).map_err(|r| self.refuse(r))?;
         }
+        let host = installation.hostname;
+        let method = self.options.cutover;
         let stopped_at = self.clock.now();
         let change = match method {
             CutoverMethod::Uninstall => {

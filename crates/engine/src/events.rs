@@ -253,7 +253,15 @@ pub enum Refusal {
     )]
     #[serde(rename = "dirsync-backlog-not-exported")]
     DirSyncBacklogNotExported { backlog: usize, status: String },
-
+    #[error(
+        "DirSync on {host} imported changes at {imported_at} that it has not exported: its \
+         last sync cycle was cut short (the server went down after the import or in the \
+         middle of the export). Stopping it now would leave them unexported, and the staging \
+         server may never have seen them (objects deleted meanwhile stay in Azure AD). Let \
+         DirSync complete a sync cycle (Start-OnlineCoexistenceSync), then stop it"
+    )]
+    #[serde(rename = "dirsync-cycle-incomplete")]
+    DirSyncCycleIncomplete { host: String, imported_at: SimTime },
     #[error(
         "the staging server is not verified: {}; let the initial cycle complete without \
          errors before switching from DirSync",

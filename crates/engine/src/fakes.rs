@@ -60,6 +60,7 @@ impl FakeDirSync {
             },
             domains: vec!["contoso.com".into()],
             service_running: true,
+            unexported_import: None,
         };
         Self {
             time,

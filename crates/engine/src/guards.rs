@@ -8,7 +8,8 @@ use crate::analysis::{Analysis, AnalysisPage};
 use crate::estimate::plan_choice;
 use crate::events::Refusal;
 use crate::ports::{
-    ConnectInstallation, DirSyncDiscovery, ServiceAccount, SqlChoice, TenantSyncStatus,
+    ConnectInstallation, DirSyncDiscovery, DirSyncInstallation, ServiceAccount, SqlChoice,
+    TenantSyncStatus,
 };
 use upgrade_lab_model::sync::Connector;
 use upgrade_lab_model::{RunProfile, RunRecord, SimTime, SqlBackend};
@@ -97,6 +98,18 @@ pub fn guard_service_account(
         });
     }
     Ok(())
+}
+
+/// DirSync may be stopped for the cutover only once its last sync cycle exported what it
+/// imported: a cycle a crash cut short leaves changes only DirSync has read.
+pub fn guard_dirsync_cycle_complete(dirsync: &DirSyncInstallation) -> Result<(), Refusal> {
+    match dirsync.unexported_import {
+        Some(imported_at) if dirsync.service_running => Err(Refusal::DirSyncCycleIncomplete {
+            host: dirsync.hostname.clone(),
+            imported_at,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Staging mode may go off only when DirSync no longer runs (never two exporters).

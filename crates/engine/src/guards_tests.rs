@@ -181,3 +181,16 @@ fn the_tenants_last_export_after_activation_is_evidence() {
     assert!(connect_export_evidence(&[], &tenant, Some(SimTime(600))).is_none());
     assert!(guard_rollback(None).is_ok());
 }
+
+#[test]
+fn stopping_dirsync_whose_last_cycle_was_cut_short_is_refused() {
+    let mut i = installation(10);
+    assert!(guard_dirsync_cycle_complete(&i).is_ok());
+    i.unexported_import = Some(SimTime(5));
+    let r = guard_dirsync_cycle_complete(&i).unwrap_err();
+    assert!(matches!(r, Refusal::DirSyncCycleIncomplete { .. }));
+    assert!(r.to_string().contains("Start-OnlineCoexistenceSync"));
+    // A DirSync that no longer runs exports nothing either way.
+    i.service_running = false;
+    assert!(guard_dirsync_cycle_complete(&i).is_ok());
+}

@@ -81,6 +81,10 @@ pub struct DirSyncInstallation {
     pub domains: Vec<String>,
     /// Whether its sync service runs (and so exports every cycle).
     pub service_running: bool,
+    /// When DirSync's last AD import started, if no export completed after it: its last
+    /// sync cycle was cut short (a crash after the import or in the middle of the export)
+    /// and changes it read have not all reached Azure AD.
+    pub unexported_import: Option<SimTime>,
 }
 
 /// The DirSync server.

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use upgrade_lab_model::attribute_flow;
 use upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS;
 use upgrade_lab_model::sync::Connector;
-use upgrade_lab_model::{ExportOperation, ObjectKind, PendingExport, RunProfile, RunRecord};
+use upgrade_lab_model::{
+    ExportOperation, ObjectKind, PendingExport, RunProfile, RunRecord, RunStatus,
+};
 use upgrade_lab_model::{SimDuration, SimTime};
 
 /// The four runs the document asks to see completed, in the order it lists them.
@@ -48,6 +50,15 @@ pub struct InitialCycle {
 impl InitialCycle {
     pub fn verified(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// Whether a crash cut the initial cycle short: one of its runs stopped
+    /// `stopped-server-down`, or some ran and the others never started.
+    pub fn cut_short(&self) -> bool {
+        let down = RunStatus::StoppedServerDown.as_str();
+        let stopped = self.runs.iter().any(|r| r.status.as_deref() == Some(down));
+        let missing = self.runs.iter().any(|r| r.status.is_none());
+        stopped || (missing && !self.none_ran)
     }
 }
 
@@ -414,6 +425,17 @@ mod tests {
         let c = check_initial_cycle(&[]);
         assert!(c.none_ran);
         assert!(c.problems[0].contains("no initial cycle ran"));
+    }
+
+    #[test]
+    fn an_initial_cycle_a_crash_cut_short_is_told_from_one_never_started() {
+        let all = four_clean();
+        assert!(!check_initial_cycle(&all).cut_short());
+        assert!(!check_initial_cycle(&[]).cut_short(), "never started");
+        assert!(check_initial_cycle(&all[..2]).cut_short(), "imports only");
+        let mut crashed = all.clone();
+        crashed[3].status = RunStatus::StoppedServerDown;
+        assert!(check_initial_cycle(&crashed).cut_short());
     }
 
     #[test]

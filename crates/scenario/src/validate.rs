@@ -435,6 +435,7 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
                 "only sql_down, crash, proxy_403, proxy_407 and ad_connector_credentials concern one server",
             );
         }
+        crash_phase(c, f);
         if let Some(m) = &f.for_minutes
             && *m.get_ref() == 0
         {
@@ -459,6 +460,26 @@ fn faults(c: &mut Checker, file: &ScenarioFile) -> Vec<FaultTrigger> {
         triggers.extend(trigger);
     }
     triggers
+}
+
+/// `phase` names a point of a run sequence: only a crash, only with `during`.
+fn crash_phase(c: &mut Checker, f: &crate::format::Fault) {
+    let Some(phase) = &f.phase else {
+        return;
+    };
+    if *f.kind.get_ref() != crate::format::FaultKind::Crash {
+        c.err(
+            phase.span(),
+            format!("`phase` does not apply to {}", f.kind.get_ref().as_str()),
+            "only a crash strikes at a point of a run sequence; remove `phase`",
+        );
+    } else if f.during.is_none() {
+        c.err(
+            phase.span(),
+            "`phase` needs `during`: the step from whose start the crash waits for that point",
+            "write e.g. during = \"run_cycle\" with phase = \"during_export\"",
+        );
+    }
 }
 
 fn pending_exports(c: &mut Checker, p: &PendingExportsExpectation) {

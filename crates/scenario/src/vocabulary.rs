@@ -20,6 +20,7 @@ pub const REFUSAL_KINDS: &[&str] = &[
     "staging_off_while_dirsync_exports",
     "another_connect_active",
     "dirsync_backlog_not_exported",
+    "dirsync_cycle_incomplete",
     "staging_not_verified",
     "rollback_after_connect_exported",
     "no_dirsync_to_roll_back_to",

@@ -129,6 +129,22 @@ impl SyncEngine {
             .and_then(|cs| cs.mv)
     }
 
+    /// Forgets every staged import (test affordance for a planted bug: a restart that loses
+    /// them).
+    #[doc(hidden)]
+    pub fn drop_staged_imports(&mut self) {
+        for i in std::mem::take(&mut self.ad_pending) {
+            if let Some(cs) = self.ad_cs.get_mut(i) {
+                cs.pending = connector_space::PendingImport::None;
+            }
+        }
+        for i in std::mem::take(&mut self.aad_pending) {
+            if let Some(cs) = self.aad_cs.get_mut(i) {
+                cs.pending = connector_space::PendingImport::None;
+            }
+        }
+    }
+
     /// Number of pending exports.
     pub fn pending_export_count(&self) -> usize {
         self.aad_cs

@@ -47,6 +47,10 @@ pub struct ExportRecord {
     /// Each accepted write: the object and the operation.
     #[serde(skip)]
     pub objects: Vec<(ImmutableId, ExportOperation)>,
+    /// Accepted writes that changed nothing: the tenant already held exactly these values
+    /// from the same product's rules (the write was exported twice).
+    #[serde(skip)]
+    pub repeated: Vec<ImmutableId>,
 }
 
 impl ExportRecord {

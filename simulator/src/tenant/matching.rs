@@ -62,6 +62,33 @@ impl Tenant {
         }
     }
 
+    /// Whether this write would change nothing: the tenant already holds exactly what it
+    /// carries, written by the same product's rules (an add or update of a live object with
+    /// these values and this anchor, a delete of an object that product's rules last wrote and
+    /// that is gone). Sending it again is a repeated export.
+    pub fn holds(
+        &self,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        image: &AadImage,
+    ) -> bool {
+        let Some(&i) = self.by_anchor.get(anchor) else {
+            return false;
+        };
+        let o = &self.objects[i as usize];
+        if o.flow != Some(image.flow) || o.immutable_id.as_ref() != Some(anchor) {
+            return false;
+        }
+        match operation {
+            ExportOperation::Delete => o.deleted,
+            ExportOperation::Add | ExportOperation::Update => {
+                !o.deleted
+                    && o.quarantined_upn.is_none()
+                    && (std::sync::Arc::ptr_eq(&o.attrs, &image.attrs) || o.attrs == image.attrs)
+            }
+        }
+    }
+
     fn add(
         &mut self,
         anchor: &ImmutableId,

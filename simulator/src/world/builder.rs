@@ -262,6 +262,7 @@ impl WorldBuilder {
             environments,
             exporter_state: BTreeMap::new(),
             ad_password_watermark_dirsync: SimTime::START,
+            interrupted_exports: BTreeMap::new(),
             baseline,
             planted_bug: self.planted_bug,
         };
@@ -351,6 +352,7 @@ fn converge(state: &mut WorldState) {
                 deletes: outcome.stats.deletes,
                 errors: outcome.stats.errors,
                 objects: outcome.accepted,
+                repeated: outcome.repeated,
             });
         }
     }

@@ -5,11 +5,11 @@
 //! It must not know the engine's orchestration: `runs` calls in here.
 
 use super::runs::{
-    RUN_ERRORS_KEPT, ServerId, client_of, engine_mut, engine_mut_split, is_staging, not_installed,
-    record, record_stopped, spend,
+    RUN_ERRORS_KEPT, ServerId, client_of, crash_point, engine_mut, engine_mut_split, is_staging,
+    not_installed, record, record_stopped, record_stopped_with, spend,
 };
 use super::{Shared, WorldState};
-use crate::faults::{FaultHit, FaultId, SERVER_DOWN_TEXT, THROTTLED_TEXT};
+use crate::faults::{FaultHit, FaultId, RunPhase, SERVER_DOWN_TEXT, THROTTLED_TEXT};
 use crate::sync::SyncEngine;
 use crate::sync::export::{ExportPlan, WriteResult, deletes_withheld_text, event_116_text};
 use crate::tenant::Tenant;
@@ -52,6 +52,7 @@ pub(crate) async fn export(
             vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
         ));
     }
+    replay_interrupted(shared, id, host, started);
     let (plan, end, throttled) = {
         let mut st = shared.state.borrow_mut();
         let st = &mut *st;
@@ -70,14 +71,20 @@ pub(crate) async fn export(
         let t = book_writes(st, begin, writes, timing.export_ms_per_write);
         (plan, SimTime(t.reservation.end_ms), t)
     };
+    let begin = SimTime(started.0 + overhead.0);
+    if planned_writes(&plan) > 0 {
+        // Halfway through the writes (the run's end is past its overhead).
+        let mid = SimTime(begin.0 + (end.0.saturating_sub(begin.0)) / 2);
+        crash_point(shared, host, RunPhase::DuringExport, mid);
+    }
     if let Err(crash) = spend(shared, host, started, end - started).await {
-        return Ok(record_stopped(
+        return Ok(crashed_export(
             shared,
-            id,
+            (id, host),
             crash,
-            (connector, profile, started),
-            RunStatus::StoppedServerDown,
-            vec![SERVER_DOWN_TEXT.into()],
+            (started, begin, end),
+            plan,
+            &throttled,
         ));
     }
     let (items, withheld) = match plan {
@@ -114,6 +121,7 @@ pub(crate) async fn export(
         mut errors,
         mut status,
         accepted,
+        repeated,
     } = apply_export(
         engine,
         &mut st.tenant,
@@ -154,6 +162,7 @@ pub(crate) async fn export(
             deletes: stats.deletes,
             errors: stats.errors,
             objects: accepted,
+            repeated,
         });
     }
     drop(guard);
@@ -167,6 +176,173 @@ pub(crate) async fn export(
     ))
 }
 
+/// The writes an export plan sends.
+fn planned_writes(plan: &ExportPlan) -> usize {
+    match plan {
+        ExportPlan::Ready(items) | ExportPlan::DeletesWithheld { items, .. } => items.len(),
+        ExportPlan::DeletionThresholdExceeded { .. } => 0,
+    }
+}
+
+/// An export the host's crash stopped now: the writes the throttle had let through by now
+/// (in plan order, each recorded in the export memory as it was written) reached the tenant;
+/// the rest stay pending for the next export. The run ends `stopped-server-down` with the
+/// counts of what it wrote.
+fn crashed_export(
+    shared: &Rc<Shared>,
+    (id, host): (&ServerId, &str),
+    crash: FaultId,
+    (started, begin, end): (SimTime, SimTime, SimTime),
+    plan: ExportPlan,
+    throttled: &Throttled,
+) -> RunRecord {
+    let now = shared.now();
+    let items = match plan {
+        ExportPlan::Ready(items) | ExportPlan::DeletesWithheld { items, .. } => items,
+        ExportPlan::DeletionThresholdExceeded { .. } => Vec::new(),
+    };
+    let admitted = throttled.reservation.admitted.min(items.len() as u64);
+    let done = writes_done(now, (begin, end), admitted);
+    let written = &items[..done.min(items.len())];
+    let mut guard = shared.state.borrow_mut();
+    let st = &mut *guard;
+    let client = client_of(st, id);
+    let bug = st.planted_bug;
+    let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
+        drop(guard);
+        return record_stopped(
+            shared,
+            id,
+            crash,
+            (Connector::AzureAd, RunProfile::Export, started),
+            RunStatus::StoppedServerDown,
+            vec![SERVER_DOWN_TEXT.into()],
+        );
+    };
+    if bug == Some(super::PlantedBug::ReplayInterruptedExport) {
+        let replay = replay_writes(engine, written);
+        st.interrupted_exports.insert(host.to_string(), replay);
+    }
+    let out = apply_export(
+        engine,
+        &mut st.tenant,
+        written,
+        WriteLimits {
+            admitted: written.len() as u64,
+            group_member_limit: group_member_limit(id),
+            skip_deletes: false,
+        },
+    );
+    if let Some(client) = client
+        && !out.accepted.is_empty()
+    {
+        st.tenant.ledger.exports.push(ExportRecord {
+            client,
+            started,
+            ended: now,
+            adds: out.stats.adds,
+            updates: out.stats.updates,
+            deletes: out.stats.deletes,
+            errors: out.stats.errors,
+            objects: out.accepted,
+            repeated: out.repeated,
+        });
+    }
+    drop(guard);
+    let mut errors = out.errors;
+    errors.insert(0, SERVER_DOWN_TEXT.into());
+    record_stopped_with(
+        shared,
+        id,
+        crash,
+        (Connector::AzureAd, RunProfile::Export, started),
+        (RunStatus::StoppedServerDown, out.stats),
+        errors,
+    )
+}
+
+/// Writes done by `now` of `admitted` spread evenly over `begin..end` (the throttle's
+/// windows are not replayed write by write).
+fn writes_done(now: SimTime, (begin, end): (SimTime, SimTime), admitted: u64) -> usize {
+    let span = end.0.saturating_sub(begin.0);
+    match now.0.checked_sub(begin.0) {
+        Some(spent) if span > 0 => {
+            (u128::from(admitted) * u128::from(spent.min(span)) / u128::from(span)) as usize
+        }
+        _ => 0,
+    }
+}
+
+/// A write as it was sent, kept to replay it (the planted bug only).
+#[derive(Clone, Debug)]
+pub(crate) struct ReplayWrite {
+    operation: ExportOperation,
+    anchor: ImmutableId,
+    kind: ObjectKind,
+    image: crate::sync::connector_space::AadImage,
+}
+
+fn replay_writes(engine: &SyncEngine, items: &[u32]) -> Vec<ReplayWrite> {
+    items
+        .iter()
+        .filter_map(|&i| {
+            let cs = engine.aad_cs.get(i)?;
+            let e = cs.export.as_ref()?;
+            Some(ReplayWrite {
+                operation: e.operation,
+                anchor: cs.anchor.clone(),
+                kind: cs.kind,
+                image: e.image.clone(),
+            })
+        })
+        .collect()
+}
+
+/// **Planted bug** (`ReplayInterruptedExport`): the next export after a crash first sends
+/// again every write the interrupted export had made, from its first item.
+fn replay_interrupted(shared: &Rc<Shared>, id: &ServerId, host: &str, started: SimTime) {
+    let mut guard = shared.state.borrow_mut();
+    let st = &mut *guard;
+    let Some(writes) = st.interrupted_exports.remove(host) else {
+        return;
+    };
+    let Some(client) = client_of(st, id) else {
+        return;
+    };
+    let mut record = ExportRecord {
+        client,
+        started,
+        ended: started,
+        adds: 0,
+        updates: 0,
+        deletes: 0,
+        errors: 0,
+        objects: Vec::new(),
+        repeated: Vec::new(),
+    };
+    for w in writes {
+        let unchanged = st.tenant.holds(w.operation, &w.anchor, &w.image);
+        if st
+            .tenant
+            .apply_write(w.operation, &w.anchor, w.kind, &w.image)
+            .is_ok()
+        {
+            match w.operation {
+                ExportOperation::Add => record.adds += 1,
+                ExportOperation::Update => record.updates += 1,
+                ExportOperation::Delete => record.deletes += 1,
+            }
+            if unchanged {
+                record.repeated.push(w.anchor.clone());
+            }
+            record.objects.push((w.anchor, w.operation));
+        }
+    }
+    if !record.objects.is_empty() {
+        st.tenant.ledger.exports.push(record);
+    }
+}
+
 /// What an export run did.
 pub(crate) struct ExportOutcome {
     pub stats: RunStats,
@@ -174,6 +350,8 @@ pub(crate) struct ExportOutcome {
     pub status: RunStatus,
     /// Each accepted write, for the ledger.
     pub accepted: Vec<(ImmutableId, ExportOperation)>,
+    /// Accepted writes that changed nothing: the tenant held them already (`Tenant::holds`).
+    pub repeated: Vec<ImmutableId>,
 }
 
 /// How the tenant's throttle took an export's writes, and the throttling faults that shaped it.
@@ -268,6 +446,7 @@ pub(crate) fn apply_export(
     let mut stats = RunStats::default();
     let mut errors = Vec::new();
     let mut accepted = Vec::with_capacity(items.len());
+    let mut repeated = Vec::new();
     let mut status = RunStatus::Success;
     let mut sent = 0u64;
     engine.apply_export(items, |operation, anchor, kind, image| {
@@ -279,11 +458,13 @@ pub(crate) fn apply_export(
             };
         }
         sent += 1;
+        let mut unchanged = false;
         let result = if sent > limits.admitted {
             Err("Throttled")
         } else if over_limit(operation, kind, image, limits.group_member_limit) {
             Err(GROUP_MEMBER_LIMIT_ERROR)
         } else {
+            unchanged = tenant.holds(operation, anchor, image);
             tenant.apply_write(operation, anchor, kind, image)
         };
         let mut stop = false;
@@ -293,6 +474,9 @@ pub(crate) fn apply_export(
                     ExportOperation::Add => stats.adds += 1,
                     ExportOperation::Update => stats.updates += 1,
                     ExportOperation::Delete => stats.deletes += 1,
+                }
+                if unchanged {
+                    repeated.push(anchor.clone());
                 }
                 accepted.push((anchor.clone(), operation));
             }
@@ -332,6 +516,7 @@ pub(crate) fn apply_export(
         errors,
         status,
         accepted,
+        repeated,
     }
 }
 

@@ -90,6 +90,9 @@ pub struct WorldState {
     pub baseline: crate::oracle::Baseline,
     #[doc(hidden)]
     pub planted_bug: Option<PlantedBug>,
+    /// Writes of an export a crash interrupted, per upper-case host: kept only under the
+    /// planted bug `ReplayInterruptedExport`, which sends them again.
+    pub(crate) interrupted_exports: BTreeMap<String, Vec<export_run::ReplayWrite>>,
 }
 
 /// **Test affordance**: a bug planted on purpose in the system under test, so that tests can
@@ -104,6 +107,12 @@ pub enum PlantedBug {
     WrongSignInAttribute,
     /// Connect's exports skip every delete (left pending) and report success.
     SkipDeleteExports,
+    /// After a crash in the middle of an export, the next export of that server first sends
+    /// again every write the interrupted run had made (a replay from its first item).
+    ReplayInterruptedExport,
+    /// A crash right after a cycle's imports loses what they staged; the watermarks stay, so
+    /// the changes are never synchronized.
+    RestartLosesStagedImports,
 }
 
 impl PlantedBug {
@@ -121,7 +130,9 @@ impl PlantedBug {
                     .is_some_and(|a| a.eq_ignore_ascii_case("mail"));
                 settings.alternate_login_id = (!mail).then(|| "mail".to_string());
             }
-            PlantedBug::SkipDeleteExports => {}
+            PlantedBug::SkipDeleteExports
+            | PlantedBug::ReplayInterruptedExport
+            | PlantedBug::RestartLosesStagedImports => {}
         }
     }
 }

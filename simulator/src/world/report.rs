@@ -70,6 +70,17 @@ pub enum Violation {
     ObjectStale(WrongObjects),
     /// Cloud-only objects the sync should not have touched were changed.
     CloudObjectChanged(WrongObjects),
+    /// A server's export wrote a change the tenant already held from that product's earlier
+    /// write (the same object, operation and values): a change exported twice, e.g. an
+    /// interrupted export replayed after a crash.
+    ExportRepeated {
+        at: SimTime,
+        host: String,
+        /// Writes repeated, over every export.
+        count: u64,
+        /// The first objects, by immutableId.
+        objects: Vec<String>,
+    },
 }
 
 /// The objects a tenant verdict names: the first [`NAMED_OBJECTS`] and how many there are.
@@ -113,7 +124,8 @@ impl Violation {
             | Violation::InstallerRerun { at, .. }
             | Violation::SharedSqlInstance { at, .. }
             | Violation::DirSyncUninstalledBeforeInspection { at, .. }
-            | Violation::BlockedConfigurationMigrated { at, .. } => Some(*at),
+            | Violation::BlockedConfigurationMigrated { at, .. }
+            | Violation::ExportRepeated { at, .. } => Some(*at),
             Violation::ObjectLost(_)
             | Violation::ObjectDuplicated(_)
             | Violation::ObjectOrphaned(_)
@@ -211,6 +223,18 @@ impl std::fmt::Display for Violation {
             Violation::ObjectStale(w) => {
                 write!(f, "{} with a wrong kind or wrong values", synced(w.count))
             }
+            Violation::ExportRepeated {
+                at,
+                host,
+                count,
+                objects,
+            } => write!(
+                f,
+                "{host} exported {count} {} at {at} that the tenant already held from its \
+                 earlier write (first: {})",
+                if *count == 1 { "change" } else { "changes" },
+                objects.join(", ")
+            ),
             Violation::CloudObjectChanged(w) => {
                 let n = w.count;
                 let s = if n == 1 { "object" } else { "objects" };
@@ -315,6 +339,7 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
             Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => {}
         }
     }
+    violations.extend(export_repeated(st));
     let last_change = st.ad.change_times().last();
     let converged = converged(st, last_change, now);
     let tenant = oracle::check(&st.baseline, &st.ad, &st.tenant);
@@ -339,6 +364,23 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         provisioning_errors: st.tenant.provisioning_errors.len(),
         violations,
     }
+}
+
+/// The first export that repeated writes, and how many exports repeated over the run.
+fn export_repeated(st: &WorldState) -> Option<Violation> {
+    let exports = &st.tenant.ledger.exports;
+    let first = exports.iter().find(|e| !e.repeated.is_empty())?;
+    Some(Violation::ExportRepeated {
+        at: first.started,
+        host: first.client.host.clone(),
+        count: exports.iter().map(|e| e.repeated.len() as u64).sum(),
+        objects: first
+            .repeated
+            .iter()
+            .take(NAMED_OBJECTS)
+            .map(|a| a.to_string())
+            .collect(),
+    })
 }
 
 fn exporter_intervals(st: &WorldState) -> Vec<ExporterInterval> {

@@ -7,7 +7,9 @@
 //! It must not know the engine's orchestration: ports and schedulers call in here.
 
 use super::{Shared, WorldState, host_key};
-use crate::faults::{FaultHit, FaultId, SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text};
+use crate::faults::{
+    FaultHit, FaultId, RunPhase, SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text,
+};
 use crate::sync::SyncEngine;
 use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
@@ -175,6 +177,24 @@ pub(crate) async fn spend(
     }
 }
 
+/// Starts, at `at`, the crashes of `host` tied to `phase` of its run sequence; whether one
+/// started.
+pub(crate) fn crash_point(shared: &Shared, host: &str, phase: RunPhase, at: SimTime) -> bool {
+    shared.state.borrow_mut().faults.on_phase(host, phase, at)
+}
+
+/// **Planted bug** (`RestartLosesStagedImports`): the crash after the imports loses what they
+/// staged (the watermarks stay), so the next delta synchronization has nothing to process.
+fn planted_restart_loses_staged_imports(shared: &Shared, id: &ServerId) {
+    let mut st = shared.state.borrow_mut();
+    if st.planted_bug != Some(super::PlantedBug::RestartLosesStagedImports) {
+        return;
+    }
+    if let Some(e) = engine_mut(&mut st, id) {
+        e.drop_staged_imports();
+    }
+}
+
 /// Records a run that `fault` stopped, and the hit on the fault.
 pub(crate) fn record_stopped(
     shared: &Rc<Shared>,
@@ -184,7 +204,20 @@ pub(crate) fn record_stopped(
     status: RunStatus,
     errors: Vec<String>,
 ) -> RunRecord {
-    let rec = record(shared, id, run, status.clone(), RunStats::default(), errors);
+    let stopped = (status, RunStats::default());
+    record_stopped_with(shared, id, fault, run, stopped, errors)
+}
+
+/// Records a run that `fault` stopped after it did what `stats` counts, and the hit.
+pub(crate) fn record_stopped_with(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    fault: FaultId,
+    run: (Connector, RunProfile, SimTime),
+    (status, stats): (RunStatus, RunStats),
+    errors: Vec<String>,
+) -> RunRecord {
+    let rec = record(shared, id, run, status.clone(), stats, errors);
     let st = shared.state.borrow();
     st.faults.hit(
         fault,
@@ -371,7 +404,11 @@ pub(crate) async fn run_profile_locked(
             let stats = engine_mut(&mut shared.state.borrow_mut(), id)
                 .map(|e| e.commit_aad_import(plan))
                 .unwrap_or_default();
-            Ok(finish(shared, id, connector, profile, started, stats))
+            let rec = finish(shared, id, connector, profile, started, stats);
+            if crash_point(shared, &host, RunPhase::AfterImport, shared.now()) {
+                planted_restart_loses_staged_imports(shared, id);
+            }
+            Ok(rec)
         }
         (_, FullSynchronization | DeltaSynchronization) => {
             let full = profile == FullSynchronization;
@@ -407,7 +444,11 @@ pub(crate) async fn run_profile_locked(
                     Connector::AzureAd => e.sync_aad(full),
                 })
                 .unwrap_or_default();
-            Ok(finish(shared, id, connector, profile, started, stats))
+            let rec = finish(shared, id, connector, profile, started, stats);
+            if connector == Connector::AzureAd {
+                crash_point(shared, &host, RunPhase::AfterSync, shared.now());
+            }
+            Ok(rec)
         }
     }
 }

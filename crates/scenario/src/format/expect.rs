@@ -252,10 +252,12 @@ pub enum ViolationKind {
     CloudObjectChanged,
     /// The sync gap exceeded the scenario's `sync_gap_minutes` maximum.
     SyncGapExceeded,
+    /// A server exported a change the tenant already held from its earlier write.
+    ExportRepeated,
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 12] = [
+    pub const ALL: [ViolationKind; 13] = [
         ViolationKind::TwoActiveExporters,
         ViolationKind::DirsyncExportAfterConnect,
         ViolationKind::InstallerRerun,
@@ -268,6 +270,7 @@ impl ViolationKind {
         ViolationKind::ObjectStale,
         ViolationKind::CloudObjectChanged,
         ViolationKind::SyncGapExceeded,
+        ViolationKind::ExportRepeated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -286,6 +289,7 @@ impl ViolationKind {
             ViolationKind::ObjectStale => "object_stale",
             ViolationKind::CloudObjectChanged => "cloud_object_changed",
             ViolationKind::SyncGapExceeded => "sync_gap_exceeded",
+            ViolationKind::ExportRepeated => "export_repeated",
         }
     }
 }

@@ -60,6 +60,56 @@ impl FaultKind {
     }
 }
 
+/// A point inside a run profile sequence (a sync cycle, or verification's four runs) where a
+/// `crash` with `during` strikes: `phase = "after_import"`, `"after_sync"`, `"during_export"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrashPhase {
+    /// The imports completed (the Azure AD connector's, the second of a cycle); the
+    /// synchronization runs have not started.
+    AfterImport,
+    /// The synchronization runs completed; the export has not started.
+    AfterSync,
+    /// Halfway through an export that writes to Azure AD: about half its writes reached the
+    /// tenant.
+    DuringExport,
+}
+
+impl CrashPhase {
+    pub const ALL: [CrashPhase; 3] = [
+        CrashPhase::AfterImport,
+        CrashPhase::AfterSync,
+        CrashPhase::DuringExport,
+    ];
+
+    /// The name a scenario file uses.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CrashPhase::AfterImport => "after_import",
+            CrashPhase::AfterSync => "after_sync",
+            CrashPhase::DuringExport => "during_export",
+        }
+    }
+
+    /// The simulator's point of the run sequence.
+    pub fn run_phase(self) -> upgrade_lab_simulator::faults::RunPhase {
+        use upgrade_lab_simulator::faults::RunPhase;
+        match self {
+            CrashPhase::AfterImport => RunPhase::AfterImport,
+            CrashPhase::AfterSync => RunPhase::AfterSync,
+            CrashPhase::DuringExport => RunPhase::DuringExport,
+        }
+    }
+}
+
+/// The crash points a scenario can name in `phase`, in file spelling (for generators such as
+/// the explore command).
+pub const CRASH_PHASES: [&str; 3] = [
+    CrashPhase::AfterImport.as_str(),
+    CrashPhase::AfterSync.as_str(),
+    CrashPhase::DuringExport.as_str(),
+];
+
 /// One injected fault. Exactly one of `at_minutes`, `before`, `after` or `during` says when.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +123,9 @@ pub struct Fault {
     pub after: Option<Spanned<String>>,
     /// Halfway through the named step (a crash mid-run).
     pub during: Option<Spanned<String>>,
+    /// With `kind = "crash"` and `during`: the point of a run sequence of the server, from the
+    /// step's start on, where the crash strikes instead of the step's middle.
+    pub phase: Option<Spanned<CrashPhase>>,
     /// How long the fault lasts; unset = until the scenario ends.
     pub for_minutes: Option<Spanned<u64>>,
     /// The server concerned (`sql_down`, `crash`, `proxy_*`, `ad_connector_credentials`);
@@ -104,4 +157,47 @@ pub struct FirstExportExpectation {
     pub minutes: Option<Spanned<Bound>>,
     /// Writes Azure AD answered HTTP 429 and the export sent again (throttling).
     pub retries: Option<Spanned<Bound>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+    use std::path::Path;
+
+    const BASE: &str = "format_version = 1\ndescription = \"t\"\nseed = 1\n\n[world]\n\
+                        users = 10\n\n[[steps]]\naction = \"run_cycle\"\n\n[[faults]]\n";
+
+    fn errors_of(fault: &str) -> Vec<String> {
+        match load_text("t", Path::new("t.toml"), format!("{BASE}{fault}")) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| e.plain()).collect(),
+        }
+    }
+
+    #[test]
+    fn crash_phases_are_spelled_once_and_load() {
+        for (phase, name) in CrashPhase::ALL.into_iter().zip(CRASH_PHASES) {
+            assert_eq!(phase.as_str(), name);
+            let fault = format!("kind = \"crash\"\nduring = \"run_cycle\"\nphase = \"{name}\"\n");
+            assert_eq!(errors_of(&fault), Vec::<String>::new(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_phase_needs_a_crash_and_during() {
+        let e = errors_of("kind = \"crash\"\nafter = \"run_cycle\"\nphase = \"after_sync\"\n");
+        assert!(
+            e.len() == 1 && e[0].contains("`phase` needs `during`"),
+            "{e:#?}"
+        );
+        assert!(e[0].contains("t.toml:14:"), "{e:#?}");
+        let e = errors_of("kind = \"sql_down\"\nduring = \"run_cycle\"\nphase = \"after_sync\"\n");
+        assert!(
+            e.len() == 1 && e[0].contains("does not apply to sql_down"),
+            "{e:#?}"
+        );
+        let e = errors_of("kind = \"crash\"\nduring = \"run_cycle\"\nphase = \"mid_export\"\n");
+        assert!(e.len() == 1 && e[0].contains("mid_export"), "{e:#?}");
+    }
 }

@@ -17,7 +17,7 @@ pub use expect::{
     ObjectExpectation, PendingExportsExpectation, Recommendation, RunExpectation, SqlExpectation,
     StepOutcome, ViolationKind,
 };
-pub use faults::{Fault, FaultKind, FaultTrigger};
+pub use faults::{CRASH_PHASES, CrashPhase, Fault, FaultKind, FaultTrigger};
 pub use steps::{
     ACTIONS, AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
     SqlChoiceSection, Step,

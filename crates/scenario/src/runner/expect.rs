@@ -740,6 +740,12 @@ mod tests {
             Violation::ObjectOrphaned(objects()),
             Violation::ObjectStale(wrong()),
             Violation::CloudObjectChanged(wrong()),
+            Violation::ExportRepeated {
+                at,
+                host: "DIRSYNC01".into(),
+                count: 2,
+                objects: vec!["id0".into(), "id1".into()],
+            },
         ]
     }
 

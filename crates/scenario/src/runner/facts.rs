@@ -383,6 +383,7 @@ pub fn violation_kind(v: &Violation) -> ViolationKind {
         Violation::ObjectOrphaned(_) => ViolationKind::ObjectOrphaned,
         Violation::ObjectStale(_) => ViolationKind::ObjectStale,
         Violation::CloudObjectChanged(_) => ViolationKind::CloudObjectChanged,
+        Violation::ExportRepeated { .. } => ViolationKind::ExportRepeated,
     }
 }
 

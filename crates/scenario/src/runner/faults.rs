@@ -5,12 +5,12 @@
 
 use super::steps::tag_of;
 use crate::diagnostic::line_column;
-use crate::format::{Expect, Fault};
+use crate::format::{CrashPhase, Expect, Fault};
 use crate::load::Scenario;
 use crate::outcome::{Check, FaultHitLine, FaultLine, RunLine};
 use upgrade_lab_model::RunStatus;
 use upgrade_lab_simulator::World;
-use upgrade_lab_simulator::faults::{FaultHit, FaultId};
+use upgrade_lab_simulator::faults::{FaultHit, FaultId, RunPhase};
 
 /// Hits kept per fault in the outcome (the count covers all of them).
 pub const FAULT_HITS_KEPT: usize = 10;
@@ -24,7 +24,14 @@ fn trigger_text(f: &Fault) -> String {
     } else if let Some(s) = &f.after {
         format!("after = \"{}\"", s.get_ref())
     } else if let Some(s) = &f.during {
-        format!("during = \"{}\"", s.get_ref())
+        match &f.phase {
+            Some(p) => format!(
+                "during = \"{}\", phase = \"{}\"",
+                s.get_ref(),
+                p.get_ref().as_str()
+            ),
+            None => format!("during = \"{}\"", s.get_ref()),
+        }
     } else {
         String::new()
     }
@@ -57,6 +64,10 @@ fn hit_line(hit: &FaultHit) -> FaultHitLine {
             ..base("run", host)
         },
         FaultHit::CycleSkipped { host, .. } => base("cycle_skipped", host),
+        FaultHit::CrashPoint { host, phase, .. } => FaultHitLine {
+            operation: Some(crash_phase_name(*phase).to_string()),
+            ..base("crash_point", host)
+        },
         FaultHit::PasswordSyncSkipped { host, .. } => base("password_sync_skipped", host),
         FaultHit::Export {
             host,
@@ -73,6 +84,12 @@ fn hit_line(hit: &FaultHit) -> FaultHitLine {
             ..base("export", host)
         },
     }
+}
+
+/// The scenario file's name of a point of a run sequence.
+fn crash_phase_name(phase: RunPhase) -> &'static str {
+    let named = CrashPhase::ALL.into_iter().find(|p| p.run_phase() == phase);
+    named.map_or(phase.as_str(), CrashPhase::as_str)
 }
 
 /// The fault lines of a scenario: `ids[i]` is the world's id of the file's fault `i` (`None`

@@ -21,7 +21,9 @@ use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
 use upgrade_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
-use upgrade_lab_simulator::faults::{Fault, FaultId, FaultTrigger as WorldTrigger, operations};
+use upgrade_lab_simulator::faults::{
+    Fault, FaultId, FaultTrigger as WorldTrigger, RunPhase, operations,
+};
 use upgrade_lab_simulator::world::PlantedBug;
 
 /// How a suite runs.
@@ -48,7 +50,8 @@ fn during_operation(step: &Step) -> Option<WorldTrigger> {
         Step::UninstallDirsync { .. } => WorldTrigger::Before(operations::DIRSYNC_UNINSTALL.into()),
         Step::DisableDirsync { .. } => WorldTrigger::Before(operations::DIRSYNC_DISABLE.into()),
         Step::DisableStaging { .. } => WorldTrigger::Before(operations::CONNECT_SET_STAGING.into()),
-        Step::RunCycle { .. } => WorldTrigger::Before(operations::CONNECT_RUN_PROFILE.into()),
+        // The middle of the cycle: its imports done, its synchronizations not started.
+        Step::RunCycle { .. } => WorldTrigger::Phase(RunPhase::AfterImport),
         _ => return None,
     })
 }
@@ -72,9 +75,10 @@ fn inject(
             (FaultTrigger::AfterStep(i), true) if *i == index => {
                 WorldTrigger::At(setup.world.now())
             }
-            (FaultTrigger::DuringStep(i), false) if *i == index => {
-                during_operation(step).unwrap_or(WorldTrigger::At(setup.world.now()))
-            }
+            (FaultTrigger::DuringStep(i), false) if *i == index => match &fault.phase {
+                Some(phase) => WorldTrigger::Phase(phase.get_ref().run_phase()),
+                None => during_operation(step).unwrap_or(WorldTrigger::At(setup.world.now())),
+            },
             _ => continue,
         };
         let host = host_of(fault.server.unwrap_or_default(), &setup.connect_host);

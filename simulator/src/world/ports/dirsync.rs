@@ -85,6 +85,25 @@ impl DirSyncPort {
     }
 }
 
+/// When the last AD import of `history` started, if no export completed after it.
+fn unexported_import(history: &[RunRecord]) -> Option<upgrade_lab_model::SimTime> {
+    use upgrade_lab_model::{Connector, RunProfile};
+    let import = history
+        .iter()
+        .filter(|r| r.connector == Connector::ActiveDirectory)
+        .filter(|r| matches!(r.profile, RunProfile::FullImport | RunProfile::DeltaImport))
+        .filter(|r| r.status.is_clean())
+        .map(|r| r.started)
+        .max()?;
+    // An export that ran to its end, whatever it found; one a crash stopped did not.
+    let exported = history.iter().any(|r| {
+        r.profile == RunProfile::Export
+            && r.started >= import
+            && r.status != upgrade_lab_model::RunStatus::StoppedServerDown
+    });
+    (!exported).then_some(import)
+}
+
 impl DirSyncServerPort for DirSyncPort {
     async fn start_sync_cycle(&mut self) -> Result<Vec<RunRecord>, PortError> {
         self.installed_check(operations::DIRSYNC_SYNC_CYCLE)?;
@@ -116,6 +135,7 @@ impl DirSyncServerPort for DirSyncPort {
                 object_counts: d.engine.object_counts(),
                 domains: st.ad.domains.clone(),
                 service_running: d.service_running,
+                unexported_import: unexported_import(&d.engine.history),
             }),
             Some(d) => DirSyncDiscovery::NotInstalled {
                 uninstalled_at: d.uninstalled_at,
