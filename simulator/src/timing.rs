@@ -122,9 +122,9 @@ impl Timing {
     /// DirSync's uninstall for a metaverse of `objects_count` objects. Saturates: the result is
     /// capped at `dirsync_uninstall_max_ms` anyway, so a saturated sum gives the same cap.
     pub fn dirsync_uninstall(&self, objects_count: u64) -> SimDuration {
-        let ms = self.dirsync_uninstall_base_ms.saturating_add(
-            objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object),
-        );
+        let ms = self
+            .dirsync_uninstall_base_ms
+            .saturating_add(objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object));
         SimDuration(ms.min(self.dirsync_uninstall_max_ms))
     }
 
@@ -137,14 +137,38 @@ impl Timing {
     pub fn fields(&self) -> [(&'static str, u64); 20] {
         [
             ("run_overhead_ms", self.run_overhead_ms),
-            ("full_import_ad_ms_per_object", self.full_import_ad_ms_per_object),
-            ("delta_import_ad_ms_per_change", self.delta_import_ad_ms_per_change),
-            ("full_import_aad_ms_per_object", self.full_import_aad_ms_per_object),
-            ("delta_import_aad_ms_per_change", self.delta_import_aad_ms_per_change),
-            ("full_sync_ad_ms_per_object", self.full_sync_ad_ms_per_object),
-            ("delta_sync_ad_ms_per_object", self.delta_sync_ad_ms_per_object),
-            ("full_sync_aad_ms_per_object", self.full_sync_aad_ms_per_object),
-            ("delta_sync_aad_ms_per_object", self.delta_sync_aad_ms_per_object),
+            (
+                "full_import_ad_ms_per_object",
+                self.full_import_ad_ms_per_object,
+            ),
+            (
+                "delta_import_ad_ms_per_change",
+                self.delta_import_ad_ms_per_change,
+            ),
+            (
+                "full_import_aad_ms_per_object",
+                self.full_import_aad_ms_per_object,
+            ),
+            (
+                "delta_import_aad_ms_per_change",
+                self.delta_import_aad_ms_per_change,
+            ),
+            (
+                "full_sync_ad_ms_per_object",
+                self.full_sync_ad_ms_per_object,
+            ),
+            (
+                "delta_sync_ad_ms_per_object",
+                self.delta_sync_ad_ms_per_object,
+            ),
+            (
+                "full_sync_aad_ms_per_object",
+                self.full_sync_aad_ms_per_object,
+            ),
+            (
+                "delta_sync_aad_ms_per_object",
+                self.delta_sync_aad_ms_per_object,
+            ),
             ("export_ms_per_write", self.export_ms_per_write),
             ("aad_writes_per_window", self.aad_writes_per_window),
             ("aad_throttle_window_ms", self.aad_throttle_window_ms),
@@ -152,7 +176,10 @@ impl Timing {
             ("connect_configure_ms", self.connect_configure_ms),
             ("connect_reconfigure_ms", self.connect_reconfigure_ms),
             ("dirsync_uninstall_base_ms", self.dirsync_uninstall_base_ms),
-            ("dirsync_uninstall_ms_per_object", self.dirsync_uninstall_ms_per_object),
+            (
+                "dirsync_uninstall_ms_per_object",
+                self.dirsync_uninstall_ms_per_object,
+            ),
             ("dirsync_uninstall_max_ms", self.dirsync_uninstall_max_ms),
             ("service_control_ms", self.service_control_ms),
             ("query_ms", self.query_ms),

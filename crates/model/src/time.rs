@@ -85,7 +85,6 @@ impl SimDuration {
     }
 }
 
-
 impl SimTime {
     pub const START: Self = Self(0);
 
@@ -168,7 +167,10 @@ mod tests {
     fn conversions_and_sums_are_exact_below_the_limit() {
         assert_eq!(SimDuration::from_days(90).0, 90 * 86_400_000);
         assert_eq!(SimTime::from_mins(3).0, 180_000);
-        assert_eq!(SimDuration::per_item(60, 50_000), SimDuration::from_mins(50));
+        assert_eq!(
+            SimDuration::per_item(60, 50_000),
+            SimDuration::from_mins(50)
+        );
         let last = SimTime(u64::MAX - 1);
         assert_eq!(last + SimDuration(1), SimTime(u64::MAX));
         assert_eq!(last.checked_add(SimDuration(2)), None);

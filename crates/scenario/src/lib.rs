@@ -32,6 +32,7 @@
 pub mod diagnostic;
 pub mod format;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod outcome;
 pub mod report;

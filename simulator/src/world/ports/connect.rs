@@ -242,7 +242,12 @@ impl ConnectServerPort for ConnectPort {
             let mut dirsync = super::DirSyncPort::new(self.shared.clone());
             upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
         }
-        let install = self.shared.state.borrow().timing.connect_install_and_configure();
+        let install = self
+            .shared
+            .state
+            .borrow()
+            .timing
+            .connect_install_and_configure();
         tokio::time::sleep(install.as_std()).await;
         down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
         let finished_at = self.shared.now();
