@@ -29,6 +29,7 @@
 //! assert_eq!(s.seed(), 7);
 //! ```
 
+pub mod determinism;
 pub mod diagnostic;
 pub mod format;
 pub mod graph;
