@@ -207,6 +207,29 @@ mod tests {
     }
 
     #[test]
+    fn repeated_runs_compare_by_digest_and_name_the_first_difference() {
+        let run = crate::report::fixtures::suite().scenarios;
+        let mut again = run.clone();
+        again[0].wall_duration_ms += 1_000;
+        let checks = compare_runs(&[run.clone(), again.clone()]);
+        assert!(
+            checks.iter().all(|c| c.difference.is_none()),
+            "wall time is no difference"
+        );
+        assert_eq!(checks[0].digests[0], checks[0].digests[1]);
+        // A planted nondeterminism: the third run took one more simulated millisecond.
+        let mut third = run.clone();
+        third[1].sim_duration_ms += 1;
+        let checks = compare_runs(&[run.clone(), again, third]);
+        assert!(checks[0].difference.is_none());
+        let (r, d) = checks[1].difference.clone().unwrap();
+        assert_eq!(r, 3);
+        assert!(d.starts_with("/sim_duration_ms: "), "{d}");
+        assert_ne!(checks[1].digests[0], checks[1].digests[2]);
+        assert_eq!(checks[1].name, run[1].name);
+    }
+
+    #[test]
     fn the_first_difference_is_a_pointer_with_both_values() {
         let a = json!({"name": "x", "events": [{"at_ms": 1, "detail": "a"}, {"at_ms": 2}]});
         assert_eq!(first_difference(&a, &a.clone()), None);
