@@ -11,6 +11,9 @@ use crate::limits::{
 use std::ops::Range;
 use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 
+#[cfg(test)]
+mod tests;
+
 /// `12345678` → `12,345,678`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
