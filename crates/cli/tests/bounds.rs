@@ -87,10 +87,7 @@ fn four_billion_cycles() {
         &format!("{HEAD}[[steps]]\naction = \"run_cycle\"\ncount = 4294967295\n"),
     );
     let text = refused(&d, &f);
-    assert!(
-        text.contains("cycles.toml:10:9: run_cycle count"),
-        "{text}"
-    );
+    assert!(text.contains("cycles.toml:10:9: run_cycle count"), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -417,17 +417,26 @@ fn run_planted(scenario: &Scenario, seed: u64, options: &RunOptions) -> Scenario
     outcome
 }
 
-/// Each scenario with the seeds it runs with: its own (or `--seed`), or each of a sweep's.
-fn jobs<'a>(scenarios: &'a [Scenario], options: &RunOptions) -> Vec<(&'a Scenario, u64)> {
+/// Each scenario with the seeds it runs with and the name it is reported by: its own seed
+/// (or `seed`) under its own name, or with a sweep each of `seeds` as `scenario@seed`, seeds in
+/// order. The suite runner and the `tests/scenarios.rs` harness both name runs this way.
+pub fn sweep<'a>(
+    scenarios: &'a [Scenario],
+    seed: Option<u64>,
+    seeds: &[u64],
+) -> Vec<(String, &'a Scenario, u64)> {
     scenarios
         .iter()
         .flat_map(|s| {
-            let seeds = if options.seeds.is_empty() {
-                vec![options.seed.unwrap_or(s.seed())]
+            let runs: Vec<(String, u64)> = if seeds.is_empty() {
+                vec![(s.name.clone(), seed.unwrap_or(s.seed()))]
             } else {
-                options.seeds.clone()
+                seeds
+                    .iter()
+                    .map(|&n| (format!("{}@{n}", s.name), n))
+                    .collect()
             };
-            seeds.into_iter().map(move |seed| (s, seed))
+            runs.into_iter().map(move |(name, n)| (name, s, n))
         })
         .collect()
 }
@@ -436,15 +445,12 @@ fn jobs<'a>(scenarios: &'a [Scenario], options: &RunOptions) -> Vec<(&'a Scenari
 /// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let wall = Instant::now();
-    let jobs = jobs(scenarios, options);
+    let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
         jobs.par_iter()
-            .map(|(s, seed)| {
-                let mut o = run_one(s, *seed, options);
-                if !options.seeds.is_empty() {
-                    o.name = format!("{}@{seed}", o.name);
-                }
-                o
+            .map(|(name, s, seed)| ScenarioOutcome {
+                name: name.clone(),
+                ..run_one(s, *seed, options)
             })
             .collect()
     };
@@ -458,5 +464,39 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     SuiteOutcome {
         scenarios: outcomes,
         wall_duration_ms: wall.elapsed().as_millis() as u64,
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+    use crate::load::load_text;
+
+    fn scenario(name: &str, seed: u64) -> Scenario {
+        let text = format!(
+            "format_version = 1\ndescription = \"d\"\nseed = {seed}\n[world]\nusers = 60\n[[steps]]\naction = \"analyze\"\n"
+        );
+        load_text(name, std::path::Path::new("x.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn a_sweep_names_each_run_scenario_at_seed_and_no_sweep_keeps_the_name() {
+        let s = [scenario("a", 3), scenario("b", 4)];
+        let named = |seed, seeds: &[u64]| -> Vec<(String, u64)> {
+            sweep(&s, seed, seeds)
+                .into_iter()
+                .map(|(n, _, seed)| (n, seed))
+                .collect()
+        };
+        assert_eq!(named(None, &[]), [("a".into(), 3), ("b".into(), 4)]);
+        assert_eq!(named(Some(9), &[]), [("a".into(), 9), ("b".into(), 9)]);
+        let swept = named(None, &[7, 8]);
+        let expected: Vec<(String, u64)> = vec![
+            ("a@7".into(), 7),
+            ("a@8".into(), 8),
+            ("b@7".into(), 7),
+            ("b@8".into(), 8),
+        ];
+        assert_eq!(swept, expected);
     }
 }
