@@ -97,8 +97,7 @@ impl Budget {
 pub fn churn_adds_limit(objects: u64) -> u64 {
     objects
         .saturating_mul(CHURN_ADDS_PER_OBJECT)
-        .max(CHURN_ADDS_FLOOR)
-        .min(MAX_CHURN_ADDS)
+        .clamp(CHURN_ADDS_FLOOR, MAX_CHURN_ADDS)
 }
 
 /// Most workers `run --jobs` accepts on a machine with `cores` cores.

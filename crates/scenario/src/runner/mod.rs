@@ -332,6 +332,21 @@ impl Drive<'_> {
     }
 }
 
+/// The engine's decisions and refusals, as the reports list them.
+fn decisions(events: &[upgrade_engine::EngineEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                upgrade_engine::EventKind::Decided { .. }
+                    | upgrade_engine::EventKind::Refused { .. }
+            )
+        })
+        .map(|e| e.to_string())
+        .collect()
+}
+
 /// Runs one scenario with `seed` and, for tests of the verdicts, a planted bug.
 fn run_planted(scenario: &Scenario, seed: u64, options: &RunOptions) -> ScenarioOutcome {
     let mut outcome = empty_outcome(scenario, seed);
@@ -386,26 +401,13 @@ fn run_planted(scenario: &Scenario, seed: u64, options: &RunOptions) -> Scenario
     fault_outcome(&mut outcome, scenario, (world, &fault_ids), &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
-    outcome.decisions = facts
-        .events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                upgrade_engine::EventKind::Decided { .. }
-                    | upgrade_engine::EventKind::Refused { .. }
-            )
-        })
-        .map(|e| e.to_string())
-        .collect();
+    outcome.decisions = decisions(&facts.events);
     outcome.ledger = facts::ledger_summary(&facts);
     outcome.events = timeline;
     outcome.runs = facts.runs.clone();
     outcome.pending_exports = facts.pending.clone();
     outcome.sim_duration_ms = facts.now_ms;
-    if budget_error.is_some() {
-        outcome.error = budget_error;
-    }
+    outcome.error = budget_error.or(outcome.error);
     if options.dump_tenant {
         outcome.tenant = Some(crate::graph::tenant(&world.tenant_records()));
     }
