@@ -31,8 +31,8 @@ fn jobs_problem(jobs: usize, cores: usize) -> Option<String> {
     })
 }
 
-/// Runs the suite `repeat` times and compares the traces: the first run, and the determinism
-/// verdict for stderr (`None` when every digest repeated).
+/// Runs the suite `repeat` times and compares the traces: the first run, the determinism
+/// verdict for stderr, and whether any scenario's runs differed.
 fn repeated(
     scenarios: &[Scenario],
     options: &RunOptions,

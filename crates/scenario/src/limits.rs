@@ -118,6 +118,16 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_values_hold() {
+        // scenarios/README.md and the help texts state these numbers.
+        assert_eq!(MAX_OPERATION_MS, 604_800_000, "7 days");
+        assert_eq!(MAX_MS_PER_OBJECT, 600_000, "10 minutes");
+        assert_eq!(MAX_WAIT_MINUTES, 43_200, "30 days");
+        assert_eq!(DEFAULT_SIM_DAYS * 24 * 60, 129_600);
+        assert_eq!(MAX_OBJECTS, 2_000_000);
+    }
+
+    #[test]
     fn jobs_are_a_multiple_of_the_cores() {
         assert_eq!(max_jobs(2), 8);
         assert_eq!(max_jobs(0), 4);

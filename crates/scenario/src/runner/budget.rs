@@ -72,11 +72,13 @@ mod tests {
         assert!(e.contains("simulated-time budget of 2 days"), "{e}");
         assert!(e.contains("step `wait`") && e.contains("sim_days"), "{e}");
         assert!(g.spent(later));
+        assert!(!g.spent(SimTime(0)), "a minute of wall time is left");
         let g = Guard::start(Budget {
             sim: SimDuration::from_days(2),
             wall: Duration::ZERO,
         });
         std::thread::sleep(Duration::from_millis(2));
+        assert!(g.spent(SimTime(0)), "wall time alone spends it");
         let e = g.exceeded(SimTime(0), "run_cycle").unwrap();
         assert!(e.contains("wall-time budget of 0 s"), "{e}");
         assert!(e.contains("--wall-budget"), "{e}");
