@@ -113,15 +113,77 @@ impl Default for Timing {
 
 impl Timing {
     /// Duration of an import or sync run that touches `objects_count` objects at `ms_each`.
+    /// Panics on overflow: the scenario validator bounds the costs and the object counts so
+    /// that one run stays within days, and the runner reports the panic as the scenario's error.
     pub fn run(&self, objects_count: u64, ms_each: u64) -> SimDuration {
-        SimDuration(self.run_overhead_ms + objects_count.saturating_mul(ms_each))
+        SimDuration(self.run_overhead_ms) + SimDuration::per_item(ms_each, objects_count)
     }
 
-    /// DirSync's uninstall for a metaverse of `objects_count` objects.
+    /// DirSync's uninstall for a metaverse of `objects_count` objects. Saturates: the result is
+    /// capped at `dirsync_uninstall_max_ms` anyway, so a saturated sum gives the same cap.
     pub fn dirsync_uninstall(&self, objects_count: u64) -> SimDuration {
-        let ms = self.dirsync_uninstall_base_ms
-            + objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object);
+        let ms = self
+            .dirsync_uninstall_base_ms
+            .saturating_add(objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object));
         SimDuration(ms.min(self.dirsync_uninstall_max_ms))
+    }
+
+    /// Installing and configuring Connect; panics on overflow like [`Self::run`].
+    pub fn connect_install_and_configure(&self) -> SimDuration {
+        SimDuration(self.connect_install_ms) + SimDuration(self.connect_configure_ms)
+    }
+
+    /// Every field by name with its value, in declaration order (for range checks and docs).
+    pub fn fields(&self) -> [(&'static str, u64); 20] {
+        [
+            ("run_overhead_ms", self.run_overhead_ms),
+            (
+                "full_import_ad_ms_per_object",
+                self.full_import_ad_ms_per_object,
+            ),
+            (
+                "delta_import_ad_ms_per_change",
+                self.delta_import_ad_ms_per_change,
+            ),
+            (
+                "full_import_aad_ms_per_object",
+                self.full_import_aad_ms_per_object,
+            ),
+            (
+                "delta_import_aad_ms_per_change",
+                self.delta_import_aad_ms_per_change,
+            ),
+            (
+                "full_sync_ad_ms_per_object",
+                self.full_sync_ad_ms_per_object,
+            ),
+            (
+                "delta_sync_ad_ms_per_object",
+                self.delta_sync_ad_ms_per_object,
+            ),
+            (
+                "full_sync_aad_ms_per_object",
+                self.full_sync_aad_ms_per_object,
+            ),
+            (
+                "delta_sync_aad_ms_per_object",
+                self.delta_sync_aad_ms_per_object,
+            ),
+            ("export_ms_per_write", self.export_ms_per_write),
+            ("aad_writes_per_window", self.aad_writes_per_window),
+            ("aad_throttle_window_ms", self.aad_throttle_window_ms),
+            ("connect_install_ms", self.connect_install_ms),
+            ("connect_configure_ms", self.connect_configure_ms),
+            ("connect_reconfigure_ms", self.connect_reconfigure_ms),
+            ("dirsync_uninstall_base_ms", self.dirsync_uninstall_base_ms),
+            (
+                "dirsync_uninstall_ms_per_object",
+                self.dirsync_uninstall_ms_per_object,
+            ),
+            ("dirsync_uninstall_max_ms", self.dirsync_uninstall_max_ms),
+            ("service_control_ms", self.service_control_ms),
+            ("query_ms", self.query_ms),
+        ]
     }
 
     /// The tenant-wide throttle these settings describe.
@@ -179,6 +241,29 @@ mod tests {
         let t = Timing::default();
         assert_eq!(t.dirsync_uninstall(1_000_000), SimDuration::from_mins(15));
         assert!(t.dirsync_uninstall(1_000) < SimDuration::from_mins(15));
+    }
+
+    #[test]
+    fn a_run_cost_past_u64_panics_and_the_capped_uninstall_saturates() {
+        let t = Timing {
+            dirsync_uninstall_ms_per_object: u64::MAX,
+            ..Timing::default()
+        };
+        assert_eq!(t.dirsync_uninstall(3), SimDuration::from_mins(15));
+        let r = std::panic::catch_unwind(|| t.run(u64::MAX, 2));
+        let message = r.unwrap_err();
+        let text = message.downcast_ref::<String>().unwrap();
+        assert!(text.contains("simulated time overflow"), "{text}");
+    }
+
+    #[test]
+    fn fields_list_every_field_once() {
+        let f = Timing::default().fields();
+        let mut names: Vec<&str> = f.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 20);
+        assert_eq!(f[12], ("connect_install_ms", 600_000));
     }
 
     #[test]

@@ -14,7 +14,14 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   upgrade-lab check scenarios
-  upgrade-lab check scenarios/parallel/force-export-under-50k.toml")]
+  upgrade-lab check scenarios/parallel/force-export-under-50k.toml
+
+Everything `run` would refuse is refused here first: unknown keys and words, every number
+outside its range (a wait step 1 to 43,200 minutes and all waits within the simulated-time
+budget, 90 days by default; run_cycle count 1 to 1,000; churn adds at most 10 × the directory,
+at least 10,000 and at most 1,000,000; a [world.timing] operation at most 7 days, a per-object
+cost at most 10 minutes; ...; scenarios/README.md lists every range), and an LDIF world file
+that does not read, located at its own path:line:column.")]
 pub struct CheckArgs {
     /// Scenario files or folders of them (searched recursively for *.toml).
     #[arg(default_value = "scenarios")]

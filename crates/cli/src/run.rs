@@ -6,9 +6,70 @@ use crate::check::EXIT_BAD_INPUT;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use upgrade_lab_scenario::determinism::{compare_runs, parse_seeds};
+use upgrade_lab_scenario::limits::{MAX_REPEAT, MAX_WALL_SECONDS, max_jobs};
+use upgrade_lab_scenario::outcome::SuiteOutcome;
 use upgrade_lab_scenario::report::{self, HumanOptions, ReportFormat, WallTime, color_wanted};
 use upgrade_lab_scenario::runner::{RunOptions, run_suite};
 use upgrade_lab_scenario::{Scenario, load_all};
+
+/// The seeds of `--seeds`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedList(pub Vec<u64>);
+
+fn parse_seed_list(text: &str) -> Result<SeedList, String> {
+    parse_seeds(text).map(SeedList)
+}
+
+/// `--jobs` against the machine's cores: the error when it asks for too many workers.
+fn jobs_problem(jobs: usize, cores: usize) -> Option<String> {
+    let max = max_jobs(cores);
+    (jobs > max).then(|| {
+        format!(
+            "error: --jobs {jobs} is out of range: allowed 0 to {max} (4 × the {cores} cores)\nhint: use --jobs 0 for one worker per core; more workers than that only wait for a core\n"
+        )
+    })
+}
+
+/// Runs the suite `repeat` times and compares the traces: the first run, the determinism
+/// verdict for stderr, and whether any scenario's runs differed.
+fn repeated(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    repeat: u32,
+) -> (SuiteOutcome, String, bool) {
+    let runs: Vec<SuiteOutcome> = (0..repeat.max(1))
+        .map(|_| run_suite(scenarios, options))
+        .collect();
+    let checks = compare_runs(&runs.iter().map(|r| r.scenarios.clone()).collect::<Vec<_>>());
+    let mut text = String::new();
+    let mut differ = false;
+    for c in &checks {
+        if let Some((run, at)) = &c.difference {
+            differ = true;
+            text.push_str(&format!(
+                "determinism: {} (seed {}) differs between run 1 and run {run} at {at}\n  digests: {}\n",
+                c.name,
+                c.seed,
+                c.digests.join(", ")
+            ));
+        }
+    }
+    if !differ {
+        text.push_str(&format!(
+            "determinism: {} scenario runs × {repeat}: every trace digest repeated\n",
+            checks.len()
+        ));
+    }
+    (
+        runs.into_iter().next().unwrap_or(SuiteOutcome {
+            scenarios: Vec::new(),
+            wall_duration_ms: 0,
+        }),
+        text,
+        differ,
+    )
+}
 
 /// Exit code when a scenario failed.
 pub const EXIT_FAILED: u8 = 1;
@@ -28,7 +89,13 @@ pub enum FormatArg {
   upgrade-lab run scenarios --filter cutover/ --format junit --out scenarios.xml
   upgrade-lab run scenarios/cutover/rollback-after-export-refused.toml --seed 706
   upgrade-lab run scenarios --list
-  upgrade-lab run scenarios/parallel --dump-tenant tenants")]
+  upgrade-lab run scenarios/parallel --dump-tenant tenants
+  upgrade-lab run scenarios --repeat 2              # every trace digest must repeat
+  upgrade-lab run scenarios/staging --seeds 1..100  # a seed sweep: scenario@seed
+
+Ranges: --seed 0 to 18446744073709551615; --seeds at most 100000 seeds; --jobs 0 to 4 × the
+cores; --repeat 1 to 100; --wall-budget 1 to 86400 seconds. The ranges of scenario keys are
+in scenarios/README.md.")]
 pub struct RunArgs {
     /// Scenario files or folders of them (searched recursively for *.toml).
     #[arg(default_value = "scenarios")]
@@ -36,12 +103,28 @@ pub struct RunArgs {
     /// Run only scenarios whose name contains this text.
     #[arg(long)]
     pub filter: Option<String>,
-    /// Replace every scenario's seed (to replay a failure).
-    #[arg(long)]
+    /// Replace every scenario's seed (to replay a failure); 0 to 18446744073709551615.
+    #[arg(long, conflicts_with = "seeds")]
     pub seed: Option<u64>,
-    /// Scenarios run at once; default one per core.
+    /// Sweep seeds: run each scenario with each seed, reported as scenario@seed. `A..B` (both
+    /// ends included) or `A,B,C`; at most 100000 seeds.
+    #[arg(long, value_name = "LIST", value_parser = parse_seed_list)]
+    pub seeds: Option<SeedList>,
+    /// Scenarios run at once; 0 (the default) = one per core; at most 4 × the cores.
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Run every scenario N times (1 to 100; N = 2 when given without a value) and compare the
+    /// trace digests (the JSON outcome without wall_* fields): exit 1 naming the scenario and
+    /// the first differing field when two runs differ.
+    #[arg(long, visible_alias = "check-determinism", value_name = "N",
+          num_args = 0..=1, default_missing_value = "2",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPEAT)))]
+    pub repeat: Option<u32>,
+    /// Wall-clock seconds each scenario may run (1 to 86400), replacing `[budget] wall_seconds`
+    /// (default 600); a scenario over it ends as an error naming the budget.
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_WALL_SECONDS))]
+    pub wall_budget: Option<u64>,
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
     /// Write the report to this file instead of standard output.
@@ -133,6 +216,10 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
             stderr: String::new(),
         };
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(problem) = jobs_problem(args.jobs, cores) {
+        return bad(problem);
+    }
     if let Some(dir) = &args.dump_tenant
         && let Err(e) = std::fs::create_dir_all(dir)
     {
@@ -141,15 +228,18 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
             dir.display()
         ));
     }
-    let suite = run_suite(
-        &scenarios,
-        &RunOptions {
-            seed: args.seed,
-            jobs: args.jobs,
-            dump_tenant: args.dump_tenant.is_some(),
-            ..Default::default()
-        },
-    );
+    let options = RunOptions {
+        seed: args.seed,
+        seeds: args.seeds.clone().map_or_else(Vec::new, |s| s.0),
+        jobs: args.jobs,
+        wall_budget: args.wall_budget,
+        dump_tenant: args.dump_tenant.is_some(),
+        ..Default::default()
+    };
+    let (suite, determinism, differ) = match args.repeat {
+        Some(n) => repeated(&scenarios, &options, n),
+        None => (run_suite(&scenarios, &options), String::new(), false),
+    };
     if let Some(dir) = &args.dump_tenant
         && let Err(e) = write_dumps(dir, &suite)
     {
@@ -165,7 +255,23 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
         wall: WallTime::Show,
     };
     let text = report::render(&suite, format, human);
-    let exit_code = if suite.all_passed() { 0 } else { EXIT_FAILED };
+    let exit_code = if suite.all_passed() && !differ {
+        0
+    } else {
+        EXIT_FAILED
+    };
+    let mut result = report_result(args, &suite, text, exit_code);
+    result.stderr.push_str(&determinism);
+    result
+}
+
+/// Prints the report or writes it to `--out`.
+fn report_result(args: &RunArgs, suite: &SuiteOutcome, text: String, exit_code: u8) -> RunResult {
+    let bad = |stderr: String| RunResult {
+        exit_code: EXIT_BAD_INPUT,
+        stdout: String::new(),
+        stderr,
+    };
     match &args.out {
         Some(path) => match write_atomically(path, &text) {
             Ok(()) => RunResult {
@@ -220,7 +326,10 @@ mod tests {
             paths,
             filter: None,
             seed: None,
+            seeds: None,
             jobs: 1,
+            repeat: None,
+            wall_budget: None,
             format: FormatArg::Human,
             out: None,
             list: false,

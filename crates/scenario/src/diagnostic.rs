@@ -98,6 +98,24 @@ fn short_label(message: &str) -> String {
     message[..cut].trim().to_string()
 }
 
+/// The byte offset of a 1-based line and column (in characters), clamped to the text.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let rest = &text[line_start..];
+    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    line_start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i)
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -121,6 +139,11 @@ mod tests {
         assert_eq!(line_column(t, 6), (2, 1));
         assert_eq!(line_column(t, 9), (2, 3));
         assert_eq!(line_column(t, 999), (3, 1));
+        for offset in [0, 3, 6, 9, 10] {
+            let (l, c) = line_column(t, offset);
+            assert_eq!(offset_of(t, l, c), offset, "offset {offset}");
+        }
+        assert_eq!(offset_of(t, 9, 9), t.len());
     }
 
     #[test]

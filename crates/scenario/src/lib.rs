@@ -29,10 +29,12 @@
 //! assert_eq!(s.seed(), 7);
 //! ```
 
+pub mod determinism;
 pub mod diagnostic;
 pub mod explore;
 pub mod format;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod outcome;
 pub mod report;

@@ -18,6 +18,8 @@ pub struct Scenario {
     pub ldif_path: Option<PathBuf>,
     /// When each `[[faults]]` entry strikes, in file order.
     pub fault_triggers: Vec<FaultTrigger>,
+    /// Objects of the directory (generated or read from the LDIF file) before any step.
+    pub objects: u64,
 }
 
 impl Scenario {
@@ -120,6 +122,7 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Scenario, Vec<
         file,
         ldif_path: checked.ldif_path,
         fault_triggers: checked.fault_triggers,
+        objects: checked.objects,
     })
 }
 

@@ -18,16 +18,16 @@ use std::sync::Arc;
 use toml::Spanned;
 use upgrade_lab_model::{ObjectKind, Version, attribute_flow};
 
-/// Objects a generated world may hold (a limit, so a typo cannot ask for a billion).
-pub const MAX_OBJECTS: u64 = 2_000_000;
-/// Deepest OU tree a generated world may have.
-pub const MAX_OU_DEPTH: u32 = 12;
-/// Longest simulated wait of one step: 30 days.
-pub const MAX_WAIT_MINUTES: u64 = 30 * 24 * 60;
+mod ranges;
+
+pub use crate::limits::{MAX_OBJECTS, MAX_OU_DEPTH, MAX_WAIT_MINUTES};
+pub use ranges::{key_span, thousands, timing_range};
 
 /// What the checks resolved.
 pub struct Checked {
     pub ldif_path: Option<PathBuf>,
+    /// Objects of the directory (generated or read from the LDIF file).
+    pub objects: u64,
     pub fault_triggers: Vec<FaultTrigger>,
 }
 
@@ -48,6 +48,12 @@ impl Checker<'_> {
             message,
             help,
         ));
+    }
+
+    /// `file:line:column` of a byte offset of the scenario file.
+    fn location(&self, span: Range<usize>) -> String {
+        let (line, column) = crate::diagnostic::line_column(self.text, span.start);
+        format!("{}:{line}:{column}", self.path.display())
     }
 
     fn word<T: AsRef<str>>(&mut self, value: &Spanned<T>, what: &str, words: &[&str]) {
@@ -122,13 +128,15 @@ pub fn check(
         errors: Vec::new(),
     };
     header(&mut c, file);
-    let ldif_path = world(&mut c, file);
+    let (ldif_path, objects) = world(&mut c, file);
     steps(&mut c, file);
+    ranges::check(&mut c, file, objects);
     let fault_triggers = faults(&mut c, file);
     expectations(&mut c, file);
     if c.errors.is_empty() {
         Ok(Checked {
             ldif_path,
+            objects: objects.unwrap_or(0),
             fault_triggers,
         })
     } else {
@@ -175,9 +183,11 @@ fn header(c: &mut Checker, file: &ScenarioFile) {
     }
 }
 
-fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
+/// The world's checks; the LDIF path and the directory's object count when they are known.
+fn world(c: &mut Checker, file: &ScenarioFile) -> (Option<PathBuf>, Option<u64>) {
     let w = file.world.get_ref();
     let mut ldif_path = None;
+    let mut objects = None;
     match (&w.ldif, w.has_inline_directory()) {
         (Some(l), true) => c.err(
             l.span(),
@@ -193,6 +203,7 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
             let base = c.path.parent().unwrap_or(Path::new("."));
             let p = base.join(l.get_ref());
             if p.is_file() {
+                objects = ldif_objects(c, &p, l.span());
                 ldif_path = Some(p);
             } else {
                 c.err(
@@ -256,14 +267,16 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
             }
         }
     }
-    if w.has_inline_directory()
-        && let Err(e) = crate::runner::setup::directory_spec(w, file.seed).validate()
-    {
-        c.err(
-            file.world.span(),
-            format!("the generator cannot make this directory: {e}"),
-            "change the [world] keys the message names",
-        );
+    if w.has_inline_directory() {
+        let spec = crate::runner::setup::directory_spec(w, file.seed);
+        match spec.validate() {
+            Ok(()) => objects = Some(spec.objects_count()),
+            Err(e) => c.err(
+                file.world.span(),
+                format!("the generator cannot make this directory: {e}"),
+                "change the [world] keys the message names",
+            ),
+        }
     }
     dirsync(c, file);
     server(c, &w.dirsync_host);
@@ -277,7 +290,41 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> Option<PathBuf> {
             "omit it for the default",
         );
     }
-    ldif_path
+    (ldif_path, objects)
+}
+
+/// Reads the LDIF file as `run` will; an error points into the LDIF file. The object count on
+/// success.
+fn ldif_objects(c: &mut Checker, path: &Path, at: Range<usize>) -> Option<u64> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            c.err(
+                at,
+                format!("cannot read the LDIF file {}: {e}", path.display()),
+                "",
+            );
+            return None;
+        }
+    };
+    match upgrade_lab_simulator::ldif::read_directory_bytes(&bytes) {
+        Ok(import) => Some(import.directory.objects.len() as u64),
+        Err(e) => {
+            let text = Arc::new(String::from_utf8_lossy(&bytes).into_owned());
+            let offset = crate::diagnostic::offset_of(&text, e.line, e.column.unwrap_or(1));
+            c.errors.push(ScenarioError::at(
+                path,
+                &text,
+                Some(offset..offset + 1),
+                format!("the LDIF file is not usable: {}", e.kind),
+                Some(format!(
+                    "`run` reads this file for the world named at {}; fix the LDIF file (or point `ldif` at another)",
+                    c.location(at)
+                )),
+            ));
+            None
+        }
+    }
 }
 
 fn dirsync(c: &mut Checker, file: &ScenarioFile) {
@@ -345,11 +392,6 @@ fn steps(c: &mut Checker, file: &ScenarioFile) {
             );
         }
         match step.get_ref() {
-            Step::Wait { minutes, .. } if *minutes == 0 || *minutes > MAX_WAIT_MINUTES => c.err(
-                span,
-                format!("wait minutes must be between 1 and {MAX_WAIT_MINUTES}"),
-                "",
-            ),
             Step::Churn {
                 adds: 0,
                 updates: 0,
@@ -360,9 +402,6 @@ fn steps(c: &mut Checker, file: &ScenarioFile) {
                 "this churn changes nothing",
                 "set adds, updates or deletes",
             ),
-            Step::RunCycle { count: 0, .. } => {
-                c.err(span, "count = 0 runs nothing", "use 1 or more")
-            }
             Step::InstallParallel {
                 sql: SqlChoiceSection::Full,
                 sql_server,

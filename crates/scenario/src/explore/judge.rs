@@ -7,8 +7,8 @@ use super::history::{History, StepOutcomeDraw};
 use crate::format::{Step, ViolationKind};
 use crate::load::load_text;
 use crate::outcome::{ScenarioOutcome, Verdict};
-use crate::runner::run_recorded;
 use crate::runner::steps::{StepRecord, StepResult};
+use crate::runner::{RunOptions, run_recorded};
 use std::collections::BTreeSet;
 use std::path::Path;
 use upgrade_lab_simulator::tenant::ledger::Product;
@@ -89,7 +89,12 @@ pub fn judge(history: &History, bug: Option<PlantedBug>) -> (Judged, String) {
             return (loader_error(message), text);
         }
     };
-    let (outcome, records) = run_recorded(&scenario, history.seed, false, bug);
+    let options = RunOptions {
+        jobs: 1,
+        planted_bug: bug,
+        ..RunOptions::default()
+    };
+    let (outcome, records) = run_recorded(&scenario, history.seed, &options);
     (judged(history, &outcome, &records), text)
 }
 

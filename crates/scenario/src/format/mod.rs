@@ -3,6 +3,7 @@
 //! `scenarios/README.md` documents every key with an example.
 
 pub mod bound;
+pub mod budget;
 pub mod expect;
 pub mod faults;
 pub mod steps;
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use bound::Bound;
+pub use budget::BudgetSection;
 pub use expect::{
     AnalysisPage, Checkpoint, DirSyncState, Expect, ExporterExpectation, ExportsExpectation,
     ObjectExpectation, PendingExportsExpectation, Recommendation, RunExpectation, SqlExpectation,
@@ -55,4 +57,7 @@ pub struct ScenarioFile {
     pub checkpoints: Vec<Checkpoint>,
     #[serde(default)]
     pub expect: Expect,
+    /// How much simulated and wall time the scenario may take.
+    #[serde(default)]
+    pub budget: BudgetSection,
 }

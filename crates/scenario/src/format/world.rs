@@ -41,8 +41,7 @@ pub struct WorldSection {
     #[serde(default)]
     pub server: ServerSection,
     /// Overrides of the simulator's timing model (its `Timing` fields, in milliseconds).
-    #[serde(default)]
-    pub timing: Timing,
+    pub timing: Option<Spanned<Timing>>,
     #[serde(default)]
     pub tenant: TenantSection,
     /// Give every credential the scenario uses a recognisable password, then check that none
@@ -52,6 +51,13 @@ pub struct WorldSection {
 }
 
 impl WorldSection {
+    /// The timing model: the defaults with this file's overrides.
+    pub fn timing(&self) -> Timing {
+        self.timing
+            .as_ref()
+            .map_or_else(Timing::default, |t| t.get_ref().clone())
+    }
+
     /// Whether any generated-directory field is set.
     pub fn has_inline_directory(&self) -> bool {
         self.users.is_some()

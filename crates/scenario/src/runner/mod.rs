@@ -3,9 +3,11 @@
 //! invariants checked at the end. The same file and seed give the same outcome, byte for byte,
 //! apart from the `wall_*` fields.
 
+pub mod budget;
 pub mod expect;
 pub mod facts;
 pub mod faults;
+pub mod isolate;
 pub mod secrets;
 pub mod setup;
 pub mod steps;
@@ -14,6 +16,7 @@ pub mod steps;
 mod object_tests;
 
 use crate::format::{FaultTrigger, Step};
+use crate::limits::Budget;
 use crate::load::Scenario;
 use crate::outcome::{OperationCountsLine, ScenarioOutcome, SuiteOutcome, TimelineEvent, Verdict};
 use rayon::prelude::*;
@@ -31,6 +34,15 @@ use upgrade_lab_simulator::world::PlantedBug;
 pub struct RunOptions {
     /// Replaces every scenario's seed.
     pub seed: Option<u64>,
+    /// A seed sweep: each scenario runs once with each of these seeds (named `scenario@seed`);
+    /// empty = each scenario once.
+    pub seeds: Vec<u64>,
+    /// Replaces every scenario's wall-time budget, in seconds.
+    pub wall_budget: Option<u64>,
+    /// **Test affordance**: the scenario of this name panics in its first step, so tests can
+    /// show a panic becomes that scenario's error. Scenario files cannot set it.
+    #[doc(hidden)]
+    pub panic_in: Option<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
     /// **Test affordance**: a bug planted in the simulated system under test, so tests can show
@@ -222,77 +234,174 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
 
 /// Runs one scenario with `seed`; `dump_tenant` keeps the final tenant in the outcome.
 pub fn run_scenario_with(scenario: &Scenario, seed: u64, dump_tenant: bool) -> ScenarioOutcome {
-    run_planted(scenario, seed, dump_tenant, None)
+    let options = RunOptions {
+        dump_tenant,
+        ..RunOptions::default()
+    };
+    run_one(scenario, seed, &options)
+}
+
+/// Runs one scenario with `seed` under `options`. A panic inside it becomes its error (verdict
+/// `error`, the panic's message and location), never the caller's.
+pub fn run_one(scenario: &Scenario, seed: u64, options: &RunOptions) -> ScenarioOutcome {
+    run_recorded(scenario, seed, options).0
+}
+
+/// [`run_one`], keeping how each step ended (what `explore` tallies).
+pub(crate) fn run_recorded(
+    scenario: &Scenario,
+    seed: u64,
+    options: &RunOptions,
+) -> (ScenarioOutcome, Vec<steps::StepRecord>) {
+    let wall = Instant::now();
+    let caught = isolate::catch(|| run_planted(scenario, seed, options));
+    let (mut outcome, records) = caught.result.unwrap_or_else(|panic| {
+        let mut o = empty_outcome(scenario, seed);
+        o.error = Some(format!(
+            "the scenario panicked (a bug in upgrade-lab, not in the scenario): {panic}"
+        ));
+        (o, Vec::new())
+    });
+    if outcome.error.is_none()
+        && let Some(first) = caught.swallowed.first()
+    {
+        outcome.error = Some(format!(
+            "a panic was caught inside the simulated world (a bug in upgrade-lab): {first}"
+        ));
+    }
+    outcome.judge();
+    outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
+    (outcome, records)
+}
+
+/// The steps, each with its faults, timeline entries and checkpoints; stops when a budget ran
+/// out and returns that error.
+struct Drive<'a> {
+    scenario: &'a Scenario,
+    setup: &'a Setup,
+    seed: u64,
+    guard: budget::Guard,
+    panic_here: bool,
+    timeline: Vec<TimelineEvent>,
+    records: Vec<steps::StepRecord>,
+    events: Vec<upgrade_engine::EngineEvent>,
+    checkpoint_checks: Vec<crate::outcome::Check>,
+    fault_ids: Vec<Option<FaultId>>,
+}
+
+impl Drive<'_> {
+    fn steps(&mut self, upgrade: &mut steps::SimUpgrade) -> Option<String> {
+        let (scenario, setup, world) = (self.scenario, self.setup, &self.setup.world);
+        for (i, step) in scenario.file.steps.iter().enumerate() {
+            let step = step.get_ref();
+            if let Some(e) = self.guard.exceeded(world.now(), step.name()) {
+                return Some(e);
+            }
+            assert!(
+                !self.panic_here,
+                "planted panic in scenario `{}`",
+                scenario.name
+            );
+            inject(
+                scenario,
+                setup,
+                (i, false),
+                &mut self.fault_ids,
+                &mut self.timeline,
+            );
+            self.timeline.push(TimelineEvent {
+                at_ms: world.now().0,
+                source: "runner".into(),
+                kind: "step".into(),
+                detail: step.name().to_string(),
+            });
+            let (record, step_events) =
+                steps::run_step((i, step), upgrade, setup, self.seed, &self.guard);
+            self.timeline
+                .extend(step_events.iter().map(facts::timeline_event));
+            self.timeline.push(TimelineEvent {
+                at_ms: world.now().0,
+                source: "runner".into(),
+                kind: "step-result".into(),
+                detail: format!("{}: {}", record.name, record.result),
+            });
+            self.events.extend(step_events);
+            self.records.push(record);
+            let checks =
+                checkpoints_after(scenario, i, setup, upgrade, &self.records, &self.events);
+            self.checkpoint_checks.extend(checks);
+            inject(
+                scenario,
+                setup,
+                (i, true),
+                &mut self.fault_ids,
+                &mut self.timeline,
+            );
+            if let Some(e) = self.guard.exceeded(world.now(), step.name()) {
+                return Some(e);
+            }
+        }
+        None
+    }
+}
+
+/// The engine's decisions and refusals, as the reports list them.
+fn decisions(events: &[upgrade_engine::EngineEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                upgrade_engine::EventKind::Decided { .. }
+                    | upgrade_engine::EventKind::Refused { .. }
+            )
+        })
+        .map(|e| e.to_string())
+        .collect()
 }
 
 /// Runs one scenario with `seed` and, for tests of the verdicts, a planted bug.
 fn run_planted(
     scenario: &Scenario,
     seed: u64,
-    dump_tenant: bool,
-    bug: Option<PlantedBug>,
-) -> ScenarioOutcome {
-    run_recorded(scenario, seed, dump_tenant, bug).0
-}
-
-/// Runs one scenario and keeps how each step ended (what `explore` tallies).
-pub(crate) fn run_recorded(
-    scenario: &Scenario,
-    seed: u64,
-    dump_tenant: bool,
-    bug: Option<PlantedBug>,
+    options: &RunOptions,
 ) -> (ScenarioOutcome, Vec<steps::StepRecord>) {
-    let wall = Instant::now();
     let mut outcome = empty_outcome(scenario, seed);
-    let setup = match setup::build(scenario, seed, bug) {
+    let guard = budget::Guard::start(Budget::of(&scenario.file, options.wall_budget));
+    let setup = match setup::build(scenario, seed, options.planted_bug) {
         Ok(s) => s,
         Err(e) => {
             outcome.error = Some(format!("the world could not be built: {e}"));
-            outcome.judge();
-            outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
             return (outcome, Vec::new());
         }
     };
     let world = &setup.world;
-    let options = UpgradeOptions::new(
+    let upgrade_options = UpgradeOptions::new(
         setup.enterprise_admin.clone(),
         setup.enterprise_admin.clone(),
     );
-    let mut upgrade = world.upgrade(&setup.connect_host, options);
-    let mut timeline = Vec::new();
-    let mut records = Vec::new();
-    let mut events = Vec::new();
-    let mut checkpoint_checks = Vec::new();
-    let mut fault_ids = setup.fault_ids.clone();
-    for (i, step) in scenario.file.steps.iter().enumerate() {
-        let step = step.get_ref();
-        inject(scenario, &setup, (i, false), &mut fault_ids, &mut timeline);
-        timeline.push(TimelineEvent {
-            at_ms: world.now().0,
-            source: "runner".into(),
-            kind: "step".into(),
-            detail: step.name().to_string(),
-        });
-        let (record, step_events) = steps::run_step(i, step, &mut upgrade, &setup, seed);
-        timeline.extend(step_events.iter().map(facts::timeline_event));
-        timeline.push(TimelineEvent {
-            at_ms: world.now().0,
-            source: "runner".into(),
-            kind: "step-result".into(),
-            detail: format!("{}: {}", record.name, record.result),
-        });
-        events.extend(step_events);
-        records.push(record);
-        checkpoint_checks.extend(checkpoints_after(
-            scenario,
-            i,
-            &setup,
-            &mut upgrade,
-            &records,
-            &events,
-        ));
-        inject(scenario, &setup, (i, true), &mut fault_ids, &mut timeline);
-    }
+    let mut upgrade = world.upgrade(&setup.connect_host, upgrade_options);
+    let mut drive = Drive {
+        scenario,
+        setup: &setup,
+        seed,
+        guard,
+        panic_here: options.panic_in.as_deref() == Some(scenario.name.as_str()),
+        timeline: Vec::new(),
+        records: Vec::new(),
+        events: Vec::new(),
+        checkpoint_checks: Vec::new(),
+        fault_ids: setup.fault_ids.clone(),
+    };
+    let budget_error = drive.steps(&mut upgrade);
+    let Drive {
+        mut timeline,
+        records,
+        events,
+        checkpoint_checks,
+        fault_ids,
+        ..
+    } = drive;
     let e = &scenario.file.expect;
     let mut facts = facts::collect(
         &setup,
@@ -309,24 +418,14 @@ pub(crate) fn run_recorded(
     fault_outcome(&mut outcome, scenario, (world, &fault_ids), &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
-    outcome.decisions = facts
-        .events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                upgrade_engine::EventKind::Decided { .. }
-                    | upgrade_engine::EventKind::Refused { .. }
-            )
-        })
-        .map(|e| e.to_string())
-        .collect();
+    outcome.decisions = decisions(&facts.events);
     outcome.ledger = facts::ledger_summary(&facts);
     outcome.events = timeline;
     outcome.runs = facts.runs.clone();
     outcome.pending_exports = facts.pending.clone();
     outcome.sim_duration_ms = facts.now_ms;
-    if dump_tenant {
+    outcome.error = budget_error.or(outcome.error);
+    if options.dump_tenant {
         outcome.tenant = Some(crate::graph::tenant(&world.tenant_records()));
     }
     if setup.passwords.planted {
@@ -334,20 +433,43 @@ pub(crate) fn run_recorded(
         let found = scan_for_secrets(&outcome, &setup, &facts.events);
         outcome.checks.extend(found);
     }
-    outcome.judge();
-    outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
     (outcome, facts.steps)
 }
 
-/// Runs scenarios in parallel (each its own world and seed) and returns them in input order.
+/// Each scenario with the seeds it runs with and the name it is reported by: its own seed
+/// (or `seed`) under its own name, or with a sweep each of `seeds` as `scenario@seed`, seeds in
+/// order. The suite runner and the `tests/scenarios.rs` harness both name runs this way.
+pub fn sweep<'a>(
+    scenarios: &'a [Scenario],
+    seed: Option<u64>,
+    seeds: &[u64],
+) -> Vec<(String, &'a Scenario, u64)> {
+    scenarios
+        .iter()
+        .flat_map(|s| {
+            let runs: Vec<(String, u64)> = if seeds.is_empty() {
+                vec![(s.name.clone(), seed.unwrap_or(s.seed()))]
+            } else {
+                seeds
+                    .iter()
+                    .map(|&n| (format!("{}@{n}", s.name), n))
+                    .collect()
+            };
+            runs.into_iter().map(move |(name, n)| (name, s, n))
+        })
+        .collect()
+}
+
+/// Runs scenarios in parallel (each its own world and seed) and returns them in input order;
+/// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let wall = Instant::now();
+    let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
-        scenarios
-            .par_iter()
-            .map(|s| {
-                let seed = options.seed.unwrap_or(s.seed());
-                run_planted(s, seed, options.dump_tenant, options.planted_bug)
+        jobs.par_iter()
+            .map(|(name, s, seed)| ScenarioOutcome {
+                name: name.clone(),
+                ..run_one(s, *seed, options)
             })
             .collect()
     };
@@ -361,5 +483,39 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     SuiteOutcome {
         scenarios: outcomes,
         wall_duration_ms: wall.elapsed().as_millis() as u64,
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+    use crate::load::load_text;
+
+    fn scenario(name: &str, seed: u64) -> Scenario {
+        let text = format!(
+            "format_version = 1\ndescription = \"d\"\nseed = {seed}\n[world]\nusers = 60\n[[steps]]\naction = \"analyze\"\n"
+        );
+        load_text(name, std::path::Path::new("x.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn a_sweep_names_each_run_scenario_at_seed_and_no_sweep_keeps_the_name() {
+        let s = [scenario("a", 3), scenario("b", 4)];
+        let named = |seed, seeds: &[u64]| -> Vec<(String, u64)> {
+            sweep(&s, seed, seeds)
+                .into_iter()
+                .map(|(n, _, seed)| (n, seed))
+                .collect()
+        };
+        assert_eq!(named(None, &[]), [("a".into(), 3), ("b".into(), 4)]);
+        assert_eq!(named(Some(9), &[]), [("a".into(), 9), ("b".into(), 9)]);
+        let swept = named(None, &[7, 8]);
+        let expected: Vec<(String, u64)> = vec![
+            ("a@7".into(), 7),
+            ("a@8".into(), 8),
+            ("b@7".into(), 7),
+            ("b@8".into(), 8),
+        ];
+        assert_eq!(swept, expected);
     }
 }

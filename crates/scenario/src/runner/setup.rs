@@ -360,7 +360,7 @@ pub fn build(
         .environment(environment(DEFAULT_DIRSYNC_HOST, &w.dirsync_host))
         .environment(environment(PARALLEL_HOST, &w.server))
         .tenant(tenant)
-        .timing(w.timing.clone())
+        .timing(w.timing())
         .azure_ad_password(passwords.azure_ad.expose())
         .seed(seed)
         .planted_bug(bug);
@@ -377,7 +377,7 @@ pub fn build(
             let host = host_of(f.server.unwrap_or_default(), &connect_host);
             builder = builder.fault(Fault {
                 kind: world_fault(*f.kind.get_ref(), host, &config.azure_ad_account),
-                trigger: FaultTrigger::At(SimTime(at.get_ref() * 60_000)),
+                trigger: FaultTrigger::At(SimTime::from_mins(*at.get_ref())),
                 duration: f
                     .for_minutes
                     .as_ref()

@@ -2,6 +2,7 @@
 //! on the world (an administrator's hands: churn in AD, waiting, a sync cycle started by hand,
 //! DirSync's service started again by hand).
 
+use super::budget::Guard;
 use super::setup::{Setup, host_of, no_role_account, other_admin};
 use crate::format::{
     AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
@@ -214,13 +215,37 @@ fn churn(world: &World, seed: u64, step: usize, adds: u64, updates: u64, deletes
     done.adds + done.updates + done.deletes
 }
 
-/// Runs step `index`; the engine's events of the step are returned with it.
+/// Runs `count` cycles now, stopping early when a budget is spent; the run profiles run.
+fn run_cycles(world: &World, id: &ServerId, count: u32, guard: &Guard) -> usize {
+    let mut runs = 0;
+    for _ in 0..count {
+        if guard.spent(world.now()) {
+            break;
+        }
+        runs += world.run_cycle_now(id.clone()).len();
+    }
+    runs
+}
+
+/// Lets `minutes` pass a day at a time, stopping early when a budget is spent.
+fn wait(world: &World, minutes: u64, guard: &Guard) {
+    const DAY: u64 = 24 * 60;
+    let mut left = minutes;
+    while left > 0 && !guard.spent(world.now()) {
+        let now = left.min(DAY);
+        world.advance(SimDuration::from_mins(now));
+        left -= now;
+    }
+}
+
+/// Runs step `index`; the engine's events of the step are returned with it. The long steps
+/// stop early when `guard`'s budget is spent (the runner then reports it).
 pub fn run_step(
-    index: usize,
-    step: &Step,
+    (index, step): (usize, &Step),
     upgrade: &mut SimUpgrade,
     setup: &Setup,
     seed: u64,
+    guard: &Guard,
 ) -> (StepRecord, Vec<EngineEvent>) {
     let world = &setup.world;
     let mut findings = Vec::new();
@@ -300,9 +325,7 @@ pub fn run_step(
                 ServerRef::Dirsync => ServerId::DirSync,
                 ServerRef::Connect => ServerId::Connect(setup.connect_host.clone()),
             };
-            let runs: usize = (0..*count)
-                .map(|_| world.run_cycle_now(id.clone()).len())
-                .sum();
+            let runs = run_cycles(world, &id, *count, guard);
             StepResult::Done(format!("{runs} run profiles"))
         }
         Step::Churn {
@@ -361,7 +384,7 @@ pub fn run_step(
             Err(e) => from_error(e),
         },
         Step::Wait { minutes, .. } => {
-            world.advance(SimDuration::from_mins(*minutes));
+            wait(world, *minutes, guard);
             StepResult::Done(format!("waited {minutes} minutes"))
         }
         Step::Rollback { .. } => done(world.run(upgrade.rollback_to_dirsync()), |r| {

@@ -17,7 +17,7 @@ use upgrade_engine::ports::{
 };
 use upgrade_lab_model::environment::EndpointReach;
 use upgrade_lab_model::{
-    Connector, PendingExport, RunProfile, RunRecord, ServerEnvironment, SimDuration, SimTime,
+    Connector, PendingExport, RunProfile, RunRecord, ServerEnvironment, SimTime,
 };
 
 /// An Azure AD Connect server (installed or not yet).
@@ -242,11 +242,13 @@ impl ConnectServerPort for ConnectPort {
             let mut dirsync = super::DirSyncPort::new(self.shared.clone());
             upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
         }
-        let (install_ms, configure_ms) = {
-            let st = self.shared.state.borrow();
-            (st.timing.connect_install_ms, st.timing.connect_configure_ms)
-        };
-        tokio::time::sleep(SimDuration(install_ms + configure_ms).as_std()).await;
+        let install = self
+            .shared
+            .state
+            .borrow()
+            .timing
+            .connect_install_and_configure();
+        tokio::time::sleep(install.as_std()).await;
         down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
         let finished_at = self.shared.now();
         let start_sync = request.start_sync;
