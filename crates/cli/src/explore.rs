@@ -30,6 +30,8 @@ pub enum BugArg {
     DropOuFilterInMigration,
     WrongSignInAttribute,
     SkipDeleteExports,
+    ReplayInterruptedExport,
+    RestartLosesStagedImports,
 }
 
 /// Explore random upgrade histories: seeded worlds, documented and wrong step orders, churn
@@ -76,6 +78,8 @@ impl BugArg {
             BugArg::DropOuFilterInMigration => PlantedBug::DropOuFilterInMigration,
             BugArg::WrongSignInAttribute => PlantedBug::WrongSignInAttribute,
             BugArg::SkipDeleteExports => PlantedBug::SkipDeleteExports,
+            BugArg::ReplayInterruptedExport => PlantedBug::ReplayInterruptedExport,
+            BugArg::RestartLosesStagedImports => PlantedBug::RestartLosesStagedImports,
         }
     }
 }

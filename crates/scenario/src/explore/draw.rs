@@ -8,8 +8,8 @@ use super::history::{
     FaultDraw, History, ROOT_DOMAIN, SECOND_DOMAIN, UpgradePath, When, WorldDraw,
 };
 use crate::format::{
-    AzureAdCredentialChoice, EnterpriseAdminChoice, FaultKind, ServerRef, ServiceAccountSection,
-    SqlChoiceSection, Step,
+    AzureAdCredentialChoice, CrashPhase, EnterpriseAdminChoice, FaultKind, ServerRef,
+    ServiceAccountSection, SqlChoiceSection, Step,
 };
 use rand::RngExt;
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
@@ -354,8 +354,13 @@ fn fault(rng: &mut SimRng, steps: &[Step]) -> FaultDraw {
         2 => When::After(step),
         _ => When::During(step),
     };
+    // A crash during a step strikes inside a run half the time.
+    let phase =
+        (kind == FaultKind::Crash && matches!(when, When::During(_)) && rng.random_bool(0.5))
+            .then(|| CrashPhase::ALL[rng.random_range(0..CrashPhase::ALL.len())]);
     FaultDraw {
         kind,
+        phase,
         server: if rng.random_bool(0.6) {
             ServerRef::Connect
         } else {
@@ -421,6 +426,12 @@ mod tests {
             assert!(
                 hs.iter().any(|h| h.faults.iter().any(|f| f.kind == kind)),
                 "{kind:?}"
+            );
+        }
+        for phase in CrashPhase::ALL {
+            assert!(
+                hs.iter()
+                    .any(|h| h.faults.iter().any(|f| f.phase == Some(phase)))
             );
         }
         for action in [

@@ -3,7 +3,7 @@
 //! text it renders through the same loader as `upgrade-lab run`, so a shrunk failure written
 //! to disk fails the same way when a person replays it.
 
-use crate::format::{FaultKind, ServerRef, Step};
+use crate::format::{CrashPhase, FaultKind, ServerRef, Step};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -90,6 +90,8 @@ pub struct FaultDraw {
     pub when: When,
     /// How long it lasts; `None`: until the history ends.
     pub for_minutes: Option<u64>,
+    /// A crash `during` a step: the point of a run sequence it strikes at.
+    pub phase: Option<CrashPhase>,
 }
 
 /// One random upgrade history.
@@ -254,6 +256,9 @@ fn render_fault(out: &mut String, f: &FaultDraw) {
         When::During(s) => writeln!(out, "during = {}", quoted(s)),
     }
     .expect("writing to a String");
+    if let Some(p) = f.phase {
+        let _ = writeln!(out, "phase = {}", quoted(p.as_str()));
+    }
     if let Some(m) = f.for_minutes {
         let _ = writeln!(out, "for_minutes = {m}");
     }
@@ -313,12 +318,14 @@ mod tests {
                     server: ServerRef::Dirsync,
                     when: When::During("s3".into()),
                     for_minutes: Some(30),
+                    phase: Some(CrashPhase::DuringExport),
                 },
                 FaultDraw {
                     kind: FaultKind::Throttling,
                     server: ServerRef::Connect,
                     when: When::AtMinutes(12),
                     for_minutes: None,
+                    phase: None,
                 },
             ],
             step_outcomes: vec![StepOutcomeDraw {
@@ -360,6 +367,10 @@ mod tests {
         assert_eq!(s.file.faults.len(), 2);
         assert_eq!(*s.file.faults[0].kind.get_ref(), FaultKind::Crash);
         assert_eq!(s.file.faults[0].server, Some(ServerRef::Dirsync));
+        assert_eq!(
+            s.file.faults[0].phase.as_ref().map(|p| *p.get_ref()),
+            Some(CrashPhase::DuringExport)
+        );
         assert!(s.file.faults.iter().all(|f| f.may_miss));
         assert_eq!(s.file.expect.refusals.len(), 1);
         assert!(s.file.expect.errors.is_empty());

@@ -188,6 +188,11 @@ fn smaller_faults(h: &History) -> Vec<History> {
             c.faults[i].when = When::AtMinutes(m / 2);
             out.push(c);
         }
+        if f.phase.is_some() {
+            let mut c = h.clone();
+            c.faults[i].phase = None;
+            out.push(c);
+        }
         if let Some(m) = f.for_minutes
             && m > 1
         {
