@@ -1,0 +1,119 @@
+//! The three parsers as fuzz targets: each takes bytes, calls the parser's public entry point
+//! and checks the contract beyond "did not panic": an error carries a location inside the input
+//! when the parser's API has one, and what parses writes back to something that parses equal.
+
+use std::path::Path;
+use upgrade_engine::settings_file::{self, SettingsFileError};
+use upgrade_lab_scenario::load::load_text;
+use upgrade_lab_simulator::ldif;
+
+/// What a parser made of an input that kept its contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Accepted,
+    /// Refused with an error that keeps the contract (located where the API has a location).
+    Refused,
+}
+
+/// A parser under test: `Err` is a broken contract, described.
+pub type Parse = fn(&[u8]) -> Result<Outcome, String>;
+
+/// The path the scenario loader is told the text came from (it names it in errors).
+pub const SCENARIO_PATH: &str = "fuzz/input.toml";
+
+/// `upgrade_lab_scenario::load::load_text`: every error is `fuzz/input.toml:LINE:COLUMN: …`
+/// with the position inside the text, and its miette rendering works.
+pub fn scenario(bytes: &[u8]) -> Result<Outcome, String> {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+    match load_text("input", Path::new(SCENARIO_PATH), text.clone()) {
+        Ok(_) => Ok(Outcome::Accepted),
+        Err(errors) if errors.is_empty() => Err("refused with an empty list of errors".into()),
+        Err(errors) => {
+            for e in &errors {
+                check_scenario_location(&e.location, &line_chars)
+                    .map_err(|why| format!("{why}: {}", e.plain()))?;
+            }
+            let _ = errors[0].render(false);
+            Ok(Outcome::Refused)
+        }
+    }
+}
+
+fn check_scenario_location(location: &str, line_chars: &[usize]) -> Result<(), String> {
+    let rest = location
+        .strip_prefix(SCENARIO_PATH)
+        .and_then(|r| r.strip_prefix(':'))
+        .ok_or("the error's location does not start with the file's path")?;
+    let (line, column) = rest
+        .split_once(':')
+        .and_then(|(l, c)| Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?)))
+        .ok_or("the error's location is not path:line:column")?;
+    let Some(len) = line.checked_sub(1).and_then(|i| line_chars.get(i)) else {
+        return Err(format!("line {line} is outside the text"));
+    };
+    if column == 0 || column > len + 1 {
+        return Err(format!("column {column} is outside line {line}"));
+    }
+    Ok(())
+}
+
+/// `ldif::read_directory_bytes`: an error's line (and column, when given) lies inside the
+/// input, its message renders, and a directory that reads writes back to LDIF that reads equal.
+pub fn ldif(bytes: &[u8]) -> Result<Outcome, String> {
+    match ldif::read_directory_bytes(bytes) {
+        Ok(import) => {
+            let mut out = Vec::new();
+            ldif::write_directory(&import.directory, &mut out)
+                .map_err(|e| format!("the directory read does not write: {e}"))?;
+            let again = ldif::read_directory_bytes(&out)
+                .map_err(|e| format!("the directory read writes LDIF that does not read: {e}"))?;
+            if again.directory != import.directory {
+                return Err("the directory read writes LDIF that reads different".into());
+            }
+            Ok(Outcome::Accepted)
+        }
+        Err(e) => {
+            let shown = e.to_string();
+            let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+            if e.line == 0 || e.line > max_line {
+                return Err(format!("line {} is outside the input: {shown}", e.line));
+            }
+            if let Some(c) = e.column
+                && (c == 0 || c > bytes.len() + 1)
+            {
+                return Err(format!("column {c} is outside the input: {shown}"));
+            }
+            Ok(Outcome::Refused)
+        }
+    }
+}
+
+/// `settings_file::parse_settings`: a JSON error's line and column lie inside the input (the
+/// other errors are about the document, which has no position in this API), and a document
+/// that reads writes back to bytes that read equal.
+pub fn settings(bytes: &[u8]) -> Result<Outcome, String> {
+    match settings_file::parse_settings(bytes) {
+        Ok(doc) => {
+            let again = settings_file::parse_settings(&settings_file::to_bytes(&doc));
+            if again.as_ref() != Ok(&doc) {
+                return Err(format!("the document read writes back as {again:?}"));
+            }
+            Ok(Outcome::Accepted)
+        }
+        Err(e) => {
+            let shown = e.to_string();
+            if let SettingsFileError::NotJson { line, column, .. } = e {
+                let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+                if line == 0 || line > max_line {
+                    return Err(format!("line {line} is outside the input: {shown}"));
+                }
+                if column == 0 || column > bytes.len() + 1 {
+                    return Err(format!("column {column} is outside the input: {shown}"));
+                }
+            }
+            Ok(Outcome::Refused)
+        }
+    }
+}
