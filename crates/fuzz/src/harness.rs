@@ -25,6 +25,8 @@ pub struct Subject {
     pub corpus: Vec<Vec<u8>>,
     /// Words inserted by token-level mutation.
     pub dictionary: Vec<String>,
+    /// A parse may hold `memory_factor × input length + Config::memory_slack` bytes.
+    pub memory_factor: usize,
     pub generate: Generate,
 }
 
@@ -37,8 +39,7 @@ pub struct Config {
     pub max_len: usize,
     /// A parse slower than this is a hang.
     pub timeout: Duration,
-    /// A parse may hold `memory_factor × input length + memory_slack` bytes.
-    pub memory_factor: usize,
+    /// Bytes a parse may hold beyond the subject's `memory_factor × input length`.
     pub memory_slack: usize,
     /// Where findings are saved (`<dir>/<target>/`); `None` keeps them in memory only.
     pub findings_dir: Option<PathBuf>,
@@ -53,7 +54,6 @@ impl Default for Config {
             seed: 0,
             max_len: 64 * 1024,
             timeout: Duration::from_secs(1),
-            memory_factor: 64,
             memory_slack: 1 << 20,
             findings_dir: None,
             replay_command: "cargo run --profile fuzz -p upgrade-lab-fuzz --".to_string(),
@@ -163,7 +163,7 @@ pub struct Execution {
 }
 
 /// Runs `parse` on one input: its outcome, or the failure with a description.
-pub fn check_one(parse: Parse, input: &[u8], cfg: &Config) -> Execution {
+pub fn check_one(parse: Parse, memory_factor: usize, input: &[u8], cfg: &Config) -> Execution {
     install_panic_capture();
     CAPTURING.with(|c| *c.borrow_mut() = Some(String::new()));
     alloc::arm();
@@ -171,8 +171,13 @@ pub fn check_one(parse: Parse, input: &[u8], cfg: &Config) -> Execution {
     let result = catch_unwind(AssertUnwindSafe(|| parse(input)));
     let took = start.elapsed();
     let held = alloc::disarm();
-    let panic = CAPTURING.with(|c| c.borrow_mut().take()).unwrap_or_default();
-    let result = judge(result, panic, took, held, input.len(), cfg);
+    let panic = CAPTURING
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
+    let budget = memory_factor
+        .saturating_mul(input.len())
+        .saturating_add(cfg.memory_slack);
+    let result = judge(result, panic, took, held, budget, cfg);
     Execution { result, took, held }
 }
 
@@ -181,7 +186,7 @@ fn judge(
     panic: String,
     took: Duration,
     held: usize,
-    len: usize,
+    budget: usize,
     cfg: &Config,
 ) -> Result<Outcome, Failure> {
     let outcome = match result {
@@ -193,12 +198,8 @@ fn judge(
         let why = format!("took {took:?}, over the {:?} limit", cfg.timeout);
         return Err((FindingKind::Hang, why));
     }
-    let budget = cfg
-        .memory_factor
-        .saturating_mul(len)
-        .saturating_add(cfg.memory_slack);
     if held > budget {
-        let why = format!("held {held} bytes for a {len}-byte input (budget {budget})");
+        let why = format!("held {held} bytes, over the budget of {budget} for this input");
         return Err((FindingKind::Memory, why));
     }
     Ok(outcome)
@@ -220,7 +221,13 @@ pub fn input_for(subject: &Subject, cfg: &Config, exec: u64) -> Vec<u8> {
         _ => (subject.generate)(&mut rng, corpus),
     };
     if rng.random_bool(0.6) {
-        mutate::mutate(&mut rng, &mut input, corpus, &subject.dictionary, cfg.max_len);
+        mutate::mutate(
+            &mut rng,
+            &mut input,
+            corpus,
+            &subject.dictionary,
+            cfg.max_len,
+        );
     }
     input.truncate(cfg.max_len);
     input

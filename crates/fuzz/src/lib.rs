@@ -7,7 +7,7 @@
 //! all drawn from a seeded ChaCha8 stream per execution, so `--seed S` and an execution number
 //! replay one input exactly. Every input must end in a result or an error that keeps the
 //! parser's contract (located where its API has a location); a panic, a parse slower than the
-//! time limit, a parse holding more than `64 × input + 1 MiB` (with [`alloc::CountingAlloc`]
+//! time limit, a parse holding more than `64 × input + 1 MiB` (128 × for TOML) (with [`alloc::CountingAlloc`]
 //! installed) or a broken contract is a finding, saved under `findings/<target>/` with the
 //! command that replays it.
 //!
@@ -58,6 +58,16 @@ impl Target {
         }
     }
 
+    /// How many bytes per input byte a parse may hold (plus 1 MiB). The scenario loader's
+    /// TOML document tree holds about 80 bytes per byte of deeply nested inline tables (linear,
+    /// and the TOML parser stops at its recursion limit), so it gets twice the default.
+    pub fn memory_factor(self) -> usize {
+        match self {
+            Target::Scenario => 128,
+            Target::Ldif | Target::Settings => 64,
+        }
+    }
+
     pub fn vocabulary(self, corpus: &[Vec<u8>]) -> Vocabulary {
         match self {
             Target::Scenario => generate::scenario::vocabulary(corpus),
@@ -78,13 +88,15 @@ impl Target {
     pub fn subject(self, corpus: Vec<Vec<u8>>) -> harness::Subject {
         let vocabulary = self.vocabulary(&corpus);
         let dictionary = vocabulary.all();
-        let generate = move |rng: &mut ChaCha8Rng, c: &[Vec<u8>]| self.generate(rng, c, &vocabulary);
+        let generate =
+            move |rng: &mut ChaCha8Rng, c: &[Vec<u8>]| self.generate(rng, c, &vocabulary);
         harness::Subject {
             name: self.name().to_string(),
             index: self as u64,
             parse: self.parse(),
             corpus,
             dictionary,
+            memory_factor: self.memory_factor(),
             generate: Box::new(generate),
         }
     }

@@ -89,13 +89,23 @@ fn main() -> ExitCode {
         );
         for f in &report.findings {
             found += 1;
-            println!("  {} (x{}, first at exec {}): {}", f.kind.as_str(), f.hits, f.exec, f.detail);
+            println!(
+                "  {} (x{}, first at exec {}): {}",
+                f.kind.as_str(),
+                f.hits,
+                f.exec,
+                f.detail
+            );
             if let Some(r) = &f.replay {
                 println!("    replay: {r}");
             }
         }
     }
-    if found > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if found > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn replay(targets: &[Target], file: &PathBuf, cfg: &Config) -> ExitCode {
@@ -105,7 +115,7 @@ fn replay(targets: &[Target], file: &PathBuf, cfg: &Config) -> ExitCode {
     };
     let mut failed = false;
     for t in targets {
-        match check_one(t.parse(), &input, cfg).result {
+        match check_one(t.parse(), t.memory_factor(), &input, cfg).result {
             Ok(outcome) => println!("{}: {outcome:?}", t.name()),
             Err((kind, detail)) => {
                 failed = true;
@@ -113,5 +123,9 @@ fn replay(targets: &[Target], file: &PathBuf, cfg: &Config) -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

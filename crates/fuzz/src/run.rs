@@ -70,7 +70,8 @@ fn fuzz_loop(subject: &Subject, cfg: &Config, watch: Option<&Watch>) -> Report {
             let now = w.origin.elapsed().as_millis() as u64;
             w.busy_since.store(now.max(1), Ordering::Relaxed);
         }
-        let Execution { result, took, held } = check_one(subject.parse, &input, cfg);
+        let Execution { result, took, held } =
+            check_one(subject.parse, subject.memory_factor, &input, cfg);
         if let Some(w) = watch {
             w.busy_since.store(0, Ordering::Relaxed);
         }
@@ -132,7 +133,8 @@ pub fn shrink(subject: &Subject, cfg: &Config, input: &[u8], sig: &str) -> Vec<u
             let mut candidate = best.clone();
             candidate.drain(at..(at + chunk).min(best.len()));
             tries += 1;
-            let same = match check_one(subject.parse, &candidate, cfg).result {
+            let same = match check_one(subject.parse, subject.memory_factor, &candidate, cfg).result
+            {
                 Err((kind, detail)) => signature(kind, &detail) == sig,
                 Ok(_) => false,
             };
@@ -152,7 +154,11 @@ pub fn shrink(subject: &Subject, cfg: &Config, input: &[u8], sig: &str) -> Vec<u
 /// Writes the input as `<kind>-<hash>.input` and the description beside it.
 fn save(f: &mut Finding, dir: &Path, target: &str, cfg: &Config) {
     let file = dir.join(format!("{}-{:016x}.input", f.kind.as_str(), fnv(&f.input)));
-    let replay = format!("{} {target} --replay {}", cfg.replay_command, file.display());
+    let replay = format!(
+        "{} {target} --replay {}",
+        cfg.replay_command,
+        file.display()
+    );
     let note = format!(
         "{}\nfirst at exec {} of seed {} ({} hits)\nreplay: {replay}\n",
         f.detail, f.exec, cfg.seed, f.hits
@@ -193,7 +199,10 @@ fn guard(subject: &Subject, cfg: &Config, watch: &Watch) {
             saved: None,
             replay: None,
         };
-        let dir: PathBuf = cfg.findings_dir.clone().unwrap_or_else(|| "findings".into());
+        let dir: PathBuf = cfg
+            .findings_dir
+            .clone()
+            .unwrap_or_else(|| "findings".into());
         save(&mut f, &dir.join(&subject.name), &subject.name, cfg);
         let mut err = std::io::stderr();
         let _ = writeln!(err, "{}: {}", subject.name, f.detail);

@@ -25,14 +25,12 @@ pub const SCENARIO_PATH: &str = "fuzz/input.toml";
 /// with the position inside the text, and its miette rendering works.
 pub fn scenario(bytes: &[u8]) -> Result<Outcome, String> {
     let text = String::from_utf8_lossy(bytes).into_owned();
-    let lines: Vec<&str> = text.split('\n').collect();
-    let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
     match load_text("input", Path::new(SCENARIO_PATH), text.clone()) {
         Ok(_) => Ok(Outcome::Accepted),
         Err(errors) if errors.is_empty() => Err("refused with an empty list of errors".into()),
         Err(errors) => {
             for e in &errors {
-                check_scenario_location(&e.location, &line_chars)
+                check_scenario_location(&e.location, &text)
                     .map_err(|why| format!("{why}: {}", e.plain()))?;
             }
             let _ = errors[0].render(false);
@@ -41,7 +39,7 @@ pub fn scenario(bytes: &[u8]) -> Result<Outcome, String> {
     }
 }
 
-fn check_scenario_location(location: &str, line_chars: &[usize]) -> Result<(), String> {
+fn check_scenario_location(location: &str, text: &str) -> Result<(), String> {
     let rest = location
         .strip_prefix(SCENARIO_PATH)
         .and_then(|r| r.strip_prefix(':'))
@@ -50,10 +48,14 @@ fn check_scenario_location(location: &str, line_chars: &[usize]) -> Result<(), S
         .split_once(':')
         .and_then(|(l, c)| Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?)))
         .ok_or("the error's location is not path:line:column")?;
-    let Some(len) = line.checked_sub(1).and_then(|i| line_chars.get(i)) else {
+    let Some(chars) = line
+        .checked_sub(1)
+        .and_then(|i| text.split('\n').nth(i))
+        .map(|l| l.chars().count())
+    else {
         return Err(format!("line {line} is outside the text"));
     };
-    if column == 0 || column > len + 1 {
+    if column == 0 || column > chars + 1 {
         return Err(format!("column {column} is outside line {line}"));
     }
     Ok(())
@@ -70,7 +72,14 @@ pub fn ldif(bytes: &[u8]) -> Result<Outcome, String> {
             let again = ldif::read_directory_bytes(&out)
                 .map_err(|e| format!("the directory read writes LDIF that does not read: {e}"))?;
             if again.directory != import.directory {
-                return Err("the directory read writes LDIF that reads different".into());
+                let (a, b) = (
+                    format!("{:?}", import.directory),
+                    format!("{:?}", again.directory),
+                );
+                return Err(format!(
+                    "the directory read writes LDIF that reads different: {}",
+                    first_difference(&a, &b)
+                ));
             }
             Ok(Outcome::Accepted)
         }
@@ -88,6 +97,24 @@ pub fn ldif(bytes: &[u8]) -> Result<Outcome, String> {
             Ok(Outcome::Refused)
         }
     }
+}
+
+/// Where two renderings part: a few characters of each from there.
+fn first_difference(a: &str, b: &str) -> String {
+    let at = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let start = a[..at].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+    let show = |s: &str| {
+        s.get(start..)
+            .unwrap_or("")
+            .chars()
+            .take(100)
+            .collect::<String>()
+    };
+    format!("read `…{}` / read again `…{}`", show(a), show(b))
 }
 
 /// `settings_file::parse_settings`: a JSON error's line and column lie inside the input (the

@@ -269,3 +269,23 @@ fn a_kept_attribute_with_bad_base64_is_a_located_error() {
     assert!(e.to_string().contains("objectSid"), "{e}");
     assert!(e.line > 1);
 }
+
+#[test]
+fn an_entry_named_like_a_domain_is_refused() {
+    // Found by fuzzing: an OU named `DC=i` read, and was written next to the domain `i`
+    // derived from it under the same dn, so the file written did not read back.
+    for class in ["organizationalUnit", "user", "group", "contact"] {
+        let e = err(&format!("{USER}\ndn: dc=i\nobjectClass: {class}\n"));
+        assert_eq!(e.line, 4, "{class}");
+        assert_eq!(
+            e.kind,
+            LdifErrorKind::DcNamedEntry("dc=i".into()),
+            "{class}"
+        );
+        assert!(
+            e.to_string().contains("make the entry a `domainDNS`"),
+            "{e}"
+        );
+    }
+    read_directory("dn: DC=i\nobjectClass: domainDNS\n").unwrap();
+}

@@ -197,6 +197,12 @@ impl<'a> Reader<'a> {
                 LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
             ));
         }
+        if !matches!(class, Class::Domain) && names::names_a_domain(dn_text) {
+            return Err(LdifError::at(
+                rec.line,
+                LdifErrorKind::DcNamedEntry(rec.dn.to_string()),
+            ));
+        }
         // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
         // this allocation when the file is read (`share_dn_values`).
         let dn: Value = Arc::from(dn_text);
@@ -257,10 +263,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Notes the domain an entry lies in. Below a DNS application partition
+    /// (`DC=DomainDnsZones,DC=contoso,DC=com`) that is the domain holding the partition.
     fn note_domain_of(&mut self, dn_text: &str) {
-        let Some(suffix) = names::dc_suffix(dn_text) else {
+        let Some(mut suffix) = names::dc_suffix(dn_text) else {
             return;
         };
+        if is_application_partition(suffix) {
+            match names::dc_suffix(names::parent(suffix)) {
+                Some(rest) => suffix = rest,
+                None => return,
+            }
+        }
         // Neighbouring entries nearly always share their domain: compare before hashing.
         if *self.last_suffix == *suffix || self.seen_suffixes.contains(suffix) {
             return;
@@ -577,12 +591,19 @@ fn classify<'r>(
 }
 
 /// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…` are DNS application partitions whose heads
-/// are `domainDNS` objects, not domains.
+/// are `domainDNS` objects, not domains. The first `DC=` RDN decides, compared unescaped, as
+/// `dn::domain_of` reads it: so a domain's name never starts with a partition's label, which,
+/// written as `DC=domaindnszones,…`, would read back as the partition.
 fn is_application_partition(dn_text: &str) -> bool {
-    names::rdns(dn_text).next().is_some_and(|r| {
-        let v = r.split_once('=').map_or("", |(_, v)| v.trim());
-        v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
-    })
+    names::rdns(dn_text)
+        .find(|r| {
+            r.split_once('=')
+                .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
+        })
+        .is_some_and(|r| {
+            let v = dn::rdn_value(r);
+            v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
+        })
 }
 
 #[cfg(test)]

@@ -69,9 +69,11 @@ pub fn vocabulary(corpus: &[Vec<u8>]) -> Vocabulary {
         for line in text.lines() {
             if let Some((name, value)) = line.split_once(':') {
                 if name.eq_ignore_ascii_case("dn") {
-                    v.sections.push(value.trim_start_matches(':').trim().to_string());
+                    v.sections
+                        .push(value.trim_start_matches(':').trim().to_string());
                 } else if !name.starts_with(' ') {
-                    v.words.push(value.trim_start_matches(':').trim().to_string());
+                    v.words
+                        .push(value.trim_start_matches(':').trim().to_string());
                 }
             }
         }
@@ -137,11 +139,16 @@ fn record(rng: &mut ChaCha8Rng, v: &Vocabulary, out: &mut String) {
 }
 
 fn change(rng: &mut ChaCha8Rng, v: &Vocabulary, out: &mut String) {
-    let kinds = ["add", "delete", "modify", "modrdn", "moddn", "Modify", "replace"];
+    let kinds = [
+        "add", "delete", "modify", "modrdn", "moddn", "Modify", "replace",
+    ];
     out.push_str(&format!("changetype: {}\n", pick(rng, &kinds)));
     for _ in 0..rng.random_range(0..4u32) {
         let name = pick(rng, &v.keys).clone();
-        out.push_str(&format!("replace: {name}\n{name}: {}\n-\n", value_for(rng, v, &name)));
+        out.push_str(&format!(
+            "replace: {name}\n{name}: {}\n-\n",
+            value_for(rng, v, &name)
+        ));
     }
 }
 
@@ -154,7 +161,10 @@ fn dn(rng: &mut ChaCha8Rng, v: &Vocabulary) -> String {
     match rng.random_range(0..12u32) {
         0 => String::new(),
         1 => format!("<GUID={}>;{base}", "44e29801-abfe-4f0a-9b89-d3a5745efcdb"),
-        2 => format!("CN=Smith\\, John \"{}\",{base}", pick(rng, INTERESTING_TEXT)),
+        2 => format!(
+            "CN=Smith\\, John \"{}\",{base}",
+            pick(rng, INTERESTING_TEXT)
+        ),
         3 => format!("CN={},{base}", "a,".repeat(rng.random_range(1..200usize))),
         4 => "DC=DomainDnsZones,DC=contoso,DC=com".to_string(),
         5 => format!("CN={}\\", pick(rng, INTERESTING_TEXT)),
@@ -201,7 +211,9 @@ fn line(rng: &mut ChaCha8Rng, out: &mut String, name: &str, value: &str, base64:
     let options = if rng.random_bool(0.05) { ";binary" } else { "" };
     let full = if base64 {
         let bytes: Vec<u8> = if rng.random_bool(0.2) {
-            (0..rng.random_range(0..40usize)).map(|_| rng.random()).collect()
+            (0..rng.random_range(0..40usize))
+                .map(|_| rng.random())
+                .collect()
         } else {
             value.as_bytes().to_vec()
         };

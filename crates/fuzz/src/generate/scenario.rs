@@ -35,7 +35,13 @@ pub fn vocabulary(corpus: &[Vec<u8>]) -> Vocabulary {
         .chain(vocabulary::PREREQUISITE_FINDINGS)
         .chain(vocabulary::EVENT_KINDS);
     v.words.extend(known.map(|w| w.to_string()));
-    for s in ["[world]", "[[steps]]", "[[faults]]", "[expect]", "[[checkpoints]]"] {
+    for s in [
+        "[world]",
+        "[[steps]]",
+        "[[faults]]",
+        "[expect]",
+        "[[checkpoints]]",
+    ] {
         v.sections.push(s.to_string());
     }
     v.dedup();

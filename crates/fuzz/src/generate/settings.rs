@@ -23,7 +23,8 @@ pub fn vocabulary(corpus: &[Vec<u8>]) -> Vocabulary {
             harvest(&json, &mut v);
         }
     }
-    v.keys.extend(["kind", "server", "instance", "attribute", "value"].map(String::from));
+    v.keys
+        .extend(["kind", "server", "instance", "attribute", "value"].map(String::from));
     v.dedup();
     v
 }
@@ -53,7 +54,10 @@ pub fn generate(rng: &mut ChaCha8Rng, v: &Vocabulary) -> Vec<u8> {
         && let Ok(doc) = serde_json::from_value::<SettingsDocument>(json.clone())
         && let Some(obj) = json.as_object_mut()
     {
-        obj.insert("checksum".into(), Json::String(settings_file::checksum(&doc)));
+        obj.insert(
+            "checksum".into(),
+            Json::String(settings_file::checksum(&doc)),
+        );
     }
     let mut bytes = if rng.random_bool(0.5) {
         serde_json::to_vec_pretty(&json).unwrap_or_default()
@@ -76,11 +80,24 @@ fn text(rng: &mut ChaCha8Rng, v: &Vocabulary) -> String {
 }
 
 fn texts(rng: &mut ChaCha8Rng, v: &Vocabulary) -> Vec<String> {
-    (0..rng.random_range(0..4usize)).map(|_| text(rng, v)).collect()
+    (0..rng.random_range(0..4usize))
+        .map(|_| text(rng, v))
+        .collect()
 }
 
 fn count(rng: &mut ChaCha8Rng) -> u64 {
-    *pick(rng, &[0, 1, 49_999, 50_000, u64::from(u32::MAX), u64::MAX - 1, u64::MAX])
+    *pick(
+        rng,
+        &[
+            0,
+            1,
+            49_999,
+            50_000,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ],
+    )
 }
 
 fn document(rng: &mut ChaCha8Rng, v: &Vocabulary) -> SettingsDocument {
@@ -145,7 +162,17 @@ fn any_value(rng: &mut ChaCha8Rng, v: &Vocabulary) -> Json {
         3 => json!(text(rng, v)),
         4 => json!([text(rng, v)]),
         5 => json!({ pick(rng, &v.keys).clone(): text(rng, v) }),
-        6 => json!(*pick(rng, &["1.0.7020.0", "1..2", "1.2.3.4.5.6.7", "", "4294967296.0", " 1 "])),
+        6 => json!(*pick(
+            rng,
+            &[
+                "1.0.7020.0",
+                "1..2",
+                "1.2.3.4.5.6.7",
+                "",
+                "4294967296.0",
+                " 1 "
+            ]
+        )),
         _ => {
             let depth = rng.random_range(1..200usize);
             (0..depth).fold(json!(1), |acc, _| json!([acc]))
@@ -203,11 +230,19 @@ fn text_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
                 bytes.splice(i + 1..i + 1, dup);
             }
         }
-        1 => bytes.splice(0..0, b"\xEF\xBB\xBF".iter().copied()).for_each(drop),
+        1 => bytes
+            .splice(0..0, b"\xEF\xBB\xBF".iter().copied())
+            .for_each(drop),
         2 => bytes.extend_from_slice(b"\n{}"),
-        3 => *bytes = String::from_utf8_lossy(bytes).replace('\n', "\r\n").into_bytes(),
+        3 => {
+            *bytes = String::from_utf8_lossy(bytes)
+                .replace('\n', "\r\n")
+                .into_bytes()
+        }
         4 => bytes.truncate(rng.random_range(0..=bytes.len())),
-        5 => bytes.splice(0..0, b"// exported\n".iter().copied()).for_each(drop),
+        5 => bytes
+            .splice(0..0, b"// exported\n".iter().copied())
+            .for_each(drop),
         _ => {}
     }
 }
