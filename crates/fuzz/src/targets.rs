@@ -39,7 +39,7 @@ pub fn scenario(bytes: &[u8]) -> Result<Outcome, String> {
     }
 }
 
-fn check_scenario_location(location: &str, text: &str) -> Result<(), String> {
+pub fn check_scenario_location(location: &str, text: &str) -> Result<(), String> {
     let rest = location
         .strip_prefix(SCENARIO_PATH)
         .and_then(|r| r.strip_prefix(':'))
@@ -85,17 +85,23 @@ pub fn ldif(bytes: &[u8]) -> Result<Outcome, String> {
         }
         Err(e) => {
             let shown = e.to_string();
-            let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-            if e.line == 0 || e.line > max_line {
-                return Err(format!("line {} is outside the input: {shown}", e.line));
-            }
-            if let Some(c) = e.column
-                && (c == 0 || c > bytes.len() + 1)
-            {
-                return Err(format!("column {c} is outside the input: {shown}"));
-            }
+            check_line_column(bytes, e.line, e.column).map_err(|why| format!("{why}: {shown}"))?;
             Ok(Outcome::Refused)
         }
+    }
+}
+
+/// A 1-based line (and column) inside `bytes`: the line at most one past the last newline, the
+/// column at most one past the input's length (a column counts characters of a possibly
+/// folded line, so the input's length is the bound that always holds).
+pub fn check_line_column(bytes: &[u8], line: usize, column: Option<usize>) -> Result<(), String> {
+    let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    if line == 0 || line > max_line {
+        return Err(format!("line {line} is outside the input"));
+    }
+    match column {
+        Some(c) if c == 0 || c > bytes.len() + 1 => Err(format!("column {c} is outside the input")),
+        _ => Ok(()),
     }
 }
 
@@ -132,13 +138,8 @@ pub fn settings(bytes: &[u8]) -> Result<Outcome, String> {
         Err(e) => {
             let shown = e.to_string();
             if let SettingsFileError::NotJson { line, column, .. } = e {
-                let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-                if line == 0 || line > max_line {
-                    return Err(format!("line {line} is outside the input: {shown}"));
-                }
-                if column == 0 || column > bytes.len() + 1 {
-                    return Err(format!("column {column} is outside the input: {shown}"));
-                }
+                check_line_column(bytes, line, Some(column))
+                    .map_err(|why| format!("{why}: {shown}"))?;
             }
             Ok(Outcome::Refused)
         }
