@@ -90,15 +90,18 @@ fn shrank(size: usize) {
 
 /// Writes which input broke the cap, without allocating.
 fn report_hard_cap() {
-    let mut buf = [0u8; 160];
+    let mut buf = [0u8; 256];
     let mut w = &mut buf[..];
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "upgrade-lab-fuzz: target #{} exec {} (seed {}) exceeded the {} MiB memory cap\n",
-        CURRENT_TARGET.load(Ordering::Relaxed),
+        "upgrade-lab-fuzz: exec {} (seed {}, target #{} of scenario, ldif, settings) exceeded \
+         the {} MiB memory cap; replay it with `--seed {} --exec {}`",
         CURRENT_EXEC.load(Ordering::Relaxed),
         CURRENT_SEED.load(Ordering::Relaxed),
-        HARD_CAP >> 20
+        CURRENT_TARGET.load(Ordering::Relaxed),
+        HARD_CAP >> 20,
+        CURRENT_SEED.load(Ordering::Relaxed),
+        CURRENT_EXEC.load(Ordering::Relaxed),
     );
     let left = w.len();
     let used = buf.len() - left;
@@ -115,7 +118,11 @@ unsafe impl GlobalAlloc for CountingAlloc {
             return std::ptr::null_mut();
         }
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc(layout) }
+        let p = unsafe { System.alloc(layout) };
+        if p.is_null() {
+            shrank(layout.size());
+        }
+        p
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
@@ -125,7 +132,11 @@ unsafe impl GlobalAlloc for CountingAlloc {
             return std::ptr::null_mut();
         }
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc_zeroed(layout) }
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if p.is_null() {
+            shrank(layout.size());
+        }
+        p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

@@ -6,7 +6,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use upgrade_lab_fuzz::harness::{Config, check_one};
+use upgrade_lab_fuzz::harness::{Config, check_one, input_for};
 use upgrade_lab_fuzz::{Target, alloc, default_corpus_root, read_corpus, run};
 
 #[global_allocator]
@@ -37,6 +37,9 @@ struct Args {
     /// Run this one input file instead of fuzzing.
     #[arg(long)]
     replay: Option<PathBuf>,
+    /// Run only the input of this execution number (with `--seed`), and save it to a file.
+    #[arg(long)]
+    exec: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -73,7 +76,22 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let report = run::run(&target.subject(corpus), &cfg, true);
+        let subject = target.subject(corpus);
+        if let Some(exec) = args.exec {
+            let input = input_for(&subject, &cfg, exec);
+            let file =
+                std::env::temp_dir().join(format!("{}-{}-{exec}.input", target.name(), cfg.seed));
+            if let Err(e) = std::fs::write(&file, &input) {
+                eprintln!("cannot write {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+            println!("exec {exec} of seed {} is {}", cfg.seed, file.display());
+            if replay(&[target], &file, &cfg) != ExitCode::SUCCESS {
+                found += 1;
+            }
+            continue;
+        }
+        let report = run::run(&subject, &cfg, true);
         println!(
             "{:<9} {:>10} execs in {:>8.1?}  {:>9.0} execs/s  accepted {:>8}  refused {:>9}  \
              slowest {:>9.1?}  most memory {:>6} KiB  findings {}",

@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 /// A parse still running after this long is stuck: the watchdog saves it and exits.
 pub const STUCK_AFTER: Duration = Duration::from_secs(20);
 
+/// How often a watched run prints its progress to stderr.
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
 /// What the watchdog sees of the fuzzing thread.
 struct Watch {
     /// Milliseconds since `origin` when the running parse started; 0 while idle.
@@ -62,6 +65,7 @@ fn fuzz_loop(subject: &Subject, cfg: &Config, watch: Option<&Watch>) -> Report {
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let start = Instant::now();
+    let mut last_note = start;
     for exec in 0..total {
         crate::alloc::note_current(subject.index, exec, cfg.seed);
         let input = input_for(subject, cfg, exec);
@@ -76,6 +80,15 @@ fn fuzz_loop(subject: &Subject, cfg: &Config, watch: Option<&Watch>) -> Report {
             w.busy_since.store(0, Ordering::Relaxed);
         }
         report.execs += 1;
+        if watch.is_some() && exec % 4096 == 0 && last_note.elapsed() > PROGRESS_EVERY {
+            last_note = Instant::now();
+            eprintln!(
+                "{}: {exec} of {total} execs, {:.0}/s, {} findings",
+                subject.name,
+                exec as f64 / start.elapsed().as_secs_f64(),
+                report.findings.len()
+            );
+        }
         report.slowest = report.slowest.max(took);
         report.most_memory = report.most_memory.max(held);
         match result {

@@ -158,7 +158,10 @@ fn any_value(rng: &mut ChaCha8Rng, v: &Vocabulary) -> Json {
     match rng.random_range(0..8u32) {
         0 => Json::Null,
         1 => json!(rng.random::<bool>()),
-        2 => serde_json::from_str(*pick(rng, INTERESTING_NUMBERS)).unwrap_or(json!(-1)),
+        2 => {
+            let number: &&str = pick(rng, INTERESTING_NUMBERS);
+            serde_json::from_str(number).unwrap_or(json!(-1))
+        }
         3 => json!(text(rng, v)),
         4 => json!([text(rng, v)]),
         5 => json!({ pick(rng, &v.keys).clone(): text(rng, v) }),
