@@ -60,6 +60,8 @@ fn a_bounded_run_of_each_parser_ends_clean() {
     let cfg = Config {
         execs: smoke_execs(),
         seed: 2026,
+        // Generous: CI machines are shared; the long run keeps the 1 s limit.
+        timeout: Duration::from_secs(5),
         ..Config::default()
     };
     for target in Target::ALL {
