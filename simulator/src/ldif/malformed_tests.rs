@@ -289,3 +289,29 @@ fn an_entry_named_like_a_domain_is_refused() {
     }
     read_directory("dn: DC=i\nobjectClass: domainDNS\n").unwrap();
 }
+
+#[test]
+fn dc_components_that_spell_no_dns_name_are_refused() {
+    // Found by fuzzing (AFL's corpus replayed): `DC=c .` read as the domain `c .`, written as
+    // `DC=c\ ,DC=`, which reads back as another name.
+    for (text, line) in [
+        (
+            format!("{USER}\ndn: N=,DC=c .\nobjectClass: organizationalUnit\n"),
+            4,
+        ),
+        ("dn: DC=,DC=com\nobjectClass: domainDNS\n".to_string(), 1),
+        (
+            "dn: CN=a,DC=con\ttoso,DC=com\nobjectClass: user\n".to_string(),
+            1,
+        ),
+    ] {
+        let e = err(&text);
+        assert_eq!(e.line, line, "{text}");
+        assert!(
+            matches!(&e.kind, LdifErrorKind::NotADnsName { .. }),
+            "{text}: {e}"
+        );
+    }
+    // Dots inside one component still spell a name: it writes back as two components.
+    read_directory("dn: CN=a,DC=contoso.com\nobjectClass: user\n").unwrap();
+}
