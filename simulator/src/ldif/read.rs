@@ -612,19 +612,13 @@ fn check_dns_name(name: &str, line: usize, dn_text: &str) -> Result<(), LdifErro
 }
 
 /// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…` are DNS application partitions whose heads
-/// are `domainDNS` objects, not domains. The first `DC=` RDN decides, compared unescaped, as
-/// `dn::domain_of` reads it: so a domain's name never starts with a partition's label, which,
-/// written as `DC=domaindnszones,…`, would read back as the partition.
+/// are `domainDNS` objects, not domains. The first label of the DNS name the `DC=` components
+/// spell (`dn::domain_of`) decides, as it does when the name is written back as
+/// `DC=domaindnszones,…`: so no domain is read that would read back as a partition.
 fn is_application_partition(dn_text: &str) -> bool {
-    names::rdns(dn_text)
-        .find(|r| {
-            r.split_once('=')
-                .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
-        })
-        .is_some_and(|r| {
-            let v = dn::rdn_value(r);
-            v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
-        })
+    let name = dn::domain_of(dn_text);
+    let first = name.split('.').next().unwrap_or("");
+    first == "domaindnszones" || first == "forestdnszones"
 }
 
 #[cfg(test)]

@@ -259,11 +259,14 @@ fn entries_below_a_dns_application_partition_belong_to_the_domain_holding_it() {
 #[test]
 fn a_domain_record_whose_first_dc_is_a_dns_partition_is_the_partition() {
     // Found by fuzzing: `N="",DC=DomainDnsZones,C=` read as the domain `domaindnszones`,
-    // written as `DC=domaindnszones`, which reads back as the partition (skipped).
+    // written as `DC=domaindnszones`, which reads back as the partition (skipped); the same
+    // with `DC=DomainDnsZones.=`, written as `DC=domaindnszones,DC=\=`.
     for dn in [
         r#"N="",DC=DomainDnsZones,C="#,
         r#"DC="ForestDnsZones",DC=contoso,DC=com"#,
         r"DC=DomainDnsZone\73,DC=contoso,DC=com",
+        // A dot inside one component: the name's first label is the partition's.
+        r#"N="",DC=DomainDnsZones.="#,
     ] {
         let import = read(&format!("dn: {dn}\nobjectClass: domainDNS\n"));
         assert!(import.directory.domains.is_empty(), "{dn}");
