@@ -112,9 +112,11 @@ pub fn to_bytes(doc: &SettingsDocument) -> Vec<u8> {
 /// Reads and validates a settings file: JSON → schema version → unknown fields → shape →
 /// checksum → completeness.
 pub fn parse_settings(bytes: &[u8]) -> Result<SettingsDocument, SettingsFileError> {
+    // serde_json counts a newline, or the end right after one, as column 0 of the next line;
+    // the message says column 1, the first of that line, like every other located error.
     let json: Json = serde_json::from_slice(bytes).map_err(|e| SettingsFileError::NotJson {
-        line: e.line(),
-        column: e.column(),
+        line: e.line().max(1),
+        column: e.column().max(1),
         message: e.to_string(),
     })?;
     check_schema_version(&json)?;

@@ -46,6 +46,21 @@ fn not_json_says_where() {
 }
 
 #[test]
+fn a_json_error_is_never_at_column_0() {
+    // Found by fuzzing: serde_json puts an error at a newline (a raw newline inside a string)
+    // or at the end right after one in column 0.
+    for bytes in [&b""[..], b"{\n", b"{\"a\": \"x\ny\"}"] {
+        let Err(SettingsFileError::NotJson { line, column, .. }) = parse_settings(bytes) else {
+            panic!("{bytes:?} should not be JSON")
+        };
+        assert!(
+            line >= 1 && column >= 1,
+            "{bytes:?}: line {line}, column {column}"
+        );
+    }
+}
+
+#[test]
 fn a_file_without_schema_version_is_refused() {
     let (_, bytes) = exported();
     let bytes = edit(&bytes, |j| {

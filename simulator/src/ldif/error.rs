@@ -114,6 +114,14 @@ pub enum LdifErrorKind {
     )]
     DnNotWellFormed(String),
     #[error(
+        "the dn `{0}` starts with `DC=`, which names a domain, but the entry is a user, group, contact or OU (named `CN=` or `OU=` in AD); fix the dn, or make the entry a `domainDNS`"
+    )]
+    DcNamedEntry(String),
+    #[error(
+        "the `DC=` components of the dn `{dn}` spell `{name}`, which is not a DNS domain name (an empty label, a space or a control character); fix the dn"
+    )]
+    NotADnsName { dn: String, name: String },
+    #[error(
         "the dn `{dn}` was already used by the record at line {first_line}; every entry needs its own dn, remove or rename one of them"
     )]
     DuplicateDn { dn: String, first_line: usize },

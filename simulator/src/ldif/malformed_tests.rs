@@ -269,3 +269,49 @@ fn a_kept_attribute_with_bad_base64_is_a_located_error() {
     assert!(e.to_string().contains("objectSid"), "{e}");
     assert!(e.line > 1);
 }
+
+#[test]
+fn an_entry_named_like_a_domain_is_refused() {
+    // Found by fuzzing: an OU named `DC=i` read, and was written next to the domain `i`
+    // derived from it under the same dn, so the file written did not read back.
+    for class in ["organizationalUnit", "user", "group", "contact"] {
+        let e = err(&format!("{USER}\ndn: dc=i\nobjectClass: {class}\n"));
+        assert_eq!(e.line, 4, "{class}");
+        assert_eq!(
+            e.kind,
+            LdifErrorKind::DcNamedEntry("dc=i".into()),
+            "{class}"
+        );
+        assert!(
+            e.to_string().contains("make the entry a `domainDNS`"),
+            "{e}"
+        );
+    }
+    read_directory("dn: DC=i\nobjectClass: domainDNS\n").unwrap();
+}
+
+#[test]
+fn dc_components_that_spell_no_dns_name_are_refused() {
+    // Found by fuzzing (AFL's corpus replayed): `DC=c .` read as the domain `c .`, written as
+    // `DC=c\ ,DC=`, which reads back as another name.
+    for (text, line) in [
+        (
+            format!("{USER}\ndn: N=,DC=c .\nobjectClass: organizationalUnit\n"),
+            4,
+        ),
+        ("dn: DC=,DC=com\nobjectClass: domainDNS\n".to_string(), 1),
+        (
+            "dn: CN=a,DC=con\ttoso,DC=com\nobjectClass: user\n".to_string(),
+            1,
+        ),
+    ] {
+        let e = err(&text);
+        assert_eq!(e.line, line, "{text}");
+        assert!(
+            matches!(&e.kind, LdifErrorKind::NotADnsName { .. }),
+            "{text}: {e}"
+        );
+    }
+    // Dots inside one component still spell a name: it writes back as two components.
+    read_directory("dn: CN=a,DC=contoso.com\nobjectClass: user\n").unwrap();
+}

@@ -91,6 +91,23 @@ pub fn is_well_formed(dn: &str) -> bool {
     any
 }
 
+/// `dn` without its first RDN (`CN=a,OU=b` → `OU=b`; empty for a single RDN).
+pub fn parent(dn: &str) -> &str {
+    let mut it = rdns(dn);
+    it.next();
+    if it.done { "" } else { &dn[it.pos..] }
+}
+
+/// Whether the first RDN of `dn` is `DC=…`: the name of a domain (or of a DNS application
+/// partition), which in AD only a `domainDNS` entry can have; a user, group, contact or OU is
+/// named `CN=` or `OU=`.
+pub fn names_a_domain(dn: &str) -> bool {
+    rdns(dn).next().is_some_and(|r| {
+        r.split_once('=')
+            .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
+    })
+}
+
 /// The part of `dn` from its first `DC=` RDN to the end: the domain's naming context as
 /// written (`CN=a,OU=b,DC=contoso,DC=com` → `DC=contoso,DC=com`).
 pub fn dc_suffix(dn: &str) -> Option<&str> {
@@ -164,6 +181,17 @@ mod tests {
             "<file:///etc/passwd>"
         );
         assert_eq!(strip_extended_dn("<a b=c>;CN=x"), "<a b=c>;CN=x");
+    }
+
+    #[test]
+    fn parents_and_domain_names() {
+        assert_eq!(parent(r"CN=a\,b,OU=c,DC=d"), "OU=c,DC=d");
+        assert_eq!(parent("DC=a;DC=b"), "DC=b");
+        assert_eq!(parent("DC=a"), "");
+        assert_eq!(parent(""), "");
+        assert!(names_a_domain(" dc = x ,DC=y"));
+        assert!(!names_a_domain("CN=DC,DC=y"));
+        assert!(!names_a_domain(""));
     }
 
     #[test]

@@ -197,6 +197,12 @@ impl<'a> Reader<'a> {
                 LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
             ));
         }
+        if !matches!(class, Class::Domain) && names::names_a_domain(dn_text) {
+            return Err(LdifError::at(
+                rec.line,
+                LdifErrorKind::DcNamedEntry(rec.dn.to_string()),
+            ));
+        }
         // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
         // this allocation when the file is read (`share_dn_values`).
         let dn: Value = Arc::from(dn_text);
@@ -216,13 +222,13 @@ impl<'a> Reader<'a> {
         }
         match class {
             Class::Object(kind) => {
-                self.note_domain_of(&dn);
+                self.note_domain_of(&dn, rec.line)?;
                 let object = self.object(rec, kind, dn)?;
                 self.unique_guid(rec.line, &object)?;
                 self.directory.objects.push(object);
             }
             Class::OrganizationalUnit => {
-                self.note_domain_of(&dn);
+                self.note_domain_of(&dn, rec.line)?;
                 let guid = self.ou_guid(rec)?;
                 self.directory
                     .organizational_units
@@ -257,20 +263,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn note_domain_of(&mut self, dn_text: &str) {
-        let Some(suffix) = names::dc_suffix(dn_text) else {
-            return;
+    /// Notes the domain an entry lies in. Below a DNS application partition
+    /// (`DC=DomainDnsZones,DC=contoso,DC=com`) that is the domain holding the partition.
+    fn note_domain_of(&mut self, dn_text: &str, line: usize) -> Result<(), LdifError> {
+        let Some(mut suffix) = names::dc_suffix(dn_text) else {
+            return Ok(());
         };
+        if is_application_partition(suffix) {
+            match names::dc_suffix(names::parent(suffix)) {
+                Some(rest) => suffix = rest,
+                None => return Ok(()),
+            }
+        }
         // Neighbouring entries nearly always share their domain: compare before hashing.
         if *self.last_suffix == *suffix || self.seen_suffixes.contains(suffix) {
-            return;
+            return Ok(());
         }
         self.last_suffix = suffix.into();
         self.seen_suffixes.insert(suffix.into());
         let name = dn::domain_of(suffix);
+        check_dns_name(&name, line, dn_text)?;
         if !name.is_empty() && !self.derived_domains.contains(&name) {
             self.derived_domains.push(name);
         }
+        Ok(())
     }
 
     fn drop_value(&mut self, attr: &AttrLine<'a>) {
@@ -285,6 +301,7 @@ impl<'a> Reader<'a> {
 
     fn domain(&mut self, rec: &Record<'a>, dn_value: &Value) -> Result<(), LdifError> {
         let dns_name = dn::domain_of(dn_value);
+        check_dns_name(&dns_name, rec.line, dn_value)?;
         let mut netbios = None;
         for attr in &rec.attrs {
             if attr.name.eq_ignore_ascii_case("nETBIOSName") {
@@ -576,13 +593,32 @@ fn classify<'r>(
     })
 }
 
+/// The DNS name a DN's `DC=` components spell must have no empty label and no white space or
+/// control character (`DC=c ,DC=com` does not name a domain), so it writes back as the same
+/// name.
+fn check_dns_name(name: &str, line: usize, dn_text: &str) -> Result<(), LdifError> {
+    let label_ok =
+        |l: &str| !l.is_empty() && !l.chars().any(|c| c.is_whitespace() || c.is_control());
+    if name.is_empty() || name.split('.').all(label_ok) {
+        return Ok(());
+    }
+    Err(LdifError::at(
+        line,
+        LdifErrorKind::NotADnsName {
+            dn: dn_text.to_string(),
+            name: name.to_string(),
+        },
+    ))
+}
+
 /// `DC=DomainDnsZones,…` and `DC=ForestDnsZones,…` are DNS application partitions whose heads
-/// are `domainDNS` objects, not domains.
+/// are `domainDNS` objects, not domains. The first label of the DNS name the `DC=` components
+/// spell (`dn::domain_of`) decides, as it does when the name is written back as
+/// `DC=domaindnszones,…`: so no domain is read that would read back as a partition.
 fn is_application_partition(dn_text: &str) -> bool {
-    names::rdns(dn_text).next().is_some_and(|r| {
-        let v = r.split_once('=').map_or("", |(_, v)| v.trim());
-        v.eq_ignore_ascii_case("DomainDnsZones") || v.eq_ignore_ascii_case("ForestDnsZones")
-    })
+    let name = dn::domain_of(dn_text);
+    let first = name.split('.').next().unwrap_or("");
+    first == "domaindnszones" || first == "forestdnszones"
 }
 
 #[cfg(test)]

@@ -234,3 +234,50 @@ fn a_second_value_of_a_single_valued_kept_attribute_is_an_error() {
     let id = upgrade_lab_model::attribute_flow::by_ad_name("otherMobile").unwrap();
     assert_eq!(ok.directory.objects[0].attrs.values(id).len(), 2);
 }
+
+#[test]
+fn entries_below_a_dns_application_partition_belong_to_the_domain_holding_it() {
+    // Found by fuzzing: a group below `DC=DomainDnsZones` gave a domain `domaindnszones…`,
+    // whose record, written, read back as the partition (skipped) and changed the domains.
+    let text = "dn: CN=g,DC=DomainDnsZones,DC=contoso,DC=com\nobjectClass: group\n\n\
+                dn: CN=h,DC=ForestDnsZones;DC=fabrikam,DC=com\nobjectClass: group\n\n\
+                dn: CN=i,DC=DomainDnsZones\nobjectClass: group\n";
+    let import = read(text);
+    let names: Vec<&str> = import
+        .directory
+        .domains
+        .iter()
+        .map(|d| &*d.dns_name)
+        .collect();
+    assert_eq!(names, ["contoso.com", "fabrikam.com"]);
+    let mut out = Vec::new();
+    crate::ldif::write_directory(&import.directory, &mut out).unwrap();
+    let again = read(std::str::from_utf8(&out).unwrap());
+    assert_eq!(again.directory, import.directory);
+}
+
+#[test]
+fn a_domain_record_whose_first_dc_is_a_dns_partition_is_the_partition() {
+    // Found by fuzzing: `N="",DC=DomainDnsZones,C=` read as the domain `domaindnszones`,
+    // written as `DC=domaindnszones`, which reads back as the partition (skipped); the same
+    // with `DC=DomainDnsZones.=`, written as `DC=domaindnszones,DC=\=`.
+    for dn in [
+        r#"N="",DC=DomainDnsZones,C="#,
+        r#"DC="ForestDnsZones",DC=contoso,DC=com"#,
+        r"DC=DomainDnsZone\73,DC=contoso,DC=com",
+        // A dot inside one component: the name's first label is the partition's.
+        r#"N="",DC=DomainDnsZones.="#,
+    ] {
+        let import = read(&format!("dn: {dn}\nobjectClass: domainDNS\n"));
+        assert!(import.directory.domains.is_empty(), "{dn}");
+        assert_eq!(
+            import
+                .skipped
+                .entries_by_object_class
+                .keys()
+                .collect::<Vec<_>>(),
+            ["domainDNS (application partition)"],
+            "{dn}"
+        );
+    }
+}
