@@ -191,7 +191,26 @@ where
         Ok(Some(stopped_at))
     }
 
-    /// Turns staging mode off through "Configure staging mode". Refused while DirSync runs.
+    /// Refuses (`staging_not_verified`) unless the staging server's initial cycle completed
+    /// without errors.
+    async fn require_initial_cycle(&mut self) -> Result<(), UpgradeError> {
+        let history = self
+            .connect
+            .run_history()
+            .await
+            .map_err(port("read run history"))?;
+        let cycle = verify::check_initial_cycle(&history);
+        if cycle.verified() {
+            return Ok(());
+        }
+        Err(self.refuse(crate::events::Refusal::StagingNotVerified {
+            missing: cycle.problems,
+        }))
+    }
+
+    /// Turns staging mode off through "Configure staging mode". Refused while DirSync runs,
+    /// while another Connect server is the active one, and until a staging server's initial
+    /// cycle completed without errors.
     pub async fn disable_staging(&mut self) -> Result<SimTime, UpgradeError> {
         let installed = self
             .connect
@@ -211,17 +230,7 @@ where
         // An in-place server is active from its install: only a staging server needs a clean
         // initial cycle before it exports.
         if installed.staging {
-            let history = self
-                .connect
-                .run_history()
-                .await
-                .map_err(port("read run history"))?;
-            let cycle = verify::check_initial_cycle(&history);
-            if !cycle.verified() {
-                return Err(self.refuse(crate::events::Refusal::StagingNotVerified {
-                    missing: cycle.problems,
-                }));
-            }
+            self.require_initial_cycle().await?;
         }
         guards::guard_one_active_connect(
             self.state.active_connect_host.as_deref(),
@@ -326,17 +335,7 @@ where
                 needs: "Azure AD Connect installed on the new server",
             });
         }
-        let history = self
-            .connect
-            .run_history()
-            .await
-            .map_err(port("read run history"))?;
-        let cycle = verify::check_initial_cycle(&history);
-        if !cycle.verified() {
-            return Err(self.refuse(crate::events::Refusal::StagingNotVerified {
-                missing: cycle.problems,
-            }));
-        }
+        self.require_initial_cycle().await?;
         let stopped = self.stop_dirsync().await?;
         let staging_off_at = self.disable_staging().await?;
         let first = self.confirm_first_export().await?;
