@@ -7,16 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_upgrade-lab");
+mod common;
+
+use common::BIN;
 
 const HEAD: &str = "format_version = 1\ndescription = \"d\"\nseed = 1\n[world]\nusers = 50\ngroups = 10\ncontacts = 10\n";
 
 fn scratch(test: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("upgrade-lab-bounds-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    common::scratch("bounds", test)
 }
 
 /// Runs the binary in `dir` with `NO_COLOR`, timing it.

@@ -1,25 +1,16 @@
 //! The `upgrade-lab` binary end to end: `generate` then `inspect`, exit codes, one-line errors
 //! on bad arguments and unreadable input, and the human report pinned as a snapshot.
 
+mod common;
+
+use common::run;
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_upgrade-lab");
+use std::process::Output;
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("upgrade-lab-cli-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    common::scratch("cli", test)
 }
 
 fn stdout(o: &Output) -> String {

@@ -2,25 +2,14 @@
 //! planted bug exits 1, names the shrunk file and the one command that replays the original
 //! history, and the file is an ordinary scenario `check` accepts; bad arguments exit 2.
 
+mod common;
+
+use common::run;
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_upgrade-lab");
 
 fn scratch(test: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("upgrade-lab-explore-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    common::scratch("explore", test)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,0 +1,26 @@
+//! What the binary's integration tests share: the binary, a scratch folder per test, a run.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_upgrade-lab");
+
+/// A fresh scratch directory for one test of one test file (`suite`).
+pub fn scratch(suite: &str, test: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("upgrade-lab-{suite}-{}-{test}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
