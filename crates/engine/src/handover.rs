@@ -203,4 +203,52 @@ mod tests {
         ];
         assert_eq!(covered_until(&stopped), SimTime::START);
     }
+
+    #[test]
+    fn only_a_clean_ad_import_an_export_followed_counts() {
+        use Connector::{ActiveDirectory as Ad, AzureAd as Aad};
+        let export = run(Aad, RunProfile::Export, 500, RunStatus::Success);
+        let covered = |first: RunRecord| covered_until(&[first, export.clone()]);
+        // Azure AD's import, AD's synchronization, a failed AD import: none covers AD.
+        assert_eq!(
+            covered(run(Aad, RunProfile::DeltaImport, 100, RunStatus::Success)),
+            SimTime::START
+        );
+        assert_eq!(
+            covered(run(
+                Ad,
+                RunProfile::DeltaSynchronization,
+                100,
+                RunStatus::Success
+            )),
+            SimTime::START
+        );
+        assert_eq!(
+            covered(run(
+                Ad,
+                RunProfile::FullImport,
+                100,
+                RunStatus::StoppedServerDown
+            )),
+            SimTime::START
+        );
+        assert_eq!(
+            covered(run(Ad, RunProfile::FullImport, 100, RunStatus::Success)),
+            SimTime(100)
+        );
+        // An export that started before the import ended does not carry it.
+        let early = [
+            run(Ad, RunProfile::DeltaImport, 100, RunStatus::Success),
+            run(Aad, RunProfile::Export, 105, RunStatus::Success),
+        ];
+        assert_eq!(covered_until(&early), SimTime::START);
+        // A later import an export followed moves the mark on; the latest wins.
+        let two = [
+            run(Ad, RunProfile::DeltaImport, 100, RunStatus::Success),
+            run(Aad, RunProfile::Export, 200, RunStatus::Success),
+            run(Ad, RunProfile::DeltaImport, 300, RunStatus::Success),
+            run(Aad, RunProfile::Export, 400, RunStatus::CompletedNoObjects),
+        ];
+        assert_eq!(covered_until(&two), SimTime(300));
+    }
 }

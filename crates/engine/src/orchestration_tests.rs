@@ -645,3 +645,56 @@ async fn dirsync_may_not_stop_while_its_last_cycle_fails() {
     ));
     assert!(e.dirsync_mut().installation_mut().service_running);
 }
+
+/// The runs Connect made on the AD connector after `since`.
+fn ad_runs_after(e: &mut Engine, since: SimTime) -> Vec<RunProfile> {
+    e.connect_mut()
+        .history
+        .iter()
+        .filter(|r| r.connector == Connector::ActiveDirectory && r.started >= since)
+        .map(|r| r.profile)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_staging_server_imports_ad_right_after_dirsync_stops() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    one_delete(&mut e);
+    let stopped = e
+        .stop_dirsync()
+        .await
+        .unwrap()
+        .expect("DirSync was running");
+    assert_eq!(
+        ad_runs_after(&mut e, stopped),
+        [RunProfile::DeltaImport, RunProfile::DeltaSynchronization]
+    );
+    let text: Vec<String> = e
+        .events()
+        .events()
+        .iter()
+        .map(|ev| ev.to_string())
+        .collect();
+    let text = text.join("\n");
+    assert!(
+        text.contains("changed DirSync: Export on the Azure AD connector: success"),
+        "{text}"
+    );
+    assert!(text.contains("checked DirSync's last cycle [ok]"), "{text}");
+}
+
+#[tokio::test]
+async fn a_staging_server_that_never_imported_is_not_asked_to_catch_up() {
+    let mut e = engine(60_000, "AADC01", |_| {});
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    e.connect_mut().history.clear();
+    let stopped = e
+        .stop_dirsync()
+        .await
+        .unwrap()
+        .expect("DirSync was running");
+    assert!(ad_runs_after(&mut e, stopped).is_empty());
+}
