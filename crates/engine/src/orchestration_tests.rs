@@ -636,12 +636,19 @@ async fn dirsync_may_not_stop_while_its_last_cycle_fails() {
     let err = e.stop_dirsync().await.unwrap_err();
     assert!(matches!(err, UpgradeError::Port { .. }), "{err:?}");
     assert!(e.dirsync_mut().installation_mut().service_running);
-    // A cycle that runs but leaves the backlog (its export recorded nowhere) is refused.
+    // A cycle that runs but leaves the backlog (its export recorded nowhere) is refused,
+    // naming every change left: an add, two updates, a delete.
     e.dirsync_mut().failures.clear();
     e.ad_mut().changed_at = SimTime(u64::MAX);
+    e.ad_mut().changes.added = [ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA==")].into();
+    e.ad_mut().changes.updated = [
+        ImmutableId::new("BBBBBBBBBBBBBBBBBBBBBA=="),
+        ImmutableId::new("CCCCCCCCCCCCCCCCCCCCCA=="),
+    ]
+    .into();
     assert!(matches!(
         refusal(e.stop_dirsync().await),
-        Refusal::DirSyncBacklogNotExported { backlog: 1, .. }
+        Refusal::DirSyncBacklogNotExported { backlog: 4, .. }
     ));
     assert!(e.dirsync_mut().installation_mut().service_running);
 }
