@@ -14,13 +14,25 @@ pub fn scratch(suite: &str, test: &str) -> PathBuf {
         std::env::temp_dir().join(format!("upgrade-lab-{suite}-{}-{test}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("temp dir");
+    assert!(
+        fs::read_dir(&dir).expect("temp dir").next().is_none(),
+        "{} is not empty: another test's files would leak into this one",
+        dir.display()
+    );
     dir
 }
 
-/// Runs the binary with `args`.
+/// Runs the binary with `args`. It must end with an exit code: a signal (an abort, a stack
+/// overflow) is never an answer to bad input.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    let o = Command::new(BIN)
         .args(args)
         .output()
-        .expect("the binary runs")
+        .expect("the binary runs");
+    assert!(
+        o.status.code().is_some(),
+        "upgrade-lab {args:?} was killed by a signal: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
 }

@@ -313,24 +313,7 @@ fn wrong_step(rng: &mut SimRng, path: UpgradePath) -> Step {
 /// failure is shrunk.
 fn name_steps(steps: &mut [Step]) {
     for (i, step) in steps.iter_mut().enumerate() {
-        let id = Some(format!("s{}", i + 1));
-        match step {
-            Step::Analyze { id: slot }
-            | Step::CheckPrerequisites { id: slot, .. }
-            | Step::ExportSettings { id: slot, .. }
-            | Step::UpgradeInPlace { id: slot, .. }
-            | Step::InstallParallel { id: slot, .. }
-            | Step::RunCycle { id: slot, .. }
-            | Step::Churn { id: slot, .. }
-            | Step::VerifyStaging { id: slot }
-            | Step::UninstallDirsync { id: slot }
-            | Step::DisableDirsync { id: slot }
-            | Step::EnableDirsync { id: slot }
-            | Step::DisableStaging { id: slot, .. }
-            | Step::RerunInstaller { id: slot }
-            | Step::Wait { id: slot, .. }
-            | Step::Rollback { id: slot } => *slot = id,
-        }
+        *step.id_mut() = Some(format!("s{}", i + 1));
     }
 }
 

@@ -240,6 +240,27 @@ impl Step {
         id.as_deref()
     }
 
+    /// The step's `id`, to set (generators name the steps they write).
+    pub fn id_mut(&mut self) -> &mut Option<String> {
+        match self {
+            Step::Analyze { id }
+            | Step::CheckPrerequisites { id, .. }
+            | Step::ExportSettings { id, .. }
+            | Step::UpgradeInPlace { id, .. }
+            | Step::InstallParallel { id, .. }
+            | Step::RunCycle { id, .. }
+            | Step::Churn { id, .. }
+            | Step::VerifyStaging { id }
+            | Step::UninstallDirsync { id }
+            | Step::DisableDirsync { id }
+            | Step::EnableDirsync { id }
+            | Step::DisableStaging { id, .. }
+            | Step::RerunInstaller { id }
+            | Step::Wait { id, .. }
+            | Step::Rollback { id } => id,
+        }
+    }
+
     /// The name the step answers to: its `id`, else its action.
     pub fn name(&self) -> &str {
         self.explicit_id().unwrap_or(self.action())
