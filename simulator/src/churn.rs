@@ -244,6 +244,7 @@ pub(crate) async fn run(shared: Rc<Shared>, spec: ChurnSpec) {
         done = due;
         let now = shared.now();
         let mut st = shared.state.borrow_mut();
-        apply_batch(&mut st.ad, &spec, &mut rng, now, count, &mut serial);
+        let applied = apply_batch(&mut st.ad, &spec, &mut rng, now, count, &mut serial);
+        tracing::trace!(sim = %now, applied, "churn changed AD");
     }
 }

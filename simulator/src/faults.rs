@@ -47,6 +47,51 @@ pub enum FaultKind {
     Throttling,
 }
 
+impl FaultKind {
+    /// The wire name (the serde tag), for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::AzureAdUnreachable => "azure-ad-unreachable",
+            FaultKind::ProxyAuthRequired { .. } => "proxy-auth-required",
+            FaultKind::ProxyForbidden { .. } => "proxy-forbidden",
+            FaultKind::AdConnectorCredentialsInvalid { .. } => "ad-connector-credentials-invalid",
+            FaultKind::AzureCredentialsInvalid { .. } => "azure-credentials-invalid",
+            FaultKind::AzureCredentialsExpired { .. } => "azure-credentials-expired",
+            FaultKind::SqlInstanceDown { .. } => "sql-instance-down",
+            FaultKind::ServerCrash { .. } => "server-crash",
+            FaultKind::Throttling => "throttling",
+        }
+    }
+
+    /// The host or account it concerns; empty when it concerns every server.
+    pub fn subject(&self) -> &str {
+        match self {
+            FaultKind::AzureAdUnreachable | FaultKind::Throttling => "",
+            FaultKind::ProxyAuthRequired { host }
+            | FaultKind::ProxyForbidden { host }
+            | FaultKind::AdConnectorCredentialsInvalid { host }
+            | FaultKind::SqlInstanceDown { host }
+            | FaultKind::ServerCrash { host } => host,
+            FaultKind::AzureCredentialsInvalid { account }
+            | FaultKind::AzureCredentialsExpired { account } => account,
+        }
+    }
+}
+
+/// Logs a fault that starts at `at`, at `debug`.
+fn log_start(fault: &Fault, at: SimTime) {
+    tracing::debug!(
+        sim = %at,
+        fault = fault.kind.name(),
+        subject = fault.kind.subject(),
+        "fault starts{}",
+        fault
+            .duration
+            .map(|d| format!(", lasting {d}"))
+            .unwrap_or_default()
+    );
+}
+
 /// A point inside a server's run sequence (a sync cycle, or the four runs of verification)
 /// where a crash can strike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -213,6 +258,9 @@ impl Faults {
             FaultTrigger::At(t) => (Some(t), fault.duration.map(|d| t + d)),
             _ => (None, None),
         };
+        if let Some(at) = from {
+            log_start(&fault, at);
+        }
         self.entries.push(Entry {
             fault,
             from,
@@ -231,6 +279,7 @@ impl Faults {
                 FaultTrigger::At(_) | FaultTrigger::Phase(_) => false,
             };
             if fire {
+                log_start(&e.fault, now);
                 e.from = Some(now);
                 e.until = e.fault.duration.map(|d| now + d);
             }
@@ -248,6 +297,7 @@ impl Faults {
                     if same_host(h, host) && *p == phase
             );
             if waiting {
+                log_start(&e.fault, at);
                 e.from = Some(at);
                 e.until = e.fault.duration.map(|d| at + d);
                 e.hits.borrow_mut().push(FaultHit::CrashPoint {
@@ -430,6 +480,38 @@ pub fn event_6000_text(forest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_name_is_its_wire_name() {
+        let subject = |name: &str| match name {
+            "azure-ad-unreachable" | "throttling" => ("", ""),
+            n if n.starts_with("azure-credentials") => ("account", "a@x"),
+            _ => ("host", "H"),
+        };
+        let names = [
+            "azure-ad-unreachable",
+            "proxy-auth-required",
+            "proxy-forbidden",
+            "ad-connector-credentials-invalid",
+            "azure-credentials-invalid",
+            "azure-credentials-expired",
+            "sql-instance-down",
+            "server-crash",
+            "throttling",
+        ];
+        for name in names {
+            let (key, value) = subject(name);
+            let field = if key.is_empty() {
+                String::new()
+            } else {
+                format!(", \"{key}\": \"{value}\"")
+            };
+            let json = format!("{{\"kind\": \"{name}\"{field}}}");
+            let kind: FaultKind = serde_json::from_str(&json).unwrap();
+            assert_eq!(kind.name(), name);
+            assert_eq!(kind.subject(), value, "{name}");
+        }
+    }
 
     #[test]
     fn timed_faults_start_and_end_and_operation_faults_fire_once() {

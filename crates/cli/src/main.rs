@@ -12,6 +12,7 @@ mod explore;
 mod formats;
 mod generate;
 mod inspect;
+mod logging;
 mod output;
 mod run;
 
@@ -43,7 +44,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    if let Err(e) = logging::init() {
+        return finish(Err(e));
+    }
+    match cli.command {
         Command::Generate(args) => finish(generate::run(*args)),
         Command::Inspect(args) => finish(inspect::run(args)),
         // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).

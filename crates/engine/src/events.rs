@@ -405,6 +405,22 @@ impl fmt::Display for EngineEvent {
     }
 }
 
+/// Logs one event; the texts are the reports' own sentences, which never carry a secret.
+fn log_event(at: SimTime, kind: &EventKind) {
+    match kind {
+        EventKind::Checked {
+            check,
+            passed,
+            finding,
+        } => tracing::info!(sim = %at, %check, passed, "checked: {finding}"),
+        EventKind::Decided { decision, reason } => {
+            tracing::info!(sim = %at, "decided {decision} ({reason})")
+        }
+        EventKind::Changed { change, .. } => tracing::info!(sim = %at, "changed: {change}"),
+        EventKind::Refused { refusal } => tracing::warn!(sim = %at, "refused: {refusal}"),
+    }
+}
+
 /// The sink the orchestrator appends to. Oldest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -417,7 +433,10 @@ impl EventLog {
         Self::default()
     }
 
+    /// Appends an event and logs it (target `upgrade_engine::events`): refusals at `warn`, the
+    /// rest at `info`, stamped with the simulated time as the field `sim`.
     pub fn push(&mut self, at: SimTime, kind: EventKind) {
+        log_event(at, &kind);
         self.events.push(EngineEvent { at, kind });
     }
 

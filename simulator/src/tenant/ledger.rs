@@ -137,6 +137,23 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Records an export that reached the tenant and logs it at `debug` (target
+    /// `upgrade_lab_simulator::tenant::ledger`), stamped with its simulated end.
+    pub fn record_export(&mut self, record: ExportRecord) {
+        tracing::debug!(
+            sim = %record.ended,
+            host = record.client.host.as_str(),
+            product = record.client.product.as_str(),
+            adds = record.adds,
+            updates = record.updates,
+            deletes = record.deletes,
+            errors = record.errors,
+            "export reached the tenant: {} writes",
+            record.writes()
+        );
+        self.exports.push(record);
+    }
+
     /// The last export that wrote something, and its client.
     pub fn last_export(&self) -> Option<&ExportRecord> {
         self.exports.iter().rev().find(|e| e.writes() > 0)

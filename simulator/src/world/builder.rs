@@ -343,7 +343,7 @@ fn converge(state: &mut WorldState) {
             },
         );
         if !items.is_empty() {
-            state.tenant.ledger.exports.push(ExportRecord {
+            state.tenant.ledger.record_export(ExportRecord {
                 client,
                 started: SimTime::START,
                 ended: SimTime::START,

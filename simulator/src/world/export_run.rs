@@ -153,7 +153,7 @@ pub(crate) async fn export(
     if let Some(client) = client
         && !items.is_empty()
     {
-        st.tenant.ledger.exports.push(ExportRecord {
+        st.tenant.ledger.record_export(ExportRecord {
             client,
             started,
             ended: now,
@@ -236,7 +236,7 @@ fn crashed_export(
     if let Some(client) = client
         && !out.accepted.is_empty()
     {
-        st.tenant.ledger.exports.push(ExportRecord {
+        st.tenant.ledger.record_export(ExportRecord {
             client,
             started,
             ended: now,
@@ -339,7 +339,7 @@ fn replay_interrupted(shared: &Rc<Shared>, id: &ServerId, host: &str, started: S
         }
     }
     if !record.objects.is_empty() {
-        st.tenant.ledger.exports.push(record);
+        st.tenant.ledger.record_export(record);
     }
 }
 

@@ -266,10 +266,29 @@ pub(crate) fn record(
         stats,
         errors,
     };
-    if let Some(e) = engine_mut(&mut shared.state.borrow_mut(), id) {
+    let mut st = shared.state.borrow_mut();
+    log_run(&host_of(&st, id), &rec);
+    if let Some(e) = engine_mut(&mut st, id) {
         e.history.push(rec.clone());
     }
     rec
+}
+
+/// Logs one finished run profile at `debug`, stamped with its simulated end.
+fn log_run(host: &str, rec: &RunRecord) {
+    tracing::debug!(
+        sim = %rec.ended,
+        host,
+        connector = rec.connector.as_str(),
+        profile = rec.profile.as_str(),
+        status = rec.status.as_str(),
+        adds = rec.stats.adds,
+        updates = rec.stats.updates,
+        deletes = rec.stats.deletes,
+        errors = rec.stats.errors,
+        "run profile ended after {}",
+        rec.ended.since(rec.started)
+    );
 }
 
 /// Runs one profile, waiting for the server's run lock first.

@@ -254,6 +254,8 @@ pub(crate) fn run_recorded(
     options: &RunOptions,
 ) -> (ScenarioOutcome, Vec<steps::StepRecord>) {
     let wall = Instant::now();
+    let span = tracing::info_span!("scenario", name = %scenario.name, seed);
+    let _entered = span.enter();
     let caught = isolate::catch(|| run_planted(scenario, seed, options));
     let (mut outcome, records) = caught.result.unwrap_or_else(|panic| {
         let mut o = empty_outcome(scenario, seed);
@@ -316,7 +318,7 @@ impl Drive<'_> {
                 detail: step.name().to_string(),
             });
             let (record, step_events) =
-                steps::run_step((i, step), upgrade, setup, self.seed, &self.guard);
+                steps::run_logged((i, step), upgrade, setup, self.seed, &self.guard);
             self.timeline
                 .extend(step_events.iter().map(facts::timeline_event));
             self.timeline.push(TimelineEvent {

@@ -238,6 +238,22 @@ fn wait(world: &World, minutes: u64, guard: &Guard) {
     }
 }
 
+/// [`run_step`], logged: the step's start and result at `info` (target
+/// `upgrade_lab_scenario::runner::steps`), stamped with simulated time.
+pub fn run_logged(
+    (index, step): (usize, &Step),
+    upgrade: &mut SimUpgrade,
+    setup: &Setup,
+    seed: u64,
+    guard: &Guard,
+) -> (StepRecord, Vec<EngineEvent>) {
+    let world = &setup.world;
+    tracing::info!(sim = %world.now(), step = index + 1, "{} starts", step.name());
+    let (record, events) = run_step((index, step), upgrade, setup, seed, guard);
+    tracing::info!(sim = %world.now(), step = index + 1, "{}", record.result);
+    (record, events)
+}
+
 /// Runs step `index`; the engine's events of the step are returned with it. The long steps
 /// stop early when `guard`'s budget is spent (the runner then reports it).
 pub fn run_step(
