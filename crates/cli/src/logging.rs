@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn lines_start_with_the_simulated_time_and_keep_the_fields() {
         let text = logged("debug", || {
-            let span = tracing::info_span!("scenario", name = "in-place/x", seed = 5u64);
+            let span = tracing::info_span!("scenario", name = %"in-place/x", seed = 5u64);
             let _e = span.enter();
             tracing::debug!(
                 sim = "T+1:02:03",
