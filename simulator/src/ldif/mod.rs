@@ -33,7 +33,7 @@ mod write;
 pub use error::{LdifError, LdifErrorKind};
 pub use names::guid_from_dn;
 pub use read::{LdifImport, SkipCounts, read_directory, read_directory_bytes};
-pub use write::write_directory;
+pub use write::{needs_base64, write_directory};
 
 #[cfg(test)]
 mod malformed_tests;
