@@ -1,11 +1,12 @@
 //! `upgrade-lab check [PATH…]`: loads and checks scenario files without running them. Exit 0
 //! when every file is valid, 2 with every problem of every file listed otherwise.
 
-use std::io::{IsTerminal, Write};
+use crate::color::{self, ColorChoice, Stream};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use upgrade_lab_scenario::load_all;
-use upgrade_lab_scenario::report::color_wanted;
+use upgrade_lab_scenario::numbers::count_usize;
 
 /// Exit code for invalid scenario files or arguments.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -40,14 +41,17 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
     match load_all(paths) {
         Ok(scenarios) => CheckResult {
             exit_code: 0,
-            stdout: format!("{} scenario files are valid\n", scenarios.len()),
+            stdout: match scenarios.len() {
+                1 => "1 scenario file is valid\n".to_string(),
+                n => format!("{} are valid\n", count_usize(n, "scenario file")),
+            },
             stderr: String::new(),
         },
         Err(errors) => {
             let mut stderr: String = errors.iter().map(|e| e.render(color) + "\n").collect();
             stderr.push_str(&format!(
-                "{} problem(s) in scenario files; fix them and run `upgrade-lab check` again\n",
-                errors.len()
+                "{} in scenario files; fix them and run `upgrade-lab check` again\n",
+                count_usize(errors.len(), "problem")
             ));
             CheckResult {
                 exit_code: EXIT_BAD_INPUT,
@@ -59,11 +63,8 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
 }
 
 /// The subcommand.
-pub fn run(args: CheckArgs) -> ExitCode {
-    let color = color_wanted(
-        std::io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
+pub fn run(args: CheckArgs, color: ColorChoice) -> ExitCode {
+    let color = color::wanted(color, Stream::Stderr);
     let result = check_paths(&args.paths, color);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
@@ -89,7 +90,7 @@ mod tests {
         std::fs::write(d.join("a.toml"), GOOD).unwrap();
         let r = check_paths(std::slice::from_ref(&d), false);
         assert_eq!(r.exit_code, 0, "{}", r.stderr);
-        assert_eq!(r.stdout, "1 scenario files are valid\n");
+        assert_eq!(r.stdout, "1 scenario file is valid\n");
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -101,7 +102,11 @@ mod tests {
         let r = check_paths(std::slice::from_ref(&d), false);
         assert_eq!(r.exit_code, 2);
         assert!(r.stderr.contains("b.toml:5:9"), "{}", r.stderr);
-        assert!(r.stderr.contains("1 problem(s)"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("\n1 problem in scenario files"),
+            "{}",
+            r.stderr
+        );
         std::fs::remove_dir_all(d).unwrap();
     }
 }

@@ -460,16 +460,43 @@ pub fn sweep<'a>(
         .collect()
 }
 
+/// A scenario run that just ended, as [`run_suite_with`] tells its caller: the outcome (named
+/// as the suite reports it) and how each step ended.
+#[derive(Clone, Copy, Debug)]
+pub struct Finished<'a> {
+    pub outcome: &'a ScenarioOutcome,
+    pub steps: &'a [steps::StepRecord],
+}
+
 /// Runs scenarios in parallel (each its own world and seed) and returns them in input order;
 /// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
+    run_suite_with(scenarios, options, &|_| {})
+}
+
+/// [`run_suite`], calling `on_done` with each scenario run as it ends (in completion order, on
+/// the worker that ran it), so a caller can print it at once. The returned outcome is the same
+/// as [`run_suite`]'s: in input order, whatever order the runs ended in.
+pub fn run_suite_with(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    on_done: &(dyn Fn(Finished<'_>) + Sync),
+) -> SuiteOutcome {
     let wall = Instant::now();
     let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
         jobs.par_iter()
-            .map(|(name, s, seed)| ScenarioOutcome {
-                name: name.clone(),
-                ..run_one(s, *seed, options)
+            .map(|(name, s, seed)| {
+                let (outcome, steps) = run_recorded(s, *seed, options);
+                let outcome = ScenarioOutcome {
+                    name: name.clone(),
+                    ..outcome
+                };
+                on_done(Finished {
+                    outcome: &outcome,
+                    steps: &steps,
+                });
+                outcome
             })
             .collect()
     };
