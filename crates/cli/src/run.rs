@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(r.exit_code, 0, "{live}{}", r.stderr);
         assert_eq!(
             live,
-            " PASS [    wall] [sim   0:00:00] ok\n────────────\nSummary 1 scenario: 1 passed, 0 failed, 0 errors ([wall] wall)\n"
+            " PASS [    wall] [sim   0:00:01] ok\n────────────\nSummary 1 scenario: 1 passed, 0 failed, 0 errors ([wall] wall)\n"
         );
         assert_eq!(r.stdout, "", "the live lines were the human report");
         std::fs::write(
