@@ -545,4 +545,34 @@ mod sweep_tests {
         ];
         assert_eq!(swept, expected);
     }
+
+    #[test]
+    fn each_run_is_told_once_as_it_ends_and_the_suite_is_what_run_suite_returns() {
+        let s = [scenario("a", 3), scenario("b", 4), scenario("c", 5)];
+        let options = RunOptions {
+            seeds: vec![1, 2],
+            jobs: 2,
+            ..RunOptions::default()
+        };
+        let told = std::sync::Mutex::new(Vec::new());
+        let with = run_suite_with(&s, &options, &|f| {
+            assert!(!f.steps.is_empty(), "{} ran its step", f.outcome.name);
+            told.lock().unwrap().push(f.outcome.name.clone());
+        });
+        let plain = run_suite(&s, &options);
+        let names = |suite: &SuiteOutcome| -> Vec<String> {
+            suite.scenarios.iter().map(|o| o.name.clone()).collect()
+        };
+        assert_eq!(names(&with), ["a@1", "a@2", "b@1", "b@2", "c@1", "c@2"]);
+        let mut told = told.into_inner().unwrap();
+        told.sort();
+        assert_eq!(told, names(&plain), "every run told exactly once");
+        let json = |suite: &SuiteOutcome| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&crate::report::json::render(suite)).unwrap();
+            crate::report::json::without_wall_fields(&mut v);
+            v
+        };
+        assert_eq!(json(&with), json(&plain), "the report does not change");
+    }
 }
