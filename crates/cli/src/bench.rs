@@ -24,7 +24,10 @@ const EXAMPLES: &str = "\
 Examples:
   upgrade-lab bench --objects 50000
   upgrade-lab bench --objects 1000000 --path parallel --format json
-  /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it";
+  /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it
+
+Each phase ends with a `phase … done in` line on stderr (a spinner while it runs on a
+terminal, not under CI=true); the figures go to stdout.";
 
 /// The Connect server of a parallel deployment.
 const PARALLEL_HOST: &str = "AADC01";

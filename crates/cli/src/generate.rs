@@ -20,6 +20,10 @@ Examples:
   upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.ldif
   upgrade-lab generate --domains contoso.com,emea.contoso.com --service-accounts 1 --no-sync-users 20
   upgrade-lab generate --users 200000 --print-spec > world.toml   # every field with its value
+  upgrade-lab generate --spec - --out - < world.toml | upgrade-lab inspect -
+
+Each phase (generate, write) ends with a `phase … done in` line on stderr; a spinner or a bar
+shows while it runs when stderr is a terminal (not under CI=true).
 
 A spec file (TOML or JSON) holds the same fields, e.g.:
   seed = 7

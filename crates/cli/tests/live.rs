@@ -271,6 +271,30 @@ fn generate_to_stdout_pipes_into_inspect_from_stdin() {
 }
 
 #[test]
+fn a_spec_from_stdin_and_a_line_per_phase_on_stderr() {
+    let mut c = bin()
+        .args(["generate", "--spec", "-", "--out", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut c.stdin.take().unwrap(), b"users = 33\ngroups = 2\n").unwrap();
+    let o = c.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let directory: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(directory["objects"].as_array().unwrap().len() > 33);
+    let err = stderr(&o);
+    let phases: Vec<&str> = err.lines().collect();
+    assert_eq!(phases.len(), 2, "{err}");
+    assert!(phases[0].starts_with("phase generate "), "{err}");
+    assert!(
+        phases[1].starts_with("phase write json to standard output … done in "),
+        "{err}"
+    );
+}
+
+#[test]
 fn fail_on_defects_exits_1_with_counts_per_kind_and_0_on_a_clean_directory() {
     let dir = scratch("live", "defects");
     let planted = dir.join("planted.json");
