@@ -3,10 +3,11 @@
 
 use crate::color::{self, ColorChoice, Stream};
 use std::io::Write;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use upgrade_lab_scenario::load_all;
 use upgrade_lab_scenario::numbers::count_usize;
+use upgrade_lab_scenario::{Scenario, ScenarioError, load_all, load_text};
 
 /// Exit code for invalid scenario files or arguments.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -24,9 +25,48 @@ at least 10,000 and at most 1,000,000; a [world.timing] operation at most 7 days
 cost at most 10 minutes; ...; scenarios/README.md lists every range), and an LDIF world file
 that does not read, located at its own path:line:column.")]
 pub struct CheckArgs {
-    /// Scenario files or folders of them (searched recursively for *.toml).
+    /// Scenario files or folders of them (searched recursively for *.toml); `-` reads one
+    /// scenario from standard input.
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
+}
+
+/// Loads the scenario files of `paths` as `load_all` does; `-` is one scenario read from
+/// standard input, named `stdin` (its relative world files resolve from the current folder).
+pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<ScenarioError>> {
+    let stdin = Path::new("-");
+    let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
+    let mut errors = Vec::new();
+    let mut scenarios = if files.is_empty() {
+        Vec::new()
+    } else {
+        load_all(&files).unwrap_or_else(|mut e| {
+            errors.append(&mut e);
+            Vec::new()
+        })
+    };
+    if files.len() < paths.len() {
+        let mut text = String::new();
+        let read = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text);
+        match read.map_err(|e| {
+            vec![ScenarioError::about_path(
+                stdin,
+                format!("cannot read a scenario from standard input: {e}"),
+                Some("pipe a scenario file (TOML, UTF-8) into `-`".into()),
+            )]
+        }) {
+            Ok(_) => match load_text("stdin", stdin, text) {
+                Ok(s) => scenarios.push(s),
+                Err(mut e) => errors.append(&mut e),
+            },
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(errors)
+    }
 }
 
 /// What `check` prints and its exit code.
@@ -38,7 +78,7 @@ pub struct CheckResult {
 
 /// Checks the files; `color` colours the error excerpts.
 pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
-    match load_all(paths) {
+    match load_scenarios(paths) {
         Ok(scenarios) => CheckResult {
             exit_code: 0,
             stdout: match scenarios.len() {

@@ -8,6 +8,7 @@ use crate::live::{Printer, animated};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use upgrade_lab_scenario::Scenario;
 use upgrade_lab_scenario::determinism::{compare_runs, parse_seeds};
 use upgrade_lab_scenario::limits::{MAX_REPEAT, MAX_WALL_SECONDS, max_jobs};
 use upgrade_lab_scenario::numbers::{count_usize, thousands_usize};
@@ -15,7 +16,6 @@ use upgrade_lab_scenario::outcome::{SuiteOutcome, Verdict};
 use upgrade_lab_scenario::report::live::{self, LiveOptions, Verbosity};
 use upgrade_lab_scenario::report::{self, HumanOptions, ReportFormat, WallTime};
 use upgrade_lab_scenario::runner::{RunOptions, run_suite, run_suite_with, sweep};
-use upgrade_lab_scenario::{Scenario, load_all};
 
 /// The seeds of `--seeds`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,7 +114,8 @@ Ranges: --seed 0 to 18446744073709551615; --seeds at most 100000 seeds; --jobs 0
 cores; --repeat 1 to 100; --wall-budget 1 to 86400 seconds. The ranges of scenario keys are
 in scenarios/README.md.")]
 pub struct RunArgs {
-    /// Scenario files or folders of them (searched recursively for *.toml).
+    /// Scenario files or folders of them (searched recursively for *.toml); `-` reads one
+    /// scenario from standard input.
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
     /// Run only scenarios whose name contains this text.
@@ -227,7 +228,7 @@ pub fn live_stream(args: &RunArgs) -> Stream {
 /// The scenarios to run, or what stops the run before it starts (exit 2) or instead of it
 /// (`--list`, exit 0).
 fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
-    let scenarios = match load_all(&args.paths) {
+    let scenarios = match crate::check::load_scenarios(&args.paths) {
         Ok(s) => selected(s, args.filter.as_deref()),
         Err(errors) => {
             let mut text: String = errors.iter().map(|e| e.render(color) + "\n").collect();

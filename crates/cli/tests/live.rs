@@ -271,6 +271,37 @@ fn generate_to_stdout_pipes_into_inspect_from_stdin() {
 }
 
 #[test]
+fn a_scenario_from_stdin_runs_and_checks_as_stdin() {
+    for (command, expect) in [("run", " stdin\n"), ("check", "1 scenario file is valid")] {
+        let mut c = bin()
+            .args([command, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut c.stdin.take().unwrap(), FAST.as_bytes()).unwrap();
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+        assert!(stdout(&o).contains(expect), "{command}: {}", stdout(&o));
+    }
+    let mut c = bin()
+        .args(["check", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut c.stdin.take().unwrap(),
+        b"format_version = 1\nseed = -1\n",
+    )
+    .unwrap();
+    let o = c.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-:2:8"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_spec_from_stdin_and_a_line_per_phase_on_stderr() {
     let mut c = bin()
         .args(["generate", "--spec", "-", "--out", "-"])
