@@ -14,6 +14,7 @@ use std::time::Instant;
 use upgrade_engine::ports::SqlChoice;
 use upgrade_engine::{UpgradeError, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimTime, SqlBackend};
+use upgrade_lab_scenario::numbers::{count_usize, thousands};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
@@ -23,7 +24,10 @@ const EXAMPLES: &str = "\
 Examples:
   upgrade-lab bench --objects 50000
   upgrade-lab bench --objects 1000000 --path parallel --format json
-  /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it";
+  /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it
+
+Each phase ends with a `phase … done in` line on stderr (a spinner while it runs on a
+terminal, not under CI=true); the figures go to stdout.";
 
 /// The Connect server of a parallel deployment.
 const PARALLEL_HOST: &str = "AADC01";
@@ -138,6 +142,7 @@ impl std::fmt::Display for BenchError {
 /// Times the phases one after the other.
 struct Stopwatch {
     objects: usize,
+    ui: crate::phases::Phases,
     phases: Vec<PhaseFigures>,
     started: Instant,
 }
@@ -146,6 +151,7 @@ impl Stopwatch {
     fn new(objects: usize) -> Self {
         Self {
             objects,
+            ui: crate::phases::Phases::new(),
             phases: Vec::new(),
             started: Instant::now(),
         }
@@ -158,7 +164,7 @@ impl Stopwatch {
         work: impl FnOnce() -> Result<(R, u64), BenchError>,
     ) -> Result<R, BenchError> {
         let start = Instant::now();
-        let (result, simulated_ms) = work()?;
+        let (result, simulated_ms) = self.ui.run(phase, None, work)?;
         let wall_ms = start.elapsed().as_secs_f64() * 1_000.0;
         self.phases.push(figures(
             phase,
@@ -368,8 +374,8 @@ fn human(report: &BenchReport) -> String {
         UpgradePath::Parallel => "parallel",
     };
     let mut out = format!(
-        "bench: {} objects, {path} upgrade, seed {}\n\n{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
-        report.objects_count,
+        "bench: {}, {path} upgrade, seed {}\n\n{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
+        count_usize(report.objects_count, "object"),
         report.seed,
         "phase",
         "wall",
@@ -385,12 +391,13 @@ fn human(report: &BenchReport) -> String {
         out.push_str(&format!(
             "{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
             p.phase,
-            format!("{:.1} ms", p.wall_ms),
+            format!("{} ms", decimal(p.wall_ms, 1)),
             simulated(p.simulated_ms),
             p.compression_ratio
-                .map_or_else(|| "-".into(), |r| format!("{r:.0}x")),
+                .filter(|_| p.simulated_ms > 0)
+                .map_or_else(|| "-".into(), ratio),
             p.objects_per_wall_second
-                .map_or_else(|| "-".into(), |r| format!("{r:.0}")),
+                .map_or_else(|| "-".into(), |r| thousands(r.round() as u64)),
             p.peak_rss_bytes.map_or_else(
                 || "unavailable".into(),
                 |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
@@ -398,6 +405,31 @@ fn human(report: &BenchReport) -> String {
         ));
     }
     out
+}
+
+/// `x` with `places` decimals and its whole part in thousands: `12,345.6`.
+fn decimal(x: f64, places: usize) -> String {
+    let text = format!("{x:.places$}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let whole = whole
+        .parse::<u64>()
+        .map_or_else(|_| whole.to_string(), thousands);
+    if fraction.is_empty() {
+        whole
+    } else {
+        format!("{whole}.{fraction}")
+    }
+}
+
+/// Simulated time per wall time with the digits that matter: `1,234x`, `12.3x`, `0.42x`,
+/// never a `0x` that hides a phase slower than real time.
+fn ratio(r: f64) -> String {
+    match r {
+        r if r >= 100.0 => format!("{}x", thousands(r.round() as u64)),
+        r if r >= 1.0 => format!("{r:.1}x"),
+        r if r >= 0.01 => format!("{r:.2}x"),
+        _ => "<0.01x".to_string(),
+    }
 }
 
 /// Simulated time as hours, minutes and seconds.
@@ -414,6 +446,16 @@ mod tests {
     fn simulated_time_reads_as_hours_minutes_seconds() {
         assert_eq!(simulated(0), "0h00m00s");
         assert_eq!(simulated(3_723_999), "1h02m03s");
+    }
+
+    #[test]
+    fn ratios_and_big_numbers_read_without_a_zero_x() {
+        assert_eq!(ratio(0.004), "<0.01x");
+        assert_eq!(ratio(0.42), "0.42x");
+        assert_eq!(ratio(12.34), "12.3x");
+        assert_eq!(ratio(162_992_277.4), "162,992,277x");
+        assert_eq!(decimal(12_345.67, 1), "12,345.7");
+        assert_eq!(decimal(0.04, 1), "0.0");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! `upgrade-lab check [PATH…]`: loads and checks scenario files without running them. Exit 0
 //! when every file is valid, 2 with every problem of every file listed otherwise.
 
-use std::io::{IsTerminal, Write};
+use crate::color::{self, ColorChoice, Stream};
+use std::io::Write;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use upgrade_lab_scenario::load_all;
-use upgrade_lab_scenario::report::color_wanted;
+use upgrade_lab_scenario::numbers::count_usize;
+use upgrade_lab_scenario::{Scenario, ScenarioError, load_all, load_text};
 
 /// Exit code for invalid scenario files or arguments.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -23,9 +25,48 @@ at least 10,000 and at most 1,000,000; a [world.timing] operation at most 7 days
 cost at most 10 minutes; ...; scenarios/README.md lists every range), and an LDIF world file
 that does not read, located at its own path:line:column.")]
 pub struct CheckArgs {
-    /// Scenario files or folders of them (searched recursively for *.toml).
+    /// Scenario files or folders of them (searched recursively for *.toml); `-` reads one
+    /// scenario from standard input.
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
+}
+
+/// Loads the scenario files of `paths` as `load_all` does; `-` is one scenario read from
+/// standard input, named `stdin` (its relative world files resolve from the current folder).
+pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<ScenarioError>> {
+    let stdin = Path::new("-");
+    let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
+    let mut errors = Vec::new();
+    let mut scenarios = if files.is_empty() {
+        Vec::new()
+    } else {
+        load_all(&files).unwrap_or_else(|mut e| {
+            errors.append(&mut e);
+            Vec::new()
+        })
+    };
+    if files.len() < paths.len() {
+        let mut text = String::new();
+        let read = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text);
+        match read.map_err(|e| {
+            vec![ScenarioError::about_path(
+                stdin,
+                format!("cannot read a scenario from standard input: {e}"),
+                Some("pipe a scenario file (TOML, UTF-8) into `-`".into()),
+            )]
+        }) {
+            Ok(_) => match load_text("stdin", stdin, text) {
+                Ok(s) => scenarios.push(s),
+                Err(mut e) => errors.append(&mut e),
+            },
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(errors)
+    }
 }
 
 /// What `check` prints and its exit code.
@@ -37,17 +78,20 @@ pub struct CheckResult {
 
 /// Checks the files; `color` colours the error excerpts.
 pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
-    match load_all(paths) {
+    match load_scenarios(paths) {
         Ok(scenarios) => CheckResult {
             exit_code: 0,
-            stdout: format!("{} scenario files are valid\n", scenarios.len()),
+            stdout: match scenarios.len() {
+                1 => "1 scenario file is valid\n".to_string(),
+                n => format!("{} are valid\n", count_usize(n, "scenario file")),
+            },
             stderr: String::new(),
         },
         Err(errors) => {
             let mut stderr: String = errors.iter().map(|e| e.render(color) + "\n").collect();
             stderr.push_str(&format!(
-                "{} problem(s) in scenario files; fix them and run `upgrade-lab check` again\n",
-                errors.len()
+                "{} in scenario files; fix them and run `upgrade-lab check` again\n",
+                count_usize(errors.len(), "problem")
             ));
             CheckResult {
                 exit_code: EXIT_BAD_INPUT,
@@ -59,11 +103,8 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
 }
 
 /// The subcommand.
-pub fn run(args: CheckArgs) -> ExitCode {
-    let color = color_wanted(
-        std::io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
+pub fn run(args: CheckArgs, color: ColorChoice) -> ExitCode {
+    let color = color::wanted(color, Stream::Stderr);
     let result = check_paths(&args.paths, color);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
@@ -89,7 +130,7 @@ mod tests {
         std::fs::write(d.join("a.toml"), GOOD).unwrap();
         let r = check_paths(std::slice::from_ref(&d), false);
         assert_eq!(r.exit_code, 0, "{}", r.stderr);
-        assert_eq!(r.stdout, "1 scenario files are valid\n");
+        assert_eq!(r.stdout, "1 scenario file is valid\n");
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -101,7 +142,11 @@ mod tests {
         let r = check_paths(std::slice::from_ref(&d), false);
         assert_eq!(r.exit_code, 2);
         assert!(r.stderr.contains("b.toml:5:9"), "{}", r.stderr);
-        assert!(r.stderr.contains("1 problem(s)"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("\n1 problem in scenario files"),
+            "{}",
+            r.stderr
+        );
         std::fs::remove_dir_all(d).unwrap();
     }
 }

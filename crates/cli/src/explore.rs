@@ -4,11 +4,13 @@
 
 use crate::error::CliError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use upgrade_lab_scenario::explore::history::UpgradePath;
 use upgrade_lab_scenario::explore::{ExploreOptions, Found, Summary, explore};
+use upgrade_lab_scenario::numbers::{
+    count, count_irregular, count_usize, thousands, thousands_usize,
+};
 use upgrade_lab_simulator::world::PlantedBug;
 
 /// The largest directory a history may draw (`--max-objects`).
@@ -159,7 +161,7 @@ fn fail(e: CliError) -> ExitCode {
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !crate::live::animated() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
@@ -174,26 +176,27 @@ fn progress_bar(total: u64) -> ProgressBar {
 /// The closing table: histories by path and final state, refusals, faults, violations, rate.
 pub fn table(s: &Summary, o: &ExploreOptions) -> String {
     let mut out = format!(
-        "explored {} histories (seed {}, up to {} objects) in {:.1} s: {:.1} histories/s\n\n",
-        s.histories,
+        "explored {} (seed {}, up to {}) in {:.1} s: {:.1} histories/s\n\n",
+        count_irregular(s.histories, "history", "histories"),
         o.seed,
-        o.max_objects,
+        count(o.max_objects, "object"),
         s.wall_ms as f64 / 1000.0,
         s.rate()
     );
     out.push_str("path        exporting at the end   histories\n");
     for ((path, state), n) in &s.by_path_and_state {
-        out.push_str(&format!("{path:<11} {state:<22} {n:>9}\n"));
+        out.push_str(&format!("{path:<11} {state:<22} {:>9}\n", thousands(*n)));
     }
     out.push_str(&counts("refused steps, by refusal", &s.refusals));
     out.push_str(&counts("failed steps, by cause", &s.step_failures));
     out.push_str("\nfault                      injected       hit\n");
     for (kind, (injected, hit)) in &s.faults {
+        let (injected, hit) = (thousands(*injected), thousands(*hit));
         out.push_str(&format!("{kind:<26} {injected:>8} {hit:>9}\n"));
     }
     out.push_str(&format!(
-        "\nviolations: {} histories failed (0 expected)\n",
-        s.failing
+        "\nviolations: {} failed (0 expected)\n",
+        count_irregular(s.failing, "history", "histories")
     ));
     out
 }
@@ -204,7 +207,7 @@ fn counts(title: &str, map: &std::collections::BTreeMap<String, u64>) -> String 
         out.push_str("  none\n");
     }
     for (k, n) in map {
-        out.push_str(&format!("  {k:<40} {n:>7}\n"));
+        out.push_str(&format!("  {k:<40} {:>7}\n", thousands(*n)));
     }
     out
 }
@@ -223,13 +226,13 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
         let s = f.shrunk.as_ref().map(|s| &s.history).unwrap_or(&f.original);
         out.push_str(&format!(
-            "history {}: {}\n  shrunk to {} objects, {} steps, {} faults: {}\n  run it: \
+            "history {}: {}\n  shrunk to {}, {}, {}: {}\n  run it: \
              upgrade-lab run {}\n  replay the original: {}\n",
             f.original.number,
             f.failure.summary(),
-            s.world.objects(),
-            s.steps.len(),
-            s.faults.len(),
+            count(s.world.objects(), "object"),
+            count_usize(s.steps.len(), "step"),
+            count_usize(s.faults.len(), "fault"),
             path.display(),
             path.display(),
             f.replay_command
@@ -248,8 +251,11 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
                 String::new()
             };
             out.push_str(&format!(
-                "  {} other histories fail the same way: {}{more}\n",
-                same.len(),
+                "  {} the same way: {}{more}\n",
+                match same.len() {
+                    1 => "1 other history fails".to_string(),
+                    n => format!("{} other histories fail", thousands_usize(n)),
+                },
                 first.join(", ")
             ));
         }

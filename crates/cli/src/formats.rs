@@ -103,10 +103,21 @@ pub struct DirectoryFile {
     pub skipped: Option<SkipCounts>,
 }
 
-/// Reads the directory file at `path`, in the format its extension names or its content shows.
+/// The bytes of the file at `path`, or of standard input for `-`.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes)
+            .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Reads the directory file at `path` (`-`: standard input), in the format its extension names
+/// or its content shows.
 pub fn read_directory(path: &Path) -> Result<DirectoryFile, CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_input(path)?;
     let format =
         DirectoryFormat::from_extension(path).unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
     match format {

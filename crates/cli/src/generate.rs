@@ -4,10 +4,11 @@
 use crate::error::CliError;
 use crate::formats::{DirectoryFormat, write_directory};
 use crate::output::write_output;
+use crate::phases::Phases;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use upgrade_lab_scenario::numbers::count;
 use upgrade_lab_simulator::generate::{DirectorySpec, GenerateProgress, generate_with_progress};
 
 /// Runs with fewer objects finish too fast for a progress bar to help.
@@ -19,6 +20,10 @@ Examples:
   upgrade-lab generate --spec world.toml --seed 7 --duplicate-upns 3 --out world.ldif
   upgrade-lab generate --domains contoso.com,emea.contoso.com --service-accounts 1 --no-sync-users 20
   upgrade-lab generate --users 200000 --print-spec > world.toml   # every field with its value
+  upgrade-lab generate --spec - --out - < world.toml | upgrade-lab inspect -
+
+Each phase (generate, write) ends with a `phase … done in` line on stderr; a spinner or a bar
+shows while it runs when stderr is a terminal (not under CI=true).
 
 A spec file (TOML or JSON) holds the same fields, e.g.:
   seed = 7
@@ -33,7 +38,7 @@ A spec file (TOML or JSON) holds the same fields, e.g.:
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct GenerateArgs {
-    /// Spec file (TOML or JSON); flags override its fields.
+    /// Spec file (TOML or JSON; `-` reads standard input); flags override its fields.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
     /// Output format [default: from the --out extension (.ldif, .ldf, .json), else json].
@@ -174,24 +179,47 @@ pub fn run(args: GenerateArgs) -> Result<(), CliError> {
         .or_else(|| DirectoryFormat::from_extension(&args.out))
         .unwrap_or(DirectoryFormat::Json);
 
-    let bar = progress_bar(spec.objects_count());
-    let directory = generate_with_progress(&spec, &|p: GenerateProgress| {
-        bar.set_position(p.objects_done)
-    })
-    .map_err(|e| CliError::usage(format!("invalid directory spec: {e}")))?;
-    bar.finish_and_clear();
-
-    write_output(&args.out, |out| write_directory(&directory, format, out))?;
+    let phases = Phases::new();
+    let total = spec.objects_count();
+    let bar = progress_bar(total);
+    let directory = phases.run(
+        &format!("generate {}", count(total, "object")),
+        bar.clone(),
+        || {
+            let bar = bar.unwrap_or_else(ProgressBar::hidden);
+            generate_with_progress(&spec, &|p: GenerateProgress| {
+                bar.set_position(p.objects_done)
+            })
+        },
+    );
+    let directory =
+        directory.map_err(|e| CliError::usage(format!("invalid directory spec: {e}")))?;
+    let to = match args.out.to_str() {
+        Some("-") => "standard output".to_string(),
+        _ => args.out.display().to_string(),
+    };
+    let format_name = clap::ValueEnum::to_possible_value(&format)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    phases.run(&format!("write {format_name} to {to}"), None, || {
+        write_output(&args.out, |out| write_directory(&directory, format, out))
+    })?;
     // Freeing millions of small allocations one by one takes longer than the OS reclaiming the
     // whole heap at exit, and nothing runs after this.
     std::mem::forget(directory);
     Ok(())
 }
 
-/// Reads a spec file: TOML or JSON by extension, else JSON when it starts with `{`.
+/// Reads a spec file (`-`: standard input): TOML or JSON by extension, else JSON when it
+/// starts with `{`.
 fn read_spec(path: &Path) -> Result<DirectorySpec, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read spec file {}: {e}", path.display())))?;
+    let bytes = crate::formats::read_input(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CliError::usage(format!(
+            "spec file {} is not UTF-8 text: {e}",
+            path.display()
+        ))
+    })?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let json = ext.eq_ignore_ascii_case("json")
         || (!ext.eq_ignore_ascii_case("toml") && text.trim_start().starts_with('{'));
@@ -222,10 +250,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// A bar on stderr for large runs in a terminal; hidden otherwise, so logs and pipes stay clean.
-fn progress_bar(objects_total: u64) -> ProgressBar {
-    if objects_total < PROGRESS_MIN_OBJECTS || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// A bar of objects for large runs in a terminal (the phase shows a spinner otherwise).
+fn progress_bar(objects_total: u64) -> Option<ProgressBar> {
+    if objects_total < PROGRESS_MIN_OBJECTS || !crate::live::animated() {
+        return None;
     }
     let bar = ProgressBar::with_draw_target(Some(objects_total), ProgressDrawTarget::stderr());
     if let Ok(style) =
@@ -233,7 +261,7 @@ fn progress_bar(objects_total: u64) -> ProgressBar {
     {
         bar.set_style(style);
     }
-    bar
+    Some(bar)
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use upgrade_lab_model::validate::{DefectReport, Duplicate, find_defects};
 use upgrade_lab_model::{Directory, DirectoryCounts, OutOfScope, Scope};
+use upgrade_lab_scenario::numbers::{count_usize, thousands_usize};
 use upgrade_lab_simulator::ldif::SkipCounts;
 
 /// Defects listed per kind in the human report; the JSON report lists all.
@@ -20,19 +22,29 @@ const LISTED_PER_KIND: usize = 10;
 const EXAMPLES: &str = "\
 Examples:
   upgrade-lab inspect contoso.json
-  upgrade-lab inspect export.ldif --format json > findings.json";
+  upgrade-lab inspect export.ldif --format json > findings.json
+  upgrade-lab generate --users 1000 --out - | upgrade-lab inspect -
+  upgrade-lab inspect export.ldif --fail-on-defects   # exit 1 when Azure AD would refuse something";
 
 /// Count a directory file's objects and list the defects Azure AD would refuse.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct InspectArgs {
     /// Directory file: LDIF (ldifde, ldapsearch, Samba) or JSON as `generate` writes it; the
-    /// format comes from the extension (.ldif, .ldf, .json), else from the content.
+    /// format comes from the extension (.ldif, .ldf, .json), else from the content. `-` reads
+    /// standard input.
     file: PathBuf,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     format: ReportFormat,
+    /// Exit 1, with the count of each kind on standard error, when the directory holds
+    /// anything Azure AD would refuse (see "Defects" in the report).
+    #[arg(long)]
+    fail_on_defects: bool,
 }
+
+/// Exit code of `--fail-on-defects` when a defect was found.
+pub const EXIT_DEFECTS: u8 = 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -94,7 +106,58 @@ fn reason_label(reason: OutOfScope) -> &'static str {
     }
 }
 
-pub fn run(args: InspectArgs) -> Result<(), CliError> {
+/// The subcommand: 0, 1 when `--fail-on-defects` found one, 2 on bad input.
+pub fn run(args: InspectArgs) -> ExitCode {
+    let fail_on_defects = args.fail_on_defects;
+    match report(args) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+        Ok(defects) if fail_on_defects => match defects_message(&defects) {
+            Some(message) => {
+                eprint!("{message}");
+                ExitCode::from(EXIT_DEFECTS)
+            }
+            None => ExitCode::SUCCESS,
+        },
+        Ok(_) => ExitCode::SUCCESS,
+    }
+}
+
+/// The defect kinds with their counts, in the report's order.
+pub fn defect_counts(d: &DefectReport) -> [(&'static str, usize); 5] {
+    [
+        ("duplicate UPNs", d.duplicate_upns.len()),
+        (
+            "duplicate proxyAddresses",
+            d.duplicate_proxy_addresses.len(),
+        ),
+        ("invalid values", d.invalid_values.len()),
+        ("groups over the member limit", d.oversized_groups.len()),
+        ("too many proxyAddresses", d.too_many_proxy_addresses.len()),
+    ]
+}
+
+/// What `--fail-on-defects` prints on standard error when there are defects.
+fn defects_message(d: &DefectReport) -> Option<String> {
+    let counts = defect_counts(d);
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut text = format!(
+        "error: {} that Azure AD would refuse (--fail-on-defects)\n",
+        count_usize(total, "defect")
+    );
+    for (kind, n) in counts.iter().filter(|(_, n)| *n > 0) {
+        let _ = writeln!(text, "  {kind}: {}", thousands_usize(*n));
+    }
+    Some(text)
+}
+
+/// Prints the report; returns the defects found.
+fn report(args: InspectArgs) -> Result<DefectReport, CliError> {
     let file = read_directory(&args.file)?;
     let inspection = Inspection::of(&file.directory, file.skipped);
     let text = match args.format {
@@ -112,7 +175,7 @@ pub fn run(args: InspectArgs) -> Result<(), CliError> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(CliError::usage(format!("cannot write the report: {e}")))
         }
-        _ => Ok(()),
+        _ => Ok(inspection.defects),
     }
 }
 
@@ -124,25 +187,25 @@ pub fn render_human(i: &Inspection) -> String {
         out,
         "Directory {} ({}, {})",
         i.forest,
-        plural(i.domains.len(), "domain"),
-        plural(c.organizational_units, "OU")
+        count_usize(i.domains.len(), "domain"),
+        count_usize(c.organizational_units, "OU")
     );
     out.push_str("\nObjects\n");
-    let disabled = format!("({} disabled)", c.disabled_users);
+    let disabled = format!("({} disabled)", thousands_usize(c.disabled_users));
     table(
         &mut out,
         &[
-            ("users", c.users.to_string(), disabled.as_str()),
-            ("groups", c.groups.to_string(), ""),
-            ("contacts", c.contacts.to_string(), ""),
-            ("total", c.objects().to_string(), ""),
+            ("users", thousands_usize(c.users), disabled.as_str()),
+            ("groups", thousands_usize(c.groups), ""),
+            ("contacts", thousands_usize(c.contacts), ""),
+            ("total", thousands_usize(c.objects()), ""),
         ],
     );
     out.push_str("\nBy domain\n");
     let rows: Vec<_> = c
         .by_domain
         .iter()
-        .map(|(d, n)| (d.as_str(), n.to_string(), ""))
+        .map(|(d, n)| (d.as_str(), thousands_usize(*n), ""))
         .collect();
     table(&mut out, &rows);
     out.push_str("\nBy OU depth\n");
@@ -151,7 +214,7 @@ pub fn render_human(i: &Inspection) -> String {
         .by_ou_depth
         .values()
         .zip(&depths)
-        .map(|(n, d)| (d.as_str(), n.to_string(), ""))
+        .map(|(n, d)| (d.as_str(), thousands_usize(*n), ""))
         .collect();
     table(&mut out, &rows);
     if !i.out_of_default_scope.is_empty() {
@@ -159,22 +222,26 @@ pub fn render_human(i: &Inspection) -> String {
         let rows: Vec<_> = i
             .out_of_default_scope
             .iter()
-            .map(|(r, n)| (*r, n.to_string(), ""))
+            .map(|(r, n)| (*r, thousands_usize(*n), ""))
             .collect();
         table(&mut out, &rows);
     }
     if let Some(skipped) = i.ldif_skipped.as_ref().filter(|s| s.records() > 0) {
-        let _ = writeln!(out, "\nLDIF records not modelled: {}", skipped.records());
+        let _ = writeln!(
+            out,
+            "\nLDIF records not modelled: {}",
+            thousands_usize(skipped.records())
+        );
         let mut rows: Vec<(&str, String, &str)> = skipped
             .entries_by_object_class
             .iter()
-            .map(|(class, n)| (class.as_str(), n.to_string(), ""))
+            .map(|(class, n)| (class.as_str(), thousands_usize(*n), ""))
             .collect();
         for (change, n) in &skipped.changes_by_changetype {
-            rows.push((change.as_str(), n.to_string(), "(change records)"));
+            rows.push((change.as_str(), thousands_usize(*n), "(change records)"));
         }
         if skipped.references > 0 {
-            rows.push(("references", skipped.references.to_string(), ""));
+            rows.push(("references", thousands_usize(skipped.references), ""));
         }
         table(&mut out, &rows);
     }
@@ -186,42 +253,25 @@ pub fn render_human(i: &Inspection) -> String {
 const OVER_LIMIT_NOTE: &str = "50,000 members or more: DirSync's group rule does not export them";
 
 fn render_defects(out: &mut String, d: &DefectReport) {
-    let total = d.duplicate_upns.len()
-        + d.duplicate_proxy_addresses.len()
-        + d.invalid_values.len()
-        + d.oversized_groups.len()
-        + d.too_many_proxy_addresses.len();
+    let counts = defect_counts(d);
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
     if total == 0 {
         out.push_str("\nDefects: none\n");
         return;
     }
-    let _ = writeln!(out, "\nDefects: {total}");
-    table(
-        out,
-        &[
-            ("duplicate UPNs", d.duplicate_upns.len().to_string(), ""),
-            (
-                "duplicate proxyAddresses",
-                d.duplicate_proxy_addresses.len().to_string(),
-                "",
-            ),
-            ("invalid values", d.invalid_values.len().to_string(), ""),
-            (
-                "groups over the member limit",
-                d.oversized_groups.len().to_string(),
-                if d.oversized_groups.is_empty() {
-                    ""
-                } else {
-                    OVER_LIMIT_NOTE
-                },
-            ),
-            (
-                "too many proxyAddresses",
-                d.too_many_proxy_addresses.len().to_string(),
-                "",
-            ),
-        ],
-    );
+    let _ = writeln!(out, "\nDefects: {}", thousands_usize(total));
+    let rows: Vec<(&str, String, &str)> = counts
+        .iter()
+        .map(|&(kind, n)| {
+            let note = if kind == "groups over the member limit" && n > 0 {
+                OVER_LIMIT_NOTE
+            } else {
+                ""
+            };
+            (kind, thousands_usize(n), note)
+        })
+        .collect();
+    table(out, &rows);
     let duplicates = |out: &mut String, title: &str, list: &[Duplicate]| {
         let lines = list
             .iter()
@@ -268,16 +318,8 @@ fn listing(out: &mut String, title: &str, count: usize, lines: impl Iterator<Ite
         let _ = writeln!(
             out,
             "  … and {} more (--format json lists all)",
-            count - LISTED_PER_KIND
+            thousands_usize(count - LISTED_PER_KIND)
         );
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

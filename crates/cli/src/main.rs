@@ -7,23 +7,40 @@
 
 mod bench;
 mod check;
+mod color;
 mod error;
 mod explore;
 mod formats;
 mod generate;
 mod inspect;
+mod live;
 mod logging;
 mod output;
+mod phases;
 mod run;
+mod shell;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use color::ColorChoice;
 use error::CliError;
 use std::process::ExitCode;
 
 /// Validate the DirSync → Azure AD Connect upgrade against simulated servers.
 #[derive(Debug, Parser)]
 #[command(name = "upgrade-lab", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  upgrade-lab run scenarios
+  upgrade-lab generate --users 1000 --out - | upgrade-lab inspect -
+  upgrade-lab inspect contoso.ldif --fail-on-defects
+  upgrade-lab completions bash > ~/.local/share/bash-completion/completions/upgrade-lab
+  upgrade-lab man --out target/man
+
+`-` stands for standard input or output wherever a file is read or written.")]
 struct Cli {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always
+    /// or never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +58,10 @@ enum Command {
     /// Time one whole upgrade of a generated directory, phase by phase.
     Bench(bench::BenchArgs),
     Explore(explore::ExploreArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page, or write one per command into a folder.
+    Man(shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,15 +69,30 @@ fn main() -> ExitCode {
     if let Err(e) = logging::init() {
         return finish(Err(e));
     }
+    set_replay_program();
     match cli.command {
         Command::Generate(args) => finish(generate::run(*args)),
-        Command::Inspect(args) => finish(inspect::run(args)),
+        // Inspect owns its exit code (1 with --fail-on-defects and a defect found).
+        Command::Inspect(args) => inspect::run(args),
         // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
-        Command::Run(args) => run::run(args),
-        Command::Check(args) => check::run(args),
+        Command::Run(args) => run::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
         Command::Bench(args) => bench::run(args),
         Command::Explore(args) => explore::run(args),
+        Command::Completions(args) => finish(shell::completions(args, Cli::command())),
+        Command::Man(args) => finish(shell::man(args, Cli::command())),
     }
+}
+
+/// Replay commands name the program as it was invoked (argv[0]), or `cargo run` when Cargo
+/// started a binary of its target folder.
+fn set_replay_program() {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let under_cargo = std::env::var_os("CARGO").is_some();
+    upgrade_lab_scenario::replay::set_program(upgrade_lab_scenario::replay::program_for(
+        &argv0.to_string_lossy(),
+        under_cargo,
+    ));
 }
 
 fn finish(result: Result<(), CliError>) -> ExitCode {

@@ -3,15 +3,19 @@
 //! every scenario passed, 1 when one failed, 2 on bad input.
 
 use crate::check::EXIT_BAD_INPUT;
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use crate::color::{self, ColorChoice, Stream};
+use crate::live::{Printer, animated};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use upgrade_lab_scenario::Scenario;
 use upgrade_lab_scenario::determinism::{compare_runs, parse_seeds};
 use upgrade_lab_scenario::limits::{MAX_REPEAT, MAX_WALL_SECONDS, max_jobs};
-use upgrade_lab_scenario::outcome::SuiteOutcome;
-use upgrade_lab_scenario::report::{self, HumanOptions, ReportFormat, WallTime, color_wanted};
-use upgrade_lab_scenario::runner::{RunOptions, run_suite};
-use upgrade_lab_scenario::{Scenario, load_all};
+use upgrade_lab_scenario::numbers::{count_usize, thousands_usize};
+use upgrade_lab_scenario::outcome::{SuiteOutcome, Verdict};
+use upgrade_lab_scenario::report::live::{self, LiveOptions, Verbosity};
+use upgrade_lab_scenario::report::{self, HumanOptions, ReportFormat, WallTime};
+use upgrade_lab_scenario::runner::{RunOptions, run_suite, run_suite_with, sweep};
 
 /// The seeds of `--seeds`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,13 +37,18 @@ fn jobs_problem(jobs: usize, cores: usize) -> Option<String> {
 
 /// Runs the suite `repeat` times and compares the traces: the first run, the determinism
 /// verdict for stderr, and whether any scenario's runs differed.
+/// The first run's scenarios are printed as they end; the others only compared.
 fn repeated(
     scenarios: &[Scenario],
     options: &RunOptions,
     repeat: u32,
+    printer: &Printer,
 ) -> (SuiteOutcome, String, bool) {
     let runs: Vec<SuiteOutcome> = (0..repeat.max(1))
-        .map(|_| run_suite(scenarios, options))
+        .map(|n| match n {
+            0 => run_suite_with(scenarios, options, &|f| printer.finished(f)),
+            _ => run_suite(scenarios, options),
+        })
         .collect();
     let checks = compare_runs(&runs.iter().map(|r| r.scenarios.clone()).collect::<Vec<_>>());
     let mut text = String::new();
@@ -57,8 +66,8 @@ fn repeated(
     }
     if !differ {
         text.push_str(&format!(
-            "determinism: {} scenario runs × {repeat}: every trace digest repeated\n",
-            checks.len()
+            "determinism: {} × {repeat}: every trace digest repeated\n",
+            count_usize(checks.len(), "scenario run")
         ));
     }
     (
@@ -92,12 +101,21 @@ pub enum FormatArg {
   upgrade-lab run scenarios/parallel --dump-tenant tenants
   upgrade-lab run scenarios --repeat 2              # every trace digest must repeat
   upgrade-lab run scenarios/staging --seeds 1..100  # a seed sweep: scenario@seed
+  upgrade-lab run scenarios -q                      # only what failed, and the summary
+  upgrade-lab run scenarios/in-place -v --jobs 1    # each step's result as scenarios end
+  upgrade-lab run scenarios --format json > r.json  # live lines on stderr, JSON on stdout
+  upgrade-lab run scenarios --color never | less
+
+Each scenario prints a line as it ends (status, wall time, simulated time, name), what failed
+right under it, and the summary last; a progress bar shows on a terminal (never under
+CI=true). NO_COLOR turns colour off and CLICOLOR_FORCE on under --color auto.
 
 Ranges: --seed 0 to 18446744073709551615; --seeds at most 100000 seeds; --jobs 0 to 4 × the
 cores; --repeat 1 to 100; --wall-budget 1 to 86400 seconds. The ranges of scenario keys are
 in scenarios/README.md.")]
 pub struct RunArgs {
-    /// Scenario files or folders of them (searched recursively for *.toml).
+    /// Scenario files or folders of them (searched recursively for *.toml); `-` reads one
+    /// scenario from standard input.
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
     /// Run only scenarios whose name contains this text.
@@ -127,9 +145,17 @@ pub struct RunArgs {
     pub wall_budget: Option<u64>,
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file (`-`: standard output, the live lines then go to
+    /// standard error).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print only the scenarios that did not pass, and the summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each step's result, the expected violations and each fault's hits as a
+    /// scenario ends.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// List the scenarios that would run, with their seeds and descriptions; run nothing.
     #[arg(long)]
     pub list: bool,
@@ -140,7 +166,7 @@ pub struct RunArgs {
     pub dump_tenant: Option<PathBuf>,
 }
 
-/// What `run` prints and its exit code.
+/// What `run` prints at its end and its exit code; the live lines went to the printer.
 pub struct RunResult {
     pub exit_code: u8,
     pub stdout: String,
@@ -174,60 +200,87 @@ fn write_dumps(
     Ok(())
 }
 
-/// Runs the command; `color` colours the human report and error excerpts.
-pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
-    let bad = |stderr: String| RunResult {
+fn bad(stderr: String) -> RunResult {
+    RunResult {
         exit_code: EXIT_BAD_INPUT,
         stdout: String::new(),
         stderr,
-    };
-    let scenarios = match load_all(&args.paths) {
+    }
+}
+
+/// `--out -`: the report goes to standard output.
+fn out_is_stdout(args: &RunArgs) -> bool {
+    args.out.as_deref() == Some(Path::new("-"))
+}
+
+/// Where the live lines go: standard error when the report itself goes to standard output
+/// (`--format json|junit` without `--out`, or `--out -`), so that stays the pure document.
+pub fn live_stream(args: &RunArgs) -> Stream {
+    let document_on_stdout =
+        out_is_stdout(args) || (args.out.is_none() && args.format != FormatArg::Human);
+    if document_on_stdout {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    }
+}
+
+/// The scenarios to run, or what stops the run before it starts (exit 2) or instead of it
+/// (`--list`, exit 0).
+fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
+    let scenarios = match crate::check::load_scenarios(&args.paths) {
         Ok(s) => selected(s, args.filter.as_deref()),
         Err(errors) => {
             let mut text: String = errors.iter().map(|e| e.render(color) + "\n").collect();
             text.push_str(&format!(
-                "{} problem(s) in scenario files; nothing was run\n",
-                errors.len()
+                "{} in scenario files; nothing was run\n",
+                count_usize(errors.len(), "problem")
             ));
-            return bad(text);
+            return Err(bad(text));
         }
     };
     if scenarios.is_empty() {
-        return bad(format!(
+        return Err(bad(format!(
             "no scenario matches --filter {:?}; run with --list to see the names\n",
             args.filter.as_deref().unwrap_or("")
-        ));
+        )));
     }
     if args.list {
         let stdout = scenarios
             .iter()
             .map(|s| {
-                format!(
-                    "{}  seed {}  {}\n",
-                    s.name,
-                    args.seed.unwrap_or(s.seed()),
-                    s.description()
-                )
+                let seed = args.seed.unwrap_or(s.seed());
+                format!("{}  seed {seed}  {}\n", s.name, s.description())
             })
             .collect();
-        return RunResult {
+        return Err(RunResult {
             exit_code: 0,
             stdout,
             stderr: String::new(),
-        };
+        });
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if let Some(problem) = jobs_problem(args.jobs, cores) {
-        return bad(problem);
+        return Err(bad(problem));
     }
     if let Some(dir) = &args.dump_tenant
         && let Err(e) = std::fs::create_dir_all(dir)
     {
-        return bad(format!(
+        return Err(bad(format!(
             "cannot create the tenant dump folder {}: {e}\nhint: give --dump-tenant a folder you can write to; nothing was run\n",
             dir.display()
-        ));
+        )));
     }
+    Ok(scenarios)
+}
+
+/// Runs the command: `color` colours error excerpts; the live lines go to `printer` as each
+/// scenario ends, then its summary.
+pub fn run_paths(args: &RunArgs, color: bool, printer: &Printer) -> RunResult {
+    let scenarios = match prepare(args, color) {
+        Ok(s) => s,
+        Err(result) => return result,
+    };
     let options = RunOptions {
         seed: args.seed,
         seeds: args.seeds.clone().map_or_else(Vec::new, |s| s.0),
@@ -236,74 +289,85 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
         dump_tenant: args.dump_tenant.is_some(),
         ..Default::default()
     };
+    printer.start(sweep(&scenarios, options.seed, &options.seeds).len() as u64);
     let (suite, determinism, differ) = match args.repeat {
-        Some(n) => repeated(&scenarios, &options, n),
-        None => (run_suite(&scenarios, &options), String::new(), false),
+        Some(n) => repeated(&scenarios, &options, n, printer),
+        None => {
+            let suite = run_suite_with(&scenarios, &options, &|f| printer.finished(f));
+            (suite, String::new(), false)
+        }
     };
+    printer.done();
+    printer.write(&live::summary(&suite, &printer.options));
     if let Some(dir) = &args.dump_tenant
         && let Err(e) = write_dumps(dir, &suite)
     {
         return bad(format!("{e}\n"));
     }
+    let exit_code = if suite.all_passed() && !differ {
+        0
+    } else {
+        EXIT_FAILED
+    };
+    let mut result = report_result(args, &suite, exit_code);
+    result.stderr.push_str(&determinism);
+    result
+}
+
+/// The report for `--out` or standard output; nothing more for the human format without
+/// `--out`, whose live lines were the report.
+fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> RunResult {
     let format = match args.format {
         FormatArg::Human => ReportFormat::Human,
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Junit => ReportFormat::Junit,
     };
     let human = HumanOptions {
-        color: color && args.out.is_none(),
+        color: false,
         wall: WallTime::Show,
     };
-    let text = report::render(&suite, format, human);
-    let exit_code = if suite.all_passed() && !differ {
-        0
-    } else {
-        EXIT_FAILED
-    };
-    let mut result = report_result(args, &suite, text, exit_code);
-    result.stderr.push_str(&determinism);
-    result
-}
-
-/// Prints the report or writes it to `--out`.
-fn report_result(args: &RunArgs, suite: &SuiteOutcome, text: String, exit_code: u8) -> RunResult {
-    let bad = |stderr: String| RunResult {
-        exit_code: EXIT_BAD_INPUT,
-        stdout: String::new(),
-        stderr,
+    let done = |stdout: String| RunResult {
+        exit_code,
+        stdout,
+        stderr: String::new(),
     };
     match &args.out {
-        Some(path) => match write_atomically(path, &text) {
-            Ok(()) => RunResult {
-                exit_code,
-                stdout: format!(
-                    "{} of {} scenarios passed; report written to {}\n",
-                    suite.count(upgrade_lab_scenario::outcome::Verdict::Pass),
-                    suite.scenarios.len(),
-                    path.display()
-                ),
-                stderr: String::new(),
-            },
+        None if args.format == FormatArg::Human => done(String::new()),
+        None => done(report::render(suite, format, human)),
+        Some(_) if out_is_stdout(args) => done(report::render(suite, format, human)),
+        Some(path) => match write_atomically(path, &report::render(suite, format, human)) {
+            Ok(()) => done(format!(
+                "{} of {} passed; report written to {}\n",
+                thousands_usize(suite.count(Verdict::Pass)),
+                count_usize(suite.scenarios.len(), "scenario"),
+                path.display()
+            )),
             Err(e) => bad(format!(
                 "cannot write the report to {}: {e}\n",
                 path.display()
             )),
         },
-        None => RunResult {
-            exit_code,
-            stdout: text,
-            stderr: String::new(),
-        },
     }
 }
 
-/// The subcommand.
-pub fn run(args: RunArgs) -> ExitCode {
-    let color = color_wanted(
-        std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
-    let result = run_paths(&args, color);
+/// The subcommand; `color` is `--color`.
+pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
+    let stream = live_stream(&args);
+    let options = LiveOptions {
+        color: color::wanted(color, stream),
+        wall: WallTime::Show,
+        verbosity: match (args.quiet, args.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        },
+    };
+    let sink: Box<dyn Write + Send> = match stream {
+        Stream::Stdout => Box::new(std::io::stdout()),
+        Stream::Stderr => Box::new(std::io::stderr()),
+    };
+    let printer = Printer::new(sink, options, animated());
+    let result = run_paths(&args, color::wanted(color, Stream::Stderr), &printer);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
     ExitCode::from(result.exit_code)
@@ -312,6 +376,24 @@ pub fn run(args: RunArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::Captured;
+
+    /// A printer into a buffer, plain, wall times redacted.
+    fn captured(verbosity: Verbosity) -> (Printer, Captured) {
+        let c = Captured::default();
+        let options = LiveOptions {
+            color: false,
+            wall: WallTime::Redact,
+            verbosity,
+        };
+        (Printer::new(Box::new(c.clone()), options, false), c)
+    }
+
+    fn run_paths(args: &RunArgs, color: bool) -> (RunResult, String) {
+        let (printer, c) = captured(Verbosity::Normal);
+        let r = super::run_paths(args, color, &printer);
+        (r, c.text())
+    }
 
     const PASSING: &str = "format_version = 1\ndescription = \"recommend.in-place-under-50k\"\nseed = 5\n[world]\nusers = 60\ngroups = 5\ncontacts = 5\n[[steps]]\naction = \"analyze\"\n[expect]\nrecommendation = \"in_place\"\n";
 
@@ -334,6 +416,8 @@ mod tests {
             out: None,
             list: false,
             dump_tenant: None,
+            quiet: false,
+            verbose: false,
         }
     }
 
@@ -341,18 +425,23 @@ mod tests {
     fn passing_scenarios_exit_0_failing_exit_1_bad_files_exit_2() {
         let d = dir("codes");
         std::fs::write(d.join("ok.toml"), PASSING).unwrap();
-        let r = run_paths(&args(vec![d.clone()]), false);
-        assert_eq!(r.exit_code, 0, "{}{}", r.stdout, r.stderr);
+        let (r, live) = run_paths(&args(vec![d.clone()]), false);
+        assert_eq!(r.exit_code, 0, "{live}{}", r.stderr);
+        assert_eq!(
+            live,
+            " PASS [    wall] [sim   0:00:01] ok\n────────────\nSummary 1 scenario: 1 passed, 0 failed, 0 errors ([wall] wall)\n"
+        );
+        assert_eq!(r.stdout, "", "the live lines were the human report");
         std::fs::write(
             d.join("wrong.toml"),
             PASSING.replace("\"in_place\"", "\"parallel\""),
         )
         .unwrap();
-        let r = run_paths(&args(vec![d.clone()]), false);
+        let (r, live) = run_paths(&args(vec![d.clone()]), false);
         assert_eq!(r.exit_code, 1);
-        assert!(r.stdout.contains("--seed 5"), "{}", r.stdout);
+        assert!(live.contains("--seed 5"), "{live}");
         std::fs::write(d.join("bad.toml"), PASSING.replace("seed = 5", "seed = -5")).unwrap();
-        let r = run_paths(&args(vec![d.clone()]), false);
+        let (r, _) = run_paths(&args(vec![d.clone()]), false);
         assert_eq!(r.exit_code, 2);
         assert!(r.stderr.contains("bad.toml:3:8"), "{}", r.stderr);
         std::fs::remove_dir_all(d).unwrap();
@@ -367,22 +456,42 @@ mod tests {
         a.list = true;
         a.filter = Some("bet".into());
         a.seed = Some(77);
-        let r = run_paths(&a, false);
+        let (r, _) = run_paths(&a, false);
         assert_eq!(r.stdout, "beta  seed 77  recommend.in-place-under-50k\n");
         a.list = false;
         a.format = FormatArg::Json;
         a.out = Some(d.join("report.json"));
-        let r = run_paths(&a, false);
+        let (r, _) = run_paths(&a, false);
         assert_eq!(r.exit_code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            format!(
+                "1 of 1 scenario passed; report written to {}\n",
+                d.join("report.json").display()
+            )
+        );
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).unwrap()).unwrap();
         assert_eq!(json["scenarios"][0]["seed"], 77);
         a.filter = Some("gamma".into());
         assert_eq!(
-            run_paths(&a, false).exit_code,
+            run_paths(&a, false).0.exit_code,
             2,
             "a filter matching nothing is bad input"
         );
         std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn the_live_lines_go_to_stderr_only_when_the_document_goes_to_stdout() {
+        let mut a = args(vec![PathBuf::from("x")]);
+        assert_eq!(live_stream(&a), Stream::Stdout);
+        a.format = FormatArg::Json;
+        assert_eq!(live_stream(&a), Stream::Stderr);
+        a.out = Some(PathBuf::from("r.json"));
+        assert_eq!(live_stream(&a), Stream::Stdout);
+        a.out = Some(PathBuf::from("-"));
+        a.format = FormatArg::Human;
+        assert_eq!(live_stream(&a), Stream::Stderr);
     }
 }

@@ -135,6 +135,17 @@ fn human_output_is_a_table_with_a_total() {
     ] {
         assert!(out.contains(column), "{column} missing in {out}");
     }
+    let err = String::from_utf8_lossy(&o.stderr);
+    for phase in [
+        "generate",
+        "world build (DirSync converged)",
+        "cut over (first export)",
+    ] {
+        assert!(
+            err.contains(&format!("phase {phase} … done in ")),
+            "{phase} has no line: {err}"
+        );
+    }
     let total = out
         .lines()
         .find(|l| l.starts_with("total"))

@@ -214,13 +214,13 @@ fn repeat_compares_digests_and_seeds_sweep_names_scenario_at_seed() {
     assert_eq!(o.status.code(), Some(0), "{}", normalised(&o, &d));
     let err = normalised(&o, &d);
     assert!(
-        err.contains("determinism: 1 scenario runs × 2: every trace digest repeated"),
+        err.contains("determinism: 1 scenario run × 2: every trace digest repeated"),
         "{err}"
     );
     let (o, _) = run(&["run", path, "--seeds", "7,9", "--repeat", "3"]);
     assert_eq!(o.status.code(), Some(0), "{}", normalised(&o, &d));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("ok@7 ") && out.contains("ok@9 "), "{out}");
+    assert!(out.contains(" ok@7\n") && out.contains(" ok@9\n"), "{out}");
     assert!(normalised(&o, &d).contains("2 scenario runs × 3"));
     // A failing sweep names the seed to replay.
     let wrong = scenario(

@@ -392,12 +392,10 @@ impl ScenarioOutcome {
         }
     }
 
-    /// The one command that replays this scenario with its seed.
+    /// The one command that replays this scenario with its seed, with the program as the
+    /// process was invoked (`crate::replay::program`) and the file shell-quoted.
     pub fn replay_command(&self) -> String {
-        format!(
-            "cargo run --release -p upgrade-lab -- run {} --seed {}",
-            self.file, self.seed
-        )
+        crate::replay::command(crate::replay::program(), &self.file, self.seed)
     }
 }
 

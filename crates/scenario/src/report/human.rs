@@ -1,24 +1,25 @@
 //! The terminal report: one line per scenario (name, result, simulated duration, wall time), a
 //! summary, and for each failure what was expected, what happened, and the command that replays
-//! it. Colours only when asked (see `report::color_wanted`).
+//! it. Colours only when the caller asks.
 
 use super::{HumanOptions, WallTime};
+use crate::numbers::{count_usize, thousands_usize};
 use crate::outcome::{ScenarioOutcome, SuiteOutcome, Verdict};
 use std::fmt::Write;
 use upgrade_lab_model::SimDuration;
 
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
+pub(crate) const GREEN: &str = "\x1b[32m";
+pub(crate) const RED: &str = "\x1b[31m";
+pub(crate) const BOLD: &str = "\x1b[1m";
+pub(crate) const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-struct Painter {
-    color: bool,
+pub(crate) struct Painter {
+    pub(crate) color: bool,
 }
 
 impl Painter {
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("{code}{text}{RESET}")
         } else {
@@ -26,7 +27,7 @@ impl Painter {
         }
     }
 
-    fn verdict(&self, v: Verdict, width: usize) -> String {
+    pub(crate) fn verdict(&self, v: Verdict, width: usize) -> String {
         let text = format!("{:<width$}", v.as_str());
         match v {
             Verdict::Pass => self.paint(GREEN, &text),
@@ -35,7 +36,7 @@ impl Painter {
     }
 }
 
-fn wall(ms: u64, mode: WallTime) -> String {
+pub(crate) fn wall(ms: u64, mode: WallTime) -> String {
     match mode {
         WallTime::Show => format!("{:.3}s", ms as f64 / 1000.0),
         WallTime::Redact => "[wall]".to_string(),
@@ -71,15 +72,7 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
         );
         violations(&mut out, s, &p);
     }
-    let _ = writeln!(
-        out,
-        "\n{} scenarios: {} passed, {} failed, {} errors ({} wall)",
-        suite.scenarios.len(),
-        suite.count(Verdict::Pass),
-        suite.count(Verdict::Fail),
-        suite.count(Verdict::Error),
-        wall(suite.wall_duration_ms, options.wall)
-    );
+    let _ = writeln!(out, "\n{}", summary_line(suite, options.wall));
     faults(&mut out, suite, &p);
     for s in suite
         .scenarios
@@ -93,7 +86,7 @@ pub fn render(suite: &SuiteOutcome, options: HumanOptions) -> String {
 
 /// Every violation of a scenario under its line: an expected one with the objects it names, an
 /// unexpected one as its summary (the failure section below shows its objects).
-fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
+pub(crate) fn violations(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
     for i in s.invariants.iter().filter(|i| !i.held) {
         for v in &i.violations {
             let lines = v.lines();
@@ -138,8 +131,7 @@ fn faults(out: &mut String, suite: &SuiteOutcome, p: &Painter) {
             let hits = match f.hit_count {
                 0 if f.may_miss => "no hits (may_miss)".to_string(),
                 0 => p.paint(RED, "NO HITS"),
-                1 => "1 hit".to_string(),
-                n => format!("{n} hits"),
+                n => count_usize(n, "hit"),
             };
             let first = if first.is_empty() {
                 String::new()
@@ -158,6 +150,24 @@ fn failure(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
         p.verdict(s.verdict, 0),
         p.paint(BOLD, &s.name)
     );
+    failure_body(out, s, p);
+}
+
+/// `3 scenarios: 2 passed, 1 failed, 0 errors (1.234s wall)`.
+pub(crate) fn summary_line(suite: &SuiteOutcome, mode: WallTime) -> String {
+    format!(
+        "{}: {} passed, {} failed, {} ({} wall)",
+        count_usize(suite.scenarios.len(), "scenario"),
+        thousands_usize(suite.count(Verdict::Pass)),
+        thousands_usize(suite.count(Verdict::Fail)),
+        count_usize(suite.count(Verdict::Error), "error"),
+        wall(suite.wall_duration_ms, mode)
+    )
+}
+
+/// What failed in a scenario that did not pass: its description, its error, each failed
+/// expectation as expected-versus-actual, and the command that replays it.
+pub(crate) fn failure_body(out: &mut String, s: &ScenarioOutcome, p: &Painter) {
     let _ = writeln!(out, "  {}", p.paint(DIM, &s.description));
     if let Some(e) = &s.error {
         let _ = writeln!(out, "  error: {e}");

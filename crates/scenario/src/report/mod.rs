@@ -4,6 +4,7 @@
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod live;
 
 use crate::outcome::SuiteOutcome;
 
@@ -30,11 +31,6 @@ pub struct HumanOptions {
     pub wall: WallTime,
 }
 
-/// Whether to colour output: only on a terminal, and never when `NO_COLOR` is set and not empty.
-pub fn color_wanted(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
-    is_terminal && no_color.is_none_or(|v| v.is_empty())
-}
-
 /// Renders a suite's outcome in a format.
 pub fn render(suite: &SuiteOutcome, format: ReportFormat, human: HumanOptions) -> String {
     match format {
@@ -46,20 +42,3 @@ pub fn render(suite: &SuiteOutcome, format: ReportFormat, human: HumanOptions) -
 
 #[cfg(test)]
 pub(crate) mod fixtures;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::ffi::OsStr;
-
-    #[test]
-    fn colour_only_on_a_terminal_without_no_color() {
-        assert!(color_wanted(true, None));
-        assert!(!color_wanted(false, None));
-        assert!(!color_wanted(true, Some(OsStr::new("1"))));
-        assert!(
-            color_wanted(true, Some(OsStr::new(""))),
-            "an empty NO_COLOR is unset"
-        );
-    }
-}

@@ -462,16 +462,43 @@ pub fn sweep<'a>(
         .collect()
 }
 
+/// A scenario run that just ended, as [`run_suite_with`] tells its caller: the outcome (named
+/// as the suite reports it) and how each step ended.
+#[derive(Clone, Copy, Debug)]
+pub struct Finished<'a> {
+    pub outcome: &'a ScenarioOutcome,
+    pub steps: &'a [steps::StepRecord],
+}
+
 /// Runs scenarios in parallel (each its own world and seed) and returns them in input order;
 /// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
+    run_suite_with(scenarios, options, &|_| {})
+}
+
+/// [`run_suite`], calling `on_done` with each scenario run as it ends (in completion order, on
+/// the worker that ran it), so a caller can print it at once. The returned outcome is the same
+/// as [`run_suite`]'s: in input order, whatever order the runs ended in.
+pub fn run_suite_with(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    on_done: &(dyn Fn(Finished<'_>) + Sync),
+) -> SuiteOutcome {
     let wall = Instant::now();
     let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
         jobs.par_iter()
-            .map(|(name, s, seed)| ScenarioOutcome {
-                name: name.clone(),
-                ..run_one(s, *seed, options)
+            .map(|(name, s, seed)| {
+                let (outcome, steps) = run_recorded(s, *seed, options);
+                let outcome = ScenarioOutcome {
+                    name: name.clone(),
+                    ..outcome
+                };
+                on_done(Finished {
+                    outcome: &outcome,
+                    steps: &steps,
+                });
+                outcome
             })
             .collect()
     };
@@ -519,5 +546,35 @@ mod sweep_tests {
             ("b@8".into(), 8),
         ];
         assert_eq!(swept, expected);
+    }
+
+    #[test]
+    fn each_run_is_told_once_as_it_ends_and_the_suite_is_what_run_suite_returns() {
+        let s = [scenario("a", 3), scenario("b", 4), scenario("c", 5)];
+        let options = RunOptions {
+            seeds: vec![1, 2],
+            jobs: 2,
+            ..RunOptions::default()
+        };
+        let told = std::sync::Mutex::new(Vec::new());
+        let with = run_suite_with(&s, &options, &|f| {
+            assert!(!f.steps.is_empty(), "{} ran its step", f.outcome.name);
+            told.lock().unwrap().push(f.outcome.name.clone());
+        });
+        let plain = run_suite(&s, &options);
+        let names = |suite: &SuiteOutcome| -> Vec<String> {
+            suite.scenarios.iter().map(|o| o.name.clone()).collect()
+        };
+        assert_eq!(names(&with), ["a@1", "a@2", "b@1", "b@2", "c@1", "c@2"]);
+        let mut told = told.into_inner().unwrap();
+        told.sort();
+        assert_eq!(told, names(&plain), "every run told exactly once");
+        let json = |suite: &SuiteOutcome| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&crate::report::json::render(suite)).unwrap();
+            crate::report::json::without_wall_fields(&mut v);
+            v
+        };
+        assert_eq!(json(&with), json(&plain), "the report does not change");
     }
 }
