@@ -24,7 +24,9 @@ Examples:
   upgrade-lab inspect contoso.json
   upgrade-lab inspect export.ldif --format json > findings.json
   upgrade-lab generate --users 1000 --out - | upgrade-lab inspect -
-  upgrade-lab inspect export.ldif --fail-on-defects   # exit 1 when Azure AD would refuse something";
+  upgrade-lab inspect export.ldif --fail-on-defects   # exit 1 when Azure AD would refuse something
+  UPGRADE_LAB_LDAP_PASSWORD=... upgrade-lab inspect --ldap ldaps://dc01.contoso.com \\
+      --bind-dn reader@contoso.com --ca-file contoso-ca.pem   # a live directory";
 
 /// Count a directory file's objects and list the defects Azure AD would refuse.
 #[derive(Debug, Args)]
@@ -33,7 +35,10 @@ pub struct InspectArgs {
     /// Directory file: LDIF (ldifde, ldapsearch, Samba) or JSON as `generate` writes it; the
     /// format comes from the extension (.ldif, .ldf, .json), else from the content. `-` reads
     /// standard input.
-    file: PathBuf,
+    #[arg(required_unless_present = "ldap", conflicts_with = "ldap")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    ldap: crate::ldap_source::LdapArgs,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     format: ReportFormat,
@@ -158,7 +163,11 @@ fn defects_message(d: &DefectReport) -> Option<String> {
 
 /// Prints the report; returns the defects found.
 fn report(args: InspectArgs) -> Result<DefectReport, CliError> {
-    let file = read_directory(&args.file)?;
+    let file = match (&args.ldap.ldap, &args.file) {
+        (Some(url), _) => args.ldap.read(url)?,
+        (None, Some(path)) => read_directory(path)?,
+        (None, None) => return Err(CliError::usage("give a directory file or --ldap URL")),
+    };
     let inspection = Inspection::of(&file.directory, file.skipped);
     let text = match args.format {
         ReportFormat::Human => render_human(&inspection),

@@ -13,6 +13,7 @@ mod explore;
 mod formats;
 mod generate;
 mod inspect;
+mod ldap_source;
 mod live;
 mod logging;
 mod output;

@@ -343,3 +343,46 @@ fn every_subcommand_help_shows_an_example() {
         );
     }
 }
+
+#[test]
+fn inspect_ldap_failures_are_one_line_errors() {
+    // Nothing listens on port 1: the connection is refused at once.
+    let o = run(&["inspect", "--ldap", "ldap://127.0.0.1:1", "--timeout", "5"]);
+    assert_one_line_failure(&o, "ldap://127.0.0.1:1");
+    assert!(stderr(&o).contains("check the URL"), "{}", stderr(&o));
+    let o = run(&["inspect", "--ldap", "http://127.0.0.1:1"]);
+    assert_one_line_failure(&o, "http://127.0.0.1:1");
+    let o = run(&["inspect", "x.ldif", "--ldap", "ldap://127.0.0.1:1"]);
+    assert_eq!(o.status.code(), Some(2), "a file and --ldap conflict");
+    let o = run(&["inspect", "--bind-dn", "reader@contoso.com"]);
+    assert_eq!(o.status.code(), Some(2), "--bind-dn without --ldap");
+    let dir = scratch("ldap-ca");
+    let ca = dir.join("ca.pem");
+    fs::write(&ca, "not a certificate\n").unwrap();
+    let ca = ca.to_string_lossy().into_owned();
+    let o = run(&["inspect", "--ldap", "ldaps://127.0.0.1:1", "--ca-file", &ca]);
+    assert_one_line_failure(&o, "holds no PEM certificate");
+}
+
+#[test]
+fn an_ldap_bind_without_a_password_or_terminal_says_how_to_give_one() {
+    // setsid: no controlling terminal, so no prompt can be shown.
+    let o = std::process::Command::new("setsid")
+        .args([common::BIN, "inspect", "--ldap", "ldap://127.0.0.1:1"])
+        .args([
+            "--bind-dn",
+            "reader@contoso.com",
+            "--password-env",
+            "UPGRADE_LAB_TEST_UNSET",
+        ])
+        .env_remove("UPGRADE_LAB_TEST_UNSET")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("setsid runs");
+    assert_one_line_failure(&o, "no password for --bind-dn reader@contoso.com");
+    assert!(
+        stderr(&o).contains("$UPGRADE_LAB_TEST_UNSET is not set"),
+        "{}",
+        stderr(&o)
+    );
+}
