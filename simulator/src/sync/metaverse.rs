@@ -1,4 +1,4 @@
-//! The metaverse (§2.3): one object per joined identity, keyed by its source anchor (objectGUID),
+//! The metaverse (docs/real-systems.md, "The sync engine"): one object per joined identity, keyed by its source anchor (objectGUID),
 //! holding the inbound-flowed attribute block (shared with the AD connector space) and its links
 //! to at most one object per connector space.
 //!
