@@ -51,6 +51,9 @@ const PENDING: &[(&str, &str)] = &[
     ),
 ];
 
+/// This file, which names every pattern it looks for.
+const THIS_FILE: &str = "tests/no_borrowed_documents.rs";
+
 /// Names of files outside the repository that used to be cited (matched case-sensitively:
 /// `docs/design.md` is ours).
 const OUTSIDE_FILES: &[&str] = &[
@@ -214,7 +217,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// `file:line: why: text` for every citation, except this file and the pending lines.
 fn findings(root: &Path) -> Vec<String> {
-    let this_file = Path::new("tests/no_borrowed_documents.rs");
+    let this_file = Path::new(THIS_FILE);
     let mut found = Vec::new();
     for rel in files(root) {
         if rel == this_file {
@@ -245,6 +248,81 @@ fn tree_cites_no_outside_document() {
          or docs/design.md by section title instead (or state the fact):\n{}",
         found.len(),
         found.join("\n")
+    );
+}
+
+/// The section a line cites as `docs/real-systems.md, "Title"` or `docs/design.md, "Title"`
+/// (backticks allowed), as (document, title).
+fn cited_sections(line: &str) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    for doc in ["real-systems.md", "design.md"] {
+        for (i, _) in line.match_indices(doc) {
+            let rest = line[i + doc.len()..].trim_start_matches('`');
+            let Some(rest) = rest.strip_prefix(", \"") else {
+                continue;
+            };
+            if let Some(end) = rest.find('"') {
+                out.push((doc, &rest[..end]));
+            }
+        }
+    }
+    out
+}
+
+/// `file:line` for every cited section title that is not a `## ` heading of its document.
+fn broken_section_references(root: &Path) -> Vec<String> {
+    let headings = |doc: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(root.join("docs").join(doc)).expect("the doc");
+        text.lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let known = [
+        ("real-systems.md", headings("real-systems.md")),
+        ("design.md", headings("design.md")),
+    ];
+    let mut broken = Vec::new();
+    for rel in files(root) {
+        if rel == Path::new(THIS_FILE) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(&rel)) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            for (doc, title) in cited_sections(line) {
+                let (_, titles) = known.iter().find(|(d, _)| *d == doc).expect("a doc");
+                if !titles.iter().any(|t| t == title) {
+                    broken.push(format!(
+                        "{}:{}: {doc} has no section \"{title}\"",
+                        rel.display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn every_cited_section_exists() {
+    let broken = broken_section_references(&workspace_root());
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn cited_sections_are_read_from_a_line() {
+    assert_eq!(
+        cited_sections(
+            r#"/// x (docs/real-systems.md, "Staging mode"), `docs/design.md`, "Seeds"."#
+        ),
+        vec![("real-systems.md", "Staging mode"), ("design.md", "Seeds")]
+    );
+    assert_eq!(
+        cited_sections("[design](design.md) and real-systems.md alone"),
+        vec![]
     );
 }
 

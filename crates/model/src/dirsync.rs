@@ -87,8 +87,8 @@ pub struct DirSyncConfig {
     pub removed_attributes: Vec<String>,
     /// A custom extension DLL: blocks the upgrade.
     pub extension_dll: Option<String>,
-    /// DirSync's opt-in accidental-delete threshold (off by default; docs/real-systems.md, "Prevent accidental
-    /// deletes").
+    /// DirSync's opt-in accidental-delete threshold, off by default
+    /// (docs/real-systems.md, "Prevent accidental deletes").
     pub delete_threshold: Option<u32>,
 }
 

@@ -52,8 +52,8 @@ impl RunProfile {
     }
 }
 
-/// A run's result as the Operations tab shows it (docs/real-systems.md, "The sync
-/// engine").
+/// A run's result as the Operations tab shows it
+/// (docs/real-systems.md, "The sync engine").
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {

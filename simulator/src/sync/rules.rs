@@ -1,8 +1,8 @@
 //! Synchronization rules of a DirSync-lineage installation, reduced to what the upgrade needs:
 //! direct inbound flow from AD to the metaverse, outbound flow to Azure AD with the alternate
-//! login ID rule taking precedence over the standard userPrincipalName flow (docs/real-systems.md, "The sync
-//! engine", rules), and the attribute-level comparison that turns into a pending export's
-//! AMODT list.
+//! login ID rule taking precedence over the standard userPrincipalName flow
+//! (docs/real-systems.md, "The sync engine"), and the attribute-level comparison that turns
+//! into a pending export's AMODT list.
 //!
 //! It must not know run profiles, connector spaces or the tenant: it maps attribute blocks.
 

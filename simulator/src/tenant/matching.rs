@@ -1,6 +1,6 @@
-//! How Azure AD answers one export write (docs/real-systems.md, "Hard match and
-//! soft match", "Duplicate attribute resiliency", "Export errors, quota and throttling"): hard match on immutableId, soft match on
-//! UPN or primary SMTP for objects without an immutableId, duplicate-attribute resiliency
+//! How Azure AD answers one export write (docs/real-systems.md, "Hard match and soft match",
+//! "Duplicate attribute resiliency", "Export errors, quota and throttling"): hard match on
+//! immutableId, soft match on UPN or primary SMTP for objects without an immutableId, duplicate-attribute resiliency
 //! (quarantine the UPN, drop the address, record `DirSyncProvisioningErrors`) or, without it,
 //! `AttributeValueMustBeUnique`; `InvalidSoftMatch`, `ObjectTypeMismatch`, `LargeObject`,
 //! `DataValidationFailed` and the object quota.

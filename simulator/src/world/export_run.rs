@@ -541,7 +541,7 @@ pub(crate) fn group_member_limit(id: &ServerId) -> usize {
     }
 }
 
-/// The words of DirSync's quota e-mail (docs/real-systems.md, "Export errors, quota and
-/// throttling").
+/// The words of DirSync's quota e-mail
+/// (docs/real-systems.md, "Export errors, quota and throttling").
 const QUOTA_TEXT: &str = "Synchronization has been stopped. The company has exceeded the \
     number of objects that can be synchronized.";
