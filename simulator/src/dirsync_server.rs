@@ -1,6 +1,7 @@
 //! The DirSync server: its version, SQL Express or full SQL, its configuration and accounts, its
-//! sync engine (the database whose metaverse the wizard counts), its service state and its
-//! files. Its scheduler (a cycle every 3 hours, docs/real-systems.md, "Schedulers") lives in `world::scheduler`.
+//! sync engine (the database whose metaverse the wizard counts), its service state and its files.
+//! Its scheduler (a cycle every 3 hours, docs/real-systems.md, "Schedulers") lives in
+//! `world::scheduler`.
 //!
 //! It must not know the engine's ports: `world::ports` turns this state into answers.
 

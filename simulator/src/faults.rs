@@ -1,7 +1,7 @@
 //! Faults a scenario injects: the Azure AD endpoint unreachable, a proxy answering 407 or 403,
-//! wrong or expired credentials, a SQL instance down, a server crash (also in the middle of a
-//! run), and throttling; each at a simulated time or before / after a named operation, for a
-//! while or for good. The texts are the real systems' words (docs/real-systems.md, "The sync engine",
+//! wrong or expired credentials, a SQL instance down, a server crash (also in the middle of a run),
+//! and throttling; each at a simulated time or before / after a named operation, for a while or for
+//! good. The texts are the real systems' words (docs/real-systems.md, "The sync engine",
 //! "Prerequisites", "Failure modes").
 //!
 //! It must not know how servers react: the world asks "what is active now on this host?".

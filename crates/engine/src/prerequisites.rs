@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 use upgrade_lab_model::{EndpointReach, ProxySetting, ServerEnvironment, Version};
 
-/// The Azure AD Connect generation being installed (docs/real-systems.md, "Prerequisites"). The requirements differ by build.
+/// The Azure AD Connect generation being installed (docs/real-systems.md, "Prerequisites").
+/// The requirements differ by build.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectGeneration {
@@ -51,7 +52,8 @@ impl ConnectGeneration {
     /// The oldest Windows Server the generation installs on.
     pub fn min_os(self) -> (Version, &'static str) {
         match self {
-            // Connect 1.x: 2008 patched or later, but password sync (DirSync's default) needs 2008 R2.
+            // Connect 1.x: 2008 patched or later, but password sync (DirSync's default) needs 2008
+            // R2.
             ConnectGeneration::V1 => (Version::new(&[6, 1]), "Windows Server 2008 R2"),
             _ => (Version::new(&[10, 0, 14393]), "Windows Server 2016"),
         }

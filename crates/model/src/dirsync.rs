@@ -44,7 +44,8 @@ impl SqlBackend {
 }
 
 /// "Filtering based on user attributes": users whose attribute equals the value are not synced
-/// (DirSync's connector filter, e.g. `extensionAttribute15 = NoSync`; docs/real-systems.md, "Filtering").
+/// (DirSync's connector filter, e.g. `extensionAttribute15 = NoSync`; docs/real-systems.md,
+/// "Filtering").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeFilter {
     pub attribute: String,

@@ -1,6 +1,7 @@
 //! The catalogue a scenario's `rules` and `failure_modes` keys point into: every rule of the
 //! upgrade document (Microsoft's "Azure AD Connect: Upgrade from DirSync") with a stable id, and
-//! the numbered failure modes of docs/real-systems.md, "Failure modes". The suite's coverage table is checked against it.
+//! the numbered failure modes of docs/real-systems.md, "Failure modes". The suite's coverage table
+//! is checked against it.
 
 /// A rule of the upgrade document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,7 @@
-//! Connector spaces (docs/real-systems.md, "The sync engine"): the AD connector's staged copies of directory objects and the Azure
-//! AD connector's copies of tenant objects, each with its pending import and (for Azure AD) its
-//! pending export. Storage is index based (`Slots`): a `Vec` of slots and an FxHash index.
+//! Connector spaces (docs/real-systems.md, "The sync engine"): the AD connector's staged copies of
+//! directory objects and the Azure AD connector's copies of tenant objects, each with its pending
+//! import and (for Azure AD) its pending export. Storage is index based (`Slots`): a `Vec` of slots
+//! and an FxHash index.
 //!
 //! It must not know run profiles or timing: it is the data the run profiles work on.
 

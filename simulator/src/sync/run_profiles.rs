@@ -1,7 +1,7 @@
-//! Import and synchronization run profiles (docs/real-systems.md, "The sync engine"): Full/Delta Import on both
-//! connectors stage pending imports without touching the metaverse; Full/Delta Synchronization
-//! join, project, flow attributes, and provision or deprovision to the Azure AD connector
-//! space, staging pending exports.
+//! Import and synchronization run profiles (docs/real-systems.md, "The sync engine"): Full/Delta
+//! Import on both connectors stage pending imports without touching the metaverse; Full/Delta
+//! Synchronization join, project, flow attributes, and provision or deprovision to the Azure AD
+//! connector space, staging pending exports.
 //!
 //! It must not know the clock or the tenant's matching rules: imports receive snapshots.
 

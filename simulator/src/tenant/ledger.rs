@@ -1,7 +1,7 @@
 //! The export ledger: every export that reached the tenant (by which client: host, product,
-//! account; when; what), every change of a server's "active exporter" state
-//! (docs/design.md, "Active exporter"), password hash sync arrivals, and incidents a scenario must hear about (installer
-//! re-runs, a shared SQL instance, the sign-out after install).
+//! account; when; what), every change of a server's "active exporter" state (docs/design.md,
+//! "Active exporter"), password hash sync arrivals, and incidents a scenario must hear about
+//! (installer re-runs, a shared SQL instance, the sign-out after install).
 //!
 //! It must not judge: `world::report` turns it into intervals and violations.
 

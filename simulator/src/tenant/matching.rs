@@ -1,9 +1,9 @@
 //! How Azure AD answers one export write (docs/real-systems.md, "Hard match and soft match",
 //! "Duplicate attribute resiliency", "Export errors, quota and throttling"): hard match on
-//! immutableId, soft match on UPN or primary SMTP for objects without an immutableId, duplicate-attribute resiliency
-//! (quarantine the UPN, drop the address, record `DirSyncProvisioningErrors`) or, without it,
-//! `AttributeValueMustBeUnique`; `InvalidSoftMatch`, `ObjectTypeMismatch`, `LargeObject`,
-//! `DataValidationFailed` and the object quota.
+//! immutableId, soft match on UPN or primary SMTP for objects without an immutableId,
+//! duplicate-attribute resiliency (quarantine the UPN, drop the address, record
+//! `DirSyncProvisioningErrors`) or, without it, `AttributeValueMustBeUnique`; `InvalidSoftMatch`,
+//! `ObjectTypeMismatch`, `LargeObject`, `DataValidationFailed` and the object quota.
 //!
 //! It must not know who writes or when: the caller books throttle time and ledger entries.
 

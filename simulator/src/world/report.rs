@@ -288,8 +288,8 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         }
     }
     let exports = &st.tenant.ledger.exports;
-    // Connect "has exported" once one of its export runs reached the tenant, whether or not it
-    // had changes to write: from then on the tenant takes it as the sync client (the upgrade document's
+    // Connect "has exported" once one of its export runs reached the tenant, whether or not it had
+    // changes to write: from then on the tenant takes it as the sync client (the upgrade document's
     // no-rollback rule).
     let connect_first = exports
         .iter()

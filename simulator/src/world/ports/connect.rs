@@ -233,8 +233,8 @@ impl ConnectServerPort for ConnectPort {
                 .as_ref()
                 .is_some_and(|d| d.installed);
         if dirsync_here {
-            // "When you select Upgrade, DirSync is uninstalled" (the upgrade document): the wizard does it first.
-            // The installer inspected the DirSync it runs on before removing it.
+            // "When you select Upgrade, DirSync is uninstalled" (the upgrade document): the wizard
+            // does it first. The installer inspected the DirSync it runs on before removing it.
             let now = self.shared.now();
             if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
                 d.inspected_at.get_or_insert(now);
