@@ -1,6 +1,6 @@
 //! The coverage tables of `scenarios/README.md` against the scenario files: each row lists
 //! exactly the files whose `rules` (or `failure_modes`) name it, every rule of the upgrade
-//! document has a scenario, and at least 15 failure modes of domain-facts §10 are reproduced.
+//! document has a scenario, and at least 15 failure modes of docs/real-systems.md are reproduced.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

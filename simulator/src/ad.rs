@@ -1,6 +1,7 @@
-//! On-premises Active Directory: the forest's objects with an update sequence number (USN)
-//! counter, tombstones for deleted objects (so a delta import sees deletes, DESIGN "Runs and
-//! time"), the change API churn and scenarios use, the Enterprise Admins check and a change log.
+//! On-premises Active Directory: the forest's objects with an update sequence number (USN) counter,
+//! tombstones for deleted objects (so a delta import sees deletes:
+//! docs/design.md, "Runs and time"), the change API churn and scenarios use, the Enterprise Admins
+//! check and a change log.
 //!
 //! It must not know connector spaces, servers or the tenant: sync engines read it through
 //! `changes_after_usn` and `live_objects`.

@@ -1,6 +1,7 @@
-//! AD churn: adds, updates, deletes, moves and password changes at a rate over a period, drawn
-//! from the world's seed (stream "churn"). The default mix follows the typical delta of PERF
-//! (§8): about 1 % adds, 1 % deletes and 5 % modifies, i.e. weights 1 : 1 : 5.
+//! AD churn: adds, updates, deletes, moves and password changes at a rate over a period, drawn from
+//! the world's seed (stream "churn"). The default mix follows the typical delta of
+//! docs/real-systems.md, "Timing figures": about 1 % adds, 1 % deletes and 5 % modifies, i.e.
+//! weights 1 : 1 : 5.
 //!
 //! It must not know servers or the tenant: it only calls AD's change API.
 

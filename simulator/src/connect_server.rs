@@ -1,8 +1,8 @@
 //! An Azure AD Connect server: install options (location, SQL instance, service account), the
 //! settings migrated from DirSync (scope filters, alternate login ID, features), staging mode,
-//! its sync engine with accidental-delete prevention (500 by default, §4.3), password hash
+//! its sync engine with accidental-delete prevention (500 by default), password hash
 //! sync state, installer runs, the sign-out owed after installation, and its files. Its
-//! scheduler (every 30 minutes, §4.2) lives in `world::scheduler`.
+//! scheduler (every 30 minutes, docs/real-systems.md, "Schedulers") lives in `world::scheduler`.
 //!
 //! It must not know the engine's ports: `world::ports` turns this state into answers.
 
@@ -30,7 +30,8 @@ pub struct ConnectServer {
     pub service_running: bool,
     pub engine: SyncEngine,
     pub settings: SettingsDocument,
-    /// The `Sync_<host>_<hex>` account the Azure AD connector signs in with (ACCT).
+    /// The `Sync_<host>_<hex>` account the Azure AD connector signs in with (docs/real-systems.md,
+    /// "Accounts and credentials").
     pub azure_account: String,
     pub password_hash_sync: bool,
     /// Password changes made in AD up to here have reached the tenant.
@@ -62,5 +63,5 @@ pub fn sync_config(settings: &SettingsDocument) -> SyncConfig {
     }
 }
 
-/// Default install location of the sync engine (§2.1).
+/// Default install location of the sync engine (docs/real-systems.md, "The sync engine").
 pub const DEFAULT_INSTALL_LOCATION: &str = "C:\\Program Files\\Microsoft Azure AD Sync";

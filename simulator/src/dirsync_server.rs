@@ -1,6 +1,7 @@
 //! The DirSync server: its version, SQL Express or full SQL, its configuration and accounts, its
-//! sync engine (the database whose metaverse the wizard counts), its service state and its
-//! files. Its scheduler (a cycle every 3 hours, §4.1) lives in `world::scheduler`.
+//! sync engine (the database whose metaverse the wizard counts), its service state and its files.
+//! Its scheduler (a cycle every 3 hours, docs/real-systems.md, "Schedulers") lives in
+//! `world::scheduler`.
 //!
 //! It must not know the engine's ports: `world::ports` turns this state into answers.
 
@@ -65,7 +66,7 @@ impl DirSyncServer {
 }
 
 /// The sync engine configuration a DirSync configuration gives (DirSync's opt-in delete
-/// prevention, §4.3).
+/// prevention, docs/real-systems.md, "Prevent accidental deletes").
 pub fn sync_config(config: &DirSyncConfig) -> SyncConfig {
     SyncConfig {
         source_anchor: SourceAnchor::ObjectGuid,

@@ -1,7 +1,8 @@
 //! Faults a scenario injects: the Azure AD endpoint unreachable, a proxy answering 407 or 403,
-//! wrong or expired credentials, a SQL instance down, a server crash (also in the middle of a
-//! run), and throttling; each at a simulated time or before / after a named operation, for a
-//! while or for good. The texts are the real systems' words (domain-facts §2.7, §7.2, §10).
+//! wrong or expired credentials, a SQL instance down, a server crash (also in the middle of a run),
+//! and throttling; each at a simulated time or before / after a named operation, for a while or for
+//! good. The texts are the real systems' words (docs/real-systems.md, "The sync engine",
+//! "Prerequisites", "Failure modes").
 //!
 //! It must not know how servers react: the world asks "what is active now on this host?".
 
@@ -469,7 +470,8 @@ pub const SERVER_DOWN_TEXT: &str =
 pub const THROTTLED_TEXT: &str = "Throttled: the tenant exceeded 7,000 writes per 5 minutes \
     (HTTP 429 Too Many Requests); the export is retried next cycle";
 
-/// Application event 6000 for an AD connector whose account password is wrong (§2.7, CONN).
+/// Application event 6000 for an AD connector whose account password is wrong
+/// (docs/real-systems.md, "Accounts and credentials").
 pub fn event_6000_text(forest: &str) -> String {
     format!(
         "Event 6000: The management agent \"{forest}\" failed to run because the credentials \

@@ -4,10 +4,10 @@
 //!
 //! It must not know the servers or the tenant: it turns object counts into durations.
 //!
-//! # Calibration (domain-facts §8)
+//! # Calibration (docs/real-systems.md, "Timing figures")
 //!
-//! Sources: import scales linearly, "10,000 objects in 10 min" (PERF) → 60 ms per AD object;
-//! the Azure AD write throttle is 7,000 writes per 5 minutes (PERF); DirSync's uninstall takes
+//! Sources: import scales linearly, "10,000 objects in 10 min" → 60 ms per AD object;
+//! the Azure AD write throttle is 7,000 writes per 5 minutes; DirSync's uninstall takes
 //! "up to 15 minutes"; the wizard estimates 3 hours per 50,000 objects, and Microsoft's upgrade
 //! document says "If you have more than 50,000 objects then it might take longer than three
 //! hours" ("Azure AD Connect: Upgrade from DirSync"). The other costs are chosen
@@ -67,7 +67,7 @@ pub struct Timing {
     pub delta_sync_aad_ms_per_object: u64,
     /// Cost of one export call when Azure AD does not throttle.
     pub export_ms_per_write: u64,
-    /// Azure AD write throttle: writes allowed per window (7,000, §8 PERF).
+    /// Azure AD write throttle: writes allowed per window (7,000).
     pub aad_writes_per_window: u64,
     pub aad_throttle_window_ms: u64,
     pub connect_install_ms: u64,
@@ -76,7 +76,7 @@ pub struct Timing {
     pub connect_reconfigure_ms: u64,
     pub dirsync_uninstall_base_ms: u64,
     pub dirsync_uninstall_ms_per_object: u64,
-    /// DirSync's uninstall takes "up to 15 minutes" (D1).
+    /// DirSync's uninstall takes "up to 15 minutes" (the upgrade document).
     pub dirsync_uninstall_max_ms: u64,
     /// Stopping or starting a Windows service.
     pub service_control_ms: u64,

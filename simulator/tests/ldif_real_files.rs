@@ -1,27 +1,31 @@
-//! Reads the four LDIF files real tools wrote (`../shared/fixtures/ldif/`, outside the project
-//! because of their licences) and checks the counts their README gives. CI always has the
-//! folder (`CI` set: a missing folder fails); a fresh clone may not, and then the test says it
-//! skipped.
+//! Reads four LDIF files real tools wrote and checks the counts `fixtures/ldif/README.md` gives
+//! for them. Their licences (GPL-3.0-or-later, ISC-style) are not the project's, so they are not
+//! in the repository: the README names each file's upstream repository, path and commit. Point
+//! `UPGRADE_LAB_REAL_LDIF_DIR` at a folder holding them to run these tests; without it each test
+//! says it skipped. The quirks they show are also covered by the project's own fixtures
+//! (`ldif_fixtures.rs`) and the reader's unit tests (`src/ldif/parse_tests.rs`, `read_tests.rs`).
 
 use std::path::PathBuf;
 use upgrade_lab_model::ObjectKind;
 use upgrade_lab_simulator::ldif::{LdifImport, read_directory_bytes};
 
+/// The environment variable naming the folder with the real files.
+const DIR_VAR: &str = "UPGRADE_LAB_REAL_LDIF_DIR";
+
 fn fixtures() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/ldif");
-    if dir.is_dir() {
-        return Some(dir);
-    }
+    let Some(dir) = std::env::var_os(DIR_VAR).map(PathBuf::from) else {
+        eprintln!(
+            "skipped: set {DIR_VAR} to a folder with the real LDIF files \
+             (simulator/tests/fixtures/ldif/README.md says where each comes from)"
+        );
+        return None;
+    };
     assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but the real LDIF fixtures are missing at {}",
+        dir.is_dir(),
+        "{DIR_VAR} is set but {} is not a folder",
         dir.display()
     );
-    eprintln!(
-        "skipped: the real LDIF fixtures are not at {} (they live outside the project)",
-        dir.display()
-    );
-    None
+    Some(dir)
 }
 
 fn read(dir: &std::path::Path, name: &str) -> LdifImport {

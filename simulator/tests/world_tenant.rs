@@ -1,5 +1,5 @@
 //! The tenant answers exports as Azure AD does: hard and soft match, duplicate-attribute
-//! resiliency, and the export errors the facts name (§2.10–2.12), each from a planted defect or
+//! resiliency, and the export errors docs/real-systems.md names, each from a planted defect or
 //! tenant state.
 
 mod world_support;

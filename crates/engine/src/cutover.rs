@@ -17,7 +17,7 @@ use upgrade_lab_model::{RunProfile, RunRecord, SimDuration, SimTime};
 /// How often verification looks at the Operations tab while the initial cycle runs.
 pub const INITIAL_CYCLE_POLL: SimDuration = SimDuration::from_mins(5);
 /// How long verification waits for the initial cycle before reporting what is missing: a large
-/// directory's initial cycle "might take multiple days" (domain-facts §8).
+/// directory's initial cycle "might take multiple days" (docs/real-systems.md, "Timing figures").
 pub const INITIAL_CYCLE_WAIT_MAX: SimDuration = SimDuration::from_hours(72);
 
 /// What the cutover did.

@@ -82,7 +82,7 @@ where
             SqlChoice::LocalDb
         };
         // Before anything is uninstalled: a remote full SQL Server needs a domain service
-        // account for the new sync service (D1), in place as in parallel.
+        // account for the new sync service (the upgrade document), in place as in parallel.
         guards::guard_service_account(&sql, &installation.hostname, &self.options.service_account)
             .map_err(|r| self.refuse(r))?;
         let sql_name = match &sql {

@@ -11,7 +11,8 @@ use upgrade_lab_model::{
     sync::Connector,
 };
 
-/// Why a port call failed, in the real systems' own terms (domain-facts §2.7, §7.2, §10).
+/// Why a port call failed, in the real systems' own terms (docs/real-systems.md, "The sync engine",
+/// "Prerequisites", "Failure modes").
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{kind:?}: {message}")]
 pub struct PortError {

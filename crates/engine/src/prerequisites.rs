@@ -1,4 +1,5 @@
-//! Prerequisite checks of the server Azure AD Connect is installed on (domain-facts §7): OS,
+//! Prerequisite checks of the server Azure AD Connect is installed on (docs/real-systems.md,
+//! "Prerequisites"): OS,
 //! .NET, PowerShell, TLS 1.2, domain membership, proxy scope and the required endpoints. Each
 //! finding says what is wrong and how to fix it.
 //!
@@ -8,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 use upgrade_lab_model::{EndpointReach, ProxySetting, ServerEnvironment, Version};
 
-/// The Azure AD Connect generation being installed (§7.1). The requirements differ by build.
+/// The Azure AD Connect generation being installed (docs/real-systems.md, "Prerequisites").
+/// The requirements differ by build.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectGeneration {
@@ -50,7 +52,8 @@ impl ConnectGeneration {
     /// The oldest Windows Server the generation installs on.
     pub fn min_os(self) -> (Version, &'static str) {
         match self {
-            // PRQ18: 2008 patched or later, but password sync (DirSync's default) needs 2008 R2.
+            // Connect 1.x: 2008 patched or later, but password sync (DirSync's default) needs 2008
+            // R2.
             ConnectGeneration::V1 => (Version::new(&[6, 1]), "Windows Server 2008 R2"),
             _ => (Version::new(&[10, 0, 14393]), "Windows Server 2016"),
         }
@@ -118,7 +121,8 @@ impl Finding {
     }
 }
 
-/// Windows Server 2025 (10.0.26100) is not supported by Connect as of 2025-09 (§7.1).
+/// Windows Server 2025 (10.0.26100) is not supported by Connect as of 2025-09
+/// (docs/real-systems.md, "Prerequisites").
 const WS2025: [u32; 3] = [10, 0, 26100];
 
 /// Every prerequisite finding for installing `generation` on the server; empty = all met.

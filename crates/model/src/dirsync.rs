@@ -4,7 +4,7 @@
 use crate::version::Version;
 use serde::{Deserialize, Serialize};
 
-/// The database DirSync runs on (§1.7).
+/// The database DirSync runs on (docs/real-systems.md, "SQL Express, LocalDB and full SQL Server").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum SqlBackend {
@@ -44,7 +44,8 @@ impl SqlBackend {
 }
 
 /// "Filtering based on user attributes": users whose attribute equals the value are not synced
-/// (DirSync's connector filter, e.g. `extensionAttribute15 = NoSync`, §5).
+/// (DirSync's connector filter, e.g. `extensionAttribute15 = NoSync`; docs/real-systems.md,
+/// "Filtering").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeFilter {
     pub attribute: String,
@@ -87,7 +88,8 @@ pub struct DirSyncConfig {
     pub removed_attributes: Vec<String>,
     /// A custom extension DLL: blocks the upgrade.
     pub extension_dll: Option<String>,
-    /// DirSync's opt-in accidental-delete threshold (off by default, §4.3).
+    /// DirSync's opt-in accidental-delete threshold, off by default
+    /// (docs/real-systems.md, "Prevent accidental deletes").
     pub delete_threshold: Option<u32>,
 }
 

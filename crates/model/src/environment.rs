@@ -4,7 +4,7 @@
 use crate::version::Version;
 use serde::{Deserialize, Serialize};
 
-/// How the server reaches the internet (§7.2).
+/// How the server reaches the internet (docs/real-systems.md, "Prerequisites").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "scope", rename_all = "kebab-case")]
 pub enum ProxySetting {
@@ -50,7 +50,7 @@ pub struct ServerEnvironment {
     pub domain_joined: bool,
 }
 
-/// The endpoints DirSync-equivalent scenarios need (§7.3).
+/// The endpoints DirSync-equivalent scenarios need (docs/real-systems.md, "Prerequisites").
 pub const REQUIRED_ENDPOINTS: [&str; 3] = [
     "https://login.microsoftonline.com",
     "https://adminwebservice.microsoftonline.com/ProvisioningService.svc",

@@ -1,6 +1,6 @@
 //! Which AD objects are in scope for sync: the configured domain, OU and attribute filters
-//! (§5) and the default rules of §2.5 (service accounts, critical system objects, contacts
-//! that are not mail-enabled).
+//! and the default scope rules (service accounts, critical system objects, contacts that are
+//! not mail-enabled); see `docs/real-systems.md`, "Filtering" and "The sync engine".
 
 use crate::dirsync::ScopeFilters;
 use crate::dn;

@@ -1,6 +1,7 @@
 //! The settings document the wizard's **Export settings** writes on the DirSync server and
-//! `AzureADConnect.exe /migrate` reads on the new server (§9.1: the real format is not public,
-//! so this is our own versioned schema carrying exactly the migratable settings of §1.6).
+//! `AzureADConnect.exe /migrate` reads on the new server. The real format is not public, so
+//! this is our own versioned schema carrying exactly the migratable settings (docs/real-systems.md,
+//! "Settings export formats" and "What migrates, what blocks, what is reset").
 //!
 //! It never holds a secret: there is no field a password could go in. Producing and validating
 //! it (checksum, completeness) is engine logic; this module is the shape.

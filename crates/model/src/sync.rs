@@ -1,5 +1,6 @@
 //! The vocabulary of a sync engine that the upgrade engine reads through its ports: connectors,
-//! run profiles, run history with the real status strings, and pending exports (§2.6–2.8).
+//! run profiles, run history with the real status strings, and pending exports
+//! (docs/real-systems.md, "The sync engine").
 
 use crate::ids::ImmutableId;
 use crate::object::ObjectKind;
@@ -28,7 +29,7 @@ impl Connector {
     }
 }
 
-/// Run profiles (§2.6).
+/// Run profiles (docs/real-systems.md, "The sync engine").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunProfile {
@@ -51,7 +52,8 @@ impl RunProfile {
     }
 }
 
-/// A run's result as the Operations tab shows it (§2.7).
+/// A run's result as the Operations tab shows it
+/// (docs/real-systems.md, "The sync engine").
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
@@ -179,7 +181,7 @@ pub struct AttributeChange {
     pub new: Values,
 }
 
-/// One unexported change staged on a connector-space object (csexport's view, §2.8).
+/// One unexported change staged on a connector-space object (csexport's view).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingExport {
     pub operation: ExportOperation,

@@ -1,6 +1,7 @@
 //! The catalogue a scenario's `rules` and `failure_modes` keys point into: every rule of the
-//! upgrade document (`reference/seed-dirsync-upgrade.md`) with a stable id, and the numbered
-//! failure modes of domain-facts §10. The suite's coverage table is checked against it.
+//! upgrade document (Microsoft's "Azure AD Connect: Upgrade from DirSync") with a stable id, and
+//! the numbered failure modes of docs/real-systems.md, "Failure modes". The suite's coverage table
+//! is checked against it.
 
 /// A rule of the upgrade document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +159,7 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
-/// The highest failure-mode number of domain-facts §10.
+/// The highest number in docs/real-systems.md, "Failure modes".
 pub const FAILURE_MODE_MAX: u32 = 54;
 
 /// The rule with this id.

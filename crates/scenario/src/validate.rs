@@ -177,7 +177,7 @@ fn header(c: &mut Checker, file: &ScenarioFile) {
             c.err(
                 m.span(),
                 format!("there is no failure mode {}", m.get_ref()),
-                format!("failure modes are numbered 1 to {FAILURE_MODE_MAX} (domain-facts §10)"),
+                format!("failure modes are numbered 1 to {FAILURE_MODE_MAX}"),
             );
         }
     }

@@ -45,7 +45,7 @@ pub const ERROR_KINDS: &[&str] = &[
     "out_of_order",
 ];
 
-/// What blocks the analysis (D1).
+/// What blocks the analysis (docs/real-systems.md, "What migrates, what blocks, what is reset").
 pub const BLOCKER_KINDS: &[&str] = &["removed_attributes", "extension_dll"];
 
 /// Prerequisites a finding can be about (the engine's `PrerequisiteCheck`, in snake_case).

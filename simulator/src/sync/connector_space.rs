@@ -1,6 +1,7 @@
-//! Connector spaces (§2.2): the AD connector's staged copies of directory objects and the Azure
-//! AD connector's copies of tenant objects, each with its pending import and (for Azure AD) its
-//! pending export. Storage is index based (`Slots`): a `Vec` of slots and an FxHash index.
+//! Connector spaces (docs/real-systems.md, "The sync engine"): the AD connector's staged copies of
+//! directory objects and the Azure AD connector's copies of tenant objects, each with its pending
+//! import and (for Azure AD) its pending export. Storage is index based (`Slots`): a `Vec` of slots
+//! and an FxHash index.
 //!
 //! It must not know run profiles or timing: it is the data the run profiles work on.
 
@@ -11,7 +12,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use upgrade_lab_model::{Attributes, DirectoryObject, ImmutableId, ObjectGuid, ObjectKind};
 
-/// A change an import staged and no synchronization has processed yet (§2.2).
+/// A change an import staged and no synchronization has processed yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingImport {
     None,

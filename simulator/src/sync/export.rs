@@ -1,5 +1,6 @@
-//! The Export run profile on the Azure AD connector (§2.6, §4.3): collects pending exports
-//! (unconfirmed ones again: the engine re-exports until an import confirms, §2.2), stops before
+//! The Export run profile on the Azure AD connector (docs/real-systems.md, "The sync engine",
+//! "Prevent accidental deletes"): collects pending exports
+//! (unconfirmed ones again: the engine re-exports until an import confirms), stops before
 //! deleting anything when the deletes exceed the accidental-delete threshold, and records each
 //! export's outcome in the export memory.
 //!
@@ -12,12 +13,13 @@ use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind};
 /// What an export run will do.
 #[derive(Debug)]
 pub enum ExportPlan {
-    /// More pending deletes than the threshold: nothing is exported (§4.3).
+    /// More pending deletes than the threshold: nothing is exported.
     DeletionThresholdExceeded { deletes: u64, threshold: u32 },
     /// The Azure AD connector-space objects to write, in connector-space order.
     Ready(Vec<u32>),
     /// DirSync's opt-in prevention: above its threshold every delete of the cycle is withheld
-    /// and the other changes are exported (§4.3, TN-ADEL).
+    /// and the other changes are exported (DirSync's behaviour in
+    /// docs/real-systems.md, "Prevent accidental deletes").
     DeletesWithheld {
         items: Vec<u32>,
         deletes: u64,
@@ -25,7 +27,7 @@ pub enum ExportPlan {
     },
 }
 
-/// What DirSync reports when it withholds a cycle's deletes (§4.3: an e-mail is sent).
+/// What DirSync reports when it withholds a cycle's deletes (an e-mail is sent).
 pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
     format!(
         "{deletes} pending deletes exceed the accidental-delete threshold of {threshold} \
@@ -34,7 +36,7 @@ pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
     )
 }
 
-/// The text of application event 116 (source "Directory Synchronization", Warning, §4.3).
+/// The text of application event 116 (source "Directory Synchronization", Warning).
 pub fn event_116_text(deletes: u64, threshold: u32) -> String {
     format!(
         "Event 116 (Directory Synchronization, Warning): The number of deletions for this sync \
@@ -89,7 +91,7 @@ impl SyncEngine {
     }
 
     /// Sends each planned write through `write` and records its outcome in the export memory:
-    /// success leaves the export unconfirmed until an import brings the value back (§2.2); an
+    /// success leaves the export unconfirmed until an import brings the value back; an
     /// error keeps it pending with the error's name. No per-item copy is made.
     pub fn apply_export(
         &mut self,

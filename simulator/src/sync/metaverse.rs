@@ -1,6 +1,6 @@
-//! The metaverse (§2.3): one object per joined identity, keyed by its source anchor (objectGUID),
-//! holding the inbound-flowed attribute block (shared with the AD connector space) and its links
-//! to at most one object per connector space.
+//! The metaverse (docs/real-systems.md, "The sync engine"): one object per joined identity, keyed
+//! by its source anchor (objectGUID), holding the inbound-flowed attribute block (shared with the
+//! AD connector space) and its links to at most one object per connector space.
 //!
 //! It keeps no index of its own: every metaverse object is projected from, and lives as long as,
 //! an AD connector-space object with the same objectGUID, so `SyncEngine::mv_of` finds it through

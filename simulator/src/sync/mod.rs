@@ -1,10 +1,11 @@
 //! The sync engine both servers run (DirSync's FIM engine and Connect's ADSync share one model,
-//! §2): an AD connector space, an Azure AD connector space, a metaverse, run profiles, pending
-//! exports and run history.
+//! docs/real-systems.md, "The sync engine"): an AD connector space, an Azure AD connector space, a
+//! metaverse, run profiles, pending exports and run history.
 //!
-//! Run profiles here are plain code in two halves: `plan_*` reads the inputs as they are when a
-//! run starts, `commit_*` applies the result when its modelled time has passed (DESIGN "Runs and
-//! time"). The world decides the time between them and which faults interrupt a run.
+//! Run profiles here are plain code in two halves: `plan_*` reads the inputs as they are when a run
+//! starts, `commit_*` applies the result when its modelled time has passed
+//! (docs/design.md, "Runs and time"). The world decides the time between them and which faults
+//! interrupt a run.
 //!
 //! It must not know the clock, faults, servers or the tenant's rules; it talks to AD and the
 //! tenant only through the snapshots it is handed.
@@ -30,7 +31,7 @@ pub struct SyncConfig {
     /// The attribute objects are anchored on (DirSync: always objectGUID).
     pub source_anchor: SourceAnchor,
     pub alternate_login_id: Option<String>,
-    /// Accidental-delete prevention threshold (`None` = off). Connect: 500 (§4.3).
+    /// Accidental-delete prevention threshold (`None` = off). Connect: 500.
     pub delete_threshold: Option<u32>,
     pub flow: FlowSet,
 }

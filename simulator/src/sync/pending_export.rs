@@ -1,6 +1,6 @@
-//! Pending exports on the Azure AD connector space (§2.2, §2.8): the operation, the export
-//! hologram, the attributes it changes, and the export memory (how often it was exported without
-//! an import confirming it). Read as `model::PendingExport`, csexport's view.
+//! Pending exports on the Azure AD connector space (docs/real-systems.md, "The sync engine"): the
+//! operation, the export hologram, the attributes it changes, and the export memory (how often it
+//! was exported without an import confirming it). Read as `model::PendingExport`, csexport's view.
 //!
 //! It must not know the tenant: applying an export is the world's job.
 

@@ -1,7 +1,8 @@
 //! Synchronization rules of a DirSync-lineage installation, reduced to what the upgrade needs:
 //! direct inbound flow from AD to the metaverse, outbound flow to Azure AD with the alternate
-//! login ID rule taking precedence over the standard userPrincipalName flow (§2.4, §6), and
-//! the attribute-level comparison that turns into a pending export's AMODT list (§2.8).
+//! login ID rule taking precedence over the standard userPrincipalName flow
+//! (docs/real-systems.md, "The sync engine"), and the attribute-level comparison that turns
+//! into a pending export's AMODT list.
 //!
 //! It must not know run profiles, connector spaces or the tenant: it maps attribute blocks.
 
@@ -24,7 +25,7 @@ pub enum FlowSet {
     Connect,
 }
 
-/// One outbound rule contributing userPrincipalName, with its precedence (lower wins, §2.4).
+/// One outbound rule contributing userPrincipalName, with its precedence (lower wins).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UpnRule {
     pub name: &'static str,
@@ -41,7 +42,7 @@ pub struct OutboundRules {
 
 impl OutboundRules {
     /// The standard rule (`userPrincipalName` → userPrincipalName) plus, with an alternate login
-    /// ID, a custom rule of precedence 50 flowing that attribute (custom rules use 0–99, §2.4).
+    /// ID, a custom rule of precedence 50 flowing that attribute (custom rules use 0–99).
     pub fn new(alternate_login_id: Option<&str>) -> Self {
         let mut upn_rules = vec![UpnRule {
             name: "Out to AAD - User Identity",

@@ -1,7 +1,7 @@
-//! Import and synchronization run profiles (§2.2, §2.3, §2.6): Full/Delta Import on both
-//! connectors stage pending imports without touching the metaverse; Full/Delta Synchronization
-//! join, project, flow attributes, and provision or deprovision to the Azure AD connector
-//! space, staging pending exports.
+//! Import and synchronization run profiles (docs/real-systems.md, "The sync engine"): Full/Delta
+//! Import on both connectors stage pending imports without touching the metaverse; Full/Delta
+//! Synchronization join, project, flow attributes, and provision or deprovision to the Azure AD
+//! connector space, staging pending exports.
 //!
 //! It must not know the clock or the tenant's matching rules: imports receive snapshots.
 
@@ -41,7 +41,7 @@ pub struct AadImportPlan {
 }
 
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
-/// the object: such objects are never imported (§5, FLT).
+/// the object: such objects are never imported (docs/real-systems.md, "Filtering").
 fn outside_partitions(engine: &SyncEngine, o: &DirectoryObject) -> bool {
     let f = &engine.config.filters;
     if f.domains.is_empty() && f.included_ous.is_empty() && f.excluded_ous.is_empty() {
@@ -223,7 +223,7 @@ impl SyncEngine {
             return;
         };
         let changed = cs.imported != image;
-        // An exported value is confirmed when the import brings it back (§2.2). A delete is
+        // An exported value is confirmed when the import brings it back. A delete is
         // done once the object is gone, whoever deleted it: a staging server's pending delete
         // of an object DirSync already deleted has nothing left to do.
         let confirmed = match (&cs.export, &image) {
@@ -302,7 +302,7 @@ impl SyncEngine {
             return;
         }
         if self.scope.why_out(&cs.object).is_some() {
-            // A filtered disconnector: disjoining removes the metaverse object (§5).
+            // A filtered disconnector: disjoining removes the metaverse object ("Filtering").
             cs.mv = None;
             if let Some(m) = linked {
                 self.delete_mv(m);

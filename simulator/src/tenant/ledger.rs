@@ -1,7 +1,7 @@
 //! The export ledger: every export that reached the tenant (by which client: host, product,
-//! account; when; what), every change of a server's "active exporter" state (DESIGN "Active
-//! exporter"), password hash sync arrivals, and incidents a scenario must hear about (installer
-//! re-runs, a shared SQL instance, the sign-out after install).
+//! account; when; what), every change of a server's "active exporter" state (docs/design.md,
+//! "Active exporter"), password hash sync arrivals, and incidents a scenario must hear about
+//! (installer re-runs, a shared SQL instance, the sign-out after install).
 //!
 //! It must not judge: `world::report` turns it into intervals and violations.
 
@@ -72,19 +72,20 @@ pub struct ExporterEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Incident {
-    /// The Azure AD Connect installer (MSI) was run again on an installed server (D1: "Make
-    /// sure that you don't run the installation MSI file again").
+    /// The Azure AD Connect installer (MSI) was run again on an installed server (the upgrade
+    /// document: "Make sure that you don't run the installation MSI file again").
     InstallerRerun {
         at: SimTime,
         host: String,
     },
-    /// A new server was installed on the SQL instance DirSync still uses (D1, §10 item 12).
+    /// A new server was installed on the SQL instance DirSync still uses (docs/real-systems.md,
+    /// "Failure modes", 12).
     SharedSqlInstance {
         at: SimTime,
         host: String,
         instance: String,
     },
-    /// The installer finished and asked the user to sign out and in again (D1).
+    /// The installer finished and asked the user to sign out and in again (the upgrade document).
     SignOutRequired {
         at: SimTime,
         host: String,
@@ -94,14 +95,15 @@ pub enum Incident {
         host: String,
     },
     /// DirSync was uninstalled before the Connect installer inspected it, so its configuration
-    /// could not be read and migrated (D1: "do not uninstall DirSync yourself before the
-    /// upgrade").
+    /// could not be read and migrated (the upgrade document: "do not uninstall DirSync yourself
+    /// before the upgrade").
     DirSyncUninstalledBeforeInspection {
         at: SimTime,
         host: String,
     },
     /// Connect was installed with settings migrated from a DirSync whose configuration blocks
-    /// the upgrade: the removed attributes or the extension DLL's logic are silently lost (D1).
+    /// the upgrade: the removed attributes or the extension DLL's logic are silently lost
+    /// (docs/real-systems.md, "What migrates, what blocks, what is reset").
     BlockedConfigurationMigrated {
         at: SimTime,
         host: String,

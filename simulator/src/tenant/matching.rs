@@ -1,8 +1,9 @@
-//! How Azure AD answers one export write (§2.10–2.12): hard match on immutableId, soft match on
-//! UPN or primary SMTP for objects without an immutableId, duplicate-attribute resiliency
-//! (quarantine the UPN, drop the address, record `DirSyncProvisioningErrors`) or, without it,
-//! `AttributeValueMustBeUnique`; `InvalidSoftMatch`, `ObjectTypeMismatch`, `LargeObject`,
-//! `DataValidationFailed` and the object quota.
+//! How Azure AD answers one export write (docs/real-systems.md, "Hard match and soft match",
+//! "Duplicate attribute resiliency", "Export errors, quota and throttling"): hard match on
+//! immutableId, soft match on UPN or primary SMTP for objects without an immutableId,
+//! duplicate-attribute resiliency (quarantine the UPN, drop the address, record
+//! `DirSyncProvisioningErrors`) or, without it, `AttributeValueMustBeUnique`; `InvalidSoftMatch`,
+//! `ObjectTypeMismatch`, `LargeObject`, `DataValidationFailed` and the object quota.
 //!
 //! It must not know who writes or when: the caller books throttle time and ledger entries.
 
@@ -114,7 +115,7 @@ impl Tenant {
                 if co.admin_role {
                     return Err("ExistingAdminRoleConflict");
                 }
-                // Soft match: the cloud object becomes on-premises managed (§2.10).
+                // Soft match: the cloud object becomes on-premises managed.
                 self.by_anchor.insert(anchor.clone(), c);
                 return self.write(c, anchor, image);
             }
@@ -252,7 +253,7 @@ impl Tenant {
     }
 }
 
-/// Values Azure AD refuses outright (§2.12).
+/// Values Azure AD refuses outright (docs/real-systems.md, "Export errors, quota and throttling").
 fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
     if kind == ObjectKind::User
         && let Some(upn) = &image.attrs.user_principal_name

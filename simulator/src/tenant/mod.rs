@@ -3,7 +3,8 @@
 //! write throttle, sign-in accounts, password hash sync arrivals and the export ledger.
 //!
 //! It must not know servers or run profiles: clients call `apply_export` with a client identity
-//! and the tenant answers as Azure AD would (§2.10–2.12).
+//! and the tenant answers as Azure AD would (docs/real-systems.md, "Hard match and soft match" and
+//! the two sections after it).
 
 pub mod ledger;
 pub mod matching;
@@ -36,18 +37,18 @@ pub struct CloudObject {
     pub attrs: Attributes,
     /// An immutableId some other tool stamped (soft match then fails with InvalidSoftMatch).
     pub immutable_id: Option<ImmutableId>,
-    /// Holds an admin role: never soft-matched ("Existing Admin Role Conflict", §2.10).
+    /// Holds an admin role: never soft-matched ("Existing Admin Role Conflict").
     pub admin_role: bool,
 }
 
 /// The tenant a world starts with.
 #[derive(Clone, Debug)]
 pub struct TenantSpec {
-    /// Duplicate attribute resiliency (on for every tenant since 2016, §2.11).
+    /// Duplicate attribute resiliency (on for every tenant since 2016).
     pub duplicate_attribute_resiliency: bool,
-    /// `SoftMatchOnUpnEnabled` (default on for new tenants, §2.10).
+    /// `SoftMatchOnUpnEnabled` (default on for new tenants).
     pub soft_match_on_upn: bool,
-    /// Whether a domain is verified: raises the quota from 50,000 to 300,000 (§2.12).
+    /// Whether a domain is verified: raises the quota from 50,000 to 300,000.
     pub verified_domain: bool,
     /// An explicit object quota (a raised quota after a support case).
     pub quota: Option<u64>,
@@ -78,7 +79,7 @@ pub struct TenantObject {
     pub attrs: Arc<Attributes>,
     /// Which product's rules wrote it; `None` for a cloud-only object.
     pub flow: Option<FlowSet>,
-    /// DAR replaced the UPN with this value (`prefix1234@tenant.onmicrosoft.com`, §2.11).
+    /// DAR replaced the UPN with this value (`prefix1234@tenant.onmicrosoft.com`).
     pub quarantined_upn: Option<Value>,
     pub admin_role: bool,
     /// Change sequence (the Azure AD connector's delta watermark).
@@ -99,7 +100,7 @@ impl TenantObject {
     }
 }
 
-/// A `DirSyncProvisioningErrors` entry (§2.11).
+/// A `DirSyncProvisioningErrors` entry (docs/real-systems.md, "Duplicate attribute resiliency").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvisioningError {
     pub anchor: ImmutableId,
@@ -220,7 +221,7 @@ impl Tenant {
         t
     }
 
-    /// The object quota in force (§2.12, appendix A).
+    /// The object quota in force (docs/real-systems.md, "Export errors, quota and throttling").
     pub fn quota(&self) -> u64 {
         self.spec.quota.unwrap_or(if self.spec.verified_domain {
             TENANT_QUOTA_VERIFIED_DOMAIN

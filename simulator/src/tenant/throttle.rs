@@ -1,5 +1,6 @@
 //! The Azure AD write throttle: 7,000 writes per 5 minutes per tenant, shared by every client
-//! (domain-facts §8, PERF: "shared with scripts, dynamic groups, MFA/SSPR registrations").
+//! (docs/real-systems.md, "Export errors, quota and throttling": shared with scripts, dynamic
+//! groups, MFA and SSPR registrations).
 //!
 //! When the tenant throttles (its budget spent by other clients: a throttling fault), Azure AD
 //! answers HTTP 429 with a Retry-After of the next window; the sync engine waits and sends the

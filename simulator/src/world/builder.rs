@@ -36,8 +36,8 @@ pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
     Runtime(#[from] std::io::Error),
     #[error(
-        "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about 100,000, \
-         domain-facts 1.7): set DirSyncConfig.sql to a full SQL Server for a directory this large"
+        "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about \
+         100,000): set DirSyncConfig.sql to a full SQL Server for a directory this large"
     )]
     ExpressTooSmall { objects: usize },
     #[error(

@@ -41,7 +41,8 @@ pub(crate) async fn export(
         (is_staging(&st, id), SimDuration(st.timing.run_overhead_ms))
     };
     if staging {
-        // Staging mode: export is disabled, nothing reaches Azure AD (§3).
+        // Staging mode: export is disabled, nothing reaches Azure AD
+        // (docs/real-systems.md, "Staging mode").
         let _ = spend(shared, host, started, overhead).await;
         return Ok(record(
             shared,
@@ -436,7 +437,7 @@ pub(crate) struct WriteLimits {
 }
 
 /// Sends the planned writes to the tenant: counts, the first errors with their names, the
-/// quota stop and the 5,000-error limit (§2.7), within `limits`.
+/// quota stop and the 5,000-error limit (docs/real-systems.md, "The sync engine"), within `limits`.
 pub(crate) fn apply_export(
     engine: &mut SyncEngine,
     tenant: &mut Tenant,
@@ -540,6 +541,7 @@ pub(crate) fn group_member_limit(id: &ServerId) -> usize {
     }
 }
 
-/// The words of the quota e-mail (B-QUOTA).
+/// The words of DirSync's quota e-mail
+/// (docs/real-systems.md, "Export errors, quota and throttling").
 const QUOTA_TEXT: &str = "Synchronization has been stopped. The company has exceeded the \
     number of objects that can be synchronized.";

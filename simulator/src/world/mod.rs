@@ -291,7 +291,7 @@ impl World {
     }
 
     /// **Bad actor**: runs the Connect installer (MSI) again on an installed server to turn
-    /// staging off, instead of the configuration wizard (D1 warns against it).
+    /// staging off, instead of the configuration wizard (the upgrade document warns against it).
     pub fn rerun_installer(&self, host: &str, staging: bool) {
         let now = self.now();
         let mut st = self.shared.state.borrow_mut();
@@ -306,7 +306,7 @@ impl World {
         st.refresh_exporters(now);
     }
 
-    /// The administrator signs out of Windows and in again after an install (D1).
+    /// The administrator signs out of Windows and in again after an install (the upgrade document).
     pub fn sign_out_and_in(&self, host: &str) {
         let now = self.now();
         let mut st = self.shared.state.borrow_mut();

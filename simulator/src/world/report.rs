@@ -1,7 +1,8 @@
 //! The ledger's verdicts for the scenario runner: who was an active exporter when, whether two
 //! were active at once, whether DirSync exported after Connect had (a rollback), the sync gap,
 //! installer re-runs and a shared SQL instance, and whether the tenant equals the directory as
-//! the independent oracle (`crate::oracle`) defines it (DESIGN "Meanings we agreed on").
+//! the independent oracle (`crate::oracle`) defines it (docs/design.md,
+//! "Who judges").
 //!
 //! It must not change the world: it reads the state and the ledger.
 
@@ -28,14 +29,16 @@ pub struct ExporterInterval {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Violation {
-    /// Two servers were active exporters at the same time (STG: active/active unsupported).
+    /// Two servers were active exporters at the same time (active/active is unsupported:
+    /// docs/real-systems.md, "Staging mode").
     TwoActiveExporters {
         first: String,
         second: String,
         from: SimTime,
         to: SimTime,
     },
-    /// DirSync exported after Azure AD Connect had exported (D1: no rollback).
+    /// DirSync exported after Azure AD Connect had exported (a rollback, which the
+    /// upgrade document forbids).
     RollbackToDirSync {
         at: SimTime,
         connect_first_export: SimTime,
@@ -49,12 +52,13 @@ pub enum Violation {
         host: String,
         instance: String,
     },
-    /// DirSync was uninstalled before the upgrade inspected it (D1).
+    /// DirSync was uninstalled before the upgrade inspected it (the upgrade document).
     DirSyncUninstalledBeforeInspection {
         at: SimTime,
         host: String,
     },
-    /// A configuration the upgrade cannot migrate was migrated anyway (D1).
+    /// A configuration the upgrade cannot migrate was migrated anyway (the upgrade
+    /// document).
     BlockedConfigurationMigrated {
         at: SimTime,
         host: String,
@@ -284,8 +288,9 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         }
     }
     let exports = &st.tenant.ledger.exports;
-    // Connect "has exported" once one of its export runs reached the tenant, whether or not it
-    // had changes to write: from then on the tenant takes it as the sync client (D1).
+    // Connect "has exported" once one of its export runs reached the tenant, whether or not it had
+    // changes to write: from then on the tenant takes it as the sync client (the upgrade document's
+    // no-rollback rule).
     let connect_first = exports
         .iter()
         .filter(|e| e.client.product == Product::Connect)

@@ -72,7 +72,7 @@ pub(crate) fn is_staging(st: &WorldState, id: &ServerId) -> bool {
 }
 
 /// Whether the server's database is SQL Server Express / LocalDB, limited to 10 GB ≈ 100,000
-/// objects (§1.7, LDB).
+/// objects (docs/real-systems.md, "SQL Express, LocalDB and full SQL Server").
 pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
     match id {
         ServerId::DirSync => st.dirsync.as_ref().is_some_and(|d| !d.config.sql.is_full()),
@@ -83,7 +83,7 @@ pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
     }
 }
 
-/// What the Operations tab and the event log say when LocalDB reaches 10 GB (LDB).
+/// What the Operations tab and the event log say when LocalDB reaches 10 GB.
 pub(crate) const DISK_FULL_TEXT: &str = "Event 6323: The server encountered an error because \
     SQL Server is out of disk space (LocalDB 10 GB limit reached)";
 
@@ -517,7 +517,8 @@ fn finish(
     )
 }
 
-/// One scheduler cycle (§2.6 order): import AD, import Azure AD, sync AD, sync Azure AD, export
+/// One scheduler cycle, in the scheduler's order (docs/real-systems.md, "The sync engine"):
+/// import AD, import Azure AD, sync AD, sync Azure AD, export
 /// (not in staging mode). Initial (full) profiles until both connectors have a watermark.
 /// A step's error does not stop the cycle (since 1.1.484); an unavailable server does.
 pub(crate) async fn run_cycle(shared: &Rc<Shared>, id: &ServerId) -> Vec<RunRecord> {

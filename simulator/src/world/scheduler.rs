@@ -1,7 +1,8 @@
-//! Background activity of the servers: DirSync's scheduler (a cycle every 3 hours, §4.1),
+//! Background activity of the servers: DirSync's scheduler (a cycle every 3 hours),
 //! Connect's scheduler (an initial cycle right after installation when "start the
-//! synchronization process" was ticked, then every 30 minutes, §4.2) and password hash sync
-//! (every 2 minutes, off in staging mode, resuming with the backlog, §3 and §6).
+//! synchronization process" was ticked, then every 30 minutes) and password hash sync
+//! (every 2 minutes, off in staging mode, resuming with the backlog). See docs/real-systems.md,
+//! "Schedulers" and "Staging mode".
 //!
 //! It must not hold a `RefCell` borrow across an await.
 

@@ -121,7 +121,7 @@ impl ConnectPort {
                     PortErrorKind::InvalidCredentials,
                     format!(
                         "the in-place upgrade must sign in with the account DirSync uses ({}), \
-                         not {} (D1)",
+                         not {}",
                         d.config.azure_ad_account, request.azure_ad.account
                     ),
                 ));
@@ -147,7 +147,7 @@ impl ConnectPort {
                 PortErrorKind::Unsupported,
                 format!(
                     "SQL Server {server} is remote from {}: the sync service must run as a domain \
-                     service account (D1)",
+                     service account",
                     self.host
                 ),
             ));
@@ -233,8 +233,8 @@ impl ConnectServerPort for ConnectPort {
                 .as_ref()
                 .is_some_and(|d| d.installed);
         if dirsync_here {
-            // "When you select Upgrade, DirSync is uninstalled" (D1): the wizard does it first.
-            // The installer inspected the DirSync it runs on before removing it.
+            // "When you select Upgrade, DirSync is uninstalled" (the upgrade document): the wizard
+            // does it first. The installer inspected the DirSync it runs on before removing it.
             let now = self.shared.now();
             if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
                 d.inspected_at.get_or_insert(now);
@@ -254,7 +254,7 @@ impl ConnectServerPort for ConnectPort {
         let start_sync = request.start_sync;
         {
             let mut st = self.shared.state.borrow_mut();
-            // `/migrate` always installs in staging mode (D1).
+            // `/migrate` always installs in staging mode (the upgrade document).
             let staging = request.staging || request.mode == InstallMode::Migrate;
             if let SqlChoice::Existing(sql) = &request.sql
                 && let Some(d) = st.dirsync.as_ref()
@@ -354,7 +354,8 @@ impl ConnectServerPort for ConnectPort {
         }
         drop(guard);
         if !enabled {
-            // "Start the synchronization process" is ticked when leaving staging (STG).
+            // "Start the synchronization process" is ticked when leaving staging
+            // (docs/real-systems.md, "Staging mode").
             self.start_background();
         }
         hook(&self.shared, operations::CONNECT_SET_STAGING, false);
