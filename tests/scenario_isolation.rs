@@ -112,7 +112,7 @@ fn the_simulated_time_budget_stops_a_long_run_cycle_and_names_it() {
         .events
         .iter()
         .filter(|e| e.kind == "step")
-        .map(|e| e.detail.as_str())
+        .filter_map(|e| e.data_str("step"))
         .collect();
     assert_eq!(steps, ["wait", "run_cycle"], "churn never ran");
     let day = 24 * 3_600_000;
