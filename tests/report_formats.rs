@@ -1,13 +1,16 @@
 //! The machine-readable reports of a real run of scenarios that pass, fail, hit faults, record
 //! violations and panic: the JSON report carries structured timeline entries and no Rust
-//! `Debug` text.
+//! `Debug` text; the JUnit report validates against the common JUnit schema
+//! (`tests/fixtures/junit/`, checked with `xmllint`).
 
 use serde_json::Value;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use upgrade_lab_scenario::load::{Scenario, load_file, load_text};
 use upgrade_lab_scenario::outcome::{SuiteOutcome, Verdict};
-use upgrade_lab_scenario::report::json;
+use upgrade_lab_scenario::report::{json, junit};
 use upgrade_lab_scenario::runner::{RunOptions, run_suite};
 
 /// Scenarios that pass, among them faults and an expected violation.
@@ -172,4 +175,108 @@ fn ledger_violations_name_their_servers_and_times() {
     assert!(two["at"].as_str().unwrap().starts_with("T+"), "{two}");
     assert_eq!(two["data"]["from"], two["at_ms"], "{two}");
     assert!(two["data"]["to"].is_u64(), "{two}");
+}
+
+/// `xmllint --schema xsd` on `xml`: `Ok` when valid, else its complaint. `None` when xmllint is
+/// not installed (a failure under `CI=true`, where `.ci/run` installs it).
+fn xmllint(xsd: &str, xml: &str) -> Option<Result<(), String>> {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/junit")
+        .join(xsd);
+    let child = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(
+                !ci,
+                "xmllint is missing ({e}); install Debian's libxml2-utils"
+            );
+            eprintln!("SKIPPED: xmllint is not installed ({e}); apt-get install libxml2-utils");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    Some(if out.status.success() {
+        Ok(())
+    } else {
+        Err(said)
+    })
+}
+
+/// `xml` without any `name="..."` attribute.
+fn without_attribute(xml: &str, name: &str) -> String {
+    let needle = format!(" {name}=\"");
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find(&needle) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + needle.len()..];
+        rest = &after[after.find('"').map_or(after.len(), |e| e + 1)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn junit_validates_against_the_common_junit_schema() {
+    let xml = junit::render(suite());
+    assert!(xml.contains(r#"file="scenarios/cutover/rollback-after-export-refused.toml""#));
+    assert!(
+        xml.contains("timestamp=\"") && xml.contains("hostname=\""),
+        "{xml}"
+    );
+    let Some(result) = xmllint("junit-10-file-line.xsd", &xml) else {
+        return;
+    };
+    result.unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    // Without the two attributes the schema adds, the report is valid against the common
+    // schema exactly as published.
+    let plain = without_attribute(&without_attribute(&xml, "file"), "line");
+    assert!(!plain.contains(" line=\""));
+    xmllint("junit-10.xsd", &plain)
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}\n{plain}"));
+    // ...and it rejects them, so the check is real.
+    assert!(xmllint("junit-10.xsd", &xml).unwrap().is_err());
+}
+
+#[test]
+fn the_junit_schema_rejects_planted_bugs() {
+    let xml = junit::render(suite());
+    // An attribute the schema does not know, and properties inside a test case (where the
+    // version 1 report put them).
+    let unknown = xml.replacen("<testcase ", "<testcase seed=\"5\" ", 1);
+    let properties = xml.replacen(
+        "<system-out>",
+        "<properties><property name=\"seed\" value=\"5\"/></properties><system-out>",
+        1,
+    );
+    let line = xml.replacen(" line=\"", " line=\"x", 1);
+    for (planted, bug) in [
+        (unknown, "seed"),
+        (properties, "properties"),
+        (line, "line"),
+    ] {
+        assert_ne!(planted, xml, "{bug} was not planted");
+        let Some(result) = xmllint("junit-10-file-line.xsd", &planted) else {
+            return;
+        };
+        let err = result.expect_err(bug);
+        assert!(err.contains(bug), "{bug}: {err}");
+    }
 }

@@ -68,6 +68,8 @@ fn a_panicking_scenario_is_an_error_in_every_report_and_the_others_still_run() {
     let suite = SuiteOutcome {
         scenarios: suite.scenarios,
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     };
     let shown = human::render(
         &suite,

@@ -489,6 +489,10 @@ impl ScenarioOutcome {
 pub struct SuiteOutcome {
     pub scenarios: Vec<ScenarioOutcome>,
     pub wall_duration_ms: u64,
+    /// When the run started, UTC, RFC 3339 (`2026-11-30T02:55:07Z`).
+    pub wall_started_at: Option<String>,
+    /// The machine it ran on.
+    pub wall_hostname: Option<String>,
 }
 
 impl SuiteOutcome {

@@ -185,5 +185,7 @@ pub(crate) fn suite() -> SuiteOutcome {
     SuiteOutcome {
         scenarios: vec![pass, fail, error],
         wall_duration_ms: 45,
+        wall_started_at: Some("2026-11-30T02:55:07Z".into()),
+        wall_hostname: Some("ci-runner-1".into()),
     }
 }

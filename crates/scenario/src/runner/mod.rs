@@ -442,6 +442,7 @@ pub fn sweep<'a>(
 /// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let wall = Instant::now();
+    let started = crate::wall::rfc3339(std::time::SystemTime::now());
     let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
         jobs.par_iter()
@@ -461,6 +462,8 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     SuiteOutcome {
         scenarios: outcomes,
         wall_duration_ms: wall.elapsed().as_millis() as u64,
+        wall_started_at: Some(started),
+        wall_hostname: crate::wall::hostname(),
     }
 }
 

@@ -21,6 +21,8 @@ pub fn report_outputs(outcome: &ScenarioOutcome) -> Vec<Output> {
     let suite = SuiteOutcome {
         scenarios: vec![outcome.clone()],
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     };
     let human = HumanOptions {
         color: false,
