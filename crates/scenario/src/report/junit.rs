@@ -145,10 +145,7 @@ pub fn failure_line(source: &str, what: &str) -> usize {
         let quoted = format!("\"{step}\"");
         find(0, &|l| l.starts_with("after") && l.contains(&quoted))
     } else if let Some(key) = what.strip_prefix("expect.") {
-        let name = key
-            .split(|c: char| c == '.' || c == '[' || c == ' ')
-            .next()
-            .unwrap_or(key);
+        let name = key.split(['.', '[', ' ']).next().unwrap_or(key);
         let nth: usize = key
             .split_once('[')
             .and_then(|(_, r)| r.split(']').next()?.parse().ok())
