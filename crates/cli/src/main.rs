@@ -14,6 +14,7 @@ mod generate;
 mod inspect;
 mod output;
 mod run;
+mod timeline;
 
 use clap::{Parser, Subcommand};
 use error::CliError;
@@ -40,6 +41,8 @@ enum Command {
     /// Time one whole upgrade of a generated directory, phase by phase.
     Bench(bench::BenchArgs),
     Explore(explore::ExploreArgs),
+    /// Run one scenario and draw its timeline as SVG.
+    Timeline(timeline::TimelineArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Explore(args) => explore::run(args),
+        Command::Timeline(args) => timeline::run(args),
     }
 }
 

@@ -80,6 +80,8 @@ pub enum FormatArg {
     Human,
     Json,
     Junit,
+    /// One self-contained HTML page with every scenario's timeline.
+    Html,
 }
 
 /// Run scenario files against the simulated world.
@@ -249,6 +251,7 @@ pub fn run_paths(args: &RunArgs, color: bool) -> RunResult {
         FormatArg::Human => ReportFormat::Human,
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Junit => ReportFormat::Junit,
+        FormatArg::Html => ReportFormat::Html,
     };
     let human = HumanOptions {
         color: color && args.out.is_none(),
