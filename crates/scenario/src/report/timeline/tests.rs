@@ -44,48 +44,9 @@ fn run(server: &str, profile: &str, (from, to): (u64, u64), status: &str) -> Run
 
 const MIN: u64 = 60_000;
 
-/// A parallel upgrade: DirSync active, Connect installed in staging mode, DirSync disabled,
-/// staging off, a throttling fault, a refusal, churn and a violation whose text needs escaping.
-pub(crate) fn parallel() -> ScenarioOutcome {
-    let mut o = crate::report::fixtures::suite().scenarios.remove(0);
-    o.name = "cutover/a<b&\"c\"".into();
-    o.sim_duration_ms = 120 * MIN;
-    o.runs = vec![
-        run("connect", "full-import", (15 * MIN, 20 * MIN), "success"),
-        run(
-            "connect",
-            "export",
-            (20 * MIN, 21 * MIN),
-            "stopped-server-down",
-        ),
-        run(
-            "connect",
-            "delta-synchronization",
-            (70 * MIN, 75 * MIN),
-            "success",
-        ),
-    ];
-    o.ledger.active_intervals = vec![
-        ActiveInterval {
-            server: "DIRSYNC01 (DirSync)".into(),
-            from_ms: 0,
-            to_ms: Some(55 * MIN),
-        },
-        ActiveInterval {
-            server: "AADC01 (Azure AD Connect)".into(),
-            from_ms: 62 * MIN,
-            to_ms: None,
-        },
-    ];
-    o.ledger.violations = vec![ViolationLine {
-        kind: "two_active_exporters".into(),
-        at_ms: Some(100 * MIN),
-        summary: "AADC01 <Connect> & DIRSYNC01 \"both\" exported".into(),
-        object_count: 0,
-        objects: Vec::new(),
-    }];
-    o.ledger.longest_gap_ms = 0;
-    o.events = vec![
+/// The engine and runner events of `parallel`.
+fn parallel_events() -> Vec<TimelineEvent> {
+    vec![
         engine(
             15 * MIN,
             "changed",
@@ -131,7 +92,51 @@ pub(crate) fn parallel() -> ScenarioOutcome {
             "sync gap 0:07:00",
             json!({"event": "decided", "decision": {"decision": "sync-gap", "gap": 7 * MIN}}),
         ),
+    ]
+}
+
+/// A parallel upgrade: DirSync active, Connect installed in staging mode, DirSync disabled,
+/// staging off, a throttling fault, a refusal, churn and a violation whose text needs escaping.
+pub(crate) fn parallel() -> ScenarioOutcome {
+    let mut o = crate::report::fixtures::suite().scenarios.remove(0);
+    o.name = "cutover/a<b&\"c\"".into();
+    o.sim_duration_ms = 120 * MIN;
+    o.runs = vec![
+        run("connect", "full-import", (15 * MIN, 20 * MIN), "success"),
+        run(
+            "connect",
+            "export",
+            (20 * MIN, 21 * MIN),
+            "stopped-server-down",
+        ),
+        run(
+            "connect",
+            "delta-synchronization",
+            (70 * MIN, 75 * MIN),
+            "success",
+        ),
     ];
+    o.ledger.active_intervals = vec![
+        ActiveInterval {
+            server: "DIRSYNC01 (DirSync)".into(),
+            from_ms: 0,
+            to_ms: Some(55 * MIN),
+        },
+        ActiveInterval {
+            server: "AADC01 (Azure AD Connect)".into(),
+            from_ms: 62 * MIN,
+            to_ms: None,
+        },
+    ];
+    o.ledger.violations = vec![ViolationLine {
+        kind: "two_active_exporters".into(),
+        at_ms: Some(100 * MIN),
+        summary: "AADC01 <Connect> & DIRSYNC01 \"both\" exported".into(),
+        object_count: 0,
+        objects: Vec::new(),
+    }];
+    o.ledger.longest_gap_ms = 0;
+    o.events = parallel_events();
     o.faults[0].kind = "throttling".into();
     o.faults[0].active_from_ms = Some(50 * MIN);
     o.faults[0].active_until_ms = Some(70 * MIN);
