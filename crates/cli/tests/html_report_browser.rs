@@ -53,15 +53,48 @@ fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((word(16), word(20)))
 }
 
-#[test]
-fn the_suite_report_opens_in_chromium_with_lanes_and_no_console_errors() {
-    let Some(bin) = chromium() else {
+/// The lines Chromium logged for the page's console (`INFO:CONSOLE(…)`).
+fn console_messages(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The browser, or `None` after saying why the test is skipped; under `CI=true` a missing
+/// browser fails.
+fn chromium_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true");
         assert!(
             !ci,
             "CI=true but no chromium: install it (`apt-get install -y chromium`)"
         );
         eprintln!("SKIPPED: no chromium on PATH (set UPGRADE_LAB_CHROMIUM or install chromium)");
+    }
+    found
+}
+
+#[test]
+fn a_console_error_is_caught() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    let dir = common::scratch("html-report", "console");
+    let page = dir.join("planted.html");
+    let planted = "<!DOCTYPE html><p>x</p><script>console.error('planted')</script>";
+    std::fs::write(&page, planted).unwrap();
+    let out = browser(&bin, &["--dump-dom"], &page);
+    let console = console_messages(&out);
+    assert!(console.iter().any(|l| l.contains("planted")), "{console:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_suite_report_opens_in_chromium_with_lanes_and_no_console_errors() {
+    let Some(bin) = chromium_or_skip() else {
         return;
     };
     let dir = common::scratch("html-report", "browser");
@@ -87,11 +120,8 @@ fn the_suite_report_opens_in_chromium_with_lanes_and_no_console_errors() {
     assert!(sections >= 80, "{sections} scenario sections");
 
     let dom = browser(&bin, &["--dump-dom"], &report);
-    let (html, log) = (
-        String::from_utf8_lossy(&dom.stdout),
-        String::from_utf8_lossy(&dom.stderr),
-    );
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    let html = String::from_utf8_lossy(&dom.stdout);
+    let console = console_messages(&dom);
     assert!(
         console.is_empty(),
         "console messages:\n{}",
