@@ -128,13 +128,12 @@ pub(crate) fn parallel() -> ScenarioOutcome {
             to_ms: None,
         },
     ];
-    o.ledger.violations = vec![ViolationLine {
-        kind: "two_active_exporters".into(),
-        at_ms: Some(100 * MIN),
-        summary: "AADC01 <Connect> & DIRSYNC01 \"both\" exported".into(),
-        object_count: 0,
-        objects: Vec::new(),
-    }];
+    // The fixture's violation, retold: a text that needs escaping, at a time.
+    let mut violation = o.invariants[1].violations[0].clone();
+    violation.kind = "two_active_exporters".into();
+    violation.at_ms = Some(100 * MIN);
+    violation.summary = "AADC01 <Connect> & DIRSYNC01 \"both\" exported".into();
+    o.ledger.violations = vec![violation];
     o.ledger.longest_gap_ms = 0;
     o.events = parallel_events();
     o.faults[0].kind = "throttling".into();
