@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use upgrade_lab_scenario::format::CRASH_PHASES;
-use upgrade_lab_scenario::outcome::ScenarioOutcome;
+use upgrade_lab_scenario::outcome::{EventSource, ScenarioOutcome};
 use upgrade_lab_scenario::runner::{RunOptions, run_suite};
 use upgrade_lab_scenario::vocabulary::{ERROR_KINDS, REFUSAL_KINDS};
 use upgrade_lab_scenario::{Scenario, load_text};
@@ -209,19 +209,21 @@ fn load(b: &Boundary, retries: &[usize]) -> Scenario {
         .unwrap_or_else(|e| panic!("{name}: {}\n{text}", e[0].plain()))
 }
 
-/// A step's result as the runner's timeline says it: `None` when done, else its kind.
+/// A step's result as the runner's timeline says it: `None` when done, else its outcome
+/// (`refused`, `failed`) and kind.
 fn step_results(o: &ScenarioOutcome) -> Vec<(String, Option<(String, String)>)> {
     o.events
         .iter()
-        .filter(|e| e.source == "runner" && e.kind == "step-result")
+        .filter(|e| e.source == EventSource::Runner && e.kind == "step_result")
         .filter_map(|e| {
-            let (name, result) = e.detail.split_once(": ")?;
-            let failure = ["refused ", "failed "].iter().find_map(|p| {
-                let rest = result.strip_prefix(p)?;
-                let kind = rest.split(':').next()?.to_string();
-                Some((p.trim().to_string(), kind))
+            let name = e.data_str("step")?.to_string();
+            let result = e.data.get("result")?;
+            let outcome = result.get("outcome")?.as_str()?;
+            let failure = (outcome != "done").then(|| {
+                let kind = result.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+                (outcome.to_string(), kind.to_string())
             });
-            Some((name.to_string(), failure))
+            Some((name, failure))
         })
         .collect()
 }

@@ -221,10 +221,17 @@ fn a_planted_password_put_into_a_report_or_the_event_stream_is_found() {
     );
     assert!(hits[0].actual.contains("Azure AD"), "{:?}", hits[0]);
     let mut o = run_edited("assertions/planted-secrets", |t| t);
-    o.events[0].detail = passwords.service_account.expose().to_string();
+    let clean = o.clone();
+    o.events[0].text = passwords.service_account.expose().to_string();
     let hits = scan(&passwords, &event_outputs(&o, String::new()));
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].what, "planted_secrets in event stream");
+    // A password in an event's structured fields is found as well.
+    let mut o = clean;
+    let planted = passwords.service_account.expose().to_string();
+    o.events[0].data.insert("note".into(), planted.into());
+    let hits = scan(&passwords, &event_outputs(&o, String::new()));
+    assert_eq!(hits.len(), 1, "{hits:?}");
 }
 
 #[test]

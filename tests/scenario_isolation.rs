@@ -68,6 +68,8 @@ fn a_panicking_scenario_is_an_error_in_every_report_and_the_others_still_run() {
     let suite = SuiteOutcome {
         scenarios: suite.scenarios,
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     };
     let shown = human::render(
         &suite,
@@ -112,7 +114,7 @@ fn the_simulated_time_budget_stops_a_long_run_cycle_and_names_it() {
         .events
         .iter()
         .filter(|e| e.kind == "step")
-        .map(|e| e.detail.as_str())
+        .filter_map(|e| e.data_str("step"))
         .collect();
     assert_eq!(steps, ["wait", "run_cycle"], "churn never ran");
     let day = 24 * 3_600_000;

@@ -41,6 +41,8 @@ fn suite() -> SuiteOutcome {
             .map(|s| run_scenario(s, s.seed()))
             .collect(),
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     }
 }
 
@@ -58,5 +60,9 @@ fn human_report_of_three_scenarios() {
     );
     insta::assert_snapshot!(text);
     let xml = junit::render(&suite);
-    assert!(xml.contains(r#"name="seed" value="706""#), "{xml}");
+    assert!(xml.contains("seed: 706"), "{xml}");
+    assert!(
+        xml.contains(r#"file="scenarios/in-place/upgrade-resumes-active-sync.toml" line="1""#),
+        "{xml}"
+    );
 }

@@ -18,6 +18,8 @@ fn explain(outcome: ScenarioOutcome) -> String {
     let suite = SuiteOutcome {
         scenarios: vec![outcome],
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     };
     human::render(
         &suite,

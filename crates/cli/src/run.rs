@@ -65,6 +65,8 @@ fn repeated(
         runs.into_iter().next().unwrap_or(SuiteOutcome {
             scenarios: Vec::new(),
             wall_duration_ms: 0,
+            wall_started_at: None,
+            wall_hostname: None,
         }),
         text,
         differ,

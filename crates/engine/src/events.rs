@@ -290,7 +290,7 @@ impl fmt::Display for Check {
             Check::Prerequisite {
                 prerequisite,
                 severity,
-            } => write!(f, "prerequisite {prerequisite:?} ({severity:?})"),
+            } => write!(f, "prerequisite {prerequisite} ({severity})"),
             Check::Prerequisites => f.write_str("prerequisites"),
             Check::DirSyncInstallation => f.write_str("DirSync installation"),
             Check::DirSyncBacklog => f.write_str("DirSync's last cycle"),
@@ -322,7 +322,7 @@ impl fmt::Display for Decision {
                 f,
                 "{objects_count} objects, estimated {estimate}: {recommendation}"
             ),
-            Decision::Override { what } => write!(f, "override: {what:?}"),
+            Decision::Override { what } => write!(f, "override: {what}"),
             Decision::SqlInstance { instance } => write!(f, "database: {instance}"),
             Decision::ActiveServer { host } => write!(f, "active server: {host}"),
             Decision::SignOutRequired { host } => write!(f, "sign out required on {host}"),
@@ -384,10 +384,29 @@ fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }
 }
 
-impl fmt::Display for EngineEvent {
+impl fmt::Display for Override {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ", self.at)?;
-        match &self.kind {
+        f.write_str(match self {
+            Override::ContinueInPlace => "continue upgrading DirSync on this computer",
+            Override::ForceExport => "export settings with /ForceExport",
+        })
+    }
+}
+
+impl fmt::Display for ServerRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServerRole::DirSync => "DirSync",
+            ServerRole::Connect => "Connect",
+            ServerRole::Tenant => "Azure AD",
+        })
+    }
+}
+
+/// The event in one sentence, without its time.
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             EventKind::Checked {
                 check,
                 passed,
@@ -399,9 +418,15 @@ impl fmt::Display for EngineEvent {
             EventKind::Decided { decision, reason } => {
                 write!(f, "decided {decision} ({reason})")
             }
-            EventKind::Changed { server, change } => write!(f, "changed {server:?}: {change}"),
+            EventKind::Changed { server, change } => write!(f, "changed {server}: {change}"),
             EventKind::Refused { refusal } => write!(f, "REFUSED: {refusal}"),
         }
+    }
+}
+
+impl fmt::Display for EngineEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.at, self.kind)
     }
 }
 

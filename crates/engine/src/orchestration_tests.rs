@@ -520,7 +520,10 @@ async fn a_failed_uninstall_stops_the_upgrade_before_connect_is_installed() {
             source: down
         }
     );
-    assert!(err.to_string().starts_with("uninstall DirSync: ServerDown"));
+    assert!(
+        err.to_string()
+            .starts_with("uninstall DirSync: server_down")
+    );
     assert!(e.connect_mut().requests.is_empty());
 }
 

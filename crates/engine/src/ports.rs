@@ -13,7 +13,7 @@ use upgrade_lab_model::{
 
 /// Why a port call failed, in the real systems' own terms (domain-facts §2.7, §7.2, §10).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{kind:?}: {message}")]
+#[error("{}: {message}", kind.as_str())]
 pub struct PortError {
     pub kind: PortErrorKind,
     /// The words the real system uses (status string, HTTP status, event id and text).
@@ -56,6 +56,26 @@ pub enum PortErrorKind {
     Unsupported,
     /// A file the call needs does not exist.
     FileNotFound,
+}
+
+impl PortErrorKind {
+    /// The kind's name in scenario files and reports (`server_down`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortErrorKind::EndpointUnreachable => "endpoint_unreachable",
+            PortErrorKind::ProxyAuthenticationRequired => "proxy_authentication_required",
+            PortErrorKind::ProxyForbidden => "proxy_forbidden",
+            PortErrorKind::InvalidCredentials => "invalid_credentials",
+            PortErrorKind::ExpiredCredentials => "expired_credentials",
+            PortErrorKind::SqlInstanceDown => "sql_instance_down",
+            PortErrorKind::ServerDown => "server_down",
+            PortErrorKind::Throttled => "throttled",
+            PortErrorKind::NotInstalled => "not_installed",
+            PortErrorKind::AlreadyInstalled => "already_installed",
+            PortErrorKind::Unsupported => "unsupported",
+            PortErrorKind::FileNotFound => "file_not_found",
+        }
+    }
 }
 
 /// What the installer finds of DirSync on a server.

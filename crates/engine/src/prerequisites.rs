@@ -23,6 +23,17 @@ pub enum ConnectGeneration {
     V2Current,
 }
 
+impl std::fmt::Display for ConnectGeneration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConnectGeneration::V1 => "1.x",
+            ConnectGeneration::V2Early => "V2 before 2.2.8.0",
+            ConnectGeneration::V2 => "V2 from 2.2.8.0",
+            ConnectGeneration::V2Current => "V2 from 2.5.79.0",
+        })
+    }
+}
+
 impl ConnectGeneration {
     /// The generation an installer build belongs to.
     pub fn of_version(version: &Version) -> Self {
@@ -98,6 +109,29 @@ pub enum Severity {
     Error,
 }
 
+impl std::fmt::Display for PrerequisiteCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PrerequisiteCheck::OperatingSystem => "operating system",
+            PrerequisiteCheck::DotNet => ".NET Framework",
+            PrerequisiteCheck::PowerShell => "PowerShell",
+            PrerequisiteCheck::Tls12 => "TLS 1.2",
+            PrerequisiteCheck::DomainJoined => "domain membership",
+            PrerequisiteCheck::Proxy => "proxy",
+            PrerequisiteCheck::Endpoint => "Azure AD endpoint",
+        })
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
 /// What is wrong and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -146,7 +180,7 @@ fn check_os(env: &ServerEnvironment, generation: ConnectGeneration, out: &mut Ve
             PrerequisiteCheck::OperatingSystem,
             format!(
                 "the OS version {} on {} is older than {min_name} ({min_os}), the minimum for \
-                 Azure AD Connect {generation:?}",
+                 Azure AD Connect {generation}",
                 env.os_version, env.hostname
             ),
             format!(
@@ -179,7 +213,7 @@ fn check_runtime(env: &ServerEnvironment, generation: ConnectGeneration, out: &m
         out.push(Finding::error(
             PrerequisiteCheck::DotNet,
             format!(
-                ".NET Framework {} is installed; Azure AD Connect {generation:?} needs {dotnet} \
+                ".NET Framework {} is installed; Azure AD Connect {generation} needs {dotnet} \
                  or later (newer than DirSync needed)",
                 env.dotnet_version
             ),
@@ -191,7 +225,7 @@ fn check_runtime(env: &ServerEnvironment, generation: ConnectGeneration, out: &m
         out.push(Finding::error(
             PrerequisiteCheck::PowerShell,
             format!(
-                "Windows PowerShell {} is installed; Azure AD Connect {generation:?} needs {ps} \
+                "Windows PowerShell {} is installed; Azure AD Connect {generation} needs {ps} \
                  or later",
                 env.powershell_version
             ),

@@ -267,7 +267,7 @@ where
         }
         if findings.is_empty() {
             let finding = format!(
-                "{} meets the prerequisites of Azure AD Connect {generation:?}",
+                "{} meets the prerequisites of Azure AD Connect {generation}",
                 env.hostname
             );
             self.checked(Check::Prerequisites, true, finding);

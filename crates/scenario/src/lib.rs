@@ -42,6 +42,7 @@ pub mod rules;
 pub mod runner;
 pub mod validate;
 pub mod vocabulary;
+pub mod wall;
 
 pub use diagnostic::ScenarioError;
 pub use load::{Scenario, discover, load_all, load_file, load_text};

@@ -72,14 +72,88 @@ impl Check {
     }
 }
 
+/// Who reported a timeline event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSource {
+    /// The upgrade engine's event stream: `checked`, `decided`, `changed`, `refused`.
+    Engine,
+    /// A `[[faults]]` entry was planned: its kind (`crash`, `throttling`, ...).
+    Fault,
+    /// The scenario runner: `step` (a step starts), `step_result` (how it ended).
+    Runner,
+}
+
+impl EventSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Engine => "engine",
+            EventSource::Fault => "fault",
+            EventSource::Runner => "runner",
+        }
+    }
+}
+
 /// One entry of the timeline, at a simulated time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineEvent {
+    /// Simulated milliseconds since the world started.
     pub at_ms: u64,
-    /// Who reported it: `engine`, `world`, `fault`, `runner`.
-    pub source: String,
+    /// The same time for people: `T+1:18:32`.
+    pub at: String,
+    pub source: EventSource,
+    /// Engine: `checked`, `decided`, `changed`, `refused`; fault: its kind as the scenario
+    /// names it (`crash`); runner: `step`, `step_result`.
     pub kind: String,
-    pub detail: String,
+    /// The host the event concerns, when there is one (`AADC01`, `DIRSYNC01`).
+    pub server: Option<String>,
+    /// One sentence for people, without the time.
+    pub text: String,
+    /// The event's fields. Engine: the engine's own event (tagged by `event`, then `check`,
+    /// `decision`, `change` or `refusal`), times in ms; fault: `number`, `kind`, `server`,
+    /// `trigger` (`on`: `at`, `before`, `after`, `phase`), `for_minutes`; runner: `step`,
+    /// `action`, `index` and, for `step_result`, `result` (`outcome`, `kind`, `message`).
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TimelineEvent {
+    /// An event at `at_ms` with its `at` text filled in.
+    pub fn new(
+        at_ms: u64,
+        source: EventSource,
+        kind: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            at: upgrade_lab_model::SimTime(at_ms).to_string(),
+            source,
+            kind: kind.into(),
+            server: None,
+            text: text.into(),
+            data: serde_json::Map::new(),
+        }
+    }
+
+    pub fn with_server(mut self, server: Option<String>) -> Self {
+        self.server = server;
+        self
+    }
+
+    pub fn with_data(mut self, data: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.data = data;
+        self
+    }
+
+    /// A string field of `data`.
+    pub fn data_str(&self, key: &str) -> Option<&str> {
+        self.data.get(key).and_then(|v| v.as_str())
+    }
+
+    /// `T+0:20:18 text`, the line the human report prints.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.at, self.text)
+    }
 }
 
 /// The wizard's analysis page.
@@ -146,14 +220,22 @@ pub struct ActiveInterval {
 }
 
 /// A violation the ledger, the tenant oracle or the runner recorded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ViolationLine {
     /// The `expect.violations` name of its kind.
     pub kind: String,
     /// When it happened; `None` for a state judged at the end (the tenant, the sync gap).
     pub at_ms: Option<u64>,
+    /// The same time for people: `T+1:18:32`.
+    pub at: Option<String>,
+    /// The hosts it concerns (both servers of two active exporters), by name.
+    pub servers: Vec<String>,
     /// One sentence.
     pub summary: String,
+    /// The record's own fields beside those above, times in ms with a `_text` twin
+    /// (two active exporters: `first`, `second`, `from`, `to`; a repeated export: `count`;
+    /// the sync gap: `gap_minutes`, `max_minutes`).
+    pub data: serde_json::Map<String, serde_json::Value>,
     /// How many objects it concerns (0 when it is not about objects).
     pub object_count: u64,
     /// The first objects it names, with their differences when values are wrong.
@@ -339,8 +421,9 @@ pub struct ScenarioOutcome {
     pub sim_duration_ms: u64,
     pub wall_duration_ms: u64,
     pub analysis: Option<AnalysisSummary>,
-    /// Decisions the engine took (recommendation, plan, refusals), in order.
-    pub decisions: Vec<String>,
+    /// Decisions the engine took (recommendation, plan) and its refusals, in order: the
+    /// timeline's `decided` and `refused` engine events.
+    pub decisions: Vec<TimelineEvent>,
     pub events: Vec<TimelineEvent>,
     pub runs: Vec<RunLine>,
     pub pending_exports: Option<PendingSummary>,
@@ -406,6 +489,10 @@ impl ScenarioOutcome {
 pub struct SuiteOutcome {
     pub scenarios: Vec<ScenarioOutcome>,
     pub wall_duration_ms: u64,
+    /// When the run started, UTC, RFC 3339 (`2026-11-30T02:55:07Z`).
+    pub wall_started_at: Option<String>,
+    /// The machine it ran on.
+    pub wall_hostname: Option<String>,
 }
 
 impl SuiteOutcome {

@@ -6,7 +6,7 @@
 use super::history::{History, StepOutcomeDraw};
 use crate::format::{Step, ViolationKind};
 use crate::load::load_text;
-use crate::outcome::{ScenarioOutcome, Verdict};
+use crate::outcome::{EventSource, ScenarioOutcome, Verdict};
 use crate::runner::steps::{StepRecord, StepResult};
 use crate::runner::{RunOptions, run_recorded};
 use std::collections::BTreeSet;
@@ -138,7 +138,11 @@ fn deletes_while_untracked(
         outcome
             .events
             .iter()
-            .find(|e| e.source == "runner" && e.kind == "step" && e.detail == name)
+            .find(|e| {
+                e.source == EventSource::Runner
+                    && e.kind == "step"
+                    && e.data_str("step") == Some(name)
+            })
             .map(|e| e.at_ms)
     };
     let stopped = history.steps.iter().zip(records).find_map(|(s, r)| {

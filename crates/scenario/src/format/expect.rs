@@ -74,6 +74,17 @@ pub enum DirSyncState {
     Uninstalled,
 }
 
+impl DirSyncState {
+    /// The name a scenario file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirSyncState::Running => "running",
+            DirSyncState::Disabled => "disabled",
+            DirSyncState::Uninstalled => "uninstalled",
+        }
+    }
+}
+
 /// A refusal by the engine's guard rails, or an error reported by a server, at a step.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -41,13 +41,18 @@ pub(crate) fn suite() -> SuiteOutcome {
         blockers: Vec::new(),
         sql: "SQL Server Express (local)".into(),
     });
-    pass.decisions = vec!["recommend in_place".into()];
-    pass.events = vec![TimelineEvent {
-        at_ms: 0,
-        source: "engine".into(),
-        kind: "analysis".into(),
-        detail: "ready: 1000 objects".into(),
-    }];
+    let mut data = serde_json::Map::new();
+    data.insert("event".into(), "decided".into());
+    data.insert("reason".into(), "fewer than 50,000 objects".into());
+    let decided = TimelineEvent::new(
+        0,
+        EventSource::Engine,
+        "decided",
+        "decided in-place upgrade recommended (fewer than 50,000 objects)",
+    )
+    .with_data(data);
+    pass.decisions = vec![decided.clone()];
+    pass.events = vec![decided];
     pass.checks = vec![Check::new("expect.recommendation", "in_place", "in_place")];
     pass.faults = vec![FaultLine {
         number: 1,
@@ -82,9 +87,10 @@ pub(crate) fn suite() -> SuiteOutcome {
             violations: vec![ViolationLine {
                 kind: "installer_rerun".into(),
                 at_ms: Some(10_800_000),
+                at: Some("T+3:00:00".into()),
+                servers: vec!["AADC01".into()],
                 summary: "the Azure AD Connect installer ran again on AADC01 at T+3:00:00".into(),
-                object_count: 0,
-                objects: Vec::new(),
+                ..Default::default()
             }],
         },
     ];
@@ -127,6 +133,7 @@ pub(crate) fn suite() -> SuiteOutcome {
                 summary: "3 synced tenant objects without an in-scope source".into(),
                 object_count: 3,
                 objects: vec![orphan(1), orphan(2)],
+                ..Default::default()
             }],
         },
         InvariantResult {
@@ -140,6 +147,7 @@ pub(crate) fn suite() -> SuiteOutcome {
                 summary: "1 synced tenant object with a wrong kind or wrong values".into(),
                 object_count: 1,
                 objects: vec![stale],
+                ..Default::default()
             }],
         },
     ];
@@ -177,5 +185,7 @@ pub(crate) fn suite() -> SuiteOutcome {
     SuiteOutcome {
         scenarios: vec![pass, fail, error],
         wall_duration_ms: 45,
+        wall_started_at: Some("2026-11-30T02:55:07Z".into()),
+        wall_hostname: Some("ci-runner-1".into()),
     }
 }

@@ -6,7 +6,7 @@ use crate::outcome::{ScenarioOutcome, SuiteOutcome, Verdict};
 use serde::Serialize;
 
 /// The report's schema version.
-pub const JSON_REPORT_VERSION: u32 = 1;
+pub const JSON_REPORT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Summary {

@@ -310,7 +310,7 @@ fn state_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
         ));
     }
     if let Some(d) = expect.dirsync_state {
-        let want = format!("{d:?}").to_ascii_lowercase();
+        let want = d.as_str();
         out.push(Check::new(
             "expect.dirsync_state",
             want,
@@ -624,15 +624,17 @@ pub(crate) fn object_checks(i: usize, o: &ObjectExpectation, f: &ObjectFact) -> 
 fn sync_gap_exceeded(expect: &Expect, facts: &Facts) -> Option<ViolationLine> {
     let max = expect.sync_gap_minutes.as_ref()?.get_ref().max?;
     let minutes = facts.ledger.sync_gap.as_millis() / 60_000;
+    let mut data = serde_json::Map::new();
+    data.insert("gap_minutes".into(), minutes.into());
+    data.insert("max_minutes".into(), max.into());
     (minutes > max).then(|| ViolationLine {
         kind: ViolationKind::SyncGapExceeded.as_str().to_string(),
-        at_ms: None,
         summary: format!(
             "an AD change waited {minutes} minutes for its export, over the stated maximum of \
              {max} minutes"
         ),
-        object_count: 0,
-        objects: Vec::new(),
+        data,
+        ..Default::default()
     })
 }
 

@@ -5,15 +5,17 @@ use super::setup::Setup;
 use super::steps::{SimUpgrade, StepRecord, tag_of};
 use crate::format::{ObjectExpectation, ViolationKind};
 use crate::outcome::{
-    ActiveInterval, AnalysisSummary, AttributeDifference, LedgerSummary, OperationCountsLine,
-    PendingSummary, RunLine, TimelineEvent, ViolationLine, ViolationObject,
+    ActiveInterval, AnalysisSummary, AttributeDifference, EventSource, LedgerSummary,
+    OperationCountsLine, PendingSummary, RunLine, TimelineEvent, ViolationLine, ViolationObject,
 };
 use std::collections::BTreeMap;
 use upgrade_engine::ports::SqlChoice;
 use upgrade_engine::ports::{AzureTenant, ConnectServer};
 use upgrade_engine::verify;
-use upgrade_engine::{Analysis, EngineEvent, EventKind};
-use upgrade_lab_model::{DirectoryObject, PendingExport, RunRecord, SqlBackend};
+use upgrade_engine::{Analysis, EngineEvent, EventKind, ServerRole};
+use upgrade_lab_model::{
+    DirectoryObject, PendingExport, RunRecord, SimDuration, SimTime, SqlBackend,
+};
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::tenant::TenantObject;
 use upgrade_lab_simulator::tenant::ledger::Product;
@@ -156,19 +158,90 @@ pub fn event_kinds(e: &EngineEvent) -> Vec<String> {
     }
 }
 
-/// The timeline: engine events, step boundaries and faults, by simulated time.
-pub fn timeline_event(e: &EngineEvent) -> TimelineEvent {
+/// An engine event as a timeline entry: its sentence, the host it concerns (named in the event,
+/// or the server a change touched) and the engine's own serde form as `data`.
+pub fn timeline_event(e: &EngineEvent, setup: &Setup) -> TimelineEvent {
     let kind = match &e.kind {
         EventKind::Checked { .. } => "checked",
         EventKind::Decided { .. } => "decided",
         EventKind::Changed { .. } => "changed",
         EventKind::Refused { .. } => "refused",
     };
-    TimelineEvent {
-        at_ms: e.at.0,
-        source: "engine".into(),
-        kind: kind.into(),
-        detail: e.to_string(),
+    let mut data = match serde_json::to_value(&e.kind) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    add_time_texts(&mut data);
+    let server = named_host(&data).or_else(|| match &e.kind {
+        EventKind::Changed { server, .. } => match server {
+            ServerRole::DirSync => Some(setup.dirsync_host.clone()),
+            ServerRole::Connect => Some(setup.connect_host.clone()),
+            ServerRole::Tenant => None,
+        },
+        _ => None,
+    });
+    TimelineEvent::new(e.at.0, EventSource::Engine, kind, e.kind.to_string())
+        .with_server(server)
+        .with_data(data)
+}
+
+/// The engine's decisions and refusals, as the reports list them.
+pub fn decisions(events: &[EngineEvent], setup: &Setup) -> Vec<TimelineEvent> {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Decided { .. } | EventKind::Refused { .. }
+            )
+        })
+        .map(|e| timeline_event(e, setup))
+        .collect()
+}
+
+/// The `host` an event names, at its top or in its `change`, `decision` or `refusal`.
+fn named_host(data: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let host = |m: &serde_json::Map<String, serde_json::Value>| {
+        m.get("host").and_then(|h| h.as_str()).map(str::to_string)
+    };
+    host(data).or_else(|| {
+        ["change", "decision", "refusal", "check"]
+            .iter()
+            .filter_map(|k| data.get(*k).and_then(|v| v.as_object()))
+            .find_map(host)
+    })
+}
+
+/// Beside each time the engine serialises as milliseconds (`uninstalled_at`, `estimate`, ...)
+/// its text for people as `<name>_text` (`T+1:20:48`, `3:00:00`), at any depth.
+fn add_time_texts(map: &mut serde_json::Map<String, serde_json::Value>) {
+    const INSTANTS: [&str; 7] = [
+        "uninstalled_at",
+        "imported_at",
+        "exported_at",
+        "at",
+        "from",
+        "to",
+        "connect_first_export",
+    ];
+    const SPANS: [&str; 2] = ["estimate", "gap"];
+    let mut texts = Vec::new();
+    for (key, value) in map.iter_mut() {
+        match value {
+            serde_json::Value::Object(inner) => add_time_texts(inner),
+            serde_json::Value::Number(n) => {
+                let Some(ms) = n.as_u64() else { continue };
+                if INSTANTS.contains(&key.as_str()) {
+                    texts.push((format!("{key}_text"), SimTime(ms).to_string()));
+                } else if SPANS.contains(&key.as_str()) {
+                    texts.push((format!("{key}_text"), SimDuration(ms).to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (key, text) in texts {
+        map.insert(key, serde_json::Value::String(text));
     }
 }
 
@@ -389,10 +462,34 @@ pub fn violation_kind(v: &Violation) -> ViolationKind {
 
 /// A violation as the reports show it: its kind, time, sentence and objects.
 pub fn violation_line(v: &Violation) -> ViolationLine {
+    let mut data = match serde_json::to_value(v) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    // The kind and the named objects have their own fields.
+    data.remove("kind");
+    if !v.objects().is_empty() {
+        data.remove("objects");
+    }
+    let servers = match v {
+        Violation::TwoActiveExporters { first, second, .. } => [first, second]
+            .iter()
+            .map(|s| {
+                s.split_once(" (")
+                    .map_or(s.as_str(), |(host, _)| host)
+                    .to_string()
+            })
+            .collect(),
+        _ => named_host(&data).into_iter().collect(),
+    };
+    add_time_texts(&mut data);
     ViolationLine {
         kind: violation_kind(v).as_str().to_string(),
         at_ms: v.at().map(|t| t.0),
+        at: v.at().map(|t| t.to_string()),
+        servers,
         summary: v.to_string(),
+        data,
         object_count: v.object_count(),
         objects: v
             .objects()

@@ -7,10 +7,10 @@ use super::steps::tag_of;
 use crate::diagnostic::line_column;
 use crate::format::{CrashPhase, Expect, Fault};
 use crate::load::Scenario;
-use crate::outcome::{Check, FaultHitLine, FaultLine, RunLine};
-use upgrade_lab_model::RunStatus;
+use crate::outcome::{Check, EventSource, FaultHitLine, FaultLine, RunLine, TimelineEvent};
+use upgrade_lab_model::{RunStatus, SimTime};
 use upgrade_lab_simulator::World;
-use upgrade_lab_simulator::faults::{FaultHit, FaultId, RunPhase};
+use upgrade_lab_simulator::faults::{FaultHit, FaultId, FaultTrigger as WorldTrigger, RunPhase};
 
 /// Hits kept per fault in the outcome (the count covers all of them).
 pub const FAULT_HITS_KEPT: usize = 10;
@@ -35,6 +35,66 @@ fn trigger_text(f: &Fault) -> String {
     } else {
         String::new()
     }
+}
+
+/// The timeline entry of fault `number` (from 1) as it is planned in the world: on `server`
+/// (for the faults that target one) with `trigger`.
+pub fn planned_event(
+    (number, fault): (usize, &Fault),
+    server: Option<String>,
+    trigger: &WorldTrigger,
+    at: SimTime,
+) -> TimelineEvent {
+    use serde_json::{Map, Value, json};
+    let kind = fault.kind.get_ref().as_str();
+    let (on, when) = match trigger {
+        WorldTrigger::At(t) => (
+            json!({"on": "at", "at_ms": t.0, "at": t.to_string()}),
+            format!("at {t}"),
+        ),
+        WorldTrigger::Before(op) => (
+            json!({"on": "before", "operation": op}),
+            format!("just before {op}"),
+        ),
+        WorldTrigger::After(op) => (
+            json!({"on": "after", "operation": op}),
+            format!("just after {op}"),
+        ),
+        WorldTrigger::Phase(p) => {
+            let phase = phase_name(*p);
+            (
+                json!({"on": "phase", "phase": phase}),
+                format!("at the {phase} point of a run sequence"),
+            )
+        }
+    };
+    let mut data = Map::new();
+    data.insert("number".into(), json!(number));
+    data.insert("kind".into(), json!(kind));
+    data.insert("server".into(), json!(server));
+    data.insert("trigger".into(), on);
+    let minutes = fault.for_minutes.as_ref().map(|m| *m.get_ref());
+    data.insert("for_minutes".into(), json!(minutes));
+    data.insert("may_miss".into(), Value::Bool(fault.may_miss));
+    let on_server = server
+        .as_deref()
+        .map(|h| format!(" on {h}"))
+        .unwrap_or_default();
+    let lasting = minutes
+        .map(|m| format!(", for {m} minutes"))
+        .unwrap_or_else(|| ", until the end".into());
+    let text = format!("fault #{number} {kind}{on_server} planned: strikes {when}{lasting}");
+    TimelineEvent::new(at.0, EventSource::Fault, kind, text)
+        .with_server(server)
+        .with_data(data)
+}
+
+/// The scenario file's name of a point of a run sequence (`during_export`).
+fn phase_name(p: RunPhase) -> &'static str {
+    CrashPhase::ALL
+        .into_iter()
+        .find(|c| c.run_phase() == p)
+        .map_or("", CrashPhase::as_str)
 }
 
 fn hit_line(hit: &FaultHit) -> FaultHitLine {

@@ -94,13 +94,14 @@ fn inject(
             _ => continue,
         };
         let host = host_of(fault.server.unwrap_or_default(), &setup.connect_host);
+        let server = fault.kind.get_ref().targets_server().then(|| host.clone());
         let kind = world_fault(*fault.kind.get_ref(), host, &setup.config.azure_ad_account);
-        timeline.push(TimelineEvent {
-            at_ms: setup.world.now().0,
-            source: "fault".into(),
-            kind: fault.kind.get_ref().as_str().into(),
-            detail: format!("{kind:?} ({world_trigger:?})"),
-        });
+        timeline.push(faults::planned_event(
+            (n + 1, fault),
+            server,
+            &world_trigger,
+            setup.world.now(),
+        ));
         let id = setup.world.inject_fault(Fault {
             kind,
             trigger: world_trigger,
@@ -309,22 +310,14 @@ impl Drive<'_> {
                 &mut self.fault_ids,
                 &mut self.timeline,
             );
-            self.timeline.push(TimelineEvent {
-                at_ms: world.now().0,
-                source: "runner".into(),
-                kind: "step".into(),
-                detail: step.name().to_string(),
-            });
+            self.timeline
+                .push(steps::started_event(i, step, world.now()));
             let (record, step_events) =
                 steps::run_step((i, step), upgrade, setup, self.seed, &self.guard);
             self.timeline
-                .extend(step_events.iter().map(facts::timeline_event));
-            self.timeline.push(TimelineEvent {
-                at_ms: world.now().0,
-                source: "runner".into(),
-                kind: "step-result".into(),
-                detail: format!("{}: {}", record.name, record.result),
-            });
+                .extend(step_events.iter().map(|e| facts::timeline_event(e, setup)));
+            self.timeline
+                .push(steps::result_event(i, &record, world.now()));
             self.events.extend(step_events);
             self.records.push(record);
             let checks =
@@ -343,21 +336,6 @@ impl Drive<'_> {
         }
         None
     }
-}
-
-/// The engine's decisions and refusals, as the reports list them.
-fn decisions(events: &[upgrade_engine::EngineEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                upgrade_engine::EventKind::Decided { .. }
-                    | upgrade_engine::EventKind::Refused { .. }
-            )
-        })
-        .map(|e| e.to_string())
-        .collect()
 }
 
 /// Runs one scenario with `seed` and, for tests of the verdicts, a planted bug.
@@ -418,7 +396,7 @@ fn run_planted(
     fault_outcome(&mut outcome, scenario, (world, &fault_ids), &facts);
     outcome.invariants = expect::invariants(&scenario.file.expect, &facts);
     outcome.analysis = facts.analysis.as_ref().map(facts::analysis_summary);
-    outcome.decisions = decisions(&facts.events);
+    outcome.decisions = facts::decisions(&facts.events, &setup);
     outcome.ledger = facts::ledger_summary(&facts);
     outcome.events = timeline;
     outcome.runs = facts.runs.clone();
@@ -464,6 +442,7 @@ pub fn sweep<'a>(
 /// with a seed sweep each scenario once per seed, named `scenario@seed`, seeds in order.
 pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     let wall = Instant::now();
+    let started = crate::wall::rfc3339(std::time::SystemTime::now());
     let jobs = sweep(scenarios, options.seed, &options.seeds);
     let run = || -> Vec<ScenarioOutcome> {
         jobs.par_iter()
@@ -483,6 +462,8 @@ pub fn run_suite(scenarios: &[Scenario], options: &RunOptions) -> SuiteOutcome {
     SuiteOutcome {
         scenarios: outcomes,
         wall_duration_ms: wall.elapsed().as_millis() as u64,
+        wall_started_at: Some(started),
+        wall_hostname: crate::wall::hostname(),
     }
 }
 

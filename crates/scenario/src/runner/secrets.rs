@@ -21,6 +21,8 @@ pub fn report_outputs(outcome: &ScenarioOutcome) -> Vec<Output> {
     let suite = SuiteOutcome {
         scenarios: vec![outcome.clone()],
         wall_duration_ms: 0,
+        wall_started_at: None,
+        wall_hostname: None,
     };
     let human = HumanOptions {
         color: false,
@@ -60,7 +62,12 @@ pub fn event_outputs(outcome: &ScenarioOutcome, engine_events_json: String) -> V
     let timeline = outcome
         .events
         .iter()
-        .map(|e| format!("{} {} {} {}\n", e.at_ms, e.source, e.kind, e.detail))
+        .map(|e| {
+            let data = serde_json::Value::Object(e.data.clone());
+            let server = e.server.as_deref().unwrap_or("-");
+            let (source, kind, text) = (e.source.as_str(), &e.kind, &e.text);
+            format!("{} {source} {kind} {server} {text} {data}\n", e.at_ms)
+        })
         .collect::<String>();
     vec![
         Output {

@@ -8,9 +8,10 @@ use crate::format::{
     AzureAdCredentialChoice, EnterpriseAdminChoice, ServerRef, ServiceAccountSection,
     SqlChoiceSection, Step,
 };
-use upgrade_engine::ports::{PortErrorKind, ServiceAccount, SqlChoice};
+use crate::outcome::{EventSource, TimelineEvent};
+use upgrade_engine::ports::{ServiceAccount, SqlChoice};
 use upgrade_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
-use upgrade_lab_model::{Credential, Secret, SimDuration, SqlBackend};
+use upgrade_lab_model::{Credential, Secret, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::churn::{ExactChurn, apply_exact};
 use upgrade_lab_simulator::rng::rng_for;
@@ -48,6 +49,49 @@ impl std::fmt::Display for StepResult {
     }
 }
 
+impl StepResult {
+    /// `done`, `refused` or `failed`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            StepResult::Done(_) => "done",
+            StepResult::Refused { .. } => "refused",
+            StepResult::Failed { .. } => "failed",
+        }
+    }
+
+    /// `{outcome, kind, message}` (`kind` is `null` for a step that was done).
+    pub fn data(&self) -> serde_json::Value {
+        let (kind, message) = match self {
+            StepResult::Done(m) => (None, m),
+            StepResult::Refused { kind, message } | StepResult::Failed { kind, message } => {
+                (Some(kind), message)
+            }
+        };
+        serde_json::json!({"outcome": self.outcome(), "kind": kind, "message": message})
+    }
+}
+
+/// The timeline entry of step `index` (from 0) starting.
+pub fn started_event(index: usize, step: &Step, at: SimTime) -> TimelineEvent {
+    let mut data = serde_json::Map::new();
+    data.insert("step".into(), step.name().into());
+    data.insert("action".into(), step.action().into());
+    data.insert("index".into(), index.into());
+    let text = format!("step {} {} starts", index + 1, step.name());
+    TimelineEvent::new(at.0, EventSource::Runner, "step", text).with_data(data)
+}
+
+/// The timeline entry of how step `index` ended.
+pub fn result_event(index: usize, record: &StepRecord, at: SimTime) -> TimelineEvent {
+    let mut data = serde_json::Map::new();
+    data.insert("step".into(), record.name.as_str().into());
+    data.insert("action".into(), record.action.into());
+    data.insert("index".into(), index.into());
+    data.insert("result".into(), record.result.data());
+    let text = format!("{}: {}", record.name, record.result);
+    TimelineEvent::new(at.0, EventSource::Runner, "step_result", text).with_data(data)
+}
+
 /// What the runner keeps of a step.
 #[derive(Clone, Debug)]
 pub struct StepRecord {
@@ -70,23 +114,6 @@ pub fn tag_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
         .unwrap_or_default()
 }
 
-fn port_kind(kind: PortErrorKind) -> &'static str {
-    match kind {
-        PortErrorKind::EndpointUnreachable => "endpoint_unreachable",
-        PortErrorKind::ProxyAuthenticationRequired => "proxy_authentication_required",
-        PortErrorKind::ProxyForbidden => "proxy_forbidden",
-        PortErrorKind::InvalidCredentials => "invalid_credentials",
-        PortErrorKind::ExpiredCredentials => "expired_credentials",
-        PortErrorKind::SqlInstanceDown => "sql_instance_down",
-        PortErrorKind::ServerDown => "server_down",
-        PortErrorKind::Throttled => "throttled",
-        PortErrorKind::NotInstalled => "not_installed",
-        PortErrorKind::AlreadyInstalled => "already_installed",
-        PortErrorKind::Unsupported => "unsupported",
-        PortErrorKind::FileNotFound => "file_not_found",
-    }
-}
-
 fn from_error(e: UpgradeError) -> StepResult {
     let message = e.to_string();
     match &e {
@@ -99,7 +126,7 @@ fn from_error(e: UpgradeError) -> StepResult {
             message,
         },
         UpgradeError::Port { source, .. } => StepResult::Failed {
-            kind: port_kind(source.kind).into(),
+            kind: source.kind.as_str().into(),
             message,
         },
         UpgradeError::OutOfOrder { .. } => StepResult::Failed {
@@ -252,8 +279,9 @@ pub fn run_step(
     let result = match step {
         Step::Analyze { .. } => done(world.run(upgrade.analyze()), |a| {
             format!(
-                "{} objects, recommendation {:?}",
-                a.objects_count, a.recommendation
+                "{} objects, recommendation {}",
+                a.objects_count,
+                tag_of(&serde_json::json!({ "r": a.recommendation }), "r")
             )
         }),
         Step::CheckPrerequisites { server, .. } => {
