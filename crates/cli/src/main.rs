@@ -20,6 +20,7 @@ mod output;
 mod phases;
 mod run;
 mod shell;
+mod timeline;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use color::ColorChoice;
@@ -63,6 +64,8 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the manual page, or write one per command into a folder.
     Man(shell::ManArgs),
+    /// Run one scenario and draw its timeline as SVG.
+    Timeline(timeline::TimelineArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Explore(args) => explore::run(args),
         Command::Completions(args) => finish(shell::completions(args, Cli::command())),
         Command::Man(args) => finish(shell::man(args, Cli::command())),
+        Command::Timeline(args) => timeline::run(args),
     }
 }
 

@@ -91,6 +91,8 @@ pub enum FormatArg {
     Human,
     Json,
     Junit,
+    /// One self-contained HTML page with every scenario's timeline.
+    Html,
 }
 
 /// Run scenario files against the simulated world.
@@ -323,6 +325,7 @@ fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> RunResu
         FormatArg::Human => ReportFormat::Human,
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Junit => ReportFormat::Junit,
+        FormatArg::Html => ReportFormat::Html,
     };
     let human = HumanOptions {
         color: false,

@@ -1,10 +1,13 @@
 //! Reports of a scenario run: a terminal table for people, JSON for tools and diffs (every
-//! non-`wall_*` byte is deterministic), JUnit XML for CI.
+//! non-`wall_*` byte is deterministic), JUnit XML for CI, and an HTML page with an SVG timeline
+//! per scenario.
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod live;
+pub mod timeline;
 
 use crate::outcome::SuiteOutcome;
 
@@ -14,6 +17,8 @@ pub enum ReportFormat {
     Human,
     Json,
     Junit,
+    /// One self-contained page with a timeline per scenario.
+    Html,
 }
 
 /// How the human report shows wall-clock time.
@@ -37,6 +42,7 @@ pub fn render(suite: &SuiteOutcome, format: ReportFormat, human: HumanOptions) -
         ReportFormat::Human => human::render(suite, human),
         ReportFormat::Json => json::render(suite),
         ReportFormat::Junit => junit::render(suite),
+        ReportFormat::Html => html::render(suite, human.wall),
     }
 }
 
