@@ -26,31 +26,6 @@ const TEXT_EXTENSIONS: &[&str] = &[
     "rs", "md", "toml", "snap", "json", "yml", "yaml", "sh", "txt",
 ];
 
-/// Lines in files other helpers are rewriting at the time of writing, by path and a piece of
-/// the line. Each must still be found (so a fixed line must leave this list too).
-const PENDING: &[(&str, &str)] = &[
-    (
-        "crates/scenario/src/format/expect.rs",
-        "The analysis page variants of the wizard (D1).",
-    ),
-    (
-        "crates/scenario/src/format/mod.rs",
-        "Failure modes of domain-facts §10",
-    ),
-    (
-        "scenarios/README.md",
-        "numbers of domain-facts §10 failure modes",
-    ),
-    (
-        "scenarios/README.md",
-        "## Coverage: failure modes (domain-facts §10)",
-    ),
-    (
-        "scenarios/README.md",
-        "| # | failure mode (domain-facts §10) | scenarios |",
-    ),
-];
-
 /// This file, which names every pattern it looks for.
 const THIS_FILE: &str = "tests/no_borrowed_documents.rs";
 
@@ -228,10 +203,7 @@ fn findings(root: &Path) -> Vec<String> {
         };
         let path = rel.to_string_lossy().replace('\\', "/");
         for (n, line) in text.lines().enumerate() {
-            let pending = PENDING
-                .iter()
-                .any(|(p, piece)| *p == path && line.contains(piece));
-            if let Some(why) = citation(line).filter(|_| !pending) {
+            if let Some(why) = citation(line) {
                 found.push(format!("{path}:{}: {why}: {}", n + 1, line.trim()));
             }
         }
@@ -324,19 +296,6 @@ fn cited_sections_are_read_from_a_line() {
         cited_sections("[design](design.md) and real-systems.md alone"),
         vec![]
     );
-}
-
-#[test]
-fn every_pending_line_is_still_there() {
-    let root = workspace_root();
-    for (path, piece) in PENDING {
-        let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
-        assert!(
-            text.lines().any(|l| l.contains(piece)),
-            "{path} no longer has `{piece}`: remove it from PENDING in {}",
-            file!()
-        );
-    }
 }
 
 #[test]

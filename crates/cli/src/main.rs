@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         Command::Explore(args) => explore::run(args),
         Command::Completions(args) => finish(shell::completions(args, Cli::command())),
         Command::Man(args) => finish(shell::man(args, Cli::command())),
-        Command::Timeline(args) => timeline::run(args),
+        Command::Timeline(args) => timeline::run(args, cli.color),
     }
 }
 

@@ -3,13 +3,14 @@
 //! failed (the SVG is written either way), 2 on bad input.
 
 use crate::check::EXIT_BAD_INPUT;
+use crate::color::{self, ColorChoice, Stream};
 use crate::run::EXIT_FAILED;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use upgrade_lab_scenario::load_all;
 use upgrade_lab_scenario::outcome::Verdict;
-use upgrade_lab_scenario::report::{color_wanted, timeline};
+use upgrade_lab_scenario::report::timeline;
 use upgrade_lab_scenario::runner::{RunOptions, run_suite};
 
 /// Run one scenario and draw its timeline as SVG.
@@ -92,11 +93,8 @@ pub fn draw(args: &TimelineArgs, color: bool) -> TimelineResult {
 }
 
 /// The subcommand.
-pub fn run(args: TimelineArgs) -> ExitCode {
-    let color = color_wanted(
-        std::io::stderr().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
+pub fn run(args: TimelineArgs, choice: ColorChoice) -> ExitCode {
+    let color = color::wanted(choice, Stream::Stderr);
     let result = draw(&args, color);
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
     ExitCode::from(result.exit_code)

@@ -13,7 +13,7 @@ pub struct RawEntry {
     pub attributes: Vec<(String, Vec<Vec<u8>>)>,
 }
 
-/// `SearchResultEntry`'s application tag (RFC 4511 §4.5.2).
+/// `SearchResultEntry`'s application tag (RFC 4511, section 4.5.2).
 const SEARCH_RESULT_ENTRY: u64 = 4;
 
 /// Reads an entry; `None` when the BER is not a well-formed `SearchResultEntry`.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 use upgrade_lab_model::{Connector, RunProfile, RunStatus};
 
-/// The analysis page variants of the wizard (D1).
+/// The analysis page variants of the wizard (docs/real-systems.md, "The in-place upgrade").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisPage {

@@ -44,7 +44,7 @@ pub struct ScenarioFile {
     /// Rule ids of the upgrade document this scenario covers (see `rules::RULES`).
     #[serde(default)]
     pub rules: Vec<Spanned<String>>,
-    /// Failure modes of domain-facts §10 this scenario reproduces, by number.
+    /// Failure modes (docs/real-systems.md, "Failure modes") this scenario reproduces, by number.
     #[serde(default)]
     pub failure_modes: Vec<Spanned<u32>>,
     pub world: Spanned<WorldSection>,
