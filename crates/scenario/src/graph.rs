@@ -155,8 +155,9 @@ pub fn iso8601(t: SimTime) -> String {
     )
 }
 
-/// Proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// Proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's algorithm); also
+/// the wall clock's date in `wall.rs`.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
