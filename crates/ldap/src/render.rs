@@ -94,6 +94,30 @@ mod tests {
     }
 
     #[test]
+    fn every_record_start_is_its_own_line_number() {
+        let mut r = Rendered::default();
+        let entry = |dn: &str| RawEntry {
+            dn: dn.into(),
+            attributes: vec![("cn".into(), vec![b"x".to_vec(), b"y".to_vec()])],
+        };
+        r.entry(&entry("CN=A"));
+        r.reference("ldap://b");
+        r.reference("ldap://c");
+        r.entry(&entry("CN=D"));
+        let starts: Vec<usize> = r.starts.iter().map(|(line, _)| *line).collect();
+        assert_eq!(starts, [1, 5, 7, 9]);
+        for (line, dn) in &r.starts {
+            let text_line = r.text.lines().nth(line - 1).unwrap();
+            assert!(
+                text_line.starts_with("dn: ") || text_line.starts_with("ref: "),
+                "{dn}"
+            );
+        }
+        assert_eq!(r.dn_at(8), Some("(reference ldap://c)"));
+        assert_eq!(r.dn_at(12), Some("CN=D"));
+    }
+
+    #[test]
     fn the_rendered_text_reads_back_through_the_ldif_reader() {
         let mut r = Rendered::default();
         r.entry(&RawEntry {
