@@ -1,6 +1,6 @@
 //! On-premises Active Directory: the forest's objects with an update sequence number (USN) counter,
 //! tombstones for deleted objects (so a delta import sees deletes:
-//! docs/design.md, "Runs and time"), the change API churn and scenarios use, the Enterprise Admins
+//! docs/decisions.md, "Runs and time"), the change API churn and scenarios use, the Enterprise Admins
 //! check and a change log.
 //!
 //! It must not know connector spaces, servers or the tenant: sync engines read it through

@@ -1,6 +1,6 @@
 //! Seeded randomness. Every component draws from its own child stream derived from (world seed,
 //! component name), so adding a component never shifts another's draws
-//! (docs/design.md, "Seeds").
+//! (docs/decisions.md, "Seeds").
 //! The generator is ChaCha8, a named algorithm whose output does not change between releases.
 
 use rand::SeedableRng;

@@ -1,5 +1,5 @@
 //! Object identities: `ObjectGuid` as AD stores it and `ImmutableId`, the source anchor Azure AD
-//! derives from it (docs/design.md, "Source anchor").
+//! derives from it (docs/decisions.md, "Source anchor").
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

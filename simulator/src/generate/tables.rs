@@ -1,7 +1,7 @@
 //! Tables of realistic values (names, titles, cities, departments, partner domains), drawn once
 //! per directory from `fake` with a seeded RNG. Per-object draws index into these tables and
 //! share their `Arc<str>` values: calling `fake` per object costs ~1.45 µs and 16 allocations
-//! (our measurement, docs/design.md, "Copies and memory"), which a million users cannot afford.
+//! (our measurement, docs/decisions.md, "Copies and memory"), which a million users cannot afford.
 
 use crate::rng::{SimRng, rng_for};
 use fake::Fake;

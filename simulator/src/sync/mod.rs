@@ -4,7 +4,7 @@
 //!
 //! Run profiles here are plain code in two halves: `plan_*` reads the inputs as they are when a run
 //! starts, `commit_*` applies the result when its modelled time has passed
-//! (docs/design.md, "Runs and time"). The world decides the time between them and which faults
+//! (docs/decisions.md, "Runs and time"). The world decides the time between them and which faults
 //! interrupt a run.
 //!
 //! It must not know the clock, faults, servers or the tenant's rules; it talks to AD and the

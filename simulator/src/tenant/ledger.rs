@@ -1,5 +1,5 @@
 //! The export ledger: every export that reached the tenant (by which client: host, product,
-//! account; when; what), every change of a server's "active exporter" state (docs/design.md,
+//! account; when; what), every change of a server's "active exporter" state (docs/decisions.md,
 //! "Active exporter"), password hash sync arrivals, and incidents a scenario must hear about
 //! (installer re-runs, a shared SQL instance, the sign-out after install).
 //!

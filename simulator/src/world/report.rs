@@ -1,7 +1,7 @@
 //! The ledger's verdicts for the scenario runner: who was an active exporter when, whether two
 //! were active at once, whether DirSync exported after Connect had (a rollback), the sync gap,
 //! installer re-runs and a shared SQL instance, and whether the tenant equals the directory as
-//! the independent oracle (`crate::oracle`) defines it (docs/design.md,
+//! the independent oracle (`crate::oracle`) defines it (docs/decisions.md,
 //! "Who judges").
 //!
 //! It must not change the world: it reads the state and the ledger.
