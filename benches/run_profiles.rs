@@ -9,8 +9,8 @@ use criterion::{
     BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use std::time::Duration;
-use upgrade_engine::export_document;
-use upgrade_engine::ports::{
+use upgrade_lab_engine::export_document;
+use upgrade_lab_engine::ports::{
     ConnectServer, DirSyncInstallation, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
 };
 use upgrade_lab_model::sync::Connector;

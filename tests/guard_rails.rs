@@ -5,10 +5,10 @@
 mod common;
 
 use common::{Lab, LabUpgrade, NEW_SERVER, directory, full_sql, world_builder};
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     ConnectServer, DirSyncServer, InstallMode, InstallRequest, ServiceAccount, SqlChoice,
 };
-use upgrade_engine::{Refusal, UpgradeError, export_document};
+use upgrade_lab_engine::{Refusal, UpgradeError, export_document};
 use upgrade_lab_model::{Credential, SimDuration};
 use upgrade_lab_simulator::world::report::Violation;
 
@@ -134,16 +134,16 @@ fn direct_request(
 fn install_directly(
     lab: &Lab,
     request: InstallRequest,
-) -> Result<upgrade_engine::ports::InstallReceipt, upgrade_engine::ports::PortError> {
+) -> Result<upgrade_lab_engine::ports::InstallReceipt, upgrade_lab_engine::ports::PortError> {
     let mut connect = lab.world.connect_port(NEW_SERVER);
     lab.world.run(async { connect.install(request).await })
 }
 
 fn dirsync_installation(
     s: &upgrade_lab_simulator::world::WorldState,
-) -> upgrade_engine::ports::DirSyncInstallation {
+) -> upgrade_lab_engine::ports::DirSyncInstallation {
     let d = s.dirsync.as_ref().expect("DirSync is installed");
-    upgrade_engine::ports::DirSyncInstallation {
+    upgrade_lab_engine::ports::DirSyncInstallation {
         hostname: d.host.clone(),
         config: d.config.clone(),
         object_counts: Default::default(),
@@ -157,7 +157,7 @@ fn dirsync_installation(
 fn cut_over(lab: &Lab) -> LabUpgrade {
     let mut options = lab.options();
     options.force_export = true;
-    options.cutover = upgrade_engine::CutoverMethod::Disable;
+    options.cutover = upgrade_lab_engine::CutoverMethod::Disable;
     let mut up = lab.parallel(options);
     lab.world.run(async {
         up.export_settings().await.expect("export");
@@ -255,7 +255,7 @@ fn no_enterprise_admin_is_refused_by_the_engine_and_by_the_installer() {
         install_directly(&lab, request).expect_err("the installer refuses a non-Enterprise-Admin");
     assert_eq!(
         err.kind,
-        upgrade_engine::ports::PortErrorKind::InvalidCredentials
+        upgrade_lab_engine::ports::PortErrorKind::InvalidCredentials
     );
     assert!(err.message.contains("Enterprise Admins"), "{}", err.message);
 }

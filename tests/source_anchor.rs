@@ -5,10 +5,10 @@
 mod common;
 
 use common::{NEW_SERVER, directory};
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     ConnectServer, DirSyncInstallation, InstallMode, OnPremAd, ServiceAccount, SqlChoice,
 };
-use upgrade_engine::verify;
+use upgrade_lab_engine::verify;
 use upgrade_lab_model::{
     Credential, DirSyncConfig, ExportOperation, ObjectGuid, SimDuration, SimTime, SourceAnchor,
 };
@@ -42,9 +42,9 @@ fn staged_with(anchor: SourceAnchor) -> (World, Vec<upgrade_lab_model::PendingEx
         .unwrap();
     stamp(&world, 3);
     let config: DirSyncConfig = world.with_state(|st| st.dirsync.as_ref().unwrap().config.clone());
-    let mut request = upgrade_engine::ports::InstallRequest {
+    let mut request = upgrade_lab_engine::ports::InstallRequest {
         mode: InstallMode::Migrate,
-        settings: upgrade_engine::export_document(&DirSyncInstallation {
+        settings: upgrade_lab_engine::export_document(&DirSyncInstallation {
             hostname: "DIRSYNC01".into(),
             config: config.clone(),
             object_counts: Default::default(),

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{Lab, directory, directory_of_exactly, full_sql, world_builder};
-use upgrade_engine::{AnalysisPage, Recommendation};
+use upgrade_lab_engine::{AnalysisPage, Recommendation};
 use upgrade_lab_model::SimDuration;
 
-fn analyze(lab: &Lab) -> upgrade_engine::Analysis {
+fn analyze(lab: &Lab) -> upgrade_lab_engine::Analysis {
     let mut up = lab.in_place(lab.options());
     lab.world
         .run(async { up.analyze().await.expect("analysis") })

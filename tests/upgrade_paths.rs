@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Lab, NEW_SERVER, directory, world_builder};
-use upgrade_engine::{AnalysisPage, CutoverMethod};
+use upgrade_lab_engine::{AnalysisPage, CutoverMethod};
 use upgrade_lab_model::SimDuration;
 
 #[test]

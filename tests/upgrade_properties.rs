@@ -9,7 +9,7 @@ mod common;
 
 use common::{Lab, world_builder};
 use proptest::prelude::*;
-use upgrade_engine::ports::ServiceAccount;
+use upgrade_lab_engine::ports::ServiceAccount;
 use upgrade_lab_model::{AttributeFilter, DirSyncConfig, Secret, SimDuration, SqlBackend};
 use upgrade_lab_scenario::explore::draw::{self, Limits};
 use upgrade_lab_scenario::explore::judge::judge;

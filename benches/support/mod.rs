@@ -6,8 +6,8 @@
 
 #![allow(dead_code)]
 
-use upgrade_engine::UpgradeOptions;
-use upgrade_engine::ports::SqlChoice;
+use upgrade_lab_engine::UpgradeOptions;
+use upgrade_lab_engine::ports::SqlChoice;
 use upgrade_lab_model::{Credential, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;

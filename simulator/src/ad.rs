@@ -8,7 +8,7 @@
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
-use upgrade_engine::ports::AdChanges;
+use upgrade_lab_engine::ports::AdChanges;
 use upgrade_lab_model::{
     Attributes, Credential, Directory, DirectoryObject, ObjectGuid, SimTime, Value, dn,
 };

@@ -8,7 +8,7 @@
 
 use crate::sync::rules::FlowSet;
 use crate::sync::{SyncConfig, SyncEngine};
-use upgrade_engine::ports::{InstallMode, ServiceAccount, SqlChoice};
+use upgrade_lab_engine::ports::{InstallMode, ServiceAccount, SqlChoice};
 use upgrade_lab_model::constants::DELETE_THRESHOLD_DEFAULT;
 use upgrade_lab_model::{SettingsDocument, SimTime, Version};
 

@@ -3,7 +3,7 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode};
+use upgrade_lab_engine::ports::{ConnectServer, DirSyncServer, InstallMode};
 use upgrade_lab_model::SimDuration;
 use upgrade_lab_simulator::churn::ChurnSpec;
 use upgrade_lab_simulator::world::World;

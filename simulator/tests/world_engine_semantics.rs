@@ -5,7 +5,7 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{ConnectServer, InstallMode};
+use upgrade_lab_engine::ports::{ConnectServer, InstallMode};
 use upgrade_lab_model::{
     Connector, ExportOperation, RunProfile, RunStatus, SimDuration, sync::Connector as C,
 };
@@ -231,7 +231,7 @@ mod convergence {
                 let (mut c, mut d) = (world.connect_port("AADC01"), world.dirsync_port());
                 world.run(c.install(install_request(&config(), InstallMode::Migrate, true))).unwrap();
                 world.advance(SimDuration::from_hours(1));
-                world.run(upgrade_engine::ports::DirSyncServer::disable_service(&mut d)).unwrap();
+                world.run(upgrade_lab_engine::ports::DirSyncServer::disable_service(&mut d)).unwrap();
                 world.run(c.set_staging_mode(false)).unwrap();
             }
             world.start_churn(ChurnSpec {

@@ -4,7 +4,7 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     AzureTenant, ConnectServer, DirSyncServer, InstallMode, PortErrorKind,
 };
 use upgrade_lab_model::environment::EndpointReach;
@@ -261,7 +261,7 @@ fn a_remote_sql_server_needs_a_domain_service_account() {
         .unwrap();
     let mut port = world.connect_port("AADC01");
     let mut req = install_request(&config(), InstallMode::Migrate, true);
-    req.sql = upgrade_engine::ports::SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full {
+    req.sql = upgrade_lab_engine::ports::SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full {
         server: "SQL02".into(),
         instance: "AADSYNC".into(),
     });

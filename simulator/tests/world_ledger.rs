@@ -4,7 +4,7 @@
 
 mod world_support;
 
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     ConnectServer, DirSyncServer, InstallMode, PortErrorKind, ServiceAccount, SqlChoice,
 };
 use upgrade_lab_model::{ExportOperation, RunProfile, SimDuration, SqlBackend};

@@ -6,7 +6,9 @@
 mod world_support;
 
 use std::time::Instant;
-use upgrade_engine::ports::{ConnectServer, DirSyncServer, InstallMode, ServiceAccount, SqlChoice};
+use upgrade_lab_engine::ports::{
+    ConnectServer, DirSyncServer, InstallMode, ServiceAccount, SqlChoice,
+};
 use upgrade_lab_model::{Connector, RunProfile, RunStatus, Secret, SqlBackend};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;

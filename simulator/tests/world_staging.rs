@@ -4,7 +4,7 @@
 mod world_support;
 
 use proptest::prelude::*;
-use upgrade_engine::ports::{ConnectServer, InstallMode};
+use upgrade_lab_engine::ports::{ConnectServer, InstallMode};
 use upgrade_lab_model::{Connector, RunProfile, SimDuration, SimTime};
 use upgrade_lab_simulator::churn::ChurnSpec;
 use upgrade_lab_simulator::faults::{Fault, FaultKind, FaultTrigger};
@@ -100,7 +100,7 @@ fn password_hashes_wait_in_staging_and_arrive_as_a_backlog_when_it_ends() {
     world.advance(SimDuration::from_hours(2));
     let mut dirsync = world.dirsync_port();
     world
-        .run(upgrade_engine::ports::DirSyncServer::disable_service(
+        .run(upgrade_lab_engine::ports::DirSyncServer::disable_service(
             &mut dirsync,
         ))
         .unwrap();

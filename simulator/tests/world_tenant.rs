@@ -305,7 +305,7 @@ fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() 
 
 #[test]
 fn current_connect_exports_a_group_of_50000_members_under_its_250000_limit() {
-    use upgrade_engine::ports::{ConnectServer, InstallMode};
+    use upgrade_lab_engine::ports::{ConnectServer, InstallMode};
     use world_support::{config, install_request};
     let limit = upgrade_lab_model::constants::DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
     let world = World::builder()

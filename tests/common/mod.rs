@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use upgrade_engine::UpgradeOptions;
+use upgrade_lab_engine::UpgradeOptions;
 use upgrade_lab_model::{Credential, DirSyncConfig, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD;

@@ -47,7 +47,7 @@ fn filter_from(value: Option<&str>) -> Result<Option<EnvFilter>, CliError> {
     })
 }
 
-/// `T+1:02:03  INFO scenario{name=in-place/x seed=5}: upgrade_engine::events: message k=v`.
+/// `T+1:02:03  INFO scenario{name=in-place/x seed=5}: upgrade_lab_engine::events: message k=v`.
 struct SimFormat;
 
 impl<S, N> FormatEvent<S, N> for SimFormat

@@ -61,7 +61,7 @@ fn debug_shows_runs_and_exports_with_simulated_time() {
         assert!(line.contains(" scenario{name="), "no scenario span: {line}");
     }
     assert!(
-        log.contains("upgrade_engine::events: changed: DirSync uninstalled"),
+        log.contains("upgrade_lab_engine::events: changed: DirSync uninstalled"),
         "{log}"
     );
     serde_json::from_slice::<serde_json::Value>(&o.stdout)

@@ -458,7 +458,7 @@ impl EventLog {
         Self::default()
     }
 
-    /// Appends an event and logs it (target `upgrade_engine::events`): refusals at `warn`, the
+    /// Appends an event and logs it (target `upgrade_lab_engine::events`): refusals at `warn`, the
     /// rest at `info`, stamped with the simulated time as the field `sim`.
     pub fn push(&mut self, at: SimTime, kind: EventKind) {
         log_event(at, &kind);

@@ -1,4 +1,4 @@
-//! upgrade-engine: the logic of the DirSync → Azure AD Connect upgrade wizard — prerequisite
+//! upgrade-lab-engine: the logic of the DirSync → Azure AD Connect upgrade wizard — prerequisite
 //! checks, analysis, estimate and recommendation, settings export and import, the in-place and
 //! parallel plans, staging verification, cutover and every guard rail of the upgrade document.
 //!

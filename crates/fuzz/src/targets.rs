@@ -3,7 +3,7 @@
 //! when the parser's API has one, and what parses writes back to something that parses equal.
 
 use std::path::Path;
-use upgrade_engine::settings_file::{self, SettingsFileError};
+use upgrade_lab_engine::settings_file::{self, SettingsFileError};
 use upgrade_lab_scenario::load::load_text;
 use upgrade_lab_simulator::ldif;
 

@@ -17,7 +17,7 @@ use crate::tenant::ledger::ExportRecord;
 use crate::tenant::matching::QUOTA_EXCEEDED;
 use crate::tenant::throttle::Reservation;
 use std::rc::Rc;
-use upgrade_engine::ports::PortError;
+use upgrade_lab_engine::ports::PortError;
 use upgrade_lab_model::constants::{
     CONNECT_GROUP_MEMBER_LIMIT_MEMBERS, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS,
     GROUP_MEMBER_LIMIT_ERROR, RUN_ERROR_LIMIT,

@@ -6,7 +6,7 @@
 //! Drive the engine inside the world with [`World::run`]:
 //!
 //! ```
-//! use upgrade_engine::ports::{Clock, DirSyncServer};
+//! use upgrade_lab_engine::ports::{Clock, DirSyncServer};
 //! use upgrade_lab_simulator::world::World;
 //! let world = World::builder().build().unwrap();
 //! let (mut dirsync, clock) = (world.dirsync_port(), world.clock());

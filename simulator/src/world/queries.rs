@@ -7,7 +7,7 @@ use crate::tenant::TenantObject;
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use upgrade_engine::ports::SqlChoice;
+use upgrade_lab_engine::ports::SqlChoice;
 use upgrade_lab_model::{
     Attributes, DirectoryObject, ImmutableId, ObjectKind, PendingExport, RunRecord, SimTime, Value,
 };

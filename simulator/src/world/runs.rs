@@ -13,7 +13,7 @@ use crate::faults::{
 use crate::sync::SyncEngine;
 use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
-use upgrade_engine::ports::{PortError, PortErrorKind};
+use upgrade_lab_engine::ports::{PortError, PortErrorKind};
 use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
     Connector, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
@@ -77,8 +77,8 @@ pub(crate) fn uses_local_db(st: &WorldState, id: &ServerId) -> bool {
     match id {
         ServerId::DirSync => st.dirsync.as_ref().is_some_and(|d| !d.config.sql.is_full()),
         ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| match &c.sql {
-            upgrade_engine::ports::SqlChoice::LocalDb => true,
-            upgrade_engine::ports::SqlChoice::Existing(b) => !b.is_full(),
+            upgrade_lab_engine::ports::SqlChoice::LocalDb => true,
+            upgrade_lab_engine::ports::SqlChoice::Existing(b) => !b.is_full(),
         }),
     }
 }

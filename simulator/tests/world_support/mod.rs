@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use upgrade_engine::ports::{InstallMode, InstallRequest, ServiceAccount, SqlChoice};
+use upgrade_lab_engine::ports::{InstallMode, InstallRequest, ServiceAccount, SqlChoice};
 use upgrade_lab_model::settings::SETTINGS_SCHEMA_VERSION;
 use upgrade_lab_model::{
     Attributes, Credential, DirSyncConfig, Directory, DirectoryObject, Domain, MigratedFeatures,

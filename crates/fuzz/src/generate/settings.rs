@@ -8,7 +8,7 @@ use crate::mutate::{INTERESTING_NUMBERS, INTERESTING_TEXT, pick};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use serde_json::{Value as Json, json};
-use upgrade_engine::settings_file;
+use upgrade_lab_engine::settings_file;
 use upgrade_lab_model::settings::SETTINGS_SCHEMA_VERSION;
 use upgrade_lab_model::{
     AttributeFilter, MigratedFeatures, ObjectCounts, ScopeFilters, SettingsDocument, SourceAnchor,

@@ -9,7 +9,7 @@ use crate::format::{
 use crate::outcome::{Check, InvariantResult, RunLine, ViolationLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
-use upgrade_engine::PrerequisiteCheck;
+use upgrade_lab_engine::PrerequisiteCheck;
 
 fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
     if let Some(b) = b {

@@ -9,10 +9,10 @@ use crate::outcome::{
     OperationCountsLine, PendingSummary, RunLine, TimelineEvent, ViolationLine, ViolationObject,
 };
 use std::collections::BTreeMap;
-use upgrade_engine::ports::SqlChoice;
-use upgrade_engine::ports::{AzureTenant, ConnectServer};
-use upgrade_engine::verify;
-use upgrade_engine::{Analysis, EngineEvent, EventKind, ServerRole};
+use upgrade_lab_engine::ports::SqlChoice;
+use upgrade_lab_engine::ports::{AzureTenant, ConnectServer};
+use upgrade_lab_engine::verify;
+use upgrade_lab_engine::{Analysis, EngineEvent, EventKind, ServerRole};
 use upgrade_lab_model::{
     DirectoryObject, PendingExport, RunRecord, SimDuration, SimTime, SqlBackend,
 };

@@ -22,7 +22,7 @@ use crate::outcome::{OperationCountsLine, ScenarioOutcome, SuiteOutcome, Timelin
 use rayon::prelude::*;
 use setup::{Setup, host_of, world_fault};
 use std::time::Instant;
-use upgrade_engine::UpgradeOptions;
+use upgrade_lab_engine::UpgradeOptions;
 use upgrade_lab_model::SimDuration;
 use upgrade_lab_simulator::faults::{
     Fault, FaultId, FaultTrigger as WorldTrigger, RunPhase, operations,
@@ -168,7 +168,7 @@ fn checkpoints_after(
     setup: &Setup,
     upgrade: &mut steps::SimUpgrade,
     records: &[steps::StepRecord],
-    events: &[upgrade_engine::EngineEvent],
+    events: &[upgrade_lab_engine::EngineEvent],
 ) -> Vec<crate::outcome::Check> {
     let name = scenario.file.steps[index].get_ref().name();
     let mut out = Vec::new();
@@ -195,7 +195,7 @@ fn checkpoints_after(
 fn scan_for_secrets(
     outcome: &ScenarioOutcome,
     setup: &Setup,
-    events: &[upgrade_engine::EngineEvent],
+    events: &[upgrade_lab_engine::EngineEvent],
 ) -> Vec<crate::outcome::Check> {
     let mut outputs = secrets::report_outputs(outcome);
     outputs.extend(secrets::file_outputs(&setup.world));
@@ -287,7 +287,7 @@ struct Drive<'a> {
     panic_here: bool,
     timeline: Vec<TimelineEvent>,
     records: Vec<steps::StepRecord>,
-    events: Vec<upgrade_engine::EngineEvent>,
+    events: Vec<upgrade_lab_engine::EngineEvent>,
     checkpoint_checks: Vec<crate::outcome::Check>,
     fault_ids: Vec<Option<FaultId>>,
 }

@@ -9,8 +9,8 @@ use crate::format::{
     SqlChoiceSection, Step,
 };
 use crate::outcome::{EventSource, TimelineEvent};
-use upgrade_engine::ports::{ServiceAccount, SqlChoice};
-use upgrade_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
+use upgrade_lab_engine::ports::{ServiceAccount, SqlChoice};
+use upgrade_lab_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
 use upgrade_lab_model::{Credential, Secret, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::churn::{ExactChurn, apply_exact};

@@ -11,7 +11,7 @@ use crate::tenant::ledger::Incident;
 use crate::world::runs::{self, ServerId};
 use crate::world::{Shared, host_key, scheduler};
 use std::rc::Rc;
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     ConnectInstallation, ConnectServer as ConnectServerPort, InstallMode, InstallReceipt,
     InstallRequest, PortError, PortErrorKind, ServiceAccount, SqlChoice,
 };
@@ -240,7 +240,7 @@ impl ConnectServerPort for ConnectPort {
                 d.inspected_at.get_or_insert(now);
             }
             let mut dirsync = super::DirSyncPort::new(self.shared.clone());
-            upgrade_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
+            upgrade_lab_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
         }
         let install = self
             .shared

@@ -4,7 +4,7 @@ use super::{azure_sign_in, hook, wait};
 use crate::faults::{FaultKind, operations};
 use crate::world::Shared;
 use std::rc::Rc;
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     AdChanges, AzureTenant, Clock, OnPremAd, PortError, PortErrorKind, TenantSession,
     TenantSyncStatus,
 };

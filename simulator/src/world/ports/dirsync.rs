@@ -8,7 +8,7 @@ use crate::tenant::ledger::Incident;
 use crate::world::Shared;
 use crate::world::runs::{self, ServerId};
 use std::rc::Rc;
-use upgrade_engine::ports::{
+use upgrade_lab_engine::ports::{
     DirSyncDiscovery, DirSyncInstallation, DirSyncServer as DirSyncServerPort, PortError,
     PortErrorKind,
 };

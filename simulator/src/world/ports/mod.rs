@@ -16,8 +16,8 @@ pub use dirsync::DirSyncPort;
 
 use super::{Shared, World, host_key};
 use crate::faults::{Connectivity, FaultHit, FaultId, FaultKind, SERVER_DOWN_TEXT};
-use upgrade_engine::ports::{PortError, PortErrorKind};
-use upgrade_engine::{Upgrade, UpgradeOptions};
+use upgrade_lab_engine::ports::{PortError, PortErrorKind};
+use upgrade_lab_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration};
 
 /// The upgrade engine wired to a world's ports.
