@@ -280,3 +280,50 @@ fn the_junit_schema_rejects_planted_bugs() {
         assert!(err.contains(bug), "{bug}: {err}");
     }
 }
+
+/// Every error of `value` against the report schema (`upgrade-lab schema report`).
+fn schema_errors(value: &Value) -> Vec<String> {
+    use upgrade_lab_scenario::schema::{SchemaKind, schema};
+    let validator = jsonschema::draft7::new(&schema(SchemaKind::Report)).unwrap();
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_json_report_validates_against_its_schema() {
+    let errors = schema_errors(&report());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// A report that drifted from its schema is refused: a wrong type, an unknown verdict, a
+/// missing field and a field the schema does not know, each at its place.
+#[test]
+fn the_report_schema_refuses_planted_drift() {
+    type Plant = (&'static str, fn(&mut Value));
+    let plants: [Plant; 5] = [
+        ("/summary/passed", |v| v["summary"]["passed"] = "one".into()),
+        ("/scenarios/0/verdict", |v| {
+            v["scenarios"][0]["verdict"] = "maybe".into()
+        }),
+        ("/scenarios/0/events/0/at_ms", |v| {
+            v["scenarios"][0]["events"][0]["at_ms"] = (-1).into()
+        }),
+        ("/scenarios/0", |v| {
+            v["scenarios"][0].as_object_mut().unwrap().remove("seed");
+        }),
+        ("/scenarios/0/ledger", |v| {
+            v["scenarios"][0]["ledger"]["surprise"] = 1.into()
+        }),
+    ];
+    for (at, plant) in plants {
+        let mut v = report();
+        plant(&mut v);
+        let errors = schema_errors(&v);
+        assert!(
+            errors.iter().any(|e| e.starts_with(&format!("{at}: "))),
+            "planting at {at} should be refused there; got {errors:?}"
+        );
+    }
+}

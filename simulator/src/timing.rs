@@ -52,7 +52,7 @@ use upgrade_lab_model::constants::{AAD_THROTTLE_WINDOW_MINUTES, AAD_WRITES_PER_W
 
 /// Per-object costs and fixed durations. Deserialises from a scenario's `[timing]` table; every
 /// field has the default of the calibration table above.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Timing {
     /// Fixed overhead of any run profile (connecting, opening the run history entry).

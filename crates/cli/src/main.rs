@@ -19,6 +19,7 @@ mod logging;
 mod output;
 mod phases;
 mod run;
+mod schema;
 mod shell;
 mod timeline;
 
@@ -36,6 +37,7 @@ use std::process::ExitCode;
   upgrade-lab inspect contoso.ldif --fail-on-defects
   upgrade-lab completions bash > ~/.local/share/bash-completion/completions/upgrade-lab
   upgrade-lab man --out target/man
+  upgrade-lab schema scenario --out schemas/scenario.schema.json
 
 `-` stands for standard input or output wherever a file is read or written.")]
 struct Cli {
@@ -66,6 +68,8 @@ enum Command {
     Man(shell::ManArgs),
     /// Run one scenario and draw its timeline as SVG.
     Timeline(timeline::TimelineArgs),
+    /// Print the JSON Schema of scenario files or of the JSON report.
+    Schema(schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => finish(shell::completions(args, Cli::command())),
         Command::Man(args) => finish(shell::man(args, Cli::command())),
         Command::Timeline(args) => timeline::run(args, cli.color),
+        Command::Schema(args) => finish(schema::run(args)),
     }
 }
 

@@ -386,3 +386,39 @@ fn an_ldap_bind_without_a_password_or_terminal_says_how_to_give_one() {
         stderr(&o)
     );
 }
+
+#[test]
+fn schema_prints_the_committed_schemas_and_writes_them_to_a_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for which in ["scenario", "report"] {
+        let o = run(&["schema", which]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let committed =
+            fs::read_to_string(root.join(format!("schemas/{which}.schema.json"))).unwrap();
+        assert_eq!(
+            stdout(&o),
+            committed,
+            "`upgrade-lab schema {which}` differs from the committed copy"
+        );
+    }
+    let out = scratch("schema").join("scenario.schema.json");
+    let o = run(&["schema", "scenario", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", stderr(&o));
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        written["$schema"],
+        "http://json-schema.org/draft-07/schema#"
+    );
+}
+
+#[test]
+fn schema_of_an_unknown_document_exits_2_naming_the_choices() {
+    let o = run(&["schema", "settings"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("scenario") && stderr(&o).contains("report"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -11,7 +11,19 @@ use smallvec::SmallVec;
 use std::fmt;
 
 /// The two connectors of a DirSync-lineage installation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Connector {
     /// The Active Directory Domain Services connector (one forest).
@@ -30,7 +42,19 @@ impl Connector {
 }
 
 /// Run profiles (docs/real-systems.md, "The sync engine").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunProfile {
     FullImport,
@@ -54,7 +78,7 @@ impl RunProfile {
 
 /// A run's result as the Operations tab shows it
 /// (docs/real-systems.md, "The sync engine").
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Success,

@@ -42,6 +42,7 @@ pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod schema;
 pub mod validate;
 pub mod vocabulary;
 pub mod wall;

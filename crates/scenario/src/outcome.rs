@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The verdict of one scenario.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every expectation held and no unexpected invariant violation happened.
@@ -32,7 +32,7 @@ impl Verdict {
 }
 
 /// One expectation (or invariant) compared with what happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// The expectation's key, e.g. `expect.recommendation`.
     pub what: String,
@@ -73,7 +73,9 @@ impl Check {
 }
 
 /// Who reported a timeline event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventSource {
     /// The upgrade engine's event stream: `checked`, `decided`, `changed`, `refused`.
@@ -95,7 +97,7 @@ impl EventSource {
 }
 
 /// One entry of the timeline, at a simulated time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TimelineEvent {
     /// Simulated milliseconds since the world started.
     pub at_ms: u64,
@@ -157,7 +159,7 @@ impl TimelineEvent {
 }
 
 /// The wizard's analysis page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AnalysisSummary {
     pub page: String,
     pub recommendation: String,
@@ -169,7 +171,7 @@ pub struct AnalysisSummary {
 }
 
 /// One line of a server's run history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunLine {
     pub server: String,
     pub connector: String,
@@ -186,7 +188,7 @@ pub struct RunLine {
 /// Pending exports on Connect's Azure AD connector, classified the way verification does:
 /// explained by AD's changes since the settings export (`directory`), by Connect's rules
 /// flowing attributes DirSync's did not (`rule_differences`), or by neither (`unexplained`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PendingSummary {
     pub adds: u64,
     pub updates: u64,
@@ -203,7 +205,7 @@ pub struct PendingSummary {
 }
 
 /// Adds, updates and deletes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OperationCountsLine {
     pub adds: u64,
     pub updates: u64,
@@ -211,7 +213,7 @@ pub struct OperationCountsLine {
 }
 
 /// A period during which a server was an active exporter.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActiveInterval {
     pub server: String,
     pub from_ms: u64,
@@ -220,7 +222,7 @@ pub struct ActiveInterval {
 }
 
 /// A violation the ledger, the tenant oracle or the runner recorded.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ViolationLine {
     /// The `expect.violations` name of its kind.
     pub kind: String,
@@ -243,7 +245,7 @@ pub struct ViolationLine {
 }
 
 /// One object a violation names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ViolationObject {
     pub name: String,
     pub dn: Option<String>,
@@ -252,7 +254,7 @@ pub struct ViolationObject {
 }
 
 /// One wrong value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AttributeDifference {
     pub attribute: String,
     pub expected: String,
@@ -295,7 +297,7 @@ impl ViolationLine {
 }
 
 /// The tenant's record of exporters.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LedgerSummary {
     /// Exports received per client (`dirsync`, `connect`).
     pub exports_by_client: BTreeMap<String, u64>,
@@ -308,7 +310,7 @@ pub struct LedgerSummary {
 /// One thing a fault hit. `what` says which fields are set: `port_call` (operation),
 /// `run` (connector, profile, status), `cycle_skipped`, `password_sync_skipped`, `export`
 /// (objects, refused, retries, extra_ms).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FaultHitLine {
     pub at_ms: u64,
     pub what: String,
@@ -362,7 +364,7 @@ impl FaultHitLine {
 }
 
 /// One `[[faults]]` entry: as written, when it was active and what it hit.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FaultLine {
     /// Its place among the file's `[[faults]]`, from 1.
     pub number: usize,
@@ -391,7 +393,7 @@ impl FaultLine {
 }
 
 /// One invariant, checked on the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InvariantResult {
     pub name: String,
     pub held: bool,
@@ -411,7 +413,7 @@ impl InvariantResult {
 }
 
 /// Everything one scenario run produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ScenarioOutcome {
     pub name: String,
     pub file: String,
@@ -483,7 +485,7 @@ impl ScenarioOutcome {
 }
 
 /// The outcome of a whole run of scenarios, in name order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SuiteOutcome {
     pub scenarios: Vec<ScenarioOutcome>,
     pub wall_duration_ms: u64,

@@ -88,6 +88,32 @@ impl<'de> Visitor<'de> for BoundVisitor {
     }
 }
 
+/// A scenario file writes a bound as a number or as `{ min, max }`; a report always writes the
+/// table form (the derived `Serialize`), so the schema follows the generator's contract.
+impl schemars::JsonSchema for Bound {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Bound".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let table = schemars::json_schema!({
+            "type": "object",
+            "properties": {
+                "min": { "type": ["integer", "null"], "minimum": 0 },
+                "max": { "type": ["integer", "null"], "minimum": 0 },
+            },
+            "additionalProperties": false,
+        });
+        if generator.contract().is_serialize() {
+            return table;
+        }
+        schemars::json_schema!({
+            "description": "A count or duration: exactly N, or { min = N, max = M } (either end optional).",
+            "anyOf": [{ "type": "integer", "minimum": 0 }, table],
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Bound {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(BoundVisitor)
@@ -98,7 +124,7 @@ impl<'de> Deserialize<'de> for Bound {
 mod tests {
     use super::*;
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, schemars::JsonSchema)]
     struct Doc {
         a: Bound,
     }

@@ -9,7 +9,7 @@ use toml::Spanned;
 use upgrade_lab_model::{Connector, RunProfile, RunStatus};
 
 /// The analysis page variants of the wizard (docs/real-systems.md, "The in-place upgrade").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisPage {
     Ready,
@@ -30,7 +30,7 @@ impl AnalysisPage {
 }
 
 /// The upgrade option the wizard recommends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     InPlace,
@@ -47,7 +47,7 @@ impl Recommendation {
 }
 
 /// Who exports to Azure AD at the end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExporterExpectation {
     Dirsync,
@@ -66,7 +66,7 @@ impl ExporterExpectation {
 }
 
 /// The state DirSync ends in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DirSyncState {
     Running,
@@ -86,12 +86,14 @@ impl DirSyncState {
 }
 
 /// A refusal by the engine's guard rails, or an error reported by a server, at a step.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepOutcome {
     /// The step's name (its `id`, else its action).
+    #[schemars(with = "String")]
     pub step: Spanned<String>,
     /// The refusal or error kind (see the README's lists).
+    #[schemars(with = "String")]
     pub kind: Spanned<String>,
     /// Text the message must contain.
     pub message_contains: Option<String>,
@@ -99,23 +101,33 @@ pub struct StepOutcome {
 
 /// `[expect.pending_exports]`: pending exports on Connect's Azure AD connector at the end, and
 /// how verification explains them.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PendingExportsExpectation {
+    #[schemars(with = "Option<Bound>")]
     pub adds: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub updates: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub deletes: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub total: Option<Spanned<Bound>>,
     /// Pending exports AD's changes since the settings export explain.
+    #[schemars(with = "Option<Bound>")]
     pub directory_adds: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub directory_updates: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub directory_deletes: Option<Spanned<Bound>>,
     /// Pending updates that carry only attributes Connect's rules flow and DirSync's did not.
+    #[schemars(with = "Option<Bound>")]
     pub rules_only_updates: Option<Spanned<Bound>>,
     /// Azure AD attribute name → pending updates that carry it as a rule difference.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Bound>")]
     pub rule_differences: BTreeMap<Spanned<String>, Spanned<Bound>>,
     /// Pending exports neither AD's changes nor the rules explain (adds, updates and deletes).
+    #[schemars(with = "Option<Bound>")]
     pub unexplained: Option<Spanned<Bound>>,
     /// Pending exports are exactly the scenario's churn (its churn steps' adds, updates and
     /// deletes, as directory changes) plus the rule differences, and nothing unexplained.
@@ -123,15 +135,17 @@ pub struct PendingExportsExpectation {
 }
 
 /// `[expect.exports]`: how many export runs reached the tenant from each client.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportsExpectation {
+    #[schemars(with = "Option<Bound>")]
     pub dirsync: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub connect: Option<Spanned<Bound>>,
 }
 
 /// `[[expect.runs]]`: run-history lines that must exist.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunExpectation {
     #[serde(default)]
@@ -140,10 +154,14 @@ pub struct RunExpectation {
     pub profile: Option<RunProfile>,
     pub status: RunStatus,
     /// How many matching runs; default "at least one".
+    #[schemars(with = "Option<Bound>")]
     pub count: Option<Spanned<Bound>>,
     /// Bounds on each matching run's statistics (a run matches only within them).
+    #[schemars(with = "Option<Bound>")]
     pub adds: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub updates: Option<Spanned<Bound>>,
+    #[schemars(with = "Option<Bound>")]
     pub deletes: Option<Spanned<Bound>>,
     /// Only the server's first export run (the first run of the `export` profile on its
     /// Azure AD connector, whatever it wrote) can match.
@@ -153,10 +171,12 @@ pub struct RunExpectation {
 
 /// `[expect.sql]`: the SQL Server the analysis found and the one Connect was installed on, each
 /// `server\instance` (compared without case), `express` or, for Connect, `localdb` / `none`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SqlExpectation {
+    #[schemars(with = "Option<String>")]
     pub analysis_found: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub connect_uses: Option<Spanned<String>>,
 }
 
@@ -198,17 +218,22 @@ pub const OBJECT_ATTRIBUTES: &[&str] = &[
 ];
 
 /// `[[expect.objects]]`: one AD object, named by exactly one of `dn` and `sam_account_name`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectExpectation {
+    #[schemars(with = "Option<String>")]
     pub dn: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub sam_account_name: Option<Spanned<String>>,
     /// Whether the tenant holds a live object synced from it.
+    #[schemars(with = "bool")]
     pub in_tenant: Spanned<bool>,
     /// The tenant object's immutableId (base64).
+    #[schemars(with = "Option<String>")]
     pub immutable_id: Option<Spanned<String>>,
     /// Values the tenant object must hold, by AD/LDAP attribute name.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub attributes: BTreeMap<Spanned<String>, String>,
 }
 
@@ -225,18 +250,22 @@ impl ObjectExpectation {
 
 /// `[[checkpoints]]`: expectations judged right after one step, against the facts of that
 /// moment.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// The step (its `id`, else its action) after which the facts are taken.
+    #[schemars(with = "String")]
     pub after: Spanned<String>,
     /// The same keys as `[expect]`, except those that only make sense for the whole run.
+    #[schemars(with = "Expect")]
     pub expect: Spanned<Expect>,
 }
 
 /// Invariant violations a scenario provokes on purpose. Every kind the world's ledger and the
 /// tenant oracle can report is one of these; its wire name comes from `as_str`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationKind {
     /// Two servers were active exporters at the same time.
@@ -306,16 +335,19 @@ impl ViolationKind {
 }
 
 /// `[expect]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     pub analysis_page: Option<AnalysisPage>,
     pub recommendation: Option<Recommendation>,
     /// The wizard's upgrade-time estimate, in minutes.
+    #[schemars(with = "Option<Bound>")]
     pub estimate_minutes: Option<Spanned<Bound>>,
     /// Blocker kinds the analysis lists: `removed_attributes`, `extension_dll`.
+    #[schemars(with = "Option<Vec<String>>")]
     pub blockers: Option<Vec<Spanned<String>>>,
     /// Prerequisite findings that must be reported (see the README's list).
+    #[schemars(with = "Option<Vec<String>>")]
     pub prerequisite_findings: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub refusals: Vec<StepOutcome>,
@@ -328,20 +360,26 @@ pub struct Expect {
     pub connect_staging: Option<bool>,
     pub tenant_equals_directory: Option<bool>,
     /// Objects synced from on-premises in the tenant at the end.
+    #[schemars(with = "Option<Bound>")]
     pub tenant_objects: Option<Spanned<Bound>>,
     /// Every live object in the tenant, cloud-only ones included.
+    #[schemars(with = "Option<Bound>")]
     pub tenant_live_objects: Option<Spanned<Bound>>,
     /// Longest time nobody exported to Azure AD between the first and the last export, minutes.
+    #[schemars(with = "Option<Bound>")]
     pub sync_gap_minutes: Option<Spanned<Bound>>,
     /// Simulated time the whole scenario takes, minutes.
+    #[schemars(with = "Option<Bound>")]
     pub sim_minutes: Option<Spanned<Bound>>,
     /// The settings file was exported and holds no secret.
     pub settings_exported: Option<bool>,
     /// The installer asked the user to sign out and in again.
     pub sign_out_required: Option<bool>,
     /// Engine changes and decisions that must appear in the timeline (see the README's list).
+    #[schemars(with = "Option<Vec<String>>")]
     pub events: Option<Vec<Spanned<String>>>,
     /// Engine changes and decisions that must not appear (the same words as `events`).
+    #[schemars(with = "Option<Vec<String>>")]
     pub events_absent: Option<Vec<Spanned<String>>>,
     /// The SQL Server the analysis found and the one Connect uses.
     pub sql: Option<SqlExpectation>,
@@ -357,5 +395,6 @@ pub struct Expect {
     pub first_connect_export: Option<super::faults::FirstExportExpectation>,
     /// Invariant violations this scenario provokes on purpose (they then must happen).
     #[serde(default)]
+    #[schemars(with = "Vec<ViolationKind>")]
     pub violations: Vec<Spanned<ViolationKind>>,
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// What goes wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// An Azure AD endpoint does not answer ("Unable to connect to the remote server").
@@ -62,7 +62,9 @@ impl FaultKind {
 
 /// A point inside a run profile sequence (a sync cycle, or verification's four runs) where a
 /// `crash` with `during` strikes: `phase = "after_import"`, `"after_sync"`, `"during_export"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CrashPhase {
     /// The imports completed (the Azure AD connector's, the second of a cycle); the
@@ -111,22 +113,29 @@ pub const CRASH_PHASES: [&str; 3] = [
 ];
 
 /// One injected fault. Exactly one of `at_minutes`, `before`, `after` or `during` says when.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
+    #[schemars(with = "FaultKind")]
     pub kind: Spanned<FaultKind>,
     /// Simulated minutes since the world started.
+    #[schemars(with = "Option<u64>")]
     pub at_minutes: Option<Spanned<u64>>,
     /// Just before the named step starts.
+    #[schemars(with = "Option<String>")]
     pub before: Option<Spanned<String>>,
     /// Just after the named step ends.
+    #[schemars(with = "Option<String>")]
     pub after: Option<Spanned<String>>,
     /// Halfway through the named step (a crash mid-run).
+    #[schemars(with = "Option<String>")]
     pub during: Option<Spanned<String>>,
     /// With `kind = "crash"` and `during`: the point of a run sequence of the server, from the
     /// step's start on, where the crash strikes instead of the step's middle.
+    #[schemars(with = "Option<CrashPhase>")]
     pub phase: Option<Spanned<CrashPhase>>,
     /// How long the fault lasts; unset = until the scenario ends.
+    #[schemars(with = "Option<u64>")]
     pub for_minutes: Option<Spanned<u64>>,
     /// The server concerned (`sql_down`, `crash`, `proxy_*`, `ad_connector_credentials`);
     /// default `connect`.
@@ -148,14 +157,17 @@ pub enum FaultTrigger {
 
 /// `[expect.first_connect_export]`: Connect's first export run that wrote to Azure AD (status
 /// other than `completed-no-objects`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirstExportExpectation {
     /// When it started, simulated minutes since the world started.
+    #[schemars(with = "Option<Bound>")]
     pub started_minutes: Option<Spanned<Bound>>,
     /// How long it ran, minutes.
+    #[schemars(with = "Option<Bound>")]
     pub minutes: Option<Spanned<Bound>>,
     /// Writes Azure AD answered HTTP 429 and the export sent again (throttling).
+    #[schemars(with = "Option<Bound>")]
     pub retries: Option<Spanned<Bound>>,
 }
 

@@ -33,22 +33,28 @@ pub use world::{
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A scenario file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    #[schemars(with = "u32")]
     pub format_version: Spanned<u32>,
     /// What the scenario checks, naming the rule.
+    #[schemars(with = "String")]
     pub description: Spanned<String>,
     /// The scenario's seed (`--seed` overrides it).
     pub seed: u64,
     /// Rule ids of the upgrade document this scenario covers (see `rules::RULES`).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub rules: Vec<Spanned<String>>,
     /// Failure modes (docs/real-systems.md, "Failure modes") this scenario reproduces, by number.
     #[serde(default)]
+    #[schemars(with = "Vec<u32>")]
     pub failure_modes: Vec<Spanned<u32>>,
+    #[schemars(with = "WorldSection")]
     pub world: Spanned<WorldSection>,
     #[serde(default)]
+    #[schemars(with = "Vec<Step>")]
     pub steps: Vec<Spanned<Step>>,
     #[serde(default)]
     pub faults: Vec<Fault>,

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// The password the wizard is given for the Azure AD account ("Connect to Azure AD" page).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureAdCredentialChoice {
     /// The account DirSync uses, with its right password (the document's instruction).
@@ -23,7 +25,9 @@ pub enum AzureAdCredentialChoice {
 }
 
 /// The Enterprise Admins credential ("Connect to AD DS" page).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseAdminChoice {
     #[default]
@@ -36,7 +40,9 @@ pub enum EnterpriseAdminChoice {
 }
 
 /// The database a parallel server installs on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SqlChoiceSection {
     /// SQL Server Express LocalDB installed by the wizard.
@@ -49,7 +55,9 @@ pub enum SqlChoiceSection {
 }
 
 /// The sync service account of a parallel server.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceAccountSection {
     #[default]
@@ -59,7 +67,19 @@ pub enum ServiceAccountSection {
 }
 
 /// Which server a step or fault concerns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerRef {
     Dirsync,
@@ -86,7 +106,7 @@ fn one() -> u32 {
 }
 
 /// One step. The variant is chosen by `action = "..."`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Run the installer on the DirSync server up to its analysis page.

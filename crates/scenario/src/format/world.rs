@@ -10,19 +10,26 @@ use upgrade_lab_simulator::timing::Timing;
 
 /// `[world]`. The generated directory's fields sit directly in it, named as the generator's
 /// `DirectorySpec` names them (unset fields take the generator's defaults); `ldif` replaces them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorldSection {
     /// Seed of the generated directory; defaults to the scenario's seed.
     pub seed: Option<u64>,
+    #[schemars(with = "Option<u32>")]
     pub users: Option<Spanned<u32>>,
+    #[schemars(with = "Option<u32>")]
     pub groups: Option<Spanned<u32>>,
+    #[schemars(with = "Option<u32>")]
     pub contacts: Option<Spanned<u32>>,
     /// DNS names of the forest's domains; the first is the forest root.
+    #[schemars(with = "Option<Vec<String>>")]
     pub domains: Option<Spanned<Vec<String>>>,
+    #[schemars(with = "Option<u32>")]
     pub ou_depth: Option<Spanned<u32>>,
+    #[schemars(with = "Option<u32>")]
     pub ou_fan_out: Option<Spanned<u32>>,
     /// Disabled users, per mille of the regular users.
+    #[schemars(with = "Option<u16>")]
     pub disabled_per_mille: Option<Spanned<u16>>,
     /// Users stamped `extensionAttribute15 = NoSync` (for DirSync attribute filters).
     pub no_sync_users: Option<u32>,
@@ -31,6 +38,7 @@ pub struct WorldSection {
     pub group_shape: Option<GroupShapeSection>,
     pub defects: Option<DefectsSection>,
     /// An LDIF file (relative to the scenario file) instead of a generated directory.
+    #[schemars(with = "Option<String>")]
     pub ldif: Option<Spanned<String>>,
     #[serde(default)]
     pub dirsync: DirSyncSection,
@@ -41,6 +49,7 @@ pub struct WorldSection {
     #[serde(default)]
     pub server: ServerSection,
     /// Overrides of the simulator's timing model (its `Timing` fields, in milliseconds).
+    #[schemars(with = "Option<Timing>")]
     pub timing: Option<Spanned<Timing>>,
     #[serde(default)]
     pub tenant: TenantSection,
@@ -81,7 +90,7 @@ impl WorldSection {
 }
 
 /// `[world.group_shape]`: group sizes, kinds and nesting (the generator's `GroupShape`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupShapeSection {
     pub min_members: Option<u32>,
@@ -93,7 +102,7 @@ pub struct GroupShapeSection {
 }
 
 /// `[world.defects]`: defects planted at exact counts (the generator's `PlantedDefects`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DefectsSection {
     /// Pairs of users sharing a userPrincipalName.
@@ -109,7 +118,7 @@ pub struct DefectsSection {
 }
 
 /// Where DirSync keeps its database.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SqlKind {
     #[default]
@@ -118,7 +127,7 @@ pub enum SqlKind {
 }
 
 /// `[[world.dirsync.filters.attribute_filters]]`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeFilterSection {
     pub attribute: String,
@@ -126,7 +135,7 @@ pub struct AttributeFilterSection {
 }
 
 /// `[world.dirsync.filters]`: domain, OU and attribute filtering.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FiltersSection {
     pub domains: Vec<String>,
@@ -136,14 +145,17 @@ pub struct FiltersSection {
 }
 
 /// `[world.dirsync]`: the DirSync installation the upgrade starts from.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DirSyncSection {
     /// `false`: the admin uninstalled DirSync before running the upgrade (failure mode 1).
     pub installed: bool,
+    #[schemars(with = "Option<String>")]
     pub version: Option<Spanned<String>>,
     pub sql: SqlKind,
+    #[schemars(with = "Option<String>")]
     pub sql_server: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub sql_instance: Option<Spanned<String>>,
     /// The tenant's initial domain (`contoso.onmicrosoft.com`).
     pub tenant: Option<String>,
@@ -180,7 +192,7 @@ impl Default for DirSyncSection {
 }
 
 /// How a server reaches the internet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProxyScope {
     None,
@@ -189,7 +201,7 @@ pub enum ProxyScope {
 }
 
 /// How a required endpoint answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReachSection {
     Reachable,
@@ -202,12 +214,15 @@ pub enum ReachSection {
 
 /// `[world.server]` / `[world.dirsync_host]`: a Windows server's facts. Unset fields meet the
 /// current generation's prerequisites.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     /// `2008`, `2008r2`, `2012`, `2012r2`, `2016`, `2019`, `2022`, `2025`, or a version `10.0.14393`.
+    #[schemars(with = "Option<String>")]
     pub os: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub dotnet: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub powershell: Option<Spanned<String>>,
     pub tls12: Option<bool>,
     pub proxy: Option<ProxyScope>,
@@ -218,12 +233,13 @@ pub struct ServerSection {
 }
 
 /// `[world.tenant]`: the Azure AD tenant's settings.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TenantSection {
     /// Duplicate attribute resiliency (on for every tenant since 2016).
     pub dar: bool,
     /// Object quota; unset = 50,000, or 300,000 with a verified domain.
+    #[schemars(with = "Option<u64>")]
     pub quota: Option<Spanned<u64>>,
     pub verified_domain: bool,
     /// Cloud-only users (created in Azure AD, never synced) the upgrade must leave alone.

@@ -8,16 +8,17 @@ use serde::Serialize;
 /// The report's schema version.
 pub const JSON_REPORT_VERSION: u32 = 2;
 
-#[derive(Serialize)]
-struct Summary {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Summary {
     scenarios: usize,
     passed: usize,
     failed: usize,
     errors: usize,
 }
 
-#[derive(Serialize)]
-struct Report<'a> {
+/// The report's root object (its schema is `upgrade-lab schema report`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Report<'a> {
     report_version: u32,
     summary: Summary,
     wall_duration_ms: u64,
