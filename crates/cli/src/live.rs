@@ -37,7 +37,7 @@ impl Printer {
 
     /// Prints what a scenario that just ended shows, and moves the bar.
     pub fn finished(&self, f: Finished<'_>) {
-        let text = live::finished(f.outcome, f.steps, &self.options);
+        let text = live::finished(f.outcome, &self.options);
         self.write(&text);
         if let Some(bar) = self.bar.get() {
             bar.inc(1);

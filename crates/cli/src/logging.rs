@@ -20,15 +20,20 @@ use tracing_subscriber::registry::LookupSpan;
 /// The variable that selects what is logged.
 pub const LOG_VARIABLE: &str = "RUST_LOG";
 
-/// Installs the stderr logger when `RUST_LOG` is set and not empty; nothing is logged otherwise.
+/// Installs the process's subscriber: the stderr logger when `RUST_LOG` is set and not empty
+/// (nothing is logged otherwise), and the step lines of `run -v` (silent until `run` asks).
 pub fn init() -> Result<(), CliError> {
-    let Some(filter) = filter_from(std::env::var(LOG_VARIABLE).ok().as_deref())? else {
-        return Ok(());
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .event_format(SimFormat)
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::{Layer as _, util::SubscriberInitExt as _};
+    let logger = filter_from(std::env::var(LOG_VARIABLE).ok().as_deref())?.map(|filter| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .event_format(SimFormat)
+            .with_filter(filter)
+    });
+    tracing_subscriber::registry()
+        .with(logger)
+        .with(crate::step_lines::layer())
         .try_init()
         .map_err(|e| CliError::usage(format!("cannot start the logger: {e}")))
 }

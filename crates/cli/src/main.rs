@@ -21,6 +21,7 @@ mod phases;
 mod run;
 mod schema;
 mod shell;
+mod step_lines;
 mod timeline;
 
 use clap::{CommandFactory, Parser, Subcommand};

@@ -371,7 +371,11 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
         Stream::Stdout => Box::new(std::io::stdout()),
         Stream::Stderr => Box::new(std::io::stderr()),
     };
-    let printer = Printer::new(sink, options, animated());
+    let verbose = options.verbosity == Verbosity::Verbose;
+    let printer = std::sync::Arc::new(Printer::new(sink, options, animated()));
+    if verbose {
+        crate::step_lines::show_steps(std::sync::Arc::clone(&printer));
+    }
     let result = run_paths(&args, color::wanted(color, Stream::Stderr), &printer);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());

@@ -137,7 +137,17 @@ fn quiet_shows_only_failures_and_verbose_adds_the_steps() {
         .output()
         .unwrap();
     let text = stdout(&o);
-    assert!(text.contains("  step 1 analyze: done"), "{text}");
+    // Each step as it happens: its start and its end, before the scenario's own line.
+    let start = text.find("step 1 [T+0:00:00] ok: analyze starts");
+    let end = text.find("step 1 [T+0:00:01] ok: done: ");
+    let line = text.find(" PASS [");
+    assert!(start.is_some() && end.is_some() && line.is_some(), "{text}");
+    assert!(
+        start < end && end < line,
+        "steps come before the scenario's line: {text}"
+    );
+    let o = bin().args(["run", path]).output().unwrap();
+    assert!(!stdout(&o).contains("analyze starts"), "steps only with -v");
     let o = bin().args(["run", path, "-q", "-v"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "-q and -v exclude each other");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -351,10 +351,10 @@ impl FaultHitLine {
                 self.status.as_deref().unwrap_or("")
             ),
             "export" => format!(
-                "export of {} objects: {} refused, {} retried, {} longer",
-                self.objects.unwrap_or(0),
-                self.refused.unwrap_or(0),
-                self.retries.unwrap_or(0),
+                "export of {}: {} refused, {} retried, {} longer",
+                crate::numbers::count(self.objects.unwrap_or(0), "object"),
+                crate::numbers::thousands(self.refused.unwrap_or(0)),
+                crate::numbers::thousands(self.retries.unwrap_or(0)),
                 upgrade_lab_model::SimDuration(self.extra_ms.unwrap_or(0))
             ),
             other => other.replace('_', " "),

@@ -6,9 +6,8 @@
 //! These are pure renderings; the command line decides where they go and flushes each one.
 
 use super::WallTime;
-use super::human::{BOLD, DIM, GREEN, Painter, RED, failure_body, summary_line, violations};
+use super::human::{BOLD, GREEN, Painter, RED, failure_body, summary_line, violations};
 use crate::outcome::{ScenarioOutcome, SuiteOutcome, Verdict};
-use crate::runner::steps::StepRecord;
 use std::fmt::Write;
 use upgrade_lab_model::SimDuration;
 
@@ -65,9 +64,9 @@ pub fn line(o: &ScenarioOutcome, options: &LiveOptions) -> String {
 }
 
 /// Everything printed when scenario `o` ends: its line (not in quiet mode when it passed),
-/// in verbose mode its steps, violations and faults, and when it did not pass what failed and
+/// in verbose mode its violations and faults, and when it did not pass what failed and
 /// the command that replays it.
-pub fn finished(o: &ScenarioOutcome, steps: &[StepRecord], options: &LiveOptions) -> String {
+pub fn finished(o: &ScenarioOutcome, options: &LiveOptions) -> String {
     let passed = o.verdict == Verdict::Pass;
     if passed && options.verbosity == Verbosity::Quiet {
         return String::new();
@@ -77,7 +76,7 @@ pub fn finished(o: &ScenarioOutcome, steps: &[StepRecord], options: &LiveOptions
     };
     let mut out = line(o, options);
     if options.verbosity == Verbosity::Verbose {
-        verbose(&mut out, o, steps, &p);
+        verbose(&mut out, o, &p);
     }
     if !passed {
         failure_body(&mut out, o, &p);
@@ -85,15 +84,9 @@ pub fn finished(o: &ScenarioOutcome, steps: &[StepRecord], options: &LiveOptions
     out
 }
 
-/// Each step's result, each violation, each fault's hit count and first hit.
-fn verbose(out: &mut String, o: &ScenarioOutcome, steps: &[StepRecord], p: &Painter) {
-    for (i, s) in steps.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "{}",
-            p.paint(DIM, &format!("  step {} {}: {}", i + 1, s.name, s.result))
-        );
-    }
+/// Each violation, each fault's hit count and first hit. (The steps were printed as they
+/// happened: the CLI's `run -v` turns the runner's step events into lines.)
+fn verbose(out: &mut String, o: &ScenarioOutcome, p: &Painter) {
     violations(out, o, p);
     for f in &o.faults {
         let first = f.hits.first().map(|h| h.summary()).unwrap_or_default();
@@ -145,11 +138,7 @@ mod tests {
     fn all(verbosity: Verbosity) -> String {
         let suite = fixtures::suite();
         let o = options(verbosity);
-        let mut text: String = suite
-            .scenarios
-            .iter()
-            .map(|s| finished(s, &[], &o))
-            .collect();
+        let mut text: String = suite.scenarios.iter().map(|s| finished(s, &o)).collect();
         text.push_str(&summary(&suite, &o));
         text
     }
@@ -185,7 +174,7 @@ mod tests {
             .iter()
             .find(|s| s.verdict == Verdict::Fail)
             .unwrap();
-        let text = finished(failed, &[], &options(Verbosity::Normal));
+        let text = finished(failed, &options(Verbosity::Normal));
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with(" FAIL"), "{text}");
         assert!(text.contains("    expected: "), "{text}");
