@@ -111,16 +111,20 @@ impl DefectReport {
     }
 }
 
-/// Finds every defect of `directory`. UPNs compare case-insensitively, as Azure AD does;
-/// proxy addresses compare without their type prefix's case.
+/// Finds every defect of `directory`, in one pass over its objects. UPNs compare
+/// case-insensitively, as Azure AD does; proxy addresses compare without their type prefix's
+/// case. A value is lower-cased (allocated) only when it is not ASCII or when it is reported.
 pub fn find_defects(directory: &Directory) -> DefectReport {
     let mut report = DefectReport::default();
-    let mut upns: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    let mut proxies: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let capacity = directory.objects.len();
+    let mut upns: FxHashMap<Folded<'_>, Holders> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut proxies: FxHashMap<Folded<'_>, Holders> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     for (i, o) in directory.objects.iter().enumerate() {
         let a = &o.attrs;
         if let Some(upn) = &a.user_principal_name {
-            upns.entry(upn.to_lowercase()).or_default().push(i);
+            hold(&mut upns, upn, i);
             if let Some(p) = upn_problem(upn) {
                 report
                     .invalid_values
@@ -128,7 +132,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
             }
         }
         for p in a.proxy_addresses.iter() {
-            proxies.entry(p.to_lowercase()).or_default().push(i);
+            hold(&mut proxies, p, i);
             if let Some(problem) = proxy_address_problem(p) {
                 report
                     .invalid_values
@@ -149,6 +153,77 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     report
 }
 
+/// A value as `str::to_lowercase` would compare it: ASCII text kept in place (its lower-case
+/// form differs only byte by byte), other text lower-cased once.
+enum Folded<'d> {
+    Ascii(&'d str),
+    Lowered(String),
+}
+
+impl<'d> Folded<'d> {
+    fn new(text: &'d str) -> Self {
+        if text.is_ascii() {
+            Folded::Ascii(text)
+        } else {
+            Folded::Lowered(text.to_lowercase())
+        }
+    }
+
+    fn raw(&self) -> &str {
+        match self {
+            Folded::Ascii(t) => t,
+            Folded::Lowered(t) => t,
+        }
+    }
+
+    /// `text.to_lowercase()` of the value.
+    fn into_lowercase(self) -> String {
+        match self {
+            Folded::Ascii(t) => t.to_ascii_lowercase(),
+            Folded::Lowered(t) => t,
+        }
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Lowered text has no ASCII capital left, so ASCII case folding compares both forms.
+        self.raw().eq_ignore_ascii_case(other.raw())
+    }
+}
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.raw().as_bytes().chunks(64) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// The objects holding one value, by index in the directory: the first without allocating.
+struct Holders {
+    first: usize,
+    more: Vec<usize>,
+}
+
+fn hold<'d>(map: &mut FxHashMap<Folded<'d>, Holders>, value: &'d str, i: usize) {
+    match map.entry(Folded::new(value)) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().more.push(i),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(Holders {
+                first: i,
+                more: Vec::new(),
+            });
+        }
+    }
+}
+
 fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
     InvalidValue {
         dn: dn.to_string(),
@@ -158,17 +233,17 @@ fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValu
     }
 }
 
-fn duplicates(directory: &Directory, map: FxHashMap<String, Vec<usize>>) -> Vec<Duplicate> {
+fn duplicates(directory: &Directory, map: FxHashMap<Folded<'_>, Holders>) -> Vec<Duplicate> {
     let mut dups: Vec<(usize, Duplicate)> = map
         .into_iter()
-        .filter(|(_, holders)| holders.len() > 1)
-        .map(|(value, holders)| {
-            let first = holders[0];
-            let holders = holders
-                .iter()
-                .map(|&i| directory.objects[i].dn.to_string())
+        .filter(|(_, holders)| !holders.more.is_empty())
+        .map(|(value, h)| {
+            let holders = std::iter::once(h.first)
+                .chain(h.more)
+                .map(|i| directory.objects[i].dn.to_string())
                 .collect();
-            (first, Duplicate { value, holders })
+            let value = value.into_lowercase();
+            (h.first, Duplicate { value, holders })
         })
         .collect();
     dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
