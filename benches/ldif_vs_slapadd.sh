@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# LDIF ingest side by side: `upgrade-lab inspect` of a 100,000-entry AD-like LDIF against
+# OpenLDAP's `slapadd -q` loading a file with the same number of entries (inetOrgPerson users
+# and contacts, groupOfNames groups) into a fresh mdb database, in interleaved rounds.
+#
+#   bash benches/ldif_vs_slapadd.sh            # 5 rounds
+#   ROUNDS=7 bash benches/ldif_vs_slapadd.sh
+#   UPGRADE_LAB_BIN=path/to/upgrade-lab bash benches/ldif_vs_slapadd.sh   # skip the build
+#
+# Opt-in (not part of `cargo test` or CI). Needs `slapadd` (Debian: `apt-get install slapd`);
+# without it the script says so and exits 0. Prints each round's times, both medians,
+# slapadd's version, the load average and the ratio slapadd / inspect.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+N_USERS=85000
+N_GROUPS=12000
+N_CONTACTS=3000
+
+SLAPADD=$(command -v slapadd || true)
+[ -z "$SLAPADD" ] && [ -x /usr/sbin/slapadd ] && SLAPADD=/usr/sbin/slapadd
+if [ -z "$SLAPADD" ]; then
+    echo "skipped: slapadd is not installed (Debian: apt-get install -y slapd ldap-utils)"
+    exit 0
+fi
+SLAPD=$(dirname "$SLAPADD")/slapd
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${UPGRADE_LAB_BIN:-}" ]; then
+    (cd "$ROOT" && cargo build --release -q -p upgrade-lab)
+    UPGRADE_LAB_BIN="$ROOT/target/release/upgrade-lab"
+fi
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# The AD-like file, as `upgrade-lab generate` writes it (ldifde style).
+"$UPGRADE_LAB_BIN" generate --users $N_USERS --groups $N_GROUPS --contacts $N_CONTACTS --seed 1 \
+    --out "$WORK/ad.ldif" >/dev/null 2>&1
+ENTRIES=$(grep -c '^dn:' "$WORK/ad.ldif")
+
+# The same count for slapadd: the suffix, three OUs, users and contacts as inetOrgPerson,
+# groups as groupOfNames with members drawn from the users.
+awk -v entries="$ENTRIES" -v groups=$N_GROUPS -v contacts=$N_CONTACTS 'BEGIN {
+    base = "dc=contoso,dc=com"
+    printf "dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: contoso\no: Contoso\n\n", base
+    split("People Groups Contacts", ous, " ")
+    for (i = 1; i <= 3; i++) printf "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ous[i], base, ous[i]
+    users = entries - 4 - groups - contacts
+    for (i = 0; i < users; i++) {
+        printf "dn: uid=user%d,ou=People,%s\nobjectClass: inetOrgPerson\nuid: user%d\ncn: User Number%d\nsn: Number%d\ngivenName: User\n", i, base, i, i, i
+        printf "displayName: Number%d, User\nmail: user%d@contoso.com\ntitle: Analyst %d\ntelephoneNumber: +1 312 555 %04d\n", i, i, i % 97, i % 10000
+        printf "l: City%d\nou: Department%d\nemployeeNumber: %d\ndescription: user %d of the benchmark\n\n", i % 300, i % 40, i, i
+    }
+    for (i = 0; i < contacts; i++) {
+        printf "dn: cn=Contact %d,ou=Contacts,%s\nobjectClass: inetOrgPerson\ncn: Contact %d\nsn: Contact%d\nmail: contact%d@fabrikam.com\n\n", i, base, i, i, i
+    }
+    for (g = 0; g < groups; g++) {
+        printf "dn: cn=group%d,ou=Groups,%s\nobjectClass: groupOfNames\ncn: group%d\ndescription: group %d\n", g, base, g, g
+        for (m = 0; m < 12; m++) printf "member: uid=user%d,ou=People,%s\n", (g * 7 + m * 613) % users, base
+        printf "\n"
+    }
+}' >"$WORK/openldap.ldif"
+
+cat >"$WORK/slapd.conf" <<EOF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+suffix "dc=contoso,dc=com"
+rootdn "cn=admin,dc=contoso,dc=com"
+directory $WORK/mdb
+maxsize 4294967296
+EOF
+
+VERSION=$("$SLAPD" -VV 2>&1 | head -1 | sed 's/^ *//') || true
+now() { date +%s.%N; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+echo "slapadd: $SLAPADD ($VERSION)"
+echo "upgrade-lab inspect: $UPGRADE_LAB_BIN"
+echo "AD-like file: $ENTRIES entries, $(stat -c %s "$WORK/ad.ldif") bytes"
+echo "slapadd file: $(grep -c '^dn:' "$WORK/openldap.ldif") entries, $(stat -c %s "$WORK/openldap.ldif") bytes"
+echo
+printf '%-6s %12s %12s %8s %6s\n' round slapadd_s inspect_s ratio load
+SLAPADD_TIMES=()
+INSPECT_TIMES=()
+for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$WORK/mdb" && mkdir "$WORK/mdb"
+    t0=$(now)
+    "$SLAPADD" -q -f "$WORK/slapd.conf" -l "$WORK/openldap.ldif"
+    t1=$(now)
+    "$UPGRADE_LAB_BIN" inspect "$WORK/ad.ldif" >/dev/null
+    t2=$(now)
+    s=$(echo "$t1 - $t0" | bc -l)
+    i=$(echo "$t2 - $t1" | bc -l)
+    SLAPADD_TIMES+=("$s")
+    INSPECT_TIMES+=("$i")
+    printf '%-6s %12.3f %12.3f %8.1f %6s\n' "$r" "$s" "$i" "$(echo "$s / $i" | bc -l)" "$(load)"
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+MS=$(median "${SLAPADD_TIMES[@]}")
+MI=$(median "${INSPECT_TIMES[@]}")
+echo
+printf 'median slapadd -q: %.3f s   median inspect: %.3f s   ratio: %.1fx (target >= 10)\n' \
+    "$MS" "$MI" "$(echo "$MS / $MI" | bc -l)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
