@@ -115,3 +115,7 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
 fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
+
+#[cfg(test)]
+#[path = "chunks_tests.rs"]
+mod tests;
