@@ -273,4 +273,47 @@ mod tests {
         assert!(!is_well_formed("garbage"));
         assert_eq!(parent("DC=com"), None);
     }
+
+    /// `domain_of` and `ou_depth` as they were written before they walked the RDNs in place:
+    /// the allocation-free forms must give the same answers, escapes and case included.
+    #[test]
+    fn domain_and_depth_match_their_plain_definitions() {
+        let plain_domain = |dn: &str| {
+            rdns(dn)
+                .iter()
+                .filter(|r| rdn_type(r) == "DC")
+                .map(|r| rdn_value(r).to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let plain_depth = |dn: &str| {
+            rdns(dn)
+                .iter()
+                .skip(1)
+                .filter(|r| rdn_type(r) == "OU")
+                .count()
+        };
+        for dn in [
+            "CN=a,OU=b,ou=c,DC=Contoso,DC=COM",
+            r"CN=a,DC=conCtoso,DC=com",
+            r#"CN=a,DC="Con,toso",dc= com "#,
+            "OU=x,OU=y",
+            "CN=a,DC=,DC=com",
+            "CN=a;dc=x;DC=Émea",
+            "DC",
+            "",
+            "dc = a . b , DC=c",
+        ] {
+            assert_eq!(domain_of(dn), plain_domain(dn), "{dn}");
+            assert_eq!(ou_depth(dn), plain_depth(dn), "{dn}");
+        }
+        let mut it = rdn_iter("CN=a,OU=b,DC=c");
+        it.next();
+        assert_eq!(it.rest(), "OU=b,DC=c");
+        it.by_ref().for_each(drop);
+        assert_eq!(it.rest(), "");
+        assert_eq!(rdns("CN=a, DC=b ,"), vec!["CN=a", "DC=b", ""]);
+        assert_eq!(rdns(r#"CN=x\",DC=y"#), vec![r#"CN=x\""#, "DC=y"]);
+        assert!(rdn_type_is(" ou = Sales", "OU") && !rdn_type_is("OUX=a", "OU"));
+    }
 }

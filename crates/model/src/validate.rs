@@ -324,4 +324,72 @@ mod tests {
         assert!(proxy_address_problem("ann@contoso.com").is_some());
         assert!(proxy_address_problem("smtp:ann").is_some());
     }
+
+    /// The defect scan as it was written first (every value lower-cased into its own map
+    /// key): the one-pass scan must report the same duplicates, in the same order.
+    fn plain_duplicates(values: &[(usize, &str)]) -> Vec<(String, Vec<usize>)> {
+        let mut map: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, v) in values {
+            map.entry(v.to_lowercase()).or_default().push(*i);
+        }
+        let mut dups: Vec<_> = map.into_iter().filter(|(_, h)| h.len() > 1).collect();
+        dups.sort_by(|a, b| a.1[0].cmp(&b.1[0]).then_with(|| a.0.cmp(&b.0)));
+        dups
+    }
+
+    #[test]
+    fn duplicates_compare_as_lower_case_whatever_the_script() {
+        use crate::object::{Attributes, DirectoryObject};
+        // ASCII case variants, non-ASCII case variants, and the Kelvin sign (U+212A), which
+        // lower-cases to an ASCII `k`.
+        let upns = [
+            "Ann@contoso.com",
+            "ZOË@contoso.com",
+            "ann@CONTOSO.com",
+            "zoë@contoso.com",
+            "\u{212A}im@contoso.com",
+            "kim@contoso.com",
+            "bob@contoso.com",
+            "Bob@contoso.com",
+            "BOB@contoso.com",
+            "solo@contoso.com",
+        ];
+        let objects = upns
+            .iter()
+            .enumerate()
+            .map(|(i, upn)| DirectoryObject {
+                guid: crate::ObjectGuid::default(),
+                kind: ObjectKind::User,
+                dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
+                attrs: std::sync::Arc::new(Attributes {
+                    user_principal_name: Some(crate::Value::from(*upn)),
+                    ..Attributes::default()
+                }),
+                usn_changed: 0,
+                when_changed_ms: 0,
+            })
+            .collect();
+        let directory = Directory {
+            objects,
+            ..Directory::default()
+        };
+        let found: Vec<(String, Vec<String>)> = find_defects(&directory)
+            .duplicate_upns
+            .into_iter()
+            .map(|d| (d.value, d.holders))
+            .collect();
+        let indexed: Vec<(usize, &str)> = upns.iter().copied().enumerate().collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&indexed)
+            .into_iter()
+            .map(|(v, h)| {
+                let holders = h
+                    .iter()
+                    .map(|i| format!("CN=u{i},DC=contoso,DC=com"))
+                    .collect();
+                (v, holders)
+            })
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
 }
