@@ -247,3 +247,15 @@ fn the_first_error_in_file_order_wins_across_parts() {
     assert!(matches!(e.kind, LdifErrorKind::DuplicateDn { .. }), "{e}");
     assert_eq!(e, read_in_parts(text, 1).unwrap_err());
 }
+
+#[test]
+fn newlines_are_counted_eight_bytes_at_a_time_exactly() {
+    let text = "a\n\n\x0b\n\u{8a}\n\u{fe}\nxyz\n\n\n\n\n\n\n\n\n\x09\x0a\x0b\n";
+    for start in 0..8 {
+        let bytes = &text.as_bytes()[start..];
+        let plain = bytes.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(count_newlines(bytes), plain, "from {start}");
+    }
+    assert_eq!(count_newlines(&[0x8a; 64]), 0);
+    assert_eq!(count_newlines(&[b'\n'; 64]), 64);
+}
