@@ -9,7 +9,8 @@
 #
 # Opt-in (not part of `cargo test` or CI). Needs `slapadd` (Debian: `apt-get install slapd`);
 # without it the script says so and exits 0. Prints each round's times, both medians,
-# slapadd's version, the load average and the ratio slapadd / inspect.
+# slapadd's version, the load average and the ratio slapadd / inspect; the CPU time of each
+# (user + system, from /usr/bin/time) beside it, which the load of a shared machine distorts less.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -83,21 +84,33 @@ echo "upgrade-lab inspect: $UPGRADE_LAB_BIN"
 echo "AD-like file: $ENTRIES entries, $(stat -c %s "$WORK/ad.ldif") bytes"
 echo "slapadd file: $(grep -c '^dn:' "$WORK/openldap.ldif") entries, $(stat -c %s "$WORK/openldap.ldif") bytes"
 echo
-printf '%-6s %12s %12s %8s %6s\n' round slapadd_s inspect_s ratio load
+# Wall time of a command; its CPU time (user + system, all threads) goes to $WORK/cpu.
+timed() {
+    local t0 t1
+    t0=$(now)
+    /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@"
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l
+}
+cpu() { awk '{ print $1 + $2 }' "$WORK/cpu"; }
+
+printf '%-6s %10s %10s %10s %10s %7s %6s\n' round slapadd_s cpu_s inspect_s cpu_s ratio load
 SLAPADD_TIMES=()
 INSPECT_TIMES=()
+SLAPADD_CPU=()
+INSPECT_CPU=()
 for r in $(seq 1 "$ROUNDS"); do
     rm -rf "$WORK/mdb" && mkdir "$WORK/mdb"
-    t0=$(now)
-    "$SLAPADD" -q -f "$WORK/slapd.conf" -l "$WORK/openldap.ldif"
-    t1=$(now)
-    "$UPGRADE_LAB_BIN" inspect "$WORK/ad.ldif" >/dev/null
-    t2=$(now)
-    s=$(echo "$t1 - $t0" | bc -l)
-    i=$(echo "$t2 - $t1" | bc -l)
+    s=$(timed "$SLAPADD" -q -f "$WORK/slapd.conf" -l "$WORK/openldap.ldif")
+    sc=$(cpu)
+    i=$(timed sh -c '"$0" inspect "$1" >/dev/null' "$UPGRADE_LAB_BIN" "$WORK/ad.ldif")
+    ic=$(cpu)
     SLAPADD_TIMES+=("$s")
     INSPECT_TIMES+=("$i")
-    printf '%-6s %12.3f %12.3f %8.1f %6s\n' "$r" "$s" "$i" "$(echo "$s / $i" | bc -l)" "$(load)"
+    SLAPADD_CPU+=("$sc")
+    INSPECT_CPU+=("$ic")
+    printf '%-6s %10.3f %10.2f %10.3f %10.2f %7.1f %6s\n' "$r" "$s" "$sc" "$i" "$ic" \
+        "$(echo "$s / $i" | bc -l)" "$(load)"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -106,4 +119,8 @@ MI=$(median "${INSPECT_TIMES[@]}")
 echo
 printf 'median slapadd -q: %.3f s   median inspect: %.3f s   ratio: %.1fx (target >= 10)\n' \
     "$MS" "$MI" "$(echo "$MS / $MI" | bc -l)"
+MSC=$(median "${SLAPADD_CPU[@]}")
+MIC=$(median "${INSPECT_CPU[@]}")
+printf 'median CPU time: slapadd -q %.2f s, inspect %.2f s (ratio %.1fx)\n' \
+    "$MSC" "$MIC" "$(echo "$MSC / $MIC" | bc -l)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
