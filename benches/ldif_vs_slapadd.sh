@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # LDIF ingest side by side: `upgrade-lab inspect` of a 100,000-entry AD-like LDIF against
-# OpenLDAP's `slapadd -q` loading a file with the same number of entries (inetOrgPerson users
-# and contacts, groupOfNames groups) into a fresh mdb database, in interleaved rounds.
+# OpenLDAP's `slapadd -q` loading the same entries (translated to inetOrgPerson users and
+# contacts and groupOfNames groups by ldif_to_inetorgperson.py) into a fresh mdb database, in
+# interleaved rounds.
 #
 #   bash benches/ldif_vs_slapadd.sh            # 5 rounds
 #   ROUNDS=7 bash benches/ldif_vs_slapadd.sh
 #   UPGRADE_LAB_BIN=path/to/upgrade-lab bash benches/ldif_vs_slapadd.sh   # skip the build
 #
-# Opt-in (not part of `cargo test` or CI). Needs `slapadd` (Debian: `apt-get install slapd`);
-# without it the script says so and exits 0. Prints each round's times, both medians,
+# Opt-in (not part of `cargo test` or CI). Needs `slapadd` (Debian: `apt-get install slapd`)
+# and python3; without them the script says so and exits 0. Prints each round's times, both medians,
 # slapadd's version, the load average and the ratio slapadd / inspect; the CPU time of each
 # (user + system, from /usr/bin/time) beside it, which the load of a shared machine distorts less.
 set -euo pipefail
@@ -22,6 +23,10 @@ SLAPADD=$(command -v slapadd || true)
 [ -z "$SLAPADD" ] && [ -x /usr/sbin/slapadd ] && SLAPADD=/usr/sbin/slapadd
 if [ -z "$SLAPADD" ]; then
     echo "skipped: slapadd is not installed (Debian: apt-get install -y slapd ldap-utils)"
+    exit 0
+fi
+if ! command -v python3 >/dev/null; then
+    echo "skipped: python3 is needed to translate the LDIF for slapadd"
     exit 0
 fi
 SLAPD=$(dirname "$SLAPADD")/slapd
@@ -39,28 +44,9 @@ trap 'rm -rf "$WORK"' EXIT
     --out "$WORK/ad.ldif" >/dev/null 2>&1
 ENTRIES=$(grep -c '^dn:' "$WORK/ad.ldif")
 
-# The same count for slapadd: the suffix, three OUs, users and contacts as inetOrgPerson,
-# groups as groupOfNames with members drawn from the users.
-awk -v entries="$ENTRIES" -v groups=$N_GROUPS -v contacts=$N_CONTACTS 'BEGIN {
-    base = "dc=contoso,dc=com"
-    printf "dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: contoso\no: Contoso\n\n", base
-    split("People Groups Contacts", ous, " ")
-    for (i = 1; i <= 3; i++) printf "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ous[i], base, ous[i]
-    users = entries - 4 - groups - contacts
-    for (i = 0; i < users; i++) {
-        printf "dn: uid=user%d,ou=People,%s\nobjectClass: inetOrgPerson\nuid: user%d\ncn: User Number%d\nsn: Number%d\ngivenName: User\n", i, base, i, i, i
-        printf "displayName: Number%d, User\nmail: user%d@contoso.com\ntitle: Analyst %d\ntelephoneNumber: +1 312 555 %04d\n", i, i, i % 97, i % 10000
-        printf "l: City%d\nou: Department%d\nemployeeNumber: %d\ndescription: user %d of the benchmark\n\n", i % 300, i % 40, i, i
-    }
-    for (i = 0; i < contacts; i++) {
-        printf "dn: cn=Contact %d,ou=Contacts,%s\nobjectClass: inetOrgPerson\ncn: Contact %d\nsn: Contact%d\nmail: contact%d@fabrikam.com\n\n", i, base, i, i, i
-    }
-    for (g = 0; g < groups; g++) {
-        printf "dn: cn=group%d,ou=Groups,%s\nobjectClass: groupOfNames\ncn: group%d\ndescription: group %d\n", g, base, g, g
-        for (m = 0; m < 12; m++) printf "member: uid=user%d,ou=People,%s\n", (g * 7 + m * 613) % users, base
-        printf "\n"
-    }
-}' >"$WORK/openldap.ldif"
+# The same entries for slapadd: the AD-like file translated to inetOrgPerson / groupOfNames,
+# every attribute that has an inetOrgPerson counterpart kept (ldif_to_inetorgperson.py).
+python3 "$ROOT/benches/ldif_to_inetorgperson.py" <"$WORK/ad.ldif" >"$WORK/openldap.ldif"
 
 cat >"$WORK/slapd.conf" <<EOF
 include /etc/ldap/schema/core.schema
