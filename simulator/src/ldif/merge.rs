@@ -59,9 +59,9 @@ pub(super) struct Failure {
     pub error: LdifError,
 }
 
-impl From<LdifError> for Failure {
+impl From<LdifError> for Box<Failure> {
     fn from(error: LdifError) -> Self {
-        Self { dn: None, error }
+        Box::new(Failure { dn: None, error })
     }
 }
 

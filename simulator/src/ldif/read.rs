@@ -129,7 +129,7 @@ fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
             RecordKind::Entry => reader.entry(&rec),
         };
         if let Err(failure) = done {
-            reader.part.failure = Some(failure);
+            reader.part.failure = Some(*failure);
             break;
         }
     }
@@ -200,7 +200,7 @@ impl<'a> Reader<'a> {
     /// Reads an entry into an item of the part. The error of a modelled entry found after
     /// its DN was taken carries that DN: in a reading from the start, a duplicate DN would
     /// have been reported first.
-    fn entry(&mut self, rec: &Record<'a>) -> Result<(), Failure> {
+    fn entry(&mut self, rec: &Record<'a>) -> Result<(), Box<Failure>> {
         let dn_text = names::strip_extended_dn(&rec.dn);
         if dn_text.trim().is_empty() {
             self.part.skipped.root_dse += 1;
@@ -230,10 +230,10 @@ impl<'a> Reader<'a> {
                 self.part.items.push(Item { line, dn, what });
                 Ok(())
             }
-            Err(error) => Err(Failure {
+            Err(error) => Err(Box::new(Failure {
                 dn: Some((dn, rec.line)),
                 error,
-            }),
+            })),
         }
     }
 
