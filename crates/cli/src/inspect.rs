@@ -74,16 +74,12 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// Three independent passes over the objects (counts, scope, defects), run side by side.
     pub fn of(directory: &Directory, ldif_skipped: Option<SkipCounts>) -> Self {
-        let scope = Scope::everything();
-        let mut out_of_default_scope = BTreeMap::new();
-        for o in &directory.objects {
-            if let Some(reason) = scope.why_out(o) {
-                *out_of_default_scope
-                    .entry(reason_label(reason))
-                    .or_default() += 1;
-            }
-        }
+        let ((counts, out_of_default_scope), defects) = rayon::join(
+            || rayon::join(|| directory.counts(), || out_of_default_scope(directory)),
+            || find_defects(directory),
+        );
         Self {
             forest: directory.forest.to_string(),
             domains: directory
@@ -91,12 +87,24 @@ impl Inspection {
                 .iter()
                 .map(|d| d.dns_name.to_string())
                 .collect(),
-            counts: directory.counts(),
+            counts,
             out_of_default_scope,
-            defects: find_defects(directory),
+            defects,
             ldif_skipped,
         }
     }
+}
+
+/// Objects the default scope rules leave out, by reason.
+fn out_of_default_scope(directory: &Directory) -> BTreeMap<&'static str, usize> {
+    let scope = Scope::everything();
+    let mut out = BTreeMap::new();
+    for o in &directory.objects {
+        if let Some(reason) = scope.why_out(o) {
+            *out.entry(reason_label(reason)).or_default() += 1;
+        }
+    }
+    out
 }
 
 fn reason_label(reason: OutOfScope) -> &'static str {
@@ -169,6 +177,9 @@ fn report(args: InspectArgs) -> Result<DefectReport, CliError> {
         (None, None) => return Err(CliError::usage("give a directory file or --ldap URL")),
     };
     let inspection = Inspection::of(&file.directory, file.skipped);
+    // The process ends after the report: freeing a large directory object by object would
+    // cost more than reading it (the system takes the memory back at exit).
+    std::mem::forget(file.directory);
     let text = match args.format {
         ReportFormat::Human => render_human(&inspection),
         ReportFormat::Json => serde_json::to_string_pretty(&inspection)

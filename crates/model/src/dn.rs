@@ -4,41 +4,88 @@
 /// The RDNs of `dn`, outermost last, each trimmed and still escaped as written.
 /// `CN=Smith\, John,OU=Sales,DC=contoso,DC=com` → `["CN=Smith\, John", "OU=Sales", "DC=contoso", "DC=com"]`.
 pub fn rdns(dn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let bytes = dn.as_bytes();
-    let (mut start, mut i, mut quoted) = (0usize, 0usize, false);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'"' => quoted = !quoted,
-            b',' | b';' if !quoted => {
-                out.push(dn[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
+    rdn_iter(dn).collect()
+}
+
+/// The RDNs of `dn` one by one, without allocating: the one DN splitter of the workspace
+/// (`rdns` collects it; the LDIF reader walks it per entry).
+pub fn rdn_iter(dn: &str) -> Rdns<'_> {
+    Rdns {
+        dn,
+        pos: 0,
+        done: false,
+    }
+}
+
+/// The iterator of [`rdn_iter`]: a `,` or `;` outside quotes and not escaped ends an RDN; an
+/// empty last RDN is yielded only when an RDN came before it (`"CN=a,"` → `["CN=a", ""]`).
+#[derive(Clone, Debug)]
+pub struct Rdns<'a> {
+    dn: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> Rdns<'a> {
+    /// The text after the RDNs yielded so far (after their separator); empty once the last
+    /// RDN was yielded.
+    pub fn rest(&self) -> &'a str {
+        if self.done { "" } else { &self.dn[self.pos..] }
+    }
+}
+
+impl<'a> Iterator for Rdns<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
         }
-        i += 1;
+        let bytes = self.dn.as_bytes();
+        let start = self.pos;
+        let (mut i, mut quoted) = (start, false);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 1,
+                b'"' => quoted = !quoted,
+                b',' | b';' if !quoted => {
+                    self.pos = i + 1;
+                    return Some(self.dn[start..i].trim());
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.done = true;
+        let last = self.dn.get(start..).unwrap_or("").trim();
+        (!last.is_empty() || start > 0).then_some(last)
     }
-    let last = dn[start.min(dn.len())..].trim();
-    if !last.is_empty() || !out.is_empty() {
-        out.push(last);
-    }
-    out
 }
 
 /// Whether `dn` is well formed enough to sync: every RDN is `type=value` with a non-empty type.
 pub fn is_well_formed(dn: &str) -> bool {
-    let parts = rdns(dn);
-    !parts.is_empty()
-        && parts.iter().all(|r| match r.split_once('=') {
-            Some((t, _)) => {
-                !t.trim().is_empty()
-                    && t.trim()
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            }
-            None => false,
-        })
+    let mut any = false;
+    for r in rdn_iter(dn) {
+        any = true;
+        let Some((t, _)) = r.split_once('=') else {
+            return false;
+        };
+        let t = t.trim();
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        {
+            return false;
+        }
+    }
+    any
+}
+
+/// Whether an RDN's attribute type is `ty` (ASCII case ignored, spaces around it too).
+pub fn rdn_type_is(rdn: &str, ty: &str) -> bool {
+    rdn.split_once('=')
+        .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case(ty))
 }
 
 /// The attribute type of an RDN, upper-cased (`ou=Sales` → `OU`).
@@ -122,12 +169,27 @@ pub fn parent(dn: &str) -> Option<&str> {
 /// The DNS name of the domain a DN lives in, from its `DC=` components, lower-case
 /// (`CN=a,OU=b,DC=Contoso,DC=com` → `contoso.com`). Empty when there are none.
 pub fn domain_of(dn: &str) -> String {
-    rdns(dn)
-        .iter()
-        .filter(|r| rdn_type(r) == "DC")
-        .map(|r| rdn_value(r).to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(".")
+    let mut out = String::new();
+    for (i, r) in rdn_iter(dn).filter(|r| rdn_type_is(r, "DC")).enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_value_lowercase(&mut out, r);
+    }
+    out
+}
+
+/// Appends an RDN's value, unescaped and ASCII-lower-cased, to `out` (what
+/// `rdn_value(rdn).to_ascii_lowercase()` gives, without allocating when nothing is escaped).
+fn push_value_lowercase(out: &mut String, rdn: &str) {
+    let value = rdn.split_once('=').map(|(_, v)| v).unwrap_or("");
+    let start = out.len();
+    if value.contains(['\\', '"']) {
+        out.push_str(&unescape(value));
+    } else {
+        out.push_str(value.trim());
+    }
+    out[start..].make_ascii_lowercase();
 }
 
 /// The DN of a domain's naming context (`contoso.com` → `DC=contoso,DC=com`).
@@ -141,10 +203,9 @@ pub fn domain_dn(dns_name: &str) -> String {
 
 /// How many `OU=` components stand above the object (its OU depth; 0 outside any OU).
 pub fn ou_depth(dn: &str) -> usize {
-    rdns(dn)
-        .iter()
+    rdn_iter(dn)
         .skip(1)
-        .filter(|r| rdn_type(r) == "OU")
+        .filter(|r| rdn_type_is(r, "OU"))
         .count()
 }
 
@@ -211,5 +272,48 @@ mod tests {
         assert!(is_well_formed("CN=x,DC=a"));
         assert!(!is_well_formed("garbage"));
         assert_eq!(parent("DC=com"), None);
+    }
+
+    /// `domain_of` and `ou_depth` as they were written before they walked the RDNs in place:
+    /// the allocation-free forms must give the same answers, escapes and case included.
+    #[test]
+    fn domain_and_depth_match_their_plain_definitions() {
+        let plain_domain = |dn: &str| {
+            rdns(dn)
+                .iter()
+                .filter(|r| rdn_type(r) == "DC")
+                .map(|r| rdn_value(r).to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let plain_depth = |dn: &str| {
+            rdns(dn)
+                .iter()
+                .skip(1)
+                .filter(|r| rdn_type(r) == "OU")
+                .count()
+        };
+        for dn in [
+            "CN=a,OU=b,ou=c,DC=Contoso,DC=COM",
+            r"CN=a,DC=conCtoso,DC=com",
+            r#"CN=a,DC="Con,toso",dc= com "#,
+            "OU=x,OU=y",
+            "CN=a,DC=,DC=com",
+            "CN=a;dc=x;DC=Émea",
+            "DC",
+            "",
+            "dc = a . b , DC=c",
+        ] {
+            assert_eq!(domain_of(dn), plain_domain(dn), "{dn}");
+            assert_eq!(ou_depth(dn), plain_depth(dn), "{dn}");
+        }
+        let mut it = rdn_iter("CN=a,OU=b,DC=c");
+        it.next();
+        assert_eq!(it.rest(), "OU=b,DC=c");
+        it.by_ref().for_each(drop);
+        assert_eq!(it.rest(), "");
+        assert_eq!(rdns("CN=a, DC=b ,"), vec!["CN=a", "DC=b", ""]);
+        assert_eq!(rdns(r#"CN=x\",DC=y"#), vec![r#"CN=x\""#, "DC=y"]);
+        assert!(rdn_type_is(" ou = Sales", "OU") && !rdn_type_is("OUX=a", "OU"));
     }
 }

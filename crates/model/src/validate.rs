@@ -111,16 +111,20 @@ impl DefectReport {
     }
 }
 
-/// Finds every defect of `directory`. UPNs compare case-insensitively, as Azure AD does;
-/// proxy addresses compare without their type prefix's case.
+/// Finds every defect of `directory`, in one pass over its objects. UPNs compare
+/// case-insensitively, as Azure AD does; proxy addresses compare without their type prefix's
+/// case. A value is lower-cased (allocated) only when it is not ASCII or when it is reported.
 pub fn find_defects(directory: &Directory) -> DefectReport {
     let mut report = DefectReport::default();
-    let mut upns: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    let mut proxies: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let capacity = directory.objects.len();
+    let mut upns: FxHashMap<Folded<'_>, Holders> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut proxies: FxHashMap<Folded<'_>, Holders> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     for (i, o) in directory.objects.iter().enumerate() {
         let a = &o.attrs;
         if let Some(upn) = &a.user_principal_name {
-            upns.entry(upn.to_lowercase()).or_default().push(i);
+            hold(&mut upns, upn, i);
             if let Some(p) = upn_problem(upn) {
                 report
                     .invalid_values
@@ -128,7 +132,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
             }
         }
         for p in a.proxy_addresses.iter() {
-            proxies.entry(p.to_lowercase()).or_default().push(i);
+            hold(&mut proxies, p, i);
             if let Some(problem) = proxy_address_problem(p) {
                 report
                     .invalid_values
@@ -149,6 +153,77 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     report
 }
 
+/// A value as `str::to_lowercase` would compare it: ASCII text kept in place (its lower-case
+/// form differs only byte by byte), other text lower-cased once.
+enum Folded<'d> {
+    Ascii(&'d str),
+    Lowered(String),
+}
+
+impl<'d> Folded<'d> {
+    fn new(text: &'d str) -> Self {
+        if text.is_ascii() {
+            Folded::Ascii(text)
+        } else {
+            Folded::Lowered(text.to_lowercase())
+        }
+    }
+
+    fn raw(&self) -> &str {
+        match self {
+            Folded::Ascii(t) => t,
+            Folded::Lowered(t) => t,
+        }
+    }
+
+    /// `text.to_lowercase()` of the value.
+    fn into_lowercase(self) -> String {
+        match self {
+            Folded::Ascii(t) => t.to_ascii_lowercase(),
+            Folded::Lowered(t) => t,
+        }
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Lowered text has no ASCII capital left, so ASCII case folding compares both forms.
+        self.raw().eq_ignore_ascii_case(other.raw())
+    }
+}
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.raw().as_bytes().chunks(64) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// The objects holding one value, by index in the directory: the first without allocating.
+struct Holders {
+    first: usize,
+    more: Vec<usize>,
+}
+
+fn hold<'d>(map: &mut FxHashMap<Folded<'d>, Holders>, value: &'d str, i: usize) {
+    match map.entry(Folded::new(value)) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().more.push(i),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(Holders {
+                first: i,
+                more: Vec::new(),
+            });
+        }
+    }
+}
+
 fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
     InvalidValue {
         dn: dn.to_string(),
@@ -158,17 +233,17 @@ fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValu
     }
 }
 
-fn duplicates(directory: &Directory, map: FxHashMap<String, Vec<usize>>) -> Vec<Duplicate> {
+fn duplicates(directory: &Directory, map: FxHashMap<Folded<'_>, Holders>) -> Vec<Duplicate> {
     let mut dups: Vec<(usize, Duplicate)> = map
         .into_iter()
-        .filter(|(_, holders)| holders.len() > 1)
-        .map(|(value, holders)| {
-            let first = holders[0];
-            let holders = holders
-                .iter()
-                .map(|&i| directory.objects[i].dn.to_string())
+        .filter(|(_, holders)| !holders.more.is_empty())
+        .map(|(value, h)| {
+            let holders = std::iter::once(h.first)
+                .chain(h.more)
+                .map(|i| directory.objects[i].dn.to_string())
                 .collect();
-            (first, Duplicate { value, holders })
+            let value = value.into_lowercase();
+            (h.first, Duplicate { value, holders })
         })
         .collect();
     dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
@@ -248,5 +323,73 @@ mod tests {
         assert_eq!(proxy_address_problem("X500:/o=Contoso/ou=First"), None);
         assert!(proxy_address_problem("ann@contoso.com").is_some());
         assert!(proxy_address_problem("smtp:ann").is_some());
+    }
+
+    /// The defect scan as it was written first (every value lower-cased into its own map
+    /// key): the one-pass scan must report the same duplicates, in the same order.
+    fn plain_duplicates(values: &[(usize, &str)]) -> Vec<(String, Vec<usize>)> {
+        let mut map: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, v) in values {
+            map.entry(v.to_lowercase()).or_default().push(*i);
+        }
+        let mut dups: Vec<_> = map.into_iter().filter(|(_, h)| h.len() > 1).collect();
+        dups.sort_by(|a, b| a.1[0].cmp(&b.1[0]).then_with(|| a.0.cmp(&b.0)));
+        dups
+    }
+
+    #[test]
+    fn duplicates_compare_as_lower_case_whatever_the_script() {
+        use crate::object::{Attributes, DirectoryObject};
+        // ASCII case variants, non-ASCII case variants, and the Kelvin sign (U+212A), which
+        // lower-cases to an ASCII `k`.
+        let upns = [
+            "Ann@contoso.com",
+            "ZOË@contoso.com",
+            "ann@CONTOSO.com",
+            "zoë@contoso.com",
+            "\u{212A}im@contoso.com",
+            "kim@contoso.com",
+            "bob@contoso.com",
+            "Bob@contoso.com",
+            "BOB@contoso.com",
+            "solo@contoso.com",
+        ];
+        let objects = upns
+            .iter()
+            .enumerate()
+            .map(|(i, upn)| DirectoryObject {
+                guid: crate::ObjectGuid::default(),
+                kind: ObjectKind::User,
+                dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
+                attrs: std::sync::Arc::new(Attributes {
+                    user_principal_name: Some(crate::Value::from(*upn)),
+                    ..Attributes::default()
+                }),
+                usn_changed: 0,
+                when_changed_ms: 0,
+            })
+            .collect();
+        let directory = Directory {
+            objects,
+            ..Directory::default()
+        };
+        let found: Vec<(String, Vec<String>)> = find_defects(&directory)
+            .duplicate_upns
+            .into_iter()
+            .map(|d| (d.value, d.holders))
+            .collect();
+        let indexed: Vec<(usize, &str)> = upns.iter().copied().enumerate().collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&indexed)
+            .into_iter()
+            .map(|(v, h)| {
+                let holders = h
+                    .iter()
+                    .map(|i| format!("CN=u{i},DC=contoso,DC=com"))
+                    .collect();
+                (v, holders)
+            })
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(found.len(), 4, "{found:?}");
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! - `parse`: the record layer (lines, folding, base64, change records, references);
 //! - `read`: records → `model::Directory`, counting what the model does not hold;
+//! - `chunks` and `merge`: a large text cut at record boundaries, read on all cores and
+//!   joined in file order (the same directory, counts and first error as reading it whole);
 //! - `write`: `model::Directory` → LDIF that reads back to an equal directory;
 //! - `time`: `whenChanged` as generalized time ⇄ ms since 1970.
 //!
@@ -21,7 +23,9 @@
 //! assert_eq!(again.directory, import.directory);
 //! ```
 
+mod chunks;
 mod error;
+mod merge;
 mod names;
 mod parse;
 mod read;

@@ -1,52 +1,12 @@
-//! Distinguished-name helpers the reader needs per entry, without allocating: splitting into
-//! RDNs (same rules as `model::dn::rdns`), the well-formedness check, the `DC=` suffix that
-//! names an object's domain, and the GUID derived from a DN for entries that carry no
-//! objectGUID.
+//! Distinguished-name helpers the reader needs per entry, without allocating, on top of the
+//! model's one DN splitter (`model::dn::rdn_iter`): the parent, the `DC=` suffix that names an
+//! object's domain, extended-DN prefixes, and the GUID derived from a DN for entries that
+//! carry no objectGUID.
 
 use upgrade_lab_model::{ObjectGuid, dn};
 
-/// The RDNs of a DN, trimmed, as `model::dn::rdns` splits them (escapes and quotes respected).
-pub struct Rdns<'a> {
-    dn: &'a str,
-    pos: usize,
-    done: bool,
-}
-
-pub fn rdns(dn: &str) -> Rdns<'_> {
-    Rdns {
-        dn,
-        pos: 0,
-        done: false,
-    }
-}
-
-impl<'a> Iterator for Rdns<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        if self.done {
-            return None;
-        }
-        let bytes = self.dn.as_bytes();
-        let start = self.pos;
-        let (mut i, mut quoted) = (start, false);
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\\' => i += 1,
-                b'"' => quoted = !quoted,
-                b',' | b';' if !quoted => {
-                    self.pos = i + 1;
-                    return Some(self.dn[start..i].trim());
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        self.done = true;
-        let last = self.dn.get(start..).unwrap_or("").trim();
-        (!last.is_empty() || start > 0).then_some(last)
-    }
-}
+/// The RDNs of a DN, trimmed (escapes and quotes respected): the model's one splitter.
+pub use dn::rdn_iter as rdns;
 
 /// The length of the extended-DN components (`<GUID=…>;<SID=…>;`) that Samba and AD's
 /// extended-DN control put before a DN, 0 when there are none.
@@ -71,56 +31,31 @@ pub fn strip_extended_dn(value: &str) -> &str {
 }
 
 /// Whether `dn` is well formed: every RDN is `type=value` with a non-empty type of letters,
-/// digits, `-` or `.` (the rule of `model::dn::is_well_formed`).
-pub fn is_well_formed(dn: &str) -> bool {
-    let mut any = false;
-    for r in rdns(dn) {
-        any = true;
-        let Some((t, _)) = r.split_once('=') else {
-            return false;
-        };
-        let t = t.trim();
-        if t.is_empty()
-            || !t
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-        {
-            return false;
-        }
-    }
-    any
-}
+/// digits, `-` or `.`.
+pub use dn::is_well_formed;
 
 /// `dn` without its first RDN (`CN=a,OU=b` → `OU=b`; empty for a single RDN).
 pub fn parent(dn: &str) -> &str {
     let mut it = rdns(dn);
     it.next();
-    if it.done { "" } else { &dn[it.pos..] }
+    it.rest()
 }
 
 /// Whether the first RDN of `dn` is `DC=…`: the name of a domain (or of a DNS application
 /// partition), which in AD only a `domainDNS` entry can have; a user, group, contact or OU is
 /// named `CN=` or `OU=`.
 pub fn names_a_domain(dn: &str) -> bool {
-    rdns(dn).next().is_some_and(|r| {
-        r.split_once('=')
-            .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
-    })
+    rdns(dn).next().is_some_and(|r| dn::rdn_type_is(r, "DC"))
 }
 
 /// The part of `dn` from its first `DC=` RDN to the end: the domain's naming context as
 /// written (`CN=a,OU=b,DC=contoso,DC=com` → `DC=contoso,DC=com`).
 pub fn dc_suffix(dn: &str) -> Option<&str> {
-    rdns(dn)
-        .find(|r| {
-            r.split_once('=')
-                .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case("DC"))
-        })
-        .and_then(|r| {
-            // `r` is a slice of `dn`; its offset is where the suffix starts.
-            let offset = (r.as_ptr() as usize).checked_sub(dn.as_ptr() as usize)?;
-            dn.get(offset..)
-        })
+    rdns(dn).find(|r| dn::rdn_type_is(r, "DC")).and_then(|r| {
+        // `r` is a slice of `dn`; its offset is where the suffix starts.
+        let offset = (r.as_ptr() as usize).checked_sub(dn.as_ptr() as usize)?;
+        dn.get(offset..)
+    })
 }
 
 /// The NetBIOS name a domain gets when the file does not say: its first DNS label,
@@ -154,22 +89,6 @@ pub fn guid_from_dn(dn_text: &str) -> ObjectGuid {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rdns_agree_with_the_model() {
-        for d in [
-            r"CN=Smith\, John,OU=Sales,DC=contoso,DC=com",
-            r#"CN="a,b",DC=x"#,
-            "CN=a, DC=b ,",
-            "",
-            "garbage",
-            r#"CN=x\",DC=y"#,
-            "CN=a;DC=b",
-        ] {
-            assert_eq!(rdns(d).collect::<Vec<_>>(), dn::rdns(d), "{d}");
-            assert_eq!(is_well_formed(d), dn::is_well_formed(d), "{d}");
-        }
-    }
 
     #[test]
     fn extended_dn_components_are_stripped() {

@@ -168,6 +168,17 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// Reads a part of a text that starts at a record after the first one (see `chunks`):
+    /// `first_line` is the number of its first line, and a `version:` line is out of place.
+    pub fn continuing(text: &'a str, first_line: usize) -> Self {
+        Self {
+            text,
+            pos: 0,
+            line: first_line,
+            started: true,
+        }
+    }
+
     /// Reads the next record into `rec`. `Ok(false)` at the end of the text.
     pub fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
         rec.attrs.clear();

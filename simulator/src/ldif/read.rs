@@ -14,7 +14,9 @@
 //! to ms since 1970 (`time.rs`). Attribute names are case-insensitive; options are ignored.
 //! Values of attributes the model drops are not decoded, so they cannot fail the import.
 
+use super::chunks;
 use super::error::{LdifError, LdifErrorKind};
+use super::merge::{Failure, Item, Merge, Part, What};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
@@ -22,17 +24,16 @@ use super::values::{
     Attr, attr_of, bad_value, dn_value, extra_value, flags_u32, number, read_guid, second_value,
     set_once, shared, unique,
 };
-use rustc_hash::{FxHashMap, FxHashSet};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use upgrade_lab_model::attribute_flow::{self, AttrId, Storage};
 use upgrade_lab_model::{
-    Attributes, Directory, DirectoryObject, Domain, ExtraAttributes, Interner, ObjectGuid,
-    ObjectKind, OrganizationalUnit, Value, dn,
+    Attributes, Directory, DirectoryObject, ExtraAttributes, Interner, ObjectGuid, ObjectKind,
+    Value, dn,
 };
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
@@ -72,20 +73,67 @@ impl SkipCounts {
     }
 }
 
-/// Reads LDIF text into a directory.
+/// Reads LDIF text into a directory. A large text is cut at record boundaries and its parts
+/// read on all cores (`chunks`); the parts are then joined in file order (`merge`), so the
+/// directory, the counts and the first error (in file order) are those of a reading from the
+/// first line to the last.
 pub fn read_directory(text: &str) -> Result<LdifImport, LdifError> {
-    let mut records = Records::new(text);
+    read_in_parts(text, chunks::parts_for(text.len()))
+}
+
+/// `read_directory` with the text cut into at most `parts` parts.
+pub(crate) fn read_in_parts(text: &str, parts: usize) -> Result<LdifImport, LdifError> {
+    let pieces = chunks::split(text, parts);
+    let read: Vec<Part<'_>> = if pieces.len() == 1 {
+        vec![read_piece(text, &pieces[0])]
+    } else {
+        pieces.par_iter().map(|p| read_piece(text, p)).collect()
+    };
+    let mut merge = Merge::new(read.iter().map(|p| p.items.len()).sum());
+    for part in read {
+        merge.part(part)?;
+    }
+    Ok(merge.finish())
+}
+
+/// Reads one piece's records, up to its end or its first error.
+fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
+    let body = &text[piece.range.clone()];
+    let mut records = if piece.range.start == 0 {
+        Records::new(body)
+    } else {
+        Records::continuing(body, piece.first_line)
+    };
     let mut rec = Record::default();
-    let mut reader = Reader::new(text.len());
-    while records.next_into(&mut rec)? {
-        reader.records_count += 1;
-        match rec.kind {
-            RecordKind::Reference => reader.skipped.references += 1,
-            RecordKind::Change(c) => count(&mut reader.skipped.changes_by_changetype, c.as_str()),
-            RecordKind::Entry => reader.entry(&rec)?,
+    let mut reader = Reader::new(body.len());
+    loop {
+        match records.next_into(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                reader.part.failure = Some(Failure { dn: None, error });
+                break;
+            }
+        }
+        reader.part.records_count += 1;
+        let skipped = &mut reader.part.skipped;
+        let done = match rec.kind {
+            RecordKind::Reference => {
+                skipped.references += 1;
+                Ok(())
+            }
+            RecordKind::Change(c) => {
+                count(&mut skipped.changes_by_changetype, c.as_str());
+                Ok(())
+            }
+            RecordKind::Entry => reader.entry(&rec),
+        };
+        if let Err(failure) = done {
+            reader.part.failure = Some(*failure);
+            break;
         }
     }
-    Ok(reader.finish())
+    reader.part
 }
 
 /// Reads an LDIF file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM (`ldifde -u`).
@@ -104,31 +152,15 @@ fn count(map: &mut BTreeMap<String, usize>, key: &str) {
 
 /// What an entry's objectClass values make of it.
 enum Class<'r> {
-    Object(ObjectKind),
-    OrganizationalUnit,
-    Domain,
+    Modelled(Modelled),
     Skip(Cow<'r, str>),
 }
 
-/// A DN compared as AD compares names: ASCII case ignored.
-struct Caseless(Value);
-
-impl PartialEq for Caseless {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
-    }
-}
-impl Eq for Caseless {}
-impl Hash for Caseless {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut buf = [0u8; 64];
-        for chunk in self.0.as_bytes().chunks(64) {
-            let lower = &mut buf[..chunk.len()];
-            lower.copy_from_slice(chunk);
-            lower.make_ascii_lowercase();
-            state.write(lower);
-        }
-    }
+/// The entries the model holds.
+enum Modelled {
+    Object(ObjectKind),
+    OrganizationalUnit,
+    Domain,
 }
 
 /// Attribute values of one object being read; the vectors keep their capacity across entries.
@@ -141,19 +173,10 @@ struct Buffers {
     scratch: Vec<u8>,
 }
 
+/// Reads the records of one part of the file into a `Part`.
 struct Reader<'a> {
+    part: Part<'a>,
     interner: Interner,
-    directory: Directory,
-    skipped: SkipCounts,
-    records_count: usize,
-    /// DNs of modelled entries and the line of their record.
-    dns: FxHashMap<Caseless, usize>,
-    /// objectGUIDs of the objects read: the line and DN of their record.
-    guids: FxHashMap<ObjectGuid, (usize, Value)>,
-    /// Dropped attribute values: name as written → (first seen, count).
-    dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
-    /// Domains named by `DC=` suffixes of entries, in order of first appearance.
-    derived_domains: Vec<String>,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
     buffers: Buffers,
@@ -163,104 +186,74 @@ impl<'a> Reader<'a> {
     fn new(text_len: usize) -> Self {
         let entries_guess = text_len / 512;
         Self {
-            interner: Interner::with_capacity(entries_guess),
-            directory: Directory {
-                objects: Vec::with_capacity(entries_guess),
-                ..Directory::default()
+            part: Part {
+                items: Vec::with_capacity(entries_guess),
+                ..Part::default()
             },
-            skipped: SkipCounts::default(),
-            records_count: 0,
-            dns: FxHashMap::with_capacity_and_hasher(entries_guess, Default::default()),
-            guids: FxHashMap::with_capacity_and_hasher(entries_guess, Default::default()),
-            dropped: FxHashMap::default(),
-            derived_domains: Vec::new(),
+            interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
             buffers: Buffers::default(),
         }
     }
 
-    fn entry(&mut self, rec: &Record<'a>) -> Result<(), LdifError> {
+    /// Reads an entry into an item of the part. The error of a modelled entry found after
+    /// its DN was taken carries that DN: in a reading from the start, a duplicate DN would
+    /// have been reported first.
+    fn entry(&mut self, rec: &Record<'a>) -> Result<(), Box<Failure>> {
         let dn_text = names::strip_extended_dn(&rec.dn);
         if dn_text.trim().is_empty() {
-            self.skipped.root_dse += 1;
+            self.part.skipped.root_dse += 1;
             return Ok(());
         }
-        let class = classify(rec, dn_text, &mut self.buffers.scratch)?;
-        if let Class::Skip(name) = &class {
-            count(&mut self.skipped.entries_by_object_class, name);
-            return Ok(());
-        }
+        let class = match classify(rec, dn_text, &mut self.buffers.scratch)? {
+            Class::Modelled(class) => class,
+            Class::Skip(name) => {
+                count(&mut self.part.skipped.entries_by_object_class, &name);
+                return Ok(());
+            }
+        };
         if !names::is_well_formed(dn_text) {
-            return Err(LdifError::at(
-                rec.line,
-                LdifErrorKind::DnNotWellFormed(rec.dn.to_string()),
-            ));
+            let kind = LdifErrorKind::DnNotWellFormed(rec.dn.to_string());
+            return Err(LdifError::at(rec.line, kind).into());
         }
-        if !matches!(class, Class::Domain) && names::names_a_domain(dn_text) {
-            return Err(LdifError::at(
-                rec.line,
-                LdifErrorKind::DcNamedEntry(rec.dn.to_string()),
-            ));
+        if !matches!(class, Modelled::Domain) && names::names_a_domain(dn_text) {
+            let kind = LdifErrorKind::DcNamedEntry(rec.dn.to_string());
+            return Err(LdifError::at(rec.line, kind).into());
         }
         // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
-        // this allocation when the file is read (`share_dn_values`).
+        // this allocation when the file is read (`merge::share_dn_values`).
         let dn: Value = Arc::from(dn_text);
-        match self.dns.entry(Caseless(dn.clone())) {
-            Entry::Occupied(first) => {
-                return Err(LdifError::at(
-                    rec.line,
-                    LdifErrorKind::DuplicateDn {
-                        dn: dn_text.to_string(),
-                        first_line: *first.get(),
-                    },
-                ));
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(rec.line);
-            }
-        }
-        match class {
-            Class::Object(kind) => {
-                self.note_domain_of(&dn, rec.line)?;
-                let object = self.object(rec, kind, dn)?;
-                self.unique_guid(rec.line, &object)?;
-                self.directory.objects.push(object);
-            }
-            Class::OrganizationalUnit => {
-                self.note_domain_of(&dn, rec.line)?;
-                let guid = self.ou_guid(rec)?;
-                self.directory
-                    .organizational_units
-                    .push(OrganizationalUnit { guid, dn });
-            }
-            Class::Domain => self.domain(rec, &dn)?,
-            Class::Skip(_) => {}
-        }
-        Ok(())
-    }
-
-    /// AD holds one object per objectGUID: a second record with the same GUID is an error
-    /// naming both, never a silent drop.
-    fn unique_guid(&mut self, line: usize, object: &DirectoryObject) -> Result<(), LdifError> {
-        match self.guids.entry(object.guid) {
-            Entry::Occupied(first) => {
-                let (first_line, first_dn) = first.get();
-                Err(LdifError::at(
-                    line,
-                    LdifErrorKind::DuplicateObjectGuid {
-                        guid: object.guid.to_string(),
-                        dn: object.dn.to_string(),
-                        first_dn: first_dn.to_string(),
-                        first_line: *first_line,
-                    },
-                ))
-            }
-            Entry::Vacant(slot) => {
-                slot.insert((line, object.dn.clone()));
+        match self.modelled(rec, class, &dn) {
+            Ok(what) => {
+                let line = rec.line;
+                self.part.items.push(Item { line, dn, what });
                 Ok(())
             }
+            Err(error) => Err(Box::new(Failure {
+                dn: Some((dn, rec.line)),
+                error,
+            })),
         }
+    }
+
+    fn modelled(
+        &mut self,
+        rec: &Record<'a>,
+        class: Modelled,
+        dn: &Value,
+    ) -> Result<What, LdifError> {
+        Ok(match class {
+            Modelled::Object(kind) => {
+                self.note_domain_of(dn, rec.line)?;
+                What::Object(self.object(rec, kind, dn.clone())?)
+            }
+            Modelled::OrganizationalUnit => {
+                self.note_domain_of(dn, rec.line)?;
+                What::OrganizationalUnit(self.ou_guid(rec)?)
+            }
+            Modelled::Domain => self.domain(rec, dn)?,
+        })
     }
 
     /// Notes the domain an entry lies in. Below a DNS application partition
@@ -283,23 +276,25 @@ impl<'a> Reader<'a> {
         self.seen_suffixes.insert(suffix.into());
         let name = dn::domain_of(suffix);
         check_dns_name(&name, line, dn_text)?;
-        if !name.is_empty() && !self.derived_domains.contains(&name) {
-            self.derived_domains.push(name);
+        if !name.is_empty() && !self.part.derived_domains.contains(&name) {
+            self.part.derived_domains.push(name);
         }
         Ok(())
     }
 
     fn drop_value(&mut self, attr: &AttrLine<'a>) {
-        let order = self.dropped.len();
-        match self.dropped.get_mut(attr.name.as_ref()) {
+        let dropped = &mut self.part.dropped;
+        let order = dropped.len();
+        match dropped.get_mut(attr.name.as_ref()) {
             Some((_, n)) => *n += 1,
             None => {
-                self.dropped.insert(attr.name.clone(), (order, 1));
+                dropped.insert(attr.name.clone(), (order, 1));
             }
         }
     }
 
-    fn domain(&mut self, rec: &Record<'a>, dn_value: &Value) -> Result<(), LdifError> {
+    /// A domain record: its DNS name and NetBIOS name (joined with the others by `merge`).
+    fn domain(&mut self, rec: &Record<'a>, dn_value: &Value) -> Result<What, LdifError> {
         let dns_name = dn::domain_of(dn_value);
         check_dns_name(&dns_name, rec.line, dn_value)?;
         let mut netbios = None;
@@ -311,21 +306,7 @@ impl<'a> Reader<'a> {
                 self.drop_value(attr);
             }
         }
-        if self
-            .directory
-            .domains
-            .iter()
-            .any(|d| *d.dns_name == *dns_name)
-        {
-            return Ok(());
-        }
-        let netbios_name =
-            netbios.unwrap_or_else(|| self.interner.intern(&names::default_netbios(&dns_name)));
-        self.directory.domains.push(Domain {
-            dns_name: self.interner.intern(&dns_name),
-            netbios_name,
-        });
-        Ok(())
+        Ok(What::Domain { dns_name, netbios })
     }
 
     fn ou_guid(&mut self, rec: &Record<'a>) -> Result<ObjectGuid, LdifError> {
@@ -480,64 +461,6 @@ impl<'a> Reader<'a> {
             when_changed_ms: when.unwrap_or(0),
         })
     }
-
-    fn finish(self) -> LdifImport {
-        let mut directory = self.directory;
-        share_dn_values(&mut directory.objects, &self.dns);
-        for name in self.derived_domains {
-            if directory.domains.iter().all(|d| *d.dns_name != *name) {
-                let netbios = names::default_netbios(&name);
-                directory.domains.push(Domain {
-                    dns_name: Arc::from(name),
-                    netbios_name: Arc::from(netbios),
-                });
-            }
-        }
-        directory.forest = directory
-            .domains
-            .iter()
-            .min_by_key(|d| d.dns_name.len())
-            .map(|d| d.dns_name.clone())
-            .unwrap_or_else(|| Arc::from(""));
-        let mut skipped = self.skipped;
-        let mut dropped: Vec<_> = self.dropped.into_iter().collect();
-        dropped.sort_by_key(|(_, (order, _))| *order);
-        let mut spelling: FxHashMap<String, String> = FxHashMap::default();
-        for (name, (_, n)) in dropped {
-            let key = spelling
-                .entry(name.to_ascii_lowercase())
-                .or_insert_with(|| name.to_string());
-            *skipped.attribute_values.entry(key.clone()).or_default() += n;
-        }
-        LdifImport {
-            directory,
-            skipped,
-            records_count: self.records_count,
-        }
-    }
-}
-
-/// Points every `member` and `manager` value at the `dn` of the object it names when the file
-/// holds that object under the same text, so a DN is stored once however often it is
-/// referenced. Runs once all entries are read, so forward references are shared too.
-fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
-    let share = |v: &mut Value| {
-        if let Some((Caseless(target), _)) = dns.get_key_value(&Caseless(v.clone()))
-            && !Arc::ptr_eq(target, v)
-            && **target == **v
-        {
-            *v = target.clone();
-        }
-    };
-    for o in objects {
-        if o.attrs.member.is_empty() && o.attrs.manager.is_none() {
-            continue;
-        }
-        // Only this reader holds the attributes yet, so this does not clone them.
-        let attrs = Arc::make_mut(&mut o.attrs);
-        attrs.member.iter_mut().for_each(share);
-        attrs.manager.iter_mut().for_each(share);
-    }
 }
 
 /// Attributes that describe the record itself, neither modelled nor worth counting as dropped.
@@ -571,17 +494,17 @@ fn classify<'r>(
     Ok(if computer {
         Class::Skip(Cow::Borrowed("computer"))
     } else if user {
-        Class::Object(ObjectKind::User)
+        Class::Modelled(Modelled::Object(ObjectKind::User))
     } else if group {
-        Class::Object(ObjectKind::Group)
+        Class::Modelled(Modelled::Object(ObjectKind::Group))
     } else if contact {
-        Class::Object(ObjectKind::Contact)
+        Class::Modelled(Modelled::Object(ObjectKind::Contact))
     } else if ou {
-        Class::OrganizationalUnit
+        Class::Modelled(Modelled::OrganizationalUnit)
     } else if domain && is_application_partition(dn_text) {
         Class::Skip(Cow::Borrowed("domainDNS (application partition)"))
     } else if domain {
-        Class::Domain
+        Class::Modelled(Modelled::Domain)
     } else {
         match last {
             None => Class::Skip(Cow::Borrowed("(none)")),
@@ -615,10 +538,21 @@ fn check_dns_name(name: &str, line: usize, dn_text: &str) -> Result<(), LdifErro
 /// are `domainDNS` objects, not domains. The first label of the DNS name the `DC=` components
 /// spell (`dn::domain_of`) decides, as it does when the name is written back as
 /// `DC=domaindnszones,…`: so no domain is read that would read back as a partition.
+/// Checked per entry, so it reads the first `DC=` value in place unless it is escaped or quoted.
 fn is_application_partition(dn_text: &str) -> bool {
-    let name = dn::domain_of(dn_text);
-    let first = name.split('.').next().unwrap_or("");
-    first == "domaindnszones" || first == "forestdnszones"
+    let Some(rdn) = dn::rdn_iter(dn_text).find(|r| dn::rdn_type_is(r, "DC")) else {
+        return false;
+    };
+    let value = rdn.split_once('=').map_or("", |(_, v)| v);
+    let unescaped;
+    let value = if value.contains(['\\', '"']) {
+        unescaped = dn::unescape(value);
+        unescaped.as_str()
+    } else {
+        value.trim()
+    };
+    let first = value.split('.').next().unwrap_or("");
+    first.eq_ignore_ascii_case("domaindnszones") || first.eq_ignore_ascii_case("forestdnszones")
 }
 
 #[cfg(test)]

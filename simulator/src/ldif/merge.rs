@@ -1,0 +1,281 @@
+//! Joining the parts of a file read side by side (`chunks`) into one directory, in file order:
+//! what needs the whole file is decided here, the rest was decided per part. Here: duplicate
+//! DNs and objectGUIDs, one domain per DNS name (the first record wins), the domains named
+//! only by `DC=` suffixes, the dropped-attribute counts under the first spelling seen, and
+//! `member`/`manager` values pointed at the DN of the object they name.
+//!
+//! A part stops at its first error. The error wins if nothing the merge checks fails before
+//! it in file order, so the error reported is the one a reading from the first line meets
+//! first.
+
+use super::error::{LdifError, LdifErrorKind};
+use super::names;
+use super::read::{LdifImport, SkipCounts};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use upgrade_lab_model::{
+    Directory, DirectoryObject, Domain, ObjectGuid, OrganizationalUnit, Value,
+};
+
+/// What one part of the file holds, in file order.
+#[derive(Default)]
+pub(super) struct Part<'a> {
+    pub items: Vec<Item>,
+    pub skipped: SkipCounts,
+    pub records_count: usize,
+    /// Dropped attribute values: name as written → (first seen in the part, count).
+    pub dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
+    /// Domains named by `DC=` suffixes of the part's entries, in order of first appearance.
+    pub derived_domains: Vec<String>,
+    /// The part's first error; no record after it was read.
+    pub failure: Option<Failure>,
+}
+
+/// A modelled entry and the line of its record.
+pub(super) struct Item {
+    pub line: usize,
+    pub dn: Value,
+    pub what: What,
+}
+
+pub(super) enum What {
+    Object(DirectoryObject),
+    OrganizationalUnit(ObjectGuid),
+    Domain {
+        dns_name: String,
+        netbios: Option<Value>,
+    },
+}
+
+/// The first error of a part. `dn` is the DN (and line) of the record it was found in when
+/// that record's DN had already been taken: a duplicate DN there is reported before it.
+pub(super) struct Failure {
+    pub dn: Option<(Value, usize)>,
+    pub error: LdifError,
+}
+
+impl From<LdifError> for Box<Failure> {
+    fn from(error: LdifError) -> Self {
+        Box::new(Failure { dn: None, error })
+    }
+}
+
+/// A DN compared as AD compares names: ASCII case ignored.
+pub(super) struct Caseless(Value);
+
+impl PartialEq for Caseless {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for Caseless {}
+impl Hash for Caseless {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(64) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+    }
+}
+
+pub(super) struct Merge<'a> {
+    directory: Directory,
+    skipped: SkipCounts,
+    records_count: usize,
+    /// DNs of modelled entries and the line of their record.
+    dns: FxHashMap<Caseless, usize>,
+    /// objectGUIDs of the objects read: the line and DN of their record.
+    guids: FxHashMap<ObjectGuid, (usize, Value)>,
+    /// Dropped attribute values: name as written → (first seen, count).
+    dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
+    derived_domains: Vec<String>,
+}
+
+impl<'a> Merge<'a> {
+    pub fn new(items: usize) -> Self {
+        Self {
+            directory: Directory {
+                objects: Vec::with_capacity(items),
+                ..Directory::default()
+            },
+            skipped: SkipCounts::default(),
+            records_count: 0,
+            dns: FxHashMap::with_capacity_and_hasher(items, Default::default()),
+            guids: FxHashMap::with_capacity_and_hasher(items, Default::default()),
+            dropped: FxHashMap::default(),
+            derived_domains: Vec::new(),
+        }
+    }
+
+    /// Adds the next part; its error (or one found joining it) ends the reading.
+    pub fn part(&mut self, part: Part<'a>) -> Result<(), LdifError> {
+        for item in part.items {
+            self.item(item)?;
+        }
+        if let Some(failure) = part.failure {
+            if let Some((dn, line)) = failure.dn {
+                self.claim_dn(&dn, line)?;
+            }
+            return Err(failure.error);
+        }
+        self.records_count += part.records_count;
+        let (s, p) = (&mut self.skipped, part.skipped);
+        add_counts(&mut s.entries_by_object_class, p.entries_by_object_class);
+        add_counts(&mut s.changes_by_changetype, p.changes_by_changetype);
+        s.references += p.references;
+        s.root_dse += p.root_dse;
+        let mut dropped: Vec<_> = part.dropped.into_iter().collect();
+        dropped.sort_by_key(|(_, (order, _))| *order);
+        for (name, (_, n)) in dropped {
+            let order = self.dropped.len();
+            self.dropped.entry(name).or_insert((order, 0)).1 += n;
+        }
+        for name in part.derived_domains {
+            if !self.derived_domains.contains(&name) {
+                self.derived_domains.push(name);
+            }
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, item: Item) -> Result<(), LdifError> {
+        self.claim_dn(&item.dn, item.line)?;
+        match item.what {
+            What::Object(object) => {
+                self.unique_guid(item.line, &object)?;
+                self.directory.objects.push(object);
+            }
+            What::OrganizationalUnit(guid) => {
+                let dn = item.dn;
+                self.directory
+                    .organizational_units
+                    .push(OrganizationalUnit { guid, dn });
+            }
+            What::Domain { dns_name, netbios } => {
+                let domains = &mut self.directory.domains;
+                if domains.iter().all(|d| *d.dns_name != *dns_name) {
+                    let netbios_name =
+                        netbios.unwrap_or_else(|| Arc::from(names::default_netbios(&dns_name)));
+                    domains.push(Domain {
+                        dns_name: Arc::from(dns_name),
+                        netbios_name,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `dn` for the record at `line`: an error when an earlier record has it.
+    fn claim_dn(&mut self, dn: &Value, line: usize) -> Result<(), LdifError> {
+        match self.dns.entry(Caseless(dn.clone())) {
+            Entry::Occupied(first) => Err(LdifError::at(
+                line,
+                LdifErrorKind::DuplicateDn {
+                    dn: dn.to_string(),
+                    first_line: *first.get(),
+                },
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert(line);
+                Ok(())
+            }
+        }
+    }
+
+    /// AD holds one object per objectGUID: a second record with the same GUID is an error
+    /// naming both, never a silent drop.
+    fn unique_guid(&mut self, line: usize, object: &DirectoryObject) -> Result<(), LdifError> {
+        match self.guids.entry(object.guid) {
+            Entry::Occupied(first) => {
+                let (first_line, first_dn) = first.get();
+                Err(LdifError::at(
+                    line,
+                    LdifErrorKind::DuplicateObjectGuid {
+                        guid: object.guid.to_string(),
+                        dn: object.dn.to_string(),
+                        first_dn: first_dn.to_string(),
+                        first_line: *first_line,
+                    },
+                ))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((line, object.dn.clone()));
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self) -> LdifImport {
+        let mut directory = self.directory;
+        share_dn_values(&mut directory.objects, &self.dns);
+        for name in self.derived_domains {
+            if directory.domains.iter().all(|d| *d.dns_name != *name) {
+                let netbios = names::default_netbios(&name);
+                directory.domains.push(Domain {
+                    dns_name: Arc::from(name),
+                    netbios_name: Arc::from(netbios),
+                });
+            }
+        }
+        directory.forest = directory
+            .domains
+            .iter()
+            .min_by_key(|d| d.dns_name.len())
+            .map(|d| d.dns_name.clone())
+            .unwrap_or_else(|| Arc::from(""));
+        let mut skipped = self.skipped;
+        let mut dropped: Vec<_> = self.dropped.into_iter().collect();
+        dropped.sort_by_key(|(_, (order, _))| *order);
+        let mut spelling: FxHashMap<String, String> = FxHashMap::default();
+        for (name, (_, n)) in dropped {
+            let key = spelling
+                .entry(name.to_ascii_lowercase())
+                .or_insert_with(|| name.to_string());
+            *skipped.attribute_values.entry(key.clone()).or_default() += n;
+        }
+        LdifImport {
+            directory,
+            skipped,
+            records_count: self.records_count,
+        }
+    }
+}
+
+fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
+    for (key, n) in from {
+        *into.entry(key).or_default() += n;
+    }
+}
+
+/// Points every `member` and `manager` value at the `dn` of the object it names when the file
+/// holds that object under the same text, so a DN is stored once however often it is
+/// referenced. Runs once all entries are read, so forward references are shared too; objects
+/// are visited on all cores (each changes only its own values).
+fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
+    let share = |v: &mut Value| {
+        if let Some((Caseless(target), _)) = dns.get_key_value(&Caseless(v.clone()))
+            && !Arc::ptr_eq(target, v)
+            && **target == **v
+        {
+            *v = target.clone();
+        }
+    };
+    objects.par_iter_mut().for_each(|o| {
+        if o.attrs.member.is_empty() && o.attrs.manager.is_none() {
+            return;
+        }
+        // Only this reader holds the attributes yet, so this does not clone them.
+        let attrs = Arc::make_mut(&mut o.attrs);
+        attrs.member.iter_mut().for_each(share);
+        attrs.manager.iter_mut().for_each(share);
+    });
+}
