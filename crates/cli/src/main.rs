@@ -18,6 +18,7 @@ mod live;
 mod logging;
 mod output;
 mod phases;
+mod plan;
 mod run;
 mod shell;
 mod timeline;
@@ -66,6 +67,7 @@ enum Command {
     Man(shell::ManArgs),
     /// Run one scenario and draw its timeline as SVG.
     Timeline(timeline::TimelineArgs),
+    Plan(plan::PlanArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +88,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => finish(shell::completions(args, Cli::command())),
         Command::Man(args) => finish(shell::man(args, Cli::command())),
         Command::Timeline(args) => timeline::run(args, cli.color),
+        // Plan owns its exit code (2 on bad input, with the description's errors rendered).
+        Command::Plan(args) => plan::run(args, cli.color),
     }
 }
 
