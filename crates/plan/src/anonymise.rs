@@ -4,9 +4,13 @@
 //! SVG, JSON), so a plan can be shared. A pseudonym is a hash of the value: the same name gives
 //! the same pseudonym in every output and every run.
 //!
-//! Names are matched whole (a name inside a longer word is that word, not the name), as written
-//! and in their HTML- and JSON-escaped forms; the longest name at a place wins, so a UPN is
-//! replaced as one and not as its parts.
+//! Names are matched whole (a name inside a longer word is that word, not the name), ignoring
+//! ASCII case as the directory does, as written and in their HTML-escaped form; the longest name
+//! at a place wins, so a UPN is replaced as one and not as its parts. JSON is anonymised value by
+//! value (its keys are the plan's own), HTML outside its tags (tag and attribute names are the
+//! page's own). Names every Active Directory has ([`WELL_KNOWN`]) and the last label of a domain
+//! name (`com`, `local`: a public suffix) identify nobody and stay, so the plan's own words
+//! (`users`, `login.microsoftonline.com`) read as written.
 
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
@@ -34,6 +38,34 @@ impl NameKind {
             NameKind::Domain => "domain",
         }
     }
+}
+
+/// Container names every Active Directory holds; they identify nobody and are left alone.
+pub const WELL_KNOWN: &[&str] = &[
+    "Users",
+    "Computers",
+    "Builtin",
+    "System",
+    "Domain Controllers",
+    "ForeignSecurityPrincipals",
+    "Program Data",
+    "Managed Service Accounts",
+    "LostAndFound",
+    "Infrastructure",
+];
+
+/// Whether a name is left alone: a well-known container or a domain's last label.
+pub fn is_public(name: &str, d: &Directory) -> bool {
+    WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(name))
+        || d.domains
+            .iter()
+            .map(|x| x.dns_name.to_string())
+            .chain([d.forest.to_string()])
+            .any(|dns| {
+                dns.rsplit('.')
+                    .next()
+                    .is_some_and(|tld| tld.eq_ignore_ascii_case(name))
+            })
 }
 
 /// The stable pseudonym of `value`: `<kind>-<8 hex digits of SHA-256 of the value>`.
@@ -150,14 +182,18 @@ impl Anonymiser {
         let mut a = Self::default();
         let mut seen = rustc_hash::FxHashSet::default();
         for (kind, value) in names(d) {
-            if Some(kind) == skip || value.trim().is_empty() || !seen.insert(value.clone()) {
+            if Some(kind) == skip
+                || value.trim().is_empty()
+                || is_public(&value, d)
+                || !seen.insert(value.to_ascii_lowercase())
+            {
                 continue;
             }
-            let p = pseudonym(kind, &value);
-            let mut forms = vec![value.clone(), html_escaped(&value), json_escaped(&value)];
-            if kind == NameKind::Domain {
-                forms.push(value.to_lowercase());
-            }
+            let p = pseudonym(kind, &value.to_ascii_lowercase());
+            let mut forms = vec![
+                value.to_ascii_lowercase(),
+                html_escaped(&value).to_ascii_lowercase(),
+            ];
             forms.sort();
             forms.dedup();
             for f in forms {
@@ -171,6 +207,7 @@ impl Anonymiser {
         a
     }
 
+    /// `form` must be ASCII-lowercase.
     fn add(&mut self, form: String, pseudonym: String) {
         let key = first_word(&form).to_string();
         self.by_word.entry(key).or_default().push((form, pseudonym));
@@ -189,11 +226,13 @@ impl Anonymiser {
 
     /// `text` with every name replaced.
     pub fn apply(&self, text: &str) -> String {
+        // ASCII lowercasing keeps every byte offset, so `lower` and `text` share them.
+        let lower = text.to_ascii_lowercase();
         let mut out = String::with_capacity(text.len());
         let mut i = 0;
         let mut prev_word = false;
         while i < text.len() {
-            let rest = &text[i..];
+            let rest = &lower[i..];
             let c = rest.chars().next().unwrap_or(' ');
             let key = if is_word(c) { first_word(rest) } else { "" };
             let hit = if prev_word && is_word(c) {
@@ -206,16 +245,40 @@ impl Anonymiser {
                 i += form.len();
                 prev_word = true;
             } else if is_word(c) {
-                out.push_str(key);
+                out.push_str(&text[i..i + key.len()]);
                 i += key.len();
                 prev_word = true;
             } else {
-                out.push(c);
+                out.push_str(&text[i..i + c.len_utf8()]);
                 i += c.len_utf8();
                 prev_word = false;
             }
         }
         out
+    }
+
+    /// An HTML page with every name of its text replaced; tags are left as they are.
+    pub fn apply_html(&self, html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            out.push_str(&self.apply(&rest[..open]));
+            let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+            out.push_str(&rest[open..close]);
+            rest = &rest[close..];
+        }
+        out.push_str(&self.apply(rest));
+        out
+    }
+
+    /// Every string value of a JSON document anonymised; keys are left as they are.
+    pub fn apply_json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.apply(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| self.apply_json(v)),
+            serde_json::Value::Object(m) => m.values_mut().for_each(|v| self.apply_json(v)),
+            _ => {}
+        }
     }
 }
 
@@ -225,15 +288,6 @@ fn html_escaped(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-fn json_escaped(s: &str) -> String {
-    let quoted = serde_json::to_string(s).unwrap_or_default();
-    quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or(&quoted)
-        .to_string()
 }
 
 #[cfg(test)]
@@ -259,9 +313,16 @@ mod tests {
             list.sort_by(|x, y| y.0.len().cmp(&x.0.len()));
         }
         assert_eq!(
-            a.apply("user1@lab.test, user1, lab.test, lab, upgrade-lab, label, user10, x.lab"),
+            a.apply("User1@Lab.test, user1, lab.test, LAB, upgrade-lab, label, user10, x.lab"),
             "upn-3, account-4, domain-2, dn-1, upgrade-lab, label, user10, x.dn-1"
         );
+        assert_eq!(
+            a.apply_html("<td class=\"lab\">lab &amp; user1</td>"),
+            "<td class=\"lab\">dn-1 &amp; account-4</td>"
+        );
+        let mut j = serde_json::json!({"lab": ["lab.test", 3]});
+        a.apply_json(&mut j);
+        assert_eq!(j, serde_json::json!({"lab": ["domain-2", 3]}));
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn plan(input: &PlanInput) -> Result<Plan, String> {
             .iter()
             .flat_map(|(p, o)| prerequisites(*p, o))
             .collect(),
-        refused: refused(&input.directory),
+        refused: refused(&in_scope(&input.directory, &input.dirsync)),
         configuration: configuration(&input.dirsync),
         wizard,
         recommended_path,
@@ -208,6 +208,21 @@ fn prerequisites(path: PathKind, o: &ScenarioOutcome) -> Vec<Prerequisite> {
         })
 }
 
+/// The directory as DirSync's scope leaves it: what reaches Azure AD.
+fn in_scope(d: &Directory, dirsync: &DirSyncSection) -> Directory {
+    let scope = Scope::new(&filters(dirsync));
+    Directory {
+        objects: d
+            .objects
+            .iter()
+            .filter(|o| scope.why_out(o).is_none())
+            .cloned()
+            .collect(),
+        ..d.clone()
+    }
+}
+
+/// The objects in scope Azure AD would refuse, by kind.
 fn refused(d: &Directory) -> Vec<RefusedKind> {
     let r = find_defects(d);
     let kind = |kind: &str, why: &str, examples: Vec<String>| RefusedKind {

@@ -20,7 +20,7 @@ mod model;
 pub mod rehearse;
 mod runbook;
 
-pub use anonymise::{Anonymiser, NameKind};
+pub use anonymise::{Anonymiser, NameKind, WELL_KNOWN, is_public, pseudonym};
 pub use model::*;
 pub use rehearse::PathKind;
 
@@ -59,18 +59,24 @@ pub fn plan(input: &PlanInput) -> Result<Plan, String> {
 /// The plan in `format`; with an anonymiser every name of the directory is replaced by its
 /// pseudonym, in every text of the output (SVG and JSON included).
 pub fn render(plan: &Plan, format: Format, anonymiser: Option<&Anonymiser>) -> String {
-    let text = match format {
-        Format::Markdown => markdown::render(plan),
-        Format::Html => html::render(plan),
+    match format {
+        Format::Markdown => {
+            let text = markdown::render(plan);
+            anonymiser.map_or(text.clone(), |a| a.apply(&text))
+        }
+        Format::Html => {
+            let text = html::render(plan);
+            anonymiser.map_or(text.clone(), |a| a.apply_html(&text))
+        }
         Format::Json => {
-            let mut t = serde_json::to_string_pretty(plan)
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            let mut value = serde_json::to_value(plan)
+                .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+            if let Some(a) = anonymiser {
+                a.apply_json(&mut value);
+            }
+            let mut t = serde_json::to_string_pretty(&value).unwrap_or_default();
             t.push('\n');
             t
         }
-    };
-    match anonymiser {
-        Some(a) => a.apply(&text),
-        None => text,
     }
 }

@@ -157,7 +157,7 @@ fn refused(s: &mut String, p: &Plan) {
     let total: usize = p.refused.iter().map(|r| r.count).sum();
     let _ = writeln!(
         s,
-        "## Objects Azure AD would refuse\n\n{} in all.\n",
+        "## Objects Azure AD would refuse\n\n{} in DirSync's scope.\n",
         thousands_usize(total)
     );
     s.push_str("| kind | count | why | examples |\n|---|---|---|---|\n");
