@@ -467,3 +467,89 @@ mod tests {
         assert_ne!(dn_key("OU=Sales,DC=contoso"), dn_key("OU=Sale,DC=contoso"));
     }
 }
+
+#[cfg(test)]
+mod run_tests {
+    use crate::load::load_text;
+    use crate::runner::{RunOptions, run_one};
+    use upgrade_lab_simulator::world::PlantedBug;
+
+    const MIGRATE: &str = r#"format_version = 1
+description = "a /migrate with an OU filter and mail as the sign-in attribute"
+seed = 5
+[world]
+users = 60
+groups = 4
+contacts = 2
+ou_depth = 1
+ou_fan_out = 2
+[world.dirsync]
+alternate_login_id = "mail"
+[world.dirsync.filters]
+included_ous = ["OU=PLACEHOLDER"]
+[[steps]]
+action = "export_settings"
+force = true
+[[steps]]
+action = "install_parallel"
+"#;
+
+    fn run(bug: Option<PlantedBug>) -> super::ConfigDiff {
+        let spec = crate::runner::setup::directory_spec(
+            &toml::from_str(
+                MIGRATE
+                    .split("[world.dirsync]")
+                    .next()
+                    .unwrap()
+                    .split("[world]")
+                    .nth(1)
+                    .unwrap(),
+            )
+            .unwrap(),
+            5,
+        );
+        let ou = upgrade_lab_simulator::generate::generate(&spec)
+            .unwrap()
+            .organizational_units[0]
+            .dn
+            .to_uppercase();
+        let text = MIGRATE.replace("OU=PLACEHOLDER", &ou);
+        let s = load_text("m", std::path::Path::new("m.toml"), text).unwrap();
+        let options = RunOptions {
+            planted_bug: bug,
+            ..RunOptions::default()
+        };
+        run_one(&s, 5, &options)
+            .config_diff
+            .expect("Connect was installed with /migrate")
+    }
+
+    #[test]
+    fn a_clean_migrate_carries_scope_and_sign_in_whatever_the_case() {
+        let d = run(None);
+        assert_eq!(d.dropped, 0, "{:#?}", d.lines);
+        let status = |area: &str| d.lines.iter().find(|l| l.area == area).map(|l| l.status);
+        assert_eq!(status("scope"), Some(super::DiffStatus::Carried));
+        assert_eq!(status("sign_in"), Some(super::DiffStatus::Carried));
+    }
+
+    #[test]
+    fn planted_migration_bugs_show_as_dropped_and_changed() {
+        let d = run(Some(PlantedBug::DropOuFilterInMigration));
+        assert!(
+            d.lines
+                .iter()
+                .any(|l| l.area == "scope" && l.status == super::DiffStatus::Dropped),
+            "{:#?}",
+            d.lines
+        );
+        let d = run(Some(PlantedBug::WrongSignInAttribute));
+        assert!(
+            d.lines
+                .iter()
+                .any(|l| l.area == "sign_in" && l.status == super::DiffStatus::Changed),
+            "{:#?}",
+            d.lines
+        );
+    }
+}

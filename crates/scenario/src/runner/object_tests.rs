@@ -53,7 +53,6 @@ fn an_object_deleted_on_purpose_is_judged_against_the_tenant_only() {
     let deleted = ObjectFact {
         ad: Some((ad_object(), true)),
         tenant: None,
-        config_diff: None,
     };
     assert_eq!(
         verdicts(&gone, &deleted),
