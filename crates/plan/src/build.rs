@@ -10,17 +10,19 @@ use upgrade_lab_model::constants::{
 use upgrade_lab_model::validate::find_defects;
 use upgrade_lab_model::{AttributeFilter, Directory, OutOfScope, Scope, ScopeFilters};
 use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
-use upgrade_lab_scenario::outcome::{EventSource, ScenarioOutcome, Verdict};
+use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
 
 /// Examples listed per kind of refused object.
 pub const EXAMPLES: usize = 5;
 
 pub fn plan(input: &PlanInput) -> Result<Plan, String> {
-    let runs = rehearse::both(
+    let rehearsals = rehearse::both(
         &input.directory,
         (&input.dirsync_table, &input.dirsync),
         input.seed,
     )?;
+    let at_verification = rehearsals.at_verification.pending_exports.clone();
+    let runs = rehearsals.paths;
     let directory = directory_summary(&input.directory, &input.dirsync);
     let first = &runs[0].1;
     let wizard = wizard(first).ok_or_else(|| {
@@ -31,7 +33,12 @@ pub fn plan(input: &PlanInput) -> Result<Plan, String> {
     })?;
     let paths: Vec<PathPlan> = runs
         .iter()
-        .map(|(p, o)| path_plan(*p, o, &wizard, &input.dirsync))
+        .map(|(p, o)| {
+            let verification = at_verification
+                .as_ref()
+                .filter(|_| *p == PathKind::Parallel);
+            path_plan(*p, o, (&wizard, &input.dirsync), verification)
+        })
         .collect();
     let wizard_path = if wizard.recommendation == "parallel" {
         PathKind::Parallel
@@ -332,8 +339,13 @@ fn configuration(d: &DirSyncSection) -> Configuration {
     }
 }
 
-fn path_plan(path: PathKind, o: &ScenarioOutcome, wizard: &Wizard, d: &DirSyncSection) -> PathPlan {
-    let runbook = runbook::steps(path, o, wizard, d);
+fn path_plan(
+    path: PathKind,
+    o: &ScenarioOutcome,
+    (wizard, d): (&Wizard, &DirSyncSection),
+    verification: Option<&PendingSummary>,
+) -> PathPlan {
+    let runbook = runbook::steps(path, o, (wizard, d), verification);
     let mut reasons: Vec<String> = runbook
         .iter()
         .filter(|s| !s.gate_passed)
@@ -365,9 +377,7 @@ fn path_plan(path: PathKind, o: &ScenarioOutcome, wizard: &Wizard, d: &DirSyncSe
         .to_string(),
         sync_gap_minutes: o.ledger.longest_gap_ms.div_ceil(60_000),
         duration_minutes: o.sim_duration_ms.div_ceil(60_000),
-        pending_at_verification: (path == PathKind::Parallel)
-            .then(|| o.pending_exports.clone())
-            .flatten(),
+        pending_at_verification: verification.cloned(),
         config_diff: o.config_diff.clone(),
         runbook,
     }

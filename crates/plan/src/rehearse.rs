@@ -181,17 +181,36 @@ pub fn scenario(
     })
 }
 
-/// Runs both paths, in-place first.
+/// The index of the parallel path's `verify_staging` step.
+pub const VERIFY_STEP: usize = 5;
+
+/// What the rehearsals give: each path's whole run, and the parallel path run up to its
+/// verification (whose pending exports are those the operator reviews).
+pub struct Rehearsals {
+    pub paths: Vec<(PathKind, ScenarioOutcome)>,
+    pub at_verification: ScenarioOutcome,
+}
+
+/// Runs both paths, in-place first, and the parallel path up to verification.
 pub fn both(
     directory: &Arc<Directory>,
     dirsync: (&Table, &DirSyncSection),
     seed: u64,
-) -> Result<Vec<(PathKind, ScenarioOutcome)>, String> {
-    [PathKind::InPlace, PathKind::Parallel]
+) -> Result<Rehearsals, String> {
+    let paths = [PathKind::InPlace, PathKind::Parallel]
         .into_iter()
         .map(|p| {
             let s = scenario(p, directory, dirsync, seed)?;
             Ok((p, upgrade_lab_scenario::runner::run_scenario(&s, seed)))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut s = scenario(PathKind::Parallel, directory, dirsync, seed)?;
+    s.name = "plan/parallel-verification".into();
+    s.file.steps.truncate(VERIFY_STEP + 1);
+    s.file.expect = Default::default();
+    let at_verification = upgrade_lab_scenario::runner::run_scenario(&s, seed);
+    Ok(Rehearsals {
+        paths,
+        at_verification,
+    })
 }

@@ -5,7 +5,7 @@ use crate::model::{RunbookStep, Wizard};
 use crate::rehearse::{PathKind, parallel_sql, service_account};
 use upgrade_lab_model::constants::{DIRSYNC_UNINSTALL_MAX_MINUTES, PARALLEL_RECOMMEND_OBJECTS};
 use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
-use upgrade_lab_scenario::outcome::{EventSource, ScenarioOutcome, Verdict};
+use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
 use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
 
 /// The new server of a parallel deployment, as the rehearsal names it.
@@ -95,15 +95,16 @@ fn blockers(w: &Wizard) -> Option<String> {
 }
 
 /// The runbook of `path`.
+/// `verification`: the parallel path's pending exports at its verification.
 pub fn steps(
     path: PathKind,
     o: &ScenarioOutcome,
-    w: &Wizard,
-    d: &DirSyncSection,
+    (w, d): (&Wizard, &DirSyncSection),
+    verification: Option<&PendingSummary>,
 ) -> Vec<RunbookStep> {
     match path {
         PathKind::InPlace => finish(o, in_place(o, w, d)),
-        PathKind::Parallel => finish(o, parallel(o, w, d)),
+        PathKind::Parallel => finish(o, parallel(o, w, d, verification)),
     }
 }
 
@@ -181,7 +182,12 @@ fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
     ]
 }
 
-fn parallel(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
+fn parallel(
+    o: &ScenarioOutcome,
+    w: &Wizard,
+    d: &DirSyncSection,
+    verification: Option<&PendingSummary>,
+) -> Vec<Draft> {
     let export = if w.objects < PARALLEL_RECOMMEND_OBJECTS {
         "close the Welcome page, then run `AzureADConnect.exe /ForceExport` from C:\\Program Files\\Microsoft Azure Active Directory Connect: Export settings"
     } else {
@@ -194,7 +200,7 @@ fn parallel(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
         ),
         None => format!("SQL: the default LocalDB ({sql})"),
     };
-    let unexplained = o.pending_exports.as_ref().and_then(|p| {
+    let unexplained = verification.and_then(|p| {
         let u = &p.unexplained;
         (u.adds + u.updates + u.deletes > 0).then(|| {
             format!(
