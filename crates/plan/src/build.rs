@@ -382,3 +382,71 @@ fn path_plan(
         runbook,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn input(dirsync: &str) -> PlanInput {
+        let spec = upgrade_lab_simulator::generate::DirectorySpec {
+            users: 80,
+            groups: 6,
+            contacts: 4,
+            seed: 3,
+            ..Default::default()
+        };
+        let directory = upgrade_lab_simulator::generate::generate(&spec).unwrap();
+        PlanInput {
+            directory: Arc::new(directory),
+            source: "generated".into(),
+            dirsync: upgrade_lab_scenario::load::load_dirsync_text(
+                std::path::Path::new("d.toml"),
+                dirsync.into(),
+            )
+            .unwrap(),
+            dirsync_table: toml::from_str(dirsync).unwrap(),
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn a_plain_dirsync_is_go_on_both_paths() {
+        let p = plan(&input("")).unwrap();
+        for x in &p.paths {
+            assert_eq!(x.decision, Decision::Go, "{:?}: {:?}", x.path, x.reasons);
+            assert!(x.runbook.iter().all(|s| s.gate_passed));
+        }
+        assert_eq!(p.recommended_path, PathKind::InPlace);
+        assert!(p.paths[1].pending_at_verification.is_some());
+        assert!(p.paths[0].pending_at_verification.is_none());
+    }
+
+    #[test]
+    fn a_blocking_customisation_is_no_go_with_its_gate_named() {
+        let p = plan(&input("extension_dll = \"Contoso.Sync.dll\"\n")).unwrap();
+        assert!(!p.wizard.blockers.is_empty());
+        assert!(
+            p.configuration
+                .blocks
+                .iter()
+                .any(|b| b.contains("Contoso.Sync.dll"))
+        );
+        for x in &p.paths {
+            assert_eq!(x.decision, Decision::NoGo, "{:?}", x.path);
+            assert!(
+                x.reasons.iter().any(|r| r.contains("blocked")),
+                "{:?}: {:?}",
+                x.path,
+                x.reasons
+            );
+        }
+    }
+
+    #[test]
+    fn the_plan_is_the_same_for_the_same_inputs() {
+        let a = serde_json::to_string(&plan(&input("")).unwrap()).unwrap();
+        let b = serde_json::to_string(&plan(&input("")).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -553,3 +553,40 @@ action = "install_parallel"
         );
     }
 }
+
+#[cfg(test)]
+mod report_tests {
+    #[test]
+    fn the_json_and_html_reports_carry_the_diff_only_when_there_is_one() {
+        let mut suite = crate::report::fixtures::suite();
+        let json = crate::report::json::render(&suite);
+        assert!(
+            !json.contains("config_diff"),
+            "absent when no Connect holds DirSync's settings"
+        );
+        let mut dirsync =
+            upgrade_lab_model::DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        dirsync.filters.included_ous = vec!["OU=Sales,DC=contoso,DC=com".into()];
+        let connect = super::ConnectSide {
+            host: "AADC01".into(),
+            filters: Default::default(),
+            alternate_login_id: None,
+            password_hash_sync: true,
+            exchange_hybrid: false,
+            connect_rules: true,
+            delete_threshold: Some(500),
+            source_anchor: upgrade_lab_model::SourceAnchor::ObjectGuid,
+        };
+        suite.scenarios[0].config_diff = Some(super::diff(&dirsync, &connect));
+        let json: serde_json::Value =
+            serde_json::from_str(&crate::report::json::render(&suite)).unwrap();
+        let d = &json["scenarios"][0]["config_diff"];
+        assert_eq!(d["dropped"], 1, "{d}");
+        assert_eq!(d["lines"][0]["status"], "dropped", "{d}");
+        let html = crate::report::html::render(&suite, crate::report::WallTime::Redact);
+        assert!(html.contains("DirSync ⇄ Connect configuration"));
+        assert!(html.contains(
+            "<tr class=\"dropped\"><td>scope</td><td>included OU OU=Sales,DC=contoso,DC=com</td>"
+        ));
+    }
+}
