@@ -310,7 +310,7 @@ mod tests {
         a.add("user1@lab.test".into(), "upn-3".into());
         a.add("user1".into(), "account-4".into());
         for list in a.by_word.values_mut() {
-            list.sort_by(|x, y| y.0.len().cmp(&x.0.len()));
+            list.sort_by_key(|y| std::cmp::Reverse(y.0.len()));
         }
         assert_eq!(
             a.apply("User1@Lab.test, user1, lab.test, LAB, upgrade-lab, label, user10, x.lab"),

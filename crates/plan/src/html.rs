@@ -65,9 +65,19 @@ pub fn render(p: &Plan) -> String {
             .collect(),
     );
     facts(&mut s, p);
+    findings(&mut s, p);
+    for (x, o) in p.paths.iter().zip(&p.outcomes) {
+        path(&mut s, x, o);
+    }
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+/// Prerequisites, refused objects and what DirSync's configuration carries.
+fn findings(s: &mut String, p: &Plan) {
     let _ = writeln!(s, "<h2>Prerequisites</h2>");
     table(
-        &mut s,
+        s,
         &["path", "server", "check", "passed", "finding"],
         p.prerequisites
             .iter()
@@ -84,7 +94,7 @@ pub fn render(p: &Plan) -> String {
     );
     let _ = writeln!(s, "<h2>Objects Azure AD would refuse</h2>");
     table(
-        &mut s,
+        s,
         &["kind", "count", "why", "examples"],
         p.refused
             .iter()
@@ -101,7 +111,7 @@ pub fn render(p: &Plan) -> String {
     let c = &p.configuration;
     let _ = writeln!(s, "<h2>DirSync's configuration</h2>");
     table(
-        &mut s,
+        s,
         &["carries over", "blocks", "reset"],
         (0..c.carries.len().max(c.blocks.len()).max(c.resets.len()))
             .map(|i| {
@@ -112,11 +122,6 @@ pub fn render(p: &Plan) -> String {
             })
             .collect(),
     );
-    for (x, o) in p.paths.iter().zip(&p.outcomes) {
-        path(&mut s, x, o);
-    }
-    s.push_str("</main>\n</body>\n</html>\n");
-    s
 }
 
 fn facts(s: &mut String, p: &Plan) {

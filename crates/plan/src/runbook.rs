@@ -104,7 +104,11 @@ pub fn steps(
 ) -> Vec<RunbookStep> {
     match path {
         PathKind::InPlace => finish(o, in_place(o, w, d)),
-        PathKind::Parallel => finish(o, parallel(o, w, d, verification)),
+        PathKind::Parallel => {
+            let mut drafts = parallel(w, d, verification);
+            drafts.extend(cutover(o));
+            finish(o, drafts)
+        }
     }
 }
 
@@ -182,12 +186,8 @@ fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
     ]
 }
 
-fn parallel(
-    o: &ScenarioOutcome,
-    w: &Wizard,
-    d: &DirSyncSection,
-    verification: Option<&PendingSummary>,
-) -> Vec<Draft> {
+/// The parallel path up to its verification.
+fn parallel(w: &Wizard, d: &DirSyncSection, verification: Option<&PendingSummary>) -> Vec<Draft> {
     let export = if w.objects < PARALLEL_RECOMMEND_OBJECTS {
         "close the Welcome page, then run `AzureADConnect.exe /ForceExport` from C:\\Program Files\\Microsoft Azure Active Directory Connect: Export settings"
     } else {
@@ -245,6 +245,12 @@ fn parallel(
             indices: &[4, 5],
             extra: unexplained,
         },
+    ]
+}
+
+/// The parallel path's cutover: DirSync retired, staging left.
+fn cutover(o: &ScenarioOutcome) -> Vec<Draft> {
+    vec![
         Draft {
             title: "Retire DirSync",
             server: DEFAULT_DIRSYNC_HOST.into(),

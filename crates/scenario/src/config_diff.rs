@@ -391,13 +391,15 @@ mod tests {
 
     /// Connect as the migration leaves it: the same settings, names in other cases.
     fn connect() -> ConnectSide {
-        let mut f = ScopeFilters::default();
-        f.domains = vec!["CONTOSO.COM".into()];
-        f.included_ous = vec!["ou=sales,dc=Contoso,dc=com".into()];
-        f.attribute_filters = vec![upgrade_lab_model::AttributeFilter {
-            attribute: "EXTENSIONATTRIBUTE15".into(),
-            value: "nosync".into(),
-        }];
+        let f = ScopeFilters {
+            domains: vec!["CONTOSO.COM".into()],
+            included_ous: vec!["ou=sales,dc=Contoso,dc=com".into()],
+            attribute_filters: vec![upgrade_lab_model::AttributeFilter {
+                attribute: "EXTENSIONATTRIBUTE15".into(),
+                value: "nosync".into(),
+            }],
+            ..Default::default()
+        };
         ConnectSide {
             host: "AADC01".into(),
             filters: f,
