@@ -18,6 +18,7 @@ mod live;
 mod logging;
 mod output;
 mod phases;
+mod plan;
 mod run;
 mod schema;
 mod shell;
@@ -71,6 +72,7 @@ enum Command {
     Timeline(timeline::TimelineArgs),
     /// Print the JSON Schema of scenario files or of the JSON report.
     Schema(schema::SchemaArgs),
+    Plan(plan::PlanArgs),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +94,8 @@ fn main() -> ExitCode {
         Command::Man(args) => finish(shell::man(args, Cli::command())),
         Command::Timeline(args) => timeline::run(args, cli.color),
         Command::Schema(args) => finish(schema::run(args)),
+        // Plan owns its exit code (2 on bad input, with the description's errors rendered).
+        Command::Plan(args) => plan::run(args, cli.color),
     }
 }
 

@@ -8,206 +8,14 @@
 //! binds port 389 and 636 on 127.0.0.1). Without them the test says so and passes, except under
 //! `CI=true`, where `.ci/run` installs them and a missing one is a failure.
 
+mod support;
+
 use std::fs;
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use support::samba::*;
 use upgrade_lab_ldap::{LdapReadError, LdapSource, read_directory};
 use upgrade_lab_model::Secret;
-
-const REALM: &str = "LAB.TEST";
-const BASE: &str = "DC=lab,DC=test";
-/// Only for this throw-away test domain; never a real credential.
-const ADMIN_PASSWORD: &str = "Lab-Admin-Pw1!";
-const USERS: usize = 320;
-const CONTACTS: usize = 1_750;
-const BIG_GROUP_MEMBERS: usize = 2_050;
-
-/// Skips (outside CI) or fails (under CI=true) when the DC cannot be run here.
-fn unavailable(reason: &str) -> bool {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "the Samba DC test cannot run: {reason}; .ci/run installs samba, ldb-tools and openssl"
-        );
-    }
-    eprintln!(
-        "SKIPPED: the Samba DC test: {reason} (apt-get install samba ldb-tools openssl; run as root)"
-    );
-    true
-}
-
-fn missing_prerequisite() -> Option<String> {
-    for tool in ["samba", "samba-tool", "ldbadd", "ldapsearch", "openssl"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            return Some(format!("`{tool}` is not installed"));
-        }
-    }
-    let uid = Command::new("id").arg("-u").output().ok()?;
-    (String::from_utf8_lossy(&uid.stdout).trim() != "0").then(|| "not running as root".into())
-}
-
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A CA and a server certificate for 127.0.0.1, signed by it.
-fn certificates(dir: &Path) {
-    let sh = |script: &str| {
-        run(
-            Command::new("sh").args(["-c", script]).current_dir(dir),
-            script,
-        )
-    };
-    sh(
-        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=upgrade-lab-test-ca 2>/dev/null",
-    );
-    sh(
-        "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out dc.csr -subj /CN=127.0.0.1 2>/dev/null",
-    );
-    sh(
-        "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && openssl x509 -req -in dc.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile san.ext 2>/dev/null",
-    );
-    sh("chmod 600 key.pem");
-}
-
-/// Provisions the domain into `dir` and returns its smb.conf.
-fn provision(dir: &Path) -> PathBuf {
-    run(
-        Command::new("samba-tool").args([
-            "domain",
-            "provision",
-            &format!("--realm={REALM}"),
-            "--domain=LAB",
-            "--server-role=dc",
-            "--dns-backend=NONE",
-            &format!("--targetdir={}", dir.display()),
-            &format!("--adminpass={ADMIN_PASSWORD}"),
-            "--host-ip=127.0.0.1",
-            "--option=interfaces=127.0.0.1",
-            "--option=bind interfaces only=yes",
-        ]),
-        "samba-tool domain provision",
-    );
-    let conf = dir.join("etc/smb.conf");
-    let text = fs::read_to_string(&conf).unwrap();
-    let tls = |name: &str| dir.join(name).display().to_string();
-    let extra = format!(
-        "\tserver services = ldap\n\tldap server require strong auth = no\n\
-         \tlog file = {}\n\ttls enabled = yes\n\ttls keyfile = {}\n\ttls certfile = {}\n\ttls cafile = {}\n",
-        tls("samba.log"),
-        tls("key.pem"),
-        tls("cert.pem"),
-        tls("ca.pem")
-    );
-    let text: String = text
-        .lines()
-        .filter(|l| {
-            !l.trim_start().starts_with("server services")
-                && !l.trim_start().starts_with("log file")
-        })
-        .map(|l| format!("{l}\n"))
-        .collect::<String>()
-        .replacen("[global]\n", &format!("[global]\n{extra}"), 1);
-    fs::write(&conf, text).unwrap();
-    conf
-}
-
-/// The directory's objects, as LDIF for `ldbadd`.
-fn population() -> String {
-    let mut out = format!("dn: OU=Staff,{BASE}\nobjectClass: organizationalUnit\nou: Staff\n\n");
-    for i in 0..USERS {
-        out.push_str(&format!(
-            "dn: CN=User {i:04},OU=Staff,{BASE}\nobjectClass: user\nsAMAccountName: user{i:04}\n\
-             userPrincipalName: user{i:04}@lab.test\ngivenName: User\nsn: Number{i:04}\n\
-             displayName: User {i:04}\nmail: user{i:04}@lab.test\n\n"
-        ));
-    }
-    for i in 0..CONTACTS {
-        out.push_str(&format!(
-            "dn: CN=Contact {i:04},OU=Staff,{BASE}\nobjectClass: contact\n\
-             displayName: Contact {i:04}\nmail: contact{i:04}@partner.example\n\n"
-        ));
-    }
-    let mut members = (0..USERS).map(|i| format!("member: CN=User {i:04},OU=Staff,{BASE}\n"));
-    let small: String = members.by_ref().take(10).collect();
-    let big: String = (0..USERS)
-        .map(|i| format!("member: CN=User {i:04},OU=Staff,{BASE}\n"))
-        .chain(
-            (0..BIG_GROUP_MEMBERS - USERS)
-                .map(|i| format!("member: CN=Contact {i:04},OU=Staff,{BASE}\n")),
-        )
-        .collect();
-    out.push_str(&format!("dn: CN=Small Group,OU=Staff,{BASE}\nobjectClass: group\nsAMAccountName: smallgroup\n{small}\n"));
-    out.push_str(&format!(
-        "dn: CN=Big Group,OU=Staff,{BASE}\nobjectClass: group\nsAMAccountName: biggroup\n{big}\n"
-    ));
-    out
-}
-
-/// The running DC; stopped when dropped.
-struct Dc {
-    child: Child,
-}
-
-impl Drop for Dc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(conf: &Path) -> Dc {
-    let child = Command::new("samba")
-        .args(["-i", "-M", "single", "-s"])
-        .arg(conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("samba starts");
-    let dc = Dc { child };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while TcpStream::connect(("127.0.0.1", 636)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the DC did not listen on 127.0.0.1:636 within 120 s"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    dc
-}
-
-/// The directory as OpenLDAP's `ldapsearch` exports it (paged, binary values in base64, as
-/// `ldifde -f` writes them): the LDIF a Linux administrator would hand us.
-fn ldapsearch_export(dir: &Path) -> String {
-    run(
-        Command::new("ldapsearch")
-            .env("LDAPTLS_CACERT", dir.join("ca.pem"))
-            .args(["-LLL", "-x", "-o", "ldif-wrap=no", "-E", "pr=1000/noprompt"])
-            .args([
-                "-H",
-                "ldaps://127.0.0.1:636",
-                "-D",
-                "Administrator@lab.test",
-                "-w",
-                ADMIN_PASSWORD,
-            ])
-            .args(["-b", BASE, "(objectClass=*)", "*"]),
-        "ldapsearch",
-    )
-}
 
 /// The directory with its lists in one order (servers may return entries in any order).
 fn canonical(mut d: upgrade_lab_model::Directory) -> upgrade_lab_model::Directory {
@@ -278,31 +86,10 @@ fn source(url: &str, dir: &Path) -> LdapSource {
 
 #[test]
 fn a_live_samba_dc_reads_like_its_ldif_export() {
-    if let Some(reason) = missing_prerequisite() {
-        unavailable(&reason);
+    if !available() {
         return;
     }
-    for port in [389, 636] {
-        assert!(
-            TcpStream::connect(("127.0.0.1", port)).is_err(),
-            "127.0.0.1:{port} is already in use (another LDAP server or a DC left running): stop it first"
-        );
-    }
-    let dir = std::env::temp_dir().join(format!("upgrade-lab-samba-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    certificates(&dir);
-    let conf = provision(&dir);
-    let sam = dir.join("private/sam.ldb");
-    fs::write(dir.join("population.ldif"), population()).unwrap();
-    run(
-        Command::new("ldbadd")
-            .arg("-H")
-            .arg(&sam)
-            .arg(dir.join("population.ldif")),
-        "ldbadd",
-    );
-    let dc = start(&conf);
+    let (dc, dir) = lab_dc("samba");
     let from_ldif = canonical(
         upgrade_lab_simulator::ldif::read_directory(&ldapsearch_export(&dir))
             .expect("the export reads")

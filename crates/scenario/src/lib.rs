@@ -29,6 +29,7 @@
 //! assert_eq!(s.seed(), 7);
 //! ```
 
+pub mod config_diff;
 pub mod determinism;
 pub mod diagnostic;
 pub mod explore;

@@ -16,6 +16,10 @@ pub struct Scenario {
     pub file: ScenarioFile,
     /// The LDIF file, resolved against the scenario's directory.
     pub ldif_path: Option<PathBuf>,
+    /// A directory given in memory: read over LDAP (`[world.ldap]`) when the file loaded, or
+    /// handed over by a program that builds scenarios itself (`plan`). It replaces the
+    /// generated or LDIF directory.
+    pub directory: Option<Arc<upgrade_lab_model::Directory>>,
     /// When each `[[faults]]` entry strikes, in file order.
     pub fault_triggers: Vec<FaultTrigger>,
     /// Objects of the directory (generated or read from the LDIF file) before any step.
@@ -121,9 +125,25 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Scenario, Vec<
         path: path.to_path_buf(),
         file,
         ldif_path: checked.ldif_path,
+        directory: checked.directory,
         fault_triggers: checked.fault_triggers,
         objects: checked.objects,
     })
+}
+
+/// Parses and checks a DirSync description: the keys of a scenario's `[world.dirsync]` at the
+/// top of its own file (what `plan --dirsync` reads). Errors point into that file.
+pub fn load_dirsync_text(
+    path: &Path,
+    text: String,
+) -> Result<crate::format::DirSyncSection, Vec<ScenarioError>> {
+    let text = Arc::new(text);
+    let section: crate::format::DirSyncSection = toml::from_str(&text).map_err(|e| {
+        let (message, help) = explain_parse_error(e.message());
+        vec![ScenarioError::at(path, &text, e.span(), message, help)]
+    })?;
+    validate::check_dirsync(path, &text, &section)?;
+    Ok(section)
 }
 
 /// Discovers and loads every scenario under `paths`. Either all load, or every error of every

@@ -243,3 +243,97 @@ mod properties {
         }
     }
 }
+
+/// GOOD with `[world.ldap]` (the given keys) instead of the generated directory.
+fn with_ldap(keys: &str) -> String {
+    GOOD.replace(
+        "[world]\nusers = 900\ngroups = 80\ncontacts = 20",
+        &format!("[world]\n[world.ldap]\n{keys}"),
+    )
+}
+
+#[test]
+fn an_ldap_world_without_its_password_variable_points_at_the_key() {
+    let e = errors_of(&with_ldap(
+        "url = \"ldap://127.0.0.1:9\"\nbind_dn = \"reader@contoso.com\"\npassword_env = \"UPGRADE_LAB_TEST_UNSET_VARIABLE\"",
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("t.toml:11:16"), "{}", e[0]);
+    assert!(
+        e[0].contains("UPGRADE_LAB_TEST_UNSET_VARIABLE is not set"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn a_bind_dn_without_password_env_is_refused() {
+    let e = errors_of(&with_ldap(
+        "url = \"ldap://127.0.0.1:9\"\nbind_dn = \"reader@contoso.com\"",
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("t.toml:10:11"), "{}", e[0]);
+    assert!(e[0].contains("bind_dn needs password_env"), "{}", e[0]);
+}
+
+#[test]
+fn an_unreachable_ldap_server_is_an_error_at_the_url() {
+    let e = errors_of(&with_ldap(
+        "url = \"ldap://127.0.0.1:9\"\ntimeout_seconds = 2",
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("t.toml:9:7"), "{}", e[0]);
+    assert!(
+        e[0].contains("cannot read the directory at ldap://127.0.0.1:9"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn an_ldap_world_refuses_other_directories_and_a_missing_ca_file() {
+    let both =
+        with_ldap("url = \"ldap://127.0.0.1:9\"").replace("[world]\n", "[world]\nusers = 5\n");
+    let e = errors_of(&both);
+    assert!(
+        e.iter()
+            .any(|x| x.contains("both an LDAP directory and generated-directory keys")),
+        "{e:?}"
+    );
+    let e = errors_of(&with_ldap(
+        "url = \"ldap://127.0.0.1:9\"\nca_file = \"nope.pem\"",
+    ));
+    assert!(
+        e.iter()
+            .any(|x| x.contains("the CA file nope.pem does not exist")),
+        "{e:?}"
+    );
+    let e = errors_of(&with_ldap(
+        "url = \"ldap://127.0.0.1:9\"\ntimeout_seconds = 0",
+    ));
+    assert!(
+        e.iter()
+            .any(|x| x.contains("timeout_seconds is 1 to 3,600")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_dirsync_description_reads_alone_and_its_errors_point_into_it() {
+    use crate::load::load_dirsync_text;
+    let p = Path::new("dirsync.toml");
+    let d = load_dirsync_text(p, "sql = \"full\"\nsql_server = \"SQL01\"\nsql_instance = \"DS\"\n[filters]\ndomains = [\"contoso.com\"]\n".into()).unwrap();
+    assert_eq!(d.filters.domains, ["contoso.com"]);
+    let e = load_dirsync_text(p, "version = \"one\"\n".into()).unwrap_err();
+    assert!(
+        e[0].plain().contains("dirsync.toml:1:11"),
+        "{}",
+        e[0].plain()
+    );
+    let e = load_dirsync_text(p, "users = 5\n".into()).unwrap_err();
+    assert!(
+        e[0].plain().contains("dirsync.toml:1:1") && e[0].plain().contains("unknown field `users`"),
+        "{}",
+        e[0].plain()
+    );
+}

@@ -436,6 +436,11 @@ pub struct ScenarioOutcome {
     pub faults: Vec<FaultLine>,
     /// Why the scenario could not run to its end, or a fault hit nothing (verdict `Error`).
     pub error: Option<String>,
+    /// What Azure AD Connect's configuration holds against what DirSync's held, once the
+    /// upgrade installed Connect with DirSync's settings (`/migrate` or in place); absent from
+    /// the JSON report otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_diff: Option<crate::config_diff::ConfigDiff>,
     /// The final tenant as Graph JSON shapes it, when the run asked for it (`--dump-tenant`);
     /// never part of a report.
     #[serde(skip)]

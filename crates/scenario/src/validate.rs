@@ -5,8 +5,8 @@
 use crate::diagnostic::ScenarioError;
 use crate::format::expect::OBJECT_ATTRIBUTES;
 use crate::format::{
-    Bound, Expect, FORMAT_VERSION, FaultTrigger, PendingExportsExpectation, ScenarioFile,
-    ServerSection, SqlChoiceSection, SqlKind, Step,
+    Bound, DirSyncSection, Expect, FORMAT_VERSION, FaultTrigger, LdapSection,
+    PendingExportsExpectation, ScenarioFile, ServerSection, SqlChoiceSection, SqlKind, Step,
 };
 use crate::rules::{FAILURE_MODE_MAX, RULES, find_rule};
 use crate::vocabulary::{
@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
-use upgrade_lab_model::{ObjectKind, Version, attribute_flow};
+use upgrade_lab_model::{Directory, ObjectKind, Version, attribute_flow};
 
 mod ranges;
 
@@ -26,6 +26,8 @@ pub use ranges::{key_span, thousands, timing_range};
 /// What the checks resolved.
 pub struct Checked {
     pub ldif_path: Option<PathBuf>,
+    /// The directory `[world.ldap]` read when the scenario loaded.
+    pub directory: Option<Arc<Directory>>,
     /// Objects of the directory (generated or read from the LDIF file).
     pub objects: u64,
     pub fault_triggers: Vec<FaultTrigger>,
@@ -128,7 +130,7 @@ pub fn check(
         errors: Vec::new(),
     };
     header(&mut c, file);
-    let (ldif_path, objects) = world(&mut c, file);
+    let (ldif_path, directory, objects) = world(&mut c, file);
     steps(&mut c, file);
     ranges::check(&mut c, file, objects);
     let fault_triggers = faults(&mut c, file);
@@ -136,6 +138,7 @@ pub fn check(
     if c.errors.is_empty() {
         Ok(Checked {
             ldif_path,
+            directory,
             objects: objects.unwrap_or(0),
             fault_triggers,
         })
@@ -183,23 +186,42 @@ fn header(c: &mut Checker, file: &ScenarioFile) {
     }
 }
 
-/// The world's checks; the LDIF path and the directory's object count when they are known.
-fn world(c: &mut Checker, file: &ScenarioFile) -> (Option<PathBuf>, Option<u64>) {
+/// The world's checks; the LDIF path, the directory read over LDAP and the directory's object
+/// count when they are known.
+fn world(
+    c: &mut Checker,
+    file: &ScenarioFile,
+) -> (Option<PathBuf>, Option<Arc<Directory>>, Option<u64>) {
     let w = file.world.get_ref();
     let mut ldif_path = None;
     let mut objects = None;
-    match (&w.ldif, w.has_inline_directory()) {
-        (Some(l), true) => c.err(
+    let mut directory = None;
+    match (&w.ldif, &w.ldap, w.has_inline_directory()) {
+        (Some(_), Some(l), _) => c.err(
+            l.span(),
+            "the world has both an LDIF file and an LDAP directory",
+            "keep `ldif` or `[world.ldap]`, not both",
+        ),
+        (None, Some(l), true) => c.err(
+            l.span(),
+            "the world has both an LDAP directory and generated-directory keys",
+            "keep `[world.ldap]`, or remove it and keep users/groups/contacts",
+        ),
+        (Some(l), None, true) => c.err(
             l.span(),
             "the world has both an LDIF file and generated-directory keys",
             "keep `ldif`, or remove it and keep users/groups/contacts",
         ),
-        (None, false) => c.err(
+        (None, None, false) => c.err(
             file.world.span(),
             "the world has no directory",
-            "set users, groups and contacts (a generated directory) or `ldif = \"file.ldif\"`",
+            "set users, groups and contacts (a generated directory), `ldif = \"file.ldif\"` or `[world.ldap]`",
         ),
-        (Some(l), false) => {
+        (None, Some(l), false) => {
+            directory = ldap_directory(c, l.get_ref()).map(Arc::new);
+            objects = directory.as_ref().map(|d| d.objects.len() as u64);
+        }
+        (Some(l), None, false) => {
             let base = c.path.parent().unwrap_or(Path::new("."));
             let p = base.join(l.get_ref());
             if p.is_file() {
@@ -213,7 +235,7 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> (Option<PathBuf>, Option<u64>)
                 );
             }
         }
-        (None, true) => {}
+        (None, None, true) => {}
     }
     if w.inline_object_count() > MAX_OBJECTS {
         c.err(
@@ -290,7 +312,82 @@ fn world(c: &mut Checker, file: &ScenarioFile) -> (Option<PathBuf>, Option<u64>)
             "omit it for the default",
         );
     }
-    (ldif_path, objects)
+    (ldif_path, directory, objects)
+}
+
+/// Reads `[world.ldap]`'s directory as `run` uses it; every problem points at its key.
+fn ldap_directory(c: &mut Checker, l: &LdapSection) -> Option<Directory> {
+    let mut source = upgrade_lab_ldap::LdapSource::new(l.url.get_ref().clone());
+    source.base = l.base.clone();
+    source.starttls = l.starttls;
+    if let Some(t) = &l.timeout_seconds {
+        if !(1..=3600).contains(t.get_ref()) {
+            c.err(
+                t.span(),
+                "timeout_seconds is 1 to 3,600",
+                "30 is the default",
+            );
+            return None;
+        }
+        source.timeout = std::time::Duration::from_secs(*t.get_ref());
+    }
+    if let Some(ca) = &l.ca_file {
+        let p = c.path.parent().unwrap_or(Path::new(".")).join(ca.get_ref());
+        if !p.is_file() {
+            c.err(
+                ca.span(),
+                format!("the CA file {} does not exist", p.display()),
+                "the path is relative to the scenario file's folder",
+            );
+            return None;
+        }
+        source.ca_file = Some(p);
+    }
+    if let Some(dn) = &l.bind_dn {
+        source.bind_dn = Some(dn.get_ref().clone());
+        source.password = Some(ldap_password(c, dn, l.password_env.as_ref())?);
+    }
+    match upgrade_lab_ldap::read_directory(&source) {
+        Ok(read) => Some(read.import.directory),
+        Err(e) => {
+            c.err(
+                l.url.span(),
+                format!("cannot read the directory at {}: {e}", l.url.get_ref()),
+                "check the URL, the server, the bind DN and its password; `check` and `run` read the directory when the scenario loads",
+            );
+            None
+        }
+    }
+}
+
+/// The bind password from the environment variable `password_env` names.
+fn ldap_password(
+    c: &mut Checker,
+    dn: &Spanned<String>,
+    variable: Option<&Spanned<String>>,
+) -> Option<upgrade_lab_model::Secret> {
+    let Some(variable) = variable else {
+        c.err(
+            dn.span(),
+            "bind_dn needs password_env, the environment variable holding its password",
+            "add `password_env = \"CONTOSO_LDAP_PASSWORD\"`; the file never holds the password",
+        );
+        return None;
+    };
+    match std::env::var(variable.get_ref()) {
+        Ok(p) => Some(upgrade_lab_model::Secret::new(p)),
+        Err(_) => {
+            c.err(
+                variable.span(),
+                format!("the environment variable {} is not set", variable.get_ref()),
+                format!(
+                    "set {} to the bind password before `check` or `run`",
+                    variable.get_ref()
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Reads the LDIF file as `run` will; an error points into the LDIF file. The object count on
@@ -328,13 +425,22 @@ fn ldif_objects(c: &mut Checker, path: &Path, at: Range<usize>) -> Option<u64> {
 }
 
 fn dirsync(c: &mut Checker, file: &ScenarioFile) {
-    let d = &file.world.get_ref().dirsync;
+    dirsync_section(
+        c,
+        &file.world.get_ref().dirsync,
+        file.world.span(),
+        "[world.dirsync]",
+    );
+}
+
+/// The checks of a DirSync section; `span` is where the section sits, `name` how to name it.
+fn dirsync_section(c: &mut Checker, d: &DirSyncSection, span: Range<usize>, name: &str) {
     c.version(&d.version, "DirSync version");
     match d.sql {
         SqlKind::Full if d.sql_server.is_none() || d.sql_instance.is_none() => c.err(
-            file.world.span(),
+            span,
             "DirSync on full SQL needs sql_server and sql_instance",
-            "add them to [world.dirsync], e.g. sql_server = \"SQL01\", sql_instance = \"DIRSYNC\"",
+            format!("add them to {name}, e.g. sql_server = \"SQL01\", sql_instance = \"DIRSYNC\""),
         ),
         SqlKind::Express => {
             for s in [&d.sql_server, &d.sql_instance].into_iter().flatten() {
@@ -346,6 +452,26 @@ fn dirsync(c: &mut Checker, file: &ScenarioFile) {
             }
         }
         SqlKind::Full => {}
+    }
+}
+
+/// The checks of a DirSync description on its own (the keys of `[world.dirsync]` at the top
+/// of a file, as `plan --dirsync` reads it); errors point into that file.
+pub fn check_dirsync(
+    path: &Path,
+    text: &Arc<String>,
+    d: &DirSyncSection,
+) -> Result<(), Vec<ScenarioError>> {
+    let mut c = Checker {
+        path,
+        text,
+        errors: Vec::new(),
+    };
+    dirsync_section(&mut c, d, 0..text.len().min(1), "the file");
+    if c.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(c.errors)
     }
 }
 

@@ -26,7 +26,7 @@ pub use steps::{
 };
 pub use world::{
     AttributeFilterSection, DefectsSection, DirSyncSection, FiltersSection, GroupShapeSection,
-    ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, WorldSection,
+    LdapSection, ProxyScope, ReachSection, ServerSection, SqlKind, TenantSection, WorldSection,
 };
 
 /// The only format version this build reads.

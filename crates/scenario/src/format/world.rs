@@ -40,6 +40,8 @@ pub struct WorldSection {
     /// An LDIF file (relative to the scenario file) instead of a generated directory.
     #[schemars(with = "Option<String>")]
     pub ldif: Option<Spanned<String>>,
+    /// A live directory read over LDAP when the scenario loads, instead of a generated one.
+    pub ldap: Option<Spanned<LdapSection>>,
     #[serde(default)]
     pub dirsync: DirSyncSection,
     /// The DirSync server's own environment (an in-place upgrade installs on it).
@@ -87,6 +89,28 @@ impl WorldSection {
         let v = |x: &Option<Spanned<u32>>| x.as_ref().map_or(0, |s| u64::from(*s.get_ref()));
         v(&self.users) + v(&self.groups) + v(&self.contacts)
     }
+}
+
+/// `[world.ldap]`: a live directory read over LDAP (paged, ranged, LDAPS or StartTLS). The file
+/// names the environment variable that holds the bind password, never the password itself.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdapSection {
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    pub url: Spanned<String>,
+    /// The DN or `user@domain` to bind as; anonymous without it.
+    pub bind_dn: Option<Spanned<String>>,
+    /// The environment variable holding the bind password (required with `bind_dn`).
+    pub password_env: Option<Spanned<String>>,
+    /// The search base; the server's `defaultNamingContext` when unset.
+    pub base: Option<String>,
+    /// Upgrade an `ldap://` connection with StartTLS before binding.
+    #[serde(default)]
+    pub starttls: bool,
+    /// PEM file of the certificate authorities to trust, relative to the scenario file.
+    pub ca_file: Option<Spanned<String>>,
+    /// Seconds to wait for the connection and each answer (1 to 3,600; default 30).
+    pub timeout_seconds: Option<Spanned<u64>>,
 }
 
 /// `[world.group_shape]`: group sizes, kinds and nesting (the generator's `GroupShape`).

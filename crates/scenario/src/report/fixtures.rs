@@ -23,6 +23,7 @@ fn base(name: &str, seed: u64, description: &str) -> ScenarioOutcome {
         faults: Vec::new(),
         error: None,
         tenant: None,
+        config_diff: None,
     }
 }
 

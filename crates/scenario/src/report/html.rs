@@ -170,6 +170,9 @@ fn section(s: &mut String, o: &ScenarioOutcome, id: &str, wall: WallTime) {
     if let Some(p) = &o.pending_exports {
         pending(s, p);
     }
+    if let Some(d) = &o.config_diff {
+        config_diff(s, d);
+    }
     faults(s, o);
     let _ = write!(
         s,
@@ -191,6 +194,33 @@ fn failures(s: &mut String, o: &ScenarioOutcome) {
             escape(&f.what),
             escape(&f.expected),
             escape(&f.actual)
+        );
+    }
+    s.push_str("</tbody>\n</table>\n");
+}
+
+/// DirSync ⇄ Connect: each line of DirSync's configuration carried, changed or dropped.
+pub fn config_diff(s: &mut String, d: &crate::config_diff::ConfigDiff) {
+    let _ = writeln!(
+        s,
+        "<h3>DirSync ⇄ Connect configuration</h3>\n<p>On {}: {} carried, {} changed, {} dropped.</p>",
+        escape(&d.connect_host),
+        d.carried,
+        d.changed,
+        d.dropped
+    );
+    s.push_str("<table class=\"config-diff\">\n<thead><tr><th>area</th><th>item</th><th>DirSync</th><th>Connect</th><th>status</th><th>how</th></tr></thead>\n<tbody>\n");
+    let cell = |v: &Option<String>| escape(v.as_deref().unwrap_or("—"));
+    for l in &d.lines {
+        let _ = writeln!(
+            s,
+            "<tr class=\"{st}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{st}</td><td>{}</td></tr>",
+            l.area,
+            escape(&l.item),
+            cell(&l.dirsync),
+            cell(&l.connect),
+            cell(&l.how),
+            st = l.status.as_str(),
         );
     }
     s.push_str("</tbody>\n</table>\n");

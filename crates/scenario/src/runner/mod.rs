@@ -136,6 +136,7 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         faults: Vec::new(),
         error: None,
         tenant: None,
+        config_diff: None,
     }
 }
 
@@ -403,6 +404,8 @@ fn run_planted(
     outcome.events = timeline;
     outcome.runs = facts.runs.clone();
     outcome.pending_exports = facts.pending.clone();
+    outcome.config_diff = crate::config_diff::connect_side(world, &setup.connect_host)
+        .map(|c| crate::config_diff::diff(&setup.config, &c));
     outcome.sim_duration_ms = facts.now_ms;
     outcome.error = budget_error.or(outcome.error);
     if options.dump_tenant {

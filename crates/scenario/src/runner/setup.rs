@@ -132,6 +132,9 @@ pub fn directory_spec(w: &WorldSection, seed: u64) -> DirectorySpec {
 
 fn directory(scenario: &Scenario, seed: u64) -> Result<Directory, String> {
     let w = scenario.file.world.get_ref();
+    if let Some(d) = &scenario.directory {
+        return Ok(Directory::clone(d));
+    }
     match &scenario.ldif_path {
         Some(path) => {
             let bytes = std::fs::read(path)

@@ -1,0 +1,452 @@
+//! Assembles the plan from the directory, the DirSync description and the two rehearsals.
+
+use crate::model::*;
+use crate::rehearse::{self, PathKind};
+use crate::{PlanInput, runbook};
+use std::collections::BTreeMap;
+use upgrade_lab_model::constants::{
+    LOCALDB_MAX_OBJECTS, TENANT_QUOTA_DEFAULT, TENANT_QUOTA_VERIFIED_DOMAIN,
+};
+use upgrade_lab_model::validate::find_defects;
+use upgrade_lab_model::{AttributeFilter, Directory, OutOfScope, Scope, ScopeFilters};
+use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
+use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
+
+/// Examples listed per kind of refused object.
+pub const EXAMPLES: usize = 5;
+
+pub fn plan(input: &PlanInput) -> Result<Plan, String> {
+    let rehearsals = rehearse::both(
+        &input.directory,
+        (&input.dirsync_table, &input.dirsync),
+        input.seed,
+    )?;
+    let at_verification = rehearsals.at_verification.pending_exports.clone();
+    let runs = rehearsals.paths;
+    let directory = directory_summary(&input.directory, &input.dirsync);
+    let first = &runs[0].1;
+    let wizard = wizard(first).ok_or_else(|| {
+        format!(
+            "the rehearsal did not reach the analysis page: {}",
+            first.error.as_deref().unwrap_or("no analysis")
+        )
+    })?;
+    let paths: Vec<PathPlan> = runs
+        .iter()
+        .map(|(p, o)| {
+            let verification = at_verification
+                .as_ref()
+                .filter(|_| *p == PathKind::Parallel);
+            path_plan(*p, o, (&wizard, &input.dirsync), verification)
+        })
+        .collect();
+    let wizard_path = if wizard.recommendation == "parallel" {
+        PathKind::Parallel
+    } else {
+        PathKind::InPlace
+    };
+    let go = |p: PathKind| {
+        paths
+            .iter()
+            .any(|x| x.path == p && x.decision == Decision::Go)
+    };
+    let recommended_path = match wizard_path {
+        p if go(p) => p,
+        PathKind::InPlace if go(PathKind::Parallel) => PathKind::Parallel,
+        PathKind::Parallel if go(PathKind::InPlace) => PathKind::InPlace,
+        p => p,
+    };
+    Ok(Plan {
+        plan_version: PLAN_VERSION,
+        source: input.source.clone(),
+        seed: input.seed,
+        sql_sizing: sql_sizing(wizard.objects, &input.dirsync),
+        tenant_quota: tenant_quota(directory.in_scope),
+        directory,
+        prerequisites: runs
+            .iter()
+            .flat_map(|(p, o)| prerequisites(*p, o))
+            .collect(),
+        refused: refused(&in_scope(&input.directory, &input.dirsync)),
+        configuration: configuration(&input.dirsync),
+        wizard,
+        recommended_path,
+        paths,
+        outcomes: runs.into_iter().map(|(_, o)| o).collect(),
+    })
+}
+
+/// DirSync's scope filters as the model holds them.
+pub fn filters(d: &DirSyncSection) -> ScopeFilters {
+    ScopeFilters {
+        domains: d.filters.domains.clone(),
+        included_ous: d.filters.included_ous.clone(),
+        excluded_ous: d.filters.excluded_ous.clone(),
+        attribute_filters: d
+            .filters
+            .attribute_filters
+            .iter()
+            .map(|f| AttributeFilter {
+                attribute: f.attribute.clone(),
+                value: f.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn reason(r: OutOfScope) -> &'static str {
+    match r {
+        OutOfScope::Domain => "outside the included domains",
+        OutOfScope::OrganizationalUnit => "outside the included OUs",
+        OutOfScope::AttributeFilter => "filtered by attribute",
+        OutOfScope::ServiceAccount => "sync service accounts (MSOL_, AAD_)",
+        OutOfScope::CriticalSystemObject => "critical system objects",
+        OutOfScope::NoSamAccountName => "users without sAMAccountName",
+        OutOfScope::ContactNotMailEnabled => "contacts not mail-enabled",
+    }
+}
+
+fn directory_summary(d: &Directory, dirsync: &DirSyncSection) -> DirectorySummary {
+    let scope = Scope::new(&filters(dirsync));
+    let mut out_of_scope = BTreeMap::new();
+    let mut in_scope = 0;
+    for o in &d.objects {
+        match scope.why_out(o) {
+            Some(r) => *out_of_scope.entry(reason(r).to_string()).or_default() += 1,
+            None => in_scope += 1,
+        }
+    }
+    let counts = d.counts();
+    DirectorySummary {
+        forest: d.forest.to_string(),
+        domains: d.domains.iter().map(|x| x.dns_name.to_string()).collect(),
+        users: counts.users,
+        groups: counts.groups,
+        contacts: counts.contacts,
+        organizational_units: counts.organizational_units,
+        in_scope,
+        out_of_scope,
+    }
+}
+
+fn wizard(o: &ScenarioOutcome) -> Option<Wizard> {
+    let a = o.analysis.as_ref()?;
+    Some(Wizard {
+        page: a.page.clone(),
+        recommendation: a.recommendation.clone(),
+        estimate_minutes: a.estimate_minutes,
+        objects: a.objects_count,
+        blockers: a.blockers.clone(),
+        sql: a.sql.clone(),
+    })
+}
+
+fn sql_sizing(objects: u64, d: &DirSyncSection) -> SqlSizing {
+    let fits = objects < LOCALDB_MAX_OBJECTS;
+    let advice = match (fits, d.sql) {
+        (true, SqlKind::Express) => "LocalDB (the installer's default) holds this directory".to_string(),
+        (true, SqlKind::Full) => "LocalDB would hold it; DirSync uses a full SQL Server, so the new server may use another instance of it (never DirSync's own)".to_string(),
+        (false, _) => format!(
+            "{} objects is more than LocalDB's 10 GB holds: install Connect on a full SQL Server instance of its own (never DirSync's)",
+            upgrade_lab_scenario::numbers::thousands(objects)
+        ),
+    };
+    SqlSizing {
+        objects,
+        localdb_limit_gb: 10,
+        localdb_limit_objects: LOCALDB_MAX_OBJECTS,
+        fits_localdb: fits,
+        advice,
+    }
+}
+
+fn tenant_quota(objects: u64) -> TenantQuota {
+    let (unverified, verified) = (
+        objects <= TENANT_QUOTA_DEFAULT,
+        objects <= TENANT_QUOTA_VERIFIED_DOMAIN,
+    );
+    let advice = match (unverified, verified) {
+        (true, _) => "fits the quota even without a verified domain".to_string(),
+        (false, true) => "needs a verified domain in the tenant (the quota without one is 50,000)".to_string(),
+        (false, false) => "more than 300,000 objects: open a support case to raise the quota before the first export".to_string(),
+    };
+    TenantQuota {
+        objects,
+        without_verified_domain: TENANT_QUOTA_DEFAULT,
+        with_verified_domain: TENANT_QUOTA_VERIFIED_DOMAIN,
+        fits_without_verified_domain: unverified,
+        fits_with_verified_domain: verified,
+        advice,
+    }
+}
+
+/// The prerequisite checks the path's `check_prerequisites` step reported.
+fn prerequisites(path: PathKind, o: &ScenarioOutcome) -> Vec<Prerequisite> {
+    o.events
+        .iter()
+        .filter(|e| e.source == EventSource::Engine && e.kind == "checked")
+        .filter_map(|e| {
+            let server = match path {
+                PathKind::InPlace => upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST,
+                PathKind::Parallel => upgrade_lab_scenario::runner::setup::PARALLEL_HOST,
+            };
+            let check = e.data.get("check")?;
+            let name = match check.get("check")?.as_str()? {
+                "prerequisite" => check.get("prerequisite")?.as_str()?.to_string(),
+                "prerequisites" => "all prerequisites".to_string(),
+                _ => return None,
+            };
+            Some(Prerequisite {
+                path,
+                server: e.server.clone().unwrap_or_else(|| server.to_string()),
+                check: name,
+                passed: e.data.get("passed")?.as_bool()?,
+                detail: e.data.get("finding")?.as_str()?.to_string(),
+            })
+        })
+        .fold(Vec::new(), |mut out: Vec<Prerequisite>, p| {
+            if !out
+                .iter()
+                .any(|x| (&x.server, &x.check, &x.detail) == (&p.server, &p.check, &p.detail))
+            {
+                out.push(p);
+            }
+            out
+        })
+}
+
+/// The directory as DirSync's scope leaves it: what reaches Azure AD.
+fn in_scope(d: &Directory, dirsync: &DirSyncSection) -> Directory {
+    let scope = Scope::new(&filters(dirsync));
+    Directory {
+        objects: d
+            .objects
+            .iter()
+            .filter(|o| scope.why_out(o).is_none())
+            .cloned()
+            .collect(),
+        ..d.clone()
+    }
+}
+
+/// The objects in scope Azure AD would refuse, by kind.
+fn refused(d: &Directory) -> Vec<RefusedKind> {
+    let r = find_defects(d);
+    let kind = |kind: &str, why: &str, examples: Vec<String>| RefusedKind {
+        kind: kind.into(),
+        why: why.into(),
+        count: examples.len(),
+        examples: examples.into_iter().take(EXAMPLES).collect(),
+    };
+    let dup = |list: &[upgrade_lab_model::validate::Duplicate]| -> Vec<String> {
+        list.iter()
+            .map(|x| format!("{} ({})", x.value, x.holders.join("; ")))
+            .collect()
+    };
+    vec![
+        kind(
+            "duplicate_upn",
+            "two objects share a userPrincipalName: AttributeValueMustBeUnique (with duplicate attribute resiliency, the second gets a UPN in the initial domain)",
+            dup(&r.duplicate_upns),
+        ),
+        kind(
+            "duplicate_proxy_address",
+            "two objects share a proxy address: AttributeValueMustBeUnique (resiliency quarantines the value)",
+            dup(&r.duplicate_proxy_addresses),
+        ),
+        kind(
+            "invalid_value",
+            "a value Azure AD does not accept: IdentityDataValidationFailed",
+            r.invalid_values
+                .iter()
+                .map(|v| format!("{}: {} '{}' ({})", v.dn, v.attribute, v.value, v.problem))
+                .collect(),
+        ),
+        kind(
+            "oversized_group",
+            "more members than the sync rules export: Maximum Group member count exceeded",
+            r.oversized_groups.clone(),
+        ),
+        kind(
+            "too_many_proxy_addresses",
+            "more proxy addresses than Azure AD stores: LargeObject",
+            r.too_many_proxy_addresses.clone(),
+        ),
+    ]
+}
+
+fn configuration(d: &DirSyncSection) -> Configuration {
+    let f = &d.filters;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "all".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    let mut carries = vec![
+        format!("domain filtering: {}", list(&f.domains)),
+        format!(
+            "OU filtering: included {}, excluded {}",
+            list(&f.included_ous),
+            if f.excluded_ous.is_empty() {
+                "none".into()
+            } else {
+                f.excluded_ous.join("; ")
+            }
+        ),
+        format!(
+            "sign-in attribute: {}",
+            d.alternate_login_id
+                .as_deref()
+                .unwrap_or("userPrincipalName")
+        ),
+        format!(
+            "password sync: {}",
+            if d.password_sync { "on" } else { "off" }
+        ),
+        format!(
+            "Exchange hybrid writeback: {}",
+            if d.exchange_hybrid { "on" } else { "off" }
+        ),
+    ];
+    for a in &f.attribute_filters {
+        carries.push(format!(
+            "attribute filter: users with {} = {} are not synced",
+            a.attribute, a.value
+        ));
+    }
+    let mut blocks = Vec::new();
+    if !d.installed {
+        blocks.push("DirSync is not installed: the installer has no configuration to read (reinstall DirSync or configure Connect from scratch)".to_string());
+    }
+    for a in &d.removed_attributes {
+        blocks.push(format!("attribute {a} removed from DirSync's flow: re-create it as a custom sync rule on a new Connect server"));
+    }
+    if let Some(dll) = &d.extension_dll {
+        blocks.push(format!(
+            "custom extension DLL {dll}: re-create its logic as sync rules on a new Connect server"
+        ));
+    }
+    let resets = vec![
+        "the passwords of DirSync's service accounts (the MSOL_ AD account is reset with the Enterprise Admin credentials)".to_string(),
+        format!("accidental-delete prevention: {} → Connect's 500 deletes", d.delete_threshold.map_or_else(|| "off".to_string(), |n| format!("{n} deletes"))),
+    ];
+    Configuration {
+        carries,
+        blocks,
+        resets,
+    }
+}
+
+fn path_plan(
+    path: PathKind,
+    o: &ScenarioOutcome,
+    (wizard, d): (&Wizard, &DirSyncSection),
+    verification: Option<&PendingSummary>,
+) -> PathPlan {
+    let runbook = runbook::steps(path, o, (wizard, d), verification);
+    let mut reasons: Vec<String> = runbook
+        .iter()
+        .filter(|s| !s.gate_passed)
+        .map(|s| format!("step {} ({}): {}", s.number, s.title, s.rehearsal))
+        .collect();
+    for f in o.failures() {
+        reasons.push(format!(
+            "{}: expected {}, got {}",
+            f.what, f.expected, f.actual
+        ));
+    }
+    if let Some(e) = &o.error {
+        reasons.push(e.clone());
+    }
+    reasons.dedup();
+    PathPlan {
+        path,
+        decision: if reasons.is_empty() && o.verdict == Verdict::Pass {
+            Decision::Go
+        } else {
+            Decision::NoGo
+        },
+        reasons,
+        verdict: match o.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+        }
+        .to_string(),
+        sync_gap_minutes: o.ledger.longest_gap_ms.div_ceil(60_000),
+        duration_minutes: o.sim_duration_ms.div_ceil(60_000),
+        pending_at_verification: verification.cloned(),
+        config_diff: o.config_diff.clone(),
+        runbook,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn input(dirsync: &str) -> PlanInput {
+        let spec = upgrade_lab_simulator::generate::DirectorySpec {
+            users: 80,
+            groups: 6,
+            contacts: 4,
+            seed: 3,
+            ..Default::default()
+        };
+        let directory = upgrade_lab_simulator::generate::generate(&spec).unwrap();
+        PlanInput {
+            directory: Arc::new(directory),
+            source: "generated".into(),
+            dirsync: upgrade_lab_scenario::load::load_dirsync_text(
+                std::path::Path::new("d.toml"),
+                dirsync.into(),
+            )
+            .unwrap(),
+            dirsync_table: toml::from_str(dirsync).unwrap(),
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn a_plain_dirsync_is_go_on_both_paths() {
+        let p = plan(&input("")).unwrap();
+        for x in &p.paths {
+            assert_eq!(x.decision, Decision::Go, "{:?}: {:?}", x.path, x.reasons);
+            assert!(x.runbook.iter().all(|s| s.gate_passed));
+        }
+        assert_eq!(p.recommended_path, PathKind::InPlace);
+        assert!(p.paths[1].pending_at_verification.is_some());
+        assert!(p.paths[0].pending_at_verification.is_none());
+    }
+
+    #[test]
+    fn a_blocking_customisation_is_no_go_with_its_gate_named() {
+        let p = plan(&input("extension_dll = \"Contoso.Sync.dll\"\n")).unwrap();
+        assert!(!p.wizard.blockers.is_empty());
+        assert!(
+            p.configuration
+                .blocks
+                .iter()
+                .any(|b| b.contains("Contoso.Sync.dll"))
+        );
+        for x in &p.paths {
+            assert_eq!(x.decision, Decision::NoGo, "{:?}", x.path);
+            assert!(
+                x.reasons.iter().any(|r| r.contains("blocked")),
+                "{:?}: {:?}",
+                x.path,
+                x.reasons
+            );
+        }
+    }
+
+    #[test]
+    fn the_plan_is_the_same_for_the_same_inputs() {
+        let a = serde_json::to_string(&plan(&input("")).unwrap()).unwrap();
+        let b = serde_json::to_string(&plan(&input("")).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,291 @@
+//! The plan as Markdown: what an operator reads and pastes into a change request.
+
+use crate::model::*;
+use std::fmt::Write;
+use upgrade_lab_scenario::config_diff::ConfigDiff;
+use upgrade_lab_scenario::numbers::{thousands, thousands_usize};
+use upgrade_lab_scenario::outcome::PendingSummary;
+
+/// A table cell: no line breaks, `|` escaped.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+pub fn render(p: &Plan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Upgrade plan: DirSync to Azure AD Connect\n");
+    let _ = writeln!(
+        s,
+        "Directory: {} · rehearsed in the simulator with seed {} · plan version {}\n",
+        p.source, p.seed, p.plan_version
+    );
+    decision(&mut s, p);
+    directory(&mut s, p);
+    sizing(&mut s, p);
+    prerequisites(&mut s, p);
+    refused(&mut s, p);
+    configuration(&mut s, p);
+    for path in &p.paths {
+        path_section(&mut s, path);
+    }
+    s
+}
+
+fn decision(s: &mut String, p: &Plan) {
+    let chosen = p.paths.iter().find(|x| x.path == p.recommended_path);
+    let _ = writeln!(s, "## Decision\n");
+    let _ = writeln!(
+        s,
+        "Recommended path: **{}**: {}.\n",
+        p.recommended_path.title(),
+        chosen.map_or("not rehearsed", |c| c.decision.as_str())
+    );
+    s.push_str("| path | decision | sync gap | rehearsal | reasons |\n|---|---|---|---|---|\n");
+    for x in &p.paths {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} min | {} min, {} | {} |",
+            x.path.title(),
+            x.decision.as_str(),
+            thousands(x.sync_gap_minutes),
+            thousands(x.duration_minutes),
+            x.verdict,
+            cell(&if x.reasons.is_empty() {
+                "none".to_string()
+            } else {
+                x.reasons.join("; ")
+            })
+        );
+    }
+    s.push('\n');
+}
+
+fn directory(s: &mut String, p: &Plan) {
+    let d = &p.directory;
+    let w = &p.wizard;
+    let _ = writeln!(s, "## Directory and the wizard\n");
+    let _ = writeln!(s, "- forest {} ({})", d.forest, d.domains.join(", "));
+    let _ = writeln!(
+        s,
+        "- {} users, {} groups, {} contacts, {} OUs; {} objects in DirSync's scope",
+        thousands_usize(d.users),
+        thousands_usize(d.groups),
+        thousands_usize(d.contacts),
+        thousands_usize(d.organizational_units),
+        thousands(d.in_scope)
+    );
+    for (why, n) in &d.out_of_scope {
+        let _ = writeln!(s, "- left out: {} {why}", thousands_usize(*n));
+    }
+    let _ = writeln!(
+        s,
+        "- analysis page: `{}`; recommendation: `{}`; estimate: {} minutes for {} objects; DirSync's SQL: {}",
+        w.page,
+        w.recommendation,
+        thousands(w.estimate_minutes),
+        thousands(w.objects),
+        w.sql
+    );
+    let blockers = if w.blockers.is_empty() {
+        "none".to_string()
+    } else {
+        w.blockers.join("; ")
+    };
+    let _ = writeln!(s, "- blockers: {blockers}\n");
+}
+
+fn sizing(s: &mut String, p: &Plan) {
+    let q = &p.sql_sizing;
+    let t = &p.tenant_quota;
+    let _ = writeln!(s, "## SQL sizing and tenant quota\n");
+    let _ = writeln!(
+        s,
+        "- SQL: {} objects against LocalDB's {} GB (about {} objects): fits: {}. {}.",
+        thousands(q.objects),
+        q.localdb_limit_gb,
+        thousands(q.localdb_limit_objects),
+        yes(q.fits_localdb),
+        q.advice
+    );
+    let _ = writeln!(
+        s,
+        "- tenant quota: {} objects; {} without a verified domain (fits: {}), {} with one (fits: {}): {}.\n",
+        thousands(t.objects),
+        thousands(t.without_verified_domain),
+        yes(t.fits_without_verified_domain),
+        thousands(t.with_verified_domain),
+        yes(t.fits_with_verified_domain),
+        t.advice
+    );
+}
+
+fn prerequisites(s: &mut String, p: &Plan) {
+    let _ = writeln!(s, "## Prerequisites\n");
+    s.push_str("| path | server | check | passed | finding |\n|---|---|---|---|---|\n");
+    for x in &p.prerequisites {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            x.path.as_str(),
+            x.server,
+            cell(&x.check),
+            yes(x.passed),
+            cell(&x.detail)
+        );
+    }
+    let to_fix: Vec<&Prerequisite> = p.prerequisites.iter().filter(|x| !x.passed).collect();
+    let _ = writeln!(
+        s,
+        "\nTo fix before the upgrade: {}.\n",
+        if to_fix.is_empty() {
+            "nothing on the rehearsed servers (check the real servers against the runbook's first step)".to_string()
+        } else {
+            to_fix
+                .iter()
+                .map(|x| format!("{} on {}", x.check, x.server))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+    );
+}
+
+fn refused(s: &mut String, p: &Plan) {
+    let total: usize = p.refused.iter().map(|r| r.count).sum();
+    let _ = writeln!(
+        s,
+        "## Objects Azure AD would refuse\n\n{} in DirSync's scope.\n",
+        thousands_usize(total)
+    );
+    s.push_str("| kind | count | why | examples |\n|---|---|---|---|\n");
+    for r in &p.refused {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.kind,
+            thousands_usize(r.count),
+            cell(&r.why),
+            cell(&r.examples.join("; "))
+        );
+    }
+    s.push('\n');
+}
+
+fn configuration(s: &mut String, p: &Plan) {
+    let c = &p.configuration;
+    let _ = writeln!(s, "## DirSync's configuration\n");
+    let list = |s: &mut String, title: &str, items: &[String]| {
+        let _ = writeln!(s, "{title}:\n");
+        if items.is_empty() {
+            s.push_str("- nothing\n");
+        }
+        for i in items {
+            let _ = writeln!(s, "- {i}");
+        }
+        s.push('\n');
+    };
+    list(s, "Carries over", &c.carries);
+    list(s, "Blocks the upgrade", &c.blocks);
+    list(s, "Reset, not carried", &c.resets);
+}
+
+pub fn pending(s: &mut String, p: &PendingSummary) {
+    s.push_str("| pending exports | adds | updates | deletes |\n|---|---|---|---|\n");
+    let rows = [
+        ("total", p.adds, p.updates, p.deletes),
+        (
+            "explained by AD's changes",
+            p.directory.adds,
+            p.directory.updates,
+            p.directory.deletes,
+        ),
+        ("by Connect's rules only", 0, p.rules_only_updates, 0),
+        (
+            "unexplained",
+            p.unexplained.adds,
+            p.unexplained.updates,
+            p.unexplained.deletes,
+        ),
+    ];
+    for (label, a, u, d) in rows {
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} |",
+            thousands(a),
+            thousands(u),
+            thousands(d)
+        );
+    }
+    if !p.rule_differences.is_empty() {
+        let list: Vec<String> = p
+            .rule_differences
+            .iter()
+            .map(|(a, n)| format!("`{a}` {}", thousands(*n)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nRule differences (updates carrying each attribute): {}",
+            list.join(", ")
+        );
+    }
+    s.push('\n');
+}
+
+pub fn config_diff(s: &mut String, d: &ConfigDiff) {
+    let _ = writeln!(
+        s,
+        "DirSync ⇄ Connect configuration on {}: {} carried, {} changed, {} dropped.\n",
+        d.connect_host, d.carried, d.changed, d.dropped
+    );
+    s.push_str("| area | item | DirSync | Connect | status | how |\n|---|---|---|---|---|---|\n");
+    let v = |x: &Option<String>| cell(x.as_deref().unwrap_or("—"));
+    for l in &d.lines {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            l.area,
+            cell(&l.item),
+            v(&l.dirsync),
+            v(&l.connect),
+            l.status.as_str(),
+            v(&l.how)
+        );
+    }
+    s.push('\n');
+}
+
+fn path_section(s: &mut String, x: &PathPlan) {
+    let _ = writeln!(s, "## {}: {}\n", x.path.title(), x.decision.as_str());
+    let _ = writeln!(
+        s,
+        "Predicted sync gap: {} minutes (the longest an AD change waits for an export to Azure AD). Rehearsal: {} simulated minutes, verdict {}.\n",
+        thousands(x.sync_gap_minutes),
+        thousands(x.duration_minutes),
+        x.verdict
+    );
+    if let Some(p) = &x.pending_at_verification {
+        let _ = writeln!(s, "### Pending exports at verification\n");
+        pending(s, p);
+    }
+    if let Some(d) = &x.config_diff {
+        let _ = writeln!(s, "### DirSync ⇄ Connect configuration\n");
+        config_diff(s, d);
+    }
+    let _ = writeln!(s, "### Runbook\n");
+    for st in &x.runbook {
+        let _ = writeln!(s, "{}. **{}** on {}", st.number, st.title, st.server);
+        for a in &st.actions {
+            let _ = writeln!(s, "   - {a}");
+        }
+        let mark = if st.gate_passed {
+            "passed in rehearsal"
+        } else {
+            "NOT passed in rehearsal"
+        };
+        let _ = writeln!(s, "   - gate: {} ({mark}: {})", st.gate, st.rehearsal);
+    }
+    s.push('\n');
+}
