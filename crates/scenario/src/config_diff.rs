@@ -17,7 +17,7 @@ use upgrade_lab_model::attribute_flow::{ATTRIBUTE_FLOWS, AttributeFlow, Kinds};
 use upgrade_lab_model::{DirSyncConfig, ObjectKind, ScopeFilters, SourceAnchor};
 
 /// How a line of DirSync's configuration fared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiffStatus {
     /// Connect holds what DirSync held (names compared as the directory does).
@@ -39,7 +39,7 @@ impl DiffStatus {
 }
 
 /// One line of the diff.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DiffLine {
     /// `scope`, `attribute_flow`, `sign_in`, `password_sync`, `writeback`, `deletes`, `anchor`.
     pub area: &'static str,
@@ -55,7 +55,7 @@ pub struct DiffLine {
 }
 
 /// The whole diff, lines in area order then item order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ConfigDiff {
     /// Where Connect runs.
     pub connect_host: String,

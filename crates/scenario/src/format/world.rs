@@ -41,6 +41,7 @@ pub struct WorldSection {
     #[schemars(with = "Option<String>")]
     pub ldif: Option<Spanned<String>>,
     /// A live directory read over LDAP when the scenario loads, instead of a generated one.
+    #[schemars(with = "Option<LdapSection>")]
     pub ldap: Option<Spanned<LdapSection>>,
     #[serde(default)]
     pub dirsync: DirSyncSection,
@@ -93,14 +94,17 @@ impl WorldSection {
 
 /// `[world.ldap]`: a live directory read over LDAP (paged, ranged, LDAPS or StartTLS). The file
 /// names the environment variable that holds the bind password, never the password itself.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LdapSection {
     /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    #[schemars(with = "String")]
     pub url: Spanned<String>,
     /// The DN or `user@domain` to bind as; anonymous without it.
+    #[schemars(with = "Option<String>")]
     pub bind_dn: Option<Spanned<String>>,
     /// The environment variable holding the bind password (required with `bind_dn`).
+    #[schemars(with = "Option<String>")]
     pub password_env: Option<Spanned<String>>,
     /// The search base; the server's `defaultNamingContext` when unset.
     pub base: Option<String>,
@@ -108,8 +112,10 @@ pub struct LdapSection {
     #[serde(default)]
     pub starttls: bool,
     /// PEM file of the certificate authorities to trust, relative to the scenario file.
+    #[schemars(with = "Option<String>")]
     pub ca_file: Option<Spanned<String>>,
     /// Seconds to wait for the connection and each answer (1 to 3,600; default 30).
+    #[schemars(with = "Option<u64>")]
     pub timeout_seconds: Option<Spanned<u64>>,
 }
 
