@@ -138,7 +138,7 @@ where
                         "Azure AD Connect could not {} AD right after DirSync stopped ({status}): \
                          an object DirSync exported last and deleted before Connect's next cycle \
                          would stay in Azure AD",
-                        profile.as_str()
+                        profile
                     ),
                 );
                 break;

@@ -279,8 +279,8 @@ fn log_run(host: &str, rec: &RunRecord) {
     tracing::debug!(
         sim = %rec.ended,
         host,
-        connector = rec.connector.as_str(),
-        profile = rec.profile.as_str(),
+        connector = %rec.connector,
+        profile = %rec.profile,
         status = rec.status.as_str(),
         adds = rec.stats.adds,
         updates = rec.stats.updates,
@@ -314,7 +314,7 @@ pub(crate) async fn run_profile_locked(
     let started = shared.now();
     let (host, overhead, failure) = {
         let st = shared.state.borrow();
-        let operation = format!("run_profile {} {}", connector.as_str(), profile.as_str());
+        let operation = format!("run_profile {connector} {profile}");
         if let Some(e) = unavailable(&st, id, started, &operation) {
             return Err(e);
         }

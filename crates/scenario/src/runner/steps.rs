@@ -102,23 +102,11 @@ pub struct StepRecord {
     pub findings: Vec<Finding>,
 }
 
-/// The snake_case name of a serde tag value (`dirsync-sql-reused` → `dirsync_sql_reused`).
-pub fn tag_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| {
-            v.get(tag)
-                .and_then(|t| t.as_str())
-                .map(|t| t.replace('-', "_"))
-        })
-        .unwrap_or_default()
-}
-
 fn from_error(e: UpgradeError) -> StepResult {
     let message = e.to_string();
     match &e {
         UpgradeError::Refused(r) => StepResult::Refused {
-            kind: tag_of(r, "refusal"),
+            kind: r.as_str().into(),
             message,
         },
         UpgradeError::Settings(_) => StepResult::Failed {
@@ -297,7 +285,7 @@ pub fn run_step(
             format!(
                 "{} objects, recommendation {}",
                 a.objects_count,
-                tag_of(&serde_json::json!({ "r": a.recommendation }), "r")
+                a.recommendation.as_str()
             )
         }),
         Step::CheckPrerequisites { server, .. } => {
