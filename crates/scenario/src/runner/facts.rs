@@ -220,7 +220,7 @@ fn pending_summary(
     let state = upgrade.state();
     let since = verify::explaining_changes_since(state.settings_exported_at.or(state.installed_at));
     // Read from AD directly: a checkpoint must not let simulated time pass.
-    let changes = world.with_state(|st| st.ad.changes_since(since));
+    let changes = world.ad_changes_since(since);
     let r = verify::pending_export_report(pending, &changes);
     let line = |c: verify::OperationCounts| OperationCountsLine {
         adds: c.adds,
@@ -274,7 +274,7 @@ pub fn collect(
             .run(async { upgrade.tenant_mut().sync_status().await })
             .map(|s| s.synced_objects)
             .unwrap_or(0),
-        Moment::Checkpoint => world.with_state(|st| st.tenant.synced_count()),
+        Moment::Checkpoint => world.tenant_synced_count(),
     };
     let ledger = world.report();
     let active_exporter = ledger
@@ -285,33 +285,20 @@ pub fn collect(
         .next_back()
         .unwrap_or("none")
         .to_string();
-    let (dirsync_state, connect_staging, exports_by_client, settings_file_has_secret) = world
-        .with_state(|st| {
-            let ds = match &st.dirsync {
-                Some(d) if d.installed && d.service_running => "running",
-                Some(d) if d.installed => "disabled",
-                _ => "uninstalled",
-            };
-            let staging = st
-                .connects
-                .get(&setup.connect_host.to_ascii_uppercase())
-                .is_some_and(|c| c.staging);
-            let mut by_client: BTreeMap<String, u64> = BTreeMap::new();
-            for e in &st.tenant.ledger.exports {
-                *by_client
-                    .entry(e.client.product.key().to_string())
-                    .or_default() += 1;
-            }
-            let secret = st.files.values().flat_map(|f| f.values()).any(|bytes| {
-                setup
-                    .passwords
-                    .named()
-                    .iter()
-                    .any(|(_, p)| contains(bytes, p.expose().as_bytes()))
-            });
-            (ds.to_string(), staging, by_client, secret)
-        });
-    let tenant_live_objects = world.with_state(|st| st.tenant.live_count());
+    let mut exports_by_client: BTreeMap<String, u64> = BTreeMap::new();
+    for e in world.ledger_exports() {
+        *exports_by_client.entry(e.product.to_string()).or_default() += 1;
+    }
+    let settings_file_has_secret = world.server_files().iter().any(|f| {
+        setup
+            .passwords
+            .named()
+            .iter()
+            .any(|(_, p)| contains(&f.bytes, p.expose().as_bytes()))
+    });
+    let dirsync_state = world.dirsync_state().as_str().to_string();
+    let connect_staging = world.connect_staging(&setup.connect_host);
+    let tenant_live_objects = world.tenant_live_count();
     let state = upgrade.state();
     Facts {
         now_ms: world.now().0,
@@ -349,11 +336,7 @@ fn end_connect(
 ) {
     let world = &setup.world;
     *upgrade.connect_mut() = world.connect_port(&setup.connect_host);
-    let connect_installed = world.with_state(|st| {
-        st.connects
-            .contains_key(&setup.connect_host.to_ascii_uppercase())
-    });
-    if connect_installed {
+    if world.connect_installed(&setup.connect_host) {
         world.run(async {
             let c = upgrade.connect_mut();
             (c.run_history().await.ok(), c.pending_exports().await.ok())

@@ -282,7 +282,6 @@ pub(crate) fn run_recorded(
 struct Drive<'a> {
     scenario: &'a Scenario,
     setup: &'a Setup,
-    seed: u64,
     guard: budget::Guard,
     panic_here: bool,
     timeline: Vec<TimelineEvent>,
@@ -314,8 +313,7 @@ impl Drive<'_> {
             );
             self.timeline
                 .push(steps::started_event(i, step, world.now()));
-            let (record, step_events) =
-                steps::run_logged((i, step), upgrade, setup, self.seed, &self.guard);
+            let (record, step_events) = steps::run_logged((i, step), upgrade, setup, &self.guard);
             self.timeline
                 .extend(step_events.iter().map(|e| facts::timeline_event(e, setup)));
             self.timeline
@@ -364,7 +362,6 @@ fn run_planted(
     let mut drive = Drive {
         scenario,
         setup: &setup,
-        seed,
         guard,
         panic_here: options.panic_in.as_deref() == Some(scenario.name.as_str()),
         timeline: Vec::new(),

@@ -16,7 +16,7 @@ use upgrade_lab_simulator::dirsync_server::DirSyncStart;
 use upgrade_lab_simulator::faults::{Fault, FaultId, FaultKind as WorldFault, FaultTrigger};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::{CloudObject, TenantAccount, TenantSpec};
-use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
 
 /// The separate server of a parallel deployment.
 pub const PARALLEL_HOST: &str = "AADC01";
@@ -42,7 +42,7 @@ impl Passwords {
             Secret::new(if planted {
                 format!("Planted-{what}-{seed:x}-Pw!")
             } else {
-                DEFAULT_PASSWORD.to_string()
+                World::default_password().to_string()
             })
         };
         Self {
