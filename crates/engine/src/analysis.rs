@@ -6,28 +6,13 @@
 //! A pure function of what the DirSync port discovered.
 
 use crate::estimate::{Recommendation, estimate_upgrade_time, recommend};
+pub use crate::events::AnalysisPage;
 use crate::events::Refusal;
 use crate::ports::{DirSyncDiscovery, DirSyncInstallation};
 use serde::Serialize;
 use std::fmt;
 use upgrade_lab_model::constants::PARALLEL_RECOMMEND_OBJECTS;
 use upgrade_lab_model::{Blocker, ObjectCounts, ScopeFilters, SimDuration, SqlBackend, Version};
-
-/// The page the wizard shows when the analysis is finished.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
-#[cfg_attr(test, derive(strum::EnumIter))]
-#[serde(tag = "page", rename_all = "kebab-case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AnalysisPage {
-    /// SQL Express and fewer than 50,000 objects: ready to upgrade.
-    Ready,
-    /// DirSync uses a full SQL Server: the page shows it (`server\instance`).
-    FullSql { server_instance: String },
-    /// 50,000 objects or more: Export settings, or "Continue upgrading DirSync on this computer".
-    RecommendParallel,
-    /// Unsupported DirSync changes: the upgrade cannot proceed.
-    Blocked { reasons: Vec<String> },
-}
 
 /// The settings the upgrade carries over (seed document, "DirSync configurations supported").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -117,32 +102,6 @@ pub fn choose_page(blockers: &[Blocker], objects_count: u64, sql: &SqlBackend) -
         }
     } else {
         AnalysisPage::Ready
-    }
-}
-
-impl AnalysisPage {
-    /// The page's name in scenario files and reports (`full_sql`); serde's tag in kebab-case.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-}
-
-impl fmt::Display for AnalysisPage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AnalysisPage::Ready => f.write_str("ready to upgrade"),
-            AnalysisPage::FullSql { server_instance } => write!(
-                f,
-                "DirSync uses the full SQL Server {server_instance}; the upgrade keeps using it"
-            ),
-            AnalysisPage::RecommendParallel => f.write_str(
-                "50,000 objects or more: a parallel deployment is recommended (Export settings), \
-                 or tick \"Continue upgrading DirSync on this computer\"",
-            ),
-            AnalysisPage::Blocked { reasons } => {
-                write!(f, "the upgrade is blocked: {}", reasons.join("; "))
-            }
-        }
     }
 }
 
