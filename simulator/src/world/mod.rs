@@ -260,7 +260,7 @@ impl World {
     pub fn start_churn(&self, spec: ChurnSpec) {
         let shared = self.shared.clone();
         self.local
-            .spawn_local(async move { crate::churn::run(shared, spec).await });
+            .spawn_local(async move { scheduler::churn(shared, spec).await });
     }
 
     /// **Bad actor**: starts DirSync's service again without the engine (e.g. after cutover).
