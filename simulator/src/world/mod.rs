@@ -47,6 +47,7 @@ mod export_run;
 pub mod ports;
 pub mod queries;
 pub mod report;
+mod run_record;
 pub mod runs;
 pub mod scheduler;
 
