@@ -11,6 +11,7 @@ pub mod isolate;
 pub mod secrets;
 pub mod setup;
 pub mod steps;
+pub mod world_spec;
 
 #[cfg(test)]
 mod object_tests;
