@@ -96,6 +96,16 @@ pub struct DirSyncInstallation {
     pub unexported_import: Option<SimTime>,
 }
 
+/// The five ports an upgrade runs on, named once: the engine is `Upgrade<P: Ports>`, a world
+/// (or a test's fakes) says which type serves each port.
+pub trait Ports {
+    type DirSync: DirSyncServer;
+    type Connect: ConnectServer;
+    type Ad: OnPremAd;
+    type Tenant: AzureTenant;
+    type Clock: Clock;
+}
+
 /// The DirSync server.
 #[allow(async_fn_in_trait)]
 pub trait DirSyncServer {
