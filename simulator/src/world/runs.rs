@@ -163,154 +163,190 @@ pub(crate) async fn run_profile_locked(
         let failure = start_failure(&st, &host, connector, started);
         (host, SimDuration(st.timing.run_overhead_ms), failure)
     };
-    let stopped = |shared: &Rc<Shared>, status, errors| {
-        record(
-            shared,
-            id,
-            (connector, profile, started),
-            status,
-            RunStats::default(),
-            errors,
-        )
-    };
     let run = (connector, profile, started);
     if let Some((fault, status, text)) = failure {
-        if let Err(crash) = spend(shared, &host, started, overhead).await {
-            return Ok(crashed(shared, id, crash, run));
+        if let Err(stopped) = spend_or_crash(shared, id, &host, run, overhead).await {
+            return Ok(stopped);
         }
         return Ok(record_stopped(shared, id, fault, run, status, vec![text]));
     }
     use RunProfile::*;
     match (connector, profile) {
-        (_, Export) if connector == Connector::ActiveDirectory => {
+        (Connector::ActiveDirectory, Export) => {
             // No writeback is configured: the AD connector has nothing to export.
             let _ = spend(shared, &host, started, overhead).await;
-            Ok(stopped(shared, RunStatus::CompletedNoObjects, Vec::new()))
+            let empty = (RunStatus::CompletedNoObjects, RunStats::default());
+            Ok(record(shared, id, run, empty.0, empty.1, Vec::new()))
         }
-        (_, Export) => super::export_run::export(shared, id, &host, started).await,
+        (Connector::AzureAd, Export) => super::export_run::export(shared, id, &host, started).await,
         (Connector::ActiveDirectory, FullImport | DeltaImport) => {
-            let full = profile == FullImport;
-            let (plan, duration, disk_full) = {
-                let mut st = shared.state.borrow_mut();
-                let st = &mut *st;
-                let timing = st.timing.clone();
-                let local_db = uses_local_db(st, id);
-                let ad = &st.ad;
-                let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
-                let Some(engine) = engine else {
-                    return Err(not_installed(&host));
-                };
-                let plan = engine.plan_ad_import(ad, full);
-                let cost = if plan.full {
-                    timing.full_import_ad_ms_per_object
-                } else {
-                    timing.delta_import_ad_ms_per_change
-                };
-                let d = timing.run(plan.items.len() as u64, cost);
-                let objects_after = if plan.full {
-                    plan.items.len()
-                } else {
-                    engine.ad_cs.len() + plan.items.len()
-                };
-                let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
-                (plan, d, disk_full)
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            if disk_full {
-                return Ok(stopped(
-                    shared,
-                    RunStatus::StoppedDatabaseDiskFull,
-                    vec![DISK_FULL_TEXT.into()],
-                ));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| {
-                    e.last_ad_import_started = Some(started);
-                    e.commit_ad_import(plan)
-                })
-                .unwrap_or_default();
-            Ok(finish(shared, id, connector, profile, started, stats))
+            ad_import(shared, id, &host, run).await
         }
-        (Connector::AzureAd, FullImport | DeltaImport) => {
-            let (plan, duration) = {
-                let mut st = shared.state.borrow_mut();
-                let timing = st.timing.clone();
-                let Some(engine) = engine_mut(&mut st, id) else {
-                    return Err(not_installed(&host));
-                };
-                let full = profile == FullImport || engine.aad_watermark.is_none();
-                let after = if full { None } else { engine.aad_watermark };
-                let (items, watermark) = st.tenant.read_for_import(after);
-                let cost = if full {
-                    timing.full_import_aad_ms_per_object
-                } else {
-                    timing.delta_import_aad_ms_per_change
-                };
-                let d = timing.run(items.len() as u64, cost);
-                (
-                    crate::sync::run_profiles::AadImportPlan {
-                        full,
-                        items,
-                        watermark,
-                    },
-                    d,
-                )
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| e.commit_aad_import(plan))
-                .unwrap_or_default();
-            let rec = finish(shared, id, connector, profile, started, stats);
-            if crash_point(shared, &host, RunPhase::AfterImport, shared.now()) {
-                planted_restart_loses_staged_imports(shared, id);
-            }
-            Ok(rec)
-        }
+        (Connector::AzureAd, FullImport | DeltaImport) => aad_import(shared, id, &host, run).await,
         (_, FullSynchronization | DeltaSynchronization) => {
-            let full = profile == FullSynchronization;
-            let duration = {
-                let mut st = shared.state.borrow_mut();
-                let timing = st.timing.clone();
-                let Some(engine) = engine_mut(&mut st, id) else {
-                    return Err(not_installed(&host));
-                };
-                let (objects, cost) = match (connector, full) {
-                    (Connector::ActiveDirectory, true) => {
-                        (engine.ad_cs.len(), timing.full_sync_ad_ms_per_object)
-                    }
-                    (Connector::ActiveDirectory, false) => {
-                        (engine.ad_pending.len(), timing.delta_sync_ad_ms_per_object)
-                    }
-                    (Connector::AzureAd, true) => {
-                        (engine.aad_cs.len(), timing.full_sync_aad_ms_per_object)
-                    }
-                    (Connector::AzureAd, false) => (
-                        engine.aad_pending.len(),
-                        timing.delta_sync_aad_ms_per_object,
-                    ),
-                };
-                timing.run(objects as u64, cost)
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| match connector {
-                    Connector::ActiveDirectory => e.sync_ad(full),
-                    Connector::AzureAd => e.sync_aad(full),
-                })
-                .unwrap_or_default();
-            let rec = finish(shared, id, connector, profile, started, stats);
-            if connector == Connector::AzureAd {
-                crash_point(shared, &host, RunPhase::AfterSync, shared.now());
-            }
-            Ok(rec)
+            synchronize(shared, id, &host, run).await
         }
     }
+}
+
+/// A run: its connector, profile and start.
+type Run = (Connector, RunProfile, SimTime);
+
+/// Waits `duration` from the run's start; `Err(the run the crash stopped)` when the host
+/// crashes first (a run in progress ends `stopped-server-down`).
+async fn spend_or_crash(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+    duration: SimDuration,
+) -> Result<(), RunRecord> {
+    spend(shared, host, run.2, duration)
+        .await
+        .map_err(|crash| crashed(shared, id, crash, run))
+}
+
+/// A full or delta import of the AD connector; SQL Express / LocalDB stops it when the
+/// connector space would outgrow the database.
+async fn ad_import(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let full = profile == RunProfile::FullImport;
+    let (plan, duration, disk_full) = {
+        let mut st = shared.state.borrow_mut();
+        let st = &mut *st;
+        let timing = st.timing.clone();
+        let local_db = uses_local_db(st, id);
+        let ad = &st.ad;
+        let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
+        let Some(engine) = engine else {
+            return Err(not_installed(host));
+        };
+        let plan = engine.plan_ad_import(ad, full);
+        let cost = if plan.full {
+            timing.full_import_ad_ms_per_object
+        } else {
+            timing.delta_import_ad_ms_per_change
+        };
+        let d = timing.run(plan.items.len() as u64, cost);
+        let objects_after = if plan.full {
+            plan.items.len()
+        } else {
+            engine.ad_cs.len() + plan.items.len()
+        };
+        let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
+        (plan, d, disk_full)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    if disk_full {
+        let status = RunStatus::StoppedDatabaseDiskFull;
+        let errors = vec![DISK_FULL_TEXT.into()];
+        return Ok(record(shared, id, run, status, RunStats::default(), errors));
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| {
+            e.last_ad_import_started = Some(started);
+            e.commit_ad_import(plan)
+        })
+        .unwrap_or_default();
+    Ok(finish(shared, id, connector, profile, started, stats))
+}
+
+/// A full or delta import of the Azure AD connector (full when it never imported); a crash
+/// can be planted right after it.
+async fn aad_import(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let (plan, duration) = {
+        let mut st = shared.state.borrow_mut();
+        let timing = st.timing.clone();
+        let Some(engine) = engine_mut(&mut st, id) else {
+            return Err(not_installed(host));
+        };
+        let full = profile == RunProfile::FullImport || engine.aad_watermark.is_none();
+        let after = if full { None } else { engine.aad_watermark };
+        let (items, watermark) = st.tenant.read_for_import(after);
+        let cost = if full {
+            timing.full_import_aad_ms_per_object
+        } else {
+            timing.delta_import_aad_ms_per_change
+        };
+        let d = timing.run(items.len() as u64, cost);
+        let plan = crate::sync::run_profiles::AadImportPlan {
+            full,
+            items,
+            watermark,
+        };
+        (plan, d)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| e.commit_aad_import(plan))
+        .unwrap_or_default();
+    let rec = finish(shared, id, connector, profile, started, stats);
+    if crash_point(shared, host, RunPhase::AfterImport, shared.now()) {
+        planted_restart_loses_staged_imports(shared, id);
+    }
+    Ok(rec)
+}
+
+/// A full or delta synchronization of either connector; a crash can be planted after the
+/// Azure AD connector's.
+async fn synchronize(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let full = profile == RunProfile::FullSynchronization;
+    let duration = {
+        let mut st = shared.state.borrow_mut();
+        let timing = st.timing.clone();
+        let Some(engine) = engine_mut(&mut st, id) else {
+            return Err(not_installed(host));
+        };
+        let (objects, cost) = match (connector, full) {
+            (Connector::ActiveDirectory, true) => {
+                (engine.ad_cs.len(), timing.full_sync_ad_ms_per_object)
+            }
+            (Connector::ActiveDirectory, false) => {
+                (engine.ad_pending.len(), timing.delta_sync_ad_ms_per_object)
+            }
+            (Connector::AzureAd, true) => (engine.aad_cs.len(), timing.full_sync_aad_ms_per_object),
+            (Connector::AzureAd, false) => (
+                engine.aad_pending.len(),
+                timing.delta_sync_aad_ms_per_object,
+            ),
+        };
+        timing.run(objects as u64, cost)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| match connector {
+            Connector::ActiveDirectory => e.sync_ad(full),
+            Connector::AzureAd => e.sync_aad(full),
+        })
+        .unwrap_or_default();
+    let rec = finish(shared, id, connector, profile, started, stats);
+    if connector == Connector::AzureAd {
+        crash_point(shared, host, RunPhase::AfterSync, shared.now());
+    }
+    Ok(rec)
 }
 
 fn finish(
