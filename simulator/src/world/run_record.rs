@@ -158,9 +158,11 @@ pub(crate) fn record(
     rec
 }
 
-/// Logs one finished run profile at `debug`, stamped with its simulated end.
+/// Logs one finished run profile at `debug`, stamped with its simulated end, under the target
+/// users filter run profiles by (`RUST_LOG=upgrade_lab_simulator::world::runs=debug`).
 fn log_run(host: &str, rec: &RunRecord) {
     tracing::debug!(
+        target: "upgrade_lab_simulator::world::runs",
         sim = %rec.ended,
         host,
         connector = %rec.connector,
