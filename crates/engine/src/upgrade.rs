@@ -136,6 +136,16 @@ pub struct Upgrade<P: Ports> {
     pub(crate) state: UpgradeState,
 }
 
+/// The ports and the event log an engine hands back (`Upgrade::into_parts`).
+pub type Parts<P> = (
+    <P as Ports>::DirSync,
+    <P as Ports>::Connect,
+    <P as Ports>::Ad,
+    <P as Ports>::Tenant,
+    <P as Ports>::Clock,
+    EventLog,
+);
+
 pub(crate) fn port(step: &'static str) -> impl FnOnce(PortError) -> UpgradeError {
     move |source| UpgradeError::Port { step, source }
 }
@@ -202,7 +212,7 @@ impl<P: Ports> Upgrade<P> {
     }
 
     /// The ports back, and the events.
-    pub fn into_parts(self) -> (P::DirSync, P::Connect, P::Ad, P::Tenant, P::Clock, EventLog) {
+    pub fn into_parts(self) -> Parts<P> {
         (
             self.dirsync,
             self.connect,
