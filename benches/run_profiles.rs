@@ -96,7 +96,7 @@ fn run_profiles(c: &mut Criterion) {
         let directory = support::directory(objects);
         g.throughput(Throughput::Elements(u64::from(objects)));
         for (i, &(connector, profile)) in ORDER.iter().enumerate() {
-            let id = format!("{} {}", connector.as_str(), profile.as_str());
+            let id = format!("{connector} {profile}");
             g.bench_with_input(BenchmarkId::new(id, objects), &directory, |b, d| {
                 b.iter_batched(
                     || prepared(d, i),

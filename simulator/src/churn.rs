@@ -6,10 +6,9 @@
 //! It must not know servers or the tenant: it only calls AD's change API.
 
 use crate::ad::ActiveDirectory;
-use crate::world::Shared;
 use rand::RngExt;
 use serde::Deserialize;
-use std::rc::Rc;
+
 use std::sync::Arc;
 use upgrade_lab_model::{
     Attributes, DirectoryObject, ObjectGuid, ObjectKind, SimDuration, SimTime, Value, dn,
@@ -221,31 +220,5 @@ fn new_user(
         }),
         usn_changed: 0,
         when_changed_ms: 0,
-    }
-}
-
-/// The churn task: from now, `changes_per_hour` spread over batches until `duration` ends.
-pub(crate) async fn run(shared: Rc<Shared>, spec: ChurnSpec) {
-    let start = shared.now();
-    let seed = shared.state.borrow().seed;
-    let mut rng = crate::rng::rng_for(seed ^ start.0, "churn");
-    let interval = spec.batch_interval.max(SimDuration::from_secs(1));
-    let mut done = 0u64;
-    let mut serial = start.0;
-    let mut at = start;
-    loop {
-        at = at + interval;
-        if at > start + spec.duration {
-            return;
-        }
-        tokio::time::sleep_until(shared.instant(at)).await;
-        let elapsed = at.since(start).as_millis();
-        let due = spec.changes_per_hour * elapsed / 3_600_000;
-        let count = due.saturating_sub(done);
-        done = due;
-        let now = shared.now();
-        let mut st = shared.state.borrow_mut();
-        let applied = apply_batch(&mut st.ad, &spec, &mut rng, now, count, &mut serial);
-        tracing::trace!(sim = %now, applied, "churn changed AD");
     }
 }

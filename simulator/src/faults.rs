@@ -25,8 +25,9 @@ pub mod operations {
 }
 
 /// What goes wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[strum(serialize_all = "kebab-case")]
 pub enum FaultKind {
     /// No route to Azure AD from any server.
     AzureAdUnreachable,
@@ -51,17 +52,7 @@ pub enum FaultKind {
 impl FaultKind {
     /// The wire name (the serde tag), for logs.
     pub fn name(&self) -> &'static str {
-        match self {
-            FaultKind::AzureAdUnreachable => "azure-ad-unreachable",
-            FaultKind::ProxyAuthRequired { .. } => "proxy-auth-required",
-            FaultKind::ProxyForbidden { .. } => "proxy-forbidden",
-            FaultKind::AdConnectorCredentialsInvalid { .. } => "ad-connector-credentials-invalid",
-            FaultKind::AzureCredentialsInvalid { .. } => "azure-credentials-invalid",
-            FaultKind::AzureCredentialsExpired { .. } => "azure-credentials-expired",
-            FaultKind::SqlInstanceDown { .. } => "sql-instance-down",
-            FaultKind::ServerCrash { .. } => "server-crash",
-            FaultKind::Throttling => "throttling",
-        }
+        self.into()
     }
 
     /// The host or account it concerns; empty when it concerns every server.
@@ -95,8 +86,11 @@ fn log_start(fault: &Fault, at: SimTime) {
 
 /// A point inside a server's run sequence (a sync cycle, or the four runs of verification)
 /// where a crash can strike.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum RunPhase {
     /// The imports completed (the Azure AD connector's import, the second of a cycle), before
     /// the synchronization runs: the connector space holds the staged imports.
@@ -116,12 +110,9 @@ impl RunPhase {
         RunPhase::DuringExport,
     ];
 
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RunPhase::AfterImport => "after-import",
-            RunPhase::AfterSync => "after-sync",
-            RunPhase::DuringExport => "during-export",
-        }
+    /// The wire name (`after-import`), serde's name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -482,6 +473,15 @@ pub fn event_6000_text(forest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_phase_names_are_serde_names() {
+        for phase in RunPhase::ALL {
+            let back: RunPhase = serde_json::from_value(phase.as_str().into()).unwrap();
+            assert_eq!(back, phase);
+        }
+        assert_eq!(RunPhase::DuringExport.as_str(), "during-export");
+    }
 
     #[test]
     fn each_kind_name_is_its_wire_name() {

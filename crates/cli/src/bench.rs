@@ -18,7 +18,7 @@ use upgrade_lab_scenario::numbers::{count_usize, thousands};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
 use upgrade_lab_simulator::world::World;
-use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -270,7 +270,7 @@ fn build_world(
         server: DEFAULT_DIRSYNC_HOST.into(),
         instance: "DIRSYNC".into(),
     };
-    let aad = Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD);
+    let aad = Credential::new(config.azure_ad_account.clone(), World::default_password());
     let ea = builder.default_enterprise_admin();
     let world = builder
         .dirsync(config)

@@ -6,26 +6,13 @@
 //! A pure function of what the DirSync port discovered.
 
 use crate::estimate::{Recommendation, estimate_upgrade_time, recommend};
+pub use crate::events::AnalysisPage;
 use crate::events::Refusal;
 use crate::ports::{DirSyncDiscovery, DirSyncInstallation};
 use serde::Serialize;
 use std::fmt;
 use upgrade_lab_model::constants::PARALLEL_RECOMMEND_OBJECTS;
-use upgrade_lab_model::{ObjectCounts, ScopeFilters, SimDuration, SqlBackend, Version};
-
-/// The page the wizard shows when the analysis is finished.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "page", rename_all = "kebab-case")]
-pub enum AnalysisPage {
-    /// SQL Express and fewer than 50,000 objects: ready to upgrade.
-    Ready,
-    /// DirSync uses a full SQL Server: the page shows it (`server\instance`).
-    FullSql { server_instance: String },
-    /// 50,000 objects or more: Export settings, or "Continue upgrading DirSync on this computer".
-    RecommendParallel,
-    /// Unsupported DirSync changes: the upgrade cannot proceed.
-    Blocked { reasons: Vec<String> },
-}
+use upgrade_lab_model::{Blocker, ObjectCounts, ScopeFilters, SimDuration, SqlBackend, Version};
 
 /// The settings the upgrade carries over (seed document, "DirSync configurations supported").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +40,7 @@ pub struct Analysis {
     pub estimate: SimDuration,
     pub recommendation: Recommendation,
     pub settings: MigratableSettings,
-    pub blockers: Vec<String>,
+    pub blockers: Vec<Blocker>,
     /// Whether DirSync's service runs (it exports every 3 hours while it does).
     pub service_running: bool,
     pub page: AnalysisPage,
@@ -102,10 +89,10 @@ pub fn analyze_installation(installation: &DirSyncInstallation) -> Analysis {
 
 /// The page, by the agreed precedence: Blocked, then RecommendParallel (≥ 50,000 users, contacts
 /// and groups), then FullSql, then Ready.
-pub fn choose_page(blockers: &[String], objects_count: u64, sql: &SqlBackend) -> AnalysisPage {
+pub fn choose_page(blockers: &[Blocker], objects_count: u64, sql: &SqlBackend) -> AnalysisPage {
     if !blockers.is_empty() {
         AnalysisPage::Blocked {
-            reasons: blockers.to_vec(),
+            reasons: blockers.iter().map(Blocker::to_string).collect(),
         }
     } else if objects_count >= PARALLEL_RECOMMEND_OBJECTS {
         AnalysisPage::RecommendParallel
@@ -115,25 +102,6 @@ pub fn choose_page(blockers: &[String], objects_count: u64, sql: &SqlBackend) ->
         }
     } else {
         AnalysisPage::Ready
-    }
-}
-
-impl fmt::Display for AnalysisPage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AnalysisPage::Ready => f.write_str("ready to upgrade"),
-            AnalysisPage::FullSql { server_instance } => write!(
-                f,
-                "DirSync uses the full SQL Server {server_instance}; the upgrade keeps using it"
-            ),
-            AnalysisPage::RecommendParallel => f.write_str(
-                "50,000 objects or more: a parallel deployment is recommended (Export settings), \
-                 or tick \"Continue upgrading DirSync on this computer\"",
-            ),
-            AnalysisPage::Blocked { reasons } => {
-                write!(f, "the upgrade is blocked: {}", reasons.join("; "))
-            }
-        }
     }
 }
 
@@ -216,7 +184,8 @@ impl fmt::Display for Analysis {
             yes_no(s.password_sync),
             yes_no(s.exchange_hybrid)
         )?;
-        writeln!(f, "  blockers:         {}", list_or(&self.blockers, "none"))?;
+        let blockers: Vec<String> = self.blockers.iter().map(Blocker::to_string).collect();
+        writeln!(f, "  blockers:         {}", list_or(&blockers, "none"))?;
         write!(
             f,
             "  DirSync service:  {}",
@@ -233,6 +202,24 @@ impl fmt::Display for Analysis {
 pub(crate) mod tests {
     use super::*;
     use upgrade_lab_model::{AttributeFilter, DirSyncConfig};
+
+    #[test]
+    fn page_and_recommendation_names_are_serde_names_in_snake_case() {
+        use strum::IntoEnumIterator;
+        for page in AnalysisPage::iter() {
+            let v = serde_json::to_value(&page).unwrap();
+            assert_eq!(page.as_str(), v["page"].as_str().unwrap().replace('-', "_"));
+        }
+        assert_eq!(
+            AnalysisPage::RecommendParallel.as_str(),
+            "recommend_parallel"
+        );
+        for r in [Recommendation::InPlace, Recommendation::Parallel] {
+            let v = serde_json::to_value(r).unwrap();
+            assert_eq!(r.as_str(), v.as_str().unwrap().replace('-', "_"));
+        }
+        assert_eq!(Recommendation::InPlace.as_str(), "in_place");
+    }
 
     pub(crate) fn installation(users: u64) -> DirSyncInstallation {
         DirSyncInstallation {
@@ -332,6 +319,10 @@ pub(crate) mod tests {
             full in proptest::bool::ANY,
         ) {
             let sql = if full { full_sql() } else { SqlBackend::Express };
+            let blockers: Vec<Blocker> = blockers
+                .into_iter()
+                .map(|attribute| Blocker::RemovedAttribute { attribute })
+                .collect();
             let page = choose_page(&blockers, objects_count, &sql);
             let expected = if !blockers.is_empty() {
                 "blocked"

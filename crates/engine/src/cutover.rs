@@ -7,7 +7,7 @@
 
 use crate::events::{Change, Check, Decision, EventKind, ServerRole};
 use crate::guards;
-use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncServer, OnPremAd};
+use crate::ports::{Clock, ConnectServer, DirSyncDiscovery, DirSyncServer, OnPremAd, Ports};
 use crate::upgrade::{CutoverMethod, Upgrade, UpgradeError, port};
 use crate::verify::{self, StagingReport};
 use serde::Serialize;
@@ -45,14 +45,7 @@ pub struct FirstExport {
     pub run_by_engine: bool,
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     /// The run history once the initial cycle has run. With "start the synchronization
     /// process" on, the installer starts the cycle and the operator waits for it, as the
     /// Operations tab shows it: poll every [`INITIAL_CYCLE_POLL`] for at most

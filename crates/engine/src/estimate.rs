@@ -10,11 +10,19 @@ use upgrade_lab_model::SimDuration;
 use upgrade_lab_model::constants::{PARALLEL_RECOMMEND_OBJECTS, UPGRADE_HOURS_PER_50K};
 
 /// The upgrade option the wizard recommends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Recommendation {
     InPlace,
     Parallel,
+}
+
+impl Recommendation {
+    /// The name in scenario files and reports (`in_place`); serde's is kebab-case (`in-place`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 impl std::fmt::Display for Recommendation {

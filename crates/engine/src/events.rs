@@ -4,7 +4,6 @@
 //!
 //! Events never carry a secret: they are built from names, counts and sentences only.
 
-use crate::analysis::AnalysisPage;
 use crate::estimate::Recommendation;
 use crate::prerequisites::{PrerequisiteCheck, Severity};
 use serde::Serialize;
@@ -39,8 +38,9 @@ pub enum EventKind {
 }
 
 /// What was checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(tag = "check", rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Check {
     /// One prerequisite finding.
     Prerequisite {
@@ -50,9 +50,11 @@ pub enum Check {
     /// All prerequisites (reported when there is no finding).
     Prerequisites,
     #[serde(rename = "dirsync-installation")]
+    #[strum(serialize = "dirsync_installation")]
     DirSyncInstallation,
     /// DirSync's last cycle exported what AD changed since its last export.
     #[serde(rename = "dirsync-backlog")]
+    #[strum(serialize = "dirsync_backlog")]
     DirSyncBacklog,
     /// The staging server imported AD right after DirSync stopped.
     ConnectCatchUp,
@@ -69,9 +71,52 @@ pub enum Check {
     ConnectExported,
 }
 
+/// The page the wizard shows when the analysis is finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[cfg_attr(test, derive(strum::EnumIter))]
+#[serde(tag = "page", rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AnalysisPage {
+    /// SQL Express and fewer than 50,000 objects: ready to upgrade.
+    Ready,
+    /// DirSync uses a full SQL Server: the page shows it (`server\instance`).
+    FullSql { server_instance: String },
+    /// 50,000 objects or more: Export settings, or "Continue upgrading DirSync on this computer".
+    RecommendParallel,
+    /// Unsupported DirSync changes: the upgrade cannot proceed.
+    Blocked { reasons: Vec<String> },
+}
+
+impl AnalysisPage {
+    /// The page's name in scenario files and reports (`full_sql`); serde's tag in kebab-case.
+    pub fn as_str(&self) -> &'static str {
+        self.into()
+    }
+}
+
+impl fmt::Display for AnalysisPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnalysisPage::Ready => f.write_str("ready to upgrade"),
+            AnalysisPage::FullSql { server_instance } => write!(
+                f,
+                "DirSync uses the full SQL Server {server_instance}; the upgrade keeps using it"
+            ),
+            AnalysisPage::RecommendParallel => f.write_str(
+                "50,000 objects or more: a parallel deployment is recommended (Export settings), \
+                 or tick \"Continue upgrading DirSync on this computer\"",
+            ),
+            AnalysisPage::Blocked { reasons } => {
+                write!(f, "the upgrade is blocked: {}", reasons.join("; "))
+            }
+        }
+    }
+}
+
 /// What was decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Decision {
     /// The analysis page the wizard shows.
     AnalysisPage { page: AnalysisPage },
@@ -94,8 +139,9 @@ pub enum Decision {
 }
 
 /// The wizard's two overrides of its recommendation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Override {
     /// "Continue upgrading DirSync on this computer" with 50,000 objects or more.
     ContinueInPlace,
@@ -104,18 +150,21 @@ pub enum Override {
 }
 
 /// Which server a change touched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ServerRole {
     #[serde(rename = "dirsync")]
+    #[strum(serialize = "dirsync")]
     DirSync,
     Connect,
     Tenant,
 }
 
 /// What changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(tag = "change", rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Change {
     SettingsExported {
         host: String,
@@ -131,14 +180,17 @@ pub enum Change {
         note: String,
     },
     #[serde(rename = "dirsync-uninstalled")]
+    #[strum(serialize = "dirsync_uninstalled")]
     DirSyncUninstalled {
         host: String,
     },
     #[serde(rename = "dirsync-disabled")]
+    #[strum(serialize = "dirsync_disabled")]
     DirSyncDisabled {
         host: String,
     },
     #[serde(rename = "dirsync-enabled")]
+    #[strum(serialize = "dirsync_enabled")]
     DirSyncEnabled {
         host: String,
     },
@@ -161,8 +213,10 @@ pub enum Change {
 }
 
 /// Why the engine refused a step. Each says what is wrong and what to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error, strum::IntoStaticStr)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 #[serde(tag = "refusal", rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Refusal {
     #[error(
         "DirSync was not found on this server{}; do not uninstall DirSync before the upgrade: \
@@ -171,6 +225,7 @@ pub enum Refusal {
         uninstalled_at.map(|t| format!(" (it was uninstalled at {t})")).unwrap_or_default()
     )]
     #[serde(rename = "dirsync-not-found")]
+    #[strum(serialize = "dirsync_not_found")]
     DirSyncNotFound { uninstalled_at: Option<SimTime> },
     #[error(
         "the upgrade is blocked: {}; install a new Azure AD Connect server in staging mode, \
@@ -226,6 +281,7 @@ pub enum Refusal {
          choose another instance or let the wizard install SQL Server Express"
     )]
     #[serde(rename = "dirsync-sql-reused")]
+    #[strum(serialize = "dirsync_sql_reused")]
     DirSyncSqlReused { instance: String },
     #[error(
         "SQL Server {sql_server} is remote from {host}: the service account must be a domain \
@@ -237,6 +293,7 @@ pub enum Refusal {
          uninstall or disable DirSync first: only one sync tool may export at a time"
     )]
     #[serde(rename = "staging-off-while-dirsync-exports")]
+    #[strum(serialize = "staging_off_while_dirsync_exports")]
     StagingOffWhileDirSyncExports { host: String },
     #[error(
         "Azure AD Connect on {active} is the active server: {host} cannot become a second \
@@ -244,6 +301,7 @@ pub enum Refusal {
          time"
     )]
     #[serde(rename = "another-connect-active")]
+    #[strum(serialize = "another_connect_active")]
     AnotherConnectActive { host: String, active: String },
     #[error(
         "DirSync cannot stop yet: {backlog} AD changes since its last export have not reached \
@@ -252,6 +310,7 @@ pub enum Refusal {
          DirSync's export and retry"
     )]
     #[serde(rename = "dirsync-backlog-not-exported")]
+    #[strum(serialize = "dirsync_backlog_not_exported")]
     DirSyncBacklogNotExported { backlog: usize, status: String },
     #[error(
         "DirSync on {host} imported changes at {imported_at} that it has not exported: its \
@@ -261,6 +320,7 @@ pub enum Refusal {
          DirSync complete a sync cycle (Start-OnlineCoexistenceSync), then stop it"
     )]
     #[serde(rename = "dirsync-cycle-incomplete")]
+    #[strum(serialize = "dirsync_cycle_incomplete")]
     DirSyncCycleIncomplete { host: String, imported_at: SimTime },
     #[error(
         "the staging server is not verified: {}; let the initial cycle complete without \
@@ -281,7 +341,50 @@ pub enum Refusal {
         uninstalled_at.map(|t| format!(" (uninstalled at {t})")).unwrap_or_default()
     )]
     #[serde(rename = "no-dirsync-to-roll-back-to")]
+    #[strum(serialize = "no_dirsync_to_roll_back_to")]
     NoDirSyncToRollBackTo { uninstalled_at: Option<SimTime> },
+}
+
+/// The snake_case names scenario files and reports use (`dirsync_sql_reused`); serde's tag is
+/// the same name in kebab-case (`dirsync-sql-reused`), as the tests below check.
+macro_rules! snake_names {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The name in scenario files and reports (snake_case).
+            pub fn as_str(&self) -> &'static str {
+                self.into()
+            }
+        }
+    )*};
+}
+snake_names!(Check, Decision, Override, ServerRole, Change, Refusal);
+
+impl EventKind {
+    /// The kinds `expect.events` names this event by: a change or a decision by its name,
+    /// staging mode as `staging_enabled` / `staging_disabled`, an override as
+    /// `override_<what>`; nothing for checks and refusals.
+    pub fn expect_kind(&self) -> Option<String> {
+        match self {
+            EventKind::Changed {
+                change: Change::StagingMode { enabled, .. },
+                ..
+            } => Some(
+                if *enabled {
+                    "staging_enabled"
+                } else {
+                    "staging_disabled"
+                }
+                .into(),
+            ),
+            EventKind::Changed { change, .. } => Some(change.as_str().into()),
+            EventKind::Decided {
+                decision: Decision::Override { what },
+                ..
+            } => Some(format!("override_{}", what.as_str())),
+            EventKind::Decided { decision, .. } => Some(decision.as_str().into()),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Check {
@@ -370,12 +473,7 @@ impl fmt::Display for Change {
                 connector,
                 profile,
                 status,
-            } => write!(
-                f,
-                "{} on the {} connector: {status}",
-                profile.as_str(),
-                connector.as_str()
-            ),
+            } => write!(f, "{profile} on the {connector} connector: {status}"),
         }
     }
 }
@@ -493,6 +591,129 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
+
+    /// serde's tag of `value` under `tag`, in snake_case.
+    fn serde_tag<T: Serialize>(value: &T, tag: &str) -> String {
+        let v = serde_json::to_value(value).unwrap();
+        v[tag].as_str().unwrap().replace('-', "_")
+    }
+
+    #[test]
+    fn snake_names_are_serde_tags() {
+        for r in Refusal::iter() {
+            assert_eq!(r.as_str(), serde_tag(&r, "refusal"));
+        }
+        assert_eq!(
+            Refusal::DirSyncSqlReused {
+                instance: String::new()
+            }
+            .as_str(),
+            "dirsync_sql_reused"
+        );
+        let h = || "H".to_string();
+        let changes = [
+            Change::SettingsExported {
+                host: h(),
+                path: h(),
+                bytes_count: 1,
+            },
+            Change::SettingsCopied { path: h() },
+            Change::ServiceAccountPasswordReset {
+                account: h(),
+                note: h(),
+            },
+            Change::DirSyncUninstalled { host: h() },
+            Change::DirSyncDisabled { host: h() },
+            Change::DirSyncEnabled { host: h() },
+            Change::ConnectInstalled {
+                host: h(),
+                version: Version::new(&[1]),
+                staging: false,
+                start_sync: false,
+                sql: h(),
+            },
+            Change::StagingMode {
+                host: h(),
+                enabled: true,
+            },
+            Change::RunProfile {
+                connector: Connector::AzureAd,
+                profile: RunProfile::Export,
+                status: h(),
+            },
+        ];
+        for c in &changes {
+            assert_eq!(c.as_str(), serde_tag(c, "change"));
+        }
+        let decisions = [
+            Decision::AnalysisPage {
+                page: AnalysisPage::Ready,
+            },
+            Decision::Recommendation {
+                recommendation: Recommendation::InPlace,
+                objects_count: 1,
+                estimate: SimDuration(1),
+            },
+            Decision::Override {
+                what: Override::ContinueInPlace,
+            },
+            Decision::SqlInstance { instance: h() },
+            Decision::ActiveServer { host: h() },
+            Decision::SignOutRequired { host: h() },
+            Decision::SyncGap {
+                gap: SimDuration(1),
+            },
+        ];
+        for d in &decisions {
+            assert_eq!(d.as_str(), serde_tag(d, "decision"));
+        }
+        for (o, name) in [
+            (Override::ContinueInPlace, "continue_in_place"),
+            (Override::ForceExport, "force_export"),
+        ] {
+            assert_eq!(o.as_str(), name);
+            assert_eq!(serde_json::to_value(o).unwrap(), name.replace('_', "-"));
+        }
+        assert_eq!(ServerRole::DirSync.as_str(), "dirsync");
+        for c in [
+            Check::DirSyncInstallation,
+            Check::DirSyncBacklog,
+            Check::ConnectCatchUp,
+        ] {
+            assert_eq!(c.as_str(), serde_tag(&c, "check"));
+        }
+    }
+
+    #[test]
+    fn expect_kinds_name_staging_and_overrides() {
+        let staging = |enabled| EventKind::Changed {
+            server: ServerRole::Connect,
+            change: Change::StagingMode {
+                host: "C".into(),
+                enabled,
+            },
+        };
+        assert_eq!(
+            staging(true).expect_kind().as_deref(),
+            Some("staging_enabled")
+        );
+        assert_eq!(
+            staging(false).expect_kind().as_deref(),
+            Some("staging_disabled")
+        );
+        let over = EventKind::Decided {
+            decision: Decision::Override {
+                what: Override::ForceExport,
+            },
+            reason: String::new(),
+        };
+        assert_eq!(over.expect_kind().as_deref(), Some("override_force_export"));
+        let refused = EventKind::Refused {
+            refusal: Refusal::InstallerRerun { host: "C".into() },
+        };
+        assert_eq!(refused.expect_kind(), None);
+    }
 
     #[test]
     fn refusals_say_what_is_wrong_and_what_to_do() {

@@ -330,3 +330,14 @@ impl AzureTenant for FakeTenant {
         Ok(self.status.clone())
     }
 }
+
+/// The fakes as one set of ports.
+pub struct FakePorts;
+
+impl Ports for FakePorts {
+    type DirSync = FakeDirSync;
+    type Connect = FakeConnect;
+    type Ad = FakeAd;
+    type Tenant = FakeTenant;
+    type Clock = FakeClock;
+}

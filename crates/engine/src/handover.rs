@@ -7,7 +7,7 @@
 //! that cycle could not export.
 
 use crate::events::{Change, Check, EventKind, Refusal, ServerRole};
-use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncServer, OnPremAd};
+use crate::ports::{ConnectServer, DirSyncServer, OnPremAd, Ports};
 use crate::upgrade::{Upgrade, UpgradeError, port};
 use upgrade_lab_model::sync::Connector;
 use upgrade_lab_model::{RunProfile, RunRecord, RunStatus, SimTime};
@@ -42,14 +42,7 @@ pub fn covered_until(history: &[RunRecord]) -> SimTime {
     covered
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     /// Runs DirSync's last cycle when AD changed since its last export; refuses when that
     /// cycle did not export.
     pub(crate) async fn export_dirsync_backlog(&mut self) -> Result<(), UpgradeError> {
@@ -138,7 +131,7 @@ where
                         "Azure AD Connect could not {} AD right after DirSync stopped ({status}): \
                          an object DirSync exported last and deleted before Connect's next cycle \
                          would stay in Azure AD",
-                        profile.as_str()
+                        profile
                     ),
                 );
                 break;

@@ -9,8 +9,7 @@
 use crate::events::{Change, Decision, Override, ServerRole};
 use crate::guards;
 use crate::ports::{
-    AzureTenant, Clock, ConnectServer, DirSyncServer, InstallMode, InstallRequest, OnPremAd,
-    SqlChoice,
+    Clock, ConnectServer, DirSyncServer, InstallMode, InstallRequest, Ports, SqlChoice,
 };
 use crate::settings_file;
 use crate::upgrade::{Upgrade, UpgradeError, port};
@@ -37,14 +36,7 @@ pub struct InPlaceReport {
     pub sign_out_required: bool,
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     /// Upgrades DirSync in place. Refused when blocked, with 50,000 objects or more unless
     /// `continue_in_place`, when Connect is already installed, when prerequisites fail, or when
     /// a credential is wrong.

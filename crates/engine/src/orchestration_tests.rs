@@ -14,7 +14,7 @@ use upgrade_lab_model::{
     Secret, SimTime, SqlBackend,
 };
 
-type Engine = Upgrade<FakeDirSync, FakeConnect, FakeAd, FakeTenant, FakeClock>;
+type Engine = Upgrade<FakePorts>;
 
 const AAD_ACCOUNT: &str = "dirsync-admin@contoso.onmicrosoft.com";
 const AAD_PASSWORD: &str = "Tenant-Pa55-word!";

@@ -10,8 +10,8 @@
 use crate::events::{Change, Check, Decision, EventKind, Override, ServerRole};
 use crate::guards;
 use crate::ports::{
-    AzureTenant, Clock, ConnectServer, DirSyncServer, InstallMode, InstallRequest, OnPremAd,
-    PortErrorKind, SqlChoice,
+    Clock, ConnectServer, DirSyncServer, InstallMode, InstallRequest, PortErrorKind, Ports,
+    SqlChoice,
 };
 use crate::settings_file;
 use crate::upgrade::{Upgrade, UpgradeError, port};
@@ -42,14 +42,7 @@ pub struct ParallelReport {
     pub sign_out_required: bool,
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     /// Export settings on the DirSync server. DirSync keeps running and exporting.
     pub async fn export_settings(&mut self) -> Result<ExportReport, UpgradeError> {
         let (analysis, installation) = self.analyze_with_installation().await?;

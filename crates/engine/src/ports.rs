@@ -31,7 +31,8 @@ impl PortError {
 }
 
 /// The kinds of failure a server or the tenant can report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum PortErrorKind {
     /// "Unable to connect to the remote server".
     EndpointUnreachable,
@@ -62,20 +63,7 @@ pub enum PortErrorKind {
 impl PortErrorKind {
     /// The kind's name in scenario files and reports (`server_down`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            PortErrorKind::EndpointUnreachable => "endpoint_unreachable",
-            PortErrorKind::ProxyAuthenticationRequired => "proxy_authentication_required",
-            PortErrorKind::ProxyForbidden => "proxy_forbidden",
-            PortErrorKind::InvalidCredentials => "invalid_credentials",
-            PortErrorKind::ExpiredCredentials => "expired_credentials",
-            PortErrorKind::SqlInstanceDown => "sql_instance_down",
-            PortErrorKind::ServerDown => "server_down",
-            PortErrorKind::Throttled => "throttled",
-            PortErrorKind::NotInstalled => "not_installed",
-            PortErrorKind::AlreadyInstalled => "already_installed",
-            PortErrorKind::Unsupported => "unsupported",
-            PortErrorKind::FileNotFound => "file_not_found",
-        }
+        self.into()
     }
 }
 
@@ -106,6 +94,16 @@ pub struct DirSyncInstallation {
     /// sync cycle was cut short (a crash after the import or in the middle of the export)
     /// and changes it read have not all reached Azure AD.
     pub unexported_import: Option<SimTime>,
+}
+
+/// The five ports an upgrade runs on, named once: the engine is `Upgrade<P: Ports>`, a world
+/// (or a test's fakes) says which type serves each port.
+pub trait Ports {
+    type DirSync: DirSyncServer;
+    type Connect: ConnectServer;
+    type Ad: OnPremAd;
+    type Tenant: AzureTenant;
+    type Clock: Clock;
 }
 
 /// The DirSync server.
@@ -270,4 +268,33 @@ pub trait AzureTenant {
 pub trait Clock {
     fn now(&self) -> SimTime;
     async fn sleep(&self, duration: SimDuration);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_error_kinds_are_named_in_snake_case() {
+        let kinds = [
+            (PortErrorKind::EndpointUnreachable, "endpoint_unreachable"),
+            (
+                PortErrorKind::ProxyAuthenticationRequired,
+                "proxy_authentication_required",
+            ),
+            (PortErrorKind::ProxyForbidden, "proxy_forbidden"),
+            (PortErrorKind::InvalidCredentials, "invalid_credentials"),
+            (PortErrorKind::ExpiredCredentials, "expired_credentials"),
+            (PortErrorKind::SqlInstanceDown, "sql_instance_down"),
+            (PortErrorKind::ServerDown, "server_down"),
+            (PortErrorKind::Throttled, "throttled"),
+            (PortErrorKind::NotInstalled, "not_installed"),
+            (PortErrorKind::AlreadyInstalled, "already_installed"),
+            (PortErrorKind::Unsupported, "unsupported"),
+            (PortErrorKind::FileNotFound, "file_not_found"),
+        ];
+        for (kind, name) in kinds {
+            assert_eq!(kind.as_str(), name);
+        }
+    }
 }

@@ -92,11 +92,18 @@ impl ConnectGeneration {
 }
 
 /// Which prerequisite a finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PrerequisiteCheck {
     OperatingSystem,
+    /// `dotnet` in scenario files; serde's `dot-net` in the event stream.
+    #[strum(serialize = "dotnet")]
     DotNet,
+    /// `powershell` in scenario files; serde's `power-shell` in the event stream.
+    #[strum(serialize = "powershell")]
     PowerShell,
     Tls12,
     DomainJoined,
@@ -110,6 +117,13 @@ pub enum PrerequisiteCheck {
 pub enum Severity {
     Warning,
     Error,
+}
+
+impl PrerequisiteCheck {
+    /// The name in scenario files (`expect.prerequisite_findings`) and reports.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 impl std::fmt::Display for PrerequisiteCheck {
@@ -294,6 +308,22 @@ fn check_network(env: &ServerEnvironment, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prerequisite_names_in_scenario_files() {
+        let names = [
+            (PrerequisiteCheck::OperatingSystem, "operating_system"),
+            (PrerequisiteCheck::DotNet, "dotnet"),
+            (PrerequisiteCheck::PowerShell, "powershell"),
+            (PrerequisiteCheck::Tls12, "tls12"),
+            (PrerequisiteCheck::DomainJoined, "domain_joined"),
+            (PrerequisiteCheck::Proxy, "proxy"),
+            (PrerequisiteCheck::Endpoint, "endpoint"),
+        ];
+        for (check, name) in names {
+            assert_eq!(check.as_str(), name);
+        }
+    }
     use upgrade_lab_model::EndpointStatus;
 
     fn v(s: &str) -> Version {

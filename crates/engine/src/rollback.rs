@@ -7,7 +7,7 @@
 
 use crate::events::{Change, Check, Decision, EventKind, Refusal, ServerRole};
 use crate::guards;
-use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncServer, OnPremAd};
+use crate::ports::{AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncServer, Ports};
 use crate::upgrade::{Upgrade, UpgradeError, port};
 use serde::Serialize;
 use upgrade_lab_model::SimTime;
@@ -21,14 +21,7 @@ pub struct RollbackReport {
     pub dirsync_enabled_at: SimTime,
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     /// Re-enables DirSync. Refused once Connect has exported to Azure AD, and when DirSync is
     /// no longer installed.
     pub async fn rollback_to_dirsync(&mut self) -> Result<RollbackReport, UpgradeError> {

@@ -233,13 +233,7 @@ prop_compose! {
 fn engine_holding(
     mut installation: DirSyncInstallation,
     password: &str,
-) -> crate::Upgrade<
-    crate::fakes::FakeDirSync,
-    crate::fakes::FakeConnect,
-    crate::fakes::FakeAd,
-    crate::fakes::FakeTenant,
-    crate::fakes::FakeClock,
-> {
+) -> crate::Upgrade<crate::fakes::FakePorts> {
     use crate::fakes::*;
     use crate::ports::{DirSyncDiscovery, ServiceAccount, TenantSyncStatus};
     use upgrade_lab_model::Credential;

@@ -11,7 +11,7 @@ use crate::credentials;
 use crate::events::{Check, Decision, EventKind, EventLog, Override, Refusal};
 use crate::ports::{
     AzureTenant, Clock, ConnectServer, DirSyncDiscovery, DirSyncInstallation, DirSyncServer,
-    OnPremAd, PortError, PortErrorKind, ServiceAccount, SqlChoice,
+    OnPremAd, PortError, PortErrorKind, Ports, ServiceAccount, SqlChoice,
 };
 use crate::prerequisites::{self, ConnectGeneration, Finding};
 use crate::settings_file::{DEFAULT_SETTINGS_PATH, SettingsFileError};
@@ -125,35 +125,38 @@ pub struct UpgradeState {
 /// on: the DirSync server itself for an in-place upgrade, the new server for a parallel
 /// deployment. The engine owns the ports; `*_mut` accessors and `into_parts` give them back to
 /// a runner that drives the world between steps.
-pub struct Upgrade<D, C, A, T, K> {
-    pub(crate) dirsync: D,
-    pub(crate) connect: C,
-    pub(crate) ad: A,
-    pub(crate) tenant: T,
-    pub(crate) clock: K,
+pub struct Upgrade<P: Ports> {
+    pub(crate) dirsync: P::DirSync,
+    pub(crate) connect: P::Connect,
+    pub(crate) ad: P::Ad,
+    pub(crate) tenant: P::Tenant,
+    pub(crate) clock: P::Clock,
     pub(crate) options: UpgradeOptions,
     pub(crate) events: EventLog,
     pub(crate) state: UpgradeState,
 }
 
+/// The ports and the event log an engine hands back (`Upgrade::into_parts`).
+pub type Parts<P> = (
+    <P as Ports>::DirSync,
+    <P as Ports>::Connect,
+    <P as Ports>::Ad,
+    <P as Ports>::Tenant,
+    <P as Ports>::Clock,
+    EventLog,
+);
+
 pub(crate) fn port(step: &'static str) -> impl FnOnce(PortError) -> UpgradeError {
     move |source| UpgradeError::Port { step, source }
 }
 
-impl<D, C, A, T, K> Upgrade<D, C, A, T, K>
-where
-    D: DirSyncServer,
-    C: ConnectServer,
-    A: OnPremAd,
-    T: AzureTenant,
-    K: Clock,
-{
+impl<P: Ports> Upgrade<P> {
     pub fn new(
-        dirsync: D,
-        connect: C,
-        ad: A,
-        tenant: T,
-        clock: K,
+        dirsync: P::DirSync,
+        connect: P::Connect,
+        ad: P::Ad,
+        tenant: P::Tenant,
+        clock: P::Clock,
         options: UpgradeOptions,
     ) -> Self {
         Self {
@@ -188,28 +191,28 @@ where
         &mut self.options
     }
 
-    pub fn dirsync_mut(&mut self) -> &mut D {
+    pub fn dirsync_mut(&mut self) -> &mut P::DirSync {
         &mut self.dirsync
     }
 
-    pub fn connect_mut(&mut self) -> &mut C {
+    pub fn connect_mut(&mut self) -> &mut P::Connect {
         &mut self.connect
     }
 
-    pub fn ad_mut(&mut self) -> &mut A {
+    pub fn ad_mut(&mut self) -> &mut P::Ad {
         &mut self.ad
     }
 
-    pub fn tenant_mut(&mut self) -> &mut T {
+    pub fn tenant_mut(&mut self) -> &mut P::Tenant {
         &mut self.tenant
     }
 
-    pub fn clock(&self) -> &K {
+    pub fn clock(&self) -> &P::Clock {
         &self.clock
     }
 
     /// The ports back, and the events.
-    pub fn into_parts(self) -> (D, C, A, T, K, EventLog) {
+    pub fn into_parts(self) -> Parts<P> {
         (
             self.dirsync,
             self.connect,

@@ -110,11 +110,7 @@ pub fn check_initial_cycle(history: &[RunRecord]) -> InitialCycle {
 }
 
 fn run_problem(r: &RequiredRun) -> String {
-    let what = format!(
-        "{} on the {} connector",
-        r.profile.as_str(),
-        r.connector.as_str()
-    );
+    let what = format!("{} on the {} connector", r.profile, r.connector);
     match &r.status {
         None => format!("{what} has not run"),
         Some(status) => format!("{what} ended {status} with {} errors", r.errors_count),

@@ -113,16 +113,80 @@ impl DirSyncConfig {
         }
     }
 
-    /// Configuration the upgrade cannot migrate, each as a sentence (empty = none).
-    pub fn blockers(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
+    /// Configuration the upgrade cannot migrate (empty = none).
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let mut out: Vec<Blocker> = self
             .removed_attributes
             .iter()
-            .map(|a| format!("the attribute '{a}' was removed from DirSync's attribute flow"))
+            .map(|a| Blocker::RemovedAttribute {
+                attribute: a.clone(),
+            })
             .collect();
         if let Some(dll) = &self.extension_dll {
-            out.push(format!("DirSync uses a custom extension DLL ({dll})"));
+            out.push(Blocker::ExtensionDll { dll: dll.clone() });
         }
         out
+    }
+}
+
+/// A DirSync change the upgrade cannot migrate. Classified by kind (`as_str`: the name in
+/// scenario files, `removed_attributes` or `extension_dll`); shown and serialized as its sentence.
+#[derive(Clone, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Blocker {
+    /// An attribute removed from DirSync's attribute flow.
+    #[strum(serialize = "removed_attributes")]
+    RemovedAttribute { attribute: String },
+    /// A custom extension DLL.
+    ExtensionDll { dll: String },
+}
+
+impl Blocker {
+    /// The kind's name in scenario files (`expect.blockers`).
+    pub fn as_str(&self) -> &'static str {
+        self.into()
+    }
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Blocker::RemovedAttribute { attribute } => write!(
+                f,
+                "the attribute '{attribute}' was removed from DirSync's attribute flow"
+            ),
+            Blocker::ExtensionDll { dll } => {
+                write!(f, "DirSync uses a custom extension DLL ({dll})")
+            }
+        }
+    }
+}
+
+impl Serialize for Blocker {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod blocker_tests {
+    use super::*;
+
+    #[test]
+    fn blockers_are_typed_and_read_as_sentences() {
+        let mut c = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        assert!(c.blockers().is_empty());
+        c.removed_attributes = vec!["mail".into()];
+        c.extension_dll = Some("Contoso.Sync.dll".into());
+        let b = c.blockers();
+        let kinds: Vec<&str> = b.iter().map(Blocker::as_str).collect();
+        assert_eq!(kinds, ["removed_attributes", "extension_dll"]);
+        assert_eq!(
+            serde_json::to_value(&b).unwrap(),
+            serde_json::json!([
+                "the attribute 'mail' was removed from DirSync's attribute flow",
+                "DirSync uses a custom extension DLL (Contoso.Sync.dll)"
+            ])
+        );
     }
 }

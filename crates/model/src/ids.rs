@@ -40,15 +40,16 @@ impl ObjectGuid {
         let b: [u8; 16] = bytes
             .try_into()
             .map_err(|_| GuidError::WrongLength(bytes.len()))?;
-        Ok(Self(swap_fields(b)))
+        Ok(Self(*uuid::Uuid::from_bytes_le(b).as_bytes()))
     }
 
     /// The bytes in the order Windows stores them.
     pub fn to_windows_bytes(&self) -> [u8; 16] {
-        swap_fields(self.0)
+        uuid::Uuid::from_bytes(self.0).to_bytes_le()
     }
 
-    /// Parses `f28780cd-c87a-4f8e-9a4b-0123456789ab`, with or without braces, any case.
+    /// Parses `f28780cd-c87a-4f8e-9a4b-0123456789ab`, with or without braces, any case; no
+    /// other form (not the 32 digits without hyphens, nor a `urn:uuid:`).
     pub fn parse_text(text: &str) -> Result<Self, GuidError> {
         let bad = || GuidError::BadText(text.to_string());
         let t = text.trim();
@@ -56,18 +57,11 @@ impl ObjectGuid {
             .strip_prefix('{')
             .and_then(|t| t.strip_suffix('}'))
             .unwrap_or(t);
-        let groups: Vec<&str> = t.split('-').collect();
-        let lens = [8, 4, 4, 4, 12];
-        if groups.len() != 5 || groups.iter().zip(lens).any(|(g, l)| g.len() != l) {
+        if t.len() != 36 {
             return Err(bad());
         }
-        let hex: String = groups.concat();
-        let mut out = [0u8; 16];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
-                .map_err(|_| bad())?;
-        }
-        Ok(Self(out))
+        let u = uuid::Uuid::try_parse(t).map_err(|_| bad())?;
+        Ok(Self(*u.as_bytes()))
     }
 
     /// Decodes base64 of the Windows byte order (LDIF `objectGUID::`).
@@ -84,38 +78,9 @@ impl ObjectGuid {
     }
 }
 
-/// Swaps the byte order of the first three fields (4, 2 and 2 bytes); its own inverse.
-fn swap_fields(b: [u8; 16]) -> [u8; 16] {
-    let mut o = b;
-    o[0..4].copy_from_slice(&[b[3], b[2], b[1], b[0]]);
-    o[4..6].copy_from_slice(&[b[5], b[4]]);
-    o[6..8].copy_from_slice(&[b[7], b[6]]);
-    o
-}
-
 impl fmt::Display for ObjectGuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = &self.0;
-        write!(
-            f,
-            "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            b[0],
-            b[1],
-            b[2],
-            b[3],
-            b[4],
-            b[5],
-            b[6],
-            b[7],
-            b[8],
-            b[9],
-            b[10],
-            b[11],
-            b[12],
-            b[13],
-            b[14],
-            b[15]
-        )
+        fmt::Display::fmt(&uuid::Uuid::from_bytes(self.0).hyphenated(), f)
     }
 }
 
@@ -201,6 +166,38 @@ mod tests {
             "6Gd2SrsmeEiT3Hmh/5hTqw=="
         );
         assert_eq!(from_b64.to_string(), "4a7667e8-26bb-4878-93dc-79a1ff9853ab");
+    }
+
+    #[test]
+    fn a_known_guid_reads_as_windows_writes_it() {
+        // The Azure AD connector's id; Python: uuid.UUID("b891884f-…").bytes_le
+        let g = ObjectGuid::parse_text("B891884F-051E-4A83-95AF-2544101C9083").unwrap();
+        assert_eq!(
+            g.to_windows_bytes(),
+            [
+                0x4f, 0x88, 0x91, 0xb8, 0x1e, 0x05, 0x83, 0x4a, 0x95, 0xaf, 0x25, 0x44, 0x10, 0x1c,
+                0x90, 0x83
+            ]
+        );
+        assert_eq!(ObjectGuid::from_windows_bytes(&g.to_windows_bytes()), Ok(g));
+        assert_eq!(g.immutable_id().as_str(), "T4iRuB4Fg0qVryVEEByQgw==");
+        assert_eq!(g.to_string(), "b891884f-051e-4a83-95af-2544101c9083");
+        assert_eq!(g.as_bytes()[0], 0xb8, "held in text order");
+    }
+
+    #[test]
+    fn only_the_hyphenated_form_is_read() {
+        for other in [
+            "b891884f051e4a8395af2544101c9083",
+            "urn:uuid:b891884f-051e-4a83-95af-2544101c9083",
+            "{b891884f-051e-4a83-95af-2544101c9083",
+            "b891884f-051e4a83-95af-2544101c-9083",
+        ] {
+            assert!(
+                matches!(ObjectGuid::parse_text(other), Err(GuidError::BadText(_))),
+                "{other}"
+            );
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub mod version;
 
 pub use attribute_flow::AttrId;
 pub use directory::{Directory, DirectoryCounts, Domain, OrganizationalUnit};
-pub use dirsync::{AttributeFilter, DirSyncConfig, ScopeFilters, SqlBackend};
+pub use dirsync::{AttributeFilter, Blocker, DirSyncConfig, ScopeFilters, SqlBackend};
 pub use environment::{EndpointReach, EndpointStatus, ProxySetting, ServerEnvironment};
 pub use ids::{GuidError, ImmutableId, ObjectGuid};
 pub use object::{Attributes, DirectoryObject, ExtraAttributes, ObjectKind};

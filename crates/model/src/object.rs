@@ -10,8 +10,22 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The object classes the upgrade moves to Azure AD.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ObjectKind {
     User,
     Group,
@@ -21,12 +35,9 @@ pub enum ObjectKind {
 impl ObjectKind {
     pub const ALL: [ObjectKind; 3] = [ObjectKind::User, ObjectKind::Group, ObjectKind::Contact];
 
+    /// The wire name (`user`), as serde writes it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::User => "user",
-            ObjectKind::Group => "group",
-            ObjectKind::Contact => "contact",
-        }
+        self.into()
     }
 }
 

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::fmt;
 
-/// The two connectors of a DirSync-lineage installation.
+/// The two connectors of a DirSync-lineage installation. Wire name (reports, scenario files):
+/// `active-directory`, `azure-ad` ([`Connector::as_str`], serde's name); `Display` is the name
+/// the Synchronization Service Manager shows.
 #[derive(
     Clone,
     Copy,
@@ -22,9 +24,12 @@ use std::fmt;
     Ord,
     Serialize,
     Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Connector {
     /// The Active Directory Domain Services connector (one forest).
     ActiveDirectory,
@@ -33,15 +38,23 @@ pub enum Connector {
 }
 
 impl Connector {
+    /// The wire name (`active-directory`), as serde writes it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Connector::ActiveDirectory => "Active Directory",
-            Connector::AzureAd => "Azure AD",
-        }
+        self.into()
     }
 }
 
-/// Run profiles (docs/real-systems.md, "The sync engine").
+impl fmt::Display for Connector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Connector::ActiveDirectory => "Active Directory",
+            Connector::AzureAd => "Azure AD",
+        })
+    }
+}
+
+/// Run profiles (docs/real-systems.md, "The sync engine"). Wire name: `full-import`, ...
+/// ([`RunProfile::as_str`], serde's name); `Display` is the console's name (`Full Import`).
 #[derive(
     Clone,
     Copy,
@@ -53,9 +66,12 @@ impl Connector {
     Ord,
     Serialize,
     Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum RunProfile {
     FullImport,
     DeltaImport,
@@ -65,21 +81,32 @@ pub enum RunProfile {
 }
 
 impl RunProfile {
+    /// The wire name (`full-import`), as serde writes it.
     pub fn as_str(self) -> &'static str {
-        match self {
+        self.into()
+    }
+}
+
+impl fmt::Display for RunProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             RunProfile::FullImport => "Full Import",
             RunProfile::DeltaImport => "Delta Import",
             RunProfile::FullSynchronization => "Full Synchronization",
             RunProfile::DeltaSynchronization => "Delta Synchronization",
             RunProfile::Export => "Export",
-        }
+        })
     }
 }
 
 /// A run's result as the Operations tab shows it
 /// (docs/real-systems.md, "The sync engine").
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum RunStatus {
     Success,
     CompletedNoObjects,
@@ -96,21 +123,9 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    /// The exact string of the Operations tab.
+    /// The exact string of the Operations tab, as serde writes it.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            RunStatus::Success => "success",
-            RunStatus::CompletedNoObjects => "completed-no-objects",
-            RunStatus::CompletedExportErrors => "completed-export-errors",
-            RunStatus::CompletedSyncErrors => "completed-sync-errors",
-            RunStatus::StoppedDeletionThresholdExceeded => "stopped-deletion-threshold-exceeded",
-            RunStatus::StoppedErrorLimit => "stopped-error-limit",
-            RunStatus::StoppedServerDown => "stopped-server-down",
-            RunStatus::StoppedDatabaseDiskFull => "stopped-database-disk-full",
-            RunStatus::StoppedConnectivity => "stopped-connectivity",
-            RunStatus::NoStartCredentials => "no-start-credentials",
-            RunStatus::StoppedQuotaExceeded => "stopped-quota-exceeded",
-        }
+        self.into()
     }
 
     /// Whether the run completed without errors.
@@ -161,8 +176,22 @@ pub enum ExportOperation {
 }
 
 /// How an export changes one attribute, in csexport's vocabulary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Modification {
     /// The target has no value yet.
     Add,
@@ -173,12 +202,9 @@ pub enum Modification {
 }
 
 impl Modification {
+    /// The wire name (`add`, `replace`, `delete`), as serde writes it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Modification::Add => "add",
-            Modification::Replace => "replace",
-            Modification::Delete => "delete",
-        }
+        self.into()
     }
 
     /// The modification that turns `old` into `new` (`None`: nothing changes).
@@ -220,4 +246,39 @@ pub struct PendingExport {
     pub changes: AttributeChanges,
     /// Set when the export would change the object's source anchor in the target.
     pub changes_source_anchor: bool,
+}
+
+#[cfg(test)]
+mod wire_name_tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    /// Each wire name is serde's name: the one spelling scenario files and reports share.
+    fn same_as_serde<T: Serialize + Copy>(
+        all: impl Iterator<Item = T>,
+        name: fn(T) -> &'static str,
+    ) {
+        for v in all {
+            assert_eq!(serde_json::to_value(v).unwrap(), name(v));
+        }
+    }
+
+    #[test]
+    fn wire_names_are_serde_names() {
+        same_as_serde(Connector::iter(), Connector::as_str);
+        same_as_serde(RunProfile::iter(), RunProfile::as_str);
+        same_as_serde(Modification::iter(), Modification::as_str);
+        same_as_serde(ObjectKind::iter(), ObjectKind::as_str);
+        for s in RunStatus::iter() {
+            assert_eq!(serde_json::to_value(&s).unwrap(), s.as_str());
+        }
+        assert_eq!(Connector::AzureAd.as_str(), "azure-ad");
+        assert_eq!(
+            RunProfile::DeltaSynchronization.as_str(),
+            "delta-synchronization"
+        );
+        assert_eq!(RunStatus::StoppedServerDown.as_str(), "stopped-server-down");
+        assert_eq!(Connector::ActiveDirectory.to_string(), "Active Directory");
+        assert_eq!(RunProfile::FullImport.to_string(), "Full Import");
+    }
 }

@@ -497,7 +497,7 @@ action = "install_parallel"
 "#;
 
     fn run(bug: Option<PlantedBug>) -> super::ConfigDiff {
-        let spec = crate::runner::setup::directory_spec(
+        let spec = crate::runner::world_spec::directory_spec(
             &toml::from_str(
                 MIGRATE
                     .split("[world.dirsync]")

@@ -290,7 +290,7 @@ fn world(
         }
     }
     if w.has_inline_directory() {
-        let spec = crate::runner::setup::directory_spec(w, file.seed);
+        let spec = crate::runner::world_spec::directory_spec(w, file.seed);
         match spec.validate() {
             Ok(()) => objects = Some(spec.objects_count()),
             Err(e) => c.err(

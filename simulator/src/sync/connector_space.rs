@@ -5,12 +5,13 @@
 //!
 //! It must not know run profiles or timing: it is the data the run profiles work on.
 
-use crate::sync::pending_export::ExportState;
 use crate::sync::rules::FlowSet;
 use rustc_hash::FxHashMap;
 use std::hash::Hash;
 use std::sync::Arc;
-use upgrade_lab_model::{Attributes, DirectoryObject, ImmutableId, ObjectGuid, ObjectKind};
+use upgrade_lab_model::{
+    Attributes, DirectoryObject, ExportOperation, ImmutableId, ObjectGuid, ObjectKind,
+};
 
 /// A change an import staged and no synchronization has processed yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +131,18 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
 pub type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
 /// The Azure AD connector space.
 pub type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
+
+/// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportState {
+    pub operation: ExportOperation,
+    /// The values to write (for deletes: the last known image).
+    pub image: AadImage,
+    /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
+    pub exported_count: u32,
+    /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
+    pub last_error: Option<&'static str>,
+}
 
 #[cfg(test)]
 mod tests {

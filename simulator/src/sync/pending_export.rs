@@ -4,21 +4,9 @@
 //!
 //! It must not know the tenant: applying an export is the world's job.
 
-use crate::sync::connector_space::{AadCsObject, AadImage};
+use crate::sync::connector_space::AadCsObject;
 use crate::sync::rules::{self, ExportObject};
 use upgrade_lab_model::{ExportOperation, PendingExport};
-
-/// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportState {
-    pub operation: ExportOperation,
-    /// The values to write (for deletes: the last known image).
-    pub image: AadImage,
-    /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
-    pub exported_count: u32,
-    /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
-    pub last_error: Option<&'static str>,
-}
 
 /// csexport's view of one pending export.
 pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<PendingExport> {

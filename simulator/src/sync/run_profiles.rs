@@ -6,9 +6,9 @@
 //! It must not know the clock or the tenant's matching rules: imports receive snapshots.
 
 use super::SyncEngine;
+use super::connector_space::ExportState;
 use super::connector_space::{AadCsObject, AadImage, AdCsObject, PendingImport};
 use super::metaverse::MvObject;
-use super::pending_export::ExportState;
 use super::rules::diff;
 use crate::ad::ActiveDirectory;
 use upgrade_lab_model::{

@@ -9,7 +9,12 @@ use serde::Serialize;
 use upgrade_lab_model::{ExportOperation, ImmutableId, SimTime};
 
 /// The sync client products.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// `as_str` (and serde) give the product's name (`Azure AD Connect`), `key` the lowercase word
+/// reports key by (`connect`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Product {
     DirSync,
     #[serde(rename = "Azure AD Connect")]
@@ -22,6 +27,11 @@ impl Product {
             Product::DirSync => "DirSync",
             Product::Connect => "Azure AD Connect",
         }
+    }
+
+    /// The word reports key by: `dirsync` or `connect`.
+    pub fn key(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -159,5 +169,21 @@ impl Ledger {
     /// The last export that wrote something, and its client.
     pub fn last_export(&self) -> Option<&ExportRecord> {
         self.exports.iter().rev().find(|e| e.writes() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_names_and_keys() {
+        assert_eq!(Product::DirSync.key(), "dirsync");
+        assert_eq!(Product::Connect.key(), "connect");
+        assert_eq!(Product::Connect.as_str(), "Azure AD Connect");
+        assert_eq!(
+            serde_json::to_value(Product::DirSync).unwrap(),
+            Product::DirSync.as_str()
+        );
     }
 }

@@ -303,7 +303,7 @@ impl WorldBuilder {
             }
         }
         for spec in self.churn {
-            local.spawn_local(crate::churn::run(shared.clone(), spec));
+            local.spawn_local(super::scheduler::churn(shared.clone(), spec));
         }
         Ok(World { local, rt, shared })
     }

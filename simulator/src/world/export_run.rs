@@ -4,7 +4,7 @@
 //!
 //! It must not know the engine's orchestration: `runs` calls in here.
 
-use super::runs::{
+use super::run_record::{
     RUN_ERRORS_KEPT, ServerId, client_of, crash_point, engine_mut, engine_mut_split, is_staging,
     not_installed, record, record_stopped, record_stopped_with, spend,
 };

@@ -32,7 +32,9 @@
 //! - scenario and bad-actor operations: `change_ad`, `inject_fault`, `start_churn`,
 //!   `enable_dirsync_directly`, `set_staging_directly`, `rerun_installer`, `sign_out_and_in`;
 //! - queries (no simulated time passes): `find_ad_object`, `tenant_object`, `connect_sql`,
-//!   `connect_snapshot`, `tenant_records` (see `queries`);
+//!   `connect_snapshot`, `tenant_records`, `server_files`, `dirsync_state`,
+//!   `connect_installed`, `connect_staging`, `ad_changes_since`, `ledger_exports`,
+//!   `canonical_host` (see `queries`);
 //! - verdicts: `world.report()` (`report::LedgerReport` with `violations`; the tenant judged by
 //!   `crate::oracle` against `WorldState::baseline`), and
 //!   `world.with_state(|st| …)` for the raw ledger (`st.tenant.ledger`), run histories and
@@ -45,6 +47,7 @@ mod export_run;
 pub mod ports;
 pub mod queries;
 pub mod report;
+mod run_record;
 pub mod runs;
 pub mod scheduler;
 
@@ -57,6 +60,7 @@ use crate::tenant::Tenant;
 use crate::tenant::ledger::{ExporterEvent, Incident, Product};
 use crate::timing::Timing;
 pub use builder::WorldBuilder;
+pub use ports::WorldUpgrade;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -257,7 +261,7 @@ impl World {
     pub fn start_churn(&self, spec: ChurnSpec) {
         let shared = self.shared.clone();
         self.local
-            .spawn_local(async move { crate::churn::run(shared, spec).await });
+            .spawn_local(async move { scheduler::churn(shared, spec).await });
     }
 
     /// **Bad actor**: starts DirSync's service again without the engine (e.g. after cutover).
@@ -324,6 +328,39 @@ impl World {
     pub fn run_cycle_now(&self, server: runs::ServerId) -> Vec<upgrade_lab_model::RunRecord> {
         let shared = self.shared.clone();
         self.run(async move { runs::run_cycle(&shared, &server).await })
+    }
+
+    /// Runs one DirSync sync cycle now; the run records.
+    pub fn run_dirsync_cycle_now(&self) -> Vec<upgrade_lab_model::RunRecord> {
+        self.run_cycle_now(runs::ServerId::DirSync)
+    }
+
+    /// Runs one Azure AD Connect sync cycle on `host` now; the run records.
+    pub fn run_connect_cycle_now(&self, host: &str) -> Vec<upgrade_lab_model::RunRecord> {
+        self.run_cycle_now(runs::ServerId::Connect(host.to_string()))
+    }
+
+    /// Exactly `adds` new users, `updates` changed and `deletes` deleted objects (distinct
+    /// ones, fewer when AD holds fewer) in AD now, drawn from the stream `stream` of the world's
+    /// seed, new users numbered from `first_serial` (`churn::apply_exact`). Returns how many
+    /// changes were made.
+    pub fn churn_exact(
+        &self,
+        stream: &str,
+        first_serial: u64,
+        (adds, updates, deletes): (u64, u64, u64),
+    ) -> u64 {
+        let seed = self.with_state(|st| st.seed);
+        let mut rng = crate::rng::rng_for(seed, stream);
+        let mut serial = first_serial;
+        let wanted = crate::churn::ExactChurn {
+            adds,
+            updates,
+            deletes,
+        };
+        let done = self
+            .change_ad(|ad, now| crate::churn::apply_exact(ad, &mut rng, now, wanted, &mut serial));
+        done.adds + done.updates + done.deletes
     }
 
     /// The ledger's verdicts: exporter intervals, violations, sync gap, tenant vs directory.

@@ -1,16 +1,59 @@
 //! Read-only questions about one world that scenario expectations and tenant dumps ask: an AD
 //! object by name, a tenant object by immutableId, what Connect was installed on, and the whole
-//! tenant as typed records. None of them lets simulated time pass.
+//! tenant as typed records, the files on the servers, DirSync's and Connect's state, the
+//! ledger's exports. None of them lets simulated time pass. The scenario runner reads the world
+//! only through these and the other methods of `World` (ARCHITECTURE.md, "the sealed world").
 
 use super::{World, host_key};
 use crate::tenant::TenantObject;
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use upgrade_lab_engine::ports::AdChanges;
 use upgrade_lab_engine::ports::SqlChoice;
 use upgrade_lab_model::{
     Attributes, DirectoryObject, ImmutableId, ObjectKind, PendingExport, RunRecord, SimTime, Value,
 };
+
+/// DirSync's service as an administrator finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum DirSyncState {
+    Running,
+    /// Installed, its service stopped.
+    Disabled,
+    Uninstalled,
+}
+
+impl DirSyncState {
+    /// `running`, `disabled` or `uninstalled`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// A file on a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerFile {
+    /// The host's canonical (upper-case) name.
+    pub host: String,
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One export run the ledger recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportEntry {
+    pub host: String,
+    /// `dirsync` or `connect` (`Product::key`).
+    pub product: &'static str,
+    pub started: SimTime,
+    /// The objects it wrote.
+    pub objects_count: usize,
+}
 
 /// How a scenario names an AD object (compared without case, as AD does).
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +126,83 @@ impl World {
                 }
             }
             found
+        })
+    }
+
+    /// The canonical name of a host: host names compare without case, as Windows does.
+    pub fn canonical_host(host: &str) -> String {
+        host_key(host)
+    }
+
+    /// The password every account of a world has unless the builder was given another.
+    pub fn default_password() -> &'static str {
+        super::builder::DEFAULT_PASSWORD
+    }
+
+    /// Every file on every server, by host then path.
+    pub fn server_files(&self) -> Vec<ServerFile> {
+        self.with_state(|st| {
+            st.files
+                .iter()
+                .flat_map(|(host, files)| {
+                    files.iter().map(move |(path, bytes)| ServerFile {
+                        host: host.clone(),
+                        path: path.clone(),
+                        bytes: bytes.clone(),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// DirSync's state now.
+    pub fn dirsync_state(&self) -> DirSyncState {
+        self.with_state(|st| match &st.dirsync {
+            Some(d) if d.installed && d.service_running => DirSyncState::Running,
+            Some(d) if d.installed => DirSyncState::Disabled,
+            _ => DirSyncState::Uninstalled,
+        })
+    }
+
+    /// Whether Azure AD Connect is installed on `host`.
+    pub fn connect_installed(&self, host: &str) -> bool {
+        self.with_state(|st| st.connects.contains_key(&host_key(host)))
+    }
+
+    /// Whether Azure AD Connect on `host` is in staging mode (`false` when not installed).
+    pub fn connect_staging(&self, host: &str) -> bool {
+        self.with_state(|st| st.connects.get(&host_key(host)).is_some_and(|c| c.staging))
+    }
+
+    /// What AD changed since `since`, read without the time the AD port charges.
+    pub fn ad_changes_since(&self, since: SimTime) -> AdChanges {
+        self.with_state(|st| st.ad.changes_since(since))
+    }
+
+    /// How many tenant objects came from a sync client.
+    pub fn tenant_synced_count(&self) -> u64 {
+        self.with_state(|st| st.tenant.synced_count())
+    }
+
+    /// How many tenant objects are live (synced or cloud-only, not deleted).
+    pub fn tenant_live_count(&self) -> u64 {
+        self.with_state(|st| st.tenant.live_count())
+    }
+
+    /// The ledger's export runs, oldest first.
+    pub fn ledger_exports(&self) -> Vec<ExportEntry> {
+        self.with_state(|st| {
+            st.tenant
+                .ledger
+                .exports
+                .iter()
+                .map(|e| ExportEntry {
+                    host: e.client.host.clone(),
+                    product: e.client.product.key(),
+                    started: e.started,
+                    objects_count: e.objects.len(),
+                })
+                .collect()
         })
     }
 

@@ -6,70 +6,21 @@
 //!
 //! It must not know the engine's orchestration: ports and schedulers call in here.
 
+pub use super::run_record::ServerId;
+use super::run_record::{
+    crash_point, engine_mut, engine_mut_split, host_of, is_staging, not_installed, record,
+    record_stopped, spend,
+};
 use super::{Shared, WorldState, host_key};
 use crate::faults::{
     FaultHit, FaultId, RunPhase, SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text,
 };
-use crate::sync::SyncEngine;
-use crate::tenant::ledger::{ExportClient, Product};
 use std::rc::Rc;
 use upgrade_lab_engine::ports::{PortError, PortErrorKind};
 use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
 use upgrade_lab_model::{
     Connector, RunProfile, RunRecord, RunStats, RunStatus, SimDuration, SimTime,
 };
-
-/// Which server a run is on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ServerId {
-    DirSync,
-    /// An Azure AD Connect server by host name.
-    Connect(String),
-}
-
-/// Errors kept in a run record (the first ones, as the Operations tab lists them).
-pub(crate) const RUN_ERRORS_KEPT: usize = 20;
-
-fn host_of(st: &WorldState, id: &ServerId) -> String {
-    match id {
-        ServerId::DirSync => host_key(&st.dirsync_host),
-        ServerId::Connect(h) => host_key(h),
-    }
-}
-
-/// The engine of a server (installed ones only).
-pub(crate) fn engine_mut<'a>(st: &'a mut WorldState, id: &ServerId) -> Option<&'a mut SyncEngine> {
-    match id {
-        ServerId::DirSync => st
-            .dirsync
-            .as_mut()
-            .filter(|d| d.installed)
-            .map(|d| &mut d.engine),
-        ServerId::Connect(h) => st.connects.get_mut(&host_key(h)).map(|c| &mut c.engine),
-    }
-}
-
-pub(crate) fn client_of(st: &WorldState, id: &ServerId) -> Option<ExportClient> {
-    match id {
-        ServerId::DirSync => st.dirsync.as_ref().map(|d| ExportClient {
-            host: host_key(&d.host),
-            product: Product::DirSync,
-            account: d.azure_account().to_string(),
-        }),
-        ServerId::Connect(h) => st.connects.get(&host_key(h)).map(|c| ExportClient {
-            host: host_key(&c.host),
-            product: Product::Connect,
-            account: c.azure_account.clone(),
-        }),
-    }
-}
-
-pub(crate) fn is_staging(st: &WorldState, id: &ServerId) -> bool {
-    match id {
-        ServerId::DirSync => false,
-        ServerId::Connect(h) => st.connects.get(&host_key(h)).is_some_and(|c| c.staging),
-    }
-}
 
 /// Whether the server's database is SQL Server Express / LocalDB, limited to 10 GB ≈ 100,000
 /// objects (docs/real-systems.md, "SQL Express, LocalDB and full SQL Server").
@@ -152,37 +103,6 @@ fn start_failure(
     }
 }
 
-/// Waits `duration` unless the host crashes first; `Err(the crash)` then, at its time.
-pub(crate) async fn spend(
-    shared: &Rc<Shared>,
-    host: &str,
-    started: SimTime,
-    duration: SimDuration,
-) -> Result<(), FaultId> {
-    let end = started + duration;
-    let crash = shared
-        .state
-        .borrow()
-        .faults
-        .crash_between(host, started, end);
-    match crash {
-        Some((fault, t)) => {
-            tokio::time::sleep_until(shared.instant(t)).await;
-            Err(fault)
-        }
-        None => {
-            tokio::time::sleep_until(shared.instant(end)).await;
-            Ok(())
-        }
-    }
-}
-
-/// Starts, at `at`, the crashes of `host` tied to `phase` of its run sequence; whether one
-/// started.
-pub(crate) fn crash_point(shared: &Shared, host: &str, phase: RunPhase, at: SimTime) -> bool {
-    shared.state.borrow_mut().faults.on_phase(host, phase, at)
-}
-
 /// **Planted bug** (`RestartLosesStagedImports`): the crash after the imports loses what they
 /// staged (the watermarks stay), so the next delta synchronization has nothing to process.
 fn planted_restart_loses_staged_imports(shared: &Shared, id: &ServerId) {
@@ -193,43 +113,6 @@ fn planted_restart_loses_staged_imports(shared: &Shared, id: &ServerId) {
     if let Some(e) = engine_mut(&mut st, id) {
         e.drop_staged_imports();
     }
-}
-
-/// Records a run that `fault` stopped, and the hit on the fault.
-pub(crate) fn record_stopped(
-    shared: &Rc<Shared>,
-    id: &ServerId,
-    fault: FaultId,
-    run: (Connector, RunProfile, SimTime),
-    status: RunStatus,
-    errors: Vec<String>,
-) -> RunRecord {
-    let stopped = (status, RunStats::default());
-    record_stopped_with(shared, id, fault, run, stopped, errors)
-}
-
-/// Records a run that `fault` stopped after it did what `stats` counts, and the hit.
-pub(crate) fn record_stopped_with(
-    shared: &Rc<Shared>,
-    id: &ServerId,
-    fault: FaultId,
-    run: (Connector, RunProfile, SimTime),
-    (status, stats): (RunStatus, RunStats),
-    errors: Vec<String>,
-) -> RunRecord {
-    let rec = record(shared, id, run, status.clone(), stats, errors);
-    let st = shared.state.borrow();
-    st.faults.hit(
-        fault,
-        FaultHit::Run {
-            at: rec.ended,
-            host: host_of(&st, id),
-            connector: rec.connector,
-            profile: rec.profile,
-            status,
-        },
-    );
-    rec
 }
 
 /// A run the host's crash stopped.
@@ -247,48 +130,6 @@ fn crashed(
         RunStatus::StoppedServerDown,
         vec![SERVER_DOWN_TEXT.into()],
     )
-}
-
-pub(crate) fn record(
-    shared: &Rc<Shared>,
-    id: &ServerId,
-    (connector, profile, started): (Connector, RunProfile, SimTime),
-    status: RunStatus,
-    stats: RunStats,
-    errors: Vec<String>,
-) -> RunRecord {
-    let rec = RunRecord {
-        connector,
-        profile,
-        started,
-        ended: shared.now(),
-        status,
-        stats,
-        errors,
-    };
-    let mut st = shared.state.borrow_mut();
-    log_run(&host_of(&st, id), &rec);
-    if let Some(e) = engine_mut(&mut st, id) {
-        e.history.push(rec.clone());
-    }
-    rec
-}
-
-/// Logs one finished run profile at `debug`, stamped with its simulated end.
-fn log_run(host: &str, rec: &RunRecord) {
-    tracing::debug!(
-        sim = %rec.ended,
-        host,
-        connector = rec.connector.as_str(),
-        profile = rec.profile.as_str(),
-        status = rec.status.as_str(),
-        adds = rec.stats.adds,
-        updates = rec.stats.updates,
-        deletes = rec.stats.deletes,
-        errors = rec.stats.errors,
-        "run profile ended after {}",
-        rec.ended.since(rec.started)
-    );
 }
 
 /// Runs one profile, waiting for the server's run lock first.
@@ -314,7 +155,7 @@ pub(crate) async fn run_profile_locked(
     let started = shared.now();
     let (host, overhead, failure) = {
         let st = shared.state.borrow();
-        let operation = format!("run_profile {} {}", connector.as_str(), profile.as_str());
+        let operation = format!("run_profile {connector} {profile}");
         if let Some(e) = unavailable(&st, id, started, &operation) {
             return Err(e);
         }
@@ -322,175 +163,190 @@ pub(crate) async fn run_profile_locked(
         let failure = start_failure(&st, &host, connector, started);
         (host, SimDuration(st.timing.run_overhead_ms), failure)
     };
-    let stopped = |shared: &Rc<Shared>, status, errors| {
-        record(
-            shared,
-            id,
-            (connector, profile, started),
-            status,
-            RunStats::default(),
-            errors,
-        )
-    };
     let run = (connector, profile, started);
     if let Some((fault, status, text)) = failure {
-        if let Err(crash) = spend(shared, &host, started, overhead).await {
-            return Ok(crashed(shared, id, crash, run));
+        if let Err(stopped) = spend_or_crash(shared, id, &host, run, overhead).await {
+            return Ok(stopped);
         }
         return Ok(record_stopped(shared, id, fault, run, status, vec![text]));
     }
     use RunProfile::*;
     match (connector, profile) {
-        (_, Export) if connector == Connector::ActiveDirectory => {
+        (Connector::ActiveDirectory, Export) => {
             // No writeback is configured: the AD connector has nothing to export.
             let _ = spend(shared, &host, started, overhead).await;
-            Ok(stopped(shared, RunStatus::CompletedNoObjects, Vec::new()))
+            let empty = (RunStatus::CompletedNoObjects, RunStats::default());
+            Ok(record(shared, id, run, empty.0, empty.1, Vec::new()))
         }
-        (_, Export) => super::export_run::export(shared, id, &host, started).await,
+        (Connector::AzureAd, Export) => super::export_run::export(shared, id, &host, started).await,
         (Connector::ActiveDirectory, FullImport | DeltaImport) => {
-            let full = profile == FullImport;
-            let (plan, duration, disk_full) = {
-                let mut st = shared.state.borrow_mut();
-                let st = &mut *st;
-                let timing = st.timing.clone();
-                let local_db = uses_local_db(st, id);
-                let ad = &st.ad;
-                let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
-                let Some(engine) = engine else {
-                    return Err(not_installed(&host));
-                };
-                let plan = engine.plan_ad_import(ad, full);
-                let cost = if plan.full {
-                    timing.full_import_ad_ms_per_object
-                } else {
-                    timing.delta_import_ad_ms_per_change
-                };
-                let d = timing.run(plan.items.len() as u64, cost);
-                let objects_after = if plan.full {
-                    plan.items.len()
-                } else {
-                    engine.ad_cs.len() + plan.items.len()
-                };
-                let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
-                (plan, d, disk_full)
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            if disk_full {
-                return Ok(stopped(
-                    shared,
-                    RunStatus::StoppedDatabaseDiskFull,
-                    vec![DISK_FULL_TEXT.into()],
-                ));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| {
-                    e.last_ad_import_started = Some(started);
-                    e.commit_ad_import(plan)
-                })
-                .unwrap_or_default();
-            Ok(finish(shared, id, connector, profile, started, stats))
+            ad_import(shared, id, &host, run).await
         }
-        (Connector::AzureAd, FullImport | DeltaImport) => {
-            let (plan, duration) = {
-                let mut st = shared.state.borrow_mut();
-                let timing = st.timing.clone();
-                let Some(engine) = engine_mut(&mut st, id) else {
-                    return Err(not_installed(&host));
-                };
-                let full = profile == FullImport || engine.aad_watermark.is_none();
-                let after = if full { None } else { engine.aad_watermark };
-                let (items, watermark) = st.tenant.read_for_import(after);
-                let cost = if full {
-                    timing.full_import_aad_ms_per_object
-                } else {
-                    timing.delta_import_aad_ms_per_change
-                };
-                let d = timing.run(items.len() as u64, cost);
-                (
-                    crate::sync::run_profiles::AadImportPlan {
-                        full,
-                        items,
-                        watermark,
-                    },
-                    d,
-                )
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| e.commit_aad_import(plan))
-                .unwrap_or_default();
-            let rec = finish(shared, id, connector, profile, started, stats);
-            if crash_point(shared, &host, RunPhase::AfterImport, shared.now()) {
-                planted_restart_loses_staged_imports(shared, id);
-            }
-            Ok(rec)
-        }
+        (Connector::AzureAd, FullImport | DeltaImport) => aad_import(shared, id, &host, run).await,
         (_, FullSynchronization | DeltaSynchronization) => {
-            let full = profile == FullSynchronization;
-            let duration = {
-                let mut st = shared.state.borrow_mut();
-                let timing = st.timing.clone();
-                let Some(engine) = engine_mut(&mut st, id) else {
-                    return Err(not_installed(&host));
-                };
-                let (objects, cost) = match (connector, full) {
-                    (Connector::ActiveDirectory, true) => {
-                        (engine.ad_cs.len(), timing.full_sync_ad_ms_per_object)
-                    }
-                    (Connector::ActiveDirectory, false) => {
-                        (engine.ad_pending.len(), timing.delta_sync_ad_ms_per_object)
-                    }
-                    (Connector::AzureAd, true) => {
-                        (engine.aad_cs.len(), timing.full_sync_aad_ms_per_object)
-                    }
-                    (Connector::AzureAd, false) => (
-                        engine.aad_pending.len(),
-                        timing.delta_sync_aad_ms_per_object,
-                    ),
-                };
-                timing.run(objects as u64, cost)
-            };
-            if let Err(crash) = spend(shared, &host, started, duration).await {
-                return Ok(crashed(shared, id, crash, run));
-            }
-            let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-                .map(|e| match connector {
-                    Connector::ActiveDirectory => e.sync_ad(full),
-                    Connector::AzureAd => e.sync_aad(full),
-                })
-                .unwrap_or_default();
-            let rec = finish(shared, id, connector, profile, started, stats);
-            if connector == Connector::AzureAd {
-                crash_point(shared, &host, RunPhase::AfterSync, shared.now());
-            }
-            Ok(rec)
+            synchronize(shared, id, &host, run).await
         }
     }
 }
 
-pub(crate) fn engine_mut_split<'a>(
-    dirsync: &'a mut Option<crate::dirsync_server::DirSyncServer>,
-    connects: &'a mut std::collections::BTreeMap<String, crate::connect_server::ConnectServer>,
+/// A run: its connector, profile and start.
+type Run = (Connector, RunProfile, SimTime);
+
+/// Waits `duration` from the run's start; `Err(the run the crash stopped)` when the host
+/// crashes first (a run in progress ends `stopped-server-down`).
+async fn spend_or_crash(
+    shared: &Rc<Shared>,
     id: &ServerId,
-) -> Option<&'a mut SyncEngine> {
-    match id {
-        ServerId::DirSync => dirsync
-            .as_mut()
-            .filter(|d| d.installed)
-            .map(|d| &mut d.engine),
-        ServerId::Connect(h) => connects.get_mut(&host_key(h)).map(|c| &mut c.engine),
-    }
+    host: &str,
+    run: Run,
+    duration: SimDuration,
+) -> Result<(), RunRecord> {
+    spend(shared, host, run.2, duration)
+        .await
+        .map_err(|crash| crashed(shared, id, crash, run))
 }
 
-pub(crate) fn not_installed(host: &str) -> PortError {
-    PortError::new(
-        PortErrorKind::NotInstalled,
-        format!("no sync engine is installed on {host}"),
-    )
+/// A full or delta import of the AD connector; SQL Express / LocalDB stops it when the
+/// connector space would outgrow the database.
+async fn ad_import(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let full = profile == RunProfile::FullImport;
+    let (plan, duration, disk_full) = {
+        let mut st = shared.state.borrow_mut();
+        let st = &mut *st;
+        let timing = st.timing.clone();
+        let local_db = uses_local_db(st, id);
+        let ad = &st.ad;
+        let engine = engine_mut_split(&mut st.dirsync, &mut st.connects, id);
+        let Some(engine) = engine else {
+            return Err(not_installed(host));
+        };
+        let plan = engine.plan_ad_import(ad, full);
+        let cost = if plan.full {
+            timing.full_import_ad_ms_per_object
+        } else {
+            timing.delta_import_ad_ms_per_change
+        };
+        let d = timing.run(plan.items.len() as u64, cost);
+        let objects_after = if plan.full {
+            plan.items.len()
+        } else {
+            engine.ad_cs.len() + plan.items.len()
+        };
+        let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
+        (plan, d, disk_full)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    if disk_full {
+        let status = RunStatus::StoppedDatabaseDiskFull;
+        let errors = vec![DISK_FULL_TEXT.into()];
+        return Ok(record(shared, id, run, status, RunStats::default(), errors));
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| {
+            e.last_ad_import_started = Some(started);
+            e.commit_ad_import(plan)
+        })
+        .unwrap_or_default();
+    Ok(finish(shared, id, connector, profile, started, stats))
+}
+
+/// A full or delta import of the Azure AD connector (full when it never imported); a crash
+/// can be planted right after it.
+async fn aad_import(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let (plan, duration) = {
+        let mut st = shared.state.borrow_mut();
+        let timing = st.timing.clone();
+        let Some(engine) = engine_mut(&mut st, id) else {
+            return Err(not_installed(host));
+        };
+        let full = profile == RunProfile::FullImport || engine.aad_watermark.is_none();
+        let after = if full { None } else { engine.aad_watermark };
+        let (items, watermark) = st.tenant.read_for_import(after);
+        let cost = if full {
+            timing.full_import_aad_ms_per_object
+        } else {
+            timing.delta_import_aad_ms_per_change
+        };
+        let d = timing.run(items.len() as u64, cost);
+        let plan = crate::sync::run_profiles::AadImportPlan {
+            full,
+            items,
+            watermark,
+        };
+        (plan, d)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| e.commit_aad_import(plan))
+        .unwrap_or_default();
+    let rec = finish(shared, id, connector, profile, started, stats);
+    if crash_point(shared, host, RunPhase::AfterImport, shared.now()) {
+        planted_restart_loses_staged_imports(shared, id);
+    }
+    Ok(rec)
+}
+
+/// A full or delta synchronization of either connector; a crash can be planted after the
+/// Azure AD connector's.
+async fn synchronize(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    run: Run,
+) -> Result<RunRecord, PortError> {
+    let (connector, profile, started) = run;
+    let full = profile == RunProfile::FullSynchronization;
+    let duration = {
+        let mut st = shared.state.borrow_mut();
+        let timing = st.timing.clone();
+        let Some(engine) = engine_mut(&mut st, id) else {
+            return Err(not_installed(host));
+        };
+        let (objects, cost) = match (connector, full) {
+            (Connector::ActiveDirectory, true) => {
+                (engine.ad_cs.len(), timing.full_sync_ad_ms_per_object)
+            }
+            (Connector::ActiveDirectory, false) => {
+                (engine.ad_pending.len(), timing.delta_sync_ad_ms_per_object)
+            }
+            (Connector::AzureAd, true) => (engine.aad_cs.len(), timing.full_sync_aad_ms_per_object),
+            (Connector::AzureAd, false) => (
+                engine.aad_pending.len(),
+                timing.delta_sync_aad_ms_per_object,
+            ),
+        };
+        timing.run(objects as u64, cost)
+    };
+    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+        return Ok(stopped);
+    }
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(|e| match connector {
+            Connector::ActiveDirectory => e.sync_ad(full),
+            Connector::AzureAd => e.sync_aad(full),
+        })
+        .unwrap_or_default();
+    let rec = finish(shared, id, connector, profile, started, stats);
+    if connector == Connector::AzureAd {
+        crash_point(shared, host, RunPhase::AfterSync, shared.now());
+    }
+    Ok(rec)
 }
 
 fn finish(

@@ -8,6 +8,7 @@
 
 use super::runs::{self, ServerId};
 use super::{Shared, WorldState, host_key};
+use crate::churn::ChurnSpec;
 use crate::faults::FaultHit;
 use crate::tenant::ledger::PasswordSyncRecord;
 use std::rc::Rc;
@@ -150,5 +151,32 @@ pub(crate) async fn password_hash_sync(shared: Rc<Shared>, server: ServerId) {
                 }
             }
         }
+    }
+}
+
+/// The churn task: from now, `changes_per_hour` spread over batches until `duration` ends.
+pub(crate) async fn churn(shared: Rc<Shared>, spec: ChurnSpec) {
+    let start = shared.now();
+    let seed = shared.state.borrow().seed;
+    let mut rng = crate::rng::rng_for(seed ^ start.0, "churn");
+    let interval = spec.batch_interval.max(SimDuration::from_secs(1));
+    let mut done = 0u64;
+    let mut serial = start.0;
+    let mut at = start;
+    loop {
+        at = at + interval;
+        if at > start + spec.duration {
+            return;
+        }
+        tokio::time::sleep_until(shared.instant(at)).await;
+        let elapsed = at.since(start).as_millis();
+        let due = spec.changes_per_hour * elapsed / 3_600_000;
+        let count = due.saturating_sub(done);
+        done = due;
+        let now = shared.now();
+        let mut st = shared.state.borrow_mut();
+        let applied =
+            crate::churn::apply_batch(&mut st.ad, &spec, &mut rng, now, count, &mut serial);
+        tracing::trace!(sim = %now, applied, "churn changed AD");
     }
 }

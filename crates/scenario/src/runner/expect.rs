@@ -9,7 +9,7 @@ use crate::format::{
 use crate::outcome::{Check, InvariantResult, RunLine, ViolationLine};
 use std::collections::BTreeSet;
 use toml::Spanned;
-use upgrade_lab_engine::PrerequisiteCheck;
+use upgrade_lab_model::{Blocker, Connector, RunProfile};
 
 fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
     if let Some(b) = b {
@@ -99,18 +99,6 @@ fn unannounced(out: &mut Vec<Check>, facts: &Facts, expect: &Expect) {
                 false,
             ));
         }
-    }
-}
-
-fn prerequisite_word(check: PrerequisiteCheck) -> &'static str {
-    match check {
-        PrerequisiteCheck::OperatingSystem => "operating_system",
-        PrerequisiteCheck::DotNet => "dotnet",
-        PrerequisiteCheck::PowerShell => "powershell",
-        PrerequisiteCheck::Tls12 => "tls12",
-        PrerequisiteCheck::DomainJoined => "domain_joined",
-        PrerequisiteCheck::Proxy => "proxy",
-        PrerequisiteCheck::Endpoint => "endpoint",
     }
 }
 
@@ -239,20 +227,20 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
 /// The analysis page and the prerequisite findings.
 fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let a = facts.analysis.as_ref();
-    let page = a.map(|a| super::steps::tag_of(&a.page, "page"));
+    let page = a.map(|a| a.page.as_str());
     if let Some(p) = expect.analysis_page {
         out.push(Check::new(
             "expect.analysis_page",
             p.as_str(),
-            page.clone().unwrap_or("none".into()),
+            page.unwrap_or("none"),
         ));
     }
     if let Some(r) = expect.recommendation {
-        let actual = a.map(|a| super::facts::analysis_summary(a).recommendation);
+        let actual = a.map(|a| a.recommendation.as_str());
         out.push(Check::new(
             "expect.recommendation",
             r.as_str(),
-            actual.map(|s| s.replace('-', "_")).unwrap_or("none".into()),
+            actual.unwrap_or("none"),
         ));
     }
     bound(
@@ -263,18 +251,7 @@ fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     );
     if let Some(b) = &expect.blockers {
         let actual: BTreeSet<&str> = a
-            .map(|a| {
-                a.blockers
-                    .iter()
-                    .map(|t| {
-                        if t.contains("extension DLL") {
-                            "extension_dll"
-                        } else {
-                            "removed_attributes"
-                        }
-                    })
-                    .collect()
-            })
+            .map(|a| a.blockers.iter().map(Blocker::as_str).collect())
             .unwrap_or_default();
         out.push(Check::new(
             "expect.blockers",
@@ -287,7 +264,7 @@ fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
             .steps
             .iter()
             .flat_map(|s| s.findings.iter())
-            .map(|f| prerequisite_word(f.check).to_string())
+            .map(|f| f.check.as_str().to_string())
             .collect();
         out.push(Check::new(
             "expect.prerequisite_findings",
@@ -469,7 +446,9 @@ fn first_exports(facts: &Facts) -> Vec<usize> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     for (i, l) in facts.runs.iter().enumerate() {
-        if l.connector == "azure-ad" && l.profile == "export" && !seen.contains(&l.server.as_str())
+        if l.connector == Connector::AzureAd.as_str()
+            && l.profile == RunProfile::Export.as_str()
+            && !seen.contains(&l.server.as_str())
         {
             seen.push(&l.server);
             out.push(i);
@@ -506,12 +485,8 @@ fn run_stats_wanted(r: &crate::format::RunExpectation) -> String {
 fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     let firsts = first_exports(facts);
     for (i, r) in expect.runs.iter().enumerate() {
-        let connector = r
-            .connector
-            .map(|c| super::steps::tag_of(&serde_json::json!({ "c": c }), "c").replace('_', "-"));
-        let profile = r
-            .profile
-            .map(|p| super::steps::tag_of(&serde_json::json!({ "p": p }), "p").replace('_', "-"));
+        let connector = r.connector.map(Connector::as_str);
+        let profile = r.profile.map(RunProfile::as_str);
         let candidates: Vec<&RunLine> = facts
             .runs
             .iter()
@@ -519,8 +494,8 @@ fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
             .filter(|(n, _)| !r.first_export || firsts.contains(n))
             .map(|(_, l)| l)
             .filter(|l| l.server == r.server.as_str())
-            .filter(|l| connector.as_ref().is_none_or(|c| &l.connector == c))
-            .filter(|l| profile.as_ref().is_none_or(|p| &l.profile == p))
+            .filter(|l| connector.is_none_or(|c| l.connector == c))
+            .filter(|l| profile.is_none_or(|p| l.profile == p))
             .filter(|l| l.status == r.status.as_str())
             .collect();
         let matching = candidates
@@ -545,8 +520,8 @@ fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
             format!(
                 "{b} runs on {} {} {} with status {}{}",
                 r.server.as_str(),
-                connector.unwrap_or("any connector".into()),
-                profile.unwrap_or("any profile".into()),
+                connector.unwrap_or("any connector"),
+                profile.unwrap_or("any profile"),
                 r.status.as_str(),
                 run_stats_wanted(r)
             ),

@@ -2,7 +2,7 @@
 //! expectations are checked against and the report is made of.
 
 use super::setup::Setup;
-use super::steps::{SimUpgrade, StepRecord, tag_of};
+use super::steps::{SimUpgrade, StepRecord};
 use crate::format::{ObjectExpectation, ViolationKind};
 use crate::outcome::{
     ActiveInterval, AnalysisSummary, AttributeDifference, EventSource, LedgerSummary,
@@ -18,7 +18,6 @@ use upgrade_lab_model::{
 };
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::tenant::TenantObject;
-use upgrade_lab_simulator::tenant::ledger::Product;
 use upgrade_lab_simulator::world::queries::AdName;
 use upgrade_lab_simulator::world::report::{LedgerReport, Violation};
 
@@ -108,8 +107,8 @@ pub fn object_facts(world: &World, wanted: &[ObjectExpectation]) -> Vec<ObjectFa
 fn run_line(server: &str, r: &RunRecord) -> RunLine {
     RunLine {
         server: server.to_string(),
-        connector: tag_of(&serde_json::json!({ "c": r.connector }), "c").replace('_', "-"),
-        profile: tag_of(&serde_json::json!({ "p": r.profile }), "p").replace('_', "-"),
+        connector: r.connector.as_str().to_string(),
+        profile: r.profile.as_str().to_string(),
         started_ms: r.started.0,
         ended_ms: r.ended.0,
         status: r.status.as_str().to_string(),
@@ -122,40 +121,7 @@ fn run_line(server: &str, r: &RunRecord) -> RunLine {
 
 /// The kinds an engine event contributes to `expect.events`.
 pub fn event_kinds(e: &EngineEvent) -> Vec<String> {
-    match &e.kind {
-        EventKind::Changed { change, .. } => {
-            let tag = tag_of(change, "change");
-            if tag == "staging_mode" {
-                let on = serde_json::to_value(change)
-                    .ok()
-                    .and_then(|v| v.get("enabled").and_then(|b| b.as_bool()))
-                    .unwrap_or(false);
-                vec![
-                    if on {
-                        "staging_enabled"
-                    } else {
-                        "staging_disabled"
-                    }
-                    .to_string(),
-                ]
-            } else {
-                vec![tag]
-            }
-        }
-        EventKind::Decided { decision, .. } => {
-            let tag = tag_of(decision, "decision");
-            if tag == "override" {
-                let what = serde_json::to_value(decision)
-                    .ok()
-                    .and_then(|v| v.get("what").and_then(|w| w.as_str()).map(str::to_string))
-                    .unwrap_or_default();
-                vec![format!("override_{}", what.replace('-', "_"))]
-            } else {
-                vec![tag]
-            }
-        }
-        _ => Vec::new(),
-    }
+    e.kind.expect_kind().into_iter().collect()
 }
 
 /// An engine event as a timeline entry: its sentence, the host it concerns (named in the event,
@@ -254,7 +220,7 @@ fn pending_summary(
     let state = upgrade.state();
     let since = verify::explaining_changes_since(state.settings_exported_at.or(state.installed_at));
     // Read from AD directly: a checkpoint must not let simulated time pass.
-    let changes = world.with_state(|st| st.ad.changes_since(since));
+    let changes = world.ad_changes_since(since);
     let r = verify::pending_export_report(pending, &changes);
     let line = |c: verify::OperationCounts| OperationCountsLine {
         adds: c.adds,
@@ -308,49 +274,31 @@ pub fn collect(
             .run(async { upgrade.tenant_mut().sync_status().await })
             .map(|s| s.synced_objects)
             .unwrap_or(0),
-        Moment::Checkpoint => world.with_state(|st| st.tenant.synced_count()),
+        Moment::Checkpoint => world.tenant_synced_count(),
     };
     let ledger = world.report();
     let active_exporter = ledger
         .exporter_intervals
         .iter()
         .filter(|i| i.to.is_none())
-        .map(|i| match i.product {
-            Product::DirSync => "dirsync",
-            Product::Connect => "connect",
-        })
+        .map(|i| i.product.key())
         .next_back()
         .unwrap_or("none")
         .to_string();
-    let (dirsync_state, connect_staging, exports_by_client, settings_file_has_secret) = world
-        .with_state(|st| {
-            let ds = match &st.dirsync {
-                Some(d) if d.installed && d.service_running => "running",
-                Some(d) if d.installed => "disabled",
-                _ => "uninstalled",
-            };
-            let staging = st
-                .connects
-                .get(&setup.connect_host.to_ascii_uppercase())
-                .is_some_and(|c| c.staging);
-            let mut by_client: BTreeMap<String, u64> = BTreeMap::new();
-            for e in &st.tenant.ledger.exports {
-                let client = match e.client.product {
-                    Product::DirSync => "dirsync",
-                    Product::Connect => "connect",
-                };
-                *by_client.entry(client.to_string()).or_default() += 1;
-            }
-            let secret = st.files.values().flat_map(|f| f.values()).any(|bytes| {
-                setup
-                    .passwords
-                    .named()
-                    .iter()
-                    .any(|(_, p)| contains(bytes, p.expose().as_bytes()))
-            });
-            (ds.to_string(), staging, by_client, secret)
-        });
-    let tenant_live_objects = world.with_state(|st| st.tenant.live_count());
+    let mut exports_by_client: BTreeMap<String, u64> = BTreeMap::new();
+    for e in world.ledger_exports() {
+        *exports_by_client.entry(e.product.to_string()).or_default() += 1;
+    }
+    let settings_file_has_secret = world.server_files().iter().any(|f| {
+        setup
+            .passwords
+            .named()
+            .iter()
+            .any(|(_, p)| contains(&f.bytes, p.expose().as_bytes()))
+    });
+    let dirsync_state = world.dirsync_state().as_str().to_string();
+    let connect_staging = world.connect_staging(&setup.connect_host);
+    let tenant_live_objects = world.tenant_live_count();
     let state = upgrade.state();
     Facts {
         now_ms: world.now().0,
@@ -388,11 +336,7 @@ fn end_connect(
 ) {
     let world = &setup.world;
     *upgrade.connect_mut() = world.connect_port(&setup.connect_host);
-    let connect_installed = world.with_state(|st| {
-        st.connects
-            .contains_key(&setup.connect_host.to_ascii_uppercase())
-    });
-    if connect_installed {
+    if world.connect_installed(&setup.connect_host) {
         world.run(async {
             let c = upgrade.connect_mut();
             (c.run_history().await.ok(), c.pending_exports().await.ok())
@@ -410,11 +354,11 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// The analysis as the report shows it.
 pub fn analysis_summary(a: &Analysis) -> AnalysisSummary {
     AnalysisSummary {
-        page: tag_of(&a.page, "page"),
-        recommendation: tag_of(&serde_json::json!({ "r": a.recommendation }), "r"),
+        page: a.page.as_str().to_string(),
+        recommendation: a.recommendation.as_str().to_string(),
         estimate_minutes: a.estimate.as_millis() / 60_000,
         objects_count: a.objects_count,
-        blockers: a.blockers.clone(),
+        blockers: a.blockers.iter().map(ToString::to_string).collect(),
         sql: a.sql.display_name(),
     }
 }

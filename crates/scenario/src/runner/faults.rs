@@ -3,7 +3,6 @@
 //! says `may_miss = true`). A fault that changes nothing proves nothing about the failure it
 //! stands for.
 
-use super::steps::tag_of;
 use crate::diagnostic::line_column;
 use crate::format::{CrashPhase, Expect, Fault};
 use crate::load::Scenario;
@@ -118,8 +117,8 @@ fn hit_line(hit: &FaultHit) -> FaultHitLine {
             status,
             ..
         } => FaultHitLine {
-            connector: Some(tag_of(&serde_json::json!({ "c": connector }), "c").replace('_', "-")),
-            profile: Some(tag_of(&serde_json::json!({ "p": profile }), "p").replace('_', "-")),
+            connector: Some(connector.as_str().to_string()),
+            profile: Some(profile.as_str().to_string()),
             status: Some(status.as_str().to_string()),
             ..base("run", host)
         },

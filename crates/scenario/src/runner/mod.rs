@@ -11,6 +11,7 @@ pub mod isolate;
 pub mod secrets;
 pub mod setup;
 pub mod steps;
+pub mod world_spec;
 
 #[cfg(test)]
 mod object_tests;
@@ -283,7 +284,6 @@ pub(crate) fn run_recorded(
 struct Drive<'a> {
     scenario: &'a Scenario,
     setup: &'a Setup,
-    seed: u64,
     guard: budget::Guard,
     panic_here: bool,
     timeline: Vec<TimelineEvent>,
@@ -315,8 +315,7 @@ impl Drive<'_> {
             );
             self.timeline
                 .push(steps::started_event(i, step, world.now()));
-            let (record, step_events) =
-                steps::run_logged((i, step), upgrade, setup, self.seed, &self.guard);
+            let (record, step_events) = steps::run_logged((i, step), upgrade, setup, &self.guard);
             self.timeline
                 .extend(step_events.iter().map(|e| facts::timeline_event(e, setup)));
             self.timeline
@@ -365,7 +364,6 @@ fn run_planted(
     let mut drive = Drive {
         scenario,
         setup: &setup,
-        seed,
         guard,
         panic_here: options.panic_in.as_deref() == Some(scenario.name.as_str()),
         timeline: Vec::new(),

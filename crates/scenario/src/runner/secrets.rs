@@ -43,17 +43,14 @@ pub fn report_outputs(outcome: &ScenarioOutcome) -> Vec<Output> {
 
 /// Every file on every server of the world, named `host:path`.
 pub fn file_outputs(world: &World) -> Vec<Output> {
-    world.with_state(|st| {
-        st.files
-            .iter()
-            .flat_map(|(host, files)| {
-                files.iter().map(move |(path, bytes)| Output {
-                    name: format!("file {host}:{path}"),
-                    bytes: bytes.clone(),
-                })
-            })
-            .collect()
-    })
+    world
+        .server_files()
+        .into_iter()
+        .map(|f| Output {
+            name: format!("file {}:{}", f.host, f.path),
+            bytes: f.bytes,
+        })
+        .collect()
 }
 
 /// The timeline (engine events, steps, faults) as the reports carry it, and the engine's
@@ -147,7 +144,7 @@ mod tests {
         let texts: Vec<&str> = p.named().iter().map(|(_, s)| s.expose()).collect();
         for (i, t) in texts.iter().enumerate() {
             assert!(!texts[..i].contains(t));
-            assert_ne!(*t, upgrade_lab_simulator::world::builder::DEFAULT_PASSWORD);
+            assert_ne!(*t, World::default_password());
         }
     }
 }

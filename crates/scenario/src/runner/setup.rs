@@ -14,9 +14,9 @@ use upgrade_lab_model::{
 use upgrade_lab_simulator::World;
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
 use upgrade_lab_simulator::faults::{Fault, FaultId, FaultKind as WorldFault, FaultTrigger};
-use upgrade_lab_simulator::generate::{DirectorySpec, generate};
+use upgrade_lab_simulator::generate::generate;
 use upgrade_lab_simulator::tenant::{CloudObject, TenantAccount, TenantSpec};
-use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
 
 /// The separate server of a parallel deployment.
 pub const PARALLEL_HOST: &str = "AADC01";
@@ -42,7 +42,7 @@ impl Passwords {
             Secret::new(if planted {
                 format!("Planted-{what}-{seed:x}-Pw!")
             } else {
-                DEFAULT_PASSWORD.to_string()
+                World::default_password().to_string()
             })
         };
         Self {
@@ -81,55 +81,6 @@ pub struct Setup {
     pub fault_ids: Vec<Option<FaultId>>,
 }
 
-/// The generator's spec for the `[world]` keys; unset keys keep the generator's defaults.
-pub fn directory_spec(w: &WorldSection, seed: u64) -> DirectorySpec {
-    let mut spec = DirectorySpec {
-        seed: w.seed.unwrap_or(seed),
-        ..DirectorySpec::default()
-    };
-    let get = |v: &Option<toml::Spanned<u32>>| v.as_ref().map(|s| *s.get_ref());
-    if let Some(n) = get(&w.users) {
-        spec.users = n;
-    }
-    if let Some(n) = get(&w.groups) {
-        spec.groups = n;
-    }
-    if let Some(n) = get(&w.contacts) {
-        spec.contacts = n;
-    }
-    if let Some(d) = &w.domains {
-        spec.domains = d.get_ref().clone();
-    }
-    if let Some(n) = get(&w.ou_depth) {
-        spec.ou_depth = n;
-    }
-    if let Some(n) = get(&w.ou_fan_out) {
-        spec.ou_fan_out = n;
-    }
-    if let Some(n) = &w.disabled_per_mille {
-        spec.disabled_per_mille = *n.get_ref();
-    }
-    spec.no_sync_users = w.no_sync_users.unwrap_or(spec.no_sync_users);
-    spec.service_accounts = w.service_accounts.unwrap_or(spec.service_accounts);
-    if let Some(g) = &w.group_shape {
-        let s = &mut spec.group_shape;
-        s.min_members = g.min_members.unwrap_or(s.min_members);
-        s.mean_members = g.mean_members.unwrap_or(s.mean_members);
-        s.max_members = g.max_members.unwrap_or(s.max_members);
-        s.distribution_per_mille = g.distribution_per_mille.unwrap_or(s.distribution_per_mille);
-        s.nesting_per_mille = g.nesting_per_mille.unwrap_or(s.nesting_per_mille);
-        s.nesting_depth = g.nesting_depth.unwrap_or(s.nesting_depth);
-    }
-    if let Some(d) = &w.defects {
-        spec.defects.duplicate_upns = d.duplicate_upns;
-        spec.defects.duplicate_proxy_addresses = d.duplicate_proxy_addresses;
-        spec.defects.invalid_upns = d.invalid_upns;
-        spec.defects.oversized_groups = d.oversized_groups;
-        spec.defects.too_many_proxy_addresses = d.too_many_proxy_addresses;
-    }
-    spec
-}
-
 fn directory(scenario: &Scenario, seed: u64) -> Result<Directory, String> {
     let w = scenario.file.world.get_ref();
     if let Some(d) = &scenario.directory {
@@ -143,7 +94,7 @@ fn directory(scenario: &Scenario, seed: u64) -> Result<Directory, String> {
                 .map(|import| import.directory)
                 .map_err(|e| format!("the LDIF file {} is not usable: {e}", path.display()))
         }
-        None => generate(&directory_spec(w, seed)).map_err(|e| e.to_string()),
+        None => generate(&super::world_spec::directory_spec(w, seed)).map_err(|e| e.to_string()),
     }
 }
 

@@ -10,18 +10,12 @@ use crate::format::{
 };
 use crate::outcome::{EventSource, TimelineEvent};
 use upgrade_lab_engine::ports::{ServiceAccount, SqlChoice};
-use upgrade_lab_engine::{CutoverMethod, EngineEvent, Finding, Upgrade, UpgradeError};
+use upgrade_lab_engine::{CutoverMethod, EngineEvent, Finding, UpgradeError};
 use upgrade_lab_model::{Credential, Secret, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_simulator::World;
-use upgrade_lab_simulator::churn::{ExactChurn, apply_exact};
-use upgrade_lab_simulator::rng::rng_for;
-use upgrade_lab_simulator::world::ports::{
-    AdPort, ClockPort, ConnectPort, DirSyncPort, TenantPort,
-};
-use upgrade_lab_simulator::world::runs::ServerId;
 
 /// The engine bound to the simulated world's ports.
-pub type SimUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+pub type SimUpgrade = upgrade_lab_simulator::world::WorldUpgrade;
 
 /// How a step ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,23 +96,11 @@ pub struct StepRecord {
     pub findings: Vec<Finding>,
 }
 
-/// The snake_case name of a serde tag value (`dirsync-sql-reused` → `dirsync_sql_reused`).
-pub fn tag_of<T: serde::Serialize>(value: &T, tag: &str) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| {
-            v.get(tag)
-                .and_then(|t| t.as_str())
-                .map(|t| t.replace('-', "_"))
-        })
-        .unwrap_or_default()
-}
-
 fn from_error(e: UpgradeError) -> StepResult {
     let message = e.to_string();
     match &e {
         UpgradeError::Refused(r) => StepResult::Refused {
-            kind: tag_of(r, "refusal"),
+            kind: r.as_str().into(),
             message,
         },
         UpgradeError::Settings(_) => StepResult::Failed {
@@ -230,26 +212,23 @@ fn use_connect_host(upgrade: &mut SimUpgrade, world: &World, host: &str) {
 
 /// Exactly `adds` new users, `updates` changed and `deletes` deleted objects (distinct ones),
 /// drawn from the scenario's churn stream.
-fn churn(world: &World, seed: u64, step: usize, adds: u64, updates: u64, deletes: u64) -> u64 {
-    let mut rng = rng_for(seed, &format!("scenario-churn-{step}"));
-    let mut serial = 1_000_000 + step as u64 * 100_000;
-    let wanted = ExactChurn {
-        adds,
-        updates,
-        deletes,
-    };
-    let done = world.change_ad(|ad, now| apply_exact(ad, &mut rng, now, wanted, &mut serial));
-    done.adds + done.updates + done.deletes
+fn churn(world: &World, step: usize, wanted: (u64, u64, u64)) -> u64 {
+    let first_serial = 1_000_000 + step as u64 * 100_000;
+    world.churn_exact(&format!("scenario-churn-{step}"), first_serial, wanted)
 }
 
 /// Runs `count` cycles now, stopping early when a budget is spent; the run profiles run.
-fn run_cycles(world: &World, id: &ServerId, count: u32, guard: &Guard) -> usize {
+fn run_cycles(world: &World, connect_host: Option<&str>, count: u32, guard: &Guard) -> usize {
     let mut runs = 0;
     for _ in 0..count {
         if guard.spent(world.now()) {
             break;
         }
-        runs += world.run_cycle_now(id.clone()).len();
+        runs += match connect_host {
+            None => world.run_dirsync_cycle_now(),
+            Some(host) => world.run_connect_cycle_now(host),
+        }
+        .len();
     }
     runs
 }
@@ -271,12 +250,11 @@ pub fn run_logged(
     (index, step): (usize, &Step),
     upgrade: &mut SimUpgrade,
     setup: &Setup,
-    seed: u64,
     guard: &Guard,
 ) -> (StepRecord, Vec<EngineEvent>) {
     let world = &setup.world;
     tracing::info!(sim = %world.now(), step = index + 1, "{} starts", step.name());
-    let (record, events) = run_step((index, step), upgrade, setup, seed, guard);
+    let (record, events) = run_step((index, step), upgrade, setup, guard);
     tracing::info!(sim = %world.now(), step = index + 1, "{}", record.result);
     (record, events)
 }
@@ -287,7 +265,6 @@ pub fn run_step(
     (index, step): (usize, &Step),
     upgrade: &mut SimUpgrade,
     setup: &Setup,
-    seed: u64,
     guard: &Guard,
 ) -> (StepRecord, Vec<EngineEvent>) {
     let world = &setup.world;
@@ -297,7 +274,7 @@ pub fn run_step(
             format!(
                 "{} objects, recommendation {}",
                 a.objects_count,
-                tag_of(&serde_json::json!({ "r": a.recommendation }), "r")
+                a.recommendation.as_str()
             )
         }),
         Step::CheckPrerequisites { server, .. } => {
@@ -365,11 +342,11 @@ pub fn run_step(
             })
         }
         Step::RunCycle { server, count, .. } => {
-            let id = match server {
-                ServerRef::Dirsync => ServerId::DirSync,
-                ServerRef::Connect => ServerId::Connect(setup.connect_host.clone()),
+            let host = match server {
+                ServerRef::Dirsync => None,
+                ServerRef::Connect => Some(setup.connect_host.as_str()),
             };
-            let runs = run_cycles(world, &id, *count, guard);
+            let runs = run_cycles(world, host, *count, guard);
             StepResult::Done(format!("{runs} run profiles"))
         }
         Step::Churn {
@@ -378,7 +355,7 @@ pub fn run_step(
             deletes,
             ..
         } => {
-            let n = churn(world, seed, index, *adds, *updates, *deletes);
+            let n = churn(world, index, (*adds, *updates, *deletes));
             StepResult::Done(format!("{n} AD changes"))
         }
         Step::VerifyStaging { .. } => match world.run(upgrade.verify_staging()) {

@@ -271,10 +271,16 @@ impl ConnectServerPort for ConnectPort {
                         instance: sql.display_name(),
                     });
             }
-            let blockers = st
+            let blockers: Vec<String> = st
                 .dirsync
                 .as_ref()
-                .map(|d| d.config.blockers())
+                .map(|d| {
+                    d.config
+                        .blockers()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
             if !blockers.is_empty() {
                 st.tenant

@@ -16,12 +16,23 @@ pub use dirsync::DirSyncPort;
 
 use super::{Shared, World, host_key};
 use crate::faults::{Connectivity, FaultHit, FaultId, FaultKind, SERVER_DOWN_TEXT};
-use upgrade_lab_engine::ports::{PortError, PortErrorKind};
+use upgrade_lab_engine::ports::{PortError, PortErrorKind, Ports};
 use upgrade_lab_engine::{Upgrade, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration};
 
+/// A world's ports, as the engine's `Ports`.
+pub struct WorldPorts;
+
+impl Ports for WorldPorts {
+    type DirSync = DirSyncPort;
+    type Connect = ConnectPort;
+    type Ad = AdPort;
+    type Tenant = TenantPort;
+    type Clock = ClockPort;
+}
+
 /// The upgrade engine wired to a world's ports.
-pub type WorldUpgrade = Upgrade<DirSyncPort, ConnectPort, AdPort, TenantPort, ClockPort>;
+pub type WorldUpgrade = Upgrade<WorldPorts>;
 
 impl World {
     /// The upgrade engine driving this world, with Azure AD Connect on `connect_host`: the
