@@ -102,7 +102,15 @@ impl fmt::Display for RunProfile {
 /// A run's result as the Operations tab shows it
 /// (docs/real-systems.md, "The sync engine").
 #[derive(
-    Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]

@@ -15,8 +15,19 @@ use upgrade_lab_model::{
     Attributes, DirectoryObject, ImmutableId, ObjectKind, PendingExport, RunRecord, SimTime, Value,
 };
 
-/// DirSync's service as an administrator finds it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+/// DirSync's service as an administrator finds it; scenario files name it in
+/// `expect.dirsync_state` with the same spelling.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 #[non_exhaustive]
 pub enum DirSyncState {

@@ -65,25 +65,8 @@ impl ExporterExpectation {
     }
 }
 
-/// The state DirSync ends in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DirSyncState {
-    Running,
-    Disabled,
-    Uninstalled,
-}
-
-impl DirSyncState {
-    /// The name a scenario file uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DirSyncState::Running => "running",
-            DirSyncState::Disabled => "disabled",
-            DirSyncState::Uninstalled => "uninstalled",
-        }
-    }
-}
+/// The state DirSync ends in: the world's own type, so the file and the world spell it alike.
+pub use upgrade_lab_simulator::world::queries::DirSyncState;
 
 /// A refusal by the engine's guard rails, or an error reported by a server, at a step.
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
