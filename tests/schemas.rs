@@ -169,10 +169,11 @@ fn the_editor_setup_points_at_the_committed_schema() {
 fn taplo() -> Option<PathBuf> {
     let candidate =
         std::env::var_os("UPGRADE_LAB_TAPLO").map_or_else(|| "taplo".into(), PathBuf::from);
+    // `taplo --version` prints its version and exits 1 (taplo 0.9, from npm): judge by the text.
     let found = std::process::Command::new(&candidate)
         .arg("--version")
         .output();
-    if found.is_ok_and(|o| o.status.success()) {
+    if found.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).starts_with("taplo ")) {
         return Some(candidate);
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
