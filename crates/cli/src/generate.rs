@@ -8,6 +8,7 @@ use crate::phases::Phases;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
+use upgrade_lab_scenario::diagnostic::line_column;
 use upgrade_lab_scenario::numbers::count;
 use upgrade_lab_simulator::generate::{DirectorySpec, GenerateProgress, generate_with_progress};
 
@@ -240,14 +241,6 @@ fn read_spec(path: &Path) -> Result<DirectorySpec, CliError> {
             ))
         })
     }
-}
-
-/// 1-based line and column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 /// A bar of objects for large runs in a terminal (the phase shows a spinner otherwise).
