@@ -12,7 +12,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use upgrade_lab_model::validate::{DefectReport, Duplicate, find_defects};
-use upgrade_lab_model::{Directory, DirectoryCounts, OutOfScope, Scope};
+use upgrade_lab_model::{Directory, DirectoryCounts, Scope};
 use upgrade_lab_scenario::numbers::{count_usize, thousands_usize};
 use upgrade_lab_simulator::ldif::SkipCounts;
 
@@ -101,22 +101,10 @@ fn out_of_default_scope(directory: &Directory) -> BTreeMap<&'static str, usize> 
     let mut out = BTreeMap::new();
     for o in &directory.objects {
         if let Some(reason) = scope.why_out(o) {
-            *out.entry(reason_label(reason)).or_default() += 1;
+            *out.entry(reason.label()).or_default() += 1;
         }
     }
     out
-}
-
-fn reason_label(reason: OutOfScope) -> &'static str {
-    match reason {
-        OutOfScope::Domain => "outside the included domains",
-        OutOfScope::OrganizationalUnit => "outside the included OUs",
-        OutOfScope::AttributeFilter => "filtered by attribute",
-        OutOfScope::ServiceAccount => "sync service accounts (MSOL_, AAD_)",
-        OutOfScope::CriticalSystemObject => "critical system objects",
-        OutOfScope::NoSamAccountName => "users without sAMAccountName",
-        OutOfScope::ContactNotMailEnabled => "contacts not mail-enabled",
-    }
 }
 
 /// The subcommand: 0, 1 when `--fail-on-defects` found one, 2 on bad input.

@@ -27,6 +27,21 @@ pub enum OutOfScope {
     ContactNotMailEnabled,
 }
 
+impl OutOfScope {
+    /// Why, for people (the count tables of `inspect` and `plan`).
+    pub fn label(self) -> &'static str {
+        match self {
+            OutOfScope::Domain => "outside the included domains",
+            OutOfScope::OrganizationalUnit => "outside the included OUs",
+            OutOfScope::AttributeFilter => "filtered by attribute",
+            OutOfScope::ServiceAccount => "sync service accounts (MSOL_, AAD_)",
+            OutOfScope::CriticalSystemObject => "critical system objects",
+            OutOfScope::NoSamAccountName => "users without sAMAccountName",
+            OutOfScope::ContactNotMailEnabled => "contacts not mail-enabled",
+        }
+    }
+}
+
 impl Scope {
     pub fn new(filters: &ScopeFilters) -> Self {
         let norm = |v: &Vec<String>| v.iter().map(|d| dn::normalize(d)).collect();

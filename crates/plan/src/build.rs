@@ -8,7 +8,7 @@ use upgrade_lab_model::constants::{
     LOCALDB_MAX_OBJECTS, TENANT_QUOTA_DEFAULT, TENANT_QUOTA_VERIFIED_DOMAIN,
 };
 use upgrade_lab_model::validate::find_defects;
-use upgrade_lab_model::{AttributeFilter, Directory, OutOfScope, Scope, ScopeFilters};
+use upgrade_lab_model::{AttributeFilter, Directory, Scope, ScopeFilters};
 use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
 use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
 
@@ -94,25 +94,13 @@ pub fn filters(d: &DirSyncSection) -> ScopeFilters {
     }
 }
 
-fn reason(r: OutOfScope) -> &'static str {
-    match r {
-        OutOfScope::Domain => "outside the included domains",
-        OutOfScope::OrganizationalUnit => "outside the included OUs",
-        OutOfScope::AttributeFilter => "filtered by attribute",
-        OutOfScope::ServiceAccount => "sync service accounts (MSOL_, AAD_)",
-        OutOfScope::CriticalSystemObject => "critical system objects",
-        OutOfScope::NoSamAccountName => "users without sAMAccountName",
-        OutOfScope::ContactNotMailEnabled => "contacts not mail-enabled",
-    }
-}
-
 fn directory_summary(d: &Directory, dirsync: &DirSyncSection) -> DirectorySummary {
     let scope = Scope::new(&filters(dirsync));
     let mut out_of_scope = BTreeMap::new();
     let mut in_scope = 0;
     for o in &d.objects {
         match scope.why_out(o) {
-            Some(r) => *out_of_scope.entry(reason(r).to_string()).or_default() += 1,
+            Some(r) => *out_of_scope.entry(r.label().to_string()).or_default() += 1,
             None => in_scope += 1,
         }
     }

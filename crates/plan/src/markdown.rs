@@ -194,23 +194,7 @@ fn configuration(s: &mut String, p: &Plan) {
 
 pub fn pending(s: &mut String, p: &PendingSummary) {
     s.push_str("| pending exports | adds | updates | deletes |\n|---|---|---|---|\n");
-    let rows = [
-        ("total", p.adds, p.updates, p.deletes),
-        (
-            "explained by AD's changes",
-            p.directory.adds,
-            p.directory.updates,
-            p.directory.deletes,
-        ),
-        ("by Connect's rules only", 0, p.rules_only_updates, 0),
-        (
-            "unexplained",
-            p.unexplained.adds,
-            p.unexplained.updates,
-            p.unexplained.deletes,
-        ),
-    ];
-    for (label, a, u, d) in rows {
+    for (label, a, u, d) in p.rows() {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} |",

@@ -204,6 +204,20 @@ pub struct PendingSummary {
     pub unexplained_examples: Vec<String>,
 }
 
+impl PendingSummary {
+    /// `(label, adds, updates, deletes)`: the total, then what explains it (AD's changes,
+    /// Connect's rules only) and what nothing explains; the rows every report shows.
+    pub fn rows(&self) -> [(&'static str, u64, u64, u64); 4] {
+        let line = |label, c: &OperationCountsLine| (label, c.adds, c.updates, c.deletes);
+        [
+            ("total", self.adds, self.updates, self.deletes),
+            line("explained by AD's changes", &self.directory),
+            ("by Connect's rules only", 0, self.rules_only_updates, 0),
+            line("unexplained", &self.unexplained),
+        ]
+    }
+}
+
 /// Adds, updates and deletes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OperationCountsLine {

@@ -229,23 +229,7 @@ pub fn config_diff(s: &mut String, d: &crate::config_diff::ConfigDiff) {
 /// The pending exports on Connect's Azure AD connector, by what explains them.
 fn pending(s: &mut String, p: &PendingSummary) {
     s.push_str("<h3>Pending exports</h3>\n<table class=\"pending\">\n<thead><tr><th></th><th class=\"num\">adds</th><th class=\"num\">updates</th><th class=\"num\">deletes</th></tr></thead>\n<tbody>\n");
-    let rows = [
-        ("total", p.adds, p.updates, p.deletes),
-        (
-            "explained by AD's changes",
-            p.directory.adds,
-            p.directory.updates,
-            p.directory.deletes,
-        ),
-        ("by Connect's rules only", 0, p.rules_only_updates, 0),
-        (
-            "unexplained",
-            p.unexplained.adds,
-            p.unexplained.updates,
-            p.unexplained.deletes,
-        ),
-    ];
-    for (label, a, u, d) in rows {
+    for (label, a, u, d) in p.rows() {
         let _ = writeln!(
             s,
             "<tr><td>{label}</td><td class=\"num\">{a}</td><td class=\"num\">{u}</td><td class=\"num\">{d}</td></tr>"
