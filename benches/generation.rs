@@ -13,7 +13,7 @@ fn generation(c: &mut Criterion) {
         let spec = support::spec(objects);
         g.throughput(Throughput::Elements(u64::from(objects)));
         g.bench_with_input(BenchmarkId::from_parameter(objects), &spec, |b, spec| {
-            b.iter(|| upgrade_lab_simulator::generate::generate(spec).expect("valid"))
+            b.iter(|| upgrade_lab_simulator::generate::generate(spec).expect("valid"));
         });
     }
     if !support::quick() {
@@ -21,7 +21,7 @@ fn generation(c: &mut Criterion) {
         let spec = support::issue_target_spec();
         g.throughput(Throughput::Elements(1_120_000));
         g.bench_function("1000000u+100000g+20000c", |b| {
-            b.iter(|| upgrade_lab_simulator::generate::generate(&spec).expect("valid"))
+            b.iter(|| upgrade_lab_simulator::generate::generate(&spec).expect("valid"));
         });
     }
     g.finish();

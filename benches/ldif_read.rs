@@ -59,7 +59,7 @@ fn directory(users: usize) -> Directory {
                 department: Some(departments[i % departments.len()].clone()),
                 title: Some(Value::from("Analyst")),
                 city: Some(Value::from("Zürich")),
-                telephone_number: Some(Value::from(format!("+41 44 {:07}", i))),
+                telephone_number: Some(Value::from(format!("+41 44 {i:07}"))),
                 user_account_control: Some(UAC_NORMAL_ENABLED),
                 ..Attributes::default()
             };
@@ -96,7 +96,7 @@ fn ldif_read(c: &mut Criterion) {
         // The directory read is dropped outside the timing: this measures reading, not freeing.
         b.iter_with_large_drop(|| {
             read_directory(black_box(&text)).expect("the writer's output reads")
-        })
+        });
     });
     group.finish();
 }

@@ -108,7 +108,7 @@ fn run_profiles(c: &mut Criterion) {
                         (world, record)
                     },
                     BatchSize::PerIteration,
-                )
+                );
             });
         }
     }
@@ -143,7 +143,7 @@ fn full_cycle(c: &mut Criterion) {
                     (world, records)
                 },
                 BatchSize::PerIteration,
-            )
+            );
         });
     }
     g.finish();

@@ -21,7 +21,7 @@ fn scenario_load(c: &mut Criterion) {
             "the scenario suite must load before it is timed: {}",
             errors
                 .iter()
-                .map(|e| e.plain())
+                .map(upgrade_lab_scenario::ScenarioError::plain)
                 .collect::<Vec<_>>()
                 .join("\n")
         ),
@@ -34,7 +34,7 @@ fn scenario_load(c: &mut Criterion) {
     }
     g.throughput(Throughput::Elements(count as u64));
     g.bench_function("load_and_validate_suite", |b| {
-        b.iter(|| load_all(&roots).map(|s| s.len()).unwrap_or(0))
+        b.iter(|| load_all(&roots).map_or(0, |s| s.len()));
     });
     g.finish();
 }

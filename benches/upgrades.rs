@@ -21,7 +21,7 @@ fn in_place(c: &mut Criterion) {
                 || support::world(d.clone()),
                 |(world, aad, ea)| support::in_place_upgrade(&world, aad, ea),
                 BatchSize::PerIteration,
-            )
+            );
         });
     }
     g.finish();
@@ -41,7 +41,7 @@ fn parallel(c: &mut Criterion) {
                 let (world, aad, ea) = support::world(support::directory(n));
                 support::parallel_deployment(&world, aad, ea);
                 world
-            })
+            });
         });
     }
     g.finish();

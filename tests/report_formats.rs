@@ -126,7 +126,12 @@ fn timeline_entries_are_structured() {
         .unwrap();
     let events = crash["events"].as_array().unwrap();
     for e in events {
-        let keys: Vec<&str> = e.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let keys: Vec<&str> = e
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(std::string::String::as_str)
+            .collect();
         assert_eq!(
             keys,
             ["at", "at_ms", "data", "kind", "server", "source", "text"],
@@ -305,16 +310,16 @@ fn the_report_schema_refuses_planted_drift() {
     let plants: [Plant; 5] = [
         ("/summary/passed", |v| v["summary"]["passed"] = "one".into()),
         ("/scenarios/0/verdict", |v| {
-            v["scenarios"][0]["verdict"] = "maybe".into()
+            v["scenarios"][0]["verdict"] = "maybe".into();
         }),
         ("/scenarios/0/events/0/at_ms", |v| {
-            v["scenarios"][0]["events"][0]["at_ms"] = (-1).into()
+            v["scenarios"][0]["events"][0]["at_ms"] = (-1).into();
         }),
         ("/scenarios/0", |v| {
             v["scenarios"][0].as_object_mut().unwrap().remove("seed");
         }),
         ("/scenarios/0/ledger", |v| {
-            v["scenarios"][0]["ledger"]["surprise"] = 1.into()
+            v["scenarios"][0]["ledger"]["surprise"] = 1.into();
         }),
     ];
     for (at, plant) in plants {

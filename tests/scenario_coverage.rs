@@ -16,7 +16,7 @@ fn suite() -> (Vec<Scenario>, String) {
             "{}",
             errors
                 .iter()
-                .map(|e| e.plain())
+                .map(upgrade_lab_scenario::ScenarioError::plain)
                 .collect::<Vec<_>>()
                 .join("\n")
         )

@@ -60,7 +60,7 @@ fn setup() -> impl Strategy<Value = Setup> {
             )| {
                 let domains = ["contoso.com", "emea.contoso.com"][..domains]
                     .iter()
-                    .map(|d| d.to_string())
+                    .map(std::string::ToString::to_string)
                     .collect();
                 let spec = DirectorySpec {
                     seed,

@@ -205,7 +205,7 @@ impl ActiveDirectory {
         let i = self.live_index(guid)?;
         let rdn = dn::rdns(&self.entries[i].object.dn)
             .first()
-            .map(|r| r.to_string())
+            .map(std::string::ToString::to_string)
             .ok_or_else(|| AdError::BadDn(self.entries[i].object.dn.to_string()))?;
         let usn = self.bump(at, ChangeKind::Move, *guid);
         let o = &mut self.entries[i].object;
@@ -336,7 +336,7 @@ mod tests {
         let mut ad = ad();
         ad.add(SimTime(1), obj(3)).unwrap();
         ad.update(SimTime(2), &obj(2).guid, |a| {
-            a.title = Some(Arc::from("CFO"))
+            a.title = Some(Arc::from("CFO"));
         })
         .unwrap();
         ad.move_to(SimTime(3), &obj(2).guid, "OU=Moved,DC=contoso,DC=com")
@@ -344,7 +344,7 @@ mod tests {
         ad.delete(SimTime(4), &obj(1).guid).unwrap();
         ad.add(SimTime(5), obj(4)).unwrap();
         ad.update(SimTime(6), &obj(4).guid, |a| {
-            a.title = Some(Arc::from("CIO"))
+            a.title = Some(Arc::from("CIO"));
         })
         .unwrap();
         let c = ad.changes_since(SimTime(1));

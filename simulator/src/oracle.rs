@@ -351,7 +351,7 @@ pub fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> Tena
                 if t.kind != e.kind {
                     differences.push(diff("kind", e.kind.as_str(), t.kind.as_str()));
                 }
-                let by_connect = t.flow.is_some_and(|f| f.is_connect());
+                let by_connect = t.flow.is_some_and(super::sync::rules::FlowSet::is_connect);
                 let rows = compared_rows(e.kind, by_connect);
                 differences.extend(attribute_diffs(&e.attrs, &t.attrs, rows));
                 if !differences.is_empty() {
@@ -411,7 +411,9 @@ fn cloud_changes(baseline: &Baseline, untouched: &[usize], tenant: &Tenant) -> V
             continue;
         };
         let mut differences = Vec::new();
-        let id = |o: Option<&ImmutableId>| o.map_or("(none)".to_string(), |v| v.to_string());
+        let id = |o: Option<&ImmutableId>| {
+            o.map_or("(none)".to_string(), std::string::ToString::to_string)
+        };
         if now.deleted {
             differences.push(diff("deleted", false, true));
         } else {
@@ -433,7 +435,10 @@ fn cloud_changes(baseline: &Baseline, untouched: &[usize], tenant: &Tenant) -> V
                 object: ObjectRef {
                     name: cloud_name(planted.kind, &planted.attrs),
                     dn: None,
-                    immutable_id: planted.immutable_id.as_ref().map(|v| v.to_string()),
+                    immutable_id: planted
+                        .immutable_id
+                        .as_ref()
+                        .map(std::string::ToString::to_string),
                 },
                 differences,
             });
@@ -674,7 +679,7 @@ mod tests {
                     _ => "other",
                 })
                 .collect();
-            k.sort();
+            k.sort_unstable();
             k
         }
 

@@ -32,7 +32,7 @@ fn small_spec() -> impl Strategy<Value = DirectorySpec> {
                     contacts,
                     domains: ["contoso.com", "emea.contoso.com", "fabrikam.net"][..domains]
                         .iter()
-                        .map(|d| d.to_string())
+                        .map(std::string::ToString::to_string)
                         .collect(),
                     ou_depth: depth,
                     ou_fan_out: fan_out,
@@ -72,7 +72,7 @@ fn check_references(directory: &Directory) {
         if let Some(m) = &o.attrs.manager {
             assert!(dns.contains(&**m), "manager {m} of {} exists", o.dn);
         }
-        for m in o.attrs.member.iter() {
+        for m in &o.attrs.member {
             assert!(dns.contains(&**m), "member {m} of {} exists", o.dn);
         }
         let unique: FxHashSet<&str> = o.attrs.member.iter().map(|m| &**m).collect();
@@ -124,7 +124,7 @@ proptest! {
             if let Some(upn) = &o.attrs.user_principal_name {
                 prop_assert!(upn_problem(upn).is_none() || planted_upns.contains(&**upn), "{}", upn);
             }
-            for p in o.attrs.proxy_addresses.iter() {
+            for p in &o.attrs.proxy_addresses {
                 prop_assert!(proxy_address_problem(p).is_none(), "{}", p);
             }
             if o.kind == ObjectKind::Contact {

@@ -17,7 +17,10 @@ fn filters() -> impl Strategy<Value = ScopeFilters> {
         any::<bool>(),
     )
         .prop_map(|(domains, included, excluded, attr)| ScopeFilters {
-            domains: domains.iter().map(|d| d.to_string()).collect(),
+            domains: domains
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             included_ous: included
                 .iter()
                 .flat_map(|ou| {

@@ -59,7 +59,7 @@ fn a_parallel_upgrade_done_by_the_book_has_no_violation() {
                 .exports
                 .iter()
                 .all(|e| e.client.product == Product::DirSync)
-        )
+        );
     });
     world.run(dirsync.disable_service()).unwrap();
     world.run(connect.set_staging_mode(false)).unwrap();

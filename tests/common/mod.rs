@@ -85,7 +85,7 @@ impl Lab {
 
     /// The engine for an in-place upgrade (Connect on the DirSync server).
     pub fn in_place(&self, options: UpgradeOptions) -> LabUpgrade {
-        let host = self.world.dirsync_port().hostname().to_string();
+        let host = self.world.dirsync_port().hostname().clone();
         self.world.upgrade(&host, options)
     }
 

@@ -100,7 +100,7 @@ fn options(args: &ExploreArgs) -> Result<ExploreOptions, CliError> {
             args.max_objects
         )));
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if args.jobs > 4 * cores {
         return Err(CliError::usage(format!(
             "--jobs {} is more than 4 × the {cores} cores here: give 0 (one per core) to {}",
@@ -224,7 +224,7 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
         let path = dir.join(f.file_name());
         std::fs::write(&path, text)
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
-        let s = f.shrunk.as_ref().map(|s| &s.history).unwrap_or(&f.original);
+        let s = f.shrunk.as_ref().map_or(&f.original, |s| &s.history);
         out.push_str(&format!(
             "history {}: {}\n  shrunk to {}, {}, {}: {}\n  run it: \
              upgrade-lab run {}\n  replay the original: {}\n",

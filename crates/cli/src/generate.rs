@@ -189,7 +189,7 @@ pub fn run(args: GenerateArgs) -> Result<(), CliError> {
         || {
             let bar = bar.unwrap_or_else(ProgressBar::hidden);
             generate_with_progress(&spec, &|p: GenerateProgress| {
-                bar.set_position(p.objects_done)
+                bar.set_position(p.objects_done);
             })
         },
     );

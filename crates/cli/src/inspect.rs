@@ -217,7 +217,11 @@ pub fn render_human(i: &Inspection) -> String {
         .collect();
     table(&mut out, &rows);
     out.push_str("\nBy OU depth\n");
-    let depths: Vec<String> = c.by_ou_depth.keys().map(|d| d.to_string()).collect();
+    let depths: Vec<String> = c
+        .by_ou_depth
+        .keys()
+        .map(std::string::ToString::to_string)
+        .collect();
     let rows: Vec<_> = c
         .by_ou_depth
         .values()

@@ -51,7 +51,10 @@ impl Printer {
             return;
         }
         let write = || {
-            let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sink = self
+                .sink
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let _ = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
         };
         match self.bar.get() {

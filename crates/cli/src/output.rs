@@ -43,10 +43,10 @@ pub fn write_output(
 
 /// `dir/.name.upgrade-lab-<pid>.tmp`: beside the target, so the rename stays on one file system.
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
+    let name = path.file_name().map_or_else(
+        || "output".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     path.with_file_name(format!(".{name}.upgrade-lab-{}.tmp", std::process::id()))
 }
 

@@ -263,7 +263,7 @@ fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
             stderr: String::new(),
         });
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if let Some(problem) = jobs_problem(args.jobs, cores) {
         return Err(bad(problem));
     }
@@ -294,12 +294,11 @@ pub fn run_paths(args: &RunArgs, color: bool, printer: &Printer) -> RunResult {
         ..Default::default()
     };
     printer.start(sweep(&scenarios, options.seed, &options.seeds).len() as u64);
-    let (suite, determinism, differ) = match args.repeat {
-        Some(n) => repeated(&scenarios, &options, n, printer),
-        None => {
-            let suite = run_suite_with(&scenarios, &options, &|f| printer.finished(f));
-            (suite, String::new(), false)
-        }
+    let (suite, determinism, differ) = if let Some(n) = args.repeat {
+        repeated(&scenarios, &options, n, printer)
+    } else {
+        let suite = run_suite_with(&scenarios, &options, &|f| printer.finished(f));
+        (suite, String::new(), false)
     };
     printer.done();
     printer.write(&live::summary(&suite, &printer.options));

@@ -157,7 +157,7 @@ fn ten_thousand_jobs_are_refused_at_once() {
     assert_eq!(o.status.code(), Some(2));
     assert!(took < Duration::from_secs(5), "{took:?}");
     let text = normalised(&o, &d);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let expected = format!(
         "error: --jobs 10000 is out of range: allowed 0 to {} (4 × the {cores} cores)\n",
         4 * cores

@@ -51,7 +51,7 @@ fn bin() -> Command {
 fn redact_wall(text: &str) -> String {
     text.lines()
         .map(|l| match (l.find(" ["), l.find("s] [sim")) {
-            (Some(a), Some(b)) if a < b => format!("{}[wall]{}", &l[..a + 1], &l[b + 2..]),
+            (Some(a), Some(b)) if a < b => format!("{}[wall]{}", &l[..=a], &l[b + 2..]),
             _ => match l.rfind(" (") {
                 Some(a) if l.starts_with("Summary") => format!("{} ([wall])", &l[..a]),
                 _ => l.to_string(),

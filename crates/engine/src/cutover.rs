@@ -273,24 +273,23 @@ impl<P: Ports> Upgrade<P> {
                 && r.profile == RunProfile::Export
                 && r.started >= since
         });
-        let (record, by_engine) = match seen {
-            Some(r) => (r, false),
-            None => {
-                let r = self
-                    .connect
-                    .run_profile(Connector::AzureAd, RunProfile::Export)
-                    .await
-                    .map_err(port("run the first export"))?;
-                self.emit(EventKind::Changed {
-                    server: ServerRole::Connect,
-                    change: Change::RunProfile {
-                        connector: Connector::AzureAd,
-                        profile: RunProfile::Export,
-                        status: r.status.as_str().to_string(),
-                    },
-                });
-                (r, true)
-            }
+        let (record, by_engine) = if let Some(r) = seen {
+            (r, false)
+        } else {
+            let r = self
+                .connect
+                .run_profile(Connector::AzureAd, RunProfile::Export)
+                .await
+                .map_err(port("run the first export"))?;
+            self.emit(EventKind::Changed {
+                server: ServerRole::Connect,
+                change: Change::RunProfile {
+                    connector: Connector::AzureAd,
+                    profile: RunProfile::Export,
+                    status: r.status.as_str().to_string(),
+                },
+            });
+            (r, true)
         };
         let clean = record.status.is_clean();
         self.checked(

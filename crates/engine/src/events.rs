@@ -537,7 +537,7 @@ fn log_event(at: SimTime, kind: &EventKind) {
             finding,
         } => tracing::info!(sim = %at, %check, passed, "checked: {finding}"),
         EventKind::Decided { decision, reason } => {
-            tracing::info!(sim = %at, "decided {decision} ({reason})")
+            tracing::info!(sim = %at, "decided {decision} ({reason})");
         }
         EventKind::Changed { change, .. } => tracing::info!(sim = %at, "changed: {change}"),
         EventKind::Refused { refusal } => tracing::warn!(sim = %at, "refused: {refusal}"),

@@ -128,10 +128,9 @@ impl<P: Ports> Upgrade<P> {
                     Check::ConnectCatchUp,
                     false,
                     format!(
-                        "Azure AD Connect could not {} AD right after DirSync stopped ({status}): \
+                        "Azure AD Connect could not {profile} AD right after DirSync stopped ({status}): \
                          an object DirSync exported last and deleted before Connect's next cycle \
-                         would stay in Azure AD",
-                        profile
+                         would stay in Azure AD"
                     ),
                 );
                 break;

@@ -464,7 +464,7 @@ async fn the_event_stream_of_a_parallel_deployment_reads_as_a_report() {
         .events()
         .events()
         .iter()
-        .map(|ev| ev.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     insta::assert_snapshot!("parallel_deployment_events", lines.join("\n"));
     insta::assert_json_snapshot!("parallel_deployment_events_json", e.events());
@@ -685,7 +685,7 @@ async fn the_staging_server_imports_ad_right_after_dirsync_stops() {
         .events()
         .events()
         .iter()
-        .map(|ev| ev.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     let text = text.join("\n");
     assert!(

@@ -29,10 +29,10 @@ impl<P: Ports> Upgrade<P> {
         self.checked(
             Check::ConnectExported,
             evidence.is_none(),
-            evidence
-                .as_ref()
-                .map(|(_, e)| e.clone())
-                .unwrap_or_else(|| "Azure AD Connect has not exported to Azure AD".to_string()),
+            evidence.as_ref().map_or_else(
+                || "Azure AD Connect has not exported to Azure AD".to_string(),
+                |(_, e)| e.clone(),
+            ),
         );
         guards::guard_rollback(evidence).map_err(|r| self.refuse(r))?;
         let discovery = self

@@ -46,13 +46,14 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let targets: Vec<Target> = match args.target.as_str() {
         "all" => Target::ALL.to_vec(),
-        name => match Target::from_name(name) {
-            Some(t) => vec![t],
-            None => {
+        name => {
+            if let Some(t) = Target::from_name(name) {
+                vec![t]
+            } else {
                 eprintln!("unknown target `{name}`; use scenario, ldif, settings or all");
                 return ExitCode::from(2);
             }
-        },
+        }
     };
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let cfg = Config {

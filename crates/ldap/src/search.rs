@@ -50,7 +50,7 @@ pub fn connect(source: &LdapSource) -> Result<LdapConn, LdapReadError> {
             })?;
         conn.with_timeout(source.timeout)
             .simple_bind(bind_dn, password.expose())
-            .and_then(|r| r.success())
+            .and_then(ldap3::LdapResult::success)
             .map_err(|e| LdapReadError::Bind {
                 url: url.to_string(),
                 bind_dn: bind_dn.clone(),
@@ -79,7 +79,7 @@ pub fn default_naming_context(
             "(objectClass=*)",
             vec!["defaultNamingContext"],
         )
-        .and_then(|r| r.success())
+        .and_then(ldap3::SearchResult::success)
         .map_err(|e| failed(e.to_string()))?;
     entries
         .into_iter()
@@ -235,7 +235,7 @@ fn range_part(
     let (entries, _) = conn
         .with_timeout(source.timeout)
         .search(dn, Scope::Base, "(objectClass=*)", vec![attr])
-        .and_then(|r| r.success())
+        .and_then(ldap3::SearchResult::success)
         .map_err(|e| search_failed(url, dn, format!("ranged retrieval of {attr}: {e}")))?;
     let wanted = attr.split(';').next().unwrap_or(attr);
     let part = entries

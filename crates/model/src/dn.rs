@@ -97,7 +97,7 @@ pub fn rdn_type(rdn: &str) -> String {
 
 /// The value of an RDN, unescaped (`CN=Smith\, John` → `Smith, John`).
 pub fn rdn_value(rdn: &str) -> String {
-    unescape(rdn.split_once('=').map(|(_, v)| v).unwrap_or(""))
+    unescape(rdn.split_once('=').map_or("", |(_, v)| v))
 }
 
 /// Removes RFC 4514 escapes: `\,` and friends, and `\XX` hex pairs.
@@ -116,15 +116,12 @@ pub fn unescape(value: &str) -> String {
                 .get(i + 1..i + 3)
                 .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                 .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-            match hex {
-                Some(b) => {
-                    bytes.push(b);
-                    i += 3;
-                }
-                None => {
-                    bytes.push(raw[i + 1]);
-                    i += 2;
-                }
+            if let Some(b) = hex {
+                bytes.push(b);
+                i += 3;
+            } else {
+                bytes.push(raw[i + 1]);
+                i += 2;
             }
         } else {
             bytes.push(raw[i]);
@@ -182,7 +179,7 @@ pub fn domain_of(dn: &str) -> String {
 /// Appends an RDN's value, unescaped and ASCII-lower-cased, to `out` (what
 /// `rdn_value(rdn).to_ascii_lowercase()` gives, without allocating when nothing is escaped).
 fn push_value_lowercase(out: &mut String, rdn: &str) {
-    let value = rdn.split_once('=').map(|(_, v)| v).unwrap_or("");
+    let value = rdn.split_once('=').map_or("", |(_, v)| v);
     let start = out.len();
     if value.contains(['\\', '"']) {
         out.push_str(&unescape(value));

@@ -278,7 +278,7 @@ impl Attributes {
         if a == b {
             return 0;
         }
-        let rows = |e: Option<&ExtraAttributes>| e.map_or(0, |e| e.rows());
+        let rows = |e: Option<&ExtraAttributes>| e.map_or(0, ExtraAttributes::rows);
         let mut m = 0;
         for id in attribute_flow::ids(rows(a) | rows(b)) {
             let va = a.map_or(&[][..], |e| e.values(id));
@@ -315,10 +315,10 @@ impl Attributes {
         field(Field::AccountEnabled, self.user_account_control.is_some());
         field(Field::SecurityEnabled, self.group_type.is_some());
         field(Field::Member, !self.member.is_empty());
-        for (n, _) in self.extension_attributes.iter() {
+        for (n, _) in &self.extension_attributes {
             field(Field::Extension(*n), true);
         }
-        m | self.extra.as_deref().map_or(0, |e| e.rows())
+        m | self.extra.as_deref().map_or(0, ExtraAttributes::rows)
     }
 
     /// The values of row `id` as Azure AD would receive them (booleans as `true` / `false`).
@@ -357,13 +357,16 @@ impl Attributes {
     /// first value of a multi-valued attribute). Used by attribute filters.
     pub fn get_text(&self, name: &str) -> Option<String> {
         let lower = name.to_ascii_lowercase();
-        let one = |v: &Option<Value>| v.as_ref().map(|v| v.to_string());
+        let one = |v: &Option<Value>| v.as_ref().map(std::string::ToString::to_string);
         match lower.as_str() {
             "cn" => one(&self.cn),
             "samaccountname" => one(&self.sam_account_name),
             "userprincipalname" => one(&self.user_principal_name),
             "mail" => one(&self.mail),
-            "proxyaddresses" => self.proxy_addresses.first().map(|v| v.to_string()),
+            "proxyaddresses" => self
+                .proxy_addresses
+                .first()
+                .map(std::string::ToString::to_string),
             "displayname" => one(&self.display_name),
             "givenname" => one(&self.given_name),
             "sn" => one(&self.sn),
@@ -381,10 +384,10 @@ impl Attributes {
                     .parse::<u8>()
                     .ok()
                     .and_then(|n| self.extension_attribute(n))
-                    .map(|v| v.to_string()),
+                    .map(std::string::ToString::to_string),
                 None => attribute_flow::by_ad_name(&lower)
                     .and_then(|id| self.extra_values(id).next())
-                    .map(|v| v.to_string()),
+                    .map(std::string::ToString::to_string),
             },
         }
     }
@@ -448,7 +451,10 @@ mod tests {
         assert!(!e.is_empty());
         assert!(ExtraAttributes::default().is_empty());
         let texts = |name: &str| -> Vec<String> {
-            a.values(id(name)).iter().map(|v| v.to_string()).collect()
+            a.values(id(name))
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect()
         };
         assert_eq!(texts("otherTelephone"), ["1", "2"]);
         assert_eq!(texts("company"), ["C"]);

@@ -131,7 +131,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
                     .push(invalid(&o.dn, "userPrincipalName", upn, p));
             }
         }
-        for p in a.proxy_addresses.iter() {
+        for p in &a.proxy_addresses {
             hold(&mut proxies, p, i);
             if let Some(problem) = proxy_address_problem(p) {
                 report

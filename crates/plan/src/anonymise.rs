@@ -154,7 +154,7 @@ pub fn names(d: &Directory) -> Vec<(NameKind, String)> {
         if let Some(m) = &a.mail {
             address(&mut out, NameKind::Mail, m);
         }
-        for p in a.proxy_addresses.iter() {
+        for p in &a.proxy_addresses {
             let bare = p.split_once(':').map_or(&**p, |(_, v)| v);
             address(&mut out, NameKind::Mail, bare);
         }

@@ -1,6 +1,9 @@
 //! Assembles the plan from the directory, the DirSync description and the two rehearsals.
 
-use crate::model::*;
+use crate::model::{
+    Configuration, Decision, DirectorySummary, PLAN_VERSION, PathPlan, Plan, Prerequisite,
+    RefusedKind, SqlSizing, TenantQuota, Wizard,
+};
 use crate::rehearse::{self, PathKind};
 use crate::{PlanInput, runbook};
 use std::collections::BTreeMap;

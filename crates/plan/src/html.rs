@@ -2,7 +2,7 @@
 //! the plan's sections, each path with the HTML report's SVG timeline of its rehearsal and its
 //! DirSync ⇄ Connect configuration table. Every text is escaped.
 
-use crate::model::*;
+use crate::model::{PathPlan, Plan};
 use std::fmt::Write;
 use upgrade_lab_scenario::numbers::{thousands, thousands_usize};
 use upgrade_lab_scenario::report::timeline::{self, svg::escape};

@@ -1,6 +1,6 @@
 //! The plan as Markdown: what an operator reads and pastes into a change request.
 
-use crate::model::*;
+use crate::model::{PathPlan, Plan, Prerequisite};
 use std::fmt::Write;
 use upgrade_lab_scenario::config_diff::ConfigDiff;
 use upgrade_lab_scenario::numbers::{thousands, thousands_usize};

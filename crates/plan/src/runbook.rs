@@ -18,7 +18,7 @@ fn stopped(o: &ScenarioOutcome, indices: &[usize]) -> Option<String> {
         let ended = o.events.iter().find(|e| {
             e.source == EventSource::Runner
                 && e.kind == "step_result"
-                && e.data.get("index").and_then(|v| v.as_u64()) == Some(i as u64)
+                && e.data.get("index").and_then(serde_json::Value::as_u64) == Some(i as u64)
         });
         let Some(e) = ended else {
             return Some("the rehearsal did not reach this step".into());

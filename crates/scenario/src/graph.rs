@@ -171,7 +171,7 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 fn text(v: &Option<upgrade_lab_model::Value>) -> Option<String> {
-    v.as_ref().map(|v| v.to_string())
+    v.as_ref().map(std::string::ToString::to_string)
 }
 
 /// One entry per conflicting (property, value), as Graph lists an object's current conflicts:
@@ -190,13 +190,16 @@ fn errors(list: &[ProvisioningErrorRecord]) -> Vec<GraphProvisioningError> {
 }
 
 fn proxies(a: &Attributes) -> Vec<String> {
-    a.proxy_addresses.iter().map(|p| p.to_string()).collect()
+    a.proxy_addresses
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect()
 }
 
 fn user(r: &TenantRecord, synced: Option<bool>) -> GraphUser {
     let a = &r.attrs;
     let mut ext = ExtensionAttributes::default();
-    for (n, v) in a.extension_attributes.iter() {
+    for (n, v) in &a.extension_attributes {
         if let Some(slot) = ext.0.get_mut(usize::from(*n).wrapping_sub(1)) {
             *slot = Some(v.to_string());
         }
@@ -212,7 +215,10 @@ fn user(r: &TenantRecord, synced: Option<bool>) -> GraphUser {
         mail: text(&a.mail),
         on_premises_distinguished_name: text(&r.on_premises_dn),
         on_premises_extension_attributes: ext,
-        on_premises_immutable_id: r.immutable_id.as_ref().map(|i| i.to_string()),
+        on_premises_immutable_id: r
+            .immutable_id
+            .as_ref()
+            .map(std::string::ToString::to_string),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
         on_premises_sam_account_name: synced.and(text(&a.sam_account_name)),
         on_premises_sync_enabled: synced,
@@ -310,7 +316,7 @@ mod tests {
 
     fn record(kind: ObjectKind, synced: bool, name: &str) -> TenantRecord {
         TenantRecord {
-            id: [synced as u8; 16],
+            id: [u8::from(synced); 16],
             kind,
             immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
             attrs: std::sync::Arc::new(Attributes {

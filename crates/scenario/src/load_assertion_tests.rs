@@ -26,7 +26,10 @@ fn errors_of(extra: &str) -> Vec<String> {
     let text = format!("{BASE}{extra}");
     match load_text("t", Path::new("t.toml"), text) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors.iter().map(|e| e.plain()).collect(),
+        Err(errors) => errors
+            .iter()
+            .map(super::diagnostic::ScenarioError::plain)
+            .collect(),
     }
 }
 

@@ -35,7 +35,10 @@ estimate_minutes = { min = 1, max = 20 }
 fn errors_of(text: &str) -> Vec<String> {
     match load_text("t", Path::new("t.toml"), text.to_string()) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors.iter().map(|e| e.plain()).collect(),
+        Err(errors) => errors
+            .iter()
+            .map(super::diagnostic::ScenarioError::plain)
+            .collect(),
     }
 }
 

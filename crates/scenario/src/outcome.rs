@@ -476,7 +476,8 @@ impl ScenarioOutcome {
                 if i.held {
                     "held".to_string()
                 } else {
-                    let lines: Vec<String> = i.violations.iter().flat_map(|v| v.lines()).collect();
+                    let lines: Vec<String> =
+                        i.violations.iter().flat_map(ViolationLine::lines).collect();
                     format!("violated: {}", lines.join("\n      "))
                 },
                 false,

@@ -374,19 +374,18 @@ fn ldap_password(
         );
         return None;
     };
-    match std::env::var(variable.get_ref()) {
-        Ok(p) => Some(upgrade_lab_model::Secret::new(p)),
-        Err(_) => {
-            c.err(
-                variable.span(),
-                format!("the environment variable {} is not set", variable.get_ref()),
-                format!(
-                    "set {} to the bind password before `check` or `run`",
-                    variable.get_ref()
-                ),
-            );
-            None
-        }
+    if let Ok(p) = std::env::var(variable.get_ref()) {
+        Some(upgrade_lab_model::Secret::new(p))
+    } else {
+        c.err(
+            variable.span(),
+            format!("the environment variable {} is not set", variable.get_ref()),
+            format!(
+                "set {} to the bind password before `check` or `run`",
+                variable.get_ref()
+            ),
+        );
+        None
     }
 }
 

@@ -96,8 +96,8 @@ impl Tables {
             last_names,
             titles,
             cities,
-            departments: names(DEPARTMENTS.iter().map(|d| d.to_string())),
-            group_purposes: names(GROUP_PURPOSES.iter().map(|d| d.to_string())),
+            departments: names(DEPARTMENTS.iter().map(std::string::ToString::to_string)),
+            group_purposes: names(GROUP_PURPOSES.iter().map(std::string::ToString::to_string)),
             employee_types: EMPLOYEE_TYPES.iter().map(|t| Arc::from(*t)).collect(),
             cost_centres: (0..64)
                 .map(|i| Arc::from(format!("CC-{}", 1000 + i * 7)))

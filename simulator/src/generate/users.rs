@@ -121,6 +121,6 @@ fn service_account(shared: &Shared, rng: &mut SimRng) -> (Value, Attributes) {
 
 /// A uniform index below `len` (`len` > 0), drawn as u32 so every platform draws the same.
 pub(crate) fn pick(rng: &mut SimRng, len: usize) -> usize {
-    debug_assert!(len > 0 && len <= u32::MAX as usize);
+    debug_assert!(len > 0 && u32::try_from(len).is_ok());
     rng.random_range(0..len as u32) as usize
 }

@@ -105,7 +105,7 @@ fn record_lines(g: &mut Gen, i: u64, dns: &[String], plant: Option<u64>) -> Vec<
     };
     lines.push(format!(
         "objectGUID:: {}",
-        STANDARD.encode((guid as u128 + 1).to_le_bytes())
+        STANDARD.encode((u128::from(guid) + 1).to_le_bytes())
     ));
     match plant {
         Some(1) => lines.push("a line without a colon".into()),
@@ -151,7 +151,7 @@ fn ldif(seed: u64, records: u64) -> String {
             }
             push_line(&mut out, &mut g, line, crlf);
         }
-        for _ in 0..1 + g.below(2) {
+        for _ in 0..=g.below(2) {
             out.push_str(if g.one_in(2) { "\r\n" } else { "\n" });
         }
     }

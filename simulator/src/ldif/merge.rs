@@ -230,8 +230,7 @@ impl<'a> Merge<'a> {
             .domains
             .iter()
             .min_by_key(|d| d.dns_name.len())
-            .map(|d| d.dns_name.clone())
-            .unwrap_or_else(|| Arc::from(""));
+            .map_or_else(|| Arc::from(""), |d| d.dns_name.clone());
         let mut skipped = self.skipped;
         let mut dropped: Vec<_> = self.dropped.into_iter().collect();
         dropped.sort_by_key(|(_, (order, _))| *order);

@@ -351,7 +351,7 @@ impl<'a> Reader<'a> {
                 }
                 Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
                 Attr::SamAccountName => {
-                    set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?
+                    set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?;
                 }
                 Attr::UserPrincipalName => set_once(
                     &mut a.user_principal_name,
@@ -360,22 +360,22 @@ impl<'a> Reader<'a> {
                 )?,
                 Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
                 Attr::DisplayName => {
-                    set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?
+                    set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?;
                 }
                 Attr::GivenName => {
-                    set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?
+                    set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?;
                 }
                 Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
                 Attr::Department => {
-                    set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?
+                    set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?;
                 }
                 Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
                 Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
                 Attr::Manager => {
-                    set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?
+                    set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?;
                 }
                 Attr::TelephoneNumber => {
-                    set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?
+                    set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?;
                 }
                 Attr::Description if a.description.is_some() => self.drop_value(attr),
                 Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),

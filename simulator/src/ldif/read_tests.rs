@@ -181,7 +181,7 @@ fn every_attribute_either_product_flows_is_kept_in_the_sparse_store() {
         let id = upgrade_lab_model::attribute_flow::by_ad_name(name).unwrap();
         a.values(id)
             .iter()
-            .map(|v| v.to_string())
+            .map(std::string::ToString::to_string)
             .collect::<Vec<_>>()
     };
     assert_eq!(get("company"), ["Contoso"]);

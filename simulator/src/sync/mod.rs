@@ -100,8 +100,7 @@ impl SyncEngine {
             let display = cs
                 .mv
                 .and_then(|m| self.mv.get(m))
-                .map(|m| m.dn.clone())
-                .unwrap_or_else(|| Value::from(cs.anchor.as_str()));
+                .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
             let mut export = pending_export::describe(cs, display)?;
             export.changes_source_anchor = self.reanchors(cs);
             Some(export)

@@ -312,33 +312,32 @@ impl SyncEngine {
             return;
         }
         let object = cs.object.clone();
-        let m = match linked {
-            Some(m) => m,
-            None => {
-                // A metaverse object lives exactly as long as its AD connector, so a new
-                // connector never finds one to join: it projects.
-                stats.projections += 1;
-                let anchor = match (self.config.source_anchor, object.attrs.consistency_guid) {
-                    (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
-                    _ => self.shared_anchor(guid),
-                };
-                let m = self.mv.insert(MvObject {
-                    anchor,
-                    kind: object.kind,
-                    dn: object.dn.clone(),
-                    attrs: object.attrs.clone(),
-                    ad: None,
-                    aad: None,
-                });
-                if let Some(cs) = self.ad_cs.get_mut(i) {
-                    cs.mv = Some(m);
-                }
-                if let Some(mv) = self.mv.get_mut(m) {
-                    mv.ad = Some(i);
-                }
-                dirty.push(m);
-                return;
+        let m = if let Some(m) = linked {
+            m
+        } else {
+            // A metaverse object lives exactly as long as its AD connector, so a new
+            // connector never finds one to join: it projects.
+            stats.projections += 1;
+            let anchor = match (self.config.source_anchor, object.attrs.consistency_guid) {
+                (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
+                _ => self.shared_anchor(guid),
+            };
+            let m = self.mv.insert(MvObject {
+                anchor,
+                kind: object.kind,
+                dn: object.dn.clone(),
+                attrs: object.attrs.clone(),
+                ad: None,
+                aad: None,
+            });
+            if let Some(cs) = self.ad_cs.get_mut(i) {
+                cs.mv = Some(m);
             }
+            if let Some(mv) = self.mv.get_mut(m) {
+                mv.ad = Some(i);
+            }
+            dirty.push(m);
+            return;
         };
         if let Some(mv) = self.mv.get_mut(m) {
             let flows = !std::sync::Arc::ptr_eq(&mv.attrs, &object.attrs) || mv.dn != object.dn;
@@ -425,29 +424,28 @@ impl SyncEngine {
             if pending == PendingImport::None && !full {
                 continue;
             }
-            let m = match cs.mv {
-                Some(m) => m,
-                None => {
-                    let guid = cs.anchor.to_object_guid();
-                    let ad_cs = &self.ad_cs;
-                    let target = guid
-                        .and_then(|g| ad_cs.find(&g))
-                        .and_then(|i| ad_cs.get(i))
-                        .and_then(|o| o.mv);
-                    match target {
-                        Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
-                            cs.mv = Some(m);
-                            if let Some(o) = self.mv.get_mut(m) {
-                                o.aad = Some(a);
-                            }
-                            stats.joins += 1;
-                            m
+            let m = if let Some(m) = cs.mv {
+                m
+            } else {
+                let guid = cs.anchor.to_object_guid();
+                let ad_cs = &self.ad_cs;
+                let target = guid
+                    .and_then(|g| ad_cs.find(&g))
+                    .and_then(|i| ad_cs.get(i))
+                    .and_then(|o| o.mv);
+                match target {
+                    Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
+                        cs.mv = Some(m);
+                        if let Some(o) = self.mv.get_mut(m) {
+                            o.aad = Some(a);
                         }
-                        _ => {
-                            // A disconnector: Connect never deletes what it did not provision.
-                            stats.filtered += 1;
-                            continue;
-                        }
+                        stats.joins += 1;
+                        m
+                    }
+                    _ => {
+                        // A disconnector: Connect never deletes what it did not provision.
+                        stats.filtered += 1;
+                        continue;
                     }
                 }
             };
@@ -465,32 +463,31 @@ impl SyncEngine {
         };
         let expected = self.rules.outbound(mv.kind, &mv.attrs);
         let (kind, anchor) = (mv.kind, mv.anchor.clone());
-        let a = match mv.aad {
-            Some(a) => a,
-            None => {
-                // Reverse join on the anchor before provisioning a new export object.
-                let a = match self.aad_cs.find(&anchor) {
-                    Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
-                    _ => self.aad_cs.insert(
-                        anchor.clone(),
-                        AadCsObject {
-                            anchor,
-                            kind,
-                            imported: None,
-                            pending: PendingImport::None,
-                            mv: None,
-                            export: None,
-                        },
-                    ),
-                };
-                if let Some(cs) = self.aad_cs.get_mut(a) {
-                    cs.mv = Some(m);
-                }
-                if let Some(mv) = self.mv.get_mut(m) {
-                    mv.aad = Some(a);
-                }
-                a
+        let a = if let Some(a) = mv.aad {
+            a
+        } else {
+            // Reverse join on the anchor before provisioning a new export object.
+            let a = match self.aad_cs.find(&anchor) {
+                Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
+                _ => self.aad_cs.insert(
+                    anchor.clone(),
+                    AadCsObject {
+                        anchor,
+                        kind,
+                        imported: None,
+                        pending: PendingImport::None,
+                        mv: None,
+                        export: None,
+                    },
+                ),
+            };
+            if let Some(cs) = self.aad_cs.get_mut(a) {
+                cs.mv = Some(m);
             }
+            if let Some(mv) = self.mv.get_mut(m) {
+                mv.aad = Some(a);
+            }
+            a
         };
         let Some(cs) = self.aad_cs.get_mut(a) else {
             return;

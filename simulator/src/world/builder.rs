@@ -184,19 +184,17 @@ impl WorldBuilder {
 
     /// The default Enterprise Admin credential of this directory.
     pub fn default_enterprise_admin(&self) -> Credential {
-        let netbios = self
-            .directory
-            .domains
-            .first()
-            .map(|d| d.netbios_name.to_string())
-            .unwrap_or_else(|| {
+        let netbios = self.directory.domains.first().map_or_else(
+            || {
                 self.directory
                     .forest
                     .split('.')
                     .next()
                     .unwrap_or("CONTOSO")
                     .to_ascii_uppercase()
-            });
+            },
+            |d| d.netbios_name.to_string(),
+        );
         Credential::new(format!("{netbios}\\Administrator"), DEFAULT_PASSWORD)
     }
 

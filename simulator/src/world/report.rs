@@ -326,20 +326,20 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
                     at: *at,
                     host: host.clone(),
                     instance: instance.clone(),
-                })
+                });
             }
             Incident::DirSyncUninstalledBeforeInspection { at, host } => {
                 violations.push(Violation::DirSyncUninstalledBeforeInspection {
                     at: *at,
                     host: host.clone(),
-                })
+                });
             }
             Incident::BlockedConfigurationMigrated { at, host, reasons } => {
                 violations.push(Violation::BlockedConfigurationMigrated {
                     at: *at,
                     host: host.clone(),
                     reasons: reasons.clone(),
-                })
+                });
             }
             Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => {}
         }
@@ -383,7 +383,7 @@ fn export_repeated(st: &WorldState) -> Option<Violation> {
             .repeated
             .iter()
             .take(NAMED_OBJECTS)
-            .map(|a| a.to_string())
+            .map(std::string::ToString::to_string)
             .collect(),
     })
 }
@@ -477,7 +477,11 @@ fn converged(st: &WorldState, last_change: Option<SimTime>, now: SimTime) -> boo
         }
     }
     // The world's starting state (a converged DirSync, no change since) counts as converged.
-    last_change.is_none() && st.dirsync.as_ref().is_some_and(|d| d.is_active_exporter())
+    last_change.is_none()
+        && st
+            .dirsync
+            .as_ref()
+            .is_some_and(super::super::dirsync_server::DirSyncServer::is_active_exporter)
 }
 
 /// For every AD change: the time until an export run whose AD import started after it ended.

@@ -78,15 +78,12 @@ pub(crate) async fn spend(
         .borrow()
         .faults
         .crash_between(host, started, end);
-    match crash {
-        Some((fault, t)) => {
-            tokio::time::sleep_until(shared.instant(t)).await;
-            Err(fault)
-        }
-        None => {
-            tokio::time::sleep_until(shared.instant(end)).await;
-            Ok(())
-        }
+    if let Some((fault, t)) = crash {
+        tokio::time::sleep_until(shared.instant(t)).await;
+        Err(fault)
+    } else {
+        tokio::time::sleep_until(shared.instant(end)).await;
+        Ok(())
     }
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn unavailable(
                 host: host.clone(),
                 operation: operation.to_string(),
             },
-        )
+        );
     };
     if let Some(fault) = st.faults.server_down(&host, now) {
         hit(fault);
@@ -170,7 +170,7 @@ pub(crate) async fn run_profile_locked(
         }
         return Ok(record_stopped(shared, id, fault, run, status, vec![text]));
     }
-    use RunProfile::*;
+    use RunProfile::{DeltaImport, DeltaSynchronization, Export, FullImport, FullSynchronization};
     match (connector, profile) {
         (Connector::ActiveDirectory, Export) => {
             // No writeback is configured: the AD connector has nothing to export.
@@ -385,8 +385,7 @@ pub(crate) async fn run_cycle(shared: &Rc<Shared>, id: &ServerId) -> Vec<RunReco
         let mut st = shared.state.borrow_mut();
         let staging = is_staging(&st, id);
         let full = engine_mut(&mut st, id)
-            .map(|e| e.ad_watermark.is_none() || e.aad_watermark.is_none())
-            .unwrap_or(true);
+            .is_none_or(|e| e.ad_watermark.is_none() || e.aad_watermark.is_none());
         (full, staging)
     };
     let (import, sync) = if full {

@@ -47,9 +47,17 @@ pub fn names(d: &Directory) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for o in &d.objects {
         let a = &o.attrs;
-        out.extend(a.sam_account_name.iter().map(|v| v.to_string()));
-        out.extend(a.user_principal_name.iter().map(|v| v.to_string()));
-        out.extend(a.mail.iter().map(|v| v.to_string()));
+        out.extend(
+            a.sam_account_name
+                .iter()
+                .map(std::string::ToString::to_string),
+        );
+        out.extend(
+            a.user_principal_name
+                .iter()
+                .map(std::string::ToString::to_string),
+        );
+        out.extend(a.mail.iter().map(std::string::ToString::to_string));
         out.extend(components(&o.dn));
     }
     for ou in &d.organizational_units {

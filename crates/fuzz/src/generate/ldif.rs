@@ -61,7 +61,8 @@ const CLASSES: &[&str] = &[
 /// Attribute names and values seen in the corpus, the modelled names and the flow table's.
 pub fn vocabulary(corpus: &[Vec<u8>]) -> Vocabulary {
     let mut v = Vocabulary::default();
-    v.keys.extend(MODELLED.iter().map(|s| s.to_string()));
+    v.keys
+        .extend(MODELLED.iter().map(std::string::ToString::to_string));
     v.keys
         .extend(ATTRIBUTE_FLOWS.iter().map(|f| f.ad_name.to_string()));
     for input in corpus {

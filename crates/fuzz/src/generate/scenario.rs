@@ -34,7 +34,7 @@ pub fn vocabulary(corpus: &[Vec<u8>]) -> Vocabulary {
         .chain(vocabulary::BLOCKER_KINDS)
         .chain(vocabulary::PREREQUISITE_FINDINGS)
         .chain(vocabulary::EVENT_KINDS);
-    v.words.extend(known.map(|w| w.to_string()));
+    v.words.extend(known.map(std::string::ToString::to_string));
     for s in [
         "[world]",
         "[[steps]]",

@@ -230,7 +230,7 @@ fn text_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
         0 => {
             if let Some(i) = bytes.iter().position(|b| *b == b'{') {
                 let dup = b"\"schema_version\": 1, ".to_vec();
-                bytes.splice(i + 1..i + 1, dup);
+                bytes.splice((i + 1)..=i, dup);
             }
         }
         1 => bytes
@@ -240,7 +240,7 @@ fn text_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
         3 => {
             *bytes = String::from_utf8_lossy(bytes)
                 .replace('\n', "\r\n")
-                .into_bytes()
+                .into_bytes();
         }
         4 => bytes.truncate(rng.random_range(0..=bytes.len())),
         5 => bytes

@@ -384,7 +384,11 @@ mod tests {
             for (i, s) in h.steps.iter().enumerate() {
                 assert_eq!(s.explicit_id(), Some(format!("s{}", i + 1).as_str()));
             }
-            let ids: Vec<&str> = h.steps.iter().map(|s| s.name()).collect();
+            let ids: Vec<&str> = h
+                .steps
+                .iter()
+                .map(crate::format::steps::Step::name)
+                .collect();
             for f in &h.faults {
                 if let Some(s) = f.when.step() {
                     assert!(ids.contains(&s), "history {n}: fault names {s}");

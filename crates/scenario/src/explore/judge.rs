@@ -85,7 +85,9 @@ pub fn judge(history: &History, bug: Option<PlantedBug>) -> (Judged, String) {
     let scenario = match load_text(&name, path, text.clone()) {
         Ok(s) => s,
         Err(errors) => {
-            let message = errors.first().map_or(String::new(), |e| e.to_string());
+            let message = errors
+                .first()
+                .map_or(String::new(), std::string::ToString::to_string);
             return (loader_error(message), text);
         }
     };

@@ -183,7 +183,10 @@ mod tests {
     fn errors_of(fault: &str) -> Vec<String> {
         match load_text("t", Path::new("t.toml"), format!("{BASE}{fault}")) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors.iter().map(|e| e.plain()).collect(),
+            Err(errors) => errors
+                .iter()
+                .map(crate::diagnostic::ScenarioError::plain)
+                .collect(),
         }
     }
 

@@ -126,7 +126,7 @@ fn faults(out: &mut String, suite: &SuiteOutcome, p: &Painter) {
                 .hits
                 .iter()
                 .take(HITS_SHOWN)
-                .map(|h| h.summary())
+                .map(super::super::outcome::FaultHitLine::summary)
                 .collect();
             let hits = match f.hit_count {
                 0 if f.may_miss => "no hits (may_miss)".to_string(),

@@ -89,7 +89,11 @@ pub fn finished(o: &ScenarioOutcome, options: &LiveOptions) -> String {
 fn verbose(out: &mut String, o: &ScenarioOutcome, p: &Painter) {
     violations(out, o, p);
     for f in &o.faults {
-        let first = f.hits.first().map(|h| h.summary()).unwrap_or_default();
+        let first = f
+            .hits
+            .first()
+            .map(super::super::outcome::FaultHitLine::summary)
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  fault {}: {} {first}",

@@ -796,7 +796,10 @@ mod tests {
             all.join(", ")
         ));
         let happened = invariants(&listed, &facts(every_violation(), 31));
-        assert!(happened.iter().all(|r| r.ok()), "{happened:?}");
+        assert!(
+            happened.iter().all(crate::outcome::InvariantResult::ok),
+            "{happened:?}"
+        );
         let quiet = invariants(&listed, &facts(Vec::new(), 30));
         assert!(quiet.iter().all(|r| r.held && !r.ok()), "{quiet:?}");
     }

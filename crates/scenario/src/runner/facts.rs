@@ -272,8 +272,7 @@ pub fn collect(
     let tenant_objects = match moment {
         Moment::End => world
             .run(async { upgrade.tenant_mut().sync_status().await })
-            .map(|s| s.synced_objects)
-            .unwrap_or(0),
+            .map_or(0, |s| s.synced_objects),
         Moment::Checkpoint => world.tenant_synced_count(),
     };
     let ledger = world.report();

@@ -79,9 +79,10 @@ pub fn planned_event(
         .as_deref()
         .map(|h| format!(" on {h}"))
         .unwrap_or_default();
-    let lasting = minutes
-        .map(|m| format!(", for {m} minutes"))
-        .unwrap_or_else(|| ", until the end".into());
+    let lasting = minutes.map_or_else(
+        || ", until the end".into(),
+        |m| format!(", for {m} minutes"),
+    );
     let text = format!("fault #{number} {kind}{on_server} planned: strikes {when}{lasting}");
     TimelineEvent::new(at.0, EventSource::Fault, kind, text)
         .with_server(server)

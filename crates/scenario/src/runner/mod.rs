@@ -174,7 +174,7 @@ fn checkpoints_after(
 ) -> Vec<crate::outcome::Check> {
     let name = scenario.file.steps[index].get_ref().name();
     let mut out = Vec::new();
-    for cp in scenario.file.checkpoints.iter() {
+    for cp in &scenario.file.checkpoints {
         if cp.after.get_ref() != name {
             continue;
         }

@@ -200,7 +200,7 @@ pub fn environment(host: &str, s: &ServerSection) -> ServerEnvironment {
 /// The host Connect is installed on: the DirSync host when the scenario upgrades in place and
 /// never installs in parallel, else [`PARALLEL_HOST`].
 pub fn connect_host(scenario: &Scenario) -> &'static str {
-    let steps = || scenario.file.steps.iter().map(|s| s.get_ref());
+    let steps = || scenario.file.steps.iter().map(toml::Spanned::get_ref);
     let in_place = steps().any(|s| matches!(s, Step::UpgradeInPlace { .. }));
     let parallel = steps().any(|s| matches!(s, Step::InstallParallel { .. }));
     if in_place && !parallel {

@@ -195,7 +195,7 @@ fn sizes(c: &mut Checker, file: &ScenarioFile, objects: Option<u64>) {
         && express
         && n > LOCALDB_MAX_OBJECTS
     {
-        let span = w.ldif.as_ref().map_or(world, |l| l.span());
+        let span = w.ldif.as_ref().map_or(world, toml::Spanned::span);
         c.err(
             span,
             format!(
@@ -281,7 +281,10 @@ fn steps(c: &mut Checker, file: &ScenarioFile, objects: u64, budget: &Budget) ->
     }
     // A step's own `adds` error already says it.
     if reach > MAX_OBJECTS && c.errors.len() == errors_before {
-        let span = file.steps.first().map_or(file.world.span(), |s| s.span());
+        let span = file
+            .steps
+            .first()
+            .map_or(file.world.span(), toml::Spanned::span);
         c.range(
             span,
             "the directory plus every churn add",

@@ -395,7 +395,7 @@ impl ConnectServerPort for ConnectPort {
         let ms = self.shared.state.borrow().timing.query_ms;
         wait(&self.shared, ms).await;
         self.installed_check("connect.pending_exports")?;
-        self.with_engine(|e| e.pending_exports())
+        self.with_engine(crate::sync::SyncEngine::pending_exports)
     }
 
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {

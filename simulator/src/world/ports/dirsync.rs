@@ -166,11 +166,7 @@ impl DirSyncServerPort for DirSyncPort {
         let _guard = lock.lock().await;
         let duration = {
             let st = self.shared.state.borrow();
-            let objects = st
-                .dirsync
-                .as_ref()
-                .map(|d| d.engine.mv.len() as u64)
-                .unwrap_or(0);
+            let objects = st.dirsync.as_ref().map_or(0, |d| d.engine.mv.len() as u64);
             st.timing.dirsync_uninstall(objects)
         };
         tokio::time::sleep(duration.as_std()).await;

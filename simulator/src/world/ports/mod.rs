@@ -149,7 +149,7 @@ pub(super) fn azure_sign_in(
                 host: host_key(host),
                 operation: operation.to_string(),
             },
-        )
+        );
     };
     for (id, k) in st.faults.active(now) {
         match k {

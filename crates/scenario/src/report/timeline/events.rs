@@ -84,7 +84,7 @@ pub fn staging_bands(events: &[TimelineEvent], span_ms: u64, lanes: &mut Vec<Lan
     for e in events {
         match staging_switch(e) {
             Some(true) if !open.iter().any(|(h, _)| *h == e.server) => {
-                open.push((e.server.clone(), e.at_ms))
+                open.push((e.server.clone(), e.at_ms));
             }
             Some(false) => {
                 if let Some(i) = open.iter().position(|(h, _)| *h == e.server) {

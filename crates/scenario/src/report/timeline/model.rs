@@ -334,16 +334,15 @@ pub(crate) fn lane_mut<'a>(
     let found = lanes.iter().position(|l| {
         l.role == role && (host.is_none() || l.host.is_none() || l.host.as_deref() == host)
     });
-    let i = match found {
-        Some(i) => i,
-        None => {
-            lanes.push(new_lane(role, host));
-            lanes.sort_by(|a, b| (a.role, &a.host).cmp(&(b.role, &b.host)));
-            lanes
-                .iter()
-                .position(|l| l.role == role && l.host.as_deref() == host)
-                .unwrap_or(0)
-        }
+    let i = if let Some(i) = found {
+        i
+    } else {
+        lanes.push(new_lane(role, host));
+        lanes.sort_by(|a, b| (a.role, &a.host).cmp(&(b.role, &b.host)));
+        lanes
+            .iter()
+            .position(|l| l.role == role && l.host.as_deref() == host)
+            .unwrap_or(0)
     };
     if lanes[i].host.is_none() && host.is_some() {
         lanes[i].host = host.map(str::to_string);
@@ -469,7 +468,11 @@ fn fault_windows(o: &ScenarioOutcome, span_ms: u64) -> Vec<Span> {
         .filter_map(|f| {
             let from_ms = f.active_from_ms?;
             let to_ms = f.active_until_ms.unwrap_or(span_ms).max(from_ms);
-            let hits: Vec<String> = f.hits.iter().map(|h| h.summary()).collect();
+            let hits: Vec<String> = f
+                .hits
+                .iter()
+                .map(crate::outcome::FaultHitLine::summary)
+                .collect();
             let hits = if hits.is_empty() {
                 "it hit nothing".to_string()
             } else {

@@ -356,7 +356,7 @@ fn lane_group(s: &mut String, lane: &Lane, y: f64, f: &Frame) {
 
 fn gap(s: &mut String, g: &Gap, y: f64, f: &Frame) {
     let (x1, x2) = (f.x(g.from_ms), f.x(g.to_ms));
-    let mid = (x1 + x2) / 2.0;
+    let mid = f64::midpoint(x1, x2);
     let anchor = if mid > LEFT + PLOT_WIDTH_PX as f64 - 120.0 {
         "end"
     } else {

@@ -192,7 +192,7 @@ fn a_band_per_active_interval_and_a_planted_drop_is_caught() {
     // Planted bug: the drawing loses the Connect server's interval.
     t.lanes.iter_mut().for_each(|l| {
         if l.role == Role::Connect {
-            l.active.clear()
+            l.active.clear();
         }
     });
     assert_eq!(missing_bands(&o, &t), ["AADC01 (Azure AD Connect)"]);
