@@ -13,6 +13,7 @@ const ALLOWED: &[&str] = &[
     "world::World",
     "world::WorldUpgrade",
     "world::PlantedBug",
+    "world::WorldBuilder",
     // The builder's inputs.
     "world::builder::DEFAULT_DIRSYNC_HOST",
     "generate::DirectorySpec",

@@ -6,14 +6,14 @@
 //! It must not hold upgrade logic: every step is the engine's; wall time is measured here only
 //! and never reaches a simulated result.
 
-use crate::error::EXIT_USAGE;
+use crate::error::{CliError, EXIT_FAILED};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Instant;
 use upgrade_lab_engine::ports::SqlChoice;
 use upgrade_lab_engine::{UpgradeError, UpgradeOptions};
-use upgrade_lab_model::{Credential, SimTime, SqlBackend};
+use upgrade_lab_model::{Credential, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_scenario::numbers::{count_usize, thousands};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
 use upgrade_lab_simulator::tenant::TenantSpec;
@@ -106,37 +106,11 @@ pub fn run(args: BenchArgs) -> ExitCode {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("error: cannot print the figures: {e}");
-                return ExitCode::from(EXIT_STEP_FAILED);
+                return ExitCode::from(EXIT_FAILED);
             }
         },
     }
     ExitCode::SUCCESS
-}
-
-/// Why a bench run stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum BenchError {
-    /// Bad arguments (exit code 2).
-    Usage(String),
-    /// An upgrade step failed (exit code 1).
-    Step(String),
-}
-
-impl BenchError {
-    fn exit_code(&self) -> u8 {
-        match self {
-            Self::Usage(_) => EXIT_USAGE,
-            Self::Step(_) => EXIT_STEP_FAILED,
-        }
-    }
-}
-
-impl std::fmt::Display for BenchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Usage(reason) | Self::Step(reason) => f.write_str(reason),
-        }
-    }
 }
 
 /// Times the phases one after the other.
@@ -161,8 +135,8 @@ impl Stopwatch {
     fn phase<R>(
         &mut self,
         phase: &'static str,
-        work: impl FnOnce() -> Result<(R, u64), BenchError>,
-    ) -> Result<R, BenchError> {
+        work: impl FnOnce() -> Result<(R, u64), CliError>,
+    ) -> Result<R, CliError> {
         let start = Instant::now();
         let (result, simulated_ms) = self.ui.run(phase, None, work)?;
         let wall_ms = start.elapsed().as_secs_f64() * 1_000.0;
@@ -224,16 +198,16 @@ fn spec(objects: u32, seed: u64) -> DirectorySpec {
     }
 }
 
-fn bench(args: &BenchArgs) -> Result<BenchReport, BenchError> {
+fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
     if args.objects == 0 {
-        return Err(BenchError::Usage(
-            "--objects must be at least 1: give the number of directory objects to upgrade".into(),
+        return Err(CliError::usage(
+            "--objects must be at least 1: give the number of directory objects to upgrade",
         ));
     }
     let spec = spec(args.objects, args.seed);
     let mut watch = Stopwatch::new(args.objects as usize);
     let directory = watch.phase("generate", || {
-        let d = generate(&spec).map_err(|e| BenchError::Usage(format!("cannot generate: {e}")))?;
+        let d = generate(&spec).map_err(|e| CliError::usage(format!("cannot generate: {e}")))?;
         Ok((d, 0))
     })?;
     watch.objects = directory.objects.len();
@@ -256,7 +230,7 @@ fn bench(args: &BenchArgs) -> Result<BenchReport, BenchError> {
 fn build_world(
     directory: upgrade_lab_model::Directory,
     seed: u64,
-) -> Result<(World, Credential, Credential), BenchError> {
+) -> Result<(World, Credential, Credential), CliError> {
     let objects = directory.objects.len() as u64;
     let builder = World::builder()
         .directory(directory)
@@ -275,16 +249,13 @@ fn build_world(
     let world = builder
         .dirsync(config)
         .build()
-        .map_err(|e| BenchError::Usage(format!("cannot build the world: {e}")))?;
+        .map_err(|e| CliError::usage(format!("cannot build the world: {e}")))?;
     Ok((world, aad, ea))
 }
 
-/// Exit code of an upgrade step that failed: the bench's own flow broke, not the arguments.
-const EXIT_STEP_FAILED: u8 = 1;
-
 /// A failed step: what failed and why, exit code 1.
-fn step_failed(step: &str) -> impl Fn(UpgradeError) -> BenchError + '_ {
-    move |e| BenchError::Step(format!("the upgrade step '{step}' failed: {e}"))
+fn step_failed(step: &str) -> impl Fn(UpgradeError) -> CliError + '_ {
+    move |e| CliError::failed(format!("the upgrade step '{step}' failed: {e}"))
 }
 
 /// Runs one engine step inside the world and returns its result with the simulated time taken.
@@ -299,7 +270,7 @@ fn parallel(
     world: &World,
     aad: Credential,
     ea: Credential,
-) -> Result<(), BenchError> {
+) -> Result<(), CliError> {
     let mut options = UpgradeOptions::new(aad, ea);
     options.force_export = true;
     // A full SQL Server on the new server itself: LocalDB holds about 100,000 objects only.
@@ -322,7 +293,7 @@ fn parallel(
         let (r, sim) = in_world(world, up.verify_staging());
         let staging = r.map_err(step_failed("verify staging"))?;
         if !staging.initial_cycle.verified() {
-            return Err(BenchError::Step(format!(
+            return Err(CliError::failed(format!(
                 "the staging server's initial cycle did not verify ({}); the bench upgrade \
                  stopped before the cutover",
                 staging.initial_cycle.problems.join("; ")
@@ -342,7 +313,7 @@ fn in_place(
     world: &World,
     aad: Credential,
     ea: Credential,
-) -> Result<(), BenchError> {
+) -> Result<(), CliError> {
     let mut options = UpgradeOptions::new(aad, ea);
     options.continue_in_place = true;
     let host = world.dirsync_port().hostname();
@@ -368,31 +339,27 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// The figures as a table for people: a phase a row, the total last.
 fn human(report: &BenchReport) -> String {
-    let path = match report.path {
-        UpgradePath::InPlace => "in-place",
-        UpgradePath::Parallel => "parallel",
-    };
-    let mut out = format!(
-        "bench: {}, {path} upgrade, seed {}\n\n{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
-        count_usize(report.objects_count, "object"),
-        report.seed,
-        "phase",
-        "wall",
-        "simulated",
-        "sim/wall",
-        "objects/wall s",
-        "peak RSS"
-    );
+    let path = UpgradePath::to_possible_value(&report.path)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .set_header([
+            "phase",
+            "wall",
+            "simulated",
+            "sim/wall",
+            "objects/wall s",
+            "peak RSS",
+        ]);
     for p in report.phases.iter().chain(std::iter::once(&report.total)) {
-        if p.phase == "total" {
-            out.push_str(&format!("{}\n", "-".repeat(121)));
-        }
-        out.push_str(&format!(
-            "{:<48} {:>11} {:>16} {:>12} {:>16} {:>13}\n",
-            p.phase,
+        table.add_row([
+            p.phase.to_string(),
             format!("{} ms", decimal(p.wall_ms, 1)),
-            simulated(p.simulated_ms),
+            SimDuration(p.simulated_ms).to_string(),
             p.compression_ratio
                 .filter(|_| p.simulated_ms > 0)
                 .map_or_else(|| "-".into(), ratio),
@@ -400,11 +367,22 @@ fn human(report: &BenchReport) -> String {
                 .map_or_else(|| "-".into(), |r| thousands(r.round() as u64)),
             p.peak_rss_bytes.map_or_else(
                 || "unavailable".into(),
-                |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+                |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
             ),
-        ));
+        ]);
     }
-    out
+    for (i, column) in table.column_iter_mut().enumerate() {
+        // Two spaces between columns and none at the line's ends.
+        column.set_padding((if i == 0 { 0 } else { 2 }, 0));
+        if i > 0 {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    format!(
+        "bench: {}, {path} upgrade, seed {}\n\n{table}\n",
+        count_usize(report.objects_count, "object"),
+        report.seed,
+    )
 }
 
 /// `x` with `places` decimals and its whole part in thousands: `12,345.6`.
@@ -432,21 +410,9 @@ fn ratio(r: f64) -> String {
     }
 }
 
-/// Simulated time as hours, minutes and seconds.
-fn simulated(ms: u64) -> String {
-    let s = ms / 1_000;
-    format!("{}h{:02}m{:02}s", s / 3_600, s / 60 % 60, s % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn simulated_time_reads_as_hours_minutes_seconds() {
-        assert_eq!(simulated(0), "0h00m00s");
-        assert_eq!(simulated(3_723_999), "1h02m03s");
-    }
 
     #[test]
     fn ratios_and_big_numbers_read_without_a_zero_x() {

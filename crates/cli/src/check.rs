@@ -2,15 +2,14 @@
 //! when every file is valid, 2 with every problem of every file listed otherwise.
 
 use crate::color::{self, ColorChoice, Stream};
+use crate::error::EXIT_USAGE;
+use crate::error::Finished;
 use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use upgrade_lab_scenario::numbers::count_usize;
 use upgrade_lab_scenario::{Scenario, ScenarioError, load_all, load_text};
-
-/// Exit code for invalid scenario files or arguments.
-pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Validate scenario files without running them.
 #[derive(Debug, clap::Args)]
@@ -69,17 +68,10 @@ pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<ScenarioEr
     }
 }
 
-/// What `check` prints and its exit code.
-pub struct CheckResult {
-    pub exit_code: u8,
-    pub stdout: String,
-    pub stderr: String,
-}
-
 /// Checks the files; `color` colours the error excerpts.
-pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
+pub fn check_paths(paths: &[PathBuf], color: bool) -> Finished {
     match load_scenarios(paths) {
-        Ok(scenarios) => CheckResult {
+        Ok(scenarios) => Finished {
             exit_code: 0,
             stdout: match scenarios.len() {
                 1 => "1 scenario file is valid\n".to_string(),
@@ -93,8 +85,8 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> CheckResult {
                 "{} in scenario files; fix them and run `upgrade-lab check` again\n",
                 count_usize(errors.len(), "problem")
             ));
-            CheckResult {
-                exit_code: EXIT_BAD_INPUT,
+            Finished {
+                exit_code: EXIT_USAGE,
                 stdout: String::new(),
                 stderr,
             }

@@ -3,8 +3,25 @@
 
 use std::fmt;
 
-/// Exit code of bad arguments, unreadable or invalid input, and unwritable output.
+/// Exit code of a command that ran and found a failure: a scenario failed, `inspect` found
+/// defects, `explore` found a failing history, a bench step failed.
+pub const EXIT_FAILED: u8 = 1;
+
+/// Exit code of bad arguments, unreadable or invalid input, and unwritable output: what the user
+/// fixes before running again.
 pub const EXIT_USAGE: u8 = 2;
+
+/// What a command prints when it ends and the exit code it ends with. Commands return it
+/// rather than print and exit, so tests read both without starting a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// `0`, [`EXIT_FAILED`] or [`EXIT_USAGE`].
+    pub exit_code: u8,
+    /// What goes to standard output.
+    pub stdout: String,
+    /// What goes to standard error.
+    pub stderr: String,
+}
 
 /// Why a command failed, said in one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +36,14 @@ impl CliError {
         Self {
             reason: one_line(&reason.into()),
             exit_code: EXIT_USAGE,
+        }
+    }
+
+    /// The command ran and found a failure the user must look at (exit code 1).
+    pub fn failed(reason: impl Into<String>) -> Self {
+        Self {
+            reason: one_line(&reason.into()),
+            exit_code: EXIT_FAILED,
         }
     }
 

@@ -149,7 +149,7 @@ pub fn run(args: ExploreArgs) -> ExitCode {
                         .unwrap_or_default()
                 );
             }
-            ExitCode::from(1)
+            ExitCode::from(crate::error::EXIT_FAILED)
         }
         Err(e) => fail(e),
     }

@@ -48,9 +48,6 @@ pub struct InspectArgs {
     fail_on_defects: bool,
 }
 
-/// Exit code of `--fail-on-defects` when a defect was found.
-pub const EXIT_DEFECTS: u8 = 1;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Tables for people.
@@ -118,7 +115,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
         Ok(defects) if fail_on_defects => match defects_message(&defects) {
             Some(message) => {
                 eprint!("{message}");
-                ExitCode::from(EXIT_DEFECTS)
+                ExitCode::from(crate::error::EXIT_FAILED)
             }
             None => ExitCode::SUCCESS,
         },

@@ -2,8 +2,9 @@
 //! nothing runs), runs the selected ones in parallel, prints or writes a report. Exit 0 when
 //! every scenario passed, 1 when one failed, 2 on bad input.
 
-use crate::check::EXIT_BAD_INPUT;
 use crate::color::{self, ColorChoice, Stream};
+use crate::error::Finished;
+use crate::error::{EXIT_FAILED, EXIT_USAGE};
 use crate::live::{Printer, animated};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,9 +82,6 @@ fn repeated(
         differ,
     )
 }
-
-/// Exit code when a scenario failed.
-pub const EXIT_FAILED: u8 = 1;
 
 /// The report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -170,24 +168,11 @@ pub struct RunArgs {
     pub dump_tenant: Option<PathBuf>,
 }
 
-/// What `run` prints at its end and its exit code; the live lines went to the printer.
-pub struct RunResult {
-    pub exit_code: u8,
-    pub stdout: String,
-    pub stderr: String,
-}
-
 fn selected(scenarios: Vec<Scenario>, filter: Option<&str>) -> Vec<Scenario> {
     scenarios
         .into_iter()
         .filter(|s| filter.is_none_or(|f| s.name.contains(f)))
         .collect()
-}
-
-fn write_atomically(path: &PathBuf, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }
 
 /// Writes each scenario's tenant to `dir/<name with / as __>.json`, atomically.
@@ -204,9 +189,9 @@ fn write_dumps(
     Ok(())
 }
 
-fn bad(stderr: String) -> RunResult {
-    RunResult {
-        exit_code: EXIT_BAD_INPUT,
+fn bad(stderr: String) -> Finished {
+    Finished {
+        exit_code: EXIT_USAGE,
         stdout: String::new(),
         stderr,
     }
@@ -231,7 +216,7 @@ pub fn live_stream(args: &RunArgs) -> Stream {
 
 /// The scenarios to run, or what stops the run before it starts (exit 2) or instead of it
 /// (`--list`, exit 0).
-fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
+fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, Finished> {
     let scenarios = match crate::check::load_scenarios(&args.paths) {
         Ok(s) => selected(s, args.filter.as_deref()),
         Err(errors) => {
@@ -257,7 +242,7 @@ fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
                 format!("{}  seed {seed}  {}\n", s.name, s.description())
             })
             .collect();
-        return Err(RunResult {
+        return Err(Finished {
             exit_code: 0,
             stdout,
             stderr: String::new(),
@@ -280,7 +265,7 @@ fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, RunResult> {
 
 /// Runs the command: `color` colours error excerpts; the live lines go to `printer` as each
 /// scenario ends, then its summary.
-pub fn run_paths(args: &RunArgs, color: bool, printer: &Printer) -> RunResult {
+pub fn run_paths(args: &RunArgs, color: bool, printer: &Printer) -> Finished {
     let scenarios = match prepare(args, color) {
         Ok(s) => s,
         Err(result) => return result,
@@ -319,7 +304,7 @@ pub fn run_paths(args: &RunArgs, color: bool, printer: &Printer) -> RunResult {
 
 /// The report for `--out` or standard output; nothing more for the human format without
 /// `--out`, whose live lines were the report.
-fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> RunResult {
+fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> Finished {
     let format = match args.format {
         FormatArg::Human => ReportFormat::Human,
         FormatArg::Json => ReportFormat::Json,
@@ -330,7 +315,7 @@ fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> RunResu
         color: false,
         wall: WallTime::Show,
     };
-    let done = |stdout: String| RunResult {
+    let done = |stdout: String| Finished {
         exit_code,
         stdout,
         stderr: String::new(),
@@ -339,18 +324,18 @@ fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> RunResu
         None if args.format == FormatArg::Human => done(String::new()),
         None => done(report::render(suite, format, human)),
         Some(_) if out_is_stdout(args) => done(report::render(suite, format, human)),
-        Some(path) => match write_atomically(path, &report::render(suite, format, human)) {
-            Ok(()) => done(format!(
-                "{} of {} passed; report written to {}\n",
-                thousands_usize(suite.count(Verdict::Pass)),
-                count_usize(suite.scenarios.len(), "scenario"),
-                path.display()
-            )),
-            Err(e) => bad(format!(
-                "cannot write the report to {}: {e}\n",
-                path.display()
-            )),
-        },
+        Some(path) => {
+            let text = report::render(suite, format, human);
+            match crate::output::write_output(path, |w| w.write_all(text.as_bytes())) {
+                Ok(()) => done(format!(
+                    "{} of {} passed; report written to {}\n",
+                    thousands_usize(suite.count(Verdict::Pass)),
+                    count_usize(suite.scenarios.len(), "scenario"),
+                    path.display()
+                )),
+                Err(e) => bad(format!("{e}\n")),
+            }
+        }
     }
 }
 
@@ -397,7 +382,7 @@ mod tests {
         (Printer::new(Box::new(c.clone()), options, false), c)
     }
 
-    fn run_paths(args: &RunArgs, color: bool) -> (RunResult, String) {
+    fn run_paths(args: &RunArgs, color: bool) -> (Finished, String) {
         let (printer, c) = captured(Verbosity::Normal);
         let r = super::run_paths(args, color, &printer);
         (r, c.text())

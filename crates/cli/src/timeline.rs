@@ -2,9 +2,9 @@
 //! a self-contained SVG (`-` = standard output). Exit 0 when the scenario passed, 1 when it
 //! failed (the SVG is written either way), 2 on bad input.
 
-use crate::check::EXIT_BAD_INPUT;
 use crate::color::{self, ColorChoice, Stream};
-use crate::run::EXIT_FAILED;
+use crate::error::Finished;
+use crate::error::{EXIT_FAILED, EXIT_USAGE};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,16 +34,11 @@ pub struct TimelineArgs {
     pub out: PathBuf,
 }
 
-/// The outcome of the command: exit code and what to print on stderr.
-pub struct TimelineResult {
-    pub exit_code: u8,
-    pub stderr: String,
-}
-
 /// Runs the scenario and writes its SVG; `color` colours error excerpts.
-pub fn draw(args: &TimelineArgs, color: bool) -> TimelineResult {
-    let bad = |stderr: String| TimelineResult {
-        exit_code: EXIT_BAD_INPUT,
+pub fn draw(args: &TimelineArgs, color: bool) -> Finished {
+    let bad = |stderr: String| Finished {
+        exit_code: EXIT_USAGE,
+        stdout: String::new(),
         stderr,
     };
     let scenarios = match load_all(std::slice::from_ref(&args.scenario)) {
@@ -82,12 +77,13 @@ pub fn draw(args: &TimelineArgs, color: bool) -> TimelineResult {
         outcome.verdict.as_str(),
         outcome.seed
     );
-    TimelineResult {
+    Finished {
         exit_code: if outcome.verdict == Verdict::Pass {
             0
         } else {
             EXIT_FAILED
         },
+        stdout: String::new(),
         stderr: verdict,
     }
 }

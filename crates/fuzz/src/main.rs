@@ -6,7 +6,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use upgrade_lab_fuzz::harness::{Config, check_one, input_for};
+use upgrade_lab_fuzz::harness::{Config, Subject, check_one, input_for};
 use upgrade_lab_fuzz::{Target, alloc, default_corpus_root, read_corpus, run};
 
 #[global_allocator]
@@ -78,53 +78,66 @@ fn main() -> ExitCode {
             }
         };
         let subject = target.subject(corpus);
-        if let Some(exec) = args.exec {
-            let input = input_for(&subject, &cfg, exec);
-            let file =
-                std::env::temp_dir().join(format!("{}-{}-{exec}.input", target.name(), cfg.seed));
-            if let Err(e) = std::fs::write(&file, &input) {
-                eprintln!("cannot write {}: {e}", file.display());
-                return ExitCode::from(2);
-            }
-            println!("exec {exec} of seed {} is {}", cfg.seed, file.display());
-            if replay(&[target], &file, &cfg) != ExitCode::SUCCESS {
-                found += 1;
-            }
-            continue;
-        }
-        let report = run::run(&subject, &cfg, true);
-        println!(
-            "{:<9} {:>10} execs in {:>8.1?}  {:>9.0} execs/s  accepted {:>8}  refused {:>9}  \
-             slowest {:>9.1?}  most memory {:>6} KiB  findings {}",
-            report.target,
-            report.execs,
-            report.elapsed,
-            report.execs_per_sec(),
-            report.accepted,
-            report.refused,
-            report.slowest,
-            report.most_memory / 1024,
-            report.findings.len()
-        );
-        for f in &report.findings {
-            found += 1;
-            println!(
-                "  {} (x{}, first at exec {}): {}",
-                f.kind.as_str(),
-                f.hits,
-                f.exec,
-                f.detail
-            );
-            if let Some(r) = &f.replay {
-                println!("    replay: {r}");
-            }
-        }
+        found += match args.exec {
+            Some(exec) => match one_exec(target, &subject, &cfg, exec) {
+                Ok(found) => found,
+                Err(code) => return code,
+            },
+            None => fuzz(&subject, &cfg),
+        };
     }
     if found > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Saves the input of execution `exec` to a temporary file and replays it; 1 if it is a
+/// finding, 0 if not.
+fn one_exec(target: Target, subject: &Subject, cfg: &Config, exec: u64) -> Result<usize, ExitCode> {
+    let input = input_for(subject, cfg, exec);
+    let file = std::env::temp_dir().join(format!("{}-{}-{exec}.input", target.name(), cfg.seed));
+    if let Err(e) = std::fs::write(&file, &input) {
+        eprintln!("cannot write {}: {e}", file.display());
+        return Err(ExitCode::from(2));
+    }
+    println!("exec {exec} of seed {} is {}", cfg.seed, file.display());
+    Ok(usize::from(
+        replay(&[target], &file, cfg) != ExitCode::SUCCESS,
+    ))
+}
+
+/// Fuzzes `subject` for `cfg.execs` executions and prints a line and its findings; the number of
+/// findings.
+fn fuzz(subject: &Subject, cfg: &Config) -> usize {
+    let report = run::run(subject, cfg, true);
+    println!(
+        "{:<9} {:>10} execs in {:>8.1?}  {:>9.0} execs/s  accepted {:>8}  refused {:>9}  \
+         slowest {:>9.1?}  most memory {:>6} KiB  findings {}",
+        report.target,
+        report.execs,
+        report.elapsed,
+        report.execs_per_sec(),
+        report.accepted,
+        report.refused,
+        report.slowest,
+        report.most_memory / 1024,
+        report.findings.len()
+    );
+    for f in &report.findings {
+        println!(
+            "  {} (x{}, first at exec {}): {}",
+            f.kind.as_str(),
+            f.hits,
+            f.exec,
+            f.detail
+        );
+        if let Some(r) = &f.replay {
+            println!("    replay: {r}");
+        }
+    }
+    report.findings.len()
 }
 
 fn replay(targets: &[Target], file: &PathBuf, cfg: &Config) -> ExitCode {

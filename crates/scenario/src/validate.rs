@@ -193,6 +193,32 @@ fn world(
     file: &ScenarioFile,
 ) -> (Option<PathBuf>, Option<Arc<Directory>>, Option<u64>) {
     let w = file.world.get_ref();
+    let (ldif_path, directory, mut objects) = directory_source(c, file);
+    if let Some(generated) = generated_directory(c, file) {
+        objects = Some(generated);
+    }
+    dirsync(c, file);
+    server(c, &w.dirsync_host);
+    server(c, &w.server);
+    if let Some(q) = &w.tenant.quota
+        && *q.get_ref() == 0
+    {
+        c.err(
+            q.span(),
+            "a tenant quota of 0 refuses every object",
+            "omit it for the default",
+        );
+    }
+    (ldif_path, directory, objects)
+}
+
+/// Where the directory comes from: exactly one of an LDIF file, `[world.ldap]` or the
+/// generator's keys. Reads the LDIF file's or the LDAP directory's object count.
+fn directory_source(
+    c: &mut Checker,
+    file: &ScenarioFile,
+) -> (Option<PathBuf>, Option<Arc<Directory>>, Option<u64>) {
+    let w = file.world.get_ref();
     let mut ldif_path = None;
     let mut objects = None;
     let mut directory = None;
@@ -237,6 +263,14 @@ fn world(
         }
         (None, None, true) => {}
     }
+    (ldif_path, directory, objects)
+}
+
+/// The generator's keys: bounds, and whether the generator can make the directory they ask
+/// for. The directory's object count when it can.
+fn generated_directory(c: &mut Checker, file: &ScenarioFile) -> Option<u64> {
+    let w = file.world.get_ref();
+    let mut objects = None;
     if w.inline_object_count() > MAX_OBJECTS {
         c.err(
             file.world.span(),
@@ -300,19 +334,7 @@ fn world(
             ),
         }
     }
-    dirsync(c, file);
-    server(c, &w.dirsync_host);
-    server(c, &w.server);
-    if let Some(q) = &w.tenant.quota
-        && *q.get_ref() == 0
-    {
-        c.err(
-            q.span(),
-            "a tenant quota of 0 refuses every object",
-            "omit it for the default",
-        );
-    }
-    (ldif_path, directory, objects)
+    objects
 }
 
 /// Reads `[world.ldap]`'s directory as `run` uses it; every problem points at its key.

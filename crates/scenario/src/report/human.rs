@@ -5,23 +5,29 @@
 use super::{HumanOptions, WallTime};
 use crate::numbers::{count_usize, thousands_usize};
 use crate::outcome::{ScenarioOutcome, SuiteOutcome, Verdict};
+use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 use upgrade_lab_model::SimDuration;
 
-pub(crate) const GREEN: &str = "\x1b[32m";
-pub(crate) const RED: &str = "\x1b[31m";
-pub(crate) const BOLD: &str = "\x1b[1m";
-pub(crate) const DIM: &str = "\x1b[2m";
-const RESET: &str = "\x1b[0m";
+/// What passed.
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
+/// What failed.
+pub(crate) const RED: Style = AnsiColor::Red.on_default();
+/// Headings and scenario names.
+pub(crate) const BOLD: Style = Style::new().bold();
+/// What is there for reference (descriptions, passed checks).
+pub(crate) const DIM: Style = Style::new().dimmed();
 
+/// Paints text with a style when the output takes colour, and leaves it plain otherwise.
 pub(crate) struct Painter {
     pub(crate) color: bool,
 }
 
 impl Painter {
-    pub(crate) fn paint(&self, code: &str, text: &str) -> String {
+    /// `text` in `style`, reset after it; `text` itself without colour.
+    pub(crate) fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
-            format!("{code}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
@@ -213,7 +219,10 @@ mod tests {
                 wall: WallTime::Show,
             },
         );
-        assert!(text.contains(GREEN) && text.contains(RED), "{text}");
+        assert!(
+            text.contains(&GREEN.render().to_string()) && text.contains(&RED.render().to_string()),
+            "{text}"
+        );
     }
 
     #[test]

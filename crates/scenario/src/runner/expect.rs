@@ -6,7 +6,9 @@ use super::steps::StepResult;
 use crate::format::{
     Bound, Expect, ObjectExpectation, PendingExportsExpectation, StepOutcome, ViolationKind,
 };
-use crate::outcome::{Check, InvariantResult, RunLine, ViolationLine};
+use crate::outcome::{
+    Check, InvariantResult, OperationCountsLine, PendingSummary, RunLine, ViolationLine,
+};
 use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_lab_model::{Blocker, Connector, RunProfile};
@@ -107,34 +109,30 @@ fn unannounced(out: &mut Vec<Check>, facts: &Facts, expect: &Expect) {
 fn pending_exports(out: &mut Vec<Check>, p: &PendingExportsExpectation, facts: &Facts) {
     let s = facts.pending.clone().unwrap_or_default();
     let key = |k: &str| format!("expect.pending_exports.{k}");
-    bound(out, &key("adds"), &p.adds, s.adds);
-    bound(out, &key("updates"), &p.updates, s.updates);
-    bound(out, &key("deletes"), &p.deletes, s.deletes);
-    bound(out, &key("total"), &p.total, s.total);
-    bound(
-        out,
-        &key("directory_adds"),
-        &p.directory_adds,
-        s.directory.adds,
-    );
-    bound(
-        out,
-        &key("directory_updates"),
-        &p.directory_updates,
-        s.directory.updates,
-    );
-    bound(
-        out,
-        &key("directory_deletes"),
-        &p.directory_deletes,
-        s.directory.deletes,
-    );
-    bound(
-        out,
-        &key("rules_only_updates"),
-        &p.rules_only_updates,
-        s.rules_only_updates,
-    );
+    for (name, want, actual) in [
+        ("adds", &p.adds, s.adds),
+        ("updates", &p.updates, s.updates),
+        ("deletes", &p.deletes, s.deletes),
+        ("total", &p.total, s.total),
+        ("directory_adds", &p.directory_adds, s.directory.adds),
+        (
+            "directory_updates",
+            &p.directory_updates,
+            s.directory.updates,
+        ),
+        (
+            "directory_deletes",
+            &p.directory_deletes,
+            s.directory.deletes,
+        ),
+        (
+            "rules_only_updates",
+            &p.rules_only_updates,
+            s.rules_only_updates,
+        ),
+    ] {
+        bound(out, &key(name), want, actual);
+    }
     let unexplained = s.unexplained.adds + s.unexplained.updates + s.unexplained.deletes;
     bound(out, &key("unexplained"), &p.unexplained, unexplained);
     for (name, b) in &p.rule_differences {
@@ -147,39 +145,43 @@ fn pending_exports(out: &mut Vec<Check>, p: &PendingExportsExpectation, facts: &
         );
     }
     if let Some(want) = p.equals_churn {
-        let c = facts.churn;
-        let rules: u64 = s.rules_only_updates;
-        let holds = s.directory == c
-            && unexplained == 0
-            && s.total == c.adds + c.updates + c.deletes + rules;
-        let rule_names: Vec<String> = s
-            .rule_differences
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        out.push(Check::judged(
-            key("equals_churn"),
-            format!(
-                "{want}: churn {} adds, {} updates, {} deletes plus {rules} rule-only updates ({})",
-                c.adds,
-                c.updates,
-                c.deletes,
-                rule_names.join(", ")
-            ),
-            format!(
-                "{holds}: directory {} adds, {} updates, {} deletes; {unexplained} unexplained{}; {} in all",
-                s.directory.adds,
-                s.directory.updates,
-                s.directory.deletes,
-                s.unexplained_examples
-                    .first()
-                    .map(|e| format!(" (first: {e})"))
-                    .unwrap_or_default(),
-                s.total
-            ),
-            holds == want,
-        ));
+        out.push(equals_churn(want, &s, unexplained, facts.churn));
     }
+}
+
+/// "The pending exports are the churn plus the rule differences, exactly": the directory's
+/// changes equal the churn, nothing is unexplained, and the total adds up.
+fn equals_churn(want: bool, s: &PendingSummary, unexplained: u64, c: OperationCountsLine) -> Check {
+    let rules: u64 = s.rules_only_updates;
+    let holds =
+        s.directory == c && unexplained == 0 && s.total == c.adds + c.updates + c.deletes + rules;
+    let rule_names: Vec<String> = s
+        .rule_differences
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    Check::judged(
+        "expect.pending_exports.equals_churn",
+        format!(
+            "{want}: churn {} adds, {} updates, {} deletes plus {rules} rule-only updates ({})",
+            c.adds,
+            c.updates,
+            c.deletes,
+            rule_names.join(", ")
+        ),
+        format!(
+            "{holds}: directory {} adds, {} updates, {} deletes; {unexplained} unexplained{}; {} in all",
+            s.directory.adds,
+            s.directory.updates,
+            s.directory.deletes,
+            s.unexplained_examples
+                .first()
+                .map(|e| format!(" (first: {e})"))
+                .unwrap_or_default(),
+            s.total
+        ),
+        holds == want,
+    )
 }
 
 /// Every expectation of `expect` as a check.
@@ -306,24 +308,7 @@ fn state_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
 /// The tenant, times and the settings file.
 fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     if let Some(t) = expect.tenant_equals_directory {
-        let tc = &facts.ledger.tenant;
-        let actual = tc.equals_directory();
-        let detail = format!(
-            "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {}, cloud-only \
-             changed {})",
-            tc.in_scope,
-            tc.missing.len(),
-            tc.duplicated.len(),
-            tc.stale.len(),
-            tc.orphaned.len(),
-            tc.cloud_changed.len()
-        );
-        out.push(Check::judged(
-            "expect.tenant_equals_directory",
-            t.to_string(),
-            detail,
-            t == actual,
-        ));
+        out.push(tenant_equals_directory(t, facts));
     }
     bound(
         out,
@@ -364,18 +349,45 @@ fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
         facts.now_ms / 60_000,
     );
     if let Some(s) = expect.settings_exported {
-        let actual = facts.settings_exported && !facts.settings_file_has_secret;
-        let detail = format!(
-            "exported {}, holds a password {}",
-            facts.settings_exported, facts.settings_file_has_secret
-        );
-        out.push(Check::judged(
-            "expect.settings_exported",
-            format!("exported {s}, holds a password false"),
-            detail,
-            s == actual,
-        ));
+        out.push(settings_exported(s, facts));
     }
+}
+
+/// `tenant_equals_directory`: the tenant holds exactly the directory's in-scope objects.
+fn tenant_equals_directory(t: bool, facts: &Facts) -> Check {
+    let tc = &facts.ledger.tenant;
+    let actual = tc.equals_directory();
+    let detail = format!(
+        "{actual} (in scope {}, missing {}, duplicated {}, stale {}, orphaned {}, cloud-only \
+         changed {})",
+        tc.in_scope,
+        tc.missing.len(),
+        tc.duplicated.len(),
+        tc.stale.len(),
+        tc.orphaned.len(),
+        tc.cloud_changed.len()
+    );
+    Check::judged(
+        "expect.tenant_equals_directory",
+        t.to_string(),
+        detail,
+        t == actual,
+    )
+}
+
+/// `settings_exported`: the settings were exported and no server file holds a password.
+fn settings_exported(s: bool, facts: &Facts) -> Check {
+    let actual = facts.settings_exported && !facts.settings_file_has_secret;
+    let detail = format!(
+        "exported {}, holds a password {}",
+        facts.settings_exported, facts.settings_file_has_secret
+    );
+    Check::judged(
+        "expect.settings_exported",
+        format!("exported {s}, holds a password false"),
+        detail,
+        s == actual,
+    )
 }
 
 /// Engine events that must, or must not, have happened.

@@ -250,25 +250,7 @@ pub fn collect(
     moment: Moment,
 ) -> Facts {
     let world = &setup.world;
-    let mut runs: Vec<RunLine> = world
-        .dirsync_port()
-        .run_history()
-        .iter()
-        .map(|r| run_line("dirsync", r))
-        .collect();
-    let (connect_runs, pending) = match moment {
-        Moment::End => end_connect(setup, upgrade),
-        Moment::Checkpoint => world
-            .connect_snapshot(&setup.connect_host)
-            .map_or((None, None), |(r, p)| (Some(r), Some(p))),
-    };
-    runs.extend(
-        connect_runs
-            .iter()
-            .flatten()
-            .map(|r| run_line("connect", r)),
-    );
-    let pending = pending.map(|p| pending_summary(&p, upgrade, world));
+    let (runs, pending) = runs_and_pending(setup, upgrade, moment);
     let tenant_objects = match moment {
         Moment::End => world
             .run(async { upgrade.tenant_mut().sync_status().await })
@@ -276,25 +258,12 @@ pub fn collect(
         Moment::Checkpoint => world.tenant_synced_count(),
     };
     let ledger = world.report();
-    let active_exporter = ledger
-        .exporter_intervals
-        .iter()
-        .filter(|i| i.to.is_none())
-        .map(|i| i.product.key())
-        .next_back()
-        .unwrap_or("none")
-        .to_string();
+    let active_exporter = active_exporter(&ledger);
     let mut exports_by_client: BTreeMap<String, u64> = BTreeMap::new();
     for e in world.ledger_exports() {
         *exports_by_client.entry(e.product.to_string()).or_default() += 1;
     }
-    let settings_file_has_secret = world.server_files().iter().any(|f| {
-        setup
-            .passwords
-            .named()
-            .iter()
-            .any(|(_, p)| contains(&f.bytes, p.expose().as_bytes()))
-    });
+    let settings_file_has_secret = settings_file_has_secret(setup);
     let dirsync_state = world.dirsync_state().as_str().to_string();
     let connect_staging = world.connect_staging(&setup.connect_host);
     let tenant_live_objects = world.tenant_live_count();
@@ -323,6 +292,58 @@ pub fn collect(
         connect_sql: connect_sql_word(world.connect_sql(&setup.connect_host)),
         objects: object_facts(world, objects),
     }
+}
+
+/// Both servers' run histories (DirSync's first) and Connect's pending exports at `moment`.
+fn runs_and_pending(
+    setup: &Setup,
+    upgrade: &mut SimUpgrade,
+    moment: Moment,
+) -> (Vec<RunLine>, Option<PendingSummary>) {
+    let world = &setup.world;
+    let mut runs: Vec<RunLine> = world
+        .dirsync_port()
+        .run_history()
+        .iter()
+        .map(|r| run_line("dirsync", r))
+        .collect();
+    let (connect_runs, pending) = match moment {
+        Moment::End => end_connect(setup, upgrade),
+        Moment::Checkpoint => world
+            .connect_snapshot(&setup.connect_host)
+            .map_or((None, None), |(r, p)| (Some(r), Some(p))),
+    };
+    runs.extend(
+        connect_runs
+            .iter()
+            .flatten()
+            .map(|r| run_line("connect", r)),
+    );
+    let pending = pending.map(|p| pending_summary(&p, upgrade, world));
+    (runs, pending)
+}
+
+/// The product exporting now (its ledger interval is open), or `none`.
+fn active_exporter(ledger: &LedgerReport) -> String {
+    ledger
+        .exporter_intervals
+        .iter()
+        .filter(|i| i.to.is_none())
+        .map(|i| i.product.key())
+        .next_back()
+        .unwrap_or("none")
+        .to_string()
+}
+
+/// Whether any file on any server holds one of the scenario's passwords, byte for byte.
+fn settings_file_has_secret(setup: &Setup) -> bool {
+    setup.world.server_files().iter().any(|f| {
+        setup
+            .passwords
+            .named()
+            .iter()
+            .any(|(_, p)| contains(&f.bytes, p.expose().as_bytes()))
+    })
 }
 
 /// Connect's run history and pending exports through its port (the query takes its time).

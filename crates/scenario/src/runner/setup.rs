@@ -273,19 +273,10 @@ fn cloud_only(tenant: &str, users: u32, groups: u32) -> Vec<CloudObject> {
     users.chain(groups).collect()
 }
 
-/// Builds the world of a scenario with `seed`.
-pub fn build(
-    scenario: &Scenario,
-    seed: u64,
-    bug: Option<upgrade_lab_simulator::world::PlantedBug>,
-) -> Result<Setup, String> {
-    let w = scenario.file.world.get_ref();
-    let directory = directory(scenario, seed)?;
-    let objects_count = directory.objects.len() as u64;
-    let config = dirsync_config(w, &directory.forest);
-    let connect_host = connect_host(scenario).to_string();
-    let passwords = Passwords::new(w.planted_secrets, seed);
-    let tenant = TenantSpec {
+/// The tenant of the scenario's `[world.tenant]`, with the two accounts the credential checks
+/// use (another admin, an account with no role) and the cloud-only objects.
+fn tenant_spec(w: &WorldSection, config: &DirSyncConfig, passwords: &Passwords) -> TenantSpec {
+    TenantSpec {
         duplicate_attribute_resiliency: w.tenant.dar,
         verified_domain: w.tenant.verified_domain,
         quota: w.tenant.quota.as_ref().map(|q| *q.get_ref()),
@@ -307,7 +298,54 @@ pub fn build(
             w.tenant.cloud_only_groups,
         ),
         ..TenantSpec::default()
-    };
+    }
+}
+
+/// Adds the scenario's timed faults to `builder`; a fault's id, or `None` for a fault that
+/// triggers on an operation (the runner arms those later), in the file's order.
+fn faults(
+    mut builder: upgrade_lab_simulator::world::WorldBuilder,
+    scenario: &Scenario,
+    connect_host: &str,
+    config: &DirSyncConfig,
+) -> (
+    upgrade_lab_simulator::world::WorldBuilder,
+    Vec<Option<FaultId>>,
+) {
+    // Builder faults take the first ids, in the order they are added.
+    let mut fault_ids = Vec::new();
+    let mut next_id: FaultId = 0;
+    for f in &scenario.file.faults {
+        fault_ids.push(f.at_minutes.as_ref().map(|_| next_id));
+        if let Some(at) = &f.at_minutes {
+            next_id += 1;
+            let host = host_of(f.server.unwrap_or_default(), connect_host);
+            builder = builder.fault(Fault {
+                kind: world_fault(*f.kind.get_ref(), host, &config.azure_ad_account),
+                trigger: FaultTrigger::At(SimTime::from_mins(*at.get_ref())),
+                duration: f
+                    .for_minutes
+                    .as_ref()
+                    .map(|m| SimDuration::from_mins(*m.get_ref())),
+            });
+        }
+    }
+    (builder, fault_ids)
+}
+
+/// Builds the world of a scenario with `seed`.
+pub fn build(
+    scenario: &Scenario,
+    seed: u64,
+    bug: Option<upgrade_lab_simulator::world::PlantedBug>,
+) -> Result<Setup, String> {
+    let w = scenario.file.world.get_ref();
+    let directory = directory(scenario, seed)?;
+    let objects_count = directory.objects.len() as u64;
+    let config = dirsync_config(w, &directory.forest);
+    let connect_host = connect_host(scenario).to_string();
+    let passwords = Passwords::new(w.planted_secrets, seed);
+    let tenant = tenant_spec(w, &config, &passwords);
     let mut builder = World::builder()
         .directory(directory)
         .dirsync(config.clone())
@@ -321,24 +359,7 @@ pub fn build(
     if !w.dirsync.installed {
         builder = builder.dirsync_start(DirSyncStart::NotInstalled);
     }
-    // Builder faults take the first ids, in the order they are added.
-    let mut fault_ids = Vec::new();
-    let mut next_id: FaultId = 0;
-    for f in &scenario.file.faults {
-        fault_ids.push(f.at_minutes.as_ref().map(|_| next_id));
-        if let Some(at) = &f.at_minutes {
-            next_id += 1;
-            let host = host_of(f.server.unwrap_or_default(), &connect_host);
-            builder = builder.fault(Fault {
-                kind: world_fault(*f.kind.get_ref(), host, &config.azure_ad_account),
-                trigger: FaultTrigger::At(SimTime::from_mins(*at.get_ref())),
-                duration: f
-                    .for_minutes
-                    .as_ref()
-                    .map(|m| SimDuration::from_mins(*m.get_ref())),
-            });
-        }
-    }
+    let (mut builder, fault_ids) = faults(builder, scenario, &connect_host, &config);
     let enterprise_admin = Credential {
         password: passwords.enterprise_admin.clone(),
         ..builder.default_enterprise_admin()

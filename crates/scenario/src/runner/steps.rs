@@ -267,9 +267,29 @@ pub fn run_step(
     setup: &Setup,
     guard: &Guard,
 ) -> (StepRecord, Vec<EngineEvent>) {
-    let world = &setup.world;
     let mut findings = Vec::new();
-    let result = match step {
+    let result = step_result((index, step), upgrade, setup, guard, &mut findings);
+    let events = upgrade.events_mut().drain();
+    let record = StepRecord {
+        name: step.name().to_string(),
+        action: step.action(),
+        result,
+        findings,
+    };
+    (record, events)
+}
+
+/// What step `index` did: a wizard action through the engine, or an administrator's action
+/// straight on the world. A prerequisites check leaves its findings in `findings`.
+fn step_result(
+    (index, step): (usize, &Step),
+    upgrade: &mut SimUpgrade,
+    setup: &Setup,
+    guard: &Guard,
+    findings: &mut Vec<Finding>,
+) -> StepResult {
+    let world = &setup.world;
+    match step {
         Step::Analyze { .. } => done(world.run(upgrade.analyze()), |a| {
             format!(
                 "{} objects, recommendation {}",
@@ -278,17 +298,7 @@ pub fn run_step(
             )
         }),
         Step::CheckPrerequisites { server, .. } => {
-            use_connect_host(upgrade, world, &host_of(*server, &setup.connect_host));
-            let r = world.run(upgrade.check_prerequisites());
-            use_connect_host(upgrade, world, &setup.connect_host);
-            match r {
-                Ok(f) => {
-                    let n = f.len();
-                    findings = f;
-                    StepResult::Done(format!("{n} findings"))
-                }
-                Err(e) => from_error(e),
-            }
+            check_prerequisites(upgrade, setup, *server, findings)
         }
         Step::ExportSettings { force, .. } => {
             upgrade.options_mut().force_export = *force;
@@ -296,51 +306,8 @@ pub fn run_step(
                 format!("settings exported at {}", r.exported_at)
             })
         }
-        Step::UpgradeInPlace {
-            continue_anyway,
-            service_account,
-            azure_ad,
-            enterprise_admin,
-            ..
-        } => {
-            credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
-            let o = upgrade.options_mut();
-            o.continue_in_place = *continue_anyway;
-            o.service_account = service_account_of(*service_account, setup);
-            use_connect_host(upgrade, world, &setup.dirsync_host);
-            done(world.run(upgrade.upgrade_in_place()), |_| {
-                "upgraded in place".into()
-            })
-        }
-        Step::InstallParallel {
-            sql,
-            sql_server,
-            sql_instance,
-            service_account,
-            start_sync,
-            install_location,
-            azure_ad,
-            enterprise_admin,
-            ..
-        } => {
-            credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
-            let o = upgrade.options_mut();
-            o.sql = match sql {
-                SqlChoiceSection::Localdb => SqlChoice::LocalDb,
-                SqlChoiceSection::DirsyncInstance => SqlChoice::Existing(setup.config.sql.clone()),
-                SqlChoiceSection::Full => SqlChoice::Existing(SqlBackend::Full {
-                    server: sql_server.clone().unwrap_or_default(),
-                    instance: sql_instance.clone().unwrap_or_default(),
-                }),
-            };
-            o.service_account = service_account_of(*service_account, setup);
-            o.start_sync = *start_sync;
-            o.install_location = install_location.clone();
-            use_connect_host(upgrade, world, &setup.connect_host);
-            done(world.run(upgrade.install_parallel()), |r| {
-                format!("installed on {} (staging)", r.host)
-            })
-        }
+        Step::UpgradeInPlace { .. } => upgrade_in_place(step, upgrade, setup),
+        Step::InstallParallel { .. } => install_parallel(step, upgrade, setup),
         Step::RunCycle { server, count, .. } => {
             let host = match server {
                 ServerRef::Dirsync => None,
@@ -358,52 +325,15 @@ pub fn run_step(
             let n = churn(world, index, (*adds, *updates, *deletes));
             StepResult::Done(format!("{n} AD changes"))
         }
-        Step::VerifyStaging { .. } => match world.run(upgrade.verify_staging()) {
-            Ok(report) if report.ready() => StepResult::Done("staging verified".into()),
-            Ok(report) => {
-                let mut problems = report.initial_cycle.problems.clone();
-                problems.extend(report.pending_exports.unexpected.iter().cloned());
-                StepResult::Refused {
-                    kind: "staging_not_verified".into(),
-                    message: problems.join("; "),
-                }
-            }
-            Err(e) => from_error(e),
-        },
-        Step::UninstallDirsync { .. } | Step::DisableDirsync { .. } => {
-            upgrade.options_mut().cutover = if matches!(step, Step::UninstallDirsync { .. }) {
-                CutoverMethod::Uninstall
-            } else {
-                CutoverMethod::Disable
-            };
-            done(world.run(upgrade.stop_dirsync()), |at| match at {
-                Some(t) => format!("DirSync stopped at {t}"),
-                None => "DirSync was not running".into(),
-            })
-        }
+        Step::VerifyStaging { .. } => verify_staging(upgrade, world),
+        Step::UninstallDirsync { .. } => stop_dirsync(upgrade, world, CutoverMethod::Uninstall),
+        Step::DisableDirsync { .. } => stop_dirsync(upgrade, world, CutoverMethod::Disable),
         Step::EnableDirsync { .. } => {
             world.enable_dirsync_directly();
             StepResult::Done("DirSync's service started by hand".into())
         }
-        Step::DisableStaging { azure_ad, .. } => {
-            credentials(
-                upgrade,
-                world,
-                setup,
-                *azure_ad,
-                EnterpriseAdminChoice::Valid,
-            );
-            done(world.run(upgrade.disable_staging()), |t| {
-                format!("staging off at {t}")
-            })
-        }
-        Step::RerunInstaller { .. } => match world.run(upgrade.rerun_installer()) {
-            Ok(()) => {
-                world.rerun_installer(&setup.connect_host, false);
-                StepResult::Done("installer ran".into())
-            }
-            Err(e) => from_error(e),
-        },
+        Step::DisableStaging { azure_ad, .. } => disable_staging(upgrade, setup, *azure_ad),
+        Step::RerunInstaller { .. } => rerun_installer(upgrade, setup),
         Step::Wait { minutes, .. } => {
             wait(world, *minutes, guard);
             StepResult::Done(format!("waited {minutes} minutes"))
@@ -411,13 +341,148 @@ pub fn run_step(
         Step::Rollback { .. } => done(world.run(upgrade.rollback_to_dirsync()), |r| {
             format!("DirSync on {} active again", r.dirsync_host)
         }),
+    }
+}
+
+/// DirSync stopped the way the step says (uninstalled or disabled).
+fn stop_dirsync(upgrade: &mut SimUpgrade, world: &World, method: CutoverMethod) -> StepResult {
+    upgrade.options_mut().cutover = method;
+    done(world.run(upgrade.stop_dirsync()), |at| match at {
+        Some(t) => format!("DirSync stopped at {t}"),
+        None => "DirSync was not running".into(),
+    })
+}
+
+/// Staging mode switched off on the Connect server (the cutover's second half).
+fn disable_staging(
+    upgrade: &mut SimUpgrade,
+    setup: &Setup,
+    azure_ad: AzureAdCredentialChoice,
+) -> StepResult {
+    let world = &setup.world;
+    credentials(
+        upgrade,
+        world,
+        setup,
+        azure_ad,
+        EnterpriseAdminChoice::Valid,
+    );
+    done(world.run(upgrade.disable_staging()), |t| {
+        format!("staging off at {t}")
+    })
+}
+
+/// The installer run again on the Connect server (the wizard's "configure" page).
+fn rerun_installer(upgrade: &mut SimUpgrade, setup: &Setup) -> StepResult {
+    match setup.world.run(upgrade.rerun_installer()) {
+        Ok(()) => {
+            setup.world.rerun_installer(&setup.connect_host, false);
+            StepResult::Done("installer ran".into())
+        }
+        Err(e) => from_error(e),
+    }
+}
+
+/// The prerequisites check, on the server the step names; the engine is pointed back at the
+/// Connect server afterwards.
+fn check_prerequisites(
+    upgrade: &mut SimUpgrade,
+    setup: &Setup,
+    server: ServerRef,
+    findings: &mut Vec<Finding>,
+) -> StepResult {
+    let world = &setup.world;
+    use_connect_host(upgrade, world, &host_of(server, &setup.connect_host));
+    let r = world.run(upgrade.check_prerequisites());
+    use_connect_host(upgrade, world, &setup.connect_host);
+    match r {
+        Ok(f) => {
+            let n = f.len();
+            *findings = f;
+            StepResult::Done(format!("{n} findings"))
+        }
+        Err(e) => from_error(e),
+    }
+}
+
+/// The in-place upgrade on the DirSync server, with the wizard's options the step gives.
+fn upgrade_in_place(step: &Step, upgrade: &mut SimUpgrade, setup: &Setup) -> StepResult {
+    let Step::UpgradeInPlace {
+        continue_anyway,
+        service_account,
+        azure_ad,
+        enterprise_admin,
+        ..
+    } = step
+    else {
+        unreachable!(
+            "upgrade_in_place runs upgrade_in_place steps only, not {}",
+            step.name()
+        )
     };
-    let events = upgrade.events_mut().drain();
-    let record = StepRecord {
-        name: step.name().to_string(),
-        action: step.action(),
-        result,
-        findings,
+    let world = &setup.world;
+    credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
+    let o = upgrade.options_mut();
+    o.continue_in_place = *continue_anyway;
+    o.service_account = service_account_of(*service_account, setup);
+    use_connect_host(upgrade, world, &setup.dirsync_host);
+    done(world.run(upgrade.upgrade_in_place()), |_| {
+        "upgraded in place".into()
+    })
+}
+
+/// The parallel installation with the wizard's options the step gives.
+fn install_parallel(step: &Step, upgrade: &mut SimUpgrade, setup: &Setup) -> StepResult {
+    let Step::InstallParallel {
+        sql,
+        sql_server,
+        sql_instance,
+        service_account,
+        start_sync,
+        install_location,
+        azure_ad,
+        enterprise_admin,
+        ..
+    } = step
+    else {
+        unreachable!(
+            "install_parallel runs install_parallel steps only, not {}",
+            step.name()
+        )
     };
-    (record, events)
+    let world = &setup.world;
+    credentials(upgrade, world, setup, *azure_ad, *enterprise_admin);
+    let o = upgrade.options_mut();
+    o.sql = match sql {
+        SqlChoiceSection::Localdb => SqlChoice::LocalDb,
+        SqlChoiceSection::DirsyncInstance => SqlChoice::Existing(setup.config.sql.clone()),
+        SqlChoiceSection::Full => SqlChoice::Existing(SqlBackend::Full {
+            server: sql_server.clone().unwrap_or_default(),
+            instance: sql_instance.clone().unwrap_or_default(),
+        }),
+    };
+    o.service_account = service_account_of(*service_account, setup);
+    o.start_sync = *start_sync;
+    o.install_location = install_location.clone();
+    use_connect_host(upgrade, world, &setup.connect_host);
+    done(world.run(upgrade.install_parallel()), |r| {
+        format!("installed on {} (staging)", r.host)
+    })
+}
+
+/// Verification: ready, or refused with the initial cycle's problems and the unexpected
+/// pending exports.
+fn verify_staging(upgrade: &mut SimUpgrade, world: &World) -> StepResult {
+    match world.run(upgrade.verify_staging()) {
+        Ok(report) if report.ready() => StepResult::Done("staging verified".into()),
+        Ok(report) => {
+            let mut problems = report.initial_cycle.problems.clone();
+            problems.extend(report.pending_exports.unexpected.iter().cloned());
+            StepResult::Refused {
+                kind: "staging_not_verified".into(),
+                message: problems.join("; "),
+            }
+        }
+        Err(e) => from_error(e),
+    }
 }
