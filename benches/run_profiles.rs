@@ -49,7 +49,7 @@ fn fresh_connect(directory: Directory) -> (World, ConnectPort) {
         hostname: host.clone(),
         domains: vec![config.forest.clone()],
         config: config.clone(),
-        object_counts: Default::default(),
+        object_counts: upgrade_lab_model::ObjectCounts::default(),
         service_running: false,
         unexported_import: None,
     });

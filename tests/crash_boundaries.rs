@@ -12,6 +12,7 @@
 //! rewrites it.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use upgrade_lab_scenario::format::CRASH_PHASES;
 use upgrade_lab_scenario::outcome::{EventSource, ScenarioOutcome};
@@ -168,9 +169,10 @@ fn scenario_text(b: &Boundary, retries: &[usize]) -> String {
         path.seed
     );
     let mut push = |id: String, action: &str, keys: &str| {
-        t.push_str(&format!(
+        let _ = write!(
+            t,
             "\n[[steps]]\naction = \"{action}\"\nid = \"{id}\"\n{keys}\n"
-        ));
+        );
     };
     for (i, s) in path.steps.iter().enumerate() {
         push(step_id(i, s.action), s.action, s.keys);
@@ -194,11 +196,12 @@ fn scenario_text(b: &Boundary, retries: &[usize]) -> String {
         When::After => format!("after = \"{target}\""),
         When::Phase(p) => format!("during = \"{target}\"\nphase = \"{p}\""),
     };
-    t.push_str(&format!(
+    let _ = write!(
+        t,
         "\n[[faults]]\nkind = \"crash\"\nserver = \"{}\"\n{trigger}\nfor_minutes = {DOWN_MINUTES}\n\
          may_miss = true\n",
         b.server
-    ));
+    );
     t
 }
 
@@ -373,13 +376,14 @@ fn table(all: &[Boundary], outcomes: &[Outcome]) -> String {
     );
     for (p, path) in PATHS.iter().enumerate() {
         let steps: Vec<&str> = path.steps.iter().map(|s| s.action).collect();
-        t.push_str(&format!(
+        let _ = write!(
+            t,
             "\n## {}\n\nSteps: `{}`.\n\n| crash of | when | outcome |\n|---|---|---|\n",
             path.name,
             steps.join("` → `")
-        ));
+        );
         for (b, o) in all.iter().zip(outcomes).filter(|(b, _)| b.path == p) {
-            t.push_str(&format!("| {} | {} | {} |\n", b.server, b.label(), o.text));
+            let _ = writeln!(t, "| {} | {} | {} |", b.server, b.label(), o.text);
         }
     }
     t

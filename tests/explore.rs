@@ -31,7 +31,7 @@ fn failures(s: &Summary) -> String {
 fn a_short_exploration_finds_no_violation() {
     let options = ExploreOptions {
         histories: histories(),
-        seed: 20261129,
+        seed: 20_261_129,
         ..ExploreOptions::default()
     };
     let summary = explore(&options, &|_| {});

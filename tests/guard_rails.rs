@@ -146,7 +146,7 @@ fn dirsync_installation(
     upgrade_lab_engine::ports::DirSyncInstallation {
         hostname: d.host.clone(),
         config: d.config.clone(),
-        object_counts: Default::default(),
+        object_counts: upgrade_lab_model::ObjectCounts::default(),
         domains: vec![d.config.forest.clone()],
         service_running: d.service_running,
         unexported_import: None,

@@ -27,7 +27,7 @@ fn stamp(world: &World, n: usize) {
     });
     world.change_ad(|ad, now| {
         for (i, g) in users.iter().enumerate() {
-            let stamped = ObjectGuid::from_bytes([0xC0 + i as u8; 16]);
+            let stamped = ObjectGuid::from_bytes([0xC0 + u8::try_from(i).unwrap(); 16]);
             ad.update(now, g, |a| a.consistency_guid = Some(stamped))
                 .unwrap();
         }
@@ -47,7 +47,7 @@ fn staged_with(anchor: SourceAnchor) -> (World, Vec<upgrade_lab_model::PendingEx
         settings: upgrade_lab_engine::export_document(&DirSyncInstallation {
             hostname: "DIRSYNC01".into(),
             config: config.clone(),
-            object_counts: Default::default(),
+            object_counts: upgrade_lab_model::ObjectCounts::default(),
             domains: vec!["contoso.com".into()],
             service_running: true,
             unexported_import: None,

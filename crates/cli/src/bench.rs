@@ -92,8 +92,8 @@ pub struct BenchReport {
 
 /// Exit codes: 0 the upgrade ran and the figures are printed, 1 an upgrade step failed (the
 /// flow itself is broken), 2 bad arguments.
-pub fn run(args: BenchArgs) -> ExitCode {
-    let report = match bench(&args) {
+pub fn run(args: &BenchArgs) -> ExitCode {
+    let report = match bench(args) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}");
@@ -364,7 +364,7 @@ fn human(report: &BenchReport) -> String {
                 .filter(|_| p.simulated_ms > 0)
                 .map_or_else(|| "-".into(), ratio),
             p.objects_per_wall_second
-                .map_or_else(|| "-".into(), |r| thousands(r.round() as u64)),
+                .map_or_else(|| "-".into(), |r| thousands(whole(r))),
             p.peak_rss_bytes.map_or_else(
                 || "unavailable".into(),
                 |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
@@ -385,6 +385,18 @@ fn human(report: &BenchReport) -> String {
     )
 }
 
+/// A rate or ratio rounded to a whole number: finite and non-negative by construction (a count
+/// over a positive duration); a NaN reads as 0 and anything past `u64::MAX` as `u64::MAX`,
+/// which is what Rust's float-to-int `as` guarantees.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "`as` saturates and maps NaN to 0, which is the reading wanted for a printed rate"
+)]
+fn whole(r: f64) -> u64 {
+    r.round() as u64
+}
+
 /// `x` with `places` decimals and its whole part in thousands: `12,345.6`.
 fn decimal(x: f64, places: usize) -> String {
     let text = format!("{x:.places$}");
@@ -403,7 +415,7 @@ fn decimal(x: f64, places: usize) -> String {
 /// never a `0x` that hides a phase slower than real time.
 fn ratio(r: f64) -> String {
     match r {
-        r if r >= 100.0 => format!("{}x", thousands(r.round() as u64)),
+        r if r >= 100.0 => format!("{}x", thousands(whole(r))),
         r if r >= 1.0 => format!("{r:.1}x"),
         r if r >= 0.01 => format!("{r:.2}x"),
         _ => "<0.01x".to_string(),

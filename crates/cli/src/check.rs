@@ -4,6 +4,7 @@
 use crate::color::{self, ColorChoice, Stream};
 use crate::error::EXIT_USAGE;
 use crate::error::Finished;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
@@ -81,10 +82,11 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> Finished {
         },
         Err(errors) => {
             let mut stderr: String = errors.iter().map(|e| e.render(color) + "\n").collect();
-            stderr.push_str(&format!(
-                "{} in scenario files; fix them and run `upgrade-lab check` again\n",
+            let _ = writeln!(
+                stderr,
+                "{} in scenario files; fix them and run `upgrade-lab check` again",
                 count_usize(errors.len(), "problem")
-            ));
+            );
             Finished {
                 exit_code: EXIT_USAGE,
                 stdout: String::new(),
@@ -95,7 +97,7 @@ pub fn check_paths(paths: &[PathBuf], color: bool) -> Finished {
 }
 
 /// The subcommand.
-pub fn run(args: CheckArgs, color: ColorChoice) -> ExitCode {
+pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
     let color = color::wanted(color, Stream::Stderr);
     let result = check_paths(&args.paths, color);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());

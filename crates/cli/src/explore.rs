@@ -4,6 +4,7 @@
 
 use crate::error::CliError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use upgrade_lab_scenario::explore::history::UpgradePath;
@@ -124,10 +125,10 @@ fn options(args: &ExploreArgs) -> Result<ExploreOptions, CliError> {
     })
 }
 
-pub fn run(args: ExploreArgs) -> ExitCode {
-    let options = match options(&args) {
+pub fn run(args: &ExploreArgs) -> ExitCode {
+    let options = match options(args) {
         Ok(o) => o,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let total = options.only.map_or(options.histories, |_| 1);
     let bar = progress_bar(total);
@@ -151,11 +152,11 @@ pub fn run(args: ExploreArgs) -> ExitCode {
             }
             ExitCode::from(crate::error::EXIT_FAILED)
         }
-        Err(e) => fail(e),
+        Err(e) => fail(&e),
     }
 }
 
-fn fail(e: CliError) -> ExitCode {
+fn fail(e: &CliError) -> ExitCode {
     eprintln!("error: {e}");
     ExitCode::from(e.exit_code())
 }
@@ -185,19 +186,20 @@ pub fn table(s: &Summary, o: &ExploreOptions) -> String {
     );
     out.push_str("path        exporting at the end   histories\n");
     for ((path, state), n) in &s.by_path_and_state {
-        out.push_str(&format!("{path:<11} {state:<22} {:>9}\n", thousands(*n)));
+        let _ = writeln!(out, "{path:<11} {state:<22} {:>9}", thousands(*n));
     }
     out.push_str(&counts("refused steps, by refusal", &s.refusals));
     out.push_str(&counts("failed steps, by cause", &s.step_failures));
     out.push_str("\nfault                      injected       hit\n");
     for (kind, (injected, hit)) in &s.faults {
         let (injected, hit) = (thousands(*injected), thousands(*hit));
-        out.push_str(&format!("{kind:<26} {injected:>8} {hit:>9}\n"));
+        let _ = writeln!(out, "{kind:<26} {injected:>8} {hit:>9}");
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "\nviolations: {} failed (0 expected)\n",
         count_irregular(s.failing, "history", "histories")
-    ));
+    );
     out
 }
 
@@ -207,7 +209,7 @@ fn counts(title: &str, map: &std::collections::BTreeMap<String, u64>) -> String 
         out.push_str("  none\n");
     }
     for (k, n) in map {
-        out.push_str(&format!("  {k:<40} {:>7}\n", thousands(*n)));
+        let _ = writeln!(out, "  {k:<40} {:>7}", thousands(*n));
     }
     out
 }
@@ -225,7 +227,8 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
         std::fs::write(&path, text)
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
         let s = f.shrunk.as_ref().map_or(&f.original, |s| &s.history);
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "history {}: {}\n  shrunk to {}, {}, {}: {}\n  run it: \
              upgrade-lab run {}\n  replay the original: {}\n",
             f.original.number,
@@ -236,7 +239,7 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
             path.display(),
             path.display(),
             f.replay_command
-        ));
+        );
         let same: Vec<u64> = found
             .iter()
             .filter(|o| o.shrunk.is_none() && o.failure.same_as(&f.failure))
@@ -250,14 +253,15 @@ fn write_found(found: &[Found], dir: &Path) -> Result<String, CliError> {
             } else {
                 String::new()
             };
-            out.push_str(&format!(
-                "  {} the same way: {}{more}\n",
+            let _ = writeln!(
+                out,
+                "  {} the same way: {}{more}",
                 match same.len() {
                     1 => "1 other history fails".to_string(),
                     n => format!("{} other histories fail", thousands_usize(n)),
                 },
                 first.join(", ")
-            ));
+            );
         }
     }
     Ok(out)

@@ -105,7 +105,7 @@ fn out_of_default_scope(directory: &Directory) -> BTreeMap<&'static str, usize> 
 }
 
 /// The subcommand: 0, 1 when `--fail-on-defects` found one, 2 on bad input.
-pub fn run(args: InspectArgs) -> ExitCode {
+pub fn run(args: &InspectArgs) -> ExitCode {
     let fail_on_defects = args.fail_on_defects;
     match report(args) {
         Err(e) => {
@@ -155,7 +155,7 @@ fn defects_message(d: &DefectReport) -> Option<String> {
 }
 
 /// Prints the report; returns the defects found.
-fn report(args: InspectArgs) -> Result<DefectReport, CliError> {
+fn report(args: &InspectArgs) -> Result<DefectReport, CliError> {
     let file = match (&args.ldap.ldap, &args.file) {
         (Some(url), _) => args.ldap.read(url)?,
         (None, Some(path)) => read_directory(path)?,

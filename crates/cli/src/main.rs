@@ -84,16 +84,16 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(args) => finish(generate::run(*args)),
         // Inspect owns its exit code (1 with --fail-on-defects and a defect found).
-        Command::Inspect(args) => inspect::run(args),
+        Command::Inspect(args) => inspect::run(&args),
         // Scenario commands own their exit codes (0 pass, 1 a scenario failed, 2 bad input).
-        Command::Run(args) => run::run(args, cli.color),
-        Command::Check(args) => check::run(args, cli.color),
-        Command::Bench(args) => bench::run(args),
-        Command::Explore(args) => explore::run(args),
-        Command::Completions(args) => finish(shell::completions(args, Cli::command())),
+        Command::Run(args) => run::run(&args, cli.color),
+        Command::Check(args) => check::run(&args, cli.color),
+        Command::Bench(args) => bench::run(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::Completions(args) => finish(shell::completions(&args, Cli::command())),
         Command::Man(args) => finish(shell::man(args, Cli::command())),
-        Command::Timeline(args) => timeline::run(args, cli.color),
-        Command::Schema(args) => finish(schema::run(args)),
+        Command::Timeline(args) => timeline::run(&args, cli.color),
+        Command::Schema(args) => finish(schema::run(&args)),
         // Plan owns its exit code (2 on bad input, with the description's errors rendered).
         Command::Plan(args) => plan::run(args, cli.color),
     }

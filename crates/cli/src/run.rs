@@ -6,6 +6,7 @@ use crate::color::{self, ColorChoice, Stream};
 use crate::error::Finished;
 use crate::error::{EXIT_FAILED, EXIT_USAGE};
 use crate::live::{Printer, animated};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,19 +58,21 @@ fn repeated(
     for c in &checks {
         if let Some((run, at)) = &c.difference {
             differ = true;
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "determinism: {} (seed {}) differs between run 1 and run {run} at {at}\n  digests: {}\n",
                 c.name,
                 c.seed,
                 c.digests.join(", ")
-            ));
+            );
         }
     }
     if !differ {
-        text.push_str(&format!(
-            "determinism: {} × {repeat}: every trace digest repeated\n",
+        let _ = writeln!(
+            text,
+            "determinism: {} × {repeat}: every trace digest repeated",
             count_usize(checks.len(), "scenario run")
-        ));
+        );
     }
     (
         runs.into_iter().next().unwrap_or(SuiteOutcome {
@@ -221,10 +224,11 @@ fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, Finished> {
         Ok(s) => selected(s, args.filter.as_deref()),
         Err(errors) => {
             let mut text: String = errors.iter().map(|e| e.render(color) + "\n").collect();
-            text.push_str(&format!(
-                "{} in scenario files; nothing was run\n",
+            let _ = writeln!(
+                text,
+                "{} in scenario files; nothing was run",
                 count_usize(errors.len(), "problem")
-            ));
+            );
             return Err(bad(text));
         }
     };
@@ -235,13 +239,11 @@ fn prepare(args: &RunArgs, color: bool) -> Result<Vec<Scenario>, Finished> {
         )));
     }
     if args.list {
-        let stdout = scenarios
-            .iter()
-            .map(|s| {
-                let seed = args.seed.unwrap_or(s.seed());
-                format!("{}  seed {seed}  {}\n", s.name, s.description())
-            })
-            .collect();
+        let stdout = scenarios.iter().fold(String::new(), |mut out, s| {
+            let seed = args.seed.unwrap_or(s.seed());
+            let _ = writeln!(out, "{}  seed {seed}  {}", s.name, s.description());
+            out
+        });
         return Err(Finished {
             exit_code: 0,
             stdout,
@@ -340,8 +342,8 @@ fn report_result(args: &RunArgs, suite: &SuiteOutcome, exit_code: u8) -> Finishe
 }
 
 /// The subcommand; `color` is `--color`.
-pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
-    let stream = live_stream(&args);
+pub fn run(args: &RunArgs, color: ColorChoice) -> ExitCode {
+    let stream = live_stream(args);
     let options = LiveOptions {
         color: color::wanted(color, stream),
         wall: WallTime::Show,
@@ -360,7 +362,7 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
     if verbose {
         crate::step_lines::show_steps(std::sync::Arc::clone(&printer));
     }
-    let result = run_paths(&args, color::wanted(color, Stream::Stderr), &printer);
+    let result = run_paths(args, color::wanted(color, Stream::Stderr), &printer);
     let _ = std::io::stdout().write_all(result.stdout.as_bytes());
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
     ExitCode::from(result.exit_code)

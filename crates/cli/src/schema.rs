@@ -33,7 +33,7 @@ enum Which {
 }
 
 /// Writes the chosen schema.
-pub fn run(args: SchemaArgs) -> Result<(), CliError> {
+pub fn run(args: &SchemaArgs) -> Result<(), CliError> {
     let kind = match args.which {
         Which::Scenario => SchemaKind::Scenario,
         Which::Report => SchemaKind::Report,

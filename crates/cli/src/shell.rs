@@ -33,7 +33,7 @@ pub struct ManArgs {
 }
 
 /// Writes the completion script of `command` for `args.shell` to standard output.
-pub fn completions(args: CompletionsArgs, mut command: Command) -> Result<(), CliError> {
+pub fn completions(args: &CompletionsArgs, mut command: Command) -> Result<(), CliError> {
     let name = command.get_name().to_string();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, name, &mut script);

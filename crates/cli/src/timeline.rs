@@ -89,9 +89,9 @@ pub fn draw(args: &TimelineArgs, color: bool) -> Finished {
 }
 
 /// The subcommand.
-pub fn run(args: TimelineArgs, choice: ColorChoice) -> ExitCode {
+pub fn run(args: &TimelineArgs, choice: ColorChoice) -> ExitCode {
     let color = color::wanted(choice, Stream::Stderr);
-    let result = draw(&args, color);
+    let result = draw(args, color);
     let _ = std::io::stderr().write_all(result.stderr.as_bytes());
     ExitCode::from(result.exit_code)
 }

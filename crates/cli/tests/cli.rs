@@ -27,7 +27,7 @@ fn assert_one_line_failure(o: &Output, mentions: &str) {
     let err: String = stderr(o)
         .lines()
         .filter(|l| !(l.starts_with("phase ") && l.contains(" … done in ")))
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect();
     assert_eq!(o.status.code(), Some(2), "stderr: {err}");
     assert!(err.starts_with("error: "), "{err}");

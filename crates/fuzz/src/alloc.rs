@@ -75,7 +75,7 @@ fn grew(size: usize) -> bool {
         }
     });
     match ARMED_AT.try_with(Cell::get).ok().flatten() {
-        Some(base) if live.saturating_sub(base) > HARD_CAP as isize => {
+        Some(base) if live.saturating_sub(base) > HARD_CAP.cast_signed() => {
             report_hard_cap();
             false
         }

@@ -216,7 +216,7 @@ pub fn input_for(subject: &Subject, cfg: &Config, exec: u64) -> Vec<u8> {
     let mut rng = ChaCha8Rng::seed_from_u64(mix(cfg.seed, subject.index, exec));
     let corpus = &subject.corpus;
     let mut input = match rng.random_range(0..20u32) {
-        0..=7 => (subject.generate)(&mut rng, corpus),
+        // Nine in twenty mutate a corpus file (when there is one); the rest generate.
         8..=16 if !corpus.is_empty() => mutate::pick(&mut rng, corpus).clone(),
         _ => (subject.generate)(&mut rng, corpus),
     };

@@ -71,7 +71,7 @@ fn fuzz_loop(subject: &Subject, cfg: &Config, watch: Option<&Watch>) -> Report {
         let input = input_for(subject, cfg, exec);
         if let Some(w) = watch {
             w.input.lock().map(|mut i| i.clone_from(&input)).ok();
-            let now = w.origin.elapsed().as_millis() as u64;
+            let now = millis(w.origin.elapsed());
             w.busy_since.store(now.max(1), Ordering::Relaxed);
         }
         let Execution { result, took, held } =
@@ -197,8 +197,8 @@ fn guard(subject: &Subject, cfg: &Config, watch: &Watch) {
     while !watch.done.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
         let since = watch.busy_since.load(Ordering::Relaxed);
-        let now = watch.origin.elapsed().as_millis() as u64;
-        if since == 0 || now.saturating_sub(since) < STUCK_AFTER.as_millis() as u64 {
+        let now = millis(watch.origin.elapsed());
+        if since == 0 || now.saturating_sub(since) < millis(STUCK_AFTER) {
             continue;
         }
         let input = watch.input.lock().map(|i| i.clone()).unwrap_or_default();
@@ -224,4 +224,9 @@ fn guard(subject: &Subject, cfg: &Config, watch: &Watch) {
         }
         std::process::exit(1);
     }
+}
+
+/// `d` in whole milliseconds (saturating: a `u64` holds 584 million years of them).
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

@@ -6,6 +6,7 @@
 use crate::harness::{Config, FindingKind, Report, Subject, check_one, input_for};
 use crate::targets::{Outcome, check_line_column, check_scenario_location};
 use crate::{Target, alloc, default_corpus_root, read_corpus, run};
+use std::fmt::Write as _;
 use std::time::Duration;
 
 /// Executions per parser in the smoke run; `UPGRADE_LAB_FUZZ_SMOKE_EXECS` changes it.
@@ -26,13 +27,14 @@ fn corpus(target: Target) -> Vec<Vec<u8>> {
 fn describe(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n{} {}: {}\n  input: {:?}",
             report.target,
             f.kind.as_str(),
             f.detail,
             String::from_utf8_lossy(&f.input)
-        ));
+        );
     }
     out
 }
@@ -100,11 +102,13 @@ fn a_seed_and_an_execution_number_replay_one_input() {
 
 // Fake parsers with planted failures.
 
+#[expect(clippy::unnecessary_wraps, reason = "the harness's parser signature")]
 fn panics_on_bang(b: &[u8]) -> Result<Outcome, String> {
     assert!(!b.contains(&b'!'), "planted panic");
     Ok(Outcome::Refused)
 }
 
+#[expect(clippy::unnecessary_wraps, reason = "the harness's parser signature")]
 fn slow_on_s(b: &[u8]) -> Result<Outcome, String> {
     if b.first() == Some(&b's') {
         std::thread::sleep(Duration::from_millis(120));
@@ -112,6 +116,7 @@ fn slow_on_s(b: &[u8]) -> Result<Outcome, String> {
     Ok(Outcome::Accepted)
 }
 
+#[expect(clippy::unnecessary_wraps, reason = "the harness's parser signature")]
 fn hogs_memory(b: &[u8]) -> Result<Outcome, String> {
     let held = vec![7u8; 8 << 20];
     Ok(if std::hint::black_box(&held)[b.len() % 8] == 7 {

@@ -95,7 +95,7 @@ pub fn ldif(bytes: &[u8]) -> Result<Outcome, String> {
 /// column at most one past the input's length (a column counts characters of a possibly
 /// folded line, so the input's length is the bound that always holds).
 pub fn check_line_column(bytes: &[u8], line: usize, column: Option<usize>) -> Result<(), String> {
-    let max_line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    let max_line = bytes.split(|b| *b == b'\n').count();
     if line == 0 || line > max_line {
         return Err(format!("line {line} is outside the input"));
     }

@@ -29,6 +29,7 @@ pub enum DiffStatus {
 }
 
 impl DiffStatus {
+    /// The word reports and plans print: `carried`, `changed` or `dropped`.
     pub fn as_str(self) -> &'static str {
         match self {
             DiffStatus::Carried => "carried",
@@ -49,6 +50,7 @@ pub struct DiffLine {
     pub dirsync: Option<String>,
     /// Connect's value (`None`: Connect does not have it).
     pub connect: Option<String>,
+    /// Whether the setting carried over, changed (the line says how) or was dropped.
     pub status: DiffStatus,
     /// How it changed, for `changed` and `dropped` lines.
     pub how: Option<String>,
@@ -59,23 +61,34 @@ pub struct DiffLine {
 pub struct ConfigDiff {
     /// Where Connect runs.
     pub connect_host: String,
+    /// Lines whose value Connect holds as DirSync did.
     pub carried: usize,
+    /// Lines Connect holds with another value.
     pub changed: usize,
+    /// Lines DirSync held and Connect does not.
     pub dropped: usize,
+    /// Every compared setting, in a fixed order (scope, flows, sign-in, password sync, writeback, threshold, anchor).
     pub lines: Vec<DiffLine>,
 }
 
 /// What Connect's configuration holds, as far as the diff reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectSide {
+    /// The Connect server's host name.
     pub host: String,
+    /// The domains, OUs and attribute filters Connect synchronises.
     pub filters: ScopeFilters,
+    /// The sign-in attribute when it is not userPrincipalName (`None`: the UPN).
     pub alternate_login_id: Option<String>,
+    /// Whether password hash synchronization is on.
     pub password_hash_sync: bool,
+    /// Whether Exchange hybrid writeback is on.
     pub exchange_hybrid: bool,
     /// Connect's default rules (`true`) or DirSync's (`false`) flow the attributes.
     pub connect_rules: bool,
+    /// The export deletion threshold, in objects (`None`: off).
     pub delete_threshold: Option<u32>,
+    /// The attribute Connect anchors objects on (sourceAnchor).
     pub source_anchor: SourceAnchor,
 }
 
@@ -571,7 +584,7 @@ mod report_tests {
         dirsync.filters.included_ous = vec!["OU=Sales,DC=contoso,DC=com".into()];
         let connect = super::ConnectSide {
             host: "AADC01".into(),
-            filters: Default::default(),
+            filters: upgrade_lab_model::ScopeFilters::default(),
             alternate_login_id: None,
             password_hash_sync: true,
             exchange_hybrid: false,

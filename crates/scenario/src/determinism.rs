@@ -18,19 +18,16 @@ pub fn trace(outcome: &ScenarioOutcome) -> Value {
 /// SHA-256 of [`trace`], in hex.
 pub fn digest(outcome: &ScenarioOutcome) -> String {
     let bytes = serde_json::to_vec(&trace(outcome)).unwrap_or_default();
-    Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(&bytes))
 }
 
 /// The first place two traces differ, as a JSON pointer with both values (`/events/12/detail:
 /// "a" vs "b"`); `None` when they are equal.
 pub fn first_difference(a: &Value, b: &Value) -> Option<String> {
-    diff_at(a, b, String::new())
+    diff_at(a, b, "")
 }
 
-fn diff_at(a: &Value, b: &Value, at: String) -> Option<String> {
+fn diff_at(a: &Value, b: &Value, at: &str) -> Option<String> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys = x.keys().chain(y.keys().filter(|k| !x.contains_key(*k)));
@@ -38,7 +35,7 @@ fn diff_at(a: &Value, b: &Value, at: String) -> Option<String> {
                 let here = format!("{at}/{k}");
                 match (x.get(k), y.get(k)) {
                     (Some(p), Some(q)) => {
-                        if let Some(d) = diff_at(p, q, here) {
+                        if let Some(d) = diff_at(p, q, &here) {
                             return Some(d);
                         }
                     }
@@ -49,7 +46,7 @@ fn diff_at(a: &Value, b: &Value, at: String) -> Option<String> {
         }
         (Value::Array(x), Value::Array(y)) => {
             for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                if let Some(d) = diff_at(p, q, format!("{at}/{i}")) {
+                if let Some(d) = diff_at(p, q, &format!("{at}/{i}")) {
                     return Some(d);
                 }
             }
@@ -104,8 +101,8 @@ pub fn parse_seeds(text: &str) -> Result<Vec<u64>, String> {
     };
     let mut sorted = seeds.clone();
     sorted.sort_unstable();
-    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!("seed {} is listed twice", w[0]));
+    if let Some([twice, _]) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("seed {twice} is listed twice"));
     }
     Ok(seeds)
 }
@@ -128,8 +125,12 @@ pub fn seeds_from_env(var: &str) -> Result<Option<Vec<u64>>, String> {
 /// What `--repeat` found for one scenario: the runs' digests and, when they differ, where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepeatCheck {
+    /// The scenario's name.
     pub name: String,
+    /// The seed every run used.
     pub seed: u64,
+    /// One SHA-256 digest (hex) of the outcome without its wall-time fields per run; all equal
+    /// when the scenario is deterministic.
     pub digests: Vec<String>,
     /// The first differing field of the first run that differs from run 1, with its number.
     pub difference: Option<(usize, String)>,

@@ -12,7 +12,9 @@ use std::sync::Arc;
 pub struct ScenarioError {
     /// `file:line:column`, or just the path when there is no position.
     pub location: String,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// What to do about it, when there is something to say.
     #[help]
     pub help: Option<String>,
     #[source_code]

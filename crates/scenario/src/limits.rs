@@ -67,6 +67,7 @@ pub const MAX_SEEDS: u64 = 100_000;
 pub struct Budget {
     /// Simulated time since the world started.
     pub sim: SimDuration,
+    /// Wall time since the scenario started.
     pub wall: Duration,
 }
 

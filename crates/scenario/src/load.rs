@@ -12,7 +12,9 @@ use std::sync::Arc;
 pub struct Scenario {
     /// Its name: the path below the suite root without `.toml` (`parallel/cutover-uninstall`).
     pub name: String,
+    /// The scenario file's path as it was given (relative paths stay relative).
     pub path: PathBuf,
+    /// The parsed file, with the source spans its errors point at.
     pub file: ScenarioFile,
     /// The LDIF file, resolved against the scenario's directory.
     pub ldif_path: Option<PathBuf>,
@@ -27,10 +29,12 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The file's `seed` (`--seed` replaces it at run time).
     pub fn seed(&self) -> u64 {
         self.file.seed
     }
 
+    /// The file's `description`, or an empty string.
     pub fn description(&self) -> &str {
         self.file.description.get_ref()
     }

@@ -6,6 +6,7 @@
 /// A rule of the upgrade document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
+    /// The rule's id, as reports and `--explain` name it (`sync_gap_exceeded`).
     pub id: &'static str,
     /// The rule in the document's words, shortened.
     pub summary: &'static str,

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 /// Which document a schema describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SchemaKind {
+    /// The scenario file's schema: what a `.toml` scenario may hold.
     Scenario,
+    /// The JSON report's schema: what `run --format json` writes.
     Report,
 }
 

@@ -25,11 +25,13 @@ pub use ranges::{key_span, thousands, timing_range};
 
 /// What the checks resolved.
 pub struct Checked {
+    /// The LDIF file's path resolved against the scenario's folder, when the world reads one.
     pub ldif_path: Option<PathBuf>,
     /// The directory `[world.ldap]` read when the scenario loaded.
     pub directory: Option<Arc<Directory>>,
     /// Objects of the directory (generated or read from the LDIF file).
     pub objects: u64,
+    /// The trigger of each `[[fault]]`, in the file's order.
     pub fault_triggers: Vec<FaultTrigger>,
 }
 
@@ -69,7 +71,7 @@ impl Checker<'_> {
         }
     }
 
-    fn bound(&mut self, value: &Option<Spanned<Bound>>, what: &str) {
+    fn bound(&mut self, value: Option<&Spanned<Bound>>, what: &str) {
         if let Some(b) = value
             && !b.get_ref().is_satisfiable()
         {
@@ -82,7 +84,7 @@ impl Checker<'_> {
         }
     }
 
-    fn version(&mut self, value: &Option<Spanned<String>>, what: &str) {
+    fn version(&mut self, value: Option<&Spanned<String>>, what: &str) {
         if let Some(v) = value
             && v.get_ref().parse::<Version>().is_err()
             && !(what == "os" && os_version(v.get_ref()).is_some())
@@ -340,7 +342,7 @@ fn generated_directory(c: &mut Checker, file: &ScenarioFile) -> Option<u64> {
 /// Reads `[world.ldap]`'s directory as `run` uses it; every problem points at its key.
 fn ldap_directory(c: &mut Checker, l: &LdapSection) -> Option<Directory> {
     let mut source = upgrade_lab_ldap::LdapSource::new(l.url.get_ref().clone());
-    source.base = l.base.clone();
+    source.base.clone_from(&l.base);
     source.starttls = l.starttls;
     if let Some(t) = &l.timeout_seconds {
         if !(1..=3600).contains(t.get_ref()) {
@@ -456,7 +458,7 @@ fn dirsync(c: &mut Checker, file: &ScenarioFile) {
 
 /// The checks of a DirSync section; `span` is where the section sits, `name` how to name it.
 fn dirsync_section(c: &mut Checker, d: &DirSyncSection, span: Range<usize>, name: &str) {
-    c.version(&d.version, "DirSync version");
+    c.version(d.version.as_ref(), "DirSync version");
     match d.sql {
         SqlKind::Full if d.sql_server.is_none() || d.sql_instance.is_none() => c.err(
             span,
@@ -497,9 +499,9 @@ pub fn check_dirsync(
 }
 
 fn server(c: &mut Checker, s: &ServerSection) {
-    c.version(&s.os, "os");
-    c.version(&s.dotnet, ".NET version");
-    c.version(&s.powershell, "PowerShell version");
+    c.version(s.os.as_ref(), "os");
+    c.version(s.dotnet.as_ref(), ".NET version");
+    c.version(s.powershell.as_ref(), "PowerShell version");
 }
 
 /// The step a name refers to: an explicit `id`, else the action of a step without one.
@@ -669,15 +671,24 @@ fn crash_phase(c: &mut Checker, f: &crate::format::Fault) {
 }
 
 fn pending_exports(c: &mut Checker, p: &PendingExportsExpectation) {
-    c.bound(&p.adds, "pending_exports.adds");
-    c.bound(&p.updates, "pending_exports.updates");
-    c.bound(&p.deletes, "pending_exports.deletes");
-    c.bound(&p.total, "pending_exports.total");
-    c.bound(&p.directory_adds, "pending_exports.directory_adds");
-    c.bound(&p.directory_updates, "pending_exports.directory_updates");
-    c.bound(&p.directory_deletes, "pending_exports.directory_deletes");
-    c.bound(&p.rules_only_updates, "pending_exports.rules_only_updates");
-    c.bound(&p.unexplained, "pending_exports.unexplained");
+    c.bound(p.adds.as_ref(), "pending_exports.adds");
+    c.bound(p.updates.as_ref(), "pending_exports.updates");
+    c.bound(p.deletes.as_ref(), "pending_exports.deletes");
+    c.bound(p.total.as_ref(), "pending_exports.total");
+    c.bound(p.directory_adds.as_ref(), "pending_exports.directory_adds");
+    c.bound(
+        p.directory_updates.as_ref(),
+        "pending_exports.directory_updates",
+    );
+    c.bound(
+        p.directory_deletes.as_ref(),
+        "pending_exports.directory_deletes",
+    );
+    c.bound(
+        p.rules_only_updates.as_ref(),
+        "pending_exports.rules_only_updates",
+    );
+    c.bound(p.unexplained.as_ref(), "pending_exports.unexplained");
     let names = rule_difference_names();
     for (name, bound) in &p.rule_differences {
         c.word(
@@ -685,7 +696,7 @@ fn pending_exports(c: &mut Checker, p: &PendingExportsExpectation) {
             "rule difference (an attribute Connect flows and DirSync did not)",
             &names,
         );
-        c.bound(&Some(bound.clone()), "pending_exports.rule_differences");
+        c.bound(Some(bound), "pending_exports.rule_differences");
     }
 }
 
@@ -710,28 +721,31 @@ fn expectations(c: &mut Checker, file: &ScenarioFile) {
 }
 
 fn expect_keys(c: &mut Checker, file: &ScenarioFile, e: &Expect) {
-    c.bound(&e.estimate_minutes, "estimate_minutes");
-    c.bound(&e.tenant_objects, "tenant_objects");
-    c.bound(&e.tenant_live_objects, "tenant_live_objects");
-    c.bound(&e.sync_gap_minutes, "sync_gap_minutes");
-    c.bound(&e.sim_minutes, "sim_minutes");
+    c.bound(e.estimate_minutes.as_ref(), "estimate_minutes");
+    c.bound(e.tenant_objects.as_ref(), "tenant_objects");
+    c.bound(e.tenant_live_objects.as_ref(), "tenant_live_objects");
+    c.bound(e.sync_gap_minutes.as_ref(), "sync_gap_minutes");
+    c.bound(e.sim_minutes.as_ref(), "sim_minutes");
     if let Some(f) = &e.first_connect_export {
-        c.bound(&f.started_minutes, "first_connect_export.started_minutes");
-        c.bound(&f.minutes, "first_connect_export.minutes");
-        c.bound(&f.retries, "first_connect_export.retries");
+        c.bound(
+            f.started_minutes.as_ref(),
+            "first_connect_export.started_minutes",
+        );
+        c.bound(f.minutes.as_ref(), "first_connect_export.minutes");
+        c.bound(f.retries.as_ref(), "first_connect_export.retries");
     }
     if let Some(p) = &e.pending_exports {
         pending_exports(c, p);
     }
     for r in &e.runs {
-        c.bound(&r.count, "runs.count");
-        c.bound(&r.adds, "runs.adds");
-        c.bound(&r.updates, "runs.updates");
-        c.bound(&r.deletes, "runs.deletes");
+        c.bound(r.count.as_ref(), "runs.count");
+        c.bound(r.adds.as_ref(), "runs.adds");
+        c.bound(r.updates.as_ref(), "runs.updates");
+        c.bound(r.deletes.as_ref(), "runs.deletes");
     }
     if let Some(x) = &e.exports {
-        c.bound(&x.dirsync, "exports.dirsync");
-        c.bound(&x.connect, "exports.connect");
+        c.bound(x.dirsync.as_ref(), "exports.dirsync");
+        c.bound(x.connect.as_ref(), "exports.connect");
     }
     for k in e.events.iter().flatten() {
         c.word(k, "event", EVENT_KINDS);

@@ -3,17 +3,21 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// `time` in UTC as RFC 3339 to the second: `2026-11-30T02:55:07Z`.
+/// `time` in UTC as RFC 3339 to the second: `2026-11-30T02:55:07Z` (a time before 1970 reads
+/// as the epoch).
 pub fn rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = crate::graph::civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+    let second = i64::try_from(secs).unwrap_or(i64::MAX);
+    jiff::Timestamp::from_second(second)
+        .unwrap_or(jiff::Timestamp::MAX)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Wall milliseconds since `start` (a `u64` holds 584 million years of them; beyond that it
+/// saturates rather than wraps).
+pub fn elapsed_ms(start: std::time::Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// This machine's host name: the kernel's, else `HOSTNAME` or `COMPUTERNAME`; `None` when

@@ -9,6 +9,7 @@
 
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::fs;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -116,7 +117,7 @@ pub fn provision(dir: &Path) -> PathBuf {
             !l.trim_start().starts_with("server services")
                 && !l.trim_start().starts_with("log file")
         })
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect::<String>()
         .replacen("[global]\n", &format!("[global]\n{extra}"), 1);
     fs::write(&conf, text).unwrap();
@@ -127,17 +128,19 @@ pub fn provision(dir: &Path) -> PathBuf {
 pub fn population() -> String {
     let mut out = format!("dn: OU=Staff,{BASE}\nobjectClass: organizationalUnit\nou: Staff\n\n");
     for i in 0..USERS {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "dn: CN=User {i:04},OU=Staff,{BASE}\nobjectClass: user\nsAMAccountName: user{i:04}\n\
              userPrincipalName: user{i:04}@lab.test\ngivenName: User\nsn: Number{i:04}\n\
              displayName: User {i:04}\nmail: user{i:04}@lab.test\n\n"
-        ));
+        );
     }
     for i in 0..CONTACTS {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "dn: CN=Contact {i:04},OU=Staff,{BASE}\nobjectClass: contact\n\
              displayName: Contact {i:04}\nmail: contact{i:04}@partner.example\n\n"
-        ));
+        );
     }
     let mut members = (0..USERS).map(|i| format!("member: CN=User {i:04},OU=Staff,{BASE}\n"));
     let small: String = members.by_ref().take(10).collect();
@@ -148,10 +151,14 @@ pub fn population() -> String {
                 .map(|i| format!("member: CN=Contact {i:04},OU=Staff,{BASE}\n")),
         )
         .collect();
-    out.push_str(&format!("dn: CN=Small Group,OU=Staff,{BASE}\nobjectClass: group\nsAMAccountName: smallgroup\n{small}\n"));
-    out.push_str(&format!(
+    let _ = write!(
+        out,
+        "dn: CN=Small Group,OU=Staff,{BASE}\nobjectClass: group\nsAMAccountName: smallgroup\n{small}\n"
+    );
+    let _ = write!(
+        out,
         "dn: CN=Big Group,OU=Staff,{BASE}\nobjectClass: group\nsAMAccountName: biggroup\n{big}\n"
-    ));
+    );
     out
 }
 

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
+use std::fmt::Write as _;
 use upgrade_lab_model::attribute_flow::ATTRIBUTE_FLOWS;
 
 /// The attributes the reader maps to the model by name, besides the flow table's.
@@ -143,13 +144,14 @@ fn change(rng: &mut ChaCha8Rng, v: &Vocabulary, out: &mut String) {
     let kinds = [
         "add", "delete", "modify", "modrdn", "moddn", "Modify", "replace",
     ];
-    out.push_str(&format!("changetype: {}\n", pick(rng, &kinds)));
+    let _ = writeln!(out, "changetype: {}", pick(rng, &kinds));
     for _ in 0..rng.random_range(0..4u32) {
         let name = pick(rng, &v.keys).clone();
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "replace: {name}\n{name}: {}\n-\n",
             value_for(rng, v, &name)
-        ));
+        );
     }
 }
 

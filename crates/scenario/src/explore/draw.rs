@@ -77,7 +77,7 @@ pub fn history(seed: u64, number: u64, limits: Limits) -> History {
 fn size(rng: &mut SimRng, max: u32) -> u32 {
     let bits = 32 - max.leading_zeros();
     let cap = 1u64 << rng.random_range(0..=bits);
-    (rng.random_range(0..cap) as u32).min(max)
+    u32::try_from(rng.random_range(0..cap)).map_or(max, |n| n.min(max))
 }
 
 fn world(rng: &mut SimRng, max_objects: u32) -> WorldDraw {

@@ -88,7 +88,7 @@ pub fn judge(history: &History, bug: Option<PlantedBug>) -> (Judged, String) {
             let message = errors
                 .first()
                 .map_or(String::new(), std::string::ToString::to_string);
-            return (loader_error(message), text);
+            return (loader_error(&message), text);
         }
     };
     let options = RunOptions {
@@ -113,7 +113,7 @@ pub fn description(h: &History) -> String {
     )
 }
 
-fn loader_error(message: String) -> Judged {
+fn loader_error(message: &str) -> Judged {
     Judged {
         final_state: "none",
         refusals: Vec::new(),

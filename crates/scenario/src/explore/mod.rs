@@ -24,8 +24,12 @@ pub const MAX_SHRUNK: usize = 5;
 /// What to explore.
 #[derive(Clone, Debug)]
 pub struct ExploreOptions {
+    /// How many random histories to draw and judge.
     pub histories: u64,
+    /// The exploration's seed: history N is drawn from this seed and N alone, so any one history
+    /// replays by itself.
     pub seed: u64,
+    /// The most directory objects a history may ask for (keeps one history's wall time small).
     pub max_objects: u32,
     /// `None`: either path.
     pub path: Option<UpgradePath>,
@@ -58,7 +62,9 @@ impl Default for ExploreOptions {
 /// A failing history and what shrinking made of it.
 #[derive(Clone, Debug)]
 pub struct Found {
+    /// The history as drawn.
     pub original: History,
+    /// Why the judge refused it (the first failure).
     pub failure: Failure,
     /// Every failure of the original history.
     pub failures: Vec<Failure>,
@@ -88,6 +94,7 @@ impl Found {
 /// What an exploration found, tallied for the closing table.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
+    /// Histories drawn and judged.
     pub histories: u64,
     /// (path, who exports at the end) → histories.
     pub by_path_and_state: BTreeMap<(&'static str, &'static str), u64>,
@@ -99,7 +106,9 @@ pub struct Summary {
     pub faults: BTreeMap<String, (u64, u64)>,
     /// Histories that failed.
     pub failing: u64,
+    /// The failing histories, each shrunk, in the order they were found.
     pub found: Vec<Found>,
+    /// Wall time of the whole exploration, in milliseconds.
     pub wall_ms: u64,
 }
 
@@ -170,7 +179,7 @@ pub fn explore(options: &ExploreOptions, progress: &(dyn Fn(u64) + Sync)) -> Sum
     }
     summary.found = found(judged, options);
     summary.failing = summary.found.len() as u64;
-    summary.wall_ms = wall.elapsed().as_millis() as u64;
+    summary.wall_ms = crate::wall::elapsed_ms(wall);
     summary
 }
 

@@ -11,6 +11,7 @@ use upgrade_lab_simulator::world::PlantedBug;
 /// The smallest history found that fails the same way.
 #[derive(Clone, Debug)]
 pub struct Shrunk {
+    /// The smallest history found that still fails the same way.
     pub history: History,
     /// Candidates judged.
     pub runs: usize,

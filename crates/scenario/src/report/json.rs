@@ -18,6 +18,10 @@ pub(crate) struct Summary {
 
 /// The report's root object (its schema is `upgrade-lab schema report`).
 #[derive(Serialize, schemars::JsonSchema)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "`report_version` is the JSON report's wire name"
+)]
 pub(crate) struct Report<'a> {
     report_version: u32,
     summary: Summary,

@@ -26,8 +26,11 @@ pub enum Verbosity {
 /// Options of the live lines.
 #[derive(Clone, Copy, Debug)]
 pub struct LiveOptions {
+    /// Whether the lines carry ANSI colours.
     pub color: bool,
+    /// Whether wall times are printed (hidden in snapshots, where they would differ run to run).
     pub wall: WallTime,
+    /// How much is printed per scenario (`-q`, default, `-v`).
     pub verbosity: Verbosity,
 }
 

@@ -14,8 +14,11 @@ use crate::outcome::SuiteOutcome;
 /// The report formats `upgrade-lab run --format` offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
+    /// For people on a terminal: a line per scenario and the failures in full.
     Human,
+    /// For programs: the whole outcome (`schemas/report.schema.json`).
     Json,
+    /// For CI servers: JUnit XML, a test case per scenario.
     Junit,
     /// One self-contained page with a timeline per scenario.
     Html,
@@ -24,6 +27,7 @@ pub enum ReportFormat {
 /// How the human report shows wall-clock time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WallTime {
+    /// Print wall times.
     Show,
     /// `[wall]` instead of the value (snapshots).
     Redact,
@@ -32,7 +36,9 @@ pub enum WallTime {
 /// Options of the human report.
 #[derive(Clone, Copy, Debug)]
 pub struct HumanOptions {
+    /// Whether the report carries ANSI colours.
     pub color: bool,
+    /// Whether wall times are printed.
     pub wall: WallTime,
 }
 

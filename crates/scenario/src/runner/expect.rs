@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 use upgrade_lab_model::{Blocker, Connector, RunProfile};
 
-fn bound(out: &mut Vec<Check>, what: &str, b: &Option<Spanned<Bound>>, actual: u64) {
+fn bound(out: &mut Vec<Check>, what: &str, b: Option<&Spanned<Bound>>, actual: u64) {
     if let Some(b) = b {
         let b = b.get_ref();
         out.push(Check::judged(
@@ -131,16 +131,21 @@ fn pending_exports(out: &mut Vec<Check>, p: &PendingExportsExpectation, facts: &
             s.rules_only_updates,
         ),
     ] {
-        bound(out, &key(name), want, actual);
+        bound(out, &key(name), want.as_ref(), actual);
     }
     let unexplained = s.unexplained.adds + s.unexplained.updates + s.unexplained.deletes;
-    bound(out, &key("unexplained"), &p.unexplained, unexplained);
+    bound(
+        out,
+        &key("unexplained"),
+        p.unexplained.as_ref(),
+        unexplained,
+    );
     for (name, b) in &p.rule_differences {
         let actual = s.rule_differences.get(name.get_ref()).copied().unwrap_or(0);
         bound(
             out,
             &key(&format!("rule_differences.{}", name.get_ref())),
-            &Some(b.clone()),
+            Some(b),
             actual,
         );
     }
@@ -217,8 +222,18 @@ fn judge(expect: &Expect, facts: &Facts, whole_run: bool) -> Vec<Check> {
     event_checks(&mut out, expect, facts);
     if let Some(x) = &expect.exports {
         let n = |c: &str| facts.exports_by_client.get(c).copied().unwrap_or(0);
-        bound(&mut out, "expect.exports.dirsync", &x.dirsync, n("dirsync"));
-        bound(&mut out, "expect.exports.connect", &x.connect, n("connect"));
+        bound(
+            &mut out,
+            "expect.exports.dirsync",
+            x.dirsync.as_ref(),
+            n("dirsync"),
+        );
+        bound(
+            &mut out,
+            "expect.exports.connect",
+            x.connect.as_ref(),
+            n("connect"),
+        );
     }
     runs(&mut out, expect, facts);
     sql(&mut out, expect, facts);
@@ -248,7 +263,7 @@ fn analysis_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     bound(
         out,
         "expect.estimate_minutes",
-        &expect.estimate_minutes,
+        expect.estimate_minutes.as_ref(),
         a.map_or(0, |a| a.estimate.as_millis() / 60_000),
     );
     if let Some(b) = &expect.blockers {
@@ -313,13 +328,13 @@ fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     bound(
         out,
         "expect.tenant_objects",
-        &expect.tenant_objects,
+        expect.tenant_objects.as_ref(),
         facts.tenant_objects,
     );
     bound(
         out,
         "expect.tenant_live_objects",
-        &expect.tenant_live_objects,
+        expect.tenant_live_objects.as_ref(),
         facts.tenant_live_objects,
     );
     // The maximum is the `sync_gap_exceeded` invariant; the check keeps the minimum.
@@ -345,7 +360,7 @@ fn tenant_checks(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
     bound(
         out,
         "expect.sim_minutes",
-        &expect.sim_minutes,
+        expect.sim_minutes.as_ref(),
         facts.now_ms / 60_000,
     );
     if let Some(s) = expect.settings_exported {
@@ -469,8 +484,8 @@ fn first_exports(facts: &Facts) -> Vec<usize> {
     out
 }
 
-fn within(b: &Option<Spanned<Bound>>, value: u64) -> bool {
-    b.as_ref().is_none_or(|b| b.get_ref().contains(value))
+fn within(b: Option<&Spanned<Bound>>, value: u64) -> bool {
+    b.is_none_or(|b| b.get_ref().contains(value))
 }
 
 fn run_stats_wanted(r: &crate::format::RunExpectation) -> String {
@@ -512,9 +527,9 @@ fn runs(out: &mut Vec<Check>, expect: &Expect, facts: &Facts) {
             .collect();
         let matching = candidates
             .iter()
-            .filter(|l| within(&r.adds, l.adds))
-            .filter(|l| within(&r.updates, l.updates))
-            .filter(|l| within(&r.deletes, l.deletes))
+            .filter(|l| within(r.adds.as_ref(), l.adds))
+            .filter(|l| within(r.updates.as_ref(), l.updates))
+            .filter(|l| within(r.deletes.as_ref(), l.deletes))
             .count() as u64;
         let stats: Vec<String> = candidates
             .iter()
@@ -765,7 +780,7 @@ mod tests {
             tenant_live_objects: 0,
             settings_exported: false,
             settings_file_has_secret: false,
-            churn: Default::default(),
+            churn: OperationCountsLine::default(),
             sql_found: "none".into(),
             connect_sql: "none".into(),
             objects: Vec::new(),

@@ -3,15 +3,15 @@
 //! invariants checked at the end. The same file and seed give the same outcome, byte for byte,
 //! apart from the `wall_*` fields.
 
-pub mod budget;
-pub mod expect;
-pub mod facts;
+pub(crate) mod budget;
+pub(crate) mod expect;
+pub(crate) mod facts;
 pub mod faults;
-pub mod isolate;
+pub(crate) mod isolate;
 pub mod secrets;
 pub mod setup;
 pub mod steps;
-pub mod world_spec;
+pub(crate) mod world_spec;
 
 #[cfg(test)]
 mod object_tests;
@@ -131,7 +131,7 @@ fn empty_outcome(scenario: &Scenario, seed: u64) -> ScenarioOutcome {
         events: Vec::new(),
         runs: Vec::new(),
         pending_exports: None,
-        ledger: Default::default(),
+        ledger: crate::outcome::LedgerSummary::default(),
         invariants: Vec::new(),
         checks: Vec::new(),
         faults: Vec::new(),
@@ -275,7 +275,7 @@ pub(crate) fn run_recorded(
         ));
     }
     outcome.judge();
-    outcome.wall_duration_ms = wall.elapsed().as_millis() as u64;
+    outcome.wall_duration_ms = crate::wall::elapsed_ms(wall);
     (outcome, records)
 }
 
@@ -400,8 +400,8 @@ fn run_planted(
     outcome.decisions = facts::decisions(&facts.events, &setup);
     outcome.ledger = facts::ledger_summary(&facts);
     outcome.events = timeline;
-    outcome.runs = facts.runs.clone();
-    outcome.pending_exports = facts.pending.clone();
+    outcome.runs.clone_from(&facts.runs);
+    outcome.pending_exports.clone_from(&facts.pending);
     outcome.config_diff = crate::config_diff::connect_side(world, &setup.connect_host)
         .map(|c| crate::config_diff::diff(&setup.config, &c));
     outcome.sim_duration_ms = facts.now_ms;
@@ -445,7 +445,9 @@ pub fn sweep<'a>(
 /// as the suite reports it) and how each step ended.
 #[derive(Clone, Copy, Debug)]
 pub struct Finished<'a> {
+    /// The scenario's outcome, as the reports show it.
     pub outcome: &'a ScenarioOutcome,
+    /// Each step as it ran, with its result.
     pub steps: &'a [steps::StepRecord],
 }
 
@@ -491,7 +493,7 @@ pub fn run_suite_with(
     };
     SuiteOutcome {
         scenarios: outcomes,
-        wall_duration_ms: wall.elapsed().as_millis() as u64,
+        wall_duration_ms: crate::wall::elapsed_ms(wall),
         wall_started_at: Some(started),
         wall_hostname: crate::wall::hostname(),
     }

@@ -8,11 +8,14 @@ use super::facts::contains;
 use super::setup::Passwords;
 use crate::outcome::{Check, ScenarioOutcome, SuiteOutcome};
 use crate::report::{self, HumanOptions, ReportFormat, WallTime};
+use std::fmt::Write as _;
 use upgrade_lab_simulator::World;
 
 /// One output to search: its name in the check and its bytes.
 pub struct Output {
+    /// Where the bytes come from (`report.json`, `event 3`), as the check names it.
     pub name: String,
+    /// The output, byte for byte.
     pub bytes: Vec<u8>,
 }
 
@@ -56,16 +59,13 @@ pub fn file_outputs(world: &World) -> Vec<Output> {
 /// The timeline (engine events, steps, faults) as the reports carry it, and the engine's
 /// events as JSON.
 pub fn event_outputs(outcome: &ScenarioOutcome, engine_events_json: String) -> Vec<Output> {
-    let timeline = outcome
-        .events
-        .iter()
-        .map(|e| {
-            let data = serde_json::Value::Object(e.data.clone());
-            let server = e.server.as_deref().unwrap_or("-");
-            let (source, kind, text) = (e.source.as_str(), &e.kind, &e.text);
-            format!("{} {source} {kind} {server} {text} {data}\n", e.at_ms)
-        })
-        .collect::<String>();
+    let timeline = outcome.events.iter().fold(String::new(), |mut out, e| {
+        let data = serde_json::Value::Object(e.data.clone());
+        let server = e.server.as_deref().unwrap_or("-");
+        let (source, kind, text) = (e.source.as_str(), &e.kind, &e.text);
+        let _ = writeln!(out, "{} {source} {kind} {server} {text} {data}", e.at_ms);
+        out
+    });
     vec![
         Output {
             name: "event stream".to_string(),

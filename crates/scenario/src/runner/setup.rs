@@ -28,15 +28,20 @@ pub const PARALLEL_HOST: &str = "AADC01";
 pub struct Passwords {
     /// DirSync's Azure AD account (the "DirSync admin" of the tenant).
     pub azure_ad: Secret,
+    /// The enterprise administrator's password the wizard asks for.
     pub enterprise_admin: Secret,
     /// Domain or local sync service accounts a step installs with.
     pub service_account: Secret,
     /// The tenant's other accounts (another administrator, an account without the role).
     pub other_accounts: Secret,
+    /// Whether the passwords are planted (`planted_secrets`): distinct and recognisable, so the
+    /// outputs can be searched for each of them.
     pub planted: bool,
 }
 
 impl Passwords {
+    /// The passwords of a world with `seed`: planted ones are distinct per credential and derived
+    /// from the seed; otherwise every credential has the world's default password.
     pub fn new(planted: bool, seed: u64) -> Self {
         let p = |what: &str| {
             Secret::new(if planted {
@@ -67,10 +72,15 @@ impl Passwords {
 
 /// A built world and what the runner needs to drive it.
 pub struct Setup {
+    /// The scenario's passwords, kept to search the outputs for them.
     pub passwords: Passwords,
+    /// The simulated world, its clock at zero.
     pub world: World,
+    /// DirSync's configuration as the world was built with it.
     pub config: DirSyncConfig,
+    /// The enterprise administrator account the wizard asks for.
     pub enterprise_admin: Credential,
+    /// The DirSync server's host name.
     pub dirsync_host: String,
     /// Where Azure AD Connect goes: the DirSync host (in place) or [`PARALLEL_HOST`].
     pub connect_host: String,
@@ -126,11 +136,11 @@ fn dirsync_config(w: &WorldSection, forest: &str) -> DirSyncConfig {
         };
     }
     if let Some(a) = &d.azure_ad_account {
-        c.azure_ad_account = a.clone();
+        c.azure_ad_account.clone_from(a);
     }
-    c.filters.domains = d.filters.domains.clone();
-    c.filters.included_ous = d.filters.included_ous.clone();
-    c.filters.excluded_ous = d.filters.excluded_ous.clone();
+    c.filters.domains.clone_from(&d.filters.domains);
+    c.filters.included_ous.clone_from(&d.filters.included_ous);
+    c.filters.excluded_ous.clone_from(&d.filters.excluded_ous);
     c.filters.attribute_filters = d
         .filters
         .attribute_filters
@@ -140,11 +150,11 @@ fn dirsync_config(w: &WorldSection, forest: &str) -> DirSyncConfig {
             value: f.value.clone(),
         })
         .collect();
-    c.alternate_login_id = d.alternate_login_id.clone();
+    c.alternate_login_id.clone_from(&d.alternate_login_id);
     c.password_sync = d.password_sync;
     c.exchange_hybrid = d.exchange_hybrid;
-    c.removed_attributes = d.removed_attributes.clone();
-    c.extension_dll = d.extension_dll.clone();
+    c.removed_attributes.clone_from(&d.removed_attributes);
+    c.extension_dll.clone_from(&d.extension_dll);
     c.delete_threshold = d.delete_threshold;
     c
 }
@@ -242,6 +252,7 @@ pub fn other_admin(tenant: &str, password: &Secret) -> Credential {
     Credential::new(format!("admin2@{tenant}"), password.expose())
 }
 
+/// An account of the tenant without the Hybrid Identity Administrator role (the wizard refuses it).
 pub fn no_role_account(tenant: &str, password: &Secret) -> Credential {
     Credential::new(format!("reader@{tenant}"), password.expose())
 }

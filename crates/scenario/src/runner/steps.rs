@@ -20,15 +20,20 @@ pub type SimUpgrade = upgrade_lab_simulator::world::WorldUpgrade;
 /// How a step ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepResult {
+    /// The step did what it asked; the text says what came of it.
     Done(String),
     /// A guard rail said no (the engine's `Refusal`, in the README's words).
     Refused {
+        /// The refusal's kind, as `expect.refused` names it.
         kind: String,
+        /// The engine's message.
         message: String,
     },
     /// A server, the settings file or the order of steps failed the step.
     Failed {
+        /// The failure's kind, as `expect.failed` names it.
         kind: String,
+        /// The engine's or the server's message.
         message: String,
     },
 }
@@ -89,16 +94,19 @@ pub fn result_event(index: usize, record: &StepRecord, at: SimTime) -> TimelineE
 /// What the runner keeps of a step.
 #[derive(Clone, Debug)]
 pub struct StepRecord {
+    /// The step's name in the scenario file.
     pub name: String,
+    /// The step's action (`install_parallel`, `verify_staging`...).
     pub action: &'static str,
+    /// How the step ended.
     pub result: StepResult,
     /// Prerequisite findings, for `check_prerequisites`.
     pub findings: Vec<Finding>,
 }
 
-fn from_error(e: UpgradeError) -> StepResult {
+fn from_error(e: &UpgradeError) -> StepResult {
     let message = e.to_string();
-    match &e {
+    match e {
         UpgradeError::Refused(r) => StepResult::Refused {
             kind: r.as_str().into(),
             message,
@@ -121,7 +129,7 @@ fn from_error(e: UpgradeError) -> StepResult {
 fn done<T>(r: Result<T, UpgradeError>, summary: impl FnOnce(T) -> String) -> StepResult {
     match r {
         Ok(v) => StepResult::Done(summary(v)),
-        Err(e) => from_error(e),
+        Err(e) => from_error(&e),
     }
 }
 
@@ -379,7 +387,7 @@ fn rerun_installer(upgrade: &mut SimUpgrade, setup: &Setup) -> StepResult {
             setup.world.rerun_installer(&setup.connect_host, false);
             StepResult::Done("installer ran".into())
         }
-        Err(e) => from_error(e),
+        Err(e) => from_error(&e),
     }
 }
 
@@ -401,7 +409,7 @@ fn check_prerequisites(
             *findings = f;
             StepResult::Done(format!("{n} findings"))
         }
-        Err(e) => from_error(e),
+        Err(e) => from_error(&e),
     }
 }
 
@@ -463,7 +471,7 @@ fn install_parallel(step: &Step, upgrade: &mut SimUpgrade, setup: &Setup) -> Ste
     };
     o.service_account = service_account_of(*service_account, setup);
     o.start_sync = *start_sync;
-    o.install_location = install_location.clone();
+    o.install_location.clone_from(install_location);
     use_connect_host(upgrade, world, &setup.connect_host);
     done(world.run(upgrade.install_parallel()), |r| {
         format!("installed on {} (staging)", r.host)
@@ -483,6 +491,6 @@ fn verify_staging(upgrade: &mut SimUpgrade, world: &World) -> StepResult {
                 message: problems.join("; "),
             }
         }
-        Err(e) => from_error(e),
+        Err(e) => from_error(&e),
     }
 }

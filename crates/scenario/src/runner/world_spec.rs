@@ -22,7 +22,7 @@ pub fn directory_spec(w: &WorldSection, seed: u64) -> DirectorySpec {
         spec.contacts = n;
     }
     if let Some(d) = &w.domains {
-        spec.domains = d.get_ref().clone();
+        spec.domains.clone_from(d.get_ref());
     }
     if let Some(n) = get(&w.ou_depth) {
         spec.ou_depth = n;

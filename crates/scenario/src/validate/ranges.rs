@@ -208,6 +208,44 @@ fn sizes(c: &mut Checker, file: &ScenarioFile, objects: Option<u64>) {
     }
 }
 
+/// A churn step's counts against the directory before it: adds within the churn limit, and an
+/// existing live object for each update and delete.
+fn churn(
+    c: &mut Checker,
+    span: &dyn Fn(&str) -> std::ops::Range<usize>,
+    (adds, updates, deletes): (u64, u64, u64),
+    live: u64,
+) {
+    let help = format!(
+        "a churn step adds at most 10 × the {} live objects before it (at least 10,000, at most 1,000,000)",
+        thousands(live)
+    );
+    c.range(
+        span("adds"),
+        "adds",
+        adds,
+        (0, churn_adds_limit(live)),
+        "",
+        &help,
+    );
+    let changed = updates.saturating_add(deletes);
+    let help =
+        "each update and delete needs its own live object: add objects first, or change fewer";
+    let at = if updates >= deletes {
+        "updates"
+    } else {
+        "deletes"
+    };
+    c.range(
+        span(at),
+        "updates + deletes",
+        changed,
+        (0, live),
+        " (the live objects before the step)",
+        help,
+    );
+}
+
 /// The step checks: waits, cycles and churn against the directory as it grows and shrinks.
 /// Returns the most objects the world reaches.
 fn steps(c: &mut Checker, file: &ScenarioFile, objects: u64, budget: &Budget) -> u64 {
@@ -215,7 +253,7 @@ fn steps(c: &mut Checker, file: &ScenarioFile, objects: u64, budget: &Budget) ->
     let text = c.text.clone();
     let errors_before = c.errors.len();
     for step in &file.steps {
-        let span = |key| step_key_span(&text, step.span(), key);
+        let span = |key: &str| step_key_span(&text, step.span(), key);
         match step.get_ref() {
             Step::Wait { minutes, .. } => {
                 let help = "split a longer wait into several steps, within the scenario's budget";
@@ -246,33 +284,7 @@ fn steps(c: &mut Checker, file: &ScenarioFile, objects: u64, budget: &Budget) ->
                 deletes,
                 ..
             } => {
-                let help = format!(
-                    "a churn step adds at most 10 × the {} live objects before it (at least 10,000, at most 1,000,000)",
-                    thousands(live)
-                );
-                c.range(
-                    span("adds"),
-                    "adds",
-                    *adds,
-                    (0, churn_adds_limit(live)),
-                    "",
-                    &help,
-                );
-                let changed = updates.saturating_add(*deletes);
-                let help = "each update and delete needs its own live object: add objects first, or change fewer";
-                let at = if *updates >= *deletes {
-                    "updates"
-                } else {
-                    "deletes"
-                };
-                c.range(
-                    span(at),
-                    "updates + deletes",
-                    changed,
-                    (0, live),
-                    " (the live objects before the step)",
-                    help,
-                );
+                churn(c, &span, (*adds, *updates, *deletes), live);
                 live = live.saturating_sub(*deletes).saturating_add(*adds);
                 reach = reach.saturating_add(*adds);
             }

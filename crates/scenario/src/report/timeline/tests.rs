@@ -337,7 +337,7 @@ fn thousands_of_runs_are_merged_and_the_file_stays_small() {
     let t = model::build(&o);
     let bars = &lane(&t, Role::Connect).bars;
     assert!(
-        bars.len() <= model::PLOT_WIDTH_PX as usize,
+        bars.len() <= usize::try_from(model::PLOT_WIDTH_PX).unwrap(),
         "{}",
         bars.len()
     );
