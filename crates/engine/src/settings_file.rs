@@ -30,30 +30,40 @@ pub enum SettingsFileError {
         "the settings file is not valid JSON (line {line}, column {column}: {message}); \
          export the settings again"
     )]
+    /// The bytes are not JSON.
     NotJson {
+        /// 1-based line of the error.
         line: usize,
+        /// 1-based column of the error.
         column: usize,
+        /// serde_json's description.
         message: String,
     },
     #[error(
         "the settings file has no numeric schema_version; it is not a settings file exported \
          by upgrade-lab"
     )]
+    /// No numeric `schema_version`: not a settings file of ours.
     MissingSchemaVersion,
     #[error(
         "the settings file was written by a newer upgrade-lab (schema version {found}, this \
          build reads {supported}); upgrade upgrade-lab"
     )]
+    /// Written by a newer build.
     NewerSchema { found: u64, supported: u32 },
     #[error(
         "the settings file has schema version {found}, which this build does not read \
          (it reads {supported}); export the settings again"
     )]
+    /// An older schema this build no longer reads.
     UnsupportedSchema { found: u64, supported: u32 },
+    /// A key the schema does not have (a dotted path, `filters.extra`).
     #[error("the settings file has an unknown field '{path}'; export the settings again")]
     UnknownField { path: String },
+    /// A known key with a value of the wrong shape.
     #[error("the settings file is malformed ({message}); export the settings again")]
     Malformed { message: String },
+    /// The content does not match its checksum: edited after export.
     #[error("the settings file was changed after export (checksum mismatch); export again")]
     ChecksumMismatch { expected: String, found: String },
     #[error(
@@ -61,6 +71,7 @@ pub enum SettingsFileError {
          DirSync server",
         fields.join(", ")
     )]
+    /// Required fields are empty (by their names in the file).
     Incomplete { fields: Vec<String> },
 }
 
@@ -103,7 +114,16 @@ pub fn checksum(doc: &SettingsDocument) -> String {
 }
 
 /// The file's bytes: pretty JSON, stable key order, trailing newline.
+///
+/// Only a sealed document is written: its `checksum` must be the one [`checksum`] computes
+/// ([`export_document`] seals what it builds, [`parse_settings`] returns only sealed ones), so
+/// that the file reads back on the new server. Writing a document edited after it was sealed
+/// is a bug and panics.
 pub fn to_bytes(doc: &SettingsDocument) -> Vec<u8> {
+    assert!(
+        doc.checksum == checksum(doc),
+        "a settings document is written only as sealed: its checksum must match its content"
+    );
     let mut bytes = serde_json::to_vec_pretty(doc).unwrap_or_default();
     bytes.push(b'\n');
     bytes

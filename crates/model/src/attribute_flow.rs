@@ -18,12 +18,16 @@ use crate::object::ObjectKind;
 /// The object types a row flows for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kinds {
+    /// It flows for users.
     pub user: bool,
+    /// It flows for contacts.
     pub contact: bool,
+    /// It flows for groups.
     pub group: bool,
 }
 
 impl Kinds {
+    /// Whether the row flows for `kind`.
     pub const fn contains(self, kind: ObjectKind) -> bool {
         match kind {
             ObjectKind::User => self.user,
@@ -45,19 +49,33 @@ pub enum Storage {
 /// The attributes stored in fields of their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
+    /// `cn`.
     Cn,
+    /// `sAMAccountName`.
     SamAccountName,
+    /// `userPrincipalName`.
     UserPrincipalName,
+    /// `mail`.
     Mail,
+    /// `proxyAddresses` (multi-valued).
     ProxyAddresses,
+    /// `displayName`.
     DisplayName,
+    /// `givenName`.
     GivenName,
+    /// `sn` (surname).
     Sn,
+    /// `department`.
     Department,
+    /// `title`.
     Title,
+    /// `l` (city).
     City,
+    /// `manager` (a DN).
     Manager,
+    /// `telephoneNumber`.
     TelephoneNumber,
+    /// `description`.
     Description,
     /// Derived: `userAccountControl` bit 2 clear.
     AccountEnabled,
@@ -65,6 +83,7 @@ pub enum Field {
     SecurityEnabled,
     /// `extensionAttributeN`.
     Extension(u8),
+    /// `member` (a group's member DNs).
     Member,
     /// Derived: the object's DN.
     DistinguishedName,
@@ -83,7 +102,9 @@ pub struct AttributeFlow {
     pub connect: Kinds,
     /// The types DirSync's rules flowed it for (a subset of `connect`).
     pub dirsync: Kinds,
+    /// The attribute holds several values (`proxyAddresses`, `member`).
     pub multi_valued: bool,
+    /// Where `Attributes` keeps its value.
     pub storage: Storage,
 }
 
@@ -92,6 +113,7 @@ pub struct AttributeFlow {
 pub struct AttrId(pub u8);
 
 impl AttrId {
+    /// The row this index names.
     pub fn flow(self) -> &'static AttributeFlow {
         &ATTRIBUTE_FLOWS[self.0 as usize]
     }

@@ -20,6 +20,7 @@ pub struct SimTime(pub u64);
 pub struct SimDuration(pub u64);
 
 impl SimDuration {
+    /// No time.
     pub const ZERO: Self = Self(0);
 
     /// `secs` seconds. Panics when the milliseconds overflow: the scenario validator bounds
@@ -71,21 +72,26 @@ impl SimDuration {
             ),
         }
     }
+    /// The span in milliseconds.
     pub const fn as_millis(self) -> u64 {
         self.0
     }
+    /// The span in hours, for rates people read.
     pub fn as_hours_f64(self) -> f64 {
         self.0 as f64 / 3_600_000.0
     }
+    /// The span as a `std::time::Duration`.
     pub fn as_std(self) -> std::time::Duration {
         std::time::Duration::from_millis(self.0)
     }
+    /// `self - other`, or zero when `other` is longer.
     pub fn saturating_sub(self, other: Self) -> Self {
         Self(self.0.saturating_sub(other.0))
     }
 }
 
 impl SimTime {
+    /// The moment the world started.
     pub const START: Self = Self(0);
 
     /// `mins` minutes after the world started; panics on overflow like
@@ -102,6 +108,7 @@ impl SimTime {
         }
     }
 
+    /// The time from `earlier` to `self`; zero when `earlier` is later.
     pub fn since(self, earlier: SimTime) -> SimDuration {
         SimDuration(self.0.saturating_sub(earlier.0))
     }

@@ -74,6 +74,7 @@ pub fn over_group_member_limit(members: usize, limit_members: usize) -> bool {
 /// A value that more than one object carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duplicate {
+    /// The value (a UPN or a proxy address).
     pub value: String,
     /// DNs of the objects carrying it, in directory order.
     pub holders: Vec<String>,
@@ -82,17 +83,24 @@ pub struct Duplicate {
 /// A value that is malformed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidValue {
+    /// The object's DN.
     pub dn: String,
+    /// The attribute holding the value.
     pub attribute: String,
+    /// The value.
     pub value: String,
+    /// What is wrong with it, in a sentence.
     pub problem: String,
 }
 
 /// What `inspect` finds wrong with a directory, each list in directory order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefectReport {
+    /// UPNs more than one object carries (Azure AD refuses the second: `AttributeValueMustBeUnique`).
     pub duplicate_upns: Vec<Duplicate>,
+    /// Proxy addresses more than one object carries (refused the same way).
     pub duplicate_proxy_addresses: Vec<Duplicate>,
+    /// Malformed values.
     pub invalid_values: Vec<InvalidValue>,
     /// DNs of groups over the member limit (`DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS` members or
     /// more): DirSync and older Connect rules do not export them.
@@ -102,6 +110,7 @@ pub struct DefectReport {
 }
 
 impl DefectReport {
+    /// Nothing found.
     pub fn is_clean(&self) -> bool {
         self.duplicate_upns.is_empty()
             && self.duplicate_proxy_addresses.is_empty()

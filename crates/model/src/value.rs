@@ -19,6 +19,7 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// An interner with room for `capacity` distinct values.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             values: FxHashSet::with_capacity_and_hasher(capacity, Default::default()),
@@ -44,10 +45,12 @@ impl Interner {
         value
     }
 
+    /// How many distinct values it holds.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether it holds no value.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
