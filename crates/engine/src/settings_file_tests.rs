@@ -254,7 +254,7 @@ fn engine_holding(
     dirsync.discovery = DirSyncDiscovery::Installed(installation);
     let ad = FakeAd {
         enterprise_admins: vec![(ea, password.into())],
-        changes: Default::default(),
+        changes: crate::ports::AdChanges::default(),
         changed_at: upgrade_lab_model::SimTime(1),
         failure: None,
     };

@@ -416,7 +416,7 @@ impl<P: Ports> Upgrade<P> {
                 });
             }
         }
-        if let Err(r) = credentials::check_enterprise_admin(&ea.account, answer) {
+        if let Err(r) = credentials::check_enterprise_admin(&ea.account, &answer) {
             self.checked(Check::EnterpriseAdmin, false, r.to_string());
             return Err(self.refuse(r));
         }

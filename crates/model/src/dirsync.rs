@@ -149,9 +149,15 @@ impl DirSyncConfig {
 pub enum Blocker {
     /// An attribute removed from DirSync's attribute flow.
     #[strum(serialize = "removed_attributes")]
-    RemovedAttribute { attribute: String },
+    RemovedAttribute {
+        /// The attribute's AD name.
+        attribute: String,
+    },
     /// A custom extension DLL.
-    ExtensionDll { dll: String },
+    ExtensionDll {
+        /// The DLL's file name.
+        dll: String,
+    },
 }
 
 impl Blocker {

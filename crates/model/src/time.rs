@@ -85,6 +85,7 @@ impl SimDuration {
         std::time::Duration::from_millis(self.0)
     }
     /// `self - other`, or zero when `other` is longer.
+    #[must_use]
     pub fn saturating_sub(self, other: Self) -> Self {
         Self(self.0.saturating_sub(other.0))
     }
@@ -167,7 +168,7 @@ mod tests {
         let t = SimTime::START + SimDuration::from_hours(3) + SimDuration::from_secs(65);
         assert_eq!(t.to_string(), "T+3:01:05");
         assert_eq!((t - SimTime::START).to_string(), "3:01:05");
-        assert_eq!(SimDuration::from_mins(90).as_hours_f64(), 1.5);
+        assert!((SimDuration::from_mins(90).as_hours_f64() - 1.5).abs() < f64::EPSILON);
     }
 
     #[test]

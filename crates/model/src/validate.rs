@@ -5,7 +5,7 @@
 use crate::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
 use crate::directory::Directory;
 use crate::object::ObjectKind;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
 /// Characters Azure AD accepts in a UPN prefix besides letters and digits.
@@ -127,9 +127,9 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     let mut report = DefectReport::default();
     let capacity = directory.objects.len();
     let mut upns: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
     let mut proxies: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
     for (i, o) in directory.objects.iter().enumerate() {
         let a = &o.attrs;
         if let Some(upn) = &a.user_principal_name {

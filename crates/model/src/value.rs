@@ -1,7 +1,7 @@
 //! Attribute values shared between the many copies the simulator keeps of each object (AD, two
 //! connector spaces per server, metaverses, tenant): an `Arc<str>` is cloned, never the text.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::sync::Arc;
 
 /// One attribute value. Cloning shares the text.
@@ -22,7 +22,7 @@ impl Interner {
     /// An interner with room for `capacity` distinct values.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            values: FxHashSet::with_capacity_and_hasher(capacity, Default::default()),
+            values: FxHashSet::with_capacity_and_hasher(capacity, FxBuildHasher),
         }
     }
 
