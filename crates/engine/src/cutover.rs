@@ -68,6 +68,16 @@ fn sync_gap(gap_start: SimTime, staging_off_at: SimTime, first_export_at: SimTim
     first_export_at.since(gap_start)
 }
 
+/// Asserts the switch's step order: a staging server turns staging off (and exports) only after
+/// the engine found its initial cycle verified. An in-place server (not in staging) is active
+/// from its installation and has no such step.
+fn assert_verified_before_export(staging: bool, verified_at: Option<SimTime>) {
+    assert!(
+        !staging || verified_at.is_some(),
+        "a staging server turns staging off only after its initial cycle was verified"
+    );
+}
+
 impl<P: Ports> Upgrade<P> {
     /// The run history once the initial cycle has run. With "start the synchronization
     /// process" on, the installer starts the cycle and the operator waits for it, as the
@@ -217,6 +227,7 @@ impl<P: Ports> Upgrade<P> {
             .map_err(port("read run history"))?;
         let cycle = verify::check_initial_cycle(&history);
         if cycle.verified() {
+            self.state.initial_cycle_verified_at = Some(self.clock.now());
             return Ok(());
         }
         Err(self.refuse(crate::events::Refusal::StagingNotVerified {
@@ -253,6 +264,7 @@ impl<P: Ports> Upgrade<P> {
             &installed.hostname,
         )
         .map_err(|r| self.refuse(r))?;
+        assert_verified_before_export(installed.staging, self.state.initial_cycle_verified_at);
         self.connect
             .set_staging_mode(false)
             .await
@@ -387,6 +399,18 @@ mod tests {
             sync_gap(SimTime(7), SimTime(7), SimTime(7)),
             SimDuration::ZERO
         );
+    }
+
+    #[test]
+    fn a_verified_or_in_place_server_may_go_active() {
+        assert_verified_before_export(true, Some(SimTime(5)));
+        assert_verified_before_export(false, None);
+    }
+
+    #[test]
+    #[should_panic(expected = "only after its initial cycle was verified")]
+    fn staging_off_before_verification_fires() {
+        assert_verified_before_export(true, None);
     }
 
     #[cfg(debug_assertions)]

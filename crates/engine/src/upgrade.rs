@@ -128,6 +128,9 @@ pub struct UpgradeState {
     pub dirsync_stopped_at: Option<SimTime>,
     /// When Connect became the active exporter (in place: at install; parallel: staging off).
     pub connect_active_since: Option<SimTime>,
+    /// When the engine last found the staging server's initial cycle verified (the four runs
+    /// clean): a staging server turns staging off only after this is set.
+    pub initial_cycle_verified_at: Option<SimTime>,
     /// The Connect server that is the active one, once one is.
     pub active_connect_host: Option<String>,
     /// When Connect's first export after the switch ended.
