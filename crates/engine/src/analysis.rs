@@ -14,35 +14,52 @@ use std::fmt;
 use upgrade_lab_model::constants::PARALLEL_RECOMMEND_OBJECTS;
 use upgrade_lab_model::{Blocker, ObjectCounts, ScopeFilters, SimDuration, SqlBackend, Version};
 
-/// The settings the upgrade carries over (seed document, "DirSync configurations supported").
+/// The settings the upgrade carries over (docs/real-systems.md, "What migrates, what blocks,
+/// what is reset").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MigratableSettings {
+    /// The tenant's initial domain (`contoso.onmicrosoft.com`).
     pub tenant: String,
+    /// The Azure AD account DirSync signs in with (a name, never its password).
     pub azure_ad_account: String,
+    /// The forest root domain DirSync's AD connector reads.
     pub forest: String,
+    /// The forest's domains DirSync knows (DNS names).
     pub domains: Vec<String>,
     /// Domain, OU and user-attribute filtering.
     pub filters: ScopeFilters,
+    /// The attribute DirSync flows to the UPN instead of userPrincipalName, if any.
     pub alternate_login_id: Option<String>,
+    /// Password hash synchronization is on.
     pub password_sync: bool,
+    /// Exchange hybrid deployment (the write-back attributes) is on.
     pub exchange_hybrid: bool,
 }
 
 /// The analysis result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Analysis {
+    /// The DirSync server.
     pub host: String,
+    /// DirSync's version.
     pub dirsync_version: Version,
+    /// DirSync's database: SQL Express, or a full SQL Server instance.
     pub sql: SqlBackend,
+    /// Users, groups and contacts in DirSync's database, each.
     pub object_counts: ObjectCounts,
     /// Users + contacts + groups: what the estimate and the recommendation count.
     pub objects_count: u64,
+    /// The wizard's estimate: three hours per 50,000 objects, rounded down to the second.
     pub estimate: SimDuration,
+    /// In place below 50,000 objects, a parallel deployment at 50,000 or more.
     pub recommendation: Recommendation,
+    /// What the upgrade carries over.
     pub settings: MigratableSettings,
+    /// What stops the upgrade (empty: nothing; then `page` is not `Blocked`).
     pub blockers: Vec<Blocker>,
     /// Whether DirSync's service runs (it exports every 3 hours while it does).
     pub service_running: bool,
+    /// The page the wizard shows, by precedence (see [`choose_page`]).
     pub page: AnalysisPage,
 }
 
@@ -63,7 +80,7 @@ pub fn analyze_installation(installation: &DirSyncInstallation) -> Analysis {
     let objects_count = installation.object_counts.total();
     let blockers = config.blockers();
     let page = choose_page(&blockers, objects_count, &config.sql);
-    Analysis {
+    let analysis = Analysis {
         host: installation.hostname.clone(),
         dirsync_version: config.version.clone(),
         sql: config.sql.clone(),
@@ -84,7 +101,30 @@ pub fn analyze_installation(installation: &DirSyncInstallation) -> Analysis {
         blockers,
         service_running: installation.service_running,
         page,
-    }
+    };
+    assert_consistent(&analysis);
+    analysis
+}
+
+/// Asserts what every reader of an [`Analysis`] relies on: `objects_count` is the sum of the
+/// three counts, the recommendation is the one for that count, and the page is `Blocked`
+/// exactly when there are blockers.
+pub(crate) fn assert_consistent(analysis: &Analysis) {
+    assert_eq!(
+        analysis.objects_count,
+        analysis.object_counts.total(),
+        "the analysis counts users + groups + contacts"
+    );
+    assert_eq!(
+        analysis.recommendation,
+        recommend(analysis.objects_count),
+        "the analysis recommends what its object count calls for"
+    );
+    assert_eq!(
+        matches!(analysis.page, AnalysisPage::Blocked { .. }),
+        !analysis.blockers.is_empty(),
+        "the analysis page is Blocked exactly when there are blockers"
+    );
 }
 
 /// The page, by the agreed precedence: Blocked, then RecommendParallel (≥ 50,000 users, contacts
@@ -117,27 +157,10 @@ fn list_or(items: &[String], empty: &str) -> String {
     }
 }
 
-impl fmt::Display for Analysis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Analysis {
+    /// Writes the settings that migrate, one line each, as the analysis page lists them.
+    fn fmt_settings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
-        let c = &self.object_counts;
-        writeln!(
-            f,
-            "Analysis of DirSync {} on {}",
-            self.dirsync_version, self.host
-        )?;
-        writeln!(f, "  page:             {}", self.page)?;
-        writeln!(f, "  database:         {}", self.sql.display_name())?;
-        writeln!(
-            f,
-            "  objects:          {} ({} users, {} groups, {} contacts)",
-            self.objects_count, c.users, c.groups, c.contacts
-        )?;
-        writeln!(
-            f,
-            "  estimate:         {} → {}",
-            self.estimate, self.recommendation
-        )?;
         writeln!(
             f,
             "  tenant:           {} as {}",
@@ -183,18 +206,39 @@ impl fmt::Display for Analysis {
             "  password sync:    {}; Exchange hybrid: {}",
             yes_no(s.password_sync),
             yes_no(s.exchange_hybrid)
+        )
+    }
+}
+
+impl fmt::Display for Analysis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.object_counts;
+        writeln!(
+            f,
+            "Analysis of DirSync {} on {}",
+            self.dirsync_version, self.host
         )?;
+        writeln!(f, "  page:             {}", self.page)?;
+        writeln!(f, "  database:         {}", self.sql.display_name())?;
+        writeln!(
+            f,
+            "  objects:          {} ({} users, {} groups, {} contacts)",
+            self.objects_count, c.users, c.groups, c.contacts
+        )?;
+        writeln!(
+            f,
+            "  estimate:         {} → {}",
+            self.estimate, self.recommendation
+        )?;
+        self.fmt_settings(f)?;
         let blockers: Vec<String> = self.blockers.iter().map(Blocker::to_string).collect();
         writeln!(f, "  blockers:         {}", list_or(&blockers, "none"))?;
-        write!(
-            f,
-            "  DirSync service:  {}",
-            if self.service_running {
-                "running"
-            } else {
-                "stopped"
-            }
-        )
+        let service = if self.service_running {
+            "running"
+        } else {
+            "stopped"
+        };
+        write!(f, "  DirSync service:  {service}")
     }
 }
 
@@ -341,6 +385,32 @@ pub(crate) mod tests {
             };
             proptest::prop_assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "the analysis counts users + groups + contacts")]
+    fn an_object_count_that_is_not_the_sum_fires() {
+        let mut a = analyze_installation(&installation(100));
+        a.object_counts.contacts = 1;
+        assert_consistent(&a);
+    }
+
+    #[test]
+    #[should_panic(expected = "recommends what its object count calls for")]
+    fn a_recommendation_against_the_count_fires() {
+        let mut a = analyze_installation(&installation(100));
+        a.recommendation = Recommendation::Parallel;
+        assert_consistent(&a);
+    }
+
+    #[test]
+    #[should_panic(expected = "Blocked exactly when there are blockers")]
+    fn a_blocker_on_a_ready_page_fires() {
+        let mut a = analyze_installation(&installation(100));
+        a.blockers.push(Blocker::RemovedAttribute {
+            attribute: "department".into(),
+        });
+        assert_consistent(&a);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn check_tenant_sign_in(
 /// as a valid account outside the group: the wizard cannot go on either way.
 pub fn check_enterprise_admin(
     account: &str,
-    answer: Result<bool, PortError>,
+    answer: &Result<bool, PortError>,
 ) -> Result<(), Refusal> {
     match answer {
         Ok(true) => Ok(()),
@@ -100,12 +100,12 @@ mod tests {
 
     #[test]
     fn enterprise_admin_is_required() {
-        assert!(check_enterprise_admin("CONTOSO\\ea", Ok(true)).is_ok());
+        assert!(check_enterprise_admin("CONTOSO\\ea", &Ok(true)).is_ok());
         assert!(matches!(
-            check_enterprise_admin("CONTOSO\\da", Ok(false)),
+            check_enterprise_admin("CONTOSO\\da", &Ok(false)),
             Err(Refusal::NoEnterpriseAdmin { .. })
         ));
         let err = PortError::new(PortErrorKind::InvalidCredentials, "bad password");
-        assert!(check_enterprise_admin("CONTOSO\\ea", Err(err)).is_err());
+        assert!(check_enterprise_admin("CONTOSO\\ea", &Err(err)).is_err());
     }
 }

@@ -1,7 +1,8 @@
-//! Verification of the staging server and the switch from DirSync (seed document, "Verify…",
-//! "Uninstall DirSync", "Enable Azure AD Connect"): uninstall or disable DirSync, turn staging
-//! off through the installed wizard (never an installer re-run), confirm Connect's first export
-//! and report the sync gap, the time nothing exported to Azure AD.
+//! Verification of the staging server and the switch from DirSync (the upgrade document's
+//! "Verify…", "Uninstall DirSync", "Enable Azure AD Connect"; docs/real-systems.md, "The parallel
+//! deployment"): uninstall or disable DirSync, turn staging off through the installed wizard (never
+//! an installer re-run), confirm Connect's first export and report the sync gap, the time nothing
+//! exported to Azure AD.
 //!
 //! Orchestration only; the decisions are in `verify` and `guards`.
 
@@ -23,11 +24,15 @@ pub const INITIAL_CYCLE_WAIT_MAX: SimDuration = SimDuration::from_hours(72);
 /// What the cutover did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CutoverReport {
+    /// How DirSync was stopped (`options.cutover`).
     pub method: CutoverMethod,
     /// When DirSync stopped exporting (`None` if it was already stopped by someone else).
     pub dirsync_stopped_at: Option<SimTime>,
+    /// When staging mode went off: Connect became the active server.
     pub staging_off_at: SimTime,
+    /// When Connect's first export ended.
     pub first_export_at: SimTime,
+    /// That export's status string (`success`, …).
     pub first_export_status: String,
     /// Whether the engine ran the export itself (no scheduled one had run yet).
     pub export_run_by_engine: bool,
@@ -38,11 +43,39 @@ pub struct CutoverReport {
 /// Connect's first export after the switch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FirstExport {
+    /// When the export ended.
     pub at: SimTime,
     /// The run's status string (`success`, `stopped-deletion-threshold-exceeded`, …).
     pub status: String,
     /// The engine ran it (no export had run since staging went off).
     pub run_by_engine: bool,
+}
+
+/// The sync gap: from when DirSync stopped (`gap_start`; staging off when it had already
+/// stopped) to Connect's first export. The cutover's steps run in that order on a clock that
+/// never goes back, so the three times are ordered; a gap computed from times out of order
+/// would read as zero and hide the step that ran late.
+fn sync_gap(gap_start: SimTime, staging_off_at: SimTime, first_export_at: SimTime) -> SimDuration {
+    debug_assert!(
+        gap_start <= staging_off_at,
+        "DirSync stops before staging mode goes off ({gap_start} > {staging_off_at})"
+    );
+    debug_assert!(
+        staging_off_at <= first_export_at,
+        "Connect's first export comes after staging mode went off ({staging_off_at} > \
+         {first_export_at})"
+    );
+    first_export_at.since(gap_start)
+}
+
+/// Asserts the switch's step order: a staging server turns staging off (and exports) only after
+/// the engine found its initial cycle verified. An in-place server (not in staging) is active
+/// from its installation and has no such step.
+fn assert_verified_before_export(staging: bool, verified_at: Option<SimTime>) {
+    assert!(
+        !staging || verified_at.is_some(),
+        "a staging server turns staging off only after its initial cycle was verified"
+    );
 }
 
 impl<P: Ports> Upgrade<P> {
@@ -194,6 +227,7 @@ impl<P: Ports> Upgrade<P> {
             .map_err(port("read run history"))?;
         let cycle = verify::check_initial_cycle(&history);
         if cycle.verified() {
+            self.state.initial_cycle_verified_at = Some(self.clock.now());
             return Ok(());
         }
         Err(self.refuse(crate::events::Refusal::StagingNotVerified {
@@ -230,6 +264,7 @@ impl<P: Ports> Upgrade<P> {
             &installed.hostname,
         )
         .map_err(|r| self.refuse(r))?;
+        assert_verified_before_export(installed.staging, self.state.initial_cycle_verified_at);
         self.connect
             .set_staging_mode(false)
             .await
@@ -242,15 +277,12 @@ impl<P: Ports> Upgrade<P> {
                 enabled: false,
             },
         });
-        self.decided(
-            Decision::ActiveServer {
-                host: installed.hostname.clone(),
-            },
+        self.mark_active(
+            &installed.hostname,
+            at,
             "staging mode is off: Azure AD Connect is the active server; do not switch back \
              to DirSync",
         );
-        self.state.connect_active_since = Some(at);
-        self.state.active_connect_host = Some(installed.hostname);
         Ok(at)
     }
 
@@ -335,7 +367,7 @@ impl<P: Ports> Upgrade<P> {
         let gap_start = stopped
             .or(self.state.dirsync_stopped_at)
             .unwrap_or(staging_off_at);
-        let sync_gap = first_export_at.since(gap_start);
+        let sync_gap = sync_gap(gap_start, staging_off_at, first_export_at);
         self.decided(
             Decision::SyncGap { gap: sync_gap },
             format!(
@@ -352,5 +384,46 @@ impl<P: Ports> Upgrade<P> {
             export_run_by_engine: first.run_by_engine,
             sync_gap,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gap_runs_from_dirsyncs_stop_to_the_first_export() {
+        let gap = sync_gap(SimTime(1_000), SimTime(2_000), SimTime(5_000));
+        assert_eq!(gap, SimDuration(4_000));
+        assert_eq!(
+            sync_gap(SimTime(7), SimTime(7), SimTime(7)),
+            SimDuration::ZERO
+        );
+    }
+
+    #[test]
+    fn a_verified_or_in_place_server_may_go_active() {
+        assert_verified_before_export(true, Some(SimTime(5)));
+        assert_verified_before_export(false, None);
+    }
+
+    #[test]
+    #[should_panic(expected = "only after its initial cycle was verified")]
+    fn staging_off_before_verification_fires() {
+        assert_verified_before_export(true, None);
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "DirSync stops before staging mode goes off")]
+    fn staging_off_before_dirsync_stopped_fires() {
+        sync_gap(SimTime(3_000), SimTime(2_000), SimTime(5_000));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "Connect's first export comes after staging mode went off")]
+    fn a_first_export_before_staging_off_fires() {
+        sync_gap(SimTime(1_000), SimTime(2_000), SimTime(1_500));
     }
 }

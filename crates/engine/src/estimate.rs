@@ -1,7 +1,8 @@
-//! The wizard's estimate of the upgrade time and its recommendation (seed document, "Upgrade from
-//! DirSync"): 3 hours per 50,000 objects (users, contacts and groups in DirSync's database);
-//! fewer than 50,000 → in-place, 50,000 or more → parallel deployment. Two overrides exist:
-//! "Continue upgrading DirSync on this computer" and `AzureADConnect.exe /ForceExport`.
+//! The wizard's estimate of the upgrade time and its recommendation (docs/real-systems.md, "Upgrade
+//! paths and the recommendation"): 3 hours per 50,000 objects (users, contacts and groups in
+//! DirSync's database); fewer than 50,000 → in-place, 50,000 or more → parallel deployment. Two
+//! overrides exist: "Continue upgrading DirSync on this computer" and `AzureADConnect.exe
+//! /ForceExport`.
 //!
 //! Pure integer arithmetic; no clock, no ports.
 
@@ -14,7 +15,9 @@ use upgrade_lab_model::constants::{PARALLEL_RECOMMEND_OBJECTS, UPGRADE_HOURS_PER
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Recommendation {
+    /// Fewer than 50,000 objects: upgrade on the DirSync server (less than three hours).
     InPlace,
+    /// 50,000 objects or more: a new server with the exported settings (three hours or more in place).
     Parallel,
 }
 
@@ -43,7 +46,23 @@ pub fn estimate_upgrade_time(objects_count: u64) -> SimDuration {
     let per_50k_secs = u128::from(UPGRADE_HOURS_PER_50K) * 3_600;
     let secs = u128::from(objects_count) * per_50k_secs / u128::from(PARALLEL_RECOMMEND_OBJECTS);
     let millis = secs.saturating_mul(1_000);
-    SimDuration(u64::try_from(millis).unwrap_or(u64::MAX))
+    let estimate = SimDuration(u64::try_from(millis).unwrap_or(u64::MAX));
+    assert_estimate_bounds(objects_count, estimate);
+    estimate
+}
+
+/// Asserts that the estimate and the recommendation tell one story, as the wizard's table does:
+/// fewer than 50,000 objects estimate less than three hours (in place), 50,000 or more at least
+/// three hours (parallel). Rounding the estimate up, or changing one constant without the
+/// other, breaks it.
+fn assert_estimate_bounds(objects_count: u64, estimate: SimDuration) {
+    let boundary = SimDuration::from_hours(UPGRADE_HOURS_PER_50K);
+    assert_eq!(
+        objects_count >= PARALLEL_RECOMMEND_OBJECTS,
+        estimate >= boundary,
+        "the estimate {estimate} for {objects_count} objects disagrees with the recommendation \
+         boundary ({PARALLEL_RECOMMEND_OBJECTS} objects, {boundary})"
+    );
 }
 
 /// The recommendation for `objects_count` objects.
@@ -58,7 +77,9 @@ pub fn recommend(objects_count: u64) -> Recommendation {
 /// What the wizard allows once the user's overrides are taken into account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct PlanChoice {
+    /// What the wizard recommends for the object count.
     pub recommendation: Recommendation,
+    /// The estimated in-place upgrade time ([`estimate_upgrade_time`]).
     pub estimate: SimDuration,
     /// In-place is allowed: recommended, or "Continue upgrading DirSync on this computer".
     pub in_place_allowed: bool,
@@ -114,6 +135,19 @@ mod tests {
         let p = plan_choice(10_000, false, false);
         assert!(p.in_place_allowed && !p.export_offered);
         assert!(plan_choice(10_000, false, true).export_offered);
+    }
+
+    #[test]
+    #[should_panic(expected = "disagrees with the recommendation boundary")]
+    fn an_estimate_rounded_up_at_the_boundary_fires() {
+        // 49,999 objects are 10,799.784 s: rounding up would say three hours, "parallel".
+        assert_estimate_bounds(49_999, SimDuration::from_hours(3));
+    }
+
+    #[test]
+    #[should_panic(expected = "disagrees with the recommendation boundary")]
+    fn an_estimate_under_three_hours_for_50_000_objects_fires() {
+        assert_estimate_bounds(50_000, SimDuration::from_secs(10_799));
     }
 
     proptest! {

@@ -14,7 +14,9 @@ use upgrade_lab_model::{RunProfile, SimDuration, SimTime, Version};
 /// One event, stamped with the simulated (or real) time the clock port gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EngineEvent {
+    /// When it happened, on the clock port (simulated milliseconds since the world started).
     pub at: SimTime,
+    /// What happened; serialised flat next to `at`, tagged by `event`.
     #[serde(flatten)]
     pub kind: EventKind,
 }
@@ -25,16 +27,32 @@ pub struct EngineEvent {
 pub enum EventKind {
     /// Something was inspected; `passed` is false when the finding is a problem.
     Checked {
+        /// What was inspected.
         check: Check,
+        /// Whether the finding is fine (`false`: a problem the report shows red).
         passed: bool,
+        /// What was found, in a sentence an operator can act on.
         finding: String,
     },
     /// The engine chose something, and says why.
-    Decided { decision: Decision, reason: String },
+    Decided {
+        /// What was chosen.
+        decision: Decision,
+        /// Why, in the upgrade document's terms.
+        reason: String,
+    },
     /// A server (or the tenant) was changed.
-    Changed { server: ServerRole, change: Change },
+    Changed {
+        /// The server the change was made on.
+        server: ServerRole,
+        /// What was changed.
+        change: Change,
+    },
     /// The engine refused a step.
-    Refused { refusal: Refusal },
+    Refused {
+        /// Why, and what to do instead.
+        refusal: Refusal,
+    },
 }
 
 /// What was checked.
@@ -44,11 +62,14 @@ pub enum EventKind {
 pub enum Check {
     /// One prerequisite finding.
     Prerequisite {
+        /// Which prerequisite.
         prerequisite: PrerequisiteCheck,
+        /// Whether it blocks the installation or only warns.
         severity: Severity,
     },
     /// All prerequisites (reported when there is no finding).
     Prerequisites,
+    /// Whether DirSync is installed (and what the analysis found), or already gone.
     #[serde(rename = "dirsync-installation")]
     #[strum(serialize = "dirsync_installation")]
     DirSyncInstallation,
@@ -58,16 +79,27 @@ pub enum Check {
     DirSyncBacklog,
     /// The staging server imported AD right after DirSync stopped.
     ConnectCatchUp,
+    /// In place: the Azure AD account typed is the one DirSync uses.
     AzureAdAccount,
+    /// The Azure AD account signs in and holds the Hybrid Identity Administrator role.
     TenantSignIn,
+    /// The Enterprise Admins credentials are valid and a member of the group.
     EnterpriseAdmin,
+    /// The settings file on the new server reads, is sealed and complete.
     SettingsFile,
+    /// Whether Azure AD Connect is already installed (the installer must not run again).
     ExistingInstallation,
+    /// The new server's SQL instance is not DirSync's.
     SqlInstance,
+    /// The service account suits the SQL Server (a domain account when it is remote).
     ServiceAccount,
+    /// The staging server's Full Import and Full Synchronization on both connectors.
     InitialCycle,
+    /// Every pending export on the Azure AD connector is explained by a change in AD.
     PendingExports,
+    /// Connect's first export after staging mode went off.
     FirstExport,
+    /// Whether Connect has exported to Azure AD (a rollback to DirSync is refused once it has).
     ConnectExported,
 }
 
@@ -80,11 +112,17 @@ pub enum AnalysisPage {
     /// SQL Express and fewer than 50,000 objects: ready to upgrade.
     Ready,
     /// DirSync uses a full SQL Server: the page shows it (`server\instance`).
-    FullSql { server_instance: String },
+    FullSql {
+        /// DirSync's SQL Server as `server\instance`.
+        server_instance: String,
+    },
     /// 50,000 objects or more: Export settings, or "Continue upgrading DirSync on this computer".
     RecommendParallel,
     /// Unsupported DirSync changes: the upgrade cannot proceed.
-    Blocked { reasons: Vec<String> },
+    Blocked {
+        /// One sentence per blocker (a removed attribute, an extension DLL, …).
+        reasons: Vec<String>,
+    },
 }
 
 impl AnalysisPage {
@@ -119,23 +157,44 @@ impl fmt::Display for AnalysisPage {
 #[strum(serialize_all = "snake_case")]
 pub enum Decision {
     /// The analysis page the wizard shows.
-    AnalysisPage { page: AnalysisPage },
+    AnalysisPage {
+        /// The page.
+        page: AnalysisPage,
+    },
     /// The estimate and the recommendation that follows from it.
     Recommendation {
+        /// In place below 50,000 objects, parallel at 50,000 or more.
         recommendation: Recommendation,
+        /// Users + groups + contacts in DirSync's database.
         objects_count: u64,
+        /// Three hours per 50,000 objects, rounded down to the second.
         estimate: SimDuration,
     },
     /// The user overrode the recommendation.
-    Override { what: Override },
+    Override {
+        /// Which of the wizard's two overrides.
+        what: Override,
+    },
     /// Where the new installation keeps its database.
-    SqlInstance { instance: String },
-    /// Which server now exports to Azure AD.
-    ActiveServer { host: String },
+    SqlInstance {
+        /// `SQL Server Express LocalDB`, or `server\instance`.
+        instance: String,
+    },
+    /// Which server now exports to Azure AD (never two at once).
+    ActiveServer {
+        /// The server's host name.
+        host: String,
+    },
     /// The user must sign out of Windows and in again before using the sync tools.
-    SignOutRequired { host: String },
+    SignOutRequired {
+        /// The server to sign in to again.
+        host: String,
+    },
     /// The sync gap of the cutover: from DirSync's stop to Connect's first export.
-    SyncGap { gap: SimDuration },
+    SyncGap {
+        /// The time nothing exported to Azure AD.
+        gap: SimDuration,
+    },
 }
 
 /// The wizard's two overrides of its recommendation.
@@ -154,10 +213,13 @@ pub enum Override {
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ServerRole {
+    /// The DirSync server.
     #[serde(rename = "dirsync")]
     #[strum(serialize = "dirsync")]
     DirSync,
+    /// The server Azure AD Connect is installed on (the DirSync server itself in place).
     Connect,
+    /// The Azure AD tenant.
     Tenant,
 }
 
@@ -166,48 +228,75 @@ pub enum ServerRole {
 #[serde(tag = "change", rename_all = "kebab-case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Change {
+    /// Export settings wrote the settings file on the DirSync server.
     SettingsExported {
+        /// The DirSync server.
         host: String,
+        /// Where the file was written.
         path: String,
+        /// The file's size in bytes.
         bytes_count: u64,
     },
+    /// The settings file was copied to the new server.
     SettingsCopied {
+        /// The same path on both servers.
         path: String,
     },
     /// The password of DirSync's AD account was reset: passwords are never migrated.
     ServiceAccountPasswordReset {
+        /// DirSync's AD account (`DOMAIN\MSOL_…`).
         account: String,
+        /// Why it was reset.
         note: String,
     },
+    /// DirSync was uninstalled (in place, or at the cutover).
     #[serde(rename = "dirsync-uninstalled")]
     #[strum(serialize = "dirsync_uninstalled")]
     DirSyncUninstalled {
+        /// The DirSync server.
         host: String,
     },
+    /// DirSync's service was stopped and disabled (the cutover's "disable" method).
     #[serde(rename = "dirsync-disabled")]
     #[strum(serialize = "dirsync_disabled")]
     DirSyncDisabled {
+        /// The DirSync server.
         host: String,
     },
+    /// DirSync's service was enabled and started again (a rollback).
     #[serde(rename = "dirsync-enabled")]
     #[strum(serialize = "dirsync_enabled")]
     DirSyncEnabled {
+        /// The DirSync server.
         host: String,
     },
+    /// Azure AD Connect was installed.
     ConnectInstalled {
+        /// The server it was installed on.
         host: String,
+        /// The version installed.
         version: Version,
+        /// Installed in staging mode (a `/migrate` installation always is).
         staging: bool,
+        /// The initial cycle starts as soon as the configuration completes.
         start_sync: bool,
+        /// Its database: `SQL Server Express LocalDB` or `server\instance`.
         sql: String,
     },
+    /// Staging mode was turned on or off.
     StagingMode {
+        /// The Connect server.
         host: String,
+        /// On (`true`: sync runs, nothing exports) or off (the server exports).
         enabled: bool,
     },
+    /// A run profile ran.
     RunProfile {
+        /// On which connector.
         connector: Connector,
+        /// Which profile.
         profile: RunProfile,
+        /// Its status string (`success`, `stopped-server-down`, …).
         status: String,
     },
 }
@@ -218,6 +307,7 @@ pub enum Change {
 #[serde(tag = "refusal", rename_all = "kebab-case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Refusal {
+    /// DirSync is not installed on the server the upgrade starts from.
     #[error(
         "DirSync was not found on this server{}; do not uninstall DirSync before the upgrade: \
          Azure AD Connect reads and migrates its configuration and uninstalls it itself. \
@@ -226,75 +316,132 @@ pub enum Refusal {
     )]
     #[serde(rename = "dirsync-not-found")]
     #[strum(serialize = "dirsync_not_found")]
-    DirSyncNotFound { uninstalled_at: Option<SimTime> },
+    DirSyncNotFound {
+        /// When it was uninstalled, if it was there before.
+        uninstalled_at: Option<SimTime>,
+    },
+    /// DirSync's configuration has changes the upgrade cannot migrate.
     #[error(
         "the upgrade is blocked: {}; install a new Azure AD Connect server in staging mode, \
          compare it with DirSync and reapply the changes as custom configuration",
         reasons.join("; ")
     )]
-    ConfigurationBlocked { reasons: Vec<String> },
+    ConfigurationBlocked {
+        /// One sentence per blocker.
+        reasons: Vec<String>,
+    },
+    /// In place with 50,000 objects or more, without "Continue upgrading DirSync on this computer".
     #[error(
         "{objects_count} objects is 50,000 or more: a parallel deployment is recommended \
          (estimated {estimate}); tick \"Continue upgrading DirSync on this computer\" to upgrade \
          in place anyway"
     )]
     ParallelRecommended {
+        /// Users + groups + contacts.
         objects_count: u64,
+        /// The wizard's estimate of the upgrade time.
         estimate: SimDuration,
     },
+    /// Export settings with fewer than 50,000 objects, without `/ForceExport`.
     #[error(
         "with {objects_count} objects (fewer than 50,000) the wizard recommends an in-place \
          upgrade and offers no Export settings; run AzureADConnect.exe /ForceExport to export \
          anyway"
     )]
-    ExportNotOffered { objects_count: u64 },
+    ExportNotOffered {
+        /// Users + groups + contacts.
+        objects_count: u64,
+    },
+    /// A blocking prerequisite finding on the Connect server.
     #[error(
         "the server does not meet the prerequisites of Azure AD Connect: {}",
         problems.join("; ")
     )]
-    PrerequisitesNotMet { problems: Vec<String> },
+    PrerequisitesNotMet {
+        /// One sentence per blocking finding, with its fix.
+        problems: Vec<String>,
+    },
+    /// In place, the Azure AD account typed is not the one DirSync uses.
     #[error(
         "'{given}' is not the account DirSync uses to connect to Azure AD; enter the password \
          of '{expected}'"
     )]
-    WrongAzureAdAccount { given: String, expected: String },
+    WrongAzureAdAccount {
+        /// The account typed.
+        given: String,
+        /// The account DirSync uses.
+        expected: String,
+    },
+    /// The Azure AD sign-in failed.
     #[error("sign-in to Azure AD as '{account}' failed: {reason}")]
-    TenantSignInFailed { account: String, reason: String },
+    TenantSignInFailed {
+        /// The account that tried.
+        account: String,
+        /// The tenant's answer.
+        reason: String,
+    },
+    /// The Azure AD account lacks the Hybrid Identity Administrator role.
     #[error(
         "'{account}' is not a Hybrid Identity Administrator (or Global Administrator) of the \
          tenant; assign the role directly to the account and try again"
     )]
-    NotHybridIdentityAdmin { account: String },
+    NotHybridIdentityAdmin {
+        /// The account that signed in.
+        account: String,
+    },
+    /// The Enterprise Admins credentials are wrong, expired or not a member.
     #[error(
         "'{account}' is not a valid Enterprise Admins account of the forest; Enterprise Admin \
          credentials are required to reset the password of DirSync's account and configure \
          the AD DS connector"
     )]
-    NoEnterpriseAdmin { account: String },
+    NoEnterpriseAdmin {
+        /// The account typed.
+        account: String,
+    },
+    /// The installation MSI on a server where Azure AD Connect is installed.
     #[error(
         "Azure AD Connect is already installed on {host}; do not run the installation MSI \
          again: open Azure AD Connect from the Start menu and use Additional tasks"
     )]
-    InstallerRerun { host: String },
+    InstallerRerun {
+        /// The server.
+        host: String,
+    },
+    /// The new server was given DirSync's own SQL instance.
     #[error(
         "the SQL instance {instance} is the one DirSync uses; one sync engine per SQL instance: \
          choose another instance or let the wizard install SQL Server Express"
     )]
     #[serde(rename = "dirsync-sql-reused")]
     #[strum(serialize = "dirsync_sql_reused")]
-    DirSyncSqlReused { instance: String },
+    DirSyncSqlReused {
+        /// The instance as `server\\instance`.
+        instance: String,
+    },
+    /// A remote SQL Server with a service account that is not a domain account.
     #[error(
         "SQL Server {sql_server} is remote from {host}: the service account must be a domain \
          account (DOMAIN\\name)"
     )]
-    RemoteSqlNeedsDomainAccount { sql_server: String, host: String },
+    RemoteSqlNeedsDomainAccount {
+        /// The SQL Server's name.
+        sql_server: String,
+        /// The Connect server.
+        host: String,
+    },
+    /// Staging mode off while DirSync still runs: two exporters.
     #[error(
         "staging mode cannot be turned off while DirSync on {host} still runs and exports; \
          uninstall or disable DirSync first: only one sync tool may export at a time"
     )]
     #[serde(rename = "staging-off-while-dirsync-exports")]
     #[strum(serialize = "staging_off_while_dirsync_exports")]
-    StagingOffWhileDirSyncExports { host: String },
+    StagingOffWhileDirSyncExports {
+        /// The DirSync server.
+        host: String,
+    },
+    /// A second Azure AD Connect server would become active.
     #[error(
         "Azure AD Connect on {active} is the active server: {host} cannot become a second \
          active one; put {active} in staging mode first: only one sync server may export at a \
@@ -302,7 +449,13 @@ pub enum Refusal {
     )]
     #[serde(rename = "another-connect-active")]
     #[strum(serialize = "another_connect_active")]
-    AnotherConnectActive { host: String, active: String },
+    AnotherConnectActive {
+        /// The server that was to become active.
+        host: String,
+        /// The server that is active.
+        active: String,
+    },
+    /// DirSync's last cycle did not export what AD changed since its last export.
     #[error(
         "DirSync cannot stop yet: {backlog} AD changes since its last export have not reached \
          Azure AD (its last cycle's export: {status}); a new Azure AD Connect server never sees \
@@ -311,7 +464,13 @@ pub enum Refusal {
     )]
     #[serde(rename = "dirsync-backlog-not-exported")]
     #[strum(serialize = "dirsync_backlog_not_exported")]
-    DirSyncBacklogNotExported { backlog: usize, status: String },
+    DirSyncBacklogNotExported {
+        /// AD changes left unexported.
+        backlog: usize,
+        /// The status of the last cycle's export (`not run` when it did not run).
+        status: String,
+    },
+    /// A stopped DirSync whose last cycle was cut short after its import.
     #[error(
         "DirSync on {host} imported changes at {imported_at} that it has not exported: its \
          last sync cycle was cut short (the server went down after the import or in the \
@@ -321,28 +480,44 @@ pub enum Refusal {
     )]
     #[serde(rename = "dirsync-cycle-incomplete")]
     #[strum(serialize = "dirsync_cycle_incomplete")]
-    DirSyncCycleIncomplete { host: String, imported_at: SimTime },
+    DirSyncCycleIncomplete {
+        /// The DirSync server.
+        host: String,
+        /// When the import nothing exported after started.
+        imported_at: SimTime,
+    },
+    /// The switch before the staging server's initial cycle completed without errors.
     #[error(
         "the staging server is not verified: {}; let the initial cycle complete without \
          errors before switching from DirSync",
         missing.join("; ")
     )]
-    StagingNotVerified { missing: Vec<String> },
+    StagingNotVerified {
+        /// What the initial cycle is missing, one sentence each.
+        missing: Vec<String>,
+    },
+    /// A rollback to DirSync after Connect exported to Azure AD.
     #[error(
         "Azure AD Connect exported to Azure AD at {exported_at} ({evidence}); rolling back to \
          DirSync is not supported and can lose data in Azure AD"
     )]
     RollbackAfterConnectExported {
+        /// When Connect exported.
         exported_at: SimTime,
+        /// How we know (a run in history, or the tenant's last export).
         evidence: String,
     },
+    /// A rollback when DirSync is no longer installed.
     #[error(
         "DirSync is no longer installed{}; there is nothing to roll back to",
         uninstalled_at.map(|t| format!(" (uninstalled at {t})")).unwrap_or_default()
     )]
     #[serde(rename = "no-dirsync-to-roll-back-to")]
     #[strum(serialize = "no_dirsync_to_roll_back_to")]
-    NoDirSyncToRollBackTo { uninstalled_at: Option<SimTime> },
+    NoDirSyncToRollBackTo {
+        /// When it was uninstalled, if known.
+        uninstalled_at: Option<SimTime>,
+    },
 }
 
 /// The snake_case names scenario files and reports use (`dirsync_sql_reused`); serde's tag is
@@ -552,17 +727,26 @@ pub struct EventLog {
 }
 
 impl EventLog {
+    /// An empty log.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Appends an event and logs it (target `upgrade_lab_engine::events`): refusals at `warn`, the
     /// rest at `info`, stamped with the simulated time as the field `sim`.
+    ///
+    /// Events come in time order: the clock port never goes back, so an event stamped before
+    /// the last one is a bug (asserted in debug builds).
     pub fn push(&mut self, at: SimTime, kind: EventKind) {
+        debug_assert!(
+            self.events.last().is_none_or(|last| last.at <= at),
+            "events are appended in time order: {at} comes before the last event's time"
+        );
         log_event(at, &kind);
         self.events.push(EngineEvent { at, kind });
     }
 
+    /// The events so far, oldest first.
     pub fn events(&self) -> &[EngineEvent] {
         &self.events
     }
@@ -572,6 +756,7 @@ impl EventLog {
         std::mem::take(&mut self.events)
     }
 
+    /// The refusals among the events, oldest first.
     pub fn refusals(&self) -> impl Iterator<Item = &Refusal> {
         self.events.iter().filter_map(|e| match &e.kind {
             EventKind::Refused { refusal } => Some(refusal),
@@ -579,10 +764,12 @@ impl EventLog {
         })
     }
 
+    /// How many events the log holds.
     pub fn len(&self) -> usize {
         self.events.len()
     }
 
+    /// Whether the log holds no event.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
@@ -592,6 +779,22 @@ impl EventLog {
 mod tests {
     use super::*;
     use strum::IntoEnumIterator;
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "events are appended in time order")]
+    fn an_event_stamped_before_the_last_one_fires() {
+        let mut log = EventLog::new();
+        let sign_out = || EventKind::Decided {
+            decision: Decision::SignOutRequired {
+                host: "AADC01".into(),
+            },
+            reason: "test".into(),
+        };
+        log.push(SimTime(2_000), sign_out());
+        log.push(SimTime(2_000), sign_out());
+        log.push(SimTime(1_000), sign_out());
+    }
 
     /// serde's tag of `value` under `tag`, in snake_case.
     fn serde_tag<T: Serialize>(value: &T, tag: &str) -> String {

@@ -95,9 +95,8 @@ impl<P: Ports> Upgrade<P> {
     /// of it before Connect's next scheduled cycle still reaches Azure AD. Best effort: a
     /// failure is reported, DirSync stays stopped.
     pub(crate) async fn connect_catches_up(&mut self) -> Result<(), UpgradeError> {
-        let history = match self.connect.run_history().await {
-            Ok(h) => h,
-            Err(_) => return Ok(()),
+        let Ok(history) = self.connect.run_history().await else {
+            return Ok(());
         };
         let imported = history.iter().any(|r| {
             r.connector == Connector::ActiveDirectory
@@ -169,7 +168,7 @@ mod tests {
             started: SimTime(at),
             ended: SimTime(at + 10),
             status,
-            stats: Default::default(),
+            stats: upgrade_lab_model::RunStats::default(),
             errors: Vec::new(),
         }
     }

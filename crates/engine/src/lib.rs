@@ -45,6 +45,23 @@
 //!
 //! A refused step returns `UpgradeError::Refused(Refusal)` and appends a `Refused` event whose
 //! reason says what is wrong and what to do.
+//!
+//! # What it models
+//!
+//! The rules, constants and failure modes of the real systems the engine follows (the upgrade
+//! document's steps and guard rails, the 50,000-object recommendation, staging mode, the sync
+//! engine's run profiles and statuses) are written down, each with its public Microsoft source,
+//! in the repository's `docs/real-systems.md`; the code cites that page by section title.
+//!
+//! # Invariants
+//!
+//! The engine asserts what its steps rely on: an in-place installation exports at once and a
+//! `/migrate` one starts in staging mode; never two Azure AD Connect servers are the active
+//! exporter; events come in time order (the clock port never goes back); the estimate agrees
+//! with the recommendation and an analysis with its own counts; every pending export is filed
+//! once; only a sealed settings document is written. A failed assertion is a bug in the engine
+//! or a port breaking its contract, never a user's mistake: wrong input and a refused step are
+//! errors ([`UpgradeError`], [`SettingsFileError`]).
 
 pub mod analysis;
 pub mod credentials;
@@ -54,6 +71,7 @@ pub mod events;
 pub mod guards;
 pub mod handover;
 pub mod in_place;
+mod install;
 pub mod parallel;
 pub mod ports;
 pub mod prerequisites;

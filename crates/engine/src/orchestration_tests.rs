@@ -262,7 +262,7 @@ fn pending(op: ExportOperation) -> PendingExport {
         kind: ObjectKind::User,
         anchor: ImmutableId::new("MyIRAFVEd2aImaq7zN3u/w=="),
         display: "CN=New User,OU=Staff,DC=contoso,DC=com".into(),
-        changes: Default::default(),
+        changes: upgrade_lab_model::AttributeChanges::default(),
         changes_source_anchor: false,
     }
 }

@@ -1,4 +1,4 @@
-//! The parallel deployment (seed document, "Parallel deployment"): **Export settings** on the
+//! The parallel deployment (docs/real-systems.md, "The parallel deployment"): **Export settings** on the
 //! DirSync server (offered at 50,000 objects or more, or with `/ForceExport`; DirSync keeps
 //! running), the file carried to the new server, `/migrate` with the advanced options (install
 //! location, an SQL instance that is not DirSync's, a service account that is a domain account
@@ -10,8 +10,7 @@
 use crate::events::{Change, Check, Decision, EventKind, Override, ServerRole};
 use crate::guards;
 use crate::ports::{
-    Clock, ConnectServer, DirSyncServer, InstallMode, InstallRequest, PortErrorKind, Ports,
-    SqlChoice,
+    Clock, ConnectServer, DirSyncServer, InstallMode, PortErrorKind, Ports, SqlChoice,
 };
 use crate::settings_file;
 use crate::upgrade::{Upgrade, UpgradeError, port};
@@ -23,22 +22,34 @@ use upgrade_lab_model::{RunRecord, SettingsDocument, SimTime, Version};
 /// What Export settings wrote.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExportReport {
+    /// The DirSync server the settings were exported on.
     pub host: String,
+    /// Where the file was written on it.
     pub path: String,
+    /// The file's size in bytes.
     pub bytes_count: u64,
+    /// When it was written: pending exports are explained by AD changes since then.
     pub exported_at: SimTime,
+    /// What the file holds (sealed with its checksum).
     pub document: SettingsDocument,
 }
 
 /// What the `/migrate` installation did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ParallelReport {
+    /// The new server.
     pub host: String,
+    /// The Azure AD Connect version installed.
     pub version: Version,
+    /// When the installation finished.
     pub finished_at: SimTime,
+    /// Always `true`: a `/migrate` installation starts in staging mode.
     pub staging: bool,
+    /// The initial cycle starts as soon as the configuration completes.
     pub start_sync: bool,
+    /// Its database: `SQL Server Express LocalDB` or `server\instance`.
     pub sql: String,
+    /// Sign out of Windows and in again before using the sync tools.
     pub sign_out_required: bool,
 }
 
@@ -138,65 +149,21 @@ impl<P: Ports> Upgrade<P> {
     /// `AzureADConnect.exe /migrate` on the new server: imports the settings and installs in
     /// staging mode.
     pub async fn install_parallel(&mut self) -> Result<ParallelReport, UpgradeError> {
-        let installed = self
-            .connect
-            .installation()
-            .await
-            .map_err(port("look for an existing installation"))?;
-        guards::guard_installer_may_run(installed.as_ref()).map_err(|r| self.refuse(r))?;
+        self.require_no_connect_installation().await?;
         self.require_prerequisites().await?;
         let settings = self.read_settings_on_new_server().await?;
-        let sql = self.options.sql.clone();
-        guards::guard_sql_not_dirsyncs(&sql, &settings.sql).map_err(|r| self.refuse(r))?;
-        let host = self
-            .connect
-            .environment()
-            .await
-            .map_err(port("read the new server's name"))?
-            .hostname;
-        let account = self.options.service_account.clone();
-        guards::guard_service_account(&sql, &host, &account).map_err(|r| self.refuse(r))?;
-        let sql_name = match &sql {
-            SqlChoice::LocalDb => "SQL Server Express LocalDB".to_string(),
-            SqlChoice::Existing(b) => b.display_name(),
-        };
-        self.checked(
-            Check::SqlInstance,
-            true,
-            format!(
-                "{sql_name} is not DirSync's instance ({})",
-                settings.sql.display_name()
-            ),
-        );
+        let (host, sql) = self.choose_new_database(&settings).await?;
         self.collect_credentials(None).await?;
-
-        let start_sync = self.options.start_sync;
-        let request = InstallRequest {
-            mode: InstallMode::Migrate,
-            settings: settings.clone(),
-            install_location: self.options.install_location.clone(),
+        let request = self.install_request(
+            InstallMode::Migrate,
+            settings.clone(),
             sql,
-            service_account: account,
-            staging: true,
-            start_sync,
-            azure_ad: self.options.azure_ad.clone(),
-            enterprise_admin: self.options.enterprise_admin.clone(),
-        };
+            self.options.service_account.clone(),
+        );
+        let (start_sync, sql_name) = (request.start_sync, request.sql.display_name());
         let receipt = self
-            .connect
-            .install(request)
-            .await
-            .map_err(port("install Azure AD Connect with /migrate"))?;
-        self.emit(EventKind::Changed {
-            server: ServerRole::Connect,
-            change: Change::ConnectInstalled {
-                host: host.clone(),
-                version: receipt.version.clone(),
-                staging: true,
-                start_sync,
-                sql: sql_name.clone(),
-            },
-        });
+            .install_connect(request, &host, "install Azure AD Connect with /migrate")
+            .await?;
         self.decided(
             Decision::SignOutRequired { host: host.clone() },
             "staging mode: sync runs but nothing is exported to Azure AD; sign out and in \
@@ -213,6 +180,34 @@ impl<P: Ports> Upgrade<P> {
             sql: sql_name,
             sign_out_required: receipt.sign_out_required,
         })
+    }
+
+    /// The new server's database: not DirSync's instance, and with a remote SQL Server a
+    /// domain service account. Returns the new server's name and the database.
+    async fn choose_new_database(
+        &mut self,
+        settings: &SettingsDocument,
+    ) -> Result<(String, SqlChoice), UpgradeError> {
+        let sql = self.options.sql.clone();
+        guards::guard_sql_not_dirsyncs(&sql, &settings.sql).map_err(|r| self.refuse(r))?;
+        let host = self
+            .connect
+            .environment()
+            .await
+            .map_err(port("read the new server's name"))?
+            .hostname;
+        guards::guard_service_account(&sql, &host, &self.options.service_account)
+            .map_err(|r| self.refuse(r))?;
+        self.checked(
+            Check::SqlInstance,
+            true,
+            format!(
+                "{} is not DirSync's instance ({})",
+                sql.display_name(),
+                settings.sql.display_name()
+            ),
+        );
+        Ok((host, sql))
     }
 
     /// Runs the initial cycle by hand (Full Import, then Full Synchronization, on both

@@ -16,12 +16,14 @@ use upgrade_lab_model::{
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {message}", kind.as_str())]
 pub struct PortError {
+    /// What kind of failure, for the engine to decide on (never the message).
     pub kind: PortErrorKind,
     /// The words the real system uses (status string, HTTP status, event id and text).
     pub message: String,
 }
 
 impl PortError {
+    /// A failure of `kind`, in the real system's words.
     pub fn new(kind: PortErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -74,15 +76,19 @@ impl PortErrorKind {
 pub enum DirSyncDiscovery {
     /// No DirSync. `uninstalled_at` is set when it was there and has been uninstalled.
     NotInstalled {
+        /// When it was uninstalled, if it was there before.
         uninstalled_at: Option<SimTime>,
     },
+    /// DirSync is installed, as the analysis reads it.
     Installed(DirSyncInstallation),
 }
 
 /// An installed DirSync as the wizard's analysis reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirSyncInstallation {
+    /// The DirSync server's host name.
     pub hostname: String,
+    /// Its configuration (database, accounts, filters, features).
     pub config: DirSyncConfig,
     /// Users, groups and contacts in DirSync's database (the metaverse).
     pub object_counts: ObjectCounts,
@@ -99,16 +105,22 @@ pub struct DirSyncInstallation {
 /// The five ports an upgrade runs on, named once: the engine is `Upgrade<P: Ports>`, a world
 /// (or a test's fakes) says which type serves each port.
 pub trait Ports {
+    /// The DirSync server.
     type DirSync: DirSyncServer;
+    /// The server Azure AD Connect is installed on (the DirSync server itself in place).
     type Connect: ConnectServer;
+    /// On-premises Active Directory.
     type Ad: OnPremAd;
+    /// The Azure AD tenant.
     type Tenant: AzureTenant;
+    /// The clock every step reads its time from.
     type Clock: Clock;
 }
 
 /// The DirSync server.
 #[allow(async_fn_in_trait)]
 pub trait DirSyncServer {
+    /// What the installer finds of DirSync on the server (the analysis reads it).
     async fn discover(&mut self) -> Result<DirSyncDiscovery, PortError>;
     /// Stops and disables the sync service (the "temporarily disable" path of the document).
     async fn disable_service(&mut self) -> Result<(), PortError>;
@@ -125,7 +137,9 @@ pub trait DirSyncServer {
         &mut self,
         enterprise_admin: &Credential,
     ) -> Result<(), PortError>;
+    /// Writes a file on the server (creating or replacing it).
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError>;
+    /// Reads a file on the server; `FileNotFound` when it is not there.
     async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError>;
 }
 
@@ -138,15 +152,36 @@ pub enum SqlChoice {
     Existing(SqlBackend),
 }
 
+impl SqlChoice {
+    /// The database as the wizard and the reports name it: `SQL Server Express LocalDB`, or
+    /// the existing instance's `server\instance`.
+    pub fn display_name(&self) -> String {
+        match self {
+            SqlChoice::LocalDb => "SQL Server Express LocalDB".to_string(),
+            SqlChoice::Existing(b) => b.display_name(),
+        }
+    }
+}
+
 /// The account the sync service runs as.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServiceAccount {
     /// The default virtual service account.
     Virtual,
     /// A domain account (`DOMAIN\name`), required when SQL is remote.
-    Domain { name: String, password: Secret },
+    Domain {
+        /// `DOMAIN\name`.
+        name: String,
+        /// Its password (redacted in `Debug`).
+        password: Secret,
+    },
     /// A local account.
-    Local { name: String, password: Secret },
+    Local {
+        /// The account's name on the server.
+        name: String,
+        /// Its password (redacted in `Debug`).
+        password: Secret,
+    },
 }
 
 /// How the installation is done.
@@ -161,23 +196,32 @@ pub enum InstallMode {
 /// Everything the wizard's "Ready to configure" page commits.
 #[derive(Clone, Debug)]
 pub struct InstallRequest {
+    /// In place or `/migrate`.
     pub mode: InstallMode,
+    /// The DirSync settings to migrate.
     pub settings: SettingsDocument,
     /// Custom install location; `None` = `C:\Program Files\Microsoft Azure AD Sync`.
     pub install_location: Option<String>,
+    /// Where the new installation keeps its database.
     pub sql: SqlChoice,
+    /// The account the sync service runs as.
     pub service_account: ServiceAccount,
+    /// Install in staging mode: sync runs, nothing exports (`/migrate` always; in place never).
     pub staging: bool,
     /// "Start the synchronization process as soon as the configuration completes".
     pub start_sync: bool,
+    /// The Azure AD account and password (Hybrid Identity Administrator).
     pub azure_ad: Credential,
+    /// An Enterprise Admins account, used only during installation.
     pub enterprise_admin: Credential,
 }
 
 /// What the installer reports when it is done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstallReceipt {
+    /// When the installation finished.
     pub finished_at: SimTime,
+    /// The Azure AD Connect version installed.
     pub version: Version,
     /// The wizard tells the user to sign out and in before using the sync tools.
     pub sign_out_required: bool,
@@ -186,10 +230,15 @@ pub struct InstallReceipt {
 /// An installed Azure AD Connect as its configuration wizard sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectInstallation {
+    /// The server's host name.
     pub hostname: String,
+    /// The installed version.
     pub version: Version,
+    /// Staging mode is on: sync runs, nothing exports.
     pub staging: bool,
+    /// The sync service runs.
     pub service_running: bool,
+    /// Where it keeps its database.
     pub sql: SqlChoice,
 }
 
@@ -198,6 +247,7 @@ pub struct ConnectInstallation {
 pub trait ConnectServer {
     /// The machine's facts for the prerequisite checks.
     async fn environment(&mut self) -> Result<ServerEnvironment, PortError>;
+    /// The installed Azure AD Connect, `None` where it is not installed.
     async fn installation(&mut self) -> Result<Option<ConnectInstallation>, PortError>;
     /// Runs the installer (MSI + wizard) once.
     async fn install(&mut self, request: InstallRequest) -> Result<InstallReceipt, PortError>;
@@ -214,7 +264,9 @@ pub trait ConnectServer {
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError>;
     /// Pending exports on the Azure AD connector (csexport).
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError>;
+    /// Writes a file on the server (creating or replacing it).
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError>;
+    /// Reads a file on the server; `FileNotFound` when it is not there.
     async fn read_file(&mut self, path: &str) -> Result<Vec<u8>, PortError>;
 }
 
@@ -224,8 +276,11 @@ pub trait ConnectServer {
 /// before and is a tombstone now), or updated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AdChanges {
+    /// Objects created in the period.
     pub added: BTreeSet<ImmutableId>,
+    /// Objects that existed before and were changed.
     pub updated: BTreeSet<ImmutableId>,
+    /// Objects that existed before and are tombstones now.
     pub deleted: BTreeSet<ImmutableId>,
 }
 
@@ -242,6 +297,7 @@ pub trait OnPremAd {
 /// A signed-in session with the tenant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantSession {
+    /// The account signed in.
     pub account: String,
     /// Hybrid Identity Administrator or Global Administrator.
     pub is_hybrid_identity_admin: bool,
@@ -259,14 +315,21 @@ pub struct TenantSyncStatus {
 /// The Azure AD tenant.
 #[allow(async_fn_in_trait)]
 pub trait AzureTenant {
+    /// Signs in with `credential`; `InvalidCredentials` or `ExpiredCredentials` when it cannot.
     async fn sign_in(&mut self, credential: &Credential) -> Result<TenantSession, PortError>;
+    /// The tenant's directory synchronization status (the last export and who sent it).
     async fn sync_status(&mut self) -> Result<TenantSyncStatus, PortError>;
 }
 
 /// Simulated or real time. The engine never reads a clock of its own.
+///
+/// The clock never goes back: the engine stamps its events and measures the sync gap with it,
+/// and asserts (in debug builds) that what it stamps comes in order.
 #[allow(async_fn_in_trait)]
 pub trait Clock {
+    /// The time now.
     fn now(&self) -> SimTime;
+    /// Waits `duration` (a simulated world advances its clock, and the world with it).
     async fn sleep(&self, duration: SimDuration);
 }
 

@@ -70,6 +70,7 @@ impl ConnectGeneration {
         }
     }
 
+    /// The oldest .NET Framework the generation's installer accepts.
     pub fn min_dotnet(self) -> Version {
         match self {
             ConnectGeneration::V1 => Version::new(&[4, 5, 1]),
@@ -79,6 +80,7 @@ impl ConnectGeneration {
         }
     }
 
+    /// The oldest Windows PowerShell the generation needs.
     pub fn min_powershell(self) -> Version {
         match self {
             ConnectGeneration::V1 => Version::new(&[3, 0]),
@@ -86,6 +88,7 @@ impl ConnectGeneration {
         }
     }
 
+    /// Whether the generation needs TLS 1.2 enabled for .NET (2.x and later).
     pub fn requires_tls12(self) -> bool {
         !matches!(self, ConnectGeneration::V1)
     }
@@ -98,6 +101,7 @@ impl ConnectGeneration {
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "snake_case")]
 pub enum PrerequisiteCheck {
+    /// The Windows Server version.
     OperatingSystem,
     /// `dotnet` in scenario files; serde's `dot-net` in the event stream.
     #[strum(serialize = "dotnet")]
@@ -105,9 +109,14 @@ pub enum PrerequisiteCheck {
     /// `powershell` in scenario files; serde's `power-shell` in the event stream.
     #[strum(serialize = "powershell")]
     PowerShell,
+    /// TLS 1.2 enabled for .NET (SchUseStrongCrypto).
     Tls12,
+    /// The server is joined to a domain of the forest.
     DomainJoined,
+    /// The proxy: Azure AD Connect uses the machine-wide settings (machine.config), not the
+    /// signed-in user's.
     Proxy,
+    /// Reaching Azure AD's endpoints.
     Endpoint,
 }
 
@@ -115,7 +124,9 @@ pub enum PrerequisiteCheck {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
+    /// Worth fixing; the installation proceeds.
     Warning,
+    /// Blocks the installation until fixed.
     Error,
 }
 
@@ -152,9 +163,13 @@ impl std::fmt::Display for Severity {
 /// What is wrong and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Which prerequisite.
     pub check: PrerequisiteCheck,
+    /// Whether it blocks the installation.
     pub severity: Severity,
+    /// What is wrong, in the installer's terms.
     pub problem: String,
+    /// What to do about it.
     pub fix: String,
 }
 

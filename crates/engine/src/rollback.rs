@@ -15,9 +15,11 @@ use upgrade_lab_model::SimTime;
 /// What the rollback did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RollbackReport {
+    /// The DirSync server, the active server again.
     pub dirsync_host: String,
     /// Connect was taken back into staging mode (it had been turned off without exporting).
     pub connect_back_in_staging: bool,
+    /// When DirSync was (or already was) running again.
     pub dirsync_enabled_at: SimTime,
 }
 
@@ -131,12 +133,7 @@ impl<P: Ports> Upgrade<P> {
     /// The guard on running the installation MSI: refused where Connect is installed (use the
     /// installed wizard's Additional tasks instead); `Ok` when the server has no installation.
     pub async fn rerun_installer(&mut self) -> Result<(), UpgradeError> {
-        let installed = self
-            .connect
-            .installation()
-            .await
-            .map_err(port("look for an existing installation"))?;
-        guards::guard_installer_may_run(installed.as_ref()).map_err(|r| self.refuse(r))?;
+        self.require_no_connect_installation().await?;
         self.checked(
             Check::ExistingInstallation,
             true,

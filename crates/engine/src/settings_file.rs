@@ -10,6 +10,8 @@
 use crate::ports::DirSyncInstallation;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::fmt::Write as _;
 use upgrade_lab_model::settings::SETTINGS_SCHEMA_VERSION;
 use upgrade_lab_model::{
     AttributeFilter, MigratedFeatures, ObjectCounts, ScopeFilters, SettingsDocument, SourceAnchor,
@@ -30,38 +32,73 @@ pub enum SettingsFileError {
         "the settings file is not valid JSON (line {line}, column {column}: {message}); \
          export the settings again"
     )]
+    /// The bytes are not JSON.
     NotJson {
+        /// 1-based line of the error.
         line: usize,
+        /// 1-based column of the error.
         column: usize,
+        /// serde_json's description.
         message: String,
     },
     #[error(
         "the settings file has no numeric schema_version; it is not a settings file exported \
          by upgrade-lab"
     )]
+    /// No numeric `schema_version`: not a settings file of ours.
     MissingSchemaVersion,
     #[error(
         "the settings file was written by a newer upgrade-lab (schema version {found}, this \
          build reads {supported}); upgrade upgrade-lab"
     )]
-    NewerSchema { found: u64, supported: u32 },
+    /// Written by a newer build.
+    NewerSchema {
+        /// The file's schema version.
+        found: u64,
+        /// [`SETTINGS_SCHEMA_VERSION`] of this build.
+        supported: u32,
+    },
     #[error(
         "the settings file has schema version {found}, which this build does not read \
          (it reads {supported}); export the settings again"
     )]
-    UnsupportedSchema { found: u64, supported: u32 },
+    /// An older schema this build no longer reads.
+    UnsupportedSchema {
+        /// The file's schema version.
+        found: u64,
+        /// [`SETTINGS_SCHEMA_VERSION`] of this build.
+        supported: u32,
+    },
+    /// A key the schema does not have (a dotted path, `filters.extra`).
     #[error("the settings file has an unknown field '{path}'; export the settings again")]
-    UnknownField { path: String },
+    UnknownField {
+        /// The key as a dotted path (`filters.extra`, `filters.attribute_filters[0].x`).
+        path: String,
+    },
+    /// A known key with a value of the wrong shape.
     #[error("the settings file is malformed ({message}); export the settings again")]
-    Malformed { message: String },
+    Malformed {
+        /// serde_json's description of the shape error.
+        message: String,
+    },
+    /// The content does not match its checksum: edited after export.
     #[error("the settings file was changed after export (checksum mismatch); export again")]
-    ChecksumMismatch { expected: String, found: String },
+    ChecksumMismatch {
+        /// The checksum of the content as read.
+        expected: String,
+        /// The checksum the file carries.
+        found: String,
+    },
     #[error(
         "the settings file is incomplete: {} is empty; export the settings again on the \
          DirSync server",
         fields.join(", ")
     )]
-    Incomplete { fields: Vec<String> },
+    /// Required fields are empty (by their names in the file).
+    Incomplete {
+        /// The empty fields by their names in the file (`sql.server`).
+        fields: Vec<String>,
+    },
 }
 
 /// Builds the document for an installed DirSync, checksum included.
@@ -99,11 +136,24 @@ pub fn checksum(doc: &SettingsDocument) -> String {
     // Serialising plain data with string keys cannot fail.
     let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
     let digest = Sha256::digest(&bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 /// The file's bytes: pretty JSON, stable key order, trailing newline.
+///
+/// Only a sealed document is written: its `checksum` must be the one [`checksum`] computes
+/// ([`export_document`] seals what it builds, [`parse_settings`] returns only sealed ones), so
+/// that the file reads back on the new server. Writing a document edited after it was sealed
+/// is a bug and panics.
 pub fn to_bytes(doc: &SettingsDocument) -> Vec<u8> {
+    assert!(
+        doc.checksum == checksum(doc),
+        "a settings document is written only as sealed: its checksum must match its content"
+    );
     let mut bytes = serde_json::to_vec_pretty(doc).unwrap_or_default();
     bytes.push(b'\n');
     bytes
@@ -143,12 +193,10 @@ fn check_schema_version(json: &Json) -> Result<(), SettingsFileError> {
         return Err(SettingsFileError::MissingSchemaVersion);
     };
     let supported = SETTINGS_SCHEMA_VERSION;
-    if found > u64::from(supported) {
-        Err(SettingsFileError::NewerSchema { found, supported })
-    } else if found < u64::from(supported) {
-        Err(SettingsFileError::UnsupportedSchema { found, supported })
-    } else {
-        Ok(())
+    match found.cmp(&u64::from(supported)) {
+        Ordering::Greater => Err(SettingsFileError::NewerSchema { found, supported }),
+        Ordering::Less => Err(SettingsFileError::UnsupportedSchema { found, supported }),
+        Ordering::Equal => Ok(()),
     }
 }
 

@@ -254,7 +254,7 @@ fn engine_holding(
     dirsync.discovery = DirSyncDiscovery::Installed(installation);
     let ad = FakeAd {
         enterprise_admins: vec![(ea, password.into())],
-        changes: Default::default(),
+        changes: crate::ports::AdChanges::default(),
         changed_at: upgrade_lab_model::SimTime(1),
         failure: None,
     };
@@ -310,6 +310,15 @@ fn the_password_check_catches_an_exporter_that_copies_the_password() {
         doc.azure_ad_account,
         e.options().azure_ad.password.expose()
     );
+    doc.checksum = checksum(&doc);
     let leaky = to_bytes(&doc);
     assert!(password_leak(&leaky, password).is_some());
+}
+
+#[test]
+#[should_panic(expected = "a settings document is written only as sealed")]
+fn writing_a_document_edited_after_export_fires() {
+    let (mut doc, _) = exported();
+    doc.tenant = "fabrikam.onmicrosoft.com".into();
+    to_bytes(&doc);
 }

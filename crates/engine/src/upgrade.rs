@@ -32,6 +32,7 @@ pub enum CutoverMethod {
 /// serialised; `Debug` redacts them.
 #[derive(Clone, Debug)]
 pub struct UpgradeOptions {
+    /// The Azure AD Connect build to install: its prerequisites are checked.
     pub generation: ConnectGeneration,
     /// "Continue upgrading DirSync on this computer" (in place with 50,000 objects or more).
     pub continue_in_place: bool,
@@ -45,9 +46,11 @@ pub struct UpgradeOptions {
     pub install_location: Option<String>,
     /// The new server's database (parallel deployment; in place follows DirSync's).
     pub sql: SqlChoice,
+    /// The account the new sync service runs as (a domain account when SQL is remote).
     pub service_account: ServiceAccount,
     /// "Start the synchronization process as soon as the configuration completes".
     pub start_sync: bool,
+    /// How the cutover stops DirSync.
     pub cutover: CutoverMethod,
     /// Where Export settings writes the file and `/migrate` reads it.
     pub settings_path: String,
@@ -85,18 +88,23 @@ pub enum UpgradeError {
     /// A server or the tenant failed.
     #[error("{step}: {source}")]
     Port {
+        /// The step that asked the port ("uninstall DirSync").
         step: &'static str,
+        /// What the port answered.
         source: PortError,
     },
     /// The step needs an earlier one first.
     #[error("{step} needs {needs} first")]
     OutOfOrder {
+        /// The step that was called.
         step: &'static str,
+        /// The step it needs first.
         needs: &'static str,
     },
 }
 
 impl UpgradeError {
+    /// The refusal, when a guard rail refused the step.
     pub fn refusal(&self) -> Option<&Refusal> {
         match self {
             UpgradeError::Refused(r) => Some(r),
@@ -108,16 +116,24 @@ impl UpgradeError {
 /// What the engine remembers between steps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UpgradeState {
+    /// The last analysis of DirSync.
     pub analysis: Option<Analysis>,
     /// The document exported (parallel) or migrated (in place).
     pub settings: Option<SettingsDocument>,
+    /// When Export settings wrote the file (parallel).
     pub settings_exported_at: Option<SimTime>,
+    /// When Azure AD Connect's installation finished.
     pub installed_at: Option<SimTime>,
+    /// When DirSync stopped exporting (uninstalled or disabled by the engine).
     pub dirsync_stopped_at: Option<SimTime>,
     /// When Connect became the active exporter (in place: at install; parallel: staging off).
     pub connect_active_since: Option<SimTime>,
+    /// When the engine last found the staging server's initial cycle verified (the four runs
+    /// clean): a staging server turns staging off only after this is set.
+    pub initial_cycle_verified_at: Option<SimTime>,
     /// The Connect server that is the active one, once one is.
     pub active_connect_host: Option<String>,
+    /// When Connect's first export after the switch ended.
     pub first_export_at: Option<SimTime>,
 }
 
@@ -151,6 +167,7 @@ pub(crate) fn port(step: &'static str) -> impl FnOnce(PortError) -> UpgradeError
 }
 
 impl<P: Ports> Upgrade<P> {
+    /// The engine bound to its ports, with an empty event log and no step done yet.
     pub fn new(
         dirsync: P::DirSync,
         connect: P::Connect,
@@ -171,42 +188,52 @@ impl<P: Ports> Upgrade<P> {
         }
     }
 
+    /// Every event so far (what the engine checked, decided, changed and refused).
     pub fn events(&self) -> &EventLog {
         &self.events
     }
 
+    /// The event log, for a runner that drains it step by step.
     pub fn events_mut(&mut self) -> &mut EventLog {
         &mut self.events
     }
 
+    /// What the engine remembers between steps.
     pub fn state(&self) -> &UpgradeState {
         &self.state
     }
 
+    /// The operator's choices.
     pub fn options(&self) -> &UpgradeOptions {
         &self.options
     }
 
+    /// The operator's choices, to change between steps (as in the wizard).
     pub fn options_mut(&mut self) -> &mut UpgradeOptions {
         &mut self.options
     }
 
+    /// The DirSync server port, for a runner that drives the world between steps.
     pub fn dirsync_mut(&mut self) -> &mut P::DirSync {
         &mut self.dirsync
     }
 
+    /// The Connect server port.
     pub fn connect_mut(&mut self) -> &mut P::Connect {
         &mut self.connect
     }
 
+    /// The AD port.
     pub fn ad_mut(&mut self) -> &mut P::Ad {
         &mut self.ad
     }
 
+    /// The tenant port.
     pub fn tenant_mut(&mut self) -> &mut P::Tenant {
         &mut self.tenant
     }
 
+    /// The clock port.
     pub fn clock(&self) -> &P::Clock {
         &self.clock
     }
@@ -392,7 +419,7 @@ impl<P: Ports> Upgrade<P> {
                 });
             }
         }
-        if let Err(r) = credentials::check_enterprise_admin(&ea.account, answer) {
+        if let Err(r) = credentials::check_enterprise_admin(&ea.account, &answer) {
             self.checked(Check::EnterpriseAdmin, false, r.to_string());
             return Err(self.refuse(r));
         }

@@ -1,9 +1,9 @@
-//! Verification of the staging server before the switch (seed document, "Verify that Azure AD
-//! Connect is ready to begin sync"): the four runs of the Operations tab (Full Import and Full
+//! Verification of the staging server before the switch (the upgrade document, "Verify that Azure
+//! AD Connect is ready to begin sync"): the four runs of the Operations tab (Full Import and Full
 //! Synchronization on both connectors) completed without errors, and the pending exports hold
-//! nothing unexpected: every pending add, update and delete is explained by a change AD made
-//! since the settings were exported or, for updates, by an attribute Connect's rules flow and
-//! DirSync's did not (`model::attribute_flow`); no source-anchor changes.
+//! nothing unexpected: every pending add, update and delete is explained by a change AD made since
+//! the settings were exported or, for updates, by an attribute Connect's rules flow and DirSync's
+//! did not (`model::attribute_flow`); no source-anchor changes.
 //!
 //! Pure functions of run history, pending exports and AD's change counts.
 
@@ -29,17 +29,22 @@ pub const REQUIRED_RUNS: [(Connector, RunProfile); 4] = [
 /// One of the four required runs as the Operations tab shows it (the latest of its kind).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RequiredRun {
+    /// The connector it runs on.
     pub connector: Connector,
+    /// Full Import or Full Synchronization.
     pub profile: RunProfile,
     /// The status string of the latest such run; `None` if it never ran.
     pub status: Option<String>,
+    /// Errors the latest such run reported.
     pub errors_count: u64,
+    /// It ran and ended without errors.
     pub clean: bool,
 }
 
 /// The initial cycle's verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InitialCycle {
+    /// The four required runs, in [`REQUIRED_RUNS`] order.
     pub runs: Vec<RequiredRun>,
     /// True when not one of the four runs is in the history (start_sync was off).
     pub none_ran: bool,
@@ -48,6 +53,7 @@ pub struct InitialCycle {
 }
 
 impl InitialCycle {
+    /// Verified: the four runs ran and ended clean.
     pub fn verified(&self) -> bool {
         self.problems.is_empty()
     }
@@ -120,8 +126,11 @@ fn run_problem(r: &RequiredRun) -> String {
 /// Pending exports of one object type.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct OperationCounts {
+    /// Objects to be created in Azure AD.
     pub adds: u64,
+    /// Objects to be changed.
     pub updates: u64,
+    /// Objects to be deleted.
     pub deletes: u64,
 }
 
@@ -134,6 +143,7 @@ impl OperationCounts {
         }
     }
 
+    /// Adds + updates + deletes.
     pub fn total(&self) -> u64 {
         self.adds + self.updates + self.deletes
     }
@@ -148,14 +158,20 @@ pub const EXAMPLES_MAX: usize = 10;
 /// by neither (*unexplained*: a person must look before switching).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PendingExportReport {
+    /// Pending exports per object type.
     pub by_kind: BTreeMap<ObjectKind, OperationCounts>,
+    /// All pending exports; each is filed once under `directory`, `rules_only_updates` or `unexplained`.
     pub totals: OperationCounts,
     /// How many pending updates change each attribute.
     pub updated_attributes: BTreeMap<String, u64>,
+    /// Pending exports that would change an object's source anchor (never expected).
     pub source_anchor_changes: u64,
-    /// AD's changes since the settings were exported (objects added, updated, deleted).
+    /// Objects AD added since the settings were exported (less one DirSync cycle, see
+    /// [`explaining_changes_since`]).
     pub ad_adds_since_export: u64,
+    /// Objects AD updated since then.
     pub ad_updates_since_export: u64,
+    /// Objects AD deleted since then.
     pub ad_deletes_since_export: u64,
     /// Pending exports AD's changes explain: objects added, updated, deleted in AD.
     pub directory: OperationCounts,
@@ -198,7 +214,29 @@ pub fn pending_export_report(pending: &[PendingExport], ad: &AdChanges) -> Pendi
         classify(&mut report, p, ad);
     }
     report.unexpected = unexpected(&report);
+    assert_each_export_filed_once(&report, pending.len());
     report
+}
+
+/// Asserts that every pending export was counted once in the totals and filed once: under
+/// AD's changes (`directory`), the rules (`rules_only_updates`, updates only) or
+/// `unexplained`. A classification that drops or double-files an export would hide it from
+/// the verdict.
+fn assert_each_export_filed_once(report: &PendingExportReport, pending_count: usize) {
+    let (t, d, u) = (report.totals, report.directory, report.unexplained);
+    assert_eq!(
+        t.total(),
+        pending_count as u64,
+        "every pending export is counted once in the totals"
+    );
+    assert!(
+        t.adds == d.adds + u.adds
+            && t.deletes == d.deletes + u.deletes
+            && t.updates == d.updates + u.updates + report.rules_only_updates,
+        "every pending export is filed once: under AD's changes, the rules or unexplained \
+         (totals {t:?}, directory {d:?}, rules only {}, unexplained {u:?})",
+        report.rules_only_updates
+    );
 }
 
 /// Files one pending export under directory, rules or unexplained.
@@ -339,7 +377,9 @@ fn unexpected(r: &PendingExportReport) -> Vec<String> {
 /// Everything verification found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StagingReport {
+    /// The four runs of the initial cycle.
     pub initial_cycle: InitialCycle,
+    /// What the server would export once staging mode is off.
     pub pending_exports: PendingExportReport,
 }
 
@@ -603,5 +643,37 @@ mod tests {
         let r = pending_export_report(&p, &AdChanges::default());
         assert_eq!(r.unexplained.adds, 30);
         assert_eq!(r.unexplained_examples.len(), EXAMPLES_MAX);
+    }
+
+    fn filed_report() -> (Vec<PendingExport>, PendingExportReport) {
+        use ExportOperation::*;
+        let p = vec![
+            pending(Add, ObjectKind::User, 1, &[]),
+            pending(Update, ObjectKind::User, 2, &["jobTitle"]),
+            pending(
+                Update,
+                ObjectKind::Group,
+                3,
+                &["onPremisesDistinguishedName"],
+            ),
+            pending(Delete, ObjectKind::Contact, 5, &[]),
+        ];
+        let r = pending_export_report(&p, &ad(&[1], &[], &[]));
+        (p, r)
+    }
+
+    #[test]
+    #[should_panic(expected = "every pending export is counted once in the totals")]
+    fn a_report_that_lost_an_export_fires() {
+        let (p, r) = filed_report();
+        assert_each_export_filed_once(&r, p.len() + 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "every pending export is filed once")]
+    fn an_export_filed_twice_fires() {
+        let (p, mut r) = filed_report();
+        r.directory.deletes += 1;
+        assert_each_export_filed_once(&r, p.len());
     }
 }

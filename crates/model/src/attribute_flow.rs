@@ -18,12 +18,16 @@ use crate::object::ObjectKind;
 /// The object types a row flows for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kinds {
+    /// It flows for users.
     pub user: bool,
+    /// It flows for contacts.
     pub contact: bool,
+    /// It flows for groups.
     pub group: bool,
 }
 
 impl Kinds {
+    /// Whether the row flows for `kind`.
     pub const fn contains(self, kind: ObjectKind) -> bool {
         match kind {
             ObjectKind::User => self.user,
@@ -45,19 +49,33 @@ pub enum Storage {
 /// The attributes stored in fields of their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
+    /// `cn`.
     Cn,
+    /// `sAMAccountName`.
     SamAccountName,
+    /// `userPrincipalName`.
     UserPrincipalName,
+    /// `mail`.
     Mail,
+    /// `proxyAddresses` (multi-valued).
     ProxyAddresses,
+    /// `displayName`.
     DisplayName,
+    /// `givenName`.
     GivenName,
+    /// `sn` (surname).
     Sn,
+    /// `department`.
     Department,
+    /// `title`.
     Title,
+    /// `l` (city).
     City,
+    /// `manager` (a DN).
     Manager,
+    /// `telephoneNumber`.
     TelephoneNumber,
+    /// `description`.
     Description,
     /// Derived: `userAccountControl` bit 2 clear.
     AccountEnabled,
@@ -65,6 +83,7 @@ pub enum Field {
     SecurityEnabled,
     /// `extensionAttributeN`.
     Extension(u8),
+    /// `member` (a group's member DNs).
     Member,
     /// Derived: the object's DN.
     DistinguishedName,
@@ -83,7 +102,9 @@ pub struct AttributeFlow {
     pub connect: Kinds,
     /// The types DirSync's rules flowed it for (a subset of `connect`).
     pub dirsync: Kinds,
+    /// The attribute holds several values (`proxyAddresses`, `member`).
     pub multi_valued: bool,
+    /// Where `Attributes` keeps its value.
     pub storage: Storage,
 }
 
@@ -92,6 +113,7 @@ pub struct AttributeFlow {
 pub struct AttrId(pub u8);
 
 impl AttrId {
+    /// The row this index names.
     pub fn flow(self) -> &'static AttributeFlow {
         &ATTRIBUTE_FLOWS[self.0 as usize]
     }
@@ -172,6 +194,19 @@ const fn ext(n: u8, ad: &'static str) -> AttributeFlow {
 
 /// Number of rows.
 pub const ATTRIBUTE_FLOW_COUNT: usize = 101;
+
+/// Every row's index, in table order. The table fits `AttrId`'s `u8` and `RowSet`'s bits (the
+/// `const` block below fails the build otherwise), so the cast cannot truncate.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the table has at most 128 rows, asserted at compile time here"
+)]
+fn all_ids() -> impl Iterator<Item = AttrId> {
+    const {
+        assert!(ATTRIBUTE_FLOW_COUNT <= RowSet::BITS as usize);
+    }
+    (0..ATTRIBUTE_FLOW_COUNT as u8).map(AttrId)
+}
 
 /// The table. Rows with a `Field` come first; the others live in `Attributes::extra`.
 pub static ATTRIBUTE_FLOWS: [AttributeFlow; ATTRIBUTE_FLOW_COUNT] = [
@@ -381,10 +416,7 @@ pub static ATTRIBUTE_FLOWS: [AttributeFlow; ATTRIBUTE_FLOW_COUNT] = [
 /// The row of an AD attribute name, compared case-insensitively as the directory compares
 /// names; `None` when neither product flows it.
 pub fn by_ad_name(name: &str) -> Option<AttrId> {
-    ATTRIBUTE_FLOWS
-        .iter()
-        .position(|f| f.ad_name.eq_ignore_ascii_case(name))
-        .map(|i| AttrId(i as u8))
+    all_ids().find(|id| id.flow().ad_name.eq_ignore_ascii_case(name))
 }
 
 /// A set of rows, one bit per `AttrId`.
@@ -435,9 +467,7 @@ pub fn flowed_rows(kind: ObjectKind, connect: bool) -> RowSet {
 
 /// The rows of a set, in table order.
 pub fn ids(set: RowSet) -> impl Iterator<Item = AttrId> {
-    (0..ATTRIBUTE_FLOW_COUNT as u8)
-        .map(AttrId)
-        .filter(move |&id| set & bit(id) != 0)
+    all_ids().filter(move |&id| set & bit(id) != 0)
 }
 
 /// Whether `product`'s default rules flow row `id` for `kind`.
@@ -448,9 +478,7 @@ pub fn flows_for(id: AttrId, kind: ObjectKind, connect: bool) -> bool {
 
 /// The rows a product flows for a type, in table order.
 pub fn rows(kind: ObjectKind, connect: bool) -> impl Iterator<Item = AttrId> {
-    (0..ATTRIBUTE_FLOW_COUNT as u8)
-        .map(AttrId)
-        .filter(move |&id| flows_for(id, kind, connect))
+    all_ids().filter(move |&id| flows_for(id, kind, connect))
 }
 
 /// Whether an Azure AD attribute name is one Connect flows and DirSync did not for `kind`: a
@@ -459,11 +487,7 @@ pub fn is_rule_difference(aad_name: &str, kind: ObjectKind) -> bool {
     // Verification asks this for every attribute of every pending update (a million after a
     // takeover): one hash lookup, not a scan of the table.
     static BY_AAD_NAME: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, AttrId>> =
-        std::sync::LazyLock::new(|| {
-            (0..ATTRIBUTE_FLOW_COUNT as u8)
-                .map(|i| (ATTRIBUTE_FLOWS[i as usize].aad_name, AttrId(i)))
-                .collect()
-        });
+        std::sync::LazyLock::new(|| all_ids().map(|id| (id.flow().aad_name, id)).collect());
     BY_AAD_NAME
         .get(aad_name)
         .is_some_and(|id| id.flow().connect.contains(kind) && !id.flow().dirsync.contains(kind))
@@ -496,7 +520,12 @@ mod tests {
         assert!(ATTRIBUTE_FLOW_COUNT <= RowSet::BITS as usize);
         for (i, f) in ATTRIBUTE_FLOWS.iter().enumerate() {
             if let Storage::Field(field) = f.storage {
-                assert_eq!(field_row(field), AttrId(i as u8), "{}", f.ad_name);
+                assert_eq!(
+                    Some(field_row(field)),
+                    u8::try_from(i).ok().map(AttrId),
+                    "{}",
+                    f.ad_name
+                );
             }
         }
         assert_eq!(ObjectKind::ALL.map(|k| k as usize), [0, 1, 2]);

@@ -25,7 +25,9 @@ impl Domain {
 /// An organizational unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationalUnit {
+    /// Its objectGUID.
     pub guid: crate::ids::ObjectGuid,
+    /// Its distinguished name.
     pub dn: Value,
 }
 
@@ -34,18 +36,26 @@ pub struct OrganizationalUnit {
 pub struct Directory {
     /// The forest root domain's DNS name.
     pub forest: Value,
+    /// The forest's domains, the root first.
     pub domains: Vec<Domain>,
+    /// Every OU of every domain.
     pub organizational_units: Vec<OrganizationalUnit>,
+    /// Users, groups and contacts (not OUs, not tombstones).
     pub objects: Vec<DirectoryObject>,
 }
 
 /// Object counts of a directory.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryCounts {
+    /// User objects.
     pub users: usize,
+    /// Group objects.
     pub groups: usize,
+    /// Contact objects.
     pub contacts: usize,
+    /// Organizational units.
     pub organizational_units: usize,
+    /// Users whose `userAccountControl` has ACCOUNTDISABLE (bit 2) set.
     pub disabled_users: usize,
     /// Objects per domain DNS name.
     pub by_domain: BTreeMap<String, usize>,

@@ -1,5 +1,5 @@
 //! A DirSync installation's configuration: what the upgrade wizard analyses and migrates
-//! (seed document, "DirSync configurations supported for upgrade") and what blocks it.
+//! (docs/real-systems.md, "What migrates, what blocks, what is reset") and what blocks it.
 
 use crate::version::Version;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,12 @@ pub enum SqlBackend {
     /// The SQL Server Express DirSync installs by default.
     Express,
     /// A full SQL Server, local or remote.
-    Full { server: String, instance: String },
+    Full {
+        /// The SQL Server's host name.
+        server: String,
+        /// The instance name on it.
+        instance: String,
+    },
 }
 
 impl SqlBackend {
@@ -23,6 +28,7 @@ impl SqlBackend {
         }
     }
 
+    /// Whether it is a full SQL Server (the analysis page says so; in place keeps it).
     pub fn is_full(&self) -> bool {
         matches!(self, SqlBackend::Full { .. })
     }
@@ -48,7 +54,9 @@ impl SqlBackend {
 /// "Filtering").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeFilter {
+    /// The user attribute (LDAP display name, `extensionAttribute15`).
     pub attribute: String,
+    /// The value that excludes a user (compared exactly).
     pub value: String,
 }
 
@@ -69,7 +77,9 @@ pub struct ScopeFilters {
 /// DirSync's configuration as the upgrade wizard finds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirSyncConfig {
+    /// DirSync's version (the last release is 1.0.7020.0).
     pub version: Version,
+    /// Its database.
     pub sql: SqlBackend,
     /// The tenant's initial domain (`contoso.onmicrosoft.com`).
     pub tenant: String,
@@ -79,10 +89,13 @@ pub struct DirSyncConfig {
     pub ad_account: String,
     /// The forest's root DNS name.
     pub forest: String,
+    /// Domain, OU and user-attribute filtering.
     pub filters: ScopeFilters,
     /// Alternate login ID: the attribute flowed to Azure AD's userPrincipalName (e.g. `mail`).
     pub alternate_login_id: Option<String>,
+    /// Password hash synchronization is on.
     pub password_sync: bool,
+    /// Exchange hybrid deployment (attribute write-back) is on.
     pub exchange_hybrid: bool,
     /// Attributes removed from DirSync's attribute flow: blocks the upgrade.
     pub removed_attributes: Vec<String>,
@@ -136,9 +149,15 @@ impl DirSyncConfig {
 pub enum Blocker {
     /// An attribute removed from DirSync's attribute flow.
     #[strum(serialize = "removed_attributes")]
-    RemovedAttribute { attribute: String },
+    RemovedAttribute {
+        /// The attribute's AD name.
+        attribute: String,
+    },
     /// A custom extension DLL.
-    ExtensionDll { dll: String },
+    ExtensionDll {
+        /// The DLL's file name.
+        dll: String,
+    },
 }
 
 impl Blocker {

@@ -11,15 +11,22 @@ pub enum ProxySetting {
     /// No proxy: direct connection.
     None,
     /// A proxy configured machine-wide (`machine.config`), which Connect uses.
-    Machine { address: String },
+    Machine {
+        /// The proxy's URL.
+        address: String,
+    },
     /// A proxy configured only for the installing user (IE settings), as DirSync used it.
-    PerUser { address: String },
+    PerUser {
+        /// The proxy's URL.
+        address: String,
+    },
 }
 
 /// What an HTTP probe of a required endpoint got back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EndpointReach {
+    /// The endpoint answered.
     Reachable,
     /// "Unable to connect to the remote server".
     Unreachable,
@@ -32,21 +39,30 @@ pub enum EndpointReach {
 /// A required endpoint and how it answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointStatus {
+    /// The endpoint probed.
     pub url: String,
+    /// What the probe got back.
     pub reach: EndpointReach,
 }
 
 /// The facts of a server that prerequisites are judged on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerEnvironment {
+    /// The server's host name.
     pub hostname: String,
     /// Windows Server version as `major.minor.build` (WS2016 = 10.0.14393).
     pub os_version: Version,
+    /// The installed .NET Framework (`4.7.2`).
     pub dotnet_version: Version,
+    /// The installed Windows PowerShell (`5.1`).
     pub powershell_version: Version,
+    /// TLS 1.2 is enabled for .NET (SchUseStrongCrypto).
     pub tls12_enabled: bool,
+    /// How the server reaches the internet.
     pub proxy: ProxySetting,
+    /// How each required endpoint answered.
     pub endpoints: Vec<EndpointStatus>,
+    /// The server is joined to a domain of the forest.
     pub domain_joined: bool,
 }
 

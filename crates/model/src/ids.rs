@@ -15,10 +15,13 @@ pub struct ObjectGuid([u8; 16]);
 /// Why a GUID could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GuidError {
+    /// Binary input that is not 16 bytes (its length).
     #[error("a GUID has 16 bytes, this value has {0}")]
     WrongLength(usize),
+    /// Text that is not the hyphenated form (the text).
     #[error("'{0}' is not a GUID: expected 8-4-4-4-12 hexadecimal digits, optionally in braces")]
     BadText(String),
+    /// Text that is not base64 (the text).
     #[error("'{0}' is not valid base64")]
     BadBase64(String),
 }
@@ -114,6 +117,7 @@ impl ImmutableId {
         Self(Arc::from(value))
     }
 
+    /// The base64 text, as Azure AD holds it.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -6,6 +6,10 @@
 //! It must not know about I/O, clocks, randomness, the simulator or the engine's logic: it is
 //! pure data, serde and small pure functions.
 //!
+//! What each type models in DirSync, Azure AD Connect and Azure AD (run statuses, the source
+//! anchor, filtering, the attributes that flow) is written down with its public Microsoft source
+//! in the repository's `docs/real-systems.md`; the docs here cite its sections by title.
+//!
 //! ```
 //! use upgrade_lab_model::ObjectGuid;
 //! let guid = ObjectGuid::parse_text("00112233-4455-6677-8899-aabbccddeeff").unwrap();

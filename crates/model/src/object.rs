@@ -27,12 +27,16 @@ use std::sync::Arc;
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum ObjectKind {
+    /// A user account (objectClass `user`).
     User,
+    /// A group (objectClass `group`).
     Group,
+    /// A mail contact (objectClass `contact`).
     Contact,
 }
 
 impl ObjectKind {
+    /// The three kinds DirSync syncs, in report order.
     pub const ALL: [ObjectKind; 3] = [ObjectKind::User, ObjectKind::Group, ObjectKind::Contact];
 
     /// The wire name (`user`), as serde writes it.
@@ -53,35 +57,49 @@ pub const UAC_NORMAL_DISABLED: u32 = 514;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Attributes {
+    /// `cn`: the object's common name (its RDN value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cn: Option<Value>,
+    /// `sAMAccountName`: the pre-Windows 2000 logon name (users and groups).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sam_account_name: Option<Value>,
+    /// `userPrincipalName`: the user's sign-in name (`name@suffix`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_principal_name: Option<Value>,
+    /// `mail`: the primary e-mail address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<Value>,
+    /// `proxyAddresses`: `SMTP:` (primary) and `smtp:` addresses; Azure AD refuses more than 300.
     #[serde(skip_serializing_if = "<[Value]>::is_empty")]
     pub proxy_addresses: Box<[Value]>,
+    /// `displayName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Value>,
+    /// `givenName`: the first name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<Value>,
+    /// `sn`: the surname.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sn: Option<Value>,
+    /// `department`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<Value>,
+    /// `title`: the job title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Value>,
+    /// `l`: the city.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<Value>,
     /// DN of the manager.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<Value>,
+    /// `telephoneNumber`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_number: Option<Value>,
+    /// `description`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Value>,
+    /// `userAccountControl` flags ([`UAC_ACCOUNT_DISABLE`] marks a disabled account).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_account_control: Option<u32>,
     /// `groupType` (for example -2147483646 for a global security group).
@@ -136,6 +154,7 @@ impl ExtraAttributes {
         &self.0[start..end]
     }
 
+    /// Every (row, value) pair, by row.
     pub fn iter(&self) -> impl Iterator<Item = &(AttrId, Value)> {
         self.0.iter()
     }
@@ -147,6 +166,7 @@ impl ExtraAttributes {
             .fold(0, |m, (id, _)| m | attribute_flow::bit(*id))
     }
 
+    /// Whether the store holds no value.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -403,9 +423,13 @@ fn bool_value(b: bool) -> Value {
 /// One object as AD holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryObject {
+    /// `objectGUID`: never changes, the source anchor DirSync used.
     pub guid: ObjectGuid,
+    /// User, group or contact.
     pub kind: ObjectKind,
+    /// The distinguished name (changes when the object moves or is renamed).
     pub dn: Value,
+    /// The attributes, shared between copies until one is written.
     pub attrs: Arc<Attributes>,
     /// `uSNChanged`: the update sequence number of the last change (delta import reads it).
     pub usn_changed: u64,
@@ -427,6 +451,38 @@ mod tests {
 
     fn id(name: &str) -> AttrId {
         by_ad_name(name).unwrap()
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "a field attribute in the sparse store")]
+    fn a_field_attribute_in_the_sparse_store_fires() {
+        ExtraAttributes::new(vec![(id("department"), Value::from("Sales"))]);
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "a single-valued attribute with two values in the sparse store")]
+    fn two_values_of_a_single_valued_attribute_fire() {
+        ExtraAttributes::new(vec![
+            (id("company"), Value::from("Contoso")),
+            (id("company"), Value::from("Fabrikam")),
+        ]);
+    }
+
+    #[test]
+    fn values_of_a_multi_valued_attribute_are_kept_in_order() {
+        let store = ExtraAttributes::new(vec![
+            (id("authOrig"), Value::from("b")),
+            (id("company"), Value::from("Contoso")),
+            (id("authOrig"), Value::from("a")),
+        ]);
+        let values: Vec<&str> = store
+            .values(id("authOrig"))
+            .iter()
+            .map(|(_, v)| &**v)
+            .collect();
+        assert_eq!(values, ["b", "a"]);
     }
 
     fn with_extra(pairs: &[(&str, &str)]) -> Attributes {

@@ -18,12 +18,19 @@ pub struct Scope {
 /// Why an object is out of scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutOfScope {
+    /// In a domain the domain filter leaves out.
     Domain,
+    /// Outside the included OUs, or inside an excluded one.
     OrganizationalUnit,
+    /// A user whose attribute matches an attribute filter.
     AttributeFilter,
+    /// The sync tools' own accounts (`MSOL_…`, `AAD_…`), never synced.
     ServiceAccount,
+    /// `isCriticalSystemObject: TRUE` (built-in accounts and groups).
     CriticalSystemObject,
+    /// A user without `sAMAccountName`.
     NoSamAccountName,
+    /// A contact with neither a `mail` nor a primary SMTP address that holds an `@`.
     ContactNotMailEnabled,
 }
 
@@ -43,6 +50,7 @@ impl OutOfScope {
 }
 
 impl Scope {
+    /// The scope DirSync's filters describe (domains and OUs compared as AD compares names).
     pub fn new(filters: &ScopeFilters) -> Self {
         let norm = |v: &Vec<String>| v.iter().map(|d| dn::normalize(d)).collect();
         Self {
@@ -66,6 +74,7 @@ impl Scope {
         Self::default()
     }
 
+    /// Whether DirSync would sync the object.
     pub fn contains(&self, object: &DirectoryObject) -> bool {
         self.why_out(object).is_none()
     }

@@ -8,6 +8,7 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a password or token.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
@@ -33,11 +34,14 @@ impl fmt::Display for Secret {
 /// An account name with its password, as typed into a wizard page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
+    /// The account name (`admin@contoso.onmicrosoft.com`, `CONTOSO\ea`); safe to show.
     pub account: String,
+    /// Its password, redacted wherever it is shown.
     pub password: Secret,
 }
 
 impl Credential {
+    /// An account with its password.
     pub fn new(account: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             account: account.into(),

@@ -73,10 +73,15 @@ impl fmt::Display for Connector {
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum RunProfile {
+    /// Reads every object of the connected directory into the connector space.
     FullImport,
+    /// Reads what changed since the last import (AD: by `uSNChanged`).
     DeltaImport,
+    /// Runs the rules on every connector-space object (after a rule change, or the first time).
     FullSynchronization,
+    /// Runs the rules on what the last import changed.
     DeltaSynchronization,
+    /// Writes the pending exports to the connected directory.
     Export,
 }
 
@@ -116,15 +121,25 @@ impl fmt::Display for RunProfile {
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum RunStatus {
+    /// `success`: completed, changes made, no error.
     Success,
+    /// `completed-no-objects`: completed, nothing to do.
     CompletedNoObjects,
+    /// `completed-export-errors`: completed; the target refused some exports.
     CompletedExportErrors,
+    /// `completed-sync-errors`: completed; some objects failed the rules.
     CompletedSyncErrors,
+    /// `stopped-deletion-threshold-exceeded`: an export with more deletes than the accidental-delete threshold.
     StoppedDeletionThresholdExceeded,
+    /// `stopped-error-limit`: more errors than the run allows (5,000).
     StoppedErrorLimit,
+    /// `stopped-server-down`: the sync server went down during the run.
     StoppedServerDown,
+    /// `stopped-database-disk-full`: the database (LocalDB's 10 GB) is full.
     StoppedDatabaseDiskFull,
+    /// `stopped-connectivity`: the connected directory could not be reached.
     StoppedConnectivity,
+    /// `no-start-credentials`: the connector's credentials were refused; the run did not start.
     NoStartCredentials,
     /// Azure AD refused the sync client (quota exceeded, throttled beyond retry).
     StoppedQuotaExceeded,
@@ -151,24 +166,38 @@ impl fmt::Display for RunStatus {
 /// Counters of a run (import, sync and export counters folded into one record).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunStats {
+    /// Objects added (in the connector space, or in the target for an export).
     pub adds: u64,
+    /// Objects updated.
     pub updates: u64,
+    /// Objects deleted.
     pub deletes: u64,
+    /// Objects read that had not changed.
     pub unchanged: u64,
+    /// Connector-space objects projected into the metaverse (new there).
     pub projections: u64,
+    /// Connector-space objects joined to an existing metaverse object.
     pub joins: u64,
+    /// Objects the scope filters left out.
     pub filtered: u64,
+    /// Objects that failed.
     pub errors: u64,
 }
 
 /// One line of run history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// The connector it ran on.
     pub connector: Connector,
+    /// The profile.
     pub profile: RunProfile,
+    /// When it started.
     pub started: SimTime,
+    /// When it ended (never before `started`).
     pub ended: SimTime,
+    /// How it ended.
     pub status: RunStatus,
+    /// Its counters.
     pub stats: RunStats,
     /// The first errors of the run, with the real error names (e.g. `AttributeValueMustBeUnique`).
     pub errors: Vec<String>,
@@ -178,8 +207,11 @@ pub struct RunRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExportOperation {
+    /// Create the object in the target.
     Add,
+    /// Change some of its attributes.
     Update,
+    /// Delete it from the target.
     Delete,
 }
 
@@ -233,16 +265,22 @@ pub type AttributeChanges = SmallVec<[AttributeChange; 1]>;
 /// value the export writes (multi-valued attributes list every value).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeChange {
+    /// The attribute's Azure AD name (as csexport lists it).
     pub attribute: Value,
+    /// Add, replace or delete.
     pub modification: Modification,
+    /// What the target holds now (empty: nothing).
     pub old: Values,
+    /// What the export writes (empty: the value is removed).
     pub new: Values,
 }
 
 /// One unexported change staged on a connector-space object (csexport's view).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingExport {
+    /// Add, update or delete.
     pub operation: ExportOperation,
+    /// User, group or contact.
     pub kind: ObjectKind,
     /// The source anchor of the object.
     pub anchor: ImmutableId,

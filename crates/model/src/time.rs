@@ -20,6 +20,7 @@ pub struct SimTime(pub u64);
 pub struct SimDuration(pub u64);
 
 impl SimDuration {
+    /// No time.
     pub const ZERO: Self = Self(0);
 
     /// `secs` seconds. Panics when the milliseconds overflow: the scenario validator bounds
@@ -71,21 +72,27 @@ impl SimDuration {
             ),
         }
     }
+    /// The span in milliseconds.
     pub const fn as_millis(self) -> u64 {
         self.0
     }
+    /// The span in hours, for rates people read.
     pub fn as_hours_f64(self) -> f64 {
         self.0 as f64 / 3_600_000.0
     }
+    /// The span as a `std::time::Duration`.
     pub fn as_std(self) -> std::time::Duration {
         std::time::Duration::from_millis(self.0)
     }
+    /// `self - other`, or zero when `other` is longer.
+    #[must_use]
     pub fn saturating_sub(self, other: Self) -> Self {
         Self(self.0.saturating_sub(other.0))
     }
 }
 
 impl SimTime {
+    /// The moment the world started.
     pub const START: Self = Self(0);
 
     /// `mins` minutes after the world started; panics on overflow like
@@ -102,6 +109,7 @@ impl SimTime {
         }
     }
 
+    /// The time from `earlier` to `self`; zero when `earlier` is later.
     pub fn since(self, earlier: SimTime) -> SimDuration {
         SimDuration(self.0.saturating_sub(earlier.0))
     }
@@ -160,7 +168,7 @@ mod tests {
         let t = SimTime::START + SimDuration::from_hours(3) + SimDuration::from_secs(65);
         assert_eq!(t.to_string(), "T+3:01:05");
         assert_eq!((t - SimTime::START).to_string(), "3:01:05");
-        assert_eq!(SimDuration::from_mins(90).as_hours_f64(), 1.5);
+        assert!((SimDuration::from_mins(90).as_hours_f64() - 1.5).abs() < f64::EPSILON);
     }
 
     #[test]

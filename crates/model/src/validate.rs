@@ -5,7 +5,7 @@
 use crate::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
 use crate::directory::Directory;
 use crate::object::ObjectKind;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
 /// Characters Azure AD accepts in a UPN prefix besides letters and digits.
@@ -74,6 +74,7 @@ pub fn over_group_member_limit(members: usize, limit_members: usize) -> bool {
 /// A value that more than one object carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duplicate {
+    /// The value (a UPN or a proxy address).
     pub value: String,
     /// DNs of the objects carrying it, in directory order.
     pub holders: Vec<String>,
@@ -82,17 +83,24 @@ pub struct Duplicate {
 /// A value that is malformed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidValue {
+    /// The object's DN.
     pub dn: String,
+    /// The attribute holding the value.
     pub attribute: String,
+    /// The value.
     pub value: String,
+    /// What is wrong with it, in a sentence.
     pub problem: String,
 }
 
 /// What `inspect` finds wrong with a directory, each list in directory order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefectReport {
+    /// UPNs more than one object carries (Azure AD refuses the second: `AttributeValueMustBeUnique`).
     pub duplicate_upns: Vec<Duplicate>,
+    /// Proxy addresses more than one object carries (refused the same way).
     pub duplicate_proxy_addresses: Vec<Duplicate>,
+    /// Malformed values.
     pub invalid_values: Vec<InvalidValue>,
     /// DNs of groups over the member limit (`DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS` members or
     /// more): DirSync and older Connect rules do not export them.
@@ -102,6 +110,7 @@ pub struct DefectReport {
 }
 
 impl DefectReport {
+    /// Nothing found.
     pub fn is_clean(&self) -> bool {
         self.duplicate_upns.is_empty()
             && self.duplicate_proxy_addresses.is_empty()
@@ -118,9 +127,9 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     let mut report = DefectReport::default();
     let capacity = directory.objects.len();
     let mut upns: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
     let mut proxies: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
     for (i, o) in directory.objects.iter().enumerate() {
         let a = &o.attrs;
         if let Some(upn) = &a.user_principal_name {

@@ -1,7 +1,7 @@
 //! Attribute values shared between the many copies the simulator keeps of each object (AD, two
 //! connector spaces per server, metaverses, tenant): an `Arc<str>` is cloned, never the text.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::sync::Arc;
 
 /// One attribute value. Cloning shares the text.
@@ -19,9 +19,10 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// An interner with room for `capacity` distinct values.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            values: FxHashSet::with_capacity_and_hasher(capacity, Default::default()),
+            values: FxHashSet::with_capacity_and_hasher(capacity, FxBuildHasher),
         }
     }
 
@@ -44,10 +45,12 @@ impl Interner {
         value
     }
 
+    /// How many distinct values it holds.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether it holds no value.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

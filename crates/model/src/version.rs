@@ -12,17 +12,32 @@ pub struct Version {
     parts: Vec<u32>,
 }
 
+/// Text that is not a version (the text as given).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not a version: expected numbers separated by dots, such as 4.7.2 or 1.0.7020.0")]
 pub struct VersionError(pub String);
 
+/// The most components a version has (`1.2.3.4.5.6`); parsing refuses more.
+pub const VERSION_PARTS_MAX: usize = 6;
+
 impl Version {
+    /// A version from its components, most significant first (`&[4, 7, 2]`).
+    ///
+    /// Panics unless there are one to [`VERSION_PARTS_MAX`] components: the program's own
+    /// versions are literals, and text from a user goes through [`str::parse`], which refuses
+    /// the others with an error.
     pub fn new(parts: &[u32]) -> Self {
+        assert!(
+            (1..=VERSION_PARTS_MAX).contains(&parts.len()),
+            "a version has one to {VERSION_PARTS_MAX} components, not {}",
+            parts.len()
+        );
         Self {
             parts: parts.to_vec(),
         }
     }
 
+    /// The components as written (trailing zeros kept: `4.7.0` has three).
     pub fn parts(&self) -> &[u32] {
         &self.parts
     }
@@ -44,7 +59,7 @@ impl FromStr for Version {
             .split('.')
             .map(|p| p.parse::<u32>().map_err(|_| err()))
             .collect::<Result<Vec<_>, _>>()?;
-        if parts.len() > 6 {
+        if parts.len() > VERSION_PARTS_MAX {
             return Err(err());
         }
         Ok(Self { parts })
@@ -116,5 +131,24 @@ mod tests {
         assert_eq!("4.x".parse::<Version>(), Err(VersionError("4.x".into())));
         assert!("".parse::<Version>().is_err());
         assert!("1.2.3.4.5.6.7".parse::<Version>().is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "a version has one to 6 components, not 7")]
+    fn a_seven_part_version_fires() {
+        Version::new(&[1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    #[should_panic(expected = "a version has one to 6 components, not 0")]
+    fn an_empty_version_fires() {
+        Version::new(&[]);
+    }
+
+    #[test]
+    fn parsing_refuses_what_new_asserts() {
+        assert!("1.2.3.4.5.6.7".parse::<Version>().is_err());
+        assert!("".parse::<Version>().is_err());
+        assert_eq!(Version::new(&[1, 2, 3, 4, 5, 6]).to_string(), "1.2.3.4.5.6");
     }
 }
