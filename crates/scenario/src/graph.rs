@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use std::fmt::Write as _;
 use upgrade_lab_model::{Attributes, ObjectKind, SimTime};
 use upgrade_lab_simulator::world::queries::{ProvisioningErrorRecord, TenantRecord};
 
@@ -20,9 +21,14 @@ const EPOCH_DAYS: i64 = 20_454;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphProvisioningError {
+    /// Always `PropertyConflict`: another object already holds the value.
     pub category: String,
+    /// When the conflict was first recorded: the start of the first export run that
+    /// wrote the object, simulated time counted from [`EPOCH`]; `null` when unknown.
     pub occurred_date_time: Option<String>,
+    /// The property in conflict, e.g. `UserPrincipalName` or `ProxyAddresses`.
     pub property_causing_error: String,
+    /// The conflicting value.
     pub value: String,
 }
 
@@ -44,23 +50,45 @@ impl Serialize for ExtensionAttributes {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphUser {
+    /// A GUID drawn from the seed and the object (its immutableId; for a cloud-only object
+    /// its kind and position), so the same scenario and seed give the same id.
     pub id: String,
+    /// `false` when AD's `userAccountControl` marks the user disabled.
     pub account_enabled: bool,
+    /// From AD's `l`.
     pub city: Option<String>,
+    /// From AD's `department`.
     pub department: Option<String>,
+    /// From AD's `displayName`.
     pub display_name: Option<String>,
+    /// From AD's `givenName`.
     pub given_name: Option<String>,
+    /// From AD's `title`.
     pub job_title: Option<String>,
+    /// The primary SMTP address, from AD's `mail`.
     pub mail: Option<String>,
+    /// DN of the AD object it was synced from, while that object exists in AD; `null` for a
+    /// cloud-only user or once the AD object is gone.
     pub on_premises_distinguished_name: Option<String>,
+    /// AD's `extensionAttribute1` to `15`, each `null` when unset.
     pub on_premises_extension_attributes: ExtensionAttributes,
+    /// The sync anchor (base64) tying the user to its AD object; `null` for a cloud-only user.
     pub on_premises_immutable_id: Option<String>,
+    /// One entry per conflicting property and value; empty when there is
+    /// none.
     pub on_premises_provisioning_errors: Vec<GraphProvisioningError>,
+    /// AD's `sAMAccountName`; `null` for a cloud-only user.
     pub on_premises_sam_account_name: Option<String>,
+    /// `true` for an object synced from on-premises; `null` for a cloud-only one.
     pub on_premises_sync_enabled: Option<bool>,
+    /// AD's `userPrincipalName`; `null` for a cloud-only user.
     pub on_premises_user_principal_name: Option<String>,
+    /// Every proxy address (`SMTP:` primary, `smtp:` secondary, …).
     pub proxy_addresses: Vec<String>,
+    /// From AD's `sn`.
     pub surname: Option<String>,
+    /// The sign-in name Azure AD shows (from AD's `userPrincipalName` or the alternate login
+    /// ID's attribute; the quarantined value after a duplicate-attribute conflict).
     pub user_principal_name: Option<String>,
 }
 
@@ -68,21 +96,33 @@ pub struct GraphUser {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphGroup {
+    /// A GUID drawn from the seed and the object, stable for the same scenario and seed.
     pub id: String,
+    /// From AD's `description`.
     pub description: Option<String>,
+    /// From AD's `displayName`.
     pub display_name: Option<String>,
+    /// The primary SMTP address, from AD's `mail`.
     pub mail: Option<String>,
+    /// `true` when the group has a `mail` or any proxy address.
     pub mail_enabled: bool,
+    /// One entry per conflicting property and value; empty when there is
+    /// none.
     pub on_premises_provisioning_errors: Vec<GraphProvisioningError>,
+    /// AD's `sAMAccountName`; `null` for a cloud-only group.
     pub on_premises_sam_account_name: Option<String>,
+    /// `true` for an object synced from on-premises; `null` for a cloud-only one.
     pub on_premises_sync_enabled: Option<bool>,
+    /// Every proxy address (`SMTP:` primary, `smtp:` secondary, …).
     pub proxy_addresses: Vec<String>,
+    /// `true` when AD's `groupType` has the security bit (bit 31).
     pub security_enabled: bool,
 }
 
 /// A Graph orgContact's address (only `city` is modelled).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GraphAddress {
+    /// From AD's `l`.
     pub city: String,
 }
 
@@ -90,16 +130,28 @@ pub struct GraphAddress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphContact {
+    /// A GUID drawn from the seed and the object, stable for the same scenario and seed.
     pub id: String,
+    /// One address holding the contact's city, or empty when AD's `l` is unset.
     pub addresses: Vec<GraphAddress>,
+    /// From AD's `department`.
     pub department: Option<String>,
+    /// From AD's `displayName`.
     pub display_name: Option<String>,
+    /// From AD's `givenName`.
     pub given_name: Option<String>,
+    /// From AD's `title`.
     pub job_title: Option<String>,
+    /// The contact's external address, from AD's `mail`.
     pub mail: Option<String>,
+    /// One entry per conflicting property and value; empty when there is
+    /// none.
     pub on_premises_provisioning_errors: Vec<GraphProvisioningError>,
+    /// `true` for an object synced from on-premises; `null` for a cloud-only one.
     pub on_premises_sync_enabled: Option<bool>,
+    /// Every proxy address.
     pub proxy_addresses: Vec<String>,
+    /// From AD's `sn`.
     pub surname: Option<String>,
 }
 
@@ -107,8 +159,11 @@ pub struct GraphContact {
 /// ties by `id`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct GraphTenant {
+    /// Every live user, sorted by `userPrincipalName`, ties by `id`.
     pub users: Vec<GraphUser>,
+    /// Every live group, sorted by `displayName`, ties by `id`.
     pub groups: Vec<GraphGroup>,
+    /// Every live contact, sorted by `displayName`, ties by `id`.
     pub contacts: Vec<GraphContact>,
 }
 
@@ -130,7 +185,10 @@ impl GraphTenant {
 
 /// `8-4-4-4-12` lower-case hex of 16 bytes.
 pub fn guid_text(b: &[u8; 16]) -> String {
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = b.iter().fold(String::with_capacity(32), |mut hex, x| {
+        let _ = write!(hex, "{x:02x}");
+        hex
+    });
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -144,6 +202,10 @@ pub fn guid_text(b: &[u8; 16]) -> String {
 /// `YYYY-MM-DDTHH:MM:SSZ` of a simulated time, counted from [`EPOCH`].
 pub fn iso8601(t: SimTime) -> String {
     let secs = t.0 / 1000;
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "u64::MAX ms is about 2.1e11 days, far below i64::MAX"
+    )]
     let days = EPOCH_DAYS + (secs / 86_400) as i64;
     let (y, m, d) = civil_from_days(days);
     let rem = secs % 86_400;
@@ -164,14 +226,21 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the algorithm gives a day of 1..=31 and a month of 1..=12"
+    )]
+    let (d, m) = (
+        (doy - (153 * mp + 2) / 5 + 1) as u32,
+        if mp < 10 { mp + 3 } else { mp - 9 } as u32,
+    );
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
 }
 
-fn text(v: &Option<upgrade_lab_model::Value>) -> Option<String> {
-    v.as_ref().map(std::string::ToString::to_string)
+fn text(v: Option<&upgrade_lab_model::Value>) -> Option<String> {
+    v.map(std::string::ToString::to_string)
 }
 
 /// One entry per conflicting (property, value), as Graph lists an object's current conflicts:
@@ -207,25 +276,25 @@ fn user(r: &TenantRecord, synced: Option<bool>) -> GraphUser {
     GraphUser {
         id: guid_text(&r.id),
         account_enabled: !a.is_disabled(),
-        city: text(&a.city),
-        department: text(&a.department),
-        display_name: text(&a.display_name),
-        given_name: text(&a.given_name),
-        job_title: text(&a.title),
-        mail: text(&a.mail),
-        on_premises_distinguished_name: text(&r.on_premises_dn),
+        city: text(a.city.as_ref()),
+        department: text(a.department.as_ref()),
+        display_name: text(a.display_name.as_ref()),
+        given_name: text(a.given_name.as_ref()),
+        job_title: text(a.title.as_ref()),
+        mail: text(a.mail.as_ref()),
+        on_premises_distinguished_name: text(r.on_premises_dn.as_ref()),
         on_premises_extension_attributes: ext,
         on_premises_immutable_id: r
             .immutable_id
             .as_ref()
             .map(std::string::ToString::to_string),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
-        on_premises_sam_account_name: synced.and(text(&a.sam_account_name)),
+        on_premises_sam_account_name: synced.and(text(a.sam_account_name.as_ref())),
         on_premises_sync_enabled: synced,
-        on_premises_user_principal_name: synced.and(text(&a.user_principal_name)),
+        on_premises_user_principal_name: synced.and(text(a.user_principal_name.as_ref())),
         proxy_addresses: proxies(a),
-        surname: text(&a.sn),
-        user_principal_name: text(&r.upn),
+        surname: text(a.sn.as_ref()),
+        user_principal_name: text(r.upn.as_ref()),
     }
 }
 
@@ -236,12 +305,12 @@ fn group(r: &TenantRecord, synced: Option<bool>) -> GraphGroup {
     let a = &r.attrs;
     GraphGroup {
         id: guid_text(&r.id),
-        description: text(&a.description),
-        display_name: text(&a.display_name),
-        mail: text(&a.mail),
+        description: text(a.description.as_ref()),
+        display_name: text(a.display_name.as_ref()),
+        mail: text(a.mail.as_ref()),
         mail_enabled: a.mail.is_some() || !a.proxy_addresses.is_empty(),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
-        on_premises_sam_account_name: synced.and(text(&a.sam_account_name)),
+        on_premises_sam_account_name: synced.and(text(a.sam_account_name.as_ref())),
         on_premises_sync_enabled: synced,
         proxy_addresses: proxies(a),
         security_enabled: a.group_type.is_some_and(|t| t & GROUP_TYPE_SECURITY != 0),
@@ -252,19 +321,19 @@ fn contact(r: &TenantRecord, synced: Option<bool>) -> GraphContact {
     let a = &r.attrs;
     GraphContact {
         id: guid_text(&r.id),
-        addresses: text(&a.city)
+        addresses: text(a.city.as_ref())
             .map(|city| GraphAddress { city })
             .into_iter()
             .collect(),
-        department: text(&a.department),
-        display_name: text(&a.display_name),
-        given_name: text(&a.given_name),
-        job_title: text(&a.title),
-        mail: text(&a.mail),
+        department: text(a.department.as_ref()),
+        display_name: text(a.display_name.as_ref()),
+        given_name: text(a.given_name.as_ref()),
+        job_title: text(a.title.as_ref()),
+        mail: text(a.mail.as_ref()),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
         on_premises_sync_enabled: synced,
         proxy_addresses: proxies(a),
-        surname: text(&a.sn),
+        surname: text(a.sn.as_ref()),
     }
 }
 
@@ -310,7 +379,7 @@ mod tests {
 
     #[test]
     fn guids_are_8_4_4_4_12() {
-        let b: [u8; 16] = std::array::from_fn(|i| i as u8);
+        let b: [u8; 16] = std::array::from_fn(|i| u8::try_from(i).unwrap());
         assert_eq!(guid_text(&b), "00010203-0405-0607-0809-0a0b0c0d0e0f");
     }
 

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// The verdict of one scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -22,6 +23,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The word the human report prints: `pass`, `FAIL` or `ERROR`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -34,14 +36,19 @@ impl Verdict {
 /// One expectation (or invariant) compared with what happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Check {
-    /// The expectation's key, e.g. `expect.recommendation`.
+    /// The expectation's key, e.g. `expect.recommendation` or
+    /// `checkpoint[after verify_staging].active_exporter`.
     pub what: String,
+    /// What the scenario expects, as text (a range reads `10..=20`, `>= 10`, `<= 9`).
     pub expected: String,
+    /// What happened, as text comparable with `expected`.
     pub actual: String,
+    /// Whether `actual` satisfies `expected`.
     pub ok: bool,
 }
 
 impl Check {
+    /// A check that holds when `expected` and `actual` are the same text.
     pub fn new(
         what: impl Into<String>,
         expected: impl Into<String>,
@@ -87,6 +94,7 @@ pub enum EventSource {
 }
 
 impl EventSource {
+    /// The name the JSON report uses: `engine`, `fault` or `runner`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventSource::Engine => "engine",
@@ -103,6 +111,7 @@ pub struct TimelineEvent {
     pub at_ms: u64,
     /// The same time for people: `T+1:18:32`.
     pub at: String,
+    /// Who reported it: `engine`, `fault` or `runner`.
     pub source: EventSource,
     /// Engine: `checked`, `decided`, `changed`, `refused`; fault: its kind as the scenario
     /// names it (`crash`); runner: `step`, `step_result`.
@@ -137,11 +146,15 @@ impl TimelineEvent {
         }
     }
 
+    /// The event with `server` set to the host it concerns.
+    #[must_use]
     pub fn with_server(mut self, server: Option<String>) -> Self {
         self.server = server;
         self
     }
 
+    /// The event with its structured `data` fields.
+    #[must_use]
     pub fn with_data(mut self, data: serde_json::Map<String, serde_json::Value>) -> Self {
         self.data = data;
         self
@@ -161,27 +174,45 @@ impl TimelineEvent {
 /// The wizard's analysis page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AnalysisSummary {
+    /// The analysis page shown: `ready`, `full_sql`, `recommend_parallel` or `blocked`.
     pub page: String,
+    /// The upgrade the wizard recommends: `in_place` or `parallel`.
     pub recommendation: String,
+    /// The wizard's upgrade-time estimate, whole minutes (3 hours per 50,000 objects).
     pub estimate_minutes: u64,
     /// Users, groups and contacts in DirSync's database.
     pub objects_count: u64,
+    /// What blocks the upgrade: `removed_attributes`, `extension_dll`; empty when nothing does.
     pub blockers: Vec<String>,
+    /// DirSync's database as the page shows it: `server\instance` for a full SQL Server, else
+    /// `SQL Server Express (local)`.
     pub sql: String,
 }
 
 /// One line of a server's run history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunLine {
+    /// Whose run history: `dirsync` or `connect`.
     pub server: String,
+    /// The connector run: `active-directory` or `azure-ad`.
     pub connector: String,
+    /// The run profile: `full-import`, `delta-import`, `full-synchronization`,
+    /// `delta-synchronization` or `export`.
     pub profile: String,
+    /// When the run started, simulated ms since the world started.
     pub started_ms: u64,
+    /// When the run ended, simulated ms since the world started.
     pub ended_ms: u64,
+    /// The run's status as the Operations tab shows it (`success`, `completed-no-objects`,
+    /// `stopped-server-down`, …).
     pub status: String,
+    /// Objects the run added (to the connector space, the metaverse or Azure AD, by profile).
     pub adds: u64,
+    /// Objects the run updated.
     pub updates: u64,
+    /// Objects the run deleted.
     pub deletes: u64,
+    /// Objects the run failed on (export errors, sync errors).
     pub errors: u64,
 }
 
@@ -190,15 +221,22 @@ pub struct RunLine {
 /// flowing attributes DirSync's did not (`rule_differences`), or by neither (`unexplained`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PendingSummary {
+    /// Pending adds (objects Azure AD does not hold yet).
     pub adds: u64,
+    /// Pending updates.
     pub updates: u64,
+    /// Pending deletes.
     pub deletes: u64,
+    /// Adds + updates + deletes.
     pub total: u64,
+    /// The pending exports AD's changes since the settings export explain.
     pub directory: OperationCountsLine,
     /// Azure AD attribute name → pending updates that carry it.
     pub rule_differences: BTreeMap<String, u64>,
     /// Pending updates that carry rule differences only.
     pub rules_only_updates: u64,
+    /// The pending exports neither AD's changes nor Connect's rules explain; verification
+    /// refuses to switch while any is left.
     pub unexplained: OperationCountsLine,
     /// The first unexplained exports, one sentence each.
     pub unexplained_examples: Vec<String>,
@@ -221,17 +259,22 @@ impl PendingSummary {
 /// Adds, updates and deletes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OperationCountsLine {
+    /// Objects added.
     pub adds: u64,
+    /// Objects updated.
     pub updates: u64,
+    /// Objects deleted.
     pub deletes: u64,
 }
 
 /// A period during which a server was an active exporter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActiveInterval {
+    /// The exporter as `HOST (product)`, e.g. `AADC01 (Azure AD Connect)`.
     pub server: String,
+    /// When it became the active exporter, simulated ms since the world started.
     pub from_ms: u64,
-    /// `None`: still active at the end.
+    /// When it stopped, simulated ms since the world started; `null`: still active at the end.
     pub to_ms: Option<u64>,
 }
 
@@ -240,9 +283,10 @@ pub struct ActiveInterval {
 pub struct ViolationLine {
     /// The `expect.violations` name of its kind.
     pub kind: String,
-    /// When it happened; `None` for a state judged at the end (the tenant, the sync gap).
+    /// When it happened, simulated ms since the world started; `null` for a state judged at
+    /// the end (the tenant, the sync gap).
     pub at_ms: Option<u64>,
-    /// The same time for people: `T+1:18:32`.
+    /// The same time for people: `T+1:18:32`; `null` with `at_ms`.
     pub at: Option<String>,
     /// The hosts it concerns (both servers of two active exporters), by name.
     pub servers: Vec<String>,
@@ -261,17 +305,26 @@ pub struct ViolationLine {
 /// One object a violation names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ViolationObject {
+    /// How the report names the object: its DN when AD has or had it, else what identifies
+    /// it in the tenant.
     pub name: String,
+    /// The object's distinguished name in AD; absent when AD never held it.
     pub dn: Option<String>,
+    /// The tenant object's immutableId (base64); absent when it has none.
     pub immutable_id: Option<String>,
+    /// The attributes whose values are wrong (`object_stale`); empty for other kinds.
     pub differences: Vec<AttributeDifference>,
 }
 
 /// One wrong value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AttributeDifference {
+    /// The tenant attribute compared (e.g. `userPrincipalName`), or `kind`, `immutableId` or
+    /// `deleted` when the object itself is wrong.
     pub attribute: String,
+    /// The value the tenant oracle expects from AD and the configured flow.
     pub expected: String,
+    /// The value the tenant holds.
     pub actual: String,
 }
 
@@ -284,7 +337,7 @@ impl ViolationLine {
             if o.dn.is_some()
                 && let Some(id) = &o.immutable_id
             {
-                line.push_str(&format!(" (immutableId {id})"));
+                let _ = write!(line, " (immutableId {id})");
             }
             let diffs: Vec<String> = o
                 .differences
@@ -315,9 +368,12 @@ impl ViolationLine {
 pub struct LedgerSummary {
     /// Exports received per client (`dirsync`, `connect`).
     pub exports_by_client: BTreeMap<String, u64>,
+    /// When each server was an active exporter (running, not in staging), in time order.
     pub active_intervals: Vec<ActiveInterval>,
+    /// Every invariant violation the ledger, the tenant oracle or the runner recorded.
     pub violations: Vec<ViolationLine>,
-    /// Longest time without any export between the first and the last, in ms.
+    /// The longest an AD change waited for the export that carried it, in simulated ms (the
+    /// figure `expect.sync_gap_minutes` judges).
     pub longest_gap_ms: u64,
 }
 
@@ -326,28 +382,35 @@ pub struct LedgerSummary {
 /// (objects, refused, retries, extra_ms).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FaultHitLine {
+    /// When the fault hit, simulated ms since the world started.
     pub at_ms: u64,
+    /// What it hit: `port_call`, `run`, `cycle_skipped`, `password_sync_skipped` or `export`.
     pub what: String,
     /// The server's host name.
     pub server: String,
+    /// `port_call`: the operation that failed; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
+    /// `run`: the connector of the run it stopped; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector: Option<String>,
+    /// `run`: the run profile it stopped; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// `run`: the status the run ended with; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// Writes the export planned.
+    /// `export`: the writes the export planned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<u64>,
-    /// Writes refused (export errors).
+    /// `export`: writes refused (export errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<u64>,
-    /// Writes answered HTTP 429 and sent again.
+    /// `export`: writes answered HTTP 429 and sent again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<u64>,
-    /// Simulated time the export took beyond what it would have taken without the fault.
+    /// `export`: simulated ms the export took beyond what it would have taken without the
+    /// fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_ms: Option<u64>,
 }
@@ -382,16 +445,21 @@ impl FaultHitLine {
 pub struct FaultLine {
     /// Its place among the file's `[[faults]]`, from 1.
     pub number: usize,
+    /// The fault's `kind` as written, e.g. `crash`.
     pub kind: String,
     /// When it strikes, as written: `after = "disable_staging"`.
     pub trigger: String,
+    /// `for_minutes` as written, simulated minutes; absent: it lasts to the end.
     pub for_minutes: Option<u64>,
+    /// `may_miss` as written: whether hitting nothing is allowed.
     pub may_miss: bool,
-    /// When it was active; `None`: it never started / lasted to the end.
+    /// When it started, simulated ms since the world started; absent: it never started.
     pub active_from_ms: Option<u64>,
+    /// When it ended, simulated ms; absent: it lasted to the end (or never started).
     pub active_until_ms: Option<u64>,
+    /// How many things it hit in all; 0 makes the scenario an error unless `may_miss`.
     pub hit_count: usize,
-    /// The first hits, in time order.
+    /// The first 10 hits, in time order (`hit_count` counts them all).
     pub hits: Vec<FaultHitLine>,
 }
 
@@ -409,7 +477,9 @@ impl FaultLine {
 /// One invariant, checked on the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InvariantResult {
+    /// The invariant's kind, as `expect.violations` names it (`two_active_exporters`, …).
     pub name: String,
+    /// `true`: no violation of this kind happened.
     pub held: bool,
     /// The scenario lists this violation in `expect.violations`.
     pub violation_expected: bool,
@@ -429,22 +499,39 @@ impl InvariantResult {
 /// Everything one scenario run produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ScenarioOutcome {
+    /// The scenario's name: its path below the folder given, without `.toml`; a seed sweep
+    /// appends `@seed`.
     pub name: String,
+    /// The scenario file, as given on the command line.
     pub file: String,
+    /// The file's `description`.
     pub description: String,
+    /// The seed the scenario ran with (the file's, or `--seed`/`--seeds`).
     pub seed: u64,
+    /// `pass`, `fail` or `error`.
     pub verdict: Verdict,
+    /// Simulated time the scenario took, in simulated ms.
     pub sim_duration_ms: u64,
+    /// Wall-clock time the scenario took to run, in real ms (differs between runs).
     pub wall_duration_ms: u64,
+    /// The installer's analysis page; `null` when no step ran the analysis.
     pub analysis: Option<AnalysisSummary>,
     /// Decisions the engine took (recommendation, plan) and its refusals, in order: the
     /// timeline's `decided` and `refused` engine events.
     pub decisions: Vec<TimelineEvent>,
+    /// The whole timeline in time order: engine events, faults and the runner's steps.
     pub events: Vec<TimelineEvent>,
+    /// Every run of both servers' run histories (DirSync's, then Connect's).
     pub runs: Vec<RunLine>,
+    /// Connect's pending exports at the end, classified; `null` when Connect is not installed
+    /// or could not be read.
     pub pending_exports: Option<PendingSummary>,
+    /// The tenant's record of exporters: exports per client, active intervals, violations,
+    /// the sync gap.
     pub ledger: LedgerSummary,
+    /// Every invariant kind, judged over the whole run.
     pub invariants: Vec<InvariantResult>,
+    /// Every expectation of the file (and its checkpoints) compared with what happened.
     pub checks: Vec<Check>,
     /// What each `[[faults]]` entry hit.
     pub faults: Vec<FaultLine>,
@@ -507,15 +594,19 @@ impl ScenarioOutcome {
 /// The outcome of a whole run of scenarios, in name order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SuiteOutcome {
+    /// Each scenario run, in name order (then seed order).
     pub scenarios: Vec<ScenarioOutcome>,
+    /// Wall-clock time the whole run took, in real ms (differs between runs).
     pub wall_duration_ms: u64,
-    /// When the run started, UTC, RFC 3339 (`2026-11-30T02:55:07Z`).
+    /// When the run started, wall clock, UTC, RFC 3339 (`2026-11-30T02:55:07Z`); `null` when
+    /// unknown.
     pub wall_started_at: Option<String>,
-    /// The machine it ran on.
+    /// The host name of the machine it ran on; `null` when unknown.
     pub wall_hostname: Option<String>,
 }
 
 impl SuiteOutcome {
+    /// How many scenarios ended with `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
         self.scenarios
             .iter()
@@ -523,6 +614,7 @@ impl SuiteOutcome {
             .count()
     }
 
+    /// Whether every scenario passed.
     pub fn all_passed(&self) -> bool {
         self.count(Verdict::Pass) == self.scenarios.len()
     }

@@ -10,13 +10,19 @@ use std::fmt::Write as _;
 /// The two upgrade paths of the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum UpgradePath {
+    /// Upgrade on DirSync's own server (`upgrade_in_place`).
     InPlace,
+    /// Install Connect on a new server from exported settings (`install_parallel`), then cut
+    /// over.
     Parallel,
 }
 
 impl UpgradePath {
+    /// Both paths, in-place first.
     pub const ALL: [UpgradePath; 2] = [UpgradePath::InPlace, UpgradePath::Parallel];
 
+    /// The name descriptions and the summary table print: `in_place` or `parallel` (the
+    /// `--path` option spells it with a dash).
     pub fn as_str(self) -> &'static str {
         match self {
             UpgradePath::InPlace => "in_place",
@@ -30,29 +36,38 @@ impl UpgradePath {
 pub struct WorldDraw {
     /// The generated directory's seed.
     pub seed: u64,
+    /// `[world] users`.
     pub users: u32,
+    /// `[world] groups`.
     pub groups: u32,
+    /// `[world] contacts`.
     pub contacts: u32,
     /// A second domain (`emea.contoso.com`) in the forest.
     pub two_domains: bool,
     /// DirSync's database on a full SQL Server instead of SQL Express.
     pub full_sql: bool,
+    /// `[world.dirsync] password_sync`.
     pub password_sync: bool,
     /// DirSync signs users in with `mail` (alternate login ID).
     pub alternate_id: bool,
     /// A domain filter that keeps only the forest root domain.
     pub root_domain_only: bool,
+    /// One OU DirSync syncs (`filters.included_ous`); `None`: every OU.
     pub included_ou: Option<String>,
+    /// One OU DirSync leaves out (`filters.excluded_ous`); `None`: none.
     pub excluded_ou: Option<String>,
     /// Users stamped `extensionAttribute15 = NoSync`, and whether DirSync filters them out.
     pub no_sync_users: u32,
+    /// Whether DirSync filters out `extensionAttribute15 = NoSync` users (an attribute filter).
     pub no_sync_filter: bool,
     /// Users whose userPrincipalName Azure AD refuses (a `.local` suffix): their mail differs
     /// from their UPN, so the sign-in attribute DirSync flows shows in the tenant.
     pub invalid_upns: u32,
     /// Duplicate attribute resiliency on the tenant.
     pub dar: bool,
+    /// `[world.tenant] cloud_only_users`.
     pub cloud_only_users: u32,
+    /// `[world.tenant] cloud_only_groups`.
     pub cloud_only_groups: u32,
 }
 
@@ -66,9 +81,13 @@ impl WorldDraw {
 /// When a fault strikes: a simulated minute, or around a step named by its id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum When {
+    /// `at_minutes`: this simulated minute since the world started.
     AtMinutes(u64),
+    /// `before`: just before the step with this id starts.
     Before(String),
+    /// `after`: just after the step with this id ends.
     After(String),
+    /// `during`: in the middle of the step with this id (or at the fault's `phase`).
     During(String),
 }
 
@@ -85,8 +104,12 @@ impl When {
 /// One injected fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultDraw {
+    /// Written as the fault's `kind`.
     pub kind: FaultKind,
+    /// Written as `server`, only for kinds that target one server (`sql_down`, `crash`,
+    /// `proxy_*`, `ad_connector_credentials`); ignored for the others.
     pub server: ServerRef,
+    /// Written as `at_minutes`, `before`, `after` or `during`; steps are named by id.
     pub when: When,
     /// How long it lasts; `None`: until the history ends.
     pub for_minutes: Option<u64>,
@@ -104,10 +127,13 @@ pub struct History {
     pub explore_seed: u64,
     /// The scenario's seed.
     pub seed: u64,
+    /// The upgrade path its steps follow; the judge reports histories by path.
     pub path: UpgradePath,
+    /// Rendered as the file's `[world]` tables.
     pub world: WorldDraw,
     /// Every step carries an `id` (`s1`, `s2`, …) that stays with it while shrinking.
     pub steps: Vec<Step>,
+    /// The injected faults; each is written with `may_miss = true`.
     pub faults: Vec<FaultDraw>,
     /// How its steps ended when it was judged: written as `[[expect.refusals]]` and
     /// `[[expect.errors]]`, so that the file's only failures are the invariants it breaks.
@@ -117,8 +143,12 @@ pub struct History {
 /// A step that did not complete: refused by the engine (`refused`) or failed by a server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepOutcomeDraw {
+    /// The step's id.
     pub step: String,
+    /// `true`: the engine refused it (`[[expect.refusals]]`); `false`: a server failed it
+    /// (`[[expect.errors]]`).
     pub refused: bool,
+    /// The refusal's or error's kind, e.g. `installer_rerun`.
     pub kind: String,
 }
 
@@ -165,9 +195,10 @@ fn list(items: &[&str]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// The forest's domains as the generator names them.
-pub const ROOT_DOMAIN: &str = "contoso.com";
-pub const SECOND_DOMAIN: &str = "emea.contoso.com";
+/// The forest's root domain as the generator names it.
+pub(crate) const ROOT_DOMAIN: &str = "contoso.com";
+/// The second domain a `two_domains` world adds below the root.
+pub(crate) const SECOND_DOMAIN: &str = "emea.contoso.com";
 
 fn render_world(out: &mut String, w: &WorldDraw) {
     let _ = writeln!(out, "\n[world]\nseed = {}", w.seed);

@@ -8,11 +8,14 @@ use std::fmt;
 /// Inclusive bounds on a number; `None` means unbounded on that side.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Bound {
+    /// The smallest value allowed (inclusive); `None`: no lower bound.
     pub min: Option<u64>,
+    /// The largest value allowed (inclusive); `None`: no upper bound.
     pub max: Option<u64>,
 }
 
 impl Bound {
+    /// The bound that holds only `n` (what a plain number in a scenario file means).
     pub fn exactly(n: u64) -> Self {
         Self {
             min: Some(n),
@@ -20,6 +23,7 @@ impl Bound {
         }
     }
 
+    /// The bound `0..=n`.
     pub fn at_most(n: u64) -> Self {
         Self {
             min: None,
@@ -27,6 +31,7 @@ impl Bound {
         }
     }
 
+    /// Whether `value` lies within both ends.
     pub fn contains(&self, value: u64) -> bool {
         self.min.is_none_or(|m| value >= m) && self.max.is_none_or(|m| value <= m)
     }

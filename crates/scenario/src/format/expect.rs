@@ -12,13 +12,19 @@ use upgrade_lab_model::{Connector, RunProfile, RunStatus};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisPage {
+    /// Ready to upgrade in place: under 50,000 objects on SQL Express, nothing blocks.
     Ready,
+    /// The page shows the full SQL Server DirSync uses (an in-place upgrade keeps it).
     FullSql,
+    /// 50,000 objects or more: the page recommends a parallel deployment and offers
+    /// Export settings.
     RecommendParallel,
+    /// Removed attributes or an extension DLL block the upgrade.
     Blocked,
 }
 
 impl AnalysisPage {
+    /// The name a scenario file uses.
     pub fn as_str(self) -> &'static str {
         match self {
             AnalysisPage::Ready => "ready",
@@ -33,11 +39,14 @@ impl AnalysisPage {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
+    /// Upgrade DirSync's server in place (under 50,000 objects).
     InPlace,
+    /// Install Connect on a separate server from exported settings (50,000 objects or more).
     Parallel,
 }
 
 impl Recommendation {
+    /// The name a scenario file uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Recommendation::InPlace => "in_place",
@@ -50,12 +59,16 @@ impl Recommendation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExporterExpectation {
+    /// DirSync is the server exporting to Azure AD.
     Dirsync,
+    /// Azure AD Connect (out of staging mode) is the server exporting to Azure AD.
     Connect,
+    /// Nothing exports: DirSync is off and Connect is missing or in staging mode.
     None,
 }
 
 impl ExporterExpectation {
+    /// The name a scenario file uses.
     pub fn as_str(self) -> &'static str {
         match self {
             ExporterExpectation::Dirsync => "dirsync",
@@ -78,7 +91,7 @@ pub struct StepOutcome {
     /// The refusal or error kind (see the README's lists).
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// Text the message must contain.
+    /// Text the refusal's or error's message must contain (optional).
     pub message_contains: Option<String>,
 }
 
@@ -87,19 +100,25 @@ pub struct StepOutcome {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PendingExportsExpectation {
+    /// Pending adds (objects Azure AD does not hold yet).
     #[schemars(with = "Option<Bound>")]
     pub adds: Option<Spanned<Bound>>,
+    /// Pending updates.
     #[schemars(with = "Option<Bound>")]
     pub updates: Option<Spanned<Bound>>,
+    /// Pending deletes.
     #[schemars(with = "Option<Bound>")]
     pub deletes: Option<Spanned<Bound>>,
+    /// Pending exports of every operation: adds + updates + deletes.
     #[schemars(with = "Option<Bound>")]
     pub total: Option<Spanned<Bound>>,
-    /// Pending exports AD's changes since the settings export explain.
+    /// Pending adds explained by objects AD added since the settings export.
     #[schemars(with = "Option<Bound>")]
     pub directory_adds: Option<Spanned<Bound>>,
+    /// Pending updates explained by AD's changes since the settings export.
     #[schemars(with = "Option<Bound>")]
     pub directory_updates: Option<Spanned<Bound>>,
+    /// Pending deletes explained by objects AD deleted since the settings export.
     #[schemars(with = "Option<Bound>")]
     pub directory_deletes: Option<Spanned<Bound>>,
     /// Pending updates that carry only attributes Connect's rules flow and DirSync's did not.
@@ -121,8 +140,10 @@ pub struct PendingExportsExpectation {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportsExpectation {
+    /// Export runs from DirSync that reached the tenant.
     #[schemars(with = "Option<Bound>")]
     pub dirsync: Option<Spanned<Bound>>,
+    /// Export runs from Azure AD Connect that reached the tenant.
     #[schemars(with = "Option<Bound>")]
     pub connect: Option<Spanned<Bound>>,
 }
@@ -131,19 +152,27 @@ pub struct ExportsExpectation {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunExpectation {
+    /// The server whose run history is searched: `connect` (default) or `dirsync`.
     #[serde(default)]
     pub server: ServerRef,
+    /// The connector: `active-directory` or `azure-ad`; unset: either.
     pub connector: Option<Connector>,
+    /// The run profile: `full-import`, `delta-import`, `full-synchronization`,
+    /// `delta-synchronization` or `export`; unset: any.
     pub profile: Option<RunProfile>,
+    /// The run's status as the Operations tab shows it, e.g. `success`,
+    /// `stopped-deletion-threshold-exceeded`.
     pub status: RunStatus,
-    /// How many matching runs; default "at least one".
+    /// How many runs must match; default: at least one.
     #[schemars(with = "Option<Bound>")]
     pub count: Option<Spanned<Bound>>,
-    /// Bounds on each matching run's statistics (a run matches only within them).
+    /// Bounds on the run's adds; only runs within every given bound count.
     #[schemars(with = "Option<Bound>")]
     pub adds: Option<Spanned<Bound>>,
+    /// Bounds on the run's updates; only runs within every given bound count.
     #[schemars(with = "Option<Bound>")]
     pub updates: Option<Spanned<Bound>>,
+    /// Bounds on the run's deletes; only runs within every given bound count.
     #[schemars(with = "Option<Bound>")]
     pub deletes: Option<Spanned<Bound>>,
     /// Only the server's first export run (the first run of the `export` profile on its
@@ -157,8 +186,12 @@ pub struct RunExpectation {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SqlExpectation {
+    /// The SQL Server the analysis found: `server\instance` as the wizard shows it
+    /// (in TOML `"SQL01\\DIRSYNC"`) or `express`; compared without case.
     #[schemars(with = "Option<String>")]
     pub analysis_found: Option<Spanned<String>>,
+    /// What Connect was installed on: `server\instance`, `express`, `localdb` or `none`
+    /// (not installed); compared without case.
     #[schemars(with = "Option<String>")]
     pub connect_uses: Option<Spanned<String>>,
 }
@@ -204,8 +237,12 @@ pub const OBJECT_ATTRIBUTES: &[&str] = &[
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectExpectation {
+    /// The object's distinguished name (compared without case); exactly one of `dn` and
+    /// `sam_account_name`.
     #[schemars(with = "Option<String>")]
     pub dn: Option<Spanned<String>>,
+    /// The object's sAMAccountName (compared without case); exactly one of `dn` and
+    /// `sam_account_name`.
     #[schemars(with = "Option<String>")]
     pub sam_account_name: Option<Spanned<String>>,
     /// Whether the tenant holds a live object synced from it.
@@ -280,6 +317,7 @@ pub enum ViolationKind {
 }
 
 impl ViolationKind {
+    /// Every kind, in the order of the README's invariants table.
     pub const ALL: [ViolationKind; 13] = [
         ViolationKind::TwoActiveExporters,
         ViolationKind::DirsyncExportAfterConnect,
@@ -296,6 +334,7 @@ impl ViolationKind {
         ViolationKind::ExportRepeated,
     ];
 
+    /// The name a scenario file and the reports use.
     pub fn as_str(self) -> &'static str {
         match self {
             ViolationKind::TwoActiveExporters => "two_active_exporters",
@@ -321,9 +360,13 @@ impl ViolationKind {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    /// The installer's analysis page: `ready`, `full_sql`, `recommend_parallel` or
+    /// `blocked`.
     pub analysis_page: Option<AnalysisPage>,
+    /// The upgrade the wizard recommends: `in_place` or `parallel`.
     pub recommendation: Option<Recommendation>,
-    /// The wizard's upgrade-time estimate, in minutes.
+    /// The wizard's upgrade-time estimate, in whole minutes (3 hours per 50,000 users,
+    /// groups and contacts).
     #[schemars(with = "Option<Bound>")]
     pub estimate_minutes: Option<Spanned<Bound>>,
     /// Blocker kinds the analysis lists: `removed_attributes`, `extension_dll`.
@@ -332,15 +375,25 @@ pub struct Expect {
     /// Prerequisite findings that must be reported (see the README's list).
     #[schemars(with = "Option<Vec<String>>")]
     pub prerequisite_findings: Option<Vec<Spanned<String>>>,
+    /// Refusals by the engine's guard rails that must happen (`step`, `kind`, optional
+    /// `message_contains`); every refusal that happens must be listed here.
     #[serde(default)]
     pub refusals: Vec<StepOutcome>,
+    /// Errors servers report at a step that must happen (`step`, `kind`, optional
+    /// `message_contains`); every step error must be listed here.
     #[serde(default)]
     pub errors: Vec<StepOutcome>,
+    /// Pending exports on Connect's Azure AD connector at the end, and how verification
+    /// explains them.
     pub pending_exports: Option<PendingExportsExpectation>,
+    /// Who exports to Azure AD at the end: `dirsync`, `connect` or `none`.
     pub active_exporter: Option<ExporterExpectation>,
+    /// The state DirSync ends in: `running`, `disabled` or `uninstalled`.
     pub dirsync_state: Option<DirSyncState>,
     /// Whether Connect ends in staging mode.
     pub connect_staging: Option<bool>,
+    /// `true`: every in-scope AD object is in the tenant once, with the values its
+    /// flow defines, and nothing else synced is.
     pub tenant_equals_directory: Option<bool>,
     /// Objects synced from on-premises in the tenant at the end.
     #[schemars(with = "Option<Bound>")]
@@ -348,10 +401,11 @@ pub struct Expect {
     /// Every live object in the tenant, cloud-only ones included.
     #[schemars(with = "Option<Bound>")]
     pub tenant_live_objects: Option<Spanned<Bound>>,
-    /// Longest time nobody exported to Azure AD between the first and the last export, minutes.
+    /// The longest an AD change waited for the export that carried it, in simulated minutes;
+    /// `min` is a check, exceeding `max` is the violation `sync_gap_exceeded`.
     #[schemars(with = "Option<Bound>")]
     pub sync_gap_minutes: Option<Spanned<Bound>>,
-    /// Simulated time the whole scenario takes, minutes.
+    /// Simulated time the whole scenario takes, in minutes.
     #[schemars(with = "Option<Bound>")]
     pub sim_minutes: Option<Spanned<Bound>>,
     /// The settings file was exported and holds no secret.
@@ -371,6 +425,8 @@ pub struct Expect {
     pub objects: Vec<ObjectExpectation>,
     /// Exports the tenant received, per client.
     pub exports: Option<ExportsExpectation>,
+    /// Run-history lines that must exist (`server`, `connector`, `profile`, `status`, `count`,
+    /// statistics bounds, `first_export`).
     #[serde(default)]
     pub runs: Vec<RunExpectation>,
     /// Connect's first export that reached Azure AD: when it started, how long it took, its

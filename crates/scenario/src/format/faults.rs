@@ -33,6 +33,7 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// The name a scenario file uses in `kind`.
     pub fn as_str(self) -> &'static str {
         match self {
             FaultKind::EndpointUnreachable => "endpoint_unreachable",
@@ -78,6 +79,7 @@ pub enum CrashPhase {
 }
 
 impl CrashPhase {
+    /// Every phase, in the order a sync cycle reaches them.
     pub const ALL: [CrashPhase; 3] = [
         CrashPhase::AfterImport,
         CrashPhase::AfterSync,
@@ -116,25 +118,30 @@ pub const CRASH_PHASES: [&str; 3] = [
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
+    /// What goes wrong: `endpoint_unreachable`, `proxy_407`, `proxy_403`, `bad_credentials`,
+    /// `expired_credentials`, `sql_down`, `crash`, `throttling` or `ad_connector_credentials`.
     #[schemars(with = "FaultKind")]
     pub kind: Spanned<FaultKind>,
-    /// Simulated minutes since the world started.
+    /// Strike at this simulated minute since the world started (0 to the simulated-time
+    /// budget in minutes, 129,600 by default).
     #[schemars(with = "Option<u64>")]
     pub at_minutes: Option<Spanned<u64>>,
-    /// Just before the named step starts.
+    /// Just before the named step (its `id`, else its action) starts.
     #[schemars(with = "Option<String>")]
     pub before: Option<Spanned<String>>,
-    /// Just after the named step ends.
+    /// Just after the named step (its `id`, else its action) ends.
     #[schemars(with = "Option<String>")]
     pub after: Option<Spanned<String>>,
-    /// Halfway through the named step (a crash mid-run).
+    /// In the middle of the named step (its `id`, else its action), e.g. after DirSync's
+    /// uninstall in an in-place upgrade; a crash there lands mid-run.
     #[schemars(with = "Option<String>")]
     pub during: Option<Spanned<String>>,
     /// With `kind = "crash"` and `during`: the point of a run sequence of the server, from the
     /// step's start on, where the crash strikes instead of the step's middle.
     #[schemars(with = "Option<CrashPhase>")]
     pub phase: Option<Spanned<CrashPhase>>,
-    /// How long the fault lasts; unset = until the scenario ends.
+    /// How long the fault lasts, in simulated minutes (1 to the simulated-time budget);
+    /// unset: until the scenario ends.
     #[schemars(with = "Option<u64>")]
     pub for_minutes: Option<Spanned<u64>>,
     /// The server concerned (`sql_down`, `crash`, `proxy_*`, `ad_connector_credentials`);
@@ -149,9 +156,13 @@ pub struct Fault {
 /// When a fault strikes, resolved against the step list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultTrigger {
+    /// At this simulated minute since the world started.
     AtMinutes(u64),
+    /// Just before the step at this index (from 0) of the file's `[[steps]]` starts.
     BeforeStep(usize),
+    /// Just after the step at this index (from 0) ends.
     AfterStep(usize),
+    /// Halfway through the step at this index (from 0), or at its `phase` for a crash.
     DuringStep(usize),
 }
 
@@ -163,7 +174,7 @@ pub struct FirstExportExpectation {
     /// When it started, simulated minutes since the world started.
     #[schemars(with = "Option<Bound>")]
     pub started_minutes: Option<Spanned<Bound>>,
-    /// How long it ran, minutes.
+    /// How long it ran, simulated minutes.
     #[schemars(with = "Option<Bound>")]
     pub minutes: Option<Spanned<Bound>>,
     /// Writes Azure AD answered HTTP 429 and the export sent again (throttling).

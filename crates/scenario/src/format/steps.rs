@@ -30,10 +30,12 @@ pub enum AzureAdCredentialChoice {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseAdminChoice {
+    /// A member of Enterprise Admins with the right password (the document's instruction).
     #[default]
     Valid,
     /// A valid account that is not in Enterprise Admins.
     NotEnterpriseAdmin,
+    /// An Enterprise Admins account with a wrong password.
     WrongPassword,
     /// Nobody with Enterprise Admin rights is at hand.
     Missing,
@@ -60,9 +62,12 @@ pub enum SqlChoiceSection {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceAccountSection {
+    /// A virtual service account (the installer's default; local SQL only).
     #[default]
     Virtual,
+    /// A domain account; needed when the database is on a remote full SQL Server.
     Domain,
+    /// A local account on the server.
     Local,
 }
 
@@ -82,6 +87,7 @@ pub enum ServiceAccountSection {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ServerRef {
+    /// The DirSync server.
     Dirsync,
     /// The Azure AD Connect server (in place: the DirSync host; parallel: the new server).
     #[default]
@@ -89,6 +95,7 @@ pub enum ServerRef {
 }
 
 impl ServerRef {
+    /// The name a scenario file uses: `dirsync` or `connect`.
     pub fn as_str(self) -> &'static str {
         match self {
             ServerRef::Dirsync => "dirsync",
@@ -110,9 +117,15 @@ fn one() -> u32 {
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Run the installer on the DirSync server up to its analysis page.
-    Analyze { id: Option<String> },
+    Analyze {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// Check a server's prerequisites (.NET, PowerShell, OS, TLS 1.2, proxy, endpoints).
     CheckPrerequisites {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
         /// `dirsync` = the DirSync host (in place), `connect` = the new server.
         #[serde(default)]
@@ -120,81 +133,147 @@ pub enum Step {
     },
     /// **Export settings** on the analysis page; `force` = `AzureADConnect.exe /ForceExport`.
     ExportSettings {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
+        /// `true`: run the installer as `AzureADConnect.exe /ForceExport`, which offers Export
+        /// settings under 50,000 objects too (default `false`).
         #[serde(default)]
         force: bool,
     },
     /// The in-place upgrade on the DirSync server: uninstall DirSync, install, resume sync.
     UpgradeInPlace {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
         /// Tick "Continue upgrading DirSync on this computer" (needed at 50,000+ objects).
         #[serde(default)]
         continue_anyway: bool,
-        /// The sync service account; a remote full SQL Server needs `domain`.
+        /// The sync service account: `virtual` (default), `domain` or `local`; a remote full SQL
+        /// Server needs `domain`.
         #[serde(default)]
         service_account: ServiceAccountSection,
+        /// The Azure AD credential typed on "Connect to Azure AD" (default `dirsync_account`).
         #[serde(default)]
         azure_ad: AzureAdCredentialChoice,
+        /// The credential typed on "Connect to AD DS" (default `valid`).
         #[serde(default)]
         enterprise_admin: EnterpriseAdminChoice,
     },
     /// `AzureADConnect.exe /migrate` on the separate server with the exported settings.
     InstallParallel {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
+        /// The database: `localdb` (default), `dirsync_instance` (refused) or `full` with
+        /// `sql_server` and `sql_instance`.
         #[serde(default)]
         sql: SqlChoiceSection,
+        /// With `sql = "full"`: the SQL Server host, e.g. `SQL02`.
         sql_server: Option<String>,
+        /// With `sql = "full"`: the instance name, e.g. `AADC`.
         sql_instance: Option<String>,
+        /// The sync service account: `virtual` (default), `domain` or `local`; a remote
+        /// full SQL Server needs `domain`.
         #[serde(default)]
         service_account: ServiceAccountSection,
         /// "Start the synchronization process as soon as the configuration completes".
         #[serde(default = "yes")]
         start_sync: bool,
+        /// A custom installation folder, e.g. `D:\AADConnect`; default: the installer's.
         install_location: Option<String>,
+        /// The Azure AD credential typed on "Connect to Azure AD" (default `dirsync_account`).
         #[serde(default)]
         azure_ad: AzureAdCredentialChoice,
+        /// The credential typed on "Connect to AD DS" (default `valid`).
         #[serde(default)]
         enterprise_admin: EnterpriseAdminChoice,
     },
     /// Run sync cycles on a server now, as the scheduler would (its next policy: initial
     /// or delta); the scheduler's own cycles also run while time passes.
     RunCycle {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
+        /// The server whose cycles run: `connect` (default) or `dirsync`.
         #[serde(default)]
         server: ServerRef,
+        /// How many cycles to run back to back, 1 to 1,000 (default 1).
         #[serde(default = "one")]
         count: u32,
     },
     /// Changes made in on-premises AD.
     Churn {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
+        /// New objects added to AD (default 0); at most 10 × the live objects before the step (at
+        /// least 10,000 allowed) and 1,000,000.
         #[serde(default)]
         adds: u64,
+        /// Existing objects changed (a user's or contact's `title`, a group's `description`;
+        /// default 0); with `deletes` at most the live objects before the step.
         #[serde(default)]
         updates: u64,
+        /// Existing objects deleted from AD (default 0); with `updates` at most the live objects
+        /// before the step.
         #[serde(default)]
         deletes: u64,
     },
     /// Check the staging server's runs and pending exports (the document's "Verify").
-    VerifyStaging { id: Option<String> },
+    VerifyStaging {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// Uninstall "Windows Azure Active Directory sync tool" (up to 15 minutes).
-    UninstallDirsync { id: Option<String> },
+    UninstallDirsync {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// Stop and disable DirSync's service instead of uninstalling it.
-    DisableDirsync { id: Option<String> },
+    DisableDirsync {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// Start DirSync's service again.
-    EnableDirsync { id: Option<String> },
+    EnableDirsync {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// "Configure staging mode" → clear "Enable staging mode" in the installed wizard.
     DisableStaging {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
         id: Option<String>,
+        /// The Azure AD credential typed in the wizard (default `dirsync_account`).
         #[serde(default)]
         azure_ad: AzureAdCredentialChoice,
     },
     /// Run the installation MSI again on the Connect server (the document warns against it).
-    RerunInstaller { id: Option<String> },
+    RerunInstaller {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
     /// Let simulated time pass (scheduled cycles run meanwhile).
-    Wait { id: Option<String>, minutes: u64 },
+    Wait {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+        /// Simulated minutes to let pass, 1 to 43,200 (30 days); all waits together must fit
+        /// the simulated-time budget (129,600 minutes by default).
+        minutes: u64,
+    },
     /// Go back to DirSync: put Connect in staging and start DirSync again.
-    Rollback { id: Option<String> },
+    Rollback {
+        /// Optional unique name by which faults, checkpoints and expectations name this step;
+        /// without it the step is named by its action (a name two steps answer to is refused).
+        id: Option<String>,
+    },
 }
 
 /// Every action name, in the order the README documents them.

@@ -15,27 +15,41 @@ use upgrade_lab_simulator::timing::Timing;
 pub struct WorldSection {
     /// Seed of the generated directory; defaults to the scenario's seed.
     pub seed: Option<u64>,
+    /// Regular users to generate (default 1,000). Users + groups + contacts is what the wizard
+    /// counts; together at most 2,000,000, and over 100,000 needs `sql = "full"` in
+    /// `[world.dirsync]` (SQL Express holds 10 GB).
     #[schemars(with = "Option<u32>")]
     pub users: Option<Spanned<u32>>,
+    /// Groups to generate (default 100); counted with users and contacts against the
+    /// 2,000,000-object limit.
     #[schemars(with = "Option<u32>")]
     pub groups: Option<Spanned<u32>>,
+    /// Mail contacts to generate (default 20); counted with users and groups against the
+    /// 2,000,000-object limit.
     #[schemars(with = "Option<u32>")]
     pub contacts: Option<Spanned<u32>>,
-    /// DNS names of the forest's domains; the first is the forest root.
+    /// DNS names of the forest's domains; the first is the forest root (default
+    /// `["contoso.com"]`).
     #[schemars(with = "Option<Vec<String>>")]
     pub domains: Option<Spanned<Vec<String>>>,
+    /// Levels of organizational units below each domain, 0 to 12 (default 2); at most
+    /// 100,000 OUs in all.
     #[schemars(with = "Option<u32>")]
     pub ou_depth: Option<Spanned<u32>>,
+    /// Child OUs under each OU (default 3); at most 100,000 OUs in all.
     #[schemars(with = "Option<u32>")]
     pub ou_fan_out: Option<Spanned<u32>>,
-    /// Disabled users, per mille of the regular users.
+    /// Disabled users, per mille of the regular users (0 to 1000, default 50).
     #[schemars(with = "Option<u16>")]
     pub disabled_per_mille: Option<Spanned<u16>>,
-    /// Users stamped `extensionAttribute15 = NoSync` (for DirSync attribute filters).
+    /// Users stamped `extensionAttribute15 = NoSync`, for DirSync attribute filters (default 0).
     pub no_sync_users: Option<u32>,
-    /// DirSync service accounts (`MSOL_…`), counted in `users`.
+    /// DirSync service accounts (`MSOL_…`), counted in `users` and left out by the default
+    /// scope rules (default 0).
     pub service_accounts: Option<u32>,
+    /// Group sizes, kinds and nesting; unset keys take the generator's defaults.
     pub group_shape: Option<GroupShapeSection>,
+    /// Defects planted at exact counts (duplicate UPNs, invalid UPNs, oversized groups, …).
     pub defects: Option<DefectsSection>,
     /// An LDIF file (relative to the scenario file) instead of a generated directory.
     #[schemars(with = "Option<String>")]
@@ -43,6 +57,7 @@ pub struct WorldSection {
     /// A live directory read over LDAP when the scenario loads, instead of a generated one.
     #[schemars(with = "Option<LdapSection>")]
     pub ldap: Option<Spanned<LdapSection>>,
+    /// The DirSync installation the upgrade starts from; unset keys take DirSync's defaults.
     #[serde(default)]
     pub dirsync: DirSyncSection,
     /// The DirSync server's own environment (an in-place upgrade installs on it).
@@ -54,6 +69,7 @@ pub struct WorldSection {
     /// Overrides of the simulator's timing model (its `Timing` fields, in milliseconds).
     #[schemars(with = "Option<Timing>")]
     pub timing: Option<Spanned<Timing>>,
+    /// The Azure AD tenant: duplicate attribute resiliency, object quota, cloud-only objects.
     #[serde(default)]
     pub tenant: TenantSection,
     /// Give every credential the scenario uses a recognisable password, then check that none
@@ -123,11 +139,20 @@ pub struct LdapSection {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupShapeSection {
+    /// Fewest user members of a group (default 1); at most `mean_members`.
     pub min_members: Option<u32>,
+    /// Average user members of a group (default 12; sizes are skewed: most groups small,
+    /// a few large); `groups` × `mean_members` at most 20,000,000 memberships.
     pub mean_members: Option<u32>,
+    /// Most user members of a group (default 2,000; below 50,000). Plant groups over the
+    /// outbound rule's limit with `[world.defects] oversized_groups` instead.
     pub max_members: Option<u32>,
+    /// Groups that are distribution groups (mail-enabled), per mille, 0 to 1000
+    /// (default 300); the rest are security groups.
     pub distribution_per_mille: Option<u16>,
+    /// Groups nested as a member of another group, per mille, 0 to 1000 (default 100).
     pub nesting_per_mille: Option<u16>,
+    /// Deepest chain of nested groups, 0 to 16 (default 3; 0: no nesting).
     pub nesting_depth: Option<u32>,
 }
 
@@ -141,7 +166,7 @@ pub struct DefectsSection {
     pub duplicate_proxy_addresses: u32,
     /// Users whose UPN Azure AD refuses (`IdentityDataValidationFailed`).
     pub invalid_upns: u32,
-    /// Groups with more members than the outbound rule allows.
+    /// Groups with more members than the outbound rule allows (0 to 20).
     pub oversized_groups: u32,
     /// Users with more proxy addresses than Azure AD accepts (`LargeObject`).
     pub too_many_proxy_addresses: u32,
@@ -151,8 +176,11 @@ pub struct DefectsSection {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SqlKind {
+    /// SQL Server Express, on the DirSync server (the installer's default; holds at most
+    /// 100,000 objects, its 10 GB limit).
     #[default]
     Express,
+    /// A full SQL Server instance, named by `sql_server` and `sql_instance`.
     Full,
 }
 
@@ -160,7 +188,9 @@ pub enum SqlKind {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeFilterSection {
+    /// The AD attribute to test (LDAP name), e.g. `extensionAttribute15`.
     pub attribute: String,
+    /// Users whose `attribute` holds this value are not synced, e.g. `NoSync`.
     pub value: String,
 }
 
@@ -168,9 +198,13 @@ pub struct AttributeFilterSection {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FiltersSection {
+    /// DNS names of the domains DirSync syncs; empty: every domain of the forest.
     pub domains: Vec<String>,
+    /// DNs of the OUs DirSync syncs; empty: every OU of the synced domains.
     pub included_ous: Vec<String>,
+    /// DNs of OUs left out of sync, even below an included OU.
     pub excluded_ous: Vec<String>,
+    /// User attribute filters: users matching any of them are not synced.
     pub attribute_filters: Vec<AttributeFilterSection>,
 }
 
@@ -178,25 +212,44 @@ pub struct FiltersSection {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DirSyncSection {
-    /// `false`: the admin uninstalled DirSync before running the upgrade (failure mode 1).
+    /// Default `true`; `false`: the admin uninstalled DirSync before running the upgrade
+    /// (failure mode 1).
     pub installed: bool,
+    /// DirSync's build, e.g. `1.0.6862.0` (default `1.0.7020.0`).
     #[schemars(with = "Option<String>")]
     pub version: Option<Spanned<String>>,
+    /// Where DirSync keeps its database: `express` (default) or `full`.
     pub sql: SqlKind,
+    /// The full SQL Server's host, e.g. `SQL01`; required with `sql = "full"`, refused
+    /// otherwise.
     #[schemars(with = "Option<String>")]
     pub sql_server: Option<Spanned<String>>,
+    /// The full SQL Server's instance, e.g. `DIRSYNC`; required with `sql = "full"`,
+    /// refused otherwise.
     #[schemars(with = "Option<String>")]
     pub sql_instance: Option<Spanned<String>>,
-    /// The tenant's initial domain (`contoso.onmicrosoft.com`).
+    /// The tenant's initial domain, e.g. `contoso.onmicrosoft.com` (default: the forest root's
+    /// first label + `.onmicrosoft.com`).
     pub tenant: Option<String>,
-    /// The Azure AD account DirSync signs in with.
+    /// The Azure AD account DirSync signs in with (default `dirsync-admin@<tenant>`).
     pub azure_ad_account: Option<String>,
+    /// Domain, OU and attribute filtering; default: everything in the forest is synced.
     pub filters: FiltersSection,
+    /// The AD attribute flowed to the Azure AD userPrincipalName (alternate login ID),
+    /// e.g. `mail`; unset: the user's own userPrincipalName.
     pub alternate_login_id: Option<String>,
+    /// Whether DirSync synchronizes password hashes (default `true`).
     pub password_sync: bool,
+    /// Whether Exchange hybrid writeback is on (default `false`).
     pub exchange_hybrid: bool,
+    /// Attributes an admin removed from DirSync's attribute flow. Any entry blocks the
+    /// upgrade (the analysis page shows `blocked`).
     pub removed_attributes: Vec<String>,
+    /// File name of a custom extension DLL DirSync runs (e.g. `Contoso.dll`). Set, it
+    /// blocks the upgrade.
     pub extension_dll: Option<String>,
+    /// DirSync's opt-in accidental-delete threshold: an export deleting more objects
+    /// than this stops. Unset: no threshold.
     pub delete_threshold: Option<u32>,
 }
 
@@ -225,8 +278,11 @@ impl Default for DirSyncSection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProxyScope {
+    /// No proxy: the server reaches the internet directly.
     None,
+    /// A machine-wide proxy (`machine.config`), the one Azure AD Connect uses.
     Machine,
+    /// A proxy set for the installing user only, as DirSync used it; Connect does not see it.
     PerUser,
 }
 
@@ -234,10 +290,14 @@ pub enum ProxyScope {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReachSection {
+    /// The endpoint answers.
     Reachable,
+    /// Nothing answers ("Unable to connect to the remote server").
     Unreachable,
+    /// The proxy refuses the URL: HTTP 403.
     #[serde(rename = "proxy_403")]
     Proxy403,
+    /// The proxy demands authentication: HTTP 407.
     #[serde(rename = "proxy_407")]
     Proxy407,
 }
@@ -247,18 +307,25 @@ pub enum ReachSection {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
-    /// `2008`, `2008r2`, `2012`, `2012r2`, `2016`, `2019`, `2022`, `2025`, or a version `10.0.14393`.
+    /// Windows Server release: `2008`, `2008r2`, `2012`, `2012r2`, `2016`, `2019`, `2022`,
+    /// `2025`, or a version such as `10.0.14393` (default 2019).
     #[schemars(with = "Option<String>")]
     pub os: Option<Spanned<String>>,
+    /// The .NET Framework version installed, e.g. `4.5.2` (default 4.8).
     #[schemars(with = "Option<String>")]
     pub dotnet: Option<Spanned<String>>,
+    /// The Windows PowerShell version installed, e.g. `3.0` (default 5.1).
     #[schemars(with = "Option<String>")]
     pub powershell: Option<Spanned<String>>,
+    /// Whether TLS 1.2 is enabled (default `true`).
     pub tls12: Option<bool>,
+    /// How the server reaches the internet: `none` (default), `machine` or `per_user`.
     pub proxy: Option<ProxyScope>,
+    /// The proxy's URL, e.g. `http://proxy:8080`.
     pub proxy_address: Option<String>,
     /// Endpoint URL → how it answers; unlisted required endpoints are reachable.
     pub endpoints: BTreeMap<String, ReachSection>,
+    /// Whether the server is joined to the forest (default `true`).
     pub domain_joined: Option<bool>,
 }
 
@@ -266,15 +333,19 @@ pub struct ServerSection {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TenantSection {
-    /// Duplicate attribute resiliency (on for every tenant since 2016).
+    /// Duplicate attribute resiliency (default `true`: on for every tenant since 2016).
     pub dar: bool,
-    /// Object quota; unset = 50,000, or 300,000 with a verified domain.
+    /// An explicit object quota, 1 to 10,000,000; unset: 50,000, or 300,000 with a verified
+    /// domain.
     #[schemars(with = "Option<u64>")]
     pub quota: Option<Spanned<u64>>,
+    /// Whether the tenant has a verified domain (default `true`); it raises the default
+    /// object quota from 50,000 to 300,000.
     pub verified_domain: bool,
-    /// Cloud-only users (created in Azure AD, never synced) the upgrade must leave alone.
+    /// Cloud-only users (created in Azure AD, never synced) the upgrade must leave alone
+    /// (default 0; with `cloud_only_groups` at most 1,000,000).
     pub cloud_only_users: u32,
-    /// Cloud-only groups.
+    /// Cloud-only groups the upgrade must leave alone (default 0).
     pub cloud_only_groups: u32,
 }
 

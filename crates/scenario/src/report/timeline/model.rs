@@ -11,11 +11,14 @@ pub const PLOT_WIDTH_PX: u64 = 1000;
 /// Which product a server lane shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
+    /// A DirSync server's lane.
     DirSync,
+    /// An Azure AD Connect server's lane.
     Connect,
 }
 
 impl Role {
+    /// The product's name as lanes and the ledger write it: `DirSync` or `Azure AD Connect`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::DirSync => "DirSync",
@@ -35,11 +38,17 @@ impl Role {
 /// The colour class of a bar: a run profile, or several merged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Profile {
+    /// `full-import` runs, of either connector.
     FullImport,
+    /// `delta-import` runs, of either connector.
     DeltaImport,
+    /// `full-synchronization` runs.
     FullSync,
+    /// `delta-synchronization` runs.
     DeltaSync,
+    /// `export` runs: the only profile that writes to the connected directory.
     Export,
+    /// Runs of different profiles merged into one bar (or a profile the drawing does not know).
     Mixed,
 }
 
@@ -94,20 +103,27 @@ impl Profile {
 /// One run, or runs closer than a pixel merged into one bar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bar {
+    /// Start of the first run, simulated ms since the world started.
     pub from_ms: u64,
+    /// End of the last run, simulated ms since the world started.
     pub to_ms: u64,
+    /// The runs' profile, `Mixed` when merged runs differ.
     pub profile: Profile,
     /// A run ended in error or was stopped.
     pub error: bool,
     /// How many runs the bar stands for.
     pub runs: usize,
+    /// The tooltip: the run's profile, connector, times, status and counts, or for merged runs
+    /// how many and when.
     pub title: String,
 }
 
 /// A period on a lane (active exporter, staging mode) or across lanes (a fault).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// Start, simulated ms since the world started.
     pub from_ms: u64,
+    /// End, simulated ms; the end of the axis when the period lasted to the end.
     pub to_ms: u64,
     /// Short text drawn on it.
     pub label: String,
@@ -118,16 +134,24 @@ pub struct Span {
 /// What a marker shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MarkerKind {
+    /// Azure AD Connect was installed on the lane's server.
     Installed,
+    /// DirSync was uninstalled.
     Uninstalled,
+    /// DirSync's service was disabled.
     Disabled,
+    /// DirSync's service was started again (re-enabled).
     Enabled,
+    /// The engine refused a step.
     Refusal,
+    /// An invariant was violated (on the tenant's row).
     Violation,
+    /// AD changes made by a `churn` step (on the upgrade's row).
     Churn,
 }
 
 impl MarkerKind {
+    /// Every kind in legend order.
     pub const ALL: [MarkerKind; 7] = [
         MarkerKind::Installed,
         MarkerKind::Uninstalled,
@@ -138,6 +162,7 @@ impl MarkerKind {
         MarkerKind::Churn,
     ];
 
+    /// The CSS class suffix.
     pub fn css(self) -> &'static str {
         match self {
             MarkerKind::Installed => "installed",
@@ -150,6 +175,7 @@ impl MarkerKind {
         }
     }
 
+    /// The legend's words.
     pub fn label(self) -> &'static str {
         match self {
             MarkerKind::Installed => "installed",
@@ -166,7 +192,9 @@ impl MarkerKind {
 /// A point in time on a lane.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Marker {
+    /// When, simulated ms since the world started.
     pub at_ms: u64,
+    /// What it shows, which sets its shape and colour.
     pub kind: MarkerKind,
     /// A short label drawn beside it.
     pub label: String,
@@ -179,11 +207,17 @@ pub struct Marker {
 pub struct Lane {
     /// `lane-dirsync-dirsync01`: unique and safe as an SVG id.
     pub id: String,
+    /// Which product the lane shows.
     pub role: Role,
+    /// The server's host name (`DIRSYNC01`, `AADC01`); `None` until an event names it.
     pub host: Option<String>,
+    /// The server's runs as bars, in time order.
     pub bars: Vec<Bar>,
+    /// When the server was the active exporter.
     pub active: Vec<Span>,
+    /// When the server was in staging mode.
     pub staging: Vec<Span>,
+    /// Installs, uninstalls, disables and re-enables on this server.
     pub markers: Vec<Marker>,
 }
 
@@ -207,32 +241,46 @@ impl Lane {
 /// A measured interval with its length as text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gap {
+    /// Start, simulated ms since the world started: DirSync's stop for the cutover gap,
+    /// the AD change for the ledger's sync gap.
     pub from_ms: u64,
+    /// End, simulated ms: Connect's first export for the cutover gap, the end of the
+    /// export that carried the change for the sync gap.
     pub to_ms: u64,
+    /// Short text drawn beside the bracket, with the length.
     pub label: String,
+    /// The tooltip: what was measured and between which times.
     pub title: String,
 }
 
 /// A time axis tick.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tick {
+    /// Where, simulated ms since the world started.
     pub at_ms: u64,
+    /// `T+h:mm`.
     pub label: String,
 }
 
 /// Everything drawn for one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Timeline {
+    /// `name: verdict`.
     pub title: String,
+    /// The seed, the simulated duration and the start of the description.
     pub subtitle: String,
     /// The simulated time the x axis covers, from T+0.
     pub span_ms: u64,
+    /// The time axis' ticks, from T+0.
     pub ticks: Vec<Tick>,
     /// The upgrade's own row: AD changes (churn) and refusals.
     pub upgrade: Vec<Marker>,
+    /// One lane per server, DirSync's first.
     pub lanes: Vec<Lane>,
     /// The tenant's row: violations.
     pub tenant: Vec<Marker>,
+    /// Measured intervals drawn as brackets: the engine's cutover gap and the ledger's
+    /// sync gap when the timeline can place it.
     pub gaps: Vec<Gap>,
     /// Faults, shaded across every lane.
     pub faults: Vec<Span>,
@@ -618,12 +666,12 @@ pub fn build(o: &ScenarioOutcome) -> Timeline {
     let churn = events::churn_times(&o.events);
     match locate_longest_gap(o, &lanes, &churn, span_ms) {
         Some(g) if !gaps.iter().any(|e| (e.from_ms, e.to_ms) == (g.from_ms, g.to_ms)) => gaps.push(g),
-        Some(_) => {}
         None if o.ledger.longest_gap_ms > 0 => notes.push(format!(
             "longest wait of an AD change for its export (the ledger's sync gap): {}; the timeline cannot place it exactly",
             SimDuration(o.ledger.longest_gap_ms)
         )),
-        None => {}
+        // Already drawn as the engine's gap, or no gap at all.
+        _ => {}
     }
     let mut upgrade = events::upgrade_markers(&o.events);
     let mut tenant = violation_markers(o, span_ms);
