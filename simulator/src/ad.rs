@@ -15,7 +15,7 @@ use upgrade_lab_model::{
 
 /// What kind of change the log records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Add,
     Update,
     Delete,
@@ -36,7 +36,7 @@ pub enum AdError {
 
 /// One object slot: the object and whether it is a tombstone.
 #[derive(Clone, Debug)]
-pub struct AdEntry {
+pub(crate) struct AdEntry {
     pub object: DirectoryObject,
     pub deleted: bool,
 }
@@ -88,7 +88,7 @@ impl ActiveDirectory {
     }
 
     /// The highest USN handed out (a delta import's next watermark).
-    pub fn highest_usn(&self) -> u64 {
+    pub(crate) fn highest_usn(&self) -> u64 {
         self.usn
     }
 
@@ -104,7 +104,7 @@ impl ActiveDirectory {
     }
 
     /// Entries (live and tombstones) changed after `usn`, in storage order.
-    pub fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
+    pub(crate) fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
         self.entries
             .iter()
             .filter(move |e| e.object.usn_changed > usn)
@@ -117,21 +117,16 @@ impl ActiveDirectory {
     }
 
     /// Number of object slots (live and tombstones), for sampling by index.
-    pub fn slot_count(&self) -> usize {
+    pub(crate) fn slot_count(&self) -> usize {
         self.entries.len()
     }
 
     /// The live object in slot `i`, if it is not a tombstone.
-    pub fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
+    pub(crate) fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
         self.entries
             .get(i)
             .filter(|e| !e.deleted)
             .map(|e| &e.object)
-    }
-
-    /// GUIDs of live objects, in storage order (churn picks among them).
-    pub fn live_guids(&self) -> Vec<ObjectGuid> {
-        self.live_objects().map(|o| o.guid).collect()
     }
 
     fn bump(&mut self, at: SimTime, kind: ChangeKind, guid: ObjectGuid) -> u64 {
@@ -193,7 +188,7 @@ impl ActiveDirectory {
     }
 
     /// Moves an object under `new_parent_dn` (its RDN is kept).
-    pub fn move_to(
+    pub(crate) fn move_to(
         &mut self,
         at: SimTime,
         guid: &ObjectGuid,
@@ -263,7 +258,7 @@ impl ActiveDirectory {
     }
 
     /// Times of object changes (not passwords), oldest first: the sync gap is measured on them.
-    pub fn change_times(&self) -> impl Iterator<Item = SimTime> + '_ {
+    pub(crate) fn change_times(&self) -> impl Iterator<Item = SimTime> + '_ {
         self.log
             .iter()
             .filter(|(_, k, _)| *k != ChangeKind::Password)
@@ -271,7 +266,7 @@ impl ActiveDirectory {
     }
 
     /// Password changes made after `since`, oldest first.
-    pub fn password_changes_since(&self, since: SimTime) -> usize {
+    pub(crate) fn password_changes_since(&self, since: SimTime) -> usize {
         let start = self.log.partition_point(|(t, _, _)| *t <= since);
         self.log[start..]
             .iter()

@@ -106,7 +106,7 @@ pub fn apply_batch(
 /// A random live object (a few tries over slots; tombstones are skipped).
 /// What `apply_exact` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ExactChurn {
+pub(crate) struct ExactChurn {
     pub adds: u64,
     pub updates: u64,
     pub deletes: u64,
@@ -117,7 +117,7 @@ pub struct ExactChurn {
 /// scenario's churn step asks for, so that pending exports can be counted against it. Each update
 /// writes a value the object never had (a user's or contact's `title`, a group's
 /// `description`: attributes both products flow).
-pub fn apply_exact(
+pub(crate) fn apply_exact(
     ad: &mut ActiveDirectory,
     rng: &mut crate::rng::SimRng,
     now: SimTime,

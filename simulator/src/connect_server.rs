@@ -13,7 +13,7 @@ use upgrade_lab_model::constants::DELETE_THRESHOLD_DEFAULT;
 use upgrade_lab_model::{SettingsDocument, SimTime, Version};
 
 /// The Azure AD Connect build the simulated installer lays down.
-pub fn connect_version() -> Version {
+pub(crate) fn connect_version() -> Version {
     Version::new(&[2, 5, 79, 0])
 }
 
@@ -35,25 +35,25 @@ pub struct ConnectServer {
     pub azure_account: String,
     pub password_hash_sync: bool,
     /// Password changes made in AD up to here have reached the tenant.
-    pub phs_watermark: SimTime,
+    pub(crate) phs_watermark: SimTime,
     pub installed_at: SimTime,
     /// The wizard asked for a sign-out and in that has not happened yet.
     pub sign_out_pending: bool,
     /// Installer (MSI) runs on this host, the first one included.
     pub installer_runs: u32,
     /// The scheduler runs (started after install with "start sync", or when staging ends).
-    pub scheduler_started: bool,
+    pub(crate) scheduler_started: bool,
 }
 
 impl ConnectServer {
     /// Whether it exports: installed, its service running and not in staging mode.
-    pub fn is_active_exporter(&self) -> bool {
+    pub(crate) fn is_active_exporter(&self) -> bool {
         self.service_running && !self.staging
     }
 }
 
 /// The sync configuration migrated settings give Connect.
-pub fn sync_config(settings: &SettingsDocument) -> SyncConfig {
+pub(crate) fn sync_config(settings: &SettingsDocument) -> SyncConfig {
     SyncConfig {
         source_anchor: settings.source_anchor,
         filters: settings.filters.clone(),
@@ -64,4 +64,4 @@ pub fn sync_config(settings: &SettingsDocument) -> SyncConfig {
 }
 
 /// Default install location of the sync engine (docs/real-systems.md, "The sync engine").
-pub const DEFAULT_INSTALL_LOCATION: &str = "C:\\Program Files\\Microsoft Azure AD Sync";
+pub(crate) const DEFAULT_INSTALL_LOCATION: &str = "C:\\Program Files\\Microsoft Azure AD Sync";

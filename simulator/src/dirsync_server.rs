@@ -34,9 +34,9 @@ pub struct DirSyncServer {
     pub service_running: bool,
     pub engine: SyncEngine,
     /// Set when `MSOL_` password was reset by the wizard.
-    pub service_account_reset_at: Option<SimTime>,
+    pub(crate) service_account_reset_at: Option<SimTime>,
     /// When the Connect installer first inspected this installation (its analysis).
-    pub inspected_at: Option<SimTime>,
+    pub(crate) inspected_at: Option<SimTime>,
 }
 
 impl DirSyncServer {
@@ -60,14 +60,14 @@ impl DirSyncServer {
     }
 
     /// Whether DirSync exports every cycle (installed and its service running).
-    pub fn is_active_exporter(&self) -> bool {
+    pub(crate) fn is_active_exporter(&self) -> bool {
         self.installed && self.service_running
     }
 }
 
 /// The sync engine configuration a DirSync configuration gives (DirSync's opt-in delete
 /// prevention, docs/real-systems.md, "Prevent accidental deletes").
-pub fn sync_config(config: &DirSyncConfig) -> SyncConfig {
+pub(crate) fn sync_config(config: &DirSyncConfig) -> SyncConfig {
     SyncConfig {
         source_anchor: SourceAnchor::ObjectGuid,
         filters: config.filters.clone(),

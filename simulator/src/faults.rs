@@ -12,16 +12,16 @@ use upgrade_lab_model::{Connector, RunProfile, RunStatus, SimDuration, SimTime};
 
 /// Named operations a fault can be tied to (`Before`/`After`).
 pub mod operations {
-    pub const DIRSYNC_DISCOVER: &str = "dirsync.discover";
+    pub(crate) const DIRSYNC_DISCOVER: &str = "dirsync.discover";
     pub const DIRSYNC_DISABLE: &str = "dirsync.disable_service";
-    pub const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
+    pub(crate) const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
     pub const DIRSYNC_UNINSTALL: &str = "dirsync.uninstall";
-    pub const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
-    pub const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
+    pub(crate) const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
+    pub(crate) const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
     pub const CONNECT_INSTALL: &str = "connect.install";
     pub const CONNECT_SET_STAGING: &str = "connect.set_staging_mode";
-    pub const CONNECT_RUN_PROFILE: &str = "connect.run_profile";
-    pub const TENANT_SIGN_IN: &str = "tenant.sign_in";
+    pub(crate) const CONNECT_RUN_PROFILE: &str = "connect.run_profile";
+    pub(crate) const TENANT_SIGN_IN: &str = "tenant.sign_in";
 }
 
 /// What goes wrong.
@@ -263,7 +263,7 @@ impl Faults {
     }
 
     /// Starts the faults tied to the start (`before = true`) or end of `operation`.
-    pub fn on_operation(&mut self, operation: &str, before: bool, now: SimTime) {
+    pub(crate) fn on_operation(&mut self, operation: &str, before: bool, now: SimTime) {
         for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
             let fire = match &e.fault.trigger {
                 FaultTrigger::Before(op) => before && op == operation,
@@ -280,7 +280,7 @@ impl Faults {
 
     /// Starts, at `at`, the crashes of `host` waiting for `phase` (each fires once), recording
     /// the crash point on each; returns whether one fired.
-    pub fn on_phase(&mut self, host: &str, phase: RunPhase, at: SimTime) -> bool {
+    pub(crate) fn on_phase(&mut self, host: &str, phase: RunPhase, at: SimTime) -> bool {
         let mut fired = false;
         for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
             let waiting = matches!(
@@ -336,12 +336,8 @@ impl Faults {
         self.active(now).find(|(_, k)| pred(k)).map(|(i, _)| i)
     }
 
-    pub fn is_active(&self, now: SimTime, kind: &FaultKind) -> bool {
-        self.find_kind(now, kind).is_some()
-    }
-
     /// The active fault of exactly `kind` at `now`.
-    pub fn find_kind(&self, now: SimTime, kind: &FaultKind) -> Option<FaultId> {
+    pub(crate) fn find_kind(&self, now: SimTime, kind: &FaultKind) -> Option<FaultId> {
         self.find(now, |k| k == kind)
     }
 
@@ -354,7 +350,7 @@ impl Faults {
     }
 
     /// The first crash of `host` starting inside `(from, to)`: a run spanning it stops there.
-    pub fn crash_between(
+    pub(crate) fn crash_between(
         &self,
         host: &str,
         from: SimTime,
@@ -375,7 +371,7 @@ impl Faults {
     }
 
     /// The connectivity problem between `host` and Azure AD at `now`, in the real words.
-    pub fn azure_connectivity(
+    pub(crate) fn azure_connectivity(
         &self,
         host: &str,
         now: SimTime,
@@ -403,12 +399,12 @@ impl Faults {
     }
 
     /// The server or its SQL instance is down at `now`.
-    pub fn host_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn host_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.server_down(host, now)
             .or_else(|| self.sql_down(host, now))
     }
 
-    pub fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(now, |k| {
             matches!(k, FaultKind::AdConnectorCredentialsInvalid { host: h } if same_host(h, host))
         })
@@ -420,7 +416,7 @@ impl Faults {
 
     /// Throttling faults that start before `to` and end after `from` (or never): `(id, start,
     /// end)`, by start.
-    pub fn throttling_between(
+    pub(crate) fn throttling_between(
         &self,
         from: SimTime,
         to: SimTime,
@@ -443,27 +439,27 @@ impl Faults {
 
 /// Which connectivity failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connectivity {
+pub(crate) enum Connectivity {
     Unreachable,
     Proxy407,
     Proxy403,
 }
 
-pub const UNREACHABLE_TEXT: &str = "Unable to connect to the remote server";
-pub const PROXY_407_TEXT: &str =
+pub(crate) const UNREACHABLE_TEXT: &str = "Unable to connect to the remote server";
+pub(crate) const PROXY_407_TEXT: &str =
     "The remote server returned an error: (407) Proxy Authentication Required.";
-pub const PROXY_403_TEXT: &str = "The remote server returned an error: (403) Forbidden.";
-pub const SQL_DOWN_TEXT: &str = "A network-related or instance-specific error occurred while \
+pub(crate) const PROXY_403_TEXT: &str = "The remote server returned an error: (403) Forbidden.";
+pub(crate) const SQL_DOWN_TEXT: &str = "A network-related or instance-specific error occurred while \
     establishing a connection to SQL Server. The server was not found or was not accessible. \
     (provider: SQL Network Interfaces, error: 26 - Error Locating Server/Instance Specified)";
-pub const SERVER_DOWN_TEXT: &str =
+pub(crate) const SERVER_DOWN_TEXT: &str =
     "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)";
-pub const THROTTLED_TEXT: &str = "Throttled: the tenant exceeded 7,000 writes per 5 minutes \
+pub(crate) const THROTTLED_TEXT: &str = "Throttled: the tenant exceeded 7,000 writes per 5 minutes \
     (HTTP 429 Too Many Requests); the export is retried next cycle";
 
 /// Application event 6000 for an AD connector whose account password is wrong
 /// (docs/real-systems.md, "Accounts and credentials").
-pub fn event_6000_text(forest: &str) -> String {
+pub(crate) fn event_6000_text(forest: &str) -> String {
     format!(
         "Event 6000: The management agent \"{forest}\" failed to run because the credentials \
          were invalid."

@@ -46,20 +46,18 @@ use upgrade_lab_model::{
 
 /// What the oracle judges by: DirSync's configuration before the upgrade and the planted tenant.
 #[derive(Clone, Debug, Default)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub filters: ScopeFilters,
     /// The attribute flowed to userPrincipalName (`None`: userPrincipalName itself).
-    pub sign_in_attribute: Option<String>,
-    /// Recorded for completeness; password hashes are the ledger's matter, not the oracle's.
-    pub password_sync: bool,
-    pub soft_match_on_upn: bool,
+    pub(crate) sign_in_attribute: Option<String>,
+    pub(crate) soft_match_on_upn: bool,
     /// The cloud-only objects, in the order the tenant stored them (its first objects).
     pub cloud_objects: Vec<CloudObject>,
 }
 
 /// One object the tenant should hold because AD holds it in scope.
 #[derive(Clone, Debug)]
-pub struct ExpectedObject {
+pub(crate) struct ExpectedObject {
     pub immutable_id: ImmutableId,
     pub kind: ObjectKind,
     pub dn: Value,
@@ -68,15 +66,15 @@ pub struct ExpectedObject {
 
 /// The tenant the oracle expects.
 #[derive(Clone, Debug, Default)]
-pub struct ExpectedTenant {
+pub(crate) struct ExpectedTenant {
     pub synced: Vec<ExpectedObject>,
     /// Indexes (into `Baseline::cloud_objects`) of the cloud-only objects that must stay as
     /// planted; the others are soft-matched by an in-scope object.
-    pub cloud_untouched: Vec<usize>,
+    pub(crate) cloud_untouched: Vec<usize>,
 }
 
 /// At most this many objects are named per verdict (the count is always complete).
-pub const NAMED_OBJECTS: usize = 20;
+pub(crate) const NAMED_OBJECTS: usize = 20;
 /// At most this many differing attributes are shown per object.
 const SHOWN_ATTRIBUTES: usize = 3;
 
@@ -209,7 +207,7 @@ fn outbound(o: &DirectoryObject, sign_in: Option<&str>) -> Arc<Attributes> {
 }
 
 /// The tenant DirSync's pre-upgrade configuration defines over AD as it stands.
-pub fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> ExpectedTenant {
+pub(crate) fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> ExpectedTenant {
     let scope = ScopeRules::new(&baseline.filters);
     let sign_in = baseline.sign_in_attribute.as_deref();
     let synced: Vec<ExpectedObject> = ad
@@ -264,7 +262,8 @@ fn compared_rows(kind: ObjectKind, written_by_connect: bool) -> RowSet {
 }
 
 /// The Azure AD names of the compared attributes whose values differ.
-pub fn differing_attributes(
+#[cfg(test)]
+pub(crate) fn differing_attributes(
     expected: &Attributes,
     actual: &Attributes,
     rows: RowSet,
@@ -327,7 +326,7 @@ fn refused_by_azure_ad(e: &ExpectedObject) -> bool {
             .is_some_and(|u| upgrade_lab_model::validate::upn_problem(u).is_some())
 }
 
-pub fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> TenantCheck {
+pub(crate) fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> TenantCheck {
     let expected = expected_tenant(baseline, ad);
     let mut check = TenantCheck {
         in_scope: expected.synced.len() as u64,

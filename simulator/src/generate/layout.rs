@@ -24,7 +24,7 @@ pub(crate) struct Layout {
     /// Leaf containers, domain by domain; objects pick one uniformly.
     pub containers: Vec<Container>,
     /// `CN=Users` of the forest root, home of the service accounts.
-    pub root_users: Value,
+    pub(crate) root_users: Value,
 }
 
 impl Layout {

@@ -25,11 +25,7 @@ mod spec;
 mod tables;
 mod users;
 
-pub use groups::{GROUP_TYPE_GLOBAL_SECURITY, GROUP_TYPE_UNIVERSAL_DISTRIBUTION};
-pub use spec::{
-    DirectorySpec, GroupShape, MAX_DOMAINS, MAX_NESTING_DEPTH, MAX_OBJECTS,
-    MAX_ORGANIZATIONAL_UNITS, PlantedDefects, SpecError,
-};
+pub use spec::{DirectorySpec, GroupShape, MAX_OBJECTS, PlantedDefects, SpecError};
 
 use crate::rng::SimRng;
 use layout::Layout;
@@ -42,7 +38,7 @@ use upgrade_lab_model::{Directory, DirectoryObject, ObjectGuid, Value};
 
 /// The `uSNChanged` of the first generated object; later objects count up from it, as a
 /// domain controller's USNs do after the domain's own objects were created.
-pub const USN_BASE: u64 = 12_000;
+pub(crate) const USN_BASE: u64 = 12_000;
 
 /// How far a generation has come, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +113,8 @@ pub(crate) struct Shared<'a> {
     pub tables: &'a Tables,
     pub layout: &'a Layout,
     /// The tenant's routing domain, for users' secondary `smtp:` addresses.
-    pub alias_domain: String,
-    pub service_account_description: Value,
+    pub(crate) alias_domain: String,
+    pub(crate) service_account_description: Value,
 }
 
 /// Runs `make` for chunks `0..chunks` in parallel and concatenates the results in chunk order.

@@ -31,7 +31,7 @@ pub(super) struct Part<'a> {
     /// Dropped attribute values: name as written → (first seen in the part, count).
     pub dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
     /// Domains named by `DC=` suffixes of the part's entries, in order of first appearance.
-    pub derived_domains: Vec<String>,
+    pub(crate) derived_domains: Vec<String>,
     /// The part's first error; no record after it was read.
     pub failure: Option<Failure>,
 }

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 /// What a record is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
+pub(crate) enum RecordKind {
     /// A content record, or a change record with `changetype: add`: an entry.
     Entry,
     /// A `ref:` search-continuation reference (ldapsearch/ldbsearch output): not an entry.
@@ -32,7 +32,7 @@ pub enum RecordKind {
 
 /// The change types of RFC 2849 other than `add`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeType {
+pub(crate) enum ChangeType {
     Delete,
     Modify,
     ModRdn,
@@ -53,14 +53,14 @@ impl ChangeType {
 /// A value as written: plain text, or base64 still to decode (only the consumer knows whether
 /// the attribute holds text or bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RawValue<'a> {
+pub(crate) enum RawValue<'a> {
     Text(Cow<'a, str>),
     Base64(Cow<'a, str>),
 }
 
 /// One `attribute: value` line of an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttrLine<'a> {
+pub(crate) struct AttrLine<'a> {
     /// The attribute name as written, without options (`objectGUID;binary` → `objectGUID`).
     pub name: Cow<'a, str>,
     pub value: RawValue<'a>,
@@ -120,7 +120,7 @@ fn decode_base64(
 
 /// One record. Reused between records so its attribute buffer keeps its capacity.
 #[derive(Debug)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     pub kind: RecordKind,
     /// The DN, decoded when it was base64; empty for the rootDSE and for `ref:` records.
     pub dn: Cow<'a, str>,
@@ -170,7 +170,7 @@ impl<'a> Records<'a> {
 
     /// Reads a part of a text that starts at a record after the first one (see `chunks`):
     /// `first_line` is the number of its first line, and a `version:` line is out of place.
-    pub fn continuing(text: &'a str, first_line: usize) -> Self {
+    pub(crate) fn continuing(text: &'a str, first_line: usize) -> Self {
         Self {
             text,
             pos: 0,
@@ -180,7 +180,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record into `rec`. `Ok(false)` at the end of the text.
-    pub fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
+    pub(crate) fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
         rec.attrs.clear();
         rec.kind = RecordKind::Entry;
         rec.dn = Cow::Borrowed("");

@@ -56,7 +56,7 @@ pub struct SkipCounts {
     /// Change records other than `changetype: add`, by changetype (`modify`, `delete`…).
     pub changes_by_changetype: BTreeMap<String, usize>,
     /// Entries with an empty DN (the rootDSE).
-    pub root_dse: usize,
+    pub(crate) root_dse: usize,
     /// Values dropped from modelled entries (users, groups, contacts, OUs, domains) because
     /// the model has no place for them, by attribute name (case variants merged under the
     /// first spelling seen).

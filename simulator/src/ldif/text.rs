@@ -23,7 +23,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, LdifError> {
 }
 
 /// Drops a leading U+FEFF (a BOM that survived into text).
-pub fn strip_bom(text: &str) -> &str {
+pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 

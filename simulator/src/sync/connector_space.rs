@@ -33,14 +33,14 @@ pub struct AdCsObject {
 
 /// What Azure AD holds for an object: its attributes and which product's rules wrote them.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AadImage {
+pub(crate) struct AadImage {
     pub attrs: Arc<Attributes>,
     pub flow: FlowSet,
 }
 
 /// An Azure AD connector-space object.
 #[derive(Clone, Debug)]
-pub struct AadCsObject {
+pub(crate) struct AadCsObject {
     pub anchor: ImmutableId,
     pub kind: ObjectKind,
     /// Azure AD's values as of the last import (`None`: never imported, an export object).
@@ -107,7 +107,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
     }
 
     /// Number of slot positions (live or not): the bound of indices.
-    pub fn capacity_used(&self) -> u32 {
+    pub(crate) fn capacity_used(&self) -> u32 {
         self.slots.len() as u32
     }
 
@@ -128,20 +128,20 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
 }
 
 /// The AD connector space.
-pub type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
+pub(crate) type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
 /// The Azure AD connector space.
-pub type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
+pub(crate) type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ExportState {
+pub(crate) struct ExportState {
     pub operation: ExportOperation,
     /// The values to write (for deletes: the last known image).
     pub image: AadImage,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
-    pub exported_count: u32,
+    pub(crate) exported_count: u32,
     /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
-    pub last_error: Option<&'static str>,
+    pub(crate) last_error: Option<&'static str>,
 }
 
 #[cfg(test)]

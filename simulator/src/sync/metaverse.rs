@@ -13,7 +13,7 @@ use upgrade_lab_model::{Attributes, ImmutableId, ObjectCounts, ObjectKind, Value
 
 /// A metaverse object (`person` or `group`).
 #[derive(Clone, Debug)]
-pub struct MvObject {
+pub(crate) struct MvObject {
     // No objectGUID of its own: the anchor and the AD connector-space object (`ad`) carry it,
     // and 16 bytes per object are 32 MB across two servers at 1,000,000 objects.
     /// The source anchor Azure AD keeps (`immutableId`, computed once at projection).
@@ -42,13 +42,13 @@ impl Metaverse {
         }
     }
 
-    pub fn insert(&mut self, object: MvObject) -> u32 {
+    pub(crate) fn insert(&mut self, object: MvObject) -> u32 {
         self.slots.push(Some(object));
         self.live += 1;
         (self.slots.len() - 1) as u32
     }
 
-    pub fn remove(&mut self, i: u32) -> Option<MvObject> {
+    pub(crate) fn remove(&mut self, i: u32) -> Option<MvObject> {
         let v = self.slots.get_mut(i as usize)?.take();
         if v.is_some() {
             self.live -= 1;
@@ -56,11 +56,11 @@ impl Metaverse {
         v
     }
 
-    pub fn get(&self, i: u32) -> Option<&MvObject> {
+    pub(crate) fn get(&self, i: u32) -> Option<&MvObject> {
         self.slots.get(i as usize)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, i: u32) -> Option<&mut MvObject> {
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut MvObject> {
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
@@ -72,7 +72,7 @@ impl Metaverse {
         self.live == 0
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
         self.slots
             .iter()
             .enumerate()

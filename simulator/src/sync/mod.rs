@@ -44,20 +44,20 @@ pub use upgrade_lab_model::RunStats;
 pub struct SyncEngine {
     pub config: SyncConfig,
     pub scope: Scope,
-    pub rules: OutboundRules,
+    pub(crate) rules: OutboundRules,
     pub ad_cs: AdConnectorSpace,
-    pub aad_cs: AadConnectorSpace,
+    pub(crate) aad_cs: AadConnectorSpace,
     pub mv: Metaverse,
     /// The USN up to which AD changes have been imported (`None` before a full import).
-    pub ad_watermark: Option<u64>,
+    pub(crate) ad_watermark: Option<u64>,
     /// The tenant change sequence up to which Azure AD changes have been imported.
-    pub aad_watermark: Option<u64>,
+    pub(crate) aad_watermark: Option<u64>,
     /// AD connector-space objects with a pending import, for delta synchronization.
     pub(crate) ad_pending: Vec<u32>,
     pub(crate) aad_pending: Vec<u32>,
     pub history: Vec<RunRecord>,
     /// When the last AD import that completed had started (changes before it are imported).
-    pub last_ad_import_started: Option<upgrade_lab_model::SimTime>,
+    pub(crate) last_ad_import_started: Option<upgrade_lab_model::SimTime>,
 }
 
 impl SyncEngine {
@@ -76,13 +76,6 @@ impl SyncEngine {
             history: Vec::new(),
             last_ad_import_started: None,
         }
-    }
-
-    /// Changes the scope filters and outbound rules (applied by the next full import and sync).
-    pub fn reconfigure(&mut self, config: SyncConfig) {
-        self.scope = Scope::new(&config.filters);
-        self.rules = OutboundRules::new(config.alternate_login_id.as_deref());
-        self.config = config;
     }
 
     /// Users, groups and contacts in the metaverse.
@@ -132,7 +125,7 @@ impl SyncEngine {
     /// Forgets every staged import (test affordance for a planted bug: a restart that loses
     /// them).
     #[doc(hidden)]
-    pub fn drop_staged_imports(&mut self) {
+    pub(crate) fn drop_staged_imports(&mut self) {
         for i in std::mem::take(&mut self.ad_pending) {
             if let Some(cs) = self.ad_cs.get_mut(i) {
                 cs.pending = connector_space::PendingImport::None;
@@ -143,13 +136,5 @@ impl SyncEngine {
                 cs.pending = connector_space::PendingImport::None;
             }
         }
-    }
-
-    /// Number of pending exports.
-    pub fn pending_export_count(&self) -> usize {
-        self.aad_cs
-            .iter()
-            .filter(|(_, cs)| cs.export.is_some())
-            .count()
     }
 }

@@ -71,7 +71,7 @@ impl ExportRecord {
 
 /// A server became, or stopped being, an active exporter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ExporterEvent {
+pub(crate) struct ExporterEvent {
     pub at: SimTime,
     pub host: String,
     pub product: Product,
@@ -132,9 +132,9 @@ pub struct PasswordSyncRecord {
 /// An export run that actually ran (not staging, not stopped by the threshold): AD changes made
 /// before its server's last AD import started are carried by it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ExportRunMark {
+pub(crate) struct ExportRunMark {
     pub host: String,
-    pub covers_changes_until: SimTime,
+    pub(crate) covers_changes_until: SimTime,
     pub ended: SimTime,
 }
 
@@ -142,16 +142,16 @@ pub struct ExportRunMark {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
     pub exports: Vec<ExportRecord>,
-    pub exporter_events: Vec<ExporterEvent>,
+    pub(crate) exporter_events: Vec<ExporterEvent>,
     pub incidents: Vec<Incident>,
     pub password_syncs: Vec<PasswordSyncRecord>,
-    pub export_runs: Vec<ExportRunMark>,
+    pub(crate) export_runs: Vec<ExportRunMark>,
 }
 
 impl Ledger {
     /// Records an export that reached the tenant and logs it at `debug` (target
     /// `upgrade_lab_simulator::tenant::ledger`), stamped with its simulated end.
-    pub fn record_export(&mut self, record: ExportRecord) {
+    pub(crate) fn record_export(&mut self, record: ExportRecord) {
         tracing::debug!(
             sim = %record.ended,
             host = record.client.host.as_str(),

@@ -15,7 +15,7 @@ use upgrade_lab_model::validate::upn_problem;
 use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind, Value};
 
 /// The error name a quota refusal carries; an export run stops on it.
-pub const QUOTA_EXCEEDED: &str = "QuotaExceeded";
+pub(crate) const QUOTA_EXCEEDED: &str = "QuotaExceeded";
 
 /// Conflicts of a block's UPN and SMTP addresses with other live objects.
 struct Conflicts {
@@ -25,7 +25,7 @@ struct Conflicts {
 
 impl Tenant {
     /// Applies one export write and answers with Azure AD's error name on refusal.
-    pub fn apply_write(
+    pub(crate) fn apply_write(
         &mut self,
         operation: ExportOperation,
         anchor: &ImmutableId,
@@ -67,7 +67,7 @@ impl Tenant {
     /// carries, written by the same product's rules (an add or update of a live object with
     /// these values and this anchor, a delete of an object that product's rules last wrote and
     /// that is gone). Sending it again is a repeated export.
-    pub fn holds(
+    pub(crate) fn holds(
         &self,
         operation: ExportOperation,
         anchor: &ImmutableId,

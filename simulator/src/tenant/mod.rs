@@ -93,7 +93,7 @@ impl TenantObject {
     }
 
     /// The UPN Azure AD shows.
-    pub fn effective_upn(&self) -> Option<&Value> {
+    pub(crate) fn effective_upn(&self) -> Option<&Value> {
         self.quarantined_upn
             .as_ref()
             .or(self.attrs.user_principal_name.as_ref())
@@ -111,7 +111,7 @@ pub struct ProvisioningError {
 /// The tenant.
 #[derive(Debug)]
 pub struct Tenant {
-    pub initial_domain: String,
+    pub(crate) initial_domain: String,
     pub spec: TenantSpec,
     pub(crate) objects: Vec<TenantObject>,
     pub(crate) by_anchor: FxHashMap<ImmutableId, u32>,
@@ -122,7 +122,7 @@ pub struct Tenant {
     pub(crate) seq: u64,
     /// Live objects (the quota counts them).
     pub(crate) live: u64,
-    pub throttle: WriteThrottle,
+    pub(crate) throttle: WriteThrottle,
     pub provisioning_errors: Vec<ProvisioningError>,
     pub ledger: Ledger,
     /// Quarantine suffix counter (4 digits drawn from the tenant's seeded stream).
@@ -175,7 +175,7 @@ pub(crate) fn smtp_addresses(a: &Attributes) -> impl Iterator<Item = &str> {
 }
 
 impl Tenant {
-    pub fn new(
+    pub(crate) fn new(
         initial_domain: &str,
         spec: TenantSpec,
         throttle: WriteThrottle,
@@ -249,7 +249,7 @@ impl Tenant {
     }
 
     /// The live object holding this UPN (any case), if any.
-    pub fn find_by_upn(&self, upn: &str) -> Option<u32> {
+    pub(crate) fn find_by_upn(&self, upn: &str) -> Option<u32> {
         let i = *self.upns.get(&fold_hash(upn))?;
         let o = &self.objects[i as usize];
         (!o.deleted
@@ -259,7 +259,7 @@ impl Tenant {
     }
 
     /// The live object holding this SMTP address (any case), if any.
-    pub fn find_by_smtp(&self, address: &str) -> Option<u32> {
+    pub(crate) fn find_by_smtp(&self, address: &str) -> Option<u32> {
         let i = *self.smtp.get(&fold_hash(address))?;
         let o = &self.objects[i as usize];
         (!o.deleted && smtp_addresses(&o.attrs).any(|a| a.eq_ignore_ascii_case(address)))
@@ -294,7 +294,7 @@ impl Tenant {
 
     /// What the Azure AD connector imports: every synced object (full) or those changed after
     /// `after_seq` including deletions (delta). Returns the items and the new watermark.
-    pub fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
+    pub(crate) fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
         let items = self
             .objects
             .iter()
@@ -318,7 +318,7 @@ impl Tenant {
     }
 
     /// Checks a sign-in: `Ok(is_hybrid_identity_admin)` or the AADSTS error text.
-    pub fn check_sign_in(&self, credential: &Credential) -> Result<bool, (bool, String)> {
+    pub(crate) fn check_sign_in(&self, credential: &Credential) -> Result<bool, (bool, String)> {
         let acct = self.spec.accounts.iter().find(|a| {
             a.credential
                 .account

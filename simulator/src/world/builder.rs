@@ -221,7 +221,6 @@ impl WorldBuilder {
         let baseline = crate::oracle::Baseline {
             filters: config.filters.clone(),
             sign_in_attribute: config.alternate_login_id.clone(),
-            password_sync: config.password_sync,
             soft_match_on_upn: spec.soft_match_on_upn,
             cloud_objects: spec.cloud_objects.clone(),
         };

@@ -429,11 +429,11 @@ fn book_writes(st: &mut WorldState, begin: u64, writes: u64, ms_per_write: u64) 
 /// What an export run may write.
 pub(crate) struct WriteLimits {
     /// Writes the tenant admits before it throttles the rest.
-    pub admitted: u64,
+    pub(crate) admitted: u64,
     /// Groups with this many members or more are refused (the product's rule).
-    pub group_member_limit: usize,
+    pub(crate) group_member_limit: usize,
     /// A planted bug (tests of the verdicts only): deletes stay pending, the run reports success.
-    pub skip_deletes: bool,
+    pub(crate) skip_deletes: bool,
 }
 
 /// Sends the planned writes to the tenant: counts, the first errors with their names, the

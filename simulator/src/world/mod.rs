@@ -49,7 +49,7 @@ pub mod queries;
 pub mod report;
 mod run_record;
 pub mod runs;
-pub mod scheduler;
+mod scheduler;
 
 use crate::ad::ActiveDirectory;
 use crate::churn::ChurnSpec;
@@ -91,7 +91,7 @@ pub struct WorldState {
     /// Password changes up to here have reached the tenant through DirSync's password sync.
     pub(crate) ad_password_watermark_dirsync: SimTime,
     /// What the tenant oracle judges by, snapshotted when the world was built.
-    pub baseline: crate::oracle::Baseline,
+    pub(crate) baseline: crate::oracle::Baseline,
     #[doc(hidden)]
     pub planted_bug: Option<PlantedBug>,
     /// Writes of an export a crash interrupted, per upper-case host: kept only under the
@@ -180,7 +180,7 @@ pub(crate) struct Shared {
     pub state: RefCell<WorldState>,
     pub start: Instant,
     /// One run lock per host: a sync engine runs one run profile at a time.
-    pub locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
+    pub(crate) locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Shared {
@@ -189,7 +189,7 @@ impl Shared {
         SimTime(Instant::now().duration_since(self.start).as_millis() as u64)
     }
 
-    pub fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {
+    pub(crate) fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {
         self.locks
             .borrow_mut()
             .entry(host_key(host))
@@ -198,7 +198,7 @@ impl Shared {
     }
 
     /// The tokio instant of a simulated time.
-    pub fn instant(&self, at: SimTime) -> Instant {
+    pub(crate) fn instant(&self, at: SimTime) -> Instant {
         self.start + std::time::Duration::from_millis(at.0)
     }
 }
