@@ -37,15 +37,15 @@ pub enum AdError {
 /// One object slot: the object and whether it is a tombstone.
 #[derive(Clone, Debug)]
 pub(crate) struct AdEntry {
-    pub object: DirectoryObject,
-    pub deleted: bool,
+    pub(crate) object: DirectoryObject,
+    pub(crate) deleted: bool,
 }
 
 /// The simulated forest.
 #[derive(Debug)]
 pub struct ActiveDirectory {
-    pub forest: Value,
-    pub domains: Vec<String>,
+    pub(crate) forest: Value,
+    pub(crate) domains: Vec<String>,
     entries: Vec<AdEntry>,
     by_guid: FxHashMap<ObjectGuid, u32>,
     usn: u64,
@@ -55,7 +55,7 @@ pub struct ActiveDirectory {
 
 impl ActiveDirectory {
     /// AD holding `directory`; every object gets a USN in directory order.
-    pub fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
+    pub(crate) fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
         let mut by_guid =
             FxHashMap::with_capacity_and_hasher(directory.objects.len(), Default::default());
         let mut entries = Vec::with_capacity(directory.objects.len());
@@ -219,7 +219,7 @@ impl ActiveDirectory {
     }
 
     /// Whether `credential` is a member of Enterprise Admins with the right password.
-    pub fn is_enterprise_admin(&self, credential: &Credential) -> bool {
+    pub(crate) fn is_enterprise_admin(&self, credential: &Credential) -> bool {
         self.enterprise_admins.iter().any(|ea| {
             ea.account.eq_ignore_ascii_case(&credential.account)
                 && ea.password.expose() == credential.password.expose()

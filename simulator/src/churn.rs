@@ -49,7 +49,7 @@ impl Default for ChurnSpec {
 }
 
 /// Applies `count` changes drawn from `rng` at `now`. Returns how many were applied.
-pub fn apply_batch(
+pub(crate) fn apply_batch(
     ad: &mut ActiveDirectory,
     spec: &ChurnSpec,
     rng: &mut crate::rng::SimRng,
@@ -107,9 +107,9 @@ pub fn apply_batch(
 /// What `apply_exact` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ExactChurn {
-    pub adds: u64,
-    pub updates: u64,
-    pub deletes: u64,
+    pub(crate) adds: u64,
+    pub(crate) updates: u64,
+    pub(crate) deletes: u64,
 }
 
 /// Exactly `adds` new users, `updates` value changes and `deletes` deletions, on distinct

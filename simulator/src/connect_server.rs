@@ -21,18 +21,18 @@ pub(crate) fn connect_version() -> Version {
 #[derive(Debug)]
 pub struct ConnectServer {
     pub host: String,
-    pub version: Version,
+    pub(crate) version: Version,
     pub mode: InstallMode,
     pub install_location: String,
-    pub sql: SqlChoice,
+    pub(crate) sql: SqlChoice,
     pub service_account: ServiceAccount,
-    pub staging: bool,
-    pub service_running: bool,
+    pub(crate) staging: bool,
+    pub(crate) service_running: bool,
     pub engine: SyncEngine,
     pub settings: SettingsDocument,
     /// The `Sync_<host>_<hex>` account the Azure AD connector signs in with (docs/real-systems.md,
     /// "Accounts and credentials").
-    pub azure_account: String,
+    pub(crate) azure_account: String,
     pub password_hash_sync: bool,
     /// Password changes made in AD up to here have reached the tenant.
     pub(crate) phs_watermark: SimTime,

@@ -40,7 +40,7 @@ pub struct DirSyncServer {
 }
 
 impl DirSyncServer {
-    pub fn new(host: &str, config: DirSyncConfig, expected_objects: usize) -> Self {
+    pub(crate) fn new(host: &str, config: DirSyncConfig, expected_objects: usize) -> Self {
         let engine = SyncEngine::new(sync_config(&config), expected_objects);
         Self {
             host: host.to_string(),
@@ -55,7 +55,7 @@ impl DirSyncServer {
     }
 
     /// The Azure AD connector account DirSync exports with.
-    pub fn azure_account(&self) -> &str {
+    pub(crate) fn azure_account(&self) -> &str {
         &self.config.azure_ad_account
     }
 

@@ -51,12 +51,12 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// The wire name (the serde tag), for logs.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.into()
     }
 
     /// The host or account it concerns; empty when it concerns every server.
-    pub fn subject(&self) -> &str {
+    pub(crate) fn subject(&self) -> &str {
         match self {
             FaultKind::AzureAdUnreachable | FaultKind::Throttling => "",
             FaultKind::ProxyAuthRequired { host }
@@ -104,7 +104,8 @@ pub enum RunPhase {
 }
 
 impl RunPhase {
-    pub const ALL: [RunPhase; 3] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [RunPhase; 3] = [
         RunPhase::AfterImport,
         RunPhase::AfterSync,
         RunPhase::DuringExport,
@@ -201,7 +202,7 @@ impl FaultHit {
 /// A fault as written, when it was active and what it hit: [`crate::world::World::fault_records`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultRecord {
-    pub fault: Fault,
+    pub(crate) fault: Fault,
     /// When it started; `None` while its operation has not happened.
     pub from: Option<SimTime>,
     /// When it ended; `None` = it lasts to the end (or never started).
@@ -227,7 +228,7 @@ impl Entry {
 
 /// Planned and triggered faults, and what each hit.
 #[derive(Clone, Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     entries: Vec<Entry>,
 }
 
@@ -236,7 +237,7 @@ fn same_host(h: &str, host: &str) -> bool {
 }
 
 impl Faults {
-    pub fn new(planned: Vec<Fault>) -> Self {
+    pub(crate) fn new(planned: Vec<Fault>) -> Self {
         let mut f = Self::default();
         for fault in planned {
             f.plan(fault);
@@ -245,7 +246,7 @@ impl Faults {
     }
 
     /// Plans a fault and returns its id.
-    pub fn plan(&mut self, fault: Fault) -> FaultId {
+    pub(crate) fn plan(&mut self, fault: Fault) -> FaultId {
         let (from, until) = match fault.trigger {
             FaultTrigger::At(t) => (Some(t), fault.duration.map(|d| t + d)),
             _ => (None, None),
@@ -304,7 +305,7 @@ impl Faults {
     }
 
     /// Records that fault `id` changed something.
-    pub fn hit(&self, id: FaultId, hit: FaultHit) {
+    pub(crate) fn hit(&self, id: FaultId, hit: FaultHit) {
         if let Some(e) = self.entries.get(id) {
             e.hits.borrow_mut().push(hit);
         }
@@ -324,7 +325,7 @@ impl Faults {
     }
 
     /// Faults active at `now`, with their ids.
-    pub fn active(&self, now: SimTime) -> impl Iterator<Item = (FaultId, &FaultKind)> {
+    pub(crate) fn active(&self, now: SimTime) -> impl Iterator<Item = (FaultId, &FaultKind)> {
         self.entries
             .iter()
             .enumerate()
@@ -342,7 +343,7 @@ impl Faults {
     }
 
     /// The crash that has `host` down at `now`.
-    pub fn server_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn server_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(
             now,
             |k| matches!(k, FaultKind::ServerCrash { host: h } if same_host(h, host)),
@@ -391,7 +392,7 @@ impl Faults {
         })
     }
 
-    pub fn sql_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn sql_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(
             now,
             |k| matches!(k, FaultKind::SqlInstanceDown { host: h } if same_host(h, host)),
@@ -410,7 +411,8 @@ impl Faults {
         })
     }
 
-    pub fn throttling(&self, now: SimTime) -> Option<FaultId> {
+    #[cfg(test)]
+    fn throttling(&self, now: SimTime) -> Option<FaultId> {
         self.find(now, |k| *k == FaultKind::Throttling)
     }
 

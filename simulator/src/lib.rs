@@ -5,9 +5,9 @@
 //! It must not know scenario files, reports or the command line; it never reads the wall clock
 //! or the OS random source.
 
-pub mod ad;
+mod ad;
 pub mod churn;
-pub mod connect_server;
+mod connect_server;
 pub mod dirsync_server;
 pub mod faults;
 pub mod generate;

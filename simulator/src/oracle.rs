@@ -47,27 +47,27 @@ use upgrade_lab_model::{
 /// What the oracle judges by: DirSync's configuration before the upgrade and the planted tenant.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Baseline {
-    pub filters: ScopeFilters,
+    pub(crate) filters: ScopeFilters,
     /// The attribute flowed to userPrincipalName (`None`: userPrincipalName itself).
     pub(crate) sign_in_attribute: Option<String>,
     pub(crate) soft_match_on_upn: bool,
     /// The cloud-only objects, in the order the tenant stored them (its first objects).
-    pub cloud_objects: Vec<CloudObject>,
+    pub(crate) cloud_objects: Vec<CloudObject>,
 }
 
 /// One object the tenant should hold because AD holds it in scope.
 #[derive(Clone, Debug)]
 pub(crate) struct ExpectedObject {
-    pub immutable_id: ImmutableId,
-    pub kind: ObjectKind,
-    pub dn: Value,
-    pub attrs: Arc<Attributes>,
+    pub(crate) immutable_id: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: Value,
+    pub(crate) attrs: Arc<Attributes>,
 }
 
 /// The tenant the oracle expects.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ExpectedTenant {
-    pub synced: Vec<ExpectedObject>,
+    pub(crate) synced: Vec<ExpectedObject>,
     /// Indexes (into `Baseline::cloud_objects`) of the cloud-only objects that must stay as
     /// planted; the others are soft-matched by an in-scope object.
     pub(crate) cloud_untouched: Vec<usize>,

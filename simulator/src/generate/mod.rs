@@ -44,7 +44,7 @@ pub(crate) const USN_BASE: u64 = 12_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GenerateProgress {
     pub objects_done: u64,
-    pub objects_total: u64,
+    pub(crate) objects_total: u64,
 }
 
 /// Generates the directory `spec` describes.
@@ -109,9 +109,9 @@ pub fn generate_with_progress(
 
 /// What every chunk reads: the spec, the value tables and the forest layout.
 pub(crate) struct Shared<'a> {
-    pub spec: &'a DirectorySpec,
-    pub tables: &'a Tables,
-    pub layout: &'a Layout,
+    pub(crate) spec: &'a DirectorySpec,
+    pub(crate) tables: &'a Tables,
+    pub(crate) layout: &'a Layout,
     /// The tenant's routing domain, for users' secondary `smtp:` addresses.
     pub(crate) alias_domain: String,
     pub(crate) service_account_description: Value,

@@ -44,8 +44,8 @@ const EMPLOYEE_TYPES: &[&str] = &["Employee", "Contractor", "Intern", "Vendor"];
 /// A name as shown (`O'Brien`), escaped for a DN (`O'Brien`) and as a mail-safe slug (`obrien`).
 #[derive(Debug)]
 pub(crate) struct Name {
-    pub shown: Value,
-    pub escaped: Box<str>,
+    pub(crate) shown: Value,
+    pub(crate) escaped: Box<str>,
     pub(crate) slug: Box<str>,
 }
 
@@ -54,9 +54,9 @@ pub(crate) struct Name {
 pub(crate) struct Tables {
     pub(crate) first_names: Vec<Name>,
     pub(crate) last_names: Vec<Name>,
-    pub titles: Vec<Value>,
-    pub cities: Vec<Value>,
-    pub departments: Vec<Name>,
+    pub(crate) titles: Vec<Value>,
+    pub(crate) cities: Vec<Value>,
+    pub(crate) departments: Vec<Name>,
     pub(crate) group_purposes: Vec<Name>,
     pub(crate) employee_types: Vec<Value>,
     /// Cost centres for `extensionAttribute2` (`CC-1000` …).
@@ -65,7 +65,7 @@ pub(crate) struct Tables {
     pub(crate) partner_domains: Vec<Box<str>>,
     /// US area codes for telephone numbers (`+1 425 555 0123`).
     pub(crate) area_codes: Vec<u16>,
-    pub no_sync: Value,
+    pub(crate) no_sync: Value,
 }
 
 impl Tables {

@@ -15,7 +15,7 @@ pub struct LdifError {
 }
 
 impl LdifError {
-    pub(crate) fn at(line: usize, kind: LdifErrorKind) -> Self {
+    pub fn at(line: usize, kind: LdifErrorKind) -> Self {
         Self {
             line,
             column: None,

@@ -35,7 +35,7 @@ pub(crate) fn strip_extended_dn(value: &str) -> &str {
 pub use dn::is_well_formed;
 
 /// `dn` without its first RDN (`CN=a,OU=b` → `OU=b`; empty for a single RDN).
-pub fn parent(dn: &str) -> &str {
+pub(crate) fn parent(dn: &str) -> &str {
     let mut it = rdns(dn);
     it.next();
     it.rest()

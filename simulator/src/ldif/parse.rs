@@ -62,17 +62,17 @@ pub(crate) enum RawValue<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct AttrLine<'a> {
     /// The attribute name as written, without options (`objectGUID;binary` → `objectGUID`).
-    pub name: Cow<'a, str>,
-    pub value: RawValue<'a>,
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: RawValue<'a>,
     /// The line where the attribute starts.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The column where its value starts.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 impl AttrLine<'_> {
     /// Decodes the value's bytes into `scratch` (base64) or borrows them (text).
-    pub fn bytes<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], LdifError> {
+    pub(crate) fn bytes<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], LdifError> {
         match &self.value {
             RawValue::Text(t) => Ok(t.as_bytes()),
             RawValue::Base64(b) => {
@@ -84,7 +84,7 @@ impl AttrLine<'_> {
 
     /// The value as text: plain values as they are, base64 values decoded and checked to be
     /// UTF-8.
-    pub fn text<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s str, LdifError> {
+    pub(crate) fn text<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s str, LdifError> {
         match &self.value {
             RawValue::Text(t) => Ok(t),
             RawValue::Base64(_) => {
@@ -121,13 +121,13 @@ fn decode_base64(
 /// One record. Reused between records so its attribute buffer keeps its capacity.
 #[derive(Debug)]
 pub(crate) struct Record<'a> {
-    pub kind: RecordKind,
+    pub(crate) kind: RecordKind,
     /// The DN, decoded when it was base64; empty for the rootDSE and for `ref:` records.
-    pub dn: Cow<'a, str>,
+    pub(crate) dn: Cow<'a, str>,
     /// The line of the record's first line (`dn:` or `ref:`).
-    pub line: usize,
+    pub(crate) line: usize,
     /// The attribute lines of an entry, in file order (empty for other records).
-    pub attrs: Vec<AttrLine<'a>>,
+    pub(crate) attrs: Vec<AttrLine<'a>>,
 }
 
 impl Default for Record<'_> {
@@ -142,7 +142,7 @@ impl Default for Record<'_> {
 }
 
 /// Reads records from LDIF text, one after the other.
-pub struct Records<'a> {
+pub(crate) struct Records<'a> {
     text: &'a str,
     pos: usize,
     /// The number of the line that starts at `pos`.
@@ -159,7 +159,7 @@ struct Parsed<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Self {
             text: super::text::strip_bom(text),
             pos: 0,

@@ -25,29 +25,29 @@ pub enum PendingImport {
 /// An AD connector-space object: the hologram of the last import (sharing AD's attribute block).
 #[derive(Clone, Debug)]
 pub struct AdCsObject {
-    pub object: DirectoryObject,
+    pub(crate) object: DirectoryObject,
     pub pending: PendingImport,
     /// The metaverse object this connector is joined to.
-    pub mv: Option<u32>,
+    pub(crate) mv: Option<u32>,
 }
 
 /// What Azure AD holds for an object: its attributes and which product's rules wrote them.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct AadImage {
-    pub attrs: Arc<Attributes>,
-    pub flow: FlowSet,
+    pub(crate) attrs: Arc<Attributes>,
+    pub(crate) flow: FlowSet,
 }
 
 /// An Azure AD connector-space object.
 #[derive(Clone, Debug)]
 pub(crate) struct AadCsObject {
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
     /// Azure AD's values as of the last import (`None`: never imported, an export object).
-    pub imported: Option<AadImage>,
-    pub pending: PendingImport,
-    pub mv: Option<u32>,
-    pub export: Option<ExportState>,
+    pub(crate) imported: Option<AadImage>,
+    pub(crate) pending: PendingImport,
+    pub(crate) mv: Option<u32>,
+    pub(crate) export: Option<ExportState>,
 }
 
 /// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid.
@@ -69,7 +69,7 @@ impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
 }
 
 impl<K: Hash + Eq + Clone, T> Slots<K, T> {
-    pub fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             slots: Vec::with_capacity(n),
             index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
@@ -81,7 +81,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         self.index.get(key).copied()
     }
 
-    pub fn insert(&mut self, key: K, value: T) -> u32 {
+    pub(crate) fn insert(&mut self, key: K, value: T) -> u32 {
         let i = self.slots.len() as u32;
         self.slots.push(Some(value));
         self.index.insert(key, i);
@@ -89,7 +89,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         i
     }
 
-    pub fn remove(&mut self, i: u32, key: &K) -> Option<T> {
+    pub(crate) fn remove(&mut self, i: u32, key: &K) -> Option<T> {
         let v = self.slots.get_mut(i as usize)?.take();
         if v.is_some() {
             self.index.remove(key);
@@ -102,7 +102,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         self.slots.get(i as usize)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, i: u32) -> Option<&mut T> {
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut T> {
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
@@ -135,9 +135,9 @@ pub(crate) type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ExportState {
-    pub operation: ExportOperation,
+    pub(crate) operation: ExportOperation,
     /// The values to write (for deletes: the last known image).
-    pub image: AadImage,
+    pub(crate) image: AadImage,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
     pub(crate) exported_count: u32,
     /// The last export error's name (e.g. `AttributeValueMustBeUnique`).

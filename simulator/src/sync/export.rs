@@ -48,8 +48,8 @@ pub(crate) fn event_116_text(deletes: u64, threshold: u32) -> String {
 
 /// What the target answered to one write, and whether the run must stop after it.
 pub(crate) struct WriteResult {
-    pub result: Result<(), &'static str>,
-    pub stop: bool,
+    pub(crate) result: Result<(), &'static str>,
+    pub(crate) stop: bool,
 }
 
 impl SyncEngine {

@@ -13,18 +13,18 @@ use upgrade_lab_model::{Attributes, ImmutableId, ObjectCounts, ObjectKind, Value
 
 /// A metaverse object (`person` or `group`).
 #[derive(Clone, Debug)]
-pub(crate) struct MvObject {
+pub struct MvObject {
     // No objectGUID of its own: the anchor and the AD connector-space object (`ad`) carry it,
     // and 16 bytes per object are 32 MB across two servers at 1,000,000 objects.
     /// The source anchor Azure AD keeps (`immutableId`, computed once at projection).
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
-    pub dn: Value,
-    pub attrs: Arc<Attributes>,
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: Value,
+    pub(crate) attrs: Arc<Attributes>,
     /// The AD connector-space object (the one that projected it).
-    pub ad: Option<u32>,
+    pub(crate) ad: Option<u32>,
     /// The Azure AD connector-space object.
-    pub aad: Option<u32>,
+    pub(crate) aad: Option<u32>,
 }
 
 /// The metaverse: index-based slots; removed slots stay empty so held indices stay valid.
@@ -35,7 +35,7 @@ pub struct Metaverse {
 }
 
 impl Metaverse {
-    pub fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             slots: Vec::with_capacity(n),
             live: 0,
@@ -56,7 +56,7 @@ impl Metaverse {
         v
     }
 
-    pub(crate) fn get(&self, i: u32) -> Option<&MvObject> {
+    pub fn get(&self, i: u32) -> Option<&MvObject> {
         self.slots.get(i as usize)?.as_ref()
     }
 
@@ -72,7 +72,7 @@ impl Metaverse {
         self.live == 0
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
         self.slots
             .iter()
             .enumerate()
@@ -81,7 +81,7 @@ impl Metaverse {
 }
 
 /// Users, groups and contacts in the metaverse (DirSync's "objects in its database").
-pub fn counts(mv: &Metaverse) -> ObjectCounts {
+pub(crate) fn counts(mv: &Metaverse) -> ObjectCounts {
     let mut c = ObjectCounts::default();
     for (_, o) in mv.iter() {
         match o.kind {

@@ -43,7 +43,7 @@ pub use upgrade_lab_model::RunStats;
 #[derive(Debug)]
 pub struct SyncEngine {
     pub config: SyncConfig,
-    pub scope: Scope,
+    pub(crate) scope: Scope,
     pub(crate) rules: OutboundRules,
     pub ad_cs: AdConnectorSpace,
     pub(crate) aad_cs: AadConnectorSpace,
@@ -61,7 +61,7 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    pub fn new(config: SyncConfig, expected_objects: usize) -> Self {
+    pub(crate) fn new(config: SyncConfig, expected_objects: usize) -> Self {
         Self {
             scope: Scope::new(&config.filters),
             rules: OutboundRules::new(config.alternate_login_id.as_deref()),
@@ -79,12 +79,12 @@ impl SyncEngine {
     }
 
     /// Users, groups and contacts in the metaverse.
-    pub fn object_counts(&self) -> ObjectCounts {
+    pub(crate) fn object_counts(&self) -> ObjectCounts {
         metaverse::counts(&self.mv)
     }
 
     /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
-    pub fn pending_exports(&self) -> Vec<PendingExport> {
+    pub(crate) fn pending_exports(&self) -> Vec<PendingExport> {
         // Sized and filtered first: after a takeover every one of a million objects has one,
         // and each costs a few allocations of its own.
         let pending = || self.aad_cs.iter().filter(|(_, cs)| cs.export.is_some());

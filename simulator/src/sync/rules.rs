@@ -28,10 +28,10 @@ pub enum FlowSet {
 /// One outbound rule contributing userPrincipalName, with its precedence (lower wins).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UpnRule {
-    pub name: &'static str,
-    pub precedence: u32,
+    pub(crate) name: &'static str,
+    pub(crate) precedence: u32,
     /// The source attribute (LDAP name).
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// The outbound rules that decide userPrincipalName, ordered by precedence.
@@ -43,7 +43,7 @@ pub(crate) struct OutboundRules {
 impl OutboundRules {
     /// The standard rule (`userPrincipalName` → userPrincipalName) plus, with an alternate login
     /// ID, a custom rule of precedence 50 flowing that attribute (custom rules use 0–99).
-    pub fn new(alternate_login_id: Option<&str>) -> Self {
+    pub(crate) fn new(alternate_login_id: Option<&str>) -> Self {
         let mut upn_rules = vec![UpnRule {
             name: "Out to AAD - User Identity",
             precedence: 110,
@@ -64,7 +64,7 @@ impl OutboundRules {
 
     /// The attribute block Azure AD should hold for this metaverse object. Shares the metaverse
     /// block unless a rule changes a value.
-    pub fn outbound(&self, kind: ObjectKind, mv: &Arc<Attributes>) -> Arc<Attributes> {
+    pub(crate) fn outbound(&self, kind: ObjectKind, mv: &Arc<Attributes>) -> Arc<Attributes> {
         if kind != ObjectKind::User || self.upn_rules.len() == 1 {
             return mv.clone();
         }
@@ -125,9 +125,9 @@ pub(crate) fn written(kind: ObjectKind, image: &AadImage) -> RowSet {
 
 /// The object an image belongs to: its derived values.
 pub(crate) struct ExportObject<'a> {
-    pub kind: ObjectKind,
-    pub dn: &'a Value,
-    pub anchor: &'a ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: &'a Value,
+    pub(crate) anchor: &'a ImmutableId,
 }
 
 /// Row `id`'s values in an image (none when the image's writer does not flow it).

@@ -18,25 +18,25 @@ use upgrade_lab_model::{
 /// What an AD import read when it started.
 #[derive(Debug)]
 pub(crate) struct AdImportPlan {
-    pub full: bool,
+    pub(crate) full: bool,
     /// Objects read; `true` marks a tombstone (or an object that left the partitions/OUs).
-    pub items: Vec<(DirectoryObject, bool)>,
+    pub(crate) items: Vec<(DirectoryObject, bool)>,
     pub(crate) watermark: u64,
 }
 
 /// One tenant object as the Azure AD connector reads it (`None` image = deleted).
 #[derive(Clone, Debug)]
 pub(crate) struct AadImportItem {
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
-    pub image: Option<AadImage>,
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) image: Option<AadImage>,
 }
 
 /// What an Azure AD import read when it started.
 #[derive(Debug)]
 pub(crate) struct AadImportPlan {
-    pub full: bool,
-    pub items: Vec<AadImportItem>,
+    pub(crate) full: bool,
+    pub(crate) items: Vec<AadImportItem>,
     pub(crate) watermark: u64,
 }
 

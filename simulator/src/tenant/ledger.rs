@@ -41,30 +41,30 @@ pub struct ExportClient {
     pub host: String,
     pub product: Product,
     /// The Azure AD account the client signs in with.
-    pub account: String,
+    pub(crate) account: String,
 }
 
 /// One export run that reached the tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExportRecord {
     pub client: ExportClient,
-    pub started: SimTime,
-    pub ended: SimTime,
-    pub adds: u64,
+    pub(crate) started: SimTime,
+    pub(crate) ended: SimTime,
+    pub(crate) adds: u64,
     pub updates: u64,
-    pub deletes: u64,
-    pub errors: u64,
+    pub(crate) deletes: u64,
+    pub(crate) errors: u64,
     /// Each accepted write: the object and the operation.
     #[serde(skip)]
     pub objects: Vec<(ImmutableId, ExportOperation)>,
     /// Accepted writes that changed nothing: the tenant already held exactly these values
     /// from the same product's rules (the write was exported twice).
     #[serde(skip)]
-    pub repeated: Vec<ImmutableId>,
+    pub(crate) repeated: Vec<ImmutableId>,
 }
 
 impl ExportRecord {
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.adds + self.updates + self.deletes
     }
 }
@@ -72,10 +72,10 @@ impl ExportRecord {
 /// A server became, or stopped being, an active exporter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct ExporterEvent {
-    pub at: SimTime,
-    pub host: String,
-    pub product: Product,
-    pub active: bool,
+    pub(crate) at: SimTime,
+    pub(crate) host: String,
+    pub(crate) product: Product,
+    pub(crate) active: bool,
 }
 
 /// Something a scenario must be told about that is not an export.
@@ -133,9 +133,9 @@ pub struct PasswordSyncRecord {
 /// before its server's last AD import started are carried by it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct ExportRunMark {
-    pub host: String,
+    pub(crate) host: String,
     pub(crate) covers_changes_until: SimTime,
-    pub ended: SimTime,
+    pub(crate) ended: SimTime,
 }
 
 /// Everything the tenant recorded.
@@ -167,7 +167,7 @@ impl Ledger {
     }
 
     /// The last export that wrote something, and its client.
-    pub fn last_export(&self) -> Option<&ExportRecord> {
+    pub(crate) fn last_export(&self) -> Option<&ExportRecord> {
         self.exports.iter().rev().find(|e| e.writes() > 0)
     }
 }

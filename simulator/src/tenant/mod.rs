@@ -103,16 +103,16 @@ impl TenantObject {
 /// A `DirSyncProvisioningErrors` entry (docs/real-systems.md, "Duplicate attribute resiliency").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvisioningError {
-    pub anchor: ImmutableId,
+    pub(crate) anchor: ImmutableId,
     pub attribute: &'static str,
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// The tenant.
 #[derive(Debug)]
 pub struct Tenant {
     pub(crate) initial_domain: String,
-    pub spec: TenantSpec,
+    pub(crate) spec: TenantSpec,
     pub(crate) objects: Vec<TenantObject>,
     pub(crate) by_anchor: FxHashMap<ImmutableId, u32>,
     /// Hash of a lower-cased UPN → its holder (Azure AD keeps UPNs unique).

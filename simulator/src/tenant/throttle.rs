@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Reservation {
     /// When the last admitted write is done.
-    pub end_ms: u64,
+    pub(crate) end_ms: u64,
     /// Writes Azure AD accepted (the first ones, in order).
     pub(crate) admitted: u64,
     /// Writes answered 429 and sent again.
-    pub retries: u64,
+    pub(crate) retries: u64,
 }
 
 /// Fixed windows of `window_ms`, each admitting `writes_per_window` writes.
@@ -32,7 +32,7 @@ pub(crate) struct WriteThrottle {
 }
 
 impl WriteThrottle {
-    pub fn new(writes_per_window: u64, window_ms: u64) -> Self {
+    pub(crate) fn new(writes_per_window: u64, window_ms: u64) -> Self {
         Self {
             writes_per_window: writes_per_window.max(1),
             window_ms: window_ms.max(1),

@@ -346,13 +346,13 @@ fn replay_interrupted(shared: &Rc<Shared>, id: &ServerId, host: &str, started: S
 
 /// What an export run did.
 pub(crate) struct ExportOutcome {
-    pub stats: RunStats,
-    pub errors: Vec<String>,
-    pub status: RunStatus,
+    pub(crate) stats: RunStats,
+    pub(crate) errors: Vec<String>,
+    pub(crate) status: RunStatus,
     /// Each accepted write, for the ledger.
-    pub accepted: Vec<(ImmutableId, ExportOperation)>,
+    pub(crate) accepted: Vec<(ImmutableId, ExportOperation)>,
     /// Accepted writes that changed nothing: the tenant held them already (`Tenant::holds`).
-    pub repeated: Vec<ImmutableId>,
+    pub(crate) repeated: Vec<ImmutableId>,
 }
 
 /// How the tenant's throttle took an export's writes, and the throttling faults that shaped it.

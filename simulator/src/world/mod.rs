@@ -73,19 +73,19 @@ use upgrade_lab_model::{ServerEnvironment, SimDuration, SimTime};
 /// Everything the world holds. Borrow it through [`World::with_state`].
 #[derive(Debug)]
 pub struct WorldState {
-    pub seed: u64,
-    pub timing: Timing,
+    pub(crate) seed: u64,
+    pub(crate) timing: Timing,
     pub ad: ActiveDirectory,
     pub tenant: Tenant,
-    pub dirsync_host: String,
+    pub(crate) dirsync_host: String,
     pub dirsync: Option<DirSyncServer>,
     /// Connect servers by upper-case host name.
     pub connects: BTreeMap<String, ConnectServer>,
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     /// Files per upper-case host name, by path.
-    pub files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    pub(crate) files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
     /// Machine facts per upper-case host name.
-    pub environments: BTreeMap<String, ServerEnvironment>,
+    pub(crate) environments: BTreeMap<String, ServerEnvironment>,
     /// The last recorded "active exporter" state per (host, product).
     pub(crate) exporter_state: BTreeMap<(String, Product), bool>,
     /// Password changes up to here have reached the tenant through DirSync's password sync.
@@ -93,7 +93,7 @@ pub struct WorldState {
     /// What the tenant oracle judges by, snapshotted when the world was built.
     pub(crate) baseline: crate::oracle::Baseline,
     #[doc(hidden)]
-    pub planted_bug: Option<PlantedBug>,
+    pub(crate) planted_bug: Option<PlantedBug>,
     /// Writes of an export a crash interrupted, per upper-case host: kept only under the
     /// planted bug `ReplayInterruptedExport`, which sends them again.
     pub(crate) interrupted_exports: BTreeMap<String, Vec<export_run::ReplayWrite>>,
@@ -177,8 +177,8 @@ impl WorldState {
 /// State shared by the world, its ports and its background tasks.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub state: RefCell<WorldState>,
-    pub start: Instant,
+    pub(crate) state: RefCell<WorldState>,
+    pub(crate) start: Instant,
     /// One run lock per host: a sync engine runs one run profile at a time.
     pub(crate) locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
 }

@@ -58,12 +58,12 @@ pub struct ServerFile {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportEntry {
-    pub host: String,
+    pub(crate) host: String,
     /// `dirsync` or `connect` (`Product::key`).
     pub product: &'static str,
-    pub started: SimTime,
+    pub(crate) started: SimTime,
     /// The objects it wrote.
-    pub objects_count: usize,
+    pub(crate) objects_count: usize,
 }
 
 /// How a scenario names an AD object (compared without case, as AD does).

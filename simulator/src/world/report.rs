@@ -269,7 +269,7 @@ pub struct LedgerReport {
 }
 
 /// Builds the report at `now`.
-pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
+pub(crate) fn build(st: &WorldState, now: SimTime) -> LedgerReport {
     let intervals = exporter_intervals(st);
     let mut violations = Vec::new();
     for (i, a) in intervals.iter().enumerate() {

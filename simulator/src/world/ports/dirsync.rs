@@ -32,7 +32,7 @@ impl DirSyncPort {
     }
 
     /// Runs a manual sync cycle (`Start-OnlineCoexistenceSync`) and waits for it.
-    pub async fn start_sync_cycle(&mut self) -> Vec<RunRecord> {
+    pub(crate) async fn start_sync_cycle(&mut self) -> Vec<RunRecord> {
         runs::run_cycle(&self.shared, &ServerId::DirSync).await
     }
 
