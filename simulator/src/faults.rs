@@ -201,6 +201,7 @@ impl FaultHit {
 
 /// A fault as written, when it was active and what it hit: [`crate::world::World::fault_records`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FaultRecord {
     pub(crate) fault: Fault,
     /// When it started; `None` while its operation has not happened.

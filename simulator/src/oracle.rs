@@ -105,6 +105,7 @@ pub struct WrongObject {
 
 /// Tenant versus the oracle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TenantCheck {
     pub in_scope: u64,
     /// In-scope AD objects without a tenant object carrying their immutableId.

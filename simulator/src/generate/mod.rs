@@ -42,6 +42,7 @@ pub(crate) const USN_BASE: u64 = 12_000;
 
 /// How far a generation has come, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GenerateProgress {
     pub objects_done: u64,
     pub(crate) objects_total: u64,

@@ -114,6 +114,7 @@ pub struct PlantedDefects {
 
 /// Why a spec cannot be generated. Each message says what is wrong and what to change.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpecError {
     #[error(
         "the spec asks for {asked} objects; the generator makes at most {MAX_OBJECTS}: lower users, groups or contacts"

@@ -45,6 +45,7 @@ impl std::error::Error for LdifError {}
 
 /// What is wrong. Each message ends with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LdifErrorKind {
     #[error(
         "the file is not valid UTF-8; save it as UTF-8 (or as UTF-16 with a byte order mark, as `ldifde -u` writes)"

@@ -38,6 +38,7 @@ use upgrade_lab_model::{
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LdifImport {
     pub directory: Directory,
     pub skipped: SkipCounts,
@@ -47,6 +48,7 @@ pub struct LdifImport {
 
 /// What the reader did not take into the model, by reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SkipCounts {
     /// Entries of classes the model does not hold, by most specific objectClass (`container`,
     /// `computer`, `crossRef`, `domainDNS (application partition)`, `(none)`…).

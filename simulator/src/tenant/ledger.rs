@@ -37,6 +37,7 @@ impl Product {
 
 /// Who exported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
 pub struct ExportClient {
     pub host: String,
     pub product: Product,
@@ -46,6 +47,7 @@ pub struct ExportClient {
 
 /// One export run that reached the tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExportRecord {
     pub client: ExportClient,
     pub(crate) started: SimTime,
@@ -81,6 +83,7 @@ pub(crate) struct ExporterEvent {
 /// Something a scenario must be told about that is not an export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Incident {
     /// The Azure AD Connect installer (MSI) was run again on an installed server (the upgrade
     /// document: "Make sure that you don't run the installation MSI file again").
@@ -123,6 +126,7 @@ pub enum Incident {
 
 /// Password hashes that arrived from a client's password hash sync agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PasswordSyncRecord {
     pub at: SimTime,
     pub host: String,

@@ -102,6 +102,7 @@ impl TenantObject {
 
 /// A `DirSyncProvisioningErrors` entry (docs/real-systems.md, "Duplicate attribute resiliency").
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProvisioningError {
     pub(crate) anchor: ImmutableId,
     pub attribute: &'static str,

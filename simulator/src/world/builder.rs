@@ -32,6 +32,7 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 
 /// Why a world could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
     Runtime(#[from] std::io::Error),

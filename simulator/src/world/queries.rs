@@ -68,6 +68,7 @@ pub struct ExportEntry {
 
 /// How a scenario names an AD object (compared without case, as AD does).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum AdName<'a> {
     Dn(&'a str),
     SamAccountName(&'a str),

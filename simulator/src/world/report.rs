@@ -18,6 +18,7 @@ use upgrade_lab_model::{RunProfile, RunStatus, SimDuration, SimTime, sync::Conne
 /// follows the service's configuration (running, export enabled); a crash shows as missing
 /// exports in the ledger, not as a gap here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExporterInterval {
     pub host: String,
     pub product: Product,
