@@ -208,6 +208,26 @@ impl Tenant {
         if self.objects[i as usize].seq != 0 {
             self.unindex(i);
         }
+        let quarantined = self.record_conflicts(anchor, image, &c);
+        self.seq += 1;
+        let o = &mut self.objects[i as usize];
+        o.immutable_id = Some(anchor.clone());
+        o.attrs = image.attrs.clone();
+        o.flow = Some(image.flow);
+        o.quarantined_upn = quarantined;
+        o.seq = self.seq;
+        self.index(i);
+        Ok(())
+    }
+
+    /// Duplicate attribute resiliency: each conflict becomes a provisioning error; a
+    /// conflicting UPN is quarantined as `<prefix><4 digits>@<initial domain>`, returned.
+    fn record_conflicts(
+        &mut self,
+        anchor: &ImmutableId,
+        image: &AadImage,
+        c: &Conflicts,
+    ) -> Option<Value> {
         let quarantined = if c.upn {
             let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
             let prefix = upn.split('@').next().unwrap_or("user");
@@ -229,15 +249,7 @@ impl Tenant {
                 value: format!("SMTP:{a}"),
             });
         }
-        self.seq += 1;
-        let o = &mut self.objects[i as usize];
-        o.immutable_id = Some(anchor.clone());
-        o.attrs = image.attrs.clone();
-        o.flow = Some(image.flow);
-        o.quarantined_upn = quarantined;
-        o.seq = self.seq;
-        self.index(i);
-        Ok(())
+        quarantined
     }
 
     /// Whether object `i`'s UPN and every SMTP address are indexed to it.
