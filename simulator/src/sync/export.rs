@@ -99,6 +99,11 @@ impl SyncEngine {
         mut write: impl FnMut(ExportOperation, &ImmutableId, ObjectKind, &AadImage) -> WriteResult,
     ) {
         for &i in items {
+            debug_assert!(
+                self.aad_cs.get(i).is_some_and(|cs| cs.export.is_some()),
+                "export plan item {i} names no Azure AD connector-space object with a pending \
+                 export"
+            );
             let Some(AadCsObject {
                 anchor,
                 kind,

@@ -138,3 +138,96 @@ impl SyncEngine {
         }
     }
 }
+
+impl SyncEngine {
+    /// Asserts that the joins between the connector spaces and the metaverse agree both ways:
+    /// each metaverse object's AD and Azure AD links name connector-space objects that link
+    /// back to it, and each connector-space object's link names a metaverse object that links
+    /// back. O(objects): the synchronizations run it after a full run in debug builds.
+    pub(crate) fn assert_joins(&self) {
+        for (m, o) in self.mv.iter() {
+            if let Some(a) = o.ad {
+                assert!(
+                    self.ad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    "join inconsistent: metaverse object {m} links AD connector-space object \
+                     {a}, which does not link back"
+                );
+            }
+            if let Some(a) = o.aad {
+                assert!(
+                    self.aad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    "join inconsistent: metaverse object {m} links Azure AD connector-space \
+                     object {a}, which does not link back"
+                );
+            }
+        }
+        for (a, cs) in self.ad_cs.iter() {
+            if let Some(m) = cs.mv {
+                assert!(
+                    self.mv.get(m).is_some_and(|o| o.ad == Some(a)),
+                    "join inconsistent: AD connector-space object {a} links metaverse object \
+                     {m}, which does not link back"
+                );
+            }
+        }
+        for (a, cs) in self.aad_cs.iter() {
+            if let Some(m) = cs.mv {
+                assert!(
+                    self.mv.get(m).is_some_and(|o| o.aad == Some(a)),
+                    "join inconsistent: Azure AD connector-space object {a} links metaverse \
+                     object {m}, which does not link back"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metaverse::MvObject;
+    use super::*;
+    use std::sync::Arc;
+    use upgrade_lab_model::{DirSyncConfig, ImmutableId, ObjectKind, Value};
+
+    fn engine() -> SyncEngine {
+        let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        SyncEngine::new(crate::dirsync_server::sync_config(&config), 0)
+    }
+
+    fn mv_object(ad: Option<u32>) -> MvObject {
+        MvObject {
+            anchor: ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
+            kind: ObjectKind::User,
+            dn: Value::from("CN=Ann,DC=contoso,DC=com".to_string()),
+            attrs: Arc::default(),
+            ad,
+            aad: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_engine_and_an_unjoined_object_hold_the_join_invariant() {
+        let mut e = engine();
+        e.assert_joins();
+        e.mv.insert(mv_object(None));
+        e.assert_joins();
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "export plan item 3 names no Azure AD connector-space object")]
+    fn an_export_plan_naming_a_missing_object_panics() {
+        engine().apply_export(&[3], |_, _, _, _| export::WriteResult {
+            result: Ok(()),
+            stop: false,
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "join inconsistent: metaverse object 0 links AD connector-space")]
+    fn a_metaverse_link_to_a_missing_connector_space_object_panics() {
+        let mut e = engine();
+        e.mv.insert(mv_object(Some(7)));
+        e.assert_joins();
+    }
+}

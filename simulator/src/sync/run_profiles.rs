@@ -280,6 +280,9 @@ impl SyncEngine {
         for m in dirty {
             self.outbound(m);
         }
+        if cfg!(debug_assertions) && full {
+            self.assert_joins();
+        }
         stats
     }
 
@@ -451,6 +454,9 @@ impl SyncEngine {
             };
             stats.updates += 1;
             self.outbound(m);
+        }
+        if cfg!(debug_assertions) && full {
+            self.assert_joins();
         }
         stats
     }

@@ -155,7 +155,32 @@ pub struct Ledger {
 impl Ledger {
     /// Records an export that reached the tenant and logs it at `debug` (target
     /// `upgrade_lab_simulator::tenant::ledger`), stamped with its simulated end.
+    /// Records an export that reached the tenant. Asserts the ledger's own invariants: the
+    /// counts are the accepted writes (`objects`: one per add, update or delete), the run ends
+    /// after it starts, and exports are recorded in simulated-time order (the clock never runs
+    /// back).
     pub(crate) fn record_export(&mut self, record: ExportRecord) {
+        assert_eq!(
+            record.objects.len() as u64,
+            record.writes(),
+            "ledger counts disagree: {} accepted writes, {} adds + updates + deletes",
+            record.objects.len(),
+            record.writes()
+        );
+        assert!(
+            record.started <= record.ended,
+            "export run ends at {} before it starts at {}",
+            record.ended,
+            record.started
+        );
+        if let Some(last) = self.exports.last() {
+            assert!(
+                last.ended <= record.ended,
+                "simulated time ran back: an export ended at {} after one that ended at {}",
+                record.ended,
+                last.ended
+            );
+        }
         tracing::debug!(
             sim = %record.ended,
             host = record.client.host.as_str(),
@@ -179,6 +204,54 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn export(started: u64, ended: u64, adds: u64, objects: usize) -> ExportRecord {
+        ExportRecord {
+            client: ExportClient {
+                host: "AADC01".into(),
+                product: Product::Connect,
+                account: "Sync_AADC01@contoso.onmicrosoft.com".into(),
+            },
+            started: SimTime(started),
+            ended: SimTime(ended),
+            adds,
+            updates: 0,
+            deletes: 0,
+            errors: 0,
+            objects: (0..objects)
+                .map(|i| (ImmutableId::new(&format!("id{i}")), ExportOperation::Add))
+                .collect(),
+            repeated: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_consistent_export_is_recorded() {
+        let mut ledger = Ledger::default();
+        ledger.record_export(export(0, 10, 2, 2));
+        ledger.record_export(export(10, 10, 0, 0));
+        assert_eq!(ledger.exports.len(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "ledger counts disagree: 1 accepted writes, 2 adds")]
+    fn counts_that_disagree_with_the_writes_panic() {
+        Ledger::default().record_export(export(0, 10, 2, 1));
+    }
+
+    #[test]
+    #[should_panic(expected = "export run ends at")]
+    fn an_export_ending_before_it_starts_panics() {
+        Ledger::default().record_export(export(10, 5, 0, 0));
+    }
+
+    #[test]
+    #[should_panic(expected = "simulated time ran back")]
+    fn an_export_recorded_out_of_time_order_panics() {
+        let mut ledger = Ledger::default();
+        ledger.record_export(export(0, 20, 0, 0));
+        ledger.record_export(export(0, 10, 0, 0));
+    }
 
     #[test]
     fn product_names_and_keys() {
