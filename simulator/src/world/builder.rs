@@ -199,6 +199,8 @@ impl WorldBuilder {
         Credential::new(format!("{netbios}\\Administrator"), DEFAULT_PASSWORD)
     }
 
+    /// The world at T+0: checks the inputs (the forest DirSync serves, LocalDB's size), runs
+    /// DirSync's history when it starts converged and starts the background tasks.
     pub fn build(self) -> Result<World, BuildError> {
         let config = self.dirsync_config();
         self.check(&config)?;

@@ -42,12 +42,17 @@
 //!
 //! It must not know scenario files or reports; it never reads the wall clock.
 
+/// `WorldBuilder`: a world's directory, servers, tenant, faults and seed.
 pub mod builder;
 mod export_run;
+/// The engine's ports implemented on the world (`World::upgrade` wires them).
 pub mod ports;
+/// Read-only answers about the world; no simulated time passes.
 pub mod queries;
+/// The ledger's verdicts: exporter intervals, violations, the tenant judged.
 pub mod report;
 mod run_record;
+/// Run profiles and sync cycles on a server (`ServerId` names the server).
 pub mod runs;
 mod scheduler;
 
@@ -75,9 +80,12 @@ use upgrade_lab_model::{ServerEnvironment, SimDuration, SimTime};
 pub struct WorldState {
     pub(crate) seed: u64,
     pub(crate) timing: Timing,
+    /// The on-premises directory, with its USNs and tombstones.
     pub ad: ActiveDirectory,
+    /// The Azure AD tenant and its ledger of exports and incidents.
     pub tenant: Tenant,
     pub(crate) dirsync_host: String,
+    /// The DirSync server (`None`: the world started without one).
     pub dirsync: Option<DirSyncServer>,
     /// Connect servers by upper-case host name.
     pub connects: BTreeMap<String, ConnectServer>,
@@ -212,6 +220,8 @@ pub struct World {
 }
 
 impl World {
+    /// A builder with the defaults: an empty `contoso.com`, DirSync converged on `DIRSYNC01`,
+    /// the default tenant and timing, seed 0.
     pub fn builder() -> WorldBuilder {
         WorldBuilder::default()
     }

@@ -20,9 +20,13 @@ use upgrade_lab_model::{RunProfile, RunStatus, SimDuration, SimTime, sync::Conne
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ExporterInterval {
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// DirSync or Azure AD Connect.
     pub product: Product,
+    /// When the server became an active exporter.
     pub from: SimTime,
+    /// When it stopped being one (`None`: it still is).
     pub to: Option<SimTime>,
 }
 
@@ -91,14 +95,18 @@ pub enum Violation {
 /// The objects a tenant verdict names: the first [`NAMED_OBJECTS`] and how many there are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Objects {
+    /// How many objects the verdict concerns (all of them, named or not).
     pub count: u64,
+    /// The first of them, by name.
     pub objects: Vec<ObjectRef>,
 }
 
 /// Objects with wrong values: the first [`NAMED_OBJECTS`] and how many there are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WrongObjects {
+    /// How many objects the verdict concerns (all of them, named or not).
     pub count: u64,
+    /// The first of them, with their wrong values.
     pub objects: Vec<WrongObject>,
 }
 
@@ -265,8 +273,11 @@ fn write_repeated(
 /// The report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LedgerReport {
+    /// The simulated time the report was built at.
     pub at: SimTime,
+    /// Every span a server was an active exporter, in the order they began.
     pub exporter_intervals: Vec<ExporterInterval>,
+    /// Whether two servers were ever active exporters at once.
     pub two_active_at_once: bool,
     /// When DirSync first exported after Connect had exported, if it did.
     pub rollback_at: Option<SimTime>,
@@ -274,8 +285,11 @@ pub struct LedgerReport {
     pub sync_gap: SimDuration,
     /// Whether a full cycle (AD import then export) completed after the last AD change.
     pub converged: bool,
+    /// The tenant compared with the oracle's expected tenant.
     pub tenant: TenantCheck,
+    /// Duplicate-attribute errors the tenant recorded.
     pub provisioning_errors: usize,
+    /// Everything that must not happen and did, in the order found.
     pub violations: Vec<Violation>,
 }
 

@@ -34,6 +34,7 @@ impl ConnectPort {
 }
 
 impl ConnectPort {
+    /// The host this port's Connect server runs on (canonical, upper case).
     pub fn hostname(&self) -> &str {
         &self.host
     }

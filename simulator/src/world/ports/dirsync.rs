@@ -27,6 +27,7 @@ impl DirSyncPort {
 }
 
 impl DirSyncPort {
+    /// The DirSync server's host name, as the world was built with it.
     pub fn hostname(&self) -> String {
         self.shared.state.borrow().dirsync_host.clone()
     }
