@@ -92,6 +92,7 @@ impl ActiveDirectory {
         self.usn
     }
 
+    /// The objects AD holds now (tombstones left out), in storage order.
     pub fn live_objects(&self) -> impl Iterator<Item = &DirectoryObject> {
         self.entries
             .iter()
@@ -99,6 +100,7 @@ impl ActiveDirectory {
             .map(|e| &e.object)
     }
 
+    /// How many objects AD holds now (tombstones left out).
     pub fn live_count(&self) -> usize {
         self.entries.iter().filter(|e| !e.deleted).count()
     }
@@ -110,6 +112,7 @@ impl ActiveDirectory {
             .filter(move |e| e.object.usn_changed > usn)
     }
 
+    /// The live object with this objectGUID.
     pub fn get(&self, guid: &ObjectGuid) -> Option<&DirectoryObject> {
         let i = *self.by_guid.get(guid)?;
         let e = &self.entries[i as usize];

@@ -25,9 +25,13 @@ pub struct ChurnSpec {
     pub duration: SimDuration,
     /// Relative weights of each change kind.
     pub adds: u32,
+    /// Relative weight of deletes.
     pub deletes: u32,
+    /// Relative weight of attribute updates.
     pub updates: u32,
+    /// Relative weight of moves to another OU.
     pub moves: u32,
+    /// Relative weight of password changes (users only).
     pub password_changes: u32,
     /// Changes are applied in batches this far apart.
     pub batch_interval: SimDuration,

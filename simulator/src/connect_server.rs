@@ -20,22 +20,30 @@ pub(crate) fn connect_version() -> Version {
 /// An installed Azure AD Connect.
 #[derive(Debug)]
 pub struct ConnectServer {
+    /// The host Connect runs on (canonical, upper case).
     pub host: String,
     pub(crate) version: Version,
+    /// How it was installed: in place over DirSync, `/migrate` or a fresh install.
     pub mode: InstallMode,
+    /// The install directory the request named, or the product's default.
     pub install_location: String,
     pub(crate) sql: SqlChoice,
+    /// The account the sync service runs as.
     pub service_account: ServiceAccount,
     pub(crate) staging: bool,
     pub(crate) service_running: bool,
+    /// Connect's sync engine: connector spaces, metaverse, run history.
     pub engine: SyncEngine,
+    /// The settings the install applied (migrated from DirSync, or as requested).
     pub settings: SettingsDocument,
     /// The `Sync_<host>_<hex>` account the Azure AD connector signs in with (docs/real-systems.md,
     /// "Accounts and credentials").
     pub(crate) azure_account: String,
+    /// Whether password hash synchronization is on.
     pub password_hash_sync: bool,
     /// Password changes made in AD up to here have reached the tenant.
     pub(crate) phs_watermark: SimTime,
+    /// When the installer finished.
     pub installed_at: SimTime,
     /// The wizard asked for a sign-out and in that has not happened yet.
     pub sign_out_pending: bool,

@@ -26,12 +26,17 @@ pub enum DirSyncStart {
 /// The DirSync server's state.
 #[derive(Debug)]
 pub struct DirSyncServer {
+    /// The host DirSync runs on, as the world was built with it.
     pub host: String,
+    /// DirSync's configuration (filters, accounts, SQL, password sync).
     pub config: DirSyncConfig,
+    /// False once the upgrade (or an operator) uninstalled it.
     pub installed: bool,
+    /// When it was uninstalled, if it was.
     pub uninstalled_at: Option<SimTime>,
     /// The "Windows Azure Active Directory Sync Service" and FIM service run.
     pub service_running: bool,
+    /// DirSync's sync engine: connector spaces, metaverse, run history.
     pub engine: SyncEngine,
     /// Set when `MSOL_` password was reset by the wizard.
     pub(crate) service_account_reset_at: Option<SimTime>,

@@ -13,12 +13,16 @@ use upgrade_lab_model::{Connector, RunProfile, RunStatus, SimDuration, SimTime};
 /// Named operations a fault can be tied to (`Before`/`After`).
 pub mod operations {
     pub(crate) const DIRSYNC_DISCOVER: &str = "dirsync.discover";
+    /// The engine stops DirSync's service (a fault trigger's operation name).
     pub const DIRSYNC_DISABLE: &str = "dirsync.disable_service";
     pub(crate) const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
+    /// The engine uninstalls DirSync.
     pub const DIRSYNC_UNINSTALL: &str = "dirsync.uninstall";
     pub(crate) const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
     pub(crate) const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
+    /// The engine installs Connect on a host.
     pub const CONNECT_INSTALL: &str = "connect.install";
+    /// The engine switches staging mode on a Connect server.
     pub const CONNECT_SET_STAGING: &str = "connect.set_staging_mode";
     pub(crate) const CONNECT_RUN_PROFILE: &str = "connect.run_profile";
     pub(crate) const TENANT_SIGN_IN: &str = "tenant.sign_in";
@@ -133,7 +137,9 @@ pub enum FaultTrigger {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
+    /// What goes wrong.
     pub kind: FaultKind,
+    /// When it starts: a simulated time, or before or after an operation or run phase.
     pub trigger: FaultTrigger,
     /// How long it lasts; `None` = until the end of the run.
     #[serde(default)]
@@ -208,6 +214,7 @@ pub struct FaultRecord {
     pub from: Option<SimTime>,
     /// When it ended; `None` = it lasts to the end (or never started).
     pub until: Option<SimTime>,
+    /// What it hit, in order: each failed call, stopped run, skipped cycle or refused export.
     pub hits: Vec<FaultHit>,
 }
 

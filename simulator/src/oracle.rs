@@ -83,21 +83,27 @@ const SHOWN_ATTRIBUTES: usize = 3;
 pub struct ObjectRef {
     /// The DN when AD has or had it; else how the tenant shows it.
     pub name: String,
+    /// The AD DN, when AD has or had the object.
     pub dn: Option<String>,
+    /// The immutableId (base64 of the objectGUID's Windows byte order), when known.
     pub immutable_id: Option<String>,
 }
 
 /// One attribute with a wrong value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AttributeDiff {
+    /// The Azure AD attribute name (or `kind`, `immutableId`, `deleted`).
     pub attribute: &'static str,
+    /// The value the oracle expects, as text.
     pub expected: String,
+    /// The value the tenant holds, as text.
     pub actual: String,
 }
 
 /// An object whose values differ from what they should be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WrongObject {
+    /// The object.
     pub object: ObjectRef,
     /// The first few differences (`kind`, `immutableId`, `deleted` or attribute names).
     pub differences: Vec<AttributeDiff>,
@@ -107,6 +113,7 @@ pub struct WrongObject {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct TenantCheck {
+    /// AD objects in the baseline's scope: the synced objects the tenant should hold.
     pub in_scope: u64,
     /// In-scope AD objects without a tenant object carrying their immutableId.
     pub missing: Vec<ObjectRef>,
@@ -121,6 +128,7 @@ pub struct TenantCheck {
 }
 
 impl TenantCheck {
+    /// True when nothing is missing, duplicated, stale, orphaned or changed in the cloud.
     pub fn equals_directory(&self) -> bool {
         self.missing.is_empty()
             && self.duplicated.is_empty()

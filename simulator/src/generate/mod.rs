@@ -44,6 +44,7 @@ pub(crate) const USN_BASE: u64 = 12_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GenerateProgress {
+    /// Objects generated so far.
     pub objects_done: u64,
     pub(crate) objects_total: u64,
 }

@@ -11,10 +11,12 @@ pub struct LdifError {
     pub line: usize,
     /// 1-based column (in characters of the unfolded line), when one place is to blame.
     pub column: Option<usize>,
+    /// What is wrong.
     pub kind: LdifErrorKind,
 }
 
 impl LdifError {
+    /// An error on `line` (1-based) with no column to blame.
     pub fn at(line: usize, kind: LdifErrorKind) -> Self {
         Self {
             line,

@@ -40,6 +40,7 @@ pub(crate) enum ChangeType {
 }
 
 impl ChangeType {
+    /// The changetype as LDIF spells it (`delete`, `modify`, `modrdn`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeType::Delete => "delete",

@@ -40,7 +40,9 @@ use upgrade_lab_model::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct LdifImport {
+    /// The directory the file describes.
     pub directory: Directory,
+    /// What the reader left out, counted by kind.
     pub skipped: SkipCounts,
     /// Records in the file (entries, change records and references; not `version:`).
     pub records_count: usize,

@@ -26,6 +26,7 @@ pub enum PendingImport {
 #[derive(Clone, Debug)]
 pub struct AdCsObject {
     pub(crate) object: DirectoryObject,
+    /// What the last import staged for the next synchronization.
     pub pending: PendingImport,
     /// The metaverse object this connector is joined to.
     pub(crate) mv: Option<u32>,
@@ -77,6 +78,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         }
     }
 
+    /// The index of the object with this key.
     pub fn find(&self, key: &K) -> Option<u32> {
         self.index.get(key).copied()
     }
@@ -98,6 +100,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         v
     }
 
+    /// The object at index `i`, unless it was removed.
     pub fn get(&self, i: u32) -> Option<&T> {
         self.slots.get(i as usize)?.as_ref()
     }
@@ -111,14 +114,17 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         self.slots.len() as u32
     }
 
+    /// Live objects.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// No live object.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
+    /// Live objects with their indices, in index order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
         self.slots
             .iter()

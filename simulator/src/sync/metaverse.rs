@@ -56,6 +56,7 @@ impl Metaverse {
         v
     }
 
+    /// The metaverse object at index `i`, unless it was removed.
     pub fn get(&self, i: u32) -> Option<&MvObject> {
         self.slots.get(i as usize)?.as_ref()
     }
@@ -64,14 +65,17 @@ impl Metaverse {
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
+    /// Live metaverse objects.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// No live metaverse object.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
+    /// Live objects with their indices, in index order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
         self.slots
             .iter()

@@ -10,12 +10,14 @@
 //! It must not know the clock, faults, servers or the tenant's rules; it talks to AD and the
 //! tenant only through the snapshots it is handed.
 
+/// The connector spaces: index-based object stores keyed by objectGUID or immutableId.
 pub mod connector_space;
-pub mod export;
-pub mod metaverse;
-pub mod pending_export;
+pub(crate) mod export;
+pub(crate) mod metaverse;
+pub(crate) mod pending_export;
+/// Outbound attribute-flow rules and which product's set an engine runs (`FlowSet`).
 pub mod rules;
-pub mod run_profiles;
+pub(crate) mod run_profiles;
 
 use connector_space::{AadConnectorSpace, AdConnectorSpace};
 use metaverse::Metaverse;
@@ -27,12 +29,15 @@ use upgrade_lab_model::{
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
 #[derive(Clone, Debug)]
 pub struct SyncConfig {
+    /// Which AD objects are in scope (OUs, attribute filters).
     pub filters: ScopeFilters,
     /// The attribute objects are anchored on (DirSync: always objectGUID).
     pub source_anchor: SourceAnchor,
+    /// The AD attribute that flows to userPrincipalName (`None`: userPrincipalName).
     pub alternate_login_id: Option<String>,
     /// Accidental-delete prevention threshold (`None` = off). Connect: 500.
     pub delete_threshold: Option<u32>,
+    /// Which product's attribute-flow rules this engine runs.
     pub flow: FlowSet,
 }
 
@@ -42,11 +47,14 @@ pub use upgrade_lab_model::RunStats;
 /// One sync engine's database.
 #[derive(Debug)]
 pub struct SyncEngine {
+    /// Scope, anchor, sign-in attribute and rules the engine runs with.
     pub config: SyncConfig,
     pub(crate) scope: Scope,
     pub(crate) rules: OutboundRules,
+    /// The AD connector space, by objectGUID.
     pub ad_cs: AdConnectorSpace,
     pub(crate) aad_cs: AadConnectorSpace,
+    /// The metaverse: one object per joined identity.
     pub mv: Metaverse,
     /// The USN up to which AD changes have been imported (`None` before a full import).
     pub(crate) ad_watermark: Option<u64>,
@@ -55,6 +63,7 @@ pub struct SyncEngine {
     /// AD connector-space objects with a pending import, for delta synchronization.
     pub(crate) ad_pending: Vec<u32>,
     pub(crate) aad_pending: Vec<u32>,
+    /// Every run profile run, in order.
     pub history: Vec<RunRecord>,
     /// When the last AD import that completed had started (changes before it are imported).
     pub(crate) last_ad_import_started: Option<upgrade_lab_model::SimTime>,

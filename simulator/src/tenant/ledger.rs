@@ -16,12 +16,15 @@ use upgrade_lab_model::{ExportOperation, ImmutableId, SimTime};
 )]
 #[strum(serialize_all = "lowercase")]
 pub enum Product {
+    /// Windows Azure Active Directory Sync (DirSync).
     DirSync,
+    /// Azure AD Connect.
     #[serde(rename = "Azure AD Connect")]
     Connect,
 }
 
 impl Product {
+    /// The product's name as reports show it: `DirSync` or `Azure AD Connect`.
     pub fn as_str(self) -> &'static str {
         match self {
             Product::DirSync => "DirSync",
@@ -39,7 +42,9 @@ impl Product {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[non_exhaustive]
 pub struct ExportClient {
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// The product exporting from that host.
     pub product: Product,
     /// The Azure AD account the client signs in with.
     pub(crate) account: String,
@@ -49,10 +54,12 @@ pub struct ExportClient {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ExportRecord {
+    /// Who exported: host and product.
     pub client: ExportClient,
     pub(crate) started: SimTime,
     pub(crate) ended: SimTime,
     pub(crate) adds: u64,
+    /// Accepted updates.
     pub updates: u64,
     pub(crate) deletes: u64,
     pub(crate) errors: u64,
@@ -128,8 +135,11 @@ pub enum Incident {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PasswordSyncRecord {
+    /// When the password sync cycle reached the tenant.
     pub at: SimTime,
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// Password hashes it carried.
     pub passwords: u64,
 }
 
@@ -145,9 +155,12 @@ pub(crate) struct ExportRunMark {
 /// Everything the tenant recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
+    /// Every export that reached the tenant, in simulated-time order.
     pub exports: Vec<ExportRecord>,
     pub(crate) exporter_events: Vec<ExporterEvent>,
+    /// Installs, reruns and sign-outs the tenant's side observed, in order.
     pub incidents: Vec<Incident>,
+    /// Every password hash sync cycle that carried hashes, in order.
     pub password_syncs: Vec<PasswordSyncRecord>,
     pub(crate) export_runs: Vec<ExportRunMark>,
 }

@@ -6,9 +6,10 @@
 //! and the tenant answers as Azure AD would (docs/real-systems.md, "Hard match and soft match" and
 //! the two sections after it).
 
+/// What the tenant records: exports, incidents, password syncs, the exporters.
 pub mod ledger;
-pub mod matching;
-pub mod throttle;
+pub(crate) mod matching;
+pub(crate) mod throttle;
 
 use crate::sync::connector_space::AadImage;
 use crate::sync::rules::FlowSet;
@@ -24,16 +25,20 @@ use upgrade_lab_model::{Attributes, Credential, ImmutableId, ObjectKind, Value};
 /// An account that can sign in to the tenant.
 #[derive(Clone, Debug)]
 pub struct TenantAccount {
+    /// The account's name and password.
     pub credential: Credential,
     /// Hybrid Identity Administrator or Global Administrator.
     pub hybrid_identity_admin: bool,
+    /// Sign-in fails as with an expired password.
     pub password_expired: bool,
 }
 
 /// A cloud-only object present before any sync (soft-match candidates, conflicts).
 #[derive(Clone, Debug)]
 pub struct CloudObject {
+    /// User, group or contact.
     pub kind: ObjectKind,
+    /// The object's values.
     pub attrs: Attributes,
     /// An immutableId some other tool stamped (soft match then fails with InvalidSoftMatch).
     pub immutable_id: Option<ImmutableId>,
@@ -52,6 +57,7 @@ pub struct TenantSpec {
     pub verified_domain: bool,
     /// An explicit object quota (a raised quota after a support case).
     pub quota: Option<u64>,
+    /// Objects present before any sync, stored first, in this order.
     pub cloud_objects: Vec<CloudObject>,
     /// Extra accounts; the DirSync account is always added.
     pub accounts: Vec<TenantAccount>,
@@ -73,7 +79,9 @@ impl Default for TenantSpec {
 /// One tenant object.
 #[derive(Clone, Debug)]
 pub struct TenantObject {
+    /// The source anchor; `None` for a cloud-only object.
     pub immutable_id: Option<ImmutableId>,
+    /// User, group or contact.
     pub kind: ObjectKind,
     /// Values as the last writer sent them (the on-premises values for synced objects).
     pub attrs: Arc<Attributes>,
@@ -81,13 +89,16 @@ pub struct TenantObject {
     pub flow: Option<FlowSet>,
     /// DAR replaced the UPN with this value (`prefix1234@tenant.onmicrosoft.com`).
     pub quarantined_upn: Option<Value>,
+    /// Holds an admin role (never soft-matched).
     pub admin_role: bool,
     /// Change sequence (the Azure AD connector's delta watermark).
     pub seq: u64,
+    /// Deleted (soft-deleted in Azure AD); kept so the delta import sees it.
     pub deleted: bool,
 }
 
 impl TenantObject {
+    /// A live object a sync client wrote (it has an immutableId).
     pub fn is_synced(&self) -> bool {
         self.immutable_id.is_some() && !self.deleted
     }
@@ -105,6 +116,7 @@ impl TenantObject {
 #[non_exhaustive]
 pub struct ProvisioningError {
     pub(crate) anchor: ImmutableId,
+    /// The attribute in conflict: `UserPrincipalName` or `ProxyAddresses`.
     pub attribute: &'static str,
     pub(crate) value: String,
 }
@@ -124,7 +136,9 @@ pub struct Tenant {
     /// Live objects (the quota counts them).
     pub(crate) live: u64,
     pub(crate) throttle: WriteThrottle,
+    /// Duplicate-attribute errors, in the order they happened.
     pub provisioning_errors: Vec<ProvisioningError>,
+    /// What the tenant recorded: exports, incidents, password syncs.
     pub ledger: Ledger,
     /// Quarantine suffix counter (4 digits drawn from the tenant's seeded stream).
     pub(crate) quarantine_rng: crate::rng::SimRng,
@@ -231,6 +245,7 @@ impl Tenant {
         })
     }
 
+    /// Objects the tenant holds, deleted ones left out.
     pub fn live_count(&self) -> u64 {
         self.live
     }
@@ -240,10 +255,12 @@ impl Tenant {
         self.objects.iter().filter(|o| o.is_synced()).count() as u64
     }
 
+    /// Every object, deleted ones included, in storage order.
     pub fn objects(&self) -> impl Iterator<Item = &TenantObject> {
         self.objects.iter().filter(|o| !o.deleted)
     }
 
+    /// The object with this immutableId, deleted or not.
     pub fn get(&self, anchor: &ImmutableId) -> Option<&TenantObject> {
         let o = &self.objects[*self.by_anchor.get(anchor)? as usize];
         (!o.deleted).then_some(o)
