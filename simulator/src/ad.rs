@@ -15,7 +15,7 @@ use upgrade_lab_model::{
 
 /// What kind of change the log records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Add,
     Update,
     Delete,
@@ -36,16 +36,16 @@ pub enum AdError {
 
 /// One object slot: the object and whether it is a tombstone.
 #[derive(Clone, Debug)]
-pub struct AdEntry {
-    pub object: DirectoryObject,
-    pub deleted: bool,
+pub(crate) struct AdEntry {
+    pub(crate) object: DirectoryObject,
+    pub(crate) deleted: bool,
 }
 
 /// The simulated forest.
 #[derive(Debug)]
 pub struct ActiveDirectory {
-    pub forest: Value,
-    pub domains: Vec<String>,
+    pub(crate) forest: Value,
+    pub(crate) domains: Vec<String>,
     entries: Vec<AdEntry>,
     by_guid: FxHashMap<ObjectGuid, u32>,
     usn: u64,
@@ -55,7 +55,7 @@ pub struct ActiveDirectory {
 
 impl ActiveDirectory {
     /// AD holding `directory`; every object gets a USN in directory order.
-    pub fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
+    pub(crate) fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
         let mut by_guid =
             FxHashMap::with_capacity_and_hasher(directory.objects.len(), Default::default());
         let mut entries = Vec::with_capacity(directory.objects.len());
@@ -88,10 +88,11 @@ impl ActiveDirectory {
     }
 
     /// The highest USN handed out (a delta import's next watermark).
-    pub fn highest_usn(&self) -> u64 {
+    pub(crate) fn highest_usn(&self) -> u64 {
         self.usn
     }
 
+    /// The objects AD holds now (tombstones left out), in storage order.
     pub fn live_objects(&self) -> impl Iterator<Item = &DirectoryObject> {
         self.entries
             .iter()
@@ -99,17 +100,19 @@ impl ActiveDirectory {
             .map(|e| &e.object)
     }
 
+    /// How many objects AD holds now (tombstones left out).
     pub fn live_count(&self) -> usize {
         self.entries.iter().filter(|e| !e.deleted).count()
     }
 
     /// Entries (live and tombstones) changed after `usn`, in storage order.
-    pub fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
+    pub(crate) fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
         self.entries
             .iter()
             .filter(move |e| e.object.usn_changed > usn)
     }
 
+    /// The live object with this objectGUID.
     pub fn get(&self, guid: &ObjectGuid) -> Option<&DirectoryObject> {
         let i = *self.by_guid.get(guid)?;
         let e = &self.entries[i as usize];
@@ -117,21 +120,16 @@ impl ActiveDirectory {
     }
 
     /// Number of object slots (live and tombstones), for sampling by index.
-    pub fn slot_count(&self) -> usize {
+    pub(crate) fn slot_count(&self) -> usize {
         self.entries.len()
     }
 
     /// The live object in slot `i`, if it is not a tombstone.
-    pub fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
+    pub(crate) fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
         self.entries
             .get(i)
             .filter(|e| !e.deleted)
             .map(|e| &e.object)
-    }
-
-    /// GUIDs of live objects, in storage order (churn picks among them).
-    pub fn live_guids(&self) -> Vec<ObjectGuid> {
-        self.live_objects().map(|o| o.guid).collect()
     }
 
     fn bump(&mut self, at: SimTime, kind: ChangeKind, guid: ObjectGuid) -> u64 {
@@ -193,7 +191,7 @@ impl ActiveDirectory {
     }
 
     /// Moves an object under `new_parent_dn` (its RDN is kept).
-    pub fn move_to(
+    pub(crate) fn move_to(
         &mut self,
         at: SimTime,
         guid: &ObjectGuid,
@@ -224,7 +222,7 @@ impl ActiveDirectory {
     }
 
     /// Whether `credential` is a member of Enterprise Admins with the right password.
-    pub fn is_enterprise_admin(&self, credential: &Credential) -> bool {
+    pub(crate) fn is_enterprise_admin(&self, credential: &Credential) -> bool {
         self.enterprise_admins.iter().any(|ea| {
             ea.account.eq_ignore_ascii_case(&credential.account)
                 && ea.password.expose() == credential.password.expose()
@@ -263,7 +261,7 @@ impl ActiveDirectory {
     }
 
     /// Times of object changes (not passwords), oldest first: the sync gap is measured on them.
-    pub fn change_times(&self) -> impl Iterator<Item = SimTime> + '_ {
+    pub(crate) fn change_times(&self) -> impl Iterator<Item = SimTime> + '_ {
         self.log
             .iter()
             .filter(|(_, k, _)| *k != ChangeKind::Password)
@@ -271,7 +269,7 @@ impl ActiveDirectory {
     }
 
     /// Password changes made after `since`, oldest first.
-    pub fn password_changes_since(&self, since: SimTime) -> usize {
+    pub(crate) fn password_changes_since(&self, since: SimTime) -> usize {
         let start = self.log.partition_point(|(t, _, _)| *t <= since);
         self.log[start..]
             .iter()

@@ -25,9 +25,13 @@ pub struct ChurnSpec {
     pub duration: SimDuration,
     /// Relative weights of each change kind.
     pub adds: u32,
+    /// Relative weight of deletes.
     pub deletes: u32,
+    /// Relative weight of attribute updates.
     pub updates: u32,
+    /// Relative weight of moves to another OU.
     pub moves: u32,
+    /// Relative weight of password changes (users only).
     pub password_changes: u32,
     /// Changes are applied in batches this far apart.
     pub batch_interval: SimDuration,
@@ -49,7 +53,7 @@ impl Default for ChurnSpec {
 }
 
 /// Applies `count` changes drawn from `rng` at `now`. Returns how many were applied.
-pub fn apply_batch(
+pub(crate) fn apply_batch(
     ad: &mut ActiveDirectory,
     spec: &ChurnSpec,
     rng: &mut crate::rng::SimRng,
@@ -106,10 +110,10 @@ pub fn apply_batch(
 /// A random live object (a few tries over slots; tombstones are skipped).
 /// What `apply_exact` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ExactChurn {
-    pub adds: u64,
-    pub updates: u64,
-    pub deletes: u64,
+pub(crate) struct ExactChurn {
+    pub(crate) adds: u64,
+    pub(crate) updates: u64,
+    pub(crate) deletes: u64,
 }
 
 /// Exactly `adds` new users, `updates` value changes and `deletes` deletions, on distinct
@@ -117,7 +121,7 @@ pub struct ExactChurn {
 /// scenario's churn step asks for, so that pending exports can be counted against it. Each update
 /// writes a value the object never had (a user's or contact's `title`, a group's
 /// `description`: attributes both products flow).
-pub fn apply_exact(
+pub(crate) fn apply_exact(
     ad: &mut ActiveDirectory,
     rng: &mut crate::rng::SimRng,
     now: SimTime,

@@ -26,21 +26,26 @@ pub enum DirSyncStart {
 /// The DirSync server's state.
 #[derive(Debug)]
 pub struct DirSyncServer {
+    /// The host DirSync runs on, as the world was built with it.
     pub host: String,
+    /// DirSync's configuration (filters, accounts, SQL, password sync).
     pub config: DirSyncConfig,
+    /// False once the upgrade (or an operator) uninstalled it.
     pub installed: bool,
+    /// When it was uninstalled, if it was.
     pub uninstalled_at: Option<SimTime>,
     /// The "Windows Azure Active Directory Sync Service" and FIM service run.
     pub service_running: bool,
+    /// DirSync's sync engine: connector spaces, metaverse, run history.
     pub engine: SyncEngine,
     /// Set when `MSOL_` password was reset by the wizard.
-    pub service_account_reset_at: Option<SimTime>,
+    pub(crate) service_account_reset_at: Option<SimTime>,
     /// When the Connect installer first inspected this installation (its analysis).
-    pub inspected_at: Option<SimTime>,
+    pub(crate) inspected_at: Option<SimTime>,
 }
 
 impl DirSyncServer {
-    pub fn new(host: &str, config: DirSyncConfig, expected_objects: usize) -> Self {
+    pub(crate) fn new(host: &str, config: DirSyncConfig, expected_objects: usize) -> Self {
         let engine = SyncEngine::new(sync_config(&config), expected_objects);
         Self {
             host: host.to_string(),
@@ -55,19 +60,19 @@ impl DirSyncServer {
     }
 
     /// The Azure AD connector account DirSync exports with.
-    pub fn azure_account(&self) -> &str {
+    pub(crate) fn azure_account(&self) -> &str {
         &self.config.azure_ad_account
     }
 
     /// Whether DirSync exports every cycle (installed and its service running).
-    pub fn is_active_exporter(&self) -> bool {
+    pub(crate) fn is_active_exporter(&self) -> bool {
         self.installed && self.service_running
     }
 }
 
 /// The sync engine configuration a DirSync configuration gives (DirSync's opt-in delete
 /// prevention, docs/real-systems.md, "Prevent accidental deletes").
-pub fn sync_config(config: &DirSyncConfig) -> SyncConfig {
+pub(crate) fn sync_config(config: &DirSyncConfig) -> SyncConfig {
     SyncConfig {
         source_anchor: SourceAnchor::ObjectGuid,
         filters: config.filters.clone(),

@@ -12,16 +12,20 @@ use upgrade_lab_model::{Connector, RunProfile, RunStatus, SimDuration, SimTime};
 
 /// Named operations a fault can be tied to (`Before`/`After`).
 pub mod operations {
-    pub const DIRSYNC_DISCOVER: &str = "dirsync.discover";
+    pub(crate) const DIRSYNC_DISCOVER: &str = "dirsync.discover";
+    /// The engine stops DirSync's service (a fault trigger's operation name).
     pub const DIRSYNC_DISABLE: &str = "dirsync.disable_service";
-    pub const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
+    pub(crate) const DIRSYNC_ENABLE: &str = "dirsync.enable_service";
+    /// The engine uninstalls DirSync.
     pub const DIRSYNC_UNINSTALL: &str = "dirsync.uninstall";
-    pub const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
-    pub const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
+    pub(crate) const DIRSYNC_SYNC_CYCLE: &str = "dirsync.start_sync_cycle";
+    pub(crate) const DIRSYNC_RUN_HISTORY: &str = "dirsync.run_history";
+    /// The engine installs Connect on a host.
     pub const CONNECT_INSTALL: &str = "connect.install";
+    /// The engine switches staging mode on a Connect server.
     pub const CONNECT_SET_STAGING: &str = "connect.set_staging_mode";
-    pub const CONNECT_RUN_PROFILE: &str = "connect.run_profile";
-    pub const TENANT_SIGN_IN: &str = "tenant.sign_in";
+    pub(crate) const CONNECT_RUN_PROFILE: &str = "connect.run_profile";
+    pub(crate) const TENANT_SIGN_IN: &str = "tenant.sign_in";
 }
 
 /// What goes wrong.
@@ -51,12 +55,12 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// The wire name (the serde tag), for logs.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.into()
     }
 
     /// The host or account it concerns; empty when it concerns every server.
-    pub fn subject(&self) -> &str {
+    pub(crate) fn subject(&self) -> &str {
         match self {
             FaultKind::AzureAdUnreachable | FaultKind::Throttling => "",
             FaultKind::ProxyAuthRequired { host }
@@ -104,7 +108,8 @@ pub enum RunPhase {
 }
 
 impl RunPhase {
-    pub const ALL: [RunPhase; 3] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [RunPhase; 3] = [
         RunPhase::AfterImport,
         RunPhase::AfterSync,
         RunPhase::DuringExport,
@@ -132,7 +137,9 @@ pub enum FaultTrigger {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
+    /// What goes wrong.
     pub kind: FaultKind,
+    /// When it starts: a simulated time, or before or after an operation or run phase.
     pub trigger: FaultTrigger,
     /// How long it lasts; `None` = until the end of the run.
     #[serde(default)]
@@ -200,12 +207,14 @@ impl FaultHit {
 
 /// A fault as written, when it was active and what it hit: [`crate::world::World::fault_records`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FaultRecord {
-    pub fault: Fault,
+    pub(crate) fault: Fault,
     /// When it started; `None` while its operation has not happened.
     pub from: Option<SimTime>,
     /// When it ended; `None` = it lasts to the end (or never started).
     pub until: Option<SimTime>,
+    /// What it hit, in order: each failed call, stopped run, skipped cycle or refused export.
     pub hits: Vec<FaultHit>,
 }
 
@@ -227,7 +236,7 @@ impl Entry {
 
 /// Planned and triggered faults, and what each hit.
 #[derive(Clone, Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     entries: Vec<Entry>,
 }
 
@@ -236,7 +245,7 @@ fn same_host(h: &str, host: &str) -> bool {
 }
 
 impl Faults {
-    pub fn new(planned: Vec<Fault>) -> Self {
+    pub(crate) fn new(planned: Vec<Fault>) -> Self {
         let mut f = Self::default();
         for fault in planned {
             f.plan(fault);
@@ -245,7 +254,7 @@ impl Faults {
     }
 
     /// Plans a fault and returns its id.
-    pub fn plan(&mut self, fault: Fault) -> FaultId {
+    pub(crate) fn plan(&mut self, fault: Fault) -> FaultId {
         let (from, until) = match fault.trigger {
             FaultTrigger::At(t) => (Some(t), fault.duration.map(|d| t + d)),
             _ => (None, None),
@@ -263,7 +272,7 @@ impl Faults {
     }
 
     /// Starts the faults tied to the start (`before = true`) or end of `operation`.
-    pub fn on_operation(&mut self, operation: &str, before: bool, now: SimTime) {
+    pub(crate) fn on_operation(&mut self, operation: &str, before: bool, now: SimTime) {
         for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
             let fire = match &e.fault.trigger {
                 FaultTrigger::Before(op) => before && op == operation,
@@ -280,7 +289,7 @@ impl Faults {
 
     /// Starts, at `at`, the crashes of `host` waiting for `phase` (each fires once), recording
     /// the crash point on each; returns whether one fired.
-    pub fn on_phase(&mut self, host: &str, phase: RunPhase, at: SimTime) -> bool {
+    pub(crate) fn on_phase(&mut self, host: &str, phase: RunPhase, at: SimTime) -> bool {
         let mut fired = false;
         for e in self.entries.iter_mut().filter(|e| e.from.is_none()) {
             let waiting = matches!(
@@ -304,7 +313,7 @@ impl Faults {
     }
 
     /// Records that fault `id` changed something.
-    pub fn hit(&self, id: FaultId, hit: FaultHit) {
+    pub(crate) fn hit(&self, id: FaultId, hit: FaultHit) {
         if let Some(e) = self.entries.get(id) {
             e.hits.borrow_mut().push(hit);
         }
@@ -324,7 +333,7 @@ impl Faults {
     }
 
     /// Faults active at `now`, with their ids.
-    pub fn active(&self, now: SimTime) -> impl Iterator<Item = (FaultId, &FaultKind)> {
+    pub(crate) fn active(&self, now: SimTime) -> impl Iterator<Item = (FaultId, &FaultKind)> {
         self.entries
             .iter()
             .enumerate()
@@ -336,17 +345,13 @@ impl Faults {
         self.active(now).find(|(_, k)| pred(k)).map(|(i, _)| i)
     }
 
-    pub fn is_active(&self, now: SimTime, kind: &FaultKind) -> bool {
-        self.find_kind(now, kind).is_some()
-    }
-
     /// The active fault of exactly `kind` at `now`.
-    pub fn find_kind(&self, now: SimTime, kind: &FaultKind) -> Option<FaultId> {
+    pub(crate) fn find_kind(&self, now: SimTime, kind: &FaultKind) -> Option<FaultId> {
         self.find(now, |k| k == kind)
     }
 
     /// The crash that has `host` down at `now`.
-    pub fn server_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn server_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(
             now,
             |k| matches!(k, FaultKind::ServerCrash { host: h } if same_host(h, host)),
@@ -354,7 +359,7 @@ impl Faults {
     }
 
     /// The first crash of `host` starting inside `(from, to)`: a run spanning it stops there.
-    pub fn crash_between(
+    pub(crate) fn crash_between(
         &self,
         host: &str,
         from: SimTime,
@@ -375,7 +380,7 @@ impl Faults {
     }
 
     /// The connectivity problem between `host` and Azure AD at `now`, in the real words.
-    pub fn azure_connectivity(
+    pub(crate) fn azure_connectivity(
         &self,
         host: &str,
         now: SimTime,
@@ -395,7 +400,7 @@ impl Faults {
         })
     }
 
-    pub fn sql_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn sql_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(
             now,
             |k| matches!(k, FaultKind::SqlInstanceDown { host: h } if same_host(h, host)),
@@ -403,24 +408,25 @@ impl Faults {
     }
 
     /// The server or its SQL instance is down at `now`.
-    pub fn host_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn host_down(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.server_down(host, now)
             .or_else(|| self.sql_down(host, now))
     }
 
-    pub fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> Option<FaultId> {
+    pub(crate) fn ad_credentials_invalid(&self, host: &str, now: SimTime) -> Option<FaultId> {
         self.find(now, |k| {
             matches!(k, FaultKind::AdConnectorCredentialsInvalid { host: h } if same_host(h, host))
         })
     }
 
-    pub fn throttling(&self, now: SimTime) -> Option<FaultId> {
+    #[cfg(test)]
+    fn throttling(&self, now: SimTime) -> Option<FaultId> {
         self.find(now, |k| *k == FaultKind::Throttling)
     }
 
     /// Throttling faults that start before `to` and end after `from` (or never): `(id, start,
     /// end)`, by start.
-    pub fn throttling_between(
+    pub(crate) fn throttling_between(
         &self,
         from: SimTime,
         to: SimTime,
@@ -443,27 +449,27 @@ impl Faults {
 
 /// Which connectivity failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connectivity {
+pub(crate) enum Connectivity {
     Unreachable,
     Proxy407,
     Proxy403,
 }
 
-pub const UNREACHABLE_TEXT: &str = "Unable to connect to the remote server";
-pub const PROXY_407_TEXT: &str =
+pub(crate) const UNREACHABLE_TEXT: &str = "Unable to connect to the remote server";
+pub(crate) const PROXY_407_TEXT: &str =
     "The remote server returned an error: (407) Proxy Authentication Required.";
-pub const PROXY_403_TEXT: &str = "The remote server returned an error: (403) Forbidden.";
-pub const SQL_DOWN_TEXT: &str = "A network-related or instance-specific error occurred while \
+pub(crate) const PROXY_403_TEXT: &str = "The remote server returned an error: (403) Forbidden.";
+pub(crate) const SQL_DOWN_TEXT: &str = "A network-related or instance-specific error occurred while \
     establishing a connection to SQL Server. The server was not found or was not accessible. \
     (provider: SQL Network Interfaces, error: 26 - Error Locating Server/Instance Specified)";
-pub const SERVER_DOWN_TEXT: &str =
+pub(crate) const SERVER_DOWN_TEXT: &str =
     "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)";
-pub const THROTTLED_TEXT: &str = "Throttled: the tenant exceeded 7,000 writes per 5 minutes \
+pub(crate) const THROTTLED_TEXT: &str = "Throttled: the tenant exceeded 7,000 writes per 5 minutes \
     (HTTP 429 Too Many Requests); the export is retried next cycle";
 
 /// Application event 6000 for an AD connector whose account password is wrong
 /// (docs/real-systems.md, "Accounts and credentials").
-pub fn event_6000_text(forest: &str) -> String {
+pub(crate) fn event_6000_text(forest: &str) -> String {
     format!(
         "Event 6000: The management agent \"{forest}\" failed to run because the credentials \
          were invalid."

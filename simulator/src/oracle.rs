@@ -46,37 +46,35 @@ use upgrade_lab_model::{
 
 /// What the oracle judges by: DirSync's configuration before the upgrade and the planted tenant.
 #[derive(Clone, Debug, Default)]
-pub struct Baseline {
-    pub filters: ScopeFilters,
+pub(crate) struct Baseline {
+    pub(crate) filters: ScopeFilters,
     /// The attribute flowed to userPrincipalName (`None`: userPrincipalName itself).
-    pub sign_in_attribute: Option<String>,
-    /// Recorded for completeness; password hashes are the ledger's matter, not the oracle's.
-    pub password_sync: bool,
-    pub soft_match_on_upn: bool,
+    pub(crate) sign_in_attribute: Option<String>,
+    pub(crate) soft_match_on_upn: bool,
     /// The cloud-only objects, in the order the tenant stored them (its first objects).
-    pub cloud_objects: Vec<CloudObject>,
+    pub(crate) cloud_objects: Vec<CloudObject>,
 }
 
 /// One object the tenant should hold because AD holds it in scope.
 #[derive(Clone, Debug)]
-pub struct ExpectedObject {
-    pub immutable_id: ImmutableId,
-    pub kind: ObjectKind,
-    pub dn: Value,
-    pub attrs: Arc<Attributes>,
+pub(crate) struct ExpectedObject {
+    pub(crate) immutable_id: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: Value,
+    pub(crate) attrs: Arc<Attributes>,
 }
 
 /// The tenant the oracle expects.
 #[derive(Clone, Debug, Default)]
-pub struct ExpectedTenant {
-    pub synced: Vec<ExpectedObject>,
+pub(crate) struct ExpectedTenant {
+    pub(crate) synced: Vec<ExpectedObject>,
     /// Indexes (into `Baseline::cloud_objects`) of the cloud-only objects that must stay as
     /// planted; the others are soft-matched by an in-scope object.
-    pub cloud_untouched: Vec<usize>,
+    pub(crate) cloud_untouched: Vec<usize>,
 }
 
 /// At most this many objects are named per verdict (the count is always complete).
-pub const NAMED_OBJECTS: usize = 20;
+pub(crate) const NAMED_OBJECTS: usize = 20;
 /// At most this many differing attributes are shown per object.
 const SHOWN_ATTRIBUTES: usize = 3;
 
@@ -85,21 +83,27 @@ const SHOWN_ATTRIBUTES: usize = 3;
 pub struct ObjectRef {
     /// The DN when AD has or had it; else how the tenant shows it.
     pub name: String,
+    /// The AD DN, when AD has or had the object.
     pub dn: Option<String>,
+    /// The immutableId (base64 of the objectGUID's Windows byte order), when known.
     pub immutable_id: Option<String>,
 }
 
 /// One attribute with a wrong value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AttributeDiff {
+    /// The Azure AD attribute name (or `kind`, `immutableId`, `deleted`).
     pub attribute: &'static str,
+    /// The value the oracle expects, as text.
     pub expected: String,
+    /// The value the tenant holds, as text.
     pub actual: String,
 }
 
 /// An object whose values differ from what they should be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WrongObject {
+    /// The object.
     pub object: ObjectRef,
     /// The first few differences (`kind`, `immutableId`, `deleted` or attribute names).
     pub differences: Vec<AttributeDiff>,
@@ -107,7 +111,9 @@ pub struct WrongObject {
 
 /// Tenant versus the oracle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TenantCheck {
+    /// AD objects in the baseline's scope: the synced objects the tenant should hold.
     pub in_scope: u64,
     /// In-scope AD objects without a tenant object carrying their immutableId.
     pub missing: Vec<ObjectRef>,
@@ -122,6 +128,7 @@ pub struct TenantCheck {
 }
 
 impl TenantCheck {
+    /// True when nothing is missing, duplicated, stale, orphaned or changed in the cloud.
     pub fn equals_directory(&self) -> bool {
         self.missing.is_empty()
             && self.duplicated.is_empty()
@@ -209,7 +216,7 @@ fn outbound(o: &DirectoryObject, sign_in: Option<&str>) -> Arc<Attributes> {
 }
 
 /// The tenant DirSync's pre-upgrade configuration defines over AD as it stands.
-pub fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> ExpectedTenant {
+pub(crate) fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> ExpectedTenant {
     let scope = ScopeRules::new(&baseline.filters);
     let sign_in = baseline.sign_in_attribute.as_deref();
     let synced: Vec<ExpectedObject> = ad
@@ -264,7 +271,8 @@ fn compared_rows(kind: ObjectKind, written_by_connect: bool) -> RowSet {
 }
 
 /// The Azure AD names of the compared attributes whose values differ.
-pub fn differing_attributes(
+#[cfg(test)]
+pub(crate) fn differing_attributes(
     expected: &Attributes,
     actual: &Attributes,
     rows: RowSet,
@@ -327,7 +335,7 @@ fn refused_by_azure_ad(e: &ExpectedObject) -> bool {
             .is_some_and(|u| upgrade_lab_model::validate::upn_problem(u).is_some())
 }
 
-pub fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> TenantCheck {
+pub(crate) fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) -> TenantCheck {
     let expected = expected_tenant(baseline, ad);
     let mut check = TenantCheck {
         in_scope: expected.synced.len() as u64,

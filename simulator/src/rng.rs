@@ -10,7 +10,7 @@ use rand::rngs::ChaCha8Rng;
 pub type SimRng = ChaCha8Rng;
 
 /// A child seed for `component`, mixed from the parent seed with FNV-1a and SplitMix64.
-pub fn child_seed(seed: u64, component: &str) -> u64 {
+pub(crate) fn child_seed(seed: u64, component: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in component.bytes() {
         h ^= u64::from(b);

@@ -57,31 +57,31 @@ use upgrade_lab_model::constants::{AAD_THROTTLE_WINDOW_MINUTES, AAD_WRITES_PER_W
 pub struct Timing {
     /// Fixed overhead of any run profile (connecting, opening the run history entry).
     pub run_overhead_ms: u64,
-    pub full_import_ad_ms_per_object: u64,
-    pub delta_import_ad_ms_per_change: u64,
-    pub full_import_aad_ms_per_object: u64,
-    pub delta_import_aad_ms_per_change: u64,
-    pub full_sync_ad_ms_per_object: u64,
-    pub delta_sync_ad_ms_per_object: u64,
-    pub full_sync_aad_ms_per_object: u64,
-    pub delta_sync_aad_ms_per_object: u64,
+    pub(crate) full_import_ad_ms_per_object: u64,
+    pub(crate) delta_import_ad_ms_per_change: u64,
+    pub(crate) full_import_aad_ms_per_object: u64,
+    pub(crate) delta_import_aad_ms_per_change: u64,
+    pub(crate) full_sync_ad_ms_per_object: u64,
+    pub(crate) delta_sync_ad_ms_per_object: u64,
+    pub(crate) full_sync_aad_ms_per_object: u64,
+    pub(crate) delta_sync_aad_ms_per_object: u64,
     /// Cost of one export call when Azure AD does not throttle.
-    pub export_ms_per_write: u64,
+    pub(crate) export_ms_per_write: u64,
     /// Azure AD write throttle: writes allowed per window (7,000).
-    pub aad_writes_per_window: u64,
-    pub aad_throttle_window_ms: u64,
-    pub connect_install_ms: u64,
-    pub connect_configure_ms: u64,
+    pub(crate) aad_writes_per_window: u64,
+    pub(crate) aad_throttle_window_ms: u64,
+    pub(crate) connect_install_ms: u64,
+    pub(crate) connect_configure_ms: u64,
     /// A configuration wizard run (e.g. "Configure staging mode").
-    pub connect_reconfigure_ms: u64,
-    pub dirsync_uninstall_base_ms: u64,
-    pub dirsync_uninstall_ms_per_object: u64,
+    pub(crate) connect_reconfigure_ms: u64,
+    pub(crate) dirsync_uninstall_base_ms: u64,
+    pub(crate) dirsync_uninstall_ms_per_object: u64,
     /// DirSync's uninstall takes "up to 15 minutes" (the upgrade document).
-    pub dirsync_uninstall_max_ms: u64,
+    pub(crate) dirsync_uninstall_max_ms: u64,
     /// Stopping or starting a Windows service.
-    pub service_control_ms: u64,
+    pub(crate) service_control_ms: u64,
     /// A port query (discover, read history, read a file).
-    pub query_ms: u64,
+    pub(crate) query_ms: u64,
 }
 
 impl Default for Timing {
@@ -121,7 +121,7 @@ impl Timing {
 
     /// DirSync's uninstall for a metaverse of `objects_count` objects. Saturates: the result is
     /// capped at `dirsync_uninstall_max_ms` anyway, so a saturated sum gives the same cap.
-    pub fn dirsync_uninstall(&self, objects_count: u64) -> SimDuration {
+    pub(crate) fn dirsync_uninstall(&self, objects_count: u64) -> SimDuration {
         let ms = self
             .dirsync_uninstall_base_ms
             .saturating_add(objects_count.saturating_mul(self.dirsync_uninstall_ms_per_object));
@@ -129,7 +129,7 @@ impl Timing {
     }
 
     /// Installing and configuring Connect; panics on overflow like [`Self::run`].
-    pub fn connect_install_and_configure(&self) -> SimDuration {
+    pub(crate) fn connect_install_and_configure(&self) -> SimDuration {
         SimDuration(self.connect_install_ms) + SimDuration(self.connect_configure_ms)
     }
 
@@ -187,7 +187,7 @@ impl Timing {
     }
 
     /// The tenant-wide throttle these settings describe.
-    pub fn throttle(&self) -> WriteThrottle {
+    pub(crate) fn throttle(&self) -> WriteThrottle {
         WriteThrottle::new(self.aad_writes_per_window, self.aad_throttle_window_ms)
     }
 }

@@ -15,9 +15,9 @@ use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, Value};
 /// Groups per chunk. Fixed: changing it changes every generated directory.
 pub(crate) const GROUP_CHUNK: u32 = 4_096;
 /// `groupType` of a global security group.
-pub const GROUP_TYPE_GLOBAL_SECURITY: i32 = -2_147_483_646;
+pub(crate) const GROUP_TYPE_GLOBAL_SECURITY: i32 = -2_147_483_646;
 /// `groupType` of a universal distribution group.
-pub const GROUP_TYPE_UNIVERSAL_DISTRIBUTION: i32 = 8;
+pub(crate) const GROUP_TYPE_UNIVERSAL_DISTRIBUTION: i32 = 8;
 /// Extra members an oversized group gets above the limit, at most.
 const OVERSIZE_EXTRA_MAX: u32 = 100;
 

@@ -11,20 +11,20 @@ use upgrade_lab_model::{Domain, OrganizationalUnit, Value, dn};
 /// A place objects can be created in.
 #[derive(Debug)]
 pub(crate) struct Container {
-    pub dn: Value,
+    pub(crate) dn: Value,
     /// Index into `Layout::domains`.
-    pub domain: usize,
+    pub(crate) domain: usize,
 }
 
 /// Domains, OUs and the containers objects are spread over.
 #[derive(Debug)]
 pub(crate) struct Layout {
-    pub domains: Vec<Domain>,
-    pub organizational_units: Vec<OrganizationalUnit>,
+    pub(crate) domains: Vec<Domain>,
+    pub(crate) organizational_units: Vec<OrganizationalUnit>,
     /// Leaf containers, domain by domain; objects pick one uniformly.
-    pub containers: Vec<Container>,
+    pub(crate) containers: Vec<Container>,
     /// `CN=Users` of the forest root, home of the service accounts.
-    pub root_users: Value,
+    pub(crate) root_users: Value,
 }
 
 impl Layout {

@@ -25,11 +25,7 @@ mod spec;
 mod tables;
 mod users;
 
-pub use groups::{GROUP_TYPE_GLOBAL_SECURITY, GROUP_TYPE_UNIVERSAL_DISTRIBUTION};
-pub use spec::{
-    DirectorySpec, GroupShape, MAX_DOMAINS, MAX_NESTING_DEPTH, MAX_OBJECTS,
-    MAX_ORGANIZATIONAL_UNITS, PlantedDefects, SpecError,
-};
+pub use spec::{DirectorySpec, GroupShape, MAX_OBJECTS, PlantedDefects, SpecError};
 
 use crate::rng::SimRng;
 use layout::Layout;
@@ -42,13 +38,15 @@ use upgrade_lab_model::{Directory, DirectoryObject, ObjectGuid, Value};
 
 /// The `uSNChanged` of the first generated object; later objects count up from it, as a
 /// domain controller's USNs do after the domain's own objects were created.
-pub const USN_BASE: u64 = 12_000;
+pub(crate) const USN_BASE: u64 = 12_000;
 
 /// How far a generation has come, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GenerateProgress {
+    /// Objects generated so far.
     pub objects_done: u64,
-    pub objects_total: u64,
+    pub(crate) objects_total: u64,
 }
 
 /// Generates the directory `spec` describes.
@@ -113,12 +111,12 @@ pub fn generate_with_progress(
 
 /// What every chunk reads: the spec, the value tables and the forest layout.
 pub(crate) struct Shared<'a> {
-    pub spec: &'a DirectorySpec,
-    pub tables: &'a Tables,
-    pub layout: &'a Layout,
+    pub(crate) spec: &'a DirectorySpec,
+    pub(crate) tables: &'a Tables,
+    pub(crate) layout: &'a Layout,
     /// The tenant's routing domain, for users' secondary `smtp:` addresses.
-    pub alias_domain: String,
-    pub service_account_description: Value,
+    pub(crate) alias_domain: String,
+    pub(crate) service_account_description: Value,
 }
 
 /// Runs `make` for chunks `0..chunks` in parallel and concatenates the results in chunk order.

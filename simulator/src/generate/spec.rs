@@ -7,11 +7,11 @@ use upgrade_lab_model::constants::{GROUP_MEMBER_LIMIT, PROXY_ADDRESSES_MAX};
 /// The most objects (users + groups + contacts) one spec may ask for.
 pub const MAX_OBJECTS: u64 = 5_000_000;
 /// The most OUs one spec may produce across all domains.
-pub const MAX_ORGANIZATIONAL_UNITS: u64 = 100_000;
+pub(crate) const MAX_ORGANIZATIONAL_UNITS: u64 = 100_000;
 /// The most domains a forest may have here.
-pub const MAX_DOMAINS: usize = 64;
+pub(crate) const MAX_DOMAINS: usize = 64;
 /// The deepest group nesting the generator builds.
-pub const MAX_NESTING_DEPTH: u32 = 16;
+pub(crate) const MAX_NESTING_DEPTH: u32 = 16;
 
 /// A directory to generate. Every field has a default, so a spec file names only what differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +114,7 @@ pub struct PlantedDefects {
 
 /// Why a spec cannot be generated. Each message says what is wrong and what to change.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpecError {
     #[error(
         "the spec asks for {asked} objects; the generator makes at most {MAX_OBJECTS}: lower users, groups or contacts"
@@ -177,7 +178,7 @@ impl DirectorySpec {
     }
 
     /// OUs per domain: fan_out + fan_out² + … + fan_out^depth, or `None` above the limit.
-    pub fn ous_per_domain(&self) -> Option<u64> {
+    pub(crate) fn ous_per_domain(&self) -> Option<u64> {
         let mut total: u64 = 0;
         let mut level: u64 = 1;
         for _ in 0..self.ou_depth {

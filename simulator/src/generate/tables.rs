@@ -44,28 +44,28 @@ const EMPLOYEE_TYPES: &[&str] = &["Employee", "Contractor", "Intern", "Vendor"];
 /// A name as shown (`O'Brien`), escaped for a DN (`O'Brien`) and as a mail-safe slug (`obrien`).
 #[derive(Debug)]
 pub(crate) struct Name {
-    pub shown: Value,
-    pub escaped: Box<str>,
-    pub slug: Box<str>,
+    pub(crate) shown: Value,
+    pub(crate) escaped: Box<str>,
+    pub(crate) slug: Box<str>,
 }
 
 /// All tables of one directory.
 #[derive(Debug)]
 pub(crate) struct Tables {
-    pub first_names: Vec<Name>,
-    pub last_names: Vec<Name>,
-    pub titles: Vec<Value>,
-    pub cities: Vec<Value>,
-    pub departments: Vec<Name>,
-    pub group_purposes: Vec<Name>,
-    pub employee_types: Vec<Value>,
+    pub(crate) first_names: Vec<Name>,
+    pub(crate) last_names: Vec<Name>,
+    pub(crate) titles: Vec<Value>,
+    pub(crate) cities: Vec<Value>,
+    pub(crate) departments: Vec<Name>,
+    pub(crate) group_purposes: Vec<Name>,
+    pub(crate) employee_types: Vec<Value>,
     /// Cost centres for `extensionAttribute2` (`CC-1000` …).
-    pub cost_centres: Vec<Value>,
+    pub(crate) cost_centres: Vec<Value>,
     /// External mail domains of contacts; none of them is a domain of the forest.
-    pub partner_domains: Vec<Box<str>>,
+    pub(crate) partner_domains: Vec<Box<str>>,
     /// US area codes for telephone numbers (`+1 425 555 0123`).
-    pub area_codes: Vec<u16>,
-    pub no_sync: Value,
+    pub(crate) area_codes: Vec<u16>,
+    pub(crate) no_sync: Value,
 }
 
 impl Tables {

@@ -19,8 +19,8 @@ const MIN_PART_BYTES: usize = 1 << 20;
 /// A part of the text: its byte range, and the number of its first line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Piece {
-    pub range: Range<usize>,
-    pub first_line: usize,
+    pub(crate) range: Range<usize>,
+    pub(crate) first_line: usize,
 }
 
 /// How many parts to cut a text of `len` bytes into: a few per core, so a core that other

@@ -11,11 +11,13 @@ pub struct LdifError {
     pub line: usize,
     /// 1-based column (in characters of the unfolded line), when one place is to blame.
     pub column: Option<usize>,
+    /// What is wrong.
     pub kind: LdifErrorKind,
 }
 
 impl LdifError {
-    pub(crate) fn at(line: usize, kind: LdifErrorKind) -> Self {
+    /// An error on `line` (1-based) with no column to blame.
+    pub fn at(line: usize, kind: LdifErrorKind) -> Self {
         Self {
             line,
             column: None,
@@ -45,6 +47,7 @@ impl std::error::Error for LdifError {}
 
 /// What is wrong. Each message ends with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LdifErrorKind {
     #[error(
         "the file is not valid UTF-8; save it as UTF-8 (or as UTF-16 with a byte order mark, as `ldifde -u` writes)"

@@ -25,22 +25,22 @@ use upgrade_lab_model::{
 /// What one part of the file holds, in file order.
 #[derive(Default)]
 pub(super) struct Part<'a> {
-    pub items: Vec<Item>,
-    pub skipped: SkipCounts,
-    pub records_count: usize,
+    pub(crate) items: Vec<Item>,
+    pub(crate) skipped: SkipCounts,
+    pub(crate) records_count: usize,
     /// Dropped attribute values: name as written → (first seen in the part, count).
-    pub dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
+    pub(crate) dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
     /// Domains named by `DC=` suffixes of the part's entries, in order of first appearance.
-    pub derived_domains: Vec<String>,
+    pub(crate) derived_domains: Vec<String>,
     /// The part's first error; no record after it was read.
-    pub failure: Option<Failure>,
+    pub(crate) failure: Option<Failure>,
 }
 
 /// A modelled entry and the line of its record.
 pub(super) struct Item {
-    pub line: usize,
-    pub dn: Value,
-    pub what: What,
+    pub(crate) line: usize,
+    pub(crate) dn: Value,
+    pub(crate) what: What,
 }
 
 pub(super) enum What {
@@ -55,8 +55,8 @@ pub(super) enum What {
 /// The first error of a part. `dn` is the DN (and line) of the record it was found in when
 /// that record's DN had already been taken: a duplicate DN there is reported before it.
 pub(super) struct Failure {
-    pub dn: Option<(Value, usize)>,
-    pub error: LdifError,
+    pub(crate) dn: Option<(Value, usize)>,
+    pub(crate) error: LdifError,
 }
 
 impl From<LdifError> for Box<Failure> {
@@ -100,7 +100,7 @@ pub(super) struct Merge<'a> {
 }
 
 impl<'a> Merge<'a> {
-    pub fn new(items: usize) -> Self {
+    pub(crate) fn new(items: usize) -> Self {
         Self {
             directory: Directory {
                 objects: Vec::with_capacity(items),
@@ -116,7 +116,7 @@ impl<'a> Merge<'a> {
     }
 
     /// Adds the next part; its error (or one found joining it) ends the reading.
-    pub fn part(&mut self, part: Part<'a>) -> Result<(), LdifError> {
+    pub(crate) fn part(&mut self, part: Part<'a>) -> Result<(), LdifError> {
         for item in part.items {
             self.item(item)?;
         }
@@ -214,7 +214,7 @@ impl<'a> Merge<'a> {
         }
     }
 
-    pub fn finish(self) -> LdifImport {
+    pub(crate) fn finish(self) -> LdifImport {
         let mut directory = self.directory;
         share_dn_values(&mut directory.objects, &self.dns);
         for name in self.derived_domains {

@@ -30,6 +30,7 @@ mod names;
 mod parse;
 mod read;
 mod text;
+/// LDAP generalized time (`20240101120000.0Z`) to and from milliseconds since 1601.
 pub mod time;
 mod values;
 mod write;

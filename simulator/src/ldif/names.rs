@@ -10,7 +10,7 @@ pub use dn::rdn_iter as rdns;
 
 /// The length of the extended-DN components (`<GUID=…>;<SID=…>;`) that Samba and AD's
 /// extended-DN control put before a DN, 0 when there are none.
-pub fn extended_dn_prefix_len(value: &str) -> usize {
+pub(crate) fn extended_dn_prefix_len(value: &str) -> usize {
     let mut len = 0;
     let mut rest = value;
     while let Some(inner) = rest.strip_prefix('<') {
@@ -26,7 +26,7 @@ pub fn extended_dn_prefix_len(value: &str) -> usize {
 }
 
 /// `value` without its extended-DN components.
-pub fn strip_extended_dn(value: &str) -> &str {
+pub(crate) fn strip_extended_dn(value: &str) -> &str {
     &value[extended_dn_prefix_len(value)..]
 }
 
@@ -35,7 +35,7 @@ pub fn strip_extended_dn(value: &str) -> &str {
 pub use dn::is_well_formed;
 
 /// `dn` without its first RDN (`CN=a,OU=b` → `OU=b`; empty for a single RDN).
-pub fn parent(dn: &str) -> &str {
+pub(crate) fn parent(dn: &str) -> &str {
     let mut it = rdns(dn);
     it.next();
     it.rest()
@@ -44,13 +44,13 @@ pub fn parent(dn: &str) -> &str {
 /// Whether the first RDN of `dn` is `DC=…`: the name of a domain (or of a DNS application
 /// partition), which in AD only a `domainDNS` entry can have; a user, group, contact or OU is
 /// named `CN=` or `OU=`.
-pub fn names_a_domain(dn: &str) -> bool {
+pub(crate) fn names_a_domain(dn: &str) -> bool {
     rdns(dn).next().is_some_and(|r| dn::rdn_type_is(r, "DC"))
 }
 
 /// The part of `dn` from its first `DC=` RDN to the end: the domain's naming context as
 /// written (`CN=a,OU=b,DC=contoso,DC=com` → `DC=contoso,DC=com`).
-pub fn dc_suffix(dn: &str) -> Option<&str> {
+pub(crate) fn dc_suffix(dn: &str) -> Option<&str> {
     rdns(dn).find(|r| dn::rdn_type_is(r, "DC")).and_then(|r| {
         // `r` is a slice of `dn`; its offset is where the suffix starts.
         let offset = (r.as_ptr() as usize).checked_sub(dn.as_ptr() as usize)?;
@@ -60,7 +60,7 @@ pub fn dc_suffix(dn: &str) -> Option<&str> {
 
 /// The NetBIOS name a domain gets when the file does not say: its first DNS label,
 /// upper-case, cut to NetBIOS's 15 characters (`emea.contoso.com` → `EMEA`).
-pub fn default_netbios(dns_name: &str) -> String {
+pub(crate) fn default_netbios(dns_name: &str) -> String {
     let label = dns_name.split('.').next().unwrap_or("");
     label.chars().take(15).collect::<String>().to_uppercase()
 }

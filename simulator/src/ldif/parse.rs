@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 /// What a record is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
+pub(crate) enum RecordKind {
     /// A content record, or a change record with `changetype: add`: an entry.
     Entry,
     /// A `ref:` search-continuation reference (ldapsearch/ldbsearch output): not an entry.
@@ -32,7 +32,7 @@ pub enum RecordKind {
 
 /// The change types of RFC 2849 other than `add`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeType {
+pub(crate) enum ChangeType {
     Delete,
     Modify,
     ModRdn,
@@ -40,6 +40,7 @@ pub enum ChangeType {
 }
 
 impl ChangeType {
+    /// The changetype as LDIF spells it (`delete`, `modify`, `modrdn`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeType::Delete => "delete",
@@ -53,26 +54,26 @@ impl ChangeType {
 /// A value as written: plain text, or base64 still to decode (only the consumer knows whether
 /// the attribute holds text or bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RawValue<'a> {
+pub(crate) enum RawValue<'a> {
     Text(Cow<'a, str>),
     Base64(Cow<'a, str>),
 }
 
 /// One `attribute: value` line of an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttrLine<'a> {
+pub(crate) struct AttrLine<'a> {
     /// The attribute name as written, without options (`objectGUID;binary` → `objectGUID`).
-    pub name: Cow<'a, str>,
-    pub value: RawValue<'a>,
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: RawValue<'a>,
     /// The line where the attribute starts.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The column where its value starts.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 impl AttrLine<'_> {
     /// Decodes the value's bytes into `scratch` (base64) or borrows them (text).
-    pub fn bytes<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], LdifError> {
+    pub(crate) fn bytes<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], LdifError> {
         match &self.value {
             RawValue::Text(t) => Ok(t.as_bytes()),
             RawValue::Base64(b) => {
@@ -84,7 +85,7 @@ impl AttrLine<'_> {
 
     /// The value as text: plain values as they are, base64 values decoded and checked to be
     /// UTF-8.
-    pub fn text<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s str, LdifError> {
+    pub(crate) fn text<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s str, LdifError> {
         match &self.value {
             RawValue::Text(t) => Ok(t),
             RawValue::Base64(_) => {
@@ -120,14 +121,14 @@ fn decode_base64(
 
 /// One record. Reused between records so its attribute buffer keeps its capacity.
 #[derive(Debug)]
-pub struct Record<'a> {
-    pub kind: RecordKind,
+pub(crate) struct Record<'a> {
+    pub(crate) kind: RecordKind,
     /// The DN, decoded when it was base64; empty for the rootDSE and for `ref:` records.
-    pub dn: Cow<'a, str>,
+    pub(crate) dn: Cow<'a, str>,
     /// The line of the record's first line (`dn:` or `ref:`).
-    pub line: usize,
+    pub(crate) line: usize,
     /// The attribute lines of an entry, in file order (empty for other records).
-    pub attrs: Vec<AttrLine<'a>>,
+    pub(crate) attrs: Vec<AttrLine<'a>>,
 }
 
 impl Default for Record<'_> {
@@ -142,7 +143,7 @@ impl Default for Record<'_> {
 }
 
 /// Reads records from LDIF text, one after the other.
-pub struct Records<'a> {
+pub(crate) struct Records<'a> {
     text: &'a str,
     pos: usize,
     /// The number of the line that starts at `pos`.
@@ -159,7 +160,7 @@ struct Parsed<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Self {
             text: super::text::strip_bom(text),
             pos: 0,
@@ -170,7 +171,7 @@ impl<'a> Records<'a> {
 
     /// Reads a part of a text that starts at a record after the first one (see `chunks`):
     /// `first_line` is the number of its first line, and a `version:` line is out of place.
-    pub fn continuing(text: &'a str, first_line: usize) -> Self {
+    pub(crate) fn continuing(text: &'a str, first_line: usize) -> Self {
         Self {
             text,
             pos: 0,
@@ -180,7 +181,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record into `rec`. `Ok(false)` at the end of the text.
-    pub fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
+    pub(crate) fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
         rec.attrs.clear();
         rec.kind = RecordKind::Entry;
         rec.dn = Cow::Borrowed("");

@@ -38,8 +38,11 @@ use upgrade_lab_model::{
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LdifImport {
+    /// The directory the file describes.
     pub directory: Directory,
+    /// What the reader left out, counted by kind.
     pub skipped: SkipCounts,
     /// Records in the file (entries, change records and references; not `version:`).
     pub records_count: usize,
@@ -47,6 +50,7 @@ pub struct LdifImport {
 
 /// What the reader did not take into the model, by reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SkipCounts {
     /// Entries of classes the model does not hold, by most specific objectClass (`container`,
     /// `computer`, `crossRef`, `domainDNS (application partition)`, `(none)`…).
@@ -56,7 +60,7 @@ pub struct SkipCounts {
     /// Change records other than `changetype: add`, by changetype (`modify`, `delete`…).
     pub changes_by_changetype: BTreeMap<String, usize>,
     /// Entries with an empty DN (the rootDSE).
-    pub root_dse: usize,
+    pub(crate) root_dse: usize,
     /// Values dropped from modelled entries (users, groups, contacts, OUs, domains) because
     /// the model has no place for them, by attribute name (case variants merged under the
     /// first spelling seen).
@@ -331,117 +335,13 @@ impl<'a> Reader<'a> {
         dn: Value,
     ) -> Result<DirectoryObject, LdifError> {
         let mut a = Attributes::default();
-        let (mut guid, mut usn, mut when) = (None, None, None);
+        let mut meta = Meta::default();
         for attr in &rec.attrs {
-            let b = &mut self.buffers;
-            let i = &mut self.interner;
-            match attr_of(&attr.name) {
-                Attr::Structural => {}
-                Attr::ObjectGuid => {
-                    if guid.is_some() {
-                        return Err(second_value(attr));
-                    }
-                    guid = Some(read_guid(attr, &mut b.scratch)?);
-                }
-                Attr::ConsistencyGuid => {
-                    if a.consistency_guid.is_some() {
-                        return Err(second_value(attr));
-                    }
-                    a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
-                }
-                Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
-                Attr::SamAccountName => {
-                    set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?;
-                }
-                Attr::UserPrincipalName => set_once(
-                    &mut a.user_principal_name,
-                    unique(attr, &mut b.scratch)?,
-                    attr,
-                )?,
-                Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
-                Attr::DisplayName => {
-                    set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?;
-                }
-                Attr::GivenName => {
-                    set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?;
-                }
-                Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
-                Attr::Department => {
-                    set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?;
-                }
-                Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
-                Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
-                Attr::Manager => {
-                    set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?;
-                }
-                Attr::TelephoneNumber => {
-                    set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?;
-                }
-                Attr::Description if a.description.is_some() => self.drop_value(attr),
-                Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),
-                Attr::ProxyAddresses => {
-                    let v = unique(attr, &mut b.scratch)?;
-                    b.proxies.push(v);
-                }
-                Attr::Member => {
-                    let v = dn_value(attr, &mut b.scratch, i)?;
-                    b.members.push(v);
-                }
-                Attr::UserAccountControl => {
-                    let n = number(
-                        attr,
-                        &mut b.scratch,
-                        "a whole number (the userAccountControl flags)",
-                    )?;
-                    let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
-                    set_once(&mut a.user_account_control, v, attr)?;
-                }
-                Attr::GroupType => {
-                    let n = number(attr, &mut b.scratch, "a whole number (the groupType flags)")?;
-                    let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
-                    set_once(&mut a.group_type, v as i32, attr)?;
-                }
-                Attr::IsCriticalSystemObject => {
-                    let t = attr.text(&mut b.scratch)?.trim();
-                    a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
-                        true
-                    } else if t.eq_ignore_ascii_case("FALSE") {
-                        false
-                    } else {
-                        return Err(bad_value(attr, "TRUE or FALSE"));
-                    };
-                }
-                Attr::UsnChanged => {
-                    let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
-                    let n = n.map_err(|_| {
-                        bad_value(attr, "a whole number (an update sequence number)")
-                    })?;
-                    set_once(&mut usn, n, attr)?;
-                }
-                Attr::WhenChanged => {
-                    let t = attr.text(&mut b.scratch)?;
-                    let ms = time::parse_generalized(t).map_err(|why| bad_value(attr, why))?;
-                    set_once(&mut when, ms, attr)?;
-                }
-                Attr::Extension(n) => {
-                    if b.extensions.iter().any(|(k, _)| *k == n) {
-                        return Err(second_value(attr));
-                    }
-                    let v = shared(attr, &mut b.scratch, i)?;
-                    b.extensions.push((n, v));
-                }
-                Attr::Other => match attribute_flow::by_ad_name(&attr.name)
-                    .filter(|id| id.flow().storage == Storage::Extra)
-                {
-                    Some(id) => {
-                        if !id.flow().multi_valued && b.extras.iter().any(|(r, _)| *r == id) {
-                            return Err(second_value(attr));
-                        }
-                        let v = extra_value(attr, &mut b.scratch, i)?;
-                        b.extras.push((id, v));
-                    }
-                    None => self.drop_value(attr),
-                },
+            let which = attr_of(&attr.name);
+            if !self.text_attr(attr, which, &mut a)?
+                && !flag_attr(attr, which, &mut a, &mut self.buffers.scratch)?
+            {
+                self.other_attr(attr, which, &mut a, &mut meta)?;
             }
         }
         let b = &mut self.buffers;
@@ -453,14 +353,174 @@ impl<'a> Reader<'a> {
         a.member = b.members.drain(..).collect();
         a.extension_attributes = b.extensions.drain(..).collect();
         Ok(DirectoryObject {
-            guid: guid.unwrap_or_else(|| names::guid_from_dn(&dn)),
+            guid: meta.guid.unwrap_or_else(|| names::guid_from_dn(&dn)),
             kind,
             dn,
             attrs: Arc::new(a),
-            usn_changed: usn.unwrap_or(0),
-            when_changed_ms: when.unwrap_or(0),
+            usn_changed: meta.usn.unwrap_or(0),
+            when_changed_ms: meta.when.unwrap_or(0),
         })
     }
+
+    /// Reads a single-valued text or DN attribute, or one value of proxyAddresses or member,
+    /// into `a`; false when `which` is none of those.
+    fn text_attr(
+        &mut self,
+        attr: &AttrLine<'a>,
+        which: Attr,
+        a: &mut Attributes,
+    ) -> Result<bool, LdifError> {
+        let b = &mut self.buffers;
+        let i = &mut self.interner;
+        match which {
+            Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
+            Attr::SamAccountName => {
+                set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?;
+            }
+            Attr::UserPrincipalName => set_once(
+                &mut a.user_principal_name,
+                unique(attr, &mut b.scratch)?,
+                attr,
+            )?,
+            Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
+            Attr::DisplayName => {
+                set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?;
+            }
+            Attr::GivenName => {
+                set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?;
+            }
+            Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
+            Attr::Department => {
+                set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?;
+            }
+            Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
+            Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
+            Attr::Manager => {
+                set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?;
+            }
+            Attr::TelephoneNumber => {
+                set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?;
+            }
+            Attr::Description if a.description.is_some() => self.drop_value(attr),
+            Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),
+            Attr::ProxyAddresses => {
+                let v = unique(attr, &mut b.scratch)?;
+                b.proxies.push(v);
+            }
+            Attr::Member => {
+                let v = dn_value(attr, &mut b.scratch, i)?;
+                b.members.push(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads the identity, flag, number and time attributes, the extension attributes and
+    /// the modelled extras; drops (and counts) what the model does not hold.
+    fn other_attr(
+        &mut self,
+        attr: &AttrLine<'a>,
+        which: Attr,
+        a: &mut Attributes,
+        meta: &mut Meta,
+    ) -> Result<(), LdifError> {
+        let b = &mut self.buffers;
+        let i = &mut self.interner;
+        match which {
+            Attr::ObjectGuid => {
+                if meta.guid.is_some() {
+                    return Err(second_value(attr));
+                }
+                meta.guid = Some(read_guid(attr, &mut b.scratch)?);
+            }
+            Attr::ConsistencyGuid => {
+                if a.consistency_guid.is_some() {
+                    return Err(second_value(attr));
+                }
+                a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
+            }
+            Attr::UsnChanged => {
+                let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
+                let n =
+                    n.map_err(|_| bad_value(attr, "a whole number (an update sequence number)"))?;
+                set_once(&mut meta.usn, n, attr)?;
+            }
+            Attr::WhenChanged => {
+                let t = attr.text(&mut b.scratch)?;
+                let ms = time::parse_generalized(t).map_err(|why| bad_value(attr, why))?;
+                set_once(&mut meta.when, ms, attr)?;
+            }
+            Attr::Extension(n) => {
+                if b.extensions.iter().any(|(k, _)| *k == n) {
+                    return Err(second_value(attr));
+                }
+                let v = shared(attr, &mut b.scratch, i)?;
+                b.extensions.push((n, v));
+            }
+            Attr::Other => match attribute_flow::by_ad_name(&attr.name)
+                .filter(|id| id.flow().storage == Storage::Extra)
+            {
+                Some(id) => {
+                    if !id.flow().multi_valued && b.extras.iter().any(|(r, _)| *r == id) {
+                        return Err(second_value(attr));
+                    }
+                    let v = extra_value(attr, &mut b.scratch, i)?;
+                    b.extras.push((id, v));
+                }
+                None => self.drop_value(attr),
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Reads userAccountControl, groupType and isCriticalSystemObject into `a`; false when
+/// `which` is none of those.
+fn flag_attr(
+    attr: &AttrLine<'_>,
+    which: Attr,
+    a: &mut Attributes,
+    scratch: &mut Vec<u8>,
+) -> Result<bool, LdifError> {
+    match which {
+        Attr::UserAccountControl => {
+            let n = number(
+                attr,
+                scratch,
+                "a whole number (the userAccountControl flags)",
+            )?;
+            let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
+            set_once(&mut a.user_account_control, v, attr)?;
+        }
+        Attr::GroupType => {
+            let n = number(attr, scratch, "a whole number (the groupType flags)")?;
+            let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
+            set_once(&mut a.group_type, v as i32, attr)?;
+        }
+        Attr::IsCriticalSystemObject => {
+            let t = attr.text(scratch)?.trim();
+            a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
+                true
+            } else if t.eq_ignore_ascii_case("FALSE") {
+                false
+            } else {
+                return Err(bad_value(attr, "TRUE or FALSE"));
+            };
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// What a record says about its object beside the attributes: objectGUID, uSNChanged and
+/// whenChanged (milliseconds since 1601), each at most once.
+#[derive(Default)]
+struct Meta {
+    guid: Option<ObjectGuid>,
+    usn: Option<u64>,
+    when: Option<u64>,
 }
 
 /// Attributes that describe the record itself, neither modelled nor worth counting as dropped.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// The text of an LDIF file given as bytes. Borrows when the bytes are UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, LdifError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, LdifError> {
     if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
         return utf8(rest).map(Cow::Borrowed);
     }
@@ -23,7 +23,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, LdifError> {
 }
 
 /// Drops a leading U+FEFF (a BOM that survived into text).
-pub fn strip_bom(text: &str) -> &str {
+pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 

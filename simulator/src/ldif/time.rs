@@ -11,7 +11,7 @@
 pub const MAX_MS: u64 = 253_402_300_799_999;
 
 /// Parses generalized time `YYYYMMDDHH[MM[SS[(.|,)fraction]]](Z|±HH[MM])` into ms since 1970.
-pub fn parse_generalized(text: &str) -> Result<u64, &'static str> {
+pub(crate) fn parse_generalized(text: &str) -> Result<u64, &'static str> {
     let t = text.trim();
     let b = t.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -68,7 +68,7 @@ pub fn parse_generalized(text: &str) -> Result<u64, &'static str> {
 }
 
 /// Writes ms since 1970 as generalized time, or `None` past year 9999.
-pub fn format_generalized(ms: u64) -> Option<String> {
+pub(crate) fn format_generalized(ms: u64) -> Option<String> {
     if ms > MAX_MS {
         return None;
     }

@@ -25,29 +25,30 @@ pub enum PendingImport {
 /// An AD connector-space object: the hologram of the last import (sharing AD's attribute block).
 #[derive(Clone, Debug)]
 pub struct AdCsObject {
-    pub object: DirectoryObject,
+    pub(crate) object: DirectoryObject,
+    /// What the last import staged for the next synchronization.
     pub pending: PendingImport,
     /// The metaverse object this connector is joined to.
-    pub mv: Option<u32>,
+    pub(crate) mv: Option<u32>,
 }
 
 /// What Azure AD holds for an object: its attributes and which product's rules wrote them.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AadImage {
-    pub attrs: Arc<Attributes>,
-    pub flow: FlowSet,
+pub(crate) struct AadImage {
+    pub(crate) attrs: Arc<Attributes>,
+    pub(crate) flow: FlowSet,
 }
 
 /// An Azure AD connector-space object.
 #[derive(Clone, Debug)]
-pub struct AadCsObject {
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
+pub(crate) struct AadCsObject {
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
     /// Azure AD's values as of the last import (`None`: never imported, an export object).
-    pub imported: Option<AadImage>,
-    pub pending: PendingImport,
-    pub mv: Option<u32>,
-    pub export: Option<ExportState>,
+    pub(crate) imported: Option<AadImage>,
+    pub(crate) pending: PendingImport,
+    pub(crate) mv: Option<u32>,
+    pub(crate) export: Option<ExportState>,
 }
 
 /// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid.
@@ -69,7 +70,7 @@ impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
 }
 
 impl<K: Hash + Eq + Clone, T> Slots<K, T> {
-    pub fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             slots: Vec::with_capacity(n),
             index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
@@ -77,11 +78,12 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         }
     }
 
+    /// The index of the object with this key.
     pub fn find(&self, key: &K) -> Option<u32> {
         self.index.get(key).copied()
     }
 
-    pub fn insert(&mut self, key: K, value: T) -> u32 {
+    pub(crate) fn insert(&mut self, key: K, value: T) -> u32 {
         let i = self.slots.len() as u32;
         self.slots.push(Some(value));
         self.index.insert(key, i);
@@ -89,7 +91,7 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         i
     }
 
-    pub fn remove(&mut self, i: u32, key: &K) -> Option<T> {
+    pub(crate) fn remove(&mut self, i: u32, key: &K) -> Option<T> {
         let v = self.slots.get_mut(i as usize)?.take();
         if v.is_some() {
             self.index.remove(key);
@@ -98,27 +100,31 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
         v
     }
 
+    /// The object at index `i`, unless it was removed.
     pub fn get(&self, i: u32) -> Option<&T> {
         self.slots.get(i as usize)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, i: u32) -> Option<&mut T> {
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut T> {
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
     /// Number of slot positions (live or not): the bound of indices.
-    pub fn capacity_used(&self) -> u32 {
+    pub(crate) fn capacity_used(&self) -> u32 {
         self.slots.len() as u32
     }
 
+    /// Live objects.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// No live object.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
+    /// Live objects with their indices, in index order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
         self.slots
             .iter()
@@ -128,20 +134,20 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
 }
 
 /// The AD connector space.
-pub type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
+pub(crate) type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
 /// The Azure AD connector space.
-pub type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
+pub(crate) type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ExportState {
-    pub operation: ExportOperation,
+pub(crate) struct ExportState {
+    pub(crate) operation: ExportOperation,
     /// The values to write (for deletes: the last known image).
-    pub image: AadImage,
+    pub(crate) image: AadImage,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
-    pub exported_count: u32,
+    pub(crate) exported_count: u32,
     /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
-    pub last_error: Option<&'static str>,
+    pub(crate) last_error: Option<&'static str>,
 }
 
 #[cfg(test)]

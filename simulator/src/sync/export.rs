@@ -12,7 +12,7 @@ use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind};
 
 /// What an export run will do.
 #[derive(Debug)]
-pub enum ExportPlan {
+pub(crate) enum ExportPlan {
     /// More pending deletes than the threshold: nothing is exported.
     DeletionThresholdExceeded { deletes: u64, threshold: u32 },
     /// The Azure AD connector-space objects to write, in connector-space order.
@@ -28,7 +28,7 @@ pub enum ExportPlan {
 }
 
 /// What DirSync reports when it withholds a cycle's deletes (an e-mail is sent).
-pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
+pub(crate) fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
     format!(
         "{deletes} pending deletes exceed the accidental-delete threshold of {threshold} \
          (Set-PreventAccidentalDeletes): every delete of this cycle was withheld and an e-mail \
@@ -37,7 +37,7 @@ pub fn deletes_withheld_text(deletes: u64, threshold: u32) -> String {
 }
 
 /// The text of application event 116 (source "Directory Synchronization", Warning).
-pub fn event_116_text(deletes: u64, threshold: u32) -> String {
+pub(crate) fn event_116_text(deletes: u64, threshold: u32) -> String {
     format!(
         "Event 116 (Directory Synchronization, Warning): The number of deletions for this sync \
          cycle ({deletes} pending deletes) has exceeded the current threshold of {threshold} \
@@ -47,14 +47,14 @@ pub fn event_116_text(deletes: u64, threshold: u32) -> String {
 }
 
 /// What the target answered to one write, and whether the run must stop after it.
-pub struct WriteResult {
-    pub result: Result<(), &'static str>,
-    pub stop: bool,
+pub(crate) struct WriteResult {
+    pub(crate) result: Result<(), &'static str>,
+    pub(crate) stop: bool,
 }
 
 impl SyncEngine {
     /// The writes of an export run (unconfirmed ones again), unless the threshold stops it.
-    pub fn plan_export(&self) -> ExportPlan {
+    pub(crate) fn plan_export(&self) -> ExportPlan {
         let mut deletes = 0u64;
         let items: Vec<u32> = self
             .aad_cs
@@ -93,12 +93,17 @@ impl SyncEngine {
     /// Sends each planned write through `write` and records its outcome in the export memory:
     /// success leaves the export unconfirmed until an import brings the value back; an
     /// error keeps it pending with the error's name. No per-item copy is made.
-    pub fn apply_export(
+    pub(crate) fn apply_export(
         &mut self,
         items: &[u32],
         mut write: impl FnMut(ExportOperation, &ImmutableId, ObjectKind, &AadImage) -> WriteResult,
     ) {
         for &i in items {
+            debug_assert!(
+                self.aad_cs.get(i).is_some_and(|cs| cs.export.is_some()),
+                "export plan item {i} names no Azure AD connector-space object with a pending \
+                 export"
+            );
             let Some(AadCsObject {
                 anchor,
                 kind,

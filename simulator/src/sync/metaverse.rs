@@ -17,14 +17,14 @@ pub struct MvObject {
     // No objectGUID of its own: the anchor and the AD connector-space object (`ad`) carry it,
     // and 16 bytes per object are 32 MB across two servers at 1,000,000 objects.
     /// The source anchor Azure AD keeps (`immutableId`, computed once at projection).
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
-    pub dn: Value,
-    pub attrs: Arc<Attributes>,
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: Value,
+    pub(crate) attrs: Arc<Attributes>,
     /// The AD connector-space object (the one that projected it).
-    pub ad: Option<u32>,
+    pub(crate) ad: Option<u32>,
     /// The Azure AD connector-space object.
-    pub aad: Option<u32>,
+    pub(crate) aad: Option<u32>,
 }
 
 /// The metaverse: index-based slots; removed slots stay empty so held indices stay valid.
@@ -35,20 +35,20 @@ pub struct Metaverse {
 }
 
 impl Metaverse {
-    pub fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
             slots: Vec::with_capacity(n),
             live: 0,
         }
     }
 
-    pub fn insert(&mut self, object: MvObject) -> u32 {
+    pub(crate) fn insert(&mut self, object: MvObject) -> u32 {
         self.slots.push(Some(object));
         self.live += 1;
         (self.slots.len() - 1) as u32
     }
 
-    pub fn remove(&mut self, i: u32) -> Option<MvObject> {
+    pub(crate) fn remove(&mut self, i: u32) -> Option<MvObject> {
         let v = self.slots.get_mut(i as usize)?.take();
         if v.is_some() {
             self.live -= 1;
@@ -56,22 +56,26 @@ impl Metaverse {
         v
     }
 
+    /// The metaverse object at index `i`, unless it was removed.
     pub fn get(&self, i: u32) -> Option<&MvObject> {
         self.slots.get(i as usize)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, i: u32) -> Option<&mut MvObject> {
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut MvObject> {
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
+    /// Live metaverse objects.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// No live metaverse object.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
 
+    /// Live objects with their indices, in index order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
         self.slots
             .iter()
@@ -81,7 +85,7 @@ impl Metaverse {
 }
 
 /// Users, groups and contacts in the metaverse (DirSync's "objects in its database").
-pub fn counts(mv: &Metaverse) -> ObjectCounts {
+pub(crate) fn counts(mv: &Metaverse) -> ObjectCounts {
     let mut c = ObjectCounts::default();
     for (_, o) in mv.iter() {
         match o.kind {

@@ -10,12 +10,14 @@
 //! It must not know the clock, faults, servers or the tenant's rules; it talks to AD and the
 //! tenant only through the snapshots it is handed.
 
+/// The connector spaces: index-based object stores keyed by objectGUID or immutableId.
 pub mod connector_space;
-pub mod export;
-pub mod metaverse;
-pub mod pending_export;
+pub(crate) mod export;
+pub(crate) mod metaverse;
+pub(crate) mod pending_export;
+/// Outbound attribute-flow rules and which product's set an engine runs (`FlowSet`).
 pub mod rules;
-pub mod run_profiles;
+pub(crate) mod run_profiles;
 
 use connector_space::{AadConnectorSpace, AdConnectorSpace};
 use metaverse::Metaverse;
@@ -27,12 +29,15 @@ use upgrade_lab_model::{
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
 #[derive(Clone, Debug)]
 pub struct SyncConfig {
+    /// Which AD objects are in scope (OUs, attribute filters).
     pub filters: ScopeFilters,
     /// The attribute objects are anchored on (DirSync: always objectGUID).
     pub source_anchor: SourceAnchor,
+    /// The AD attribute that flows to userPrincipalName (`None`: userPrincipalName).
     pub alternate_login_id: Option<String>,
     /// Accidental-delete prevention threshold (`None` = off). Connect: 500.
     pub delete_threshold: Option<u32>,
+    /// Which product's attribute-flow rules this engine runs.
     pub flow: FlowSet,
 }
 
@@ -42,26 +47,30 @@ pub use upgrade_lab_model::RunStats;
 /// One sync engine's database.
 #[derive(Debug)]
 pub struct SyncEngine {
+    /// Scope, anchor, sign-in attribute and rules the engine runs with.
     pub config: SyncConfig,
-    pub scope: Scope,
-    pub rules: OutboundRules,
+    pub(crate) scope: Scope,
+    pub(crate) rules: OutboundRules,
+    /// The AD connector space, by objectGUID.
     pub ad_cs: AdConnectorSpace,
-    pub aad_cs: AadConnectorSpace,
+    pub(crate) aad_cs: AadConnectorSpace,
+    /// The metaverse: one object per joined identity.
     pub mv: Metaverse,
     /// The USN up to which AD changes have been imported (`None` before a full import).
-    pub ad_watermark: Option<u64>,
+    pub(crate) ad_watermark: Option<u64>,
     /// The tenant change sequence up to which Azure AD changes have been imported.
-    pub aad_watermark: Option<u64>,
+    pub(crate) aad_watermark: Option<u64>,
     /// AD connector-space objects with a pending import, for delta synchronization.
     pub(crate) ad_pending: Vec<u32>,
     pub(crate) aad_pending: Vec<u32>,
+    /// Every run profile run, in order.
     pub history: Vec<RunRecord>,
     /// When the last AD import that completed had started (changes before it are imported).
-    pub last_ad_import_started: Option<upgrade_lab_model::SimTime>,
+    pub(crate) last_ad_import_started: Option<upgrade_lab_model::SimTime>,
 }
 
 impl SyncEngine {
-    pub fn new(config: SyncConfig, expected_objects: usize) -> Self {
+    pub(crate) fn new(config: SyncConfig, expected_objects: usize) -> Self {
         Self {
             scope: Scope::new(&config.filters),
             rules: OutboundRules::new(config.alternate_login_id.as_deref()),
@@ -78,20 +87,13 @@ impl SyncEngine {
         }
     }
 
-    /// Changes the scope filters and outbound rules (applied by the next full import and sync).
-    pub fn reconfigure(&mut self, config: SyncConfig) {
-        self.scope = Scope::new(&config.filters);
-        self.rules = OutboundRules::new(config.alternate_login_id.as_deref());
-        self.config = config;
-    }
-
     /// Users, groups and contacts in the metaverse.
-    pub fn object_counts(&self) -> ObjectCounts {
+    pub(crate) fn object_counts(&self) -> ObjectCounts {
         metaverse::counts(&self.mv)
     }
 
     /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
-    pub fn pending_exports(&self) -> Vec<PendingExport> {
+    pub(crate) fn pending_exports(&self) -> Vec<PendingExport> {
         // Sized and filtered first: after a takeover every one of a million objects has one,
         // and each costs a few allocations of its own.
         let pending = || self.aad_cs.iter().filter(|(_, cs)| cs.export.is_some());
@@ -132,7 +134,7 @@ impl SyncEngine {
     /// Forgets every staged import (test affordance for a planted bug: a restart that loses
     /// them).
     #[doc(hidden)]
-    pub fn drop_staged_imports(&mut self) {
+    pub(crate) fn drop_staged_imports(&mut self) {
         for i in std::mem::take(&mut self.ad_pending) {
             if let Some(cs) = self.ad_cs.get_mut(i) {
                 cs.pending = connector_space::PendingImport::None;
@@ -144,12 +146,97 @@ impl SyncEngine {
             }
         }
     }
+}
 
-    /// Number of pending exports.
-    pub fn pending_export_count(&self) -> usize {
-        self.aad_cs
-            .iter()
-            .filter(|(_, cs)| cs.export.is_some())
-            .count()
+impl SyncEngine {
+    /// Asserts that the joins between the connector spaces and the metaverse agree both ways:
+    /// each metaverse object's AD and Azure AD links name connector-space objects that link
+    /// back to it, and each connector-space object's link names a metaverse object that links
+    /// back. O(objects): the synchronizations run it after a full run in debug builds.
+    pub(crate) fn assert_joins(&self) {
+        for (m, o) in self.mv.iter() {
+            if let Some(a) = o.ad {
+                assert!(
+                    self.ad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    "join inconsistent: metaverse object {m} links AD connector-space object \
+                     {a}, which does not link back"
+                );
+            }
+            if let Some(a) = o.aad {
+                assert!(
+                    self.aad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    "join inconsistent: metaverse object {m} links Azure AD connector-space \
+                     object {a}, which does not link back"
+                );
+            }
+        }
+        for (a, cs) in self.ad_cs.iter() {
+            if let Some(m) = cs.mv {
+                assert!(
+                    self.mv.get(m).is_some_and(|o| o.ad == Some(a)),
+                    "join inconsistent: AD connector-space object {a} links metaverse object \
+                     {m}, which does not link back"
+                );
+            }
+        }
+        for (a, cs) in self.aad_cs.iter() {
+            if let Some(m) = cs.mv {
+                assert!(
+                    self.mv.get(m).is_some_and(|o| o.aad == Some(a)),
+                    "join inconsistent: Azure AD connector-space object {a} links metaverse \
+                     object {m}, which does not link back"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metaverse::MvObject;
+    use super::*;
+    use std::sync::Arc;
+    use upgrade_lab_model::{DirSyncConfig, ImmutableId, ObjectKind, Value};
+
+    fn engine() -> SyncEngine {
+        let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        SyncEngine::new(crate::dirsync_server::sync_config(&config), 0)
+    }
+
+    fn mv_object(ad: Option<u32>) -> MvObject {
+        MvObject {
+            anchor: ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
+            kind: ObjectKind::User,
+            dn: Value::from("CN=Ann,DC=contoso,DC=com".to_string()),
+            attrs: Arc::default(),
+            ad,
+            aad: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_engine_and_an_unjoined_object_hold_the_join_invariant() {
+        let mut e = engine();
+        e.assert_joins();
+        e.mv.insert(mv_object(None));
+        e.assert_joins();
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "export plan item 3 names no Azure AD connector-space object")]
+    fn an_export_plan_naming_a_missing_object_panics() {
+        engine().apply_export(&[3], |_, _, _, _| export::WriteResult {
+            result: Ok(()),
+            stop: false,
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "join inconsistent: metaverse object 0 links AD connector-space")]
+    fn a_metaverse_link_to_a_missing_connector_space_object_panics() {
+        let mut e = engine();
+        e.mv.insert(mv_object(Some(7)));
+        e.assert_joins();
     }
 }

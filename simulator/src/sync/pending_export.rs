@@ -9,7 +9,10 @@ use crate::sync::rules::{self, ExportObject};
 use upgrade_lab_model::{ExportOperation, PendingExport};
 
 /// csexport's view of one pending export.
-pub fn describe(cs: &AadCsObject, display: upgrade_lab_model::Value) -> Option<PendingExport> {
+pub(crate) fn describe(
+    cs: &AadCsObject,
+    display: upgrade_lab_model::Value,
+) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
     let object = ExportObject {
         kind: cs.kind,

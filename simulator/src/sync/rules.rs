@@ -27,23 +27,23 @@ pub enum FlowSet {
 
 /// One outbound rule contributing userPrincipalName, with its precedence (lower wins).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpnRule {
-    pub name: &'static str,
-    pub precedence: u32,
+pub(crate) struct UpnRule {
+    pub(crate) name: &'static str,
+    pub(crate) precedence: u32,
     /// The source attribute (LDAP name).
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// The outbound rules that decide userPrincipalName, ordered by precedence.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutboundRules {
+pub(crate) struct OutboundRules {
     upn_rules: Vec<UpnRule>,
 }
 
 impl OutboundRules {
     /// The standard rule (`userPrincipalName` → userPrincipalName) plus, with an alternate login
     /// ID, a custom rule of precedence 50 flowing that attribute (custom rules use 0–99).
-    pub fn new(alternate_login_id: Option<&str>) -> Self {
+    pub(crate) fn new(alternate_login_id: Option<&str>) -> Self {
         let mut upn_rules = vec![UpnRule {
             name: "Out to AAD - User Identity",
             precedence: 110,
@@ -64,7 +64,7 @@ impl OutboundRules {
 
     /// The attribute block Azure AD should hold for this metaverse object. Shares the metaverse
     /// block unless a rule changes a value.
-    pub fn outbound(&self, kind: ObjectKind, mv: &Arc<Attributes>) -> Arc<Attributes> {
+    pub(crate) fn outbound(&self, kind: ObjectKind, mv: &Arc<Attributes>) -> Arc<Attributes> {
         if kind != ObjectKind::User || self.upn_rules.len() == 1 {
             return mv.clone();
         }
@@ -92,7 +92,7 @@ fn source_value(a: &Attributes, attribute: &str) -> Option<Value> {
 
 impl FlowSet {
     /// Whether these are Connect's rules (the flow table's `connect` column).
-    pub fn is_connect(self) -> bool {
+    pub(crate) fn is_connect(self) -> bool {
         self == FlowSet::Connect
     }
 }
@@ -105,7 +105,7 @@ fn carried(kind: ObjectKind, image: &AadImage) -> RowSet {
 /// The rows whose Azure AD value differs between two images of one object: values both
 /// writers flow and differ, and values one writer flows and the other does not (a row only
 /// one side carries differs when that side holds a value).
-pub fn diff(kind: ObjectKind, old: &AadImage, new: &AadImage) -> RowSet {
+pub(crate) fn diff(kind: ObjectKind, old: &AadImage, new: &AadImage) -> RowSet {
     let (carried_old, carried_new) = (carried(kind, old), carried(kind, new));
     let mut m = 0;
     if !Arc::ptr_eq(&old.attrs, &new.attrs) {
@@ -119,15 +119,15 @@ pub fn diff(kind: ObjectKind, old: &AadImage, new: &AadImage) -> RowSet {
 }
 
 /// The rows an add writes: every value the image carries.
-pub fn written(kind: ObjectKind, image: &AadImage) -> RowSet {
+pub(crate) fn written(kind: ObjectKind, image: &AadImage) -> RowSet {
     image.attrs.present_rows() & carried(kind, image)
 }
 
 /// The object an image belongs to: its derived values.
-pub struct ExportObject<'a> {
-    pub kind: ObjectKind,
-    pub dn: &'a Value,
-    pub anchor: &'a ImmutableId,
+pub(crate) struct ExportObject<'a> {
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: &'a Value,
+    pub(crate) anchor: &'a ImmutableId,
 }
 
 /// Row `id`'s values in an image (none when the image's writer does not flow it).
@@ -143,7 +143,7 @@ fn row_values(o: &ExportObject<'_>, image: Option<&AadImage>, id: AttrId) -> Val
 }
 
 /// csexport's attribute lines for the rows in `set`: name, modification, old and new values.
-pub fn changes(
+pub(crate) fn changes(
     o: &ExportObject<'_>,
     old: Option<&AadImage>,
     new: &AadImage,

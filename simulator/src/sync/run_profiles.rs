@@ -17,27 +17,27 @@ use upgrade_lab_model::{
 
 /// What an AD import read when it started.
 #[derive(Debug)]
-pub struct AdImportPlan {
-    pub full: bool,
+pub(crate) struct AdImportPlan {
+    pub(crate) full: bool,
     /// Objects read; `true` marks a tombstone (or an object that left the partitions/OUs).
-    pub items: Vec<(DirectoryObject, bool)>,
-    pub watermark: u64,
+    pub(crate) items: Vec<(DirectoryObject, bool)>,
+    pub(crate) watermark: u64,
 }
 
 /// One tenant object as the Azure AD connector reads it (`None` image = deleted).
 #[derive(Clone, Debug)]
-pub struct AadImportItem {
-    pub anchor: ImmutableId,
-    pub kind: ObjectKind,
-    pub image: Option<AadImage>,
+pub(crate) struct AadImportItem {
+    pub(crate) anchor: ImmutableId,
+    pub(crate) kind: ObjectKind,
+    pub(crate) image: Option<AadImage>,
 }
 
 /// What an Azure AD import read when it started.
 #[derive(Debug)]
-pub struct AadImportPlan {
-    pub full: bool,
-    pub items: Vec<AadImportItem>,
-    pub watermark: u64,
+pub(crate) struct AadImportPlan {
+    pub(crate) full: bool,
+    pub(crate) items: Vec<AadImportItem>,
+    pub(crate) watermark: u64,
 }
 
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
@@ -56,7 +56,7 @@ fn outside_partitions(engine: &SyncEngine, o: &DirectoryObject) -> bool {
 impl SyncEngine {
     /// Reads AD for a Full Import (everything in the selected partitions and OUs) or a Delta
     /// Import (changes after the watermark, tombstones included).
-    pub fn plan_ad_import(&self, ad: &ActiveDirectory, full: bool) -> AdImportPlan {
+    pub(crate) fn plan_ad_import(&self, ad: &ActiveDirectory, full: bool) -> AdImportPlan {
         let watermark = ad.highest_usn();
         let items = match (full, self.ad_watermark) {
             (false, Some(w)) => ad
@@ -93,7 +93,7 @@ impl SyncEngine {
     }
 
     /// Stages the AD import's changes as pending imports. The metaverse is not touched.
-    pub fn commit_ad_import(&mut self, plan: AdImportPlan) -> RunStats {
+    pub(crate) fn commit_ad_import(&mut self, plan: AdImportPlan) -> RunStats {
         let mut stats = RunStats::default();
         let mut seen = if plan.full {
             vec![false; self.ad_cs.capacity_used() as usize + plan.items.len()]
@@ -172,7 +172,7 @@ impl SyncEngine {
     }
 
     /// Stages the Azure AD import's changes, confirming exports whose values came back.
-    pub fn commit_aad_import(&mut self, plan: AadImportPlan) -> RunStats {
+    pub(crate) fn commit_aad_import(&mut self, plan: AadImportPlan) -> RunStats {
         let mut stats = RunStats::default();
         let mut seen = vec![false; self.aad_cs.capacity_used() as usize];
         for item in plan.items {
@@ -265,7 +265,7 @@ impl SyncEngine {
 
     /// Full (every connector-space object) or Delta (pending imports only) Synchronization of
     /// the AD connector: join or project, flow attributes inbound, then outbound.
-    pub fn sync_ad(&mut self, full: bool) -> RunStats {
+    pub(crate) fn sync_ad(&mut self, full: bool) -> RunStats {
         let mut stats = RunStats::default();
         let work: Vec<u32> = if full {
             self.ad_pending.clear();
@@ -279,6 +279,9 @@ impl SyncEngine {
         }
         for m in dirty {
             self.outbound(m);
+        }
+        if cfg!(debug_assertions) && full {
+            self.assert_joins();
         }
         stats
     }
@@ -408,7 +411,7 @@ impl SyncEngine {
 
     /// Full or Delta Synchronization of the Azure AD connector: joins imported tenant objects to
     /// metaverse objects by source anchor, then re-evaluates outbound flow for joined ones.
-    pub fn sync_aad(&mut self, full: bool) -> RunStats {
+    pub(crate) fn sync_aad(&mut self, full: bool) -> RunStats {
         let mut stats = RunStats::default();
         let work: Vec<u32> = if full {
             self.aad_pending.clear();
@@ -451,6 +454,9 @@ impl SyncEngine {
             };
             stats.updates += 1;
             self.outbound(m);
+        }
+        if cfg!(debug_assertions) && full {
+            self.assert_joins();
         }
         stats
     }

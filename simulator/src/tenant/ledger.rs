@@ -16,12 +16,15 @@ use upgrade_lab_model::{ExportOperation, ImmutableId, SimTime};
 )]
 #[strum(serialize_all = "lowercase")]
 pub enum Product {
+    /// Windows Azure Active Directory Sync (DirSync).
     DirSync,
+    /// Azure AD Connect.
     #[serde(rename = "Azure AD Connect")]
     Connect,
 }
 
 impl Product {
+    /// The product's name as reports show it: `DirSync` or `Azure AD Connect`.
     pub fn as_str(self) -> &'static str {
         match self {
             Product::DirSync => "DirSync",
@@ -37,50 +40,57 @@ impl Product {
 
 /// Who exported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
 pub struct ExportClient {
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// The product exporting from that host.
     pub product: Product,
     /// The Azure AD account the client signs in with.
-    pub account: String,
+    pub(crate) account: String,
 }
 
 /// One export run that reached the tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExportRecord {
+    /// Who exported: host and product.
     pub client: ExportClient,
-    pub started: SimTime,
-    pub ended: SimTime,
-    pub adds: u64,
+    pub(crate) started: SimTime,
+    pub(crate) ended: SimTime,
+    pub(crate) adds: u64,
+    /// Accepted updates.
     pub updates: u64,
-    pub deletes: u64,
-    pub errors: u64,
+    pub(crate) deletes: u64,
+    pub(crate) errors: u64,
     /// Each accepted write: the object and the operation.
     #[serde(skip)]
     pub objects: Vec<(ImmutableId, ExportOperation)>,
     /// Accepted writes that changed nothing: the tenant already held exactly these values
     /// from the same product's rules (the write was exported twice).
     #[serde(skip)]
-    pub repeated: Vec<ImmutableId>,
+    pub(crate) repeated: Vec<ImmutableId>,
 }
 
 impl ExportRecord {
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.adds + self.updates + self.deletes
     }
 }
 
 /// A server became, or stopped being, an active exporter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ExporterEvent {
-    pub at: SimTime,
-    pub host: String,
-    pub product: Product,
-    pub active: bool,
+pub(crate) struct ExporterEvent {
+    pub(crate) at: SimTime,
+    pub(crate) host: String,
+    pub(crate) product: Product,
+    pub(crate) active: bool,
 }
 
 /// Something a scenario must be told about that is not an export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Incident {
     /// The Azure AD Connect installer (MSI) was run again on an installed server (the upgrade
     /// document: "Make sure that you don't run the installation MSI file again").
@@ -123,35 +133,67 @@ pub enum Incident {
 
 /// Password hashes that arrived from a client's password hash sync agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PasswordSyncRecord {
+    /// When the password sync cycle reached the tenant.
     pub at: SimTime,
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// Password hashes it carried.
     pub passwords: u64,
 }
 
 /// An export run that actually ran (not staging, not stopped by the threshold): AD changes made
 /// before its server's last AD import started are carried by it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ExportRunMark {
-    pub host: String,
-    pub covers_changes_until: SimTime,
-    pub ended: SimTime,
+pub(crate) struct ExportRunMark {
+    pub(crate) host: String,
+    pub(crate) covers_changes_until: SimTime,
+    pub(crate) ended: SimTime,
 }
 
 /// Everything the tenant recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
+    /// Every export that reached the tenant, in simulated-time order.
     pub exports: Vec<ExportRecord>,
-    pub exporter_events: Vec<ExporterEvent>,
+    pub(crate) exporter_events: Vec<ExporterEvent>,
+    /// Installs, reruns and sign-outs the tenant's side observed, in order.
     pub incidents: Vec<Incident>,
+    /// Every password hash sync cycle that carried hashes, in order.
     pub password_syncs: Vec<PasswordSyncRecord>,
-    pub export_runs: Vec<ExportRunMark>,
+    pub(crate) export_runs: Vec<ExportRunMark>,
 }
 
 impl Ledger {
     /// Records an export that reached the tenant and logs it at `debug` (target
     /// `upgrade_lab_simulator::tenant::ledger`), stamped with its simulated end.
-    pub fn record_export(&mut self, record: ExportRecord) {
+    /// Records an export that reached the tenant. Asserts the ledger's own invariants: the
+    /// counts are the accepted writes (`objects`: one per add, update or delete), the run ends
+    /// after it starts, and exports are recorded in simulated-time order (the clock never runs
+    /// back).
+    pub(crate) fn record_export(&mut self, record: ExportRecord) {
+        assert_eq!(
+            record.objects.len() as u64,
+            record.writes(),
+            "ledger counts disagree: {} accepted writes, {} adds + updates + deletes",
+            record.objects.len(),
+            record.writes()
+        );
+        assert!(
+            record.started <= record.ended,
+            "export run ends at {} before it starts at {}",
+            record.ended,
+            record.started
+        );
+        if let Some(last) = self.exports.last() {
+            assert!(
+                last.ended <= record.ended,
+                "simulated time ran back: an export ended at {} after one that ended at {}",
+                record.ended,
+                last.ended
+            );
+        }
         tracing::debug!(
             sim = %record.ended,
             host = record.client.host.as_str(),
@@ -167,7 +209,7 @@ impl Ledger {
     }
 
     /// The last export that wrote something, and its client.
-    pub fn last_export(&self) -> Option<&ExportRecord> {
+    pub(crate) fn last_export(&self) -> Option<&ExportRecord> {
         self.exports.iter().rev().find(|e| e.writes() > 0)
     }
 }
@@ -175,6 +217,54 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn export(started: u64, ended: u64, adds: u64, objects: usize) -> ExportRecord {
+        ExportRecord {
+            client: ExportClient {
+                host: "AADC01".into(),
+                product: Product::Connect,
+                account: "Sync_AADC01@contoso.onmicrosoft.com".into(),
+            },
+            started: SimTime(started),
+            ended: SimTime(ended),
+            adds,
+            updates: 0,
+            deletes: 0,
+            errors: 0,
+            objects: (0..objects)
+                .map(|i| (ImmutableId::new(&format!("id{i}")), ExportOperation::Add))
+                .collect(),
+            repeated: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_consistent_export_is_recorded() {
+        let mut ledger = Ledger::default();
+        ledger.record_export(export(0, 10, 2, 2));
+        ledger.record_export(export(10, 10, 0, 0));
+        assert_eq!(ledger.exports.len(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "ledger counts disagree: 1 accepted writes, 2 adds")]
+    fn counts_that_disagree_with_the_writes_panic() {
+        Ledger::default().record_export(export(0, 10, 2, 1));
+    }
+
+    #[test]
+    #[should_panic(expected = "export run ends at")]
+    fn an_export_ending_before_it_starts_panics() {
+        Ledger::default().record_export(export(10, 5, 0, 0));
+    }
+
+    #[test]
+    #[should_panic(expected = "simulated time ran back")]
+    fn an_export_recorded_out_of_time_order_panics() {
+        let mut ledger = Ledger::default();
+        ledger.record_export(export(0, 20, 0, 0));
+        ledger.record_export(export(0, 10, 0, 0));
+    }
 
     #[test]
     fn product_names_and_keys() {

@@ -15,7 +15,7 @@ use upgrade_lab_model::validate::upn_problem;
 use upgrade_lab_model::{ExportOperation, ImmutableId, ObjectKind, Value};
 
 /// The error name a quota refusal carries; an export run stops on it.
-pub const QUOTA_EXCEEDED: &str = "QuotaExceeded";
+pub(crate) const QUOTA_EXCEEDED: &str = "QuotaExceeded";
 
 /// Conflicts of a block's UPN and SMTP addresses with other live objects.
 struct Conflicts {
@@ -25,7 +25,7 @@ struct Conflicts {
 
 impl Tenant {
     /// Applies one export write and answers with Azure AD's error name on refusal.
-    pub fn apply_write(
+    pub(crate) fn apply_write(
         &mut self,
         operation: ExportOperation,
         anchor: &ImmutableId,
@@ -67,7 +67,7 @@ impl Tenant {
     /// carries, written by the same product's rules (an add or update of a live object with
     /// these values and this anchor, a delete of an object that product's rules last wrote and
     /// that is gone). Sending it again is a repeated export.
-    pub fn holds(
+    pub(crate) fn holds(
         &self,
         operation: ExportOperation,
         anchor: &ImmutableId,
@@ -208,6 +208,26 @@ impl Tenant {
         if self.objects[i as usize].seq != 0 {
             self.unindex(i);
         }
+        let quarantined = self.record_conflicts(anchor, image, &c);
+        self.seq += 1;
+        let o = &mut self.objects[i as usize];
+        o.immutable_id = Some(anchor.clone());
+        o.attrs = image.attrs.clone();
+        o.flow = Some(image.flow);
+        o.quarantined_upn = quarantined;
+        o.seq = self.seq;
+        self.index(i);
+        Ok(())
+    }
+
+    /// Duplicate attribute resiliency: each conflict becomes a provisioning error; a
+    /// conflicting UPN is quarantined as `<prefix><4 digits>@<initial domain>`, returned.
+    fn record_conflicts(
+        &mut self,
+        anchor: &ImmutableId,
+        image: &AadImage,
+        c: &Conflicts,
+    ) -> Option<Value> {
         let quarantined = if c.upn {
             let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
             let prefix = upn.split('@').next().unwrap_or("user");
@@ -229,15 +249,7 @@ impl Tenant {
                 value: format!("SMTP:{a}"),
             });
         }
-        self.seq += 1;
-        let o = &mut self.objects[i as usize];
-        o.immutable_id = Some(anchor.clone());
-        o.attrs = image.attrs.clone();
-        o.flow = Some(image.flow);
-        o.quarantined_upn = quarantined;
-        o.seq = self.seq;
-        self.index(i);
-        Ok(())
+        quarantined
     }
 
     /// Whether object `i`'s UPN and every SMTP address are indexed to it.

@@ -6,9 +6,10 @@
 //! and the tenant answers as Azure AD would (docs/real-systems.md, "Hard match and soft match" and
 //! the two sections after it).
 
+/// What the tenant records: exports, incidents, password syncs, the exporters.
 pub mod ledger;
-pub mod matching;
-pub mod throttle;
+pub(crate) mod matching;
+pub(crate) mod throttle;
 
 use crate::sync::connector_space::AadImage;
 use crate::sync::rules::FlowSet;
@@ -24,16 +25,20 @@ use upgrade_lab_model::{Attributes, Credential, ImmutableId, ObjectKind, Value};
 /// An account that can sign in to the tenant.
 #[derive(Clone, Debug)]
 pub struct TenantAccount {
+    /// The account's name and password.
     pub credential: Credential,
     /// Hybrid Identity Administrator or Global Administrator.
     pub hybrid_identity_admin: bool,
+    /// Sign-in fails as with an expired password.
     pub password_expired: bool,
 }
 
 /// A cloud-only object present before any sync (soft-match candidates, conflicts).
 #[derive(Clone, Debug)]
 pub struct CloudObject {
+    /// User, group or contact.
     pub kind: ObjectKind,
+    /// The object's values.
     pub attrs: Attributes,
     /// An immutableId some other tool stamped (soft match then fails with InvalidSoftMatch).
     pub immutable_id: Option<ImmutableId>,
@@ -52,6 +57,7 @@ pub struct TenantSpec {
     pub verified_domain: bool,
     /// An explicit object quota (a raised quota after a support case).
     pub quota: Option<u64>,
+    /// Objects present before any sync, stored first, in this order.
     pub cloud_objects: Vec<CloudObject>,
     /// Extra accounts; the DirSync account is always added.
     pub accounts: Vec<TenantAccount>,
@@ -73,7 +79,9 @@ impl Default for TenantSpec {
 /// One tenant object.
 #[derive(Clone, Debug)]
 pub struct TenantObject {
+    /// The source anchor; `None` for a cloud-only object.
     pub immutable_id: Option<ImmutableId>,
+    /// User, group or contact.
     pub kind: ObjectKind,
     /// Values as the last writer sent them (the on-premises values for synced objects).
     pub attrs: Arc<Attributes>,
@@ -81,19 +89,22 @@ pub struct TenantObject {
     pub flow: Option<FlowSet>,
     /// DAR replaced the UPN with this value (`prefix1234@tenant.onmicrosoft.com`).
     pub quarantined_upn: Option<Value>,
+    /// Holds an admin role (never soft-matched).
     pub admin_role: bool,
     /// Change sequence (the Azure AD connector's delta watermark).
     pub seq: u64,
+    /// Deleted (soft-deleted in Azure AD); kept so the delta import sees it.
     pub deleted: bool,
 }
 
 impl TenantObject {
+    /// A live object a sync client wrote (it has an immutableId).
     pub fn is_synced(&self) -> bool {
         self.immutable_id.is_some() && !self.deleted
     }
 
     /// The UPN Azure AD shows.
-    pub fn effective_upn(&self) -> Option<&Value> {
+    pub(crate) fn effective_upn(&self) -> Option<&Value> {
         self.quarantined_upn
             .as_ref()
             .or(self.attrs.user_principal_name.as_ref())
@@ -102,17 +113,19 @@ impl TenantObject {
 
 /// A `DirSyncProvisioningErrors` entry (docs/real-systems.md, "Duplicate attribute resiliency").
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProvisioningError {
-    pub anchor: ImmutableId,
+    pub(crate) anchor: ImmutableId,
+    /// The attribute in conflict: `UserPrincipalName` or `ProxyAddresses`.
     pub attribute: &'static str,
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// The tenant.
 #[derive(Debug)]
 pub struct Tenant {
-    pub initial_domain: String,
-    pub spec: TenantSpec,
+    pub(crate) initial_domain: String,
+    pub(crate) spec: TenantSpec,
     pub(crate) objects: Vec<TenantObject>,
     pub(crate) by_anchor: FxHashMap<ImmutableId, u32>,
     /// Hash of a lower-cased UPN → its holder (Azure AD keeps UPNs unique).
@@ -122,8 +135,10 @@ pub struct Tenant {
     pub(crate) seq: u64,
     /// Live objects (the quota counts them).
     pub(crate) live: u64,
-    pub throttle: WriteThrottle,
+    pub(crate) throttle: WriteThrottle,
+    /// Duplicate-attribute errors, in the order they happened.
     pub provisioning_errors: Vec<ProvisioningError>,
+    /// What the tenant recorded: exports, incidents, password syncs.
     pub ledger: Ledger,
     /// Quarantine suffix counter (4 digits drawn from the tenant's seeded stream).
     pub(crate) quarantine_rng: crate::rng::SimRng,
@@ -175,7 +190,7 @@ pub(crate) fn smtp_addresses(a: &Attributes) -> impl Iterator<Item = &str> {
 }
 
 impl Tenant {
-    pub fn new(
+    pub(crate) fn new(
         initial_domain: &str,
         spec: TenantSpec,
         throttle: WriteThrottle,
@@ -230,6 +245,7 @@ impl Tenant {
         })
     }
 
+    /// Objects the tenant holds, deleted ones left out.
     pub fn live_count(&self) -> u64 {
         self.live
     }
@@ -239,17 +255,19 @@ impl Tenant {
         self.objects.iter().filter(|o| o.is_synced()).count() as u64
     }
 
+    /// Every object, deleted ones included, in storage order.
     pub fn objects(&self) -> impl Iterator<Item = &TenantObject> {
         self.objects.iter().filter(|o| !o.deleted)
     }
 
+    /// The object with this immutableId, deleted or not.
     pub fn get(&self, anchor: &ImmutableId) -> Option<&TenantObject> {
         let o = &self.objects[*self.by_anchor.get(anchor)? as usize];
         (!o.deleted).then_some(o)
     }
 
     /// The live object holding this UPN (any case), if any.
-    pub fn find_by_upn(&self, upn: &str) -> Option<u32> {
+    pub(crate) fn find_by_upn(&self, upn: &str) -> Option<u32> {
         let i = *self.upns.get(&fold_hash(upn))?;
         let o = &self.objects[i as usize];
         (!o.deleted
@@ -259,7 +277,7 @@ impl Tenant {
     }
 
     /// The live object holding this SMTP address (any case), if any.
-    pub fn find_by_smtp(&self, address: &str) -> Option<u32> {
+    pub(crate) fn find_by_smtp(&self, address: &str) -> Option<u32> {
         let i = *self.smtp.get(&fold_hash(address))?;
         let o = &self.objects[i as usize];
         (!o.deleted && smtp_addresses(&o.attrs).any(|a| a.eq_ignore_ascii_case(address)))
@@ -294,7 +312,7 @@ impl Tenant {
 
     /// What the Azure AD connector imports: every synced object (full) or those changed after
     /// `after_seq` including deletions (delta). Returns the items and the new watermark.
-    pub fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
+    pub(crate) fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
         let items = self
             .objects
             .iter()
@@ -318,7 +336,7 @@ impl Tenant {
     }
 
     /// Checks a sign-in: `Ok(is_hybrid_identity_admin)` or the AADSTS error text.
-    pub fn check_sign_in(&self, credential: &Credential) -> Result<bool, (bool, String)> {
+    pub(crate) fn check_sign_in(&self, credential: &Credential) -> Result<bool, (bool, String)> {
         let acct = self.spec.accounts.iter().find(|a| {
             a.credential
                 .account

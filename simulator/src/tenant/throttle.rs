@@ -13,18 +13,18 @@ use std::collections::BTreeMap;
 
 /// What a booking under throttling came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Reservation {
+pub(crate) struct Reservation {
     /// When the last admitted write is done.
-    pub end_ms: u64,
+    pub(crate) end_ms: u64,
     /// Writes Azure AD accepted (the first ones, in order).
-    pub admitted: u64,
+    pub(crate) admitted: u64,
     /// Writes answered 429 and sent again.
-    pub retries: u64,
+    pub(crate) retries: u64,
 }
 
 /// Fixed windows of `window_ms`, each admitting `writes_per_window` writes.
 #[derive(Clone, Debug)]
-pub struct WriteThrottle {
+pub(crate) struct WriteThrottle {
     writes_per_window: u64,
     window_ms: u64,
     /// Writes already booked, by window index.
@@ -32,7 +32,7 @@ pub struct WriteThrottle {
 }
 
 impl WriteThrottle {
-    pub fn new(writes_per_window: u64, window_ms: u64) -> Self {
+    pub(crate) fn new(writes_per_window: u64, window_ms: u64) -> Self {
         Self {
             writes_per_window: writes_per_window.max(1),
             window_ms: window_ms.max(1),
@@ -42,7 +42,7 @@ impl WriteThrottle {
 
     /// Books `writes` writes starting at `start_ms`, each taking `ms_per_write`, and returns when
     /// the last one is done. A spent window makes the writer wait for the next one.
-    pub fn reserve(&mut self, start_ms: u64, writes: u64, ms_per_write: u64) -> u64 {
+    pub(crate) fn reserve(&mut self, start_ms: u64, writes: u64, ms_per_write: u64) -> u64 {
         let first_window = start_ms / self.window_ms;
         // Windows that ended before this booking never matter again.
         self.used = self.used.split_off(&first_window);
@@ -74,7 +74,7 @@ impl WriteThrottle {
     /// `[from, until)` (ms; `None` = no end): the write in flight is answered 429 and sent again
     /// at each window start until the block ends (a retry each time). An endless block admits
     /// nothing more: the writes left are refused.
-    pub fn reserve_around(
+    pub(crate) fn reserve_around(
         &mut self,
         start_ms: u64,
         writes: u64,
@@ -122,7 +122,8 @@ impl WriteThrottle {
     }
 
     /// Writes booked in the window holding `at_ms`.
-    pub fn used_in_window(&self, at_ms: u64) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn used_in_window(&self, at_ms: u64) -> u64 {
         self.used
             .get(&(at_ms / self.window_ms))
             .copied()

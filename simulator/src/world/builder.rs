@@ -32,6 +32,7 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 
 /// Why a world could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
     Runtime(#[from] std::io::Error),
@@ -198,30 +199,50 @@ impl WorldBuilder {
         Credential::new(format!("{netbios}\\Administrator"), DEFAULT_PASSWORD)
     }
 
+    /// The world at T+0: checks the inputs (the forest DirSync serves, LocalDB's size), runs
+    /// DirSync's history when it starts converged and starts the background tasks.
     pub fn build(self) -> Result<World, BuildError> {
         let config = self.dirsync_config();
+        self.check(&config)?;
+        let (dirsync_start, churn) = (self.dirsync_start, self.churn.clone());
+        let mut state = self.into_state(config);
+        if dirsync_start == DirSyncStart::Converged {
+            converge(&mut state);
+        }
+        state.refresh_exporters(SimTime::START);
+        start(state, dirsync_start, churn)
+    }
+
+    /// The DirSync configuration's forest is the directory's, and a DirSync on SQL Express
+    /// (LocalDB) holds no more objects than it can.
+    fn check(&self, config: &DirSyncConfig) -> Result<(), BuildError> {
         if !config.forest.eq_ignore_ascii_case(&self.directory.forest) {
             return Err(BuildError::ForestMismatch {
                 config: config.forest.clone(),
                 directory: self.directory.forest.to_string(),
             });
         }
-        let ea = self
-            .enterprise_admin
-            .clone()
-            .unwrap_or_else(|| self.default_enterprise_admin());
         let objects = self.directory.objects.len();
         let syncs = self.dirsync_start != DirSyncStart::NotInstalled;
         if syncs && !config.sql.is_full() && objects as u64 > LOCALDB_MAX_OBJECTS {
             return Err(BuildError::ExpressTooSmall { objects });
         }
+        Ok(())
+    }
+
+    /// The world's state at T+0, before DirSync's history and the background tasks.
+    fn into_state(self, config: DirSyncConfig) -> WorldState {
+        let ea = self
+            .enterprise_admin
+            .clone()
+            .unwrap_or_else(|| self.default_enterprise_admin());
+        let objects = self.directory.objects.len();
         let ad = ActiveDirectory::new(self.directory, vec![ea]);
         let mut spec = self.tenant;
         // The oracle's ground truth: DirSync's configuration before any upgrade touches it.
         let baseline = crate::oracle::Baseline {
             filters: config.filters.clone(),
             sign_in_attribute: config.alternate_login_id.clone(),
-            password_sync: config.password_sync,
             soft_match_on_upn: spec.soft_match_on_upn,
             cloud_objects: spec.cloud_objects.clone(),
         };
@@ -230,13 +251,8 @@ impl WorldBuilder {
             hybrid_identity_admin: true,
             password_expired: false,
         });
-        let tenant = Tenant::new(
-            &config.tenant,
-            spec,
-            self.timing.throttle(),
-            self.seed,
-            objects,
-        );
+        let throttle = self.timing.throttle();
+        let tenant = Tenant::new(&config.tenant, spec, throttle, self.seed, objects);
         let dirsync = (self.dirsync_start != DirSyncStart::NotInstalled)
             .then(|| DirSyncServer::new(&self.dirsync_host, config.clone(), objects));
         let mut environments: BTreeMap<String, ServerEnvironment> = self
@@ -247,7 +263,7 @@ impl WorldBuilder {
         environments
             .entry(host_key(&self.dirsync_host))
             .or_insert_with(|| ServerEnvironment::current(&self.dirsync_host));
-        let mut state = WorldState {
+        WorldState {
             seed: self.seed,
             timing: self.timing,
             ad,
@@ -263,48 +279,54 @@ impl WorldBuilder {
             interrupted_exports: BTreeMap::new(),
             baseline,
             planted_bug: self.planted_bug,
-        };
-        if self.dirsync_start == DirSyncStart::Converged {
-            converge(&mut state);
         }
-        state.refresh_exporters(SimTime::START);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()?;
-        let start = {
-            let _g = rt.enter();
-            tokio::time::Instant::now()
-        };
-        let password_sync = state
-            .dirsync
-            .as_ref()
-            .is_some_and(|d| d.config.password_sync);
-        let has_dirsync = state.dirsync.is_some();
-        let shared = Rc::new(Shared {
-            state: RefCell::new(state),
-            start,
-            locks: RefCell::new(BTreeMap::new()),
-        });
-        let local = LocalSet::new();
-        if has_dirsync {
-            let first = match self.dirsync_start {
-                DirSyncStart::InitialCycle => SimDuration::ZERO,
-                _ => SimDuration::from_hours(upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS),
-            };
-            local.spawn_local(scheduler::dirsync(shared.clone(), first));
-            if password_sync {
-                local.spawn_local(scheduler::password_hash_sync(
-                    shared.clone(),
-                    ServerId::DirSync,
-                ));
-            }
-        }
-        for spec in self.churn {
-            local.spawn_local(super::scheduler::churn(shared.clone(), spec));
-        }
-        Ok(World { local, rt, shared })
     }
+}
+
+/// The world around `state`: the paused-clock runtime, DirSync's scheduler (its first cycle
+/// now after an initial cycle start, else one cycle interval from now), its password sync and
+/// the churn tasks.
+fn start(
+    state: WorldState,
+    dirsync_start: DirSyncStart,
+    churn: Vec<ChurnSpec>,
+) -> Result<World, BuildError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()?;
+    let start = {
+        let _g = rt.enter();
+        tokio::time::Instant::now()
+    };
+    let password_sync = state
+        .dirsync
+        .as_ref()
+        .is_some_and(|d| d.config.password_sync);
+    let has_dirsync = state.dirsync.is_some();
+    let shared = Rc::new(Shared {
+        state: RefCell::new(state),
+        start,
+        locks: RefCell::new(BTreeMap::new()),
+    });
+    let local = LocalSet::new();
+    if has_dirsync {
+        let first = match dirsync_start {
+            DirSyncStart::InitialCycle => SimDuration::ZERO,
+            _ => SimDuration::from_hours(upgrade_lab_model::constants::DIRSYNC_CYCLE_HOURS),
+        };
+        local.spawn_local(scheduler::dirsync(shared.clone(), first));
+        if password_sync {
+            local.spawn_local(scheduler::password_hash_sync(
+                shared.clone(),
+                ServerId::DirSync,
+            ));
+        }
+    }
+    for spec in churn {
+        local.spawn_local(super::scheduler::churn(shared.clone(), spec));
+    }
+    Ok(World { local, rt, shared })
 }
 
 /// DirSync's history before the scenario: a full cycle and a confirming import, all at T+0.

@@ -35,7 +35,6 @@ pub(crate) async fn export(
     host: &str,
     started: SimTime,
 ) -> Result<RunRecord, PortError> {
-    let (connector, profile) = (Connector::AzureAd, RunProfile::Export);
     let (staging, overhead) = {
         let st = shared.state.borrow();
         (is_staging(&st, id), SimDuration(st.timing.run_overhead_ms))
@@ -47,31 +46,14 @@ pub(crate) async fn export(
         return Ok(record(
             shared,
             id,
-            (connector, profile, started),
+            (Connector::AzureAd, RunProfile::Export, started),
             RunStatus::CompletedNoObjects,
             RunStats::default(),
             vec!["staging mode is enabled: nothing was exported to Azure AD".into()],
         ));
     }
     replay_interrupted(shared, id, host, started);
-    let (plan, end, throttled) = {
-        let mut st = shared.state.borrow_mut();
-        let st = &mut *st;
-        let timing = st.timing.clone();
-        let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
-            return Err(not_installed(host));
-        };
-        let plan = engine.plan_export();
-        let writes = match &plan {
-            ExportPlan::Ready(items) | ExportPlan::DeletesWithheld { items, .. } => {
-                items.len() as u64
-            }
-            ExportPlan::DeletionThresholdExceeded { .. } => 0,
-        };
-        let begin = started.0 + timing.run_overhead_ms;
-        let t = book_writes(st, begin, writes, timing.export_ms_per_write);
-        (plan, SimTime(t.reservation.end_ms), t)
-    };
+    let (plan, end, throttled) = plan_export(shared, id, host, started)?;
     let begin = SimTime(started.0 + overhead.0);
     if planned_writes(&plan) > 0 {
         // Halfway through the writes (the run's end is past its overhead).
@@ -93,7 +75,7 @@ pub(crate) async fn export(
             return Ok(record(
                 shared,
                 id,
-                (connector, profile, started),
+                (Connector::AzureAd, RunProfile::Export, started),
                 RunStatus::StoppedDeletionThresholdExceeded,
                 RunStats::default(),
                 vec![event_116_text(deletes, threshold)],
@@ -106,47 +88,69 @@ pub(crate) async fn export(
             threshold,
         } => (items, Some(deletes_withheld_text(deletes, threshold))),
     };
+    finish_export(shared, (id, host), started, &items, withheld, &throttled)
+}
+
+/// The export's plan, booked with the tenant's throttle from the end of the run's overhead:
+/// the plan, when its last write lands and how the throttle took the writes.
+fn plan_export(
+    shared: &Rc<Shared>,
+    id: &ServerId,
+    host: &str,
+    started: SimTime,
+) -> Result<(ExportPlan, SimTime, Throttled), PortError> {
+    let mut st = shared.state.borrow_mut();
+    let st = &mut *st;
+    let timing = st.timing.clone();
+    let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
+        return Err(not_installed(host));
+    };
+    let plan = engine.plan_export();
+    let writes = planned_writes(&plan) as u64;
+    let begin = started.0 + timing.run_overhead_ms;
+    let t = book_writes(st, begin, writes, timing.export_ms_per_write);
+    Ok((plan, SimTime(t.reservation.end_ms), t))
+}
+
+/// An export that ran to its end: the admitted writes applied to the tenant, the run marked
+/// in the ledger (what AD import it covers) and its writes recorded.
+fn finish_export(
+    shared: &Rc<Shared>,
+    (id, host): (&ServerId, &str),
+    started: SimTime,
+    items: &[u32],
+    withheld: Option<String>,
+    throttled: &Throttled,
+) -> Result<RunRecord, PortError> {
     let now = shared.now();
     let mut guard = shared.state.borrow_mut();
     let st = &mut *guard;
     let client = client_of(st, id);
     throttled.record_hits(st, host, now);
-    let admitted = throttled.reservation.admitted;
     let skip_deletes = matches!(id, ServerId::Connect(_))
         && st.planted_bug == Some(super::PlantedBug::SkipDeleteExports);
     let Some(engine) = engine_mut_split(&mut st.dirsync, &mut st.connects, id) else {
         return Err(not_installed(host));
     };
-    let ExportOutcome {
-        stats,
-        mut errors,
-        mut status,
-        accepted,
-        repeated,
-    } = apply_export(
-        engine,
-        &mut st.tenant,
-        &items,
-        WriteLimits {
-            admitted,
-            group_member_limit: group_member_limit(id),
-            skip_deletes,
-        },
-    );
+    let limits = WriteLimits {
+        admitted: throttled.reservation.admitted,
+        group_member_limit: group_member_limit(id),
+        skip_deletes,
+    };
+    let mut out = apply_export(engine, &mut st.tenant, items, limits);
     if let Some(text) = withheld {
-        errors.insert(0, text);
-        if status.is_clean() {
-            status = RunStatus::StoppedDeletionThresholdExceeded;
+        out.errors.insert(0, text);
+        if out.status.is_clean() {
+            out.status = RunStatus::StoppedDeletionThresholdExceeded;
         }
     }
     let covers = engine_mut(st, id).map(|engine| engine.last_ad_import_started);
     if let Some(Some(covers)) = covers {
-        let host = host.to_string();
         st.tenant
             .ledger
             .export_runs
             .push(crate::tenant::ledger::ExportRunMark {
-                host,
+                host: host.to_string(),
                 covers_changes_until: covers,
                 ended: now,
             });
@@ -154,27 +158,37 @@ pub(crate) async fn export(
     if let Some(client) = client
         && !items.is_empty()
     {
-        st.tenant.ledger.record_export(ExportRecord {
-            client,
-            started,
-            ended: now,
-            adds: stats.adds,
-            updates: stats.updates,
-            deletes: stats.deletes,
-            errors: stats.errors,
-            objects: accepted,
-            repeated,
-        });
+        ledger_export(st, client, (started, now), &mut out);
     }
     drop(guard);
     Ok(record(
         shared,
         id,
-        (connector, profile, started),
-        status,
-        stats,
-        errors,
+        (Connector::AzureAd, RunProfile::Export, started),
+        out.status,
+        out.stats,
+        out.errors,
     ))
+}
+
+/// Records an export's writes in the ledger (its accepted and repeated writes move there).
+fn ledger_export(
+    st: &mut WorldState,
+    client: crate::tenant::ledger::ExportClient,
+    (started, ended): (SimTime, SimTime),
+    out: &mut ExportOutcome,
+) {
+    st.tenant.ledger.record_export(ExportRecord {
+        client,
+        started,
+        ended,
+        adds: out.stats.adds,
+        updates: out.stats.updates,
+        deletes: out.stats.deletes,
+        errors: out.stats.errors,
+        objects: std::mem::take(&mut out.accepted),
+        repeated: std::mem::take(&mut out.repeated),
+    });
 }
 
 /// The writes an export plan sends.
@@ -224,30 +238,16 @@ fn crashed_export(
         let replay = replay_writes(engine, written);
         st.interrupted_exports.insert(host.to_string(), replay);
     }
-    let out = apply_export(
-        engine,
-        &mut st.tenant,
-        written,
-        WriteLimits {
-            admitted: written.len() as u64,
-            group_member_limit: group_member_limit(id),
-            skip_deletes: false,
-        },
-    );
+    let limits = WriteLimits {
+        admitted: written.len() as u64,
+        group_member_limit: group_member_limit(id),
+        skip_deletes: false,
+    };
+    let mut out = apply_export(engine, &mut st.tenant, written, limits);
     if let Some(client) = client
         && !out.accepted.is_empty()
     {
-        st.tenant.ledger.record_export(ExportRecord {
-            client,
-            started,
-            ended: now,
-            adds: out.stats.adds,
-            updates: out.stats.updates,
-            deletes: out.stats.deletes,
-            errors: out.stats.errors,
-            objects: out.accepted,
-            repeated: out.repeated,
-        });
+        ledger_export(st, client, (started, now), &mut out);
     }
     drop(guard);
     let mut errors = out.errors;
@@ -346,13 +346,13 @@ fn replay_interrupted(shared: &Rc<Shared>, id: &ServerId, host: &str, started: S
 
 /// What an export run did.
 pub(crate) struct ExportOutcome {
-    pub stats: RunStats,
-    pub errors: Vec<String>,
-    pub status: RunStatus,
+    pub(crate) stats: RunStats,
+    pub(crate) errors: Vec<String>,
+    pub(crate) status: RunStatus,
     /// Each accepted write, for the ledger.
-    pub accepted: Vec<(ImmutableId, ExportOperation)>,
+    pub(crate) accepted: Vec<(ImmutableId, ExportOperation)>,
     /// Accepted writes that changed nothing: the tenant held them already (`Tenant::holds`).
-    pub repeated: Vec<ImmutableId>,
+    pub(crate) repeated: Vec<ImmutableId>,
 }
 
 /// How the tenant's throttle took an export's writes, and the throttling faults that shaped it.
@@ -429,11 +429,11 @@ fn book_writes(st: &mut WorldState, begin: u64, writes: u64, ms_per_write: u64) 
 /// What an export run may write.
 pub(crate) struct WriteLimits {
     /// Writes the tenant admits before it throttles the rest.
-    pub admitted: u64,
+    pub(crate) admitted: u64,
     /// Groups with this many members or more are refused (the product's rule).
-    pub group_member_limit: usize,
+    pub(crate) group_member_limit: usize,
     /// A planted bug (tests of the verdicts only): deletes stay pending, the run reports success.
-    pub skip_deletes: bool,
+    pub(crate) skip_deletes: bool,
 }
 
 /// Sends the planned writes to the tenant: counts, the first errors with their names, the
@@ -444,11 +444,13 @@ pub(crate) fn apply_export(
     items: &[u32],
     limits: WriteLimits,
 ) -> ExportOutcome {
-    let mut stats = RunStats::default();
-    let mut errors = Vec::new();
-    let mut accepted = Vec::with_capacity(items.len());
-    let mut repeated = Vec::new();
-    let mut status = RunStatus::Success;
+    let mut out = ExportOutcome {
+        stats: RunStats::default(),
+        errors: Vec::new(),
+        status: RunStatus::Success,
+        accepted: Vec::with_capacity(items.len()),
+        repeated: Vec::new(),
+    };
     let mut sent = 0u64;
     engine.apply_export(items, |operation, anchor, kind, image| {
         if limits.skip_deletes && operation == ExportOperation::Delete {
@@ -468,43 +470,17 @@ pub(crate) fn apply_export(
             unchanged = tenant.holds(operation, anchor, image);
             tenant.apply_write(operation, anchor, kind, image)
         };
-        let mut stop = false;
-        match result {
+        let stop = match result {
             Ok(()) => {
-                match operation {
-                    ExportOperation::Add => stats.adds += 1,
-                    ExportOperation::Update => stats.updates += 1,
-                    ExportOperation::Delete => stats.deletes += 1,
-                }
-                if unchanged {
-                    repeated.push(anchor.clone());
-                }
-                accepted.push((anchor.clone(), operation));
+                out.accept(operation, anchor, unchanged);
+                false
             }
-            Err(name) => {
-                stats.errors += 1;
-                if errors.len() < RUN_ERRORS_KEPT {
-                    let text = if name == "Throttled" {
-                        THROTTLED_TEXT
-                    } else {
-                        name
-                    };
-                    errors.push(format!("{text}: {anchor}"));
-                }
-                if name == QUOTA_EXCEEDED {
-                    status = RunStatus::StoppedQuotaExceeded;
-                    errors.push(QUOTA_TEXT.into());
-                    stop = true;
-                } else if stats.errors > u64::from(RUN_ERROR_LIMIT) {
-                    status = RunStatus::StoppedErrorLimit;
-                    stop = true;
-                }
-            }
-        }
+            Err(name) => out.refuse(name, anchor),
+        };
         WriteResult { result, stop }
     });
-    if status == RunStatus::Success {
-        status = if stats.errors > 0 {
+    if out.status == RunStatus::Success {
+        out.status = if out.stats.errors > 0 {
             RunStatus::CompletedExportErrors
         } else if items.is_empty() {
             RunStatus::CompletedNoObjects
@@ -512,12 +488,45 @@ pub(crate) fn apply_export(
             RunStatus::Success
         };
     }
-    ExportOutcome {
-        stats,
-        errors,
-        status,
-        accepted,
-        repeated,
+    out
+}
+
+impl ExportOutcome {
+    /// A write the tenant accepted (`unchanged`: it already held exactly those values).
+    fn accept(&mut self, operation: ExportOperation, anchor: &ImmutableId, unchanged: bool) {
+        match operation {
+            ExportOperation::Add => self.stats.adds += 1,
+            ExportOperation::Update => self.stats.updates += 1,
+            ExportOperation::Delete => self.stats.deletes += 1,
+        }
+        if unchanged {
+            self.repeated.push(anchor.clone());
+        }
+        self.accepted.push((anchor.clone(), operation));
+    }
+
+    /// A write refused with the error `name`; true when the run must stop (the tenant's
+    /// quota, or more errors than a run allows).
+    fn refuse(&mut self, name: &str, anchor: &ImmutableId) -> bool {
+        self.stats.errors += 1;
+        if self.errors.len() < RUN_ERRORS_KEPT {
+            let text = if name == "Throttled" {
+                THROTTLED_TEXT
+            } else {
+                name
+            };
+            self.errors.push(format!("{text}: {anchor}"));
+        }
+        if name == QUOTA_EXCEEDED {
+            self.status = RunStatus::StoppedQuotaExceeded;
+            self.errors.push(QUOTA_TEXT.into());
+            true
+        } else if self.stats.errors > u64::from(RUN_ERROR_LIMIT) {
+            self.status = RunStatus::StoppedErrorLimit;
+            true
+        } else {
+            false
+        }
     }
 }
 

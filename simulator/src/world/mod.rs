@@ -42,14 +42,19 @@
 //!
 //! It must not know scenario files or reports; it never reads the wall clock.
 
+/// `WorldBuilder`: a world's directory, servers, tenant, faults and seed.
 pub mod builder;
 mod export_run;
+/// The engine's ports implemented on the world (`World::upgrade` wires them).
 pub mod ports;
+/// Read-only answers about the world; no simulated time passes.
 pub mod queries;
+/// The ledger's verdicts: exporter intervals, violations, the tenant judged.
 pub mod report;
 mod run_record;
+/// Run profiles and sync cycles on a server (`ServerId` names the server).
 pub mod runs;
-pub mod scheduler;
+mod scheduler;
 
 use crate::ad::ActiveDirectory;
 use crate::churn::ChurnSpec;
@@ -73,27 +78,30 @@ use upgrade_lab_model::{ServerEnvironment, SimDuration, SimTime};
 /// Everything the world holds. Borrow it through [`World::with_state`].
 #[derive(Debug)]
 pub struct WorldState {
-    pub seed: u64,
-    pub timing: Timing,
+    pub(crate) seed: u64,
+    pub(crate) timing: Timing,
+    /// The on-premises directory, with its USNs and tombstones.
     pub ad: ActiveDirectory,
+    /// The Azure AD tenant and its ledger of exports and incidents.
     pub tenant: Tenant,
-    pub dirsync_host: String,
+    pub(crate) dirsync_host: String,
+    /// The DirSync server (`None`: the world started without one).
     pub dirsync: Option<DirSyncServer>,
     /// Connect servers by upper-case host name.
     pub connects: BTreeMap<String, ConnectServer>,
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     /// Files per upper-case host name, by path.
-    pub files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    pub(crate) files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
     /// Machine facts per upper-case host name.
-    pub environments: BTreeMap<String, ServerEnvironment>,
+    pub(crate) environments: BTreeMap<String, ServerEnvironment>,
     /// The last recorded "active exporter" state per (host, product).
     pub(crate) exporter_state: BTreeMap<(String, Product), bool>,
     /// Password changes up to here have reached the tenant through DirSync's password sync.
     pub(crate) ad_password_watermark_dirsync: SimTime,
     /// What the tenant oracle judges by, snapshotted when the world was built.
-    pub baseline: crate::oracle::Baseline,
+    pub(crate) baseline: crate::oracle::Baseline,
     #[doc(hidden)]
-    pub planted_bug: Option<PlantedBug>,
+    pub(crate) planted_bug: Option<PlantedBug>,
     /// Writes of an export a crash interrupted, per upper-case host: kept only under the
     /// planted bug `ReplayInterruptedExport`, which sends them again.
     pub(crate) interrupted_exports: BTreeMap<String, Vec<export_run::ReplayWrite>>,
@@ -177,10 +185,10 @@ impl WorldState {
 /// State shared by the world, its ports and its background tasks.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub state: RefCell<WorldState>,
-    pub start: Instant,
+    pub(crate) state: RefCell<WorldState>,
+    pub(crate) start: Instant,
     /// One run lock per host: a sync engine runs one run profile at a time.
-    pub locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
+    pub(crate) locks: RefCell<BTreeMap<String, Rc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Shared {
@@ -189,7 +197,7 @@ impl Shared {
         SimTime(Instant::now().duration_since(self.start).as_millis() as u64)
     }
 
-    pub fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {
+    pub(crate) fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {
         self.locks
             .borrow_mut()
             .entry(host_key(host))
@@ -198,7 +206,7 @@ impl Shared {
     }
 
     /// The tokio instant of a simulated time.
-    pub fn instant(&self, at: SimTime) -> Instant {
+    pub(crate) fn instant(&self, at: SimTime) -> Instant {
         self.start + std::time::Duration::from_millis(at.0)
     }
 }
@@ -212,6 +220,8 @@ pub struct World {
 }
 
 impl World {
+    /// A builder with the defaults: an empty `contoso.com`, DirSync converged on `DIRSYNC01`,
+    /// the default tenant and timing, seed 0.
     pub fn builder() -> WorldBuilder {
         WorldBuilder::default()
     }

@@ -17,6 +17,7 @@ use upgrade_lab_model::{
 
 /// DirSync's service as an administrator finds it; scenario files name it in
 /// `expect.dirsync_state` with the same spelling.
+/// DirSync as a scenario sees it.
 #[derive(
     Clone,
     Copy,
@@ -31,9 +32,11 @@ use upgrade_lab_model::{
 #[strum(serialize_all = "snake_case")]
 #[non_exhaustive]
 pub enum DirSyncState {
+    /// Installed, its service running.
     Running,
     /// Installed, its service stopped.
     Disabled,
+    /// Removed (or never installed).
     Uninstalled,
 }
 
@@ -50,7 +53,9 @@ impl DirSyncState {
 pub struct ServerFile {
     /// The host's canonical (upper-case) name.
     pub host: String,
+    /// The path on that host, as the product wrote it.
     pub path: String,
+    /// The file's contents.
     pub bytes: Vec<u8>,
 }
 
@@ -58,16 +63,17 @@ pub struct ServerFile {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportEntry {
-    pub host: String,
+    pub(crate) host: String,
     /// `dirsync` or `connect` (`Product::key`).
     pub product: &'static str,
-    pub started: SimTime,
+    pub(crate) started: SimTime,
     /// The objects it wrote.
-    pub objects_count: usize,
+    pub(crate) objects_count: usize,
 }
 
 /// How a scenario names an AD object (compared without case, as AD does).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum AdName<'a> {
     Dn(&'a str),
     SamAccountName(&'a str),
@@ -78,6 +84,7 @@ pub enum AdName<'a> {
 pub struct ProvisioningErrorRecord {
     /// The attribute in conflict: `UserPrincipalName` or `ProxyAddresses`.
     pub attribute: &'static str,
+    /// The value in conflict, as the object holds it (`SMTP:` prefixed for an address).
     pub value: String,
     /// When the export run that wrote the object started (its first export run in the ledger).
     pub at: Option<SimTime>,
@@ -88,14 +95,17 @@ pub struct ProvisioningErrorRecord {
 pub struct TenantRecord {
     /// A stable GUID-shaped id (16 bytes) drawn from the world's seed and the object's identity.
     pub id: [u8; 16],
+    /// User, group or contact.
     pub kind: ObjectKind,
     /// `None` for cloud-only objects.
     pub immutable_id: Option<ImmutableId>,
+    /// The values the tenant holds.
     pub attrs: Arc<Attributes>,
     /// The UPN Azure AD shows (the quarantined one after a conflict).
     pub upn: Option<Value>,
     /// DN of the AD object it was synced from, while that object exists.
     pub on_premises_dn: Option<Value>,
+    /// The duplicate-attribute errors recorded against this object, oldest first.
     pub provisioning_errors: Vec<ProvisioningErrorRecord>,
 }
 

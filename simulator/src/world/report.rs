@@ -18,10 +18,15 @@ use upgrade_lab_model::{RunProfile, RunStatus, SimDuration, SimTime, sync::Conne
 /// follows the service's configuration (running, export enabled); a crash shows as missing
 /// exports in the ledger, not as a gap here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExporterInterval {
+    /// The host's canonical (upper-case) name.
     pub host: String,
+    /// DirSync or Azure AD Connect.
     pub product: Product,
+    /// When the server became an active exporter.
     pub from: SimTime,
+    /// When it stopped being one (`None`: it still is).
     pub to: Option<SimTime>,
 }
 
@@ -90,14 +95,18 @@ pub enum Violation {
 /// The objects a tenant verdict names: the first [`NAMED_OBJECTS`] and how many there are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Objects {
+    /// How many objects the verdict concerns (all of them, named or not).
     pub count: u64,
+    /// The first of them, by name.
     pub objects: Vec<ObjectRef>,
 }
 
 /// Objects with wrong values: the first [`NAMED_OBJECTS`] and how many there are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WrongObjects {
+    /// How many objects the verdict concerns (all of them, named or not).
     pub count: u64,
+    /// The first of them, with their wrong values.
     pub objects: Vec<WrongObject>,
 }
 
@@ -232,13 +241,7 @@ impl std::fmt::Display for Violation {
                 host,
                 count,
                 objects,
-            } => write!(
-                f,
-                "{host} exported {count} {} at {at} that the tenant already held from its \
-                 earlier write (first: {})",
-                if *count == 1 { "change" } else { "changes" },
-                objects.join(", ")
-            ),
+            } => write_repeated(f, (host, *at), *count, objects),
             Violation::CloudObjectChanged(w) => {
                 let n = w.count;
                 let s = if n == 1 { "object" } else { "objects" };
@@ -251,11 +254,30 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// The sentence of `ExportRepeated`.
+fn write_repeated(
+    f: &mut std::fmt::Formatter<'_>,
+    (host, at): (&str, SimTime),
+    count: u64,
+    objects: &[String],
+) -> std::fmt::Result {
+    write!(
+        f,
+        "{host} exported {count} {} at {at} that the tenant already held from its \
+         earlier write (first: {})",
+        if count == 1 { "change" } else { "changes" },
+        objects.join(", ")
+    )
+}
+
 /// The report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LedgerReport {
+    /// The simulated time the report was built at.
     pub at: SimTime,
+    /// Every span a server was an active exporter, in the order they began.
     pub exporter_intervals: Vec<ExporterInterval>,
+    /// Whether two servers were ever active exporters at once.
     pub two_active_at_once: bool,
     /// When DirSync first exported after Connect had exported, if it did.
     pub rollback_at: Option<SimTime>,
@@ -263,87 +285,27 @@ pub struct LedgerReport {
     pub sync_gap: SimDuration,
     /// Whether a full cycle (AD import then export) completed after the last AD change.
     pub converged: bool,
+    /// The tenant compared with the oracle's expected tenant.
     pub tenant: TenantCheck,
+    /// Duplicate-attribute errors the tenant recorded.
     pub provisioning_errors: usize,
+    /// Everything that must not happen and did, in the order found.
     pub violations: Vec<Violation>,
 }
 
 /// Builds the report at `now`.
-pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
+pub(crate) fn build(st: &WorldState, now: SimTime) -> LedgerReport {
     let intervals = exporter_intervals(st);
-    let mut violations = Vec::new();
-    for (i, a) in intervals.iter().enumerate() {
-        for b in &intervals[i + 1..] {
-            let (a_to, b_to) = (a.to.unwrap_or(now), b.to.unwrap_or(now));
-            let (from, to) = (a.from.max(b.from), a_to.min(b_to));
-            let same = a.host == b.host && a.product == b.product;
-            if !same && from < to {
-                violations.push(Violation::TwoActiveExporters {
-                    first: format!("{} ({})", a.host, a.product.as_str()),
-                    second: format!("{} ({})", b.host, b.product.as_str()),
-                    from,
-                    to,
-                });
-            }
-        }
-    }
-    let exports = &st.tenant.ledger.exports;
-    // Connect "has exported" once one of its export runs reached the tenant, whether or not it had
-    // changes to write: from then on the tenant takes it as the sync client (the upgrade document's
-    // no-rollback rule).
-    let connect_first = exports
-        .iter()
-        .filter(|e| e.client.product == Product::Connect)
-        .map(|e| e.started)
-        .min();
-    // A rollback is DirSync exporting, or DirSync's service becoming an active exporter again,
-    // after that point (issue: "DirSync re-enabled or exporting after Connect has exported").
-    let rollback_at = connect_first.and_then(|c| {
-        let exported = exports
+    let mut violations = overlapping_exporters(&intervals, now);
+    let (rollback_at, rollback) = rollback(st, &intervals);
+    violations.extend(rollback);
+    violations.extend(
+        st.tenant
+            .ledger
+            .incidents
             .iter()
-            .filter(|e| e.client.product == Product::DirSync && e.started > c)
-            .map(|e| e.started);
-        let re_enabled = intervals
-            .iter()
-            .filter(|i| i.product == Product::DirSync && i.from > c)
-            .map(|i| i.from);
-        exported.chain(re_enabled).min()
-    });
-    if let (Some(at), Some(c)) = (rollback_at, connect_first) {
-        violations.push(Violation::RollbackToDirSync {
-            at,
-            connect_first_export: c,
-        });
-    }
-    for incident in &st.tenant.ledger.incidents {
-        match incident {
-            Incident::InstallerRerun { at, host } => violations.push(Violation::InstallerRerun {
-                at: *at,
-                host: host.clone(),
-            }),
-            Incident::SharedSqlInstance { at, host, instance } => {
-                violations.push(Violation::SharedSqlInstance {
-                    at: *at,
-                    host: host.clone(),
-                    instance: instance.clone(),
-                });
-            }
-            Incident::DirSyncUninstalledBeforeInspection { at, host } => {
-                violations.push(Violation::DirSyncUninstalledBeforeInspection {
-                    at: *at,
-                    host: host.clone(),
-                });
-            }
-            Incident::BlockedConfigurationMigrated { at, host, reasons } => {
-                violations.push(Violation::BlockedConfigurationMigrated {
-                    at: *at,
-                    host: host.clone(),
-                    reasons: reasons.clone(),
-                });
-            }
-            Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => {}
-        }
-    }
+            .filter_map(incident_violation),
+    );
     violations.extend(export_repeated(st));
     let last_change = st.ad.change_times().last();
     let converged = converged(st, last_change, now);
@@ -369,6 +331,94 @@ pub fn build(st: &WorldState, now: SimTime) -> LedgerReport {
         provisioning_errors: st.tenant.provisioning_errors.len(),
         violations,
     }
+}
+
+/// Each pair of different exporters whose active intervals overlap (open intervals end `now`).
+fn overlapping_exporters(intervals: &[ExporterInterval], now: SimTime) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (i, a) in intervals.iter().enumerate() {
+        for b in &intervals[i + 1..] {
+            let (a_to, b_to) = (a.to.unwrap_or(now), b.to.unwrap_or(now));
+            let (from, to) = (a.from.max(b.from), a_to.min(b_to));
+            let same = a.host == b.host && a.product == b.product;
+            if !same && from < to {
+                violations.push(Violation::TwoActiveExporters {
+                    first: format!("{} ({})", a.host, a.product.as_str()),
+                    second: format!("{} ({})", b.host, b.product.as_str()),
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    violations
+}
+
+/// When DirSync first exported, or became an active exporter again, after Connect's first
+/// export, and the violation that makes.
+fn rollback(
+    st: &WorldState,
+    intervals: &[ExporterInterval],
+) -> (Option<SimTime>, Option<Violation>) {
+    let exports = &st.tenant.ledger.exports;
+    // Connect "has exported" once one of its export runs reached the tenant, whether or not it had
+    // changes to write: from then on the tenant takes it as the sync client (the upgrade document's
+    // no-rollback rule).
+    let connect_first = exports
+        .iter()
+        .filter(|e| e.client.product == Product::Connect)
+        .map(|e| e.started)
+        .min();
+    // A rollback is DirSync exporting, or DirSync's service becoming an active exporter again,
+    // after that point (issue: "DirSync re-enabled or exporting after Connect has exported").
+    let rollback_at = connect_first.and_then(|c| {
+        let exported = exports
+            .iter()
+            .filter(|e| e.client.product == Product::DirSync && e.started > c)
+            .map(|e| e.started);
+        let re_enabled = intervals
+            .iter()
+            .filter(|i| i.product == Product::DirSync && i.from > c)
+            .map(|i| i.from);
+        exported.chain(re_enabled).min()
+    });
+    let violation = match (rollback_at, connect_first) {
+        (Some(at), Some(c)) => Some(Violation::RollbackToDirSync {
+            at,
+            connect_first_export: c,
+        }),
+        _ => None,
+    };
+    (rollback_at, violation)
+}
+
+/// The violation a ledger incident is, if it is one.
+fn incident_violation(incident: &Incident) -> Option<Violation> {
+    Some(match incident {
+        Incident::InstallerRerun { at, host } => Violation::InstallerRerun {
+            at: *at,
+            host: host.clone(),
+        },
+        Incident::SharedSqlInstance { at, host, instance } => Violation::SharedSqlInstance {
+            at: *at,
+            host: host.clone(),
+            instance: instance.clone(),
+        },
+        Incident::DirSyncUninstalledBeforeInspection { at, host } => {
+            Violation::DirSyncUninstalledBeforeInspection {
+                at: *at,
+                host: host.clone(),
+            }
+        }
+        Incident::BlockedConfigurationMigrated { at, host, reasons } => {
+            Violation::BlockedConfigurationMigrated {
+                at: *at,
+                host: host.clone(),
+                reasons: reasons.clone(),
+            }
+        }
+        Incident::SignOutRequired { .. } | Incident::SignedOutAndIn { .. } => return None,
+    })
 }
 
 /// The first export that repeated writes, and how many exports repeated over the run.

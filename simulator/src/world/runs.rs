@@ -15,6 +15,7 @@ use super::{Shared, WorldState, host_key};
 use crate::faults::{
     FaultHit, FaultId, RunPhase, SERVER_DOWN_TEXT, SQL_DOWN_TEXT, event_6000_text,
 };
+use crate::sync::SyncEngine;
 use std::rc::Rc;
 use upgrade_lab_engine::ports::{PortError, PortErrorKind};
 use upgrade_lab_model::constants::LOCALDB_MAX_OBJECTS;
@@ -214,8 +215,7 @@ async fn ad_import(
     host: &str,
     run: Run,
 ) -> Result<RunRecord, PortError> {
-    let (connector, profile, started) = run;
-    let full = profile == RunProfile::FullImport;
+    let full = run.1 == RunProfile::FullImport;
     let (plan, duration, disk_full) = {
         let mut st = shared.state.borrow_mut();
         let st = &mut *st;
@@ -241,21 +241,19 @@ async fn ad_import(
         let disk_full = local_db && objects_after as u64 > LOCALDB_MAX_OBJECTS;
         (plan, d, disk_full)
     };
-    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
-        return Ok(stopped);
-    }
     if disk_full {
+        if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
+            return Ok(stopped);
+        }
         let status = RunStatus::StoppedDatabaseDiskFull;
         let errors = vec![DISK_FULL_TEXT.into()];
         return Ok(record(shared, id, run, status, RunStats::default(), errors));
     }
-    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-        .map(|e| {
-            e.last_ad_import_started = Some(started);
-            e.commit_ad_import(plan)
-        })
-        .unwrap_or_default();
-    Ok(finish(shared, id, connector, profile, started, stats))
+    let done = spend_then_commit(shared, (id, host), run, duration, |e| {
+        e.last_ad_import_started = Some(run.2);
+        e.commit_ad_import(plan)
+    });
+    Ok(done.await.unwrap_or_else(|stopped| stopped))
 }
 
 /// A full or delta import of the Azure AD connector (full when it never imported); a crash
@@ -266,7 +264,7 @@ async fn aad_import(
     host: &str,
     run: Run,
 ) -> Result<RunRecord, PortError> {
-    let (connector, profile, started) = run;
+    let profile = run.1;
     let (plan, duration) = {
         let mut st = shared.state.borrow_mut();
         let timing = st.timing.clone();
@@ -289,13 +287,13 @@ async fn aad_import(
         };
         (plan, d)
     };
-    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
-        return Ok(stopped);
-    }
-    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-        .map(|e| e.commit_aad_import(plan))
-        .unwrap_or_default();
-    let rec = finish(shared, id, connector, profile, started, stats);
+    let done = spend_then_commit(shared, (id, host), run, duration, |e| {
+        e.commit_aad_import(plan)
+    });
+    let rec = match done.await {
+        Ok(rec) => rec,
+        Err(stopped) => return Ok(stopped),
+    };
     if crash_point(shared, host, RunPhase::AfterImport, shared.now()) {
         planted_restart_loses_staged_imports(shared, id);
     }
@@ -310,7 +308,7 @@ async fn synchronize(
     host: &str,
     run: Run,
 ) -> Result<RunRecord, PortError> {
-    let (connector, profile, started) = run;
+    let (connector, profile, _) = run;
     let full = profile == RunProfile::FullSynchronization;
     let duration = {
         let mut st = shared.state.borrow_mut();
@@ -333,44 +331,46 @@ async fn synchronize(
         };
         timing.run(objects as u64, cost)
     };
-    if let Err(stopped) = spend_or_crash(shared, id, host, run, duration).await {
-        return Ok(stopped);
-    }
-    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-        .map(|e| match connector {
-            Connector::ActiveDirectory => e.sync_ad(full),
-            Connector::AzureAd => e.sync_aad(full),
-        })
-        .unwrap_or_default();
-    let rec = finish(shared, id, connector, profile, started, stats);
+    let done = spend_then_commit(shared, (id, host), run, duration, |e| match connector {
+        Connector::ActiveDirectory => e.sync_ad(full),
+        Connector::AzureAd => e.sync_aad(full),
+    });
+    let rec = match done.await {
+        Ok(rec) => rec,
+        Err(stopped) => return Ok(stopped),
+    };
     if connector == Connector::AzureAd {
         crash_point(shared, host, RunPhase::AfterSync, shared.now());
     }
     Ok(rec)
 }
 
-fn finish(
+/// What every import and synchronization shares once it is planned: the run takes `duration`
+/// (`Err(the stopped run)` when the host crashes first), then `commit` applies it to the
+/// server's sync engine and the run is recorded.
+async fn spend_then_commit(
     shared: &Rc<Shared>,
-    id: &ServerId,
-    connector: Connector,
-    profile: RunProfile,
-    started: SimTime,
-    stats: RunStats,
-) -> RunRecord {
+    (id, host): (&ServerId, &str),
+    run: Run,
+    duration: SimDuration,
+    commit: impl FnOnce(&mut SyncEngine) -> RunStats,
+) -> Result<RunRecord, RunRecord> {
+    spend_or_crash(shared, id, host, run, duration).await?;
+    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
+        .map(commit)
+        .unwrap_or_default();
+    Ok(finish(shared, id, run, stats))
+}
+
+/// A run that ran to its end: `completed-no-objects` when it changed nothing.
+fn finish(shared: &Rc<Shared>, id: &ServerId, run: Run, stats: RunStats) -> RunRecord {
     let nothing = stats.adds + stats.updates + stats.deletes + stats.projections + stats.joins == 0;
     let status = if nothing {
         RunStatus::CompletedNoObjects
     } else {
         RunStatus::Success
     };
-    record(
-        shared,
-        id,
-        (connector, profile, started),
-        status,
-        stats,
-        Vec::new(),
-    )
+    record(shared, id, run, status, stats, Vec::new())
 }
 
 /// One scheduler cycle, in the scheduler's order (docs/real-systems.md, "The sync engine"):

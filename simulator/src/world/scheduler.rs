@@ -53,7 +53,7 @@ fn dirsync_wake(shared: &Shared) -> Wake {
 }
 
 /// DirSync's scheduler: a cycle at `first_cycle_in`, then every 3 hours while installed.
-pub(crate) async fn dirsync(shared: Rc<Shared>, first_cycle_in: SimDuration) {
+pub async fn dirsync(shared: Rc<Shared>, first_cycle_in: SimDuration) {
     let interval = SimDuration::from_hours(DIRSYNC_CYCLE_HOURS);
     let mut next = shared.now() + first_cycle_in;
     loop {
@@ -155,7 +155,7 @@ pub(crate) async fn password_hash_sync(shared: Rc<Shared>, server: ServerId) {
 }
 
 /// The churn task: from now, `changes_per_hour` spread over batches until `duration` ends.
-pub(crate) async fn churn(shared: Rc<Shared>, spec: ChurnSpec) {
+pub async fn churn(shared: Rc<Shared>, spec: ChurnSpec) {
     let start = shared.now();
     let seed = shared.state.borrow().seed;
     let mut rng = crate::rng::rng_for(seed ^ start.0, "churn");

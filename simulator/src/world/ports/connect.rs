@@ -9,7 +9,7 @@ use crate::faults::{Connectivity, FaultHit, SQL_DOWN_TEXT, operations};
 use crate::sync::SyncEngine;
 use crate::tenant::ledger::Incident;
 use crate::world::runs::{self, ServerId};
-use crate::world::{Shared, host_key, scheduler};
+use crate::world::{Shared, WorldState, host_key, scheduler};
 use std::rc::Rc;
 use upgrade_lab_engine::ports::{
     ConnectInstallation, ConnectServer as ConnectServerPort, InstallMode, InstallReceipt,
@@ -34,6 +34,7 @@ impl ConnectPort {
 }
 
 impl ConnectPort {
+    /// The host this port's Connect server runs on (canonical, upper case).
     pub fn hostname(&self) -> &str {
         &self.host
     }
@@ -102,30 +103,7 @@ impl ConnectPort {
             ));
         }
         if request.mode == InstallMode::InPlace {
-            if host_key(&st.dirsync_host) != self.host {
-                return Err(PortError::new(
-                    PortErrorKind::Unsupported,
-                    format!(
-                        "an in-place upgrade runs on the DirSync server {}, not on {}",
-                        st.dirsync_host, self.host
-                    ),
-                ));
-            }
-            if let Some(d) = &st.dirsync
-                && !d
-                    .config
-                    .azure_ad_account
-                    .eq_ignore_ascii_case(&request.azure_ad.account)
-            {
-                return Err(PortError::new(
-                    PortErrorKind::InvalidCredentials,
-                    format!(
-                        "the in-place upgrade must sign in with the account DirSync uses ({}), \
-                         not {}",
-                        d.config.azure_ad_account, request.azure_ad.account
-                    ),
-                ));
-            }
+            self.check_in_place(&st, request)?;
         }
         if let SqlChoice::Existing(sql) = &request.sql
             && sql.is_full()
@@ -138,6 +116,40 @@ impl ConnectPort {
                 SQL_DOWN_TEXT,
             ));
         }
+        self.check_remote_sql(request)
+    }
+
+    /// An in-place upgrade runs on the DirSync server and signs in with DirSync's account.
+    fn check_in_place(&self, st: &WorldState, request: &InstallRequest) -> Result<(), PortError> {
+        if host_key(&st.dirsync_host) != self.host {
+            return Err(PortError::new(
+                PortErrorKind::Unsupported,
+                format!(
+                    "an in-place upgrade runs on the DirSync server {}, not on {}",
+                    st.dirsync_host, self.host
+                ),
+            ));
+        }
+        if let Some(d) = &st.dirsync
+            && !d
+                .config
+                .azure_ad_account
+                .eq_ignore_ascii_case(&request.azure_ad.account)
+        {
+            return Err(PortError::new(
+                PortErrorKind::InvalidCredentials,
+                format!(
+                    "the in-place upgrade must sign in with the account DirSync uses ({}), \
+                     not {}",
+                    d.config.azure_ad_account, request.azure_ad.account
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A SQL Server on another host needs the sync service to run as a domain account.
+    fn check_remote_sql(&self, request: &InstallRequest) -> Result<(), PortError> {
         if let SqlChoice::Existing(upgrade_lab_model::SqlBackend::Full { server, .. }) =
             &request.sql
             && !server.eq_ignore_ascii_case(&self.host)
@@ -153,6 +165,144 @@ impl ConnectPort {
             ));
         }
         Ok(())
+    }
+
+    /// The installer run again on a host that has Connect: recorded, and refused.
+    fn refuse_rerun(&self, now: SimTime) -> Result<(), PortError> {
+        let mut st = self.shared.state.borrow_mut();
+        let Some(c) = st.connects.get_mut(&self.host) else {
+            return Ok(());
+        };
+        c.installer_runs += 1;
+        st.tenant.ledger.incidents.push(Incident::InstallerRerun {
+            at: now,
+            host: self.host.clone(),
+        });
+        Err(PortError::new(
+            PortErrorKind::AlreadyInstalled,
+            format!(
+                "Azure AD Connect is already installed on {}; change it with the \
+                 configuration wizard, not the installer",
+                self.host
+            ),
+        ))
+    }
+
+    /// "When you select Upgrade, DirSync is uninstalled" (the upgrade document): an in-place
+    /// install first inspects the DirSync it runs on, then removes it.
+    async fn uninstall_dirsync_here(&self, mode: InstallMode) -> Result<(), PortError> {
+        let dirsync_here = mode == InstallMode::InPlace
+            && self
+                .shared
+                .state
+                .borrow()
+                .dirsync
+                .as_ref()
+                .is_some_and(|d| d.installed);
+        if !dirsync_here {
+            return Ok(());
+        }
+        let now = self.shared.now();
+        if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
+            d.inspected_at.get_or_insert(now);
+        }
+        let mut dirsync = super::DirSyncPort::new(self.shared.clone());
+        upgrade_lab_engine::ports::DirSyncServer::uninstall(&mut dirsync).await
+    }
+
+    /// The installed server enters the world at `finished_at`, with the ledger's incidents of
+    /// the install (a SQL instance DirSync uses, a blocked configuration migrated, the sign-out
+    /// the wizard asks for).
+    fn commit_install(&self, mut request: InstallRequest, finished_at: SimTime) {
+        let mut st = self.shared.state.borrow_mut();
+        let st = &mut *st;
+        install_incidents(st, &self.host, &request.sql, finished_at);
+        if let Some(bug) = st.planted_bug {
+            bug.sabotage_settings(&mut request.settings);
+        }
+        let server = new_server(st, &self.host, request, finished_at);
+        st.connects.insert(self.host.clone(), server);
+        st.tenant.ledger.incidents.push(Incident::SignOutRequired {
+            at: finished_at,
+            host: self.host.clone(),
+        });
+        st.refresh_exporters(finished_at);
+    }
+}
+
+/// The ledger's incidents of an install on `host`: a SQL instance the installed DirSync uses
+/// on another host, a DirSync configuration with blockers migrated.
+fn install_incidents(st: &mut WorldState, host: &str, sql: &SqlChoice, at: SimTime) {
+    if let SqlChoice::Existing(sql) = sql
+        && let Some(d) = st.dirsync.as_ref()
+        && d.installed
+        && host_key(&d.host) != host
+        && (d.config.sql.same_instance(sql))
+    {
+        st.tenant
+            .ledger
+            .incidents
+            .push(Incident::SharedSqlInstance {
+                at,
+                host: host.to_string(),
+                instance: sql.display_name(),
+            });
+    }
+    let blockers: Vec<String> = st
+        .dirsync
+        .as_ref()
+        .map(|d| {
+            d.config
+                .blockers()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !blockers.is_empty() {
+        st.tenant
+            .ledger
+            .incidents
+            .push(Incident::BlockedConfigurationMigrated {
+                at,
+                host: host.to_string(),
+                reasons: blockers,
+            });
+    }
+}
+
+/// The Connect server an install request makes on `host`, installed at `finished_at`.
+fn new_server(
+    st: &WorldState,
+    host: &str,
+    request: InstallRequest,
+    finished_at: SimTime,
+) -> ConnectServer {
+    // `/migrate` always installs in staging mode (the upgrade document).
+    let staging = request.staging || request.mode == InstallMode::Migrate;
+    let hex = crate::rng::child_seed(st.seed, host) & 0xffff_ffff_ffff;
+    let objects = st.ad.live_count();
+    ConnectServer {
+        host: host.to_string(),
+        version: connect_version(),
+        mode: request.mode,
+        install_location: request
+            .install_location
+            .clone()
+            .unwrap_or_else(|| DEFAULT_INSTALL_LOCATION.to_string()),
+        sql: request.sql.clone(),
+        service_account: request.service_account.clone(),
+        staging,
+        service_running: true,
+        engine: SyncEngine::new(connect_server::sync_config(&request.settings), objects),
+        password_hash_sync: request.settings.features.password_sync,
+        settings: request.settings,
+        azure_account: format!("Sync_{host}_{hex:012x}@{}", st.tenant.initial_domain),
+        phs_watermark: SimTime::START,
+        installed_at: finished_at,
+        sign_out_pending: true,
+        installer_runs: 1,
+        scheduler_started: false,
     }
 }
 
@@ -201,47 +351,12 @@ impl ConnectServerPort for ConnectPort {
         }))
     }
 
-    async fn install(&mut self, mut request: InstallRequest) -> Result<InstallReceipt, PortError> {
+    async fn install(&mut self, request: InstallRequest) -> Result<InstallReceipt, PortError> {
         hook(&self.shared, operations::CONNECT_INSTALL, true);
         down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
-        let now = self.shared.now();
-        {
-            let mut st = self.shared.state.borrow_mut();
-            if let Some(c) = st.connects.get_mut(&self.host) {
-                c.installer_runs += 1;
-                st.tenant.ledger.incidents.push(Incident::InstallerRerun {
-                    at: now,
-                    host: self.host.clone(),
-                });
-                return Err(PortError::new(
-                    PortErrorKind::AlreadyInstalled,
-                    format!(
-                        "Azure AD Connect is already installed on {}; change it with the \
-                         configuration wizard, not the installer",
-                        self.host
-                    ),
-                ));
-            }
-        }
+        self.refuse_rerun(self.shared.now())?;
         self.check_install(&request)?;
-        let dirsync_here = request.mode == InstallMode::InPlace
-            && self
-                .shared
-                .state
-                .borrow()
-                .dirsync
-                .as_ref()
-                .is_some_and(|d| d.installed);
-        if dirsync_here {
-            // "When you select Upgrade, DirSync is uninstalled" (the upgrade document): the wizard
-            // does it first. The installer inspected the DirSync it runs on before removing it.
-            let now = self.shared.now();
-            if let Some(d) = self.shared.state.borrow_mut().dirsync.as_mut() {
-                d.inspected_at.get_or_insert(now);
-            }
-            let mut dirsync = super::DirSyncPort::new(self.shared.clone());
-            upgrade_lab_engine::ports::DirSyncServer::uninstall(&mut dirsync).await?;
-        }
+        self.uninstall_dirsync_here(request.mode).await?;
         let install = self
             .shared
             .state
@@ -252,83 +367,7 @@ impl ConnectServerPort for ConnectPort {
         down(&self.shared, &self.host, operations::CONNECT_INSTALL)?;
         let finished_at = self.shared.now();
         let start_sync = request.start_sync;
-        {
-            let mut st = self.shared.state.borrow_mut();
-            // `/migrate` always installs in staging mode (the upgrade document).
-            let staging = request.staging || request.mode == InstallMode::Migrate;
-            if let SqlChoice::Existing(sql) = &request.sql
-                && let Some(d) = st.dirsync.as_ref()
-                && d.installed
-                && host_key(&d.host) != self.host
-                && (d.config.sql.same_instance(sql))
-            {
-                st.tenant
-                    .ledger
-                    .incidents
-                    .push(Incident::SharedSqlInstance {
-                        at: finished_at,
-                        host: self.host.clone(),
-                        instance: sql.display_name(),
-                    });
-            }
-            let blockers: Vec<String> = st
-                .dirsync
-                .as_ref()
-                .map(|d| {
-                    d.config
-                        .blockers()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !blockers.is_empty() {
-                st.tenant
-                    .ledger
-                    .incidents
-                    .push(Incident::BlockedConfigurationMigrated {
-                        at: finished_at,
-                        host: self.host.clone(),
-                        reasons: blockers,
-                    });
-            }
-            if let Some(bug) = st.planted_bug {
-                bug.sabotage_settings(&mut request.settings);
-            }
-            let hex = crate::rng::child_seed(st.seed, &self.host) & 0xffff_ffff_ffff;
-            let objects = st.ad.live_count();
-            let server = ConnectServer {
-                host: self.host.clone(),
-                version: connect_version(),
-                mode: request.mode,
-                install_location: request
-                    .install_location
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_INSTALL_LOCATION.to_string()),
-                sql: request.sql.clone(),
-                service_account: request.service_account.clone(),
-                staging,
-                service_running: true,
-                engine: SyncEngine::new(connect_server::sync_config(&request.settings), objects),
-                password_hash_sync: request.settings.features.password_sync,
-                settings: request.settings,
-                azure_account: format!(
-                    "Sync_{}_{hex:012x}@{}",
-                    self.host, st.tenant.initial_domain
-                ),
-                phs_watermark: SimTime::START,
-                installed_at: finished_at,
-                sign_out_pending: true,
-                installer_runs: 1,
-                scheduler_started: false,
-            };
-            st.connects.insert(self.host.clone(), server);
-            st.tenant.ledger.incidents.push(Incident::SignOutRequired {
-                at: finished_at,
-                host: self.host.clone(),
-            });
-            st.refresh_exporters(finished_at);
-        }
+        self.commit_install(request, finished_at);
         if start_sync {
             self.start_background();
         }

@@ -27,12 +27,13 @@ impl DirSyncPort {
 }
 
 impl DirSyncPort {
+    /// The DirSync server's host name, as the world was built with it.
     pub fn hostname(&self) -> String {
         self.shared.state.borrow().dirsync_host.clone()
     }
 
     /// Runs a manual sync cycle (`Start-OnlineCoexistenceSync`) and waits for it.
-    pub async fn start_sync_cycle(&mut self) -> Vec<RunRecord> {
+    pub(crate) async fn start_sync_cycle(&mut self) -> Vec<RunRecord> {
         runs::run_cycle(&self.shared, &ServerId::DirSync).await
     }
 

@@ -58,14 +58,17 @@ impl World {
         ConnectPort::new(self.shared.clone(), host_key(host))
     }
 
+    /// The engine's port onto AD (forest facts, credentials).
     pub fn ad_port(&self) -> AdPort {
         AdPort::new(self.shared.clone())
     }
 
+    /// The engine's port onto the Azure AD tenant (sign-in, directory sync state).
     pub fn tenant_port(&self) -> TenantPort {
         TenantPort::new(self.shared.clone())
     }
 
+    /// The engine's clock: the world's simulated time.
     pub fn clock(&self) -> ClockPort {
         ClockPort::new(self.shared.clone())
     }
