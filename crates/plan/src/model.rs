@@ -5,7 +5,7 @@ use crate::rehearse::PathKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use upgrade_lab_scenario::config_diff::ConfigDiff;
-use upgrade_lab_scenario::outcome::{PendingSummary, ScenarioOutcome};
+use upgrade_lab_scenario::outcome::{OperationCountsLine, PendingSummary, ScenarioOutcome};
 
 /// The plan's JSON schema version.
 pub const PLAN_VERSION: u32 = 1;
@@ -23,6 +23,10 @@ pub struct Plan {
     pub sql_sizing: SqlSizing,
     pub tenant_quota: TenantQuota,
     pub prerequisites: Vec<Prerequisite>,
+    /// Each optional section of the description: given, or what the plan assumed.
+    pub assumptions: Vec<Assumption>,
+    /// The parallel path's staging window and the change rate rehearsed in it.
+    pub staging: Staging,
     pub refused: Vec<RefusedKind>,
     pub configuration: Configuration,
     /// The path the plan recommends: the wizard's, unless its rehearsal is no-go and the other's
@@ -75,25 +79,110 @@ pub struct SqlSizing {
     pub advice: String,
 }
 
+/// The tenant's object quota against what this directory brings (`[tenant]`, or the default
+/// tenant: a verified domain, no cloud-only objects).
 #[derive(Clone, Debug, Serialize)]
 pub struct TenantQuota {
     /// Objects the tenant will hold from this directory (in DirSync's scope).
     pub objects: u64,
+    /// The quota without a verified domain.
     pub without_verified_domain: u64,
+    /// The quota with one.
     pub with_verified_domain: u64,
+    /// Whether the directory's objects fit without a verified domain.
     pub fits_without_verified_domain: bool,
+    /// Whether they fit with one.
     pub fits_with_verified_domain: bool,
+    /// What to do, in one sentence.
     pub advice: String,
+    /// Whether the tenant has a verified domain.
+    pub verified_domain: bool,
+    /// Objects created in Azure AD only, which count against the quota too.
+    pub cloud_only: u64,
+    /// The quota that applies: `[tenant] quota`, else by `verified_domain`.
+    pub quota: u64,
+    /// `objects + cloud_only <= quota`.
+    pub fits: bool,
+    /// Whether `[tenant]` describes the tenant, or it is assumed.
+    pub source: Source,
 }
 
-/// One prerequisite check of a path's server.
+/// One prerequisite of a path's server, checked against the machine the description gives.
 #[derive(Clone, Debug, Serialize)]
 pub struct Prerequisite {
+    /// The path whose server it concerns.
     pub path: PathKind,
+    /// The server's name as the rehearsal calls it (`DIRSYNC01`, `AADC01`).
     pub server: String,
+    /// What is checked (`operating system`, `.NET Framework`, …, `SQL`).
     pub check: String,
+    /// Whether the server meets it.
     pub passed: bool,
+    /// One sentence: the value against the requirement, or what is wrong.
     pub detail: String,
+    /// What the server has (`Windows Server 2012 R2 (6.3.9600)`).
+    pub value: String,
+    /// What Azure AD Connect needs.
+    pub required: String,
+    /// What to do before the upgrade; empty when it passes.
+    pub fix: String,
+    /// Where the value came from.
+    pub source: Source,
+}
+
+/// Where a value the plan judges came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The description file gives it.
+    Described,
+    /// The description does not: the simulator's default (a server that meets the current
+    /// prerequisites, a tenant with a verified domain). Check the real machine.
+    Assumed,
+    /// What the plan itself chooses (the new server's SQL).
+    Planned,
+}
+
+impl Source {
+    /// The word reports print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Described => "described",
+            Source::Assumed => "assumed",
+            Source::Planned => "planned",
+        }
+    }
+}
+
+/// One section of the description: given, or assumed (and what was assumed).
+#[derive(Clone, Debug, Serialize)]
+pub struct Assumption {
+    /// `[dirsync_host]`, `[server]`, `[tenant]` or `[churn]`.
+    pub section: String,
+    /// Whether the description gives it.
+    pub given: bool,
+    /// What the plan used: the keys given, and the defaults of those not given.
+    pub statement: String,
+}
+
+/// The parallel path's staging window as rehearsed: how long, and how fast AD changed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Staging {
+    /// Hours from the staging server's install to its verification.
+    pub hours: u64,
+    /// New users an hour.
+    pub adds_per_hour: u64,
+    /// Changed objects an hour.
+    pub updates_per_hour: u64,
+    /// Deleted objects an hour.
+    pub deletes_per_hour: u64,
+    /// Where the rate came from: `none` (no rate given: AD assumed unchanged),
+    /// `changes_per_hour` (the command line) or `churn` (the description's `[churn]`).
+    pub rate_source: String,
+    /// The changes the rehearsal made in AD during the window.
+    pub made: OperationCountsLine,
+    /// What the rate means for verification, in one or two sentences.
+    pub statement: String,
 }
 
 /// Objects of one kind Azure AD would refuse.
