@@ -92,9 +92,12 @@ fn parse_error(path: &Path, text: &Arc<String>, e: &toml::de::Error) -> Scenario
     let (message, mut help) = explain_parse_error(e.message());
     // At the top level serde lists DirSync's keys only: suggest a machine table when the word
     // is closer to one of those.
+    // (`installed` is the first of DirSync's keys serde lists: the error is at the top level.)
+    let top_level = e.message().contains("expected one of `installed`");
     if let Some(word) = e
         .message()
         .strip_prefix("unknown field `")
+        .filter(|_| top_level)
         .and_then(|r| r.split('`').next())
         && let Some(t) = upgrade_lab_scenario::vocabulary::closest(word, &MACHINE_TABLES)
     {
@@ -203,5 +206,54 @@ fn check_churn(path: &Path, text: &Arc<String>, c: &ChurnSection, errors: &mut V
                 Some("give the directory's changes an hour (count a day of them in the DirSync server's run history, divide by 24)".into()),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "version = \"1.0.7020.0\"\nsql = \"express\"\n\n[server]\nos = \"2022\"\n\n[tenant]\ncloud_only_users = 4\n\n[churn]\nupdates = 12\n";
+
+    #[test]
+    fn the_machine_tables_leave_dirsyncs_own_keys_alone() {
+        let d = read(Path::new("d.toml"), TEXT.into()).unwrap();
+        assert_eq!(
+            d.dirsync_table.keys().collect::<Vec<_>>(),
+            ["sql", "version"]
+        );
+        assert!(d.dirsync_host.is_none());
+        let server = d.server.unwrap();
+        assert_eq!(server.section.os.unwrap().into_inner(), "2022");
+        assert_eq!(server.table.len(), 1);
+        assert_eq!(d.tenant.unwrap().section.cloud_only_users, 4);
+        assert_eq!(d.churn.unwrap().rate(), (0, 12, 0));
+    }
+
+    fn error(text: &str) -> String {
+        let e = read(Path::new("d.toml"), text.into()).unwrap_err();
+        e.iter()
+            .map(ScenarioError::plain)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn errors_point_at_their_line_and_column_in_every_part() {
+        // DirSync's own keys keep their positions beside the machine tables.
+        let e = error("sql = \"expres\"\n[server]\nos = \"2022\"\n");
+        assert!(e.contains("d.toml:1:7"), "{e}");
+        let e = error("sql = \"express\"\n[server]\ndomain_joined = 1\n");
+        assert!(
+            e.contains("d.toml:3:17") && e.contains("invalid type"),
+            "{e}"
+        );
+        let e = error("[tenant]\ndar = true\nverified = true\n");
+        assert!(
+            e.contains("d.toml:3:1") && e.contains("use one of: dar, quota, verified_domain"),
+            "{e}"
+        );
+        let e = error("[churn]\nchanges = 3\n");
+        assert!(e.contains("d.toml:2:1"), "{e}");
     }
 }

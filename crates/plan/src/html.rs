@@ -74,6 +74,28 @@ pub fn render(p: &Plan) -> String {
     s
 }
 
+/// What the description gave and what the plan assumed, section by section.
+fn assumptions(s: &mut String, p: &Plan) {
+    let _ = writeln!(
+        s,
+        "<h2>What the description gave, and what was assumed</h2>"
+    );
+    table(
+        s,
+        &["section", "given", "what the plan used"],
+        p.assumptions
+            .iter()
+            .map(|a| {
+                vec![
+                    a.section.clone(),
+                    if a.given { "yes" } else { "no" }.into(),
+                    a.statement.clone(),
+                ]
+            })
+            .collect(),
+    );
+}
+
 /// Prerequisites, refused objects and what DirSync's configuration carries.
 fn findings(s: &mut String, p: &Plan) {
     let _ = writeln!(s, "<h2>Prerequisites</h2>");
@@ -98,24 +120,7 @@ fn findings(s: &mut String, p: &Plan) {
             })
             .collect(),
     );
-    let _ = writeln!(
-        s,
-        "<h2>What the description gave, and what was assumed</h2>"
-    );
-    table(
-        s,
-        &["section", "given", "what the plan used"],
-        p.assumptions
-            .iter()
-            .map(|a| {
-                vec![
-                    a.section.clone(),
-                    if a.given { "yes" } else { "no" }.into(),
-                    a.statement.clone(),
-                ]
-            })
-            .collect(),
-    );
+    assumptions(s, p);
     let _ = writeln!(s, "<h2>Objects Azure AD would refuse</h2>");
     table(
         s,
@@ -207,8 +212,19 @@ fn facts(s: &mut String, p: &Plan) {
 
 /// The pending exports at verification, by what explains them, and the staging window's
 /// statement.
-fn pending(s: &mut String, p: &PendingSummary, staging: &Staging) {
-    let _ = writeln!(s, "<h3>Pending exports at verification</h3>");
+fn pending(s: &mut String, p: Option<&PendingSummary>, staging: &Staging) {
+    let _ = writeln!(
+        s,
+        "<h3>Staging window and pending exports at verification</h3>\n<p>{} hours at {} adds, {} updates, {} deletes an hour. {}</p>",
+        staging.hours,
+        thousands(staging.adds_per_hour),
+        thousands(staging.updates_per_hour),
+        thousands(staging.deletes_per_hour),
+        escape(&staging.statement)
+    );
+    let Some(p) = p else {
+        return;
+    };
     table(
         s,
         &["", "adds", "updates", "deletes"],
@@ -223,15 +239,6 @@ fn pending(s: &mut String, p: &PendingSummary, staging: &Staging) {
                 ]
             })
             .collect(),
-    );
-    let _ = writeln!(
-        s,
-        "<p>Staging window: {} hours at {} adds, {} updates, {} deletes an hour. {}</p>",
-        staging.hours,
-        thousands(staging.adds_per_hour),
-        thousands(staging.updates_per_hour),
-        thousands(staging.deletes_per_hour),
-        escape(&staging.statement)
     );
 }
 
@@ -281,8 +288,8 @@ fn path(s: &mut String, x: &PathPlan, o: &ScenarioOutcome, staging: &Staging) {
         "<h3>Timeline of the rehearsal</h3>\n<div class=\"timeline-box\">\n{}</div>",
         timeline::svg_with_prefix(o, &id)
     );
-    if let Some(p) = &x.pending_at_verification {
-        pending(s, p, staging);
+    if x.path == crate::rehearse::PathKind::Parallel {
+        pending(s, x.pending_at_verification.as_ref(), staging);
     }
     if let Some(d) = &x.config_diff {
         upgrade_lab_scenario::report::html::config_diff(s, d);

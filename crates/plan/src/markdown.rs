@@ -1,6 +1,7 @@
 //! The plan as Markdown: what an operator reads and pastes into a change request.
 
 use crate::model::{PathPlan, Plan, Prerequisite, Source, Staging};
+use crate::rehearse::PathKind;
 use std::fmt::Write;
 use upgrade_lab_scenario::config_diff::ConfigDiff;
 use upgrade_lab_scenario::numbers::{thousands, thousands_usize};
@@ -277,7 +278,6 @@ fn staging_breakdown(s: &mut String, st: &Staging, p: &PendingSummary) {
         thousands(st.made.adds + st.made.updates + st.made.deletes),
         thousands(p.rules_only_updates)
     );
-    let _ = writeln!(s, "{}\n", st.statement);
 }
 
 fn path_section(s: &mut String, x: &PathPlan, staging: Option<&Staging>) {
@@ -296,10 +296,14 @@ fn path_section(s: &mut String, x: &PathPlan, staging: Option<&Staging>) {
         }
         s.push('\n');
     }
-    if let Some(p) = &x.pending_at_verification {
-        let _ = writeln!(s, "### Pending exports at verification\n");
-        pending(s, p);
-        if let Some(st) = staging {
+    if let Some(st) = staging.filter(|_| x.path == PathKind::Parallel) {
+        let _ = writeln!(
+            s,
+            "### Staging window and pending exports at verification\n"
+        );
+        let _ = writeln!(s, "{}\n", st.statement);
+        if let Some(p) = &x.pending_at_verification {
+            pending(s, p);
             staging_breakdown(s, st, p);
         }
     }

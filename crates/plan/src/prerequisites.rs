@@ -37,10 +37,10 @@ pub fn os_name(v: &Version) -> String {
 }
 
 /// The server a path installs Connect on, its section (when described) and its facts.
-fn server<'a>(
+fn server(
     path: PathKind,
-    d: &'a Description,
-) -> (&'static str, Option<&'a ServerSection>, ServerEnvironment) {
+    d: &Description,
+) -> (&'static str, Option<&ServerSection>, ServerEnvironment) {
     let (host, section) = match path {
         PathKind::InPlace => (DEFAULT_DIRSYNC_HOST, d.dirsync_host.as_ref()),
         PathKind::Parallel => (PARALLEL_HOST, d.server.as_ref()),

@@ -23,6 +23,7 @@ pub enum PathKind {
 }
 
 impl PathKind {
+    /// The wire name (`in_place`, `parallel`), as JSON spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             PathKind::InPlace => "in_place",
@@ -30,6 +31,7 @@ impl PathKind {
         }
     }
 
+    /// The heading people read.
     pub fn title(self) -> &'static str {
         match self {
             PathKind::InPlace => "In-place upgrade",
@@ -369,4 +371,50 @@ pub fn both(input: &Inputs) -> Result<Rehearsals, String> {
         paths,
         at_verification,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn churn_totals(steps: &[(Stage, Value)]) -> (i64, i64, i64, i64) {
+        let mut t = (0, 0, 0, 0);
+        for (_, v) in steps {
+            let get = |k: &str| v.get(k).and_then(Value::as_integer).unwrap_or(0);
+            match v.get("action").and_then(Value::as_str) {
+                Some("churn") => {
+                    t.0 += get("adds");
+                    t.1 += get("updates");
+                    t.2 += get("deletes");
+                }
+                Some("wait") => t.3 += get("minutes"),
+                _ => {}
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn no_change_rate_is_the_one_wait_of_todays_rehearsal() {
+        let steps = StagingWindow::default().steps();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(churn_totals(&steps), (0, 0, 0, 60));
+    }
+
+    #[test]
+    fn the_rate_is_spread_over_the_window_with_its_exact_total() {
+        let w = StagingWindow {
+            hours: 3,
+            rate: (7, 100, 1),
+        };
+        let steps = w.steps();
+        assert_eq!(churn_totals(&steps), (21, 300, 3, 180));
+        assert!(steps.iter().all(|(s, _)| *s == Stage::Staging));
+        // Spread: no slice takes more than its share rounded up.
+        let most = steps
+            .iter()
+            .filter_map(|(_, v)| v.get("updates").and_then(Value::as_integer))
+            .max();
+        assert_eq!(most, Some(17));
+    }
 }

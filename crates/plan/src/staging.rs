@@ -65,30 +65,8 @@ pub fn window(input: &PlanInput) -> Result<(StagingWindow, &'static str), String
 /// pending exports at verification.
 pub fn summary(w: &StagingWindow, source: &str, pending: Option<&PendingSummary>) -> Staging {
     let (a, u, d) = w.total();
-    let hours = w.hours;
-    let statement = if w.changes() {
-        let from = match source {
-            "changes_per_hour" => "--changes-per-hour, in a typical delta's mix",
-            _ => "the description's [churn]",
-        };
-        let still = pending.map_or(0, |p| {
-            p.directory.adds + p.directory.updates + p.directory.deletes
-        });
-        format!(
-            "AD changed at {} adds, {} updates and {} deletes an hour (from {from}) during the {hours}-hour staging window: {} changes. At verification {} of them were still pending on the staging server, beside Connect's rule differences: the changes DirSync had not exported yet (it exports every {DIRSYNC_CYCLE_HOURS} hours); the others had reached Azure AD through DirSync.",
-            thousands(w.rate.0),
-            thousands(w.rate.1),
-            thousands(w.rate.2),
-            thousands(a + u + d),
-            thousands(still)
-        )
-    } else {
-        format!(
-            "No change rate given: the rehearsal assumed AD does not change during the {hours}-hour staging window, so the pending exports at verification show Connect's rule differences only. A real directory keeps changing while the new server stages, and verification then also shows every change DirSync has not exported yet (up to {DIRSYNC_CYCLE_HOURS} hours of them); give the rate with --changes-per-hour N or a [churn] table in the description to rehearse it."
-        )
-    };
     Staging {
-        hours,
+        hours: w.hours,
         adds_per_hour: w.rate.0,
         updates_per_hour: w.rate.1,
         deletes_per_hour: w.rate.2,
@@ -98,7 +76,42 @@ pub fn summary(w: &StagingWindow, source: &str, pending: Option<&PendingSummary>
             updates: u,
             deletes: d,
         },
-        statement,
+        statement: statement(w, source, pending),
+    }
+}
+
+/// What the window's rate means for verification, in a sentence or two.
+fn statement(w: &StagingWindow, source: &str, pending: Option<&PendingSummary>) -> String {
+    let (a, u, d) = w.total();
+    let hours = w.hours;
+    let rate = format!(
+        "{} adds, {} updates and {} deletes an hour",
+        thousands(w.rate.0),
+        thousands(w.rate.1),
+        thousands(w.rate.2)
+    );
+    match (w.changes(), source, pending) {
+        (true, _, None) => format!(
+            "AD changed at {rate} during the {hours}-hour staging window, but the parallel rehearsal did not reach verification, so the plan cannot say which changes would be pending there: fix what stops it first."
+        ),
+        (true, _, Some(p)) => {
+            let from = match source {
+                "changes_per_hour" => "--changes-per-hour, in a typical delta's mix",
+                _ => "the description's [churn]",
+            };
+            let still = p.directory.adds + p.directory.updates + p.directory.deletes;
+            format!(
+                "AD changed at {rate} (from {from}) during the {hours}-hour staging window: {} changes. At verification {} of them were still pending on the staging server, beside Connect's rule differences: the changes DirSync had not exported yet (it exports every {DIRSYNC_CYCLE_HOURS} hours); the others had reached Azure AD through DirSync, or fall outside the sync scope.",
+                thousands(a + u + d),
+                thousands(still)
+            )
+        }
+        (false, "none", _) => format!(
+            "No change rate given: the rehearsal assumed AD does not change during the {hours}-hour staging window, so the pending exports at verification show Connect's rule differences only. A real directory keeps changing while the new server stages, and verification then also shows every change DirSync has not exported yet (up to {DIRSYNC_CYCLE_HOURS} hours of them); give the rate with --changes-per-hour N or a [churn] table in the description to rehearse it."
+        ),
+        (false, _, _) => format!(
+            "A change rate of 0 given: the rehearsal made no AD changes during the {hours}-hour staging window, so the pending exports at verification show Connect's rule differences only."
+        ),
     }
 }
 
