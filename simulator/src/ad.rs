@@ -249,11 +249,14 @@ impl ActiveDirectory {
                 ChangeKind::Update | ChangeKind::Move if !c.added.contains(&anchor) => {
                     c.updated.insert(anchor);
                 }
-                ChangeKind::Delete if !c.added.remove(&anchor) => {
+                // A tombstone is a delete even when its object was created in the period too
+                // (whenCreated after `since`): DirSync may have exported the add in between, and
+                // a pending delete of it is then AD's doing. It stays listed as added as well.
+                ChangeKind::Delete => {
                     c.updated.remove(&anchor);
                     c.deleted.insert(anchor);
                 }
-                ChangeKind::Update | ChangeKind::Move | ChangeKind::Delete => {}
+                ChangeKind::Update | ChangeKind::Move => {}
                 ChangeKind::Password => {}
             }
         }
@@ -362,6 +365,18 @@ mod tests {
             ad.add(SimTime(5), obj(3)),
             Err(AdError::DuplicateGuid(_))
         ));
+    }
+
+    #[test]
+    fn an_object_added_and_deleted_in_the_period_is_listed_as_both() {
+        let mut ad = ad();
+        ad.add(SimTime(2), obj(3)).unwrap();
+        ad.delete(SimTime(3), &obj(3).guid).unwrap();
+        let c = ad.changes_since(SimTime(1));
+        let id = obj(3).guid.immutable_id();
+        assert!(c.added.contains(&id));
+        assert!(c.deleted.contains(&id));
+        assert!(c.updated.is_empty());
     }
 
     #[test]

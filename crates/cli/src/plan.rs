@@ -1,7 +1,9 @@
 //! `upgrade-lab plan`: reads a directory (`--ldif FILE|-` or `--ldap URL`) and a DirSync
-//! description (`--dirsync FILE`, the keys of a scenario's `[world.dirsync]`), hands them to
-//! `upgrade-lab-plan`, which rehearses both paths, and writes the plan. Exit 0, or 2 on bad
-//! input (a missing file, a description that does not read, a directory that cannot be read).
+//! description (`--dirsync FILE`: the keys of a scenario's `[world.dirsync]`, optionally the real
+//! machines as `[dirsync_host]`, `[server]`, `[tenant]` and the change rate as `[churn]`), hands
+//! them to `upgrade-lab-plan`, which rehearses both paths, and writes the plan. Exit 0, or 2 on
+//! bad input (a missing file, a description that does not read, a directory that cannot be
+//! read, a change rate the directory cannot take).
 
 use crate::color::ColorChoice;
 use crate::error::CliError;
@@ -11,7 +13,7 @@ use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use upgrade_lab_plan::{Anonymiser, Format, PlanInput};
+use upgrade_lab_plan::{Anonymiser, Description, Format, PlanInput};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,12 +22,30 @@ Examples:
   UPGRADE_LAB_LDAP_PASSWORD=... upgrade-lab plan --ldap ldaps://dc01.contoso.com \\
       --bind-dn reader@contoso.com --ca-file contoso-ca.pem --dirsync dirsync.toml --format json
 
-dirsync.toml holds the keys of a scenario's [world.dirsync] (scenarios/README.md), e.g.:
+  upgrade-lab plan --ldif contoso.ldif --dirsync dirsync.toml --staging-hours 24 --changes-per-hour 300
+
+dirsync.toml holds the keys of a scenario's [world.dirsync] at the top, and optionally the real
+machines with the keys of [world.dirsync_host], [world.server] and [world.tenant], and the
+directory's changes an hour (scenarios/README.md, \"plan's description file\"), e.g.:
   version = \"1.0.7020.0\"
   sql = \"express\"
   alternate_login_id = \"mail\"
   [filters]
-  included_ous = [\"OU=Staff,DC=contoso,DC=com\"]";
+  included_ous = [\"OU=Staff,DC=contoso,DC=com\"]
+  [dirsync_host]          # the DirSync server (an in-place upgrade installs on it)
+  os = \"2008r2\"
+  dotnet = \"4.5.2\"
+  [server]                # the new Connect server of a parallel deployment
+  os = \"2022\"
+  [tenant]
+  verified_domain = true
+  cloud_only_users = 40
+  [churn]                 # changes an hour while the new server stages
+  adds = 20
+  updates = 150
+  deletes = 10
+A section not given is assumed (a server that meets the current prerequisites, a tenant with
+a verified domain, a directory that does not change), and the plan says so.";
 
 /// Rehearse both upgrade paths of your directory and DirSync configuration; write the plan.
 #[derive(Debug, Args)]
@@ -42,9 +62,20 @@ pub struct PlanArgs {
     ldif: Option<PathBuf>,
     #[command(flatten)]
     ldap: crate::ldap_source::LdapArgs,
-    /// The DirSync installation: a TOML file with the keys of a scenario's [world.dirsync].
+    /// The DirSync installation: a TOML file with the keys of a scenario's [world.dirsync], and
+    /// optionally [dirsync_host], [server], [tenant] (the real machines, checked against
+    /// Connect's prerequisites) and [churn] (AD's changes an hour).
     #[arg(long, value_name = "FILE")]
     dirsync: PathBuf,
+    /// AD's changes an hour while the new server stages, as a typical delta mixes them (1 add,
+    /// 5 updates, 1 delete in 7); replaces the description's [churn]. Without either, the plan
+    /// assumes AD does not change and says what that means.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    changes_per_hour: Option<u64>,
+    /// Hours the new server of a parallel deployment stages before it is verified.
+    #[arg(long, value_name = "HOURS", default_value_t = upgrade_lab_plan::DEFAULT_STAGING_HOURS,
+          value_parser = clap::value_parser!(u64).range(1..=upgrade_lab_plan::MAX_STAGING_HOURS))]
+    staging_hours: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
     format: PlanFormat,
@@ -78,11 +109,9 @@ pub fn run(args: PlanArgs, color: ColorChoice) -> ExitCode {
     }
 }
 
-/// The DirSync description, checked by the scenario loader; its errors rendered.
-fn dirsync(
-    path: &Path,
-    color: bool,
-) -> Result<(upgrade_lab_scenario::format::DirSyncSection, toml::Table), String> {
+/// The DirSync description, checked as the scenario loader checks a scenario; its errors
+/// rendered at `file:line:column`.
+fn dirsync(path: &Path, color: bool) -> Result<Description, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
             "error: cannot read the DirSync description {}: {e}\n  help: --dirsync names a TOML file with the keys of a scenario's [world.dirsync]",
@@ -96,16 +125,12 @@ fn dirsync(
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let section =
-        upgrade_lab_scenario::load::load_dirsync_text(path, text.clone()).map_err(render)?;
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| format!("error: {}: {e}", path.display()))?;
-    Ok((section, table))
+    upgrade_lab_plan::description::read(path, text).map_err(render)
 }
 
 fn plan(args: PlanArgs, color: ColorChoice) -> Result<(), String> {
     let err = |e: CliError| format!("error: {e}");
-    let (section, table) = dirsync(
+    let description = dirsync(
         &args.dirsync,
         crate::color::wanted(color, crate::color::Stream::Stderr),
     )?;
@@ -121,12 +146,12 @@ fn plan(args: PlanArgs, color: ColorChoice) -> Result<(), String> {
     let input = PlanInput {
         directory: Arc::clone(&directory),
         source,
-        dirsync: section,
-        dirsync_table: table,
+        description,
+        changes_per_hour: args.changes_per_hour,
+        staging_hours: args.staging_hours,
         seed: args.seed,
     };
-    let plan =
-        upgrade_lab_plan::plan(&input).map_err(|e| format!("error: the rehearsal failed: {e}"))?;
+    let plan = upgrade_lab_plan::plan(&input).map_err(|e| format!("error: {e}"))?;
     let anonymiser = args
         .anonymise
         .then(|| Anonymiser::for_directory(&directory));

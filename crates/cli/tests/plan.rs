@@ -1,7 +1,8 @@
 //! `upgrade-lab plan`: the plan of a directory file and a DirSync description, as Markdown and
 //! JSON snapshots; HTML with the rehearsals' timelines; the same bytes on every run;
 //! `--anonymise` leaving none of the directory's names in any format (and a planted omission
-//! caught); bad input refused with exit 2 and a clear message.
+//! caught); bad input refused with exit 2 and a clear message. The real machines of the
+//! description and the staging window's change rate: `plan_machines.rs`.
 
 mod common;
 mod support;
@@ -90,9 +91,9 @@ fn a_kind_of_name_left_out_of_the_anonymiser_is_caught() {
     let input = PlanInput {
         directory: directory.clone(),
         source: LDIF.into(),
-        dirsync: upgrade_lab_scenario::load::load_dirsync_text(DIRSYNC.as_ref(), text.clone())
-            .unwrap(),
-        dirsync_table: toml::from_str(&text).unwrap(),
+        description: upgrade_lab_plan::description::read(DIRSYNC.as_ref(), text).unwrap(),
+        changes_per_hour: None,
+        staging_hours: upgrade_lab_plan::DEFAULT_STAGING_HOURS,
         seed: 1,
     };
     let plan = upgrade_lab_plan::plan(&input).unwrap();

@@ -272,8 +272,9 @@ pub trait ConnectServer {
 
 /// AD's changes over a period, object by object (users, groups, contacts, by the source anchor
 /// each would have in Azure AD), to explain pending exports. An object appears once: added (it
-/// did not exist before the period; later updates are part of the add), deleted (it existed
-/// before and is a tombstone now), or updated.
+/// did not exist before the period; later updates are part of the add), deleted (a tombstone
+/// now), or updated; except one created and deleted within the period, which is both added and
+/// deleted (DirSync may have exported it in between).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AdChanges {
     /// Objects created in the period.

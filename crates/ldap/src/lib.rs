@@ -38,6 +38,7 @@ pub struct LdapSource {
     pub url: String,
     /// The DN (or `user@domain`) to bind as; anonymous when `None`.
     pub bind_dn: Option<String>,
+    /// The bind password (redacted in `Debug`, never logged); required with `bind_dn`.
     pub password: Option<Secret>,
     /// The search base; the server's `defaultNamingContext` when `None`.
     pub base: Option<String>,

@@ -140,9 +140,9 @@ fn paged_search(
             continue;
         }
         if result.is_ref() {
-            parse_refs(result.0)
-                .iter()
-                .for_each(|r| rendered.reference(r));
+            for r in &parse_refs(result.0) {
+                rendered.reference(r);
+            }
             continue;
         }
         entries.push(raw_entry(result).ok_or_else(|| LdapReadError::Malformed {
@@ -151,7 +151,7 @@ fn paged_search(
         })?);
     }
     let done = stream.result();
-    ended_well(done, url, base, entries.len())?;
+    ended_well(&done, url, base, entries.len())?;
     Ok((entries, rendered))
 }
 
@@ -165,7 +165,7 @@ fn search_failed(url: &str, base: &str, reason: String) -> LdapReadError {
 
 /// The search's final result: success, or the limit, referral or failure it names.
 fn ended_well(
-    done: ldap3::LdapResult,
+    done: &ldap3::LdapResult,
     url: &str,
     base: &str,
     entries: usize,

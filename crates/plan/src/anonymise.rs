@@ -14,16 +14,23 @@
 
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 use upgrade_lab_model::Directory;
 
 /// What a name is, which picks its pseudonym's prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NameKind {
+    /// A display, common, given or surname.
     Name,
+    /// A pre-Windows 2000 logon name.
     SamAccountName,
+    /// A userPrincipalName (its parts are replaced too).
     Upn,
+    /// A mail or proxy address.
     Mail,
+    /// The value of one DN component (`CN=`, `OU=`, `DC=`).
     DnComponent,
+    /// A DNS domain name of the forest.
     Domain,
 }
 
@@ -71,7 +78,12 @@ pub fn is_public(name: &str, d: &Directory) -> bool {
 /// The stable pseudonym of `value`: `<kind>-<8 hex digits of SHA-256 of the value>`.
 pub fn pseudonym(kind: NameKind, value: &str) -> String {
     let digest = Sha256::digest(format!("upgrade-lab-anonymise\0{value}").as_bytes());
-    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = digest[..4]
+        .iter()
+        .fold(String::with_capacity(8), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
     format!("{}-{hex}", kind.prefix())
 }
 
@@ -130,15 +142,19 @@ pub fn names(d: &Directory) -> Vec<(NameKind, String)> {
     }
     out.push((NameKind::Domain, d.forest.to_string()));
     for ou in &d.organizational_units {
-        dn_components(&ou.dn)
-            .into_iter()
-            .for_each(|c| out.push((NameKind::DnComponent, c)));
+        out.extend(
+            dn_components(&ou.dn)
+                .into_iter()
+                .map(|c| (NameKind::DnComponent, c)),
+        );
     }
     for o in &d.objects {
         let a = &o.attrs;
-        dn_components(&o.dn)
-            .into_iter()
-            .for_each(|c| out.push((NameKind::DnComponent, c)));
+        out.extend(
+            dn_components(&o.dn)
+                .into_iter()
+                .map(|c| (NameKind::DnComponent, c)),
+        );
         for n in [&a.cn, &a.display_name, &a.given_name, &a.sn]
             .into_iter()
             .flatten()

@@ -1,48 +1,82 @@
 //! Assembles the plan from the directory, the DirSync description and the two rehearsals.
 
+use crate::assumptions::assumptions;
+use crate::description::Description;
 use crate::model::{
     Configuration, Decision, DirectorySummary, PLAN_VERSION, PathPlan, Plan, Prerequisite,
-    RefusedKind, SqlSizing, TenantQuota, Wizard,
+    RefusedKind, Source, SqlSizing, TenantQuota, Wizard,
 };
-use crate::rehearse::{self, PathKind};
-use crate::{PlanInput, runbook};
+use crate::rehearse::{self, PathKind, Steps};
+use crate::{PlanInput, prerequisites, runbook, staging};
 use std::collections::BTreeMap;
 use upgrade_lab_model::constants::{
     LOCALDB_MAX_OBJECTS, TENANT_QUOTA_DEFAULT, TENANT_QUOTA_VERIFIED_DOMAIN,
 };
 use upgrade_lab_model::validate::find_defects;
 use upgrade_lab_model::{AttributeFilter, Directory, Scope, ScopeFilters};
-use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
-use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
+use upgrade_lab_scenario::format::{DirSyncSection, SqlKind, TenantSection};
+use upgrade_lab_scenario::numbers::thousands;
+use upgrade_lab_scenario::outcome::{PendingSummary, ScenarioOutcome, Verdict};
 
 /// Examples listed per kind of refused object.
 pub const EXAMPLES: usize = 5;
 
+/// Rehearses both paths and assembles the plan.
 pub fn plan(input: &PlanInput) -> Result<Plan, String> {
-    let rehearsals = rehearse::both(
-        &input.directory,
-        (&input.dirsync_table, &input.dirsync),
-        input.seed,
-    )?;
+    let (window, rate_source) = staging::window(input)?;
+    let d = &input.description;
+    let rehearsals = rehearse::both(&rehearse::Inputs {
+        directory: &input.directory,
+        description: d,
+        staging: window,
+        seed: input.seed,
+    })?;
     let at_verification = rehearsals.at_verification.pending_exports.clone();
     let runs = rehearsals.paths;
-    let directory = directory_summary(&input.directory, &input.dirsync);
-    let first = &runs[0].1;
+    let directory = directory_summary(&input.directory, &d.dirsync);
+    let first = &runs[0].2;
     let wizard = wizard(first).ok_or_else(|| {
         format!(
             "the rehearsal did not reach the analysis page: {}",
             first.error.as_deref().unwrap_or("no analysis")
         )
     })?;
+    let sql_sizing = sql_sizing(wizard.objects, &d.dirsync);
+    let tenant_quota = tenant_quota(directory.in_scope, d);
+    let prerequisites = prerequisites::rows(d, &sql_sizing);
     let paths: Vec<PathPlan> = runs
         .iter()
-        .map(|(p, o)| {
+        .map(|(p, steps, o)| {
             let verification = at_verification
                 .as_ref()
                 .filter(|_| *p == PathKind::Parallel);
-            path_plan(*p, o, (&wizard, &input.dirsync), verification)
+            let mut x = path_plan(*p, (steps, o), (&wizard, &d.dirsync), verification);
+            judge_machines(&mut x, &prerequisites, &tenant_quota);
+            x
         })
         .collect();
+    let recommended_path = recommended(&wizard, &paths);
+    Ok(Plan {
+        plan_version: PLAN_VERSION,
+        source: input.source.clone(),
+        seed: input.seed,
+        sql_sizing,
+        tenant_quota,
+        directory,
+        prerequisites,
+        assumptions: assumptions(input, rate_source),
+        staging: staging::summary(&window, rate_source, at_verification.as_ref()),
+        refused: refused(&in_scope(&input.directory, &d.dirsync), dar(d)),
+        configuration: configuration(&d.dirsync),
+        wizard,
+        recommended_path,
+        paths,
+        outcomes: runs.into_iter().map(|(_, _, o)| o).collect(),
+    })
+}
+
+/// The wizard's path, unless its rehearsal is no-go and the other's is go.
+fn recommended(wizard: &Wizard, paths: &[PathPlan]) -> PathKind {
     let wizard_path = if wizard.recommendation == "parallel" {
         PathKind::Parallel
     } else {
@@ -53,30 +87,48 @@ pub fn plan(input: &PlanInput) -> Result<Plan, String> {
             .iter()
             .any(|x| x.path == p && x.decision == Decision::Go)
     };
-    let recommended_path = match wizard_path {
+    match wizard_path {
         p if go(p) => p,
         PathKind::InPlace if go(PathKind::Parallel) => PathKind::Parallel,
         PathKind::Parallel if go(PathKind::InPlace) => PathKind::InPlace,
         p => p,
-    };
-    Ok(Plan {
-        plan_version: PLAN_VERSION,
-        source: input.source.clone(),
-        seed: input.seed,
-        sql_sizing: sql_sizing(wizard.objects, &input.dirsync),
-        tenant_quota: tenant_quota(directory.in_scope),
-        directory,
-        prerequisites: runs
+    }
+}
+
+/// A failed prerequisite of the path's server, or a tenant quota the directory does not fit,
+/// makes the path no-go, named first among its reasons.
+fn judge_machines(x: &mut PathPlan, prerequisites: &[Prerequisite], quota: &TenantQuota) {
+    let failed: Vec<&Prerequisite> = prerequisites
+        .iter()
+        .filter(|p| p.path == x.path && !p.passed)
+        .collect();
+    let mut reasons = Vec::new();
+    if let Some(first) = failed.first() {
+        let checks: Vec<String> = failed
             .iter()
-            .flat_map(|(p, o)| prerequisites(*p, o))
-            .collect(),
-        refused: refused(&in_scope(&input.directory, &input.dirsync)),
-        configuration: configuration(&input.dirsync),
-        wizard,
-        recommended_path,
-        paths,
-        outcomes: runs.into_iter().map(|(_, o)| o).collect(),
-    })
+            .map(|p| format!("{} ({})", p.check, p.source.as_str()))
+            .collect();
+        reasons.push(format!(
+            "prerequisites not met on {}: {} (the Prerequisites section says what to fix)",
+            first.server,
+            checks.join(", ")
+        ));
+    }
+    if !quota.fits {
+        reasons.push(format!("tenant quota: {}", quota.advice));
+    }
+    if !reasons.is_empty() {
+        x.decision = Decision::NoGo;
+        reasons.append(&mut x.reasons);
+        x.reasons = reasons;
+    }
+}
+
+/// Whether the tenant resolves duplicate values (`[tenant] dar`, on by default).
+fn dar(d: &Description) -> bool {
+    d.tenant
+        .as_ref()
+        .map_or_else(|| TenantSection::default().dar, |t| t.section.dar)
 }
 
 /// DirSync's scope filters as the model holds them.
@@ -151,15 +203,46 @@ fn sql_sizing(objects: u64, d: &DirSyncSection) -> SqlSizing {
     }
 }
 
-fn tenant_quota(objects: u64) -> TenantQuota {
+/// The tenant's quota against the directory's objects in scope plus its cloud-only objects.
+fn tenant_quota(objects: u64, d: &Description) -> TenantQuota {
+    let (t, source) = match &d.tenant {
+        Some(t) => (t.section.clone(), Source::Described),
+        None => (TenantSection::default(), Source::Assumed),
+    };
     let (unverified, verified) = (
         objects <= TENANT_QUOTA_DEFAULT,
         objects <= TENANT_QUOTA_VERIFIED_DOMAIN,
     );
-    let advice = match (unverified, verified) {
-        (true, _) => "fits the quota even without a verified domain".to_string(),
-        (false, true) => "needs a verified domain in the tenant (the quota without one is 50,000)".to_string(),
-        (false, false) => "more than 300,000 objects: open a support case to raise the quota before the first export".to_string(),
+    let by_domain = if t.verified_domain {
+        TENANT_QUOTA_VERIFIED_DOMAIN
+    } else {
+        TENANT_QUOTA_DEFAULT
+    };
+    let quota = t.quota.as_ref().map_or(by_domain, |q| *q.get_ref());
+    let cloud_only = u64::from(t.cloud_only_users) + u64::from(t.cloud_only_groups);
+    let needed = objects + cloud_only;
+    let fits = needed <= quota;
+    let n = thousands;
+    let advice = if fits {
+        format!(
+            "{} objects ({} from this directory, {} cloud-only) fit the tenant's quota of {}",
+            n(needed),
+            n(objects),
+            n(cloud_only),
+            n(quota)
+        )
+    } else if !t.verified_domain && t.quota.is_none() && needed <= TENANT_QUOTA_VERIFIED_DOMAIN {
+        format!(
+            "{} objects exceed the quota of {} without a verified domain: verify a domain in the tenant (the quota becomes 300,000) before the first export",
+            n(needed),
+            n(quota)
+        )
+    } else {
+        format!(
+            "{} objects exceed the tenant's quota of {}: open a support case to raise it before the first export",
+            n(needed),
+            n(quota)
+        )
     };
     TenantQuota {
         objects,
@@ -168,42 +251,12 @@ fn tenant_quota(objects: u64) -> TenantQuota {
         fits_without_verified_domain: unverified,
         fits_with_verified_domain: verified,
         advice,
+        verified_domain: t.verified_domain,
+        cloud_only,
+        quota,
+        fits,
+        source,
     }
-}
-
-/// The prerequisite checks the path's `check_prerequisites` step reported.
-fn prerequisites(path: PathKind, o: &ScenarioOutcome) -> Vec<Prerequisite> {
-    o.events
-        .iter()
-        .filter(|e| e.source == EventSource::Engine && e.kind == "checked")
-        .filter_map(|e| {
-            let server = match path {
-                PathKind::InPlace => upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST,
-                PathKind::Parallel => upgrade_lab_scenario::runner::setup::PARALLEL_HOST,
-            };
-            let check = e.data.get("check")?;
-            let name = match check.get("check")?.as_str()? {
-                "prerequisite" => check.get("prerequisite")?.as_str()?.to_string(),
-                "prerequisites" => "all prerequisites".to_string(),
-                _ => return None,
-            };
-            Some(Prerequisite {
-                path,
-                server: e.server.clone().unwrap_or_else(|| server.to_string()),
-                check: name,
-                passed: e.data.get("passed")?.as_bool()?,
-                detail: e.data.get("finding")?.as_str()?.to_string(),
-            })
-        })
-        .fold(Vec::new(), |mut out: Vec<Prerequisite>, p| {
-            if !out
-                .iter()
-                .any(|x| (&x.server, &x.check, &x.detail) == (&p.server, &p.check, &p.detail))
-            {
-                out.push(p);
-            }
-            out
-        })
 }
 
 /// The directory as DirSync's scope leaves it: what reaches Azure AD.
@@ -220,8 +273,9 @@ fn in_scope(d: &Directory, dirsync: &DirSyncSection) -> Directory {
     }
 }
 
-/// The objects in scope Azure AD would refuse, by kind.
-fn refused(d: &Directory) -> Vec<RefusedKind> {
+/// The objects in scope Azure AD would refuse, by kind; `dar`: whether the tenant resolves
+/// duplicate values (duplicate attribute resiliency).
+fn refused(d: &Directory, dar: bool) -> Vec<RefusedKind> {
     let r = find_defects(d);
     let kind = |kind: &str, why: &str, examples: Vec<String>| RefusedKind {
         kind: kind.into(),
@@ -237,12 +291,20 @@ fn refused(d: &Directory) -> Vec<RefusedKind> {
     vec![
         kind(
             "duplicate_upn",
-            "two objects share a userPrincipalName: AttributeValueMustBeUnique (with duplicate attribute resiliency, the second gets a UPN in the initial domain)",
+            if dar {
+                "two objects share a userPrincipalName: AttributeValueMustBeUnique (with duplicate attribute resiliency, the second gets a UPN in the initial domain)"
+            } else {
+                "two objects share a userPrincipalName: AttributeValueMustBeUnique; the tenant has duplicate attribute resiliency off ([tenant] dar = false), so the second object is not exported until one is fixed"
+            },
             dup(&r.duplicate_upns),
         ),
         kind(
             "duplicate_proxy_address",
-            "two objects share a proxy address: AttributeValueMustBeUnique (resiliency quarantines the value)",
+            if dar {
+                "two objects share a proxy address: AttributeValueMustBeUnique (resiliency quarantines the value)"
+            } else {
+                "two objects share a proxy address: AttributeValueMustBeUnique; with duplicate attribute resiliency off the second object is not exported until one is fixed"
+            },
             dup(&r.duplicate_proxy_addresses),
         ),
         kind(
@@ -332,11 +394,11 @@ fn configuration(d: &DirSyncSection) -> Configuration {
 
 fn path_plan(
     path: PathKind,
-    o: &ScenarioOutcome,
+    (steps, o): (&Steps, &ScenarioOutcome),
     (wizard, d): (&Wizard, &DirSyncSection),
     verification: Option<&PendingSummary>,
 ) -> PathPlan {
-    let runbook = runbook::steps(path, o, (wizard, d), verification);
+    let runbook = runbook::steps(path, (steps, o), (wizard, d), verification);
     let mut reasons: Vec<String> = runbook
         .iter()
         .filter(|s| !s.gate_passed)
@@ -391,12 +453,9 @@ mod tests {
         PlanInput {
             directory: Arc::new(directory),
             source: "generated".into(),
-            dirsync: upgrade_lab_scenario::load::load_dirsync_text(
-                std::path::Path::new("d.toml"),
-                dirsync.into(),
-            )
-            .unwrap(),
-            dirsync_table: toml::from_str(dirsync).unwrap(),
+            description: Description::from_dirsync_text(dirsync).unwrap(),
+            changes_per_hour: None,
+            staging_hours: 1,
             seed: 1,
         }
     }

@@ -2,9 +2,10 @@
 //! the plan's sections, each path with the HTML report's SVG timeline of its rehearsal and its
 //! DirSync ⇄ Connect configuration table. Every text is escaped.
 
-use crate::model::{PathPlan, Plan};
+use crate::model::{PathPlan, Plan, Staging};
 use std::fmt::Write;
 use upgrade_lab_scenario::numbers::{thousands, thousands_usize};
+use upgrade_lab_scenario::outcome::{PendingSummary, ScenarioOutcome};
 use upgrade_lab_scenario::report::timeline::{self, svg::escape};
 
 const STYLE: &str = "body{margin:0;font:14px/1.5 system-ui,sans-serif;color:#24292f}\
@@ -67,10 +68,32 @@ pub fn render(p: &Plan) -> String {
     facts(&mut s, p);
     findings(&mut s, p);
     for (x, o) in p.paths.iter().zip(&p.outcomes) {
-        path(&mut s, x, o);
+        path(&mut s, x, o, &p.staging);
     }
     s.push_str("</main>\n</body>\n</html>\n");
     s
+}
+
+/// What the description gave and what the plan assumed, section by section.
+fn assumptions(s: &mut String, p: &Plan) {
+    let _ = writeln!(
+        s,
+        "<h2>What the description gave, and what was assumed</h2>"
+    );
+    table(
+        s,
+        &["section", "given", "what the plan used"],
+        p.assumptions
+            .iter()
+            .map(|a| {
+                vec![
+                    a.section.clone(),
+                    if a.given { "yes" } else { "no" }.into(),
+                    a.statement.clone(),
+                ]
+            })
+            .collect(),
+    );
 }
 
 /// Prerequisites, refused objects and what DirSync's configuration carries.
@@ -78,7 +101,9 @@ fn findings(s: &mut String, p: &Plan) {
     let _ = writeln!(s, "<h2>Prerequisites</h2>");
     table(
         s,
-        &["path", "server", "check", "passed", "finding"],
+        &[
+            "path", "server", "check", "has", "needs", "passed", "source", "fix",
+        ],
         p.prerequisites
             .iter()
             .map(|x| {
@@ -86,12 +111,16 @@ fn findings(s: &mut String, p: &Plan) {
                     x.path.as_str().into(),
                     x.server.clone(),
                     x.check.clone(),
-                    x.passed.to_string(),
-                    x.detail.clone(),
+                    x.value.clone(),
+                    x.required.clone(),
+                    if x.passed { "pass" } else { "FAIL" }.into(),
+                    x.source.as_str().into(),
+                    x.fix.clone(),
                 ]
             })
             .collect(),
     );
+    assumptions(s, p);
     let _ = writeln!(s, "<h2>Objects Azure AD would refuse</h2>");
     table(
         s,
@@ -169,10 +198,11 @@ fn facts(s: &mut String, p: &Plan) {
             vec![
                 "tenant quota".into(),
                 format!(
-                    "{} objects; {} / {}: {}",
+                    "{} objects + {} cloud-only against {} ({}): {}",
                     thousands(t.objects),
-                    thousands(t.without_verified_domain),
-                    thousands(t.with_verified_domain),
+                    thousands(t.cloud_only),
+                    thousands(t.quota),
+                    t.source.as_str(),
                     t.advice
                 ),
             ],
@@ -180,60 +210,40 @@ fn facts(s: &mut String, p: &Plan) {
     );
 }
 
-fn path(s: &mut String, x: &PathPlan, o: &upgrade_lab_scenario::outcome::ScenarioOutcome) {
-    let id = format!("plan-{}-", x.path.as_str());
+/// The pending exports at verification, by what explains them, and the staging window's
+/// statement.
+fn pending(s: &mut String, p: Option<&PendingSummary>, staging: &Staging) {
     let _ = writeln!(
         s,
-        "<h2>{}: <span class=\"{}\">{}</span></h2>\n<p>Predicted sync gap: {} minutes.</p>",
-        escape(x.path.title()),
-        serde_json::to_value(x.decision)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
-        x.decision.as_str(),
-        thousands(x.sync_gap_minutes)
+        "<h3>Staging window and pending exports at verification</h3>\n<p>{} hours at {} adds, {} updates, {} deletes an hour. {}</p>",
+        staging.hours,
+        thousands(staging.adds_per_hour),
+        thousands(staging.updates_per_hour),
+        thousands(staging.deletes_per_hour),
+        escape(&staging.statement)
     );
-    let _ = writeln!(
+    let Some(p) = p else {
+        return;
+    };
+    table(
         s,
-        "<h3>Timeline of the rehearsal</h3>\n<div class=\"timeline-box\">\n{}</div>",
-        timeline::svg_with_prefix(o, &id)
+        &["", "adds", "updates", "deletes"],
+        p.rows()
+            .iter()
+            .map(|(label, a, u, d)| {
+                vec![
+                    (*label).to_string(),
+                    thousands(*a),
+                    thousands(*u),
+                    thousands(*d),
+                ]
+            })
+            .collect(),
     );
-    if let Some(p) = &x.pending_at_verification {
-        let _ = writeln!(s, "<h3>Pending exports at verification</h3>");
-        table(
-            s,
-            &["", "adds", "updates", "deletes"],
-            vec![
-                vec![
-                    "total".into(),
-                    thousands(p.adds),
-                    thousands(p.updates),
-                    thousands(p.deletes),
-                ],
-                vec![
-                    "explained by AD's changes".into(),
-                    thousands(p.directory.adds),
-                    thousands(p.directory.updates),
-                    thousands(p.directory.deletes),
-                ],
-                vec![
-                    "by Connect's rules only".into(),
-                    "0".into(),
-                    thousands(p.rules_only_updates),
-                    "0".into(),
-                ],
-                vec![
-                    "unexplained".into(),
-                    thousands(p.unexplained.adds),
-                    thousands(p.unexplained.updates),
-                    thousands(p.unexplained.deletes),
-                ],
-            ],
-        );
-    }
-    if let Some(d) = &x.config_diff {
-        upgrade_lab_scenario::report::html::config_diff(s, d);
-    }
+}
+
+/// The runbook as an ordered list.
+fn runbook(s: &mut String, x: &PathPlan) {
     let _ = writeln!(s, "<h3>Runbook</h3>\n<ol>");
     for st in &x.runbook {
         let _ = write!(
@@ -258,4 +268,31 @@ fn path(s: &mut String, x: &PathPlan, o: &upgrade_lab_scenario::outcome::Scenari
         );
     }
     s.push_str("</ol>\n");
+}
+
+fn path(s: &mut String, x: &PathPlan, o: &ScenarioOutcome, staging: &Staging) {
+    let id = format!("plan-{}-", x.path.as_str());
+    let _ = writeln!(
+        s,
+        "<h2>{}: <span class=\"{}\">{}</span></h2>\n<p>Predicted sync gap: {} minutes.</p>",
+        escape(x.path.title()),
+        serde_json::to_value(x.decision)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        x.decision.as_str(),
+        thousands(x.sync_gap_minutes)
+    );
+    let _ = writeln!(
+        s,
+        "<h3>Timeline of the rehearsal</h3>\n<div class=\"timeline-box\">\n{}</div>",
+        timeline::svg_with_prefix(o, &id)
+    );
+    if x.path == crate::rehearse::PathKind::Parallel {
+        pending(s, x.pending_at_verification.as_ref(), staging);
+    }
+    if let Some(d) = &x.config_diff {
+        upgrade_lab_scenario::report::html::config_diff(s, d);
+    }
+    runbook(s, x);
 }

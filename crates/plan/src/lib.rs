@@ -1,6 +1,7 @@
 //! upgrade-lab-plan: the plan of a real DirSync → Azure AD Connect upgrade. Given a directory
 //! (read by the caller from an LDIF export or over LDAP) and a description of the DirSync
-//! installation (the keys of a scenario's `[world.dirsync]`), it rehearses both paths — in place
+//! installation (the keys of a scenario's `[world.dirsync]`, and optionally the real machines
+//! and the directory's change rate: [`description`]), it rehearses both paths — in place
 //! and the parallel deployment (swing migration) — in the simulated world, through the scenario
 //! runner, seeded and deterministic, and writes what an operator needs before touching
 //! production: the wizard's page and recommendation, the estimate, SQL sizing, the tenant
@@ -13,41 +14,58 @@
 //! inputs and writes the outputs. Passwords never reach it.
 
 mod anonymise;
+mod assumptions;
 mod build;
+pub mod description;
 mod html;
 mod markdown;
 mod model;
+mod prerequisites;
 pub mod rehearse;
 mod runbook;
+mod staging;
 
 pub use anonymise::{Anonymiser, NameKind, WELL_KNOWN, is_public, pseudonym};
+pub use description::Description;
 pub use model::*;
 pub use rehearse::PathKind;
+pub use staging::MAX_STAGING_HOURS;
 
 use std::sync::Arc;
 use upgrade_lab_model::Directory;
-use upgrade_lab_scenario::format::DirSyncSection;
 
 /// What a plan is made from.
 pub struct PlanInput {
+    /// The directory to rehearse with, as read from LDIF or LDAP.
     pub directory: Arc<Directory>,
     /// Where the directory came from, for the plan's source line (`ldif export.ldif`).
     pub source: String,
-    /// The DirSync description as checked by the scenario loader.
-    pub dirsync: DirSyncSection,
-    /// The same description as a TOML table (it becomes the rehearsals' `[world.dirsync]`).
-    pub dirsync_table: toml::Table,
+    /// The DirSync description, checked ([`description::read`]).
+    pub description: Description,
+    /// The directory's changes an hour from the command line (`--changes-per-hour`), spread
+    /// over adds, updates and deletes as a typical directory's delta is; it replaces the
+    /// description's `[churn]`. `None`: `[churn]`, or no changes when that is absent too.
+    pub changes_per_hour: Option<u64>,
+    /// Hours the new server stages before it is verified (1 to [`MAX_STAGING_HOURS`]).
+    pub staging_hours: u64,
+    /// The rehearsals' seed: the same inputs and seed give the same plan, byte for byte.
     pub seed: u64,
 }
 
 /// The default seed of the rehearsals.
 pub const DEFAULT_SEED: u64 = 1;
 
+/// The staging window a plan rehearses when the caller gives none: one hour.
+pub const DEFAULT_STAGING_HOURS: u64 = 1;
+
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// What an operator reads and pastes into a change request.
     Markdown,
+    /// One self-contained page, with the rehearsals' timelines.
     Html,
+    /// The plan's data (`plan_version` 1; fields are only ever added).
     Json,
 }
 
@@ -62,11 +80,11 @@ pub fn render(plan: &Plan, format: Format, anonymiser: Option<&Anonymiser>) -> S
     match format {
         Format::Markdown => {
             let text = markdown::render(plan);
-            anonymiser.map_or(text.clone(), |a| a.apply(&text))
+            anonymiser.map_or_else(|| text.clone(), |a| a.apply(&text))
         }
         Format::Html => {
             let text = html::render(plan);
-            anonymiser.map_or(text.clone(), |a| a.apply_html(&text))
+            anonymiser.map_or_else(|| text.clone(), |a| a.apply_html(&text))
         }
         Format::Json => {
             let mut value = serde_json::to_value(plan)

@@ -1,6 +1,7 @@
 //! The plan as Markdown: what an operator reads and pastes into a change request.
 
-use crate::model::{PathPlan, Plan, Prerequisite};
+use crate::model::{PathPlan, Plan, Prerequisite, Source, Staging};
+use crate::rehearse::PathKind;
 use std::fmt::Write;
 use upgrade_lab_scenario::config_diff::ConfigDiff;
 use upgrade_lab_scenario::numbers::{thousands, thousands_usize};
@@ -24,13 +25,14 @@ pub fn render(p: &Plan) -> String {
         p.source, p.seed, p.plan_version
     );
     decision(&mut s, p);
+    assumptions(&mut s, p);
     directory(&mut s, p);
     sizing(&mut s, p);
     prerequisites(&mut s, p);
     refused(&mut s, p);
     configuration(&mut s, p);
     for path in &p.paths {
-        path_section(&mut s, path);
+        path_section(&mut s, path, Some(&p.staging));
     }
     s
 }
@@ -54,12 +56,21 @@ fn decision(s: &mut String, p: &Plan) {
             thousands(x.sync_gap_minutes),
             thousands(x.duration_minutes),
             x.verdict,
-            cell(&if x.reasons.is_empty() {
-                "none".to_string()
-            } else {
-                x.reasons.join("; ")
+            cell(&match x.reasons.as_slice() {
+                [] => "none".to_string(),
+                [one] => one.clone(),
+                [first, more @ ..] =>
+                    format!("{first} (and {} more in the path's section)", more.len()),
             })
         );
+    }
+    s.push('\n');
+}
+
+fn assumptions(s: &mut String, p: &Plan) {
+    let _ = writeln!(s, "## What the description gave, and what was assumed\n");
+    for a in &p.assumptions {
+        let _ = writeln!(s, "- `{}`: {}", a.section, a.statement);
     }
     s.push('\n');
 }
@@ -113,44 +124,54 @@ fn sizing(s: &mut String, p: &Plan) {
     );
     let _ = writeln!(
         s,
-        "- tenant quota: {} objects; {} without a verified domain (fits: {}), {} with one (fits: {}): {}.\n",
+        "- tenant quota ({}): {} objects from this directory and {} cloud-only against a quota of {} ({} verified domain): {}: {}.\n",
+        t.source.as_str(),
         thousands(t.objects),
-        thousands(t.without_verified_domain),
-        yes(t.fits_without_verified_domain),
-        thousands(t.with_verified_domain),
-        yes(t.fits_with_verified_domain),
+        thousands(t.cloud_only),
+        thousands(t.quota),
+        if t.verified_domain { "with a" } else { "no" },
+        if t.fits { "fits" } else { "DOES NOT FIT" },
         t.advice
     );
 }
 
 fn prerequisites(s: &mut String, p: &Plan) {
     let _ = writeln!(s, "## Prerequisites\n");
-    s.push_str("| path | server | check | passed | finding |\n|---|---|---|---|---|\n");
+    s.push_str("| path | server | check | has | needs | passed | source |\n|---|---|---|---|---|---|---|\n");
     for x in &p.prerequisites {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             x.path.as_str(),
             x.server,
             cell(&x.check),
-            yes(x.passed),
-            cell(&x.detail)
+            cell(&x.value),
+            cell(&x.required),
+            if x.passed { "pass" } else { "FAIL" },
+            x.source.as_str()
         );
     }
     let to_fix: Vec<&Prerequisite> = p.prerequisites.iter().filter(|x| !x.passed).collect();
-    let _ = writeln!(
-        s,
-        "\nTo fix before the upgrade: {}.\n",
-        if to_fix.is_empty() {
-            "nothing on the rehearsed servers (check the real servers against the runbook's first step)".to_string()
-        } else {
-            to_fix
-                .iter()
-                .map(|x| format!("{} on {}", x.check, x.server))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
-    );
+    let _ = writeln!(s, "\nTo fix before the upgrade:\n");
+    if to_fix.is_empty() {
+        s.push_str("- nothing\n");
+    }
+    for x in &to_fix {
+        let _ = writeln!(
+            s,
+            "- {} on {} ({} path, {}): {}. Fix: {}.",
+            x.check,
+            x.server,
+            x.path.as_str(),
+            x.source.as_str(),
+            x.detail,
+            x.fix
+        );
+    }
+    if p.prerequisites.iter().any(|x| x.source == Source::Assumed) {
+        s.push_str("\nRows marked `assumed` are the simulator's defaults, not your servers: describe them in the description file, or check them by hand against the runbook's first step.\n");
+    }
+    s.push('\n');
 }
 
 fn refused(s: &mut String, p: &Plan) {
@@ -241,7 +262,25 @@ pub fn config_diff(s: &mut String, d: &ConfigDiff) {
     s.push('\n');
 }
 
-fn path_section(s: &mut String, x: &PathPlan) {
+/// The staging window's statement and the pending exports split by what made them.
+fn staging_breakdown(s: &mut String, st: &Staging, p: &PendingSummary) {
+    let d = &p.directory;
+    let _ = writeln!(
+        s,
+        "From AD's changes during the {}-hour staging window ({} adds, {} updates, {} deletes an hour): {} adds, {} updates, {} deletes pending of {} changes made. From Connect's rule differences only: {} updates.\n",
+        st.hours,
+        thousands(st.adds_per_hour),
+        thousands(st.updates_per_hour),
+        thousands(st.deletes_per_hour),
+        thousands(d.adds),
+        thousands(d.updates),
+        thousands(d.deletes),
+        thousands(st.made.adds + st.made.updates + st.made.deletes),
+        thousands(p.rules_only_updates)
+    );
+}
+
+fn path_section(s: &mut String, x: &PathPlan, staging: Option<&Staging>) {
     let _ = writeln!(s, "## {}: {}\n", x.path.title(), x.decision.as_str());
     let _ = writeln!(
         s,
@@ -250,9 +289,23 @@ fn path_section(s: &mut String, x: &PathPlan) {
         thousands(x.duration_minutes),
         x.verdict
     );
-    if let Some(p) = &x.pending_at_verification {
-        let _ = writeln!(s, "### Pending exports at verification\n");
-        pending(s, p);
+    if !x.reasons.is_empty() {
+        let _ = writeln!(s, "Why {}:\n", x.decision.as_str());
+        for r in &x.reasons {
+            let _ = writeln!(s, "- {}", cell(r));
+        }
+        s.push('\n');
+    }
+    if let Some(st) = staging.filter(|_| x.path == PathKind::Parallel) {
+        let _ = writeln!(
+            s,
+            "### Staging window and pending exports at verification\n"
+        );
+        let _ = writeln!(s, "{}\n", st.statement);
+        if let Some(p) = &x.pending_at_verification {
+            pending(s, p);
+            staging_breakdown(s, st, p);
+        }
     }
     if let Some(d) = &x.config_diff {
         let _ = writeln!(s, "### DirSync ⇄ Connect configuration\n");

@@ -2,7 +2,7 @@
 //! the gate each must pass, and how it went in the rehearsal.
 
 use crate::model::{RunbookStep, Wizard};
-use crate::rehearse::{PathKind, parallel_sql, service_account};
+use crate::rehearse::{PathKind, Stage, Steps, parallel_sql, service_account};
 use upgrade_lab_model::constants::{DIRSYNC_UNINSTALL_MAX_MINUTES, PARALLEL_RECOMMEND_OBJECTS};
 use upgrade_lab_scenario::format::{DirSyncSection, SqlKind};
 use upgrade_lab_scenario::outcome::{EventSource, PendingSummary, ScenarioOutcome, Verdict};
@@ -48,7 +48,8 @@ struct Draft {
     server: String,
     actions: Vec<String>,
     gate: String,
-    indices: &'static [usize],
+    /// The rehearsal's steps whose results the gate judges.
+    indices: Vec<usize>,
     /// A further condition of the gate, judged on the rehearsal: `Some(why)` when it failed.
     extra: Option<String>,
 }
@@ -58,7 +59,7 @@ fn finish(o: &ScenarioOutcome, drafts: Vec<Draft>) -> Vec<RunbookStep> {
         .into_iter()
         .enumerate()
         .map(|(n, d)| {
-            let why = stopped(o, d.indices).or(d.extra);
+            let why = stopped(o, &d.indices).or(d.extra);
             RunbookStep {
                 number: n + 1,
                 title: d.title.to_string(),
@@ -98,21 +99,21 @@ fn blockers(w: &Wizard) -> Option<String> {
 /// `verification`: the parallel path's pending exports at its verification.
 pub fn steps(
     path: PathKind,
-    o: &ScenarioOutcome,
+    (steps, o): (&Steps, &ScenarioOutcome),
     (w, d): (&Wizard, &DirSyncSection),
     verification: Option<&PendingSummary>,
 ) -> Vec<RunbookStep> {
     match path {
-        PathKind::InPlace => finish(o, in_place(o, w, d)),
+        PathKind::InPlace => finish(o, in_place((steps, o), w, d)),
         PathKind::Parallel => {
-            let mut drafts = parallel(w, d, verification);
-            drafts.extend(cutover(o));
+            let mut drafts = parallel(steps, w, d, verification);
+            drafts.extend(cutover(steps, o));
             finish(o, drafts)
         }
     }
 }
 
-fn prerequisites(server: &str, index: &'static [usize]) -> Draft {
+fn prerequisites(server: &str, index: Vec<usize>) -> Draft {
     Draft {
         title: "Prerequisites",
         server: server.to_string(),
@@ -130,7 +131,8 @@ fn prerequisites(server: &str, index: &'static [usize]) -> Draft {
     }
 }
 
-fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
+fn in_place((steps, o): (&Steps, &ScenarioOutcome), w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
+    let at = |stages: &[Stage]| steps.indices(stages);
     let host = DEFAULT_DIRSYNC_HOST.to_string();
     let mut upgrade = Vec::new();
     if w.objects >= PARALLEL_RECOMMEND_OBJECTS {
@@ -158,7 +160,7 @@ fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
         "sign out of Windows and sign in again".to_string(),
     ]);
     vec![
-        prerequisites(&host, &[1]),
+        prerequisites(&host, at(&[Stage::Prerequisites])),
         Draft {
             title: "Run the installer on the DirSync server",
             server: host.clone(),
@@ -168,10 +170,10 @@ fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
                 format!("analysis page: expect `{}`, recommendation `{}`, estimate {} minutes", w.page, w.recommendation, w.estimate_minutes),
             ],
             gate: "the analysis page lists no blocker".into(),
-            indices: &[0],
+            indices: at(&[Stage::Analyze]),
             extra: blockers(w),
         },
-        Draft { title: "Upgrade in place", server: host.clone(), actions: upgrade, gate: "DirSync uninstalled, Connect installed and exporting".into(), indices: &[2], extra: None },
+        Draft { title: "Upgrade in place", server: host.clone(), actions: upgrade, gate: "DirSync uninstalled, Connect installed and exporting".into(), indices: at(&[Stage::Install]), extra: None },
         Draft {
             title: "First cycles",
             server: host,
@@ -180,14 +182,20 @@ fn in_place(o: &ScenarioOutcome, w: &Wizard, d: &DirSyncSection) -> Vec<Draft> {
                 "Synchronization Service Manager, Operations: every import, synchronization and export `success`".into(),
             ],
             gate: format!("Connect the only exporter and Azure AD equal to the directory; expected sync gap about {} minutes", o.ledger.longest_gap_ms.div_ceil(60_000)),
-            indices: &[3, 4, 5],
+            indices: at(&[Stage::Handover]),
             extra: end_state(o),
         },
     ]
 }
 
 /// The parallel path up to its verification.
-fn parallel(w: &Wizard, d: &DirSyncSection, verification: Option<&PendingSummary>) -> Vec<Draft> {
+fn parallel(
+    steps: &Steps,
+    w: &Wizard,
+    d: &DirSyncSection,
+    verification: Option<&PendingSummary>,
+) -> Vec<Draft> {
+    let at = |stages: &[Stage]| steps.indices(stages);
     let export = if w.objects < PARALLEL_RECOMMEND_OBJECTS {
         "close the Welcome page, then run `AzureADConnect.exe /ForceExport` from C:\\Program Files\\Microsoft Azure Active Directory Connect: Export settings"
     } else {
@@ -210,13 +218,13 @@ fn parallel(w: &Wizard, d: &DirSyncSection, verification: Option<&PendingSummary
         })
     });
     vec![
-        prerequisites(NEW_SERVER, &[1]),
+        prerequisites(NEW_SERVER, at(&[Stage::Prerequisites])),
         Draft {
             title: "Export DirSync's settings",
             server: DEFAULT_DIRSYNC_HOST.into(),
             actions: vec!["run AzureADConnect.msi on the DirSync server".into(), export.into(), "copy the settings file to the new server; DirSync keeps exporting".into()],
             gate: "the settings file is written and the analysis page lists no blocker".into(),
-            indices: &[0, 2],
+            indices: at(&[Stage::Analyze, Stage::ExportSettings]),
             extra: blockers(w),
         },
         Draft {
@@ -231,7 +239,7 @@ fn parallel(w: &Wizard, d: &DirSyncSection, verification: Option<&PendingSummary
                 "sign out of Windows and sign in again".into(),
             ],
             gate: "Connect installed in staging mode; DirSync still the only exporter".into(),
-            indices: &[3],
+            indices: at(&[Stage::Install]),
             extra: None,
         },
         Draft {
@@ -242,14 +250,15 @@ fn parallel(w: &Wizard, d: &DirSyncSection, verification: Option<&PendingSummary
                 "csexport \"<tenant> - AAD\" pending.xml /f:x, then review every pending export".into(),
             ],
             gate: "every pending export explained by AD's changes or Connect's rules".into(),
-            indices: &[4, 5],
+            indices: at(&[Stage::Staging, Stage::Verify]),
             extra: unexplained,
         },
     ]
 }
 
 /// The parallel path's cutover: DirSync retired, staging left.
-fn cutover(o: &ScenarioOutcome) -> Vec<Draft> {
+fn cutover(steps: &Steps, o: &ScenarioOutcome) -> Vec<Draft> {
+    let at = |stages: &[Stage]| steps.indices(stages);
     vec![
         Draft {
             title: "Retire DirSync",
@@ -259,7 +268,7 @@ fn cutover(o: &ScenarioOutcome) -> Vec<Draft> {
                 format!("Programs and Features: uninstall \"Windows Azure Active Directory sync tool\" (up to {DIRSYNC_UNINSTALL_MAX_MINUTES} minutes), or disable its service to keep a way back"),
             ],
             gate: "DirSync uninstalled; from here nothing exports until the next step".into(),
-            indices: &[6],
+            indices: at(&[Stage::RetireDirSync]),
             extra: None,
         },
         Draft {
@@ -270,7 +279,7 @@ fn cutover(o: &ScenarioOutcome) -> Vec<Draft> {
                 "Start-ADSyncSyncCycle -PolicyType Delta".into(),
             ],
             gate: format!("Connect the only exporter and Azure AD equal to the directory; expected sync gap about {} minutes", o.ledger.longest_gap_ms.div_ceil(60_000)),
-            indices: &[7, 8, 9],
+            indices: at(&[Stage::Handover]),
             extra: end_state(o),
         },
     ]

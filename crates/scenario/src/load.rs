@@ -176,8 +176,9 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<ScenarioError>> 
     }
 }
 
-/// The parser's message with a hint for the common mistakes.
-fn explain_parse_error(message: &str) -> (String, Option<String>) {
+/// The parser's message with a hint for the common mistakes (also for files read beside
+/// scenarios, such as `plan`'s DirSync description).
+pub fn explain_parse_error(message: &str) -> (String, Option<String>) {
     let message = message.trim().to_string();
     if let Some(hint) = did_you_mean(&message) {
         return (message, Some(hint));

@@ -498,6 +498,59 @@ pub fn check_dirsync(
     }
 }
 
+/// The checks of a description file's machine tables on their own (`[dirsync_host]`,
+/// `[server]` and `[tenant]` at the top of the file `plan --dirsync` reads, with the keys of a
+/// scenario's `[world.dirsync_host]`, `[world.server]` and `[world.tenant]`): the same checks as
+/// in a scenario, errors pointing into that file.
+pub fn check_machines(
+    path: &Path,
+    text: &Arc<String>,
+    servers: &[&ServerSection],
+    tenant: Option<&crate::format::TenantSection>,
+) -> Result<(), Vec<ScenarioError>> {
+    let mut c = Checker {
+        path,
+        text,
+        errors: Vec::new(),
+    };
+    for s in servers {
+        server(&mut c, s);
+    }
+    if let Some(t) = tenant {
+        if let Some(q) = &t.quota
+            && !(1..=crate::limits::MAX_TENANT_QUOTA).contains(q.get_ref())
+        {
+            c.err(
+                q.span(),
+                format!(
+                    "quota {} is outside 1 to {}",
+                    thousands(*q.get_ref()),
+                    thousands(crate::limits::MAX_TENANT_QUOTA)
+                ),
+                "omit it for the default (50,000, or 300,000 with a verified domain)",
+            );
+        }
+        let cloud = u64::from(t.cloud_only_users) + u64::from(t.cloud_only_groups);
+        if cloud > crate::limits::MAX_CLOUD_ONLY {
+            let span = key_span(text, "tenant", "cloud_only_users", 0..text.len().min(1));
+            c.err(
+                span,
+                format!(
+                    "cloud_only_users + cloud_only_groups is {}, more than {}",
+                    thousands(cloud),
+                    thousands(crate::limits::MAX_CLOUD_ONLY)
+                ),
+                "count the tenant's cloud-only objects again (Get-MgUser, Get-MgGroup)",
+            );
+        }
+    }
+    if c.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(c.errors)
+    }
+}
+
 fn server(c: &mut Checker, s: &ServerSection) {
     c.version(s.os.as_ref(), "os");
     c.version(s.dotnet.as_ref(), ".NET version");
