@@ -95,7 +95,7 @@ fn main() -> ExitCode {
         Command::Timeline(args) => timeline::run(&args, cli.color),
         Command::Schema(args) => finish(schema::run(&args)),
         // Plan owns its exit code (2 on bad input, with the description's errors rendered).
-        Command::Plan(args) => plan::run(args, cli.color),
+        Command::Plan(args) => plan::run(&args, cli.color),
     }
 }
 

@@ -99,7 +99,7 @@ pub enum PlanFormat {
 }
 
 /// The subcommand.
-pub fn run(args: PlanArgs, color: ColorChoice) -> ExitCode {
+pub fn run(args: &PlanArgs, color: ColorChoice) -> ExitCode {
     match plan(args, color) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -128,7 +128,7 @@ fn dirsync(path: &Path, color: bool) -> Result<Description, String> {
     upgrade_lab_plan::description::read(path, text).map_err(render)
 }
 
-fn plan(args: PlanArgs, color: ColorChoice) -> Result<(), String> {
+fn plan(args: &PlanArgs, color: ColorChoice) -> Result<(), String> {
     let err = |e: CliError| format!("error: {e}");
     let description = dirsync(
         &args.dirsync,
