@@ -253,7 +253,9 @@ impl ActiveDirectory {
                 // (whenCreated after `since`): DirSync may have exported the add in between, and
                 // a pending delete of it is then AD's doing. It stays listed as added as well.
                 ChangeKind::Delete => {
-                    c.updated.remove(&anchor);
+                    if c.updated.remove(&anchor) {
+                        c.updated_then_deleted.insert(anchor.clone());
+                    }
                     c.deleted.insert(anchor);
                 }
                 ChangeKind::Update | ChangeKind::Move => {}
@@ -355,6 +357,20 @@ mod tests {
         assert_eq!(c.added, ids(&[4]));
         assert_eq!(c.updated, ids(&[2]));
         assert_eq!(c.deleted, ids(&[1]));
+        assert!(
+            c.updated_then_deleted.is_empty(),
+            "obj(1) was deleted unchanged"
+        );
+        // An update, then a delete: a delete that remembers the update.
+        ad.update(SimTime(7), &obj(2).guid, |a| {
+            a.title = Some(Arc::from("CEO"));
+        })
+        .unwrap();
+        ad.delete(SimTime(8), &obj(2).guid).unwrap();
+        let c = ad.changes_since(SimTime(1));
+        assert_eq!(c.deleted, ids(&[1, 2]));
+        assert!(c.updated.is_empty());
+        assert_eq!(c.updated_then_deleted, ids(&[2]));
         let all = ad.changes_since(SimTime::START);
         assert!(all.added.contains(&obj(3).guid.immutable_id()));
         assert_eq!(

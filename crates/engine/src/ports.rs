@@ -283,6 +283,9 @@ pub struct AdChanges {
     pub updated: BTreeSet<ImmutableId>,
     /// Objects that existed before and are tombstones now.
     pub deleted: BTreeSet<ImmutableId>,
+    /// Of `deleted`, those AD changed before deleting them: Connect may have imported the change
+    /// and not yet the delete, so a pending update of one is AD's doing.
+    pub updated_then_deleted: BTreeSet<ImmutableId>,
 }
 
 /// On-premises Active Directory.

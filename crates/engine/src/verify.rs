@@ -258,7 +258,9 @@ fn classify(report: &mut PendingExportReport, p: &PendingExport, ad: &AdChanges)
                 report.rules_only_updates += 1;
                 return;
             }
-            ad.updated.contains(&p.anchor) || ad.added.contains(&p.anchor)
+            ad.updated.contains(&p.anchor)
+                || ad.added.contains(&p.anchor)
+                || ad.updated_then_deleted.contains(&p.anchor)
         }
     };
     if explained {
@@ -446,6 +448,7 @@ mod tests {
             added: set(added),
             updated: set(updated),
             deleted: set(deleted),
+            updated_then_deleted: std::collections::BTreeSet::new(),
         }
     }
 
@@ -625,6 +628,30 @@ mod tests {
         let r = pending_export_report(&p, &ad(&[7], &[], &[]));
         assert_eq!(r.directory.updates, 1);
         assert!(r.unexpected.is_empty());
+    }
+
+    #[test]
+    fn a_pending_update_of_an_object_ad_changed_then_deleted_is_ad_s_doing() {
+        // Connect imported AD's change and not yet its delete: the update is AD's.
+        let p = vec![pending(
+            ExportOperation::Update,
+            ObjectKind::User,
+            7,
+            &["jobTitle"],
+        )];
+        let mut changes = ad(&[], &[], &[7]);
+        changes.updated_then_deleted.insert(anchor(7));
+        let r = pending_export_report(&p, &changes);
+        assert_eq!(r.directory.updates, 1);
+        assert!(r.unexpected.is_empty(), "{:?}", r.unexpected);
+        // An object AD only deleted never explains an update: that one is Connect's own.
+        let r = pending_export_report(&p, &ad(&[], &[], &[7]));
+        assert_eq!(r.unexplained.updates, 1);
+        assert!(
+            r.unexpected
+                .iter()
+                .any(|u| u.contains("which AD did not change"))
+        );
     }
 
     #[test]
