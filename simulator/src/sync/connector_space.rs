@@ -16,9 +16,13 @@ use upgrade_lab_model::{
 /// A change an import staged and no synchronization has processed yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingImport {
+    /// Nothing staged: the object is as the last synchronization saw it.
     None,
+    /// The object is new in the connector space.
     Add,
+    /// Attribute values changed.
     Update,
+    /// The object was deleted from the connected directory.
     Delete,
 }
 

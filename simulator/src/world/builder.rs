@@ -35,17 +35,28 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 #[non_exhaustive]
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
+    /// The simulated world's tokio runtime did not start (an OS error).
     Runtime(#[from] std::io::Error),
     #[error(
         "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about \
          100,000): set DirSyncConfig.sql to a full SQL Server for a directory this large"
     )]
-    ExpressTooSmall { objects: usize },
+    /// DirSync is configured for SQL Server Express (LocalDB) but the directory is too big for it.
+    ExpressTooSmall {
+        /// Objects in the directory (users, groups, contacts, OUs, domains).
+        objects: usize,
+    },
     #[error(
         "the DirSync configuration names forest '{config}' but the directory's forest is \
          '{directory}'; set DirSyncConfig.forest to the directory's forest"
     )]
-    ForestMismatch { config: String, directory: String },
+    /// `DirSyncConfig.forest` is not the directory's forest.
+    ForestMismatch {
+        /// The forest `DirSyncConfig.forest` names.
+        config: String,
+        /// The directory's forest root domain.
+        directory: String,
+    },
 }
 
 /// Builds a [`World`].
