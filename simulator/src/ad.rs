@@ -57,7 +57,7 @@ impl ActiveDirectory {
     /// AD holding `directory`; every object gets a USN in directory order.
     pub(crate) fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
         let mut by_guid =
-            FxHashMap::with_capacity_and_hasher(directory.objects.len(), Default::default());
+            FxHashMap::with_capacity_and_hasher(directory.objects.len(), rustc_hash::FxBuildHasher);
         let mut entries = Vec::with_capacity(directory.objects.len());
         let mut usn = 0u64;
         for mut object in directory.objects {
@@ -66,6 +66,10 @@ impl ActiveDirectory {
             }
             usn = usn.max(object.usn_changed) + 1;
             object.usn_changed = usn;
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+            )]
             by_guid.insert(object.guid, entries.len() as u32);
             entries.push(AdEntry {
                 object,
@@ -148,6 +152,10 @@ impl ActiveDirectory {
         }
         object.usn_changed = self.bump(at, ChangeKind::Add, object.guid);
         object.when_changed_ms = at.0;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+        )]
         self.by_guid.insert(object.guid, self.entries.len() as u32);
         self.entries.push(AdEntry {
             object,
@@ -258,8 +266,7 @@ impl ActiveDirectory {
                     }
                     c.deleted.insert(anchor);
                 }
-                ChangeKind::Update | ChangeKind::Move => {}
-                ChangeKind::Password => {}
+                ChangeKind::Update | ChangeKind::Move | ChangeKind::Password => {}
             }
         }
         c

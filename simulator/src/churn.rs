@@ -129,7 +129,7 @@ pub(crate) fn apply_exact(
     serial: &mut u64,
 ) -> ExactChurn {
     let targets = distinct_live(ad, rng, wanted.updates + wanted.deletes);
-    let split = (wanted.updates as usize).min(targets.len());
+    let split = usize::try_from(wanted.updates).map_or(targets.len(), |u| u.min(targets.len()));
     let (to_update, to_delete) = targets.split_at(split);
     let mut done = ExactChurn::default();
     for t in to_update {
@@ -163,7 +163,7 @@ fn distinct_live(
     let live: Vec<usize> = (0..ad.slot_count())
         .filter(|&i| ad.live_at(i).is_some())
         .collect();
-    let n = (n as usize).min(live.len());
+    let n = usize::try_from(n).map_or(live.len(), |n| n.min(live.len()));
     let mut order = live;
     // A partial Fisher–Yates shuffle: the first `n` slots are a uniform sample.
     for i in 0..n {

@@ -36,19 +36,40 @@ pub enum FaultKind {
     /// No route to Azure AD from any server.
     AzureAdUnreachable,
     /// The host's proxy answers HTTP 407.
-    ProxyAuthRequired { host: String },
+    ProxyAuthRequired {
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// The host's proxy answers HTTP 403 (URL not allowed).
-    ProxyForbidden { host: String },
+    ProxyForbidden {
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// The AD connector account's password was changed: `no-start-credentials`, event 6000.
-    AdConnectorCredentialsInvalid { host: String },
+    AdConnectorCredentialsInvalid {
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// The tenant refuses this account's password.
-    AzureCredentialsInvalid { account: String },
+    AzureCredentialsInvalid {
+        /// The Azure AD account, as its UPN.
+        account: String,
+    },
     /// This account's password has expired.
-    AzureCredentialsExpired { account: String },
+    AzureCredentialsExpired {
+        /// The Azure AD account, as its UPN.
+        account: String,
+    },
     /// The SQL instance of this host does not answer.
-    SqlInstanceDown { host: String },
+    SqlInstanceDown {
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// The server is down (crashed or shut down); a run in progress stops.
-    ServerCrash { host: String },
+    ServerCrash {
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// Azure AD throttles every write.
     Throttling,
 }
@@ -125,8 +146,11 @@ impl RunPhase {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FaultTrigger {
+    /// At this simulated time (ms since the world started).
     At(SimTime),
+    /// Just before the first port call named this (see `operations`, e.g. `connect.install`).
     Before(String),
+    /// Just after the first port call named this completes.
     After(String),
     /// The first time, from when the fault is planned, a run sequence of the fault's server
     /// reaches this point (a `ServerCrash` only).
@@ -154,31 +178,54 @@ pub type FaultId = usize;
 pub enum FaultHit {
     /// A port call failed because of the fault.
     PortCall {
+        /// Simulated time of the hit.
         at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
         host: String,
+        /// The port call that failed (see `operations`).
         operation: String,
     },
     /// A run profile stopped (at its start or in its middle) because of the fault.
     Run {
+        /// Simulated time of the hit.
         at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
         host: String,
+        /// The connector whose run stopped.
         connector: Connector,
+        /// The run profile that stopped.
         profile: RunProfile,
+        /// The status the run recorded, as Synchronization Service Manager shows it.
         status: RunStatus,
     },
     /// A scheduler woke and did not start its sync cycle (server or SQL down).
-    CycleSkipped { at: SimTime, host: String },
+    CycleSkipped {
+        /// Simulated time of the hit.
+        at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// Password hash sync did not reach Azure AD this interval.
-    PasswordSyncSkipped { at: SimTime, host: String },
+    PasswordSyncSkipped {
+        /// Simulated time of the hit.
+        at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
+        host: String,
+    },
     /// The server went down at this point of a run sequence (a crash tied to a [`RunPhase`]).
     CrashPoint {
+        /// Simulated time of the hit.
         at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
         host: String,
+        /// The point of the run sequence where it went down.
         phase: RunPhase,
     },
     /// An export whose writes Azure AD refused or made wait (HTTP 429, retried).
     Export {
+        /// Simulated time of the hit.
         at: SimTime,
+        /// Host name of the server it applies to (e.g. `DIRSYNC01`).
         host: String,
         /// Writes the export planned.
         objects: u64,

@@ -307,7 +307,7 @@ fn attribute_diffs(expected: &Attributes, actual: &Attributes, rows: RowSet) -> 
         .collect()
 }
 
-fn diff(attribute: &'static str, expected: impl ToString, actual: impl ToString) -> AttributeDiff {
+fn diff(attribute: &'static str, expected: &dyn ToString, actual: &dyn ToString) -> AttributeDiff {
     AttributeDiff {
         attribute,
         expected: expected.to_string(),
@@ -357,7 +357,7 @@ pub(crate) fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) 
             Some(t) => {
                 let mut differences = Vec::new();
                 if t.kind != e.kind {
-                    differences.push(diff("kind", e.kind.as_str(), t.kind.as_str()));
+                    differences.push(diff("kind", &e.kind.as_str(), &t.kind.as_str()));
                 }
                 let by_connect = t.flow.is_some_and(super::sync::rules::FlowSet::is_connect);
                 let rows = compared_rows(e.kind, by_connect);
@@ -423,17 +423,17 @@ fn cloud_changes(baseline: &Baseline, untouched: &[usize], tenant: &Tenant) -> V
             o.map_or("(none)".to_string(), std::string::ToString::to_string)
         };
         if now.deleted {
-            differences.push(diff("deleted", false, true));
+            differences.push(diff("deleted", &false, &true));
         } else {
             if now.kind != planted.kind {
-                differences.push(diff("kind", planted.kind.as_str(), now.kind.as_str()));
+                differences.push(diff("kind", &planted.kind.as_str(), &now.kind.as_str()));
             }
             if now.immutable_id != planted.immutable_id {
                 let (e, a) = (
                     id(planted.immutable_id.as_ref()),
                     id(now.immutable_id.as_ref()),
                 );
-                differences.push(diff("immutableId", e, a));
+                differences.push(diff("immutableId", &e, &a));
             }
             // A cloud-only object must keep every value it was planted with.
             differences.extend(attribute_diffs(&planted.attrs, &now.attrs, RowSet::MAX));
@@ -751,7 +751,7 @@ mod tests {
             break_tenant(&world, |t| {
                 let mut o = t.objects[1].clone();
                 o.immutable_id = Some(ImmutableId::new("cGxhbnRlZA=="));
-                o.attrs = Default::default();
+                o.attrs = std::sync::Arc::default();
                 t.objects.push(o);
             });
             assert_eq!(kinds(&world), vec!["orphaned"]);
@@ -765,7 +765,7 @@ mod tests {
             break_tenant(&world, |t| {
                 let i = t.by_anchor[&ids[7]] as usize;
                 let mut attrs = (*t.objects[i].attrs).clone();
-                attrs.proxy_addresses = Default::default();
+                attrs.proxy_addresses = Box::default();
                 attrs.user_principal_name = t.objects[t.by_anchor[&ids[6]] as usize]
                     .attrs
                     .user_principal_name

@@ -55,6 +55,6 @@ mod tests {
         assert_ne!(a, rng_for(7, "churn").next_u64());
         assert_ne!(a, rng_for(8, "generator").next_u64());
         // Pinned: a change here changes every generated directory and must be deliberate.
-        assert_eq!(child_seed(1, "generator"), 14714107793356219909);
+        assert_eq!(child_seed(1, "generator"), 14_714_107_793_356_219_909);
     }
 }

@@ -153,8 +153,9 @@ proptest! {
         let shape = &spec.group_shape;
         let mut nested = 0;
         for g in directory.objects.iter().filter(|o| o.kind == ObjectKind::Group) {
-            let users = g.attrs.member.iter().filter(|m| !group_dns.contains(&***m)).count() as u32;
-            nested += g.attrs.member.len() as u32 - users;
+            let users = g.attrs.member.iter().filter(|m| !group_dns.contains(&***m)).count();
+            let users = u32::try_from(users).unwrap();
+            nested += u32::try_from(g.attrs.member.len()).unwrap() - users;
             prop_assert!(users <= shape.max_members.min(regular), "{} users in {}", users, g.dn);
             prop_assert!(users >= shape.min_members.min(regular), "{} users in {}", users, g.dn);
         }
@@ -199,7 +200,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
 #[test]
 fn oversized_groups_are_planted_over_the_member_limit() {
     let spec = DirectorySpec {
-        users: GROUP_MEMBER_LIMIT as u32 + 10,
+        users: u32::try_from(GROUP_MEMBER_LIMIT).unwrap() + 10,
         groups: 20,
         contacts: 0,
         defects: PlantedDefects {

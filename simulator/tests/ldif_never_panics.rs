@@ -3,6 +3,7 @@
 //! GUIDs and times), either read or fail with an error that names a line inside the input.
 
 use proptest::prelude::*;
+use std::fmt::Write as _;
 use upgrade_lab_simulator::ldif::{read_directory, read_directory_bytes, write_directory};
 
 const FRAGMENTS: &[&str] = &[
@@ -159,9 +160,9 @@ fn entries() -> impl Strategy<Value = String> {
     proptest::collection::vec(entry, 1..6).prop_map(|entries| {
         let mut text = String::new();
         for (i, (rdn, class, attrs)) in entries.into_iter().enumerate() {
-            text.push_str(&format!("dn: {rdn}{i},DC=b\nobjectClass: {class}\n"));
+            let _ = write!(text, "dn: {rdn}{i},DC=b\nobjectClass: {class}\n");
             for (name, sep, value) in attrs {
-                text.push_str(&format!("{name}{sep}{value}\n"));
+                let _ = writeln!(text, "{name}{sep}{value}");
             }
             text.push('\n');
         }

@@ -52,9 +52,9 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
             .filter(|o| o.attrs.group_type == Some(t))
             .count()
     };
-    assert_eq!(by_group_type(-2147483646), 8);
-    assert_eq!(by_group_type(-2147483644), 6);
-    assert_eq!(by_group_type(-2147483640), 7);
+    assert_eq!(by_group_type(-2_147_483_646), 8);
+    assert_eq!(by_group_type(-2_147_483_644), 6);
+    assert_eq!(by_group_type(-2_147_483_640), 7);
     let trusts: Vec<&str> = d
         .objects
         .iter()
@@ -73,7 +73,7 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
         "ACE60RcYu0iZv4CMYPK+eg=="
     );
     assert_eq!(&*child1.dn, "cn=CHILD1$,cn=Users,dc=example,dc=com");
-    assert_eq!(child1.usn_changed, 2181674);
+    assert_eq!(child1.usn_changed, 2_181_674);
     // whenChanged: 20160423221800.0Z
     assert_eq!(child1.when_changed_ms, 1_461_449_880_000);
     assert_eq!(&*d.forest, "example.com");

@@ -280,7 +280,10 @@ fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() 
         DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, GROUP_MEMBER_LIMIT_ERROR,
     };
     let limit = DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
-    let (world, export) = initial_export(one_big_group(limit as u32, limit), TenantSpec::default());
+    let (world, export) = initial_export(
+        one_big_group(u32::try_from(limit).unwrap(), limit),
+        TenantSpec::default(),
+    );
     assert_eq!(export.status.as_str(), "completed-export-errors");
     assert_eq!(export.stats.errors, 1);
     assert!(
@@ -296,7 +299,7 @@ fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() 
 
     // One member fewer is under the limit: the same group is exported (the check's boundary).
     let (world, export) = initial_export(
-        one_big_group(limit as u32, limit - 1),
+        one_big_group(u32::try_from(limit).unwrap(), limit - 1),
         TenantSpec::default(),
     );
     assert_eq!(export.stats.errors, 0, "{:?}", export.errors);
@@ -306,10 +309,11 @@ fn a_group_over_dirsyncs_member_limit_is_refused_and_never_reaches_the_tenant() 
 #[test]
 fn current_connect_exports_a_group_of_50000_members_under_its_250000_limit() {
     use upgrade_lab_engine::ports::{ConnectServer, InstallMode};
+    use upgrade_lab_model::Connector::{ActiveDirectory, AzureAd};
     use world_support::{config, install_request};
     let limit = upgrade_lab_model::constants::DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS;
     let world = World::builder()
-        .directory(one_big_group(limit as u32, limit))
+        .directory(one_big_group(u32::try_from(limit).unwrap(), limit))
         .dirsync_start(DirSyncStart::NotInstalled)
         .build()
         .unwrap();
@@ -317,7 +321,6 @@ fn current_connect_exports_a_group_of_50000_members_under_its_250000_limit() {
     let mut req = install_request(&config(), InstallMode::InPlace, false);
     req.start_sync = false;
     world.run(port.install(req)).unwrap();
-    use upgrade_lab_model::Connector::{ActiveDirectory, AzureAd};
     for (c, p) in [
         (ActiveDirectory, RunProfile::FullImport),
         (AzureAd, RunProfile::FullImport),

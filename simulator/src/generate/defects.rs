@@ -80,6 +80,10 @@ pub(crate) fn distinct_picks(rng: &mut SimRng, len: usize, count: u32) -> Vec<us
     let mut seen: FxHashSet<usize> = FxHashSet::default();
     let mut order = Vec::with_capacity(count);
     for j in len - count..len {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the draw is at most j, itself a usize"
+        )]
         let t = rng.random_range(0..=j as u64) as usize;
         let chosen = if seen.contains(&t) { j } else { t };
         seen.insert(chosen);

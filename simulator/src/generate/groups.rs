@@ -48,6 +48,10 @@ impl GroupPlan {
                 level[g] = level[p as usize] + 1;
             }
             if level[g] < shape.nesting_depth {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "group indices are below the spec's group count, a u32"
+                )]
                 eligible.push(g as u32);
             }
         }
@@ -62,7 +66,12 @@ impl GroupPlan {
         let mut children = vec![0u32; child_offsets[count] as usize];
         for (g, &p) in parent.iter().enumerate() {
             if p != u32::MAX {
-                children[fill[p as usize] as usize] = g as u32;
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "group indices are below the spec's group count, a u32"
+                )]
+                let g = g as u32;
+                children[fill[p as usize] as usize] = g;
                 fill[p as usize] += 1;
             }
         }
@@ -182,6 +191,10 @@ fn members(
 ) -> Box<[Value]> {
     let shape = &shared.spec.group_shape;
     let children = plan.children_of(g);
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "GROUP_MEMBER_LIMIT is 50,000 and a group has fewer child groups than the spec's u32 group count"
+    )]
     let wanted = if plan.oversized[g] {
         GROUP_MEMBER_LIMIT as u32 + 1 + rng.random_range(0..OVERSIZE_EXTRA_MAX)
     } else {
@@ -197,12 +210,20 @@ fn members(
     };
     let available = regular.len() as u64;
     let count = u64::from(wanted).min(available);
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "count is at most regular.len(), a usize"
+    )]
     let mut out: Vec<Value> = Vec::with_capacity(count as usize + children.len());
     if count > 0 {
         let start = rng.random_range(0..available);
         let stride = coprime_stride(rng, available);
         for i in 0..count {
             let index = (start + i * stride) % available;
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "index is below regular.len(), a usize"
+            )]
             out.push(regular[index as usize].dn.clone());
         }
     }

@@ -119,51 +119,109 @@ pub enum SpecError {
     #[error(
         "the spec asks for {asked} objects; the generator makes at most {MAX_OBJECTS}: lower users, groups or contacts"
     )]
-    TooManyObjects { asked: u64 },
+    /// Users, groups and contacts together exceed `MAX_OBJECTS` (OUs are limited apart).
+    TooManyObjects {
+        /// Users + groups + contacts, as the spec asks.
+        asked: u64,
+    },
     #[error("the spec names no domain: give at least one DNS name (the first is the forest root)")]
+    /// `domains` is empty.
     NoDomain,
     #[error("the spec names {0} domains; at most {MAX_DOMAINS} are supported")]
+    /// More than `MAX_DOMAINS` domains (how many were given).
     TooManyDomains(usize),
     #[error(
         "domain '{name}' is not a DNS name ({problem}); use labels of letters, digits and '-' separated by dots, like contoso.com"
     )]
-    BadDomain { name: String, problem: &'static str },
+    /// A domain that is not a DNS name.
+    BadDomain {
+        /// The domain as given.
+        name: String,
+        /// What is wrong with it (e.g. "an empty label").
+        problem: &'static str,
+    },
     #[error("domain '{0}' is listed twice; list each domain once")]
+    /// A domain listed twice (the name, as given).
     DuplicateDomain(String),
     #[error(
         "ou_depth {depth} with ou_fan_out {fan_out} makes more than {MAX_ORGANIZATIONAL_UNITS} OUs; lower one of them"
     )]
-    TooManyOus { depth: u32, fan_out: u32 },
+    /// `ou_depth` and `ou_fan_out` make more than `MAX_ORGANIZATIONAL_UNITS` OUs.
+    TooManyOus {
+        /// `ou_depth`: levels of OUs under each domain.
+        depth: u32,
+        /// `ou_fan_out`: child OUs per OU.
+        fan_out: u32,
+    },
     #[error("ou_depth is {0} but ou_fan_out is 0: give a fan-out of at least 1 or a depth of 0")]
+    /// A positive `ou_depth` (given here) with `ou_fan_out` 0.
     ZeroFanOut(u32),
     #[error("{field} is {value}; a per-mille value is at most 1000")]
-    PerMilleOutOfRange { field: &'static str, value: u16 },
+    /// A per-mille setting above 1000.
+    PerMilleOutOfRange {
+        /// The setting's name, as in the spec.
+        field: &'static str,
+        /// Its value, in thousandths.
+        value: u16,
+    },
     #[error(
         "group_shape needs min_members <= mean_members <= max_members, got {min} <= {mean} <= {max}"
     )]
-    BadGroupSizes { min: u32, mean: u32, max: u32 },
+    /// `group_shape`'s member counts are out of order.
+    BadGroupSizes {
+        /// `min_members`.
+        min: u32,
+        /// `mean_members`.
+        mean: u32,
+        /// `max_members`.
+        max: u32,
+    },
     #[error(
         "group_shape.max_members is {0}, at or above the member limit of {GROUP_MEMBER_LIMIT} (only smaller groups are exported); plant oversized groups with defects.oversized_groups instead"
     )]
+    /// `group_shape.max_members` (given here) reaches `GROUP_MEMBER_LIMIT`.
     GroupMaxOverLimit(u32),
     #[error("group_shape.nesting_depth is {0}; at most {MAX_NESTING_DEPTH} is supported")]
+    /// `group_shape.nesting_depth` (given here) exceeds `MAX_NESTING_DEPTH`.
     NestingTooDeep(u32),
     #[error(
         "service_accounts ({service}) exceeds users ({users}); raise users or lower service_accounts"
     )]
-    TooManyServiceAccounts { service: u32, users: u32 },
+    /// More service accounts than users.
+    TooManyServiceAccounts {
+        /// `service_accounts`.
+        service: u32,
+        /// `users`.
+        users: u32,
+    },
     #[error(
         "the planted defects and NoSync users need {needed} regular users but the spec has {available}; raise users or lower the defect counts"
     )]
-    NotEnoughUsers { needed: u64, available: u64 },
+    /// Planted defects and NoSync users need more regular users than there are.
+    NotEnoughUsers {
+        /// Regular users the defects and NoSync users need.
+        needed: u64,
+        /// Regular users (users minus service accounts).
+        available: u64,
+    },
     #[error(
         "defects.oversized_groups needs groups of more than {GROUP_MEMBER_LIMIT} members, but the spec has only {users} regular users; raise users above {GROUP_MEMBER_LIMIT} or set oversized_groups to 0"
     )]
-    NotEnoughUsersForOversizedGroups { users: u64 },
+    /// Oversized groups are asked for but there are too few regular users to fill one.
+    NotEnoughUsersForOversizedGroups {
+        /// Regular users (users minus service accounts).
+        users: u64,
+    },
     #[error(
         "defects.oversized_groups is {oversized} but the spec has only {groups} groups; raise groups or lower oversized_groups"
     )]
-    NotEnoughGroups { oversized: u32, groups: u32 },
+    /// More oversized groups than groups.
+    NotEnoughGroups {
+        /// `defects.oversized_groups`.
+        oversized: u32,
+        /// `groups`.
+        groups: u32,
+    },
 }
 
 impl DirectorySpec {

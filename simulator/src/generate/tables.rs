@@ -142,6 +142,10 @@ fn values(raw: impl Iterator<Item = String>) -> Vec<Value> {
 /// Fisher–Yates with u32 draws, so the order is the same on every platform.
 fn shuffle<T>(items: &mut [T], rng: &mut SimRng) {
     for i in (1..items.len()).rev() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the shuffled tables hold a few hundred entries"
+        )]
         let j = rng.random_range(0..=i as u32) as usize;
         items.swap(i, j);
     }

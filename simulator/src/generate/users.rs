@@ -122,5 +122,10 @@ fn service_account(shared: &Shared, rng: &mut SimRng) -> (Value, Attributes) {
 /// A uniform index below `len` (`len` > 0), drawn as u32 so every platform draws the same.
 pub(crate) fn pick(rng: &mut SimRng, len: usize) -> usize {
     debug_assert!(len > 0 && u32::try_from(len).is_ok());
-    rng.random_range(0..len as u32) as usize
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "len fits a u32 (debug-asserted above): callers pass table and group counts"
+    )]
+    let draw = rng.random_range(0..len as u32);
+    draw as usize
 }

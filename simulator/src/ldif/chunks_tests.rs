@@ -37,7 +37,7 @@ fn push_line(out: &mut String, g: &mut Gen, line: &str, crlf: bool) {
     let chars: Vec<char> = line.chars().collect();
     let mut start = 0;
     while chars.len() - start > 4 && g.one_in(3) {
-        let cut = start + 1 + g.below((chars.len() - start - 1) as u64) as usize;
+        let cut = start + 1 + usize::try_from(g.below((chars.len() - start - 1) as u64)).unwrap();
         out.extend(&chars[start..cut]);
         out.push_str(eol);
         out.push(' ');
@@ -61,7 +61,9 @@ const CLASSES: [&str; 6] = [
 /// record's objectGUID, 3 a uSNChanged that is no number.
 fn record_lines(g: &mut Gen, i: u64, dns: &[String], plant: Option<u64>) -> Vec<String> {
     let dn = match plant {
-        Some(0) if !dns.is_empty() => dns[g.below(dns.len() as u64) as usize].clone(),
+        Some(0) if !dns.is_empty() => {
+            dns[usize::try_from(g.below(dns.len() as u64)).unwrap()].clone()
+        }
         _ => format!("CN=Entry {i},OU=Unit{},DC=contoso,DC=com", g.below(4)),
     };
     let mut lines = Vec::new();
@@ -88,7 +90,7 @@ fn record_lines(g: &mut Gen, i: u64, dns: &[String], plant: Option<u64>) -> Vec<
     }
     let class = match plant {
         Some(_) => "user",
-        None => CLASSES[g.below(CLASSES.len() as u64) as usize],
+        None => CLASSES[usize::try_from(g.below(CLASSES.len() as u64)).unwrap()],
     };
     lines.push("objectClass: top".into());
     lines.push(format!("objectClass: {class}"));
@@ -253,6 +255,10 @@ fn newlines_are_counted_eight_bytes_at_a_time_exactly() {
     let text = "a\n\n\x0b\n\u{8a}\n\u{fe}\nxyz\n\n\n\n\n\n\n\n\n\x09\x0a\x0b\n";
     for start in 0..8 {
         let bytes = &text.as_bytes()[start..];
+        #[expect(
+            clippy::naive_bytecount,
+            reason = "the byte-by-byte count is the reference"
+        )]
         let plain = bytes.iter().filter(|&&b| b == b'\n').count();
         assert_eq!(count_newlines(bytes), plain, "from {start}");
     }

@@ -108,8 +108,8 @@ impl<'a> Merge<'a> {
             },
             skipped: SkipCounts::default(),
             records_count: 0,
-            dns: FxHashMap::with_capacity_and_hasher(items, Default::default()),
-            guids: FxHashMap::with_capacity_and_hasher(items, Default::default()),
+            dns: FxHashMap::with_capacity_and_hasher(items, rustc_hash::FxBuildHasher),
+            guids: FxHashMap::with_capacity_and_hasher(items, rustc_hash::FxBuildHasher),
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
         }

@@ -161,6 +161,7 @@ enum Class<'r> {
 }
 
 /// The entries the model holds.
+#[derive(Clone, Copy)]
 enum Modelled {
     Object(ObjectKind),
     OrganizationalUnit,
@@ -497,7 +498,7 @@ fn flag_attr(
         Attr::GroupType => {
             let n = number(attr, scratch, "a whole number (the groupType flags)")?;
             let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
-            set_once(&mut a.group_type, v as i32, attr)?;
+            set_once(&mut a.group_type, v.cast_signed(), attr)?;
         }
         Attr::IsCriticalSystemObject => {
             let t = attr.text(scratch)?.trim();

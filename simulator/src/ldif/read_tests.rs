@@ -128,7 +128,7 @@ fn flags_read_signed_or_unsigned_and_times_with_offsets() {
         "dn: CN=g,DC=x\nobjectClass: group\ngroupType: 2147483656\nuSNChanged: 18446744073709551615\nwhenChanged: 19700101010000+0100\n\ndn: CN=u,DC=x\nobjectClass: user\nuserAccountControl: -1\nisCriticalSystemObject: false\n",
     );
     let d = &import.directory;
-    assert_eq!(d.objects[0].attrs.group_type, Some(-2147483640));
+    assert_eq!(d.objects[0].attrs.group_type, Some(-2_147_483_640));
     assert_eq!(d.objects[0].usn_changed, u64::MAX);
     assert_eq!(d.objects[0].when_changed_ms, 0);
     assert_eq!(d.objects[1].attrs.user_account_control, Some(u32::MAX));

@@ -30,6 +30,10 @@ pub(crate) fn strip_bom(text: &str) -> &str {
 fn utf8(bytes: &[u8]) -> Result<&str, LdifError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
+        #[expect(
+            clippy::naive_bytecount,
+            reason = "runs once, on the error path of a bad file"
+        )]
         let line = 1 + good.iter().filter(|b| **b == b'\n').count();
         let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
         // Column in characters: the bytes before the bad one on its line are valid UTF-8.

@@ -72,7 +72,7 @@ pub(crate) fn format_generalized(ms: u64) -> Option<String> {
     if ms > MAX_MS {
         return None;
     }
-    let ms = ms as i64;
+    let ms = i64::try_from(ms).ok()?;
     let (days, in_day_ms) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
     let (y, m, d) = civil_from_days(days);
     let secs = in_day_ms / 1000;

@@ -179,7 +179,7 @@ pub(super) fn flags_u32(n: i64) -> Option<u32> {
     if let Ok(v) = u32::try_from(n) {
         Some(v)
     } else {
-        i32::try_from(n).ok().map(|v| v as u32)
+        i32::try_from(n).ok().map(i32::cast_unsigned)
     }
 }
 
@@ -242,9 +242,9 @@ mod tests {
 
     #[test]
     fn flag_words_read_signed_or_unsigned() {
-        assert_eq!(flags_u32(-2147483646), Some(0x8000_0002));
-        assert_eq!(flags_u32(2147483650), Some(0x8000_0002));
-        assert_eq!(flags_u32(4294967296), None);
-        assert_eq!(flags_u32(-2147483649), None);
+        assert_eq!(flags_u32(-2_147_483_646), Some(0x8000_0002));
+        assert_eq!(flags_u32(2_147_483_650), Some(0x8000_0002));
+        assert_eq!(flags_u32(4_294_967_296), None);
+        assert_eq!(flags_u32(-2_147_483_649), None);
     }
 }

@@ -16,9 +16,13 @@ use upgrade_lab_model::{
 /// A change an import staged and no synchronization has processed yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingImport {
+    /// Nothing staged: the object is as the last synchronization saw it.
     None,
+    /// The object is new in the connector space.
     Add,
+    /// Attribute values changed.
     Update,
+    /// The object was deleted from the connected directory.
     Delete,
 }
 
@@ -54,7 +58,8 @@ pub(crate) struct AadCsObject {
 /// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid.
 #[derive(Clone, Debug)]
 pub struct Slots<K, T> {
-    slots: Vec<Option<T>>,
+    /// One cell per index ever handed out; `None` once removed.
+    cells: Vec<Option<T>>,
     index: FxHashMap<K, u32>,
     live: usize,
 }
@@ -62,7 +67,7 @@ pub struct Slots<K, T> {
 impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
     fn default() -> Self {
         Self {
-            slots: Vec::new(),
+            cells: Vec::new(),
             index: FxHashMap::default(),
             live: 0,
         }
@@ -72,8 +77,8 @@ impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
 impl<K: Hash + Eq + Clone, T> Slots<K, T> {
     pub(crate) fn with_capacity(n: usize) -> Self {
         Self {
-            slots: Vec::with_capacity(n),
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            cells: Vec::with_capacity(n),
+            index: FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher),
             live: 0,
         }
     }
@@ -84,15 +89,19 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
     }
 
     pub(crate) fn insert(&mut self, key: K, value: T) -> u32 {
-        let i = self.slots.len() as u32;
-        self.slots.push(Some(value));
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+        )]
+        let i = self.cells.len() as u32;
+        self.cells.push(Some(value));
         self.index.insert(key, i);
         self.live += 1;
         i
     }
 
     pub(crate) fn remove(&mut self, i: u32, key: &K) -> Option<T> {
-        let v = self.slots.get_mut(i as usize)?.take();
+        let v = self.cells.get_mut(i as usize)?.take();
         if v.is_some() {
             self.index.remove(key);
             self.live -= 1;
@@ -102,16 +111,20 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
 
     /// The object at index `i`, unless it was removed.
     pub fn get(&self, i: u32) -> Option<&T> {
-        self.slots.get(i as usize)?.as_ref()
+        self.cells.get(i as usize)?.as_ref()
     }
 
     pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut T> {
-        self.slots.get_mut(i as usize)?.as_mut()
+        self.cells.get_mut(i as usize)?.as_mut()
     }
 
     /// Number of slot positions (live or not): the bound of indices.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+    )]
     pub(crate) fn capacity_used(&self) -> u32 {
-        self.slots.len() as u32
+        self.cells.len() as u32
     }
 
     /// Live objects.
@@ -125,8 +138,12 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
     }
 
     /// Live objects with their indices, in index order.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+    )]
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.slots
+        self.cells
             .iter()
             .enumerate()
             .filter_map(|(i, s)| s.as_ref().map(|v| (i as u32, v)))

@@ -45,7 +45,12 @@ impl Metaverse {
     pub(crate) fn insert(&mut self, object: MvObject) -> u32 {
         self.slots.push(Some(object));
         self.live += 1;
-        (self.slots.len() - 1) as u32
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+        )]
+        let i = (self.slots.len() - 1) as u32;
+        i
     }
 
     pub(crate) fn remove(&mut self, i: u32) -> Option<MvObject> {
@@ -76,6 +81,10 @@ impl Metaverse {
     }
 
     /// Live objects with their indices, in index order.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+    )]
     pub fn iter(&self) -> impl Iterator<Item = (u32, &MvObject)> {
         self.slots
             .iter()

@@ -103,7 +103,7 @@ impl SyncEngine {
                 .mv
                 .and_then(|m| self.mv.get(m))
                 .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
-            let mut export = pending_export::describe(cs, display)?;
+            let mut export = pending_export::describe(cs, &display)?;
             export.changes_source_anchor = self.reanchors(cs);
             Some(export)
         }));

@@ -11,12 +11,12 @@ use upgrade_lab_model::{ExportOperation, PendingExport};
 /// csexport's view of one pending export.
 pub(crate) fn describe(
     cs: &AadCsObject,
-    display: upgrade_lab_model::Value,
+    display: &upgrade_lab_model::Value,
 ) -> Option<PendingExport> {
     let e = cs.export.as_ref()?;
     let object = ExportObject {
         kind: cs.kind,
-        dn: &display,
+        dn: display,
         anchor: &cs.anchor,
     };
     Some(PendingExport {
@@ -25,7 +25,7 @@ pub(crate) fn describe(
         anchor: cs.anchor.clone(),
         display: display.clone(),
         changes: match e.operation {
-            ExportOperation::Delete => Default::default(),
+            ExportOperation::Delete => upgrade_lab_model::AttributeChanges::default(),
             ExportOperation::Add => {
                 rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image))
             }

@@ -21,7 +21,9 @@ use upgrade_lab_model::{
 /// hours for 50,000 objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowSet {
+    /// DirSync's fixed attribute flow.
     DirSync,
+    /// Azure AD Connect's out-of-box sync rules.
     Connect,
 }
 

@@ -315,9 +315,7 @@ impl SyncEngine {
             return;
         }
         let object = cs.object.clone();
-        let m = if let Some(m) = linked {
-            m
-        } else {
+        let Some(m) = linked else {
             // A metaverse object lives exactly as long as its AD connector, so a new
             // connector never finds one to join: it projects.
             stats.projections += 1;

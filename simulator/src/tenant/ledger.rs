@@ -95,38 +95,53 @@ pub enum Incident {
     /// The Azure AD Connect installer (MSI) was run again on an installed server (the upgrade
     /// document: "Make sure that you don't run the installation MSI file again").
     InstallerRerun {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
     /// A new server was installed on the SQL instance DirSync still uses (docs/real-systems.md,
     /// "Failure modes", 12).
     SharedSqlInstance {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
+        /// The SQL instance both servers use, as the installer was given it.
         instance: String,
     },
     /// The installer finished and asked the user to sign out and in again (the upgrade document).
     SignOutRequired {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
+    /// The user signed out and in again after the installer asked to (clears `SignOutRequired`).
     SignedOutAndIn {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
     /// DirSync was uninstalled before the Connect installer inspected it, so its configuration
     /// could not be read and migrated (the upgrade document: "do not uninstall DirSync yourself
     /// before the upgrade").
     DirSyncUninstalledBeforeInspection {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
     /// Connect was installed with settings migrated from a DirSync whose configuration blocks
     /// the upgrade: the removed attributes or the extension DLL's logic are silently lost
     /// (docs/real-systems.md, "What migrates, what blocks, what is reset").
     BlockedConfigurationMigrated {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
+        /// Why DirSync's configuration blocks the upgrade, one line per reason.
         reasons: Vec<String>,
     },
 }

@@ -126,6 +126,10 @@ impl Tenant {
         if self.live_count_fast() >= self.quota() {
             return Err(QUOTA_EXCEEDED);
         }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the quota check above keeps the tenant far below u32::MAX objects"
+        )]
         let i = self.objects.len() as u32;
         self.objects.push(TenantObject {
             // Set by `write` once the values pass the uniqueness checks.

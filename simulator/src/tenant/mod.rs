@@ -200,9 +200,12 @@ impl Tenant {
         let mut t = Self {
             initial_domain: initial_domain.to_string(),
             objects: Vec::with_capacity(expected_objects + spec.cloud_objects.len()),
-            by_anchor: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
-            upns: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
-            smtp: FxHashMap::with_capacity_and_hasher(expected_objects, Default::default()),
+            by_anchor: FxHashMap::with_capacity_and_hasher(
+                expected_objects,
+                rustc_hash::FxBuildHasher,
+            ),
+            upns: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
+            smtp: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
             seq: 0,
             live: 0,
             throttle,
@@ -215,6 +218,10 @@ impl Tenant {
             },
         };
         for c in spec.cloud_objects {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+            )]
             let i = t.objects.len() as u32;
             t.seq += 1;
             t.live += 1;

@@ -35,17 +35,28 @@ pub const DEFAULT_DIRSYNC_HOST: &str = "DIRSYNC01";
 #[non_exhaustive]
 pub enum BuildError {
     #[error("the tokio runtime could not start: {0}")]
+    /// The simulated world's tokio runtime did not start (an OS error).
     Runtime(#[from] std::io::Error),
     #[error(
         "DirSync on SQL Server Express cannot hold {objects} objects (10 GB is about \
          100,000): set DirSyncConfig.sql to a full SQL Server for a directory this large"
     )]
-    ExpressTooSmall { objects: usize },
+    /// DirSync is configured for SQL Server Express (LocalDB) but the directory is too big for it.
+    ExpressTooSmall {
+        /// Objects in the directory (users, groups, contacts, OUs, domains).
+        objects: usize,
+    },
     #[error(
         "the DirSync configuration names forest '{config}' but the directory's forest is \
          '{directory}'; set DirSyncConfig.forest to the directory's forest"
     )]
-    ForestMismatch { config: String, directory: String },
+    /// `DirSyncConfig.forest` is not the directory's forest.
+    ForestMismatch {
+        /// The forest `DirSyncConfig.forest` names.
+        config: String,
+        /// The directory's forest root domain.
+        directory: String,
+    },
 }
 
 /// Builds a [`World`].
@@ -91,6 +102,7 @@ impl Default for WorldBuilder {
 
 impl WorldBuilder {
     /// The forest AD holds. Default: an empty `contoso.com`.
+    #[must_use]
     pub fn directory(mut self, directory: Directory) -> Self {
         self.directory = directory;
         self
@@ -98,18 +110,21 @@ impl WorldBuilder {
 
     /// DirSync's configuration. Default: `DirSyncConfig::typical(forest,
     /// "<forest's first label>.onmicrosoft.com")`.
+    #[must_use]
     pub fn dirsync(mut self, config: DirSyncConfig) -> Self {
         self.dirsync = Some(config);
         self
     }
 
     /// The DirSync server's host name. Default: `DIRSYNC01`.
+    #[must_use]
     pub fn dirsync_host(mut self, host: &str) -> Self {
         self.dirsync_host = host.to_string();
         self
     }
 
     /// Where DirSync stands at T+0. Default: [`DirSyncStart::Converged`].
+    #[must_use]
     pub fn dirsync_start(mut self, start: DirSyncStart) -> Self {
         self.dirsync_start = start;
         self
@@ -117,6 +132,7 @@ impl WorldBuilder {
 
     /// The machine facts of a server (by its hostname). Servers without one get
     /// `ServerEnvironment::current(host)`: every prerequisite met.
+    #[must_use]
     pub fn environment(mut self, environment: ServerEnvironment) -> Self {
         self.environments.push(environment);
         self
@@ -124,30 +140,35 @@ impl WorldBuilder {
 
     /// The tenant: DAR, soft match on UPN, quota, cloud-only objects, extra accounts.
     /// Default: `TenantSpec::default()` (DAR on, verified domain: quota 300,000).
+    #[must_use]
     pub fn tenant(mut self, spec: TenantSpec) -> Self {
         self.tenant = spec;
         self
     }
 
     /// The timing model. Default: the calibration of `timing.rs`.
+    #[must_use]
     pub fn timing(mut self, timing: Timing) -> Self {
         self.timing = timing;
         self
     }
 
     /// The world's seed (every component draws from its own child stream). Default: 0.
+    #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
     /// Plans a fault. Default: none.
+    #[must_use]
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
         self
     }
 
     /// AD churn from T+0. Default: none.
+    #[must_use]
     pub fn churn(mut self, spec: ChurnSpec) -> Self {
         self.churn.push(spec);
         self
@@ -155,6 +176,7 @@ impl WorldBuilder {
 
     /// The Enterprise Admins account. Default: `<NETBIOS>\Administrator` with
     /// [`DEFAULT_PASSWORD`].
+    #[must_use]
     pub fn enterprise_admin(mut self, credential: Credential) -> Self {
         self.enterprise_admin = Some(credential);
         self
@@ -162,6 +184,7 @@ impl WorldBuilder {
 
     /// The password of DirSync's Azure AD account (a Hybrid Identity Administrator of the
     /// tenant). Default: [`DEFAULT_PASSWORD`].
+    #[must_use]
     pub fn azure_ad_password(mut self, password: &str) -> Self {
         self.azure_ad_password = password.to_string();
         self
@@ -169,6 +192,7 @@ impl WorldBuilder {
 
     /// **Test affordance**: plants a bug in the system under test. Default: none.
     #[doc(hidden)]
+    #[must_use]
     pub fn planted_bug(mut self, bug: Option<super::PlantedBug>) -> Self {
         self.planted_bug = bug;
         self
@@ -205,7 +229,7 @@ impl WorldBuilder {
         let config = self.dirsync_config();
         self.check(&config)?;
         let (dirsync_start, churn) = (self.dirsync_start, self.churn.clone());
-        let mut state = self.into_state(config);
+        let mut state = self.into_state(&config);
         if dirsync_start == DirSyncStart::Converged {
             converge(&mut state);
         }
@@ -231,7 +255,7 @@ impl WorldBuilder {
     }
 
     /// The world's state at T+0, before DirSync's history and the background tasks.
-    fn into_state(self, config: DirSyncConfig) -> WorldState {
+    fn into_state(self, config: &DirSyncConfig) -> WorldState {
         let ea = self
             .enterprise_admin
             .clone()

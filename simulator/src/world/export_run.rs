@@ -427,6 +427,7 @@ fn book_writes(st: &mut WorldState, begin: u64, writes: u64, ms_per_write: u64) 
 }
 
 /// What an export run may write.
+#[derive(Clone, Copy)]
 pub(crate) struct WriteLimits {
     /// Writes the tenant admits before it throttles the rest.
     pub(crate) admitted: u64,

@@ -194,7 +194,12 @@ pub(crate) struct Shared {
 impl Shared {
     /// Simulated time since the world started (must be called inside the world's runtime).
     pub fn now(&self) -> SimTime {
-        SimTime(Instant::now().duration_since(self.start).as_millis() as u64)
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "u64 ms last 584 million years; simulated runs last days"
+        )]
+        let ms = Instant::now().duration_since(self.start).as_millis() as u64;
+        SimTime(ms)
     }
 
     pub(crate) fn lock_for(&self, host: &str) -> Rc<tokio::sync::Mutex<()>> {

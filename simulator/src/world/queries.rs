@@ -75,7 +75,9 @@ pub struct ExportEntry {
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub enum AdName<'a> {
+    /// The object's distinguished name, e.g. `CN=Smith\, John,OU=Sales,DC=contoso,DC=com`.
     Dn(&'a str),
+    /// The object's sAMAccountName (pre-Windows 2000 logon name), without the domain.
     SamAccountName(&'a str),
 }
 

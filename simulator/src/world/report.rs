@@ -37,36 +37,54 @@ pub enum Violation {
     /// Two servers were active exporters at the same time (active/active is unsupported:
     /// docs/real-systems.md, "Staging mode").
     TwoActiveExporters {
+        /// Host name of the server that was the active exporter first.
         first: String,
+        /// Host name of the server that became an active exporter while the first still was.
         second: String,
+        /// Simulated time the overlap began.
         from: SimTime,
+        /// Simulated time the overlap ended (or the end of the run).
         to: SimTime,
     },
     /// DirSync exported after Azure AD Connect had exported (a rollback, which the
     /// upgrade document forbids).
     RollbackToDirSync {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Simulated time of Azure AD Connect's first export.
         connect_first_export: SimTime,
     },
+    /// The Connect installer (MSI) was run again on an installed server (the upgrade document).
     InstallerRerun {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
+    /// A new server was installed on the SQL instance DirSync still uses.
     SharedSqlInstance {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
+        /// The SQL instance both servers use, as the installer was given it.
         instance: String,
     },
     /// DirSync was uninstalled before the upgrade inspected it (the upgrade document).
     DirSyncUninstalledBeforeInspection {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
     },
     /// A configuration the upgrade cannot migrate was migrated anyway (the upgrade
     /// document).
     BlockedConfigurationMigrated {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
+        /// Why DirSync's configuration blocks the upgrade, one line per reason.
         reasons: Vec<String>,
     },
     /// Once converged, in-scope AD objects without their tenant object.
@@ -83,7 +101,9 @@ pub enum Violation {
     /// write (the same object, operation and values): a change exported twice, e.g. an
     /// interrupted export replayed after a crash.
     ExportRepeated {
+        /// Simulated time it happened.
         at: SimTime,
+        /// Host name of the server it happened on.
         host: String,
         /// Writes repeated, over every export.
         count: u64,

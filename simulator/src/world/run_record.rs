@@ -16,6 +16,7 @@ use upgrade_lab_model::{
 /// Which server a run is on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ServerId {
+    /// The DirSync server (there is one per world).
     DirSync,
     /// An Azure AD Connect server by host name.
     Connect(String),

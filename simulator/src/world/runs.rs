@@ -153,6 +153,7 @@ pub(crate) async fn run_profile_locked(
     connector: Connector,
     profile: RunProfile,
 ) -> Result<RunRecord, PortError> {
+    use RunProfile::{DeltaImport, DeltaSynchronization, Export, FullImport, FullSynchronization};
     let started = shared.now();
     let (host, overhead, failure) = {
         let st = shared.state.borrow();
@@ -171,7 +172,6 @@ pub(crate) async fn run_profile_locked(
         }
         return Ok(record_stopped(shared, id, fault, run, status, vec![text]));
     }
-    use RunProfile::{DeltaImport, DeltaSynchronization, Export, FullImport, FullSynchronization};
     match (connector, profile) {
         (Connector::ActiveDirectory, Export) => {
             // No writeback is configured: the AD connector has nothing to export.

@@ -64,7 +64,7 @@ pub fn group(n: u32, domain: &str) -> DirectoryObject {
         attrs: Arc::new(Attributes {
             cn: Some(v(format!("group{n}"))),
             sam_account_name: Some(v(format!("group{n}"))),
-            group_type: Some(-2147483646),
+            group_type: Some(-2_147_483_646),
             ..Default::default()
         }),
         usn_changed: 0,
