@@ -368,16 +368,6 @@ mod tests {
             c.updated_then_deleted.is_empty(),
             "obj(1) was deleted unchanged"
         );
-        // An update, then a delete: a delete that remembers the update.
-        ad.update(SimTime(7), &obj(2).guid, |a| {
-            a.title = Some(Arc::from("CEO"));
-        })
-        .unwrap();
-        ad.delete(SimTime(8), &obj(2).guid).unwrap();
-        let c = ad.changes_since(SimTime(1));
-        assert_eq!(c.deleted, ids(&[1, 2]));
-        assert!(c.updated.is_empty());
-        assert_eq!(c.updated_then_deleted, ids(&[2]));
         let all = ad.changes_since(SimTime::START);
         assert!(all.added.contains(&obj(3).guid.immutable_id()));
         assert_eq!(
@@ -388,6 +378,17 @@ mod tests {
             ad.add(SimTime(5), obj(3)),
             Err(AdError::DuplicateGuid(_))
         ));
+
+        // An update, then a delete: a delete that remembers the update.
+        ad.update(SimTime(7), &obj(2).guid, |a| {
+            a.title = Some(Arc::from("CEO"));
+        })
+        .unwrap();
+        ad.delete(SimTime(8), &obj(2).guid).unwrap();
+        let c = ad.changes_since(SimTime(1));
+        assert_eq!(c.deleted, ids(&[1, 2]));
+        assert!(c.updated.is_empty());
+        assert_eq!(c.updated_then_deleted, ids(&[2]));
     }
 
     #[test]
