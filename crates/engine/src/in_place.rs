@@ -1,4 +1,4 @@
-//! The in-place upgrade on the DirSync server (docs/real-systems.md, "In-place upgrade"):
+//! The in-place upgrade on the DirSync server (docs/real-systems.md, "The in-place upgrade"):
 //! analysis, credentials, the guard rails (blocked, 50,000 or more without "Continue upgrading
 //! DirSync on this computer", installer re-run, prerequisites), then the **Upgrade** button:
 //! DirSync's account password is reset (never migrated), DirSync is uninstalled, Connect is
