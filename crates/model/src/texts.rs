@@ -238,7 +238,9 @@ impl TextBuilder {
     /// When `field` is not a text attribute of the packed store (`member`, a derived row): those
     /// are fields of [`crate::Attributes`] or not stored at all.
     pub fn set(&mut self, field: Field, text: &str) -> &mut Self {
-        self.set_fmt(field, format_args!("{text}"))
+        let s = builder_slot(field);
+        self.push(s, text);
+        self
     }
 
     /// Sets field `field` to the formatted text, written straight into the builder's buffer.
@@ -246,19 +248,11 @@ impl TextBuilder {
     /// # Panics
     /// As [`TextBuilder::set`].
     pub fn set_fmt(&mut self, field: Field, text: std::fmt::Arguments<'_>) -> &mut Self {
-        let s = match field {
-            Field::ProxyAddresses => PROXY_SLOT,
-            f => slot(f).unwrap_or_else(|| panic!("{f:?} is not a text attribute")),
-        };
+        let s = builder_slot(field);
         let start = offset(self.buf.len());
         std::fmt::Write::write_fmt(&mut self.buf, text).expect("writing to a String cannot fail");
         self.spans.push((s, start, offset(self.buf.len())));
         self
-    }
-
-    /// Whether nothing was set since the last `finish`.
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
     }
 
     /// Lays the values out as a store and empties the builder for the next object.
@@ -305,10 +299,7 @@ impl TextBuilder {
 
     /// Removes the value of single-valued `field`, or every proxy address.
     pub(crate) fn clear_field(&mut self, field: Field) {
-        let s = match field {
-            Field::ProxyAddresses => PROXY_SLOT,
-            f => slot(f).unwrap_or_else(|| panic!("{f:?} is not a text attribute")),
-        };
+        let s = builder_slot(field);
         self.spans.retain(|&(t, _, _)| t != s);
     }
 
@@ -316,6 +307,17 @@ impl TextBuilder {
         let start = offset(self.buf.len());
         self.buf.push_str(v);
         self.spans.push((s, start, offset(self.buf.len())));
+    }
+}
+
+/// The sort key of `field` in a builder: its slot, or after every slot for a proxy address.
+///
+/// # Panics
+/// When `field` is not a text attribute of the packed store.
+fn builder_slot(field: Field) -> u32 {
+    match field {
+        Field::ProxyAddresses => PROXY_SLOT,
+        f => slot(f).unwrap_or_else(|| panic!("{f:?} is not a text attribute")),
     }
 }
 
@@ -354,6 +356,26 @@ mod tests {
         assert_eq!(t.proxies().len(), 2);
         assert_eq!(t.extensions().collect::<Vec<_>>(), [(1, "e1"), (15, "e15")]);
         assert_eq!(t.heap_bytes(), "AnnBosse1e15SMTP:a@xsmtp:b@y".len() + 6 * 4);
+    }
+
+    #[test]
+    fn debug_lists_each_value_with_its_attribute() {
+        let t = build(&[(Field::ProxyAddresses, "SMTP:a@x"), (Field::Cn, "Ann")]);
+        assert_eq!(
+            format!("{t:?}"),
+            r#"{Cn: "Ann", ProxyAddresses: "SMTP:a@x"}"#
+        );
+    }
+
+    #[test]
+    fn of_some_keeps_the_values_that_are_there() {
+        let t = PackedTexts::of_some(&[
+            (Field::Cn, Some("Ann")),
+            (Field::Mail, None),
+            (Field::ProxyAddresses, Some("SMTP:a@x")),
+        ]);
+        assert!(t == build(&[(Field::Cn, "Ann"), (Field::ProxyAddresses, "SMTP:a@x")]));
+        assert_eq!(t.get(slot(Field::Mail).unwrap()), None);
     }
 
     #[test]
@@ -416,6 +438,10 @@ mod tests {
             seen |= 1 << s;
         }
         assert_eq!(seen, (1 << SINGLE_SLOTS) - 1);
+        // SLOT_FIELDS is the inverse of `slot`, slot by slot.
+        for (s, f) in SLOT_FIELDS.iter().enumerate() {
+            assert_eq!(slot(*f), Some(u32::try_from(s).unwrap()), "{f:?}");
+        }
         assert_eq!(slot(Field::Extension(0)), None);
         assert_eq!(slot(Field::Extension(16)), None);
         assert_eq!(slot(Field::ProxyAddresses), None);
