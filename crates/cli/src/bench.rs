@@ -16,9 +16,7 @@ use upgrade_lab_engine::{UpgradeError, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_scenario::numbers::{count_usize, thousands};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
-use upgrade_lab_simulator::tenant::TenantSpec;
-use upgrade_lab_simulator::world::World;
-use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
+use upgrade_lab_simulator::world::{World, WorldBuilder};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -182,29 +180,13 @@ fn figures(
     }
 }
 
-/// The spec of the benches: the proportions of issue 2's 1M target (1,000,000 users, 100,000
-/// groups, 20,000 contacts).
-fn spec(objects: u32, seed: u64) -> DirectorySpec {
-    let groups = objects / 11;
-    let contacts = objects / 56;
-    DirectorySpec {
-        seed,
-        users: objects - groups - contacts,
-        groups,
-        contacts,
-        ou_depth: 2,
-        ou_fan_out: 4,
-        ..DirectorySpec::default()
-    }
-}
-
 fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
     if args.objects == 0 {
         return Err(CliError::usage(
             "--objects must be at least 1: give the number of directory objects to upgrade",
         ));
     }
-    let spec = spec(args.objects, args.seed);
+    let spec = DirectorySpec::large_customer(args.objects, args.seed);
     let mut watch = Stopwatch::new(args.objects as usize);
     let directory = watch.phase("generate", || {
         let d = generate(&spec).map_err(|e| CliError::usage(format!("cannot generate: {e}")))?;
@@ -225,29 +207,17 @@ fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
     Ok(report)
 }
 
-/// A world whose DirSync has converged, on a full SQL Server on its own host (in place, a remote
-/// one would need a domain service account), with a tenant quota that fits.
+/// A world whose DirSync has converged, as a large customer runs it
+/// (`WorldBuilder::large_customer`: full SQL Server, raised tenant quota), with the Azure AD and
+/// Enterprise Admin credentials the upgrade signs in with.
 fn build_world(
     directory: upgrade_lab_model::Directory,
     seed: u64,
 ) -> Result<(World, Credential, Credential), CliError> {
-    let objects = directory.objects.len() as u64;
-    let builder = World::builder()
-        .directory(directory)
-        .seed(seed)
-        .tenant(TenantSpec {
-            quota: Some(objects * 2 + 1_000),
-            ..TenantSpec::default()
-        });
-    let mut config = builder.dirsync_config();
-    config.sql = SqlBackend::Full {
-        server: DEFAULT_DIRSYNC_HOST.into(),
-        instance: "DIRSYNC".into(),
-    };
-    let aad = Credential::new(config.azure_ad_account.clone(), World::default_password());
+    let builder = WorldBuilder::large_customer(directory).seed(seed);
+    let aad = builder.azure_ad_credential();
     let ea = builder.default_enterprise_admin();
     let world = builder
-        .dirsync(config)
         .build()
         .map_err(|e| CliError::usage(format!("cannot build the world: {e}")))?;
     Ok((world, aad, ea))
@@ -444,13 +414,5 @@ mod tests {
         let f = figures("x", 500.0, 1_000, 100, Some(1));
         assert_eq!(f.compression_ratio, Some(2.0));
         assert_eq!(f.objects_per_wall_second, Some(200.0));
-    }
-
-    #[test]
-    fn the_spec_keeps_the_requested_total() {
-        for n in [1, 11, 56, 50_000, 1_000_000] {
-            let s = spec(n, 1);
-            assert_eq!(s.users + s.groups + s.contacts, n);
-        }
     }
 }
