@@ -6,6 +6,8 @@
 //! It must not hold upgrade logic: every step is the engine's; wall time is measured here only
 //! and never reaches a simulated result.
 
+mod scaling;
+
 use crate::error::{CliError, EXIT_FAILED};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -23,9 +25,12 @@ Examples:
   upgrade-lab bench --objects 50000
   upgrade-lab bench --objects 1000000 --path parallel --format json
   /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it
+  upgrade-lab bench --scaling 10000,100000,1000000       # one row per size
+  upgrade-lab bench --objects 10000000                   # the largest: about 60 s
 
 Each phase ends with a `phase … done in` line on stderr (a spinner while it runs on a
-terminal, not under CI=true); the figures go to stdout.";
+terminal, not under CI=true); the figures go to stdout. With --scaling, each size runs in a
+fresh process of its own (so each peak RSS is that size's alone) and one table compares them.";
 
 /// The Connect server of a parallel deployment.
 const PARALLEL_HOST: &str = "AADC01";
@@ -34,9 +39,15 @@ const PARALLEL_HOST: &str = "AADC01";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct BenchArgs {
-    /// Objects in the directory: users, groups (1 in 11) and contacts (1 in 56).
+    /// Objects in the directory: users, groups (1 in 11) and contacts (1 in 56); at most
+    /// 10,000,000.
     #[arg(long, default_value_t = 50_000)]
     objects: u32,
+    /// Several sizes, comma-separated (at most 8, e.g. 10000,100000,1000000): each runs in a
+    /// process of its own, and one row per size shows wall and simulated time, their ratio,
+    /// peak RSS and wall time per object.
+    #[arg(long, value_name = "SIZES", conflicts_with = "objects")]
+    scaling: Option<String>,
     /// Which upgrade to run.
     #[arg(long, value_enum, default_value_t = UpgradePath::Parallel)]
     path: UpgradePath,
@@ -55,6 +66,15 @@ pub enum UpgradePath {
     InPlace,
     /// Install Connect on a new server with `/migrate`, verify staging, cut over.
     Parallel,
+}
+
+impl UpgradePath {
+    /// The name `--path` takes and the figures print: `parallel`, `in-place`.
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +111,9 @@ pub struct BenchReport {
 /// Exit codes: 0 the upgrade ran and the figures are printed, 1 an upgrade step failed (the
 /// flow itself is broken), 2 bad arguments.
 pub fn run(args: &BenchArgs) -> ExitCode {
+    if let Some(sizes) = &args.scaling {
+        return scaling::run(args, sizes);
+    }
     let report = match bench(args) {
         Ok(report) => report,
         Err(e) => {
@@ -185,6 +208,13 @@ fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
         return Err(CliError::usage(
             "--objects must be at least 1: give the number of directory objects to upgrade",
         ));
+    }
+    if u64::from(args.objects) > DirectorySpec::MAX_OBJECTS {
+        return Err(CliError::usage(format!(
+            "--objects {} is more than the generator makes (at most {}): lower it",
+            thousands(args.objects),
+            thousands(DirectorySpec::MAX_OBJECTS)
+        )));
     }
     let spec = DirectorySpec::large_customer(args.objects, args.seed);
     let mut watch = Stopwatch::new(args.objects as usize);
@@ -311,9 +341,7 @@ fn peak_rss_bytes() -> Option<u64> {
 
 /// The figures as a table for people: a phase a row, the total last.
 fn human(report: &BenchReport) -> String {
-    let path = UpgradePath::to_possible_value(&report.path)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let path = report.path.name();
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::NOTHING)
@@ -335,24 +363,31 @@ fn human(report: &BenchReport) -> String {
                 .map_or_else(|| "-".into(), ratio),
             p.objects_per_wall_second
                 .map_or_else(|| "-".into(), |r| thousands(whole(r))),
-            p.peak_rss_bytes.map_or_else(
-                || "unavailable".into(),
-                |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
-            ),
+            p.peak_rss_bytes.map_or_else(|| "unavailable".into(), mib),
         ]);
     }
-    for (i, column) in table.column_iter_mut().enumerate() {
-        // Two spaces between columns and none at the line's ends.
-        column.set_padding((if i == 0 { 0 } else { 2 }, 0));
-        if i > 0 {
-            column.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
+    align(&mut table);
     format!(
         "bench: {}, {path} upgrade, seed {}\n\n{table}\n",
         count_usize(report.objects_count, "object"),
         report.seed,
     )
+}
+
+/// Two spaces between columns and none at the line's ends; numbers (every column after the
+/// first) right-aligned.
+fn align(table: &mut comfy_table::Table) {
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((if i == 0 { 0 } else { 2 }, 0));
+        if i > 0 {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+}
+
+/// Bytes in MiB with one decimal: `2027.4 MiB`.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// A rate or ratio rounded to a whole number: finite and non-negative by construction (a count

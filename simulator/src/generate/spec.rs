@@ -226,6 +226,9 @@ pub enum SpecError {
 }
 
 impl DirectorySpec {
+    /// The most objects (users + groups + contacts) one spec may ask for: [`MAX_OBJECTS`].
+    pub const MAX_OBJECTS: u64 = MAX_OBJECTS;
+
     /// The directory of the benches: `objects` users, groups and contacts in the proportions
     /// of a large customer (1,000,000 users, 100,000 groups, 20,000 contacts: a group per 11
     /// objects, a contact per 56), in OUs two levels deep with four children each.
