@@ -149,6 +149,25 @@ pub(crate) fn shared_text(buf: &mut String, args: std::fmt::Arguments) -> Value 
     Arc::from(buf.as_str())
 }
 
+/// `parts` written one after the other into the reused `buf`, then copied once into a shared
+/// value: the values every object has, built without the formatting machinery.
+pub(crate) fn concat(buf: &mut String, parts: &[&str]) -> Value {
+    buf.clear();
+    for part in parts {
+        buf.push_str(part);
+    }
+    Arc::from(buf.as_str())
+}
+
+/// `n` in decimal, written into the reused `buf`: the number an object's names end with,
+/// formatted once for all of them.
+pub(crate) fn decimal(buf: &mut String, n: u32) -> &str {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = write!(buf, "{n}");
+    buf
+}
+
 /// A random (version 4, RFC 4122 variant) GUID from the seeded stream.
 pub(crate) fn random_guid(rng: &mut SimRng) -> ObjectGuid {
     let mut bytes = [0u8; 16];

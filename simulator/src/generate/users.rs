@@ -3,7 +3,7 @@
 //! take the last indices. Managers form a tree inside each chunk (span of control 8), so a
 //! user's `manager` shares the manager's DN allocation.
 
-use super::{Shared, USN_BASE, random_guid};
+use super::{Shared, USN_BASE, concat, random_guid};
 use crate::rng::{SimRng, rng_for};
 use rand::{Rng, RngExt};
 use std::sync::Arc;
@@ -20,7 +20,7 @@ const UAC_SERVICE_ACCOUNT: u32 = 66_048;
 /// The users of chunk `chunk` (indices `chunk * USER_CHUNK ..`), in index order.
 pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     let spec = shared.spec;
-    let mut buf = String::with_capacity(256);
+    let mut scratch = Scratch::default();
     let start = chunk * USER_CHUNK;
     let end = spec.users.min(start + USER_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("users/{chunk}"));
@@ -30,7 +30,7 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
         let (dn, attrs) = if n < regular {
             let local = out.len();
             let manager = (local > 0).then(|| out[(local - 1) / SPAN_OF_CONTROL].dn.clone());
-            regular_user(shared, &mut rng, &mut buf, n, manager)
+            regular_user(shared, &mut rng, &mut scratch, n, manager)
         } else {
             service_account(shared, &mut rng)
         };
@@ -46,27 +46,59 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     out
 }
 
+/// Text buffers one chunk reuses for every user: the values are formatted here and copied
+/// once into their shared allocation.
+#[derive(Default)]
+struct Scratch {
+    /// The value being formatted.
+    text: String,
+    /// The mail prefix (`first.last123`).
+    local: String,
+    /// The user's number in decimal.
+    number: String,
+}
+
 fn regular_user(
     shared: &Shared,
     rng: &mut SimRng,
-    buf: &mut String,
+    scratch: &mut Scratch,
     n: u32,
     manager: Option<Value>,
 ) -> (Value, Attributes) {
-    let mut text = |args: std::fmt::Arguments| super::shared_text(buf, args);
     let t = shared.tables;
     let first = &t.first_names[pick(rng, t.first_names.len())];
     let last = &t.last_names[pick(rng, t.last_names.len())];
     let container = &shared.layout.containers[pick(rng, shared.layout.containers.len())];
     let domain = &shared.layout.domains[container.domain].dns_name;
-    let dn: Value = text(format_args!(
-        "CN={} {}{n},{}",
-        first.escaped, last.escaped, container.dn
-    ));
-    let local = format!("{}.{}{n}", first.slug, last.slug);
-    let upn: Value = text(format_args!("{local}@{domain}"));
-    let sam_last: String = last.slug.chars().take(10).collect();
+    let Scratch {
+        text: buf,
+        local,
+        number,
+    } = scratch;
+    // The number's text from here on: every value below writes it as it is.
+    let n = super::decimal(number, n);
+    let dn = concat(
+        buf,
+        &[
+            "CN=",
+            &first.escaped,
+            " ",
+            &last.escaped,
+            n,
+            ",",
+            &container.dn,
+        ],
+    );
+    local.clear();
+    for part in [&*first.slug, ".", &last.slug, n] {
+        local.push_str(part);
+    }
+    let local = local.as_str();
+    let upn = concat(buf, &[local, "@", domain]);
+    // Slugs are ASCII, so ten bytes are ten characters.
+    let sam_last = &last.slug[..last.slug.len().min(10)];
     let initial = first.slug.chars().next().unwrap_or('u');
+    let mut text = |args: std::fmt::Arguments| super::shared_text(buf, args);
     let disabled = rng.random_range(0..1000u32) < u32::from(shared.spec.disabled_per_mille);
     let area = t.area_codes[pick(rng, t.area_codes.len())];
     let line = rng.random_range(0..10_000u32);
