@@ -3,10 +3,11 @@
 //! collide with a user's in the same OU.
 
 use super::users::{USER_CHUNK, pick};
-use super::{Shared, USN_BASE, concat, random_guid};
+use super::{Shared, USN_BASE, concat, fill, random_guid};
 use crate::rng::rng_for;
 use std::sync::Arc;
-use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind};
+use upgrade_lab_model::attribute_flow::Field;
+use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, TextBuilder};
 
 /// Contacts per chunk (the users' chunk size). Fixed: changing it changes every directory.
 pub(crate) const CONTACT_CHUNK: u32 = USER_CHUNK;
@@ -18,7 +19,9 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
     let start = chunk * CONTACT_CHUNK;
     let end = spec.contacts.min(start + CONTACT_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("contacts/{chunk}"));
-    let (mut buf, mut digits) = (String::with_capacity(128), String::new());
+    let mut texts = TextBuilder::default();
+    // Reused from contact to contact: the texts are written here, then copied once.
+    let (mut dn_buf, mut mail_buf, mut digits) = (String::new(), String::new(), String::new());
     (start..end)
         .map(|c| {
             let index = spec.users + spec.groups + c;
@@ -30,7 +33,7 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
             // The number's text from here on: every value below writes it as it is.
             let n = super::decimal(&mut digits, index);
             let dn = concat(
-                &mut buf,
+                &mut dn_buf,
                 &[
                     "CN=",
                     &first.escaped,
@@ -41,15 +44,24 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
                     &container.dn,
                 ],
             );
-            let mail = concat(&mut buf, &[&first.slug, ".", &last.slug, n, "@", partner]);
+            let mail = fill(
+                &mut mail_buf,
+                &[&first.slug, ".", &last.slug, n, "@", partner],
+            );
+            let city = &t.cities[pick(&mut rng, t.cities.len())];
+            texts
+                .set_fmt(Field::Cn, format_args!("{} {}{n}", first.shown, last.shown))
+                .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{mail}"))
+                .set(Field::Mail, mail)
+                .set_fmt(
+                    Field::DisplayName,
+                    format_args!("{} {}", first.shown, last.shown),
+                )
+                .set(Field::GivenName, &first.shown)
+                .set(Field::Sn, &last.shown)
+                .set(Field::City, city);
             let attrs = Attributes {
-                cn: Some(Arc::from(format!("{} {}{n}", first.shown, last.shown))),
-                proxy_addresses: Box::new([Arc::from(format!("SMTP:{mail}"))]),
-                mail: Some(mail),
-                display_name: Some(Arc::from(format!("{} {}", first.shown, last.shown))),
-                given_name: Some(first.shown.clone()),
-                sn: Some(last.shown.clone()),
-                city: Some(t.cities[pick(&mut rng, t.cities.len())].clone()),
+                texts: texts.finish(),
                 ..Attributes::default()
             };
             DirectoryObject {

@@ -4,13 +4,14 @@
 //! the members' own DN `Arc`s, never new text.
 
 use super::users::pick;
-use super::{Shared, USN_BASE, concat, random_guid};
+use super::{Shared, USN_BASE, concat, fill, random_guid};
 use crate::rng::{SimRng, rng_for};
 use rand::RngExt;
 use rayon::prelude::*;
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::constants::GROUP_MEMBER_LIMIT;
-use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, Value};
+use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, TextBuilder, Value};
 
 /// Groups per chunk. Fixed: changing it changes every generated directory.
 pub(crate) const GROUP_CHUNK: u32 = 4_096;
@@ -141,7 +142,15 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
     let start = chunk * GROUP_CHUNK;
     let end = spec.groups.min(start + GROUP_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("groups/{chunk}"));
-    let (mut buf, mut digits) = (String::with_capacity(128), String::new());
+    let mut texts = TextBuilder::default();
+    // Reused from group to group: the texts are written here, then copied once.
+    let [
+        mut dn_buf,
+        mut cn_buf,
+        mut sam_buf,
+        mut mail_buf,
+        mut digits,
+    ] = std::array::from_fn::<String, 5, _>(|_| String::new());
     (start..end)
         .map(|g| {
             let department = &t.departments[pick(&mut rng, t.departments.len())];
@@ -153,9 +162,12 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                 rng.random_range(0..1000u32) < u32::from(spec.group_shape.distribution_per_mille);
             let n = spec.users + g;
             let number = super::decimal(&mut digits, n);
-            let cn = [&*department.shown, " ", &purpose.shown, " ", number].concat();
+            let cn = fill(
+                &mut cn_buf,
+                &[&department.shown, " ", &purpose.shown, " ", number],
+            );
             let dn = concat(
-                &mut buf,
+                &mut dn_buf,
                 &[
                     "CN=",
                     &department.escaped,
@@ -167,11 +179,24 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                     &container.dn,
                 ],
             );
-            let sam = [&*department.slug, "-", &purpose.slug, "-", number].concat();
-            let mut attrs = Attributes {
-                cn: Some(Arc::from(cn.as_str())),
-                display_name: Some(Arc::from(cn)),
-                department: Some(department.shown.clone()),
+            let sam = fill(
+                &mut sam_buf,
+                &[&department.slug, "-", &purpose.slug, "-", number],
+            );
+            let texts = &mut texts;
+            texts
+                .set(Field::Cn, cn)
+                .set(Field::DisplayName, cn)
+                .set(Field::Department, &department.shown);
+            if distribution {
+                let mail = fill(&mut mail_buf, &[sam, "@", domain]);
+                texts
+                    .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{mail}"))
+                    .set(Field::Mail, mail);
+            }
+            texts.set(Field::SamAccountName, sam);
+            let attrs = Attributes {
+                texts: texts.finish(),
                 group_type: Some(if distribution {
                     GROUP_TYPE_UNIVERSAL_DISTRIBUTION
                 } else {
@@ -179,12 +204,6 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                 }),
                 ..Attributes::default()
             };
-            if distribution {
-                let mail = concat(&mut buf, &[&sam, "@", domain]);
-                attrs.proxy_addresses = Box::new([Arc::from(format!("SMTP:{mail}"))]);
-                attrs.mail = Some(mail);
-            }
-            attrs.sam_account_name = Some(Arc::from(sam));
             let object = DirectoryObject {
                 guid: random_guid(&mut rng),
                 kind: ObjectKind::Group,

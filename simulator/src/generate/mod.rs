@@ -140,23 +140,19 @@ fn collect_chunks(
     all
 }
 
-/// `args` formatted into the reused `buf`, then copied once into a shared value: one
-/// allocation per value instead of a growing `String` plus the copy.
-pub(crate) fn shared_text(buf: &mut String, args: std::fmt::Arguments) -> Value {
-    use std::fmt::Write as _;
-    buf.clear();
-    let _ = buf.write_fmt(args);
-    Arc::from(buf.as_str())
-}
-
 /// `parts` written one after the other into the reused `buf`, then copied once into a shared
 /// value: the values every object has, built without the formatting machinery.
 pub(crate) fn concat(buf: &mut String, parts: &[&str]) -> Value {
+    Arc::from(fill(buf, parts))
+}
+
+/// `parts` written one after the other into the reused `buf`, which is returned.
+pub(crate) fn fill<'a>(buf: &'a mut String, parts: &[&str]) -> &'a str {
     buf.clear();
     for part in parts {
         buf.push_str(part);
     }
-    Arc::from(buf.as_str())
+    buf
 }
 
 /// `n` in decimal, written into the reused `buf`: the number an object's names end with,
