@@ -294,8 +294,7 @@ impl ActiveDirectory {
 mod tests {
     use super::*;
     use upgrade_lab_model::ObjectKind;
-    #[allow(unused_imports)]
-    use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
+    use upgrade_lab_model::attribute_flow::Field;
 
     fn obj(n: u8) -> DirectoryObject {
         DirectoryObject {

@@ -9,7 +9,6 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::fmt::Write as _;
-use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{Attributes, ObjectKind, SimTime};
 use upgrade_lab_simulator::world::queries::{ProvisioningErrorRecord, TenantRecord};
 
@@ -363,6 +362,7 @@ pub fn dump_file_name(scenario_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upgrade_lab_model::attribute_flow::Field;
 
     #[test]
     fn simulated_time_counts_from_the_epoch() {
@@ -388,7 +388,7 @@ mod tests {
             immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
             attrs: std::sync::Arc::new(Attributes {
                 ..Attributes::from_texts(&[
-                    (Field::DisplayName, &name),
+                    (Field::DisplayName, name),
                     (Field::UserPrincipalName, &format!("{name}@contoso.com")),
                 ])
             }),

@@ -180,7 +180,6 @@ fn aad_name(id: AttrId) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
     use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
     fn user(upn: Option<&str>, mail: Option<&str>) -> Arc<Attributes> {

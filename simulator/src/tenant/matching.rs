@@ -158,7 +158,6 @@ impl Tenant {
         let upn = image
             .attrs
             .user_principal_name()
-            .as_deref()
             .and_then(|u| self.find_by_upn(u))
             .is_some_and(|h| h != me);
         let smtp = smtp_addresses(&image.attrs)
