@@ -10,9 +10,7 @@ use upgrade_lab_engine::UpgradeOptions;
 use upgrade_lab_engine::ports::SqlChoice;
 use upgrade_lab_model::{Credential, Directory, SqlBackend};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
-use upgrade_lab_simulator::tenant::TenantSpec;
-use upgrade_lab_simulator::world::World;
-use upgrade_lab_simulator::world::builder::{DEFAULT_DIRSYNC_HOST, DEFAULT_PASSWORD};
+use upgrade_lab_simulator::world::{World, WorldBuilder};
 
 /// Whether only the smallest sizes run.
 pub fn quick() -> bool {
@@ -28,20 +26,10 @@ pub fn sizes(sizes: &[u32]) -> Vec<u32> {
     }
 }
 
-/// A spec with `objects` users + groups + contacts in the proportions of issue 2's 1M target
-/// (1,000,000 users, 100,000 groups, 20,000 contacts).
+/// The large customer's directory (`DirectorySpec::large_customer`) of `objects` users, groups
+/// and contacts, seed 42.
 pub fn spec(objects: u32) -> DirectorySpec {
-    let groups = objects / 11;
-    let contacts = objects / 56;
-    DirectorySpec {
-        seed: 42,
-        users: objects - groups - contacts,
-        groups,
-        contacts,
-        ou_depth: 2,
-        ou_fan_out: 4,
-        ..DirectorySpec::default()
-    }
+    DirectorySpec::large_customer(objects, 42)
 }
 
 /// Issue 2's generation target: 1,000,000 users, 100,000 groups, 20,000 contacts.
@@ -58,26 +46,14 @@ pub fn directory(objects: u32) -> Directory {
     generate(&spec(objects)).expect("bench spec is valid")
 }
 
-/// A world whose DirSync has converged over `directory`, on a full SQL Server on its own host
-/// (in place, a remote one would need a domain service account), with a tenant quota that
-/// fits, as a large customer would run it.
+/// A world whose DirSync has converged over `directory`, as a large customer runs it
+/// (`WorldBuilder::large_customer`: full SQL Server, raised tenant quota), with the Azure AD and
+/// Enterprise Admin credentials an upgrade needs.
 pub fn world(directory: Directory) -> (World, Credential, Credential) {
-    let objects = directory.objects.len() as u64;
-    let builder = World::builder()
-        .directory(directory)
-        .seed(7)
-        .tenant(TenantSpec {
-            quota: Some(objects * 2 + 1_000),
-            ..TenantSpec::default()
-        });
-    let mut config = builder.dirsync_config();
-    config.sql = SqlBackend::Full {
-        server: DEFAULT_DIRSYNC_HOST.into(),
-        instance: "DIRSYNC".into(),
-    };
-    let aad = Credential::new(config.azure_ad_account.clone(), DEFAULT_PASSWORD);
+    let builder = WorldBuilder::large_customer(directory).seed(7);
+    let aad = builder.azure_ad_credential();
     let ea = builder.default_enterprise_admin();
-    let world = builder.dirsync(config).build().expect("bench world builds");
+    let world = builder.build().expect("bench world builds");
     (world, aad, ea)
 }
 

@@ -6,6 +6,8 @@
 //! It must not hold upgrade logic: every step is the engine's; wall time is measured here only
 //! and never reaches a simulated result.
 
+mod scaling;
+
 use crate::error::{CliError, EXIT_FAILED};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -16,18 +18,19 @@ use upgrade_lab_engine::{UpgradeError, UpgradeOptions};
 use upgrade_lab_model::{Credential, SimDuration, SimTime, SqlBackend};
 use upgrade_lab_scenario::numbers::{count_usize, thousands};
 use upgrade_lab_simulator::generate::{DirectorySpec, generate};
-use upgrade_lab_simulator::tenant::TenantSpec;
-use upgrade_lab_simulator::world::World;
-use upgrade_lab_simulator::world::builder::DEFAULT_DIRSYNC_HOST;
+use upgrade_lab_simulator::world::{World, WorldBuilder};
 
 const EXAMPLES: &str = "\
 Examples:
   upgrade-lab bench --objects 50000
   upgrade-lab bench --objects 1000000 --path parallel --format json
   /usr/bin/time -v upgrade-lab bench --objects 1000000   # peak RSS as the OS sees it
+  upgrade-lab bench --scaling 10000,100000,1000000       # one row per size
+  upgrade-lab bench --objects 10000000                   # the largest: about 60 s
 
 Each phase ends with a `phase … done in` line on stderr (a spinner while it runs on a
-terminal, not under CI=true); the figures go to stdout.";
+terminal, not under CI=true); the figures go to stdout. With --scaling, each size runs in a
+fresh process of its own (so each peak RSS is that size's alone) and one table compares them.";
 
 /// The Connect server of a parallel deployment.
 const PARALLEL_HOST: &str = "AADC01";
@@ -36,9 +39,15 @@ const PARALLEL_HOST: &str = "AADC01";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct BenchArgs {
-    /// Objects in the directory: users, groups (1 in 11) and contacts (1 in 56).
+    /// Objects in the directory: users, groups (1 in 11) and contacts (1 in 56); at most
+    /// 10,000,000.
     #[arg(long, default_value_t = 50_000)]
     objects: u32,
+    /// Several sizes, comma-separated (at most 8, e.g. 10000,100000,1000000): each runs in a
+    /// process of its own, and one row per size shows wall and simulated time, their ratio,
+    /// peak RSS and wall time per object.
+    #[arg(long, value_name = "SIZES", conflicts_with = "objects")]
+    scaling: Option<String>,
     /// Which upgrade to run.
     #[arg(long, value_enum, default_value_t = UpgradePath::Parallel)]
     path: UpgradePath,
@@ -57,6 +66,15 @@ pub enum UpgradePath {
     InPlace,
     /// Install Connect on a new server with `/migrate`, verify staging, cut over.
     Parallel,
+}
+
+impl UpgradePath {
+    /// The name `--path` takes and the figures print: `parallel`, `in-place`.
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,6 +111,9 @@ pub struct BenchReport {
 /// Exit codes: 0 the upgrade ran and the figures are printed, 1 an upgrade step failed (the
 /// flow itself is broken), 2 bad arguments.
 pub fn run(args: &BenchArgs) -> ExitCode {
+    if let Some(sizes) = &args.scaling {
+        return scaling::run(args, sizes);
+    }
     let report = match bench(args) {
         Ok(report) => report,
         Err(e) => {
@@ -182,29 +203,20 @@ fn figures(
     }
 }
 
-/// The spec of the benches: the proportions of issue 2's 1M target (1,000,000 users, 100,000
-/// groups, 20,000 contacts).
-fn spec(objects: u32, seed: u64) -> DirectorySpec {
-    let groups = objects / 11;
-    let contacts = objects / 56;
-    DirectorySpec {
-        seed,
-        users: objects - groups - contacts,
-        groups,
-        contacts,
-        ou_depth: 2,
-        ou_fan_out: 4,
-        ..DirectorySpec::default()
-    }
-}
-
 fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
     if args.objects == 0 {
         return Err(CliError::usage(
             "--objects must be at least 1: give the number of directory objects to upgrade",
         ));
     }
-    let spec = spec(args.objects, args.seed);
+    if u64::from(args.objects) > DirectorySpec::MAX_OBJECTS {
+        return Err(CliError::usage(format!(
+            "--objects {} is more than the generator makes (at most {}): lower it",
+            thousands(args.objects),
+            thousands(DirectorySpec::MAX_OBJECTS)
+        )));
+    }
+    let spec = DirectorySpec::large_customer(args.objects, args.seed);
     let mut watch = Stopwatch::new(args.objects as usize);
     let directory = watch.phase("generate", || {
         let d = generate(&spec).map_err(|e| CliError::usage(format!("cannot generate: {e}")))?;
@@ -225,29 +237,17 @@ fn bench(args: &BenchArgs) -> Result<BenchReport, CliError> {
     Ok(report)
 }
 
-/// A world whose DirSync has converged, on a full SQL Server on its own host (in place, a remote
-/// one would need a domain service account), with a tenant quota that fits.
+/// A world whose DirSync has converged, as a large customer runs it
+/// (`WorldBuilder::large_customer`: full SQL Server, raised tenant quota), with the Azure AD and
+/// Enterprise Admin credentials the upgrade signs in with.
 fn build_world(
     directory: upgrade_lab_model::Directory,
     seed: u64,
 ) -> Result<(World, Credential, Credential), CliError> {
-    let objects = directory.objects.len() as u64;
-    let builder = World::builder()
-        .directory(directory)
-        .seed(seed)
-        .tenant(TenantSpec {
-            quota: Some(objects * 2 + 1_000),
-            ..TenantSpec::default()
-        });
-    let mut config = builder.dirsync_config();
-    config.sql = SqlBackend::Full {
-        server: DEFAULT_DIRSYNC_HOST.into(),
-        instance: "DIRSYNC".into(),
-    };
-    let aad = Credential::new(config.azure_ad_account.clone(), World::default_password());
+    let builder = WorldBuilder::large_customer(directory).seed(seed);
+    let aad = builder.azure_ad_credential();
     let ea = builder.default_enterprise_admin();
     let world = builder
-        .dirsync(config)
         .build()
         .map_err(|e| CliError::usage(format!("cannot build the world: {e}")))?;
     Ok((world, aad, ea))
@@ -341,9 +341,7 @@ fn peak_rss_bytes() -> Option<u64> {
 
 /// The figures as a table for people: a phase a row, the total last.
 fn human(report: &BenchReport) -> String {
-    let path = UpgradePath::to_possible_value(&report.path)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let path = report.path.name();
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::NOTHING)
@@ -365,24 +363,31 @@ fn human(report: &BenchReport) -> String {
                 .map_or_else(|| "-".into(), ratio),
             p.objects_per_wall_second
                 .map_or_else(|| "-".into(), |r| thousands(whole(r))),
-            p.peak_rss_bytes.map_or_else(
-                || "unavailable".into(),
-                |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
-            ),
+            p.peak_rss_bytes.map_or_else(|| "unavailable".into(), mib),
         ]);
     }
-    for (i, column) in table.column_iter_mut().enumerate() {
-        // Two spaces between columns and none at the line's ends.
-        column.set_padding((if i == 0 { 0 } else { 2 }, 0));
-        if i > 0 {
-            column.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
+    align(&mut table);
     format!(
         "bench: {}, {path} upgrade, seed {}\n\n{table}\n",
         count_usize(report.objects_count, "object"),
         report.seed,
     )
+}
+
+/// Two spaces between columns and none at the line's ends; numbers (every column after the
+/// first) right-aligned.
+fn align(table: &mut comfy_table::Table) {
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((if i == 0 { 0 } else { 2 }, 0));
+        if i > 0 {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+}
+
+/// Bytes in MiB with one decimal: `2027.4 MiB`.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// A rate or ratio rounded to a whole number: finite and non-negative by construction (a count
@@ -444,13 +449,5 @@ mod tests {
         let f = figures("x", 500.0, 1_000, 100, Some(1));
         assert_eq!(f.compression_ratio, Some(2.0));
         assert_eq!(f.objects_per_wall_second, Some(200.0));
-    }
-
-    #[test]
-    fn the_spec_keeps_the_requested_total() {
-        for n in [1, 11, 56, 50_000, 1_000_000] {
-            let s = spec(n, 1);
-            assert_eq!(s.users + s.groups + s.contacts, n);
-        }
     }
 }

@@ -4,7 +4,7 @@
 //! the members' own DN `Arc`s, never new text.
 
 use super::users::pick;
-use super::{Shared, USN_BASE, random_guid};
+use super::{Shared, USN_BASE, concat, fill, random_guid};
 use crate::rng::{SimRng, rng_for};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -101,30 +101,38 @@ pub(crate) fn groups(
     let spec = shared.spec;
     let plan = GroupPlan::build(shared);
     let chunks = spec.groups.div_ceil(GROUP_CHUNK);
-    let mut heads: Vec<(DirectoryObject, Attributes)> = (0..chunks)
+    let heads: Vec<Vec<(DirectoryObject, Attributes)>> = (0..chunks)
         .into_par_iter()
-        .flat_map_iter(|chunk| group_heads(shared, chunk))
+        .map(|chunk| group_heads(shared, chunk))
         .collect();
-    let dns: Vec<Value> = heads.iter().map(|(o, _)| o.dn.clone()).collect();
+    let dns: Vec<Value> = heads.iter().flatten().map(|(o, _)| o.dn.clone()).collect();
     let regular = &users[..spec.regular_users() as usize];
-    heads
-        .par_chunks_mut(GROUP_CHUNK as usize)
+    // Members chunk by chunk, each chunk's groups finished where they were made.
+    let parts: Vec<Vec<DirectoryObject>> = heads
+        .into_par_iter()
         .enumerate()
-        .for_each(|(chunk, heads)| {
+        .map(|(chunk, heads)| {
             let mut rng = rng_for(spec.seed, &format!("group-members/{chunk}"));
-            for (i, (_, attrs)) in heads.iter_mut().enumerate() {
-                let g = chunk * GROUP_CHUNK as usize + i;
-                attrs.member = members(shared, &plan, g, &mut rng, regular, &dns);
-            }
-            report(heads.len() as u64);
-        });
-    heads
-        .into_iter()
-        .map(|(mut object, attrs)| {
-            object.attrs = Arc::new(attrs);
-            object
+            let done = heads.len() as u64;
+            let part = heads
+                .into_iter()
+                .enumerate()
+                .map(|(i, (mut object, mut attrs))| {
+                    let g = chunk * GROUP_CHUNK as usize + i;
+                    attrs.member = members(shared, &plan, g, &mut rng, regular, &dns);
+                    object.attrs = Arc::new(attrs);
+                    object
+                })
+                .collect();
+            report(done);
+            part
         })
-        .collect()
+        .collect();
+    let mut all = Vec::with_capacity(dns.len());
+    for part in parts {
+        all.extend(part);
+    }
+    all
 }
 
 /// Names, kind and placement of the groups of one chunk; members come later.
@@ -135,6 +143,14 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
     let end = spec.groups.min(start + GROUP_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("groups/{chunk}"));
     let mut texts = TextBuilder::default();
+    // Reused from group to group: the texts are written here, then copied once.
+    let [
+        mut dn_buf,
+        mut cn_buf,
+        mut sam_buf,
+        mut mail_buf,
+        mut digits,
+    ] = std::array::from_fn::<String, 5, _>(|_| String::new());
     (start..end)
         .map(|g| {
             let department = &t.departments[pick(&mut rng, t.departments.len())];
@@ -145,24 +161,40 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
             let distribution =
                 rng.random_range(0..1000u32) < u32::from(spec.group_shape.distribution_per_mille);
             let n = spec.users + g;
-            let cn = format!("{} {} {n}", department.shown, purpose.shown);
-            let dn: Value = Arc::from(format!(
-                "CN={} {} {n},{}",
-                department.escaped, purpose.escaped, container.dn
-            ));
-            let sam = format!("{}-{}-{n}", department.slug, purpose.slug);
+            let number = super::decimal(&mut digits, n);
+            let cn = fill(
+                &mut cn_buf,
+                &[&department.shown, " ", &purpose.shown, " ", number],
+            );
+            let dn = concat(
+                &mut dn_buf,
+                &[
+                    "CN=",
+                    &department.escaped,
+                    " ",
+                    &purpose.escaped,
+                    " ",
+                    number,
+                    ",",
+                    &container.dn,
+                ],
+            );
+            let sam = fill(
+                &mut sam_buf,
+                &[&department.slug, "-", &purpose.slug, "-", number],
+            );
             let texts = &mut texts;
             texts
-                .set(Field::Cn, &cn)
-                .set(Field::DisplayName, &cn)
+                .set(Field::Cn, cn)
+                .set(Field::DisplayName, cn)
                 .set(Field::Department, &department.shown);
             if distribution {
-                let mail = format!("{sam}@{domain}");
+                let mail = fill(&mut mail_buf, &[sam, "@", domain]);
                 texts
                     .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{mail}"))
-                    .set(Field::Mail, &mail);
+                    .set(Field::Mail, mail);
             }
-            texts.set(Field::SamAccountName, &sam);
+            texts.set(Field::SamAccountName, sam);
             let attrs = Attributes {
                 texts: texts.finish(),
                 group_type: Some(if distribution {

@@ -86,21 +86,23 @@ pub fn generate_with_progress(
         });
     };
 
-    let mut users = collect_chunks(spec.users.div_ceil(users::USER_CHUNK), &report, |c| {
-        users::user_chunk(&shared, c)
-    });
-    defects::plant(&shared, &mut users);
-    let groups = groups::groups(&shared, &users, &report);
-    let contacts = collect_chunks(
+    // Sized once for every object: users, then groups, then contacts are moved in.
+    let mut objects = Vec::with_capacity(usize::try_from(objects_total).unwrap_or(0));
+    collect_chunks(
+        spec.users.div_ceil(users::USER_CHUNK),
+        &report,
+        |c| users::user_chunk(&shared, c),
+        &mut objects,
+    );
+    defects::plant(&shared, &mut objects);
+    let groups = groups::groups(&shared, &objects, &report);
+    objects.extend(groups);
+    collect_chunks(
         spec.contacts.div_ceil(contacts::CONTACT_CHUNK),
         &report,
         |c| contacts::contact_chunk(&shared, c),
+        &mut objects,
     );
-
-    let mut objects = users;
-    objects.reserve_exact(groups.len() + contacts.len());
-    objects.extend(groups);
-    objects.extend(contacts);
     Ok(Directory {
         forest: root,
         domains: layout.domains,
@@ -119,12 +121,14 @@ pub(crate) struct Shared<'a> {
     pub(crate) service_account_description: Value,
 }
 
-/// Runs `make` for chunks `0..chunks` in parallel and concatenates the results in chunk order.
+/// Runs `make` for chunks `0..chunks` in parallel and appends the results to `all` in chunk
+/// order.
 fn collect_chunks(
     chunks: u32,
     report: &(dyn Fn(u64) + Sync),
     make: impl Fn(u32) -> Vec<DirectoryObject> + Sync,
-) -> Vec<DirectoryObject> {
+    all: &mut Vec<DirectoryObject>,
+) {
     let parts: Vec<Vec<DirectoryObject>> = (0..chunks)
         .into_par_iter()
         .map(|c| {
@@ -133,20 +137,34 @@ fn collect_chunks(
             part
         })
         .collect();
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    all.reserve(parts.iter().map(Vec::len).sum());
     for part in parts {
         all.extend(part);
     }
-    all
 }
 
-/// `args` formatted into the reused `buf`, then copied once into a shared value: one
-/// allocation per value instead of a growing `String` plus the copy.
-pub(crate) fn shared_text(buf: &mut String, args: std::fmt::Arguments) -> Value {
+/// `parts` written one after the other into the reused `buf`, then copied once into a shared
+/// value: the values every object has, built without the formatting machinery.
+pub(crate) fn concat(buf: &mut String, parts: &[&str]) -> Value {
+    Arc::from(fill(buf, parts))
+}
+
+/// `parts` written one after the other into the reused `buf`, which is returned.
+pub(crate) fn fill<'a>(buf: &'a mut String, parts: &[&str]) -> &'a str {
+    buf.clear();
+    for part in parts {
+        buf.push_str(part);
+    }
+    buf
+}
+
+/// `n` in decimal, written into the reused `buf`: the number an object's names end with,
+/// formatted once for all of them.
+pub(crate) fn decimal(buf: &mut String, n: u32) -> &str {
     use std::fmt::Write as _;
     buf.clear();
-    let _ = buf.write_fmt(args);
-    Arc::from(buf.as_str())
+    let _ = write!(buf, "{n}");
+    buf
 }
 
 /// A random (version 4, RFC 4122 variant) GUID from the seeded stream.

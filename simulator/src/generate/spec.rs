@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use upgrade_lab_model::constants::{GROUP_MEMBER_LIMIT, PROXY_ADDRESSES_MAX};
 
-/// The most objects (users + groups + contacts) one spec may ask for.
-pub const MAX_OBJECTS: u64 = 5_000_000;
+/// The most objects (users + groups + contacts) one spec may ask for: the ten million of the
+/// largest bench (`upgrade-lab bench --objects 10000000`).
+pub const MAX_OBJECTS: u64 = 10_000_000;
 /// The most OUs one spec may produce across all domains.
 pub(crate) const MAX_ORGANIZATIONAL_UNITS: u64 = 100_000;
 /// The most domains a forest may have here.
@@ -225,6 +226,26 @@ pub enum SpecError {
 }
 
 impl DirectorySpec {
+    /// The most objects (users + groups + contacts) one spec may ask for: [`MAX_OBJECTS`].
+    pub const MAX_OBJECTS: u64 = MAX_OBJECTS;
+
+    /// The directory of the benches: `objects` users, groups and contacts in the proportions
+    /// of a large customer (1,000,000 users, 100,000 groups, 20,000 contacts: a group per 11
+    /// objects, a contact per 56), in OUs two levels deep with four children each.
+    pub fn large_customer(objects: u32, seed: u64) -> Self {
+        let groups = objects / 11;
+        let contacts = objects / 56;
+        DirectorySpec {
+            seed,
+            users: objects - groups - contacts,
+            groups,
+            contacts,
+            ou_depth: 2,
+            ou_fan_out: 4,
+            ..DirectorySpec::default()
+        }
+    }
+
     /// Users that are not service accounts.
     pub fn regular_users(&self) -> u32 {
         self.users.saturating_sub(self.service_accounts)
@@ -391,15 +412,34 @@ mod tests {
     }
 
     #[test]
+    fn the_large_customer_keeps_the_requested_total_up_to_the_maximum() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "MAX_OBJECTS is ten million, a u32"
+        )]
+        let max = MAX_OBJECTS as u32;
+        for n in [1, 11, 56, 50_000, 1_000_000, max] {
+            let s = DirectorySpec::large_customer(n, 1);
+            assert_eq!(s.objects_count(), u64::from(n));
+            assert_eq!(s.validate(), Ok(()), "{n}");
+        }
+        assert!(
+            DirectorySpec::large_customer(max + 1, 1)
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
     fn bad_specs_are_refused_with_a_reason() {
         let base = DirectorySpec::default();
         let cases: Vec<(DirectorySpec, &str)> = vec![
             (
                 DirectorySpec {
-                    users: 5_000_000,
+                    users: 10_000_000,
                     ..base.clone()
                 },
-                "at most 5000000",
+                "at most 10000000",
             ),
             (
                 DirectorySpec {

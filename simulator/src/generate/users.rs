@@ -3,7 +3,7 @@
 //! take the last indices. Managers form a tree inside each chunk (span of control 8), so a
 //! user's `manager` shares the manager's DN allocation.
 
-use super::{Shared, USN_BASE, random_guid};
+use super::{Shared, USN_BASE, concat, fill, random_guid};
 use crate::rng::{SimRng, rng_for};
 use rand::{Rng, RngExt};
 use std::sync::Arc;
@@ -21,7 +21,7 @@ const UAC_SERVICE_ACCOUNT: u32 = 66_048;
 /// The users of chunk `chunk` (indices `chunk * USER_CHUNK ..`), in index order.
 pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     let spec = shared.spec;
-    let mut buf = String::with_capacity(256);
+    let mut scratch = Scratch::default();
     let mut texts = TextBuilder::default();
     let start = chunk * USER_CHUNK;
     let end = spec.users.min(start + USER_CHUNK);
@@ -31,14 +31,8 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     for n in start..end {
         let (dn, attrs) = if n < regular {
             let local = out.len();
-            let manager = (local > 0).then(|| out[(local - 1) / SPAN_OF_CONTROL].dn.clone());
-            regular_user(
-                shared,
-                &mut rng,
-                (&mut buf, &mut texts),
-                n,
-                manager.as_deref(),
-            )
+            let manager = (local > 0).then(|| &*out[(local - 1) / SPAN_OF_CONTROL].dn);
+            regular_user(shared, &mut rng, (&mut scratch, &mut texts), n, manager)
         } else {
             service_account(shared, &mut rng)
         };
@@ -54,11 +48,26 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     out
 }
 
-/// One regular user: its DN and attributes. `buf` and `texts` are reused from user to user.
+/// Text buffers one chunk reuses from user to user: values are written here without the
+/// formatting machinery and copied once into what keeps them.
+#[derive(Default)]
+struct Scratch {
+    /// The DN being written.
+    dn: String,
+    /// The mail prefix (`first.last123`).
+    local: String,
+    /// The user principal name.
+    upn: String,
+    /// The user's number in decimal.
+    number: String,
+}
+
+/// One regular user: its DN and attributes. `scratch` and `texts` are reused from user to
+/// user.
 fn regular_user(
     shared: &Shared,
     rng: &mut SimRng,
-    (buf, texts): (&mut String, &mut TextBuilder),
+    (scratch, texts): (&mut Scratch, &mut TextBuilder),
     n: u32,
     manager: Option<&str>,
 ) -> (Value, Attributes) {
@@ -67,13 +76,30 @@ fn regular_user(
     let last = &t.last_names[pick(rng, t.last_names.len())];
     let container = &shared.layout.containers[pick(rng, shared.layout.containers.len())];
     let domain = &shared.layout.domains[container.domain].dns_name;
-    let dn: Value = super::shared_text(
-        buf,
-        format_args!("CN={} {}{n},{}", first.escaped, last.escaped, container.dn),
+    let Scratch {
+        dn,
+        local,
+        upn,
+        number,
+    } = scratch;
+    // The number's text from here on: every value below writes it as it is.
+    let n = super::decimal(number, n);
+    let dn = concat(
+        dn,
+        &[
+            "CN=",
+            &first.escaped,
+            " ",
+            &last.escaped,
+            n,
+            ",",
+            &container.dn,
+        ],
     );
-    let local = format!("{}.{}{n}", first.slug, last.slug);
-    let upn = format!("{local}@{domain}");
-    let sam_last: String = last.slug.chars().take(10).collect();
+    let local = fill(local, &[&first.slug, ".", &last.slug, n]);
+    let upn = fill(upn, &[local, "@", domain]);
+    // Slugs are ASCII, so ten bytes are ten characters.
+    let sam_last = &last.slug[..last.slug.len().min(10)];
     let initial = first.slug.chars().next().unwrap_or('u');
     let disabled = rng.random_range(0..1000u32) < u32::from(shared.spec.disabled_per_mille);
     let area = t.area_codes[pick(rng, t.area_codes.len())];
@@ -91,8 +117,8 @@ fn regular_user(
             Field::SamAccountName,
             format_args!("{initial}{sam_last}{n}"),
         )
-        .set(Field::UserPrincipalName, &upn)
-        .set(Field::Mail, &upn)
+        .set(Field::UserPrincipalName, upn)
+        .set(Field::Mail, upn)
         .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{upn}"))
         .set_fmt(
             Field::ProxyAddresses,

@@ -67,13 +67,13 @@ pub struct WorldBuilder {
     dirsync_host: String,
     dirsync_start: DirSyncStart,
     environments: Vec<ServerEnvironment>,
-    tenant: TenantSpec,
+    pub(super) tenant: TenantSpec,
     timing: Timing,
     seed: u64,
     faults: Vec<Fault>,
     churn: Vec<ChurnSpec>,
     enterprise_admin: Option<Credential>,
-    azure_ad_password: String,
+    pub(super) azure_ad_password: String,
     planted_bug: Option<super::PlantedBug>,
 }
 

@@ -45,6 +45,8 @@
 /// `WorldBuilder`: a world's directory, servers, tenant, faults and seed.
 pub mod builder;
 mod export_run;
+/// `WorldBuilder::large_customer`: the benches' world of millions of objects.
+mod large_customer;
 /// The engine's ports implemented on the world (`World::upgrade` wires them).
 pub mod ports;
 /// Read-only answers about the world; no simulated time passes.
