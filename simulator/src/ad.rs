@@ -116,6 +116,22 @@ impl ActiveDirectory {
             .filter(move |e| e.object.usn_changed > usn)
     }
 
+    /// Every slot (live objects and tombstones), in storage order: a slot's index never names
+    /// another object, since AD keeps a deleted object's slot as its tombstone.
+    pub(crate) fn entries(&self) -> &[AdEntry] {
+        &self.entries
+    }
+
+    /// The slot of the object with this objectGUID (live or tombstone).
+    pub(crate) fn slot_of(&self, guid: &ObjectGuid) -> Option<u32> {
+        self.by_guid.get(guid).copied()
+    }
+
+    /// The objectGUID of the object in slot `i` (live or tombstone).
+    pub(crate) fn guid_at(&self, i: u32) -> Option<ObjectGuid> {
+        self.entries.get(i as usize).map(|e| e.object.guid)
+    }
+
     /// The live object with this objectGUID.
     pub fn get(&self, guid: &ObjectGuid) -> Option<&DirectoryObject> {
         let i = *self.by_guid.get(guid)?;
