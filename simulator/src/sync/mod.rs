@@ -95,20 +95,28 @@ impl SyncEngine {
 
     /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
     pub(crate) fn pending_exports(&self, ad: &ActiveDirectory) -> Vec<PendingExport> {
-        // Sized and filtered first: after a takeover every one of a million objects has one,
-        // and each costs a few allocations of its own.
-        let pending = || self.aad_cs.iter().filter(|(_, cs)| cs.export.is_some());
-        let mut exports = Vec::with_capacity(pending().count());
-        exports.extend(pending().filter_map(|(_, cs)| {
-            let display = cs
-                .mv
-                .and_then(|m| self.mv.get(m))
-                .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
-            let mut export = pending_export::describe(cs, &display)?;
-            export.changes_source_anchor = self.reanchors(ad, cs);
-            Some(export)
-        }));
-        exports
+        // After a takeover every one of a million objects has one, and each costs a few
+        // allocations of its own: described in parallel, collected in order.
+        use rayon::prelude::*;
+        let pending: Vec<&connector_space::AadCsObject> = self
+            .aad_cs
+            .iter()
+            .filter(|(_, cs)| cs.export.is_some())
+            .map(|(_, cs)| cs)
+            .collect();
+        pending
+            .par_iter()
+            .with_min_len(4096)
+            .filter_map(|cs| {
+                let display = cs
+                    .mv
+                    .and_then(|m| self.mv.get(m))
+                    .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
+                let mut export = pending_export::describe(cs, &display)?;
+                export.changes_source_anchor = self.reanchors(ad, cs);
+                Some(export)
+            })
+            .collect()
     }
 
     /// Whether provisioning `cs` gives an object Azure AD already holds under its objectGUID

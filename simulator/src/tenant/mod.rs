@@ -320,9 +320,12 @@ impl Tenant {
     /// What the Azure AD connector imports: every synced object (full) or those changed after
     /// `after_seq` including deletions (delta). Returns the items and the new watermark.
     pub(crate) fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
+        use rayon::prelude::*;
+        // Read in parallel, collected in storage order.
         let items = self
             .objects
-            .iter()
+            .par_iter()
+            .with_min_len(4096)
             .filter(|o| o.immutable_id.is_some())
             .filter(|o| match after_seq {
                 Some(w) => o.seq > w,
