@@ -42,7 +42,7 @@ impl Tenant {
         kind: ObjectKind,
         image: &AadImage,
     ) -> Result<(), &'static str> {
-        let held = self.by_anchor.get(anchor).copied();
+        let held = self.by_anchor.get(&self.objects, anchor);
         self.apply_write_at(held, operation, anchor, kind, image)
     }
 
@@ -55,7 +55,7 @@ impl Tenant {
         kind: ObjectKind,
         image: &AadImage,
     ) -> (Result<(), &'static str>, bool) {
-        let held = self.by_anchor.get(anchor).copied();
+        let held = self.by_anchor.get(&self.objects, anchor);
         let unchanged = self.holds_at(held, operation, anchor, image);
         (
             self.apply_write_at(held, operation, anchor, kind, image),
@@ -110,7 +110,7 @@ impl Tenant {
         image: &AadImage,
     ) -> bool {
         self.holds_at(
-            self.by_anchor.get(anchor).copied(),
+            self.by_anchor.get(&self.objects, anchor),
             operation,
             anchor,
             image,
@@ -177,7 +177,7 @@ impl Tenant {
                     return Err("ExistingAdminRoleConflict");
                 }
                 // Soft match: the cloud object becomes on-premises managed.
-                self.by_anchor.insert(anchor.clone(), c);
+                self.by_anchor.insert(&self.objects, anchor, c);
                 return self.write(c, anchor, image, known);
             }
             if !self.spec.duplicate_attribute_resiliency {
@@ -204,11 +204,11 @@ impl Tenant {
             deleted: false,
         });
         self.live += 1;
-        self.by_anchor.insert(anchor.clone(), i);
+        self.by_anchor.insert(&self.objects, anchor, i);
         let r = self.write(i, anchor, image, known);
         if r.is_err() {
             // The create failed as a whole: nothing stays behind.
-            self.by_anchor.remove(anchor);
+            self.by_anchor.remove(&self.objects, anchor);
             self.objects.pop();
             self.live -= 1;
         }
@@ -282,8 +282,8 @@ impl Tenant {
         }
         let quarantined = self.record_conflicts(anchor, image, &c);
         self.seq += 1;
+        self.by_anchor.restamp(&mut self.objects, i, anchor);
         let o = &mut self.objects[i as usize];
-        o.immutable_id = Some(anchor.clone());
         o.attrs = image.attrs.clone();
         o.flow = Some(image.flow);
         o.quarantined_upn = quarantined;
