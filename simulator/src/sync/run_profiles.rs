@@ -208,8 +208,23 @@ impl SyncEngine {
     pub(crate) fn commit_aad_import(&mut self, plan: AadImportPlan) -> RunStats {
         let mut stats = RunStats::default();
         let mut seen = vec![false; self.aad_cs.capacity_used() as usize];
-        for item in plan.items {
-            match self.aad_cs.find(&item.anchor) {
+        // Each item's object is looked up in parallel first; a lookup stays good until the
+        // loop adds or removes an object (then the rest are looked up again, in order).
+        let found: Vec<Option<u32>> = plan
+            .items
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|item| self.aad_cs.find(&item.anchor))
+            .collect();
+        let mut reshaped = false;
+        for (item, found) in plan.items.into_iter().zip(found) {
+            let live = self.aad_cs.len();
+            let found = if reshaped {
+                self.aad_cs.find(&item.anchor)
+            } else {
+                found
+            };
+            match found {
                 Some(i) => {
                     if let Some(s) = seen.get_mut(i as usize) {
                         *s = true;
@@ -230,6 +245,7 @@ impl SyncEngine {
                 }
                 None => stats.unchanged += 1,
             }
+            reshaped |= self.aad_cs.len() != live;
         }
         if plan.full {
             let gone: Vec<u32> = self
@@ -480,8 +496,27 @@ impl SyncEngine {
         } else {
             std::mem::take(&mut self.aad_pending)
         };
+        // The metaverse object each unjoined object's anchor leads to, looked up in parallel
+        // (joins change neither anchors nor the AD side); whether it is still free to join is
+        // decided in order below.
+        let targets: Vec<Option<u32>> = work
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|&a| {
+                let cs = self.aad_cs.get(a)?;
+                if cs.mv.is_some() || (cs.pending == PendingImport::None && !full) {
+                    return None;
+                }
+                let ad_cs = &self.ad_cs;
+                cs.anchor
+                    .to_object_guid()
+                    .and_then(|g| ad_cs.find_guid(ad, &g))
+                    .and_then(|i| ad_cs.get(i))
+                    .and_then(|o| o.mv)
+            })
+            .collect();
         let mut flow: Vec<u32> = Vec::with_capacity(work.len());
-        for a in work {
+        for (a, target) in work.into_iter().zip(targets) {
             let Some(cs) = self.aad_cs.get_mut(a) else {
                 continue;
             };
@@ -492,13 +527,6 @@ impl SyncEngine {
             let m = if let Some(m) = cs.mv {
                 m
             } else {
-                let ad_cs = &self.ad_cs;
-                let target = cs
-                    .anchor
-                    .to_object_guid()
-                    .and_then(|g| ad_cs.find_guid(ad, &g))
-                    .and_then(|i| ad_cs.get(i))
-                    .and_then(|o| o.mv);
                 match target {
                     Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
                         cs.mv = Some(m);
