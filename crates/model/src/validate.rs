@@ -132,7 +132,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
         FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
     for (i, o) in directory.objects.iter().enumerate() {
         let a = &o.attrs;
-        if let Some(upn) = &a.user_principal_name {
+        if let Some(upn) = a.user_principal_name() {
             hold(&mut upns, upn, i);
             if let Some(p) = upn_problem(upn) {
                 report
@@ -140,7 +140,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
                     .push(invalid(&o.dn, "userPrincipalName", upn, p));
             }
         }
-        for p in &a.proxy_addresses {
+        for p in a.proxy_addresses() {
             hold(&mut proxies, p, i);
             if let Some(problem) = proxy_address_problem(p) {
                 report
@@ -153,7 +153,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
         {
             report.oversized_groups.push(o.dn.to_string());
         }
-        if a.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
+        if a.proxy_addresses().len() > PROXY_ADDRESSES_MAX {
             report.too_many_proxy_addresses.push(o.dn.to_string());
         }
     }
@@ -370,10 +370,10 @@ mod tests {
                 guid: crate::ObjectGuid::default(),
                 kind: ObjectKind::User,
                 dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
-                attrs: std::sync::Arc::new(Attributes {
-                    user_principal_name: Some(crate::Value::from(*upn)),
-                    ..Attributes::default()
-                }),
+                attrs: std::sync::Arc::new(Attributes::from_texts(&[(
+                    crate::attribute_flow::Field::UserPrincipalName,
+                    upn,
+                )])),
                 usn_changed: 0,
                 when_changed_ms: 0,
             })

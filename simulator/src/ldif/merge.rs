@@ -255,9 +255,9 @@ fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>)
     }
 }
 
-/// Points every `member` and `manager` value at the `dn` of the object it names when the file
-/// holds that object under the same text, so a DN is stored once however often it is
-/// referenced. Runs once all entries are read, so forward references are shared too; objects
+/// Points every `member` value at the `dn` of the object it names when the file holds that
+/// object under the same text, so a DN is stored once however often it is referenced (a
+/// `manager` is text in the object's packed store: nothing to share). Runs once all entries are read, so forward references are shared too; objects
 /// are visited on all cores (each changes only its own values).
 fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
     let share = |v: &mut Value| {
@@ -269,12 +269,11 @@ fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, us
         }
     };
     objects.par_iter_mut().for_each(|o| {
-        if o.attrs.member.is_empty() && o.attrs.manager.is_none() {
+        if o.attrs.member.is_empty() {
             return;
         }
         // Only this reader holds the attributes yet, so this does not clone them.
         let attrs = Arc::make_mut(&mut o.attrs);
         attrs.member.iter_mut().for_each(share);
-        attrs.manager.iter_mut().for_each(share);
     });
 }

@@ -151,8 +151,7 @@ impl Tenant {
         // The conflict check of the write below needs the UPN's holder anyway.
         let upn_holder = image
             .attrs
-            .user_principal_name
-            .as_deref()
+            .user_principal_name()
             .and_then(|u| self.find_by_upn(u));
         let mut known = Known {
             upn: Some(upn_holder),
@@ -219,8 +218,7 @@ impl Tenant {
         let upn_holder = known.upn.unwrap_or_else(|| {
             image
                 .attrs
-                .user_principal_name
-                .as_deref()
+                .user_principal_name()
                 .and_then(|u| self.find_by_upn(u))
         });
         let upn = upn_holder.is_some_and(|h| h != me);
@@ -258,8 +256,8 @@ impl Tenant {
         }
         if o.quarantined_upn.is_none()
             && o.immutable_id.as_ref() == Some(anchor)
-            && o.attrs.user_principal_name == image.attrs.user_principal_name
-            && o.attrs.proxy_addresses == image.attrs.proxy_addresses
+            && o.attrs.user_principal_name() == image.attrs.user_principal_name()
+            && o.attrs.proxy_addresses().eq(image.attrs.proxy_addresses())
             && self.indexed_to(i)
         {
             // Equal UPN and addresses, each indexed to this object (another product's rules
@@ -301,7 +299,7 @@ impl Tenant {
         c: &Conflicts,
     ) -> Option<Value> {
         let quarantined = if c.upn {
-            let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
+            let upn = image.attrs.user_principal_name().unwrap_or("user");
             let prefix = upn.split('@').next().unwrap_or("user");
             let digits = self.quarantine_rng.random_range(0..10_000u32);
             let q = format!("{prefix}{digits:04}@{}", self.initial_domain);
@@ -340,12 +338,12 @@ impl Tenant {
 /// Values Azure AD refuses outright (docs/real-systems.md, "Export errors, quota and throttling").
 fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
     if kind == ObjectKind::User
-        && let Some(upn) = &image.attrs.user_principal_name
+        && let Some(upn) = image.attrs.user_principal_name()
         && upn_problem(upn).is_some()
     {
         return Err("DataValidationFailed");
     }
-    if image.attrs.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
+    if image.attrs.proxy_addresses().len() > PROXY_ADDRESSES_MAX {
         return Err("LargeObject");
     }
     Ok(())
