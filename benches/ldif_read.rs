@@ -58,7 +58,7 @@ fn directory(users: usize) -> Directory {
                         &format!("SMTP:{first}.{last}@contoso.com"),
                     ),
                     (Field::DisplayName, &format!("{last}, {first}")),
-                    (Field::GivenName, &first),
+                    (Field::GivenName, first),
                     (Field::Sn, &last),
                     (Field::Department, &departments[i % departments.len()]),
                     (Field::Title, "Analyst"),

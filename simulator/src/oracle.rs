@@ -328,7 +328,6 @@ fn refused_by_azure_ad(e: &ExpectedObject) -> bool {
     e.kind == ObjectKind::User
         && e.attrs
             .user_principal_name()
-            .as_deref()
             .is_some_and(|u| upgrade_lab_model::validate::upn_problem(u).is_some())
 }
 

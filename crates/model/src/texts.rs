@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(t.get(slot(Field::Title).unwrap()), Some("Boss"));
         assert_eq!(t.get(slot(Field::Mail).unwrap()), None);
         assert_eq!(t.proxies().collect::<Vec<_>>(), ["SMTP:a@x", "smtp:b@y"]);
-        assert_eq!(t.proxies().rev().next(), Some("smtp:b@y"));
+        assert_eq!(t.proxies().next_back(), Some("smtp:b@y"));
         assert_eq!(t.proxies().len(), 2);
         assert_eq!(t.extensions().collect::<Vec<_>>(), [(1, "e1"), (15, "e15")]);
         assert_eq!(t.heap_bytes(), "AnnBosse1e15SMTP:a@xsmtp:b@y".len() + 6 * 4);

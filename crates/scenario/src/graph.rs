@@ -9,7 +9,6 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::fmt::Write as _;
-use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{Attributes, ObjectKind, SimTime};
 use upgrade_lab_simulator::world::queries::{ProvisioningErrorRecord, TenantRecord};
 
@@ -363,6 +362,7 @@ pub fn dump_file_name(scenario_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upgrade_lab_model::attribute_flow::Field;
 
     #[test]
     fn simulated_time_counts_from_the_epoch() {

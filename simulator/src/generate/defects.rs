@@ -40,7 +40,7 @@ pub(crate) fn plant(shared: &Shared, users: &mut [DirectoryObject]) {
         let shared_alias = users[pair[0]]
             .attrs
             .proxy_addresses()
-            .last()
+            .next_back()
             .map(str::to_string);
         let attrs = users[pair[1]].attrs_mut();
         let mut proxies: Vec<String> = attrs.proxy_addresses().map(str::to_string).collect();

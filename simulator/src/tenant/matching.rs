@@ -23,12 +23,21 @@ struct Conflicts {
     smtp: Vec<String>,
 }
 
+/// An index lookup made already, or not.
+#[derive(Clone, Copy, Default)]
+enum Lookup {
+    #[default]
+    NotMade,
+    /// The live holder found (`None`: no live object holds the value).
+    Made(Option<u32>),
+}
+
 /// Holders `add` looked up before it writes (the UPN's, the primary SMTP address's), so the
 /// conflict check does not look them up again: nothing changes the indices in between.
 #[derive(Clone, Copy, Default)]
 struct Known<'a> {
     /// The live holder of the block's UPN, when looked up.
-    upn: Option<Option<u32>>,
+    upn: Lookup,
     /// The primary SMTP address (a slice of the block's value) and its live holder.
     primary_smtp: Option<(&'a str, Option<u32>)>,
 }
@@ -154,7 +163,7 @@ impl Tenant {
             .user_principal_name()
             .and_then(|u| self.find_by_upn(u));
         let mut known = Known {
-            upn: Some(upn_holder),
+            upn: Lookup::Made(upn_holder),
             primary_smtp: None,
         };
         let by_upn = (self.spec.soft_match_on_upn && kind == ObjectKind::User)
@@ -215,12 +224,13 @@ impl Tenant {
     }
 
     fn conflicts(&self, me: u32, image: &AadImage, known: Known<'_>) -> Conflicts {
-        let upn_holder = known.upn.unwrap_or_else(|| {
-            image
+        let upn_holder = match known.upn {
+            Lookup::Made(holder) => holder,
+            Lookup::NotMade => image
                 .attrs
                 .user_principal_name()
-                .and_then(|u| self.find_by_upn(u))
-        });
+                .and_then(|u| self.find_by_upn(u)),
+        };
         let upn = upn_holder.is_some_and(|h| h != me);
         let holder = |a: &str| match known.primary_smtp {
             Some((p, h)) if std::ptr::eq(p, a) => h,
