@@ -136,7 +136,7 @@ fn an_ad_delete_reaches_the_metaverse_as_a_pending_delete_on_the_next_delta_impo
                 .engine
                 .mv_of(&st.ad, &victim)
                 .is_none()
-        )
+        );
     });
 }
 

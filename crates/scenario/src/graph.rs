@@ -388,7 +388,7 @@ mod tests {
             immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
             attrs: std::sync::Arc::new(Attributes {
                 ..Attributes::from_texts(&[
-                    (Field::DisplayName, &name),
+                    (Field::DisplayName, name),
                     (Field::UserPrincipalName, &format!("{name}@contoso.com")),
                 ])
             }),
