@@ -61,16 +61,18 @@ impl ActiveDirectory {
         let mut entries = Vec::with_capacity(directory.objects.len());
         let mut usn = 0u64;
         for mut object in directory.objects {
-            if by_guid.contains_key(&object.guid) {
-                continue; // a second object with one GUID cannot exist in AD
-            }
-            usn = usn.max(object.usn_changed) + 1;
-            object.usn_changed = usn;
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
             )]
-            by_guid.insert(object.guid, entries.len() as u32);
+            let slot = entries.len() as u32;
+            match by_guid.entry(object.guid) {
+                // A second object with one GUID cannot exist in AD.
+                std::collections::hash_map::Entry::Occupied(_) => continue,
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(slot),
+            };
+            usn = usn.max(object.usn_changed) + 1;
+            object.usn_changed = usn;
             entries.push(AdEntry {
                 object,
                 deleted: false,
@@ -114,6 +116,22 @@ impl ActiveDirectory {
         self.entries
             .iter()
             .filter(move |e| e.object.usn_changed > usn)
+    }
+
+    /// Every slot (live objects and tombstones), in storage order: a slot's index never names
+    /// another object, since AD keeps a deleted object's slot as its tombstone.
+    pub(crate) fn entries(&self) -> &[AdEntry] {
+        &self.entries
+    }
+
+    /// The slot of the object with this objectGUID (live or tombstone).
+    pub(crate) fn slot_of(&self, guid: &ObjectGuid) -> Option<u32> {
+        self.by_guid.get(guid).copied()
+    }
+
+    /// The objectGUID of the object in slot `i` (live or tombstone).
+    pub(crate) fn guid_at(&self, i: u32) -> Option<ObjectGuid> {
+        self.entries.get(i as usize).map(|e| e.object.guid)
     }
 
     /// The live object with this objectGUID.

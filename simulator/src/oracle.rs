@@ -715,7 +715,7 @@ mod tests {
         fn a_deleted_tenant_object_is_lost() {
             let (world, ids) = world();
             break_tenant(&world, |t| {
-                let i = t.by_anchor[&ids[3]] as usize;
+                let i = t.by_anchor.get(&t.objects, &ids[3]).unwrap() as usize;
                 t.objects[i].deleted = true;
             });
             assert_eq!(kinds(&world), vec!["lost"]);
@@ -728,7 +728,7 @@ mod tests {
         fn a_wrong_value_is_stale_with_expected_and_actual() {
             let (world, ids) = world();
             break_tenant(&world, |t| {
-                let i = t.by_anchor[&ids[4]] as usize;
+                let i = t.by_anchor.get(&t.objects, &ids[4]).unwrap() as usize;
                 let mut attrs = (*t.objects[i].attrs).clone();
                 attrs.set_text(Field::Title, Some("Planted"));
                 t.objects[i].attrs = attrs.into();
@@ -743,7 +743,7 @@ mod tests {
         fn a_changed_kind_is_stale() {
             let (world, ids) = world();
             break_tenant(&world, |t| {
-                let i = t.by_anchor[&ids[5]] as usize;
+                let i = t.by_anchor.get(&t.objects, &ids[5]).unwrap() as usize;
                 t.objects[i].kind = ObjectKind::Contact;
             });
             assert_eq!(kinds(&world), vec!["stale"]);
@@ -767,10 +767,10 @@ mod tests {
         fn an_identity_two_objects_hold_is_duplicated() {
             let (world, ids) = world();
             break_tenant(&world, |t| {
-                let i = t.by_anchor[&ids[7]] as usize;
+                let i = t.by_anchor.get(&t.objects, &ids[7]).unwrap() as usize;
                 let mut attrs = (*t.objects[i].attrs).clone();
                 attrs.set_proxy_addresses::<&str>([]);
-                let upn = t.objects[t.by_anchor[&ids[6]] as usize]
+                let upn = t.objects[t.by_anchor.get(&t.objects, &ids[6]).unwrap() as usize]
                     .attrs
                     .user_principal_name()
                     .map(str::to_string);

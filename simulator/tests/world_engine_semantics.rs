@@ -109,9 +109,16 @@ fn an_ad_delete_reaches_the_metaverse_as_a_pending_delete_on_the_next_delta_impo
     );
     world.with_state(|st| {
         let e = &st.connects["DIRSYNC01"].engine;
-        let cs = e.ad_cs.find(&victim).and_then(|i| e.ad_cs.get(i)).unwrap();
+        let cs = e
+            .ad_cs
+            .find_guid(&st.ad, &victim)
+            .and_then(|i| e.ad_cs.get(i))
+            .unwrap();
         assert_eq!(cs.pending, PendingImport::Delete);
-        assert!(e.mv_of(&victim).is_some(), "the metaverse waits for a sync");
+        assert!(
+            e.mv_of(&st.ad, &victim).is_some(),
+            "the metaverse waits for a sync"
+        );
     });
     run(
         &world,
@@ -123,7 +130,14 @@ fn an_ad_delete_reaches_the_metaverse_as_a_pending_delete_on_the_next_delta_impo
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].operation, ExportOperation::Delete);
     assert_eq!(pending[0].anchor, victim.immutable_id());
-    world.with_state(|st| assert!(st.connects["DIRSYNC01"].engine.mv_of(&victim).is_none()));
+    world.with_state(|st| {
+        assert!(
+            st.connects["DIRSYNC01"]
+                .engine
+                .mv_of(&st.ad, &victim)
+                .is_none()
+        );
+    });
 }
 
 #[test]

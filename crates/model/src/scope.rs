@@ -4,7 +4,7 @@
 
 use crate::dirsync::ScopeFilters;
 use crate::dn;
-use crate::object::{DirectoryObject, ObjectKind};
+use crate::object::{Attributes, DirectoryObject, ObjectKind};
 
 /// Compiled scope filters: DNs normalised once so the per-object test is cheap.
 #[derive(Clone, Debug, Default)]
@@ -81,18 +81,20 @@ impl Scope {
 
     /// `None` when the object is in scope, else the first reason it is not.
     pub fn why_out(&self, object: &DirectoryObject) -> Option<OutOfScope> {
-        let a = &object.attrs;
+        self.why_out_of(object.kind, &object.dn, &object.attrs)
+    }
+
+    /// `why_out` of an object given by its class, DN and attributes (a sync engine's copy of
+    /// an object keeps these without the rest of the object).
+    pub fn why_out_of(&self, kind: ObjectKind, dn: &str, a: &Attributes) -> Option<OutOfScope> {
         if a.is_critical_system_object {
             return Some(OutOfScope::CriticalSystemObject);
         }
-        if !self.domains.is_empty() {
-            let d = dn::domain_of(&object.dn);
-            if !self.domains.contains(&d) {
-                return Some(OutOfScope::Domain);
-            }
+        if !self.domains.is_empty() && !self.domains.iter().any(|d| in_domain(dn, d)) {
+            return Some(OutOfScope::Domain);
         }
         if !self.included_ous.is_empty() || !self.excluded_ous.is_empty() {
-            let n = dn::normalize(&object.dn);
+            let n = dn::normalize(dn);
             let within = |c: &String| n.ends_with(&format!(",{c}"));
             if self.excluded_ous.iter().any(within)
                 || (!self.included_ous.is_empty() && !self.included_ous.iter().any(within))
@@ -100,7 +102,7 @@ impl Scope {
                 return Some(OutOfScope::OrganizationalUnit);
             }
         }
-        match object.kind {
+        match kind {
             ObjectKind::User => {
                 let Some(sam) = a.sam_account_name() else {
                     return Some(OutOfScope::NoSamAccountName);
@@ -129,13 +131,38 @@ impl Scope {
     }
 }
 
+/// Whether `dn`'s domain (its `DC=` values joined with dots, as `dn::domain_of` gives it) is
+/// `domain` (lower case, as `Scope::new` keeps it), compared label by label without building
+/// the domain's name.
+fn in_domain(dn: &str, domain: &str) -> bool {
+    let mut labels = domain.split('.');
+    let mut count = 0usize;
+    for rdn in dn::rdn_iter(dn).filter(|r| dn::rdn_type_is(r, "DC")) {
+        let value = rdn.split_once('=').map_or("", |(_, v)| v);
+        if value.contains(['\\', '"', '.']) {
+            // Escaped or dotted values: compare the name `domain_of` builds.
+            return dn::domain_of(dn) == domain;
+        }
+        if !labels
+            .next()
+            .is_some_and(|l| l.eq_ignore_ascii_case(value.trim()))
+        {
+            return false;
+        }
+        count += 1;
+    }
+    if count == 0 {
+        return domain.is_empty();
+    }
+    labels.next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::attribute_flow::Field;
     use crate::dirsync::AttributeFilter;
     use crate::ids::ObjectGuid;
-    use crate::object::Attributes;
     use std::sync::Arc;
 
     fn user(dn: &str, sam: &str, ext15: Option<&str>) -> DirectoryObject {
@@ -186,5 +213,36 @@ mod tests {
             out("CN=a,OU=Staff,DC=contoso,DC=com", "MSOL_ab12", None),
             Some(OutOfScope::ServiceAccount)
         );
+    }
+
+    #[test]
+    fn the_domain_test_agrees_with_domain_of() {
+        let dns = [
+            "CN=a,OU=Staff,DC=contoso,DC=com",
+            "CN=a,OU=Staff,DC=Contoso,DC=COM",
+            "CN=a,DC=sub,DC=contoso,DC=com",
+            "CN=a,DC=contoso",
+            "CN=a,OU=x",
+            "CN=a,DC=con\\2Ctoso,DC=com",
+            "CN=a,DC= contoso ,DC=com",
+            "",
+        ];
+        let domains = [
+            "contoso.com",
+            "sub.contoso.com",
+            "contoso",
+            "",
+            "com",
+            "con,toso.com",
+        ];
+        for d in dns {
+            for domain in domains {
+                assert_eq!(
+                    in_domain(d, domain),
+                    dn::domain_of(d) == domain,
+                    "{d:?} in {domain:?}"
+                );
+            }
+        }
     }
 }

@@ -1,17 +1,17 @@
 //! Connector spaces (docs/real-systems.md, "The sync engine"): the AD connector's staged copies of
 //! directory objects and the Azure AD connector's copies of tenant objects, each with its pending
-//! import and (for Azure AD) its pending export. Storage is index based (`Slots`): a `Vec` of slots
-//! and an FxHash index.
+//! import and (for Azure AD) its pending export. Storage is index based (`Slots`): a `Vec` of slots;
+//! the AD connector space finds objects by AD's slot, the Azure AD one by anchor through a hash
+//! table of slot indices.
 //!
 //! It must not know run profiles or timing: it is the data the run profiles work on.
 
+use crate::ad::ActiveDirectory;
 use crate::sync::rules::FlowSet;
-use rustc_hash::FxHashMap;
-use std::hash::Hash;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 use std::sync::Arc;
-use upgrade_lab_model::{
-    Attributes, DirectoryObject, ExportOperation, ImmutableId, ObjectGuid, ObjectKind,
-};
+use upgrade_lab_model::{Attributes, ExportOperation, ImmutableId, ObjectGuid, ObjectKind, Value};
 
 /// A change an import staged and no synchronization has processed yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +26,22 @@ pub enum PendingImport {
     Delete,
 }
 
-/// An AD connector-space object: the hologram of the last import (sharing AD's attribute block).
+/// An AD connector-space object: the hologram of the last import. It names its AD object by
+/// AD's slot (stable: AD keeps deleted objects in their slots as tombstones, so a slot never
+/// names another object) and keeps what that import read, the DN and the attribute block
+/// (shared with AD until AD writes a new one), which may differ from AD now.
 #[derive(Clone, Debug)]
 pub struct AdCsObject {
-    pub(crate) object: DirectoryObject,
+    /// AD's slot of the object (`ActiveDirectory::guid_at` gives its objectGUID).
+    pub(crate) ad: u32,
+    /// User, group or contact (AD never changes an object's class).
+    pub(crate) kind: ObjectKind,
     /// What the last import staged for the next synchronization.
     pub pending: PendingImport,
+    /// The DN the last import read.
+    pub(crate) dn: Value,
+    /// The attribute block the last import read.
+    pub(crate) attrs: Arc<Attributes>,
     /// The metaverse object this connector is joined to.
     pub(crate) mv: Option<u32>,
 }
@@ -55,55 +65,46 @@ pub(crate) struct AadCsObject {
     pub(crate) export: Option<ExportState>,
 }
 
-/// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid.
+/// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid. The
+/// connector spaces add their own lookup on top.
 #[derive(Clone, Debug)]
-pub struct Slots<K, T> {
+pub struct Slots<T> {
     /// One cell per index ever handed out; `None` once removed.
     cells: Vec<Option<T>>,
-    index: FxHashMap<K, u32>,
     live: usize,
 }
 
-impl<K: Hash + Eq + Clone, T> Default for Slots<K, T> {
+impl<T> Default for Slots<T> {
     fn default() -> Self {
         Self {
             cells: Vec::new(),
-            index: FxHashMap::default(),
             live: 0,
         }
     }
 }
 
-impl<K: Hash + Eq + Clone, T> Slots<K, T> {
-    pub(crate) fn with_capacity(n: usize) -> Self {
+impl<T> Slots<T> {
+    fn with_capacity(n: usize) -> Self {
         Self {
             cells: Vec::with_capacity(n),
-            index: FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher),
             live: 0,
         }
     }
 
-    /// The index of the object with this key.
-    pub fn find(&self, key: &K) -> Option<u32> {
-        self.index.get(key).copied()
-    }
-
-    pub(crate) fn insert(&mut self, key: K, value: T) -> u32 {
+    fn push(&mut self, value: T) -> u32 {
         #[expect(
             clippy::cast_possible_truncation,
             reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
         )]
         let i = self.cells.len() as u32;
         self.cells.push(Some(value));
-        self.index.insert(key, i);
         self.live += 1;
         i
     }
 
-    pub(crate) fn remove(&mut self, i: u32, key: &K) -> Option<T> {
+    fn take(&mut self, i: u32) -> Option<T> {
         let v = self.cells.get_mut(i as usize)?.take();
         if v.is_some() {
-            self.index.remove(key);
             self.live -= 1;
         }
         v
@@ -150,10 +151,134 @@ impl<K: Hash + Eq + Clone, T> Slots<K, T> {
     }
 }
 
-/// The AD connector space.
-pub(crate) type AdConnectorSpace = Slots<ObjectGuid, AdCsObject>;
-/// The Azure AD connector space.
-pub(crate) type AadConnectorSpace = Slots<ImmutableId, AadCsObject>;
+/// No connector-space object for this AD slot.
+const NO_OBJECT: u32 = u32::MAX;
+
+/// The AD connector space: slots, and the connector-space index of each AD slot (four bytes
+/// per AD object instead of a hash map keyed by objectGUID).
+#[derive(Clone, Debug, Default)]
+pub struct AdConnectorSpace {
+    slots: Slots<AdCsObject>,
+    by_ad_slot: Vec<u32>,
+}
+
+impl std::ops::Deref for AdConnectorSpace {
+    type Target = Slots<AdCsObject>;
+    fn deref(&self) -> &Slots<AdCsObject> {
+        &self.slots
+    }
+}
+
+impl AdConnectorSpace {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Slots::with_capacity(n),
+            by_ad_slot: Vec::with_capacity(n),
+        }
+    }
+
+    /// The connector-space object of AD's slot `ad`.
+    pub(crate) fn find(&self, ad: u32) -> Option<u32> {
+        self.by_ad_slot
+            .get(ad as usize)
+            .copied()
+            .filter(|&i| i != NO_OBJECT)
+    }
+
+    /// The connector-space object of the AD object with this objectGUID (live or tombstone).
+    pub fn find_guid(&self, ad: &ActiveDirectory, guid: &ObjectGuid) -> Option<u32> {
+        self.find(ad.slot_of(guid)?)
+    }
+
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut AdCsObject> {
+        self.slots.get_mut(i)
+    }
+
+    pub(crate) fn insert(&mut self, object: AdCsObject) -> u32 {
+        let ad = object.ad as usize;
+        let i = self.slots.push(object);
+        if self.by_ad_slot.len() <= ad {
+            self.by_ad_slot.resize(ad + 1, NO_OBJECT);
+        }
+        self.by_ad_slot[ad] = i;
+        i
+    }
+
+    pub(crate) fn remove(&mut self, i: u32) -> Option<AdCsObject> {
+        let v = self.slots.take(i)?;
+        if let Some(s) = self.by_ad_slot.get_mut(v.ad as usize) {
+            *s = NO_OBJECT;
+        }
+        Some(v)
+    }
+}
+
+/// The Azure AD connector space: slots, and a hash table of slot indices keyed by the anchor
+/// each slot holds (four bytes per bucket instead of a copy of the anchor and its index).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AadConnectorSpace {
+    slots: Slots<AadCsObject>,
+    index: HashTable<u32>,
+}
+
+impl std::ops::Deref for AadConnectorSpace {
+    type Target = Slots<AadCsObject>;
+    fn deref(&self) -> &Slots<AadCsObject> {
+        &self.slots
+    }
+}
+
+/// The hash of an anchor's text in the Azure AD connector space's index.
+fn anchor_hash(anchor: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(anchor)
+}
+
+impl AadConnectorSpace {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Slots::with_capacity(n),
+            index: HashTable::with_capacity(n),
+        }
+    }
+
+    /// The object holding this anchor.
+    pub(crate) fn find(&self, anchor: &ImmutableId) -> Option<u32> {
+        let cells = &self.slots.cells;
+        self.index
+            .find(anchor_hash(anchor.as_str()), |&i| {
+                cells[i as usize]
+                    .as_ref()
+                    .is_some_and(|c| c.anchor == *anchor)
+            })
+            .copied()
+    }
+
+    pub(crate) fn get_mut(&mut self, i: u32) -> Option<&mut AadCsObject> {
+        self.slots.get_mut(i)
+    }
+
+    /// Adds an object; the anchor must not be held by another one.
+    pub(crate) fn insert(&mut self, object: AadCsObject) -> u32 {
+        let hash = anchor_hash(object.anchor.as_str());
+        debug_assert!(self.find(&object.anchor).is_none(), "anchor held twice");
+        let i = self.slots.push(object);
+        let cells = &self.slots.cells;
+        self.index.insert_unique(hash, i, |&j| {
+            cells[j as usize]
+                .as_ref()
+                .map_or(0, |c| anchor_hash(c.anchor.as_str()))
+        });
+        i
+    }
+
+    pub(crate) fn remove(&mut self, i: u32) -> Option<AadCsObject> {
+        let hash = anchor_hash(self.slots.get(i)?.anchor.as_str());
+        if let Ok(e) = self.index.find_entry(hash, |&j| j == i) {
+            e.remove();
+        }
+        self.slots.take(i)
+    }
+}
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
 #[derive(Clone, Debug, PartialEq)]
@@ -171,15 +296,67 @@ pub(crate) struct ExportState {
 mod tests {
     use super::*;
 
+    fn aad(anchor: &str) -> AadCsObject {
+        AadCsObject {
+            anchor: ImmutableId::new(anchor),
+            kind: ObjectKind::User,
+            imported: None,
+            pending: PendingImport::None,
+            mv: None,
+            export: None,
+        }
+    }
+
     #[test]
     fn removed_slots_keep_other_indices_valid() {
-        let mut s: Slots<u8, &str> = Slots::default();
-        let a = s.insert(1, "a");
-        let b = s.insert(2, "b");
-        assert_eq!(s.remove(a, &1), Some("a"));
-        assert_eq!(s.get(b), Some(&"b"));
-        assert_eq!(s.find(&1), None);
+        let mut s = AadConnectorSpace::default();
+        let a = s.insert(aad("a"));
+        let b = s.insert(aad("b"));
+        assert_eq!(s.remove(a).map(|o| o.anchor), Some(ImmutableId::new("a")));
+        assert_eq!(s.get(b).map(|o| o.anchor.as_str()), Some("b"));
+        assert_eq!(s.find(&ImmutableId::new("a")), None);
+        assert_eq!(s.find(&ImmutableId::new("b")), Some(b));
         assert_eq!(s.len(), 1);
         assert_eq!(s.iter().count(), 1);
+    }
+
+    #[test]
+    fn the_anchor_index_survives_growth_and_removal() {
+        let mut s = AadConnectorSpace::default();
+        let ids: Vec<u32> = (0..1000)
+            .map(|n| s.insert(aad(&format!("id{n}"))))
+            .collect();
+        for (n, &i) in ids.iter().enumerate().filter(|(n, _)| n % 3 == 0) {
+            assert_eq!(
+                s.remove(i).map(|o| o.anchor),
+                Some(ImmutableId::new(&format!("id{n}")))
+            );
+        }
+        for (n, &i) in ids.iter().enumerate() {
+            let found = s.find(&ImmutableId::new(&format!("id{n}")));
+            assert_eq!(found, (n % 3 != 0).then_some(i), "id{n}");
+        }
+    }
+
+    #[test]
+    fn the_ad_connector_space_finds_objects_by_ad_slot() {
+        let mut s = AdConnectorSpace::default();
+        let object = |ad| AdCsObject {
+            ad,
+            kind: ObjectKind::User,
+            pending: PendingImport::None,
+            dn: Value::from("CN=a,DC=contoso,DC=com"),
+            attrs: Arc::default(),
+            mv: None,
+        };
+        let a = s.insert(object(7));
+        let b = s.insert(object(2));
+        assert_eq!(
+            (s.find(7), s.find(2), s.find(3), s.find(99)),
+            (Some(a), Some(b), None, None)
+        );
+        assert!(s.remove(a).is_some());
+        assert_eq!((s.find(7), s.find(2)), (None, Some(b)));
+        assert_eq!(s.len(), 1);
     }
 }

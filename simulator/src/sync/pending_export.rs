@@ -4,22 +4,22 @@
 //!
 //! It must not know the tenant: applying an export is the world's job.
 
-use crate::sync::connector_space::AadCsObject;
+use crate::sync::connector_space::{AadCsObject, ExportState};
 use crate::sync::rules::{self, ExportObject};
 use upgrade_lab_model::{ExportOperation, PendingExport};
 
-/// csexport's view of one pending export.
+/// csexport's view of `cs`'s pending export `e`.
 pub(crate) fn describe(
     cs: &AadCsObject,
+    e: &ExportState,
     display: &upgrade_lab_model::Value,
-) -> Option<PendingExport> {
-    let e = cs.export.as_ref()?;
+) -> PendingExport {
     let object = ExportObject {
         kind: cs.kind,
         dn: display,
         anchor: &cs.anchor,
     };
-    Some(PendingExport {
+    PendingExport {
         operation: e.operation,
         kind: cs.kind,
         anchor: cs.anchor.clone(),
@@ -36,5 +36,5 @@ pub(crate) fn describe(
             }
         },
         changes_source_anchor: false,
-    })
+    }
 }

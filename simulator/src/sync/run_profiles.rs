@@ -10,17 +10,35 @@ use super::connector_space::ExportState;
 use super::connector_space::{AadCsObject, AadImage, AdCsObject, PendingImport};
 use super::metaverse::MvObject;
 use super::rules::diff;
-use crate::ad::ActiveDirectory;
+use crate::ad::{ActiveDirectory, AdEntry};
+use rayon::prelude::*;
+use std::sync::Arc;
 use upgrade_lab_model::{
-    DirectoryObject, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats, SourceAnchor,
+    Attributes, ExportOperation, ImmutableId, ObjectKind, OutOfScope, RunStats, Scope,
+    ScopeFilters, SourceAnchor, Value,
 };
+
+/// Items per parallel job: below this a run's per-object work stays on one thread.
+const PAR_MIN: usize = 4096;
+
+/// One AD object as an import read it: AD's slot and what the connector space keeps.
+#[derive(Debug)]
+pub(crate) struct AdImportItem {
+    /// AD's slot of the object.
+    pub(crate) ad: u32,
+    pub(crate) kind: ObjectKind,
+    pub(crate) dn: Value,
+    pub(crate) attrs: Arc<Attributes>,
+    /// A tombstone, or an object that left the selected partitions or OUs.
+    pub(crate) gone: bool,
+}
 
 /// What an AD import read when it started.
 #[derive(Debug)]
 pub(crate) struct AdImportPlan {
     pub(crate) full: bool,
-    /// Objects read; `true` marks a tombstone (or an object that left the partitions/OUs).
-    pub(crate) items: Vec<(DirectoryObject, bool)>,
+    /// Objects read, in AD's storage order.
+    pub(crate) items: Vec<AdImportItem>,
     pub(crate) watermark: u64,
 }
 
@@ -42,36 +60,52 @@ pub(crate) struct AadImportPlan {
 
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
 /// the object: such objects are never imported (docs/real-systems.md, "Filtering").
-fn outside_partitions(engine: &SyncEngine, o: &DirectoryObject) -> bool {
-    let f = &engine.config.filters;
+fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: &AdEntry) -> bool {
+    let f = filters;
     if f.domains.is_empty() && f.included_ous.is_empty() && f.excluded_ous.is_empty() {
         return false;
     }
+    let o = &e.object;
     matches!(
-        engine.scope.why_out(o),
+        scope.why_out_of(o.kind, &o.dn, &o.attrs),
         Some(OutOfScope::Domain | OutOfScope::OrganizationalUnit)
     )
 }
 
 impl SyncEngine {
     /// Reads AD for a Full Import (everything in the selected partitions and OUs) or a Delta
-    /// Import (changes after the watermark, tombstones included).
+    /// Import (changes after the watermark, tombstones included), in AD's storage order (read
+    /// in parallel, collected in order).
     pub(crate) fn plan_ad_import(&self, ad: &ActiveDirectory, full: bool) -> AdImportPlan {
         let watermark = ad.highest_usn();
-        let items = match (full, self.ad_watermark) {
-            (false, Some(w)) => ad
-                .changes_after_usn(w)
-                .map(|e| {
-                    let gone = e.deleted || outside_partitions(self, &e.object);
-                    (e.object.clone(), gone)
+        let (filters, scope) = (&self.config.filters, &self.scope);
+        let delta_after = if full { None } else { self.ad_watermark };
+        let items = ad
+            .entries()
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let gone = match delta_after {
+                    Some(w) if e.object.usn_changed <= w => return None,
+                    Some(_) => e.deleted || outside_partitions(filters, scope, e),
+                    None if e.deleted || outside_partitions(filters, scope, e) => return None,
+                    None => false,
+                };
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+                )]
+                let ad = i as u32;
+                Some(AdImportItem {
+                    ad,
+                    kind: e.object.kind,
+                    dn: e.object.dn.clone(),
+                    attrs: e.object.attrs.clone(),
+                    gone,
                 })
-                .collect(),
-            _ => ad
-                .live_objects()
-                .filter(|o| !outside_partitions(self, o))
-                .map(|o| (o.clone(), false))
-                .collect(),
-        };
+            })
+            .collect();
         AdImportPlan {
             full: full || self.ad_watermark.is_none(),
             items,
@@ -100,9 +134,9 @@ impl SyncEngine {
         } else {
             Vec::new()
         };
-        for (object, gone) in plan.items {
-            let found = self.ad_cs.find(&object.guid);
-            match (found, gone) {
+        for item in plan.items {
+            let found = self.ad_cs.find(item.ad);
+            match (found, item.gone) {
                 (Some(i), true) => {
                     self.stage_ad(i, PendingImport::Delete);
                     stats.deletes += 1;
@@ -115,26 +149,25 @@ impl SyncEngine {
                     let Some(cs) = self.ad_cs.get_mut(i) else {
                         continue;
                     };
-                    let same = std::sync::Arc::ptr_eq(&cs.object.attrs, &object.attrs)
-                        && cs.object.dn == object.dn;
+                    let same = Arc::ptr_eq(&cs.attrs, &item.attrs) && cs.dn == item.dn;
                     if same && cs.pending != PendingImport::Delete {
                         stats.unchanged += 1;
                     } else {
-                        cs.object = object;
+                        cs.dn = item.dn;
+                        cs.attrs = item.attrs;
                         self.stage_ad(i, PendingImport::Update);
                         stats.updates += 1;
                     }
                 }
                 (None, false) => {
-                    let guid = object.guid;
-                    let i = self.ad_cs.insert(
-                        guid,
-                        AdCsObject {
-                            object,
-                            pending: PendingImport::None,
-                            mv: None,
-                        },
-                    );
+                    let i = self.ad_cs.insert(AdCsObject {
+                        ad: item.ad,
+                        kind: item.kind,
+                        pending: PendingImport::None,
+                        dn: item.dn,
+                        attrs: item.attrs,
+                        mv: None,
+                    });
                     if plan.full {
                         seen.resize(seen.len().max(i as usize + 1), false);
                         seen[i as usize] = true;
@@ -175,8 +208,23 @@ impl SyncEngine {
     pub(crate) fn commit_aad_import(&mut self, plan: AadImportPlan) -> RunStats {
         let mut stats = RunStats::default();
         let mut seen = vec![false; self.aad_cs.capacity_used() as usize];
-        for item in plan.items {
-            match self.aad_cs.find(&item.anchor) {
+        // Each item's object is looked up in parallel first; a lookup stays good until the
+        // loop adds or removes an object (then the rest are looked up again, in order).
+        let found: Vec<Option<u32>> = plan
+            .items
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|item| self.aad_cs.find(&item.anchor))
+            .collect();
+        let mut reshaped = false;
+        for (item, found) in plan.items.into_iter().zip(found) {
+            let live = self.aad_cs.len();
+            let found = if reshaped {
+                self.aad_cs.find(&item.anchor)
+            } else {
+                found
+            };
+            match found {
                 Some(i) => {
                     if let Some(s) = seen.get_mut(i as usize) {
                         *s = true;
@@ -184,22 +232,20 @@ impl SyncEngine {
                     self.import_known(i, item.image, &mut stats);
                 }
                 None if item.image.is_some() => {
-                    let i = self.aad_cs.insert(
-                        item.anchor.clone(),
-                        AadCsObject {
-                            anchor: item.anchor,
-                            kind: item.kind,
-                            imported: item.image,
-                            pending: PendingImport::None,
-                            mv: None,
-                            export: None,
-                        },
-                    );
+                    let i = self.aad_cs.insert(AadCsObject {
+                        anchor: item.anchor,
+                        kind: item.kind,
+                        imported: item.image,
+                        pending: PendingImport::None,
+                        mv: None,
+                        export: None,
+                    });
                     self.stage_aad(i, PendingImport::Add);
                     stats.adds += 1;
                 }
                 None => stats.unchanged += 1,
             }
+            reshaped |= self.aad_cs.len() != live;
         }
         if plan.full {
             let gone: Vec<u32> = self
@@ -239,8 +285,7 @@ impl SyncEngine {
         let deleted = image.is_none();
         cs.imported = image;
         if deleted && cs.mv.is_none() && cs.export.is_none() {
-            let anchor = cs.anchor.clone();
-            self.aad_cs.remove(i, &anchor);
+            self.aad_cs.remove(i);
             stats.deletes += 1;
             return;
         }
@@ -264,8 +309,10 @@ impl SyncEngine {
     }
 
     /// Full (every connector-space object) or Delta (pending imports only) Synchronization of
-    /// the AD connector: join or project, flow attributes inbound, then outbound.
-    pub(crate) fn sync_ad(&mut self, full: bool) -> RunStats {
+    /// the AD connector: join or project, flow attributes inbound, then outbound. What each
+    /// object's own data decides (scope, the anchor a projection takes) is computed in parallel
+    /// first; the effects are applied in connector-space order.
+    pub(crate) fn sync_ad(&mut self, ad: &ActiveDirectory, full: bool) -> RunStats {
         let mut stats = RunStats::default();
         let work: Vec<u32> = if full {
             self.ad_pending.clear();
@@ -273,20 +320,57 @@ impl SyncEngine {
         } else {
             std::mem::take(&mut self.ad_pending)
         };
+        let prepared: Vec<AdPrep> = work
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|&i| self.prepare_ad(ad, i, full))
+            .collect();
         let mut dirty: Vec<u32> = Vec::with_capacity(work.len());
-        for i in work {
-            self.sync_ad_object(i, full, &mut stats, &mut dirty);
+        for (i, prep) in work.into_iter().zip(prepared) {
+            self.sync_ad_object(i, prep, full, &mut stats, &mut dirty);
         }
-        for m in dirty {
-            self.outbound(m);
-        }
+        self.outbound_all(&dirty);
         if cfg!(debug_assertions) && full {
             self.assert_joins();
         }
         stats
     }
 
-    fn sync_ad_object(&mut self, i: u32, full: bool, stats: &mut RunStats, dirty: &mut Vec<u32>) {
+    /// What connector-space object `i`'s own data decides for its synchronization: whether it
+    /// is out of scope and, when it would project, its anchor. Read-only: processing another
+    /// object changes neither its pending import, its values nor its join.
+    fn prepare_ad(&self, ad: &ActiveDirectory, i: u32, full: bool) -> AdPrep {
+        let skip = AdPrep {
+            out_of_scope: false,
+            anchor: None,
+        };
+        let Some(cs) = self.ad_cs.get(i) else {
+            return skip;
+        };
+        if cs.pending == PendingImport::Delete || (cs.pending == PendingImport::None && !full) {
+            return skip;
+        }
+        let out_of_scope = self.scope.why_out_of(cs.kind, &cs.dn, &cs.attrs).is_some();
+        let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
+            match (self.config.source_anchor, cs.attrs.consistency_guid) {
+                (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
+                _ => self.shared_anchor(ad.guid_at(cs.ad).unwrap_or_default()),
+            }
+        });
+        AdPrep {
+            out_of_scope,
+            anchor,
+        }
+    }
+
+    fn sync_ad_object(
+        &mut self,
+        i: u32,
+        prep: AdPrep,
+        full: bool,
+        stats: &mut RunStats,
+        dirty: &mut Vec<u32>,
+    ) {
         let Some(cs) = self.ad_cs.get_mut(i) else {
             return;
         };
@@ -294,17 +378,16 @@ impl SyncEngine {
         if pending == PendingImport::None && !full {
             return;
         }
-        let guid = cs.object.guid;
         let linked = cs.mv;
         if pending == PendingImport::Delete {
             if let Some(m) = linked {
                 self.delete_mv(m);
             }
-            self.ad_cs.remove(i, &guid);
+            self.ad_cs.remove(i);
             stats.deletes += 1;
             return;
         }
-        if self.scope.why_out(&cs.object).is_some() {
+        if prep.out_of_scope {
             // A filtered disconnector: disjoining removes the metaverse object ("Filtering").
             cs.mv = None;
             if let Some(m) = linked {
@@ -314,37 +397,33 @@ impl SyncEngine {
             stats.filtered += 1;
             return;
         }
-        let object = cs.object.clone();
+        let (kind, dn, attrs) = (cs.kind, cs.dn.clone(), cs.attrs.clone());
         let Some(m) = linked else {
             // A metaverse object lives exactly as long as its AD connector, so a new
             // connector never finds one to join: it projects.
             stats.projections += 1;
-            let anchor = match (self.config.source_anchor, object.attrs.consistency_guid) {
-                (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
-                _ => self.shared_anchor(guid),
+            let Some(anchor) = prep.anchor else {
+                return;
             };
             let m = self.mv.insert(MvObject {
                 anchor,
-                kind: object.kind,
-                dn: object.dn.clone(),
-                attrs: object.attrs.clone(),
-                ad: None,
+                kind,
+                dn,
+                attrs,
+                ad: Some(i),
                 aad: None,
             });
             if let Some(cs) = self.ad_cs.get_mut(i) {
                 cs.mv = Some(m);
             }
-            if let Some(mv) = self.mv.get_mut(m) {
-                mv.ad = Some(i);
-            }
             dirty.push(m);
             return;
         };
         if let Some(mv) = self.mv.get_mut(m) {
-            let flows = !std::sync::Arc::ptr_eq(&mv.attrs, &object.attrs) || mv.dn != object.dn;
+            let flows = !Arc::ptr_eq(&mv.attrs, &attrs) || mv.dn != dn;
             if flows {
-                mv.attrs = object.attrs;
-                mv.dn = object.dn;
+                mv.attrs = attrs;
+                mv.dn = dn;
                 stats.updates += 1;
             } else {
                 stats.unchanged += 1;
@@ -402,14 +481,14 @@ impl SyncEngine {
                 });
             }
         } else {
-            let anchor = cs.anchor.clone();
-            self.aad_cs.remove(a, &anchor);
+            self.aad_cs.remove(a);
         }
     }
 
     /// Full or Delta Synchronization of the Azure AD connector: joins imported tenant objects to
-    /// metaverse objects by source anchor, then re-evaluates outbound flow for joined ones.
-    pub(crate) fn sync_aad(&mut self, full: bool) -> RunStats {
+    /// metaverse objects by source anchor, then re-evaluates outbound flow for joined ones
+    /// (each for its own Azure AD object only, so after every join).
+    pub(crate) fn sync_aad(&mut self, ad: &ActiveDirectory, full: bool) -> RunStats {
         let mut stats = RunStats::default();
         let work: Vec<u32> = if full {
             self.aad_pending.clear();
@@ -417,7 +496,27 @@ impl SyncEngine {
         } else {
             std::mem::take(&mut self.aad_pending)
         };
-        for a in work {
+        // The metaverse object each unjoined object's anchor leads to, looked up in parallel
+        // (joins change neither anchors nor the AD side); whether it is still free to join is
+        // decided in order below.
+        let targets: Vec<Option<u32>> = work
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|&a| {
+                let cs = self.aad_cs.get(a)?;
+                if cs.mv.is_some() || (cs.pending == PendingImport::None && !full) {
+                    return None;
+                }
+                let ad_cs = &self.ad_cs;
+                cs.anchor
+                    .to_object_guid()
+                    .and_then(|g| ad_cs.find_guid(ad, &g))
+                    .and_then(|i| ad_cs.get(i))
+                    .and_then(|o| o.mv)
+            })
+            .collect();
+        let mut flow: Vec<u32> = Vec::with_capacity(work.len());
+        for (a, target) in work.into_iter().zip(targets) {
             let Some(cs) = self.aad_cs.get_mut(a) else {
                 continue;
             };
@@ -428,12 +527,6 @@ impl SyncEngine {
             let m = if let Some(m) = cs.mv {
                 m
             } else {
-                let guid = cs.anchor.to_object_guid();
-                let ad_cs = &self.ad_cs;
-                let target = guid
-                    .and_then(|g| ad_cs.find(&g))
-                    .and_then(|i| ad_cs.get(i))
-                    .and_then(|o| o.mv);
                 match target {
                     Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
                         cs.mv = Some(m);
@@ -451,21 +544,59 @@ impl SyncEngine {
                 }
             };
             stats.updates += 1;
-            self.outbound(m);
+            flow.push(m);
         }
+        self.outbound_all(&flow);
         if cfg!(debug_assertions) && full {
             self.assert_joins();
         }
         stats
     }
 
-    /// Outbound provisioning and export attribute flow for one metaverse object.
-    pub(crate) fn outbound(&mut self, m: u32) {
-        let flow = self.config.flow;
+    /// Outbound flow for metaverse objects `ms`, in order: each chunk's images and export
+    /// operations are computed in parallel (read-only), then applied one by one.
+    fn outbound_all(&mut self, ms: &[u32]) {
+        for chunk in ms.chunks(OUTBOUND_CHUNK) {
+            let plans: Vec<Option<OutboundPlan>> = chunk
+                .par_iter()
+                .with_min_len(PAR_MIN)
+                .map(|&m| self.plan_outbound(m))
+                .collect();
+            for (&m, plan) in chunk.iter().zip(plans) {
+                if let Some(plan) = plan {
+                    self.apply_outbound(m, plan);
+                }
+            }
+        }
+    }
+
+    /// Metaverse object `m`'s outbound image and, for the Azure AD object it is or would be
+    /// joined to now, the operation it needs (`None`: nothing to export).
+    fn plan_outbound(&self, m: u32) -> Option<OutboundPlan> {
+        let mv = self.mv.get(m)?;
+        let image = AadImage {
+            attrs: self.rules.outbound(mv.kind, &mv.attrs),
+            flow: self.config.flow,
+        };
+        let target = mv.aad.or_else(|| {
+            self.aad_cs
+                .find(&mv.anchor)
+                .filter(|&a| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()))
+        });
+        let decided = target.and_then(|a| {
+            self.aad_cs
+                .get(a)
+                .map(|cs| (a, operation(mv.kind, cs, &image)))
+        });
+        Some(OutboundPlan { image, decided })
+    }
+
+    /// Outbound provisioning and export attribute flow for one metaverse object, applying its
+    /// plan (the operation is recomputed when the plan's Azure AD object is not the one joined).
+    fn apply_outbound(&mut self, m: u32, plan: OutboundPlan) {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let expected = self.rules.outbound(mv.kind, &mv.attrs);
         let (kind, anchor) = (mv.kind, mv.anchor.clone());
         let a = if let Some(a) = mv.aad {
             a
@@ -473,17 +604,14 @@ impl SyncEngine {
             // Reverse join on the anchor before provisioning a new export object.
             let a = match self.aad_cs.find(&anchor) {
                 Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
-                _ => self.aad_cs.insert(
-                    anchor.clone(),
-                    AadCsObject {
-                        anchor,
-                        kind,
-                        imported: None,
-                        pending: PendingImport::None,
-                        mv: None,
-                        export: None,
-                    },
-                ),
+                _ => self.aad_cs.insert(AadCsObject {
+                    anchor,
+                    kind,
+                    imported: None,
+                    pending: PendingImport::None,
+                    mv: None,
+                    export: None,
+                }),
             };
             if let Some(cs) = self.aad_cs.get_mut(a) {
                 cs.mv = Some(m);
@@ -496,17 +624,14 @@ impl SyncEngine {
         let Some(cs) = self.aad_cs.get_mut(a) else {
             return;
         };
-        let image = AadImage {
-            attrs: expected,
-            flow,
+        let image = plan.image;
+        let decided = match plan.decided {
+            Some((planned, op)) if planned == a => op,
+            _ => operation(kind, cs, &image),
         };
-        let operation = match &cs.imported {
-            None => ExportOperation::Add,
-            Some(img) if diff(kind, img, &image) != 0 => ExportOperation::Update,
-            Some(_) => {
-                cs.export = None;
-                return;
-            }
+        let Some(operation) = decided else {
+            cs.export = None;
+            return;
         };
         let keep_memory = cs
             .export
@@ -520,5 +645,31 @@ impl SyncEngine {
             exported_count,
             last_error,
         });
+    }
+}
+
+/// What `prepare_ad` found for one connector-space object.
+struct AdPrep {
+    out_of_scope: bool,
+    /// The anchor a projection takes (`None`: it would not project).
+    anchor: Option<ImmutableId>,
+}
+
+/// Metaverse objects whose outbound plans are held at once (about 2 MB of plans).
+const OUTBOUND_CHUNK: usize = 65_536;
+
+/// What outbound flow computed for one metaverse object before applying it.
+struct OutboundPlan {
+    image: AadImage,
+    /// The Azure AD object the operation was computed against and the operation.
+    decided: Option<(u32, Option<ExportOperation>)>,
+}
+
+/// The export operation `image` needs on `cs` (`None`: Azure AD holds it already).
+fn operation(kind: ObjectKind, cs: &AadCsObject, image: &AadImage) -> Option<ExportOperation> {
+    match &cs.imported {
+        None => Some(ExportOperation::Add),
+        Some(img) if diff(kind, img, image) != 0 => Some(ExportOperation::Update),
+        Some(_) => None,
     }
 }

@@ -23,6 +23,25 @@ struct Conflicts {
     smtp: Vec<String>,
 }
 
+/// An index lookup made already, or not.
+#[derive(Clone, Copy, Default)]
+enum Lookup {
+    #[default]
+    NotMade,
+    /// The live holder found (`None`: no live object holds the value).
+    Made(Option<u32>),
+}
+
+/// Holders `add` looked up before it writes (the UPN's, the primary SMTP address's), so the
+/// conflict check does not look them up again: nothing changes the indices in between.
+#[derive(Clone, Copy, Default)]
+struct Known<'a> {
+    /// The live holder of the block's UPN, when looked up.
+    upn: Lookup,
+    /// The primary SMTP address (a slice of the block's value) and its live holder.
+    primary_smtp: Option<(&'a str, Option<u32>)>,
+}
+
 impl Tenant {
     /// Applies one export write and answers with Azure AD's error name on refusal.
     pub(crate) fn apply_write(
@@ -32,11 +51,37 @@ impl Tenant {
         kind: ObjectKind,
         image: &AadImage,
     ) -> Result<(), &'static str> {
-        let existing = self
-            .by_anchor
-            .get(anchor)
-            .copied()
-            .filter(|&i| !self.objects[i as usize].deleted);
+        let held = self.by_anchor.get(&self.objects, anchor);
+        self.apply_write_at(held, operation, anchor, kind, image)
+    }
+
+    /// `holds`, then `apply_write`, finding the anchor once: whether the write changed nothing
+    /// and the tenant's answer.
+    pub(crate) fn apply_write_noting(
+        &mut self,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> (Result<(), &'static str>, bool) {
+        let held = self.by_anchor.get(&self.objects, anchor);
+        let unchanged = self.holds_at(held, operation, anchor, image);
+        (
+            self.apply_write_at(held, operation, anchor, kind, image),
+            unchanged,
+        )
+    }
+
+    /// `apply_write` with the object the anchor's index names (`held`), looked up already.
+    fn apply_write_at(
+        &mut self,
+        held: Option<u32>,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> Result<(), &'static str> {
+        let existing = held.filter(|&i| !self.objects[i as usize].deleted);
         match (operation, existing) {
             (ExportOperation::Delete, Some(i)) => {
                 self.unindex(i);
@@ -54,7 +99,7 @@ impl Tenant {
                 if self.objects[i as usize].kind != kind {
                     return Err("ObjectTypeMismatch");
                 }
-                self.write(i, anchor, image)
+                self.write(i, anchor, image, Known::default())
             }
             (_, None) => {
                 validate(kind, image)?;
@@ -73,7 +118,23 @@ impl Tenant {
         anchor: &ImmutableId,
         image: &AadImage,
     ) -> bool {
-        let Some(&i) = self.by_anchor.get(anchor) else {
+        self.holds_at(
+            self.by_anchor.get(&self.objects, anchor),
+            operation,
+            anchor,
+            image,
+        )
+    }
+
+    /// `holds` with the object the anchor's index names (`held`), looked up already.
+    fn holds_at(
+        &self,
+        held: Option<u32>,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        image: &AadImage,
+    ) -> bool {
+        let Some(i) = held else {
             return false;
         };
         let o = &self.objects[i as usize];
@@ -96,15 +157,23 @@ impl Tenant {
         kind: ObjectKind,
         image: &AadImage,
     ) -> Result<(), &'static str> {
-        let by_upn = (self.spec.soft_match_on_upn && kind == ObjectKind::User)
-            .then(|| image.attrs.user_principal_name())
-            .flatten()
+        // The conflict check of the write below needs the UPN's holder anyway.
+        let upn_holder = image
+            .attrs
+            .user_principal_name()
             .and_then(|u| self.find_by_upn(u));
+        let mut known = Known {
+            upn: Lookup::Made(upn_holder),
+            primary_smtp: None,
+        };
+        let by_upn = (self.spec.soft_match_on_upn && kind == ObjectKind::User)
+            .then_some(upn_holder)
+            .flatten();
         let candidate = by_upn.or_else(|| {
-            image
-                .attrs
-                .primary_smtp()
-                .and_then(|s| self.find_by_smtp(s))
+            let primary = image.attrs.primary_smtp()?;
+            let holder = self.find_by_smtp(primary);
+            known.primary_smtp = Some((primary, holder));
+            holder
         });
         if let Some(c) = candidate {
             let co = &self.objects[c as usize];
@@ -116,8 +185,8 @@ impl Tenant {
                     return Err("ExistingAdminRoleConflict");
                 }
                 // Soft match: the cloud object becomes on-premises managed.
-                self.by_anchor.insert(anchor.clone(), c);
-                return self.write(c, anchor, image);
+                self.by_anchor.insert(&self.objects, anchor, c);
+                return self.write(c, anchor, image, known);
             }
             if !self.spec.duplicate_attribute_resiliency {
                 return Err("InvalidSoftMatch");
@@ -143,25 +212,32 @@ impl Tenant {
             deleted: false,
         });
         self.live += 1;
-        self.by_anchor.insert(anchor.clone(), i);
-        let r = self.write(i, anchor, image);
+        self.by_anchor.insert(&self.objects, anchor, i);
+        let r = self.write(i, anchor, image, known);
         if r.is_err() {
             // The create failed as a whole: nothing stays behind.
-            self.by_anchor.remove(anchor);
+            self.by_anchor.remove(&self.objects, anchor);
             self.objects.pop();
             self.live -= 1;
         }
         r
     }
 
-    fn conflicts(&self, me: u32, image: &AadImage) -> Conflicts {
-        let upn = image
-            .attrs
-            .user_principal_name()
-            .and_then(|u| self.find_by_upn(u))
-            .is_some_and(|h| h != me);
+    fn conflicts(&self, me: u32, image: &AadImage, known: Known<'_>) -> Conflicts {
+        let upn_holder = match known.upn {
+            Lookup::Made(holder) => holder,
+            Lookup::NotMade => image
+                .attrs
+                .user_principal_name()
+                .and_then(|u| self.find_by_upn(u)),
+        };
+        let upn = upn_holder.is_some_and(|h| h != me);
+        let holder = |a: &str| match known.primary_smtp {
+            Some((p, h)) if std::ptr::eq(p, a) => h,
+            _ => self.find_by_smtp(a),
+        };
         let smtp = smtp_addresses(&image.attrs)
-            .filter(|a| self.find_by_smtp(a).is_some_and(|h| h != me))
+            .filter(|a| holder(a).is_some_and(|h| h != me))
             .map(str::to_string)
             .collect();
         Conflicts { upn, smtp }
@@ -173,6 +249,7 @@ impl Tenant {
         i: u32,
         anchor: &ImmutableId,
         image: &AadImage,
+        known: Known<'_>,
     ) -> Result<(), &'static str> {
         let o = &self.objects[i as usize];
         if std::sync::Arc::ptr_eq(&o.attrs, &image.attrs)
@@ -203,7 +280,7 @@ impl Tenant {
             o.seq = self.seq;
             return Ok(());
         }
-        let c = self.conflicts(i, image);
+        let c = self.conflicts(i, image, known);
         if (c.upn || !c.smtp.is_empty()) && !self.spec.duplicate_attribute_resiliency {
             return Err("AttributeValueMustBeUnique");
         }
@@ -213,8 +290,8 @@ impl Tenant {
         }
         let quarantined = self.record_conflicts(anchor, image, &c);
         self.seq += 1;
+        self.by_anchor.restamp(&mut self.objects, i, anchor);
         let o = &mut self.objects[i as usize];
-        o.immutable_id = Some(anchor.clone());
         o.attrs = image.attrs.clone();
         o.flow = Some(image.flow);
         o.quarantined_upn = quarantined;

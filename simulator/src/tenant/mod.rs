@@ -6,6 +6,7 @@
 //! and the tenant answers as Azure AD would (docs/real-systems.md, "Hard match and soft match" and
 //! the two sections after it).
 
+mod anchors;
 /// What the tenant records: exports, incidents, password syncs, the exporters.
 pub mod ledger;
 pub(crate) mod matching;
@@ -127,7 +128,8 @@ pub struct Tenant {
     pub(crate) initial_domain: String,
     pub(crate) spec: TenantSpec,
     pub(crate) objects: Vec<TenantObject>,
-    pub(crate) by_anchor: FxHashMap<ImmutableId, u32>,
+    /// immutableId → object (the anchor index; a deleted object keeps its key).
+    pub(crate) by_anchor: anchors::AnchorIndex,
     /// Hash of a lower-cased UPN → its holder (Azure AD keeps UPNs unique).
     pub(crate) upns: FxHashMap<u64, u32>,
     /// Hash of a lower-cased SMTP address → its holder.
@@ -200,10 +202,7 @@ impl Tenant {
         let mut t = Self {
             initial_domain: initial_domain.to_string(),
             objects: Vec::with_capacity(expected_objects + spec.cloud_objects.len()),
-            by_anchor: FxHashMap::with_capacity_and_hasher(
-                expected_objects,
-                rustc_hash::FxBuildHasher,
-            ),
+            by_anchor: anchors::AnchorIndex::with_capacity(expected_objects),
             upns: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
             smtp: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
             seq: 0,
@@ -236,7 +235,7 @@ impl Tenant {
                 deleted: false,
             });
             if let Some(id) = c.immutable_id {
-                t.by_anchor.insert(id, i);
+                t.by_anchor.insert(&t.objects, &id, i);
             }
             t.index(i);
         }
@@ -269,7 +268,7 @@ impl Tenant {
 
     /// The object with this immutableId, deleted or not.
     pub fn get(&self, anchor: &ImmutableId) -> Option<&TenantObject> {
-        let o = &self.objects[*self.by_anchor.get(anchor)? as usize];
+        let o = &self.objects[self.by_anchor.get(&self.objects, anchor)? as usize];
         (!o.deleted).then_some(o)
     }
 
@@ -320,9 +319,12 @@ impl Tenant {
     /// What the Azure AD connector imports: every synced object (full) or those changed after
     /// `after_seq` including deletions (delta). Returns the items and the new watermark.
     pub(crate) fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
+        use rayon::prelude::*;
+        // Read in parallel, collected in storage order.
         let items = self
             .objects
-            .iter()
+            .par_iter()
+            .with_min_len(4096)
             .filter(|o| o.immutable_id.is_some())
             .filter(|o| match after_seq {
                 Some(w) => o.seq > w,

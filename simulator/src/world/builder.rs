@@ -373,8 +373,8 @@ fn converge(state: &mut WorldState) {
         items,
         watermark,
     });
-    engine.sync_ad(true);
-    engine.sync_aad(true);
+    engine.sync_ad(&state.ad, true);
+    engine.sync_aad(&state.ad, true);
     if let ExportPlan::Ready(items) = engine.plan_export() {
         let outcome = super::export_run::apply_export(
             engine,
@@ -406,5 +406,5 @@ fn converge(state: &mut WorldState) {
         items,
         watermark,
     });
-    engine.sync_aad(false);
+    engine.sync_aad(&state.ad, false);
 }

@@ -468,8 +468,9 @@ pub(crate) fn apply_export(
         } else if over_limit(operation, kind, image, limits.group_member_limit) {
             Err(GROUP_MEMBER_LIMIT_ERROR)
         } else {
-            unchanged = tenant.holds(operation, anchor, image);
-            tenant.apply_write(operation, anchor, kind, image)
+            let (result, held) = tenant.apply_write_noting(operation, anchor, kind, image);
+            unchanged = held;
+            result
         };
         let stop = match result {
             Ok(()) => {

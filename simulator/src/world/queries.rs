@@ -245,7 +245,7 @@ impl World {
         self.with_state(|st| {
             st.connects
                 .get(&host_key(host))
-                .map(|c| (c.engine.history.clone(), c.engine.pending_exports()))
+                .map(|c| (c.engine.history.clone(), c.engine.pending_exports(&st.ad)))
         })
     }
 

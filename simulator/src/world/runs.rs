@@ -249,7 +249,7 @@ async fn ad_import(
         let errors = vec![DISK_FULL_TEXT.into()];
         return Ok(record(shared, id, run, status, RunStats::default(), errors));
     }
-    let done = spend_then_commit(shared, (id, host), run, duration, |e| {
+    let done = spend_then_commit(shared, (id, host), run, duration, |e, _| {
         e.last_ad_import_started = Some(run.2);
         e.commit_ad_import(plan)
     });
@@ -287,7 +287,7 @@ async fn aad_import(
         };
         (plan, d)
     };
-    let done = spend_then_commit(shared, (id, host), run, duration, |e| {
+    let done = spend_then_commit(shared, (id, host), run, duration, |e, _| {
         e.commit_aad_import(plan)
     });
     let rec = match done.await {
@@ -331,9 +331,9 @@ async fn synchronize(
         };
         timing.run(objects as u64, cost)
     };
-    let done = spend_then_commit(shared, (id, host), run, duration, |e| match connector {
-        Connector::ActiveDirectory => e.sync_ad(full),
-        Connector::AzureAd => e.sync_aad(full),
+    let done = spend_then_commit(shared, (id, host), run, duration, |e, ad| match connector {
+        Connector::ActiveDirectory => e.sync_ad(ad, full),
+        Connector::AzureAd => e.sync_aad(ad, full),
     });
     let rec = match done.await {
         Ok(rec) => rec,
@@ -347,18 +347,22 @@ async fn synchronize(
 
 /// What every import and synchronization shares once it is planned: the run takes `duration`
 /// (`Err(the stopped run)` when the host crashes first), then `commit` applies it to the
-/// server's sync engine and the run is recorded.
+/// server's sync engine (reading AD as it is then) and the run is recorded.
 async fn spend_then_commit(
     shared: &Rc<Shared>,
     (id, host): (&ServerId, &str),
     run: Run,
     duration: SimDuration,
-    commit: impl FnOnce(&mut SyncEngine) -> RunStats,
+    commit: impl FnOnce(&mut SyncEngine, &crate::ad::ActiveDirectory) -> RunStats,
 ) -> Result<RunRecord, RunRecord> {
     spend_or_crash(shared, id, host, run, duration).await?;
-    let stats = engine_mut(&mut shared.state.borrow_mut(), id)
-        .map(commit)
-        .unwrap_or_default();
+    let stats = {
+        let mut st = shared.state.borrow_mut();
+        let st = &mut *st;
+        engine_mut_split(&mut st.dirsync, &mut st.connects, id)
+            .map(|e| commit(e, &st.ad))
+            .unwrap_or_default()
+    };
     Ok(finish(shared, id, run, stats))
 }
 

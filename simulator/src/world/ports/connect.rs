@@ -40,11 +40,14 @@ impl ConnectPort {
     }
 
     /// Reads the installed server's sync engine.
-    fn with_engine<R>(&self, read: impl FnOnce(&SyncEngine) -> R) -> Result<R, PortError> {
+    fn with_engine<R>(
+        &self,
+        read: impl FnOnce(&SyncEngine, &crate::ad::ActiveDirectory) -> R,
+    ) -> Result<R, PortError> {
         let st = self.shared.state.borrow();
         st.connects
             .get(&self.host)
-            .map(|c| read(&c.engine))
+            .map(|c| read(&c.engine, &st.ad))
             .ok_or_else(|| {
                 PortError::new(
                     PortErrorKind::NotInstalled,
@@ -426,7 +429,7 @@ impl ConnectServerPort for ConnectPort {
 
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
         self.installed_check("connect.run_history")?;
-        self.with_engine(|e| e.history.clone())
+        self.with_engine(|e, _| e.history.clone())
     }
 
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError> {
