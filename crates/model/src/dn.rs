@@ -84,8 +84,10 @@ pub fn is_well_formed(dn: &str) -> bool {
 
 /// Whether an RDN's attribute type is `ty` (ASCII case ignored, spaces around it too).
 pub fn rdn_type_is(rdn: &str, ty: &str) -> bool {
-    rdn.split_once('=')
-        .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case(ty))
+    // Byte by byte: `=` is ASCII, and a per-RDN call should not run a string searcher.
+    rdn.bytes()
+        .position(|b| b == b'=')
+        .is_some_and(|i| rdn[..i].trim().eq_ignore_ascii_case(ty))
 }
 
 /// The attribute type of an RDN, upper-cased (`ou=Sales` → `OU`).
@@ -206,6 +208,27 @@ pub fn ou_depth(dn: &str) -> usize {
         .count()
 }
 
+/// `ou_depth(dn)`, and the part of `dn` from its first `DC=` RDN to the end (empty when it
+/// has none), in one walk: `domain_of` of that part is `domain_of(dn)`.
+pub fn ou_depth_and_dc_suffix(dn: &str) -> (usize, &str) {
+    let mut depth = 0;
+    let mut suffix = None;
+    let mut rdns = rdn_iter(dn);
+    let mut start = 0;
+    let mut first = true;
+    while let Some(r) = rdns.next() {
+        if suffix.is_none() && rdn_type_is(r, "DC") {
+            suffix = Some(start);
+        }
+        if !first && rdn_type_is(r, "OU") {
+            depth += 1;
+        }
+        first = false;
+        start = dn.len() - rdns.rest().len();
+    }
+    (depth, suffix.map_or("", |s| &dn[s..]))
+}
+
 /// A form of `dn` for comparing names as AD does: case-insensitive, spaces around separators
 /// ignored, escapes resolved and re-applied uniformly.
 pub fn normalize(dn: &str) -> String {
@@ -255,6 +278,20 @@ mod tests {
         assert_eq!(unescape(r"caf\C3\A9"), "café");
     }
 
+    /// A trailing space is escaped after any text: the last character is found by its byte
+    /// offset, not by counting characters against the byte length.
+    #[test]
+    fn a_trailing_space_after_non_ascii_text_is_escaped() {
+        assert_eq!(escape("Zoë "), r"Zoë\ ");
+        assert_eq!(escape("Zoe "), r"Zoe\ ");
+        assert_eq!(escape("日本 "), r"日本\ ");
+        // Not the space in the middle that a character count would point at.
+        assert_eq!(escape("é é "), r"é é\ ");
+        for v in ["Zoë ", " ë ", "日本 "] {
+            assert_eq!(unescape(&escape(v)), v, "{v}");
+        }
+    }
+
     #[test]
     fn comparison_ignores_case_and_spacing() {
         assert!(is_within(
@@ -300,9 +337,17 @@ mod tests {
             "DC",
             "",
             "dc = a . b , DC=c",
+            "CN=a,DC=x,OU=y,dc=Z",
+            "DC=x, OU=y",
         ] {
             assert_eq!(domain_of(dn), plain_domain(dn), "{dn}");
             assert_eq!(ou_depth(dn), plain_depth(dn), "{dn}");
+            let (depth, suffix) = ou_depth_and_dc_suffix(dn);
+            assert_eq!(
+                (depth, domain_of(suffix)),
+                (plain_depth(dn), plain_domain(dn)),
+                "{dn}"
+            );
         }
         let mut it = rdn_iter("CN=a,OU=b,DC=c");
         it.next();
