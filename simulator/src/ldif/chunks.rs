@@ -109,7 +109,7 @@ fn record_start_from(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', bytes)
 }
 
 /// The number of `\n` bytes, eight at a time: a byte of `word ^ NEWLINES` is zero exactly where
