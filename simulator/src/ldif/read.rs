@@ -16,7 +16,7 @@
 
 use super::chunks;
 use super::error::{LdifError, LdifErrorKind};
-use super::merge::{Failure, Item, Merge, Part, What};
+use super::merge::{Caseless, Failure, Item, Merge, Part, What};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
@@ -182,6 +182,9 @@ struct Buffers {
 struct Reader<'a> {
     part: Part<'a>,
     interner: Interner,
+    /// `member` and `manager` values apart from the rest: many more distinct values, which
+    /// would crowd the small table of departments, titles and names out of the cache.
+    dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
     buffers: Buffers,
@@ -195,7 +198,8 @@ impl<'a> Reader<'a> {
                 items: Vec::with_capacity(entries_guess),
                 ..Part::default()
             },
-            interner: Interner::with_capacity(entries_guess),
+            interner: Interner::with_capacity(entries_guess / 8),
+            dn_interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
             buffers: Buffers::default(),
@@ -232,6 +236,7 @@ impl<'a> Reader<'a> {
         match self.modelled(rec, class, &dn) {
             Ok(what) => {
                 let line = rec.line;
+                let dn = Caseless::new(dn);
                 self.part.items.push(Item { line, dn, what });
                 Ok(())
             }
@@ -372,7 +377,7 @@ impl<'a> Reader<'a> {
         a: &mut Attributes,
     ) -> Result<bool, LdifError> {
         let b = &mut self.buffers;
-        let i = &mut self.interner;
+        let (i, d) = (&mut self.interner, &mut self.dn_interner);
         match which {
             Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
             Attr::SamAccountName => {
@@ -397,7 +402,7 @@ impl<'a> Reader<'a> {
             Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
             Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
             Attr::Manager => {
-                set_once(&mut a.manager, dn_value(attr, &mut b.scratch, i)?, attr)?;
+                set_once(&mut a.manager, dn_value(attr, &mut b.scratch, d)?, attr)?;
             }
             Attr::TelephoneNumber => {
                 set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?;
@@ -409,7 +414,7 @@ impl<'a> Reader<'a> {
                 b.proxies.push(v);
             }
             Attr::Member => {
-                let v = dn_value(attr, &mut b.scratch, i)?;
+                let v = dn_value(attr, &mut b.scratch, d)?;
                 b.members.push(v);
             }
             _ => return Ok(false),
