@@ -82,6 +82,44 @@ pub fn is_well_formed(dn: &str) -> bool {
     any
 }
 
+/// What a reader checks of a DN, found in one walk over its RDNs (see [`shape`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// The first RDN is `DC=…`: the DN names a domain or a DNS application partition.
+    pub first_is_dc: bool,
+    /// Byte offset of the first `DC=` RDN (as trimmed): where the domain part starts.
+    pub dc_start: Option<usize>,
+}
+
+/// `None` unless `is_well_formed(dn)`; else whether its first RDN is `DC=` and where its first
+/// `DC=` RDN starts: what `is_well_formed`, `rdn_type_is(first, "DC")` and a search for the
+/// first `DC=` RDN would say, in one walk.
+pub fn shape(dn: &str) -> Option<Shape> {
+    let mut shape = Shape {
+        first_is_dc: false,
+        dc_start: None,
+    };
+    let mut any = false;
+    for r in rdn_iter(dn) {
+        let t = r[..r.bytes().position(|b| b == b'=')?].trim();
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        {
+            return None;
+        }
+        let dc = t.eq_ignore_ascii_case("DC");
+        shape.first_is_dc |= dc && !any;
+        if dc && shape.dc_start.is_none() {
+            // `r` is a slice of `dn`: its offset is where it starts.
+            shape.dc_start = Some(r.as_ptr().addr() - dn.as_ptr().addr());
+        }
+        any = true;
+    }
+    any.then_some(shape)
+}
+
 /// Whether an RDN's attribute type is `ty` (ASCII case ignored, spaces around it too).
 pub fn rdn_type_is(rdn: &str, ty: &str) -> bool {
     // Byte by byte: `=` is ASCII, and a per-RDN call should not run a string searcher.
@@ -338,9 +376,21 @@ mod tests {
             "dc = a . b , DC=c",
             "CN=a,DC=x,OU=y,dc=Z",
             "DC=x, OU=y",
+            " dc = x ,DC=y",
+            "CN=a,=b,DC=c",
+            "CN=a,b,DC=c",
+            "CN=a,DC=b,",
         ] {
             assert_eq!(domain_of(dn), plain_domain(dn), "{dn}");
             assert_eq!(ou_depth(dn), plain_depth(dn), "{dn}");
+            let plain_shape = is_well_formed(dn).then(|| Shape {
+                first_is_dc: rdns(dn).first().is_some_and(|r| rdn_type_is(r, "DC")),
+                dc_start: rdns(dn)
+                    .into_iter()
+                    .find(|r| rdn_type_is(r, "DC"))
+                    .map(|r| r.as_ptr().addr() - dn.as_ptr().addr()),
+            });
+            assert_eq!(shape(dn), plain_shape, "{dn}");
             let (depth, suffix) = ou_depth_and_dc_suffix(dn);
             assert_eq!(
                 (depth, domain_of(suffix)),

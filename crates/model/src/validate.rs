@@ -478,4 +478,95 @@ mod tests {
         assert_eq!(found, expected);
         assert_eq!(found.len(), 4, "{found:?}");
     }
+
+    /// Duplicates and invalid values across the parts of the parallel scan (more objects
+    /// than `SCAN_CHUNK`, values repeated far apart and within one object) come out as the
+    /// plain sequential scan finds them, in directory order.
+    #[test]
+    fn the_parallel_scan_finds_what_the_plain_scan_finds() {
+        use crate::object::{Attributes, DirectoryObject};
+        let n = 3 * SCAN_CHUNK + 17;
+        let upn = |i: usize| match i % 1000 {
+            7 => "shared@contoso.com".to_string(),
+            13 => format!("Bad Name{i}@contoso.com"),
+            _ => format!("u{}@contoso.com", i % (2 * SCAN_CHUNK + 5)),
+        };
+        let proxies = |i: usize| -> Vec<crate::Value> {
+            let mut p = vec![crate::Value::from(format!("SMTP:u{i}@contoso.com"))];
+            if i % 777 == 0 {
+                p.push(crate::Value::from(format!("smtp:U{i}@CONTOSO.com")));
+                p.push(crate::Value::from("smtp:no-at"));
+            }
+            p
+        };
+        let objects: Vec<DirectoryObject> = (0..n)
+            .map(|i| DirectoryObject {
+                guid: crate::ObjectGuid::default(),
+                kind: ObjectKind::User,
+                dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
+                attrs: std::sync::Arc::new(Attributes {
+                    user_principal_name: Some(crate::Value::from(upn(i))),
+                    proxy_addresses: proxies(i).into_boxed_slice(),
+                    ..Attributes::default()
+                }),
+                usn_changed: 0,
+                when_changed_ms: 0,
+            })
+            .collect();
+        let directory = Directory {
+            objects,
+            ..Directory::default()
+        };
+        let report = find_defects(&directory);
+        let holders = |h: &[usize]| -> Vec<String> {
+            h.iter()
+                .map(|i| format!("CN=u{i},DC=contoso,DC=com"))
+                .collect()
+        };
+        let upns: Vec<(usize, String)> = (0..n).map(|i| (i, upn(i))).collect();
+        let upn_refs: Vec<(usize, &str)> = upns.iter().map(|(i, u)| (*i, u.as_str())).collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&upn_refs)
+            .into_iter()
+            .map(|(v, h)| (v, holders(&h)))
+            .collect();
+        let found: Vec<(String, Vec<String>)> = report
+            .duplicate_upns
+            .iter()
+            .map(|d| (d.value.clone(), d.holders.clone()))
+            .collect();
+        assert_eq!(found, expected);
+        assert!(found.len() > 4000, "{}", found.len());
+        let all_proxies: Vec<(usize, crate::Value)> = (0..n)
+            .flat_map(|i| proxies(i).into_iter().map(move |p| (i, p)))
+            .collect();
+        let proxy_refs: Vec<(usize, &str)> = all_proxies.iter().map(|(i, p)| (*i, &**p)).collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&proxy_refs)
+            .into_iter()
+            .map(|(v, h)| (v, holders(&h)))
+            .collect();
+        let found: Vec<(String, Vec<String>)> = report
+            .duplicate_proxy_addresses
+            .iter()
+            .map(|d| (d.value.clone(), d.holders.clone()))
+            .collect();
+        assert_eq!(found, expected);
+        let invalid: Vec<&str> = report
+            .invalid_values
+            .iter()
+            .map(|v| v.dn.as_str())
+            .collect();
+        let expected: Vec<String> = (0..n)
+            .flat_map(|i| {
+                let bad_upn = upn_problem(&upn(i)).is_some();
+                let bad_proxies = proxies(i)
+                    .iter()
+                    .filter(|p| proxy_address_problem(p).is_some())
+                    .count();
+                let times = usize::from(bad_upn) + bad_proxies;
+                std::iter::repeat_n(format!("CN=u{i},DC=contoso,DC=com"), times)
+            })
+            .collect();
+        assert_eq!(invalid, expected);
+        assert!(!invalid.is_empty());
+    }
 }

@@ -222,18 +222,20 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        if !names::is_well_formed(dn_text) {
+        // One walk: well formed, named `DC=`, and where its domain part starts.
+        let Some(shape) = dn::shape(dn_text) else {
             let kind = LdifErrorKind::DnNotWellFormed(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
-        }
-        if !matches!(class, Modelled::Domain) && names::names_a_domain(dn_text) {
+        };
+        if !matches!(class, Modelled::Domain) && shape.first_is_dc {
             let kind = LdifErrorKind::DcNamedEntry(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
         }
         // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
         // this allocation when the file is read (`merge::share_dn_values`).
         let dn: Value = Arc::from(dn_text);
-        match self.modelled(rec, class, &dn) {
+        let suffix = shape.dc_start.map(|s| &dn_text[s..]);
+        match self.modelled(rec, class, &dn, suffix) {
             Ok(what) => {
                 let line = rec.line;
                 let dn = Caseless::new(dn);
@@ -252,14 +254,15 @@ impl<'a> Reader<'a> {
         rec: &Record<'a>,
         class: Modelled,
         dn: &Value,
+        suffix: Option<&str>,
     ) -> Result<What, LdifError> {
         Ok(match class {
             Modelled::Object(kind) => {
-                self.note_domain_of(dn, rec.line)?;
+                self.note_domain_of(dn, suffix, rec.line)?;
                 What::Object(self.object(rec, kind, dn.clone())?)
             }
             Modelled::OrganizationalUnit => {
-                self.note_domain_of(dn, rec.line)?;
+                self.note_domain_of(dn, suffix, rec.line)?;
                 What::OrganizationalUnit(self.ou_guid(rec)?)
             }
             Modelled::Domain => self.domain(rec, dn)?,
@@ -268,8 +271,14 @@ impl<'a> Reader<'a> {
 
     /// Notes the domain an entry lies in. Below a DNS application partition
     /// (`DC=DomainDnsZones,DC=contoso,DC=com`) that is the domain holding the partition.
-    fn note_domain_of(&mut self, dn_text: &str, line: usize) -> Result<(), LdifError> {
-        let Some(mut suffix) = names::dc_suffix(dn_text) else {
+    /// `suffix` is the DN from its first `DC=` RDN on (`dn::shape`).
+    fn note_domain_of(
+        &mut self,
+        dn_text: &str,
+        suffix: Option<&str>,
+        line: usize,
+    ) -> Result<(), LdifError> {
+        let Some(mut suffix) = suffix else {
             return Ok(());
         };
         if is_application_partition(suffix) {
