@@ -235,9 +235,12 @@ impl<'a> Merge<'a> {
         }
     }
 
-    pub(crate) fn finish(self) -> LdifImport {
+    /// The directory read; `share` points `member` and `manager` values at the DNs they name.
+    pub(crate) fn finish(self, share: bool) -> LdifImport {
         let mut directory = self.directory;
-        share_dn_values(&mut directory.objects, &self.dns, &self.part_ends);
+        if share {
+            share_dn_values(&mut directory.objects, &self.dns, &self.part_ends);
+        }
         for name in self.derived_domains {
             if directory.domains.iter().all(|d| *d.dns_name != *name) {
                 let netbios = names::default_netbios(&name);

@@ -77,16 +77,55 @@ impl SkipCounts {
     }
 }
 
+/// How the reader builds the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Point every `member` and `manager` value at the `dn` of the object it names, so a DN
+    /// is stored once however often it is referenced (a pass over all objects once the file
+    /// is read). On by default: the simulator keeps the directory and its many copies. A
+    /// caller that reads the directory once and drops it (`inspect`) can skip the pass; the
+    /// directory is equal either way.
+    pub share_dn_values: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            share_dn_values: true,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// The defaults, with `share_dn_values` set to `share`.
+    #[must_use]
+    pub fn sharing_dn_values(share: bool) -> Self {
+        Self {
+            share_dn_values: share,
+        }
+    }
+}
+
 /// Reads LDIF text into a directory. A large text is cut at record boundaries and its parts
 /// read on all cores (`chunks`); the parts are then joined in file order (`merge`), so the
 /// directory, the counts and the first error (in file order) are those of a reading from the
 /// first line to the last.
 pub fn read_directory(text: &str) -> Result<LdifImport, LdifError> {
-    read_in_parts(text, chunks::parts_for(text.len()))
+    read_directory_with(text, ReadOptions::default())
+}
+
+/// `read_directory` with options.
+pub fn read_directory_with(text: &str, options: ReadOptions) -> Result<LdifImport, LdifError> {
+    read_in_parts(text, chunks::parts_for(text.len()), options)
 }
 
 /// `read_directory` with the text cut into at most `parts` parts.
-pub(crate) fn read_in_parts(text: &str, parts: usize) -> Result<LdifImport, LdifError> {
+pub(crate) fn read_in_parts(
+    text: &str,
+    parts: usize,
+    options: ReadOptions,
+) -> Result<LdifImport, LdifError> {
     let pieces = chunks::split(text, parts);
     let read: Vec<Part<'_>> = if pieces.len() == 1 {
         vec![read_piece(text, &pieces[0])]
@@ -97,7 +136,7 @@ pub(crate) fn read_in_parts(text: &str, parts: usize) -> Result<LdifImport, Ldif
     for part in read {
         merge.part(part)?;
     }
-    Ok(merge.finish())
+    Ok(merge.finish(options.share_dn_values))
 }
 
 /// Reads one piece's records, up to its end or its first error.
@@ -142,7 +181,15 @@ fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
 
 /// Reads an LDIF file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM (`ldifde -u`).
 pub fn read_directory_bytes(bytes: &[u8]) -> Result<LdifImport, LdifError> {
-    read_directory(&super::text::decode(bytes)?)
+    read_directory_bytes_with(bytes, ReadOptions::default())
+}
+
+/// `read_directory_bytes` with options.
+pub fn read_directory_bytes_with(
+    bytes: &[u8],
+    options: ReadOptions,
+) -> Result<LdifImport, LdifError> {
+    read_directory_with(&super::text::decode(bytes)?, options)
 }
 
 fn count(map: &mut BTreeMap<String, usize>, key: &str) {
