@@ -413,8 +413,11 @@ fn parse_line<'a>(line: Cow<'a, str>, first: &'a str, n: usize) -> Result<Parsed
         }
         _ => (colon + 1, false),
     };
-    let after = &l[value_start..];
-    let value_start = value_start + (after.len() - after.trim_start_matches(' ').len());
+    let spaces = l.as_bytes()[value_start..]
+        .iter()
+        .take_while(|&&b| b == b' ')
+        .count();
+    let value_start = value_start + spaces;
     let mut value_end = l.len();
     if base64 {
         value_end = value_start + l[value_start..].trim_end().len();
@@ -464,6 +467,14 @@ enum DescriptionError {
 /// Finds the colon ending `type[;option…]` and checks the description on the way (one pass):
 /// returns the colon's index and the length of the type.
 fn scan_description(bytes: &[u8]) -> Result<(usize, usize), DescriptionError> {
+    // The common case first: a plain name (letters, digits, `-`, `.`) and its colon.
+    let plain = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+        .count();
+    if plain > 0 && bytes.get(plain) == Some(&b':') {
+        return Ok((plain, plain));
+    }
     let mut type_len = None;
     let mut bad = None;
     for (i, &b) in bytes.iter().enumerate() {
