@@ -8,6 +8,7 @@ mod support;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::object::UAC_NORMAL_ENABLED;
 use upgrade_lab_model::{
     Attributes, Directory, DirectoryObject, Domain, ObjectGuid, ObjectKind, OrganizationalUnit,
@@ -46,22 +47,24 @@ fn directory(users: usize) -> Directory {
             let first = FIRST_NAMES[i % FIRST_NAMES.len()];
             let last = format!("Last{}", i % 997);
             let attrs = Attributes {
-                cn: Some(Value::from(format!("{first} {last} {i}"))),
-                sam_account_name: Some(Value::from(format!("user{i}"))),
-                user_principal_name: Some(Value::from(format!("user{i}@contoso.com"))),
-                mail: Some(Value::from(format!("{first}.{last}@contoso.com"))),
-                proxy_addresses: Box::new([Value::from(format!(
-                    "SMTP:{first}.{last}@contoso.com"
-                ))]),
-                display_name: Some(Value::from(format!("{last}, {first}"))),
-                given_name: Some(Value::from(first)),
-                sn: Some(Value::from(last.as_str())),
-                department: Some(departments[i % departments.len()].clone()),
-                title: Some(Value::from("Analyst")),
-                city: Some(Value::from("Zürich")),
-                telephone_number: Some(Value::from(format!("+41 44 {i:07}"))),
                 user_account_control: Some(UAC_NORMAL_ENABLED),
-                ..Attributes::default()
+                ..Attributes::from_texts(&[
+                    (Field::Cn, &format!("{first} {last} {i}")),
+                    (Field::SamAccountName, &format!("user{i}")),
+                    (Field::UserPrincipalName, &format!("user{i}@contoso.com")),
+                    (Field::Mail, &format!("{first}.{last}@contoso.com")),
+                    (
+                        Field::ProxyAddresses,
+                        &format!("SMTP:{first}.{last}@contoso.com"),
+                    ),
+                    (Field::DisplayName, &format!("{last}, {first}")),
+                    (Field::GivenName, &first),
+                    (Field::Sn, &last),
+                    (Field::Department, &departments[i % departments.len()]),
+                    (Field::Title, "Analyst"),
+                    (Field::City, "Zürich"),
+                    (Field::TelephoneNumber, &format!("+41 44 {i:07}")),
+                ])
             };
             DirectoryObject {
                 guid: ObjectGuid::from_bytes((0x1000_0000 + i as u128).to_be_bytes()),

@@ -294,6 +294,8 @@ impl ActiveDirectory {
 mod tests {
     use super::*;
     use upgrade_lab_model::ObjectKind;
+    #[allow(unused_imports)]
+    use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
     fn obj(n: u8) -> DirectoryObject {
         DirectoryObject {
@@ -301,8 +303,7 @@ mod tests {
             kind: ObjectKind::User,
             dn: Arc::from(format!("CN=u{n},OU=Staff,DC=contoso,DC=com")),
             attrs: Arc::new(Attributes {
-                sam_account_name: Some(Arc::from(format!("u{n}"))),
-                ..Default::default()
+                ..Attributes::from_texts(&[(Field::SamAccountName, &format!("u{n}"))])
             }),
             usn_changed: 0,
             when_changed_ms: 0,
@@ -346,7 +347,7 @@ mod tests {
         let mut ad = ad();
         ad.add(SimTime(1), obj(3)).unwrap();
         ad.update(SimTime(2), &obj(2).guid, |a| {
-            a.title = Some(Arc::from("CFO"));
+            a.set_text(Field::Title, Some("CFO"));
         })
         .unwrap();
         ad.move_to(SimTime(3), &obj(2).guid, "OU=Moved,DC=contoso,DC=com")
@@ -354,7 +355,7 @@ mod tests {
         ad.delete(SimTime(4), &obj(1).guid).unwrap();
         ad.add(SimTime(5), obj(4)).unwrap();
         ad.update(SimTime(6), &obj(4).guid, |a| {
-            a.title = Some(Arc::from("CIO"));
+            a.set_text(Field::Title, Some("CIO"));
         })
         .unwrap();
         let c = ad.changes_since(SimTime(1));
@@ -381,7 +382,7 @@ mod tests {
 
         // An update, then a delete: a delete that remembers the update.
         ad.update(SimTime(7), &obj(2).guid, |a| {
-            a.title = Some(Arc::from("CEO"));
+            a.set_text(Field::Title, Some("CEO"));
         })
         .unwrap();
         ad.delete(SimTime(8), &obj(2).guid).unwrap();

@@ -10,8 +10,9 @@ use rand::RngExt;
 use serde::Deserialize;
 
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{
-    Attributes, DirectoryObject, ObjectGuid, ObjectKind, SimDuration, SimTime, Value, dn,
+    Attributes, DirectoryObject, ObjectGuid, ObjectKind, SimDuration, SimTime, dn,
     object::UAC_NORMAL_ENABLED,
 };
 
@@ -88,8 +89,9 @@ pub(crate) fn apply_batch(
             }
             (1, Some(t)) => ad.delete(now, &t.guid).is_ok(),
             (2, Some(t)) => {
-                let title: Value = Arc::from(format!("Title {}", rng.random_range(0..50u32)));
-                ad.update(now, &t.guid, |a| a.title = Some(title)).is_ok()
+                let title = format!("Title {}", rng.random_range(0..50u32));
+                ad.update(now, &t.guid, |a| a.set_text(Field::Title, Some(&title)))
+                    .is_ok()
             }
             (3, Some(t)) => {
                 match pick_live(ad, rng).and_then(|o| dn::parent(&o.dn).map(str::to_string)) {
@@ -134,10 +136,10 @@ pub(crate) fn apply_exact(
     let mut done = ExactChurn::default();
     for t in to_update {
         *serial += 1;
-        let value: Value = Arc::from(format!("Changed {serial}"));
+        let value = format!("Changed {serial}");
         let ok = ad.update(now, &t.guid, |a| match t.kind {
-            ObjectKind::Group => a.description = Some(value),
-            _ => a.title = Some(value),
+            ObjectKind::Group => a.set_text(Field::Description, Some(&value)),
+            _ => a.set_text(Field::Title, Some(&value)),
         });
         done.updates += u64::from(ok.is_ok());
     }
@@ -207,20 +209,23 @@ fn new_user(
     } else {
         domain
     };
-    let upn: Value = Arc::from(format!("{name}@{domain}"));
+    let upn = format!("{name}@{domain}");
+    let proxy = format!("SMTP:{upn}");
+    let display = format!("Churn User {serial}");
     DirectoryObject {
         guid: ObjectGuid::from_bytes(bytes),
         kind: ObjectKind::User,
         dn: Arc::from(format!("CN={name},{parent}")),
         attrs: Arc::new(Attributes {
-            cn: Some(Arc::from(name.as_str())),
-            sam_account_name: Some(Arc::from(name.as_str())),
-            user_principal_name: Some(upn.clone()),
-            mail: Some(upn.clone()),
-            proxy_addresses: vec![Value::from(format!("SMTP:{upn}"))].into_boxed_slice(),
-            display_name: Some(Arc::from(format!("Churn User {serial}"))),
             user_account_control: Some(UAC_NORMAL_ENABLED),
-            ..Default::default()
+            ..Attributes::from_texts(&[
+                (Field::Cn, &name),
+                (Field::SamAccountName, &name),
+                (Field::UserPrincipalName, &upn),
+                (Field::Mail, &upn),
+                (Field::ProxyAddresses, &proxy),
+                (Field::DisplayName, &display),
+            ])
         }),
         usn_changed: 0,
         when_changed_ms: 0,

@@ -39,7 +39,7 @@ use crate::tenant::{CloudObject, Tenant, TenantObject, fold_hash, smtp_addresses
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::sync::Arc;
-use upgrade_lab_model::attribute_flow::{self, AttrId, RowSet};
+use upgrade_lab_model::attribute_flow::{self, AttrId, Field, RowSet};
 use upgrade_lab_model::{
     Attributes, DirectoryObject, ImmutableId, ObjectKind, ScopeFilters, Value, dn,
 };
@@ -175,7 +175,7 @@ impl<'a> ScopeRules<'a> {
         }
         match o.kind {
             ObjectKind::User => {
-                let Some(sam) = &a.sam_account_name else {
+                let Some(sam) = a.sam_account_name() else {
                     return false;
                 };
                 let service = sam.starts_with("MSOL_") || sam.starts_with("AAD_");
@@ -188,7 +188,7 @@ impl<'a> ScopeRules<'a> {
             }
             ObjectKind::Contact => {
                 let has_at = |v: Option<&str>| v.is_some_and(|v| v.contains('@'));
-                has_at(a.mail.as_deref()) || has_at(a.primary_smtp())
+                has_at(a.mail()) || has_at(a.primary_smtp())
             }
             ObjectKind::Group => true,
         }
@@ -204,14 +204,12 @@ fn outbound(o: &DirectoryObject, sign_in: Option<&str>) -> Arc<Attributes> {
         return o.attrs.clone();
     }
     let value = o.attrs.get_text(attr).filter(|v| !v.is_empty());
-    let upn = value
-        .map(Value::from)
-        .or_else(|| o.attrs.user_principal_name.clone());
-    if upn == o.attrs.user_principal_name {
+    let upn = value.as_deref().or_else(|| o.attrs.user_principal_name());
+    if upn == o.attrs.user_principal_name() {
         return o.attrs.clone();
     }
     let mut attrs = (*o.attrs).clone();
-    attrs.user_principal_name = upn;
+    attrs.set_text(Field::UserPrincipalName, upn);
     Arc::new(attrs)
 }
 
@@ -235,8 +233,7 @@ pub(crate) fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> Expe
         if baseline.soft_match_on_upn && e.kind == ObjectKind::User {
             keys.extend(
                 e.attrs
-                    .user_principal_name
-                    .iter()
+                    .user_principal_name()
                     .map(|u| (e.kind, fold_hash(u))),
             );
         }
@@ -248,7 +245,7 @@ pub(crate) fn expected_tenant(baseline: &Baseline, ad: &ActiveDirectory) -> Expe
         .enumerate()
         .filter(|(_, c)| {
             let matchable = c.immutable_id.is_none() && !c.admin_role;
-            let upn = c.attrs.user_principal_name.iter().map(|u| &**u);
+            let upn = c.attrs.user_principal_name().into_iter();
             let hit = upn
                 .chain(smtp_addresses(&c.attrs))
                 .any(|v| keys.contains(&(c.kind, fold_hash(v))));
@@ -330,7 +327,7 @@ fn ad_ref(dn: &Value, id: &ImmutableId) -> ObjectRef {
 fn refused_by_azure_ad(e: &ExpectedObject) -> bool {
     e.kind == ObjectKind::User
         && e.attrs
-            .user_principal_name
+            .user_principal_name()
             .as_deref()
             .is_some_and(|u| upgrade_lab_model::validate::upn_problem(u).is_some())
 }
@@ -371,7 +368,7 @@ pub(crate) fn check(baseline: &Baseline, ad: &ActiveDirectory, tenant: &Tenant) 
             }
         }
         let identity = match e.kind {
-            ObjectKind::User => e.attrs.user_principal_name.as_deref(),
+            ObjectKind::User => e.attrs.user_principal_name(),
             _ => e.attrs.primary_smtp(),
         };
         if identity.is_some_and(|i| holders.get(&fold_hash(i)).copied().unwrap_or(0) > 1) {
@@ -389,7 +386,7 @@ fn identity_holders(tenant: &Tenant) -> FxHashMap<u64, u32> {
     let mut mine: Vec<u64> = Vec::new();
     for o in tenant.objects() {
         mine.clear();
-        mine.extend(o.attrs.user_principal_name.iter().map(|u| fold_hash(u)));
+        mine.extend(o.attrs.user_principal_name().iter().map(|u| fold_hash(u)));
         mine.extend(smtp_addresses(&o.attrs).map(fold_hash));
         mine.sort_unstable();
         mine.dedup();
@@ -402,10 +399,9 @@ fn identity_holders(tenant: &Tenant) -> FxHashMap<u64, u32> {
 
 fn cloud_name(kind: ObjectKind, a: &Attributes) -> String {
     let shown = a
-        .user_principal_name
-        .as_deref()
+        .user_principal_name()
         .or(a.primary_smtp())
-        .or(a.display_name.as_deref())
+        .or(a.display_name())
         .unwrap_or("(unnamed)");
     format!("cloud-only {} {shown}", kind.as_str())
 }
@@ -504,6 +500,8 @@ fn orphans(
 mod tests {
     use super::*;
     use upgrade_lab_model::ObjectGuid;
+    #[allow(unused_imports)]
+    use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
     fn user(dn: &str, sam: &str, upn: &str, mail: Option<&str>) -> DirectoryObject {
         DirectoryObject {
@@ -511,10 +509,12 @@ mod tests {
             kind: ObjectKind::User,
             dn: Value::from(dn),
             attrs: Arc::new(Attributes {
-                sam_account_name: Some(Value::from(sam)),
-                user_principal_name: Some(Value::from(upn)),
-                mail: mail.map(Value::from),
-                ..Default::default()
+                texts: PackedTexts::of_some(&[
+                    (Field::SamAccountName, Some(sam)),
+                    (Field::UserPrincipalName, Some(upn)),
+                    (Field::Mail, mail),
+                ]),
+                ..Attributes::default()
             }),
             usn_changed: 1,
             when_changed_ms: 0,
@@ -557,7 +557,7 @@ mod tests {
             Some("ann@contoso.com"),
         );
         let out = outbound(&with, Some("mail"));
-        assert_eq!(out.user_principal_name.as_deref(), Some("ann@contoso.com"));
+        assert_eq!(out.user_principal_name(), Some("ann@contoso.com"));
         assert_eq!(
             differing_attributes(&with.attrs, &out, RowSet::MAX),
             vec!["userPrincipalName"]
@@ -604,7 +604,7 @@ mod tests {
         }
         // A group's title is in neither product's list: not compared.
         let mut titled = base.clone();
-        titled.title = Some(Value::from("CFO"));
+        titled.set_text(Field::Title, Some("CFO"));
         assert!(
             differing_attributes(&base, &titled, compared_rows(ObjectKind::Group, true)).is_empty()
         );
@@ -633,6 +633,7 @@ mod tests {
         use crate::world::World;
         use crate::world::report::Violation;
         use upgrade_lab_model::{Attributes, ImmutableId, ObjectKind, Value};
+        use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
         fn world() -> (World, Vec<ImmutableId>) {
             let spec = DirectorySpec {
@@ -651,16 +652,21 @@ mod tests {
             let cloud = |upn: Option<Value>, name: &str| CloudObject {
                 kind: ObjectKind::User,
                 attrs: Attributes {
-                    user_principal_name: upn,
-                    display_name: Some(Value::from(name)),
-                    ..Default::default()
+                    texts: PackedTexts::of_some(&[
+                        (Field::UserPrincipalName, upn.as_deref()),
+                        (Field::DisplayName, Some(name)),
+                    ]),
+                    ..Attributes::default()
                 },
                 immutable_id: None,
                 admin_role: false,
             };
             let tenant = TenantSpec {
                 cloud_objects: vec![
-                    cloud(users[0].attrs.user_principal_name.clone(), "matched"),
+                    cloud(
+                        users[0].attrs.user_principal_name().map(Value::from),
+                        "matched",
+                    ),
                     cloud(Some(Value::from("cloud@contoso.onmicrosoft.com")), "alone"),
                 ],
                 ..TenantSpec::default()
@@ -726,7 +732,7 @@ mod tests {
             break_tenant(&world, |t| {
                 let i = t.by_anchor[&ids[4]] as usize;
                 let mut attrs = (*t.objects[i].attrs).clone();
-                attrs.title = Some(Value::from("Planted"));
+                attrs.set_text(Field::Title, Some("Planted"));
                 t.objects[i].attrs = attrs.into();
             });
             assert_eq!(kinds(&world), vec!["stale"]);
@@ -765,11 +771,12 @@ mod tests {
             break_tenant(&world, |t| {
                 let i = t.by_anchor[&ids[7]] as usize;
                 let mut attrs = (*t.objects[i].attrs).clone();
-                attrs.proxy_addresses = Box::default();
-                attrs.user_principal_name = t.objects[t.by_anchor[&ids[6]] as usize]
+                attrs.set_proxy_addresses::<&str>([]);
+                let upn = t.objects[t.by_anchor[&ids[6]] as usize]
                     .attrs
-                    .user_principal_name
-                    .clone();
+                    .user_principal_name()
+                    .map(str::to_string);
+                attrs.set_text(Field::UserPrincipalName, upn.as_deref());
                 t.objects[i].attrs = attrs.into();
             });
             // User 6's UPN is held twice; user 7 holds a wrong UPN and lost its addresses.
@@ -781,7 +788,7 @@ mod tests {
             let (world, _) = world();
             break_tenant(&world, |t| {
                 let mut attrs = (*t.objects[1].attrs).clone();
-                attrs.display_name = Some(Value::from("renamed"));
+                attrs.set_text(Field::DisplayName, Some("renamed"));
                 t.objects[1].attrs = attrs.into();
             });
             assert_eq!(kinds(&world), vec!["cloud"]);

@@ -59,14 +59,14 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
         .objects
         .iter()
         .filter(|o| o.kind == ObjectKind::User && o.attrs.user_account_control == Some(2080))
-        .filter_map(|o| o.attrs.sam_account_name.as_deref())
+        .filter_map(|o| o.attrs.sam_account_name())
         .collect();
     assert_eq!(trusts, vec!["CHILD1$", "SSSDAD_TREE$"]);
     // objectGUID:: is base64 of the Windows byte order, which is also the immutableId.
     let child1 = d
         .objects
         .iter()
-        .find(|o| o.attrs.sam_account_name.as_deref() == Some("CHILD1$"))
+        .find(|o| o.attrs.sam_account_name() == Some("CHILD1$"))
         .expect("CHILD1$");
     assert_eq!(
         child1.guid.immutable_id().as_str(),
@@ -97,7 +97,7 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
     let admin = d
         .objects
         .iter()
-        .find(|o| o.attrs.sam_account_name.as_deref() == Some("Administrator"))
+        .find(|o| o.attrs.sam_account_name() == Some("Administrator"))
         .expect("Administrator");
     assert!(admin.attrs.is_critical_system_object);
 }

@@ -4,6 +4,8 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::sync::Arc;
+use upgrade_lab_model::TextBuilder;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{
     Attributes, Directory, DirectoryObject, Domain, ObjectGuid, ObjectKind, OrganizationalUnit,
     Value, dn,
@@ -58,24 +60,39 @@ fn attributes() -> impl Strategy<Value = Attributes> {
         any::<bool>(),
     );
     (names, org, flags).prop_map(|(n, o, f)| Attributes {
-        cn: n.0,
-        sam_account_name: n.1,
-        user_principal_name: n.2,
-        mail: n.3,
-        display_name: n.4,
-        given_name: n.5,
-        sn: n.6,
-        department: o.0,
-        title: o.1,
-        city: o.2,
-        telephone_number: o.3,
-        description: o.4,
-        proxy_addresses: o.5.into(),
         user_account_control: f.0,
         group_type: f.1,
-        extension_attributes: f.2.into_iter().collect(),
         consistency_guid: f.3,
         is_critical_system_object: f.4,
+        texts: {
+            let mut b = TextBuilder::default();
+            let singles = [
+                (Field::Cn, n.0),
+                (Field::SamAccountName, n.1),
+                (Field::UserPrincipalName, n.2),
+                (Field::Mail, n.3),
+                (Field::DisplayName, n.4),
+                (Field::GivenName, n.5),
+                (Field::Sn, n.6),
+                (Field::Department, o.0),
+                (Field::Title, o.1),
+                (Field::City, o.2),
+                (Field::TelephoneNumber, o.3),
+                (Field::Description, o.4),
+            ];
+            for (field, value) in singles {
+                if let Some(v) = value {
+                    b.set(field, &v);
+                }
+            }
+            for p in &o.5 {
+                b.set(Field::ProxyAddresses, p);
+            }
+            for (k, v) in &f.2 {
+                b.set(Field::Extension(*k), v);
+            }
+            b.finish()
+        },
         ..Attributes::default()
     })
 }
@@ -181,7 +198,8 @@ fn directory() -> impl Strategy<Value = Directory> {
                 .map(
                     |((kind, _, _, guid, mut attrs, members, manager, (usn, when)), dn)| {
                         attrs.member = members.iter().map(|m| m.get(&targets).clone()).collect();
-                        attrs.manager = manager.map(|m| m.get(&targets).clone());
+                        let manager = manager.map(|m| m.get(&targets).clone());
+                        attrs.set_text(Field::Manager, manager.as_deref());
                         DirectoryObject {
                             guid,
                             kind,

@@ -6,6 +6,7 @@
 mod world_support;
 
 use upgrade_lab_engine::ports::{ConnectServer, InstallMode};
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{
     Connector, ExportOperation, RunProfile, RunStatus, SimDuration, sync::Connector as C,
 };
@@ -265,7 +266,7 @@ fn dirsync_above_its_opt_in_threshold_withholds_the_deletes_and_exports_the_rest
         for o in gone {
             ad.delete(now, &o.guid).unwrap();
         }
-        ad.update(now, &changed, |a| a.title = Some("CTO".into()))
+        ad.update(now, &changed, |a| a.set_text(Field::Title, Some("CTO")))
             .unwrap();
     });
     world.advance(SimDuration::from_hours(3) + SimDuration::from_mins(10));
@@ -290,6 +291,6 @@ fn dirsync_above_its_opt_in_threshold_withholds_the_deletes_and_exports_the_rest
     world.with_state(|st| {
         assert_eq!(st.tenant.synced_count(), synced);
         let t = st.tenant.get(&changed.immutable_id()).unwrap();
-        assert_eq!(t.attrs.title.as_deref(), Some("CTO"));
+        assert_eq!(t.attrs.title(), Some("CTO"));
     });
 }

@@ -78,12 +78,12 @@ proptest! {
             for o in &in_scope {
                 let t = st.tenant.get(&o.guid.immutable_id()).expect("in tenant");
                 let want_upn = if alternate_id && o.kind == upgrade_lab_model::ObjectKind::User {
-                    o.attrs.mail.clone()
+                    o.attrs.mail()
                 } else {
-                    o.attrs.user_principal_name.clone()
+                    o.attrs.user_principal_name()
                 };
-                assert_eq!(t.attrs.user_principal_name, want_upn);
-                assert_eq!(t.attrs.display_name, o.attrs.display_name);
+                assert_eq!(t.attrs.user_principal_name(), want_upn);
+                assert_eq!(t.attrs.display_name(), o.attrs.display_name());
             }
             let history = &st.dirsync.as_ref().unwrap().engine.history;
             assert_eq!(history.len(), 5, "{history:?}");

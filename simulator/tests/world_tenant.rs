@@ -4,7 +4,10 @@
 
 mod world_support;
 
-use upgrade_lab_model::{Attributes, ObjectKind, RunProfile, RunRecord, SimDuration, Value};
+use upgrade_lab_model::attribute_flow::Field;
+use upgrade_lab_model::{
+    Attributes, ObjectKind, PackedTexts, RunProfile, RunRecord, SimDuration, Value,
+};
 use upgrade_lab_simulator::dirsync_server::DirSyncStart;
 use upgrade_lab_simulator::tenant::{CloudObject, TenantSpec};
 use upgrade_lab_simulator::world::World;
@@ -43,7 +46,9 @@ fn with_upn(
     i: usize,
     upn: &str,
 ) -> upgrade_lab_model::Directory {
-    d.objects[i].attrs_mut().user_principal_name = Some(Value::from(upn));
+    d.objects[i]
+        .attrs_mut()
+        .set_text(Field::UserPrincipalName, Some(upn));
     d
 }
 
@@ -51,12 +56,14 @@ fn cloud_user(upn: &str, smtp: Option<&str>) -> CloudObject {
     CloudObject {
         kind: ObjectKind::User,
         attrs: Attributes {
-            user_principal_name: Some(Value::from(upn)),
-            proxy_addresses: smtp
-                .map(|s| vec![Value::from(format!("SMTP:{s}"))])
-                .unwrap_or_default()
-                .into_boxed_slice(),
-            ..Default::default()
+            texts: PackedTexts::of_some(&[
+                (Field::UserPrincipalName, Some(upn)),
+                (
+                    Field::ProxyAddresses,
+                    smtp.map(|s| format!("SMTP:{s}")).as_deref(),
+                ),
+            ]),
+            ..Attributes::default()
         },
         immutable_id: None,
         admin_role: false,
@@ -107,9 +114,9 @@ fn without_dar_a_new_duplicate_is_invalid_soft_match_and_an_update_must_be_uniqu
     world
         .change_ad(|ad, now| {
             ad.update(now, &g, |a| {
-                let mut p = a.proxy_addresses.to_vec();
-                p.push(Value::from("smtp:user0.mail@contoso.com"));
-                a.proxy_addresses = p.into_boxed_slice();
+                let mut p: Vec<String> = a.proxy_addresses().map(str::to_string).collect();
+                p.push("smtp:user0.mail@contoso.com".to_string());
+                a.set_proxy_addresses(p);
             })
         })
         .unwrap();
@@ -160,8 +167,7 @@ fn soft_match_refusals_name_their_error() {
     let group = CloudObject {
         kind: ObjectKind::Group,
         attrs: Attributes {
-            proxy_addresses: vec![Value::from("SMTP:user2.mail@contoso.com")].into_boxed_slice(),
-            ..Default::default()
+            ..Attributes::from_texts(&[(Field::ProxyAddresses, "SMTP:user2.mail@contoso.com")])
         },
         immutable_id: None,
         admin_role: false,
@@ -190,10 +196,12 @@ fn soft_match_refusals_name_their_error() {
 #[test]
 fn oversized_and_malformed_objects_are_refused() {
     let mut dir = directory(2, 0, 0);
-    dir.objects[0].attrs_mut().proxy_addresses = (0..301)
-        .map(|i| Value::from(format!("smtp:alias{i}@contoso.com")))
-        .collect();
-    dir.objects[1].attrs_mut().user_principal_name = Some(Value::from("bad user@contoso.com"));
+    dir.objects[0]
+        .attrs_mut()
+        .set_proxy_addresses((0..301).map(|i| format!("smtp:alias{i}@contoso.com")));
+    dir.objects[1]
+        .attrs_mut()
+        .set_text(Field::UserPrincipalName, Some("bad user@contoso.com"));
     let (world, export) = initial_export(dir, TenantSpec::default());
     let names: Vec<&str> = export
         .errors
@@ -239,11 +247,8 @@ fn the_default_quota_without_a_verified_domain_is_50000() {
 fn more_than_5000_errors_stop_the_run_with_stopped_error_limit() {
     let mut dir = directory(5_010, 0, 0);
     for o in &mut dir.objects {
-        let bad = format!(
-            "bad user{}@contoso.com",
-            o.attrs.cn.as_deref().unwrap_or("")
-        );
-        o.attrs_mut().user_principal_name = Some(Value::from(bad));
+        let bad = format!("bad user{}@contoso.com", o.attrs.cn().unwrap_or(""));
+        o.attrs_mut().set_text(Field::UserPrincipalName, Some(&bad));
     }
     let (world, export) = initial_export(dir, TenantSpec::default());
     assert_eq!(export.status.as_str(), "stopped-error-limit");

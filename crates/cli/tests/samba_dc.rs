@@ -114,7 +114,7 @@ fn a_live_samba_dc_reads_like_its_ldif_export() {
         .directory
         .objects
         .iter()
-        .find(|o| o.attrs.sam_account_name.as_deref() == Some("biggroup"))
+        .find(|o| o.attrs.sam_account_name() == Some("biggroup"))
         .expect("the big group");
     assert_eq!(
         big.attrs.member.len(),

@@ -133,7 +133,7 @@ mod tests {
         });
         let import = upgrade_lab_simulator::ldif::read_directory(&r.text).unwrap();
         let ann = &import.directory.objects[0];
-        assert_eq!(ann.attrs.sam_account_name.as_deref(), Some("ann"));
+        assert_eq!(ann.attrs.sam_account_name(), Some("ann"));
         assert_eq!(
             ann.guid.to_string(),
             "04030201-0605-0807-090a-0b0c0d0e0f10",

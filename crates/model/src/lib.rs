@@ -28,6 +28,7 @@ pub mod scope;
 pub mod secret;
 pub mod settings;
 pub mod sync;
+pub mod texts;
 pub mod time;
 pub mod validate;
 pub mod value;
@@ -46,6 +47,7 @@ pub use sync::{
     AttributeChange, AttributeChanges, Connector, ExportOperation, Modification, PendingExport,
     RunProfile, RunRecord, RunStats, RunStatus,
 };
+pub use texts::{PackedTexts, TextBuilder, Texts};
 pub use time::{SimDuration, SimTime};
 pub use value::{Interner, Value, Values};
 pub use version::{Version, VersionError};

@@ -5,6 +5,7 @@
 
 use crate::attribute_flow::{self, AttrId, Field, RowSet, Storage};
 use crate::ids::ObjectGuid;
+use crate::texts::{self, PackedTexts, SLOT_FIELDS, TEXT_FIELDS, TextBuilder, Texts};
 use crate::value::{Value, Values};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -52,74 +53,32 @@ pub const UAC_NORMAL_ENABLED: u32 = 512;
 /// `userAccountControl` of a disabled normal account.
 pub const UAC_NORMAL_DISABLED: u32 = 514;
 
-/// The modelled attributes of one object. Single values are `Option`, multi-values boxed
-/// slices; everything is shared text (`Value`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// The modelled attributes of one object.
+///
+/// The texts (the single-valued string attributes, `extensionAttribute1`–`15` and
+/// `proxyAddresses`) live packed in one buffer with one end offset per value (`PackedTexts`):
+/// two allocations per object instead of one shared string per value, which is what lets a
+/// million-object world fit its memory budget (BENCHMARKS.md, issue 13). Read them with the
+/// accessors (`cn()`, `proxy_addresses()`, `text(Field)`), write them with [`Attributes::set_text`]
+/// or assemble them once with [`PackedTexts::of`] or a [`TextBuilder`]. Numbers, flags and `member` (DNs shared with the
+/// objects they name) stay plain fields. Serde reads and writes the same JSON as a struct with one
+/// field per attribute (`AttributesRepr`).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Attributes {
-    /// `cn`: the object's common name (its RDN value).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cn: Option<Value>,
-    /// `sAMAccountName`: the pre-Windows 2000 logon name (users and groups).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sam_account_name: Option<Value>,
-    /// `userPrincipalName`: the user's sign-in name (`name@suffix`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_principal_name: Option<Value>,
-    /// `mail`: the primary e-mail address.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mail: Option<Value>,
-    /// `proxyAddresses`: `SMTP:` (primary) and `smtp:` addresses; Azure AD refuses more than 300.
-    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
-    pub proxy_addresses: Box<[Value]>,
-    /// `displayName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Value>,
-    /// `givenName`: the first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<Value>,
-    /// `sn`: the surname.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sn: Option<Value>,
-    /// `department`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub department: Option<Value>,
-    /// `title`: the job title.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<Value>,
-    /// `l`: the city.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<Value>,
-    /// DN of the manager.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub manager: Option<Value>,
-    /// `telephoneNumber`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub telephone_number: Option<Value>,
-    /// `description`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Value>,
+    /// The text attributes, packed (read them through the accessors).
+    pub texts: PackedTexts,
     /// `userAccountControl` flags ([`UAC_ACCOUNT_DISABLE`] marks a disabled account).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_account_control: Option<u32>,
     /// `groupType` (for example -2147483646 for a global security group).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_type: Option<i32>,
-    /// `extensionAttribute1`–`15`, as (number, value), sorted by number.
-    #[serde(skip_serializing_if = "<[(u8, Value)]>::is_empty")]
-    pub extension_attributes: Box<[(u8, Value)]>,
     /// `ms-DS-ConsistencyGuid`, when some tool has stamped it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consistency_guid: Option<ObjectGuid>,
-    /// `member`: DNs of the group's members.
-    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
-    pub member: Box<[Value]>,
     /// `isCriticalSystemObject: TRUE` (never synced).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub is_critical_system_object: bool,
+    /// `member`: DNs of the group's members.
+    pub member: Box<[Value]>,
     /// Every other attribute either product flows (`attribute_flow::Storage::Extra` rows), as
     /// read from LDIF. `None` for most objects: one pointer, not a list, per object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<Box<ExtraAttributes>>,
 }
 
@@ -205,20 +164,103 @@ impl<'de> Deserialize<'de> for ExtraAttributes {
     }
 }
 
+/// Read accessors of the single-valued text attributes, one per attribute, named after it.
+macro_rules! text_accessors {
+    ($($name:ident => $field:expr, $doc:literal;)*) => {
+        impl Attributes {
+            $(
+                #[doc = $doc]
+                pub fn $name(&self) -> Option<&str> {
+                    self.text($field)
+                }
+            )*
+        }
+    };
+}
+
+text_accessors! {
+    cn => Field::Cn, "`cn`: the object's common name (its RDN value).";
+    sam_account_name => Field::SamAccountName, "`sAMAccountName`: the pre-Windows 2000 logon name (users and groups).";
+    user_principal_name => Field::UserPrincipalName, "`userPrincipalName`: the user's sign-in name (`name@suffix`).";
+    mail => Field::Mail, "`mail`: the primary e-mail address.";
+    display_name => Field::DisplayName, "`displayName`.";
+    given_name => Field::GivenName, "`givenName`: the first name.";
+    sn => Field::Sn, "`sn`: the surname.";
+    department => Field::Department, "`department`.";
+    title => Field::Title, "`title`: the job title.";
+    city => Field::City, "`l`: the city.";
+    manager => Field::Manager, "`manager`: the DN of the manager.";
+    telephone_number => Field::TelephoneNumber, "`telephoneNumber`.";
+    description => Field::Description, "`description`.";
+}
+
 impl Attributes {
+    /// Attributes holding the given texts (`ProxyAddresses` may repeat, in order; a repeated
+    /// single-valued field keeps its last value) and nothing else.
+    ///
+    /// # Panics
+    /// When a field is not a text attribute (see [`TextBuilder::set`]).
+    pub fn from_texts(pairs: &[(Field, &str)]) -> Self {
+        Self {
+            texts: PackedTexts::of(pairs),
+            ..Self::default()
+        }
+    }
+
+    /// Replaces every text with what `builder` holds, and empties it for the next object.
+    pub fn set_texts(&mut self, builder: &mut TextBuilder) {
+        self.texts = builder.finish();
+    }
+
+    /// The value of a single-valued text attribute (`cn` … `description`,
+    /// `extensionAttributeN`); `None` when unset or when `field` is not one.
+    pub fn text(&self, field: Field) -> Option<&str> {
+        texts::slot(field).and_then(|s| self.texts.get(s))
+    }
+
+    /// Sets (or with `None` removes) a single-valued text attribute; for `ProxyAddresses` the
+    /// value replaces the whole list (use [`Attributes::set_proxy_addresses`] for several).
+    ///
+    /// # Panics
+    /// When `field` is not a text attribute.
+    pub fn set_text(&mut self, field: Field, value: Option<&str>) {
+        let mut b = TextBuilder::from_store(&self.texts);
+        b.clear_field(field);
+        if let Some(v) = value {
+            b.set(field, v);
+        }
+        self.texts = b.finish();
+    }
+
+    /// `proxyAddresses`: `SMTP:` (primary) and `smtp:` addresses, in order; Azure AD refuses
+    /// more than 300.
+    pub fn proxy_addresses(&self) -> Texts<'_> {
+        self.texts.proxies()
+    }
+
+    /// Replaces `proxyAddresses` with `values`, in order.
+    pub fn set_proxy_addresses<S: AsRef<str>>(&mut self, values: impl IntoIterator<Item = S>) {
+        let mut b = TextBuilder::from_store(&self.texts);
+        b.clear_field(Field::ProxyAddresses);
+        for v in values {
+            b.set(Field::ProxyAddresses, v.as_ref());
+        }
+        self.texts = b.finish();
+    }
+
     /// `extensionAttributeN`, if set.
-    pub fn extension_attribute(&self, n: u8) -> Option<&Value> {
-        self.extension_attributes
-            .iter()
-            .find(|(k, _)| *k == n)
-            .map(|(_, v)| v)
+    pub fn extension_attribute(&self, n: u8) -> Option<&str> {
+        self.text(Field::Extension(n))
+    }
+
+    /// `extensionAttribute1`–`15` that hold a value, as (number, value), by number.
+    pub fn extension_attributes(&self) -> impl Iterator<Item = (u8, &str)> {
+        self.texts.extensions()
     }
 
     /// The primary SMTP address: the `SMTP:` (upper-case prefix) proxy address, without prefix.
     pub fn primary_smtp(&self) -> Option<&str> {
-        self.proxy_addresses
-            .iter()
-            .find_map(|p| p.strip_prefix("SMTP:"))
+        self.proxy_addresses().find_map(|p| p.strip_prefix("SMTP:"))
     }
 
     /// Whether the account is disabled (`userAccountControl` bit 2).
@@ -237,7 +279,7 @@ impl Attributes {
     }
 
     /// The rows whose values differ between two blocks (derived rows never do: they are the
-    /// object's own). Compares field by field, then the sparse stores.
+    /// object's own). Compares the packed texts slot by slot, then the fields and sparse stores.
     pub fn differing_rows(&self, other: &Attributes) -> RowSet {
         if std::ptr::eq(self, other) {
             return 0;
@@ -249,43 +291,24 @@ impl Attributes {
                 m |= attribute_flow::bit(attribute_flow::field_row(f));
             }
         };
-        field(Field::Cn, a.cn != b.cn);
-        field(
-            Field::SamAccountName,
-            a.sam_account_name != b.sam_account_name,
-        );
-        field(
-            Field::UserPrincipalName,
-            a.user_principal_name != b.user_principal_name,
-        );
-        field(Field::Mail, a.mail != b.mail);
-        field(
-            Field::ProxyAddresses,
-            a.proxy_addresses != b.proxy_addresses,
-        );
-        field(Field::DisplayName, a.display_name != b.display_name);
-        field(Field::GivenName, a.given_name != b.given_name);
-        field(Field::Sn, a.sn != b.sn);
-        field(Field::Department, a.department != b.department);
-        field(Field::Title, a.title != b.title);
-        field(Field::City, a.city != b.city);
-        field(Field::Manager, a.manager != b.manager);
-        field(
-            Field::TelephoneNumber,
-            a.telephone_number != b.telephone_number,
-        );
-        field(Field::Description, a.description != b.description);
-        field(Field::AccountEnabled, a.enabled_flag() != b.enabled_flag());
-        field(Field::SecurityEnabled, a.group_type != b.group_type);
-        field(Field::Member, a.member != b.member);
-        if a.extension_attributes != b.extension_attributes {
+        if a.texts != b.texts {
+            for f in TEXT_FIELDS {
+                field(f, a.text(f) != b.text(f));
+            }
             for n in 1..=15 {
                 field(
                     Field::Extension(n),
                     a.extension_attribute(n) != b.extension_attribute(n),
                 );
             }
+            field(
+                Field::ProxyAddresses,
+                !a.proxy_addresses().eq(b.proxy_addresses()),
+            );
         }
+        field(Field::AccountEnabled, a.enabled_flag() != b.enabled_flag());
+        field(Field::SecurityEnabled, a.group_type != b.group_type);
+        field(Field::Member, a.member != b.member);
         m | a.extra_differences(b)
     }
 
@@ -318,57 +341,31 @@ impl Attributes {
                 m |= attribute_flow::bit(attribute_flow::field_row(f));
             }
         };
-        field(Field::Cn, self.cn.is_some());
-        field(Field::SamAccountName, self.sam_account_name.is_some());
-        field(Field::UserPrincipalName, self.user_principal_name.is_some());
-        field(Field::Mail, self.mail.is_some());
-        field(Field::ProxyAddresses, !self.proxy_addresses.is_empty());
-        field(Field::DisplayName, self.display_name.is_some());
-        field(Field::GivenName, self.given_name.is_some());
-        field(Field::Sn, self.sn.is_some());
-        field(Field::Department, self.department.is_some());
-        field(Field::Title, self.title.is_some());
-        field(Field::City, self.city.is_some());
-        field(Field::Manager, self.manager.is_some());
-        field(Field::TelephoneNumber, self.telephone_number.is_some());
-        field(Field::Description, self.description.is_some());
+        for (s, _) in self.texts.singles() {
+            field(SLOT_FIELDS[s as usize], true);
+        }
+        field(Field::ProxyAddresses, self.proxy_addresses().len() > 0);
         field(Field::AccountEnabled, self.user_account_control.is_some());
         field(Field::SecurityEnabled, self.group_type.is_some());
         field(Field::Member, !self.member.is_empty());
-        for (n, _) in &self.extension_attributes {
-            field(Field::Extension(*n), true);
-        }
         m | self.extra.as_deref().map_or(0, ExtraAttributes::rows)
     }
 
     /// The values of row `id` as Azure AD would receive them (booleans as `true` / `false`).
     /// Derived rows that depend on the object rather than its attributes (`distinguishedName`,
-    /// the source anchor) are the caller's: they come back empty here.
+    /// the source anchor) are the caller's: they come back empty here. Texts are copied into
+    /// new shared values: callers ask for the rows that changed, not for every row.
     pub fn values(&self, id: AttrId) -> Values {
-        let one = |v: &Option<Value>| v.iter().cloned().collect();
         let flag = |b: Option<bool>| b.map(bool_value).into_iter().collect();
         match id.flow().storage {
             Storage::Extra => self.extra_values(id).cloned().collect(),
             Storage::Field(f) => match f {
-                Field::Cn => one(&self.cn),
-                Field::SamAccountName => one(&self.sam_account_name),
-                Field::UserPrincipalName => one(&self.user_principal_name),
-                Field::Mail => one(&self.mail),
-                Field::ProxyAddresses => self.proxy_addresses.iter().cloned().collect(),
-                Field::DisplayName => one(&self.display_name),
-                Field::GivenName => one(&self.given_name),
-                Field::Sn => one(&self.sn),
-                Field::Department => one(&self.department),
-                Field::Title => one(&self.title),
-                Field::City => one(&self.city),
-                Field::Manager => one(&self.manager),
-                Field::TelephoneNumber => one(&self.telephone_number),
-                Field::Description => one(&self.description),
+                Field::ProxyAddresses => self.proxy_addresses().map(Value::from).collect(),
                 Field::AccountEnabled => flag(self.enabled_flag()),
                 Field::SecurityEnabled => flag(self.group_type.map(|g| g < 0)),
-                Field::Extension(n) => self.extension_attribute(n).cloned().into_iter().collect(),
                 Field::Member => self.member.iter().cloned().collect(),
                 Field::DistinguishedName | Field::SourceAnchor => Values::new(),
+                f => self.text(f).map(Value::from).into_iter().collect(),
             },
         }
     }
@@ -377,39 +374,201 @@ impl Attributes {
     /// first value of a multi-valued attribute). Used by attribute filters.
     pub fn get_text(&self, name: &str) -> Option<String> {
         let lower = name.to_ascii_lowercase();
-        let one = |v: &Option<Value>| v.as_ref().map(std::string::ToString::to_string);
-        match lower.as_str() {
-            "cn" => one(&self.cn),
-            "samaccountname" => one(&self.sam_account_name),
-            "userprincipalname" => one(&self.user_principal_name),
-            "mail" => one(&self.mail),
-            "proxyaddresses" => self
-                .proxy_addresses
-                .first()
-                .map(std::string::ToString::to_string),
-            "displayname" => one(&self.display_name),
-            "givenname" => one(&self.given_name),
-            "sn" => one(&self.sn),
-            "department" => one(&self.department),
-            "title" => one(&self.title),
-            "l" | "city" => one(&self.city),
-            "manager" => one(&self.manager),
-            "telephonenumber" => one(&self.telephone_number),
-            "description" => one(&self.description),
-            "useraccountcontrol" => self.user_account_control.map(|u| u.to_string()),
-            "grouptype" => self.group_type.map(|g| g.to_string()),
-            "ms-ds-consistencyguid" => self.consistency_guid.map(|g| g.to_string()),
+        let field = match lower.as_str() {
+            "cn" => Field::Cn,
+            "samaccountname" => Field::SamAccountName,
+            "userprincipalname" => Field::UserPrincipalName,
+            "mail" => Field::Mail,
+            "proxyaddresses" => return self.proxy_addresses().next().map(str::to_string),
+            "displayname" => Field::DisplayName,
+            "givenname" => Field::GivenName,
+            "sn" => Field::Sn,
+            "department" => Field::Department,
+            "title" => Field::Title,
+            "l" | "city" => Field::City,
+            "manager" => Field::Manager,
+            "telephonenumber" => Field::TelephoneNumber,
+            "description" => Field::Description,
+            "useraccountcontrol" => return self.user_account_control.map(|u| u.to_string()),
+            "grouptype" => return self.group_type.map(|g| g.to_string()),
+            "ms-ds-consistencyguid" => return self.consistency_guid.map(|g| g.to_string()),
             _ => match lower.strip_prefix("extensionattribute") {
-                Some(n) => n
-                    .parse::<u8>()
-                    .ok()
-                    .and_then(|n| self.extension_attribute(n))
-                    .map(std::string::ToString::to_string),
-                None => attribute_flow::by_ad_name(&lower)
-                    .and_then(|id| self.extra_values(id).next())
-                    .map(std::string::ToString::to_string),
+                Some(n) => {
+                    return n
+                        .parse::<u8>()
+                        .ok()
+                        .and_then(|n| self.extension_attribute(n))
+                        .map(str::to_string);
+                }
+                None => {
+                    return attribute_flow::by_ad_name(&lower)
+                        .and_then(|id| self.extra_values(id).next())
+                        .map(std::string::ToString::to_string);
+                }
             },
+        };
+        self.text(field).map(str::to_string)
+    }
+}
+
+/// The JSON shape of [`Attributes`]: one field per attribute, as the struct had before its texts
+/// were packed (generated directories and world snapshots keep their format).
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+struct AttributesRepr {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sam_account_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_principal_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    proxy_addresses: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    given_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manager: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telephone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_account_control: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_type: Option<i32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension_attributes: Vec<(u8, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consistency_guid: Option<ObjectGuid>,
+    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
+    member: Box<[Value]>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    is_critical_system_object: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extra: Option<Box<ExtraAttributes>>,
+}
+
+impl AttributesRepr {
+    fn of(a: &Attributes) -> Self {
+        let t = |f: Field| a.text(f).map(str::to_string);
+        Self {
+            cn: t(Field::Cn),
+            sam_account_name: t(Field::SamAccountName),
+            user_principal_name: t(Field::UserPrincipalName),
+            mail: t(Field::Mail),
+            proxy_addresses: a.proxy_addresses().map(str::to_string).collect(),
+            display_name: t(Field::DisplayName),
+            given_name: t(Field::GivenName),
+            sn: t(Field::Sn),
+            department: t(Field::Department),
+            title: t(Field::Title),
+            city: t(Field::City),
+            manager: t(Field::Manager),
+            telephone_number: t(Field::TelephoneNumber),
+            description: t(Field::Description),
+            user_account_control: a.user_account_control,
+            group_type: a.group_type,
+            extension_attributes: a
+                .extension_attributes()
+                .map(|(n, v)| (n, v.to_string()))
+                .collect(),
+            consistency_guid: a.consistency_guid,
+            member: a.member.clone(),
+            is_critical_system_object: a.is_critical_system_object,
+            extra: a.extra.clone(),
         }
+    }
+
+    fn into_attributes(self) -> Result<Attributes, String> {
+        let mut b = TextBuilder::default();
+        let singles = [
+            (Field::Cn, self.cn),
+            (Field::SamAccountName, self.sam_account_name),
+            (Field::UserPrincipalName, self.user_principal_name),
+            (Field::Mail, self.mail),
+            (Field::DisplayName, self.display_name),
+            (Field::GivenName, self.given_name),
+            (Field::Sn, self.sn),
+            (Field::Department, self.department),
+            (Field::Title, self.title),
+            (Field::City, self.city),
+            (Field::Manager, self.manager),
+            (Field::TelephoneNumber, self.telephone_number),
+            (Field::Description, self.description),
+        ];
+        for (f, v) in singles {
+            if let Some(v) = v {
+                b.set(f, &v);
+            }
+        }
+        for (n, v) in self.extension_attributes {
+            if !(1..=15).contains(&n) {
+                return Err(format!("extensionAttribute{n} does not exist (1 to 15)"));
+            }
+            b.set(Field::Extension(n), &v);
+        }
+        for v in &self.proxy_addresses {
+            b.set(Field::ProxyAddresses, v);
+        }
+        let mut a = Attributes {
+            user_account_control: self.user_account_control,
+            group_type: self.group_type,
+            consistency_guid: self.consistency_guid,
+            is_critical_system_object: self.is_critical_system_object,
+            member: self.member,
+            extra: self.extra,
+            ..Attributes::default()
+        };
+        a.set_texts(&mut b);
+        Ok(a)
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AttributesRepr::of(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AttributesRepr::deserialize(d)?
+            .into_attributes()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Attributes");
+        for (s, v) in self.texts.singles() {
+            d.field(&format!("{:?}", SLOT_FIELDS[s as usize]), &v);
+        }
+        if self.proxy_addresses().len() > 0 {
+            d.field(
+                "proxy_addresses",
+                &self.proxy_addresses().collect::<Vec<_>>(),
+            );
+        }
+        d.field("user_account_control", &self.user_account_control)
+            .field("group_type", &self.group_type)
+            .field("consistency_guid", &self.consistency_guid)
+            .field("is_critical_system_object", &self.is_critical_system_object)
+            .field("member", &self.member)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 
@@ -547,9 +706,8 @@ mod tests {
     #[test]
     fn rows_present_and_differing_are_found_field_by_field_and_in_the_store() {
         let base = Attributes {
-            department: Some(Value::from("Sales")),
             user_account_control: Some(UAC_NORMAL_ENABLED),
-            ..Default::default()
+            ..Attributes::from_texts(&[(Field::Department, "Sales")])
         };
         assert!(!base.is_disabled());
         let present = base.present_rows();
@@ -587,11 +745,10 @@ mod tests {
         );
         assert_eq!(ids(0).count(), 0);
         assert_eq!(ObjectKind::Contact.as_str(), "contact");
-        let a = Attributes {
-            proxy_addresses: vec![Value::from("smtp:b@x"), Value::from("SMTP:a@x")]
-                .into_boxed_slice(),
-            ..Default::default()
-        };
+        let a = Attributes::from_texts(&[
+            (Field::ProxyAddresses, "smtp:b@x"),
+            (Field::ProxyAddresses, "SMTP:a@x"),
+        ]);
         assert_eq!(a.primary_smtp(), Some("a@x"));
     }
 }

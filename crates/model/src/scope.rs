@@ -102,7 +102,7 @@ impl Scope {
         }
         match object.kind {
             ObjectKind::User => {
-                let Some(sam) = &a.sam_account_name else {
+                let Some(sam) = a.sam_account_name() else {
                     return Some(OutOfScope::NoSamAccountName);
                 };
                 if sam.starts_with("MSOL_") || sam.starts_with("AAD_") {
@@ -117,7 +117,7 @@ impl Scope {
                 }
             }
             ObjectKind::Contact => {
-                let mail_ok = a.mail.as_ref().is_some_and(|m| m.contains('@'));
+                let mail_ok = a.mail().is_some_and(|m| m.contains('@'));
                 let smtp_ok = a.primary_smtp().is_some_and(|m| m.contains('@'));
                 if !(mail_ok || smtp_ok) {
                     return Some(OutOfScope::ContactNotMailEnabled);
@@ -132,18 +132,16 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attribute_flow::Field;
     use crate::dirsync::AttributeFilter;
     use crate::ids::ObjectGuid;
     use crate::object::Attributes;
     use std::sync::Arc;
 
     fn user(dn: &str, sam: &str, ext15: Option<&str>) -> DirectoryObject {
-        let mut attrs = Attributes {
-            sam_account_name: Some(Arc::from(sam)),
-            ..Default::default()
-        };
+        let mut attrs = Attributes::from_texts(&[(Field::SamAccountName, sam)]);
         if let Some(v) = ext15 {
-            attrs.extension_attributes = vec![(15u8, Arc::from(v))].into_boxed_slice();
+            attrs.set_text(Field::Extension(15), Some(v));
         }
         DirectoryObject {
             guid: ObjectGuid::default(),

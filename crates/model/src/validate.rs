@@ -167,16 +167,6 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     report
 }
 
-/// The user principal name of an object.
-fn upn_of(o: &DirectoryObject) -> Option<&str> {
-    o.attrs.user_principal_name.as_deref()
-}
-
-/// The proxy addresses of an object.
-fn proxies_of(o: &DirectoryObject) -> &[crate::Value] {
-    &o.attrs.proxy_addresses
-}
-
 /// What one part of the objects holds: its findings in order, and every UPN and proxy address.
 #[derive(Default)]
 struct Scan<'d> {
@@ -192,15 +182,16 @@ fn scan(objects: &[DirectoryObject], offset: usize) -> Scan<'_> {
     let mut s = Scan::default();
     for (k, o) in objects.iter().enumerate() {
         let i = offset + k;
-        if let Some(upn) = upn_of(o) {
+        if let Some(upn) = o.attrs.user_principal_name() {
             s.upns.push(Occurrence::new(upn, i, 0));
             if let Some(p) = upn_problem(upn) {
                 s.invalid_values
                     .push(invalid(&o.dn, "userPrincipalName", upn, p));
             }
         }
-        let proxies = proxies_of(o);
-        for (n, p) in proxies.iter().enumerate() {
+        let proxies = o.attrs.proxy_addresses();
+        let proxy_count = proxies.len();
+        for (n, p) in proxies.enumerate() {
             s.proxies.push(Occurrence::new(p, i, n));
             if let Some(problem) = proxy_address_problem(p) {
                 s.invalid_values
@@ -212,7 +203,7 @@ fn scan(objects: &[DirectoryObject], offset: usize) -> Scan<'_> {
         {
             s.oversized_groups.push(o.dn.to_string());
         }
-        if proxies.len() > PROXY_ADDRESSES_MAX {
+        if proxy_count > PROXY_ADDRESSES_MAX {
             s.too_many_proxy_addresses.push(o.dn.to_string());
         }
     }
@@ -447,10 +438,10 @@ mod tests {
                 guid: crate::ObjectGuid::default(),
                 kind: ObjectKind::User,
                 dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
-                attrs: std::sync::Arc::new(Attributes {
-                    user_principal_name: Some(crate::Value::from(*upn)),
-                    ..Attributes::default()
-                }),
+                attrs: std::sync::Arc::new(Attributes::from_texts(&[(
+                    crate::attribute_flow::Field::UserPrincipalName,
+                    upn,
+                )])),
                 usn_changed: 0,
                 when_changed_ms: 0,
             })
@@ -500,17 +491,21 @@ mod tests {
             p
         };
         let objects: Vec<DirectoryObject> = (0..n)
-            .map(|i| DirectoryObject {
-                guid: crate::ObjectGuid::default(),
-                kind: ObjectKind::User,
-                dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
-                attrs: std::sync::Arc::new(Attributes {
-                    user_principal_name: Some(crate::Value::from(upn(i))),
-                    proxy_addresses: proxies(i).into_boxed_slice(),
-                    ..Attributes::default()
-                }),
-                usn_changed: 0,
-                when_changed_ms: 0,
+            .map(|i| {
+                let upn = upn(i);
+                let mut attrs = Attributes::from_texts(&[(
+                    crate::attribute_flow::Field::UserPrincipalName,
+                    upn.as_str(),
+                )]);
+                attrs.set_proxy_addresses(proxies(i).iter().map(|p| &**p));
+                DirectoryObject {
+                    guid: crate::ObjectGuid::default(),
+                    kind: ObjectKind::User,
+                    dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
+                    attrs: std::sync::Arc::new(attrs),
+                    usn_changed: 0,
+                    when_changed_ms: 0,
+                }
             })
             .collect();
         let directory = Directory {

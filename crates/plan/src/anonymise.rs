@@ -155,23 +155,23 @@ pub fn names(d: &Directory) -> Vec<(NameKind, String)> {
                 .into_iter()
                 .map(|c| (NameKind::DnComponent, c)),
         );
-        for n in [&a.cn, &a.display_name, &a.given_name, &a.sn]
+        for n in [a.cn(), a.display_name(), a.given_name(), a.sn()]
             .into_iter()
             .flatten()
         {
             out.push((NameKind::Name, n.to_string()));
         }
-        if let Some(s) = &a.sam_account_name {
+        if let Some(s) = a.sam_account_name() {
             out.push((NameKind::SamAccountName, s.to_string()));
         }
-        if let Some(u) = &a.user_principal_name {
+        if let Some(u) = a.user_principal_name() {
             address(&mut out, NameKind::Upn, u);
         }
-        if let Some(m) = &a.mail {
+        if let Some(m) = a.mail() {
             address(&mut out, NameKind::Mail, m);
         }
-        for p in &a.proxy_addresses {
-            let bare = p.split_once(':').map_or(&**p, |(_, v)| v);
+        for p in a.proxy_addresses() {
+            let bare = p.split_once(':').map_or(p, |(_, v)| v);
             address(&mut out, NameKind::Mail, bare);
         }
     }

@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::fmt::Write as _;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{Attributes, ObjectKind, SimTime};
 use upgrade_lab_simulator::world::queries::{ProvisioningErrorRecord, TenantRecord};
 
@@ -239,8 +240,8 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-fn text(v: Option<&upgrade_lab_model::Value>) -> Option<String> {
-    v.map(std::string::ToString::to_string)
+fn text(v: Option<&str>) -> Option<String> {
+    v.map(str::to_string)
 }
 
 /// One entry per conflicting (property, value), as Graph lists an object's current conflicts:
@@ -259,42 +260,39 @@ fn errors(list: &[ProvisioningErrorRecord]) -> Vec<GraphProvisioningError> {
 }
 
 fn proxies(a: &Attributes) -> Vec<String> {
-    a.proxy_addresses
-        .iter()
-        .map(std::string::ToString::to_string)
-        .collect()
+    a.proxy_addresses().map(str::to_string).collect()
 }
 
 fn user(r: &TenantRecord, synced: Option<bool>) -> GraphUser {
     let a = &r.attrs;
     let mut ext = ExtensionAttributes::default();
-    for (n, v) in &a.extension_attributes {
-        if let Some(slot) = ext.0.get_mut(usize::from(*n).wrapping_sub(1)) {
+    for (n, v) in a.extension_attributes() {
+        if let Some(slot) = ext.0.get_mut(usize::from(n).wrapping_sub(1)) {
             *slot = Some(v.to_string());
         }
     }
     GraphUser {
         id: guid_text(&r.id),
         account_enabled: !a.is_disabled(),
-        city: text(a.city.as_ref()),
-        department: text(a.department.as_ref()),
-        display_name: text(a.display_name.as_ref()),
-        given_name: text(a.given_name.as_ref()),
-        job_title: text(a.title.as_ref()),
-        mail: text(a.mail.as_ref()),
-        on_premises_distinguished_name: text(r.on_premises_dn.as_ref()),
+        city: text(a.city()),
+        department: text(a.department()),
+        display_name: text(a.display_name()),
+        given_name: text(a.given_name()),
+        job_title: text(a.title()),
+        mail: text(a.mail()),
+        on_premises_distinguished_name: text(r.on_premises_dn.as_deref()),
         on_premises_extension_attributes: ext,
         on_premises_immutable_id: r
             .immutable_id
             .as_ref()
             .map(std::string::ToString::to_string),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
-        on_premises_sam_account_name: synced.and(text(a.sam_account_name.as_ref())),
+        on_premises_sam_account_name: synced.and(text(a.sam_account_name())),
         on_premises_sync_enabled: synced,
-        on_premises_user_principal_name: synced.and(text(a.user_principal_name.as_ref())),
+        on_premises_user_principal_name: synced.and(text(a.user_principal_name())),
         proxy_addresses: proxies(a),
-        surname: text(a.sn.as_ref()),
-        user_principal_name: text(r.upn.as_ref()),
+        surname: text(a.sn()),
+        user_principal_name: text(r.upn.as_deref()),
     }
 }
 
@@ -305,12 +303,12 @@ fn group(r: &TenantRecord, synced: Option<bool>) -> GraphGroup {
     let a = &r.attrs;
     GraphGroup {
         id: guid_text(&r.id),
-        description: text(a.description.as_ref()),
-        display_name: text(a.display_name.as_ref()),
-        mail: text(a.mail.as_ref()),
-        mail_enabled: a.mail.is_some() || !a.proxy_addresses.is_empty(),
+        description: text(a.description()),
+        display_name: text(a.display_name()),
+        mail: text(a.mail()),
+        mail_enabled: a.mail().is_some() || a.proxy_addresses().len() > 0,
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
-        on_premises_sam_account_name: synced.and(text(a.sam_account_name.as_ref())),
+        on_premises_sam_account_name: synced.and(text(a.sam_account_name())),
         on_premises_sync_enabled: synced,
         proxy_addresses: proxies(a),
         security_enabled: a.group_type.is_some_and(|t| t & GROUP_TYPE_SECURITY != 0),
@@ -321,19 +319,19 @@ fn contact(r: &TenantRecord, synced: Option<bool>) -> GraphContact {
     let a = &r.attrs;
     GraphContact {
         id: guid_text(&r.id),
-        addresses: text(a.city.as_ref())
+        addresses: text(a.city())
             .map(|city| GraphAddress { city })
             .into_iter()
             .collect(),
-        department: text(a.department.as_ref()),
-        display_name: text(a.display_name.as_ref()),
-        given_name: text(a.given_name.as_ref()),
-        job_title: text(a.title.as_ref()),
-        mail: text(a.mail.as_ref()),
+        department: text(a.department()),
+        display_name: text(a.display_name()),
+        given_name: text(a.given_name()),
+        job_title: text(a.title()),
+        mail: text(a.mail()),
         on_premises_provisioning_errors: errors(&r.provisioning_errors),
         on_premises_sync_enabled: synced,
         proxy_addresses: proxies(a),
-        surname: text(a.sn.as_ref()),
+        surname: text(a.sn()),
     }
 }
 
@@ -389,9 +387,10 @@ mod tests {
             kind,
             immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
             attrs: std::sync::Arc::new(Attributes {
-                display_name: Some(name.into()),
-                user_principal_name: Some(format!("{name}@contoso.com").into()),
-                ..Attributes::default()
+                ..Attributes::from_texts(&[
+                    (Field::DisplayName, &name),
+                    (Field::UserPrincipalName, &format!("{name}@contoso.com")),
+                ])
             }),
             upn: Some(format!("{name}@contoso.com").into()),
             on_premises_dn: None,

@@ -6,7 +6,8 @@ use super::users::{USER_CHUNK, pick};
 use super::{Shared, USN_BASE, random_guid};
 use crate::rng::rng_for;
 use std::sync::Arc;
-use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, Value};
+use upgrade_lab_model::attribute_flow::Field;
+use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, TextBuilder, Value};
 
 /// Contacts per chunk (the users' chunk size). Fixed: changing it changes every directory.
 pub(crate) const CONTACT_CHUNK: u32 = USER_CHUNK;
@@ -18,6 +19,7 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
     let start = chunk * CONTACT_CHUNK;
     let end = spec.contacts.min(start + CONTACT_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("contacts/{chunk}"));
+    let mut texts = TextBuilder::default();
     (start..end)
         .map(|c| {
             let n = spec.users + spec.groups + c;
@@ -30,15 +32,21 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
                 "CN={} {}{n},{}",
                 first.escaped, last.escaped, container.dn
             ));
-            let mail: Value = Arc::from(format!("{}.{}{n}@{partner}", first.slug, last.slug));
+            let mail = format!("{}.{}{n}@{partner}", first.slug, last.slug);
+            let city = &t.cities[pick(&mut rng, t.cities.len())];
+            texts
+                .set_fmt(Field::Cn, format_args!("{} {}{n}", first.shown, last.shown))
+                .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{mail}"))
+                .set(Field::Mail, &mail)
+                .set_fmt(
+                    Field::DisplayName,
+                    format_args!("{} {}", first.shown, last.shown),
+                )
+                .set(Field::GivenName, &first.shown)
+                .set(Field::Sn, &last.shown)
+                .set(Field::City, city);
             let attrs = Attributes {
-                cn: Some(Arc::from(format!("{} {}{n}", first.shown, last.shown))),
-                proxy_addresses: Box::new([Arc::from(format!("SMTP:{mail}"))]),
-                mail: Some(mail),
-                display_name: Some(Arc::from(format!("{} {}", first.shown, last.shown))),
-                given_name: Some(first.shown.clone()),
-                sn: Some(last.shown.clone()),
-                city: Some(t.cities[pick(&mut rng, t.cities.len())].clone()),
+                texts: texts.finish(),
                 ..Attributes::default()
             };
             DirectoryObject {

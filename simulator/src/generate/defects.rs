@@ -8,8 +8,8 @@ use super::spec::TOO_MANY_PROXY_ADDRESSES;
 use crate::rng::{SimRng, rng_for};
 use rand::RngExt;
 use rustc_hash::FxHashSet;
-use std::sync::Arc;
-use upgrade_lab_model::{DirectoryObject, Value};
+use upgrade_lab_model::DirectoryObject;
+use upgrade_lab_model::attribute_flow::Field;
 
 /// Characters Azure AD refuses in a UPN prefix, cycled through by the invalid-UPN defect.
 const REFUSED_UPN_CHARACTERS: &[char] = &[' ', ',', '(', 'é', '*', '"'];
@@ -28,25 +28,34 @@ pub(crate) fn plant(shared: &Shared, users: &mut [DirectoryObject]) {
     let mut next = picks.into_iter();
     let mut take = |count: u32| -> Vec<usize> { next.by_ref().take(count as usize).collect() };
     for pair in take(2 * d.duplicate_upns).chunks_exact(2) {
-        let upn = users[pair[0]].attrs.user_principal_name.clone();
-        users[pair[1]].attrs_mut().user_principal_name = upn;
+        let upn = users[pair[0]]
+            .attrs
+            .user_principal_name()
+            .map(str::to_string);
+        users[pair[1]]
+            .attrs_mut()
+            .set_text(Field::UserPrincipalName, upn.as_deref());
     }
     for pair in take(2 * d.duplicate_proxy_addresses).chunks_exact(2) {
-        let shared_alias = users[pair[0]].attrs.proxy_addresses.last().cloned();
+        let shared_alias = users[pair[0]]
+            .attrs
+            .proxy_addresses()
+            .last()
+            .map(str::to_string);
         let attrs = users[pair[1]].attrs_mut();
-        let mut proxies = attrs.proxy_addresses.to_vec();
+        let mut proxies: Vec<String> = attrs.proxy_addresses().map(str::to_string).collect();
         proxies.extend(shared_alias);
-        attrs.proxy_addresses = proxies.into_boxed_slice();
+        attrs.set_proxy_addresses(proxies);
     }
     for (k, u) in take(d.invalid_upns).into_iter().enumerate() {
         let attrs = users[u].attrs_mut();
-        if let Some(upn) = &attrs.user_principal_name {
+        if let Some(upn) = attrs.user_principal_name() {
             let bad = REFUSED_UPN_CHARACTERS[k % REFUSED_UPN_CHARACTERS.len()];
             let broken = match upn.split_once('.') {
                 Some((first, rest)) => format!("{first}{bad}{rest}"),
                 None => format!("{bad}{upn}"),
             };
-            attrs.user_principal_name = Some(Arc::from(broken));
+            attrs.set_text(Field::UserPrincipalName, Some(&broken));
         }
     }
     for u in take(d.too_many_proxy_addresses) {
@@ -54,22 +63,16 @@ pub(crate) fn plant(shared: &Shared, users: &mut [DirectoryObject]) {
         let Some((local, domain)) = attrs.primary_smtp().and_then(|p| p.split_once('@')) else {
             continue;
         };
-        let mut proxies = attrs.proxy_addresses.to_vec();
+        let mut proxies: Vec<String> = attrs.proxy_addresses().map(str::to_string).collect();
         let extra = TOO_MANY_PROXY_ADDRESSES.saturating_sub(proxies.len());
         // `.a{i}` gives a second dot, which no generated address has, so these never collide.
-        let new: Vec<Value> = (0..extra)
-            .map(|i| Arc::from(format!("smtp:{local}.a{i}@{domain}")))
-            .collect();
-        proxies.extend(new);
-        attrs.proxy_addresses = proxies.into_boxed_slice();
+        proxies.extend((0..extra).map(|i| format!("smtp:{local}.a{i}@{domain}")));
+        attrs.set_proxy_addresses(proxies);
     }
     for u in take(spec.no_sync_users) {
-        let attrs = users[u].attrs_mut();
-        let mut ext = attrs.extension_attributes.to_vec();
-        ext.retain(|(n, _)| *n != 15);
-        ext.push((15, shared.tables.no_sync.clone()));
-        ext.sort_by_key(|(n, _)| *n);
-        attrs.extension_attributes = ext.into_boxed_slice();
+        users[u]
+            .attrs_mut()
+            .set_text(Field::Extension(15), Some(&shared.tables.no_sync));
     }
 }
 

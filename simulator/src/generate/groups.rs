@@ -9,8 +9,9 @@ use crate::rng::{SimRng, rng_for};
 use rand::RngExt;
 use rayon::prelude::*;
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::constants::GROUP_MEMBER_LIMIT;
-use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, Value};
+use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, TextBuilder, Value};
 
 /// Groups per chunk. Fixed: changing it changes every generated directory.
 pub(crate) const GROUP_CHUNK: u32 = 4_096;
@@ -133,6 +134,7 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
     let start = chunk * GROUP_CHUNK;
     let end = spec.groups.min(start + GROUP_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("groups/{chunk}"));
+    let mut texts = TextBuilder::default();
     (start..end)
         .map(|g| {
             let department = &t.departments[pick(&mut rng, t.departments.len())];
@@ -149,10 +151,20 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                 department.escaped, purpose.escaped, container.dn
             ));
             let sam = format!("{}-{}-{n}", department.slug, purpose.slug);
-            let mut attrs = Attributes {
-                cn: Some(Arc::from(cn.as_str())),
-                display_name: Some(Arc::from(cn)),
-                department: Some(department.shown.clone()),
+            let texts = &mut texts;
+            texts
+                .set(Field::Cn, &cn)
+                .set(Field::DisplayName, &cn)
+                .set(Field::Department, &department.shown);
+            if distribution {
+                let mail = format!("{sam}@{domain}");
+                texts
+                    .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{mail}"))
+                    .set(Field::Mail, &mail);
+            }
+            texts.set(Field::SamAccountName, &sam);
+            let attrs = Attributes {
+                texts: texts.finish(),
                 group_type: Some(if distribution {
                     GROUP_TYPE_UNIVERSAL_DISTRIBUTION
                 } else {
@@ -160,12 +172,6 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                 }),
                 ..Attributes::default()
             };
-            if distribution {
-                let mail: Value = Arc::from(format!("{sam}@{domain}"));
-                attrs.proxy_addresses = Box::new([Arc::from(format!("SMTP:{mail}"))]);
-                attrs.mail = Some(mail);
-            }
-            attrs.sam_account_name = Some(Arc::from(sam));
             let object = DirectoryObject {
                 guid: random_guid(&mut rng),
                 kind: ObjectKind::Group,

@@ -7,8 +7,9 @@ use super::{Shared, USN_BASE, random_guid};
 use crate::rng::{SimRng, rng_for};
 use rand::{Rng, RngExt};
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::object::{UAC_NORMAL_DISABLED, UAC_NORMAL_ENABLED};
-use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, Value};
+use upgrade_lab_model::{Attributes, DirectoryObject, ObjectKind, TextBuilder, Value};
 
 /// Users per chunk. Fixed: changing it changes every generated directory.
 pub(crate) const USER_CHUNK: u32 = 16_384;
@@ -21,6 +22,7 @@ const UAC_SERVICE_ACCOUNT: u32 = 66_048;
 pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     let spec = shared.spec;
     let mut buf = String::with_capacity(256);
+    let mut texts = TextBuilder::default();
     let start = chunk * USER_CHUNK;
     let end = spec.users.min(start + USER_CHUNK);
     let mut rng = rng_for(spec.seed, &format!("users/{chunk}"));
@@ -30,7 +32,13 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
         let (dn, attrs) = if n < regular {
             let local = out.len();
             let manager = (local > 0).then(|| out[(local - 1) / SPAN_OF_CONTROL].dn.clone());
-            regular_user(shared, &mut rng, &mut buf, n, manager)
+            regular_user(
+                shared,
+                &mut rng,
+                (&mut buf, &mut texts),
+                n,
+                manager.as_deref(),
+            )
         } else {
             service_account(shared, &mut rng)
         };
@@ -46,59 +54,75 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     out
 }
 
+/// One regular user: its DN and attributes. `buf` and `texts` are reused from user to user.
 fn regular_user(
     shared: &Shared,
     rng: &mut SimRng,
-    buf: &mut String,
+    (buf, texts): (&mut String, &mut TextBuilder),
     n: u32,
-    manager: Option<Value>,
+    manager: Option<&str>,
 ) -> (Value, Attributes) {
-    let mut text = |args: std::fmt::Arguments| super::shared_text(buf, args);
     let t = shared.tables;
     let first = &t.first_names[pick(rng, t.first_names.len())];
     let last = &t.last_names[pick(rng, t.last_names.len())];
     let container = &shared.layout.containers[pick(rng, shared.layout.containers.len())];
     let domain = &shared.layout.domains[container.domain].dns_name;
-    let dn: Value = text(format_args!(
-        "CN={} {}{n},{}",
-        first.escaped, last.escaped, container.dn
-    ));
+    let dn: Value = super::shared_text(
+        buf,
+        format_args!("CN={} {}{n},{}", first.escaped, last.escaped, container.dn),
+    );
     let local = format!("{}.{}{n}", first.slug, last.slug);
-    let upn: Value = text(format_args!("{local}@{domain}"));
+    let upn = format!("{local}@{domain}");
     let sam_last: String = last.slug.chars().take(10).collect();
     let initial = first.slug.chars().next().unwrap_or('u');
     let disabled = rng.random_range(0..1000u32) < u32::from(shared.spec.disabled_per_mille);
     let area = t.area_codes[pick(rng, t.area_codes.len())];
     let line = rng.random_range(0..10_000u32);
+    // The draws stay in this order (department, title, city, the two extension attributes):
+    // changing it changes every generated directory.
+    let department = &t.departments[pick(rng, t.departments.len())].shown;
+    let title = &t.titles[pick(rng, t.titles.len())];
+    let city = &t.cities[pick(rng, t.cities.len())];
+    let employee_type = &t.employee_types[pick(rng, t.employee_types.len())];
+    let cost_centre = &t.cost_centres[pick(rng, t.cost_centres.len())];
+    let b = &mut *texts;
+    b.set_fmt(Field::Cn, format_args!("{} {}{n}", first.shown, last.shown))
+        .set_fmt(
+            Field::SamAccountName,
+            format_args!("{initial}{sam_last}{n}"),
+        )
+        .set(Field::UserPrincipalName, &upn)
+        .set(Field::Mail, &upn)
+        .set_fmt(Field::ProxyAddresses, format_args!("SMTP:{upn}"))
+        .set_fmt(
+            Field::ProxyAddresses,
+            format_args!("smtp:{local}@{}", shared.alias_domain),
+        )
+        .set_fmt(
+            Field::DisplayName,
+            format_args!("{} {}", first.shown, last.shown),
+        )
+        .set(Field::GivenName, &first.shown)
+        .set(Field::Sn, &last.shown)
+        .set(Field::Department, department)
+        .set(Field::Title, title)
+        .set(Field::City, city)
+        .set_fmt(
+            Field::TelephoneNumber,
+            format_args!("+1 {area} 555 {line:04}"),
+        )
+        .set(Field::Extension(1), employee_type)
+        .set(Field::Extension(2), cost_centre);
+    if let Some(m) = manager {
+        b.set(Field::Manager, m);
+    }
     let attrs = Attributes {
-        cn: Some(text(format_args!("{} {}{n}", first.shown, last.shown))),
-        sam_account_name: Some(text(format_args!("{initial}{sam_last}{n}"))),
-        mail: Some(upn.clone()),
-        proxy_addresses: Box::new([
-            text(format_args!("SMTP:{upn}")),
-            text(format_args!("smtp:{local}@{}", shared.alias_domain)),
-        ]),
-        user_principal_name: Some(upn),
-        display_name: Some(text(format_args!("{} {}", first.shown, last.shown))),
-        given_name: Some(first.shown.clone()),
-        sn: Some(last.shown.clone()),
-        department: Some(t.departments[pick(rng, t.departments.len())].shown.clone()),
-        title: Some(t.titles[pick(rng, t.titles.len())].clone()),
-        city: Some(t.cities[pick(rng, t.cities.len())].clone()),
-        manager,
-        telephone_number: Some(text(format_args!("+1 {area} 555 {line:04}"))),
+        texts: b.finish(),
         user_account_control: Some(if disabled {
             UAC_NORMAL_DISABLED
         } else {
             UAC_NORMAL_ENABLED
         }),
-        extension_attributes: Box::new([
-            (
-                1,
-                t.employee_types[pick(rng, t.employee_types.len())].clone(),
-            ),
-            (2, t.cost_centres[pick(rng, t.cost_centres.len())].clone()),
-        ]),
         ..Attributes::default()
     };
     (dn, attrs)
@@ -108,13 +132,15 @@ fn service_account(shared: &Shared, rng: &mut SimRng) -> (Value, Attributes) {
     let sam = format!("MSOL_{:012x}", rng.next_u64() & 0xffff_ffff_ffff);
     let root = &shared.layout.domains[0].dns_name;
     let dn: Value = Arc::from(format!("CN={sam},{}", shared.layout.root_users));
+    let upn = format!("{sam}@{root}");
     let attrs = Attributes {
-        cn: Some(Arc::from(sam.as_str())),
-        user_principal_name: Some(Arc::from(format!("{sam}@{root}"))),
-        description: Some(shared.service_account_description.clone()),
         user_account_control: Some(UAC_SERVICE_ACCOUNT),
-        sam_account_name: Some(Arc::from(sam)),
-        ..Attributes::default()
+        ..Attributes::from_texts(&[
+            (Field::Cn, &sam),
+            (Field::UserPrincipalName, &upn),
+            (Field::Description, &shared.service_account_description),
+            (Field::SamAccountName, &sam),
+        ])
     };
     (dn, attrs)
 }

@@ -22,7 +22,7 @@ use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
 use super::values::{
     Attr, attr_of, bad_value, dn_value, extra_value, flags_u32, number, read_guid, second_value,
-    set_once, shared, unique,
+    set_once,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -30,10 +30,10 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use upgrade_lab_model::attribute_flow::{self, AttrId, Storage};
+use upgrade_lab_model::attribute_flow::{self, AttrId, Field, Storage};
 use upgrade_lab_model::{
     Attributes, Directory, DirectoryObject, ExtraAttributes, Interner, ObjectGuid, ObjectKind,
-    Value, dn,
+    TextBuilder, Value, dn,
 };
 
 /// A directory read from LDIF, and what was in the file but not taken into it.
@@ -218,9 +218,10 @@ enum Modelled {
 /// Attribute values of one object being read; the vectors keep their capacity across entries.
 #[derive(Default)]
 struct Buffers {
-    proxies: Vec<Value>,
+    /// The object's texts as read (single-valued ones once each, `seen` says which).
+    texts: TextBuilder,
+    seen: Vec<Field>,
     members: Vec<Value>,
-    extensions: Vec<(u8, Value)>,
     extras: Vec<(AttrId, Value)>,
     scratch: Vec<u8>,
 }
@@ -229,8 +230,8 @@ struct Buffers {
 struct Reader<'a> {
     part: Part<'a>,
     interner: Interner,
-    /// `member` and `manager` values apart from the rest: many more distinct values, which
-    /// would crowd the small table of departments, titles and names out of the cache.
+    /// `member` values apart from the rest: many more distinct values, which would crowd the
+    /// small table of shared values out of the cache.
     dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
@@ -400,7 +401,7 @@ impl<'a> Reader<'a> {
         let mut meta = Meta::default();
         for attr in &rec.attrs {
             let which = attr_of(&attr.name);
-            if !self.text_attr(attr, which, &mut a)?
+            if !self.text_attr(attr, which)?
                 && !flag_attr(attr, which, &mut a, &mut self.buffers.scratch)?
             {
                 self.other_attr(attr, which, &mut a, &mut meta)?;
@@ -410,10 +411,9 @@ impl<'a> Reader<'a> {
         if !b.extras.is_empty() {
             a.extra = Some(Box::new(ExtraAttributes::new(b.extras.drain(..).collect())));
         }
-        b.extensions.sort_by_key(|(n, _)| *n);
-        a.proxy_addresses = b.proxies.drain(..).collect();
         a.member = b.members.drain(..).collect();
-        a.extension_attributes = b.extensions.drain(..).collect();
+        b.seen.clear();
+        a.set_texts(&mut b.texts);
         Ok(DirectoryObject {
             guid: meta.guid.unwrap_or_else(|| names::guid_from_dn(&dn)),
             kind,
@@ -425,56 +425,49 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a single-valued text or DN attribute, or one value of proxyAddresses or member,
-    /// into `a`; false when `which` is none of those.
-    fn text_attr(
-        &mut self,
-        attr: &AttrLine<'a>,
-        which: Attr,
-        a: &mut Attributes,
-    ) -> Result<bool, LdifError> {
+    /// into the object's text builder (members into `a`'s list); false when `which` is none of
+    /// those.
+    fn text_attr(&mut self, attr: &AttrLine<'a>, which: Attr) -> Result<bool, LdifError> {
         let b = &mut self.buffers;
-        let (i, d) = (&mut self.interner, &mut self.dn_interner);
-        match which {
-            Attr::Cn => set_once(&mut a.cn, unique(attr, &mut b.scratch)?, attr)?,
-            Attr::SamAccountName => {
-                set_once(&mut a.sam_account_name, unique(attr, &mut b.scratch)?, attr)?;
+        let field = match which {
+            Attr::Cn => Field::Cn,
+            Attr::SamAccountName => Field::SamAccountName,
+            Attr::UserPrincipalName => Field::UserPrincipalName,
+            Attr::Mail => Field::Mail,
+            Attr::DisplayName => Field::DisplayName,
+            Attr::GivenName => Field::GivenName,
+            Attr::Sn => Field::Sn,
+            Attr::Department => Field::Department,
+            Attr::Title => Field::Title,
+            Attr::City => Field::City,
+            Attr::Manager => Field::Manager,
+            Attr::TelephoneNumber => Field::TelephoneNumber,
+            Attr::Description if b.seen.contains(&Field::Description) => {
+                self.drop_value(attr);
+                return Ok(true);
             }
-            Attr::UserPrincipalName => set_once(
-                &mut a.user_principal_name,
-                unique(attr, &mut b.scratch)?,
-                attr,
-            )?,
-            Attr::Mail => set_once(&mut a.mail, unique(attr, &mut b.scratch)?, attr)?,
-            Attr::DisplayName => {
-                set_once(&mut a.display_name, unique(attr, &mut b.scratch)?, attr)?;
-            }
-            Attr::GivenName => {
-                set_once(&mut a.given_name, shared(attr, &mut b.scratch, i)?, attr)?;
-            }
-            Attr::Sn => set_once(&mut a.sn, shared(attr, &mut b.scratch, i)?, attr)?,
-            Attr::Department => {
-                set_once(&mut a.department, shared(attr, &mut b.scratch, i)?, attr)?;
-            }
-            Attr::Title => set_once(&mut a.title, shared(attr, &mut b.scratch, i)?, attr)?,
-            Attr::City => set_once(&mut a.city, shared(attr, &mut b.scratch, i)?, attr)?,
-            Attr::Manager => {
-                set_once(&mut a.manager, dn_value(attr, &mut b.scratch, d)?, attr)?;
-            }
-            Attr::TelephoneNumber => {
-                set_once(&mut a.telephone_number, unique(attr, &mut b.scratch)?, attr)?;
-            }
-            Attr::Description if a.description.is_some() => self.drop_value(attr),
-            Attr::Description => a.description = Some(shared(attr, &mut b.scratch, i)?),
-            Attr::ProxyAddresses => {
-                let v = unique(attr, &mut b.scratch)?;
-                b.proxies.push(v);
-            }
+            Attr::Description => Field::Description,
+            Attr::ProxyAddresses => Field::ProxyAddresses,
             Attr::Member => {
-                let v = dn_value(attr, &mut b.scratch, d)?;
+                let v = dn_value(attr, &mut b.scratch, &mut self.dn_interner)?;
                 b.members.push(v);
+                return Ok(true);
             }
             _ => return Ok(false),
+        };
+        let text = attr.text(&mut b.scratch)?;
+        let text = if field == Field::Manager {
+            names::strip_extended_dn(text)
+        } else {
+            text
+        };
+        if field != Field::ProxyAddresses {
+            if b.seen.contains(&field) {
+                return Err(second_value(attr));
+            }
+            b.seen.push(field);
         }
+        b.texts.set(field, text);
         Ok(true)
     }
 
@@ -514,11 +507,12 @@ impl<'a> Reader<'a> {
                 set_once(&mut meta.when, ms, attr)?;
             }
             Attr::Extension(n) => {
-                if b.extensions.iter().any(|(k, _)| *k == n) {
+                if b.seen.contains(&Field::Extension(n)) {
                     return Err(second_value(attr));
                 }
-                let v = shared(attr, &mut b.scratch, i)?;
-                b.extensions.push((n, v));
+                b.seen.push(Field::Extension(n));
+                let v = attr.text(&mut b.scratch)?;
+                b.texts.set(Field::Extension(n), v);
             }
             Attr::Other => match attribute_flow::by_ad_name(&attr.name)
                 .filter(|id| id.flow().storage == Storage::Extra)

@@ -29,13 +29,8 @@ fn attribute_names_are_case_insensitive_and_options_ignored() {
     );
     let o = &import.directory.objects[0];
     assert_eq!(o.kind, ObjectKind::User);
-    assert_eq!(o.attrs.sam_account_name.as_deref(), Some("a"));
-    let ext: Vec<(u8, &str)> = o
-        .attrs
-        .extension_attributes
-        .iter()
-        .map(|(n, v)| (*n, &**v))
-        .collect();
+    assert_eq!(o.attrs.sam_account_name(), Some("a"));
+    let ext: Vec<(u8, &str)> = o.attrs.extension_attributes().collect();
     assert_eq!(ext, vec![(2, "y"), (15, "z")]);
     assert_eq!(o.guid.immutable_id().as_str(), "6Gd2SrsmeEiT3Hmh/5hTqw==");
     let dropped = &import.skipped.attribute_values;
@@ -50,7 +45,7 @@ fn a_second_description_is_counted_and_case_variants_merge_under_the_first_spell
     );
     let o = &import.directory.objects[0];
     assert_eq!(o.kind, ObjectKind::Contact);
-    assert_eq!(o.attrs.description.as_deref(), Some("one"));
+    assert_eq!(o.attrs.description(), Some("one"));
     let dropped: Vec<(&str, usize)> = import
         .skipped
         .attribute_values

@@ -5,7 +5,6 @@
 use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::parse::{AttrLine, RawValue};
-use std::sync::Arc;
 use upgrade_lab_model::{Interner, ObjectGuid, Value};
 
 /// The attributes the model holds, by LDAP display name (case-insensitive).
@@ -114,21 +113,6 @@ pub(super) fn bad_value(attr: &AttrLine<'_>, expected: &'static str) -> LdifErro
             expected,
         },
     )
-}
-
-/// A value most objects have their own of (names, addresses): one allocation, not interned.
-pub(super) fn unique(attr: &AttrLine<'_>, scratch: &mut Vec<u8>) -> Result<Value, LdifError> {
-    attr.text(scratch).map(Arc::from)
-}
-
-/// A value many objects repeat (departments, titles, cities, first names): interned, so each
-/// text is stored once.
-pub(super) fn shared(
-    attr: &AttrLine<'_>,
-    scratch: &mut Vec<u8>,
-    interner: &mut Interner,
-) -> Result<Value, LdifError> {
-    attr.text(scratch).map(|t| interner.intern(t))
 }
 
 /// A value of an attribute kept in the sparse store: text as it is (interned: such values

@@ -106,27 +106,27 @@ impl RecordWriter {
                 ),
             )
         })?;
-        self.opt("cn", a.cn.as_ref());
-        self.opt("sn", a.sn.as_ref());
-        self.opt("title", a.title.as_ref());
-        self.opt("description", a.description.as_ref());
-        self.opt("telephoneNumber", a.telephone_number.as_ref());
-        self.opt("givenName", a.given_name.as_ref());
+        self.opt("cn", a.cn());
+        self.opt("sn", a.sn());
+        self.opt("title", a.title());
+        self.opt("description", a.description());
+        self.opt("telephoneNumber", a.telephone_number());
+        self.opt("givenName", a.given_name());
         self.attr("distinguishedName", &o.dn);
         // 0 is what the reader gives an entry without them, so 0 is left out.
         if o.when_changed_ms != 0 {
             self.plain("whenChanged", &when);
         }
-        self.opt("displayName", a.display_name.as_ref());
+        self.opt("displayName", a.display_name());
         if o.usn_changed != 0 {
             self.plain("uSNChanged", &o.usn_changed.to_string());
         }
         for m in &a.member {
             self.attr("member", m);
         }
-        self.opt("department", a.department.as_ref());
-        self.opt("l", a.city.as_ref());
-        self.opt("manager", a.manager.as_ref());
+        self.opt("department", a.department());
+        self.opt("l", a.city());
+        self.opt("manager", a.manager());
         self.guid("objectGUID", &o.guid.to_windows_bytes());
         if let Some(uac) = a.user_account_control {
             self.plain("userAccountControl", &uac.to_string());
@@ -134,16 +134,16 @@ impl RecordWriter {
         if let Some(gt) = a.group_type {
             self.plain("groupType", &gt.to_string());
         }
-        self.opt("sAMAccountName", a.sam_account_name.as_ref());
-        self.opt("userPrincipalName", a.user_principal_name.as_ref());
+        self.opt("sAMAccountName", a.sam_account_name());
+        self.opt("userPrincipalName", a.user_principal_name());
         if a.is_critical_system_object {
             self.plain("isCriticalSystemObject", "TRUE");
         }
-        self.opt("mail", a.mail.as_ref());
-        for p in &a.proxy_addresses {
+        self.opt("mail", a.mail());
+        for p in a.proxy_addresses() {
             self.attr("proxyAddresses", p);
         }
-        for (n, v) in &a.extension_attributes {
+        for (n, v) in a.extension_attributes() {
             self.attr(&format!("extensionAttribute{n}"), v);
         }
         if let Some(g) = a.consistency_guid {
@@ -155,7 +155,7 @@ impl RecordWriter {
         Ok(())
     }
 
-    fn opt(&mut self, name: &str, value: Option<&upgrade_lab_model::Value>) {
+    fn opt(&mut self, name: &str, value: Option<&str>) {
         if let Some(v) = value {
             self.attr(name, v);
         }

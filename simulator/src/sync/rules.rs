@@ -75,19 +75,19 @@ impl OutboundRules {
             .upn_rules
             .iter()
             .find_map(|r| source_value(mv, &r.source));
-        if winner == mv.user_principal_name {
+        if winner.as_deref() == mv.user_principal_name() {
             return mv.clone();
         }
         let mut out = (**mv).clone();
-        out.user_principal_name = winner;
+        out.set_text(Field::UserPrincipalName, winner.as_deref());
         Arc::new(out)
     }
 }
 
 fn source_value(a: &Attributes, attribute: &str) -> Option<Value> {
     match attribute.to_ascii_lowercase().as_str() {
-        "userprincipalname" => a.user_principal_name.clone(),
-        "mail" => a.mail.clone(),
+        "userprincipalname" => a.user_principal_name().map(Value::from),
+        "mail" => a.mail().map(Value::from),
         _ => a.get_text(attribute).map(Value::from),
     }
 }
@@ -180,12 +180,13 @@ fn aad_name(id: AttrId) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
     fn user(upn: Option<&str>, mail: Option<&str>) -> Arc<Attributes> {
         Arc::new(Attributes {
-            user_principal_name: upn.map(Value::from),
-            mail: mail.map(Value::from),
-            ..Default::default()
+            texts: PackedTexts::of_some(&[(Field::UserPrincipalName, upn), (Field::Mail, mail)]),
+            ..Attributes::default()
         })
     }
 
@@ -201,7 +202,7 @@ mod tests {
         let rules = OutboundRules::new(Some("mail"));
         let mv = user(Some("a@contoso.local"), Some("ann@contoso.com"));
         let out = rules.outbound(ObjectKind::User, &mv);
-        assert_eq!(out.user_principal_name.as_deref(), Some("ann@contoso.com"));
+        assert_eq!(out.user_principal_name(), Some("ann@contoso.com"));
         let image = |attrs: &Arc<Attributes>| AadImage {
             attrs: attrs.clone(),
             flow: FlowSet::Connect,
@@ -211,7 +212,7 @@ mod tests {
         // No mail: the alternate rule contributes NULL, the standard rule's value flows.
         let mv = user(Some("b@contoso.local"), None);
         let out = rules.outbound(ObjectKind::User, &mv);
-        assert_eq!(out.user_principal_name.as_deref(), Some("b@contoso.local"));
+        assert_eq!(out.user_principal_name(), Some("b@contoso.local"));
     }
 
     #[test]

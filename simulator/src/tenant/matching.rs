@@ -97,7 +97,7 @@ impl Tenant {
         image: &AadImage,
     ) -> Result<(), &'static str> {
         let by_upn = (self.spec.soft_match_on_upn && kind == ObjectKind::User)
-            .then(|| image.attrs.user_principal_name.as_deref())
+            .then(|| image.attrs.user_principal_name())
             .flatten()
             .and_then(|u| self.find_by_upn(u));
         let candidate = by_upn.or_else(|| {
@@ -157,7 +157,7 @@ impl Tenant {
     fn conflicts(&self, me: u32, image: &AadImage) -> Conflicts {
         let upn = image
             .attrs
-            .user_principal_name
+            .user_principal_name()
             .as_deref()
             .and_then(|u| self.find_by_upn(u))
             .is_some_and(|h| h != me);
@@ -190,8 +190,8 @@ impl Tenant {
         }
         if o.quarantined_upn.is_none()
             && o.immutable_id.as_ref() == Some(anchor)
-            && o.attrs.user_principal_name == image.attrs.user_principal_name
-            && o.attrs.proxy_addresses == image.attrs.proxy_addresses
+            && o.attrs.user_principal_name() == image.attrs.user_principal_name()
+            && o.attrs.proxy_addresses().eq(image.attrs.proxy_addresses())
             && self.indexed_to(i)
         {
             // Equal UPN and addresses, each indexed to this object (another product's rules
@@ -233,7 +233,7 @@ impl Tenant {
         c: &Conflicts,
     ) -> Option<Value> {
         let quarantined = if c.upn {
-            let upn = image.attrs.user_principal_name.as_deref().unwrap_or("user");
+            let upn = image.attrs.user_principal_name().unwrap_or("user");
             let prefix = upn.split('@').next().unwrap_or("user");
             let digits = self.quarantine_rng.random_range(0..10_000u32);
             let q = format!("{prefix}{digits:04}@{}", self.initial_domain);
@@ -272,12 +272,12 @@ impl Tenant {
 /// Values Azure AD refuses outright (docs/real-systems.md, "Export errors, quota and throttling").
 fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
     if kind == ObjectKind::User
-        && let Some(upn) = &image.attrs.user_principal_name
+        && let Some(upn) = image.attrs.user_principal_name()
         && upn_problem(upn).is_some()
     {
         return Err("DataValidationFailed");
     }
-    if image.attrs.proxy_addresses.len() > PROXY_ADDRESSES_MAX {
+    if image.attrs.proxy_addresses().len() > PROXY_ADDRESSES_MAX {
         return Err("LargeObject");
     }
     Ok(())

@@ -104,10 +104,10 @@ impl TenantObject {
     }
 
     /// The UPN Azure AD shows.
-    pub(crate) fn effective_upn(&self) -> Option<&Value> {
+    pub(crate) fn effective_upn(&self) -> Option<&str> {
         self.quarantined_upn
-            .as_ref()
-            .or(self.attrs.user_principal_name.as_ref())
+            .as_deref()
+            .or(self.attrs.user_principal_name())
     }
 }
 
@@ -182,7 +182,7 @@ fn ascii_lower_word(w: u64) -> u64 {
 
 /// SMTP addresses (`smtp:` any case) of a block, without the prefix.
 pub(crate) fn smtp_addresses(a: &Attributes) -> impl Iterator<Item = &str> {
-    a.proxy_addresses.iter().filter_map(|p| {
+    a.proxy_addresses().filter_map(|p| {
         p.get(..5)
             .filter(|s| s.eq_ignore_ascii_case("smtp:"))
             .map(|_| &p[5..])

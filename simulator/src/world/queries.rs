@@ -137,7 +137,7 @@ impl World {
             AdName::Dn(dn) => o.dn.eq_ignore_ascii_case(dn),
             AdName::SamAccountName(sam) => o
                 .attrs
-                .sam_account_name
+                .sam_account_name()
                 .as_ref()
                 .is_some_and(|s| s.eq_ignore_ascii_case(sam)),
         };
@@ -276,7 +276,7 @@ impl World {
                     kind: o.kind,
                     immutable_id: o.immutable_id.clone(),
                     attrs: o.attrs.clone(),
-                    upn: o.effective_upn().cloned(),
+                    upn: o.effective_upn().map(Value::from),
                     on_premises_dn: o
                         .immutable_id
                         .as_ref()

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 use upgrade_lab_engine::ports::{InstallMode, InstallRequest, ServiceAccount, SqlChoice};
+use upgrade_lab_model::PackedTexts;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::settings::SETTINGS_SCHEMA_VERSION;
 use upgrade_lab_model::{
     Attributes, Credential, DirSyncConfig, Directory, DirectoryObject, Domain, MigratedFeatures,
@@ -35,20 +37,24 @@ pub fn user(n: u32, ou: &str, domain: &str) -> DirectoryObject {
         kind: ObjectKind::User,
         dn: v(format!("CN={name},OU={ou},{dc}")),
         attrs: Arc::new(Attributes {
-            cn: Some(v(&name)),
-            sam_account_name: Some(v(&name)),
-            user_principal_name: Some(v(&upn)),
-            mail: Some(v(format!("{name}.mail@{domain}"))),
-            proxy_addresses: vec![v(format!("SMTP:{name}.mail@{domain}"))].into_boxed_slice(),
-            display_name: Some(v(format!("User {n}"))),
-            department: Some(v(OUS[n as usize % 3])),
             user_account_control: Some(512),
-            extension_attributes: if n.is_multiple_of(5) {
-                vec![(15u8, v("NoSync"))].into_boxed_slice()
-            } else {
-                Box::new([])
-            },
-            ..Default::default()
+            texts: PackedTexts::of_some(&[
+                (Field::Cn, Some(&name)),
+                (Field::SamAccountName, Some(&name)),
+                (Field::UserPrincipalName, Some(&upn)),
+                (Field::Mail, Some(&format!("{name}.mail@{domain}"))),
+                (
+                    Field::ProxyAddresses,
+                    Some(&format!("SMTP:{name}.mail@{domain}")),
+                ),
+                (Field::DisplayName, Some(&format!("User {n}"))),
+                (Field::Department, Some(OUS[n as usize % 3])),
+                (
+                    Field::Extension(15),
+                    n.is_multiple_of(5).then_some("NoSync"),
+                ),
+            ]),
+            ..Attributes::default()
         }),
         usn_changed: 0,
         when_changed_ms: 0,
@@ -62,10 +68,11 @@ pub fn group(n: u32, domain: &str) -> DirectoryObject {
         kind: ObjectKind::Group,
         dn: v(format!("CN=group{n},OU=Staff,{dc}")),
         attrs: Arc::new(Attributes {
-            cn: Some(v(format!("group{n}"))),
-            sam_account_name: Some(v(format!("group{n}"))),
             group_type: Some(-2_147_483_646),
-            ..Default::default()
+            ..Attributes::from_texts(&[
+                (Field::Cn, &v(format!("group{n}"))),
+                (Field::SamAccountName, &v(format!("group{n}"))),
+            ])
         }),
         usn_changed: 0,
         when_changed_ms: 0,
@@ -79,10 +86,14 @@ pub fn contact(n: u32, domain: &str) -> DirectoryObject {
         kind: ObjectKind::Contact,
         dn: v(format!("CN=contact{n},OU=Sales,{dc}")),
         attrs: Arc::new(Attributes {
-            cn: Some(v(format!("contact{n}"))),
-            mail: Some(v(format!("contact{n}@partner.example"))),
-            proxy_addresses: vec![v(format!("SMTP:contact{n}@partner.example"))].into_boxed_slice(),
-            ..Default::default()
+            ..Attributes::from_texts(&[
+                (Field::Cn, &v(format!("contact{n}"))),
+                (Field::Mail, &v(format!("contact{n}@partner.example"))),
+                (
+                    Field::ProxyAddresses,
+                    &v(format!("SMTP:contact{n}@partner.example")),
+                ),
+            ])
         }),
         usn_changed: 0,
         when_changed_ms: 0,

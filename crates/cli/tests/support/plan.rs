@@ -48,16 +48,16 @@ pub fn names(d: &Directory) -> Vec<String> {
     for o in &d.objects {
         let a = &o.attrs;
         out.extend(
-            a.sam_account_name
+            a.sam_account_name()
                 .iter()
                 .map(std::string::ToString::to_string),
         );
         out.extend(
-            a.user_principal_name
+            a.user_principal_name()
                 .iter()
                 .map(std::string::ToString::to_string),
         );
-        out.extend(a.mail.iter().map(std::string::ToString::to_string));
+        out.extend(a.mail().iter().map(std::string::ToString::to_string));
         out.extend(components(&o.dn));
     }
     for ou in &d.organizational_units {

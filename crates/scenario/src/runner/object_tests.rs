@@ -5,6 +5,7 @@ use super::expect::object_checks;
 use super::facts::ObjectFact;
 use crate::format::ObjectExpectation;
 use std::sync::Arc;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{Attributes, DirectoryObject, ObjectGuid, ObjectKind};
 use upgrade_lab_simulator::tenant::TenantObject;
 
@@ -18,9 +19,10 @@ fn ad_object() -> DirectoryObject {
         kind: ObjectKind::User,
         dn: "CN=Ann,OU=Staff,DC=contoso,DC=com".into(),
         attrs: Arc::new(Attributes {
-            sam_account_name: Some("ann".into()),
-            department: Some("Sales".into()),
-            ..Attributes::default()
+            ..Attributes::from_texts(&[
+                (Field::SamAccountName, "ann"),
+                (Field::Department, "Sales"),
+            ])
         }),
         usn_changed: 1,
         when_changed_ms: 0,

@@ -7,6 +7,7 @@ use crate::format::{
 };
 use crate::load::Scenario;
 use crate::validate::os_version;
+use upgrade_lab_model::attribute_flow::Field;
 use upgrade_lab_model::{
     Attributes, Credential, DirSyncConfig, Directory, EndpointReach, EndpointStatus, ObjectKind,
     ProxySetting, Secret, ServerEnvironment, SimDuration, SimTime, SqlBackend, Version,
@@ -260,24 +261,18 @@ pub fn no_role_account(tenant: &str, password: &Secret) -> Credential {
 /// Cloud-only users and groups named in the tenant's initial domain (nothing on-premises
 /// matches them).
 fn cloud_only(tenant: &str, users: u32, groups: u32) -> Vec<CloudObject> {
-    let text =
-        |s: String| -> Option<upgrade_lab_model::Value> { Some(std::sync::Arc::from(s.as_str())) };
     let users = (0..users).map(|i| CloudObject {
         kind: ObjectKind::User,
-        attrs: Attributes {
-            user_principal_name: text(format!("cloud.user{i}@{tenant}")),
-            display_name: text(format!("Cloud user {i}")),
-            ..Attributes::default()
-        },
+        attrs: Attributes::from_texts(&[
+            (Field::UserPrincipalName, &format!("cloud.user{i}@{tenant}")),
+            (Field::DisplayName, &format!("Cloud user {i}")),
+        ]),
         immutable_id: None,
         admin_role: false,
     });
     let groups = (0..groups).map(|i| CloudObject {
         kind: ObjectKind::Group,
-        attrs: Attributes {
-            display_name: text(format!("Cloud group {i}")),
-            ..Attributes::default()
-        },
+        attrs: Attributes::from_texts(&[(Field::DisplayName, &format!("Cloud group {i}"))]),
         immutable_id: None,
         admin_role: false,
     });

@@ -1,0 +1,423 @@
+//! The packed text store of [`crate::Attributes`]: every string value of one object in one buffer,
+//! with one end offset per value, and the builder that assembles it.
+//!
+//! Slots: the thirteen single-valued text attributes (`cn` … `description`, in
+//! `attribute_flow::Field` order), then `extensionAttribute1`–`15`; a bitmap says which slots hold
+//! a value. The buffer lays the present slots out in slot order, then the `proxyAddresses` values
+//! in their own order. The layout is canonical (one layout per set of values), so comparing two
+//! stores compares their values.
+//!
+//! It must not know sync rules or serde: `object.rs` maps fields to slots for its readers.
+
+use crate::attribute_flow::Field;
+
+/// Single-valued slots: 13 named text attributes and 15 extension attributes.
+const SINGLE_SLOTS: u32 = 28;
+/// The slot of `extensionAttribute1`; `extensionAttributeN` is `EXTENSION_BASE + N - 1`.
+const EXTENSION_BASE: u32 = 13;
+/// The sort key of `proxyAddresses` values in a builder: after every single slot.
+const PROXY_SLOT: u32 = SINGLE_SLOTS;
+
+/// The slot of a single-valued text attribute, `None` for every other field (proxy addresses
+/// included: they are a list).
+pub(crate) const fn slot(field: Field) -> Option<u32> {
+    Some(match field {
+        Field::Cn => 0,
+        Field::SamAccountName => 1,
+        Field::UserPrincipalName => 2,
+        Field::Mail => 3,
+        Field::DisplayName => 4,
+        Field::GivenName => 5,
+        Field::Sn => 6,
+        Field::Department => 7,
+        Field::Title => 8,
+        Field::City => 9,
+        Field::Manager => 10,
+        Field::TelephoneNumber => 11,
+        Field::Description => 12,
+        Field::Extension(n @ 1..=15) => EXTENSION_BASE + n as u32 - 1,
+        _ => return None,
+    })
+}
+
+/// The thirteen named single-valued text fields, in slot order.
+pub(crate) const TEXT_FIELDS: [Field; 13] = [
+    Field::Cn,
+    Field::SamAccountName,
+    Field::UserPrincipalName,
+    Field::Mail,
+    Field::DisplayName,
+    Field::GivenName,
+    Field::Sn,
+    Field::Department,
+    Field::Title,
+    Field::City,
+    Field::Manager,
+    Field::TelephoneNumber,
+    Field::Description,
+];
+
+/// The field of each single-valued slot: the named texts, then `extensionAttribute1`–`15`.
+pub(crate) const SLOT_FIELDS: [Field; 28] = {
+    let mut all = [Field::Cn; 28];
+    let mut i = 0;
+    while i < 13 {
+        all[i] = TEXT_FIELDS[i];
+        i += 1;
+    }
+    while i < 28 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "i < 28: extension numbers 1 to 15"
+        )]
+        let n = (i - 12) as u8;
+        all[i] = Field::Extension(n);
+        i += 1;
+    }
+    all
+};
+
+/// The packed texts of one object (see the module doc): 36 bytes whatever it holds, plus one
+/// buffer of text and one of offsets. Build one with [`PackedTexts::of`] or a [`TextBuilder`].
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct PackedTexts {
+    /// Every value, concatenated: present slots in slot order, then the proxy addresses.
+    text: Box<str>,
+    /// The end offset (in bytes) of each value in `text`, in the same order.
+    ends: Box<[u32]>,
+    /// Bit `s` set: slot `s` holds a value.
+    present: u32,
+}
+
+impl PackedTexts {
+    /// A store holding the given texts (`ProxyAddresses` may repeat, in order; a repeated
+    /// single-valued field keeps its last value).
+    ///
+    /// # Panics
+    /// When a field is not a text attribute (see [`TextBuilder::set`]).
+    pub fn of(pairs: &[(Field, &str)]) -> Self {
+        let mut b = TextBuilder::default();
+        for (f, v) in pairs {
+            b.set(*f, v);
+        }
+        b.finish()
+    }
+
+    /// A store holding the values that are `Some` (as [`PackedTexts::of`]).
+    ///
+    /// # Panics
+    /// When a field is not a text attribute (see [`TextBuilder::set`]).
+    pub fn of_some(pairs: &[(Field, Option<&str>)]) -> Self {
+        let mut b = TextBuilder::default();
+        for (f, v) in pairs {
+            if let Some(v) = v {
+                b.set(*f, v);
+            }
+        }
+        b.finish()
+    }
+
+    fn span(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[start..self.ends[k] as usize]
+    }
+
+    /// The value of single-valued slot `s`.
+    pub(crate) fn get(&self, s: u32) -> Option<&str> {
+        debug_assert!(s < SINGLE_SLOTS, "slot {s} is not a single-valued slot");
+        if self.present & (1 << s) == 0 {
+            return None;
+        }
+        let k = (self.present & ((1 << s) - 1)).count_ones() as usize;
+        Some(self.span(k))
+    }
+
+    /// The proxy addresses, in their order.
+    pub(crate) fn proxies(&self) -> Texts<'_> {
+        let first = self.present.count_ones() as usize;
+        Texts {
+            store: self,
+            next: first,
+            end: self.ends.len(),
+        }
+    }
+
+    /// The present single-valued slots with their values, in slot order.
+    pub(crate) fn singles(&self) -> impl Iterator<Item = (u32, &str)> {
+        let mut bits = self.present;
+        (0..).map_while(move |k| {
+            if bits == 0 {
+                return None;
+            }
+            let s = bits.trailing_zeros();
+            bits &= bits - 1;
+            Some((s, self.span(k)))
+        })
+    }
+
+    /// The present extension attributes as (number, value), by number.
+    pub(crate) fn extensions(&self) -> impl Iterator<Item = (u8, &str)> {
+        self.singles().filter_map(|(s, v)| {
+            let n = u8::try_from(s.checked_sub(EXTENSION_BASE)? + 1).ok()?;
+            Some((n, v))
+        })
+    }
+
+    /// Bytes held on the heap (text and offsets), for memory accounting in tests.
+    #[cfg(test)]
+    fn heap_bytes(&self) -> usize {
+        self.text.len() + self.ends.len() * 4
+    }
+}
+
+impl std::fmt::Debug for PackedTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_map();
+        for (s, v) in self.singles() {
+            d.entry(&SLOT_FIELDS[s as usize], &v);
+        }
+        for v in self.proxies() {
+            d.entry(&Field::ProxyAddresses, &v);
+        }
+        d.finish()
+    }
+}
+
+/// The proxy addresses of one object, in order.
+#[derive(Clone)]
+pub struct Texts<'a> {
+    store: &'a PackedTexts,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Texts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.next == self.end {
+            return None;
+        }
+        self.next += 1;
+        Some(self.store.span(self.next - 1))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for Texts<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.next == self.end {
+            return None;
+        }
+        self.end -= 1;
+        Some(self.store.span(self.end))
+    }
+}
+
+impl ExactSizeIterator for Texts<'_> {}
+
+/// Assembles the texts of one object: values are appended in any order to one buffer (reused
+/// from object to object, so building allocates only the finished store), then laid out once.
+/// Setting a single-valued attribute twice keeps the last value; proxy addresses keep the order
+/// they were added in.
+#[derive(Debug, Default)]
+pub struct TextBuilder {
+    buf: String,
+    /// (slot, start, end) of each value in `buf`.
+    spans: Vec<(u32, u32, u32)>,
+}
+
+impl TextBuilder {
+    /// Sets field `field` to `text` (appends it for `ProxyAddresses`).
+    ///
+    /// # Panics
+    /// When `field` is not a text attribute of the packed store (`member`, a derived row): those
+    /// are fields of [`crate::Attributes`] or not stored at all.
+    pub fn set(&mut self, field: Field, text: &str) -> &mut Self {
+        self.set_fmt(field, format_args!("{text}"))
+    }
+
+    /// Sets field `field` to the formatted text, written straight into the builder's buffer.
+    ///
+    /// # Panics
+    /// As [`TextBuilder::set`].
+    pub fn set_fmt(&mut self, field: Field, text: std::fmt::Arguments<'_>) -> &mut Self {
+        let s = match field {
+            Field::ProxyAddresses => PROXY_SLOT,
+            f => slot(f).unwrap_or_else(|| panic!("{f:?} is not a text attribute")),
+        };
+        let start = offset(self.buf.len());
+        std::fmt::Write::write_fmt(&mut self.buf, text).expect("writing to a String cannot fail");
+        self.spans.push((s, start, offset(self.buf.len())));
+        self
+    }
+
+    /// Whether nothing was set since the last `finish`.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Lays the values out as a store and empties the builder for the next object.
+    pub fn finish(&mut self) -> PackedTexts {
+        // Stable: proxy addresses keep their order; of two values for one slot the later wins.
+        self.spans.sort_by_key(|&(s, _, _)| s);
+        self.spans.dedup_by(|later, earlier| {
+            later.0 == earlier.0 && later.0 != PROXY_SLOT && {
+                *earlier = *later;
+                true
+            }
+        });
+        let len: usize = self.spans.iter().map(|&(_, a, b)| (b - a) as usize).sum();
+        let mut text = String::with_capacity(len);
+        let mut ends = Vec::with_capacity(self.spans.len());
+        let mut present = 0u32;
+        for &(s, a, b) in &self.spans {
+            text.push_str(&self.buf[a as usize..b as usize]);
+            ends.push(offset(text.len()));
+            if s < SINGLE_SLOTS {
+                present |= 1 << s;
+            }
+        }
+        self.buf.clear();
+        self.spans.clear();
+        PackedTexts {
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+            present,
+        }
+    }
+
+    /// A builder holding every value of `store`, to change some and finish again.
+    pub(crate) fn from_store(store: &PackedTexts) -> Self {
+        let mut b = Self::default();
+        for (s, v) in store.singles() {
+            b.push(s, v);
+        }
+        for v in store.proxies() {
+            b.push(PROXY_SLOT, v);
+        }
+        b
+    }
+
+    /// Removes the value of single-valued `field`, or every proxy address.
+    pub(crate) fn clear_field(&mut self, field: Field) {
+        let s = match field {
+            Field::ProxyAddresses => PROXY_SLOT,
+            f => slot(f).unwrap_or_else(|| panic!("{f:?} is not a text attribute")),
+        };
+        self.spans.retain(|&(t, _, _)| t != s);
+    }
+
+    fn push(&mut self, s: u32, v: &str) {
+        let start = offset(self.buf.len());
+        self.buf.push_str(v);
+        self.spans.push((s, start, offset(self.buf.len())));
+    }
+}
+
+/// A byte offset as stored: one object's texts are far below 4 GiB (LDIF lines are bounded).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("an object's texts exceed 4 GiB")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(pairs: &[(Field, &str)]) -> PackedTexts {
+        let mut b = TextBuilder::default();
+        for (f, v) in pairs {
+            b.set(*f, v);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn values_come_back_by_slot_whatever_the_order_they_were_set_in() {
+        let t = build(&[
+            (Field::ProxyAddresses, "SMTP:a@x"),
+            (Field::Title, "Boss"),
+            (Field::Extension(15), "e15"),
+            (Field::Cn, "Ann"),
+            (Field::ProxyAddresses, "smtp:b@y"),
+            (Field::Extension(1), "e1"),
+        ]);
+        assert_eq!(t.get(slot(Field::Cn).unwrap()), Some("Ann"));
+        assert_eq!(t.get(slot(Field::Title).unwrap()), Some("Boss"));
+        assert_eq!(t.get(slot(Field::Mail).unwrap()), None);
+        assert_eq!(t.proxies().collect::<Vec<_>>(), ["SMTP:a@x", "smtp:b@y"]);
+        assert_eq!(t.proxies().rev().next(), Some("smtp:b@y"));
+        assert_eq!(t.proxies().len(), 2);
+        assert_eq!(t.extensions().collect::<Vec<_>>(), [(1, "e1"), (15, "e15")]);
+        assert_eq!(t.heap_bytes(), "AnnBosse1e15SMTP:a@xsmtp:b@y".len() + 6 * 4);
+    }
+
+    #[test]
+    fn the_layout_is_canonical_and_the_last_value_of_a_slot_wins() {
+        let a = build(&[(Field::Cn, "x"), (Field::Sn, "S"), (Field::Cn, "Ann")]);
+        let b = build(&[(Field::Sn, "S"), (Field::Cn, "Ann")]);
+        assert!(a == b);
+        let c = build(&[(Field::Sn, "S"), (Field::Cn, "Ann"), (Field::Mail, "")]);
+        assert!(a != c, "an empty value is a value");
+        assert_eq!(c.get(slot(Field::Mail).unwrap()), Some(""));
+    }
+
+    #[test]
+    fn a_store_rebuilt_with_one_field_cleared_keeps_the_rest() {
+        let t = build(&[
+            (Field::Cn, "Ann"),
+            (Field::ProxyAddresses, "SMTP:a@x"),
+            (Field::Mail, "a@x"),
+        ]);
+        let mut b = TextBuilder::from_store(&t);
+        b.clear_field(Field::Mail);
+        let u = b.finish();
+        assert_eq!(u.get(slot(Field::Mail).unwrap()), None);
+        assert_eq!(u.get(slot(Field::Cn).unwrap()), Some("Ann"));
+        assert_eq!(u.proxies().collect::<Vec<_>>(), ["SMTP:a@x"]);
+        let mut b = TextBuilder::from_store(&u);
+        b.clear_field(Field::ProxyAddresses);
+        assert_eq!(b.finish().proxies().count(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "Member is not a text attribute")]
+    fn a_field_outside_the_store_panics() {
+        TextBuilder::default().set(Field::Member, "CN=x");
+    }
+
+    #[test]
+    fn every_single_valued_text_field_has_its_own_slot() {
+        let mut seen = 0u32;
+        for n in 1..=15 {
+            seen |= 1 << slot(Field::Extension(n)).unwrap();
+        }
+        for f in [
+            Field::Cn,
+            Field::SamAccountName,
+            Field::UserPrincipalName,
+            Field::Mail,
+            Field::DisplayName,
+            Field::GivenName,
+            Field::Sn,
+            Field::Department,
+            Field::Title,
+            Field::City,
+            Field::Manager,
+            Field::TelephoneNumber,
+            Field::Description,
+        ] {
+            let s = slot(f).unwrap();
+            assert_eq!(seen & (1 << s), 0, "{f:?} shares a slot");
+            seen |= 1 << s;
+        }
+        assert_eq!(seen, (1 << SINGLE_SLOTS) - 1);
+        assert_eq!(slot(Field::Extension(0)), None);
+        assert_eq!(slot(Field::Extension(16)), None);
+        assert_eq!(slot(Field::ProxyAddresses), None);
+    }
+}
