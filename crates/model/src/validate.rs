@@ -484,7 +484,7 @@ mod tests {
         };
         let proxies = |i: usize| -> Vec<crate::Value> {
             let mut p = vec![crate::Value::from(format!("SMTP:u{i}@contoso.com"))];
-            if i % 777 == 0 {
+            if i.is_multiple_of(777) {
                 p.push(crate::Value::from(format!("smtp:U{i}@CONTOSO.com")));
                 p.push(crate::Value::from("smtp:no-at"));
             }
