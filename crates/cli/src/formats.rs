@@ -117,6 +117,14 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
 /// Reads the directory file at `path` (`-`: standard input), in the format its extension names
 /// or its content shows.
 pub fn read_directory(path: &Path) -> Result<DirectoryFile, CliError> {
+    read_directory_with(path, ldif::ReadOptions::default())
+}
+
+/// `read_directory` with the LDIF reader's options (JSON files ignore them).
+pub fn read_directory_with(
+    path: &Path,
+    options: ldif::ReadOptions,
+) -> Result<DirectoryFile, CliError> {
     let bytes = read_input(path)?;
     let format =
         DirectoryFormat::from_extension(path).unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
@@ -132,7 +140,7 @@ pub fn read_directory(path: &Path) -> Result<DirectoryFile, CliError> {
                     path.display()
                 ))
             }),
-        DirectoryFormat::Ldif => ldif::read_directory_bytes(&bytes)
+        DirectoryFormat::Ldif => ldif::read_directory_bytes_with(&bytes, options)
             .map(|import| DirectoryFile {
                 directory: import.directory,
                 skipped: Some(import.skipped),

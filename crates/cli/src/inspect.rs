@@ -3,7 +3,7 @@
 //! (duplicate UPNs and proxyAddresses, invalid values, oversized groups, too many addresses).
 
 use crate::error::CliError;
-use crate::formats::read_directory;
+use crate::formats::read_directory_with;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use upgrade_lab_model::validate::{DefectReport, Duplicate, find_defects};
 use upgrade_lab_model::{Directory, DirectoryCounts, Scope};
 use upgrade_lab_scenario::numbers::{count_usize, thousands_usize};
-use upgrade_lab_simulator::ldif::SkipCounts;
+use upgrade_lab_simulator::ldif::{ReadOptions, SkipCounts};
 
 /// Defects listed per kind in the human report; the JSON report lists all.
 const LISTED_PER_KIND: usize = 10;
@@ -158,7 +158,8 @@ fn defects_message(d: &DefectReport) -> Option<String> {
 fn report(args: &InspectArgs) -> Result<DefectReport, CliError> {
     let file = match (&args.ldap.ldap, &args.file) {
         (Some(url), _) => args.ldap.read(url)?,
-        (None, Some(path)) => read_directory(path)?,
+        // The directory is read once and dropped: sharing DN allocations would buy nothing.
+        (None, Some(path)) => read_directory_with(path, ReadOptions::sharing_dn_values(false))?,
         (None, None) => return Err(CliError::usage("give a directory file or --ldap URL")),
     };
     let inspection = Inspection::of(&file.directory, file.skipped);

@@ -3,6 +3,7 @@
 use crate::dn;
 use crate::object::{DirectoryObject, ObjectKind};
 use crate::value::Value;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -71,12 +72,18 @@ impl DirectoryCounts {
 }
 
 impl Directory {
-    /// Counts by type, domain and OU depth.
+    /// Counts by type, domain and OU depth. Objects are counted by the `DC=` part of their DN
+    /// as written (a slice of it, so nothing is allocated per object); each distinct part is
+    /// turned into its domain name once at the end.
     pub fn counts(&self) -> DirectoryCounts {
         let mut c = DirectoryCounts {
             organizational_units: self.organizational_units.len(),
             ..Default::default()
         };
+        let mut by_suffix: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut by_depth: Vec<usize> = Vec::new();
+        // Neighbouring objects nearly always share their domain: compare before hashing.
+        let mut last: (&str, usize) = ("", 0);
         for o in &self.objects {
             match o.kind {
                 ObjectKind::User => {
@@ -88,9 +95,27 @@ impl Directory {
                 ObjectKind::Group => c.groups += 1,
                 ObjectKind::Contact => c.contacts += 1,
             }
-            *c.by_domain.entry(dn::domain_of(&o.dn)).or_default() += 1;
-            *c.by_ou_depth.entry(dn::ou_depth(&o.dn)).or_default() += 1;
+            let (depth, suffix) = dn::ou_depth_and_dc_suffix(&o.dn);
+            if last.1 > 0 && last.0 == suffix {
+                last.1 += 1;
+            } else {
+                if last.1 > 0 {
+                    *by_suffix.entry(last.0).or_default() += last.1;
+                }
+                last = (suffix, 1);
+            }
+            if by_depth.len() <= depth {
+                by_depth.resize(depth + 1, 0);
+            }
+            by_depth[depth] += 1;
         }
+        if last.1 > 0 {
+            *by_suffix.entry(last.0).or_default() += last.1;
+        }
+        for (suffix, n) in by_suffix {
+            *c.by_domain.entry(dn::domain_of(suffix)).or_default() += n;
+        }
+        c.by_ou_depth = (0..).zip(by_depth).filter(|(_, n)| *n > 0).collect();
         c
     }
 

@@ -82,10 +82,50 @@ pub fn is_well_formed(dn: &str) -> bool {
     any
 }
 
+/// What a reader checks of a DN, found in one walk over its RDNs (see [`shape`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// The first RDN is `DC=…`: the DN names a domain or a DNS application partition.
+    pub first_is_dc: bool,
+    /// Byte offset of the first `DC=` RDN (as trimmed): where the domain part starts.
+    pub dc_start: Option<usize>,
+}
+
+/// `None` unless `is_well_formed(dn)`; else whether its first RDN is `DC=` and where its first
+/// `DC=` RDN starts: what `is_well_formed`, `rdn_type_is(first, "DC")` and a search for the
+/// first `DC=` RDN would say, in one walk.
+pub fn shape(dn: &str) -> Option<Shape> {
+    let mut shape = Shape {
+        first_is_dc: false,
+        dc_start: None,
+    };
+    let mut any = false;
+    for r in rdn_iter(dn) {
+        let t = r[..r.bytes().position(|b| b == b'=')?].trim();
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        {
+            return None;
+        }
+        let dc = t.eq_ignore_ascii_case("DC");
+        shape.first_is_dc |= dc && !any;
+        if dc && shape.dc_start.is_none() {
+            // `r` is a slice of `dn`: its offset is where it starts.
+            shape.dc_start = Some(r.as_ptr().addr() - dn.as_ptr().addr());
+        }
+        any = true;
+    }
+    any.then_some(shape)
+}
+
 /// Whether an RDN's attribute type is `ty` (ASCII case ignored, spaces around it too).
 pub fn rdn_type_is(rdn: &str, ty: &str) -> bool {
-    rdn.split_once('=')
-        .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case(ty))
+    // Byte by byte: `=` is ASCII, and a per-RDN call should not run a string searcher.
+    rdn.bytes()
+        .position(|b| b == b'=')
+        .is_some_and(|i| rdn[..i].trim().eq_ignore_ascii_case(ty))
 }
 
 /// The attribute type of an RDN, upper-cased (`ou=Sales` → `OU`).
@@ -134,8 +174,10 @@ pub fn unescape(value: &str) -> String {
 /// Escapes an RDN value for writing (`Smith, John` → `Smith\, John`).
 pub fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 4);
-    for (i, c) in value.chars().enumerate() {
-        let edge = (i == 0 && (c == ' ' || c == '#')) || (i + 1 == value.len() && c == ' ');
+    for (i, c) in value.char_indices() {
+        // `i` is a byte offset: the last character ends at the byte length.
+        let edge =
+            (i == 0 && (c == ' ' || c == '#')) || (i + c.len_utf8() == value.len() && c == ' ');
         match c {
             ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
                 out.push('\\');
@@ -206,6 +248,27 @@ pub fn ou_depth(dn: &str) -> usize {
         .count()
 }
 
+/// `ou_depth(dn)`, and the part of `dn` from its first `DC=` RDN to the end (empty when it
+/// has none), in one walk: `domain_of` of that part is `domain_of(dn)`.
+pub fn ou_depth_and_dc_suffix(dn: &str) -> (usize, &str) {
+    let mut depth = 0;
+    let mut suffix = None;
+    let mut rdns = rdn_iter(dn);
+    let mut start = 0;
+    let mut first = true;
+    while let Some(r) = rdns.next() {
+        if suffix.is_none() && rdn_type_is(r, "DC") {
+            suffix = Some(start);
+        }
+        if !first && rdn_type_is(r, "OU") {
+            depth += 1;
+        }
+        first = false;
+        start = dn.len() - rdns.rest().len();
+    }
+    (depth, suffix.map_or("", |s| &dn[s..]))
+}
+
 /// A form of `dn` for comparing names as AD does: case-insensitive, spaces around separators
 /// ignored, escapes resolved and re-applied uniformly.
 pub fn normalize(dn: &str) -> String {
@@ -255,6 +318,17 @@ mod tests {
         assert_eq!(unescape(r"caf\C3\A9"), "café");
     }
 
+    /// A trailing space is escaped after any text: the last character is found by its byte
+    /// offset, not by counting characters against the byte length.
+    #[test]
+    fn a_trailing_space_after_non_ascii_text_is_escaped() {
+        assert_eq!(escape("Zoë "), r"Zoë\ ");
+        assert_eq!(escape("Zoe "), r"Zoe\ ");
+        assert_eq!(escape("日本 "), r"日本\ ");
+        // Not the space in the middle that a character count would point at.
+        assert_eq!(escape("é é "), r"é é\ ");
+    }
+
     #[test]
     fn comparison_ignores_case_and_spacing() {
         assert!(is_within(
@@ -300,9 +374,29 @@ mod tests {
             "DC",
             "",
             "dc = a . b , DC=c",
+            "CN=a,DC=x,OU=y,dc=Z",
+            "DC=x, OU=y",
+            " dc = x ,DC=y",
+            "CN=a,=b,DC=c",
+            "CN=a,b,DC=c",
+            "CN=a,DC=b,",
         ] {
             assert_eq!(domain_of(dn), plain_domain(dn), "{dn}");
             assert_eq!(ou_depth(dn), plain_depth(dn), "{dn}");
+            let plain_shape = is_well_formed(dn).then(|| Shape {
+                first_is_dc: rdns(dn).first().is_some_and(|r| rdn_type_is(r, "DC")),
+                dc_start: rdns(dn)
+                    .into_iter()
+                    .find(|r| rdn_type_is(r, "DC"))
+                    .map(|r| r.as_ptr().addr() - dn.as_ptr().addr()),
+            });
+            assert_eq!(shape(dn), plain_shape, "{dn}");
+            let (depth, suffix) = ou_depth_and_dc_suffix(dn);
+            assert_eq!(
+                (depth, domain_of(suffix)),
+                (plain_depth(dn), plain_domain(dn)),
+                "{dn}"
+            );
         }
         let mut it = rdn_iter("CN=a,OU=b,DC=c");
         it.next();

@@ -4,27 +4,31 @@
 
 use crate::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
 use crate::directory::Directory;
-use crate::object::ObjectKind;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use crate::object::{DirectoryObject, ObjectKind};
+use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher as _;
 
 /// Characters Azure AD accepts in a UPN prefix besides letters and digits.
 const UPN_PREFIX_EXTRA: &str = "'.-_!#^~";
 
 /// Why a UPN is refused (`IdentityDataValidationFailed`), or `None` when it is well formed.
 pub fn upn_problem(upn: &str) -> Option<&'static str> {
-    let Some((prefix, suffix)) = upn.split_once('@') else {
+    let Some((prefix, suffix)) = split_at_ascii(upn, b'@') else {
         return Some("has no '@'");
     };
-    if prefix.is_empty() || prefix.len() > UPN_PREFIX_MAX {
+    let p = prefix.as_bytes();
+    if p.is_empty() || p.len() > UPN_PREFIX_MAX {
         return Some("prefix is empty or longer than 64 characters");
     }
-    if prefix.starts_with('.') || prefix.ends_with('.') || prefix.contains("..") {
+    if p[0] == b'.' || p[p.len() - 1] == b'.' || p.windows(2).any(|w| w == b"..") {
         return Some("prefix starts or ends with a dot, or has two in a row");
     }
-    if !prefix
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || UPN_PREFIX_EXTRA.contains(c))
+    // Byte by byte: a character beyond ASCII has no byte below 0x80, so it fails as it must.
+    if !p
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || UPN_PREFIX_EXTRA.as_bytes().contains(b))
     {
         return Some("prefix holds a character Azure AD does not accept");
     }
@@ -36,14 +40,14 @@ pub fn upn_problem(upn: &str) -> Option<&'static str> {
 
 /// Why a proxy address is malformed, or `None`. SMTP addresses must be `prefix:local@domain`.
 pub fn proxy_address_problem(value: &str) -> Option<&'static str> {
-    let Some((scheme, address)) = value.split_once(':') else {
+    let Some((scheme, address)) = split_at_ascii(value, b':') else {
         return Some("has no 'type:' prefix");
     };
     if scheme.is_empty() || address.is_empty() {
         return Some("type or address is empty");
     }
     if scheme.eq_ignore_ascii_case("smtp") {
-        let Some((local, domain)) = address.split_once('@') else {
+        let Some((local, domain)) = split_at_ascii(address, b'@') else {
             return Some("SMTP address has no '@'");
         };
         if local.is_empty() || local.contains(char::is_whitespace) || !is_domain_name(domain) {
@@ -53,14 +57,24 @@ pub fn proxy_address_problem(value: &str) -> Option<&'static str> {
     None
 }
 
+/// `text.split_once(c)` for an ASCII `c`, found byte by byte (an ASCII byte is always a
+/// character of its own in UTF-8).
+fn split_at_ascii(text: &str, c: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == c)?;
+    Some((&text[..i], &text[i + 1..]))
+}
+
 fn is_domain_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.contains('.')
-        && s.split('.').all(|label| {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && bytes.contains(&b'.')
+        && bytes.split(|&b| b == b'.').all(|label| {
             !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label[0] != b'-'
+                && label[label.len() - 1] != b'-'
+                && label
+                    .iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
         })
 }
 
@@ -120,46 +134,134 @@ impl DefectReport {
     }
 }
 
-/// Finds every defect of `directory`, in one pass over its objects. UPNs compare
+/// Objects one task of the parallel scan reads.
+const SCAN_CHUNK: usize = 4096;
+
+/// Finds every defect of `directory`. Parts of the objects are read on all cores (each part's
+/// findings in directory order, joined in order); duplicates are found by sorting every
+/// value's case-folded hash, so only values with equal hashes are compared. UPNs compare
 /// case-insensitively, as Azure AD does; proxy addresses compare without their type prefix's
 /// case. A value is lower-cased (allocated) only when it is not ASCII or when it is reported.
 pub fn find_defects(directory: &Directory) -> DefectReport {
+    let scans: Vec<Scan<'_>> = directory
+        .objects
+        .par_chunks(SCAN_CHUNK)
+        .enumerate()
+        .map(|(c, objects)| scan(objects, c * SCAN_CHUNK))
+        .collect();
     let mut report = DefectReport::default();
-    let capacity = directory.objects.len();
-    let mut upns: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
-    let mut proxies: FxHashMap<Folded<'_>, Holders> =
-        FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
-    for (i, o) in directory.objects.iter().enumerate() {
-        let a = &o.attrs;
-        if let Some(upn) = a.user_principal_name() {
-            hold(&mut upns, upn, i);
+    let (mut upns, mut proxies) = (Vec::new(), Vec::new());
+    for s in scans {
+        report.invalid_values.extend(s.invalid_values);
+        report.oversized_groups.extend(s.oversized_groups);
+        report
+            .too_many_proxy_addresses
+            .extend(s.too_many_proxy_addresses);
+        upns.extend(s.upns);
+        proxies.extend(s.proxies);
+    }
+    (report.duplicate_upns, report.duplicate_proxy_addresses) = rayon::join(
+        || duplicates(directory, upns),
+        || duplicates(directory, proxies),
+    );
+    report
+}
+
+/// What one part of the objects holds: its findings in order, and every UPN and proxy address.
+#[derive(Default)]
+struct Scan<'d> {
+    invalid_values: Vec<InvalidValue>,
+    oversized_groups: Vec<String>,
+    too_many_proxy_addresses: Vec<String>,
+    upns: Vec<Occurrence<'d>>,
+    proxies: Vec<Occurrence<'d>>,
+}
+
+/// Scans `objects`, the first of which is object `offset` of the directory.
+fn scan(objects: &[DirectoryObject], offset: usize) -> Scan<'_> {
+    let mut s = Scan::default();
+    for (k, o) in objects.iter().enumerate() {
+        let i = offset + k;
+        if let Some(upn) = o.attrs.user_principal_name() {
+            s.upns.push(Occurrence::new(upn, i, 0));
             if let Some(p) = upn_problem(upn) {
-                report
-                    .invalid_values
+                s.invalid_values
                     .push(invalid(&o.dn, "userPrincipalName", upn, p));
             }
         }
-        for p in a.proxy_addresses() {
-            hold(&mut proxies, p, i);
+        let proxies = o.attrs.proxy_addresses();
+        let proxy_count = proxies.len();
+        for (n, p) in proxies.enumerate() {
+            s.proxies.push(Occurrence::new(p, i, n));
             if let Some(problem) = proxy_address_problem(p) {
-                report
-                    .invalid_values
+                s.invalid_values
                     .push(invalid(&o.dn, "proxyAddresses", p, problem));
             }
         }
         if o.kind == ObjectKind::Group
-            && over_group_member_limit(a.member.len(), DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
+            && over_group_member_limit(o.attrs.member.len(), DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
         {
-            report.oversized_groups.push(o.dn.to_string());
+            s.oversized_groups.push(o.dn.to_string());
         }
-        if a.proxy_addresses().len() > PROXY_ADDRESSES_MAX {
-            report.too_many_proxy_addresses.push(o.dn.to_string());
+        if proxy_count > PROXY_ADDRESSES_MAX {
+            s.too_many_proxy_addresses.push(o.dn.to_string());
         }
     }
-    report.duplicate_upns = duplicates(directory, upns);
-    report.duplicate_proxy_addresses = duplicates(directory, proxies);
-    report
+    s
+}
+
+/// One value that could be part of a duplicate: the hash of its lower-case form, the object
+/// holding it (index in the directory) and its place among that object's values.
+struct Occurrence<'d> {
+    hash: u64,
+    object: usize,
+    position: usize,
+    value: &'d str,
+}
+
+impl<'d> Occurrence<'d> {
+    fn new(value: &'d str, object: usize, position: usize) -> Self {
+        Self {
+            hash: FxBuildHasher.hash_one(Folded::new(value)),
+            object,
+            position,
+            value,
+        }
+    }
+}
+
+/// The values held more than once, each with its holders in directory order, sorted by first
+/// holder (then value).
+fn duplicates(directory: &Directory, mut all: Vec<Occurrence<'_>>) -> Vec<Duplicate> {
+    all.par_sort_unstable_by_key(|o| (o.hash, o.object, o.position));
+    let mut dups: Vec<(usize, Duplicate)> = Vec::new();
+    let dn = |i: usize| directory.objects[i].dn.to_string();
+    for run in all
+        .chunk_by(|a, b| a.hash == b.hash)
+        .filter(|r| r.len() > 1)
+    {
+        // Distinct values may share a hash: group the run by value, in holding order.
+        let mut folded: Vec<Option<Folded<'_>>> =
+            run.iter().map(|o| Some(Folded::new(o.value))).collect();
+        for a in 0..run.len() {
+            let Some(value) = folded[a].take() else {
+                continue;
+            };
+            let mut holders = vec![dn(run[a].object)];
+            for b in a + 1..run.len() {
+                if folded[b].as_ref().is_some_and(|f| *f == value) {
+                    folded[b] = None;
+                    holders.push(dn(run[b].object));
+                }
+            }
+            if holders.len() > 1 {
+                let value = value.into_lowercase();
+                dups.push((run[a].object, Duplicate { value, holders }));
+            }
+        }
+    }
+    dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
+    dups.into_iter().map(|(_, d)| d).collect()
 }
 
 /// A value as `str::to_lowercase` would compare it: ASCII text kept in place (its lower-case
@@ -215,24 +317,6 @@ impl std::hash::Hash for Folded<'_> {
     }
 }
 
-/// The objects holding one value, by index in the directory: the first without allocating.
-struct Holders {
-    first: usize,
-    more: Vec<usize>,
-}
-
-fn hold<'d>(map: &mut FxHashMap<Folded<'d>, Holders>, value: &'d str, i: usize) {
-    match map.entry(Folded::new(value)) {
-        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().more.push(i),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(Holders {
-                first: i,
-                more: Vec::new(),
-            });
-        }
-    }
-}
-
 fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
     InvalidValue {
         dn: dn.to_string(),
@@ -242,26 +326,10 @@ fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValu
     }
 }
 
-fn duplicates(directory: &Directory, map: FxHashMap<Folded<'_>, Holders>) -> Vec<Duplicate> {
-    let mut dups: Vec<(usize, Duplicate)> = map
-        .into_iter()
-        .filter(|(_, holders)| !holders.more.is_empty())
-        .map(|(value, h)| {
-            let holders = std::iter::once(h.first)
-                .chain(h.more)
-                .map(|i| directory.objects[i].dn.to_string())
-                .collect();
-            let value = value.into_lowercase();
-            (h.first, Duplicate { value, holders })
-        })
-        .collect();
-    dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
-    dups.into_iter().map(|(_, d)| d).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustc_hash::FxHashMap;
 
     #[test]
     fn upns_are_checked_as_azure_ad_does() {
@@ -400,5 +468,100 @@ mod tests {
             .collect();
         assert_eq!(found, expected);
         assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    /// Duplicates and invalid values across the parts of the parallel scan (more objects
+    /// than `SCAN_CHUNK`, values repeated far apart and within one object) come out as the
+    /// plain sequential scan finds them, in directory order.
+    #[test]
+    fn the_parallel_scan_finds_what_the_plain_scan_finds() {
+        use crate::object::{Attributes, DirectoryObject};
+        let n = 3 * SCAN_CHUNK + 17;
+        let upn = |i: usize| match i % 1000 {
+            7 => "shared@contoso.com".to_string(),
+            13 => format!("Bad Name{i}@contoso.com"),
+            _ => format!("u{}@contoso.com", i % (2 * SCAN_CHUNK + 5)),
+        };
+        let proxies = |i: usize| -> Vec<crate::Value> {
+            let mut p = vec![crate::Value::from(format!("SMTP:u{i}@contoso.com"))];
+            if i.is_multiple_of(777) {
+                p.push(crate::Value::from(format!("smtp:U{i}@CONTOSO.com")));
+                p.push(crate::Value::from("smtp:no-at"));
+            }
+            p
+        };
+        let objects: Vec<DirectoryObject> = (0..n)
+            .map(|i| {
+                let upn = upn(i);
+                let mut attrs = Attributes::from_texts(&[(
+                    crate::attribute_flow::Field::UserPrincipalName,
+                    upn.as_str(),
+                )]);
+                attrs.set_proxy_addresses(proxies(i).iter().map(|p| &**p));
+                DirectoryObject {
+                    guid: crate::ObjectGuid::default(),
+                    kind: ObjectKind::User,
+                    dn: crate::Value::from(format!("CN=u{i},DC=contoso,DC=com")),
+                    attrs: std::sync::Arc::new(attrs),
+                    usn_changed: 0,
+                    when_changed_ms: 0,
+                }
+            })
+            .collect();
+        let directory = Directory {
+            objects,
+            ..Directory::default()
+        };
+        let report = find_defects(&directory);
+        let holders = |h: &[usize]| -> Vec<String> {
+            h.iter()
+                .map(|i| format!("CN=u{i},DC=contoso,DC=com"))
+                .collect()
+        };
+        let upns: Vec<(usize, String)> = (0..n).map(|i| (i, upn(i))).collect();
+        let upn_refs: Vec<(usize, &str)> = upns.iter().map(|(i, u)| (*i, u.as_str())).collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&upn_refs)
+            .into_iter()
+            .map(|(v, h)| (v, holders(&h)))
+            .collect();
+        let found: Vec<(String, Vec<String>)> = report
+            .duplicate_upns
+            .iter()
+            .map(|d| (d.value.clone(), d.holders.clone()))
+            .collect();
+        assert_eq!(found, expected);
+        assert!(found.len() > 4000, "{}", found.len());
+        let all_proxies: Vec<(usize, crate::Value)> = (0..n)
+            .flat_map(|i| proxies(i).into_iter().map(move |p| (i, p)))
+            .collect();
+        let proxy_refs: Vec<(usize, &str)> = all_proxies.iter().map(|(i, p)| (*i, &**p)).collect();
+        let expected: Vec<(String, Vec<String>)> = plain_duplicates(&proxy_refs)
+            .into_iter()
+            .map(|(v, h)| (v, holders(&h)))
+            .collect();
+        let found: Vec<(String, Vec<String>)> = report
+            .duplicate_proxy_addresses
+            .iter()
+            .map(|d| (d.value.clone(), d.holders.clone()))
+            .collect();
+        assert_eq!(found, expected);
+        let invalid: Vec<&str> = report
+            .invalid_values
+            .iter()
+            .map(|v| v.dn.as_str())
+            .collect();
+        let expected: Vec<String> = (0..n)
+            .flat_map(|i| {
+                let bad_upn = upn_problem(&upn(i)).is_some();
+                let bad_proxies = proxies(i)
+                    .iter()
+                    .filter(|p| proxy_address_problem(p).is_some())
+                    .count();
+                let times = usize::from(bad_upn) + bad_proxies;
+                std::iter::repeat_n(format!("CN=u{i},DC=contoso,DC=com"), times)
+            })
+            .collect();
+        assert_eq!(invalid, expected);
+        assert!(!invalid.is_empty());
     }
 }

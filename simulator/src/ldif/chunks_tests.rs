@@ -3,7 +3,7 @@
 //! change records at every place a part may start.
 
 use super::super::error::LdifErrorKind;
-use super::super::read::read_in_parts;
+use super::super::read::{ReadOptions, read_in_parts};
 use super::*;
 use crate::rng::proptest_cases;
 use base64::Engine as _;
@@ -170,9 +170,9 @@ proptest! {
         parts in 2usize..100,
     ) {
         let text = ldif(seed, records);
-        let whole = read_in_parts(&text, 1);
-        prop_assert_eq!(read_in_parts(&text, parts), whole.clone());
-        prop_assert_eq!(read_in_parts(&text, text.len()), whole);
+        let whole = read_in_parts(&text, 1, ReadOptions::default());
+        prop_assert_eq!(read_in_parts(&text, parts, ReadOptions::default()), whole.clone());
+        prop_assert_eq!(read_in_parts(&text, text.len(), ReadOptions::default()), whole);
     }
 
     #[test]
@@ -217,7 +217,7 @@ fn generated_texts_hold_what_the_property_is_about() {
     }
     let errors = texts
         .iter()
-        .filter(|t| read_in_parts(t, 1).is_err())
+        .filter(|t| read_in_parts(t, 1, ReadOptions::default()).is_err())
         .count();
     assert!((8..32).contains(&errors), "{errors} of 40 texts are errors");
     let pieces: usize = texts.iter().map(|t| split(t, 1000).len()).sum();
@@ -227,8 +227,11 @@ fn generated_texts_hold_what_the_property_is_about() {
 #[test]
 fn a_part_starts_only_after_the_first_record_so_version_stays_first() {
     let text = "# c\n\ndn: CN=a,DC=x\nobjectClass: user\n\nversion: 1\n\ndn: CN=b,DC=x\nobjectClass: user\n";
-    let e = read_in_parts(text, 50).unwrap_err();
-    assert_eq!(e, read_in_parts(text, 1).unwrap_err());
+    let e = read_in_parts(text, 50, ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        e,
+        read_in_parts(text, 1, ReadOptions::default()).unwrap_err()
+    );
     assert_eq!(e.line, 6);
     assert_eq!(split("# c\n\ndn: CN=a,DC=x\n", 50).len(), 1);
 }
@@ -238,16 +241,22 @@ fn the_first_error_in_file_order_wins_across_parts() {
     // Part 2 fails on its own (no colon); part 1's last record repeats an earlier DN, which only
     // the merge can see: the duplicate comes first in the file, so it is the error.
     let text = "dn: CN=a,DC=x\nobjectClass: user\n\ndn: CN=a,DC=x\nobjectClass: user\n\ndn: CN=b,DC=x\nbroken\n";
-    let e = read_in_parts(text, 3).unwrap_err();
+    let e = read_in_parts(text, 3, ReadOptions::default()).unwrap_err();
     assert_eq!(e.line, 4);
     assert!(matches!(e.kind, LdifErrorKind::DuplicateDn { .. }), "{e}");
-    assert_eq!(e, read_in_parts(text, 1).unwrap_err());
+    assert_eq!(
+        e,
+        read_in_parts(text, 1, ReadOptions::default()).unwrap_err()
+    );
     // A record whose own error follows a duplicate DN reports the duplicate, as read whole.
     let text =
         "dn: CN=a,DC=x\nobjectClass: user\n\ndn: CN=a,DC=x\nobjectClass: user\nuSNChanged: x\n";
-    let e = read_in_parts(text, 2).unwrap_err();
+    let e = read_in_parts(text, 2, ReadOptions::default()).unwrap_err();
     assert!(matches!(e.kind, LdifErrorKind::DuplicateDn { .. }), "{e}");
-    assert_eq!(e, read_in_parts(text, 1).unwrap_err());
+    assert_eq!(
+        e,
+        read_in_parts(text, 1, ReadOptions::default()).unwrap_err()
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::read::{LdifImport, SkipCounts};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHasher};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
@@ -39,7 +39,7 @@ pub(super) struct Part<'a> {
 /// A modelled entry and the line of its record.
 pub(super) struct Item {
     pub(crate) line: usize,
-    pub(crate) dn: Value,
+    pub(crate) dn: Caseless,
     pub(crate) what: What,
 }
 
@@ -65,24 +65,40 @@ impl From<LdifError> for Box<Failure> {
     }
 }
 
-/// A DN compared as AD compares names: ASCII case ignored.
-pub(super) struct Caseless(Value);
-
-impl PartialEq for Caseless {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
-    }
+/// A DN compared as AD compares names: ASCII case ignored. It carries the hash of its
+/// lower-case form, computed where the DN is read (on all cores): the merge's maps only mix
+/// that number.
+#[derive(Clone)]
+pub(super) struct Caseless {
+    pub(crate) dn: Value,
+    hash: u64,
 }
-impl Eq for Caseless {}
-impl Hash for Caseless {
-    fn hash<H: Hasher>(&self, state: &mut H) {
+
+impl Caseless {
+    pub(crate) fn new(dn: Value) -> Self {
+        let mut state = FxHasher::default();
         let mut buf = [0u8; 64];
-        for chunk in self.0.as_bytes().chunks(64) {
+        for chunk in dn.as_bytes().chunks(64) {
             let lower = &mut buf[..chunk.len()];
             lower.copy_from_slice(chunk);
             lower.make_ascii_lowercase();
             state.write(lower);
         }
+        let hash = state.finish();
+        Self { dn, hash }
+    }
+}
+
+impl PartialEq for Caseless {
+    fn eq(&self, other: &Self) -> bool {
+        // Most DNs that meet are spelled alike: the byte comparison is the quick way to yes.
+        self.hash == other.hash && (self.dn == other.dn || self.dn.eq_ignore_ascii_case(&other.dn))
+    }
+}
+impl Eq for Caseless {}
+impl Hash for Caseless {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
     }
 }
 
@@ -97,6 +113,9 @@ pub(super) struct Merge<'a> {
     /// Dropped attribute values: name as written → (first seen, count).
     dropped: FxHashMap<Cow<'a, str>, (usize, usize)>,
     derived_domains: Vec<String>,
+    /// The number of objects after each part: a part's `member` and `manager` values share
+    /// the part's interned allocations.
+    part_ends: Vec<usize>,
 }
 
 impl<'a> Merge<'a> {
@@ -112,6 +131,7 @@ impl<'a> Merge<'a> {
             guids: FxHashMap::with_capacity_and_hasher(items, rustc_hash::FxBuildHasher),
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
+            part_ends: Vec::new(),
         }
     }
 
@@ -122,10 +142,11 @@ impl<'a> Merge<'a> {
         }
         if let Some(failure) = part.failure {
             if let Some((dn, line)) = failure.dn {
-                self.claim_dn(&dn, line)?;
+                self.claim_dn(&Caseless::new(dn), line)?;
             }
             return Err(failure.error);
         }
+        self.part_ends.push(self.directory.objects.len());
         self.records_count += part.records_count;
         let (s, p) = (&mut self.skipped, part.skipped);
         add_counts(&mut s.entries_by_object_class, p.entries_by_object_class);
@@ -154,7 +175,7 @@ impl<'a> Merge<'a> {
                 self.directory.objects.push(object);
             }
             What::OrganizationalUnit(guid) => {
-                let dn = item.dn;
+                let dn = item.dn.dn;
                 self.directory
                     .organizational_units
                     .push(OrganizationalUnit { guid, dn });
@@ -175,12 +196,12 @@ impl<'a> Merge<'a> {
     }
 
     /// Takes `dn` for the record at `line`: an error when an earlier record has it.
-    fn claim_dn(&mut self, dn: &Value, line: usize) -> Result<(), LdifError> {
-        match self.dns.entry(Caseless(dn.clone())) {
+    fn claim_dn(&mut self, dn: &Caseless, line: usize) -> Result<(), LdifError> {
+        match self.dns.entry(dn.clone()) {
             Entry::Occupied(first) => Err(LdifError::at(
                 line,
                 LdifErrorKind::DuplicateDn {
-                    dn: dn.to_string(),
+                    dn: dn.dn.to_string(),
                     first_line: *first.get(),
                 },
             )),
@@ -214,9 +235,12 @@ impl<'a> Merge<'a> {
         }
     }
 
-    pub(crate) fn finish(self) -> LdifImport {
+    /// The directory read; `share` points `member` and `manager` values at the DNs they name.
+    pub(crate) fn finish(self, share: bool) -> LdifImport {
         let mut directory = self.directory;
-        share_dn_values(&mut directory.objects, &self.dns);
+        if share {
+            share_dn_values(&mut directory.objects, &self.dns, &self.part_ends);
+        }
         for name in self.derived_domains {
             if directory.domains.iter().all(|d| *d.dns_name != *name) {
                 let netbios = names::default_netbios(&name);
@@ -257,23 +281,47 @@ fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>)
 
 /// Points every `member` value at the `dn` of the object it names when the file holds that
 /// object under the same text, so a DN is stored once however often it is referenced (a
-/// `manager` is text in the object's packed store: nothing to share). Runs once all entries are read, so forward references are shared too; objects
-/// are visited on all cores (each changes only its own values).
-fn share_dn_values(objects: &mut [DirectoryObject], dns: &FxHashMap<Caseless, usize>) {
-    let share = |v: &mut Value| {
-        if let Some((Caseless(target), _)) = dns.get_key_value(&Caseless(v.clone()))
-            && !Arc::ptr_eq(target, v)
-            && **target == **v
-        {
-            *v = target.clone();
+/// `manager` is text in the object's packed store: nothing to share). Runs once all entries
+/// are read, so forward references are shared too. The
+/// parts of the file are visited on all cores (each changes only its own objects' values);
+/// a part's values were interned by its reader, so each distinct allocation is looked up once
+/// (by address afterwards).
+fn share_dn_values(
+    objects: &mut [DirectoryObject],
+    dns: &FxHashMap<Caseless, usize>,
+    part_ends: &[usize],
+) {
+    let mut parts = Vec::with_capacity(part_ends.len() + 1);
+    let (mut rest, mut start) = (objects, 0);
+    for &end in part_ends {
+        let (part, tail) = rest.split_at_mut(end - start);
+        parts.push(part);
+        (rest, start) = (tail, end);
+    }
+    parts.push(rest);
+    parts.into_par_iter().for_each(|part| {
+        // Address of a value's text → the DN to point it at (`None`: keep it).
+        let mut seen: FxHashMap<usize, Option<Value>> = FxHashMap::default();
+        let mut share = |v: &mut Value| {
+            let target = seen
+                .entry(Arc::as_ptr(v).cast::<u8>().addr())
+                .or_insert_with(|| {
+                    dns.get_key_value(&Caseless::new(v.clone()))
+                        .map(|(c, _)| &c.dn)
+                        .filter(|t| !Arc::ptr_eq(t, v) && ***t == **v)
+                        .cloned()
+                });
+            if let Some(t) = target {
+                *v = t.clone();
+            }
+        };
+        for o in part.iter_mut() {
+            if o.attrs.member.is_empty() {
+                continue;
+            }
+            // Only this reader holds the attributes yet, so this does not clone them.
+            let attrs = Arc::make_mut(&mut o.attrs);
+            attrs.member.iter_mut().for_each(&mut share);
         }
-    };
-    objects.par_iter_mut().for_each(|o| {
-        if o.attrs.member.is_empty() {
-            return;
-        }
-        // Only this reader holds the attributes yet, so this does not clone them.
-        let attrs = Arc::make_mut(&mut o.attrs);
-        attrs.member.iter_mut().for_each(share);
     });
 }

@@ -37,7 +37,10 @@ mod write;
 
 pub use error::{LdifError, LdifErrorKind};
 pub use names::guid_from_dn;
-pub use read::{LdifImport, SkipCounts, read_directory, read_directory_bytes};
+pub use read::{
+    LdifImport, ReadOptions, SkipCounts, read_directory, read_directory_bytes,
+    read_directory_bytes_with, read_directory_with,
+};
 pub use write::{needs_base64, write_directory};
 
 #[cfg(test)]

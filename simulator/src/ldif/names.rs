@@ -30,22 +30,11 @@ pub(crate) fn strip_extended_dn(value: &str) -> &str {
     &value[extended_dn_prefix_len(value)..]
 }
 
-/// Whether `dn` is well formed: every RDN is `type=value` with a non-empty type of letters,
-/// digits, `-` or `.`.
-pub use dn::is_well_formed;
-
 /// `dn` without its first RDN (`CN=a,OU=b` → `OU=b`; empty for a single RDN).
 pub(crate) fn parent(dn: &str) -> &str {
     let mut it = rdns(dn);
     it.next();
     it.rest()
-}
-
-/// Whether the first RDN of `dn` is `DC=…`: the name of a domain (or of a DNS application
-/// partition), which in AD only a `domainDNS` entry can have; a user, group, contact or OU is
-/// named `CN=` or `OU=`.
-pub(crate) fn names_a_domain(dn: &str) -> bool {
-    rdns(dn).next().is_some_and(|r| dn::rdn_type_is(r, "DC"))
 }
 
 /// The part of `dn` from its first `DC=` RDN to the end: the domain's naming context as
@@ -108,9 +97,10 @@ mod tests {
         assert_eq!(parent("DC=a;DC=b"), "DC=b");
         assert_eq!(parent("DC=a"), "");
         assert_eq!(parent(""), "");
-        assert!(names_a_domain(" dc = x ,DC=y"));
-        assert!(!names_a_domain("CN=DC,DC=y"));
-        assert!(!names_a_domain(""));
+        let domain_named = |dn: &str| dn::shape(dn).is_some_and(|s| s.first_is_dc);
+        assert!(domain_named(" dc = x ,DC=y"));
+        assert!(!domain_named("CN=DC,DC=y"));
+        assert!(!domain_named(""));
     }
 
     #[test]

@@ -189,8 +189,8 @@ impl<'a> Records<'a> {
             if !self.skip_to_record()? {
                 return Ok(false);
             }
-            let (l, n) = self.logical_line();
-            let p = parse_line(l, n)?;
+            let (l, f, n) = self.logical_line_and_first();
+            let p = parse_line(l, f, n)?;
             if p.name.eq_ignore_ascii_case("version") {
                 if self.started {
                     return Err(LdifError::at(n, LdifErrorKind::VersionNotFirst));
@@ -245,7 +245,7 @@ impl<'a> Records<'a> {
                 self.logical_line();
                 continue;
             }
-            let (l, n) = self.logical_line();
+            let (l, f, n) = self.logical_line_and_first();
             if l.is_empty() {
                 break;
             }
@@ -255,7 +255,7 @@ impl<'a> Records<'a> {
                 }
                 return Err(LdifError::at(n, LdifErrorKind::UnexpectedSeparator));
             }
-            let p = parse_line(l, n)?;
+            let p = parse_line(l, f, n)?;
             if p.name.eq_ignore_ascii_case("changetype") {
                 if !changetype_allowed {
                     return Err(LdifError::at(n, LdifErrorKind::ChangetypeMisplaced));
@@ -321,7 +321,7 @@ impl<'a> Records<'a> {
     /// The next line without its line ending, and its number.
     fn physical_line(&mut self) -> (&'a str, usize) {
         let rest = &self.text[self.pos..];
-        let (line, advance) = match rest.find('\n') {
+        let (line, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], i + 1),
             None => (rest, rest.len()),
         };
@@ -331,11 +331,19 @@ impl<'a> Records<'a> {
         (line.strip_suffix('\r').unwrap_or(line), n)
     }
 
-    /// The next line with its continuation lines joined (allocates only when folded).
+    /// The next line with its continuation lines joined (allocates only when folded), and
+    /// its first physical line.
     fn logical_line(&mut self) -> (Cow<'a, str>, usize) {
+        let (line, _, n) = self.logical_line_and_first();
+        (line, n)
+    }
+
+    /// `logical_line`, and the first physical line of it: the attribute name is nearly always
+    /// there, so a folded line need not copy it.
+    fn logical_line_and_first(&mut self) -> (Cow<'a, str>, &'a str, usize) {
         let (first, n) = self.physical_line();
         if first.is_empty() || self.peek_byte() != Some(b' ') {
-            return (Cow::Borrowed(first), n);
+            return (Cow::Borrowed(first), first, n);
         }
         let mut joined = String::with_capacity(first.len() * 2);
         joined.push_str(first);
@@ -343,7 +351,7 @@ impl<'a> Records<'a> {
             let (more, _) = self.physical_line();
             joined.push_str(&more[1..]);
         }
-        (Cow::Owned(joined), n)
+        (Cow::Owned(joined), first, n)
     }
 }
 
@@ -381,8 +389,9 @@ fn show(line: &str) -> String {
     }
 }
 
-/// Splits `attr[;options]: value`, `attr:: base64` or `attr:< url` (refused).
-fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
+/// Splits `attr[;options]: value`, `attr:: base64` or `attr:< url` (refused). `first` is the
+/// first physical line of `line` (all of it unless folded).
+fn parse_line<'a>(line: Cow<'a, str>, first: &'a str, n: usize) -> Result<Parsed<'a>, LdifError> {
     let l: &str = &line;
     let (colon, type_len) = scan_description(l.as_bytes()).map_err(|e| match e {
         DescriptionError::NoColon => LdifError::at(n, LdifErrorKind::MissingColon(show(l))),
@@ -404,8 +413,11 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
         }
         _ => (colon + 1, false),
     };
-    let after = &l[value_start..];
-    let value_start = value_start + (after.len() - after.trim_start_matches(' ').len());
+    let spaces = l.as_bytes()[value_start..]
+        .iter()
+        .take_while(|&&b| b == b' ')
+        .count();
+    let value_start = value_start + spaces;
     let mut value_end = l.len();
     if base64 {
         value_end = value_start + l[value_start..].trim_end().len();
@@ -426,7 +438,10 @@ fn parse_line(line: Cow<'_, str>, n: usize) -> Result<Parsed<'_>, LdifError> {
             Cow::Borrowed(&b[value_start..value_end]),
         ),
         Cow::Owned(mut s) => {
-            let name = Cow::Owned(s[..type_len].to_string());
+            let name = match first.get(..type_len) {
+                Some(name) if colon < first.len() => Cow::Borrowed(name),
+                _ => Cow::Owned(s[..type_len].to_string()),
+            };
             s.truncate(value_end);
             s.replace_range(..value_start, "");
             (name, Cow::Owned(s))
@@ -452,6 +467,14 @@ enum DescriptionError {
 /// Finds the colon ending `type[;option…]` and checks the description on the way (one pass):
 /// returns the colon's index and the length of the type.
 fn scan_description(bytes: &[u8]) -> Result<(usize, usize), DescriptionError> {
+    // The common case first: a plain name (letters, digits, `-`, `.`) and its colon.
+    let plain = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+        .count();
+    if plain > 0 && bytes.get(plain) == Some(&b':') {
+        return Ok((plain, plain));
+    }
     let mut type_len = None;
     let mut bad = None;
     for (i, &b) in bytes.iter().enumerate() {

@@ -16,7 +16,7 @@
 
 use super::chunks;
 use super::error::{LdifError, LdifErrorKind};
-use super::merge::{Failure, Item, Merge, Part, What};
+use super::merge::{Caseless, Failure, Item, Merge, Part, What};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::time;
@@ -77,16 +77,55 @@ impl SkipCounts {
     }
 }
 
+/// How the reader builds the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Point every `member` and `manager` value at the `dn` of the object it names, so a DN
+    /// is stored once however often it is referenced (a pass over all objects once the file
+    /// is read). On by default: the simulator keeps the directory and its many copies. A
+    /// caller that reads the directory once and drops it (`inspect`) can skip the pass; the
+    /// directory is equal either way.
+    pub share_dn_values: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            share_dn_values: true,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// The defaults, with `share_dn_values` set to `share`.
+    #[must_use]
+    pub fn sharing_dn_values(share: bool) -> Self {
+        Self {
+            share_dn_values: share,
+        }
+    }
+}
+
 /// Reads LDIF text into a directory. A large text is cut at record boundaries and its parts
 /// read on all cores (`chunks`); the parts are then joined in file order (`merge`), so the
 /// directory, the counts and the first error (in file order) are those of a reading from the
 /// first line to the last.
 pub fn read_directory(text: &str) -> Result<LdifImport, LdifError> {
-    read_in_parts(text, chunks::parts_for(text.len()))
+    read_directory_with(text, ReadOptions::default())
+}
+
+/// `read_directory` with options.
+pub fn read_directory_with(text: &str, options: ReadOptions) -> Result<LdifImport, LdifError> {
+    read_in_parts(text, chunks::parts_for(text.len()), options)
 }
 
 /// `read_directory` with the text cut into at most `parts` parts.
-pub(crate) fn read_in_parts(text: &str, parts: usize) -> Result<LdifImport, LdifError> {
+pub(crate) fn read_in_parts(
+    text: &str,
+    parts: usize,
+    options: ReadOptions,
+) -> Result<LdifImport, LdifError> {
     let pieces = chunks::split(text, parts);
     let read: Vec<Part<'_>> = if pieces.len() == 1 {
         vec![read_piece(text, &pieces[0])]
@@ -97,7 +136,7 @@ pub(crate) fn read_in_parts(text: &str, parts: usize) -> Result<LdifImport, Ldif
     for part in read {
         merge.part(part)?;
     }
-    Ok(merge.finish())
+    Ok(merge.finish(options.share_dn_values))
 }
 
 /// Reads one piece's records, up to its end or its first error.
@@ -142,7 +181,15 @@ fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
 
 /// Reads an LDIF file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM (`ldifde -u`).
 pub fn read_directory_bytes(bytes: &[u8]) -> Result<LdifImport, LdifError> {
-    read_directory(&super::text::decode(bytes)?)
+    read_directory_bytes_with(bytes, ReadOptions::default())
+}
+
+/// `read_directory_bytes` with options.
+pub fn read_directory_bytes_with(
+    bytes: &[u8],
+    options: ReadOptions,
+) -> Result<LdifImport, LdifError> {
+    read_directory_with(&super::text::decode(bytes)?, options)
 }
 
 fn count(map: &mut BTreeMap<String, usize>, key: &str) {
@@ -183,6 +230,9 @@ struct Buffers {
 struct Reader<'a> {
     part: Part<'a>,
     interner: Interner,
+    /// `member` values apart from the rest: many more distinct values, which would crowd the
+    /// small table of shared values out of the cache.
+    dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
     buffers: Buffers,
@@ -196,7 +246,8 @@ impl<'a> Reader<'a> {
                 items: Vec::with_capacity(entries_guess),
                 ..Part::default()
             },
-            interner: Interner::with_capacity(entries_guess),
+            interner: Interner::with_capacity(entries_guess / 8),
+            dn_interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
             buffers: Buffers::default(),
@@ -219,20 +270,23 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        if !names::is_well_formed(dn_text) {
+        // One walk: well formed, named `DC=`, and where its domain part starts.
+        let Some(shape) = dn::shape(dn_text) else {
             let kind = LdifErrorKind::DnNotWellFormed(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
-        }
-        if !matches!(class, Modelled::Domain) && names::names_a_domain(dn_text) {
+        };
+        if !matches!(class, Modelled::Domain) && shape.first_is_dc {
             let kind = LdifErrorKind::DcNamedEntry(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
         }
         // Not interned: an entry's DN is unique. `member` and `manager` values are pointed at
         // this allocation when the file is read (`merge::share_dn_values`).
         let dn: Value = Arc::from(dn_text);
-        match self.modelled(rec, class, &dn) {
+        let suffix = shape.dc_start.map(|s| &dn_text[s..]);
+        match self.modelled(rec, class, &dn, suffix) {
             Ok(what) => {
                 let line = rec.line;
+                let dn = Caseless::new(dn);
                 self.part.items.push(Item { line, dn, what });
                 Ok(())
             }
@@ -248,14 +302,15 @@ impl<'a> Reader<'a> {
         rec: &Record<'a>,
         class: Modelled,
         dn: &Value,
+        suffix: Option<&str>,
     ) -> Result<What, LdifError> {
         Ok(match class {
             Modelled::Object(kind) => {
-                self.note_domain_of(dn, rec.line)?;
+                self.note_domain_of(dn, suffix, rec.line)?;
                 What::Object(self.object(rec, kind, dn.clone())?)
             }
             Modelled::OrganizationalUnit => {
-                self.note_domain_of(dn, rec.line)?;
+                self.note_domain_of(dn, suffix, rec.line)?;
                 What::OrganizationalUnit(self.ou_guid(rec)?)
             }
             Modelled::Domain => self.domain(rec, dn)?,
@@ -264,8 +319,14 @@ impl<'a> Reader<'a> {
 
     /// Notes the domain an entry lies in. Below a DNS application partition
     /// (`DC=DomainDnsZones,DC=contoso,DC=com`) that is the domain holding the partition.
-    fn note_domain_of(&mut self, dn_text: &str, line: usize) -> Result<(), LdifError> {
-        let Some(mut suffix) = names::dc_suffix(dn_text) else {
+    /// `suffix` is the DN from its first `DC=` RDN on (`dn::shape`).
+    fn note_domain_of(
+        &mut self,
+        dn_text: &str,
+        suffix: Option<&str>,
+        line: usize,
+    ) -> Result<(), LdifError> {
+        let Some(mut suffix) = suffix else {
             return Ok(());
         };
         if is_application_partition(suffix) {
@@ -388,7 +449,7 @@ impl<'a> Reader<'a> {
             Attr::Description => Field::Description,
             Attr::ProxyAddresses => Field::ProxyAddresses,
             Attr::Member => {
-                let v = dn_value(attr, &mut b.scratch, &mut self.interner)?;
+                let v = dn_value(attr, &mut b.scratch, &mut self.dn_interner)?;
                 b.members.push(v);
                 return Ok(true);
             }

@@ -166,6 +166,19 @@ fn member_values_share_one_allocation_but_keep_their_own_text() {
     assert_eq!(&*g2.member[1], "cn=U,dc=x");
 }
 
+/// Without the sharing pass the directory is the same; only the allocations differ.
+#[test]
+fn reading_without_sharing_dn_values_gives_an_equal_directory() {
+    let text = "dn: CN=g1,DC=x\nobjectClass: group\nmember: CN=u,DC=x\n\ndn: CN=u,DC=x\nobjectClass: user\nmanager: CN=g1,DC=x\n";
+    let shared = read(text);
+    let unshared = read_directory_with(text, ReadOptions::sharing_dn_values(false)).unwrap();
+    assert_eq!(unshared, shared);
+    let o = &unshared.directory.objects;
+    assert!(!Arc::ptr_eq(&o[0].attrs.member[0], &o[1].dn));
+    let o = &shared.directory.objects;
+    assert!(Arc::ptr_eq(&o[0].attrs.member[0], &o[1].dn));
+}
+
 #[test]
 fn every_attribute_either_product_flows_is_kept_in_the_sparse_store() {
     let import = read(
