@@ -418,21 +418,7 @@ mod tests {
         for n in 1..=15 {
             seen |= 1 << slot(Field::Extension(n)).unwrap();
         }
-        for f in [
-            Field::Cn,
-            Field::SamAccountName,
-            Field::UserPrincipalName,
-            Field::Mail,
-            Field::DisplayName,
-            Field::GivenName,
-            Field::Sn,
-            Field::Department,
-            Field::Title,
-            Field::City,
-            Field::Manager,
-            Field::TelephoneNumber,
-            Field::Description,
-        ] {
+        for f in TEXT_FIELDS {
             let s = slot(f).unwrap();
             assert_eq!(seen & (1 << s), 0, "{f:?} shares a slot");
             seen |= 1 << s;
