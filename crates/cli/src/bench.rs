@@ -114,14 +114,24 @@ pub fn run(args: &BenchArgs) -> ExitCode {
     if let Some(sizes) = &args.scaling {
         return scaling::run(args, sizes);
     }
-    let report = match bench(args) {
+    print_report(bench(args), args.format, human)
+}
+
+/// Prints a bench report (one upgrade's or the scaling table's) as `format` asks, or its error;
+/// the exit code says which.
+pub(crate) fn print_report<T: serde::Serialize>(
+    report: Result<T, CliError>,
+    format: BenchFormat,
+    human: impl Fn(&T) -> String,
+) -> ExitCode {
+    let report = match report {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(e.exit_code());
         }
     };
-    match args.format {
+    match format {
         BenchFormat::Human => print!("{}", human(&report)),
         BenchFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

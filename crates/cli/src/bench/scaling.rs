@@ -4,8 +4,8 @@
 //! back from their JSON and shown one row per size, with the wall time per object that says
 //! whether the cost per object stays flat as the directory grows.
 
-use super::{BenchArgs, BenchFormat, align, decimal, mib, ratio, thousands};
-use crate::error::{CliError, EXIT_FAILED};
+use super::{BenchArgs, align, decimal, mib, ratio, thousands};
+use crate::error::CliError;
 use serde::{Deserialize, Serialize};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -67,24 +67,8 @@ struct ChildTotal {
 /// Runs every size of `sizes` (the `--scaling` text) and prints the table. Exit codes as
 /// `bench`'s: 1 when a size's run failed, 2 for bad sizes.
 pub fn run(args: &BenchArgs, sizes: &str) -> ExitCode {
-    let report = match parse_sizes(sizes).and_then(|sizes| scale(args, &sizes)) {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(e.exit_code());
-        }
-    };
-    match args.format {
-        BenchFormat::Human => print!("{}", human(&report)),
-        BenchFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("error: cannot print the figures: {e}");
-                return ExitCode::from(EXIT_FAILED);
-            }
-        },
-    }
-    ExitCode::SUCCESS
+    let report = parse_sizes(sizes).and_then(|sizes| scale(args, &sizes));
+    super::print_report(report, args.format, human)
 }
 
 /// The sizes of `--scaling`: 1 to [`MAX_SIZES`] object counts, each from 1 to the generator's
