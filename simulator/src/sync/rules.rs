@@ -7,6 +7,7 @@
 //! It must not know run profiles, connector spaces or the tenant: it maps attribute blocks.
 
 use crate::sync::connector_space::AadImage;
+use std::borrow::Cow;
 use std::sync::Arc;
 use upgrade_lab_model::attribute_flow::{self, AttrId, Field, RowSet, Storage};
 use upgrade_lab_model::{
@@ -71,7 +72,7 @@ impl OutboundRules {
             return mv.clone();
         }
         // The highest-precedence rule with a value wins; NULL lets the next rule contribute.
-        let winner: Option<Value> = self
+        let winner: Option<Cow<'_, str>> = self
             .upn_rules
             .iter()
             .find_map(|r| source_value(mv, &r.source));
@@ -84,11 +85,15 @@ impl OutboundRules {
     }
 }
 
-fn source_value(a: &Attributes, attribute: &str) -> Option<Value> {
-    match attribute.to_ascii_lowercase().as_str() {
-        "userprincipalname" => a.user_principal_name().map(Value::from),
-        "mail" => a.mail().map(Value::from),
-        _ => a.get_text(attribute).map(Value::from),
+/// The value a UPN rule reads: borrowed from the packed store for the two attributes rules
+/// usually name (this runs per user in outbound flow), copied for any other.
+fn source_value<'a>(a: &'a Attributes, attribute: &str) -> Option<Cow<'a, str>> {
+    if attribute.eq_ignore_ascii_case("userPrincipalName") {
+        a.user_principal_name().map(Cow::Borrowed)
+    } else if attribute.eq_ignore_ascii_case("mail") {
+        a.mail().map(Cow::Borrowed)
+    } else {
+        a.get_text(attribute).map(Cow::Owned)
     }
 }
 
