@@ -32,7 +32,7 @@ impl DirectoryFormat {
 
     /// The format of `bytes` judged by their content: JSON starts with `{`, anything else is
     /// taken for LDIF (whose reader says precisely what is wrong when it is not).
-    fn sniff(bytes: &[u8]) -> Self {
+    pub fn sniff(bytes: &[u8]) -> Self {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Self::Json,
             _ => Self::Ldif,
@@ -128,8 +128,18 @@ pub fn read_directory_with(
     let bytes = read_input(path)?;
     let format =
         DirectoryFormat::from_extension(path).unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
+    directory_from_bytes(path, &bytes, format, options)
+}
+
+/// The directory in `bytes`, the content of the file at `path` (named in errors) in `format`.
+pub fn directory_from_bytes(
+    path: &Path,
+    bytes: &[u8],
+    format: DirectoryFormat,
+    options: ldif::ReadOptions,
+) -> Result<DirectoryFile, CliError> {
     match format {
-        DirectoryFormat::Json => serde_json::from_slice(&bytes)
+        DirectoryFormat::Json => serde_json::from_slice(bytes)
             .map(|directory| DirectoryFile {
                 directory,
                 skipped: None,
@@ -140,7 +150,7 @@ pub fn read_directory_with(
                     path.display()
                 ))
             }),
-        DirectoryFormat::Ldif => ldif::read_directory_bytes_with(&bytes, options)
+        DirectoryFormat::Ldif => ldif::read_directory_bytes_with(bytes, options)
             .map(|import| DirectoryFile {
                 directory: import.directory,
                 skipped: Some(import.skipped),

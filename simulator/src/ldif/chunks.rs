@@ -32,7 +32,12 @@ pub(super) fn parts_for(len: usize) -> usize {
 
 /// Cuts `text` into at most `parts` pieces of about equal size, at record starts.
 pub(super) fn split(text: &str, parts: usize) -> Vec<Piece> {
-    let bytes = text.as_bytes();
+    split_bytes(text.as_bytes(), parts)
+}
+
+/// `split` of text not yet checked to be UTF-8: the cuts fall before ASCII `dn:` after a line
+/// feed, so each piece of UTF-8 text is UTF-8 on its own.
+pub(super) fn split_bytes(bytes: &[u8], parts: usize) -> Vec<Piece> {
     let first = first_content_line(bytes);
     let mut starts = vec![0];
     for k in 1..parts {
@@ -119,4 +124,4 @@ fn count_newlines(bytes: &[u8]) -> usize {
 
 #[cfg(test)]
 #[path = "chunks_tests.rs"]
-mod tests;
+pub(in crate::ldif) mod tests;

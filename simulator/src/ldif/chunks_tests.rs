@@ -122,7 +122,7 @@ fn record_lines(g: &mut Gen, i: u64, dns: &[String], plant: Option<u64>) -> Vec<
 
 /// An LDIF text of `records` records: comments (some folded) inside and between records,
 /// one or more blank lines between them, CRLF on some lines, `version: 1` now and then.
-fn ldif(seed: u64, records: u64) -> String {
+pub(in crate::ldif) fn ldif(seed: u64, records: u64) -> String {
     let mut g = Gen(seed);
     let mut out = String::new();
     let mut dns = Vec::new();

@@ -11,6 +11,7 @@
 use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::read::{LdifImport, SkipCounts};
+use super::survey::PartSurvey;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::borrow::Cow;
@@ -34,6 +35,8 @@ pub(super) struct Part<'a> {
     pub(crate) derived_domains: Vec<String>,
     /// The part's first error; no record after it was read.
     pub(crate) failure: Option<Failure>,
+    /// The summary of the part's objects, when they are surveyed instead of kept.
+    pub(crate) survey: Option<Box<PartSurvey>>,
 }
 
 /// A modelled entry and the line of its record.
@@ -43,8 +46,21 @@ pub(super) struct Item {
     pub(crate) what: What,
 }
 
+impl Item {
+    /// The objectGUID of a user, group or contact (AD holds one object per objectGUID).
+    fn object_guid(&self) -> Option<ObjectGuid> {
+        match &self.what {
+            What::Object(o) => Some(o.guid),
+            What::Counted(guid) => Some(*guid),
+            What::OrganizationalUnit(_) | What::Domain { .. } => None,
+        }
+    }
+}
+
 pub(super) enum What {
     Object(DirectoryObject),
+    /// An object summarized by the part's survey: only its objectGUID is left to check.
+    Counted(ObjectGuid),
     OrganizationalUnit(ObjectGuid),
     Domain {
         dns_name: String,
@@ -116,13 +132,17 @@ pub(super) struct Merge<'a> {
     /// The number of objects after each part: a part's `member` and `manager` values share
     /// the part's interned allocations.
     part_ends: Vec<usize>,
+    /// No two entries share a DN or objectGUID (`skip_checks_when_unique`): `dns` and
+    /// `guids` stay empty.
+    unique: bool,
 }
 
 impl<'a> Merge<'a> {
-    pub(crate) fn new(items: usize) -> Self {
+    /// A merge of `items` modelled entries, `objects` of them kept as objects.
+    pub(crate) fn new(items: usize, objects: usize) -> Self {
         Self {
             directory: Directory {
-                objects: Vec::with_capacity(items),
+                objects: Vec::with_capacity(objects),
                 ..Directory::default()
             },
             skipped: SkipCounts::default(),
@@ -132,7 +152,38 @@ impl<'a> Merge<'a> {
             dropped: FxHashMap::default(),
             derived_domains: Vec::new(),
             part_ends: Vec::new(),
+            unique: false,
         }
+    }
+
+    /// Skips the per-entry DN and objectGUID checks when none can fail: no part failed and
+    /// no two entries share a DN hash or an objectGUID (found by sorting them on all cores).
+    /// Otherwise (a duplicate, a hash collision, an error) the checks run entry by entry and
+    /// report what they report. For a merge finished without sharing DN values (`finish`),
+    /// which needs the DN map.
+    pub(crate) fn skip_checks_when_unique(&mut self, parts: &[Part<'_>]) {
+        if parts.iter().any(|p| p.failure.is_some()) {
+            return;
+        }
+        let mut dns: Vec<u64> = parts
+            .par_iter()
+            .flat_map_iter(|p| p.items.iter().map(|i| i.dn.hash))
+            .collect();
+        let mut guids: Vec<ObjectGuid> = parts
+            .par_iter()
+            .flat_map_iter(|p| p.items.iter().filter_map(Item::object_guid))
+            .collect();
+        let (dns_unique, guids_unique) = rayon::join(
+            || {
+                dns.par_sort_unstable();
+                dns.windows(2).all(|w| w[0] != w[1])
+            },
+            || {
+                guids.par_sort_unstable();
+                guids.windows(2).all(|w| w[0] != w[1])
+            },
+        );
+        self.unique = dns_unique && guids_unique;
     }
 
     /// Adds the next part; its error (or one found joining it) ends the reading.
@@ -168,12 +219,18 @@ impl<'a> Merge<'a> {
     }
 
     fn item(&mut self, item: Item) -> Result<(), LdifError> {
-        self.claim_dn(&item.dn, item.line)?;
+        if !self.unique {
+            self.claim_dn(&item.dn, item.line)?;
+        }
         match item.what {
             What::Object(object) => {
-                self.unique_guid(item.line, &object)?;
+                if !self.unique {
+                    self.unique_guid(item.line, object.guid, &object.dn)?;
+                }
                 self.directory.objects.push(object);
             }
+            What::Counted(_) if self.unique => {}
+            What::Counted(guid) => self.unique_guid(item.line, guid, &item.dn.dn)?,
             What::OrganizationalUnit(guid) => {
                 let dn = item.dn.dn;
                 self.directory
@@ -214,22 +271,22 @@ impl<'a> Merge<'a> {
 
     /// AD holds one object per objectGUID: a second record with the same GUID is an error
     /// naming both, never a silent drop.
-    fn unique_guid(&mut self, line: usize, object: &DirectoryObject) -> Result<(), LdifError> {
-        match self.guids.entry(object.guid) {
+    fn unique_guid(&mut self, line: usize, guid: ObjectGuid, dn: &Value) -> Result<(), LdifError> {
+        match self.guids.entry(guid) {
             Entry::Occupied(first) => {
                 let (first_line, first_dn) = first.get();
                 Err(LdifError::at(
                     line,
                     LdifErrorKind::DuplicateObjectGuid {
-                        guid: object.guid.to_string(),
-                        dn: object.dn.to_string(),
+                        guid: guid.to_string(),
+                        dn: dn.to_string(),
                         first_dn: first_dn.to_string(),
                         first_line: *first_line,
                     },
                 ))
             }
             Entry::Vacant(slot) => {
-                slot.insert((line, object.dn.clone()));
+                slot.insert((line, dn.clone()));
                 Ok(())
             }
         }

@@ -5,6 +5,8 @@
 //! - `read`: records → `model::Directory`, counting what the model does not hold;
 //! - `chunks` and `merge`: a large text cut at record boundaries, read on all cores and
 //!   joined in file order (the same directory, counts and first error as reading it whole);
+//! - `survey`: what `inspect` reports of a file (counts, scope, defects), each object read
+//!   as `read` reads it, summarized where it is read and dropped;
 //! - `write`: `model::Directory` → LDIF that reads back to an equal directory;
 //! - `time`: `whenChanged` as generalized time ⇄ ms since 1970.
 //!
@@ -29,6 +31,7 @@ mod merge;
 mod names;
 mod parse;
 mod read;
+mod survey;
 mod text;
 /// LDAP generalized time (`20240101120000.0Z`) to and from milliseconds since 1601.
 pub mod time;
@@ -41,6 +44,7 @@ pub use read::{
     LdifImport, ReadOptions, SkipCounts, read_directory, read_directory_bytes,
     read_directory_bytes_with, read_directory_with,
 };
+pub use survey::{LdifSurvey, survey, survey_bytes};
 pub use write::{needs_base64, write_directory};
 
 #[cfg(test)]

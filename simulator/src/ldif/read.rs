@@ -19,6 +19,8 @@ use super::error::{LdifError, LdifErrorKind};
 use super::merge::{Caseless, Failure, Item, Merge, Part, What};
 use super::names;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
+use super::survey::PartSurvey;
+use super::text;
 use super::time;
 use super::values::{
     Attr, attr_of, bad_value, dn_value, extra_value, flags_u32, number, read_guid, second_value,
@@ -126,22 +128,72 @@ pub(crate) fn read_in_parts(
     parts: usize,
     options: ReadOptions,
 ) -> Result<LdifImport, LdifError> {
-    let pieces = chunks::split(text, parts);
-    let read: Vec<Part<'_>> = if pieces.len() == 1 {
-        vec![read_piece(text, &pieces[0])]
-    } else {
-        pieces.par_iter().map(|p| read_piece(text, p)).collect()
-    };
-    let mut merge = Merge::new(read.iter().map(|p| p.items.len()).sum());
-    for part in read {
-        merge.part(part)?;
-    }
+    let (merge, _) = merged(text, parts, false)?;
     Ok(merge.finish(options.share_dn_values))
 }
 
-/// Reads one piece's records, up to its end or its first error.
-fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
-    let body = &text[piece.range.clone()];
+/// The text cut into at most `parts` parts, read side by side and joined in file order. With
+/// `survey`, each part's objects are summarized (`PartSurvey`, one per part, in order) and
+/// dropped instead of kept in the directory.
+pub(super) fn merged(
+    text: &str,
+    parts: usize,
+    survey: bool,
+) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+    let pieces = chunks::split(text, parts);
+    let read = |p: &chunks::Piece| read_piece(&text[p.range.clone()], p, survey);
+    let read: Vec<Part<'_>> = if pieces.len() == 1 {
+        vec![read(&pieces[0])]
+    } else {
+        pieces.par_iter().map(read).collect()
+    };
+    join(read, survey)
+}
+
+/// `merged` of bytes that should be UTF-8 text, each piece checked on the core that reads it.
+/// When one is not UTF-8, the error is the one `text::utf8` gives for the whole text.
+pub(super) fn merged_bytes(
+    bytes: &[u8],
+    parts: usize,
+    survey: bool,
+) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+    let pieces = chunks::split_bytes(bytes, parts);
+    let read = |p: &chunks::Piece| {
+        let body = std::str::from_utf8(&bytes[p.range.clone()]).ok()?;
+        Some(read_piece(body, p, survey))
+    };
+    let read: Option<Vec<Part<'_>>> = if pieces.len() == 1 {
+        read(&pieces[0]).map(|p| vec![p])
+    } else {
+        pieces.par_iter().map(read).collect()
+    };
+    match read {
+        Some(read) => join(read, survey),
+        // A piece is not UTF-8, so neither is the whole (the cuts are at ASCII bytes).
+        None => merged(text::utf8(bytes)?, parts, survey),
+    }
+}
+
+/// Joins the parts read, in file order (`merge`), taking their surveys out first.
+fn join(mut read: Vec<Part<'_>>, survey: bool) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+    let surveys = read
+        .iter_mut()
+        .filter_map(|p| p.survey.take())
+        .map(|s| *s)
+        .collect();
+    let items = read.iter().map(|p| p.items.len()).sum();
+    let mut merge = Merge::new(items, if survey { 0 } else { items });
+    if survey {
+        merge.skip_checks_when_unique(&read);
+    }
+    for part in read {
+        merge.part(part)?;
+    }
+    Ok((merge, surveys))
+}
+
+/// `body` is the piece's text.
+fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a> {
     let mut records = if piece.range.start == 0 {
         Records::new(body)
     } else {
@@ -149,6 +201,9 @@ fn read_piece<'a>(text: &'a str, piece: &chunks::Piece) -> Part<'a> {
     };
     let mut rec = Record::default();
     let mut reader = Reader::new(body.len());
+    if survey {
+        reader.part.survey = Some(Box::default());
+    }
     loop {
         match records.next_into(&mut rec) {
             Ok(true) => {}
@@ -189,7 +244,13 @@ pub fn read_directory_bytes_with(
     bytes: &[u8],
     options: ReadOptions,
 ) -> Result<LdifImport, LdifError> {
-    read_directory_with(&super::text::decode(bytes)?, options)
+    match text::utf8_bytes(bytes) {
+        Some(utf8) => {
+            let (merge, _) = merged_bytes(utf8, chunks::parts_for(utf8.len()), false)?;
+            Ok(merge.finish(options.share_dn_values))
+        }
+        None => read_directory_with(&text::decode(bytes)?, options),
+    }
 }
 
 fn count(map: &mut BTreeMap<String, usize>, key: &str) {
@@ -223,6 +284,8 @@ struct Buffers {
     seen: Vec<Field>,
     members: Vec<Value>,
     extras: Vec<(AttrId, Value)>,
+    /// `member` values checked but not kept (when the part is surveyed).
+    member_count: usize,
     scratch: Vec<u8>,
 }
 
@@ -307,7 +370,14 @@ impl<'a> Reader<'a> {
         Ok(match class {
             Modelled::Object(kind) => {
                 self.note_domain_of(dn, suffix, rec.line)?;
-                What::Object(self.object(rec, kind, dn.clone())?)
+                let object = self.object(rec, kind, dn.clone())?;
+                match self.part.survey.as_deref_mut() {
+                    Some(survey) => {
+                        survey.note(&object, std::mem::take(&mut self.buffers.member_count));
+                        What::Counted(object.guid)
+                    }
+                    None => What::Object(object),
+                }
             }
             Modelled::OrganizationalUnit => {
                 self.note_domain_of(dn, suffix, rec.line)?;
@@ -448,6 +518,12 @@ impl<'a> Reader<'a> {
             }
             Attr::Description => Field::Description,
             Attr::ProxyAddresses => Field::ProxyAddresses,
+            Attr::Member if self.part.survey.is_some() => {
+                // Checked as a kept value is; only the number of values is surveyed.
+                attr.text(&mut b.scratch)?;
+                b.member_count += 1;
+                return Ok(true);
+            }
             Attr::Member => {
                 let v = dn_value(attr, &mut b.scratch, &mut self.dn_interner)?;
                 b.members.push(v);

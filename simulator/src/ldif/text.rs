@@ -22,12 +22,26 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, LdifError> {
     }
 }
 
+/// The bytes `decode` reads as UTF-8 (a UTF-8 BOM dropped), or `None` when it decodes them as
+/// UTF-16: a caller may then check them for UTF-8 in parts, and report a failure with `utf8`.
+pub(crate) fn utf8_bytes(bytes: &[u8]) -> Option<&[u8]> {
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        return Some(rest);
+    }
+    match bytes {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => None,
+        [first, 0, ..] if *first != 0 => None,
+        _ => Some(bytes),
+    }
+}
+
 /// Drops a leading U+FEFF (a BOM that survived into text).
 pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, LdifError> {
+/// `bytes` as UTF-8 text, or an error naming the line and column where it stops being UTF-8.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, LdifError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         #[expect(

@@ -1,0 +1,378 @@
+//! What `inspect` reports of an LDIF file, read without keeping the directory: each object is
+//! read exactly as `read_directory` reads it (same checks, same errors), summarized on the
+//! core that read it (counts, the reason the default scope leaves it out, its UPN and proxy
+//! addresses for the defect scan) and dropped, so the memory it took is reused by the next
+//! object instead of growing by the size of the directory. The parts are joined in file order
+//! as `read_directory` joins them (duplicate DNs and objectGUIDs, domains, forest), and the
+//! summaries give what `Directory::counts`, `Scope::why_out` and `validate::find_defects`
+//! give for the directory `read_directory` returns (`survey_tests.rs` holds both to that).
+//! `member` values are checked as the full reading checks them but only counted.
+
+use super::chunks;
+use super::error::LdifError;
+use super::merge::Merge;
+use super::read::{SkipCounts, merged, merged_bytes};
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher as _;
+use std::ops::Range;
+use upgrade_lab_model::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX};
+use upgrade_lab_model::validate::{
+    DefectReport, Duplicate, InvalidValue, over_group_member_limit, proxy_address_problem,
+    upn_problem,
+};
+use upgrade_lab_model::{DirectoryCounts, DirectoryObject, Domain, ObjectKind, Scope, Value, dn};
+
+/// What an LDIF file holds, as `inspect` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LdifSurvey {
+    /// The forest's DNS name (the shortest domain name; empty without domains).
+    pub forest: Value,
+    /// The domains, as `read_directory` lists them.
+    pub domains: Vec<Domain>,
+    /// `Directory::counts` of the directory the file describes.
+    pub counts: DirectoryCounts,
+    /// Objects the default scope rules (`Scope::everything`) leave out, by reason label.
+    pub out_of_default_scope: BTreeMap<&'static str, usize>,
+    /// `validate::find_defects` of the directory the file describes.
+    pub defects: DefectReport,
+    /// What the reader left out, counted by kind.
+    pub skipped: SkipCounts,
+}
+
+/// Surveys LDIF text: what `read_directory` would read, counted and checked, or its error.
+pub fn survey(text: &str) -> Result<LdifSurvey, LdifError> {
+    survey_in_parts(text, chunks::parts_for(text.len()))
+}
+
+/// `survey` of a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM.
+pub fn survey_bytes(bytes: &[u8]) -> Result<LdifSurvey, LdifError> {
+    match super::text::utf8_bytes(bytes) {
+        // Checked for UTF-8 piece by piece, on the cores that read the pieces.
+        Some(utf8) => Ok(summarize(merged_bytes(
+            utf8,
+            chunks::parts_for(utf8.len()),
+            true,
+        )?)),
+        None => survey(&super::text::decode(bytes)?),
+    }
+}
+
+/// `survey` with the text cut into at most `parts` parts.
+pub(crate) fn survey_in_parts(text: &str, parts: usize) -> Result<LdifSurvey, LdifError> {
+    Ok(summarize(merged(text, parts, true)?))
+}
+
+/// The survey of the parts joined.
+fn summarize((merge, surveys): (Merge<'_>, Vec<PartSurvey>)) -> LdifSurvey {
+    let import = merge.finish(false);
+    let directory = import.directory;
+    let ((mut counts, out_of_default_scope), defects) =
+        rayon::join(|| counts_and_scope(&surveys), || defects(&surveys));
+    counts.organizational_units = directory.organizational_units.len();
+    // Freeing the summaries (a DN and the values of every object) is left to another thread.
+    rayon::spawn(move || drop(surveys));
+    LdifSurvey {
+        forest: directory.forest,
+        domains: directory.domains,
+        counts,
+        out_of_default_scope,
+        defects,
+        skipped: import.skipped,
+    }
+}
+
+/// One UPN or proxy address of a part: the hash of its lower-case form, the object holding
+/// it (index among the part's objects), its place among that object's values, and where its
+/// text lies in the part's `values`.
+struct Occurrence {
+    hash: u64,
+    object: usize,
+    position: usize,
+    text: Range<usize>,
+}
+
+/// The summary of one part's objects, in file order.
+#[derive(Default)]
+pub(super) struct PartSurvey {
+    scope: Scope,
+    users: usize,
+    disabled_users: usize,
+    groups: usize,
+    contacts: usize,
+    /// Objects by domain name; runs of objects with the same `DC=` suffix are counted first.
+    by_domain: FxHashMap<String, usize>,
+    run: Option<(Value, Range<usize>, usize)>,
+    by_depth: Vec<usize>,
+    out_of_scope: BTreeMap<&'static str, usize>,
+    invalid_values: Vec<InvalidValue>,
+    oversized_groups: Vec<String>,
+    too_many_proxy_addresses: Vec<String>,
+    /// The DN of each object, in order.
+    dns: Vec<Value>,
+    /// The UPNs and proxy addresses, one after the other.
+    values: String,
+    upns: Vec<Occurrence>,
+    proxies: Vec<Occurrence>,
+}
+
+impl PartSurvey {
+    /// Notes an object that holds `members` `member` values, as the passes over a directory
+    /// would see it.
+    pub(super) fn note(&mut self, o: &DirectoryObject, members: usize) {
+        match o.kind {
+            ObjectKind::User => {
+                self.users += 1;
+                if o.attrs.is_disabled() {
+                    self.disabled_users += 1;
+                }
+            }
+            ObjectKind::Group => self.groups += 1,
+            ObjectKind::Contact => self.contacts += 1,
+        }
+        let (depth, suffix) = dn::ou_depth_and_dc_suffix(&o.dn);
+        self.count_domain(&o.dn, suffix);
+        if self.by_depth.len() <= depth {
+            self.by_depth.resize(depth + 1, 0);
+        }
+        self.by_depth[depth] += 1;
+        if let Some(reason) = self.scope.why_out(o) {
+            *self.out_of_scope.entry(reason.label()).or_default() += 1;
+        }
+        self.note_defects(o, members);
+        self.dns.push(o.dn.clone());
+    }
+
+    /// Counts the object named `dn` under its `DC=` suffix `suffix` (a slice of `dn`).
+    fn count_domain(&mut self, dn: &Value, suffix: &str) {
+        if let Some((last, range, n)) = &mut self.run
+            && last[range.clone()] == *suffix
+        {
+            *n += 1;
+            return;
+        }
+        self.end_run();
+        let start = dn.len() - suffix.len();
+        self.run = Some((dn.clone(), start..dn.len(), 1));
+    }
+
+    fn end_run(&mut self) {
+        if let Some((dn, range, n)) = self.run.take() {
+            *self.by_domain.entry(dn::domain_of(&dn[range])).or_default() += n;
+        }
+    }
+
+    /// The checks of `validate::find_defects`, on one object.
+    fn note_defects(&mut self, o: &DirectoryObject, members: usize) {
+        let object = self.dns.len();
+        if let Some(upn) = o.attrs.user_principal_name() {
+            let occurrence = self.occurrence(upn, object, 0);
+            self.upns.push(occurrence);
+            if let Some(p) = upn_problem(upn) {
+                self.invalid_values
+                    .push(invalid(&o.dn, "userPrincipalName", upn, p));
+            }
+        }
+        let proxies = o.attrs.proxy_addresses();
+        let proxy_count = proxies.len();
+        for (n, p) in proxies.enumerate() {
+            let occurrence = self.occurrence(p, object, n);
+            self.proxies.push(occurrence);
+            if let Some(problem) = proxy_address_problem(p) {
+                self.invalid_values
+                    .push(invalid(&o.dn, "proxyAddresses", p, problem));
+            }
+        }
+        if o.kind == ObjectKind::Group
+            && over_group_member_limit(members, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
+        {
+            self.oversized_groups.push(o.dn.to_string());
+        }
+        if proxy_count > PROXY_ADDRESSES_MAX {
+            self.too_many_proxy_addresses.push(o.dn.to_string());
+        }
+    }
+
+    fn occurrence(&mut self, value: &str, object: usize, position: usize) -> Occurrence {
+        let start = self.values.len();
+        self.values.push_str(value);
+        Occurrence {
+            hash: FxBuildHasher.hash_one(Folded::new(value)),
+            object,
+            position,
+            text: start..self.values.len(),
+        }
+    }
+}
+
+fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
+    InvalidValue {
+        dn: dn.to_string(),
+        attribute: attribute.to_string(),
+        value: value.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+/// `Directory::counts` (but the OU count) and the out-of-scope reasons, from the parts.
+fn counts_and_scope(parts: &[PartSurvey]) -> (DirectoryCounts, BTreeMap<&'static str, usize>) {
+    let mut c = DirectoryCounts::default();
+    let mut by_depth: Vec<usize> = Vec::new();
+    let mut out = BTreeMap::new();
+    for p in parts {
+        c.users += p.users;
+        c.disabled_users += p.disabled_users;
+        c.groups += p.groups;
+        c.contacts += p.contacts;
+        let mut by_domain = p.by_domain.clone();
+        if let Some((dn, range, n)) = &p.run {
+            *by_domain
+                .entry(dn::domain_of(&dn[range.clone()]))
+                .or_default() += n;
+        }
+        for (domain, n) in by_domain {
+            *c.by_domain.entry(domain).or_default() += n;
+        }
+        if by_depth.len() < p.by_depth.len() {
+            by_depth.resize(p.by_depth.len(), 0);
+        }
+        for (total, n) in by_depth.iter_mut().zip(&p.by_depth) {
+            *total += n;
+        }
+        for (reason, n) in &p.out_of_scope {
+            *out.entry(*reason).or_default() += n;
+        }
+    }
+    c.by_ou_depth = (0..).zip(by_depth).filter(|(_, n)| *n > 0).collect();
+    (c, out)
+}
+
+/// `validate::find_defects`, from the parts.
+fn defects(parts: &[PartSurvey]) -> DefectReport {
+    let mut report = DefectReport::default();
+    let mut dns: Vec<&str> = Vec::with_capacity(parts.iter().map(|p| p.dns.len()).sum());
+    let (mut upns, mut proxies) = (Vec::new(), Vec::new());
+    for p in parts {
+        report.invalid_values.extend_from_slice(&p.invalid_values);
+        report
+            .oversized_groups
+            .extend_from_slice(&p.oversized_groups);
+        report
+            .too_many_proxy_addresses
+            .extend_from_slice(&p.too_many_proxy_addresses);
+        let offset = dns.len();
+        let of = |o: &Occurrence| Held {
+            hash: o.hash,
+            object: offset + o.object,
+            position: o.position,
+            value: &p.values[o.text.clone()],
+        };
+        upns.extend(p.upns.iter().map(of));
+        proxies.extend(p.proxies.iter().map(of));
+        dns.extend(p.dns.iter().map(|d| &**d));
+    }
+    (report.duplicate_upns, report.duplicate_proxy_addresses) =
+        rayon::join(|| duplicates(&dns, upns), || duplicates(&dns, proxies));
+    report
+}
+
+/// An occurrence with its object's index in the directory and its text.
+struct Held<'d> {
+    hash: u64,
+    object: usize,
+    position: usize,
+    value: &'d str,
+}
+
+/// The values held more than once, each with its holders in directory order, sorted by first
+/// holder (then value); `dns[i]` is the DN of object `i`.
+fn duplicates(dns: &[&str], mut all: Vec<Held<'_>>) -> Vec<Duplicate> {
+    all.par_sort_unstable_by_key(|o| (o.hash, o.object, o.position));
+    let mut dups: Vec<(usize, Duplicate)> = Vec::new();
+    let dn = |i: usize| dns[i].to_string();
+    for run in all
+        .chunk_by(|a, b| a.hash == b.hash)
+        .filter(|r| r.len() > 1)
+    {
+        // Distinct values may share a hash: group the run by value, in holding order.
+        let mut folded: Vec<Option<Folded<'_>>> =
+            run.iter().map(|o| Some(Folded::new(o.value))).collect();
+        for a in 0..run.len() {
+            let Some(value) = folded[a].take() else {
+                continue;
+            };
+            let mut holders = vec![dn(run[a].object)];
+            for b in a + 1..run.len() {
+                if folded[b].as_ref().is_some_and(|f| *f == value) {
+                    folded[b] = None;
+                    holders.push(dn(run[b].object));
+                }
+            }
+            if holders.len() > 1 {
+                let value = value.into_lowercase();
+                dups.push((run[a].object, Duplicate { value, holders }));
+            }
+        }
+    }
+    dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
+    dups.into_iter().map(|(_, d)| d).collect()
+}
+
+/// A value as `str::to_lowercase` would compare it: ASCII text kept in place (its lower-case
+/// form differs only byte by byte), other text lower-cased once.
+enum Folded<'d> {
+    Ascii(&'d str),
+    Lowered(String),
+}
+
+impl<'d> Folded<'d> {
+    fn new(text: &'d str) -> Self {
+        if text.is_ascii() {
+            Folded::Ascii(text)
+        } else {
+            Folded::Lowered(text.to_lowercase())
+        }
+    }
+
+    fn raw(&self) -> &str {
+        match self {
+            Folded::Ascii(t) => t,
+            Folded::Lowered(t) => t,
+        }
+    }
+
+    /// `text.to_lowercase()` of the value.
+    fn into_lowercase(self) -> String {
+        match self {
+            Folded::Ascii(t) => t.to_ascii_lowercase(),
+            Folded::Lowered(t) => t,
+        }
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Lowered text has no ASCII capital left, so ASCII case folding compares both forms.
+        self.raw().eq_ignore_ascii_case(other.raw())
+    }
+}
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.raw().as_bytes().chunks(64) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+#[cfg(test)]
+#[path = "survey_tests.rs"]
+mod tests;
