@@ -506,7 +506,7 @@ mod tests {
         );
         assert_eq!(t.get(slot(Field::Extension(15)).unwrap()), Some("z"));
         assert_eq!(t.proxies().collect::<Vec<_>>(), proxies);
-        assert_eq!(t.proxies().rev().next(), proxies.last().map(String::as_str));
+        assert_eq!(t.proxies().next_back(), proxies.last().map(String::as_str));
     }
 
     #[test]
