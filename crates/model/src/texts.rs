@@ -1,8 +1,9 @@
 //! The packed text store of [`crate::Attributes`]: every string value of one object in one buffer,
 //! with one end offset per value, and the builder that assembles it.
 //!
-//! Slots: the thirteen single-valued text attributes (`cn` … `description`, in
-//! `attribute_flow::Field` order), then `extensionAttribute1`–`15`; a bitmap says which slots hold
+//! Slots: the twelve single-valued text attributes (`cn` … `description`, in
+//! `attribute_flow::Field` order, `manager` aside: a DN is shared with the object it names, so
+//! `Attributes` keeps it as a shared value), then `extensionAttribute1`–`15`; a bitmap says which slots hold
 //! a value. The buffer lays the present slots out in slot order, then the `proxyAddresses` values
 //! in their own order. The layout is canonical (one layout per set of values), so comparing two
 //! stores compares their values.
@@ -19,10 +20,10 @@
 
 use crate::attribute_flow::Field;
 
-/// Single-valued slots: 13 named text attributes and 15 extension attributes.
-const SINGLE_SLOTS: u32 = 28;
+/// Single-valued slots: 12 named text attributes and 15 extension attributes.
+const SINGLE_SLOTS: u32 = 27;
 /// The slot of `extensionAttribute1`; `extensionAttributeN` is `EXTENSION_BASE + N - 1`.
-const EXTENSION_BASE: u32 = 13;
+const EXTENSION_BASE: u32 = 12;
 /// The sort key of `proxyAddresses` values in a builder: after every single slot.
 const PROXY_SLOT: u32 = SINGLE_SLOTS;
 /// The bits of `PackedTexts::present` that name slots; the header's digit count sits above them.
@@ -46,16 +47,15 @@ pub(crate) const fn slot(field: Field) -> Option<u32> {
         Field::Department => 7,
         Field::Title => 8,
         Field::City => 9,
-        Field::Manager => 10,
-        Field::TelephoneNumber => 11,
-        Field::Description => 12,
+        Field::TelephoneNumber => 10,
+        Field::Description => 11,
         Field::Extension(n @ 1..=15) => EXTENSION_BASE + n as u32 - 1,
         _ => return None,
     })
 }
 
-/// The thirteen named single-valued text fields, in slot order.
-pub(crate) const TEXT_FIELDS: [Field; 13] = [
+/// The twelve named single-valued text fields, in slot order.
+pub(crate) const TEXT_FIELDS: [Field; 12] = [
     Field::Cn,
     Field::SamAccountName,
     Field::UserPrincipalName,
@@ -66,25 +66,24 @@ pub(crate) const TEXT_FIELDS: [Field; 13] = [
     Field::Department,
     Field::Title,
     Field::City,
-    Field::Manager,
     Field::TelephoneNumber,
     Field::Description,
 ];
 
 /// The field of each single-valued slot: the named texts, then `extensionAttribute1`–`15`.
-pub(crate) const SLOT_FIELDS: [Field; 28] = {
-    let mut all = [Field::Cn; 28];
+pub(crate) const SLOT_FIELDS: [Field; 27] = {
+    let mut all = [Field::Cn; 27];
     let mut i = 0;
-    while i < 13 {
+    while i < 12 {
         all[i] = TEXT_FIELDS[i];
         i += 1;
     }
-    while i < 28 {
+    while i < 27 {
         #[expect(
             clippy::cast_possible_truncation,
-            reason = "i < 28: extension numbers 1 to 15"
+            reason = "i < 27: extension numbers 1 to 15"
         )]
-        let n = (i - 12) as u8;
+        let n = (i - 11) as u8;
         all[i] = Field::Extension(n);
         i += 1;
     }
