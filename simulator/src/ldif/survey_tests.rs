@@ -10,6 +10,7 @@ use super::*;
 use crate::generate::{DirectorySpec, PlantedDefects, generate};
 use crate::rng::proptest_cases;
 use proptest::prelude::*;
+use std::fmt::Write as _;
 use upgrade_lab_model::validate::find_defects;
 
 /// What the model path reports for `import`: the survey built from the directory's passes.
@@ -167,9 +168,10 @@ fn two_users(first: &str, second: &str) -> String {
     let mut text = String::from("version: 1\n\n");
     text.push_str(first);
     for i in 0..2_000 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\ndn: CN=filler{i},DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: f{i}\n"
-        ));
+        );
     }
     text.push('\n');
     text.push_str(second);
