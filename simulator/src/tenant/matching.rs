@@ -85,10 +85,8 @@ impl Tenant {
         match (operation, existing) {
             (ExportOperation::Delete, Some(i)) => {
                 self.unindex(i);
-                self.seq += 1;
-                let o = &mut self.objects[i as usize];
-                o.deleted = true;
-                o.seq = self.seq;
+                self.stamp(i);
+                self.objects[i as usize].deleted = true;
                 self.live -= 1;
                 Ok(())
             }
@@ -258,10 +256,8 @@ impl Tenant {
         {
             // The same values again (another product's rules, or a re-export): they were
             // checked for uniqueness when first written and are indexed already.
-            self.seq += 1;
-            let o = &mut self.objects[i as usize];
-            o.flow = Some(image.flow);
-            o.seq = self.seq;
+            self.stamp(i);
+            self.objects[i as usize].flow = Some(image.flow);
             return Ok(());
         }
         if o.quarantined_upn.is_none()
@@ -273,11 +269,10 @@ impl Tenant {
             // Equal UPN and addresses, each indexed to this object (another product's rules
             // exporting the same identity in a new block): no conflict is possible and the
             // index would come out the same, so only the block changes.
-            self.seq += 1;
+            self.stamp(i);
             let o = &mut self.objects[i as usize];
             o.attrs = image.attrs.clone();
             o.flow = Some(image.flow);
-            o.seq = self.seq;
             return Ok(());
         }
         let c = self.conflicts(i, image, known);
@@ -289,13 +284,12 @@ impl Tenant {
             self.unindex(i);
         }
         let quarantined = self.record_conflicts(anchor, image, &c);
-        self.seq += 1;
         self.by_anchor.restamp(&mut self.objects, i, anchor);
+        self.stamp(i);
         let o = &mut self.objects[i as usize];
         o.attrs = image.attrs.clone();
         o.flow = Some(image.flow);
         o.quarantined_upn = quarantined;
-        o.seq = self.seq;
         self.index(i);
         Ok(())
     }
