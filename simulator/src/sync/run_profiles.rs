@@ -605,15 +605,20 @@ impl SyncEngine {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let (kind, anchor) = (mv.kind, mv.anchor.clone());
+        let kind = mv.kind;
         let a = if let Some(a) = mv.aad {
             a
         } else {
-            // Reverse join on the anchor before provisioning a new export object.
-            let a = match self.aad_cs.find(&anchor) {
-                Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
-                _ => self.aad_cs.insert(AadCsObject {
-                    anchor,
+            // Reverse join on the anchor before provisioning a new export object. The object
+            // the plan found by the anchor still holds it (nothing is removed while outbound
+            // flow runs), so while it is unjoined it is the one a lookup would find now.
+            let unjoined = |a: u32| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none());
+            let planned = plan.decided.map(|(a, _)| a).filter(|&a| unjoined(a));
+            let a = match planned.or_else(|| self.aad_cs.find(&mv.anchor).filter(|&a| unjoined(a)))
+            {
+                Some(a) => a,
+                None => self.aad_cs.insert(AadCsObject {
+                    anchor: mv.anchor.clone(),
                     kind,
                     imported: None,
                     pending: PendingImport::None,

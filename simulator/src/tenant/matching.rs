@@ -101,7 +101,7 @@ impl Tenant {
             }
             (_, None) => {
                 validate(kind, image)?;
-                self.add(anchor, kind, image)
+                self.add(held, anchor, kind, image)
             }
         }
     }
@@ -149,8 +149,11 @@ impl Tenant {
         }
     }
 
+    /// Creates an object for `anchor` (`held`: the deleted object the anchor names, if any),
+    /// or soft-matches a cloud object.
     fn add(
         &mut self,
+        held: Option<u32>,
         anchor: &ImmutableId,
         kind: ObjectKind,
         image: &AadImage,
@@ -210,11 +213,17 @@ impl Tenant {
             deleted: false,
         });
         self.live += 1;
-        self.by_anchor.insert(&self.objects, anchor, i);
-        let r = self.write(i, anchor, image, known);
-        if r.is_err() {
-            // The create failed as a whole: nothing stays behind.
+        if held.is_some() {
+            // The anchor stops naming the deleted object, whether or not the create succeeds.
             self.by_anchor.remove(&self.objects, anchor);
+        }
+        // `write` stamps the anchor on the new object; it is indexed once the create succeeded
+        // (nothing looks the anchor up in between).
+        let r = self.write(i, anchor, image, known);
+        if r.is_ok() {
+            self.by_anchor.insert(&self.objects, anchor, i);
+        } else {
+            // The create failed as a whole: nothing stays behind.
             self.objects.pop();
             self.live -= 1;
         }
