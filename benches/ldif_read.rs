@@ -46,26 +46,24 @@ fn directory(users: usize) -> Directory {
             // First names repeat as in a real directory; the number keeps names unique.
             let first = FIRST_NAMES[i % FIRST_NAMES.len()];
             let last = format!("Last{}", i % 997);
-            let attrs = Attributes {
-                user_account_control: Some(UAC_NORMAL_ENABLED),
-                ..Attributes::from_texts(&[
-                    (Field::Cn, &format!("{first} {last} {i}")),
-                    (Field::SamAccountName, &format!("user{i}")),
-                    (Field::UserPrincipalName, &format!("user{i}@contoso.com")),
-                    (Field::Mail, &format!("{first}.{last}@contoso.com")),
-                    (
-                        Field::ProxyAddresses,
-                        &format!("SMTP:{first}.{last}@contoso.com"),
-                    ),
-                    (Field::DisplayName, &format!("{last}, {first}")),
-                    (Field::GivenName, first),
-                    (Field::Sn, &last),
-                    (Field::Department, &departments[i % departments.len()]),
-                    (Field::Title, "Analyst"),
-                    (Field::City, "Zürich"),
-                    (Field::TelephoneNumber, &format!("+41 44 {i:07}")),
-                ])
-            };
+            let mut attrs = Attributes::from_texts(&[
+                (Field::Cn, &format!("{first} {last} {i}")),
+                (Field::SamAccountName, &format!("user{i}")),
+                (Field::UserPrincipalName, &format!("user{i}@contoso.com")),
+                (Field::Mail, &format!("{first}.{last}@contoso.com")),
+                (
+                    Field::ProxyAddresses,
+                    &format!("SMTP:{first}.{last}@contoso.com"),
+                ),
+                (Field::DisplayName, &format!("{last}, {first}")),
+                (Field::GivenName, first),
+                (Field::Sn, &last),
+                (Field::Department, &departments[i % departments.len()]),
+                (Field::Title, "Analyst"),
+                (Field::City, "Zürich"),
+                (Field::TelephoneNumber, &format!("+41 44 {i:07}")),
+            ]);
+            attrs.set_user_account_control(Some(UAC_NORMAL_ENABLED));
             DirectoryObject {
                 guid: ObjectGuid::from_bytes((0x1000_0000 + i as u128).to_be_bytes()),
                 kind: ObjectKind::User,

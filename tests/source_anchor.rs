@@ -28,7 +28,7 @@ fn stamp(world: &World, n: usize) {
     world.change_ad(|ad, now| {
         for (i, g) in users.iter().enumerate() {
             let stamped = ObjectGuid::from_bytes([0xC0 + u8::try_from(i).unwrap(); 16]);
-            ad.update(now, g, |a| a.consistency_guid = Some(stamped))
+            ad.update(now, g, |a| a.set_consistency_guid(Some(stamped)))
                 .unwrap();
         }
     });

@@ -343,9 +343,10 @@ mod tests {
             guid: ObjectGuid::from_bytes([n; 16]),
             kind: ObjectKind::User,
             dn: Arc::from(format!("CN=u{n},OU=Staff,DC=contoso,DC=com")),
-            attrs: Arc::new(Attributes {
-                ..Attributes::from_texts(&[(Field::SamAccountName, &format!("u{n}"))])
-            }),
+            attrs: Arc::new(Attributes::from_texts(&[(
+                Field::SamAccountName,
+                &format!("u{n}"),
+            )])),
             usn_changed: 0,
             when_changed_ms: 0,
         }

@@ -216,16 +216,17 @@ fn new_user(
         guid: ObjectGuid::from_bytes(bytes),
         kind: ObjectKind::User,
         dn: Arc::from(format!("CN={name},{parent}")),
-        attrs: Arc::new(Attributes {
-            user_account_control: Some(UAC_NORMAL_ENABLED),
-            ..Attributes::from_texts(&[
+        attrs: Arc::new({
+            let mut a = Attributes::from_texts(&[
                 (Field::Cn, &name),
                 (Field::SamAccountName, &name),
                 (Field::UserPrincipalName, &upn),
                 (Field::Mail, &upn),
                 (Field::ProxyAddresses, &proxy),
                 (Field::DisplayName, &display),
-            ])
+            ]);
+            a.set_user_account_control(Some(UAC_NORMAL_ENABLED));
+            a
         }),
         usn_changed: 0,
         when_changed_ms: 0,

@@ -159,7 +159,7 @@ impl<'a> ScopeRules<'a> {
 
     fn in_scope(&self, o: &DirectoryObject) -> bool {
         let a = &o.attrs;
-        if a.is_critical_system_object {
+        if a.is_critical_system_object() {
             return false;
         }
         if !self.domains.is_empty() && !self.domains.contains(&dn::domain_of(&o.dn)) {
@@ -506,14 +506,11 @@ mod tests {
             guid: ObjectGuid::default(),
             kind: ObjectKind::User,
             dn: Value::from(dn),
-            attrs: Arc::new(Attributes {
-                texts: PackedTexts::of_some(&[
-                    (Field::SamAccountName, Some(sam)),
-                    (Field::UserPrincipalName, Some(upn)),
-                    (Field::Mail, mail),
-                ]),
-                ..Attributes::default()
-            }),
+            attrs: Arc::new(Attributes::with_texts(PackedTexts::of_some(&[
+                (Field::SamAccountName, Some(sam)),
+                (Field::UserPrincipalName, Some(upn)),
+                (Field::Mail, mail),
+            ]))),
             usn_changed: 1,
             when_changed_ms: 0,
         }
@@ -571,7 +568,7 @@ mod tests {
     fn every_compared_attribute_is_noticed() {
         let base = Attributes::default();
         let mut changed = base.clone();
-        changed.user_account_control = Some(514);
+        changed.set_user_account_control(Some(514));
         changed.member = vec![Value::from("CN=x")].into_boxed_slice();
         let all = RowSet::MAX;
         assert_eq!(
@@ -649,13 +646,10 @@ mod tests {
             let ids = users.iter().map(|o| o.guid.immutable_id()).collect();
             let cloud = |upn: Option<Value>, name: &str| CloudObject {
                 kind: ObjectKind::User,
-                attrs: Attributes {
-                    texts: PackedTexts::of_some(&[
-                        (Field::UserPrincipalName, upn.as_deref()),
-                        (Field::DisplayName, Some(name)),
-                    ]),
-                    ..Attributes::default()
-                },
+                attrs: Attributes::with_texts(PackedTexts::of_some(&[
+                    (Field::UserPrincipalName, upn.as_deref()),
+                    (Field::DisplayName, Some(name)),
+                ])),
                 immutable_id: None,
                 admin_role: false,
             };

@@ -157,7 +157,7 @@ fn an_ldifde_user_reads_every_modelled_attribute_exactly() {
         a.manager(),
         Some(r"CN=Ng\+Lee\, Ada,OU=Sales,DC=contoso,DC=com")
     );
-    assert_eq!(a.user_account_control, Some(512));
+    assert_eq!(a.user_account_control(), Some(512));
     assert!(!a.is_disabled());
     assert_eq!(a.sam_account_name(), Some("jsmith"));
     assert_eq!(a.user_principal_name(), Some("john.smith@contoso.com"));
@@ -172,10 +172,10 @@ fn an_ldifde_user_reads_every_modelled_attribute_exactly() {
     let ext: Vec<(u8, &str)> = a.extension_attributes().collect();
     assert_eq!(ext, vec![(1, "HR"), (3, "EMP-0042")]);
     assert_eq!(
-        a.consistency_guid,
+        a.consistency_guid(),
         Some(guid("0a0b0c0d-0e0f-4a1b-8c1d-1e1f2a2b2c2d"))
     );
-    assert!(a.member.is_empty() && !a.is_critical_system_object);
+    assert!(a.member.is_empty() && !a.is_critical_system_object());
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn escapes_non_ascii_and_spaces_survive_in_dns_and_values() {
     let ada = by_dn(&import, r"CN=Ng\+Lee\, Ada,OU=Sales,DC=contoso,DC=com");
     assert_eq!(ada.attrs.cn(), Some("Ng+Lee, Ada"));
     assert_eq!(ada.attrs.display_name(), Some("Adà Ng+Lee"));
-    assert_eq!(ada.attrs.user_account_control, Some(514));
+    assert_eq!(ada.attrs.user_account_control(), Some(514));
     assert!(ada.attrs.is_disabled());
     let quoted = by_dn(&import, r#"CN=Quote\"d\0AName,OU=Sales,DC=contoso,DC=com"#);
     assert_eq!(quoted.attrs.cn(), Some("Quote\"d\nName"));
@@ -201,14 +201,14 @@ fn escapes_non_ascii_and_spaces_survive_in_dns_and_values() {
     assert_eq!(contact.attrs.display_name(), Some("Partner – Fabrikam"));
     assert_eq!(contact.attrs.mail(), Some("partner@fabrikam.com"));
     let admin = by_dn(&import, "CN=Administrator,CN=Users,DC=contoso,DC=com");
-    assert!(admin.attrs.is_critical_system_object);
+    assert!(admin.attrs.is_critical_system_object());
 }
 
 #[test]
 fn group_members_share_the_dn_of_the_objects_they_name() {
     let import = read(LDIFDE);
     let group = by_dn(&import, "CN=Sales Team,OU=Sales,DC=contoso,DC=com");
-    assert_eq!(group.attrs.group_type, Some(-2_147_483_646));
+    assert_eq!(group.attrs.group_type(), Some(-2_147_483_646));
     assert_eq!(group.attrs.sam_account_name(), Some("Sales Team"));
     let members: Vec<&str> = group.attrs.member.iter().map(|m| &**m).collect();
     assert_eq!(
@@ -256,7 +256,7 @@ fn version_line_comments_base64_dns_and_plain_utf8_read() {
         a.description(),
         Some("plain UTF-8 text folded over two lines, ç included")
     );
-    assert_eq!(a.user_account_control, Some(512));
+    assert_eq!(a.user_account_control(), Some(512));
     assert_eq!(a.sam_account_name(), Some("zoe"));
     // No objectGUID in the file: a GUID derived from the DN, the same on every read.
     assert_eq!(
@@ -265,7 +265,7 @@ fn version_line_comments_base64_dns_and_plain_utf8_read() {
     );
     let group = by_dn(&import, "CN=No Guid,OU=Zürich,DC=fabrikam,DC=com");
     assert_eq!(group.kind, ObjectKind::Group);
-    assert_eq!(group.attrs.group_type, Some(-2_147_483_646));
+    assert_eq!(group.attrs.group_type(), Some(-2_147_483_646));
     assert!(Arc::ptr_eq(&group.attrs.member[0], &zoe.dn));
     assert_eq!(
         group.guid,
@@ -302,7 +302,7 @@ fn an_ldifde_unicode_export_in_utf16_reads_like_utf8() {
     assert_eq!(jose.attrs.department(), Some("Ventas y Márketing"));
     assert_eq!(jose.guid, guid("c0ffee00-1234-4567-89ab-cdef01234567"));
     let group = by_dn(&import, "CN=Equipo Ñandú,OU=Ventas,DC=contoso,DC=es");
-    assert_eq!(group.attrs.group_type, Some(-2_147_483_640));
+    assert_eq!(group.attrs.group_type(), Some(-2_147_483_640));
     assert!(Arc::ptr_eq(&group.attrs.member[0], &jose.dn));
     // The same text as UTF-8 reads to the same directory.
     let text = String::from_utf16(

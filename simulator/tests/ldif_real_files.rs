@@ -49,7 +49,7 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
     let by_group_type = |t: i32| {
         d.objects
             .iter()
-            .filter(|o| o.attrs.group_type == Some(t))
+            .filter(|o| o.attrs.group_type() == Some(t))
             .count()
     };
     assert_eq!(by_group_type(-2_147_483_646), 8);
@@ -58,7 +58,7 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
     let trusts: Vec<&str> = d
         .objects
         .iter()
-        .filter(|o| o.kind == ObjectKind::User && o.attrs.user_account_control == Some(2080))
+        .filter(|o| o.kind == ObjectKind::User && o.attrs.user_account_control() == Some(2080))
         .filter_map(|o| o.attrs.sam_account_name())
         .collect();
     assert_eq!(trusts, vec!["CHILD1$", "SSSDAD_TREE$"]);
@@ -99,7 +99,7 @@ fn sssd_fake_ad_dump_has_21_groups_9_users_and_a_skipped_container() {
         .iter()
         .find(|o| o.attrs.sam_account_name() == Some("Administrator"))
         .expect("Administrator");
-    assert!(admin.attrs.is_critical_system_object);
+    assert!(admin.attrs.is_critical_system_object());
 }
 
 #[test]

@@ -59,12 +59,8 @@ fn attributes() -> impl Strategy<Value = Attributes> {
         proptest::option::of(guid()),
         any::<bool>(),
     );
-    (names, org, flags).prop_map(|(n, o, f)| Attributes {
-        user_account_control: f.0,
-        group_type: f.1,
-        consistency_guid: f.3,
-        is_critical_system_object: f.4,
-        texts: {
+    (names, org, flags).prop_map(|(n, o, f)| {
+        let mut a = Attributes::with_texts({
             let mut b = TextBuilder::default();
             let singles = [
                 (Field::Cn, n.0),
@@ -92,8 +88,12 @@ fn attributes() -> impl Strategy<Value = Attributes> {
                 b.set(Field::Extension(*k), v);
             }
             b.finish()
-        },
-        ..Attributes::default()
+        });
+        a.set_user_account_control(f.0);
+        a.set_group_type(f.1);
+        a.set_consistency_guid(f.3);
+        a.set_critical_system_object(f.4);
+        a
     })
 }
 

@@ -55,16 +55,13 @@ fn with_upn(
 fn cloud_user(upn: &str, smtp: Option<&str>) -> CloudObject {
     CloudObject {
         kind: ObjectKind::User,
-        attrs: Attributes {
-            texts: PackedTexts::of_some(&[
-                (Field::UserPrincipalName, Some(upn)),
-                (
-                    Field::ProxyAddresses,
-                    smtp.map(|s| format!("SMTP:{s}")).as_deref(),
-                ),
-            ]),
-            ..Attributes::default()
-        },
+        attrs: Attributes::with_texts(PackedTexts::of_some(&[
+            (Field::UserPrincipalName, Some(upn)),
+            (
+                Field::ProxyAddresses,
+                smtp.map(|s| format!("SMTP:{s}")).as_deref(),
+            ),
+        ])),
         immutable_id: None,
         admin_role: false,
     }
@@ -166,9 +163,7 @@ fn soft_match_refusals_name_their_error() {
     admin.admin_role = true;
     let group = CloudObject {
         kind: ObjectKind::Group,
-        attrs: Attributes {
-            ..Attributes::from_texts(&[(Field::ProxyAddresses, "SMTP:user2.mail@contoso.com")])
-        },
+        attrs: Attributes::from_texts(&[(Field::ProxyAddresses, "SMTP:user2.mail@contoso.com")]),
         immutable_id: None,
         admin_role: false,
     };

@@ -60,27 +60,40 @@ pub const UAC_NORMAL_DISABLED: u32 = 514;
 /// two allocations per object instead of one shared string per value, which is what lets a
 /// million-object world fit its memory budget (BENCHMARKS.md, issue 13). Read them with the
 /// accessors (`cn()`, `proxy_addresses()`, `text(Field)`), write them with [`Attributes::set_text`]
-/// or assemble them once with [`PackedTexts::of`] or a [`TextBuilder`]. Numbers, flags and `member` (DNs shared with the
-/// objects they name) stay plain fields. Serde reads and writes the same JSON as a struct with one
+/// or assemble them once with [`PackedTexts::of`] or a [`TextBuilder`]. `member` and `manager`
+/// are DNs shared with the objects they name; the numbers and flags sit in one small block
+/// read through accessors (`user_account_control()`, `group_type()`, …), the rare
+/// `ms-DS-ConsistencyGuid` boxed: 88 bytes per block, which the 1.2 GiB budget of a
+/// million-object world counts. Serde reads and writes the same JSON as a struct with one
 /// field per attribute (`AttributesRepr`).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Attributes {
     /// The text attributes, packed (read them through the accessors).
     pub texts: PackedTexts,
-    /// `userAccountControl` flags ([`UAC_ACCOUNT_DISABLE`] marks a disabled account).
-    pub user_account_control: Option<u32>,
-    /// `groupType` (for example -2147483646 for a global security group).
-    pub group_type: Option<i32>,
-    /// `ms-DS-ConsistencyGuid`, when some tool has stamped it.
-    pub consistency_guid: Option<ObjectGuid>,
-    /// `isCriticalSystemObject: TRUE` (never synced).
-    pub is_critical_system_object: bool,
     /// `member`: DNs of the group's members.
     pub member: Box<[Value]>,
     /// Every other attribute either product flows (`attribute_flow::Storage::Extra` rows), as
     /// read from LDIF. `None` for most objects: one pointer, not a list, per object.
     pub extra: Option<Box<ExtraAttributes>>,
+    /// `manager`: a DN, shared with the `dn` of the object it names where the directory holds it
+    /// (a copy in every report's texts would cost each user its manager's DN again).
+    manager: Option<Value>,
+    /// `ms-DS-ConsistencyGuid`, when some tool has stamped it: boxed, as few objects carry one.
+    consistency_guid: Option<Box<ObjectGuid>>,
+    /// `userAccountControl`; 0 unless [`FLAG_UAC`] is set.
+    uac: u32,
+    /// `groupType`; 0 unless [`FLAG_GROUP_TYPE`] is set.
+    group_type: i32,
+    /// Which of the numbers are present, and `isCriticalSystemObject` ([`FLAG_CRITICAL`]).
+    flags: u8,
 }
+
+/// `Attributes::flags`: `userAccountControl` is present.
+const FLAG_UAC: u8 = 1;
+/// `Attributes::flags`: `groupType` is present.
+const FLAG_GROUP_TYPE: u8 = 2;
+/// `Attributes::flags`: `isCriticalSystemObject: TRUE`.
+const FLAG_CRITICAL: u8 = 4;
 
 /// The sparse attribute store: (row, value) pairs sorted by row, one pair per value of a
 /// multi-valued attribute.
@@ -189,7 +202,6 @@ text_accessors! {
     department => Field::Department, "`department`.";
     title => Field::Title, "`title`: the job title.";
     city => Field::City, "`l`: the city.";
-    manager => Field::Manager, "`manager`: the DN of the manager.";
     telephone_number => Field::TelephoneNumber, "`telephoneNumber`.";
     description => Field::Description, "`description`.";
 }
@@ -207,6 +219,80 @@ impl Attributes {
         }
     }
 
+    /// `manager`: the DN of the manager.
+    pub fn manager(&self) -> Option<&str> {
+        self.manager.as_deref()
+    }
+
+    /// `manager` as the shared value it is stored as.
+    pub fn manager_value(&self) -> Option<&Value> {
+        self.manager.as_ref()
+    }
+
+    /// Sets (or with `None` removes) `manager`, sharing the value given (pass the manager's own
+    /// `dn` to store the DN once).
+    pub fn set_manager(&mut self, dn: Option<Value>) {
+        self.manager = dn;
+    }
+
+    /// `userAccountControl` flags ([`UAC_ACCOUNT_DISABLE`] marks a disabled account).
+    pub fn user_account_control(&self) -> Option<u32> {
+        (self.flags & FLAG_UAC != 0).then_some(self.uac)
+    }
+
+    /// Sets (or with `None` removes) `userAccountControl`.
+    pub fn set_user_account_control(&mut self, uac: Option<u32>) {
+        self.uac = uac.unwrap_or(0);
+        self.set_flag(FLAG_UAC, uac.is_some());
+    }
+
+    /// `groupType` (for example -2147483646 for a global security group).
+    pub fn group_type(&self) -> Option<i32> {
+        (self.flags & FLAG_GROUP_TYPE != 0).then_some(self.group_type)
+    }
+
+    /// Sets (or with `None` removes) `groupType`.
+    pub fn set_group_type(&mut self, group_type: Option<i32>) {
+        self.group_type = group_type.unwrap_or(0);
+        self.set_flag(FLAG_GROUP_TYPE, group_type.is_some());
+    }
+
+    /// `isCriticalSystemObject: TRUE` (never synced).
+    pub fn is_critical_system_object(&self) -> bool {
+        self.flags & FLAG_CRITICAL != 0
+    }
+
+    /// Sets `isCriticalSystemObject`.
+    pub fn set_critical_system_object(&mut self, critical: bool) {
+        self.set_flag(FLAG_CRITICAL, critical);
+    }
+
+    /// `ms-DS-ConsistencyGuid`, when some tool has stamped it.
+    pub fn consistency_guid(&self) -> Option<ObjectGuid> {
+        self.consistency_guid.as_deref().copied()
+    }
+
+    /// Stamps (or with `None` clears) `ms-DS-ConsistencyGuid`.
+    pub fn set_consistency_guid(&mut self, guid: Option<ObjectGuid>) {
+        self.consistency_guid = guid.map(Box::new);
+    }
+
+    fn set_flag(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
+
+    /// Attributes holding `texts` and nothing else.
+    pub fn with_texts(texts: PackedTexts) -> Self {
+        Self {
+            texts,
+            ..Self::default()
+        }
+    }
+
     /// Replaces every text with what `builder` holds, and empties it for the next object.
     pub fn set_texts(&mut self, builder: &mut TextBuilder) {
         self.texts = builder.finish();
@@ -215,6 +301,9 @@ impl Attributes {
     /// The value of a single-valued text attribute (`cn` … `description`,
     /// `extensionAttributeN`); `None` when unset or when `field` is not one.
     pub fn text(&self, field: Field) -> Option<&str> {
+        if field == Field::Manager {
+            return self.manager();
+        }
         texts::slot(field).and_then(|s| self.texts.get(s))
     }
 
@@ -224,6 +313,10 @@ impl Attributes {
     /// # Panics
     /// When `field` is not a text attribute.
     pub fn set_text(&mut self, field: Field, value: Option<&str>) {
+        if field == Field::Manager {
+            self.manager = value.map(Value::from);
+            return;
+        }
         let mut b = TextBuilder::from_store(&self.texts);
         b.clear_field(field);
         if let Some(v) = value {
@@ -265,7 +358,7 @@ impl Attributes {
 
     /// Whether the account is disabled (`userAccountControl` bit 2).
     pub fn is_disabled(&self) -> bool {
-        self.user_account_control
+        self.user_account_control()
             .is_some_and(|u| u & UAC_ACCOUNT_DISABLE != 0)
     }
 
@@ -306,14 +399,15 @@ impl Attributes {
                 !a.proxy_addresses().eq(b.proxy_addresses()),
             );
         }
+        field(Field::Manager, a.manager != b.manager);
         field(Field::AccountEnabled, a.enabled_flag() != b.enabled_flag());
-        field(Field::SecurityEnabled, a.group_type != b.group_type);
+        field(Field::SecurityEnabled, a.group_type() != b.group_type());
         field(Field::Member, a.member != b.member);
         m | a.extra_differences(b)
     }
 
     fn enabled_flag(&self) -> Option<bool> {
-        self.user_account_control.map(|_| !self.is_disabled())
+        self.user_account_control().map(|_| !self.is_disabled())
     }
 
     fn extra_differences(&self, other: &Attributes) -> RowSet {
@@ -344,9 +438,10 @@ impl Attributes {
         for (s, _) in self.texts.singles() {
             field(SLOT_FIELDS[s as usize], true);
         }
+        field(Field::Manager, self.manager.is_some());
         field(Field::ProxyAddresses, self.proxy_addresses().len() > 0);
-        field(Field::AccountEnabled, self.user_account_control.is_some());
-        field(Field::SecurityEnabled, self.group_type.is_some());
+        field(Field::AccountEnabled, self.user_account_control().is_some());
+        field(Field::SecurityEnabled, self.group_type().is_some());
         field(Field::Member, !self.member.is_empty());
         m | self.extra.as_deref().map_or(0, ExtraAttributes::rows)
     }
@@ -362,7 +457,7 @@ impl Attributes {
             Storage::Field(f) => match f {
                 Field::ProxyAddresses => self.proxy_addresses().map(Value::from).collect(),
                 Field::AccountEnabled => flag(self.enabled_flag()),
-                Field::SecurityEnabled => flag(self.group_type.map(|g| g < 0)),
+                Field::SecurityEnabled => flag(self.group_type().map(|g| g < 0)),
                 Field::Member => self.member.iter().cloned().collect(),
                 Field::DistinguishedName | Field::SourceAnchor => Values::new(),
                 f => self.text(f).map(Value::from).into_iter().collect(),
@@ -389,9 +484,9 @@ impl Attributes {
             "manager" => Field::Manager,
             "telephonenumber" => Field::TelephoneNumber,
             "description" => Field::Description,
-            "useraccountcontrol" => return self.user_account_control.map(|u| u.to_string()),
-            "grouptype" => return self.group_type.map(|g| g.to_string()),
-            "ms-ds-consistencyguid" => return self.consistency_guid.map(|g| g.to_string()),
+            "useraccountcontrol" => return self.user_account_control().map(|u| u.to_string()),
+            "grouptype" => return self.group_type().map(|g| g.to_string()),
+            "ms-ds-consistencyguid" => return self.consistency_guid().map(|g| g.to_string()),
             _ => match lower.strip_prefix("extensionattribute") {
                 Some(n) => {
                     return n
@@ -478,15 +573,15 @@ impl AttributesRepr {
             manager: t(Field::Manager),
             telephone_number: t(Field::TelephoneNumber),
             description: t(Field::Description),
-            user_account_control: a.user_account_control,
-            group_type: a.group_type,
+            user_account_control: a.user_account_control(),
+            group_type: a.group_type(),
             extension_attributes: a
                 .extension_attributes()
                 .map(|(n, v)| (n, v.to_string()))
                 .collect(),
-            consistency_guid: a.consistency_guid,
+            consistency_guid: a.consistency_guid(),
             member: a.member.clone(),
-            is_critical_system_object: a.is_critical_system_object,
+            is_critical_system_object: a.is_critical_system_object(),
             extra: a.extra.clone(),
         }
     }
@@ -504,7 +599,6 @@ impl AttributesRepr {
             (Field::Department, self.department),
             (Field::Title, self.title),
             (Field::City, self.city),
-            (Field::Manager, self.manager),
             (Field::TelephoneNumber, self.telephone_number),
             (Field::Description, self.description),
         ];
@@ -523,14 +617,15 @@ impl AttributesRepr {
             b.set(Field::ProxyAddresses, v);
         }
         let mut a = Attributes {
-            user_account_control: self.user_account_control,
-            group_type: self.group_type,
-            consistency_guid: self.consistency_guid,
-            is_critical_system_object: self.is_critical_system_object,
             member: self.member,
             extra: self.extra,
+            manager: self.manager.map(Value::from),
             ..Attributes::default()
         };
+        a.set_user_account_control(self.user_account_control);
+        a.set_group_type(self.group_type);
+        a.set_consistency_guid(self.consistency_guid);
+        a.set_critical_system_object(self.is_critical_system_object);
         a.set_texts(&mut b);
         Ok(a)
     }
@@ -550,6 +645,10 @@ impl<'de> Deserialize<'de> for Attributes {
     }
 }
 
+#[expect(
+    clippy::missing_fields_in_debug,
+    reason = "the numbers and flags are printed as the attributes they are (`uac`, `flags` are their storage)"
+)]
 impl std::fmt::Debug for Attributes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("Attributes");
@@ -562,10 +661,14 @@ impl std::fmt::Debug for Attributes {
                 &self.proxy_addresses().collect::<Vec<_>>(),
             );
         }
-        d.field("user_account_control", &self.user_account_control)
-            .field("group_type", &self.group_type)
-            .field("consistency_guid", &self.consistency_guid)
-            .field("is_critical_system_object", &self.is_critical_system_object)
+        d.field("manager", &self.manager)
+            .field("user_account_control", &self.user_account_control())
+            .field("group_type", &self.group_type())
+            .field("consistency_guid", &self.consistency_guid())
+            .field(
+                "is_critical_system_object",
+                &self.is_critical_system_object(),
+            )
             .field("member", &self.member)
             .field("extra", &self.extra)
             .finish()
@@ -703,12 +806,66 @@ mod tests {
         assert!(serde_json::from_str::<Attributes>(r#"{"extra":{"cn":["x"]}}"#).is_err());
     }
 
+    /// The memory budget of a million-object world counts on these sizes (BENCHMARKS.md).
+    #[test]
+    fn an_attribute_block_stays_small() {
+        assert_eq!(size_of::<PackedTexts>(), 24);
+        assert_eq!(size_of::<Attributes>(), 88);
+    }
+
+    #[test]
+    fn numbers_and_flags_read_back_and_clearing_them_restores_the_default() {
+        let mut a = Attributes::default();
+        a.set_user_account_control(Some(UAC_NORMAL_DISABLED));
+        a.set_group_type(Some(-2_147_483_646));
+        a.set_critical_system_object(true);
+        a.set_consistency_guid(Some(ObjectGuid::from_bytes([7; 16])));
+        a.set_manager(Some(Value::from("CN=Boss,DC=x")));
+        assert_eq!(a.user_account_control(), Some(UAC_NORMAL_DISABLED));
+        assert_eq!(a.group_type(), Some(-2_147_483_646));
+        assert!(a.is_critical_system_object() && a.is_disabled());
+        assert_eq!(a.consistency_guid(), Some(ObjectGuid::from_bytes([7; 16])));
+        assert_eq!(a.text(Field::Manager), Some("CN=Boss,DC=x"));
+        // Zero is a value, not an absence.
+        a.set_user_account_control(Some(0));
+        a.set_group_type(Some(0));
+        assert_eq!(
+            (a.user_account_control(), a.group_type()),
+            (Some(0), Some(0))
+        );
+        a.set_user_account_control(None);
+        a.set_group_type(None);
+        a.set_critical_system_object(false);
+        a.set_consistency_guid(None);
+        a.set_text(Field::Manager, None);
+        assert!(a == Attributes::default(), "{a:?}");
+        // One flag does not clear another.
+        a.set_group_type(Some(2));
+        a.set_critical_system_object(true);
+        a.set_critical_system_object(false);
+        assert_eq!((a.group_type(), a.user_account_control()), (Some(2), None));
+    }
+
+    #[test]
+    fn the_manager_is_a_row_that_is_present_and_differs() {
+        let mut a = Attributes::default();
+        let row = bit(field_row(Field::Manager));
+        assert_eq!(a.present_rows() & row, 0);
+        let mut b = a.clone();
+        b.set_text(Field::Manager, Some("CN=Boss,DC=x"));
+        assert_eq!(b.present_rows() & row, row);
+        assert_eq!(a.differing_rows(&b), row);
+        a.set_manager(Some(Value::from("CN=Boss,DC=x")));
+        assert_eq!(a.differing_rows(&b), 0, "equal texts in two allocations");
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(json, r#"{"manager":"CN=Boss,DC=x"}"#);
+        assert!(serde_json::from_str::<Attributes>(&json).unwrap() == b);
+    }
+
     #[test]
     fn rows_present_and_differing_are_found_field_by_field_and_in_the_store() {
-        let base = Attributes {
-            user_account_control: Some(UAC_NORMAL_ENABLED),
-            ..Attributes::from_texts(&[(Field::Department, "Sales")])
-        };
+        let mut base = Attributes::from_texts(&[(Field::Department, "Sales")]);
+        base.set_user_account_control(Some(UAC_NORMAL_ENABLED));
         assert!(!base.is_disabled());
         let present = base.present_rows();
         let dept = bit(field_row(Field::Department));
@@ -721,7 +878,7 @@ mod tests {
             attribute_flow::DERIVED_ROWS
         );
         let mut other = base.clone();
-        other.user_account_control = Some(UAC_NORMAL_DISABLED);
+        other.set_user_account_control(Some(UAC_NORMAL_DISABLED));
         other.extra = with_extra(&[("company", "C")]).extra;
         assert!(other.is_disabled());
         assert_eq!(base.differing_rows(&other), enabled | bit(id("company")));
@@ -730,7 +887,7 @@ mod tests {
         assert_eq!(&*other.values(field_row(Field::AccountEnabled))[0], "false");
         // Another flag bit leaves the account enabled and nothing differs.
         let mut flagged = base.clone();
-        flagged.user_account_control = Some(UAC_NORMAL_ENABLED | 0x10000);
+        flagged.set_user_account_control(Some(UAC_NORMAL_ENABLED | 0x10000));
         assert_eq!(base.differing_rows(&flagged), 0);
     }
 

@@ -87,7 +87,7 @@ impl Scope {
     /// `why_out` of an object given by its class, DN and attributes (a sync engine's copy of
     /// an object keeps these without the rest of the object).
     pub fn why_out_of(&self, kind: ObjectKind, dn: &str, a: &Attributes) -> Option<OutOfScope> {
-        if a.is_critical_system_object {
+        if a.is_critical_system_object() {
             return Some(OutOfScope::CriticalSystemObject);
         }
         if !self.domains.is_empty() && !self.domains.iter().any(|d| in_domain(dn, d)) {

@@ -1,22 +1,37 @@
 //! The packed text store of [`crate::Attributes`]: every string value of one object in one buffer,
 //! with one end offset per value, and the builder that assembles it.
 //!
-//! Slots: the thirteen single-valued text attributes (`cn` … `description`, in
-//! `attribute_flow::Field` order), then `extensionAttribute1`–`15`; a bitmap says which slots hold
+//! Slots: the twelve single-valued text attributes (`cn` … `description`, in
+//! `attribute_flow::Field` order, `manager` aside: a DN is shared with the object it names, so
+//! `Attributes` keeps it as a shared value), then `extensionAttribute1`–`15`; a bitmap says which slots hold
 //! a value. The buffer lays the present slots out in slot order, then the `proxyAddresses` values
 //! in their own order. The layout is canonical (one layout per set of values), so comparing two
 //! stores compares their values.
+//!
+//! The end offset of each value sits in a header at the front of the same buffer, written as
+//! `width` ASCII digits of seven bits each (big-endian), `width` being the fewest digits that hold
+//! the length of the values (one digit below 128 bytes, two below 16 KiB). Seven-bit digits keep
+//! the buffer a `str`, so reading a value is a slice, never a UTF-8 check, and nothing here needs
+//! `unsafe`; one allocation per object instead of a text buffer and an offset array is what a
+//! million-object world needs (BENCHMARKS.md, issue 13). The header is ours to write by hand: no
+//! crate packs offsets inside a `str`.
 //!
 //! It must not know sync rules or serde: `object.rs` maps fields to slots for its readers.
 
 use crate::attribute_flow::Field;
 
-/// Single-valued slots: 13 named text attributes and 15 extension attributes.
-const SINGLE_SLOTS: u32 = 28;
+/// Single-valued slots: 12 named text attributes and 15 extension attributes.
+const SINGLE_SLOTS: u32 = 27;
 /// The slot of `extensionAttribute1`; `extensionAttributeN` is `EXTENSION_BASE + N - 1`.
-const EXTENSION_BASE: u32 = 13;
+const EXTENSION_BASE: u32 = 12;
 /// The sort key of `proxyAddresses` values in a builder: after every single slot.
 const PROXY_SLOT: u32 = SINGLE_SLOTS;
+/// The bits of `PackedTexts::present` that name slots; the header's digit count sits above them.
+const SLOT_MASK: u32 = (1 << SINGLE_SLOTS) - 1;
+/// Where the header's digit count sits in `PackedTexts::present`.
+const WIDTH_SHIFT: u32 = 28;
+/// The most digits an offset takes: 35 bits, more than any `u32` offset.
+const MAX_WIDTH: usize = 5;
 
 /// The slot of a single-valued text attribute, `None` for every other field (proxy addresses
 /// included: they are a list).
@@ -32,16 +47,15 @@ pub(crate) const fn slot(field: Field) -> Option<u32> {
         Field::Department => 7,
         Field::Title => 8,
         Field::City => 9,
-        Field::Manager => 10,
-        Field::TelephoneNumber => 11,
-        Field::Description => 12,
+        Field::TelephoneNumber => 10,
+        Field::Description => 11,
         Field::Extension(n @ 1..=15) => EXTENSION_BASE + n as u32 - 1,
         _ => return None,
     })
 }
 
-/// The thirteen named single-valued text fields, in slot order.
-pub(crate) const TEXT_FIELDS: [Field; 13] = [
+/// The twelve named single-valued text fields, in slot order.
+pub(crate) const TEXT_FIELDS: [Field; 12] = [
     Field::Cn,
     Field::SamAccountName,
     Field::UserPrincipalName,
@@ -52,41 +66,44 @@ pub(crate) const TEXT_FIELDS: [Field; 13] = [
     Field::Department,
     Field::Title,
     Field::City,
-    Field::Manager,
     Field::TelephoneNumber,
     Field::Description,
 ];
 
 /// The field of each single-valued slot: the named texts, then `extensionAttribute1`–`15`.
-pub(crate) const SLOT_FIELDS: [Field; 28] = {
-    let mut all = [Field::Cn; 28];
+pub(crate) const SLOT_FIELDS: [Field; 27] = {
+    let mut all = [Field::Cn; 27];
     let mut i = 0;
-    while i < 13 {
+    while i < 12 {
         all[i] = TEXT_FIELDS[i];
         i += 1;
     }
-    while i < 28 {
+    while i < 27 {
         #[expect(
             clippy::cast_possible_truncation,
-            reason = "i < 28: extension numbers 1 to 15"
+            reason = "i < 27: extension numbers 1 to 15"
         )]
-        let n = (i - 12) as u8;
+        let n = (i - 11) as u8;
         all[i] = Field::Extension(n);
         i += 1;
     }
     all
 };
 
-/// The packed texts of one object (see the module doc): 36 bytes whatever it holds, plus one
-/// buffer of text and one of offsets. Build one with [`PackedTexts::of`] or a [`TextBuilder`].
+/// The packed texts of one object (see the module doc): 24 bytes whatever it holds, plus one
+/// buffer holding the offsets header and the text. Build one with [`PackedTexts::of`] or a
+/// [`TextBuilder`].
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct PackedTexts {
-    /// Every value, concatenated: present slots in slot order, then the proxy addresses.
+    /// The header (one end offset per value, `width` seven-bit ASCII digits each, in value
+    /// order), then every value concatenated: present slots in slot order, then the proxy
+    /// addresses.
     text: Box<str>,
-    /// The end offset (in bytes) of each value in `text`, in the same order.
-    ends: Box<[u32]>,
-    /// Bit `s` set: slot `s` holds a value.
+    /// Bit `s` below [`WIDTH_SHIFT`] set: slot `s` holds a value. The bits above hold the
+    /// header's digits per offset (0 when the store is empty).
     present: u32,
+    /// How many values the store holds: single slots and proxy addresses.
+    count: u32,
 }
 
 impl PackedTexts {
@@ -117,9 +134,28 @@ impl PackedTexts {
         b.finish()
     }
 
+    /// Digits per offset in the header.
+    fn width(&self) -> usize {
+        (self.present >> WIDTH_SHIFT) as usize
+    }
+
+    /// The present single-valued slots.
+    fn slots(&self) -> u32 {
+        self.present & SLOT_MASK
+    }
+
+    /// The end of value `k`, counted from the end of the header.
+    fn end(&self, k: usize) -> usize {
+        let w = self.width();
+        let digits = &self.text.as_bytes()[k * w..(k + 1) * w];
+        digits.iter().fold(0, |end, &d| end << 7 | usize::from(d))
+    }
+
     fn span(&self, k: usize) -> &str {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        &self.text[start..self.ends[k] as usize]
+        debug_assert!(k < self.count as usize, "value {k} of {}", self.count);
+        let base = self.count as usize * self.width();
+        let start = if k == 0 { 0 } else { self.end(k - 1) };
+        &self.text[base + start..base + self.end(k)]
     }
 
     /// The value of single-valued slot `s`.
@@ -128,23 +164,23 @@ impl PackedTexts {
         if self.present & (1 << s) == 0 {
             return None;
         }
-        let k = (self.present & ((1 << s) - 1)).count_ones() as usize;
+        let k = (self.slots() & ((1 << s) - 1)).count_ones() as usize;
         Some(self.span(k))
     }
 
     /// The proxy addresses, in their order.
     pub(crate) fn proxies(&self) -> Texts<'_> {
-        let first = self.present.count_ones() as usize;
+        let first = self.slots().count_ones() as usize;
         Texts {
             store: self,
             next: first,
-            end: self.ends.len(),
+            end: self.count as usize,
         }
     }
 
     /// The present single-valued slots with their values, in slot order.
     pub(crate) fn singles(&self) -> impl Iterator<Item = (u32, &str)> {
-        let mut bits = self.present;
+        let mut bits = self.slots();
         (0..).map_while(move |k| {
             if bits == 0 {
                 return None;
@@ -163,10 +199,10 @@ impl PackedTexts {
         })
     }
 
-    /// Bytes held on the heap (text and offsets), for memory accounting in tests.
+    /// Bytes held on the heap (header and text), for memory accounting in tests.
     #[cfg(test)]
     fn heap_bytes(&self) -> usize {
-        self.text.len() + self.ends.len() * 4
+        self.text.len()
     }
 }
 
@@ -266,22 +302,29 @@ impl TextBuilder {
             }
         });
         let len: usize = self.spans.iter().map(|&(_, a, b)| (b - a) as usize).sum();
-        let mut text = String::with_capacity(len);
-        let mut ends = Vec::with_capacity(self.spans.len());
+        let count = self.spans.len();
+        let width = if count == 0 { 0 } else { width_for(len) };
+        let mut text = String::with_capacity(count * width + len);
+        let mut end = 0;
+        for &(_, a, b) in &self.spans {
+            end += (b - a) as usize;
+            push_digits(&mut text, end, width);
+        }
         let mut present = 0u32;
         for &(s, a, b) in &self.spans {
             text.push_str(&self.buf[a as usize..b as usize]);
-            ends.push(offset(text.len()));
             if s < SINGLE_SLOTS {
                 present |= 1 << s;
             }
         }
+        debug_assert_eq!(text.len(), count * width + len, "the header is ASCII");
         self.buf.clear();
         self.spans.clear();
         PackedTexts {
             text: text.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-            present,
+            #[expect(clippy::cast_possible_truncation, reason = "width <= MAX_WIDTH")]
+            present: present | (width as u32) << WIDTH_SHIFT,
+            count: u32::try_from(count).expect("an object holds fewer than 2^32 values"),
         }
     }
 
@@ -321,6 +364,21 @@ fn builder_slot(field: Field) -> u32 {
     }
 }
 
+/// The fewest seven-bit digits that hold every offset up to `len`.
+fn width_for(len: usize) -> usize {
+    (1..=MAX_WIDTH)
+        .find(|&w| len >> (7 * w) == 0)
+        .expect("an object's texts exceed 32 GiB")
+}
+
+/// Appends `end` as `width` seven-bit ASCII digits, most significant first.
+fn push_digits(text: &mut String, end: usize, width: usize) {
+    for i in (0..width).rev() {
+        #[expect(clippy::cast_possible_truncation, reason = "masked to seven bits")]
+        text.push(char::from((end >> (7 * i) & 0x7f) as u8));
+    }
+}
+
 /// A byte offset as stored: one object's texts are far below 4 GiB (LDIF lines are bounded).
 fn offset(n: usize) -> u32 {
     u32::try_from(n).expect("an object's texts exceed 4 GiB")
@@ -355,7 +413,7 @@ mod tests {
         assert_eq!(t.proxies().next_back(), Some("smtp:b@y"));
         assert_eq!(t.proxies().len(), 2);
         assert_eq!(t.extensions().collect::<Vec<_>>(), [(1, "e1"), (15, "e15")]);
-        assert_eq!(t.heap_bytes(), "AnnBosse1e15SMTP:a@xsmtp:b@y".len() + 6 * 4);
+        assert_eq!(t.heap_bytes(), "AnnBosse1e15SMTP:a@xsmtp:b@y".len() + 6);
     }
 
     #[test]
@@ -407,6 +465,50 @@ mod tests {
     }
 
     #[test]
+    fn the_header_takes_the_fewest_digits_that_hold_the_offsets() {
+        for (len, width) in [(0, 1), (127, 1), (128, 2), (16_383, 2), (16_384, 3)] {
+            let v = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let t = build(&[(Field::Cn, &v), (Field::ProxyAddresses, "")]);
+            assert_eq!(t.width(), width, "{len} bytes");
+            assert_eq!(t.heap_bytes(), len + 2 * width, "{len} bytes");
+            assert_eq!(t.get(slot(Field::Cn).unwrap()), Some(v.as_str()));
+            assert_eq!(t.proxies().collect::<Vec<_>>(), [""]);
+        }
+        assert_eq!(width_for(1 << 21), 4);
+        assert_eq!(width_for((1 << 28) - 1), 4);
+        assert_eq!(width_for(1 << 28), 5);
+    }
+
+    #[test]
+    fn an_empty_builder_gives_the_default_store() {
+        let t = TextBuilder::default().finish();
+        assert!(t == PackedTexts::default());
+        assert_eq!((t.width(), t.heap_bytes(), t.proxies().len()), (0, 0, 0));
+        assert_eq!(t.singles().count(), 0);
+    }
+
+    #[test]
+    fn long_and_many_values_come_back_whole() {
+        let long = "ß".repeat(20_000);
+        let proxies: Vec<String> = (0..300).map(|i| format!("smtp:u{i}@example.com")).collect();
+        let mut b = TextBuilder::default();
+        b.set(Field::Description, &long)
+            .set(Field::Extension(15), "z");
+        for p in &proxies {
+            b.set(Field::ProxyAddresses, p);
+        }
+        let t = b.finish();
+        assert_eq!(t.width(), 3);
+        assert_eq!(
+            t.get(slot(Field::Description).unwrap()),
+            Some(long.as_str())
+        );
+        assert_eq!(t.get(slot(Field::Extension(15)).unwrap()), Some("z"));
+        assert_eq!(t.proxies().collect::<Vec<_>>(), proxies);
+        assert_eq!(t.proxies().next_back(), proxies.last().map(String::as_str));
+    }
+
+    #[test]
     #[should_panic(expected = "Member is not a text attribute")]
     fn a_field_outside_the_store_panics() {
         TextBuilder::default().set(Field::Member, "CN=x");
@@ -431,5 +533,32 @@ mod tests {
         assert_eq!(slot(Field::Extension(0)), None);
         assert_eq!(slot(Field::Extension(16)), None);
         assert_eq!(slot(Field::ProxyAddresses), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever is set, in whatever order and length, comes back: the last value of each
+        /// slot and every proxy address in order.
+        #[test]
+        fn what_is_set_comes_back(
+            sets in proptest::collection::vec((0..=SINGLE_SLOTS, ".{0,40}|x{100,300}"), 0..40)
+        ) {
+            let mut b = TextBuilder::default();
+            let mut singles = std::collections::BTreeMap::new();
+            let mut proxies = Vec::new();
+            for (s, v) in &sets {
+                if *s == PROXY_SLOT {
+                    b.set(Field::ProxyAddresses, v);
+                    proxies.push(v.as_str());
+                } else {
+                    b.set(SLOT_FIELDS[*s as usize], v);
+                    singles.insert(*s, v.as_str());
+                }
+            }
+            let t = b.finish();
+            proptest::prop_assert_eq!(t.singles().collect::<Vec<_>>(), singles.into_iter().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(t.proxies().collect::<Vec<_>>(), proxies);
+        }
     }
 }

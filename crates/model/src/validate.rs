@@ -374,9 +374,10 @@ mod tests {
                 guid: crate::ObjectGuid::default(),
                 kind: ObjectKind::Group,
                 dn: crate::Value::from("CN=all staff,DC=contoso,DC=com"),
-                attrs: std::sync::Arc::new(Attributes {
-                    member: member.into_boxed_slice(),
-                    ..Attributes::default()
+                attrs: std::sync::Arc::new({
+                    let mut a = Attributes::default();
+                    a.member = member.into_boxed_slice();
+                    a
                 }),
                 usn_changed: 0,
                 when_changed_ms: 0,

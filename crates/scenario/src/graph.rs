@@ -310,7 +310,7 @@ fn group(r: &TenantRecord, synced: Option<bool>) -> GraphGroup {
         on_premises_sam_account_name: synced.and(text(a.sam_account_name())),
         on_premises_sync_enabled: synced,
         proxy_addresses: proxies(a),
-        security_enabled: a.group_type.is_some_and(|t| t & GROUP_TYPE_SECURITY != 0),
+        security_enabled: a.group_type().is_some_and(|t| t & GROUP_TYPE_SECURITY != 0),
     }
 }
 
@@ -386,12 +386,10 @@ mod tests {
             id: [u8::from(synced); 16],
             kind,
             immutable_id: synced.then(|| upgrade_lab_model::ImmutableId::new("AAEC")),
-            attrs: std::sync::Arc::new(Attributes {
-                ..Attributes::from_texts(&[
-                    (Field::DisplayName, name),
-                    (Field::UserPrincipalName, &format!("{name}@contoso.com")),
-                ])
-            }),
+            attrs: std::sync::Arc::new(Attributes::from_texts(&[
+                (Field::DisplayName, name),
+                (Field::UserPrincipalName, &format!("{name}@contoso.com")),
+            ])),
             upn: Some(format!("{name}@contoso.com").into()),
             on_premises_dn: None,
             provisioning_errors: Vec::new(),

@@ -60,10 +60,7 @@ pub(crate) fn contact_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject>
                 .set(Field::GivenName, &first.shown)
                 .set(Field::Sn, &last.shown)
                 .set(Field::City, city);
-            let attrs = Attributes {
-                texts: texts.finish(),
-                ..Attributes::default()
-            };
+            let attrs = Attributes::with_texts(texts.finish());
             DirectoryObject {
                 guid: random_guid(&mut rng),
                 kind: ObjectKind::Contact,

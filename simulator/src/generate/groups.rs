@@ -195,15 +195,12 @@ fn group_heads(shared: &Shared, chunk: u32) -> Vec<(DirectoryObject, Attributes)
                     .set(Field::Mail, mail);
             }
             texts.set(Field::SamAccountName, sam);
-            let attrs = Attributes {
-                texts: texts.finish(),
-                group_type: Some(if distribution {
-                    GROUP_TYPE_UNIVERSAL_DISTRIBUTION
-                } else {
-                    GROUP_TYPE_GLOBAL_SECURITY
-                }),
-                ..Attributes::default()
-            };
+            let mut attrs = Attributes::with_texts(texts.finish());
+            attrs.set_group_type(Some(if distribution {
+                GROUP_TYPE_UNIVERSAL_DISTRIBUTION
+            } else {
+                GROUP_TYPE_GLOBAL_SECURITY
+            }));
             let object = DirectoryObject {
                 guid: random_guid(&mut rng),
                 kind: ObjectKind::Group,

@@ -31,7 +31,7 @@ pub(crate) fn user_chunk(shared: &Shared, chunk: u32) -> Vec<DirectoryObject> {
     for n in start..end {
         let (dn, attrs) = if n < regular {
             let local = out.len();
-            let manager = (local > 0).then(|| &*out[(local - 1) / SPAN_OF_CONTROL].dn);
+            let manager = (local > 0).then(|| &out[(local - 1) / SPAN_OF_CONTROL].dn);
             regular_user(shared, &mut rng, (&mut scratch, &mut texts), n, manager)
         } else {
             service_account(shared, &mut rng)
@@ -69,7 +69,7 @@ fn regular_user(
     rng: &mut SimRng,
     (scratch, texts): (&mut Scratch, &mut TextBuilder),
     n: u32,
-    manager: Option<&str>,
+    manager: Option<&Value>,
 ) -> (Value, Attributes) {
     let t = shared.tables;
     let first = &t.first_names[pick(rng, t.first_names.len())];
@@ -139,18 +139,13 @@ fn regular_user(
         )
         .set(Field::Extension(1), employee_type)
         .set(Field::Extension(2), cost_centre);
-    if let Some(m) = manager {
-        b.set(Field::Manager, m);
-    }
-    let attrs = Attributes {
-        texts: b.finish(),
-        user_account_control: Some(if disabled {
-            UAC_NORMAL_DISABLED
-        } else {
-            UAC_NORMAL_ENABLED
-        }),
-        ..Attributes::default()
-    };
+    let mut attrs = Attributes::with_texts(b.finish());
+    attrs.set_manager(manager.cloned());
+    attrs.set_user_account_control(Some(if disabled {
+        UAC_NORMAL_DISABLED
+    } else {
+        UAC_NORMAL_ENABLED
+    }));
     (dn, attrs)
 }
 
@@ -159,15 +154,13 @@ fn service_account(shared: &Shared, rng: &mut SimRng) -> (Value, Attributes) {
     let root = &shared.layout.domains[0].dns_name;
     let dn: Value = Arc::from(format!("CN={sam},{}", shared.layout.root_users));
     let upn = format!("{sam}@{root}");
-    let attrs = Attributes {
-        user_account_control: Some(UAC_SERVICE_ACCOUNT),
-        ..Attributes::from_texts(&[
-            (Field::Cn, &sam),
-            (Field::UserPrincipalName, &upn),
-            (Field::Description, &shared.service_account_description),
-            (Field::SamAccountName, &sam),
-        ])
-    };
+    let mut attrs = Attributes::from_texts(&[
+        (Field::Cn, &sam),
+        (Field::UserPrincipalName, &upn),
+        (Field::Description, &shared.service_account_description),
+        (Field::SamAccountName, &sam),
+    ]);
+    attrs.set_user_account_control(Some(UAC_SERVICE_ACCOUNT));
     (dn, attrs)
 }
 
@@ -180,4 +173,30 @@ pub(crate) fn pick(rng: &mut SimRng, len: usize) -> usize {
     )]
     let draw = rng.random_range(0..len as u32);
     draw as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DirectorySpec, generate};
+    use std::sync::Arc;
+
+    /// A user's `manager` is its manager's own DN allocation, not a copy of the text.
+    #[test]
+    fn a_manager_shares_the_dn_of_the_user_it_names() {
+        let d = generate(&DirectorySpec::large_customer(3_000, 5)).unwrap();
+        let by_dn: std::collections::HashMap<&str, &upgrade_lab_model::Value> =
+            d.objects.iter().map(|o| (&*o.dn, &o.dn)).collect();
+        let mut managed = 0;
+        for o in &d.objects {
+            if let Some(m) = o.attrs.manager_value() {
+                assert!(
+                    Arc::ptr_eq(m, by_dn[&**m]),
+                    "{} copies its manager's DN",
+                    o.dn
+                );
+                managed += 1;
+            }
+        }
+        assert!(managed > 2_000, "{managed} users with a manager");
+    }
 }

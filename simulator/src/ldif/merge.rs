@@ -279,10 +279,9 @@ fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>)
     }
 }
 
-/// Points every `member` value at the `dn` of the object it names when the file holds that
-/// object under the same text, so a DN is stored once however often it is referenced (a
-/// `manager` is text in the object's packed store: nothing to share). Runs once all entries
-/// are read, so forward references are shared too. The
+/// Points every `member` and `manager` value at the `dn` of the object it names when the file
+/// holds that object under the same text, so a DN is stored once however often it is
+/// referenced. Runs once all entries are read, so forward references are shared too. The
 /// parts of the file are visited on all cores (each changes only its own objects' values);
 /// a part's values were interned by its reader, so each distinct allocation is looked up once
 /// (by address afterwards).
@@ -316,12 +315,16 @@ fn share_dn_values(
             }
         };
         for o in part.iter_mut() {
-            if o.attrs.member.is_empty() {
+            if o.attrs.member.is_empty() && o.attrs.manager().is_none() {
                 continue;
             }
             // Only this reader holds the attributes yet, so this does not clone them.
             let attrs = Arc::make_mut(&mut o.attrs);
             attrs.member.iter_mut().for_each(&mut share);
+            if let Some(mut manager) = attrs.manager_value().cloned() {
+                share(&mut manager);
+                attrs.set_manager(Some(manager));
+            }
         }
     });
 }

@@ -222,6 +222,8 @@ struct Buffers {
     texts: TextBuilder,
     seen: Vec<Field>,
     members: Vec<Value>,
+    /// `manager`, interned as `member` values are.
+    manager: Option<Value>,
     extras: Vec<(AttrId, Value)>,
     scratch: Vec<u8>,
 }
@@ -412,6 +414,7 @@ impl<'a> Reader<'a> {
             a.extra = Some(Box::new(ExtraAttributes::new(b.extras.drain(..).collect())));
         }
         a.member = b.members.drain(..).collect();
+        a.set_manager(b.manager.take());
         b.seen.clear();
         a.set_texts(&mut b.texts);
         Ok(DirectoryObject {
@@ -440,7 +443,13 @@ impl<'a> Reader<'a> {
             Attr::Department => Field::Department,
             Attr::Title => Field::Title,
             Attr::City => Field::City,
-            Attr::Manager => Field::Manager,
+            Attr::Manager => {
+                if b.manager.is_some() {
+                    return Err(second_value(attr));
+                }
+                b.manager = Some(dn_value(attr, &mut b.scratch, &mut self.dn_interner)?);
+                return Ok(true);
+            }
             Attr::TelephoneNumber => Field::TelephoneNumber,
             Attr::Description if b.seen.contains(&Field::Description) => {
                 self.drop_value(attr);
@@ -456,11 +465,6 @@ impl<'a> Reader<'a> {
             _ => return Ok(false),
         };
         let text = attr.text(&mut b.scratch)?;
-        let text = if field == Field::Manager {
-            names::strip_extended_dn(text)
-        } else {
-            text
-        };
         if field != Field::ProxyAddresses {
             if b.seen.contains(&field) {
                 return Err(second_value(attr));
@@ -490,10 +494,10 @@ impl<'a> Reader<'a> {
                 meta.guid = Some(read_guid(attr, &mut b.scratch)?);
             }
             Attr::ConsistencyGuid => {
-                if a.consistency_guid.is_some() {
+                if a.consistency_guid().is_some() {
                     return Err(second_value(attr));
                 }
-                a.consistency_guid = Some(read_guid(attr, &mut b.scratch)?);
+                a.set_consistency_guid(Some(read_guid(attr, &mut b.scratch)?));
             }
             Attr::UsnChanged => {
                 let n = attr.text(&mut b.scratch)?.trim().parse::<u64>();
@@ -548,22 +552,26 @@ fn flag_attr(
                 "a whole number (the userAccountControl flags)",
             )?;
             let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
-            set_once(&mut a.user_account_control, v, attr)?;
+            let mut uac = a.user_account_control();
+            set_once(&mut uac, v, attr)?;
+            a.set_user_account_control(uac);
         }
         Attr::GroupType => {
             let n = number(attr, scratch, "a whole number (the groupType flags)")?;
             let v = flags_u32(n).ok_or_else(|| bad_value(attr, "a 32-bit flag value"))?;
-            set_once(&mut a.group_type, v.cast_signed(), attr)?;
+            let mut group_type = a.group_type();
+            set_once(&mut group_type, v.cast_signed(), attr)?;
+            a.set_group_type(group_type);
         }
         Attr::IsCriticalSystemObject => {
             let t = attr.text(scratch)?.trim();
-            a.is_critical_system_object = if t.eq_ignore_ascii_case("TRUE") {
+            a.set_critical_system_object(if t.eq_ignore_ascii_case("TRUE") {
                 true
             } else if t.eq_ignore_ascii_case("FALSE") {
                 false
             } else {
                 return Err(bad_value(attr, "TRUE or FALSE"));
-            };
+            });
         }
         _ => return Ok(false),
     }

@@ -104,7 +104,7 @@ fn text_and_base64_guids_and_consistency_guids_agree() {
     let o = &import.directory.objects[0];
     let expected = ObjectGuid::from_base64_windows("6Gd2SrsmeEiT3Hmh/5hTqw==").unwrap();
     assert_eq!(o.guid, expected);
-    assert_eq!(o.attrs.consistency_guid, Some(expected));
+    assert_eq!(o.attrs.consistency_guid(), Some(expected));
 }
 
 #[test]
@@ -123,11 +123,11 @@ fn flags_read_signed_or_unsigned_and_times_with_offsets() {
         "dn: CN=g,DC=x\nobjectClass: group\ngroupType: 2147483656\nuSNChanged: 18446744073709551615\nwhenChanged: 19700101010000+0100\n\ndn: CN=u,DC=x\nobjectClass: user\nuserAccountControl: -1\nisCriticalSystemObject: false\n",
     );
     let d = &import.directory;
-    assert_eq!(d.objects[0].attrs.group_type, Some(-2_147_483_640));
+    assert_eq!(d.objects[0].attrs.group_type(), Some(-2_147_483_640));
     assert_eq!(d.objects[0].usn_changed, u64::MAX);
     assert_eq!(d.objects[0].when_changed_ms, 0);
-    assert_eq!(d.objects[1].attrs.user_account_control, Some(u32::MAX));
-    assert!(!d.objects[1].attrs.is_critical_system_object);
+    assert_eq!(d.objects[1].attrs.user_account_control(), Some(u32::MAX));
+    assert!(!d.objects[1].attrs.is_critical_system_object());
 }
 
 #[test]
@@ -177,6 +177,16 @@ fn reading_without_sharing_dn_values_gives_an_equal_directory() {
     assert!(!Arc::ptr_eq(&o[0].attrs.member[0], &o[1].dn));
     let o = &shared.directory.objects;
     assert!(Arc::ptr_eq(&o[0].attrs.member[0], &o[1].dn));
+    // A manager naming an object of the file shares its DN too.
+    assert!(Arc::ptr_eq(o[1].attrs.manager_value().unwrap(), &o[0].dn));
+    assert_eq!(o[1].attrs.manager(), Some("CN=g1,DC=x"));
+}
+
+#[test]
+fn a_second_manager_value_is_refused() {
+    let text = "dn: CN=u,DC=x\nobjectClass: user\nmanager: CN=a,DC=x\nmanager: CN=b,DC=x\n";
+    let err = read_directory_with(text, ReadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("manager"), "{err}");
 }
 
 #[test]

@@ -128,15 +128,15 @@ impl RecordWriter {
         self.opt("l", a.city());
         self.opt("manager", a.manager());
         self.guid("objectGUID", &o.guid.to_windows_bytes());
-        if let Some(uac) = a.user_account_control {
+        if let Some(uac) = a.user_account_control() {
             self.plain("userAccountControl", &uac.to_string());
         }
-        if let Some(gt) = a.group_type {
+        if let Some(gt) = a.group_type() {
             self.plain("groupType", &gt.to_string());
         }
         self.opt("sAMAccountName", a.sam_account_name());
         self.opt("userPrincipalName", a.user_principal_name());
-        if a.is_critical_system_object {
+        if a.is_critical_system_object() {
             self.plain("isCriticalSystemObject", "TRUE");
         }
         self.opt("mail", a.mail());
@@ -146,7 +146,7 @@ impl RecordWriter {
         for (n, v) in a.extension_attributes() {
             self.attr(&format!("extensionAttribute{n}"), v);
         }
-        if let Some(g) = a.consistency_guid {
+        if let Some(g) = a.consistency_guid() {
             self.guid("ms-DS-ConsistencyGuid", &g.to_windows_bytes());
         }
         for (id, v) in a.extra.iter().flat_map(|e| e.iter()) {

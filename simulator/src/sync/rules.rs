@@ -188,10 +188,10 @@ mod tests {
     use upgrade_lab_model::{PackedTexts, attribute_flow::Field};
 
     fn user(upn: Option<&str>, mail: Option<&str>) -> Arc<Attributes> {
-        Arc::new(Attributes {
-            texts: PackedTexts::of_some(&[(Field::UserPrincipalName, upn), (Field::Mail, mail)]),
-            ..Attributes::default()
-        })
+        Arc::new(Attributes::with_texts(PackedTexts::of_some(&[
+            (Field::UserPrincipalName, upn),
+            (Field::Mail, mail),
+        ])))
     }
 
     #[test]

@@ -360,7 +360,7 @@ impl SyncEngine {
         }
         let out_of_scope = self.scope.why_out_of(cs.kind, &cs.dn, &cs.attrs).is_some();
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
-            match (self.config.source_anchor, cs.attrs.consistency_guid) {
+            match (self.config.source_anchor, cs.attrs.consistency_guid()) {
                 (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
                 _ => self.shared_anchor(ad.guid_at(cs.ad).unwrap_or_default()),
             }

@@ -36,9 +36,8 @@ pub fn user(n: u32, ou: &str, domain: &str) -> DirectoryObject {
         guid: guid(n, 1),
         kind: ObjectKind::User,
         dn: v(format!("CN={name},OU={ou},{dc}")),
-        attrs: Arc::new(Attributes {
-            user_account_control: Some(512),
-            texts: PackedTexts::of_some(&[
+        attrs: Arc::new({
+            let mut a = Attributes::with_texts(PackedTexts::of_some(&[
                 (Field::Cn, Some(&name)),
                 (Field::SamAccountName, Some(&name)),
                 (Field::UserPrincipalName, Some(&upn)),
@@ -53,8 +52,9 @@ pub fn user(n: u32, ou: &str, domain: &str) -> DirectoryObject {
                     Field::Extension(15),
                     n.is_multiple_of(5).then_some("NoSync"),
                 ),
-            ]),
-            ..Attributes::default()
+            ]));
+            a.set_user_account_control(Some(512));
+            a
         }),
         usn_changed: 0,
         when_changed_ms: 0,
@@ -67,12 +67,13 @@ pub fn group(n: u32, domain: &str) -> DirectoryObject {
         guid: guid(n, 2),
         kind: ObjectKind::Group,
         dn: v(format!("CN=group{n},OU=Staff,{dc}")),
-        attrs: Arc::new(Attributes {
-            group_type: Some(-2_147_483_646),
-            ..Attributes::from_texts(&[
+        attrs: Arc::new({
+            let mut a = Attributes::from_texts(&[
                 (Field::Cn, &v(format!("group{n}"))),
                 (Field::SamAccountName, &v(format!("group{n}"))),
-            ])
+            ]);
+            a.set_group_type(Some(-2_147_483_646));
+            a
         }),
         usn_changed: 0,
         when_changed_ms: 0,
@@ -85,16 +86,14 @@ pub fn contact(n: u32, domain: &str) -> DirectoryObject {
         guid: guid(n, 3),
         kind: ObjectKind::Contact,
         dn: v(format!("CN=contact{n},OU=Sales,{dc}")),
-        attrs: Arc::new(Attributes {
-            ..Attributes::from_texts(&[
-                (Field::Cn, &v(format!("contact{n}"))),
-                (Field::Mail, &v(format!("contact{n}@partner.example"))),
-                (
-                    Field::ProxyAddresses,
-                    &v(format!("SMTP:contact{n}@partner.example")),
-                ),
-            ])
-        }),
+        attrs: Arc::new(Attributes::from_texts(&[
+            (Field::Cn, &v(format!("contact{n}"))),
+            (Field::Mail, &v(format!("contact{n}@partner.example"))),
+            (
+                Field::ProxyAddresses,
+                &v(format!("SMTP:contact{n}@partner.example")),
+            ),
+        ])),
         usn_changed: 0,
         when_changed_ms: 0,
     }

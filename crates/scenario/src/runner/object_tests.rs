@@ -18,12 +18,10 @@ fn ad_object() -> DirectoryObject {
         guid: ObjectGuid::parse_text("00112233-4455-6677-8899-aabbccddeeff").unwrap(),
         kind: ObjectKind::User,
         dn: "CN=Ann,OU=Staff,DC=contoso,DC=com".into(),
-        attrs: Arc::new(Attributes {
-            ..Attributes::from_texts(&[
-                (Field::SamAccountName, "ann"),
-                (Field::Department, "Sales"),
-            ])
-        }),
+        attrs: Arc::new(Attributes::from_texts(&[
+            (Field::SamAccountName, "ann"),
+            (Field::Department, "Sales"),
+        ])),
         usn_changed: 1,
         when_changed_ms: 0,
     }
