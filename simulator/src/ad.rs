@@ -49,6 +49,12 @@ pub struct ActiveDirectory {
     entries: Vec<AdEntry>,
     by_guid: FxHashMap<ObjectGuid, u32>,
     usn: u64,
+    /// The USN the directory started with: changes after it are in `changed`.
+    initial_usn: u64,
+    /// The slot each USN after `initial_usn` changed, in USN order (`changed[k]` got USN
+    /// `initial_usn + k + 1`): a delta import reads the slots changed after its watermark from
+    /// here instead of scanning every slot.
+    changed: Vec<u32>,
     log: Vec<(SimTime, ChangeKind, ObjectGuid)>,
     enterprise_admins: Vec<Credential>,
 }
@@ -88,6 +94,8 @@ impl ActiveDirectory {
             entries,
             by_guid,
             usn,
+            initial_usn: usn,
+            changed: Vec::new(),
             log: Vec::new(),
             enterprise_admins,
         }
@@ -154,10 +162,26 @@ impl ActiveDirectory {
             .map(|e| &e.object)
     }
 
-    fn bump(&mut self, at: SimTime, kind: ChangeKind, guid: ObjectGuid) -> u64 {
+    /// The next USN, given to slot `slot` for a change of `kind` at `at`.
+    fn bump(&mut self, at: SimTime, kind: ChangeKind, guid: ObjectGuid, slot: usize) -> u64 {
         self.usn += 1;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+        )]
+        self.changed.push(slot as u32);
         self.log.push((at, kind, guid));
         self.usn
+    }
+
+    /// The slots changed after `usn`, in storage order, each once; `None` when `usn` is older
+    /// than the directory AD started with (every slot may have changed since).
+    pub(crate) fn slots_changed_after(&self, usn: u64) -> Option<Vec<u32>> {
+        let from = usize::try_from(usn.checked_sub(self.initial_usn)?).ok()?;
+        let mut slots = self.changed.get(from..)?.to_vec();
+        slots.sort_unstable();
+        slots.dedup();
+        Some(slots)
     }
 
     /// Adds an object (a new user, group or contact).
@@ -168,7 +192,7 @@ impl ActiveDirectory {
         if !dn::is_well_formed(&object.dn) {
             return Err(AdError::BadDn(object.dn.to_string()));
         }
-        object.usn_changed = self.bump(at, ChangeKind::Add, object.guid);
+        object.usn_changed = self.bump(at, ChangeKind::Add, object.guid, self.entries.len());
         object.when_changed_ms = at.0;
         #[expect(
             clippy::cast_possible_truncation,
@@ -197,7 +221,7 @@ impl ActiveDirectory {
         change: impl FnOnce(&mut Attributes),
     ) -> Result<(), AdError> {
         let i = self.live_index(guid)?;
-        let usn = self.bump(at, ChangeKind::Update, *guid);
+        let usn = self.bump(at, ChangeKind::Update, *guid, i);
         let o = &mut self.entries[i].object;
         change(o.attrs_mut());
         o.usn_changed = usn;
@@ -208,7 +232,7 @@ impl ActiveDirectory {
     /// Deletes an object: it stays as a tombstone with a new USN.
     pub fn delete(&mut self, at: SimTime, guid: &ObjectGuid) -> Result<(), AdError> {
         let i = self.live_index(guid)?;
-        let usn = self.bump(at, ChangeKind::Delete, *guid);
+        let usn = self.bump(at, ChangeKind::Delete, *guid, i);
         let e = &mut self.entries[i];
         e.deleted = true;
         e.object.usn_changed = usn;
@@ -231,7 +255,7 @@ impl ActiveDirectory {
             .first()
             .map(std::string::ToString::to_string)
             .ok_or_else(|| AdError::BadDn(self.entries[i].object.dn.to_string()))?;
-        let usn = self.bump(at, ChangeKind::Move, *guid);
+        let usn = self.bump(at, ChangeKind::Move, *guid, i);
         let o = &mut self.entries[i].object;
         o.dn = Arc::from(format!("{rdn},{new_parent_dn}"));
         o.usn_changed = usn;
@@ -335,6 +359,33 @@ mod tests {
             ..Default::default()
         };
         ActiveDirectory::new(dir, vec![Credential::new("CONTOSO\\ea", "pw")])
+    }
+
+    #[test]
+    fn the_slots_changed_after_a_usn_are_those_a_scan_finds() {
+        let mut ad = ad();
+        let start = ad.highest_usn();
+        let at = SimTime(5);
+        ad.add(at, obj(3)).unwrap();
+        ad.update(at, &obj(1).guid, |a| a.set_text(Field::Title, Some("x")))
+            .unwrap();
+        ad.delete(at, &obj(3).guid).unwrap();
+        ad.move_to(at, &obj(2).guid, "OU=Sales,DC=contoso,DC=com")
+            .unwrap();
+        ad.update(at, &obj(1).guid, |a| a.set_text(Field::Title, Some("y")))
+            .unwrap();
+        for usn in start..=ad.highest_usn() {
+            let scanned: Vec<u32> = (0..ad.slot_count())
+                .filter(|&i| ad.entries()[i].object.usn_changed > usn)
+                .map(|i| u32::try_from(i).unwrap())
+                .collect();
+            assert_eq!(ad.slots_changed_after(usn), Some(scanned), "after {usn}");
+        }
+        assert_eq!(
+            ad.slots_changed_after(start - 1),
+            None,
+            "older than the start"
+        );
     }
 
     #[test]

@@ -93,6 +93,36 @@ fn an_export_stays_unconfirmed_and_is_exported_again_until_an_import_brings_it_b
 }
 
 #[test]
+fn pending_exports_read_page_by_page_are_the_whole_list_and_cost_one_query() {
+    let (world, mut port) = connect_only(10);
+    world.run_cycle_now(ServerId::Connect("DIRSYNC01".into()));
+    let whole = world.run(port.pending_exports()).unwrap();
+    assert!(whole.len() > 7, "{} pending exports", whole.len());
+    let start = world.now();
+    let (mut pages, mut next) = world.run(port.pending_exports_page(0, 3)).unwrap();
+    let after_first = world.now();
+    assert!(
+        after_first > start,
+        "the first page is the query and takes its time"
+    );
+    let mut count = 1;
+    while let Some(from) = next {
+        let (page, after) = world.run(port.pending_exports_page(from, 3)).unwrap();
+        assert!(!page.is_empty() && page.len() <= 3);
+        pages.extend(page);
+        next = after;
+        count += 1;
+    }
+    assert_eq!(
+        world.now(),
+        after_first,
+        "the next pages read the same instant"
+    );
+    assert_eq!(count, whole.len().div_ceil(3));
+    assert_eq!(pages, whole);
+}
+
+#[test]
 fn an_ad_delete_reaches_the_metaverse_as_a_pending_delete_on_the_next_delta_import() {
     let (world, mut port) = connect_only(10);
     // The second cycle's import confirms the first cycle's exports.

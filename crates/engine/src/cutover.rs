@@ -20,6 +20,8 @@ pub const INITIAL_CYCLE_POLL: SimDuration = SimDuration::from_mins(5);
 /// How long verification waits for the initial cycle before reporting what is missing: a large
 /// directory's initial cycle "might take multiple days" (docs/real-systems.md, "Timing figures").
 pub const INITIAL_CYCLE_WAIT_MAX: SimDuration = SimDuration::from_hours(72);
+/// Pending exports verification reads per page (about 10 MB of descriptions at a time).
+pub const PENDING_EXPORT_PAGE: usize = 65_536;
 
 /// What the cutover did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -125,9 +127,9 @@ impl<P: Ports> Upgrade<P> {
             initial_cycle.problems.join("; ")
         };
         self.checked(Check::InitialCycle, initial_cycle.verified(), finding);
-        let pending = self
+        let (first, mut next) = self
             .connect
-            .pending_exports()
+            .pending_exports_page(0, PENDING_EXPORT_PAGE)
             .await
             .map_err(port("read pending exports"))?;
         let exported = self.state.settings_exported_at.or(self.state.installed_at);
@@ -137,7 +139,19 @@ impl<P: Ports> Upgrade<P> {
             .changes_since(since)
             .await
             .map_err(port("read AD changes since the export"))?;
-        let pending_exports = verify::pending_export_report(&pending, &changes);
+        let mut tally = verify::PendingExportTally::new(&changes);
+        tally.add(&first);
+        drop(first);
+        while let Some(from) = next {
+            let (page, after) = self
+                .connect
+                .pending_exports_page(from, PENDING_EXPORT_PAGE)
+                .await
+                .map_err(port("read pending exports"))?;
+            tally.add(&page);
+            next = after;
+        }
+        let pending_exports = tally.finish();
         let finding = if pending_exports.unexpected.is_empty() {
             verify::explained(&pending_exports)
         } else {

@@ -264,6 +264,21 @@ pub trait ConnectServer {
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError>;
     /// Pending exports on the Azure AD connector (csexport).
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError>;
+    /// One page of the pending exports, in `pending_exports`' order: at most `max` of them
+    /// from position `from` (0: the first page), and the position of the next page (`None`
+    /// after the last). A verification reads a million pending exports page by page instead of
+    /// holding every description at once; pages after the first are read at the same instant,
+    /// and an implementation charges its query time on the first page only.
+    async fn pending_exports_page(
+        &mut self,
+        from: usize,
+        max: usize,
+    ) -> Result<(Vec<PendingExport>, Option<usize>), PortError> {
+        let all = self.pending_exports().await?;
+        let end = from.saturating_add(max.max(1)).min(all.len());
+        let page = all.get(from..end).map(<[PendingExport]>::to_vec);
+        Ok((page.unwrap_or_default(), (end < all.len()).then_some(end)))
+    }
     /// Writes a file on the server (creating or replacing it).
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError>;
     /// Reads a file on the server; `FileNotFound` when it is not there.

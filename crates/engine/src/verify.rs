@@ -199,23 +199,57 @@ pub fn explaining_changes_since(exported: Option<SimTime>) -> SimTime {
 
 /// Builds the report, classifies every pending export and flags the unexpected.
 pub fn pending_export_report(pending: &[PendingExport], ad: &AdChanges) -> PendingExportReport {
-    let mut report = PendingExportReport {
-        ad_adds_since_export: ad.added.len() as u64,
-        ad_updates_since_export: ad.updated.len() as u64,
-        ad_deletes_since_export: ad.deleted.len() as u64,
-        ..PendingExportReport::default()
-    };
-    for p in pending {
-        report.by_kind.entry(p.kind).or_default().count(p.operation);
-        report.totals.count(p.operation);
-        if p.changes_source_anchor {
-            report.source_anchor_changes += 1;
+    let mut tally = PendingExportTally::new(ad);
+    tally.add(pending);
+    tally.finish()
+}
+
+/// A pending-export report built page by page (`pending_export_report` in parts): the pages
+/// added in list order give the report the whole list gives.
+#[derive(Debug)]
+pub struct PendingExportTally<'a> {
+    report: PendingExportReport,
+    ad: &'a AdChanges,
+    /// Pending exports added so far.
+    count: usize,
+}
+
+impl<'a> PendingExportTally<'a> {
+    /// An empty report against AD's changes `ad`.
+    pub fn new(ad: &'a AdChanges) -> Self {
+        Self {
+            report: PendingExportReport {
+                ad_adds_since_export: ad.added.len() as u64,
+                ad_updates_since_export: ad.updated.len() as u64,
+                ad_deletes_since_export: ad.deleted.len() as u64,
+                ..PendingExportReport::default()
+            },
+            ad,
+            count: 0,
         }
-        classify(&mut report, p, ad);
     }
-    report.unexpected = unexpected(&report);
-    assert_each_export_filed_once(&report, pending.len());
-    report
+
+    /// Counts and classifies the next pending exports of the list.
+    pub fn add(&mut self, pending: &[PendingExport]) {
+        let report = &mut self.report;
+        for p in pending {
+            report.by_kind.entry(p.kind).or_default().count(p.operation);
+            report.totals.count(p.operation);
+            if p.changes_source_anchor {
+                report.source_anchor_changes += 1;
+            }
+            classify(report, p, self.ad);
+        }
+        self.count += pending.len();
+    }
+
+    /// The report of every pending export added, with what is unexpected flagged.
+    pub fn finish(self) -> PendingExportReport {
+        let mut report = self.report;
+        report.unexpected = unexpected(&report);
+        assert_each_export_filed_once(&report, self.count);
+        report
+    }
 }
 
 /// Asserts that every pending export was counted once in the totals and filed once: under
@@ -660,6 +694,43 @@ mod tests {
         assert_eq!(explaining_changes_since(Some(hours(5))), hours(2));
         assert_eq!(explaining_changes_since(Some(hours(1))), SimTime::START);
         assert_eq!(explaining_changes_since(None), SimTime::START);
+    }
+
+    #[test]
+    fn a_report_built_page_by_page_is_the_whole_lists_report() {
+        use ExportOperation::*;
+        let p: Vec<_> = (0..40)
+            .map(|n| match n % 4 {
+                0 => pending(Add, ObjectKind::User, n, &[]),
+                1 => pending(
+                    Update,
+                    ObjectKind::Group,
+                    n,
+                    &["onPremisesDistinguishedName"],
+                ),
+                2 => pending(Update, ObjectKind::User, n, &["jobTitle"]),
+                _ => pending(Delete, ObjectKind::Contact, n, &[]),
+            })
+            .collect();
+        let changes = ad(&[0, 4, 8], &[2], &[3]);
+        let whole = pending_export_report(&p, &changes);
+        let mut tally = PendingExportTally::new(&changes);
+        for page in p.chunks(7) {
+            tally.add(page);
+        }
+        assert_eq!(tally.finish(), whole);
+        assert_eq!(whole.unexplained_examples.len(), EXAMPLES_MAX);
+    }
+
+    #[test]
+    #[should_panic(expected = "every pending export is counted once in the totals")]
+    fn a_tally_that_skipped_a_page_fires() {
+        let (p, _) = filed_report();
+        let changes = ad(&[1], &[], &[]);
+        let mut tally = PendingExportTally::new(&changes);
+        tally.add(&p);
+        tally.count += 1;
+        tally.finish();
     }
 
     #[test]

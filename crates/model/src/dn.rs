@@ -50,15 +50,34 @@ impl<'a> Iterator for Rdns<'a> {
                 b'"' => quoted = !quoted,
                 b',' | b';' if !quoted => {
                     self.pos = i + 1;
-                    return Some(self.dn[start..i].trim());
+                    return Some(trim(&self.dn[start..i]));
                 }
                 _ => {}
             }
             i += 1;
         }
         self.done = true;
-        let last = self.dn.get(start..).unwrap_or("").trim();
+        let last = trim(self.dn.get(start..).unwrap_or(""));
         (!last.is_empty() || start > 0).then_some(last)
+    }
+}
+
+/// `s` without the whitespace around it, keeping a trailing space that is escaped
+/// (`Zoë\ ` stays `Zoë\ `; after an escaped backslash, `a\\ `, the space goes).
+fn trim(s: &str) -> &str {
+    let t = s.trim_start();
+    let end = t.trim_end().len();
+    let backslashes = t.as_bytes()[..end]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    if backslashes % 2 == 1 {
+        // The whitespace character after the odd backslash is escaped: it is part of the value.
+        let escaped = t[end..].chars().next().map_or(0, char::len_utf8);
+        &t[..end + escaped]
+    } else {
+        &t[..end]
     }
 }
 
@@ -142,7 +161,7 @@ pub fn rdn_value(rdn: &str) -> String {
 
 /// Removes RFC 4514 escapes: `\,` and friends, and `\XX` hex pairs.
 pub fn unescape(value: &str) -> String {
-    let v = value.trim();
+    let v = trim(value);
     let v = v
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
@@ -312,6 +331,9 @@ mod tests {
             "#hash",
             "back\\slash",
             "line\nbreak",
+            "Zoë ",
+            "lead ",
+            "  two ",
         ] {
             assert_eq!(unescape(&escape(v)), v, "{v}");
         }
@@ -327,6 +349,20 @@ mod tests {
         assert_eq!(escape("日本 "), r"日本\ ");
         // Not the space in the middle that a character count would point at.
         assert_eq!(escape("é é "), r"é é\ ");
+    }
+
+    /// An escaped trailing space is part of the value: splitting and unescaping keep it.
+    #[test]
+    fn an_escaped_trailing_space_is_kept() {
+        assert_eq!(unescape(r"Zoë\ "), "Zoë ");
+        assert_eq!(unescape(r"Zoë\  "), "Zoë ");
+        assert_eq!(rdns(r"CN=Zoë\ ,DC=x"), [r"CN=Zoë\ ", "DC=x"]);
+        assert_eq!(rdns(r"CN=Zoë\ "), [r"CN=Zoë\ "]);
+        assert_eq!(rdn_value(r"CN=Zoë\ "), "Zoë ");
+        // After an escaped backslash the space is not escaped: it goes.
+        assert_eq!(unescape(r"a\\ "), "a\\");
+        assert_eq!(rdns(r"CN=a\\ , DC=x"), [r"CN=a\\", "DC=x"]);
+        assert_eq!(trim(" \u{a0}x\\\u{a0} "), "x\\\u{a0}");
     }
 
     #[test]

@@ -146,9 +146,15 @@ impl PackedTexts {
 
     /// The end of value `k`, counted from the end of the header.
     fn end(&self, k: usize) -> usize {
-        let w = self.width();
-        let digits = &self.text.as_bytes()[k * w..(k + 1) * w];
-        digits.iter().fold(0, |end, &d| end << 7 | usize::from(d))
+        let b = self.text.as_bytes();
+        // Every text read comes here: the two common widths without a loop.
+        match self.width() {
+            1 => usize::from(b[k]),
+            2 => usize::from(b[2 * k]) << 7 | usize::from(b[2 * k + 1]),
+            w => b[k * w..(k + 1) * w]
+                .iter()
+                .fold(0, |end, &d| end << 7 | usize::from(d)),
+        }
     }
 
     fn span(&self, k: usize) -> &str {

@@ -139,14 +139,20 @@ impl<T> Slots<T> {
     }
 
     /// Live objects with their indices, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.iter_from(0)
+    }
+
+    /// Live objects from index `from` on, with their indices, in index order.
     #[expect(
         clippy::cast_possible_truncation,
         reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
     )]
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+    pub(crate) fn iter_from(&self, from: usize) -> impl Iterator<Item = (u32, &T)> {
         self.cells
             .iter()
             .enumerate()
+            .skip(from)
             .filter_map(|(i, s)| s.as_ref().map(|v| (i as u32, v)))
     }
 }

@@ -95,16 +95,32 @@ impl SyncEngine {
 
     /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
     pub(crate) fn pending_exports(&self, ad: &ActiveDirectory) -> Vec<PendingExport> {
+        self.pending_exports_page(ad, 0, usize::MAX).0
+    }
+
+    /// At most `max` pending exports (at least one) from connector-space position `from` on,
+    /// and the position of the next one (`None`: none is left).
+    pub(crate) fn pending_exports_page(
+        &self,
+        ad: &ActiveDirectory,
+        from: usize,
+        max: usize,
+    ) -> (Vec<PendingExport>, Option<usize>) {
         // After a takeover every one of a million objects has one, and each costs a few
         // allocations of its own: described in parallel, collected in order straight into
-        // the list (an indexed collect: no second copy of a million descriptions).
+        // the list (an indexed collect: no second copy of the descriptions).
         use rayon::prelude::*;
-        let pending: Vec<(&connector_space::AadCsObject, &connector_space::ExportState)> = self
+        let mut objects = self
             .aad_cs
-            .iter()
-            .filter_map(|(_, cs)| Some((cs, cs.export.as_ref()?)))
+            .iter_from(from)
+            .filter_map(|(i, cs)| Some((i, cs, cs.export.as_ref()?)));
+        let pending: Vec<(&connector_space::AadCsObject, &connector_space::ExportState)> = objects
+            .by_ref()
+            .take(max.max(1))
+            .map(|(_, cs, e)| (cs, e))
             .collect();
-        pending
+        let next = objects.next().map(|(i, _, _)| i as usize);
+        let page = pending
             .par_iter()
             .with_min_len(4096)
             .map(|&(cs, e)| {
@@ -116,7 +132,8 @@ impl SyncEngine {
                 export.changes_source_anchor = self.reanchors(ad, cs);
                 export
             })
-            .collect()
+            .collect();
+        (page, next)
     }
 
     /// Whether provisioning `cs` gives an object Azure AD already holds under its objectGUID

@@ -75,37 +75,45 @@ fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: &AdEntry) -> boo
 impl SyncEngine {
     /// Reads AD for a Full Import (everything in the selected partitions and OUs) or a Delta
     /// Import (changes after the watermark, tombstones included), in AD's storage order (read
-    /// in parallel, collected in order).
+    /// in parallel, collected in order; a delta reads only the slots AD changed since).
     pub(crate) fn plan_ad_import(&self, ad: &ActiveDirectory, full: bool) -> AdImportPlan {
         let watermark = ad.highest_usn();
         let (filters, scope) = (&self.config.filters, &self.scope);
         let delta_after = if full { None } else { self.ad_watermark };
-        let items = ad
-            .entries()
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .enumerate()
-            .filter_map(|(i, e)| {
-                let gone = match delta_after {
-                    Some(w) if e.object.usn_changed <= w => return None,
-                    Some(_) => e.deleted || outside_partitions(filters, scope, e),
-                    None if e.deleted || outside_partitions(filters, scope, e) => return None,
-                    None => false,
-                };
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
-                )]
-                let ad = i as u32;
-                Some(AdImportItem {
-                    ad,
-                    kind: e.object.kind,
-                    dn: e.object.dn.clone(),
-                    attrs: e.object.attrs.clone(),
-                    gone,
-                })
+        let item = |i: usize, e: &AdEntry| {
+            let gone = match delta_after {
+                Some(w) if e.object.usn_changed <= w => return None,
+                Some(_) => e.deleted || outside_partitions(filters, scope, e),
+                None if e.deleted || outside_partitions(filters, scope, e) => return None,
+                None => false,
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
+            )]
+            let ad = i as u32;
+            Some(AdImportItem {
+                ad,
+                kind: e.object.kind,
+                dn: e.object.dn.clone(),
+                attrs: e.object.attrs.clone(),
+                gone,
             })
-            .collect();
+        };
+        let entries = ad.entries();
+        let items = match delta_after.and_then(|w| ad.slots_changed_after(w)) {
+            Some(slots) => slots
+                .par_iter()
+                .with_min_len(PAR_MIN)
+                .filter_map(|&i| item(i as usize, entries.get(i as usize)?))
+                .collect(),
+            None => entries
+                .par_iter()
+                .with_min_len(PAR_MIN)
+                .enumerate()
+                .filter_map(|(i, e)| item(i, e))
+                .collect(),
+        };
         AdImportPlan {
             full: full || self.ad_watermark.is_none(),
             items,
@@ -597,15 +605,20 @@ impl SyncEngine {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let (kind, anchor) = (mv.kind, mv.anchor.clone());
+        let kind = mv.kind;
         let a = if let Some(a) = mv.aad {
             a
         } else {
-            // Reverse join on the anchor before provisioning a new export object.
-            let a = match self.aad_cs.find(&anchor) {
-                Some(a) if self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()) => a,
-                _ => self.aad_cs.insert(AadCsObject {
-                    anchor,
+            // Reverse join on the anchor before provisioning a new export object. The object
+            // the plan found by the anchor still holds it (nothing is removed while outbound
+            // flow runs), so while it is unjoined it is the one a lookup would find now.
+            let unjoined = |a: u32| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none());
+            let planned = plan.decided.map(|(a, _)| a).filter(|&a| unjoined(a));
+            let a = match planned.or_else(|| self.aad_cs.find(&mv.anchor).filter(|&a| unjoined(a)))
+            {
+                Some(a) => a,
+                None => self.aad_cs.insert(AadCsObject {
+                    anchor: mv.anchor.clone(),
                     kind,
                     imported: None,
                     pending: PendingImport::None,

@@ -85,10 +85,8 @@ impl Tenant {
         match (operation, existing) {
             (ExportOperation::Delete, Some(i)) => {
                 self.unindex(i);
-                self.seq += 1;
-                let o = &mut self.objects[i as usize];
-                o.deleted = true;
-                o.seq = self.seq;
+                self.stamp(i);
+                self.objects[i as usize].deleted = true;
                 self.live -= 1;
                 Ok(())
             }
@@ -103,7 +101,7 @@ impl Tenant {
             }
             (_, None) => {
                 validate(kind, image)?;
-                self.add(anchor, kind, image)
+                self.add(held, anchor, kind, image)
             }
         }
     }
@@ -151,8 +149,11 @@ impl Tenant {
         }
     }
 
+    /// Creates an object for `anchor` (`held`: the deleted object the anchor names, if any),
+    /// or soft-matches a cloud object.
     fn add(
         &mut self,
+        held: Option<u32>,
         anchor: &ImmutableId,
         kind: ObjectKind,
         image: &AadImage,
@@ -212,11 +213,17 @@ impl Tenant {
             deleted: false,
         });
         self.live += 1;
-        self.by_anchor.insert(&self.objects, anchor, i);
-        let r = self.write(i, anchor, image, known);
-        if r.is_err() {
-            // The create failed as a whole: nothing stays behind.
+        if held.is_some() {
+            // The anchor stops naming the deleted object, whether or not the create succeeds.
             self.by_anchor.remove(&self.objects, anchor);
+        }
+        // `write` stamps the anchor on the new object; it is indexed once the create succeeded
+        // (nothing looks the anchor up in between).
+        let r = self.write(i, anchor, image, known);
+        if r.is_ok() {
+            self.by_anchor.insert(&self.objects, anchor, i);
+        } else {
+            // The create failed as a whole: nothing stays behind.
             self.objects.pop();
             self.live -= 1;
         }
@@ -258,10 +265,8 @@ impl Tenant {
         {
             // The same values again (another product's rules, or a re-export): they were
             // checked for uniqueness when first written and are indexed already.
-            self.seq += 1;
-            let o = &mut self.objects[i as usize];
-            o.flow = Some(image.flow);
-            o.seq = self.seq;
+            self.stamp(i);
+            self.objects[i as usize].flow = Some(image.flow);
             return Ok(());
         }
         if o.quarantined_upn.is_none()
@@ -273,11 +278,10 @@ impl Tenant {
             // Equal UPN and addresses, each indexed to this object (another product's rules
             // exporting the same identity in a new block): no conflict is possible and the
             // index would come out the same, so only the block changes.
-            self.seq += 1;
+            self.stamp(i);
             let o = &mut self.objects[i as usize];
             o.attrs = image.attrs.clone();
             o.flow = Some(image.flow);
-            o.seq = self.seq;
             return Ok(());
         }
         let c = self.conflicts(i, image, known);
@@ -289,13 +293,12 @@ impl Tenant {
             self.unindex(i);
         }
         let quarantined = self.record_conflicts(anchor, image, &c);
-        self.seq += 1;
         self.by_anchor.restamp(&mut self.objects, i, anchor);
+        self.stamp(i);
         let o = &mut self.objects[i as usize];
         o.attrs = image.attrs.clone();
         o.flow = Some(image.flow);
         o.quarantined_upn = quarantined;
-        o.seq = self.seq;
         self.index(i);
         Ok(())
     }

@@ -135,6 +135,10 @@ pub struct Tenant {
     /// Hash of a lower-cased SMTP address → its holder.
     pub(crate) smtp: FxHashMap<u64, u32>,
     pub(crate) seq: u64,
+    /// The object each change sequence number went to, in order (`stamped[k]` got `k + 1`):
+    /// a delta import reads the objects changed after its watermark from here instead of
+    /// scanning every object.
+    stamped: Vec<u32>,
     /// Live objects (the quota counts them).
     pub(crate) live: u64,
     pub(crate) throttle: WriteThrottle,
@@ -206,6 +210,7 @@ impl Tenant {
             upns: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
             smtp: FxHashMap::with_capacity_and_hasher(expected_objects, rustc_hash::FxBuildHasher),
             seq: 0,
+            stamped: Vec::new(),
             live: 0,
             throttle,
             provisioning_errors: Vec::new(),
@@ -222,7 +227,6 @@ impl Tenant {
                 reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
             )]
             let i = t.objects.len() as u32;
-            t.seq += 1;
             t.live += 1;
             t.objects.push(TenantObject {
                 immutable_id: c.immutable_id.clone(),
@@ -231,9 +235,10 @@ impl Tenant {
                 flow: None,
                 quarantined_upn: None,
                 admin_role: c.admin_role,
-                seq: t.seq,
+                seq: 0,
                 deleted: false,
             });
+            t.stamp(i);
             if let Some(id) = c.immutable_id {
                 t.by_anchor.insert(&t.objects, &id, i);
             }
@@ -316,31 +321,53 @@ impl Tenant {
         }
     }
 
+    /// Gives object `i` the next change sequence number.
+    pub(crate) fn stamp(&mut self, i: u32) {
+        self.seq += 1;
+        self.objects[i as usize].seq = self.seq;
+        self.stamped.push(i);
+    }
+
+    /// The objects changed after sequence `seq`, in storage order, each once.
+    fn changed_after(&self, seq: u64) -> Option<Vec<u32>> {
+        let mut changed = self.stamped.get(usize::try_from(seq).ok()?..)?.to_vec();
+        changed.sort_unstable();
+        changed.dedup();
+        Some(changed)
+    }
+
     /// What the Azure AD connector imports: every synced object (full) or those changed after
     /// `after_seq` including deletions (delta). Returns the items and the new watermark.
     pub(crate) fn read_for_import(&self, after_seq: Option<u64>) -> (Vec<AadImportItem>, u64) {
         use rayon::prelude::*;
-        // Read in parallel, collected in storage order.
-        let items = self
-            .objects
-            .par_iter()
-            .with_min_len(4096)
-            .filter(|o| o.immutable_id.is_some())
-            .filter(|o| match after_seq {
+        let item = |o: &TenantObject| {
+            let wanted = match after_seq {
                 Some(w) => o.seq > w,
                 None => !o.deleted,
+            };
+            Some(AadImportItem {
+                anchor: o.immutable_id.clone().filter(|_| wanted)?,
+                kind: o.kind,
+                image: (!o.deleted).then(|| AadImage {
+                    attrs: o.attrs.clone(),
+                    flow: o.flow.unwrap_or(FlowSet::DirSync),
+                }),
             })
-            .filter_map(|o| {
-                Some(AadImportItem {
-                    anchor: o.immutable_id.clone()?,
-                    kind: o.kind,
-                    image: (!o.deleted).then(|| AadImage {
-                        attrs: o.attrs.clone(),
-                        flow: o.flow.unwrap_or(FlowSet::DirSync),
-                    }),
-                })
-            })
-            .collect();
+        };
+        // Read in parallel, collected in storage order; a delta reads the changed objects only.
+        let items = match after_seq.and_then(|w| self.changed_after(w)) {
+            Some(changed) => changed
+                .par_iter()
+                .with_min_len(4096)
+                .filter_map(|&i| item(self.objects.get(i as usize)?))
+                .collect(),
+            None => self
+                .objects
+                .par_iter()
+                .with_min_len(4096)
+                .filter_map(item)
+                .collect(),
+        };
         (items, self.seq)
     }
 
@@ -373,6 +400,59 @@ impl Tenant {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_delta_read_finds_what_a_scan_of_every_object_finds() {
+        use upgrade_lab_model::ExportOperation::{Add, Delete, Update};
+        use upgrade_lab_model::attribute_flow::Field;
+        let block = |upn: &str| AadImage {
+            attrs: Arc::new(Attributes::from_texts(&[(Field::UserPrincipalName, upn)])),
+            flow: FlowSet::DirSync,
+        };
+        let cloud = CloudObject {
+            kind: ObjectKind::User,
+            attrs: Attributes::from_texts(&[(Field::UserPrincipalName, "c@contoso.com")]),
+            immutable_id: None,
+            admin_role: false,
+        };
+        let spec = TenantSpec {
+            cloud_objects: vec![cloud],
+            ..TenantSpec::default()
+        };
+        let mut t = Tenant::new("t.onmicrosoft.com", spec, WriteThrottle::new(1, 1), 1, 0);
+        let id = |n: u32| ImmutableId::new(&format!("id{n}"));
+        let user = ObjectKind::User;
+        for n in 0..6 {
+            let upn = format!("u{n}@contoso.com");
+            t.apply_write(Add, &id(n), user, &block(&upn)).unwrap();
+        }
+        t.apply_write(Update, &id(2), user, &block("two@contoso.com"))
+            .unwrap();
+        t.apply_write(Delete, &id(4), user, &block("u4@contoso.com"))
+            .unwrap();
+        // A soft match of the cloud object, and a refused duplicate UPN (quarantined).
+        t.apply_write(Add, &id(9), user, &block("c@contoso.com"))
+            .unwrap();
+        t.apply_write(Add, &id(7), user, &block("u1@contoso.com"))
+            .unwrap();
+        t.apply_write(Update, &id(2), user, &block("u2@contoso.com"))
+            .unwrap();
+        let anchors = |items: Vec<AadImportItem>| -> Vec<(String, bool)> {
+            items
+                .into_iter()
+                .map(|i| (i.anchor.to_string(), i.image.is_some()))
+                .collect()
+        };
+        for w in 0..=t.seq + 1 {
+            let scanned: Vec<(String, bool)> = t
+                .objects
+                .iter()
+                .filter(|o| o.seq > w)
+                .filter_map(|o| Some((o.immutable_id.as_ref()?.to_string(), !o.deleted)))
+                .collect();
+            assert_eq!(anchors(t.read_for_import(Some(w)).0), scanned, "after {w}");
+        }
+    }
 
     #[test]
     fn every_byte_lowers_as_make_ascii_lowercase_does() {

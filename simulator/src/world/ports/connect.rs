@@ -440,6 +440,22 @@ impl ConnectServerPort for ConnectPort {
         self.with_engine(crate::sync::SyncEngine::pending_exports)
     }
 
+    async fn pending_exports_page(
+        &mut self,
+        from: usize,
+        max: usize,
+    ) -> Result<(Vec<PendingExport>, Option<usize>), PortError> {
+        if from == 0 {
+            // The query (and its time) is the first page's; the next pages read the same
+            // instant's list.
+            self.installed_check("connect.pending_exports")?;
+            let ms = self.shared.state.borrow().timing.query_ms;
+            wait(&self.shared, ms).await;
+            self.installed_check("connect.pending_exports")?;
+        }
+        self.with_engine(|e, ad| e.pending_exports_page(ad, from, max))
+    }
+
     async fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<(), PortError> {
         down(&self.shared, &self.host, "connect.write_file")?;
         write_host_file(&self.shared, &self.host, path, bytes);
