@@ -210,19 +210,25 @@ fn scan(objects: &[DirectoryObject], offset: usize) -> Scan<'_> {
     s
 }
 
-/// One value that could be part of a duplicate: the hash of its lower-case form, the object
-/// holding it (index in the directory) and its place among that object's values.
-struct Occurrence<'d> {
-    hash: u64,
-    object: usize,
-    position: usize,
-    value: &'d str,
+/// One value that could be part of a duplicate: the hash of its lower-case form
+/// ([`folded_hash`]), the object holding it (index in the directory) and its place among that
+/// object's values. The LDIF survey builds these from its own parts.
+pub struct Occurrence<'d> {
+    /// [`folded_hash`] of `value`.
+    pub hash: u64,
+    /// The index of the object holding the value, in directory order.
+    pub object: usize,
+    /// The value's place among that object's values of the attribute.
+    pub position: usize,
+    /// The value as held.
+    pub value: &'d str,
 }
 
 impl<'d> Occurrence<'d> {
-    fn new(value: &'d str, object: usize, position: usize) -> Self {
+    /// The occurrence of `value`, held by object `object` at `position`.
+    pub fn new(value: &'d str, object: usize, position: usize) -> Self {
         Self {
-            hash: FxBuildHasher.hash_one(Folded::new(value)),
+            hash: folded_hash(value),
             object,
             position,
             value,
@@ -230,12 +236,27 @@ impl<'d> Occurrence<'d> {
     }
 }
 
+/// The hash of a value's lower-case form (`str::to_lowercase`), which duplicate checks compare.
+pub fn folded_hash(value: &str) -> u64 {
+    FxBuildHasher.hash_one(Folded::new(value))
+}
+
 /// The values held more than once, each with its holders in directory order, sorted by first
 /// holder (then value).
-fn duplicates(directory: &Directory, mut all: Vec<Occurrence<'_>>) -> Vec<Duplicate> {
+fn duplicates(directory: &Directory, all: Vec<Occurrence<'_>>) -> Vec<Duplicate> {
+    duplicates_among(&|i| &directory.objects[i].dn, all)
+}
+
+/// The values held more than once among `all`, each with its holders (named by `dn_of` their
+/// object index) in directory order, sorted by first holder (then value). Values compare as
+/// `str::to_lowercase` compares them.
+pub fn duplicates_among<'n>(
+    dn_of: &(dyn Fn(usize) -> &'n str + Sync),
+    mut all: Vec<Occurrence<'_>>,
+) -> Vec<Duplicate> {
     all.par_sort_unstable_by_key(|o| (o.hash, o.object, o.position));
     let mut dups: Vec<(usize, Duplicate)> = Vec::new();
-    let dn = |i: usize| directory.objects[i].dn.to_string();
+    let dn = |i: usize| dn_of(i).to_string();
     for run in all
         .chunk_by(|a, b| a.hash == b.hash)
         .filter(|r| r.len() > 1)

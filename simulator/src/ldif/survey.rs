@@ -12,15 +12,13 @@ use super::chunks;
 use super::error::LdifError;
 use super::merge::Merge;
 use super::read::{SkipCounts, merged, merged_bytes};
-use rayon::prelude::*;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::hash::BuildHasher as _;
 use std::ops::Range;
 use upgrade_lab_model::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX};
 use upgrade_lab_model::validate::{
-    DefectReport, Duplicate, InvalidValue, over_group_member_limit, proxy_address_problem,
-    upn_problem,
+    DefectReport, InvalidValue, Occurrence as Held, duplicates_among, folded_hash,
+    over_group_member_limit, proxy_address_problem, upn_problem,
 };
 use upgrade_lab_model::{DirectoryCounts, DirectoryObject, Domain, ObjectKind, Scope, Value, dn};
 
@@ -199,7 +197,7 @@ impl PartSurvey {
         let start = self.values.len();
         self.values.push_str(value);
         Occurrence {
-            hash: FxBuildHasher.hash_one(Folded::new(value)),
+            hash: folded_hash(value),
             object,
             position,
             text: start..self.values.len(),
@@ -273,104 +271,11 @@ fn defects(parts: &[PartSurvey]) -> DefectReport {
         proxies.extend(p.proxies.iter().map(of));
         dns.extend(p.dns.iter().map(|d| &**d));
     }
-    (report.duplicate_upns, report.duplicate_proxy_addresses) =
-        rayon::join(|| duplicates(&dns, upns), || duplicates(&dns, proxies));
+    (report.duplicate_upns, report.duplicate_proxy_addresses) = rayon::join(
+        || duplicates_among(&|i| dns[i], upns),
+        || duplicates_among(&|i| dns[i], proxies),
+    );
     report
-}
-
-/// An occurrence with its object's index in the directory and its text.
-struct Held<'d> {
-    hash: u64,
-    object: usize,
-    position: usize,
-    value: &'d str,
-}
-
-/// The values held more than once, each with its holders in directory order, sorted by first
-/// holder (then value); `dns[i]` is the DN of object `i`.
-fn duplicates(dns: &[&str], mut all: Vec<Held<'_>>) -> Vec<Duplicate> {
-    all.par_sort_unstable_by_key(|o| (o.hash, o.object, o.position));
-    let mut dups: Vec<(usize, Duplicate)> = Vec::new();
-    let dn = |i: usize| dns[i].to_string();
-    for run in all
-        .chunk_by(|a, b| a.hash == b.hash)
-        .filter(|r| r.len() > 1)
-    {
-        // Distinct values may share a hash: group the run by value, in holding order.
-        let mut folded: Vec<Option<Folded<'_>>> =
-            run.iter().map(|o| Some(Folded::new(o.value))).collect();
-        for a in 0..run.len() {
-            let Some(value) = folded[a].take() else {
-                continue;
-            };
-            let mut holders = vec![dn(run[a].object)];
-            for b in a + 1..run.len() {
-                if folded[b].as_ref().is_some_and(|f| *f == value) {
-                    folded[b] = None;
-                    holders.push(dn(run[b].object));
-                }
-            }
-            if holders.len() > 1 {
-                let value = value.into_lowercase();
-                dups.push((run[a].object, Duplicate { value, holders }));
-            }
-        }
-    }
-    dups.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
-    dups.into_iter().map(|(_, d)| d).collect()
-}
-
-/// A value as `str::to_lowercase` would compare it: ASCII text kept in place (its lower-case
-/// form differs only byte by byte), other text lower-cased once.
-enum Folded<'d> {
-    Ascii(&'d str),
-    Lowered(String),
-}
-
-impl<'d> Folded<'d> {
-    fn new(text: &'d str) -> Self {
-        if text.is_ascii() {
-            Folded::Ascii(text)
-        } else {
-            Folded::Lowered(text.to_lowercase())
-        }
-    }
-
-    fn raw(&self) -> &str {
-        match self {
-            Folded::Ascii(t) => t,
-            Folded::Lowered(t) => t,
-        }
-    }
-
-    /// `text.to_lowercase()` of the value.
-    fn into_lowercase(self) -> String {
-        match self {
-            Folded::Ascii(t) => t.to_ascii_lowercase(),
-            Folded::Lowered(t) => t,
-        }
-    }
-}
-
-impl PartialEq for Folded<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        // Lowered text has no ASCII capital left, so ASCII case folding compares both forms.
-        self.raw().eq_ignore_ascii_case(other.raw())
-    }
-}
-impl Eq for Folded<'_> {}
-
-impl std::hash::Hash for Folded<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let mut buf = [0u8; 64];
-        for chunk in self.raw().as_bytes().chunks(64) {
-            let lower = &mut buf[..chunk.len()];
-            lower.copy_from_slice(chunk);
-            lower.make_ascii_lowercase();
-            state.write(lower);
-        }
-        state.write_u8(0xff);
-    }
 }
 
 #[cfg(test)]
