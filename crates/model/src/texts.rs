@@ -485,6 +485,15 @@ mod tests {
         assert_eq!(width_for(1 << 28), 5);
     }
 
+    /// Proxy addresses set no slot bit: only the header's width sits above the slots.
+    #[test]
+    fn proxy_addresses_mark_no_slot() {
+        let t = build(&[(Field::ProxyAddresses, "SMTP:a@x")]);
+        assert_eq!(t.present, 1 << WIDTH_SHIFT);
+        let t = build(&[(Field::ProxyAddresses, "SMTP:a@x"), (Field::Cn, "Ann")]);
+        assert_eq!(t.present, 1 << WIDTH_SHIFT | 1);
+    }
+
     #[test]
     fn an_empty_builder_gives_the_default_store() {
         let t = TextBuilder::default().finish();
