@@ -152,11 +152,12 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
     let mut report = DefectReport::default();
     let (mut upns, mut proxies) = (Vec::new(), Vec::new());
     for s in scans {
-        report.invalid_values.extend(s.invalid_values);
-        report.oversized_groups.extend(s.oversized_groups);
+        let f = s.findings;
+        report.invalid_values.extend(f.invalid_values);
+        report.oversized_groups.extend(f.oversized_groups);
         report
             .too_many_proxy_addresses
-            .extend(s.too_many_proxy_addresses);
+            .extend(f.too_many_proxy_addresses);
         upns.extend(s.upns);
         proxies.extend(s.proxies);
     }
@@ -170,9 +171,7 @@ pub fn find_defects(directory: &Directory) -> DefectReport {
 /// What one part of the objects holds: its findings in order, and every UPN and proxy address.
 #[derive(Default)]
 struct Scan<'d> {
-    invalid_values: Vec<InvalidValue>,
-    oversized_groups: Vec<String>,
-    too_many_proxy_addresses: Vec<String>,
+    findings: ObjectFindings,
     upns: Vec<Occurrence<'d>>,
     proxies: Vec<Occurrence<'d>>,
 }
@@ -182,32 +181,73 @@ fn scan(objects: &[DirectoryObject], offset: usize) -> Scan<'_> {
     let mut s = Scan::default();
     for (k, o) in objects.iter().enumerate() {
         let i = offset + k;
-        if let Some(upn) = o.attrs.user_principal_name() {
-            s.upns.push(Occurrence::new(upn, i, 0));
-            if let Some(p) = upn_problem(upn) {
-                s.invalid_values
-                    .push(invalid(&o.dn, "userPrincipalName", upn, p));
+        let (upns, proxies) = (&mut s.upns, &mut s.proxies);
+        check_object(o, o.attrs.member.len(), &mut s.findings, |list, v, n| {
+            let held = Occurrence::new(v, i, n);
+            match list {
+                Listed::Upn => upns.push(held),
+                Listed::Proxy => proxies.push(held),
             }
-        }
-        let proxies = o.attrs.proxy_addresses();
-        let proxy_count = proxies.len();
-        for (n, p) in proxies.enumerate() {
-            s.proxies.push(Occurrence::new(p, i, n));
-            if let Some(problem) = proxy_address_problem(p) {
-                s.invalid_values
-                    .push(invalid(&o.dn, "proxyAddresses", p, problem));
-            }
-        }
-        if o.kind == ObjectKind::Group
-            && over_group_member_limit(o.attrs.member.len(), DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
-        {
-            s.oversized_groups.push(o.dn.to_string());
-        }
-        if proxy_count > PROXY_ADDRESSES_MAX {
-            s.too_many_proxy_addresses.push(o.dn.to_string());
-        }
+        });
     }
     s
+}
+
+/// The findings of the per-object checks, in object order.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectFindings {
+    /// Values Azure AD refuses.
+    pub invalid_values: Vec<InvalidValue>,
+    /// DNs of groups over DirSync's member limit.
+    pub oversized_groups: Vec<String>,
+    /// DNs of objects with more proxy addresses than Azure AD takes.
+    pub too_many_proxy_addresses: Vec<String>,
+}
+
+/// Which list a value held for the duplicate checks belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listed {
+    /// `userPrincipalName`.
+    Upn,
+    /// One of `proxyAddresses`.
+    Proxy,
+}
+
+/// The checks of [`find_defects`] on one object, a group holding `members` members: findings go
+/// to `findings`, and `hold(list, value, position)` receives each UPN and proxy address for the
+/// duplicate checks. The one place these checks live; the LDIF survey calls it too.
+pub fn check_object<'d>(
+    o: &'d DirectoryObject,
+    members: usize,
+    findings: &mut ObjectFindings,
+    mut hold: impl FnMut(Listed, &'d str, usize),
+) {
+    if let Some(upn) = o.attrs.user_principal_name() {
+        hold(Listed::Upn, upn, 0);
+        if let Some(p) = upn_problem(upn) {
+            findings
+                .invalid_values
+                .push(invalid(&o.dn, "userPrincipalName", upn, p));
+        }
+    }
+    let proxies = o.attrs.proxy_addresses();
+    let proxy_count = proxies.len();
+    for (n, p) in proxies.enumerate() {
+        hold(Listed::Proxy, p, n);
+        if let Some(problem) = proxy_address_problem(p) {
+            findings
+                .invalid_values
+                .push(invalid(&o.dn, "proxyAddresses", p, problem));
+        }
+    }
+    if o.kind == ObjectKind::Group
+        && over_group_member_limit(members, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
+    {
+        findings.oversized_groups.push(o.dn.to_string());
+    }
+    if proxy_count > PROXY_ADDRESSES_MAX {
+        findings.too_many_proxy_addresses.push(o.dn.to_string());
+    }
 }
 
 /// One value that could be part of a duplicate: the hash of its lower-case form

@@ -15,10 +15,9 @@ use super::read::{SkipCounts, merged, merged_bytes};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
-use upgrade_lab_model::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX};
 use upgrade_lab_model::validate::{
-    DefectReport, InvalidValue, Occurrence as Held, duplicates_among, folded_hash,
-    over_group_member_limit, proxy_address_problem, upn_problem,
+    DefectReport, Listed, ObjectFindings, Occurrence as Held, check_object, duplicates_among,
+    folded_hash,
 };
 use upgrade_lab_model::{DirectoryCounts, DirectoryObject, Domain, ObjectKind, Scope, Value, dn};
 
@@ -105,9 +104,7 @@ pub(super) struct PartSurvey {
     run: Option<(Value, Range<usize>, usize)>,
     by_depth: Vec<usize>,
     out_of_scope: BTreeMap<&'static str, usize>,
-    invalid_values: Vec<InvalidValue>,
-    oversized_groups: Vec<String>,
-    too_many_proxy_addresses: Vec<String>,
+    findings: ObjectFindings,
     /// The DN of each object, in order.
     dns: Vec<Value>,
     /// The UPNs and proxy addresses, one after the other.
@@ -162,55 +159,25 @@ impl PartSurvey {
         }
     }
 
-    /// The checks of `validate::find_defects`, on one object.
+    /// The checks of `validate::find_defects`, on one object (`validate::check_object`);
+    /// its UPNs and proxy addresses are copied into `values`, as the object is dropped.
     fn note_defects(&mut self, o: &DirectoryObject, members: usize) {
         let object = self.dns.len();
-        if let Some(upn) = o.attrs.user_principal_name() {
-            let occurrence = self.occurrence(upn, object, 0);
-            self.upns.push(occurrence);
-            if let Some(p) = upn_problem(upn) {
-                self.invalid_values
-                    .push(invalid(&o.dn, "userPrincipalName", upn, p));
+        let (values, upns, proxies) = (&mut self.values, &mut self.upns, &mut self.proxies);
+        check_object(o, members, &mut self.findings, |list, value, position| {
+            let start = values.len();
+            values.push_str(value);
+            let held = Occurrence {
+                hash: folded_hash(value),
+                object,
+                position,
+                text: start..values.len(),
+            };
+            match list {
+                Listed::Upn => upns.push(held),
+                Listed::Proxy => proxies.push(held),
             }
-        }
-        let proxies = o.attrs.proxy_addresses();
-        let proxy_count = proxies.len();
-        for (n, p) in proxies.enumerate() {
-            let occurrence = self.occurrence(p, object, n);
-            self.proxies.push(occurrence);
-            if let Some(problem) = proxy_address_problem(p) {
-                self.invalid_values
-                    .push(invalid(&o.dn, "proxyAddresses", p, problem));
-            }
-        }
-        if o.kind == ObjectKind::Group
-            && over_group_member_limit(members, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
-        {
-            self.oversized_groups.push(o.dn.to_string());
-        }
-        if proxy_count > PROXY_ADDRESSES_MAX {
-            self.too_many_proxy_addresses.push(o.dn.to_string());
-        }
-    }
-
-    fn occurrence(&mut self, value: &str, object: usize, position: usize) -> Occurrence {
-        let start = self.values.len();
-        self.values.push_str(value);
-        Occurrence {
-            hash: folded_hash(value),
-            object,
-            position,
-            text: start..self.values.len(),
-        }
-    }
-}
-
-fn invalid(dn: &str, attribute: &str, value: &str, problem: &str) -> InvalidValue {
-    InvalidValue {
-        dn: dn.to_string(),
-        attribute: attribute.to_string(),
-        value: value.to_string(),
-        problem: problem.to_string(),
+        });
     }
 }
 
@@ -253,13 +220,14 @@ fn defects(parts: &[PartSurvey]) -> DefectReport {
     let mut dns: Vec<&str> = Vec::with_capacity(parts.iter().map(|p| p.dns.len()).sum());
     let (mut upns, mut proxies) = (Vec::new(), Vec::new());
     for p in parts {
-        report.invalid_values.extend_from_slice(&p.invalid_values);
+        let f = &p.findings;
+        report.invalid_values.extend_from_slice(&f.invalid_values);
         report
             .oversized_groups
-            .extend_from_slice(&p.oversized_groups);
+            .extend_from_slice(&f.oversized_groups);
         report
             .too_many_proxy_addresses
-            .extend_from_slice(&p.too_many_proxy_addresses);
+            .extend_from_slice(&f.too_many_proxy_addresses);
         let offset = dns.len();
         let of = |o: &Occurrence| Held {
             hash: o.hash,
