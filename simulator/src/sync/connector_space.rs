@@ -43,7 +43,7 @@ pub struct AdCsObject {
     /// The attribute block the last import read.
     pub(crate) attrs: Arc<Attributes>,
     /// The metaverse object this connector is joined to.
-    pub(crate) mv: Option<u32>,
+    pub(crate) mv: Link,
 }
 
 /// What Azure AD holds for an object: its attributes and which product's rules wrote them.
@@ -53,16 +53,71 @@ pub(crate) struct AadImage {
     pub(crate) flow: FlowSet,
 }
 
-/// An Azure AD connector-space object.
+/// An Azure AD connector-space object. Laid out for size (56 bytes, two engines hold a million
+/// each): the imported image is kept as its two halves so the flow tag packs with the other
+/// one-byte fields instead of padding an `AadImage` to 16 bytes.
 #[derive(Clone, Debug)]
 pub(crate) struct AadCsObject {
     pub(crate) anchor: ImmutableId,
     pub(crate) kind: ObjectKind,
-    /// Azure AD's values as of the last import (`None`: never imported, an export object).
-    pub(crate) imported: Option<AadImage>,
+    /// Azure AD's attributes as of the last import (`None`: never imported, an export object).
+    imported_attrs: Option<Arc<Attributes>>,
+    /// Which product's rules wrote the imported attributes (meaningless without them).
+    imported_flow: FlowSet,
     pub(crate) pending: PendingImport,
-    pub(crate) mv: Option<u32>,
+    pub(crate) mv: Link,
     pub(crate) export: Option<ExportState>,
+}
+
+impl AadCsObject {
+    /// A connector-space object holding `imported` (`None`: an export object), joined to nothing,
+    /// with nothing pending.
+    pub(crate) fn new(anchor: ImmutableId, kind: ObjectKind, imported: Option<AadImage>) -> Self {
+        let mut o = Self {
+            anchor,
+            kind,
+            imported_attrs: None,
+            imported_flow: FlowSet::DirSync,
+            pending: PendingImport::None,
+            mv: Link::NONE,
+            export: None,
+        };
+        o.set_imported(imported);
+        o
+    }
+
+    /// Azure AD's values as of the last import (`None`: never imported, an export object).
+    pub(crate) fn imported(&self) -> Option<AadImage> {
+        self.imported_attrs.as_ref().map(|attrs| AadImage {
+            attrs: attrs.clone(),
+            flow: self.imported_flow,
+        })
+    }
+
+    /// Whether an import brought this object.
+    pub(crate) fn has_imported(&self) -> bool {
+        self.imported_attrs.is_some()
+    }
+
+    /// Replaces the imported image.
+    pub(crate) fn set_imported(&mut self, image: Option<AadImage>) {
+        match image {
+            Some(AadImage { attrs, flow }) => {
+                self.imported_attrs = Some(attrs);
+                self.imported_flow = flow;
+            }
+            None => self.imported_attrs = None,
+        }
+    }
+
+    /// Whether the imported image equals `image` (attribute values and flow set).
+    pub(crate) fn imported_is(&self, image: Option<&AadImage>) -> bool {
+        match (&self.imported_attrs, image) {
+            (None, None) => true,
+            (Some(attrs), Some(img)) => *attrs == img.attrs && self.imported_flow == img.flow,
+            _ => false,
+        }
+    }
 }
 
 /// Index-based storage: removed slots stay `None` so indices held elsewhere stay valid. The
@@ -159,6 +214,49 @@ impl<T> Slots<T> {
 
 /// No connector-space object for this AD slot.
 const NO_OBJECT: u32 = u32::MAX;
+
+/// A link to an object of another store by its index, or to none: four bytes where an
+/// `Option<u32>` takes eight (`u32::MAX` stands for none; no store hands out that index).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Link(u32);
+
+impl Link {
+    /// No linked object.
+    pub const NONE: Self = Self(NO_OBJECT);
+
+    /// A link to the object at index `i` (`u32::MAX` is no index: it reads as none).
+    pub fn to(i: u32) -> Self {
+        debug_assert!(i != NO_OBJECT, "index {i} is the no-object sentinel");
+        Self(i)
+    }
+
+    /// The linked index, if any.
+    pub fn get(self) -> Option<u32> {
+        (self.0 != NO_OBJECT).then_some(self.0)
+    }
+
+    /// Links nothing.
+    pub fn is_none(self) -> bool {
+        self.0 == NO_OBJECT
+    }
+
+    /// Links an object.
+    pub fn is_some(self) -> bool {
+        !self.is_none()
+    }
+}
+
+impl From<Option<u32>> for Link {
+    fn from(i: Option<u32>) -> Self {
+        i.map_or(Self::NONE, Self::to)
+    }
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
+}
 
 /// The AD connector space: slots, and the connector-space index of each AD slot (four bytes
 /// per AD object instead of a hash map keyed by objectGUID).
@@ -287,6 +385,7 @@ impl AadConnectorSpace {
 }
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
+/// 24 bytes: the error name is kept as a one-byte code into `EXPORT_ERRORS`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ExportState {
     pub(crate) operation: ExportOperation,
@@ -294,23 +393,99 @@ pub(crate) struct ExportState {
     pub(crate) image: AadImage,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
     pub(crate) exported_count: u32,
+    /// The last export error's code (`ErrorCode::NONE`: the last export succeeded or none ran).
+    last_error: ErrorCode,
+}
+
+impl ExportState {
+    /// A change not exported yet.
+    pub(crate) fn new(operation: ExportOperation, image: AadImage) -> Self {
+        Self {
+            operation,
+            image,
+            exported_count: 0,
+            last_error: ErrorCode::NONE,
+        }
+    }
+
     /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
-    pub(crate) last_error: Option<&'static str>,
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "export memory nothing outside the tests reads yet (the run's error list carries the names)"
+        )
+    )]
+    pub(crate) fn last_error(&self) -> Option<&'static str> {
+        self.last_error.name()
+    }
+
+    /// Records the last export's outcome: `None` for success, else the error's name.
+    pub(crate) fn set_last_error(&mut self, name: Option<&'static str>) {
+        self.last_error = name.map_or(ErrorCode::NONE, ErrorCode::of);
+    }
+
+    /// The export memory (count and last error) of `from`, kept when a sync recomputes the
+    /// same change.
+    pub(crate) fn keep_memory_of(&mut self, from: &Self) {
+        self.exported_count = from.exported_count;
+        self.last_error = from.last_error;
+    }
+}
+
+/// The error names an export write can be refused with: the tenant's answers and the world's
+/// own (throttling, the group rule's member limit, a planted bug's skipped delete).
+const EXPORT_ERRORS: [&str; 10] = [
+    "AttributeValueMustBeUnique",
+    "DataValidationFailed",
+    "ExistingAdminRoleConflict",
+    "InvalidSoftMatch",
+    "LargeObject",
+    "ObjectTypeMismatch",
+    crate::tenant::matching::QUOTA_EXCEEDED,
+    upgrade_lab_model::constants::GROUP_MEMBER_LIMIT_ERROR,
+    "Throttled",
+    "PlantedBugSkippedDelete",
+];
+
+/// What an error name outside `EXPORT_ERRORS` is kept as (a new name belongs in the table).
+const UNLISTED_EXPORT_ERROR: &str = "UnlistedExportError";
+
+/// An export error name as one byte: 0 none, `1..=EXPORT_ERRORS.len()` a listed name, `u8::MAX`
+/// a name the table does not list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ErrorCode(u8);
+
+impl ErrorCode {
+    const NONE: Self = Self(0);
+    const UNLISTED: Self = Self(u8::MAX);
+
+    /// The code of `name`.
+    fn of(name: &str) -> Self {
+        EXPORT_ERRORS
+            .iter()
+            .position(|&n| n == name)
+            .and_then(|i| u8::try_from(i + 1).ok())
+            .map_or(Self::UNLISTED, Self)
+    }
+
+    /// The name this code stands for (`None`: no error).
+    fn name(self) -> Option<&'static str> {
+        match self {
+            Self::NONE => None,
+            Self::UNLISTED => Some(UNLISTED_EXPORT_ERROR),
+            Self(c) => EXPORT_ERRORS.get(usize::from(c) - 1).copied(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upgrade_lab_model::attribute_flow::Field;
 
     fn aad(anchor: &str) -> AadCsObject {
-        AadCsObject {
-            anchor: ImmutableId::new(anchor),
-            kind: ObjectKind::User,
-            imported: None,
-            pending: PendingImport::None,
-            mv: None,
-            export: None,
-        }
+        AadCsObject::new(ImmutableId::new(anchor), ObjectKind::User, None)
     }
 
     #[test]
@@ -353,7 +528,7 @@ mod tests {
             pending: PendingImport::None,
             dn: Value::from("CN=a,DC=contoso,DC=com"),
             attrs: Arc::default(),
-            mv: None,
+            mv: Link::NONE,
         };
         let a = s.insert(object(7));
         let b = s.insert(object(2));
@@ -364,5 +539,117 @@ mod tests {
         assert!(s.remove(a).is_some());
         assert_eq!((s.find(7), s.find(2)), (None, Some(b)));
         assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn the_records_keep_their_packed_sizes() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Link>(), 4);
+        assert_eq!(size_of::<ExportState>(), 24);
+        assert_eq!(size_of::<Option<ExportState>>(), 24);
+        assert_eq!(size_of::<AadCsObject>(), 56);
+        assert_eq!(size_of::<Option<AadCsObject>>(), 56);
+        assert_eq!(size_of::<Option<AdCsObject>>(), 40);
+    }
+
+    #[test]
+    fn a_link_reads_back_its_index_and_the_sentinel_reads_as_none() {
+        assert_eq!(Link::NONE.get(), None);
+        assert!(Link::NONE.is_none() && !Link::NONE.is_some());
+        for i in [0, 1, 7, u32::MAX - 1] {
+            let l = Link::to(i);
+            assert_eq!((l.get(), l.is_some(), l.is_none()), (Some(i), true, false));
+            assert_eq!(Link::from(Some(i)), l);
+        }
+        assert_eq!(Link::from(None), Link::NONE);
+        assert_ne!(Link::to(0), Link::NONE);
+        assert_eq!(
+            format!("{:?} {:?}", Link::to(3), Link::NONE),
+            "Some(3) None"
+        );
+    }
+
+    #[test]
+    fn every_export_error_name_survives_its_one_byte_code() {
+        let names = [
+            "ObjectTypeMismatch",
+            "ExistingAdminRoleConflict",
+            "InvalidSoftMatch",
+            "AttributeValueMustBeUnique",
+            "DataValidationFailed",
+            "LargeObject",
+            crate::tenant::matching::QUOTA_EXCEEDED,
+            upgrade_lab_model::constants::GROUP_MEMBER_LIMIT_ERROR,
+            "Throttled",
+            "PlantedBugSkippedDelete",
+        ];
+        let mut e = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
+        assert_eq!(e.last_error(), None);
+        let mut codes = Vec::new();
+        for name in names {
+            e.set_last_error(Some(name));
+            assert_eq!(e.last_error(), Some(name));
+            codes.push(e.last_error);
+        }
+        codes.sort_by_key(|c| c.0);
+        codes.dedup();
+        assert_eq!(codes.len(), names.len(), "two names share a code");
+        e.set_last_error(Some("SomethingNew"));
+        assert_eq!(e.last_error(), Some(UNLISTED_EXPORT_ERROR));
+        e.set_last_error(None);
+        assert_eq!(e.last_error(), None);
+    }
+
+    #[test]
+    fn the_export_memory_is_kept_whole() {
+        let mut old = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
+        old.exported_count = 3;
+        old.set_last_error(Some("LargeObject"));
+        let mut new = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
+        new.keep_memory_of(&old);
+        assert_eq!(new, old);
+    }
+
+    fn image(flow: FlowSet) -> AadImage {
+        let mut attrs = Attributes::default();
+        attrs.set_text(Field::DisplayName, Some("Ann"));
+        AadImage {
+            attrs: Arc::new(attrs),
+            flow,
+        }
+    }
+
+    #[test]
+    fn the_imported_image_reads_back_as_it_was_set() {
+        let mut o = aad("a");
+        assert_eq!((o.imported(), o.has_imported()), (None, false));
+        assert!(o.imported_is(None));
+        for flow in [FlowSet::Connect, FlowSet::DirSync] {
+            let img = image(flow);
+            o.set_imported(Some(img.clone()));
+            assert_eq!(o.imported(), Some(img.clone()));
+            assert!(o.has_imported() && o.imported_is(Some(&img)) && !o.imported_is(None));
+            let other = if flow == FlowSet::Connect {
+                FlowSet::DirSync
+            } else {
+                FlowSet::Connect
+            };
+            assert!(!o.imported_is(Some(&image(other))));
+            let mut changed = img.clone();
+            Arc::make_mut(&mut changed.attrs).set_text(Field::DisplayName, Some("Bob"));
+            assert!(!o.imported_is(Some(&changed)));
+        }
+        o.set_imported(None);
+        assert_eq!((o.imported(), o.has_imported()), (None, false));
+        let new = AadCsObject::new(
+            ImmutableId::new("b"),
+            ObjectKind::Group,
+            Some(image(FlowSet::DirSync)),
+        );
+        assert_eq!(new.imported(), Some(image(FlowSet::DirSync)));
+        assert_eq!(
+            (new.mv, new.pending, new.export),
+            (Link::NONE, PendingImport::None, None)
+        );
     }
 }

@@ -117,9 +117,9 @@ impl SyncEngine {
             match r.result {
                 Ok(()) => {
                     e.exported_count += 1;
-                    e.last_error = None;
+                    e.set_last_error(None);
                 }
-                Err(name) => e.last_error = Some(name),
+                Err(name) => e.set_last_error(Some(name)),
             }
             if r.stop {
                 return;

@@ -8,6 +8,7 @@
 //!
 //! It must not know the tenant or timing.
 
+use crate::sync::connector_space::Link;
 use std::sync::Arc;
 use upgrade_lab_model::{Attributes, ImmutableId, ObjectCounts, ObjectKind, Value};
 
@@ -22,9 +23,9 @@ pub struct MvObject {
     pub(crate) dn: Value,
     pub(crate) attrs: Arc<Attributes>,
     /// The AD connector-space object (the one that projected it).
-    pub(crate) ad: Option<u32>,
+    pub(crate) ad: Link,
     /// The Azure AD connector-space object.
-    pub(crate) aad: Option<u32>,
+    pub(crate) aad: Link,
 }
 
 /// The metaverse: index-based slots; removed slots stay empty so held indices stay valid.
@@ -104,4 +105,16 @@ pub(crate) fn counts(mv: &Metaverse) -> ObjectCounts {
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metaverse_object_keeps_its_packed_size() {
+        // Two `Link`s (4 bytes each) where `Option<u32>`s took 8: 56 bytes, not 64.
+        assert_eq!(std::mem::size_of::<MvObject>(), 56);
+        assert_eq!(std::mem::size_of::<Option<MvObject>>(), 56);
+    }
 }

@@ -126,6 +126,7 @@ impl SyncEngine {
             .map(|&(cs, e)| {
                 let display = cs
                     .mv
+                    .get()
                     .and_then(|m| self.mv.get(m))
                     .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
                 let mut export = pending_export::describe(cs, e, &display);
@@ -139,13 +140,14 @@ impl SyncEngine {
     /// Whether provisioning `cs` gives an object Azure AD already holds under its objectGUID
     /// anchor a new source anchor: the add of a second object for it, the first orphaned.
     fn reanchors(&self, ad: &ActiveDirectory, cs: &connector_space::AadCsObject) -> bool {
-        if cs.imported.is_some() {
+        if cs.has_imported() {
             return false;
         }
         let by_guid: Option<ImmutableId> = cs
             .mv
+            .get()
             .and_then(|m| self.mv.get(m))
-            .and_then(|m| m.ad)
+            .and_then(|m| m.ad.get())
             .and_then(|a| self.ad_cs.get(a))
             .and_then(|a| ad.guid_at(a.ad))
             .map(|g| g.immutable_id());
@@ -157,7 +159,7 @@ impl SyncEngine {
         self.ad_cs
             .find_guid(ad, guid)
             .and_then(|i| self.ad_cs.get(i))
-            .and_then(|cs| cs.mv)
+            .and_then(|cs| cs.mv.get())
     }
 
     /// Forgets every staged import (test affordance for a planted bug: a restart that loses
@@ -184,34 +186,34 @@ impl SyncEngine {
     /// back. O(objects): the synchronizations run it after a full run in debug builds.
     pub(crate) fn assert_joins(&self) {
         for (m, o) in self.mv.iter() {
-            if let Some(a) = o.ad {
+            if let Some(a) = o.ad.get() {
                 assert!(
-                    self.ad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    self.ad_cs.get(a).is_some_and(|cs| cs.mv.get() == Some(m)),
                     "join inconsistent: metaverse object {m} links AD connector-space object \
                      {a}, which does not link back"
                 );
             }
-            if let Some(a) = o.aad {
+            if let Some(a) = o.aad.get() {
                 assert!(
-                    self.aad_cs.get(a).is_some_and(|cs| cs.mv == Some(m)),
+                    self.aad_cs.get(a).is_some_and(|cs| cs.mv.get() == Some(m)),
                     "join inconsistent: metaverse object {m} links Azure AD connector-space \
                      object {a}, which does not link back"
                 );
             }
         }
         for (a, cs) in self.ad_cs.iter() {
-            if let Some(m) = cs.mv {
+            if let Some(m) = cs.mv.get() {
                 assert!(
-                    self.mv.get(m).is_some_and(|o| o.ad == Some(a)),
+                    self.mv.get(m).is_some_and(|o| o.ad.get() == Some(a)),
                     "join inconsistent: AD connector-space object {a} links metaverse object \
                      {m}, which does not link back"
                 );
             }
         }
         for (a, cs) in self.aad_cs.iter() {
-            if let Some(m) = cs.mv {
+            if let Some(m) = cs.mv.get() {
                 assert!(
-                    self.mv.get(m).is_some_and(|o| o.aad == Some(a)),
+                    self.mv.get(m).is_some_and(|o| o.aad.get() == Some(a)),
                     "join inconsistent: Azure AD connector-space object {a} links metaverse \
                      object {m}, which does not link back"
                 );
@@ -238,8 +240,8 @@ mod tests {
             kind: ObjectKind::User,
             dn: Value::from("CN=Ann,DC=contoso,DC=com".to_string()),
             attrs: Arc::default(),
-            ad,
-            aad: None,
+            ad: ad.into(),
+            aad: connector_space::Link::NONE,
         }
     }
 

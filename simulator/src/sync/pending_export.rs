@@ -30,7 +30,8 @@ pub(crate) fn describe(
                 rules::changes(&object, None, &e.image, rules::written(cs.kind, &e.image))
             }
             ExportOperation::Update => {
-                let old = cs.imported.as_ref();
+                let old = cs.imported();
+                let old = old.as_ref();
                 let set = old.map_or(0, |old| rules::diff(cs.kind, old, &e.image));
                 rules::changes(&object, old, &e.image, set)
             }

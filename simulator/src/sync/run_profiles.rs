@@ -7,7 +7,7 @@
 
 use super::SyncEngine;
 use super::connector_space::ExportState;
-use super::connector_space::{AadCsObject, AadImage, AdCsObject, PendingImport};
+use super::connector_space::{AadCsObject, AadImage, AdCsObject, Link, PendingImport};
 use super::metaverse::MvObject;
 use super::rules::diff;
 use crate::ad::{ActiveDirectory, AdEntry};
@@ -174,7 +174,7 @@ impl SyncEngine {
                         pending: PendingImport::None,
                         dn: item.dn,
                         attrs: item.attrs,
-                        mv: None,
+                        mv: Link::NONE,
                     });
                     if plan.full {
                         seen.resize(seen.len().max(i as usize + 1), false);
@@ -240,14 +240,9 @@ impl SyncEngine {
                     self.import_known(i, item.image, &mut stats);
                 }
                 None if item.image.is_some() => {
-                    let i = self.aad_cs.insert(AadCsObject {
-                        anchor: item.anchor,
-                        kind: item.kind,
-                        imported: item.image,
-                        pending: PendingImport::None,
-                        mv: None,
-                        export: None,
-                    });
+                    let i =
+                        self.aad_cs
+                            .insert(AadCsObject::new(item.anchor, item.kind, item.image));
                     self.stage_aad(i, PendingImport::Add);
                     stats.adds += 1;
                 }
@@ -260,7 +255,7 @@ impl SyncEngine {
                 .aad_cs
                 .iter()
                 .filter(|(i, cs)| {
-                    cs.imported.is_some() && !seen.get(*i as usize).copied().unwrap_or(true)
+                    cs.has_imported() && !seen.get(*i as usize).copied().unwrap_or(true)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -276,7 +271,7 @@ impl SyncEngine {
         let Some(cs) = self.aad_cs.get_mut(i) else {
             return;
         };
-        let changed = cs.imported != image;
+        let changed = !cs.imported_is(image.as_ref());
         // An exported value is confirmed when the import brings it back. A delete is
         // done once the object is gone, whoever deleted it: a staging server's pending delete
         // of an object DirSync already deleted has nothing left to do.
@@ -291,7 +286,7 @@ impl SyncEngine {
             cs.export = None;
         }
         let deleted = image.is_none();
-        cs.imported = image;
+        cs.set_imported(image);
         if deleted && cs.mv.is_none() && cs.export.is_none() {
             self.aad_cs.remove(i);
             stats.deletes += 1;
@@ -386,7 +381,7 @@ impl SyncEngine {
         if pending == PendingImport::None && !full {
             return;
         }
-        let linked = cs.mv;
+        let linked = cs.mv.get();
         if pending == PendingImport::Delete {
             if let Some(m) = linked {
                 self.delete_mv(m);
@@ -397,7 +392,7 @@ impl SyncEngine {
         }
         if prep.out_of_scope {
             // A filtered disconnector: disjoining removes the metaverse object ("Filtering").
-            cs.mv = None;
+            cs.mv = Link::NONE;
             if let Some(m) = linked {
                 self.delete_mv(m);
                 stats.deletes += 1;
@@ -418,11 +413,11 @@ impl SyncEngine {
                 kind,
                 dn,
                 attrs,
-                ad: Some(i),
-                aad: None,
+                ad: Link::to(i),
+                aad: Link::NONE,
             });
             if let Some(cs) = self.ad_cs.get_mut(i) {
-                cs.mv = Some(m);
+                cs.mv = Link::to(m);
             }
             dirty.push(m);
             return;
@@ -461,7 +456,7 @@ impl SyncEngine {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let aad = mv.aad;
+        let aad = mv.aad.get();
         self.mv.remove(m);
         if let Some(a) = aad {
             self.deprovision(a);
@@ -472,21 +467,15 @@ impl SyncEngine {
         let Some(cs) = self.aad_cs.get_mut(a) else {
             return;
         };
-        cs.mv = None;
+        cs.mv = Link::NONE;
         let reached_tenant =
-            cs.imported.is_some() || cs.export.as_ref().is_some_and(|e| e.exported_count > 0);
+            cs.has_imported() || cs.export.as_ref().is_some_and(|e| e.exported_count > 0);
         if reached_tenant {
             let image = cs
-                .imported
-                .clone()
+                .imported()
                 .or_else(|| cs.export.as_ref().map(|e| e.image.clone()));
             if let Some(image) = image {
-                cs.export = Some(ExportState {
-                    operation: ExportOperation::Delete,
-                    image,
-                    exported_count: 0,
-                    last_error: None,
-                });
+                cs.export = Some(ExportState::new(ExportOperation::Delete, image));
             }
         } else {
             self.aad_cs.remove(a);
@@ -520,7 +509,7 @@ impl SyncEngine {
                     .to_object_guid()
                     .and_then(|g| ad_cs.find_guid(ad, &g))
                     .and_then(|i| ad_cs.get(i))
-                    .and_then(|o| o.mv)
+                    .and_then(|o| o.mv.get())
             })
             .collect();
         let mut flow: Vec<u32> = Vec::with_capacity(work.len());
@@ -532,14 +521,14 @@ impl SyncEngine {
             if pending == PendingImport::None && !full {
                 continue;
             }
-            let m = if let Some(m) = cs.mv {
+            let m = if let Some(m) = cs.mv.get() {
                 m
             } else {
                 match target {
                     Some(m) if self.mv.get(m).is_some_and(|o| o.aad.is_none()) => {
-                        cs.mv = Some(m);
+                        cs.mv = Link::to(m);
                         if let Some(o) = self.mv.get_mut(m) {
-                            o.aad = Some(a);
+                            o.aad = Link::to(a);
                         }
                         stats.joins += 1;
                         m
@@ -586,7 +575,7 @@ impl SyncEngine {
             attrs: self.rules.outbound(mv.kind, &mv.attrs),
             flow: self.config.flow,
         };
-        let target = mv.aad.or_else(|| {
+        let target = mv.aad.get().or_else(|| {
             self.aad_cs
                 .find(&mv.anchor)
                 .filter(|&a| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()))
@@ -606,7 +595,7 @@ impl SyncEngine {
             return;
         };
         let kind = mv.kind;
-        let a = if let Some(a) = mv.aad {
+        let a = if let Some(a) = mv.aad.get() {
             a
         } else {
             // Reverse join on the anchor before provisioning a new export object. The object
@@ -617,20 +606,15 @@ impl SyncEngine {
             let a = match planned.or_else(|| self.aad_cs.find(&mv.anchor).filter(|&a| unjoined(a)))
             {
                 Some(a) => a,
-                None => self.aad_cs.insert(AadCsObject {
-                    anchor: mv.anchor.clone(),
-                    kind,
-                    imported: None,
-                    pending: PendingImport::None,
-                    mv: None,
-                    export: None,
-                }),
+                None => self
+                    .aad_cs
+                    .insert(AadCsObject::new(mv.anchor.clone(), kind, None)),
             };
             if let Some(cs) = self.aad_cs.get_mut(a) {
-                cs.mv = Some(m);
+                cs.mv = Link::to(m);
             }
             if let Some(mv) = self.mv.get_mut(m) {
-                mv.aad = Some(a);
+                mv.aad = Link::to(a);
             }
             a
         };
@@ -646,18 +630,13 @@ impl SyncEngine {
             cs.export = None;
             return;
         };
-        let keep_memory = cs
-            .export
-            .as_ref()
-            .filter(|e| e.operation == operation && e.image == image)
-            .map(|e| (e.exported_count, e.last_error));
-        let (exported_count, last_error) = keep_memory.unwrap_or((0, None));
-        cs.export = Some(ExportState {
-            operation,
-            image,
-            exported_count,
-            last_error,
-        });
+        let mut export = ExportState::new(operation, image);
+        if let Some(e) = cs.export.as_ref() {
+            if e.operation == operation && e.image == export.image {
+                export.keep_memory_of(e);
+            }
+        }
+        cs.export = Some(export);
     }
 }
 
@@ -680,7 +659,7 @@ struct OutboundPlan {
 
 /// The export operation `image` needs on `cs` (`None`: Azure AD holds it already).
 fn operation(kind: ObjectKind, cs: &AadCsObject, image: &AadImage) -> Option<ExportOperation> {
-    match &cs.imported {
+    match &cs.imported() {
         None => Some(ExportOperation::Add),
         Some(img) if diff(kind, img, image) != 0 => Some(ExportOperation::Update),
         Some(_) => None,
