@@ -51,7 +51,11 @@ fn a_full_import_alone_changes_no_metaverse_object() {
         let e = &st.connects["DIRSYNC01"].engine;
         assert_eq!(e.mv.len(), 0);
         assert!(e.ad_cs.len() >= 10);
-        assert!(e.ad_cs.iter().all(|(_, o)| o.pending == PendingImport::Add));
+        assert!(
+            e.ad_cs
+                .iter()
+                .all(|(_, o)| o.pending() == PendingImport::Add)
+        );
     });
     run(
         &world,

@@ -30,20 +30,89 @@ pub enum PendingImport {
 /// AD's slot (stable: AD keeps deleted objects in their slots as tombstones, so a slot never
 /// names another object) and keeps what that import read, the DN and the attribute block
 /// (shared with AD until AD writes a new one), which may differ from AD now.
+///
+/// 32 bytes (two engines hold a million each): the slot, the class and the pending import
+/// share one `u32` (`AdCsObject::ad`, `kind`, `pending`).
 #[derive(Clone, Debug)]
 pub struct AdCsObject {
-    /// AD's slot of the object (`ActiveDirectory::guid_at` gives its objectGUID).
-    pub(crate) ad: u32,
-    /// User, group or contact (AD never changes an object's class).
-    pub(crate) kind: ObjectKind,
-    /// What the last import staged for the next synchronization.
-    pub pending: PendingImport,
+    /// AD's slot (bits 0–27), the class (bits 28–29) and the pending import (bits 30–31).
+    packed: u32,
     /// The DN the last import read.
     pub(crate) dn: Value,
     /// The attribute block the last import read.
     pub(crate) attrs: Arc<Attributes>,
     /// The metaverse object this connector is joined to.
     pub(crate) mv: Link,
+}
+
+/// The highest AD slot an AD connector-space object can name (28 bits, 268,435,455).
+const AD_SLOT_MAX: u32 = (1 << 28) - 1;
+/// Where the class starts in `AdCsObject::packed`.
+const KIND_SHIFT: u32 = 28;
+/// Where the pending import starts in `AdCsObject::packed`.
+const PENDING_SHIFT: u32 = 30;
+
+impl AdCsObject {
+    /// The hologram of AD's slot `ad` (at most `AD_SLOT_MAX`), joined to nothing, nothing pending.
+    pub(crate) fn new(ad: u32, kind: ObjectKind, dn: Value, attrs: Arc<Attributes>) -> Self {
+        assert!(
+            ad <= AD_SLOT_MAX,
+            "AD slot {ad} is beyond the {AD_SLOT_MAX} an AD connector-space object can name"
+        );
+        let kind = match kind {
+            ObjectKind::User => 0,
+            ObjectKind::Group => 1,
+            ObjectKind::Contact => 2,
+        };
+        Self {
+            packed: ad | (kind << KIND_SHIFT),
+            dn,
+            attrs,
+            mv: Link::NONE,
+        }
+    }
+
+    /// AD's slot of the object (`ActiveDirectory::guid_at` gives its objectGUID).
+    pub(crate) fn ad(&self) -> u32 {
+        self.packed & AD_SLOT_MAX
+    }
+
+    /// User, group or contact (AD never changes an object's class).
+    pub fn kind(&self) -> ObjectKind {
+        match (self.packed >> KIND_SHIFT) & 0b11 {
+            0 => ObjectKind::User,
+            1 => ObjectKind::Group,
+            _ => ObjectKind::Contact,
+        }
+    }
+
+    /// What the last import staged for the next synchronization.
+    pub fn pending(&self) -> PendingImport {
+        match self.packed >> PENDING_SHIFT {
+            0 => PendingImport::None,
+            1 => PendingImport::Add,
+            2 => PendingImport::Update,
+            _ => PendingImport::Delete,
+        }
+    }
+
+    /// Stages `p` for the next synchronization.
+    pub(crate) fn set_pending(&mut self, p: PendingImport) {
+        let code = match p {
+            PendingImport::None => 0,
+            PendingImport::Add => 1,
+            PendingImport::Update => 2,
+            PendingImport::Delete => 3,
+        };
+        self.packed = (self.packed & !(0b11 << PENDING_SHIFT)) | (code << PENDING_SHIFT);
+    }
+
+    /// The staged import, leaving none staged.
+    pub(crate) fn take_pending(&mut self) -> PendingImport {
+        let p = self.pending();
+        self.set_pending(PendingImport::None);
+        p
+    }
 }
 
 /// What Azure AD holds for an object: its attributes and which product's rules wrote them.
@@ -299,7 +368,7 @@ impl AdConnectorSpace {
     }
 
     pub(crate) fn insert(&mut self, object: AdCsObject) -> u32 {
-        let ad = object.ad as usize;
+        let ad = object.ad() as usize;
         let i = self.slots.push(object);
         if self.by_ad_slot.len() <= ad {
             self.by_ad_slot.resize(ad + 1, NO_OBJECT);
@@ -310,7 +379,7 @@ impl AdConnectorSpace {
 
     pub(crate) fn remove(&mut self, i: u32) -> Option<AdCsObject> {
         let v = self.slots.take(i)?;
-        if let Some(s) = self.by_ad_slot.get_mut(v.ad as usize) {
+        if let Some(s) = self.by_ad_slot.get_mut(v.ad() as usize) {
             *s = NO_OBJECT;
         }
         Some(v)
@@ -522,13 +591,13 @@ mod tests {
     #[test]
     fn the_ad_connector_space_finds_objects_by_ad_slot() {
         let mut s = AdConnectorSpace::default();
-        let object = |ad| AdCsObject {
-            ad,
-            kind: ObjectKind::User,
-            pending: PendingImport::None,
-            dn: Value::from("CN=a,DC=contoso,DC=com"),
-            attrs: Arc::default(),
-            mv: Link::NONE,
+        let object = |ad| {
+            AdCsObject::new(
+                ad,
+                ObjectKind::User,
+                Value::from("CN=a,DC=contoso,DC=com"),
+                Arc::default(),
+            )
         };
         let a = s.insert(object(7));
         let b = s.insert(object(2));
@@ -549,7 +618,8 @@ mod tests {
         assert_eq!(size_of::<Option<ExportState>>(), 24);
         assert_eq!(size_of::<AadCsObject>(), 56);
         assert_eq!(size_of::<Option<AadCsObject>>(), 56);
-        assert_eq!(size_of::<Option<AdCsObject>>(), 40);
+        assert_eq!(size_of::<AdCsObject>(), 32);
+        assert_eq!(size_of::<Option<AdCsObject>>(), 32);
     }
 
     #[test]
@@ -650,6 +720,46 @@ mod tests {
         assert_eq!(
             (new.mv, new.pending, new.export),
             (Link::NONE, PendingImport::None, None)
+        );
+    }
+
+    #[test]
+    fn an_ad_connector_space_object_reads_back_its_slot_class_and_pending_import() {
+        let kinds = [ObjectKind::User, ObjectKind::Group, ObjectKind::Contact];
+        let pendings = [
+            PendingImport::None,
+            PendingImport::Add,
+            PendingImport::Update,
+            PendingImport::Delete,
+        ];
+        for ad in [0, 1, 12_345, AD_SLOT_MAX] {
+            for kind in kinds {
+                let mut o = AdCsObject::new(ad, kind, Value::from("CN=a"), Arc::default());
+                assert_eq!(
+                    (o.ad(), o.kind(), o.pending()),
+                    (ad, kind, PendingImport::None)
+                );
+                for p in pendings {
+                    o.set_pending(p);
+                    assert_eq!((o.ad(), o.kind(), o.pending()), (ad, kind, p));
+                }
+                assert_eq!(o.take_pending(), PendingImport::Delete);
+                assert_eq!(
+                    (o.ad(), o.kind(), o.pending()),
+                    (ad, kind, PendingImport::None)
+                );
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "AD slot 268435456 is beyond the 268435455")]
+    fn an_ad_slot_beyond_28_bits_is_refused() {
+        let _ = AdCsObject::new(
+            AD_SLOT_MAX + 1,
+            ObjectKind::User,
+            Value::from("CN=a"),
+            Arc::default(),
         );
     }
 }

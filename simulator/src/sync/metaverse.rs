@@ -10,7 +10,7 @@
 
 use crate::sync::connector_space::Link;
 use std::sync::Arc;
-use upgrade_lab_model::{Attributes, ImmutableId, ObjectCounts, ObjectKind, Value};
+use upgrade_lab_model::{Attributes, ImmutableId, Value};
 
 /// A metaverse object (`person` or `group`).
 #[derive(Clone, Debug)]
@@ -19,7 +19,8 @@ pub struct MvObject {
     // and 16 bytes per object are 32 MB across two servers at 1,000,000 objects.
     /// The source anchor Azure AD keeps (`immutableId`, computed once at projection).
     pub(crate) anchor: ImmutableId,
-    pub(crate) kind: ObjectKind,
+    // No class of its own either: it is its AD connector-space object's (`SyncEngine::mv_kind`;
+    // AD never changes an object's class), and the byte would pad the object to 56 bytes.
     pub(crate) dn: Value,
     pub(crate) attrs: Arc<Attributes>,
     /// The AD connector-space object (the one that projected it).
@@ -94,27 +95,15 @@ impl Metaverse {
     }
 }
 
-/// Users, groups and contacts in the metaverse (DirSync's "objects in its database").
-pub(crate) fn counts(mv: &Metaverse) -> ObjectCounts {
-    let mut c = ObjectCounts::default();
-    for (_, o) in mv.iter() {
-        match o.kind {
-            ObjectKind::User => c.users += 1,
-            ObjectKind::Group => c.groups += 1,
-            ObjectKind::Contact => c.contacts += 1,
-        }
-    }
-    c
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_metaverse_object_keeps_its_packed_size() {
-        // Two `Link`s (4 bytes each) where `Option<u32>`s took 8: 56 bytes, not 64.
-        assert_eq!(std::mem::size_of::<MvObject>(), 56);
-        assert_eq!(std::mem::size_of::<Option<MvObject>>(), 56);
+        // Two `Link`s (4 bytes each) where `Option<u32>`s took 8, and no class byte: 48 bytes,
+        // not 64.
+        assert_eq!(std::mem::size_of::<MvObject>(), 48);
+        assert_eq!(std::mem::size_of::<Option<MvObject>>(), 48);
     }
 }

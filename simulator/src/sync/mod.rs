@@ -20,11 +20,12 @@ pub mod rules;
 pub(crate) mod run_profiles;
 
 use crate::ad::ActiveDirectory;
-use connector_space::{AadConnectorSpace, AdConnectorSpace};
-use metaverse::Metaverse;
+use connector_space::{AadConnectorSpace, AdConnectorSpace, AdCsObject};
+use metaverse::{Metaverse, MvObject};
 use rules::{FlowSet, OutboundRules};
 use upgrade_lab_model::{
-    ImmutableId, ObjectCounts, PendingExport, RunRecord, Scope, ScopeFilters, SourceAnchor, Value,
+    ImmutableId, ObjectCounts, ObjectKind, PendingExport, RunRecord, Scope, ScopeFilters,
+    SourceAnchor, Value,
 };
 
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
@@ -90,7 +91,21 @@ impl SyncEngine {
 
     /// Users, groups and contacts in the metaverse.
     pub(crate) fn object_counts(&self) -> ObjectCounts {
-        metaverse::counts(&self.mv)
+        let mut c = ObjectCounts::default();
+        for kind in self.mv.iter().filter_map(|(_, o)| self.mv_kind(o)) {
+            match kind {
+                ObjectKind::User => c.users += 1,
+                ObjectKind::Group => c.groups += 1,
+                ObjectKind::Contact => c.contacts += 1,
+            }
+        }
+        c
+    }
+
+    /// The class of metaverse object `mv`: its AD connector-space object's (`None` only when the
+    /// join is broken, which `assert_joins` reports).
+    pub(crate) fn mv_kind(&self, mv: &MvObject) -> Option<ObjectKind> {
+        self.ad_cs.get(mv.ad.get()?).map(AdCsObject::kind)
     }
 
     /// Pending exports on the Azure AD connector, csexport's view, in connector-space order.
@@ -149,7 +164,7 @@ impl SyncEngine {
             .and_then(|m| self.mv.get(m))
             .and_then(|m| m.ad.get())
             .and_then(|a| self.ad_cs.get(a))
-            .and_then(|a| ad.guid_at(a.ad))
+            .and_then(|a| ad.guid_at(a.ad()))
             .map(|g| g.immutable_id());
         by_guid.is_some_and(|g| g != cs.anchor && self.aad_cs.find(&g).is_some())
     }
@@ -168,7 +183,7 @@ impl SyncEngine {
     pub(crate) fn drop_staged_imports(&mut self) {
         for i in std::mem::take(&mut self.ad_pending) {
             if let Some(cs) = self.ad_cs.get_mut(i) {
-                cs.pending = connector_space::PendingImport::None;
+                cs.set_pending(connector_space::PendingImport::None);
             }
         }
         for i in std::mem::take(&mut self.aad_pending) {
@@ -224,10 +239,9 @@ impl SyncEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::metaverse::MvObject;
     use super::*;
     use std::sync::Arc;
-    use upgrade_lab_model::{DirSyncConfig, ImmutableId, ObjectKind, Value};
+    use upgrade_lab_model::DirSyncConfig;
 
     fn engine() -> SyncEngine {
         let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
@@ -237,7 +251,6 @@ mod tests {
     fn mv_object(ad: Option<u32>) -> MvObject {
         MvObject {
             anchor: ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
-            kind: ObjectKind::User,
             dn: Value::from("CN=Ann,DC=contoso,DC=com".to_string()),
             attrs: Arc::default(),
             ad: ad.into(),
@@ -269,5 +282,28 @@ mod tests {
         let mut e = engine();
         e.mv.insert(mv_object(Some(7)));
         e.assert_joins();
+    }
+
+    #[test]
+    fn a_metaverse_object_takes_its_class_from_its_ad_connector_space_object() {
+        let mut e = engine();
+        let kinds = [
+            ObjectKind::Contact,
+            ObjectKind::User,
+            ObjectKind::Group,
+            ObjectKind::User,
+        ];
+        for (slot, kind) in (10..).zip(kinds) {
+            let dn = Value::from("CN=x,DC=contoso,DC=com");
+            let a = e
+                .ad_cs
+                .insert(AdCsObject::new(slot, kind, dn, Arc::default()));
+            let m = e.mv.insert(mv_object(Some(a)));
+            assert_eq!(e.mv.get(m).and_then(|o| e.mv_kind(o)), Some(kind));
+        }
+        let c = e.object_counts();
+        assert_eq!((c.users, c.groups, c.contacts), (2, 1, 1));
+        let unjoined = e.mv.insert(mv_object(None));
+        assert_eq!(e.mv.get(unjoined).and_then(|o| e.mv_kind(o)), None);
     }
 }

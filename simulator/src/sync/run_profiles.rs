@@ -123,11 +123,11 @@ impl SyncEngine {
 
     fn stage_ad(&mut self, i: u32, p: PendingImport) {
         if let Some(cs) = self.ad_cs.get_mut(i) {
-            let was = cs.pending;
-            cs.pending = match (was, p) {
+            let was = cs.pending();
+            cs.set_pending(match (was, p) {
                 (PendingImport::Add, PendingImport::Update) => PendingImport::Add,
                 _ => p,
-            };
+            });
             if was == PendingImport::None {
                 self.ad_pending.push(i);
             }
@@ -158,7 +158,7 @@ impl SyncEngine {
                         continue;
                     };
                     let same = Arc::ptr_eq(&cs.attrs, &item.attrs) && cs.dn == item.dn;
-                    if same && cs.pending != PendingImport::Delete {
+                    if same && cs.pending() != PendingImport::Delete {
                         stats.unchanged += 1;
                     } else {
                         cs.dn = item.dn;
@@ -168,14 +168,9 @@ impl SyncEngine {
                     }
                 }
                 (None, false) => {
-                    let i = self.ad_cs.insert(AdCsObject {
-                        ad: item.ad,
-                        kind: item.kind,
-                        pending: PendingImport::None,
-                        dn: item.dn,
-                        attrs: item.attrs,
-                        mv: Link::NONE,
-                    });
+                    let i = self
+                        .ad_cs
+                        .insert(AdCsObject::new(item.ad, item.kind, item.dn, item.attrs));
                     if plan.full {
                         seen.resize(seen.len().max(i as usize + 1), false);
                         seen[i as usize] = true;
@@ -350,14 +345,18 @@ impl SyncEngine {
         let Some(cs) = self.ad_cs.get(i) else {
             return skip;
         };
-        if cs.pending == PendingImport::Delete || (cs.pending == PendingImport::None && !full) {
+        let pending = cs.pending();
+        if pending == PendingImport::Delete || (pending == PendingImport::None && !full) {
             return skip;
         }
-        let out_of_scope = self.scope.why_out_of(cs.kind, &cs.dn, &cs.attrs).is_some();
+        let out_of_scope = self
+            .scope
+            .why_out_of(cs.kind(), &cs.dn, &cs.attrs)
+            .is_some();
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
             match (self.config.source_anchor, cs.attrs.consistency_guid()) {
                 (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
-                _ => self.shared_anchor(ad.guid_at(cs.ad).unwrap_or_default()),
+                _ => self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default()),
             }
         });
         AdPrep {
@@ -377,7 +376,7 @@ impl SyncEngine {
         let Some(cs) = self.ad_cs.get_mut(i) else {
             return;
         };
-        let pending = std::mem::replace(&mut cs.pending, PendingImport::None);
+        let pending = cs.take_pending();
         if pending == PendingImport::None && !full {
             return;
         }
@@ -400,7 +399,7 @@ impl SyncEngine {
             stats.filtered += 1;
             return;
         }
-        let (kind, dn, attrs) = (cs.kind, cs.dn.clone(), cs.attrs.clone());
+        let (dn, attrs) = (cs.dn.clone(), cs.attrs.clone());
         let Some(m) = linked else {
             // A metaverse object lives exactly as long as its AD connector, so a new
             // connector never finds one to join: it projects.
@@ -410,7 +409,6 @@ impl SyncEngine {
             };
             let m = self.mv.insert(MvObject {
                 anchor,
-                kind,
                 dn,
                 attrs,
                 ad: Link::to(i),
@@ -571,8 +569,9 @@ impl SyncEngine {
     /// joined to now, the operation it needs (`None`: nothing to export).
     fn plan_outbound(&self, m: u32) -> Option<OutboundPlan> {
         let mv = self.mv.get(m)?;
+        let kind = self.mv_kind(mv)?;
         let image = AadImage {
-            attrs: self.rules.outbound(mv.kind, &mv.attrs),
+            attrs: self.rules.outbound(kind, &mv.attrs),
             flow: self.config.flow,
         };
         let target = mv.aad.get().or_else(|| {
@@ -583,9 +582,13 @@ impl SyncEngine {
         let decided = target.and_then(|a| {
             self.aad_cs
                 .get(a)
-                .map(|cs| (a, operation(mv.kind, cs, &image)))
+                .map(|cs| (a, operation(kind, cs, &image)))
         });
-        Some(OutboundPlan { image, decided })
+        Some(OutboundPlan {
+            kind,
+            image,
+            decided,
+        })
     }
 
     /// Outbound provisioning and export attribute flow for one metaverse object, applying its
@@ -594,7 +597,7 @@ impl SyncEngine {
         let Some(mv) = self.mv.get(m) else {
             return;
         };
-        let kind = mv.kind;
+        let kind = plan.kind;
         let a = if let Some(a) = mv.aad.get() {
             a
         } else {
@@ -652,6 +655,8 @@ const OUTBOUND_CHUNK: usize = 65_536;
 
 /// What outbound flow computed for one metaverse object before applying it.
 struct OutboundPlan {
+    /// The metaverse object's class (its AD connector-space object's).
+    kind: ObjectKind,
     image: AadImage,
     /// The Azure AD object the operation was computed against and the operation.
     decided: Option<(u32, Option<ExportOperation>)>,
