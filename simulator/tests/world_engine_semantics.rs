@@ -148,7 +148,7 @@ fn an_ad_delete_reaches_the_metaverse_as_a_pending_delete_on_the_next_delta_impo
             .find_guid(&st.ad, &victim)
             .and_then(|i| e.ad_cs.get(i))
             .unwrap();
-        assert_eq!(cs.pending, PendingImport::Delete);
+        assert_eq!(cs.pending(), PendingImport::Delete);
         assert!(
             e.mv_of(&st.ad, &victim).is_some(),
             "the metaverse waits for a sync"
