@@ -23,9 +23,10 @@ use crate::ad::ActiveDirectory;
 use connector_space::{AadConnectorSpace, AdConnectorSpace, AdCsObject};
 use metaverse::{Metaverse, MvObject};
 use rules::{FlowSet, OutboundRules};
+use std::sync::Arc;
 use upgrade_lab_model::{
-    ImmutableId, ObjectCounts, ObjectKind, PendingExport, RunRecord, Scope, ScopeFilters,
-    SourceAnchor, Value,
+    Attributes, ImmutableId, ObjectCounts, ObjectKind, PendingExport, RunRecord, Scope,
+    ScopeFilters, SourceAnchor, Value,
 };
 
 /// How a sync engine is configured: scope filters, the outbound rules and delete prevention.
@@ -102,6 +103,19 @@ impl SyncEngine {
         c
     }
 
+    /// The DN and attribute block metaverse object `mv` holds: its own while an import has
+    /// read newer ones, else its AD connector-space object's (`None` only when the join is
+    /// broken).
+    pub(crate) fn mv_values<'a>(
+        &'a self,
+        mv: &'a MvObject,
+    ) -> Option<(&'a Value, &'a Arc<Attributes>)> {
+        match &mv.behind {
+            Some(own) => Some((&own.dn, &own.attrs)),
+            None => self.ad_cs.get(mv.ad.get()?).map(|cs| (&cs.dn, &cs.attrs)),
+        }
+    }
+
     /// The class of metaverse object `mv`: its AD connector-space object's (`None` only when the
     /// join is broken, which `assert_joins` reports).
     pub(crate) fn mv_kind(&self, mv: &MvObject) -> Option<ObjectKind> {
@@ -142,8 +156,8 @@ impl SyncEngine {
                 let display = cs
                     .mv
                     .get()
-                    .and_then(|m| self.mv.get(m))
-                    .map_or_else(|| Value::from(cs.anchor.as_str()), |m| m.dn.clone());
+                    .and_then(|m| self.mv_values(self.mv.get(m)?))
+                    .map_or_else(|| Value::from(cs.anchor.as_str()), |(dn, _)| dn.clone());
                 let mut export = pending_export::describe(cs, e, &display);
                 export.changes_source_anchor = self.reanchors(ad, cs);
                 export
@@ -251,8 +265,7 @@ mod tests {
     fn mv_object(ad: Option<u32>) -> MvObject {
         MvObject {
             anchor: ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
-            dn: Value::from("CN=Ann,DC=contoso,DC=com".to_string()),
-            attrs: Arc::default(),
+            behind: None,
             ad: ad.into(),
             aad: connector_space::Link::NONE,
         }

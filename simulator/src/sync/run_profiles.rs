@@ -8,7 +8,7 @@
 use super::SyncEngine;
 use super::connector_space::ExportState;
 use super::connector_space::{AadCsObject, AadImage, AdCsObject, Link, PendingImport};
-use super::metaverse::MvObject;
+use super::metaverse::{Metaverse, MvObject, MvValues};
 use super::rules::diff;
 use crate::ad::{ActiveDirectory, AdEntry};
 use rayon::prelude::*;
@@ -161,6 +161,7 @@ impl SyncEngine {
                     if same && cs.pending() != PendingImport::Delete {
                         stats.unchanged += 1;
                     } else {
+                        keep_behind(&mut self.mv, cs);
                         cs.dn = item.dn;
                         cs.attrs = item.attrs;
                         self.stage_ad(i, PendingImport::Update);
@@ -409,8 +410,7 @@ impl SyncEngine {
             };
             let m = self.mv.insert(MvObject {
                 anchor,
-                dn,
-                attrs,
+                behind: None,
                 ad: Link::to(i),
                 aad: Link::NONE,
             });
@@ -421,10 +421,12 @@ impl SyncEngine {
             return;
         };
         if let Some(mv) = self.mv.get_mut(m) {
-            let flows = !Arc::ptr_eq(&mv.attrs, &attrs) || mv.dn != dn;
+            // Without values of its own the object holds the connector's already.
+            let flows = mv
+                .behind
+                .take()
+                .is_some_and(|old| !Arc::ptr_eq(&old.attrs, &attrs) || old.dn != dn);
             if flows {
-                mv.attrs = attrs;
-                mv.dn = dn;
                 stats.updates += 1;
             } else {
                 stats.unchanged += 1;
@@ -570,8 +572,9 @@ impl SyncEngine {
     fn plan_outbound(&self, m: u32) -> Option<OutboundPlan> {
         let mv = self.mv.get(m)?;
         let kind = self.mv_kind(mv)?;
+        let (_, attrs) = self.mv_values(mv)?;
         let image = AadImage {
-            attrs: self.rules.outbound(kind, &mv.attrs),
+            attrs: self.rules.outbound(kind, attrs),
             flow: self.config.flow,
         };
         let target = mv.aad.get().or_else(|| {
@@ -643,6 +646,19 @@ impl SyncEngine {
     }
 }
 
+/// Before an import overwrites `cs`'s DN and attributes: its metaverse object keeps the ones its
+/// last synchronization flowed in (unless it keeps older ones already).
+fn keep_behind(mv: &mut Metaverse, cs: &AdCsObject) {
+    if let Some(o) = cs.mv.get().and_then(|m| mv.get_mut(m)) {
+        if o.behind.is_none() {
+            o.behind = Some(Box::new(MvValues {
+                dn: cs.dn.clone(),
+                attrs: cs.attrs.clone(),
+            }));
+        }
+    }
+}
+
 /// What `prepare_ad` found for one connector-space object.
 struct AdPrep {
     out_of_scope: bool,
@@ -668,5 +684,69 @@ fn operation(kind: ObjectKind, cs: &AadCsObject, image: &AadImage) -> Option<Exp
         None => Some(ExportOperation::Add),
         Some(img) if diff(kind, img, image) != 0 => Some(ExportOperation::Update),
         Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upgrade_lab_model::DirSyncConfig;
+
+    fn attrs(name: &str) -> Arc<Attributes> {
+        let mut a = Attributes::default();
+        a.set_text(
+            upgrade_lab_model::attribute_flow::Field::DisplayName,
+            Some(name),
+        );
+        Arc::new(a)
+    }
+
+    #[test]
+    fn a_metaverse_object_keeps_what_it_synchronized_until_the_next_synchronization() {
+        let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        let mut e = SyncEngine::new(crate::dirsync_server::sync_config(&config), 0);
+        let (dn1, a1) = (Value::from("CN=Ann,DC=contoso,DC=com"), attrs("Ann"));
+        let i = e.ad_cs.insert(AdCsObject::new(
+            0,
+            ObjectKind::User,
+            dn1.clone(),
+            a1.clone(),
+        ));
+        let m = e.mv.insert(MvObject {
+            anchor: ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
+            behind: None,
+            ad: Link::to(i),
+            aad: Link::NONE,
+        });
+        let values = |e: &SyncEngine| {
+            let (dn, a) = e.mv_values(e.mv.get(m).unwrap()).unwrap();
+            (dn.clone(), a.clone())
+        };
+        assert_eq!(values(&e), (dn1.clone(), a1.clone()));
+        // Two imports before a synchronization: the metaverse keeps the first values.
+        for (dn, a) in [
+            ("CN=Bob,DC=contoso,DC=com", "Bob"),
+            ("CN=Cy,DC=contoso,DC=com", "Cy"),
+        ] {
+            let cs = e.ad_cs.get_mut(i).unwrap();
+            cs.mv = Link::to(m);
+            keep_behind(&mut e.mv, cs);
+            (cs.dn, cs.attrs) = (Value::from(dn), attrs(a));
+            assert_eq!(values(&e), (dn1.clone(), a1.clone()));
+        }
+        let mut dirty = Vec::new();
+        let mut stats = RunStats::default();
+        e.ad_cs
+            .get_mut(i)
+            .unwrap()
+            .set_pending(PendingImport::Update);
+        let prep = AdPrep {
+            out_of_scope: false,
+            anchor: None,
+        };
+        e.sync_ad_object(i, prep, false, &mut stats, &mut dirty);
+        assert_eq!((stats.updates, dirty.as_slice()), (1, [m].as_slice()));
+        assert!(e.mv.get(m).unwrap().behind.is_none());
+        assert_eq!(values(&e).0, Value::from("CN=Cy,DC=contoso,DC=com"));
     }
 }
