@@ -637,10 +637,11 @@ impl SyncEngine {
             return;
         };
         let mut export = ExportState::new(operation, image);
-        if let Some(e) = cs.export.as_ref() {
-            if e.operation == operation && e.image == export.image {
-                export.keep_memory_of(e);
-            }
+        if let Some(e) = cs.export.as_ref()
+            && e.operation == operation
+            && e.image == export.image
+        {
+            export.keep_memory_of(e);
         }
         cs.export = Some(export);
     }
@@ -649,13 +650,13 @@ impl SyncEngine {
 /// Before an import overwrites `cs`'s DN and attributes: its metaverse object keeps the ones its
 /// last synchronization flowed in (unless it keeps older ones already).
 fn keep_behind(mv: &mut Metaverse, cs: &AdCsObject) {
-    if let Some(o) = cs.mv.get().and_then(|m| mv.get_mut(m)) {
-        if o.behind.is_none() {
-            o.behind = Some(Box::new(MvValues {
-                dn: cs.dn.clone(),
-                attrs: cs.attrs.clone(),
-            }));
-        }
+    if let Some(o) = cs.mv.get().and_then(|m| mv.get_mut(m))
+        && o.behind.is_none()
+    {
+        o.behind = Some(Box::new(MvValues {
+            dn: cs.dn.clone(),
+            attrs: cs.attrs.clone(),
+        }));
     }
 }
 
