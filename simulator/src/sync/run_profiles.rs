@@ -476,6 +476,7 @@ impl SyncEngine {
                 .or_else(|| cs.export.as_ref().map(|e| e.image.clone()));
             if let Some(image) = image {
                 cs.export = Some(ExportState::new(ExportOperation::Delete, image));
+                self.export_queue.push(a);
             }
         } else {
             self.aad_cs.remove(a);
@@ -644,6 +645,7 @@ impl SyncEngine {
             export.keep_memory_of(e);
         }
         cs.export = Some(export);
+        self.export_queue.push(a);
     }
 }
 
