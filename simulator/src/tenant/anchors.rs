@@ -21,7 +21,7 @@ pub(crate) struct AnchorIndex {
     side: FxHashMap<ImmutableId, u32>,
 }
 
-fn hash(anchor: &ImmutableId) -> u64 {
+pub(super) fn hash(anchor: &ImmutableId) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(anchor.as_str())
 }
 
@@ -60,6 +60,31 @@ impl AnchorIndex {
         } else {
             self.side.insert(anchor.clone(), i);
         }
+    }
+
+    /// How many objects the table holds without growing.
+    pub(crate) fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// Makes room for `additional` more objects.
+    pub(crate) fn reserve(&mut self, objects: &[TenantObject], additional: usize) {
+        self.table.reserve(additional, |&j| {
+            objects[j as usize].immutable_id.as_ref().map_or(0, hash)
+        });
+    }
+
+    /// Names object `i` by the anchor it holds (`hash`: that anchor's hash), which names no
+    /// object yet.
+    pub(crate) fn insert_new(&mut self, objects: &[TenantObject], hash_of_anchor: u64, i: u32) {
+        let anchor = objects[i as usize].immutable_id.as_ref();
+        debug_assert!(
+            anchor.is_some_and(|a| hash(a) == hash_of_anchor && self.get(objects, a).is_none()),
+            "object {i} must hold a new anchor with this hash"
+        );
+        self.table.insert_unique(hash_of_anchor, i, |&j| {
+            objects[j as usize].immutable_id.as_ref().map_or(0, hash)
+        });
     }
 
     /// Forgets `anchor`.

@@ -349,7 +349,7 @@ impl Tenant {
 }
 
 /// Values Azure AD refuses outright (docs/real-systems.md, "Export errors, quota and throttling").
-fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
+pub(super) fn validate(kind: ObjectKind, image: &AadImage) -> Result<(), &'static str> {
     if kind == ObjectKind::User
         && let Some(upn) = image.attrs.user_principal_name()
         && upn_problem(upn).is_some()

@@ -7,6 +7,7 @@
 //! the two sections after it).
 
 mod anchors;
+pub(crate) mod bulk;
 /// What the tenant records: exports, incidents, password syncs, the exporters.
 pub mod ledger;
 pub(crate) mod matching;

@@ -13,6 +13,7 @@ use crate::faults::{FaultHit, FaultId, RunPhase, SERVER_DOWN_TEXT, THROTTLED_TEX
 use crate::sync::SyncEngine;
 use crate::sync::export::{ExportPlan, WriteResult, deletes_withheld_text, event_116_text};
 use crate::tenant::Tenant;
+use crate::tenant::bulk::PlannedWrite;
 use crate::tenant::ledger::ExportRecord;
 use crate::tenant::matching::QUOTA_EXCEEDED;
 use crate::tenant::throttle::Reservation;
@@ -453,7 +454,11 @@ pub(crate) fn apply_export(
         repeated: Vec::new(),
     };
     let mut sent = 0u64;
+    let mut bulk = tenant.plan_bulk_adds(&writes_of(engine, items));
+    let mut k = 0usize;
     engine.apply_export(items, |operation, anchor, kind, image| {
+        let clean = bulk.is_clean(k, anchor);
+        k += 1;
         if limits.skip_deletes && operation == ExportOperation::Delete {
             let result = Err("PlantedBugSkippedDelete");
             return WriteResult {
@@ -467,6 +472,8 @@ pub(crate) fn apply_export(
             Err("Throttled")
         } else if over_limit(operation, kind, image, limits.group_member_limit) {
             Err(GROUP_MEMBER_LIMIT_ERROR)
+        } else if clean {
+            tenant.add_clean(&mut bulk, k - 1, anchor, kind, image)
         } else {
             let (result, held) = tenant.apply_write_noting(operation, anchor, kind, image);
             unchanged = held;
@@ -481,6 +488,7 @@ pub(crate) fn apply_export(
         };
         WriteResult { result, stop }
     });
+    tenant.finish_bulk_adds(bulk);
     if out.status == RunStatus::Success {
         out.status = if out.stats.errors > 0 {
             RunStatus::CompletedExportErrors
@@ -491,6 +499,24 @@ pub(crate) fn apply_export(
         };
     }
     out
+}
+
+/// The writes `SyncEngine::apply_export` will send for `items`, in its order: each item with a
+/// pending export.
+fn writes_of<'a>(engine: &'a SyncEngine, items: &[u32]) -> Vec<PlannedWrite<'a>> {
+    items
+        .iter()
+        .filter_map(|&i| {
+            let cs = engine.aad_cs.get(i)?;
+            let e = cs.export.as_ref()?;
+            Some(PlannedWrite {
+                operation: e.operation,
+                anchor: &cs.anchor,
+                kind: cs.kind,
+                image: &e.image,
+            })
+        })
+        .collect()
 }
 
 impl ExportOutcome {
