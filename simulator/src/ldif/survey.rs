@@ -16,10 +16,10 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use upgrade_lab_model::validate::{
-    DefectReport, Listed, ObjectFindings, Occurrence as Held, check_object, duplicates_among,
+    DefectReport, Listed, ObjectFindings, Occurrence as Held, check_attributes, duplicates_among,
     folded_hash,
 };
-use upgrade_lab_model::{DirectoryCounts, DirectoryObject, Domain, ObjectKind, Scope, Value, dn};
+use upgrade_lab_model::{Attributes, DirectoryCounts, Domain, ObjectKind, Scope, Value, dn};
 
 /// What an LDIF file holds, as `inspect` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,30 +114,31 @@ pub(super) struct PartSurvey {
 }
 
 impl PartSurvey {
-    /// Notes an object that holds `members` `member` values, as the passes over a directory
-    /// would see it.
-    pub(super) fn note(&mut self, o: &DirectoryObject, members: usize) {
-        match o.kind {
+    /// Notes an object of class `kind` named `dn` that holds `members` `member` values, as the
+    /// passes over a directory
+    /// would see it. `a` holds what the survey reads (the reader keeps no more of it).
+    pub(super) fn note(&mut self, kind: ObjectKind, dn: &Value, a: &Attributes, members: usize) {
+        match kind {
             ObjectKind::User => {
                 self.users += 1;
-                if o.attrs.is_disabled() {
+                if a.is_disabled() {
                     self.disabled_users += 1;
                 }
             }
             ObjectKind::Group => self.groups += 1,
             ObjectKind::Contact => self.contacts += 1,
         }
-        let (depth, suffix) = dn::ou_depth_and_dc_suffix(&o.dn);
-        self.count_domain(&o.dn, suffix);
+        let (depth, suffix) = dn::ou_depth_and_dc_suffix(dn);
+        self.count_domain(dn, suffix);
         if self.by_depth.len() <= depth {
             self.by_depth.resize(depth + 1, 0);
         }
         self.by_depth[depth] += 1;
-        if let Some(reason) = self.scope.why_out(o) {
+        if let Some(reason) = self.scope.why_out_of(kind, dn, a) {
             *self.out_of_scope.entry(reason.label()).or_default() += 1;
         }
-        self.note_defects(o, members);
-        self.dns.push(o.dn.clone());
+        self.note_defects(kind, dn, a, members);
+        self.dns.push(dn.clone());
     }
 
     /// Counts the object named `dn` under its `DC=` suffix `suffix` (a slice of `dn`).
@@ -159,12 +160,13 @@ impl PartSurvey {
         }
     }
 
-    /// The checks of `validate::find_defects`, on one object (`validate::check_object`);
+    /// The checks of `validate::find_defects`, on one object (`validate::check_attributes`);
     /// its UPNs and proxy addresses are copied into `values`, as the object is dropped.
-    fn note_defects(&mut self, o: &DirectoryObject, members: usize) {
+    fn note_defects(&mut self, kind: ObjectKind, dn: &str, a: &Attributes, members: usize) {
         let object = self.dns.len();
         let (values, upns, proxies) = (&mut self.values, &mut self.upns, &mut self.proxies);
-        check_object(o, members, &mut self.findings, |list, value, position| {
+        let findings = &mut self.findings;
+        check_attributes(kind, dn, a, members, findings, |list, value, position| {
             let start = values.len();
             values.push_str(value);
             let held = Occurrence {
