@@ -202,7 +202,7 @@ fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a
     let mut rec = Record::default();
     let mut reader = Reader::new(body.len());
     if survey {
-        reader.part.survey = Some(Box::default());
+        reader.part.survey = Some(Box::new(PartSurvey::for_text(body.len())));
     }
     loop {
         match records.next_into(&mut rec) {

@@ -105,6 +105,9 @@ pub(super) struct PartSurvey {
     by_depth: Vec<usize>,
     out_of_scope: BTreeMap<&'static str, usize>,
     findings: ObjectFindings,
+    /// `dn::ou_depth_and_dc_suffix` by parent DN (the DN after its first RDN, which for an
+    /// object is never `DC=`): the depth and the length of the suffix. A file names few OUs.
+    by_parent: FxHashMap<Box<str>, (usize, usize)>,
     /// The DN of each object, in order.
     dns: Vec<Value>,
     /// The UPNs and proxy addresses, one after the other.
@@ -114,6 +117,19 @@ pub(super) struct PartSurvey {
 }
 
 impl PartSurvey {
+    /// A survey of a part of `len` bytes, its lists sized for the objects such a part holds
+    /// (about one per kilobyte in an export), so they do not grow by copying.
+    pub(super) fn for_text(len: usize) -> Self {
+        let objects = len / 1024;
+        Self {
+            dns: Vec::with_capacity(objects),
+            values: String::with_capacity(objects * 64),
+            upns: Vec::with_capacity(objects),
+            proxies: Vec::with_capacity(objects * 2),
+            ..Self::default()
+        }
+    }
+
     /// Notes an object of class `kind` named `dn` that holds `members` `member` values, as the
     /// passes over a directory
     /// would see it. `a` holds what the survey reads (the reader keeps no more of it).
@@ -128,7 +144,7 @@ impl PartSurvey {
             ObjectKind::Group => self.groups += 1,
             ObjectKind::Contact => self.contacts += 1,
         }
-        let (depth, suffix) = dn::ou_depth_and_dc_suffix(dn);
+        let (depth, suffix) = self.ou_depth_and_dc_suffix(dn);
         self.count_domain(dn, suffix);
         if self.by_depth.len() <= depth {
             self.by_depth.resize(depth + 1, 0);
@@ -139,6 +155,23 @@ impl PartSurvey {
         }
         self.note_defects(kind, dn, a, members);
         self.dns.push(dn.clone());
+    }
+
+    /// `dn::ou_depth_and_dc_suffix(dn)`, walked once per parent DN: the first RDN of an
+    /// object's DN counts neither as an OU nor (not `DC=`, `Reader::entry` refuses that) as the
+    /// start of the suffix, so DNs with the same parent have the same depth and suffix.
+    fn ou_depth_and_dc_suffix<'d>(&mut self, dn: &'d str) -> (usize, &'d str) {
+        let mut rdns = dn::rdn_iter(dn);
+        let first = rdns.next();
+        let parent = rdns.rest();
+        if let Some(&(depth, suffix)) = self.by_parent.get(parent) {
+            return (depth, &dn[dn.len() - suffix..]);
+        }
+        let (depth, suffix) = dn::ou_depth_and_dc_suffix(dn);
+        if suffix.len() <= parent.len() && !first.is_some_and(|r| dn::rdn_type_is(r, "DC")) {
+            self.by_parent.insert(parent.into(), (depth, suffix.len()));
+        }
+        (depth, suffix)
     }
 
     /// Counts the object named `dn` under its `DC=` suffix `suffix` (a slice of `dn`).
