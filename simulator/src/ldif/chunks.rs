@@ -23,11 +23,11 @@ pub(super) struct Piece {
     pub(crate) first_line: usize,
 }
 
-/// How many parts to cut a text of `len` bytes into: a few per core, so a core that other
-/// work slows down does not hold up the others.
+/// How many parts to cut a text of `len` bytes into: up to sixteen per core, so a core that
+/// other work slows down does not hold up the others, and the last parts to finish are small.
 pub(super) fn parts_for(len: usize) -> usize {
     let by_size = len / MIN_PART_BYTES;
-    by_size.clamp(1, rayon::current_num_threads() * 4)
+    by_size.clamp(1, rayon::current_num_threads() * 16)
 }
 
 /// Cuts `text` into at most `parts` pieces of about equal size, at record starts.

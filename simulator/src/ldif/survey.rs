@@ -253,7 +253,8 @@ fn counts_and_scope(parts: &[PartSurvey]) -> (DirectoryCounts, BTreeMap<&'static
 fn defects(parts: &[PartSurvey]) -> DefectReport {
     let mut report = DefectReport::default();
     let mut dns: Vec<&str> = Vec::with_capacity(parts.iter().map(|p| p.dns.len()).sum());
-    let (mut upns, mut proxies) = (Vec::new(), Vec::new());
+    let mut upns = Vec::with_capacity(parts.iter().map(|p| p.upns.len()).sum());
+    let mut proxies = Vec::with_capacity(parts.iter().map(|p| p.proxies.len()).sum());
     for p in parts {
         let f = &p.findings;
         report.invalid_values.extend_from_slice(&f.invalid_values);
