@@ -29,6 +29,7 @@ mod chunks;
 mod error;
 mod merge;
 mod names;
+mod parents;
 mod parse;
 mod read;
 mod survey;

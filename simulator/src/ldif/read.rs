@@ -18,6 +18,7 @@ use super::chunks;
 use super::error::{LdifError, LdifErrorKind};
 use super::merge::{Caseless, Failure, Item, Merge, Part, What};
 use super::names;
+use super::parents::ParentShapes;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::survey::PartSurvey;
 use super::text;
@@ -303,6 +304,7 @@ struct Reader<'a> {
     dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
+    parent_shapes: ParentShapes,
     buffers: Buffers,
 }
 
@@ -318,6 +320,7 @@ impl<'a> Reader<'a> {
             dn_interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
+            parent_shapes: ParentShapes::default(),
             buffers: Buffers::default(),
         }
     }
@@ -338,8 +341,9 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        // One walk: well formed, named `DC=`, and where its domain part starts.
-        let Some(shape) = dn::shape(dn_text) else {
+        // One walk (of the first RDN, the parent remembered): well formed, named `DC=`, and
+        // where its domain part starts.
+        let Some(shape) = self.parent_shapes.shape(dn_text) else {
             let kind = LdifErrorKind::DnNotWellFormed(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
         };
