@@ -24,15 +24,14 @@ impl ParentShapes {
         let head = dn::shape(first)?;
         let first_start = first.as_ptr().addr() - dn.as_ptr().addr();
         let from_first = head.dc_start.map(|d| first_start + d);
-        if rdns.clone().next().is_none() {
-            return Some(Shape {
+        let parent = rdns.rest();
+        if parent.trim().is_empty() {
+            // No separator after the first RDN (the walk ends), or one before nothing but
+            // white space (an empty last RDN).
+            return rdns.next().is_none().then_some(Shape {
                 first_is_dc: head.first_is_dc,
                 dc_start: from_first,
             });
-        }
-        let parent = rdns.rest();
-        if parent.trim().is_empty() {
-            return None;
         }
         let tail = match self.shapes.get(parent) {
             Some(shape) => *shape,

@@ -158,7 +158,19 @@ pub(super) fn merged_bytes(
     parts: usize,
     survey: bool,
 ) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
-    let pieces = chunks::split_bytes(bytes, parts);
+    merged_bytes_with(bytes, parts, survey, true)
+}
+
+/// `merged_bytes`; without `count_lines` the lines of the parts after the first are not
+/// counted (`chunks::split_bytes_with`), so the lines an error names are wrong: for a caller
+/// that reads again with them when it meets one (`survey_bytes`).
+pub(super) fn merged_bytes_with(
+    bytes: &[u8],
+    parts: usize,
+    survey: bool,
+    count_lines: bool,
+) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+    let pieces = chunks::split_bytes_with(bytes, parts, count_lines);
     let read = |p: &chunks::Piece| {
         let body = std::str::from_utf8(&bytes[p.range.clone()]).ok()?;
         Some(read_piece(body, p, survey))

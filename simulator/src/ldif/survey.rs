@@ -11,7 +11,7 @@
 use super::chunks;
 use super::error::LdifError;
 use super::merge::Merge;
-use super::read::{SkipCounts, merged, merged_bytes};
+use super::read::{SkipCounts, merged, merged_bytes, merged_bytes_with};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -47,13 +47,19 @@ pub fn survey(text: &str) -> Result<LdifSurvey, LdifError> {
 /// `survey` of a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM.
 pub fn survey_bytes(bytes: &[u8]) -> Result<LdifSurvey, LdifError> {
     match super::text::utf8_bytes(bytes) {
-        // Checked for UTF-8 piece by piece, on the cores that read the pieces.
-        Some(utf8) => Ok(summarize(merged_bytes(
-            utf8,
-            chunks::parts_for(utf8.len()),
-            true,
-        )?)),
+        Some(utf8) => survey_utf8_in_parts(utf8, chunks::parts_for(utf8.len())),
         None => survey(&super::text::decode(bytes)?),
+    }
+}
+
+/// `survey_bytes` of bytes that should be UTF-8 (no BOM), cut into at most `parts` parts, each
+/// checked for UTF-8 on the core that reads it. Lines only name errors: the lines of the
+/// parts are counted (a pass over the text) only when there is an error to report, by
+/// reading the text again.
+pub(crate) fn survey_utf8_in_parts(utf8: &[u8], parts: usize) -> Result<LdifSurvey, LdifError> {
+    match merged_bytes_with(utf8, parts, true, false) {
+        Ok(read) => Ok(summarize(read)),
+        Err(_) => Ok(summarize(merged_bytes(utf8, parts, true)?)),
     }
 }
 
