@@ -249,3 +249,27 @@ fn values_checked_but_not_kept_fail_or_pass_as_they_read() {
         }
     }
 }
+
+/// Every default scope rule meets an object it leaves out and one it keeps, from the values
+/// the survey keeps of them (`kept_by_survey`): a contact mail-enabled by `mail` only or by
+/// its primary SMTP address only, users without `sAMAccountName` or named as sync accounts,
+/// a critical system object.
+#[test]
+fn the_default_scope_rules_read_what_the_survey_keeps() {
+    let records = [
+        "CN=C1,DC=contoso,DC=com\nobjectClass: contact\nmail: c1@contoso.com",
+        "CN=C2,DC=contoso,DC=com\nobjectClass: contact\nproxyAddresses: SMTP:c2@contoso.com",
+        "CN=C3,DC=contoso,DC=com\nobjectClass: contact\nmail: none\nproxyAddresses: smtp:c3@x.com",
+        "CN=U1,DC=contoso,DC=com\nobjectClass: user\ndisplayName: no sam",
+        "CN=U2,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: MSOL_1234",
+        "CN=U3,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: u3\nuserAccountControl: 514",
+        "CN=G1,DC=contoso,DC=com\nobjectClass: group\nisCriticalSystemObject: TRUE",
+    ];
+    let text: String = records.iter().map(|r| format!("dn: {r}\n\n")).collect();
+    let survey = survey_in_parts(&text, 1).unwrap();
+    let out = &survey.out_of_default_scope;
+    assert_eq!(out.values().sum::<usize>(), 4, "{out:?}");
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert_eq!(survey.counts.disabled_users, 1);
+    assert_agree(&text, 1);
+}
