@@ -17,9 +17,24 @@ use upgrade_lab_model::{RunProfile, RunRecord, SimDuration, SimTime};
 
 /// How often verification looks at the Operations tab while the initial cycle runs.
 pub const INITIAL_CYCLE_POLL: SimDuration = SimDuration::from_mins(5);
-/// How long verification waits for the initial cycle before reporting what is missing: a large
+/// The shortest wait for the initial cycle before verification reports what is missing: a large
 /// directory's initial cycle "might take multiple days" (docs/real-systems.md, "Timing figures").
-pub const INITIAL_CYCLE_WAIT_MAX: SimDuration = SimDuration::from_hours(72);
+pub const INITIAL_CYCLE_WAIT_FLOOR: SimDuration = SimDuration::from_hours(72);
+/// How many times the analysis's estimate verification waits at most, for a directory whose
+/// estimate is longer than the floor: the estimate is the wizard's figure for syncing the
+/// directory once, and an operator who was told "ten days" does not give up after three.
+pub const INITIAL_CYCLE_WAIT_ESTIMATES: u64 = 2;
+
+/// How long verification waits for the initial cycle: [`INITIAL_CYCLE_WAIT_FLOOR`], or
+/// [`INITIAL_CYCLE_WAIT_ESTIMATES`] times the analysis's estimate when that is longer (no
+/// analysis: the floor). At 10,000,000 objects the estimate is 600 hours and the simulated
+/// initial cycle about 530: a fixed 72 hours reported a cycle still running as missing.
+pub fn initial_cycle_wait_limit(estimate: Option<SimDuration>) -> SimDuration {
+    let scaled = estimate.map_or(SimDuration::ZERO, |e| {
+        SimDuration(e.0.saturating_mul(INITIAL_CYCLE_WAIT_ESTIMATES))
+    });
+    scaled.max(INITIAL_CYCLE_WAIT_FLOOR)
+}
 /// Pending exports verification reads per page (about 10 MB of descriptions at a time).
 pub const PENDING_EXPORT_PAGE: usize = 65_536;
 
@@ -81,12 +96,16 @@ fn assert_verified_before_export(staging: bool, verified_at: Option<SimTime>) {
 }
 
 impl<P: Ports> Upgrade<P> {
-    /// The run history once the initial cycle has run. With "start the synchronization
-    /// process" on, the installer starts the cycle and the operator waits for it, as the
-    /// Operations tab shows it: poll every [`INITIAL_CYCLE_POLL`] for at most
-    /// [`INITIAL_CYCLE_WAIT_MAX`]. With it off nothing will run, so there is nothing to wait for.
-    async fn wait_for_initial_cycle(&mut self) -> Result<Vec<RunRecord>, UpgradeError> {
+    /// The run history once the initial cycle has run, and how long the engine waited when it
+    /// gave up before the cycle finished. With "start the synchronization process" on, the
+    /// installer starts the cycle and the operator waits for it, as the Operations tab shows
+    /// it: poll every [`INITIAL_CYCLE_POLL`] for at most [`initial_cycle_wait_limit`]. With it
+    /// off nothing will run, so there is nothing to wait for.
+    async fn wait_for_initial_cycle(
+        &mut self,
+    ) -> Result<(Vec<RunRecord>, Option<SimDuration>), UpgradeError> {
         let waited_since = self.clock.now();
+        let limit = initial_cycle_wait_limit(self.state.analysis.as_ref().map(|a| a.estimate));
         loop {
             let history = self
                 .connect
@@ -98,8 +117,11 @@ impl<P: Ports> Upgrade<P> {
                 .iter()
                 .all(|r| r.status.is_some());
             let waited = self.clock.now().since(waited_since);
-            if all_ran || !self.options.start_sync || waited >= INITIAL_CYCLE_WAIT_MAX {
-                return Ok(history);
+            if all_ran || !self.options.start_sync {
+                return Ok((history, None));
+            }
+            if waited >= limit {
+                return Ok((history, Some(waited)));
             }
             self.clock.sleep(INITIAL_CYCLE_POLL).await;
         }
@@ -107,7 +129,7 @@ impl<P: Ports> Upgrade<P> {
 
     /// Verifies the staging server: the four runs and the pending exports.
     pub async fn verify_staging(&mut self) -> Result<StagingReport, UpgradeError> {
-        let mut history = self.wait_for_initial_cycle().await?;
+        let (mut history, gave_up_after) = self.wait_for_initial_cycle().await?;
         if verify::check_initial_cycle(&history).cut_short() {
             // A crash stopped the initial cycle after some of its runs: the scheduler goes on
             // with delta cycles, so the missing full runs are started by hand, as an operator
@@ -119,7 +141,10 @@ impl<P: Ports> Upgrade<P> {
                 .await
                 .map_err(port("read run history"))?;
         }
-        let initial_cycle = verify::check_initial_cycle(&history);
+        let mut initial_cycle = verify::check_initial_cycle(&history);
+        if let Some(waited) = gave_up_after {
+            initial_cycle = initial_cycle.still_running_after(waited);
+        }
         let finding = if initial_cycle.verified() {
             "Full Import and Full Synchronization completed without errors on both connectors"
                 .to_string()
@@ -404,6 +429,20 @@ impl<P: Ports> Upgrade<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wait_is_the_floor_unless_twice_the_estimate_is_longer() {
+        let h = SimDuration::from_hours;
+        assert_eq!(initial_cycle_wait_limit(None), h(72));
+        assert_eq!(initial_cycle_wait_limit(Some(h(10))), h(72));
+        assert_eq!(initial_cycle_wait_limit(Some(h(36))), h(72));
+        assert_eq!(initial_cycle_wait_limit(Some(h(37))), h(74));
+        assert_eq!(initial_cycle_wait_limit(Some(h(600))), h(1200));
+        assert_eq!(
+            initial_cycle_wait_limit(Some(SimDuration(u64::MAX))),
+            SimDuration(u64::MAX)
+        );
+    }
 
     #[test]
     fn the_gap_runs_from_dirsyncs_stop_to_the_first_export() {

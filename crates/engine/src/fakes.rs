@@ -168,6 +168,11 @@ pub struct FakeConnect {
     pub pending: Vec<PendingExport>,
     pub files: BTreeMap<String, Vec<u8>>,
     pub requests: Vec<InstallRequest>,
+    /// How long the initial cycle the installer starts runs before its four runs show in the
+    /// history (`None`: they are there when the installer returns).
+    pub initial_cycle_takes: Option<SimDuration>,
+    /// When a started initial cycle will have finished, until `run_history` records it.
+    cycle_due: Option<u64>,
 }
 
 impl FakeConnect {
@@ -180,6 +185,15 @@ impl FakeConnect {
             pending: Vec::new(),
             files: BTreeMap::new(),
             requests: Vec::new(),
+            initial_cycle_takes: None,
+            cycle_due: None,
+        }
+    }
+
+    /// Records the four runs of the initial cycle, ending now.
+    fn record_initial_cycle(&mut self) {
+        for (c, p) in crate::verify::REQUIRED_RUNS {
+            self.record(c, p);
         }
     }
 
@@ -229,10 +243,10 @@ impl ConnectServer for FakeConnect {
         });
         let start_sync = request.start_sync;
         self.requests.push(request);
-        if start_sync {
-            for (c, p) in crate::verify::REQUIRED_RUNS {
-                self.record(c, p);
-            }
+        match (start_sync, self.initial_cycle_takes) {
+            (false, _) => {}
+            (true, None) => self.record_initial_cycle(),
+            (true, Some(d)) => self.cycle_due = Some(self.time.get() + d.as_millis()),
         }
         Ok(InstallReceipt {
             finished_at: SimTime(self.time.get()),
@@ -256,6 +270,10 @@ impl ConnectServer for FakeConnect {
         Ok(self.record(connector, profile))
     }
     async fn run_history(&mut self) -> Result<Vec<RunRecord>, PortError> {
+        if self.cycle_due.is_some_and(|due| self.time.get() >= due) {
+            self.cycle_due = None;
+            self.record_initial_cycle();
+        }
         Ok(self.history.clone())
     }
     async fn pending_exports(&mut self) -> Result<Vec<PendingExport>, PortError> {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use upgrade_lab_model::sync::Connector;
 use upgrade_lab_model::{
     Credential, ExportOperation, ImmutableId, ObjectKind, PendingExport, ProxySetting, RunProfile,
-    Secret, SimTime, SqlBackend,
+    Secret, SimDuration, SimTime, SqlBackend,
 };
 
 type Engine = Upgrade<FakePorts>;
@@ -396,6 +396,44 @@ async fn a_changed_settings_file_is_refused_on_the_new_server() {
         UpgradeError::Settings(SettingsFileError::ChecksumMismatch { .. })
     ));
     assert!(err.to_string().contains("export again"));
+}
+
+#[tokio::test]
+async fn verification_waits_for_a_large_directory_s_initial_cycle_longer_than_the_floor() {
+    // 2,000,000 objects: the analysis estimates 120 hours, so the wait is 240 hours; a cycle of
+    // 100 hours verifies (a fixed 72-hour wait reported it as missing).
+    let mut e = engine(2_000_000, "AADC01", |_| {});
+    e.connect_mut().initial_cycle_takes = Some(SimDuration::from_hours(100));
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    let staging = e.verify_staging().await.unwrap();
+    assert!(
+        staging.initial_cycle.verified(),
+        "{:?}",
+        staging.initial_cycle
+    );
+}
+
+#[tokio::test]
+async fn a_cycle_still_running_when_verification_gives_up_is_not_called_never_started() {
+    let mut e = engine(2_000_000, "AADC01", |_| {});
+    e.connect_mut().initial_cycle_takes = Some(SimDuration::from_hours(300));
+    e.export_settings().await.unwrap();
+    e.install_parallel().await.unwrap();
+    let before = e.connect_mut().time.get();
+    let staging = e.verify_staging().await.unwrap();
+    let waited = SimDuration(e.connect_mut().time.get() - before);
+    let problems = &staging.initial_cycle.problems;
+    assert!(staging.initial_cycle.none_ran);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("had not finished its first run after 240:00:00 of waiting"),
+        "{problems:?}"
+    );
+    assert!(!problems[0].contains("not started"), "{problems:?}");
+    // It gave up at the limit (a multiple of the poll interval), not before and not later.
+    assert_eq!(waited, SimDuration::from_hours(240));
+    assert!(e.state().initial_cycle_verified_at.is_none());
 }
 
 #[tokio::test]

@@ -46,7 +46,8 @@ pub struct RequiredRun {
 pub struct InitialCycle {
     /// The four required runs, in [`REQUIRED_RUNS`] order.
     pub runs: Vec<RequiredRun>,
-    /// True when not one of the four runs is in the history (start_sync was off).
+    /// True when not one of the four runs is in the history: start_sync was off, or the cycle
+    /// had not finished a run when verification stopped waiting.
     pub none_ran: bool,
     /// What is missing or failed, as sentences; empty = verified.
     pub problems: Vec<String>,
@@ -56,6 +57,21 @@ impl InitialCycle {
     /// Verified: the four runs ran and ended clean.
     pub fn verified(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// The verdict when verification stopped waiting after `waited` with the synchronization
+    /// started: a history without any of the four runs means the cycle is still on its first
+    /// run, not that it never started, and the problem says so. Any other verdict is kept.
+    #[must_use]
+    pub fn still_running_after(mut self, waited: SimDuration) -> Self {
+        if self.none_ran {
+            self.problems = vec![format!(
+                "the initial cycle started at installation had not finished its first run \
+                 after {waited} of waiting: a large directory's first Full Import can take \
+                 days; wait for the four runs on the Operations tab, then verify again"
+            )];
+        }
+        self
     }
 
     /// Whether a crash cut the initial cycle short: one of its runs stopped
@@ -545,6 +561,19 @@ mod tests {
             "{:?}",
             c.problems
         );
+    }
+
+    #[test]
+    fn giving_up_on_a_started_cycle_says_it_is_still_running_and_keeps_other_verdicts() {
+        let waited = SimDuration::from_hours(72);
+        let none = check_initial_cycle(&[]).still_running_after(waited);
+        assert!(none.none_ran && !none.verified());
+        assert_eq!(none.problems.len(), 1);
+        assert!(none.problems[0].contains("had not finished its first run after 72:00:00"));
+        let clean = check_initial_cycle(&four_clean());
+        assert_eq!(clean.clone().still_running_after(waited), clean);
+        let partial = check_initial_cycle(&four_clean()[..2]);
+        assert_eq!(partial.clone().still_running_after(waited), partial);
     }
 
     #[test]

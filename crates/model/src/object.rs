@@ -435,8 +435,12 @@ impl Attributes {
                 m |= attribute_flow::bit(attribute_flow::field_row(f));
             }
         };
-        for (s, _) in self.texts.singles() {
-            field(SLOT_FIELDS[s as usize], true);
+        // The slot bits, not the values: a presence check must not touch the text buffer
+        // (outbound flow asks this of every object, twice, on a cold buffer).
+        let mut slots = self.texts.slot_bits();
+        while slots != 0 {
+            field(SLOT_FIELDS[slots.trailing_zeros() as usize], true);
+            slots &= slots - 1;
         }
         field(Field::Manager, self.manager.is_some());
         field(Field::ProxyAddresses, self.proxy_addresses().len() > 0);
@@ -860,6 +864,25 @@ mod tests {
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(json, r#"{"manager":"CN=Boss,DC=x"}"#);
         assert!(serde_json::from_str::<Attributes>(&json).unwrap() == b);
+    }
+
+    #[test]
+    fn every_text_slot_alone_is_present_as_its_own_row() {
+        for (s, &f) in SLOT_FIELDS.iter().enumerate() {
+            let value = format!("value {s}");
+            let a = Attributes::from_texts(&[(f, value.as_str())]);
+            let rows = a.present_rows() & !attribute_flow::DERIVED_ROWS;
+            assert_eq!(rows, bit(field_row(f)), "slot {s} ({f:?})");
+        }
+        let mut all = TextBuilder::default();
+        for (s, &f) in SLOT_FIELDS.iter().enumerate() {
+            all.set_fmt(f, format_args!("v{s}"));
+        }
+        let a = Attributes::with_texts(all.finish());
+        let expected = SLOT_FIELDS
+            .iter()
+            .fold(attribute_flow::DERIVED_ROWS, |m, &f| m | bit(field_row(f)));
+        assert_eq!(a.present_rows(), expected);
     }
 
     #[test]

@@ -184,6 +184,12 @@ impl PackedTexts {
         }
     }
 
+    /// The present single-valued slots, one bit per slot (bit `s`: slot `s`), without reading
+    /// the text: what a presence check needs, at the cost of one field load.
+    pub(crate) fn slot_bits(&self) -> u32 {
+        self.slots()
+    }
+
     /// The present single-valued slots with their values, in slot order.
     pub(crate) fn singles(&self) -> impl Iterator<Item = (u32, &str)> {
         let mut bits = self.slots();
