@@ -33,15 +33,14 @@ impl ParentShapes {
                 dc_start: from_first,
             });
         }
-        let tail = match self.shapes.get(parent) {
-            Some(shape) => *shape,
-            None => {
-                let shape = dn::shape(parent);
-                if self.shapes.len() < MAX_PARENTS {
-                    self.shapes.insert(parent.into(), shape);
-                }
-                shape
+        let tail = if let Some(shape) = self.shapes.get(parent) {
+            *shape
+        } else {
+            let shape = dn::shape(parent);
+            if self.shapes.len() < MAX_PARENTS {
+                self.shapes.insert(parent.into(), shape);
             }
+            shape
         }?;
         let parent_start = dn.len() - parent.len();
         Some(Shape {

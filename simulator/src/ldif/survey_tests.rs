@@ -265,7 +265,10 @@ fn the_default_scope_rules_read_what_the_survey_keeps() {
         "CN=U3,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: u3\nuserAccountControl: 514",
         "CN=G1,DC=contoso,DC=com\nobjectClass: group\nisCriticalSystemObject: TRUE",
     ];
-    let text: String = records.iter().map(|r| format!("dn: {r}\n\n")).collect();
+    let mut text = String::new();
+    for r in records {
+        let _ = write!(text, "dn: {r}\n\n");
+    }
     let survey = survey_in_parts(&text, 1).unwrap();
     let out = &survey.out_of_default_scope;
     assert_eq!(out.values().sum::<usize>(), 4, "{out:?}");
