@@ -1,8 +1,9 @@
-//! What `inspect` reports of an LDIF file, read without keeping the directory: each object is
-//! read exactly as `read_directory` reads it (same checks, same errors), summarized on the
-//! core that read it (counts, the reason the default scope leaves it out, its UPN and proxy
-//! addresses for the defect scan) and dropped, so the memory it took is reused by the next
-//! object instead of growing by the size of the directory. The parts are joined in file order
+//! What `inspect` reports of an LDIF file, read without keeping the directory: each object's
+//! values are checked exactly as `read_directory` checks them (same checks, same errors), but
+//! the object is never built: only the texts the survey reads are kept (`read::kept_by_survey`)
+//! and summarized on the core that read them (counts, the reason the default scope leaves the
+//! object out, its UPN and proxy addresses for the defect scan), so the memory does not grow
+//! by the size of the directory. The parts are joined in file order
 //! as `read_directory` joins them (duplicate DNs and objectGUIDs, domains, forest), and the
 //! summaries give what `Directory::counts`, `Scope::why_out` and `validate::find_defects`
 //! give for the directory `read_directory` returns (`survey_tests.rs` holds both to that).
