@@ -54,19 +54,13 @@ pub(crate) struct WriteResult {
 
 impl SyncEngine {
     /// The writes of an export run (unconfirmed ones again), unless the threshold stops it.
-    pub(crate) fn plan_export(&self) -> ExportPlan {
-        let mut deletes = 0u64;
-        let items: Vec<u32> = self
-            .aad_cs
+    pub(crate) fn plan_export(&mut self) -> ExportPlan {
+        let items = self.pending_export_items();
+        let deletes = items
             .iter()
-            .filter_map(|(i, cs)| {
-                let e = cs.export.as_ref()?;
-                if e.operation == ExportOperation::Delete {
-                    deletes += 1;
-                }
-                Some(i)
-            })
-            .collect();
+            .filter_map(|&i| self.aad_cs.get(i)?.export.as_ref())
+            .filter(|e| e.operation == ExportOperation::Delete)
+            .count() as u64;
         match self.config.delete_threshold {
             Some(threshold) if deletes > u64::from(threshold) => match self.config.flow {
                 super::rules::FlowSet::Connect => {
@@ -88,6 +82,26 @@ impl SyncEngine {
             },
             _ => ExportPlan::Ready(items),
         }
+    }
+
+    /// The Azure AD connector-space objects with a pending export, in connector-space order,
+    /// read from the export queue (which keeps just these).
+    fn pending_export_items(&mut self) -> Vec<u32> {
+        let aad_cs = &self.aad_cs;
+        let queue = &mut self.export_queue;
+        queue.sort_unstable();
+        queue.dedup();
+        queue.retain(|&i| aad_cs.get(i).is_some_and(|cs| cs.export.is_some()));
+        debug_assert_eq!(
+            *queue,
+            aad_cs
+                .iter()
+                .filter(|(_, cs)| cs.export.is_some())
+                .map(|(i, _)| i)
+                .collect::<Vec<u32>>(),
+            "the export queue misses a pending export"
+        );
+        queue.clone()
     }
 
     /// Sends each planned write through `write` and records its outcome in the export memory:

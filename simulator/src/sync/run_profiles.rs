@@ -487,6 +487,7 @@ impl SyncEngine {
                     exported_count: 0,
                     last_error: None,
                 });
+                self.export_queue.push(a);
             }
         } else {
             self.aad_cs.remove(a);
@@ -658,6 +659,7 @@ impl SyncEngine {
             exported_count,
             last_error,
         });
+        self.export_queue.push(a);
     }
 }
 

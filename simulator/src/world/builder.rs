@@ -301,6 +301,7 @@ impl WorldBuilder {
             exporter_state: BTreeMap::new(),
             ad_password_watermark_dirsync: SimTime::START,
             interrupted_exports: BTreeMap::new(),
+            retired: Vec::new(),
             baseline,
             planted_bug: self.planted_bug,
         }

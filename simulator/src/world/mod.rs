@@ -107,6 +107,10 @@ pub struct WorldState {
     /// Writes of an export a crash interrupted, per upper-case host: kept only under the
     /// planted bug `ReplayInterruptedExport`, which sends them again.
     pub(crate) interrupted_exports: BTreeMap<String, Vec<export_run::ReplayWrite>>,
+    /// The databases of uninstalled servers, never read again: they are freed with the world,
+    /// not by the uninstall, so that a cutover does not spend its time freeing a million
+    /// objects (and a process that ends with the world does not free them at all).
+    pub(crate) retired: Vec<crate::sync::SyncEngine>,
 }
 
 /// **Test affordance**: a bug planted on purpose in the system under test, so that tests can

@@ -193,7 +193,9 @@ impl DirSyncServerPort for DirSyncPort {
                 d.service_running = false;
                 d.uninstalled_at = Some(now);
                 // The database goes with it.
-                d.engine = SyncEngine::new(d.engine.config.clone(), 0);
+                let empty = SyncEngine::new(d.engine.config.clone(), 0);
+                let database = std::mem::replace(&mut d.engine, empty);
+                st.retired.push(database);
             }
             st.refresh_exporters(now);
         }
