@@ -4,7 +4,7 @@
 
 use crate::constants::{DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS, PROXY_ADDRESSES_MAX, UPN_PREFIX_MAX};
 use crate::directory::Directory;
-use crate::object::{DirectoryObject, ObjectKind};
+use crate::object::{Attributes, DirectoryObject, ObjectKind};
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
@@ -220,33 +220,46 @@ pub fn check_object<'d>(
     o: &'d DirectoryObject,
     members: usize,
     findings: &mut ObjectFindings,
+    hold: impl FnMut(Listed, &'d str, usize),
+) {
+    check_attributes(o.kind, &o.dn, &o.attrs, members, findings, hold);
+}
+
+/// [`check_object`] of an object given by its class, DN and attributes, for a reader that
+/// has not built the object (the LDIF survey): the same checks, from the one place they live.
+pub fn check_attributes<'d>(
+    kind: ObjectKind,
+    dn: &str,
+    a: &'d Attributes,
+    members: usize,
+    findings: &mut ObjectFindings,
     mut hold: impl FnMut(Listed, &'d str, usize),
 ) {
-    if let Some(upn) = o.attrs.user_principal_name() {
+    if let Some(upn) = a.user_principal_name() {
         hold(Listed::Upn, upn, 0);
         if let Some(p) = upn_problem(upn) {
             findings
                 .invalid_values
-                .push(invalid(&o.dn, "userPrincipalName", upn, p));
+                .push(invalid(dn, "userPrincipalName", upn, p));
         }
     }
-    let proxies = o.attrs.proxy_addresses();
+    let proxies = a.proxy_addresses();
     let proxy_count = proxies.len();
     for (n, p) in proxies.enumerate() {
         hold(Listed::Proxy, p, n);
         if let Some(problem) = proxy_address_problem(p) {
             findings
                 .invalid_values
-                .push(invalid(&o.dn, "proxyAddresses", p, problem));
+                .push(invalid(dn, "proxyAddresses", p, problem));
         }
     }
-    if o.kind == ObjectKind::Group
+    if kind == ObjectKind::Group
         && over_group_member_limit(members, DIRSYNC_GROUP_MEMBER_LIMIT_MEMBERS)
     {
-        findings.oversized_groups.push(o.dn.to_string());
+        findings.oversized_groups.push(dn.to_string());
     }
     if proxy_count > PROXY_ADDRESSES_MAX {
-        findings.too_many_proxy_addresses.push(o.dn.to_string());
+        findings.too_many_proxy_addresses.push(dn.to_string());
     }
 }
 

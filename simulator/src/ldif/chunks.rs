@@ -23,11 +23,11 @@ pub(super) struct Piece {
     pub(crate) first_line: usize,
 }
 
-/// How many parts to cut a text of `len` bytes into: a few per core, so a core that other
-/// work slows down does not hold up the others.
+/// How many parts to cut a text of `len` bytes into: up to sixteen per core, so a core that
+/// other work slows down does not hold up the others, and the last parts to finish are small.
 pub(super) fn parts_for(len: usize) -> usize {
     let by_size = len / MIN_PART_BYTES;
-    by_size.clamp(1, rayon::current_num_threads() * 4)
+    by_size.clamp(1, rayon::current_num_threads() * 16)
 }
 
 /// Cuts `text` into at most `parts` pieces of about equal size, at record starts.
@@ -38,6 +38,12 @@ pub(super) fn split(text: &str, parts: usize) -> Vec<Piece> {
 /// `split` of text not yet checked to be UTF-8: the cuts fall before ASCII `dn:` after a line
 /// feed, so each piece of UTF-8 text is UTF-8 on its own.
 pub(super) fn split_bytes(bytes: &[u8], parts: usize) -> Vec<Piece> {
+    split_bytes_with(bytes, parts, true)
+}
+
+/// `split_bytes`; without `count_lines`, every piece's `first_line` is 1 (a reading that
+/// needs no line numbers: one that reads again, counting them, when it meets an error).
+pub(super) fn split_bytes_with(bytes: &[u8], parts: usize, count_lines: bool) -> Vec<Piece> {
     let first = first_content_line(bytes);
     let mut starts = vec![0];
     for k in 1..parts {
@@ -53,8 +59,8 @@ pub(super) fn split_bytes(bytes: &[u8], parts: usize) -> Vec<Piece> {
         .zip(starts.iter().skip(1).chain([&bytes.len()]))
         .map(|(&a, &b)| a..b)
         .collect();
-    let newlines: Vec<usize> = if ranges.len() == 1 {
-        vec![0]
+    let newlines: Vec<usize> = if ranges.len() == 1 || !count_lines {
+        vec![0; ranges.len()]
     } else {
         ranges
             .par_iter()

@@ -5,8 +5,9 @@
 //! - `read`: records → `model::Directory`, counting what the model does not hold;
 //! - `chunks` and `merge`: a large text cut at record boundaries, read on all cores and
 //!   joined in file order (the same directory, counts and first error as reading it whole);
-//! - `survey`: what `inspect` reports of a file (counts, scope, defects), each object read
-//!   as `read` reads it, summarized where it is read and dropped;
+//! - `survey`: what `inspect` reports of a file (counts, scope, defects), each object's values
+//!   checked as `read` checks them, summarized where it is read, never built;
+//! - `parents`: `dn::shape` with each parent DN walked once;
 //! - `write`: `model::Directory` → LDIF that reads back to an equal directory;
 //! - `time`: `whenChanged` as generalized time ⇄ ms since 1970.
 //!
@@ -29,6 +30,7 @@ mod chunks;
 mod error;
 mod merge;
 mod names;
+mod parents;
 mod parse;
 mod read;
 mod survey;

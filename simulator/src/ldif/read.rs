@@ -18,6 +18,7 @@ use super::chunks;
 use super::error::{LdifError, LdifErrorKind};
 use super::merge::{Caseless, Failure, Item, Merge, Part, What};
 use super::names;
+use super::parents::ParentShapes;
 use super::parse::{AttrLine, RawValue, Record, RecordKind, Records};
 use super::survey::PartSurvey;
 use super::text;
@@ -157,7 +158,19 @@ pub(super) fn merged_bytes(
     parts: usize,
     survey: bool,
 ) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
-    let pieces = chunks::split_bytes(bytes, parts);
+    merged_bytes_with(bytes, parts, survey, true)
+}
+
+/// `merged_bytes`; without `count_lines` the lines of the parts after the first are not
+/// counted (`chunks::split_bytes_with`), so the lines an error names are wrong: for a caller
+/// that reads again with them when it meets one (`survey_bytes`).
+pub(super) fn merged_bytes_with(
+    bytes: &[u8],
+    parts: usize,
+    survey: bool,
+    count_lines: bool,
+) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+    let pieces = chunks::split_bytes_with(bytes, parts, count_lines);
     let read = |p: &chunks::Piece| {
         let body = std::str::from_utf8(&bytes[p.range.clone()]).ok()?;
         Some(read_piece(body, p, survey))
@@ -202,7 +215,7 @@ fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a
     let mut rec = Record::default();
     let mut reader = Reader::new(body.len());
     if survey {
-        reader.part.survey = Some(Box::default());
+        reader.part.survey = Some(Box::new(PartSurvey::for_text(body.len())));
     }
     loop {
         match records.next_into(&mut rec) {
@@ -285,7 +298,10 @@ struct Buffers {
     members: Vec<Value>,
     /// `manager`, interned as `member` values are.
     manager: Option<Value>,
-    extras: Vec<(AttrId, Value)>,
+    /// Whether the object has a `manager` value (also when the part is surveyed).
+    has_manager: bool,
+    /// The extras' rows, with their values (without them when the part is surveyed).
+    extras: Vec<(AttrId, Option<Value>)>,
     /// `member` values checked but not kept (when the part is surveyed).
     member_count: usize,
     scratch: Vec<u8>,
@@ -300,6 +316,7 @@ struct Reader<'a> {
     dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
+    parent_shapes: ParentShapes,
     buffers: Buffers,
 }
 
@@ -315,6 +332,7 @@ impl<'a> Reader<'a> {
             dn_interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
+            parent_shapes: ParentShapes::default(),
             buffers: Buffers::default(),
         }
     }
@@ -335,8 +353,9 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        // One walk: well formed, named `DC=`, and where its domain part starts.
-        let Some(shape) = dn::shape(dn_text) else {
+        // One walk (of the first RDN, the parent remembered): well formed, named `DC=`, and
+        // where its domain part starts.
+        let Some(shape) = self.parent_shapes.shape(dn_text) else {
             let kind = LdifErrorKind::DnNotWellFormed(rec.dn.to_string());
             return Err(LdifError::at(rec.line, kind).into());
         };
@@ -372,13 +391,23 @@ impl<'a> Reader<'a> {
         Ok(match class {
             Modelled::Object(kind) => {
                 self.note_domain_of(dn, suffix, rec.line)?;
-                let object = self.object(rec, kind, dn.clone())?;
+                let mut meta = Meta::default();
+                let a = self.attributes(rec, &mut meta)?;
+                let guid = meta.guid.unwrap_or_else(|| names::guid_from_dn(dn));
                 match self.part.survey.as_deref_mut() {
                     Some(survey) => {
-                        survey.note(&object, std::mem::take(&mut self.buffers.member_count));
-                        What::Counted(object.guid)
+                        let members = std::mem::take(&mut self.buffers.member_count);
+                        survey.note(kind, dn, &a, members);
+                        What::Counted(guid)
                     }
-                    None => What::Object(object),
+                    None => What::Object(DirectoryObject {
+                        guid,
+                        kind,
+                        dn: dn.clone(),
+                        attrs: Arc::new(a),
+                        usn_changed: meta.usn.unwrap_or(0),
+                        when_changed_ms: meta.when.unwrap_or(0),
+                    }),
                 }
             }
             Modelled::OrganizationalUnit => {
@@ -463,38 +492,33 @@ impl<'a> Reader<'a> {
         Ok(guid.unwrap_or_else(|| names::guid_from_dn(names::strip_extended_dn(&rec.dn))))
     }
 
-    fn object(
-        &mut self,
-        rec: &Record<'a>,
-        kind: ObjectKind,
-        dn: Value,
-    ) -> Result<DirectoryObject, LdifError> {
+    /// Reads an object's attributes, every value checked as the model holds it. For a
+    /// surveyed part the attributes hold only what the survey reads (`kept_by_survey`, the
+    /// flags): `member`, `manager` and the extras are checked, counted where the survey counts
+    /// them, and not kept.
+    fn attributes(&mut self, rec: &Record<'a>, meta: &mut Meta) -> Result<Attributes, LdifError> {
         let mut a = Attributes::default();
-        let mut meta = Meta::default();
         for attr in &rec.attrs {
             let which = attr_of(&attr.name);
             if !self.text_attr(attr, which)?
                 && !flag_attr(attr, which, &mut a, &mut self.buffers.scratch)?
             {
-                self.other_attr(attr, which, &mut a, &mut meta)?;
+                self.other_attr(attr, which, &mut a, meta)?;
             }
         }
         let b = &mut self.buffers;
-        if !b.extras.is_empty() {
-            a.extra = Some(Box::new(ExtraAttributes::new(b.extras.drain(..).collect())));
+        if self.part.survey.is_some() {
+            b.extras.clear();
+        } else if !b.extras.is_empty() {
+            let extras = b.extras.drain(..).filter_map(|(id, v)| Some((id, v?)));
+            a.extra = Some(Box::new(ExtraAttributes::new(extras.collect())));
         }
         a.member = b.members.drain(..).collect();
         a.set_manager(b.manager.take());
+        b.has_manager = false;
         b.seen.clear();
         a.set_texts(&mut b.texts);
-        Ok(DirectoryObject {
-            guid: meta.guid.unwrap_or_else(|| names::guid_from_dn(&dn)),
-            kind,
-            dn,
-            attrs: Arc::new(a),
-            usn_changed: meta.usn.unwrap_or(0),
-            when_changed_ms: meta.when.unwrap_or(0),
-        })
+        Ok(a)
     }
 
     /// Reads a single-valued text or DN attribute, or one value of proxyAddresses or member,
@@ -514,10 +538,15 @@ impl<'a> Reader<'a> {
             Attr::Title => Field::Title,
             Attr::City => Field::City,
             Attr::Manager => {
-                if b.manager.is_some() {
+                if b.has_manager {
                     return Err(second_value(attr));
                 }
-                b.manager = Some(dn_value(attr, &mut b.scratch, &mut self.dn_interner)?);
+                b.has_manager = true;
+                if self.part.survey.is_some() {
+                    attr.text(&mut b.scratch)?;
+                } else {
+                    b.manager = Some(dn_value(attr, &mut b.scratch, &mut self.dn_interner)?);
+                }
                 return Ok(true);
             }
             Attr::TelephoneNumber => Field::TelephoneNumber,
@@ -547,7 +576,9 @@ impl<'a> Reader<'a> {
             }
             b.seen.push(field);
         }
-        b.texts.set(field, text);
+        if self.part.survey.is_none() || kept_by_survey(field) {
+            b.texts.set(field, text);
+        }
         Ok(true)
     }
 
@@ -592,7 +623,9 @@ impl<'a> Reader<'a> {
                 }
                 b.seen.push(Field::Extension(n));
                 let v = attr.text(&mut b.scratch)?;
-                b.texts.set(Field::Extension(n), v);
+                if self.part.survey.is_none() {
+                    b.texts.set(Field::Extension(n), v);
+                }
             }
             Attr::Other => match attribute_flow::by_ad_name(&attr.name)
                 .filter(|id| id.flow().storage == Storage::Extra)
@@ -601,7 +634,15 @@ impl<'a> Reader<'a> {
                     if !id.flow().multi_valued && b.extras.iter().any(|(r, _)| *r == id) {
                         return Err(second_value(attr));
                     }
-                    let v = extra_value(attr, &mut b.scratch, i)?;
+                    let v = if self.part.survey.is_some() {
+                        // Checked as `extra_value` checks it: only base64 can fail.
+                        if let RawValue::Base64(_) = attr.value {
+                            attr.bytes(&mut b.scratch)?;
+                        }
+                        None
+                    } else {
+                        Some(extra_value(attr, &mut b.scratch, i)?)
+                    };
                     b.extras.push((id, v));
                 }
                 None => self.drop_value(attr),
@@ -652,6 +693,16 @@ fn flag_attr(
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// The texts a surveyed part keeps of an object: what `PartSurvey::note` reads (the default
+/// scope rules read `sAMAccountName`, `mail` and the primary SMTP address; the defect checks
+/// the UPN and the proxy addresses). The other values are checked and dropped.
+fn kept_by_survey(field: Field) -> bool {
+    matches!(
+        field,
+        Field::SamAccountName | Field::Mail | Field::UserPrincipalName | Field::ProxyAddresses
+    )
 }
 
 /// What a record says about its object beside the attributes: objectGUID, uSNChanged and

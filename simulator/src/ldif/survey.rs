@@ -1,8 +1,9 @@
-//! What `inspect` reports of an LDIF file, read without keeping the directory: each object is
-//! read exactly as `read_directory` reads it (same checks, same errors), summarized on the
-//! core that read it (counts, the reason the default scope leaves it out, its UPN and proxy
-//! addresses for the defect scan) and dropped, so the memory it took is reused by the next
-//! object instead of growing by the size of the directory. The parts are joined in file order
+//! What `inspect` reports of an LDIF file, read without keeping the directory: each object's
+//! values are checked exactly as `read_directory` checks them (same checks, same errors), but
+//! the object is never built: only the texts the survey reads are kept (`read::kept_by_survey`)
+//! and summarized on the core that read them (counts, the reason the default scope leaves the
+//! object out, its UPN and proxy addresses for the defect scan), so the memory does not grow
+//! by the size of the directory. The parts are joined in file order
 //! as `read_directory` joins them (duplicate DNs and objectGUIDs, domains, forest), and the
 //! summaries give what `Directory::counts`, `Scope::why_out` and `validate::find_defects`
 //! give for the directory `read_directory` returns (`survey_tests.rs` holds both to that).
@@ -11,15 +12,15 @@
 use super::chunks;
 use super::error::LdifError;
 use super::merge::Merge;
-use super::read::{SkipCounts, merged, merged_bytes};
+use super::read::{SkipCounts, merged, merged_bytes, merged_bytes_with};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use upgrade_lab_model::validate::{
-    DefectReport, Listed, ObjectFindings, Occurrence as Held, check_object, duplicates_among,
+    DefectReport, Listed, ObjectFindings, Occurrence as Held, check_attributes, duplicates_among,
     folded_hash,
 };
-use upgrade_lab_model::{DirectoryCounts, DirectoryObject, Domain, ObjectKind, Scope, Value, dn};
+use upgrade_lab_model::{Attributes, DirectoryCounts, Domain, ObjectKind, Scope, Value, dn};
 
 /// What an LDIF file holds, as `inspect` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,13 +48,19 @@ pub fn survey(text: &str) -> Result<LdifSurvey, LdifError> {
 /// `survey` of a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with its BOM.
 pub fn survey_bytes(bytes: &[u8]) -> Result<LdifSurvey, LdifError> {
     match super::text::utf8_bytes(bytes) {
-        // Checked for UTF-8 piece by piece, on the cores that read the pieces.
-        Some(utf8) => Ok(summarize(merged_bytes(
-            utf8,
-            chunks::parts_for(utf8.len()),
-            true,
-        )?)),
+        Some(utf8) => survey_utf8_in_parts(utf8, chunks::parts_for(utf8.len())),
         None => survey(&super::text::decode(bytes)?),
+    }
+}
+
+/// `survey_bytes` of bytes that should be UTF-8 (no BOM), cut into at most `parts` parts, each
+/// checked for UTF-8 on the core that reads it. Lines only name errors: the lines of the
+/// parts are counted (a pass over the text) only when there is an error to report, by
+/// reading the text again.
+pub(crate) fn survey_utf8_in_parts(utf8: &[u8], parts: usize) -> Result<LdifSurvey, LdifError> {
+    match merged_bytes_with(utf8, parts, true, false) {
+        Ok(read) => Ok(summarize(read)),
+        Err(_) => Ok(summarize(merged_bytes(utf8, parts, true)?)),
     }
 }
 
@@ -105,6 +112,9 @@ pub(super) struct PartSurvey {
     by_depth: Vec<usize>,
     out_of_scope: BTreeMap<&'static str, usize>,
     findings: ObjectFindings,
+    /// `dn::ou_depth_and_dc_suffix` by parent DN (the DN after its first RDN, which for an
+    /// object is never `DC=`): the depth and the length of the suffix. A file names few OUs.
+    by_parent: FxHashMap<Box<str>, (usize, usize)>,
     /// The DN of each object, in order.
     dns: Vec<Value>,
     /// The UPNs and proxy addresses, one after the other.
@@ -114,30 +124,61 @@ pub(super) struct PartSurvey {
 }
 
 impl PartSurvey {
-    /// Notes an object that holds `members` `member` values, as the passes over a directory
-    /// would see it.
-    pub(super) fn note(&mut self, o: &DirectoryObject, members: usize) {
-        match o.kind {
+    /// A survey of a part of `len` bytes, its lists sized for the objects such a part holds
+    /// (about one per kilobyte in an export), so they do not grow by copying.
+    pub(super) fn for_text(len: usize) -> Self {
+        let objects = len / 1024;
+        Self {
+            dns: Vec::with_capacity(objects),
+            values: String::with_capacity(objects * 64),
+            upns: Vec::with_capacity(objects),
+            proxies: Vec::with_capacity(objects * 2),
+            ..Self::default()
+        }
+    }
+
+    /// Notes an object of class `kind` named `dn` that holds `members` `member` values, as the
+    /// passes over a directory
+    /// would see it. `a` holds what the survey reads (the reader keeps no more of it).
+    pub(super) fn note(&mut self, kind: ObjectKind, dn: &Value, a: &Attributes, members: usize) {
+        match kind {
             ObjectKind::User => {
                 self.users += 1;
-                if o.attrs.is_disabled() {
+                if a.is_disabled() {
                     self.disabled_users += 1;
                 }
             }
             ObjectKind::Group => self.groups += 1,
             ObjectKind::Contact => self.contacts += 1,
         }
-        let (depth, suffix) = dn::ou_depth_and_dc_suffix(&o.dn);
-        self.count_domain(&o.dn, suffix);
+        let (depth, suffix) = self.ou_depth_and_dc_suffix(dn);
+        self.count_domain(dn, suffix);
         if self.by_depth.len() <= depth {
             self.by_depth.resize(depth + 1, 0);
         }
         self.by_depth[depth] += 1;
-        if let Some(reason) = self.scope.why_out(o) {
+        if let Some(reason) = self.scope.why_out_of(kind, dn, a) {
             *self.out_of_scope.entry(reason.label()).or_default() += 1;
         }
-        self.note_defects(o, members);
-        self.dns.push(o.dn.clone());
+        self.note_defects(kind, dn, a, members);
+        self.dns.push(dn.clone());
+    }
+
+    /// `dn::ou_depth_and_dc_suffix(dn)`, walked once per parent DN: the first RDN of an
+    /// object's DN counts neither as an OU nor (not `DC=`, `Reader::entry` refuses that) as the
+    /// start of the suffix, so DNs with the same parent have the same depth and suffix.
+    fn ou_depth_and_dc_suffix<'d>(&mut self, dn: &'d str) -> (usize, &'d str) {
+        let mut rdns = dn::rdn_iter(dn);
+        let first = rdns.next();
+        let parent = rdns.rest();
+        if let Some(&(depth, suffix)) = self.by_parent.get(parent) {
+            return (depth, &dn[dn.len() - suffix..]);
+        }
+        let (depth, suffix) = dn::ou_depth_and_dc_suffix(dn);
+        if suffix.len() <= parent.len() && !first.is_some_and(|r| dn::rdn_type_is(r, "DC")) {
+            self.by_parent.insert(parent.into(), (depth, suffix.len()));
+        }
+        (depth, suffix)
     }
 
     /// Counts the object named `dn` under its `DC=` suffix `suffix` (a slice of `dn`).
@@ -159,12 +200,13 @@ impl PartSurvey {
         }
     }
 
-    /// The checks of `validate::find_defects`, on one object (`validate::check_object`);
+    /// The checks of `validate::find_defects`, on one object (`validate::check_attributes`);
     /// its UPNs and proxy addresses are copied into `values`, as the object is dropped.
-    fn note_defects(&mut self, o: &DirectoryObject, members: usize) {
+    fn note_defects(&mut self, kind: ObjectKind, dn: &str, a: &Attributes, members: usize) {
         let object = self.dns.len();
         let (values, upns, proxies) = (&mut self.values, &mut self.upns, &mut self.proxies);
-        check_object(o, members, &mut self.findings, |list, value, position| {
+        let findings = &mut self.findings;
+        check_attributes(kind, dn, a, members, findings, |list, value, position| {
             let start = values.len();
             values.push_str(value);
             let held = Occurrence {
@@ -218,7 +260,8 @@ fn counts_and_scope(parts: &[PartSurvey]) -> (DirectoryCounts, BTreeMap<&'static
 fn defects(parts: &[PartSurvey]) -> DefectReport {
     let mut report = DefectReport::default();
     let mut dns: Vec<&str> = Vec::with_capacity(parts.iter().map(|p| p.dns.len()).sum());
-    let (mut upns, mut proxies) = (Vec::new(), Vec::new());
+    let mut upns = Vec::with_capacity(parts.iter().map(|p| p.upns.len()).sum());
+    let mut proxies = Vec::with_capacity(parts.iter().map(|p| p.proxies.len()).sum());
     for p in parts {
         let f = &p.findings;
         report.invalid_values.extend_from_slice(&f.invalid_values);

@@ -40,10 +40,12 @@ fn ldif_of(spec: &DirectorySpec) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// The survey of `text` in `parts` parts against the model path's.
+/// The survey of `text` in `parts` parts against the model path's, from text and from bytes
+/// (whose parts' lines are counted only when an error needs them).
 fn assert_agree(text: &str, parts: usize) {
     let model = read_in_parts(text, 1, ReadOptions::default()).map(from_directory);
     assert_eq!(survey_in_parts(text, parts), model);
+    assert_eq!(survey_utf8_in_parts(text.as_bytes(), parts), model);
 }
 
 #[test]
@@ -139,7 +141,8 @@ proptest! {
     ) {
         let text = ldif(seed, records);
         let model = read_in_parts(&text, 1, ReadOptions::default()).map(from_directory);
-        prop_assert_eq!(survey_in_parts(&text, parts), model);
+        prop_assert_eq!(survey_in_parts(&text, parts), model.clone());
+        prop_assert_eq!(survey_utf8_in_parts(text.as_bytes(), parts), model);
     }
 
     #[test]
@@ -188,6 +191,10 @@ fn duplicate_dns_and_object_guids_across_parts_are_the_errors_a_reading_reports(
         let read = read_in_parts(&text, 1, ReadOptions::default()).unwrap_err();
         for parts in [1, 2, 8] {
             assert_eq!(survey_in_parts(&text, parts).unwrap_err(), read);
+            assert_eq!(
+                survey_utf8_in_parts(text.as_bytes(), parts).unwrap_err(),
+                read
+            );
         }
     }
 }
@@ -207,4 +214,65 @@ fn bytes_that_are_not_utf8_in_a_later_part_give_the_error_of_the_whole_text() {
         super::super::read_directory_bytes(&bytes).unwrap_err(),
         expected
     );
+}
+
+/// The values the survey checks but does not keep (`manager`, the extras, the extension
+/// attributes, the texts no count reads): the same result or error as the model path, each
+/// error far enough into the text to lie in a later part.
+#[test]
+fn values_checked_but_not_kept_fail_or_pass_as_they_read() {
+    let good = "manager: CN=Ann,DC=contoso,DC=com\nco: Norway\nauthOrig: CN=a\nauthOrig: CN=b\n\
+                extensionAttribute3: x\ndescription: one\ndescription: two\ntitle:: VGl0bGU=\n\
+                company:: /w==\n";
+    let bad = [
+        "manager: CN=Ann,DC=contoso,DC=com\nmanager: CN=Bob,DC=contoso,DC=com\n",
+        "manager:: not base64!\n",
+        "co: Norway\nco: Sweden\n",
+        "company:: not base64!\n",
+        "extensionAttribute3: x\nextensionAttribute3: y\n",
+        "extensionAttribute4:: /w==\n",
+        "title: a\ntitle: b\n",
+        "displayName:: /w==\n",
+    ];
+    for (i, extra) in std::iter::once(good).chain(bad).enumerate() {
+        let user = format!("dn: CN=U{i},DC=contoso,DC=com\nobjectClass: user\n{extra}");
+        let text = two_users("dn: CN=Ann,DC=contoso,DC=com\nobjectClass: user\n", &user);
+        let model = read_in_parts(&text, 1, ReadOptions::default()).map(from_directory);
+        assert_eq!(model.is_ok(), i == 0, "{extra}");
+        for parts in [1, 3] {
+            assert_eq!(survey_in_parts(&text, parts), model, "{extra}");
+            assert_eq!(
+                survey_utf8_in_parts(text.as_bytes(), parts),
+                model,
+                "{extra}"
+            );
+        }
+    }
+}
+
+/// Every default scope rule meets an object it leaves out and one it keeps, from the values
+/// the survey keeps of them (`kept_by_survey`): a contact mail-enabled by `mail` only or by
+/// its primary SMTP address only, users without `sAMAccountName` or named as sync accounts,
+/// a critical system object.
+#[test]
+fn the_default_scope_rules_read_what_the_survey_keeps() {
+    let records = [
+        "CN=C1,DC=contoso,DC=com\nobjectClass: contact\nmail: c1@contoso.com",
+        "CN=C2,DC=contoso,DC=com\nobjectClass: contact\nproxyAddresses: SMTP:c2@contoso.com",
+        "CN=C3,DC=contoso,DC=com\nobjectClass: contact\nmail: none\nproxyAddresses: smtp:c3@x.com",
+        "CN=U1,DC=contoso,DC=com\nobjectClass: user\ndisplayName: no sam",
+        "CN=U2,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: MSOL_1234",
+        "CN=U3,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: u3\nuserAccountControl: 514",
+        "CN=G1,DC=contoso,DC=com\nobjectClass: group\nisCriticalSystemObject: TRUE",
+    ];
+    let mut text = String::new();
+    for r in records {
+        let _ = write!(text, "dn: {r}\n\n");
+    }
+    let survey = survey_in_parts(&text, 1).unwrap();
+    let out = &survey.out_of_default_scope;
+    assert_eq!(out.values().sum::<usize>(), 4, "{out:?}");
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert_eq!(survey.counts.disabled_users, 1);
+    assert_agree(&text, 1);
 }

@@ -40,36 +40,37 @@ pub(super) enum Attr {
     Other,
 }
 
-/// Which modelled attribute `name` is. Dispatches on the length first, so a name is compared
-/// with at most three candidates and never copied.
+/// Which modelled attribute `name` is. Dispatches on the length and the first letter
+/// first, so a name is compared with at most two candidates and never copied.
 pub(super) fn attr_of(name: &str) -> Attr {
     let is = |candidate: &str| name.eq_ignore_ascii_case(candidate);
-    match name.len() {
-        1 if is("l") => Attr::City,
-        2 if is("cn") => Attr::Cn,
-        2 if is("sn") => Attr::Sn,
-        4 if is("mail") => Attr::Mail,
-        5 if is("title") => Attr::Title,
-        6 if is("member") => Attr::Member,
-        7 if is("manager") => Attr::Manager,
-        9 if is("givenName") => Attr::GivenName,
-        9 if is("groupType") => Attr::GroupType,
-        10 if is("objectGUID") => Attr::ObjectGuid,
-        10 if is("department") => Attr::Department,
-        10 if is("uSNChanged") => Attr::UsnChanged,
-        11 if is("objectClass") => Attr::Structural,
-        11 if is("displayName") => Attr::DisplayName,
-        11 if is("description") => Attr::Description,
-        11 if is("whenChanged") => Attr::WhenChanged,
-        14 if is("sAMAccountName") => Attr::SamAccountName,
-        14 if is("proxyAddresses") => Attr::ProxyAddresses,
-        15 if is("telephoneNumber") => Attr::TelephoneNumber,
-        17 if is("distinguishedName") => Attr::Structural,
-        17 if is("userPrincipalName") => Attr::UserPrincipalName,
-        18 if is("userAccountControl") => Attr::UserAccountControl,
-        19 | 20 => extension_number(name).map_or(Attr::Other, Attr::Extension),
-        21 if is("ms-DS-ConsistencyGuid") => Attr::ConsistencyGuid,
-        22 if is("isCriticalSystemObject") => Attr::IsCriticalSystemObject,
+    let first = name.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+    match (name.len(), first) {
+        (1, b'l') if is("l") => Attr::City,
+        (2, b'c') if is("cn") => Attr::Cn,
+        (2, b's') if is("sn") => Attr::Sn,
+        (4, b'm') if is("mail") => Attr::Mail,
+        (5, b't') if is("title") => Attr::Title,
+        (6, b'm') if is("member") => Attr::Member,
+        (7, b'm') if is("manager") => Attr::Manager,
+        (9, b'g') if is("givenName") => Attr::GivenName,
+        (9, b'g') if is("groupType") => Attr::GroupType,
+        (10, b'o') if is("objectGUID") => Attr::ObjectGuid,
+        (10, b'd') if is("department") => Attr::Department,
+        (10, b'u') if is("uSNChanged") => Attr::UsnChanged,
+        (11, b'o') if is("objectClass") => Attr::Structural,
+        (11, b'd') if is("displayName") => Attr::DisplayName,
+        (11, b'd') if is("description") => Attr::Description,
+        (11, b'w') if is("whenChanged") => Attr::WhenChanged,
+        (14, b's') if is("sAMAccountName") => Attr::SamAccountName,
+        (14, b'p') if is("proxyAddresses") => Attr::ProxyAddresses,
+        (15, b't') if is("telephoneNumber") => Attr::TelephoneNumber,
+        (17, b'd') if is("distinguishedName") => Attr::Structural,
+        (17, b'u') if is("userPrincipalName") => Attr::UserPrincipalName,
+        (18, b'u') if is("userAccountControl") => Attr::UserAccountControl,
+        (19 | 20, b'e') => extension_number(name).map_or(Attr::Other, Attr::Extension),
+        (21, b'm') if is("ms-DS-ConsistencyGuid") => Attr::ConsistencyGuid,
+        (22, b'i') if is("isCriticalSystemObject") => Attr::IsCriticalSystemObject,
         _ => Attr::Other,
     }
 }
@@ -221,6 +222,45 @@ mod tests {
             "é",
         ] {
             assert_eq!(attr_of(other), Attr::Other, "{other}");
+        }
+    }
+
+    /// Every name the dispatch knows, in any case: a wrong length or first letter in one of
+    /// its arms makes that name `Other`.
+    #[test]
+    fn every_modelled_name_is_found_in_any_case() {
+        let names = [
+            ("l", Attr::City),
+            ("cn", Attr::Cn),
+            ("sn", Attr::Sn),
+            ("mail", Attr::Mail),
+            ("title", Attr::Title),
+            ("member", Attr::Member),
+            ("manager", Attr::Manager),
+            ("givenName", Attr::GivenName),
+            ("groupType", Attr::GroupType),
+            ("objectGUID", Attr::ObjectGuid),
+            ("department", Attr::Department),
+            ("uSNChanged", Attr::UsnChanged),
+            ("objectClass", Attr::Structural),
+            ("displayName", Attr::DisplayName),
+            ("description", Attr::Description),
+            ("whenChanged", Attr::WhenChanged),
+            ("sAMAccountName", Attr::SamAccountName),
+            ("proxyAddresses", Attr::ProxyAddresses),
+            ("telephoneNumber", Attr::TelephoneNumber),
+            ("distinguishedName", Attr::Structural),
+            ("userPrincipalName", Attr::UserPrincipalName),
+            ("userAccountControl", Attr::UserAccountControl),
+            ("extensionAttribute1", Attr::Extension(1)),
+            ("extensionAttribute12", Attr::Extension(12)),
+            ("ms-DS-ConsistencyGuid", Attr::ConsistencyGuid),
+            ("isCriticalSystemObject", Attr::IsCriticalSystemObject),
+        ];
+        for (name, attr) in names {
+            for spelled in [name.to_string(), name.to_uppercase(), name.to_lowercase()] {
+                assert_eq!(attr_of(&spelled), attr, "{spelled}");
+            }
         }
     }
 
