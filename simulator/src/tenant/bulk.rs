@@ -52,16 +52,23 @@ struct Key {
 
 /// The run's clean adds and, once written, the objects they created.
 pub(crate) struct BulkAdds {
-    /// `clean[k]`: write `k` of the run is a clean add.
-    clean: Vec<bool>,
-    /// Where write `k`'s anchor lives (compared, never read): the engine sends the planned
-    /// writes in their order, and `is_clean` holds it to that.
-    anchors: Vec<usize>,
-    /// The object write `k` created (`u32::MAX`: none, yet or ever).
-    created: Vec<u32>,
+    /// Per write of the run: `NOT_CLEAN`, `CLEAN` (a clean add not written yet) or the
+    /// object the clean add created. One buffer of four bytes per write (a run of ten million
+    /// writes frees few, large buffers: freeing many mid-sized ones makes glibc keep later
+    /// allocations in its heap, which costs peak memory).
+    state: Vec<u32>,
     /// The clean adds' keys (only theirs).
     keys: Vec<Key>,
+    /// Where write `k`'s anchor lives (compared, never read): the engine sends the planned
+    /// writes in their order, and `is_clean` holds it to that (debug builds).
+    #[cfg(debug_assertions)]
+    anchors: Vec<usize>,
 }
+
+/// A write that is not a clean add.
+const NOT_CLEAN: u32 = u32::MAX;
+/// A clean add not written yet.
+const CLEAN: u32 = u32::MAX - 1;
 
 /// The bucket masks of the three tables (`Tenant::bucket_masks`).
 #[derive(Clone, Copy)]
@@ -132,55 +139,68 @@ fn sort_by_order(keys: Vec<Key>) -> Vec<Key> {
     sorted
 }
 
-/// No object created for this write.
-const NONE: u32 = u32::MAX;
-
 impl Tenant {
-    /// Finds the clean adds among `writes` (the run's writes in the order they will be sent)
-    /// and makes room in the indices for their keys.
-    pub(crate) fn plan_bulk_adds(&mut self, writes: &[PlannedWrite<'_>]) -> BulkAdds {
-        let mut candidate: Vec<bool> = writes.par_iter().map(|w| self.may_be_clean(w)).collect();
-        if !candidate.contains(&true) {
+    /// Finds the clean adds among the run's `n` writes (`write(k)`: write `k`, in the order
+    /// they will be sent) and makes room in the indices for their keys.
+    pub(crate) fn plan_bulk_adds<'w>(
+        &mut self,
+        n: usize,
+        write: impl Fn(usize) -> PlannedWrite<'w> + Sync,
+    ) -> BulkAdds {
+        let mut state = Vec::with_capacity(n);
+        (0..n)
+            .into_par_iter()
+            .map(|k| {
+                if self.may_be_clean(&write(k)) {
+                    CLEAN
+                } else {
+                    NOT_CLEAN
+                }
+            })
+            .collect_into_vec(&mut state);
+        let keys = if state.contains(&CLEAN) {
+            self.clean_keys(&mut state, &write)
+        } else {
             // No add to speed up (a run of updates): nothing to plan.
-            return BulkAdds {
-                anchors: writes.iter().map(|w| address(w.anchor)).collect(),
-                created: vec![NONE; writes.len()],
-                clean: candidate,
-                keys: Vec::new(),
-            };
+            Vec::new()
+        };
+        BulkAdds {
+            state,
+            keys,
+            #[cfg(debug_assertions)]
+            anchors: (0..n).map(|k| address(write(k).anchor)).collect(),
         }
+    }
+
+    /// The keys of the clean adds in bucket order; candidates whose key is taken lose `CLEAN`.
+    fn clean_keys<'w>(
+        &mut self,
+        state: &mut [u32],
+        write: &(impl Fn(usize) -> PlannedWrite<'w> + Sync),
+    ) -> Vec<Key> {
         // Every write's keys, not only the candidates': a clean add must share none with any
         // other write of the run (an update of the object it creates, say).
-        let mut keys: Vec<Key> = writes
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(k, w)| keys_of(k, w))
-            .collect();
+        let keys = keys_of_run(state.len(), write);
         // Room first, so that the bucket order below is the one the keys go in with.
         let count = |index: Index| keys.iter().filter(|k| k.index == index).count();
         self.upns.reserve(count(Index::Upn));
         self.smtp.reserve(count(Index::Smtp));
         self.by_anchor.reserve(&self.objects, count(Index::Anchor));
         let masks = self.bucket_masks();
+        let mut keys = keys;
         keys.par_iter_mut()
             .for_each(|k| k.order = masks.order(k.index, k.hash));
-        let keys = sort_by_order(keys);
-        let dirty: Vec<u32> = (0..keys.len())
+        let mut keys = sort_by_order(keys);
+        let taken: Vec<u32> = (0..keys.len())
             .into_par_iter()
-            .filter(|&j| candidate[keys[j].write as usize] && self.key_taken(&keys, j, writes))
+            .filter(|&j| state[keys[j].write as usize] == CLEAN && self.key_taken(&keys, j, write))
             .map(|j| keys[j].write)
             .collect();
-        for k in dirty {
-            candidate[k as usize] = false;
+        for k in taken {
+            state[k as usize] = NOT_CLEAN;
         }
-        let mut keys = keys;
-        keys.retain(|k| candidate[k.write as usize]);
-        BulkAdds {
-            anchors: writes.iter().map(|w| address(w.anchor)).collect(),
-            created: vec![NONE; writes.len()],
-            clean: candidate,
-            keys,
-        }
+        keys.retain(|k| state[k.write as usize] == CLEAN);
+        keys
     }
 
     /// An add with valid values whose UPN is not in the initial domain.
@@ -200,7 +220,12 @@ impl Tenant {
 
     /// Whether key `j` (of keys sorted by index and hash) is held in the tenant or by another
     /// write of the run.
-    fn key_taken(&self, keys: &[Key], j: usize, writes: &[PlannedWrite<'_>]) -> bool {
+    fn key_taken<'w>(
+        &self,
+        keys: &[Key],
+        j: usize,
+        write: &(impl Fn(usize) -> PlannedWrite<'w> + Sync),
+    ) -> bool {
         let k = keys[j];
         let same = |o: Option<&Key>| o.is_some_and(|o| o.index == k.index && o.hash == k.hash);
         if same(j.checked_sub(1).and_then(|p| keys.get(p))) || same(keys.get(j + 1)) {
@@ -211,7 +236,7 @@ impl Tenant {
             Index::Smtp => self.smtp.contains_key(&k.hash),
             Index::Anchor => self
                 .by_anchor
-                .get(&self.objects, writes[k.write as usize].anchor)
+                .get(&self.objects, write(k.write as usize).anchor)
                 .is_some(),
         }
     }
@@ -244,7 +269,10 @@ impl Tenant {
         kind: ObjectKind,
         image: &AadImage,
     ) -> Result<(), &'static str> {
-        debug_assert!(bulk.clean[k], "write {k} is not a clean add");
+        debug_assert_eq!(
+            bulk.state[k], CLEAN,
+            "write {k} is not a clean add not written yet"
+        );
         if self.live >= self.quota() {
             return Err(QUOTA_EXCEEDED);
         }
@@ -265,16 +293,16 @@ impl Tenant {
         });
         self.live += 1;
         self.stamp(i);
-        bulk.created[k] = i;
+        bulk.state[k] = i;
         Ok(())
     }
 
     /// Indexes the objects the clean adds created, table by table in bucket order.
     pub(crate) fn finish_bulk_adds(&mut self, bulk: BulkAdds) {
-        let created = &bulk.created;
         for k in &bulk.keys {
-            let i = created[k.write as usize];
-            if i == NONE {
+            let i = bulk.state[k.write as usize];
+            if i == CLEAN {
+                // Not written: the run stopped before it, or the quota refused it.
                 continue;
             }
             match k.index {
@@ -287,15 +315,54 @@ impl Tenant {
 }
 
 impl BulkAdds {
-    /// Whether write `k` of the run, which carries `anchor`, is a clean add.
+    /// Whether write `k` of the run, which carries `anchor`, is a clean add not written yet.
     pub(crate) fn is_clean(&self, k: usize, anchor: &ImmutableId) -> bool {
+        #[cfg(debug_assertions)]
         assert_eq!(
             self.anchors.get(k).copied(),
             Some(address(anchor)),
             "write {k} of the export run is not the planned one"
         );
-        self.clean[k]
+        let _ = anchor;
+        self.state[k] == CLEAN
     }
+}
+
+/// The index keys of the run's `n` writes, computed on every core into one buffer of exactly
+/// their number (see `BulkAdds::state` for why one).
+fn keys_of_run<'w>(n: usize, write: &(impl Fn(usize) -> PlannedWrite<'w> + Sync)) -> Vec<Key> {
+    const CHUNK: usize = 1 << 14;
+    let chunks = n.div_ceil(CHUNK);
+    let range = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(n);
+    let counts: Vec<usize> = (0..chunks)
+        .into_par_iter()
+        .map(|c| range(c).map(|k| keys_of(k, &write(k)).count()).sum())
+        .collect();
+    let blank = Key {
+        order: 0,
+        hash: 0,
+        write: 0,
+        index: Index::Upn,
+    };
+    let mut keys = vec![blank; counts.iter().sum()];
+    let mut rest = keys.as_mut_slice();
+    let mut outs = Vec::with_capacity(chunks);
+    for &count in &counts {
+        let (out, tail) = rest.split_at_mut(count);
+        outs.push(out);
+        rest = tail;
+    }
+    outs.into_par_iter().enumerate().for_each(|(c, out)| {
+        let mut j = 0;
+        for k in range(c) {
+            for key in keys_of(k, &write(k)) {
+                out[j] = key;
+                j += 1;
+            }
+        }
+        assert_eq!(j, out.len(), "chunk {c}'s keys were counted as many");
+    });
+    keys
 }
 
 /// Where an anchor lives, to tell the planned write from another.

@@ -454,7 +454,8 @@ pub(crate) fn apply_export(
         repeated: Vec::new(),
     };
     let mut sent = 0u64;
-    let mut bulk = tenant.plan_bulk_adds(&writes_of(engine, items));
+    let planned = |k: usize| planned_write(engine, items[k]);
+    let mut bulk = tenant.plan_bulk_adds(items.len(), planned);
     let mut k = 0usize;
     engine.apply_export(items, |operation, anchor, kind, image| {
         let clean = bulk.is_clean(k, anchor);
@@ -501,22 +502,23 @@ pub(crate) fn apply_export(
     out
 }
 
-/// The writes `SyncEngine::apply_export` will send for `items`, in its order: each item with a
-/// pending export.
-fn writes_of<'a>(engine: &'a SyncEngine, items: &[u32]) -> Vec<PlannedWrite<'a>> {
-    items
-        .iter()
-        .filter_map(|&i| {
-            let cs = engine.aad_cs.get(i)?;
-            let e = cs.export.as_ref()?;
-            Some(PlannedWrite {
-                operation: e.operation,
-                anchor: &cs.anchor,
-                kind: cs.kind,
-                image: &e.image,
-            })
-        })
-        .collect()
+/// The write `SyncEngine::apply_export` will send for export-plan item `i`: every item of a
+/// plan has a pending export (`SyncEngine::plan_export`).
+fn planned_write(engine: &SyncEngine, i: u32) -> PlannedWrite<'_> {
+    let cs = engine
+        .aad_cs
+        .get(i)
+        .expect("an export plan names Azure AD connector-space objects");
+    let e = cs
+        .export
+        .as_ref()
+        .expect("an export plan names objects with a pending export");
+    PlannedWrite {
+        operation: e.operation,
+        anchor: &cs.anchor,
+        kind: cs.kind,
+        image: &e.image,
+    }
 }
 
 impl ExportOutcome {
