@@ -299,8 +299,9 @@ impl Tenant {
 
     /// Indexes the objects the clean adds created, table by table in bucket order.
     pub(crate) fn finish_bulk_adds(&mut self, bulk: BulkAdds) {
-        for k in &bulk.keys {
-            let i = bulk.state[k.write as usize];
+        let BulkAdds { state, keys, .. } = bulk;
+        for k in keys {
+            let i = state[k.write as usize];
             if i == CLEAN {
                 // Not written: the run stopped before it, or the quota refused it.
                 continue;
