@@ -16,7 +16,7 @@
 //!
 //! It must not know who writes or when, like `matching.rs`.
 
-use super::{Tenant, TenantObject, fold_hash, matching::QUOTA_EXCEEDED, smtp_addresses};
+use super::{Tenant, fold_hash, smtp_addresses};
 use crate::sync::connector_space::AadImage;
 use rayon::prelude::*;
 use std::hash::BuildHasher;
@@ -273,25 +273,7 @@ impl Tenant {
             bulk.state[k], CLEAN,
             "write {k} is not a clean add not written yet"
         );
-        if self.live >= self.quota() {
-            return Err(QUOTA_EXCEEDED);
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "the quota check above keeps the tenant far below u32::MAX objects"
-        )]
-        let i = self.objects.len() as u32;
-        self.objects.push(TenantObject {
-            immutable_id: Some(anchor.clone()),
-            kind,
-            attrs: image.attrs.clone(),
-            flow: Some(image.flow),
-            quarantined_upn: None,
-            admin_role: false,
-            seq: 0,
-            deleted: false,
-        });
-        self.live += 1;
+        let i = self.create(Some(anchor.clone()), kind, image)?;
         self.stamp(i);
         bulk.state[k] = i;
         Ok(())

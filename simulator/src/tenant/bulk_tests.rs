@@ -196,16 +196,19 @@ fn one_by_one(t: &mut Tenant, run: &[(W, ImmutableId, AadImage)]) -> Answers {
         .collect()
 }
 
-fn in_bulk(t: &mut Tenant, run: &[(W, ImmutableId, AadImage)]) -> (Answers, usize) {
-    let writes: Vec<PlannedWrite<'_>> = run
-        .iter()
+fn planned(run: &[(W, ImmutableId, AadImage)]) -> Vec<PlannedWrite<'_>> {
+    run.iter()
         .map(|(w, a, i)| PlannedWrite {
             operation: w.operation,
             anchor: a,
             kind: w.kind,
             image: i,
         })
-        .collect();
+        .collect()
+}
+
+fn in_bulk(t: &mut Tenant, run: &[(W, ImmutableId, AadImage)]) -> (Answers, usize) {
+    let writes = planned(run);
     let mut bulk = t.plan_bulk_adds(writes.len(), |k| writes[k]);
     let clean = (0..run.len()).filter(|&k| bulk.state[k] == CLEAN).count();
     let answers = run
@@ -306,15 +309,7 @@ fn fresh_distinct_adds_are_clean_and_anything_they_meet_is_not() {
     };
     let run = run_of(&c);
     let mut t = tenant(&c);
-    let writes: Vec<PlannedWrite<'_>> = run
-        .iter()
-        .map(|(w, a, i)| PlannedWrite {
-            operation: w.operation,
-            anchor: a,
-            kind: w.kind,
-            image: i,
-        })
-        .collect();
+    let writes = planned(&run);
     let bulk = t.plan_bulk_adds(writes.len(), |k| writes[k]);
     let clean: Vec<bool> = bulk.state.iter().map(|&s| s == CLEAN).collect();
     assert_eq!(

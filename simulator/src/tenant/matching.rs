@@ -193,26 +193,8 @@ impl Tenant {
                 return Err("InvalidSoftMatch");
             }
         }
-        if self.live_count_fast() >= self.quota() {
-            return Err(QUOTA_EXCEEDED);
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "the quota check above keeps the tenant far below u32::MAX objects"
-        )]
-        let i = self.objects.len() as u32;
-        self.objects.push(TenantObject {
-            // Set by `write` once the values pass the uniqueness checks.
-            immutable_id: None,
-            kind,
-            attrs: image.attrs.clone(),
-            flow: Some(image.flow),
-            quarantined_upn: None,
-            admin_role: false,
-            seq: 0,
-            deleted: false,
-        });
-        self.live += 1;
+        // The anchor is set by `write` once the values pass the uniqueness checks.
+        let i = self.create(None, kind, image)?;
         if held.is_some() {
             // The anchor stops naming the deleted object, whether or not the create succeeds.
             self.by_anchor.remove(&self.objects, anchor);
@@ -228,6 +210,36 @@ impl Tenant {
             self.live -= 1;
         }
         r
+    }
+
+    /// Creates a live object holding `image` as its writer sent it (`immutable_id`: its
+    /// anchor, when it may hold it at once), unless the object quota is reached.
+    pub(super) fn create(
+        &mut self,
+        immutable_id: Option<ImmutableId>,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> Result<u32, &'static str> {
+        if self.live_count_fast() >= self.quota() {
+            return Err(QUOTA_EXCEEDED);
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the quota check above keeps the tenant far below u32::MAX objects"
+        )]
+        let i = self.objects.len() as u32;
+        self.objects.push(TenantObject {
+            immutable_id,
+            kind,
+            attrs: image.attrs.clone(),
+            flow: Some(image.flow),
+            quarantined_upn: None,
+            admin_role: false,
+            seq: 0,
+            deleted: false,
+        });
+        self.live += 1;
+        Ok(i)
     }
 
     fn conflicts(&self, me: u32, image: &AadImage, known: Known<'_>) -> Conflicts {
