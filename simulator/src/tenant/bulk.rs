@@ -99,7 +99,8 @@ impl BucketMasks {
 /// each partition's next slot from the cache, many enough that each partition sorts fast.
 const PARTITION_BITS: u32 = 11;
 
-/// `keys` sorted by order, then hash (equal keys side by side): one counting pass into
+/// `keys` sorted by order, then index and hash (equal keys side by side whatever the order
+/// is: the order decides only how fast the tables are walked): one counting pass into
 /// partitions by the top bits of the order, then each small partition sorted, instead of a
 /// comparison sort of millions of keys.
 fn sort_by_order(keys: Vec<Key>) -> Vec<Key> {
@@ -135,7 +136,7 @@ fn sort_by_order(keys: Vec<Key>) -> Vec<Key> {
     }
     parts
         .into_par_iter()
-        .for_each(|p| p.sort_unstable_by_key(|k| (k.order, k.hash)));
+        .for_each(|p| p.sort_unstable_by_key(|k| (k.order, k.index, k.hash)));
     sorted
 }
 
