@@ -454,7 +454,7 @@ impl AadConnectorSpace {
 }
 
 /// An unexported, or exported but unconfirmed, change of one Azure AD connector-space object.
-/// 24 bytes: the error name is kept as a one-byte code into `EXPORT_ERRORS`.
+/// The tenant's refusals are not kept here: the run's error list carries their names.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ExportState {
     pub(crate) operation: ExportOperation,
@@ -462,8 +462,6 @@ pub(crate) struct ExportState {
     pub(crate) image: AadImage,
     /// Exports of this change not yet confirmed by an import (`C=n` in the UI).
     pub(crate) exported_count: u32,
-    /// The last export error's code (`ErrorCode::NONE`: the last export succeeded or none ran).
-    last_error: ErrorCode,
 }
 
 impl ExportState {
@@ -473,78 +471,13 @@ impl ExportState {
             operation,
             image,
             exported_count: 0,
-            last_error: ErrorCode::NONE,
         }
     }
 
-    /// The last export error's name (e.g. `AttributeValueMustBeUnique`).
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "export memory nothing outside the tests reads yet (the run's error list carries the names)"
-        )
-    )]
-    pub(crate) fn last_error(&self) -> Option<&'static str> {
-        self.last_error.name()
-    }
-
-    /// Records the last export's outcome: `None` for success, else the error's name.
-    pub(crate) fn set_last_error(&mut self, name: Option<&'static str>) {
-        self.last_error = name.map_or(ErrorCode::NONE, ErrorCode::of);
-    }
-
-    /// The export memory (count and last error) of `from`, kept when a sync recomputes the
-    /// same change.
+    /// The export memory (how often it was exported) of `from`, kept when a sync recomputes
+    /// the same change.
     pub(crate) fn keep_memory_of(&mut self, from: &Self) {
         self.exported_count = from.exported_count;
-        self.last_error = from.last_error;
-    }
-}
-
-/// The error names an export write can be refused with: the tenant's answers and the world's
-/// own (throttling, the group rule's member limit, a planted bug's skipped delete).
-const EXPORT_ERRORS: [&str; 10] = [
-    "AttributeValueMustBeUnique",
-    "DataValidationFailed",
-    "ExistingAdminRoleConflict",
-    "InvalidSoftMatch",
-    "LargeObject",
-    "ObjectTypeMismatch",
-    crate::tenant::matching::QUOTA_EXCEEDED,
-    upgrade_lab_model::constants::GROUP_MEMBER_LIMIT_ERROR,
-    "Throttled",
-    "PlantedBugSkippedDelete",
-];
-
-/// What an error name outside `EXPORT_ERRORS` is kept as (a new name belongs in the table).
-const UNLISTED_EXPORT_ERROR: &str = "UnlistedExportError";
-
-/// An export error name as one byte: 0 none, `1..=EXPORT_ERRORS.len()` a listed name, `u8::MAX`
-/// a name the table does not list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct ErrorCode(u8);
-
-impl ErrorCode {
-    const NONE: Self = Self(0);
-    const UNLISTED: Self = Self(u8::MAX);
-
-    /// The code of `name`.
-    fn of(name: &str) -> Self {
-        EXPORT_ERRORS
-            .iter()
-            .position(|&n| n == name)
-            .and_then(|i| u8::try_from(i + 1).ok())
-            .map_or(Self::UNLISTED, Self)
-    }
-
-    /// The name this code stands for (`None`: no error).
-    fn name(self) -> Option<&'static str> {
-        match self {
-            Self::NONE => None,
-            Self::UNLISTED => Some(UNLISTED_EXPORT_ERROR),
-            Self(c) => EXPORT_ERRORS.get(usize::from(c) - 1).copied(),
-        }
     }
 }
 
@@ -640,41 +573,9 @@ mod tests {
     }
 
     #[test]
-    fn every_export_error_name_survives_its_one_byte_code() {
-        let names = [
-            "ObjectTypeMismatch",
-            "ExistingAdminRoleConflict",
-            "InvalidSoftMatch",
-            "AttributeValueMustBeUnique",
-            "DataValidationFailed",
-            "LargeObject",
-            crate::tenant::matching::QUOTA_EXCEEDED,
-            upgrade_lab_model::constants::GROUP_MEMBER_LIMIT_ERROR,
-            "Throttled",
-            "PlantedBugSkippedDelete",
-        ];
-        let mut e = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
-        assert_eq!(e.last_error(), None);
-        let mut codes = Vec::new();
-        for name in names {
-            e.set_last_error(Some(name));
-            assert_eq!(e.last_error(), Some(name));
-            codes.push(e.last_error);
-        }
-        codes.sort_by_key(|c| c.0);
-        codes.dedup();
-        assert_eq!(codes.len(), names.len(), "two names share a code");
-        e.set_last_error(Some("SomethingNew"));
-        assert_eq!(e.last_error(), Some(UNLISTED_EXPORT_ERROR));
-        e.set_last_error(None);
-        assert_eq!(e.last_error(), None);
-    }
-
-    #[test]
     fn the_export_memory_is_kept_whole() {
         let mut old = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
         old.exported_count = 3;
-        old.set_last_error(Some("LargeObject"));
         let mut new = ExportState::new(ExportOperation::Update, image(FlowSet::Connect));
         new.keep_memory_of(&old);
         assert_eq!(new, old);

@@ -1,8 +1,8 @@
 //! The Export run profile on the Azure AD connector (docs/real-systems.md, "The sync engine",
 //! "Prevent accidental deletes"): collects pending exports
 //! (unconfirmed ones again: the engine re-exports until an import confirms), stops before
-//! deleting anything when the deletes exceed the accidental-delete threshold, and records each
-//! export's outcome in the export memory.
+//! deleting anything when the deletes exceed the accidental-delete threshold, and counts each
+//! accepted export in the export memory.
 //!
 //! It must not know the tenant's rules: the world applies each item and hands back results.
 
@@ -104,9 +104,9 @@ impl SyncEngine {
         queue.clone()
     }
 
-    /// Sends each planned write through `write` and records its outcome in the export memory:
-    /// success leaves the export unconfirmed until an import brings the value back; an
-    /// error keeps it pending with the error's name. No per-item copy is made.
+    /// Sends each planned write through `write` and counts the accepted ones in the export
+    /// memory: success leaves the export unconfirmed until an import brings the value back; an
+    /// error keeps it pending (the run's error list names it). No per-item copy is made.
     pub(crate) fn apply_export(
         &mut self,
         items: &[u32],
@@ -128,12 +128,8 @@ impl SyncEngine {
                 continue;
             };
             let r = write(e.operation, anchor, *kind, &e.image);
-            match r.result {
-                Ok(()) => {
-                    e.exported_count += 1;
-                    e.set_last_error(None);
-                }
-                Err(name) => e.set_last_error(Some(name)),
+            if r.result.is_ok() {
+                e.exported_count += 1;
             }
             if r.stop {
                 return;
