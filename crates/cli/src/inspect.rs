@@ -201,6 +201,11 @@ fn report(args: &InspectArgs) -> Result<DefectReport, CliError> {
 /// The inspection of the directory file at `path`: an LDIF file is surveyed (its objects are
 /// summarized as they are read, never kept), a JSON file read into the model.
 fn inspect_file(path: &Path) -> Result<Inspection, CliError> {
+    if DirectoryFormat::from_extension(path) == Some(DirectoryFormat::Ldif)
+        && let Some(survey) = survey_in_windows(path)
+    {
+        return Ok(Inspection::of_survey(survey));
+    }
     let bytes = read_file(path)?;
     let format =
         DirectoryFormat::from_extension(path).unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
@@ -215,6 +220,29 @@ fn inspect_file(path: &Path) -> Result<Inspection, CliError> {
     // The directory is read once and dropped: sharing DN allocations would buy nothing.
     let file = directory_from_bytes(path, &bytes, format, ReadOptions::sharing_dn_values(false))?;
     Ok(of_directory(file))
+}
+
+/// The survey of a large regular LDIF file read in windows (`ldif::survey_windows`: each core
+/// reads its stretch into one buffer it reuses), or `None` when the file is to be read whole:
+/// a small file, standard input, a read that fails, a file that changed size, and every file
+/// that does not survey cleanly (the whole reading reports the error with its place).
+#[cfg(unix)]
+fn survey_in_windows(path: &Path) -> Option<LdifSurvey> {
+    use std::os::unix::fs::FileExt as _;
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() < PARALLEL_READ_BYTES {
+        return None;
+    }
+    let survey = ldif::survey_windows(meta.len(), &|buf, offset| file.read_exact_at(buf, offset))?;
+    // A file that grew since its size was taken is read again whole.
+    let mut more = [0u8; 1];
+    (file.read_at(&mut more, meta.len()).ok()? == 0).then_some(survey)
+}
+
+#[cfg(not(unix))]
+fn survey_in_windows(_path: &Path) -> Option<LdifSurvey> {
+    None
 }
 
 /// Files at least this large are read by all cores, each into its own part of the buffer.

@@ -84,7 +84,7 @@ pub(super) fn split_bytes_with(bytes: &[u8], parts: usize, count_lines: bool) ->
 
 /// The offset of the first line that is not blank, a comment or a continuation line: where
 /// the first record (or `version:`, or an error) starts. The length of the text when none.
-fn first_content_line(bytes: &[u8]) -> usize {
+pub(super) fn first_content_line(bytes: &[u8]) -> usize {
     let mut pos = 0;
     while pos < bytes.len() {
         if !matches!(bytes[pos], b'#' | b' ' | b'\r' | b'\n') {
@@ -99,7 +99,7 @@ fn first_content_line(bytes: &[u8]) -> usize {
 }
 
 /// The first offset at or after `from` where a record must start (see the module's comment).
-fn record_start_from(bytes: &[u8], from: usize) -> Option<usize> {
+pub(super) fn record_start_from(bytes: &[u8], from: usize) -> Option<usize> {
     // `j` walks the newlines; a record may start right after one.
     let mut j = from.checked_sub(1)?;
     loop {

@@ -39,6 +39,24 @@ pub(super) struct Part<'a> {
     pub(crate) survey: Option<Box<PartSurvey>>,
 }
 
+impl Part<'_> {
+    /// The part with the dropped attributes' names copied: it no longer borrows the text.
+    pub(crate) fn into_owned(self) -> Part<'static> {
+        let dropped = self.dropped.into_iter();
+        Part {
+            items: self.items,
+            skipped: self.skipped,
+            records_count: self.records_count,
+            dropped: dropped
+                .map(|(name, n)| (Cow::Owned(name.into_owned()), n))
+                .collect(),
+            derived_domains: self.derived_domains,
+            failure: self.failure,
+            survey: self.survey,
+        }
+    }
+}
+
 /// A modelled entry and the line of its record.
 pub(super) struct Item {
     pub(crate) line: usize,

@@ -7,6 +7,7 @@
 //!   joined in file order (the same directory, counts and first error as reading it whole);
 //! - `survey`: what `inspect` reports of a file (counts, scope, defects), each object's values
 //!   checked as `read` checks them, summarized where it is read, never built;
+//! - `windows`: `survey` of a file read in windows, one buffer per core;
 //! - `parents`: `dn::shape` with each parent DN walked once;
 //! - `write`: `model::Directory` → LDIF that reads back to an equal directory;
 //! - `time`: `whenChanged` as generalized time ⇄ ms since 1970.
@@ -38,6 +39,7 @@ mod text;
 /// LDAP generalized time (`20240101120000.0Z`) to and from milliseconds since 1601.
 pub mod time;
 mod values;
+mod windows;
 mod write;
 
 pub use error::{LdifError, LdifErrorKind};
@@ -47,6 +49,7 @@ pub use read::{
     read_directory_bytes_with, read_directory_with,
 };
 pub use survey::{LdifSurvey, survey, survey_bytes};
+pub use windows::{ReadAt, survey_windows};
 pub use write::{needs_base64, write_directory};
 
 #[cfg(test)]

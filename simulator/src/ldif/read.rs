@@ -188,7 +188,10 @@ pub(super) fn merged_bytes_with(
 }
 
 /// Joins the parts read, in file order (`merge`), taking their surveys out first.
-fn join(mut read: Vec<Part<'_>>, survey: bool) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
+pub(super) fn join(
+    mut read: Vec<Part<'_>>,
+    survey: bool,
+) -> Result<(Merge<'_>, Vec<PartSurvey>), LdifError> {
     let surveys = read
         .iter_mut()
         .filter_map(|p| p.survey.take())
@@ -206,7 +209,7 @@ fn join(mut read: Vec<Part<'_>>, survey: bool) -> Result<(Merge<'_>, Vec<PartSur
 }
 
 /// `body` is the piece's text.
-fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a> {
+pub(super) fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a> {
     let mut records = if piece.range.start == 0 {
         Records::new(body)
     } else {

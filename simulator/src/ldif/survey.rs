@@ -70,7 +70,7 @@ pub(crate) fn survey_in_parts(text: &str, parts: usize) -> Result<LdifSurvey, Ld
 }
 
 /// The survey of the parts joined.
-fn summarize((merge, surveys): (Merge<'_>, Vec<PartSurvey>)) -> LdifSurvey {
+pub(super) fn summarize((merge, surveys): (Merge<'_>, Vec<PartSurvey>)) -> LdifSurvey {
     let import = merge.finish(false);
     let directory = import.directory;
     let ((mut counts, out_of_default_scope), defects) =
