@@ -11,6 +11,7 @@
 use super::error::{LdifError, LdifErrorKind};
 use super::names;
 use super::read::{LdifImport, SkipCounts};
+use super::repeats::repeated;
 use super::survey::PartSurvey;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
@@ -37,6 +38,17 @@ pub(super) struct Part<'a> {
     pub(crate) failure: Option<Failure>,
     /// The summary of the part's objects, when they are surveyed instead of kept.
     pub(crate) survey: Option<Box<PartSurvey>>,
+    /// The DN hashes and objectGUIDs of the part's entries, sorted (`sort_keys`, where the
+    /// part is read): the merge looks for repeats among them on all cores.
+    pub(crate) keys: Option<Box<SortedKeys>>,
+}
+
+/// The keys of a part's entries that must be unique in the file, each list sorted.
+pub(super) struct SortedKeys {
+    /// The `Caseless` hash of each entry's DN.
+    dns: Vec<u64>,
+    /// The objectGUID of each user, group and contact, as a number.
+    guids: Vec<u128>,
 }
 
 impl Part<'_> {
@@ -53,7 +65,22 @@ impl Part<'_> {
             derived_domains: self.derived_domains,
             failure: self.failure,
             survey: self.survey,
+            keys: self.keys,
         }
+    }
+
+    /// Sorts the keys that must be unique (`keys`).
+    pub(crate) fn sort_keys(&mut self) {
+        let mut dns: Vec<u64> = self.items.iter().map(|i| i.dn.hash).collect();
+        let mut guids: Vec<u128> = self
+            .items
+            .iter()
+            .filter_map(Item::object_guid)
+            .map(|g| u128::from_le_bytes(g.to_windows_bytes()))
+            .collect();
+        dns.sort_unstable();
+        guids.sort_unstable();
+        self.keys = Some(Box::new(SortedKeys { dns, guids }));
     }
 }
 
@@ -175,32 +202,25 @@ impl<'a> Merge<'a> {
     }
 
     /// Skips the per-entry DN and objectGUID checks when none can fail: no part failed and
-    /// no two entries share a DN hash or an objectGUID (found by sorting them on all cores).
-    /// Otherwise (a duplicate, a hash collision, an error) the checks run entry by entry and
-    /// report what they report. For a merge finished without sharing DN values (`finish`),
-    /// which needs the DN map.
+    /// no two entries share a DN hash or an objectGUID (found among the parts' sorted keys on
+    /// all cores, `repeats`). Otherwise (a duplicate, a hash collision, an error, a part
+    /// without sorted keys) the checks run entry by entry and report what they report. For a
+    /// merge finished without sharing DN values (`finish`), which needs the DN map.
     pub(crate) fn skip_checks_when_unique(&mut self, parts: &[Part<'_>]) {
         if parts.iter().any(|p| p.failure.is_some()) {
             return;
         }
-        let mut dns: Vec<u64> = parts
-            .par_iter()
-            .flat_map_iter(|p| p.items.iter().map(|i| i.dn.hash))
-            .collect();
-        let mut guids: Vec<ObjectGuid> = parts
-            .par_iter()
-            .flat_map_iter(|p| p.items.iter().filter_map(Item::object_guid))
-            .collect();
-        let (dns_unique, guids_unique) = rayon::join(
-            || {
-                dns.par_sort_unstable();
-                dns.windows(2).all(|w| w[0] != w[1])
-            },
-            || {
-                guids.par_sort_unstable();
-                guids.windows(2).all(|w| w[0] != w[1])
-            },
-        );
+        let Some(keys) = parts
+            .iter()
+            .map(|p| p.keys.as_deref())
+            .collect::<Option<Vec<&SortedKeys>>>()
+        else {
+            return;
+        };
+        let dns: Vec<&[u64]> = keys.iter().map(|k| k.dns.as_slice()).collect();
+        let guids: Vec<&[u128]> = keys.iter().map(|k| k.guids.as_slice()).collect();
+        let (dns_unique, guids_unique) =
+            rayon::join(|| repeated(&dns).is_empty(), || repeated(&guids).is_empty());
         self.unique = dns_unique && guids_unique;
     }
 

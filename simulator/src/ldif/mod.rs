@@ -34,6 +34,7 @@ mod names;
 mod parents;
 mod parse;
 mod read;
+mod repeats;
 mod survey;
 mod text;
 /// LDAP generalized time (`20240101120000.0Z`) to and from milliseconds since 1601.

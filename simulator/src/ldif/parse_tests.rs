@@ -103,3 +103,11 @@ fn empty_input_has_no_records() {
     assert!(all("").unwrap().is_empty());
     assert!(all("\n\r\n# only a comment\n").unwrap().is_empty());
 }
+
+#[test]
+fn the_name_table_holds_exactly_letters_digits_hyphen_and_dot() {
+    for b in 0..=255u8 {
+        let plain = b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+        assert_eq!(NAME_BYTE[usize::from(b)], plain, "byte {b}");
+    }
+}

@@ -247,6 +247,12 @@ pub(super) fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool)
             break;
         }
     }
+    if let Some(survey) = reader.part.survey.as_deref_mut() {
+        survey.sort_hashes();
+    }
+    if survey && reader.part.failure.is_none() {
+        reader.part.sort_keys();
+    }
     reader.part
 }
 
@@ -319,6 +325,9 @@ struct Reader<'a> {
     dn_interner: Interner,
     seen_suffixes: FxHashSet<Box<str>>,
     last_suffix: Box<str>,
+    /// The last `DC=` suffix `note_domain_of` was given (before application partitions are
+    /// looked through).
+    last_noted_suffix: Box<str>,
     parent_shapes: ParentShapes,
     buffers: Buffers,
 }
@@ -335,6 +344,7 @@ impl<'a> Reader<'a> {
             dn_interner: Interner::with_capacity(entries_guess),
             seen_suffixes: FxHashSet::default(),
             last_suffix: Box::from(""),
+            last_noted_suffix: Box::from(""),
             parent_shapes: ParentShapes::default(),
             buffers: Buffers::default(),
         }
@@ -430,9 +440,26 @@ impl<'a> Reader<'a> {
         suffix: Option<&str>,
         line: usize,
     ) -> Result<(), LdifError> {
-        let Some(mut suffix) = suffix else {
+        let Some(suffix) = suffix else {
             return Ok(());
         };
+        // Neighbouring entries nearly always share their suffix, which was noted already: the
+        // same suffix always comes to the same domain (and an error ends the part).
+        if *self.last_noted_suffix == *suffix {
+            return Ok(());
+        }
+        self.note_domain_suffix(dn_text, suffix, line)?;
+        self.last_noted_suffix = suffix.into();
+        Ok(())
+    }
+
+    /// `note_domain_of` an entry whose DN has the `DC=` suffix `suffix`.
+    fn note_domain_suffix(
+        &mut self,
+        dn_text: &str,
+        mut suffix: &str,
+        line: usize,
+    ) -> Result<(), LdifError> {
         if is_application_partition(suffix) {
             match names::dc_suffix(names::parent(suffix)) {
                 Some(rest) => suffix = rest,

@@ -13,6 +13,7 @@ use super::chunks;
 use super::error::LdifError;
 use super::merge::Merge;
 use super::read::{SkipCounts, merged, merged_bytes, merged_bytes_with};
+use super::repeats::repeated;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -121,6 +122,10 @@ pub(super) struct PartSurvey {
     values: String,
     upns: Vec<Occurrence>,
     proxies: Vec<Occurrence>,
+    /// The hashes of `upns` and `proxies`, sorted (`sort_hashes`): the defect scan looks for
+    /// repeats among them on all cores and sorts only the occurrences of those.
+    upn_hashes: Vec<u64>,
+    proxy_hashes: Vec<u64>,
 }
 
 impl PartSurvey {
@@ -162,6 +167,17 @@ impl PartSurvey {
         }
         self.note_defects(kind, dn, a, members);
         self.dns.push(dn.clone());
+    }
+
+    /// Sorts the hashes of the part's UPNs and proxy addresses (once its objects are noted).
+    pub(super) fn sort_hashes(&mut self) {
+        let sorted = |list: &[Occurrence]| {
+            let mut hashes: Vec<u64> = list.iter().map(|o| o.hash).collect();
+            hashes.sort_unstable();
+            hashes
+        };
+        self.upn_hashes = sorted(&self.upns);
+        self.proxy_hashes = sorted(&self.proxies);
     }
 
     /// `dn::ou_depth_and_dc_suffix(dn)`, walked once per parent DN: the first RDN of an
@@ -256,12 +272,20 @@ fn counts_and_scope(parts: &[PartSurvey]) -> (DirectoryCounts, BTreeMap<&'static
     (c, out)
 }
 
-/// `validate::find_defects`, from the parts.
+/// `validate::find_defects`, from the parts. Only values whose hash repeats can be
+/// duplicates: those are found first (`repeats`, on all cores), and only their occurrences
+/// are handed to `duplicates_among`, which would drop every other one.
 fn defects(parts: &[PartSurvey]) -> DefectReport {
     let mut report = DefectReport::default();
+    let lists = |hashes: fn(&PartSurvey) -> &[u64]| parts.iter().map(hashes).collect::<Vec<_>>();
+    let (upn_repeats, proxy_repeats) = rayon::join(
+        || repeated(&lists(|p| &p.upn_hashes)),
+        || repeated(&lists(|p| &p.proxy_hashes)),
+    );
     let mut dns: Vec<&str> = Vec::with_capacity(parts.iter().map(|p| p.dns.len()).sum());
-    let mut upns = Vec::with_capacity(parts.iter().map(|p| p.upns.len()).sum());
-    let mut proxies = Vec::with_capacity(parts.iter().map(|p| p.proxies.len()).sum());
+    let mut upns = Vec::new();
+    let mut proxies = Vec::new();
+    let repeats = |list: &[u64], o: &&Occurrence| list.binary_search(&o.hash).is_ok();
     for p in parts {
         let f = &p.findings;
         report.invalid_values.extend_from_slice(&f.invalid_values);
@@ -278,8 +302,17 @@ fn defects(parts: &[PartSurvey]) -> DefectReport {
             position: o.position,
             value: &p.values[o.text.clone()],
         };
-        upns.extend(p.upns.iter().map(of));
-        proxies.extend(p.proxies.iter().map(of));
+        if !upn_repeats.is_empty() {
+            upns.extend(p.upns.iter().filter(|o| repeats(&upn_repeats, o)).map(of));
+        }
+        if !proxy_repeats.is_empty() {
+            proxies.extend(
+                p.proxies
+                    .iter()
+                    .filter(|o| repeats(&proxy_repeats, o))
+                    .map(of),
+            );
+        }
         dns.extend(p.dns.iter().map(|d| &**d));
     }
     (report.duplicate_upns, report.duplicate_proxy_addresses) = rayon::join(

@@ -43,7 +43,8 @@ pub(super) enum Attr {
 /// Which modelled attribute `name` is. Dispatches on the length and the first letter
 /// first, so a name is compared with at most two candidates and never copied.
 pub(super) fn attr_of(name: &str) -> Attr {
-    let is = |candidate: &str| name.eq_ignore_ascii_case(candidate);
+    // Exports spell names as the schema does: the exact comparison (of a known length) first.
+    let is = |candidate: &str| name == candidate || name.eq_ignore_ascii_case(candidate);
     let first = name.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
     match (name.len(), first) {
         (1, b'l') if is("l") => Attr::City,

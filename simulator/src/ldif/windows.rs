@@ -28,6 +28,9 @@ pub type ReadAt<'f> = dyn Fn(&mut [u8], u64) -> io::Result<()> + Sync + 'f;
 /// The bytes read at once: the window stays in a core's cache while it is parsed.
 const WINDOW: usize = 1 << 20;
 
+/// The bytes read first to find where a stretch starts.
+const PROBE: usize = 4096;
+
 /// The bytes read first, to find the byte order mark and the first record.
 const HEAD: usize = 64 << 10;
 
@@ -114,7 +117,14 @@ fn stretch(
         None => Some(len),
     };
     loop {
-        let n = (buf.len() - filled).min(len - pos - filled);
+        // Up to the end when it is known, else a little past `to` (where it usually is) and on
+        // from there in reads that double (the bytes after the end are the next stretch's).
+        let stop = end.unwrap_or_else(|| to.map_or(len, |to| to + PROBE));
+        let want = match stop.saturating_sub(pos + filled) {
+            0 => PROBE.max(filled),
+            n => n,
+        };
+        let n = want.min(buf.len() - filled).min(len - pos - filled);
         read_at(
             &mut buf[filled..filled + n],
             u64::try_from(pos + filled).ok()?,
@@ -135,6 +145,8 @@ fn stretch(
             // Record starts at or after `to` would have been found as the end: this is before.
             _ => match last_record_start(&buf[..filled]) {
                 Some(p) => p,
+                // Not all read yet: read on.
+                None if filled < buf.len() => continue,
                 None => {
                     // One record fills the window: a larger one holds it.
                     buf.resize(buf.len() * 2, 0);
@@ -152,12 +164,12 @@ fn stretch(
             return None;
         }
         parts.push(part.into_owned());
+        if end == Some(pos + cut) {
+            return Some(parts);
+        }
         buf.copy_within(cut..filled, 0);
         pos += cut;
         filled -= cut;
-        if end == Some(pos) {
-            return Some(parts);
-        }
     }
 }
 
@@ -170,10 +182,12 @@ fn first_start(
     from: usize,
     buf: &mut [u8],
 ) -> Option<Option<(usize, usize)>> {
-    // A record start is judged by the line before it: read from 3 bytes before `from`.
+    // A record start is judged by the line before it: read from 3 bytes before `from`. The
+    // first reads are short (a record start is rarely far), so little is moved to the front.
     let mut at = from.saturating_sub(3);
+    let mut probe = PROBE.min(buf.len());
     loop {
-        let n = buf.len().min(len.saturating_sub(at));
+        let n = probe.min(len.saturating_sub(at));
         read_at(&mut buf[..n], u64::try_from(at).ok()?).ok()?;
         // At the file's start `from` itself; else at least 3, the bytes before a start.
         let local = if at == 0 {
@@ -191,6 +205,7 @@ fn first_start(
         // The next window overlaps this one by the bytes a start needs around it (3 before,
         // `dn:` after), so a start across the boundary is seen.
         at += n - 6;
+        probe = (probe * 2).min(buf.len());
     }
 }
 
