@@ -44,6 +44,7 @@ pub(super) struct Part<'a> {
 }
 
 /// The keys of a part's entries that must be unique in the file, each list sorted.
+#[derive(Default)]
 pub(super) struct SortedKeys {
     /// The `Caseless` hash of each entry's DN.
     dns: Vec<u64>,
@@ -69,19 +70,28 @@ impl Part<'_> {
         }
     }
 
-    /// Sorts the keys that must be unique (`keys`).
+    /// Sorts the keys that must be unique (`keys`): those of the items and those counted
+    /// without one (`count_keys`).
     pub(crate) fn sort_keys(&mut self) {
-        let mut dns: Vec<u64> = self.items.iter().map(|i| i.dn.hash).collect();
-        let mut guids: Vec<u128> = self
-            .items
-            .iter()
-            .filter_map(Item::object_guid)
-            .map(|g| u128::from_le_bytes(g.to_windows_bytes()))
-            .collect();
-        dns.sort_unstable();
-        guids.sort_unstable();
-        self.keys = Some(Box::new(SortedKeys { dns, guids }));
+        let keys = self.keys.get_or_insert_with(Box::default);
+        keys.dns.extend(self.items.iter().map(|i| i.dn.hash));
+        let guids = self.items.iter().filter_map(Item::object_guid);
+        keys.guids.extend(guids.map(guid_key));
+        keys.dns.sort_unstable();
+        keys.guids.sort_unstable();
     }
+
+    /// Notes the keys of an object that leaves no item: its DN and objectGUID.
+    pub(crate) fn count_keys(&mut self, dn: &Caseless, guid: ObjectGuid) {
+        let keys = self.keys.get_or_insert_with(Box::default);
+        keys.dns.push(dn.hash);
+        keys.guids.push(guid_key(guid));
+    }
+}
+
+/// An objectGUID as a number (the bytes as Windows stores them, little-endian).
+fn guid_key(guid: ObjectGuid) -> u128 {
+    u128::from_le_bytes(guid.to_windows_bytes())
 }
 
 /// A modelled entry and the line of its record.
@@ -222,6 +232,12 @@ impl<'a> Merge<'a> {
         let (dns_unique, guids_unique) =
             rayon::join(|| repeated(&dns).is_empty(), || repeated(&guids).is_empty());
         self.unique = dns_unique && guids_unique;
+    }
+
+    /// Whether the per-entry DN and objectGUID checks were skipped because no key repeats
+    /// (`skip_checks_when_unique`).
+    pub(crate) fn keys_unique(&self) -> bool {
+        self.unique
     }
 
     /// Adds the next part; its error (or one found joining it) ends the reading.

@@ -127,8 +127,11 @@ pub(crate) struct Record<'a> {
     pub(crate) dn: Cow<'a, str>,
     /// The line of the record's first line (`dn:` or `ref:`).
     pub(crate) line: usize,
-    /// The attribute lines of an entry, in file order (empty for other records).
-    pub(crate) attrs: Vec<AttrLine<'a>>,
+    /// The attribute lines of an entry, in file order (empty for other records): the first
+    /// `attrs_len`; the lines after them are those of earlier records, overwritten in place
+    /// by the next (`push_attr`).
+    attrs: Vec<AttrLine<'a>>,
+    attrs_len: usize,
 }
 
 impl Default for Record<'_> {
@@ -138,7 +141,36 @@ impl Default for Record<'_> {
             dn: Cow::Borrowed(""),
             line: 0,
             attrs: Vec::new(),
+            attrs_len: 0,
         }
+    }
+}
+
+impl<'a> Record<'a> {
+    /// The attribute lines of an entry, in file order (empty for other records).
+    pub(crate) fn attrs(&self) -> &[AttrLine<'a>] {
+        &self.attrs[..self.attrs_len]
+    }
+
+    /// Adds an attribute line, field by field into a line kept from an earlier record when
+    /// there is one: moving a whole line into the list goes through a copy on the stack that
+    /// the processor cannot forward (a stall on every line of the file).
+    fn push_attr(&mut self, name: Cow<'a, str>, value: RawValue<'a>, line: usize, column: usize) {
+        match self.attrs.get_mut(self.attrs_len) {
+            Some(kept) => {
+                kept.name = name;
+                kept.value = value;
+                kept.line = line;
+                kept.column = column;
+            }
+            None => self.attrs.push(AttrLine {
+                name,
+                value,
+                line,
+                column,
+            }),
+        }
+        self.attrs_len += 1;
     }
 }
 
@@ -182,7 +214,7 @@ impl<'a> Records<'a> {
 
     /// Reads the next record into `rec`. `Ok(false)` at the end of the text.
     pub(crate) fn next_into(&mut self, rec: &mut Record<'a>) -> Result<bool, LdifError> {
-        rec.attrs.clear();
+        rec.attrs_len = 0;
         rec.kind = RecordKind::Entry;
         rec.dn = Cow::Borrowed("");
         let (first, n) = loop {
@@ -269,12 +301,7 @@ impl<'a> Records<'a> {
             }
             changetype_allowed = false;
             if rec.kind == RecordKind::Entry {
-                rec.attrs.push(AttrLine {
-                    name: p.name,
-                    value: p.value,
-                    line: n,
-                    column: p.column,
-                });
+                rec.push_attr(p.name, p.value, n, p.column);
             }
         }
         Ok(())

@@ -11,7 +11,7 @@ fn all(text: &str) -> Result<Vec<OwnedRecord>, LdifError> {
     let mut out = Vec::new();
     while r.next_into(&mut rec)? {
         let attrs = rec
-            .attrs
+            .attrs()
             .iter()
             .map(|a| {
                 let v = match &a.value {

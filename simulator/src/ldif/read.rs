@@ -210,13 +210,30 @@ pub(super) fn join(
 
 /// `body` is the piece's text.
 pub(super) fn read_piece<'a>(body: &'a str, piece: &chunks::Piece, survey: bool) -> Part<'a> {
+    read_piece_as(body, piece, survey, false)
+}
+
+/// `read_piece` of a surveyed piece whose users, groups and contacts leave only their keys
+/// (DN hash and objectGUID, `Part::count_keys`), no item: for a reading that gives up when
+/// two entries share a key (`windows`), since the merge's per-entry checks would not see them.
+pub(super) fn read_piece_keys<'a>(body: &'a str, piece: &chunks::Piece) -> Part<'a> {
+    read_piece_as(body, piece, true, true)
+}
+
+fn read_piece_as<'a>(
+    body: &'a str,
+    piece: &chunks::Piece,
+    survey: bool,
+    keys_only: bool,
+) -> Part<'a> {
     let mut records = if piece.range.start == 0 {
         Records::new(body)
     } else {
         Records::continuing(body, piece.first_line)
     };
     let mut rec = Record::default();
-    let mut reader = Reader::new(body.len());
+    let mut reader = Reader::new(if keys_only { 0 } else { body.len() });
+    reader.keys_only = keys_only;
     if survey {
         reader.part.survey = Some(Box::new(PartSurvey::for_text(body.len())));
     }
@@ -330,6 +347,8 @@ struct Reader<'a> {
     last_noted_suffix: Box<str>,
     parent_shapes: ParentShapes,
     buffers: Buffers,
+    /// Surveyed objects leave only their keys, no item (`read_piece_keys`).
+    keys_only: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -347,6 +366,7 @@ impl<'a> Reader<'a> {
             last_noted_suffix: Box::from(""),
             parent_shapes: ParentShapes::default(),
             buffers: Buffers::default(),
+            keys_only: false,
         }
     }
 
@@ -384,7 +404,10 @@ impl<'a> Reader<'a> {
             Ok(what) => {
                 let line = rec.line;
                 let dn = Caseless::new(dn);
-                self.part.items.push(Item { line, dn, what });
+                match what {
+                    What::Counted(guid) if self.keys_only => self.part.count_keys(&dn, guid),
+                    what => self.part.items.push(Item { line, dn, what }),
+                }
                 Ok(())
             }
             Err(error) => Err(Box::new(Failure {
@@ -496,7 +519,7 @@ impl<'a> Reader<'a> {
         let dns_name = dn::domain_of(dn_value);
         check_dns_name(&dns_name, rec.line, dn_value)?;
         let mut netbios = None;
-        for attr in &rec.attrs {
+        for attr in rec.attrs() {
             if attr.name.eq_ignore_ascii_case("nETBIOSName") {
                 let text = attr.text(&mut self.buffers.scratch)?;
                 set_once(&mut netbios, self.interner.intern(text.trim()), attr)?;
@@ -509,7 +532,7 @@ impl<'a> Reader<'a> {
 
     fn ou_guid(&mut self, rec: &Record<'a>) -> Result<ObjectGuid, LdifError> {
         let mut guid = None;
-        for attr in &rec.attrs {
+        for attr in rec.attrs() {
             if attr.name.eq_ignore_ascii_case("objectGUID") {
                 if guid.is_some() {
                     return Err(second_value(attr));
@@ -528,7 +551,7 @@ impl<'a> Reader<'a> {
     /// them, and not kept.
     fn attributes(&mut self, rec: &Record<'a>, meta: &mut Meta) -> Result<Attributes, LdifError> {
         let mut a = Attributes::default();
-        for attr in &rec.attrs {
+        for attr in rec.attrs() {
             let which = attr_of(&attr.name);
             if !self.text_attr(attr, which)?
                 && !flag_attr(attr, which, &mut a, &mut self.buffers.scratch)?
@@ -758,7 +781,7 @@ fn classify<'r>(
         (false, false, false, false, false, false);
     let mut last: Option<&'r AttrLine<'_>> = None;
     for attr in rec
-        .attrs
+        .attrs()
         .iter()
         .filter(|a| a.name.eq_ignore_ascii_case("objectClass"))
     {

@@ -33,11 +33,11 @@ pub(super) fn repeated<K: Key>(lists: &[&[K]]) -> Vec<K> {
     let buckets: Vec<Vec<K>> = (0..1usize << BUCKET_BITS)
         .into_par_iter()
         .map(|b| {
-            let mut keys: Vec<K> = lists
-                .iter()
-                .flat_map(|list| in_bucket(list, b))
-                .copied()
-                .collect();
+            let slices: Vec<&[K]> = lists.iter().map(|list| in_bucket(list, b)).collect();
+            let mut keys: Vec<K> = Vec::with_capacity(slices.iter().map(|s| s.len()).sum());
+            for slice in slices {
+                keys.extend_from_slice(slice);
+            }
             keys.sort_unstable();
             keys.chunk_by(|x, y| x == y)
                 .filter(|run| run.len() > 1)

@@ -129,15 +129,16 @@ pub(super) struct PartSurvey {
 }
 
 impl PartSurvey {
-    /// A survey of a part of `len` bytes, its lists sized for the objects such a part holds
-    /// (about one per kilobyte in an export), so they do not grow by copying.
+    /// A survey of a part of `len` bytes, its lists sized for what such a part holds (in an
+    /// export about one object per kilobyte, with a UPN, two proxy addresses and 120 bytes of
+    /// them), so they do not grow by copying into fresh pages.
     pub(super) fn for_text(len: usize) -> Self {
-        let objects = len / 1024;
+        let objects = len / 768;
         Self {
             dns: Vec::with_capacity(objects),
-            values: String::with_capacity(objects * 64),
+            values: String::with_capacity(len / 6),
             upns: Vec::with_capacity(objects),
-            proxies: Vec::with_capacity(objects * 2),
+            proxies: Vec::with_capacity(objects * 3),
             ..Self::default()
         }
     }

@@ -7,7 +7,9 @@
 //!
 //! Only a file that surveys cleanly is surveyed here: an error, a byte order mark, UTF-16,
 //! text that is not UTF-8 or a read that fails give `None`, and the caller reads the file
-//! whole, which reports the error with its line and column as before.
+//! whole, which reports the error with its line and column as before. Users, groups and
+//! contacts leave only their keys (DN hash, objectGUID) for the merge, so two entries that
+//! share one (a duplicate, or a hash collision) also leave the file to the whole reading.
 //!
 //! Memory: one buffer per core of `WINDOW` bytes, doubled while a single record does not fit
 //! in it, so at most about twice the longest record (or the window) per core, beside the
@@ -15,7 +17,7 @@
 
 use super::chunks;
 use super::merge::Part;
-use super::read::{join, read_piece};
+use super::read::{join, read_piece_keys};
 use super::survey::{LdifSurvey, summarize};
 use rayon::prelude::*;
 use std::cell::Cell;
@@ -86,7 +88,10 @@ pub(super) fn survey_windows_with(
         })
         .collect::<Option<_>>()?;
     let parts: Vec<Part<'static>> = parts.into_iter().flatten().collect();
-    join(parts, true).ok().map(summarize)
+    // The objects left only their keys: when two entries share one, the merge's per-entry
+    // checks cannot tell what a reading from the start reports, and the file is read whole.
+    let (merge, surveys) = join(parts, true).ok()?;
+    merge.keys_unique().then(|| summarize((merge, surveys)))
 }
 
 /// The parts of the stretch from the first record start at or after `from` (the file's start
@@ -159,7 +164,7 @@ fn stretch(
             range: pos..pos + cut,
             first_line: 1,
         };
-        let part = read_piece(body, &piece, true);
+        let part = read_piece_keys(body, &piece);
         if part.failure.is_some() {
             return None;
         }

@@ -165,3 +165,20 @@ fn a_read_that_fails_leaves_the_file_to_the_whole_reading() {
     assert_eq!(survey_windows_with(bytes.len(), &failing, 3, 512), None);
     assert!(windows(bytes, 3, 512).is_some());
 }
+
+/// Objects leave only their keys: two entries that share a DN (or objectGUID) leave the file
+/// to the whole reading, which names both.
+#[test]
+fn entries_that_share_a_key_leave_the_file_to_the_whole_reading() {
+    let clean = long_records(0, 200);
+    assert!(windows(clean.as_bytes(), 4, 256).is_some());
+    let again =
+        "\ndn: CN=User 3,OU=Staff,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: x\n";
+    let duplicate = format!("{clean}{again}");
+    assert!(survey(&duplicate).is_err());
+    assert_eq!(windows(duplicate.as_bytes(), 4, 256), None);
+    let ou = "\ndn: OU=Staff,DC=contoso,DC=com\nobjectClass: organizationalUnit\n";
+    let user_named_as_ou = format!("{clean}{ou}{}", ou.replace("organizationalUnit", "user"));
+    assert!(survey(&user_named_as_ou).is_err());
+    assert_eq!(windows(user_named_as_ou.as_bytes(), 4, 256), None);
+}
