@@ -349,7 +349,8 @@ fn keys_of_run<'w>(n: usize, write: &(impl Fn(usize) -> PlannedWrite<'w> + Sync)
     keys
 }
 
-/// Where an anchor lives, to tell the planned write from another.
+/// Where an anchor lives, to tell the planned write from another (checked in debug builds).
+#[cfg(debug_assertions)]
 fn address(anchor: &ImmutableId) -> usize {
     std::ptr::from_ref(anchor).addr()
 }
