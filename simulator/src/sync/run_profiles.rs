@@ -357,14 +357,14 @@ impl SyncEngine {
             .is_some();
         let mut held_by = Link::NONE;
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
-            match (self.config.source_anchor, cs.attrs.consistency_guid()) {
-                (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
-                _ => {
-                    let (anchor, holder) =
-                        self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default());
-                    held_by = holder;
-                    anchor
-                }
+            if let (SourceAnchor::ConsistencyGuid, Some(c)) =
+                (self.config.source_anchor, cs.attrs.consistency_guid())
+            {
+                c.immutable_id()
+            } else {
+                let (anchor, holder) = self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default());
+                held_by = holder;
+                anchor
             }
         });
         AdPrep {
