@@ -453,17 +453,17 @@ impl SyncEngine {
     /// object, about 48 MB at 1,000,000. With it, the Azure AD object holding it, which spares
     /// outbound flow a second lookup.
     fn shared_anchor(&self, guid: upgrade_lab_model::ObjectGuid) -> (ImmutableId, Link) {
-        let anchor = guid.immutable_id();
         if self.aad_cs.is_empty() {
-            return (anchor, Link::NONE);
+            return (guid.immutable_id(), Link::NONE);
         }
+        let text = guid.immutable_id_text();
         match self
             .aad_cs
-            .find(&anchor)
+            .find_text(text.as_str())
             .and_then(|a| Some((a, self.aad_cs.get(a)?)))
         {
             Some((a, cs)) => (cs.anchor.clone(), Link::to(a)),
-            None => (anchor, Link::NONE),
+            None => (ImmutableId::new(text.as_str()), Link::NONE),
         }
     }
 
