@@ -626,6 +626,26 @@ impl SyncEngine {
         found
     }
 
+    /// The unjoined Azure AD object holding `anchor`, for a metaverse object whose plan
+    /// `decided` an operation against the object that held it then, if any. No lookup is
+    /// needed: nothing is removed while outbound flow runs and an anchor has one holder at
+    /// most, so a holder now either is the planned one or was joined already when planned
+    /// (or was provisioned since, joined at once), and a join is not undone here.
+    fn unjoined_holder(
+        &self,
+        anchor: &ImmutableId,
+        decided: Option<(u32, Option<ExportOperation>)>,
+    ) -> Option<u32> {
+        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let holder = decided.map(|(a, _)| a).filter(unjoined);
+        debug_assert_eq!(
+            holder,
+            self.aad_cs.find(anchor).filter(unjoined),
+            "the anchor's unjoined holder changed since the chunk was planned"
+        );
+        holder
+    }
+
     /// Outbound provisioning and export attribute flow for one metaverse object, applying its
     /// plan (the operation is recomputed when the plan's Azure AD object is not the one joined).
     fn apply_outbound(&mut self, m: u32, plan: OutboundPlan) {
@@ -639,15 +659,16 @@ impl SyncEngine {
             // Reverse join on the anchor before provisioning a new export object. The object
             // the plan found by the anchor still holds it (nothing is removed while outbound
             // flow runs), so while it is unjoined it is the one a lookup would find now.
-            let unjoined = |a: u32| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none());
-            let planned = plan.decided.map(|(a, _)| a).filter(|&a| unjoined(a));
-            let a = match planned.or_else(|| self.aad_cs.find(&mv.anchor).filter(|&a| unjoined(a)))
-            {
+            let a = match self.unjoined_holder(&mv.anchor, plan.decided) {
                 Some(a) => a,
                 None => self
                     .aad_cs
                     .insert(AadCsObject::new(mv.anchor.clone(), kind, None)),
             };
+            debug_assert!(
+                self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()),
+                "provisioning joins an unjoined object"
+            );
             if let Some(cs) = self.aad_cs.get_mut(a) {
                 cs.mv = Link::to(m);
             }

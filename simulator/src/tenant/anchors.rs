@@ -70,13 +70,26 @@ impl AnchorIndex {
 
     /// The object `anchor` names.
     pub(crate) fn get(&self, objects: &[TenantObject], anchor: &ImmutableId) -> Option<u32> {
+        self.get_hashed(objects, hash(anchor), || anchor)
+    }
+
+    /// The object the anchor `anchor()` names, whose hash is `hash_of_anchor`: the anchor is
+    /// read only to tell it from another key of the same bucket (or from the side map), so a
+    /// lookup of a key no object holds seldom touches it.
+    pub(crate) fn get_hashed<'a>(
+        &self,
+        objects: &[TenantObject],
+        hash_of_anchor: u64,
+        anchor: impl Fn() -> &'a ImmutableId,
+    ) -> Option<u32> {
+        debug_assert_eq!(hash(anchor()), hash_of_anchor, "the hash of another anchor");
         if !self.side.is_empty()
-            && let Some(&i) = self.side.get(anchor)
+            && let Some(&i) = self.side.get(anchor())
         {
             return Some(i);
         }
         self.table
-            .find(hash(anchor), |&j| holds(objects, j, anchor))
+            .find(hash_of_anchor, |&j| holds(objects, j, anchor()))
             .copied()
     }
 

@@ -256,7 +256,7 @@ impl Tenant {
             Index::Smtp => self.smtp.contains_key(&k.hash),
             Index::Anchor => self
                 .by_anchor
-                .get(&self.objects, write(k.write as usize).anchor)
+                .get_hashed(&self.objects, k.hash, || write(k.write as usize).anchor)
                 .is_some(),
         }
     }
