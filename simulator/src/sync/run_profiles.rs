@@ -60,7 +60,7 @@ pub(crate) struct AadImportPlan {
 
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
 /// the object: such objects are never imported (docs/real-systems.md, "Filtering").
-fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: &AdEntry) -> bool {
+fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: AdEntry<'_>) -> bool {
     let f = filters;
     if f.domains.is_empty() && f.included_ous.is_empty() && f.excluded_ous.is_empty() {
         return false;
@@ -80,7 +80,7 @@ impl SyncEngine {
         let watermark = ad.highest_usn();
         let (filters, scope) = (&self.config.filters, &self.scope);
         let delta_after = if full { None } else { self.ad_watermark };
-        let item = |i: usize, e: &AdEntry| {
+        let item = |i: usize, e: AdEntry<'_>| {
             let gone = match delta_after {
                 Some(w) if e.object.usn_changed <= w => return None,
                 Some(_) => e.deleted || outside_partitions(filters, scope, e),
@@ -100,18 +100,16 @@ impl SyncEngine {
                 gone,
             })
         };
-        let entries = ad.entries();
         let items = match delta_after.and_then(|w| ad.slots_changed_after(w)) {
             Some(slots) => slots
                 .par_iter()
                 .with_min_len(PAR_MIN)
-                .filter_map(|&i| item(i as usize, entries.get(i as usize)?))
+                .filter_map(|&i| item(i as usize, ad.entry(i as usize)?))
                 .collect(),
-            None => entries
-                .par_iter()
+            None => (0..ad.slot_count())
+                .into_par_iter()
                 .with_min_len(PAR_MIN)
-                .enumerate()
-                .filter_map(|(i, e)| item(i, e))
+                .filter_map(|i| item(i, ad.entry(i)?))
                 .collect(),
         };
         AdImportPlan {
