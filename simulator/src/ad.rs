@@ -34,10 +34,10 @@ pub enum AdError {
     BadDn(String),
 }
 
-/// One object slot: the object and whether it is a tombstone.
-#[derive(Clone, Debug)]
-pub(crate) struct AdEntry {
-    pub(crate) object: DirectoryObject,
+/// One object slot, as read: the object and whether it is a tombstone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AdEntry<'a> {
+    pub(crate) object: &'a DirectoryObject,
     pub(crate) deleted: bool,
 }
 
@@ -46,7 +46,11 @@ pub(crate) struct AdEntry {
 pub struct ActiveDirectory {
     pub(crate) forest: Value,
     pub(crate) domains: Vec<String>,
-    entries: Vec<AdEntry>,
+    /// Every slot's object (live or tombstone), in storage order: the generated directory's
+    /// own vector, never copied.
+    objects: Vec<DirectoryObject>,
+    /// Per slot, whether it is a tombstone.
+    deleted: Vec<bool>,
     by_guid: FxHashMap<ObjectGuid, u32>,
     usn: u64,
     /// The USN the directory started with: changes after it are in `changed`.
@@ -62,27 +66,40 @@ pub struct ActiveDirectory {
 impl ActiveDirectory {
     /// AD holding `directory`; every object gets a USN in directory order.
     pub(crate) fn new(directory: Directory, enterprise_admins: Vec<Credential>) -> Self {
+        let mut objects = directory.objects;
         let mut by_guid =
-            FxHashMap::with_capacity_and_hasher(directory.objects.len(), rustc_hash::FxBuildHasher);
-        let mut entries = Vec::with_capacity(directory.objects.len());
-        let mut usn = 0u64;
-        for mut object in directory.objects {
+            FxHashMap::with_capacity_and_hasher(objects.len(), rustc_hash::FxBuildHasher);
+        let mut unique = vec![true; objects.len()];
+        for (slot, object) in objects.iter().enumerate() {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
             )]
-            let slot = entries.len() as u32;
+            let slot32 = slot as u32;
+            // A second object with one GUID cannot exist in AD: the first one stays.
             match by_guid.entry(object.guid) {
-                // A second object with one GUID cannot exist in AD.
-                std::collections::hash_map::Entry::Occupied(_) => continue,
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(slot),
-            };
+                std::collections::hash_map::Entry::Occupied(_) => unique[slot] = false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(slot32);
+                }
+            }
+        }
+        if unique.contains(&false) {
+            let mut keep = unique.iter();
+            objects.retain(|_| keep.next().copied().unwrap_or(false));
+            by_guid.clear();
+            by_guid.extend(objects.iter().enumerate().map(|(slot, o)| {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "indices are u32 by design, as above"
+                )]
+                (o.guid, slot as u32)
+            }));
+        }
+        let mut usn = 0u64;
+        for object in &mut objects {
             usn = usn.max(object.usn_changed) + 1;
             object.usn_changed = usn;
-            entries.push(AdEntry {
-                object,
-                deleted: false,
-            });
         }
         Self {
             forest: directory.forest,
@@ -91,7 +108,8 @@ impl ActiveDirectory {
                 .iter()
                 .map(|d| d.dns_name.to_string())
                 .collect(),
-            entries,
+            deleted: vec![false; objects.len()],
+            objects,
             by_guid,
             usn,
             initial_usn: usn,
@@ -108,28 +126,34 @@ impl ActiveDirectory {
 
     /// The objects AD holds now (tombstones left out), in storage order.
     pub fn live_objects(&self) -> impl Iterator<Item = &DirectoryObject> {
-        self.entries
-            .iter()
-            .filter(|e| !e.deleted)
-            .map(|e| &e.object)
+        self.entries().filter(|e| !e.deleted).map(|e| e.object)
     }
 
     /// How many objects AD holds now (tombstones left out).
     pub fn live_count(&self) -> usize {
-        self.entries.iter().filter(|e| !e.deleted).count()
+        self.deleted.iter().filter(|d| !**d).count()
     }
 
     /// Entries (live and tombstones) changed after `usn`, in storage order.
-    pub(crate) fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = &AdEntry> {
-        self.entries
-            .iter()
-            .filter(move |e| e.object.usn_changed > usn)
+    pub(crate) fn changes_after_usn(&self, usn: u64) -> impl Iterator<Item = AdEntry<'_>> {
+        self.entries().filter(move |e| e.object.usn_changed > usn)
     }
 
     /// Every slot (live objects and tombstones), in storage order: a slot's index never names
     /// another object, since AD keeps a deleted object's slot as its tombstone.
-    pub(crate) fn entries(&self) -> &[AdEntry] {
-        &self.entries
+    pub(crate) fn entries(&self) -> impl Iterator<Item = AdEntry<'_>> {
+        self.objects
+            .iter()
+            .zip(&self.deleted)
+            .map(|(object, &deleted)| AdEntry { object, deleted })
+    }
+
+    /// Slot `i` (live or tombstone).
+    pub(crate) fn entry(&self, i: usize) -> Option<AdEntry<'_>> {
+        Some(AdEntry {
+            object: self.objects.get(i)?,
+            deleted: *self.deleted.get(i)?,
+        })
     }
 
     /// The slot of the object with this objectGUID (live or tombstone).
@@ -139,27 +163,23 @@ impl ActiveDirectory {
 
     /// The objectGUID of the object in slot `i` (live or tombstone).
     pub(crate) fn guid_at(&self, i: u32) -> Option<ObjectGuid> {
-        self.entries.get(i as usize).map(|e| e.object.guid)
+        self.objects.get(i as usize).map(|o| o.guid)
     }
 
     /// The live object with this objectGUID.
     pub fn get(&self, guid: &ObjectGuid) -> Option<&DirectoryObject> {
         let i = *self.by_guid.get(guid)?;
-        let e = &self.entries[i as usize];
-        (!e.deleted).then_some(&e.object)
+        self.live_at(i as usize)
     }
 
     /// Number of object slots (live and tombstones), for sampling by index.
     pub(crate) fn slot_count(&self) -> usize {
-        self.entries.len()
+        self.objects.len()
     }
 
     /// The live object in slot `i`, if it is not a tombstone.
     pub(crate) fn live_at(&self, i: usize) -> Option<&DirectoryObject> {
-        self.entries
-            .get(i)
-            .filter(|e| !e.deleted)
-            .map(|e| &e.object)
+        self.entry(i).filter(|e| !e.deleted).map(|e| e.object)
     }
 
     /// The next USN, given to slot `slot` for a change of `kind` at `at`.
@@ -192,23 +212,21 @@ impl ActiveDirectory {
         if !dn::is_well_formed(&object.dn) {
             return Err(AdError::BadDn(object.dn.to_string()));
         }
-        object.usn_changed = self.bump(at, ChangeKind::Add, object.guid, self.entries.len());
+        object.usn_changed = self.bump(at, ChangeKind::Add, object.guid, self.objects.len());
         object.when_changed_ms = at.0;
         #[expect(
             clippy::cast_possible_truncation,
             reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
         )]
-        self.by_guid.insert(object.guid, self.entries.len() as u32);
-        self.entries.push(AdEntry {
-            object,
-            deleted: false,
-        });
+        self.by_guid.insert(object.guid, self.objects.len() as u32);
+        self.objects.push(object);
+        self.deleted.push(false);
         Ok(())
     }
 
     fn live_index(&self, guid: &ObjectGuid) -> Result<usize, AdError> {
         match self.by_guid.get(guid) {
-            Some(&i) if !self.entries[i as usize].deleted => Ok(i as usize),
+            Some(&i) if !self.deleted[i as usize] => Ok(i as usize),
             _ => Err(AdError::NoSuchObject(*guid)),
         }
     }
@@ -222,7 +240,7 @@ impl ActiveDirectory {
     ) -> Result<(), AdError> {
         let i = self.live_index(guid)?;
         let usn = self.bump(at, ChangeKind::Update, *guid, i);
-        let o = &mut self.entries[i].object;
+        let o = &mut self.objects[i];
         change(o.attrs_mut());
         o.usn_changed = usn;
         o.when_changed_ms = at.0;
@@ -233,10 +251,10 @@ impl ActiveDirectory {
     pub fn delete(&mut self, at: SimTime, guid: &ObjectGuid) -> Result<(), AdError> {
         let i = self.live_index(guid)?;
         let usn = self.bump(at, ChangeKind::Delete, *guid, i);
-        let e = &mut self.entries[i];
-        e.deleted = true;
-        e.object.usn_changed = usn;
-        e.object.when_changed_ms = at.0;
+        self.deleted[i] = true;
+        let o = &mut self.objects[i];
+        o.usn_changed = usn;
+        o.when_changed_ms = at.0;
         Ok(())
     }
 
@@ -251,12 +269,12 @@ impl ActiveDirectory {
             return Err(AdError::BadDn(new_parent_dn.to_string()));
         }
         let i = self.live_index(guid)?;
-        let rdn = dn::rdns(&self.entries[i].object.dn)
+        let rdn = dn::rdns(&self.objects[i].dn)
             .first()
             .map(std::string::ToString::to_string)
-            .ok_or_else(|| AdError::BadDn(self.entries[i].object.dn.to_string()))?;
+            .ok_or_else(|| AdError::BadDn(self.objects[i].dn.to_string()))?;
         let usn = self.bump(at, ChangeKind::Move, *guid, i);
-        let o = &mut self.entries[i].object;
+        let o = &mut self.objects[i];
         o.dn = Arc::from(format!("{rdn},{new_parent_dn}"));
         o.usn_changed = usn;
         o.when_changed_ms = at.0;
@@ -362,6 +380,28 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_with_a_guid_twice_keeps_the_first_object_and_numbers_slots_densely() {
+        let mut twin = obj(1);
+        twin.dn = Arc::from("CN=twin,OU=Staff,DC=contoso,DC=com");
+        let dir = Directory {
+            forest: Arc::from("contoso.com"),
+            objects: vec![obj(1), obj(2), twin, obj(3)],
+            ..Default::default()
+        };
+        let ad = ActiveDirectory::new(dir, Vec::new());
+        assert_eq!(ad.slot_count(), 3);
+        assert_eq!(ad.live_count(), 3);
+        assert_eq!(&*ad.get(&obj(1).guid).unwrap().dn, &*obj(1).dn);
+        for (slot, n) in [(0u32, 1u8), (1, 2), (2, 3)] {
+            assert_eq!(ad.slot_of(&obj(n).guid), Some(slot));
+            assert_eq!(ad.guid_at(slot), Some(obj(n).guid));
+        }
+        let usns: Vec<u64> = ad.live_objects().map(|o| o.usn_changed).collect();
+        assert_eq!(usns, [1, 2, 3]);
+        assert_eq!(ad.highest_usn(), 3);
+    }
+
+    #[test]
     fn the_slots_changed_after_a_usn_are_those_a_scan_finds() {
         let mut ad = ad();
         let start = ad.highest_usn();
@@ -376,7 +416,7 @@ mod tests {
             .unwrap();
         for usn in start..=ad.highest_usn() {
             let scanned: Vec<u32> = (0..ad.slot_count())
-                .filter(|&i| ad.entries()[i].object.usn_changed > usn)
+                .filter(|&i| ad.entry(i).unwrap().object.usn_changed > usn)
                 .map(|i| u32::try_from(i).unwrap())
                 .collect();
             assert_eq!(ad.slots_changed_after(usn), Some(scanned), "after {usn}");

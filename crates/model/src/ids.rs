@@ -77,7 +77,38 @@ impl ObjectGuid {
 
     /// The source anchor Azure AD keeps for an object DirSync anchored on objectGUID.
     pub fn immutable_id(&self) -> ImmutableId {
-        ImmutableId(Arc::from(STANDARD.encode(self.to_windows_bytes())))
+        ImmutableId(Arc::from(self.immutable_id_text().as_str()))
+    }
+
+    /// The text of [`ObjectGuid::immutable_id`] without allocating it: to look an anchor up
+    /// before deciding to keep a copy.
+    pub fn immutable_id_text(&self) -> GuidAnchorText {
+        let mut text = [0u8; GUID_ANCHOR_LEN];
+        let written = STANDARD
+            .encode_slice(self.to_windows_bytes(), &mut text)
+            .expect("16 bytes take 24 base64 characters");
+        debug_assert_eq!(written, GUID_ANCHOR_LEN);
+        GuidAnchorText(text)
+    }
+}
+
+/// Base64 characters of a GUID's immutableId (16 bytes, padded: 24).
+const GUID_ANCHOR_LEN: usize = 24;
+
+/// The immutableId text of a GUID anchor, on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct GuidAnchorText([u8; GUID_ANCHOR_LEN]);
+
+impl GuidAnchorText {
+    /// The base64 text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("base64 is ASCII")
+    }
+}
+
+impl fmt::Debug for GuidAnchorText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GuidAnchorText({})", self.as_str())
     }
 }
 
@@ -157,6 +188,7 @@ mod tests {
             ]
         );
         assert_eq!(g.immutable_id().as_str(), "MyIRAFVEd2aImaq7zN3u/w==");
+        assert_eq!(g.immutable_id_text().as_str(), "MyIRAFVEd2aImaq7zN3u/w==");
         assert_eq!(g.immutable_id().to_object_guid(), Some(g));
     }
 

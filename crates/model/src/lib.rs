@@ -38,7 +38,7 @@ pub use attribute_flow::AttrId;
 pub use directory::{Directory, DirectoryCounts, Domain, OrganizationalUnit};
 pub use dirsync::{AttributeFilter, Blocker, DirSyncConfig, ScopeFilters, SqlBackend};
 pub use environment::{EndpointReach, EndpointStatus, ProxySetting, ServerEnvironment};
-pub use ids::{GuidError, ImmutableId, ObjectGuid};
+pub use ids::{GuidAnchorText, GuidError, ImmutableId, ObjectGuid};
 pub use object::{Attributes, DirectoryObject, ExtraAttributes, ObjectKind};
 pub use scope::{OutOfScope, Scope};
 pub use secret::{Credential, Secret};

@@ -416,12 +416,20 @@ impl AadConnectorSpace {
 
     /// The object holding this anchor.
     pub(crate) fn find(&self, anchor: &ImmutableId) -> Option<u32> {
+        self.find_by(anchor.as_str(), |held| held == anchor)
+    }
+
+    /// The object holding the anchor whose text is `anchor`.
+    pub(crate) fn find_text(&self, anchor: &str) -> Option<u32> {
+        self.find_by(anchor, |held| held.as_str() == anchor)
+    }
+
+    /// The object whose anchor `is_it` accepts, among those whose anchor hashes as `text`.
+    fn find_by(&self, text: &str, is_it: impl Fn(&ImmutableId) -> bool) -> Option<u32> {
         let cells = &self.slots.cells;
         self.index
-            .find(anchor_hash(anchor.as_str()), |&i| {
-                cells[i as usize]
-                    .as_ref()
-                    .is_some_and(|c| c.anchor == *anchor)
+            .find(anchor_hash(text), |&i| {
+                cells[i as usize].as_ref().is_some_and(|c| is_it(&c.anchor))
             })
             .copied()
     }

@@ -60,7 +60,7 @@ pub(crate) struct AadImportPlan {
 
 /// Whether the partition (domain) and container (OU) selection of the AD connector excludes
 /// the object: such objects are never imported (docs/real-systems.md, "Filtering").
-fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: &AdEntry) -> bool {
+fn outside_partitions(filters: &ScopeFilters, scope: &Scope, e: AdEntry<'_>) -> bool {
     let f = filters;
     if f.domains.is_empty() && f.included_ous.is_empty() && f.excluded_ous.is_empty() {
         return false;
@@ -80,7 +80,7 @@ impl SyncEngine {
         let watermark = ad.highest_usn();
         let (filters, scope) = (&self.config.filters, &self.scope);
         let delta_after = if full { None } else { self.ad_watermark };
-        let item = |i: usize, e: &AdEntry| {
+        let item = |i: usize, e: AdEntry<'_>| {
             let gone = match delta_after {
                 Some(w) if e.object.usn_changed <= w => return None,
                 Some(_) => e.deleted || outside_partitions(filters, scope, e),
@@ -100,18 +100,16 @@ impl SyncEngine {
                 gone,
             })
         };
-        let entries = ad.entries();
         let items = match delta_after.and_then(|w| ad.slots_changed_after(w)) {
             Some(slots) => slots
                 .par_iter()
                 .with_min_len(PAR_MIN)
-                .filter_map(|&i| item(i as usize, entries.get(i as usize)?))
+                .filter_map(|&i| item(i as usize, ad.entry(i as usize)?))
                 .collect(),
-            None => entries
-                .par_iter()
+            None => (0..ad.slot_count())
+                .into_par_iter()
                 .with_min_len(PAR_MIN)
-                .enumerate()
-                .filter_map(|(i, e)| item(i, e))
+                .filter_map(|i| item(i, ad.entry(i)?))
                 .collect(),
         };
         AdImportPlan {
@@ -324,7 +322,7 @@ impl SyncEngine {
             .with_min_len(PAR_MIN)
             .map(|&i| self.prepare_ad(ad, i, full))
             .collect();
-        let mut dirty: Vec<u32> = Vec::with_capacity(work.len());
+        let mut dirty: Vec<Outbound> = Vec::with_capacity(work.len());
         for (i, prep) in work.into_iter().zip(prepared) {
             self.sync_ad_object(i, prep, full, &mut stats, &mut dirty);
         }
@@ -342,6 +340,7 @@ impl SyncEngine {
         let skip = AdPrep {
             out_of_scope: false,
             anchor: None,
+            held_by: Link::NONE,
         };
         let Some(cs) = self.ad_cs.get(i) else {
             return skip;
@@ -354,15 +353,22 @@ impl SyncEngine {
             .scope
             .why_out_of(cs.kind(), &cs.dn, &cs.attrs)
             .is_some();
+        let mut held_by = Link::NONE;
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
-            match (self.config.source_anchor, cs.attrs.consistency_guid()) {
-                (SourceAnchor::ConsistencyGuid, Some(c)) => c.immutable_id(),
-                _ => self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default()),
+            if let (SourceAnchor::ConsistencyGuid, Some(c)) =
+                (self.config.source_anchor, cs.attrs.consistency_guid())
+            {
+                c.immutable_id()
+            } else {
+                let (anchor, holder) = self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default());
+                held_by = holder;
+                anchor
             }
         });
         AdPrep {
             out_of_scope,
             anchor,
+            held_by,
         }
     }
 
@@ -372,7 +378,7 @@ impl SyncEngine {
         prep: AdPrep,
         full: bool,
         stats: &mut RunStats,
-        dirty: &mut Vec<u32>,
+        dirty: &mut Vec<Outbound>,
     ) {
         let Some(cs) = self.ad_cs.get_mut(i) else {
             return;
@@ -417,7 +423,10 @@ impl SyncEngine {
             if let Some(cs) = self.ad_cs.get_mut(i) {
                 cs.mv = Link::to(m);
             }
-            dirty.push(m);
+            dirty.push(Outbound {
+                m,
+                held_by: prep.held_by,
+            });
             return;
         };
         if let Some(mv) = self.mv.get_mut(m) {
@@ -432,22 +441,27 @@ impl SyncEngine {
                 stats.unchanged += 1;
             }
             if flows || full {
-                dirty.push(m);
+                dirty.push(Outbound::joined(m));
             }
         }
     }
 
     /// The immutableId of `guid`, sharing the Azure AD connector space's copy when an import
     /// brought the object already (a server taking over a synced tenant): one string fewer per
-    /// object, about 48 MB at 1,000,000.
-    fn shared_anchor(&self, guid: upgrade_lab_model::ObjectGuid) -> ImmutableId {
-        let anchor = guid.immutable_id();
+    /// object, about 48 MB at 1,000,000. With it, the Azure AD object holding it, which spares
+    /// outbound flow a second lookup.
+    fn shared_anchor(&self, guid: upgrade_lab_model::ObjectGuid) -> (ImmutableId, Link) {
         if self.aad_cs.is_empty() {
-            return anchor;
+            return (guid.immutable_id(), Link::NONE);
         }
-        match self.aad_cs.find(&anchor).and_then(|a| self.aad_cs.get(a)) {
-            Some(cs) => cs.anchor.clone(),
-            None => anchor,
+        let text = guid.immutable_id_text();
+        match self
+            .aad_cs
+            .find_text(text.as_str())
+            .and_then(|a| Some((a, self.aad_cs.get(a)?)))
+        {
+            Some((a, cs)) => (cs.anchor.clone(), Link::to(a)),
+            None => (ImmutableId::new(text.as_str()), Link::NONE),
         }
     }
 
@@ -513,7 +527,7 @@ impl SyncEngine {
                     .and_then(|o| o.mv.get())
             })
             .collect();
-        let mut flow: Vec<u32> = Vec::with_capacity(work.len());
+        let mut flow: Vec<Outbound> = Vec::with_capacity(work.len());
         for (a, target) in work.into_iter().zip(targets) {
             let Some(cs) = self.aad_cs.get_mut(a) else {
                 continue;
@@ -542,7 +556,7 @@ impl SyncEngine {
                 }
             };
             stats.updates += 1;
-            flow.push(m);
+            flow.push(Outbound::joined(m));
         }
         self.outbound_all(&flow);
         if cfg!(debug_assertions) && full {
@@ -551,18 +565,18 @@ impl SyncEngine {
         stats
     }
 
-    /// Outbound flow for metaverse objects `ms`, in order: each chunk's images and export
+    /// Outbound flow for metaverse objects `work`, in order: each chunk's images and export
     /// operations are computed in parallel (read-only), then applied one by one.
-    fn outbound_all(&mut self, ms: &[u32]) {
-        for chunk in ms.chunks(OUTBOUND_CHUNK) {
+    fn outbound_all(&mut self, work: &[Outbound]) {
+        for chunk in work.chunks(OUTBOUND_CHUNK) {
             let plans: Vec<Option<OutboundPlan>> = chunk
                 .par_iter()
                 .with_min_len(PAR_MIN)
-                .map(|&m| self.plan_outbound(m))
+                .map(|&o| self.plan_outbound(o))
                 .collect();
-            for (&m, plan) in chunk.iter().zip(plans) {
+            for (o, plan) in chunk.iter().zip(plans) {
                 if let Some(plan) = plan {
-                    self.apply_outbound(m, plan);
+                    self.apply_outbound(o.m, plan);
                 }
             }
         }
@@ -570,7 +584,7 @@ impl SyncEngine {
 
     /// Metaverse object `m`'s outbound image and, for the Azure AD object it is or would be
     /// joined to now, the operation it needs (`None`: nothing to export).
-    fn plan_outbound(&self, m: u32) -> Option<OutboundPlan> {
+    fn plan_outbound(&self, Outbound { m, held_by }: Outbound) -> Option<OutboundPlan> {
         let mv = self.mv.get(m)?;
         let kind = self.mv_kind(mv)?;
         let (_, attrs) = self.mv_values(mv)?;
@@ -579,8 +593,7 @@ impl SyncEngine {
             flow: self.config.flow,
         };
         let target = mv.aad.get().or_else(|| {
-            self.aad_cs
-                .find(&mv.anchor)
+            self.anchor_holder(&mv.anchor, held_by)
                 .filter(|&a| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()))
         });
         let decided = target.and_then(|a| {
@@ -593,6 +606,42 @@ impl SyncEngine {
             image,
             decided,
         })
+    }
+
+    /// The Azure AD object holding `anchor`, as [`AadConnectorSpace::find`] says: `hint` when
+    /// the object there still holds it (an anchor has one holder at most), else a lookup.
+    fn anchor_holder(&self, anchor: &ImmutableId, hint: Link) -> Option<u32> {
+        let holds = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.anchor == *anchor);
+        let found = hint
+            .get()
+            .filter(holds)
+            .or_else(|| self.aad_cs.find(anchor));
+        debug_assert_eq!(
+            found,
+            self.aad_cs.find(anchor),
+            "a stale anchor hint was used"
+        );
+        found
+    }
+
+    /// The unjoined Azure AD object holding `anchor`, for a metaverse object whose plan
+    /// `decided` an operation against the object that held it then, if any. No lookup is
+    /// needed: nothing is removed while outbound flow runs and an anchor has one holder at
+    /// most, so a holder now either is the planned one or was joined already when planned
+    /// (or was provisioned since, joined at once), and a join is not undone here.
+    fn unjoined_holder(
+        &self,
+        anchor: &ImmutableId,
+        decided: Option<(u32, Option<ExportOperation>)>,
+    ) -> Option<u32> {
+        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let holder = decided.map(|(a, _)| a).filter(unjoined);
+        debug_assert_eq!(
+            holder,
+            self.aad_cs.find(anchor).filter(unjoined),
+            "the anchor's unjoined holder changed since the chunk was planned"
+        );
+        holder
     }
 
     /// Outbound provisioning and export attribute flow for one metaverse object, applying its
@@ -608,15 +657,16 @@ impl SyncEngine {
             // Reverse join on the anchor before provisioning a new export object. The object
             // the plan found by the anchor still holds it (nothing is removed while outbound
             // flow runs), so while it is unjoined it is the one a lookup would find now.
-            let unjoined = |a: u32| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none());
-            let planned = plan.decided.map(|(a, _)| a).filter(|&a| unjoined(a));
-            let a = match planned.or_else(|| self.aad_cs.find(&mv.anchor).filter(|&a| unjoined(a)))
-            {
+            let a = match self.unjoined_holder(&mv.anchor, plan.decided) {
                 Some(a) => a,
                 None => self
                     .aad_cs
                     .insert(AadCsObject::new(mv.anchor.clone(), kind, None)),
             };
+            debug_assert!(
+                self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()),
+                "provisioning joins an unjoined object"
+            );
             if let Some(cs) = self.aad_cs.get_mut(a) {
                 cs.mv = Link::to(m);
             }
@@ -667,6 +717,28 @@ struct AdPrep {
     out_of_scope: bool,
     /// The anchor a projection takes (`None`: it would not project).
     anchor: Option<ImmutableId>,
+    /// The Azure AD object that held `anchor` when it was taken, if any: a hint for outbound
+    /// flow's reverse join, checked before use.
+    held_by: Link,
+}
+
+/// A metaverse object due for outbound flow.
+#[derive(Clone, Copy, Debug)]
+struct Outbound {
+    m: u32,
+    /// The Azure AD object that held its anchor when the AD side was prepared (a hint,
+    /// checked before use; none for an object joined already).
+    held_by: Link,
+}
+
+impl Outbound {
+    /// A metaverse object whose Azure AD side needs no lookup (joined, or looked up anew).
+    fn joined(m: u32) -> Self {
+        Self {
+            m,
+            held_by: Link::NONE,
+        }
+    }
 }
 
 /// Metaverse objects whose outbound plans are held at once (about 2 MB of plans).
@@ -746,10 +818,39 @@ mod tests {
         let prep = AdPrep {
             out_of_scope: false,
             anchor: None,
+            held_by: Link::NONE,
         };
         e.sync_ad_object(i, prep, false, &mut stats, &mut dirty);
+        let dirty: Vec<u32> = dirty.iter().map(|o| o.m).collect();
         assert_eq!((stats.updates, dirty.as_slice()), (1, [m].as_slice()));
         assert!(e.mv.get(m).unwrap().behind.is_none());
         assert_eq!(values(&e).0, Value::from("CN=Cy,DC=contoso,DC=com"));
+    }
+
+    #[test]
+    fn an_anchor_hint_is_used_only_while_its_object_still_holds_the_anchor() {
+        let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
+        let mut e = SyncEngine::new(crate::dirsync_server::sync_config(&config), 0);
+        let (ann, bob) = (
+            ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
+            ImmutableId::new("BBBBBBBBBBBBBBBBBBBBBB=="),
+        );
+        let a = e
+            .aad_cs
+            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
+        let b = e
+            .aad_cs
+            .insert(AadCsObject::new(bob.clone(), ObjectKind::User, None));
+        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(a));
+        assert_eq!(e.anchor_holder(&ann, Link::NONE), Some(a));
+        // A hint to another anchor's object, or to a removed one, is looked past.
+        assert_eq!(e.anchor_holder(&ann, Link::to(b)), Some(a));
+        e.aad_cs.remove(a);
+        assert_eq!(e.anchor_holder(&ann, Link::to(a)), None);
+        let c = e
+            .aad_cs
+            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
+        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(c));
+        assert_eq!(e.anchor_holder(&bob, Link::to(c)), Some(b));
     }
 }

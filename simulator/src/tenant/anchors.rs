@@ -8,7 +8,7 @@
 
 use super::TenantObject;
 use hashbrown::HashTable;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::BuildHasher;
 use upgrade_lab_model::ImmutableId;
 
@@ -19,6 +19,9 @@ pub(crate) struct AnchorIndex {
     table: HashTable<u32>,
     /// Keys whose object does not hold them; a key is in the table or here, never both.
     side: FxHashMap<ImmutableId, u32>,
+    /// While a planned export run is written: the hashes of the anchors whose entry was set or
+    /// removed since it was planned (what the plan looked up of any other anchor still holds).
+    journal: Option<FxHashSet<u64>>,
 }
 
 pub(super) fn hash(anchor: &ImmutableId) -> u64 {
@@ -35,24 +38,65 @@ impl AnchorIndex {
         Self {
             table: HashTable::with_capacity(n),
             side: FxHashMap::default(),
+            journal: None,
+        }
+    }
+
+    /// Starts noting which anchors' entries change (`changed_since_journal`), until
+    /// `end_journal`.
+    pub(crate) fn start_journal(&mut self) {
+        debug_assert!(self.journal.is_none(), "a journal is kept already");
+        self.journal = Some(FxHashSet::default());
+    }
+
+    /// Stops noting changes.
+    pub(crate) fn end_journal(&mut self) {
+        self.journal = None;
+    }
+
+    /// Whether `anchor`'s entry may have changed since `start_journal` (a hash collision
+    /// counts as a change).
+    pub(crate) fn changed_since_journal(&self, anchor: &ImmutableId) -> bool {
+        self.journal
+            .as_ref()
+            .is_some_and(|j| !j.is_empty() && j.contains(&hash(anchor)))
+    }
+
+    fn note_change(&mut self, anchor: &ImmutableId) {
+        if let Some(journal) = &mut self.journal {
+            journal.insert(hash(anchor));
         }
     }
 
     /// The object `anchor` names.
     pub(crate) fn get(&self, objects: &[TenantObject], anchor: &ImmutableId) -> Option<u32> {
+        self.get_hashed(objects, hash(anchor), || anchor)
+    }
+
+    /// The object the anchor `anchor()` names, whose hash is `hash_of_anchor`: the anchor is
+    /// read only to tell it from another key of the same bucket (or from the side map), so a
+    /// lookup of a key no object holds seldom touches it.
+    pub(crate) fn get_hashed<'a>(
+        &self,
+        objects: &[TenantObject],
+        hash_of_anchor: u64,
+        anchor: impl Fn() -> &'a ImmutableId,
+    ) -> Option<u32> {
+        debug_assert_eq!(hash(anchor()), hash_of_anchor, "the hash of another anchor");
         if !self.side.is_empty()
-            && let Some(&i) = self.side.get(anchor)
+            && let Some(&i) = self.side.get(anchor())
         {
             return Some(i);
         }
         self.table
-            .find(hash(anchor), |&j| holds(objects, j, anchor))
+            .find(hash_of_anchor, |&j| holds(objects, j, anchor()))
             .copied()
     }
 
     /// Names object `i` by `anchor`, replacing what `anchor` named.
     pub(crate) fn insert(&mut self, objects: &[TenantObject], anchor: &ImmutableId, i: u32) {
         self.remove(objects, anchor);
+        self.note_change(anchor);
         if holds(objects, i, anchor) {
             self.table.insert_unique(hash(anchor), i, |&j| {
                 objects[j as usize].immutable_id.as_ref().map_or(0, hash)
@@ -82,6 +126,9 @@ impl AnchorIndex {
             anchor.is_some_and(|a| hash(a) == hash_of_anchor && self.get(objects, a).is_none()),
             "object {i} must hold a new anchor with this hash"
         );
+        if let Some(journal) = &mut self.journal {
+            journal.insert(hash_of_anchor);
+        }
         self.table.insert_unique(hash_of_anchor, i, |&j| {
             objects[j as usize].immutable_id.as_ref().map_or(0, hash)
         });
@@ -89,6 +136,7 @@ impl AnchorIndex {
 
     /// Forgets `anchor`.
     pub(crate) fn remove(&mut self, objects: &[TenantObject], anchor: &ImmutableId) {
+        self.note_change(anchor);
         if self.side.remove(anchor).is_some() {
             return;
         }

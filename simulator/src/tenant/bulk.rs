@@ -1,8 +1,10 @@
 //! Export runs that create many objects at once (a first export writes a whole directory):
 //! the adds that cannot meet anything else are found before the run, on every core, and
 //! written without the per-write lookups; their index keys go in after the run, in the order
-//! of the hash tables' buckets. The tenant ends up exactly as if every write had gone through
-//! `apply_write` one after the other.
+//! of the hash tables' buckets. Every other write's anchor is looked up on every core before
+//! the run too; the anchor index journals what the run's writes change, and a write whose
+//! anchor an earlier write touched looks it up again at its turn. The tenant ends up exactly as
+//! if every write had gone through `apply_write` one after the other.
 //!
 //! A *clean* add is one whose outcome does not depend on the tenant or on any other write of
 //! the run: an add whose values pass validation, whose anchor, UPN and SMTP addresses are held
@@ -59,6 +61,11 @@ pub(crate) struct BulkAdds {
     state: Vec<u32>,
     /// The clean adds' keys (only theirs).
     keys: Vec<Key>,
+    /// Per write that is not a clean add: the object its anchor named when the run was planned
+    /// (`NO_OBJECT`: none), looked up on every core. Only the run's own writes change the
+    /// anchor index, and the index journals them, so a write whose anchor no earlier write
+    /// touched takes this instead of a lookup at its turn.
+    held: Vec<u32>,
     /// Where write `k`'s anchor lives (compared, never read): the engine sends the planned
     /// writes in their order, and `is_clean` holds it to that (debug builds).
     #[cfg(debug_assertions)]
@@ -69,6 +76,8 @@ pub(crate) struct BulkAdds {
 const NOT_CLEAN: u32 = u32::MAX;
 /// A clean add not written yet.
 const CLEAN: u32 = u32::MAX - 1;
+/// No object (in `BulkAdds::held`).
+const NO_OBJECT: u32 = u32::MAX;
 
 /// The bucket masks of the three tables (`Tenant::bucket_masks`).
 #[derive(Clone, Copy)]
@@ -162,12 +171,22 @@ impl Tenant {
         let keys = if state.contains(&CLEAN) {
             self.clean_keys(&mut state, &write)
         } else {
-            // No add to speed up (a run of updates): nothing to plan.
+            // No add to speed up (a run of updates): no keys to plan.
             Vec::new()
         };
+        let mut held = Vec::with_capacity(n);
+        (0..n)
+            .into_par_iter()
+            .map(|k| match state[k] {
+                CLEAN => NO_OBJECT,
+                _ => (self.by_anchor.get(&self.objects, write(k).anchor)).unwrap_or(NO_OBJECT),
+            })
+            .collect_into_vec(&mut held);
+        self.by_anchor.start_journal();
         BulkAdds {
             state,
             keys,
+            held,
             #[cfg(debug_assertions)]
             anchors: (0..n).map(|k| address(write(k).anchor)).collect(),
         }
@@ -237,7 +256,7 @@ impl Tenant {
             Index::Smtp => self.smtp.contains_key(&k.hash),
             Index::Anchor => self
                 .by_anchor
-                .get(&self.objects, write(k.write as usize).anchor)
+                .get_hashed(&self.objects, k.hash, || write(k.write as usize).anchor)
                 .is_some(),
         }
     }
@@ -280,8 +299,38 @@ impl Tenant {
         Ok(())
     }
 
+    /// Write `k` of a planned run, which carries `anchor` (and the other arguments, as
+    /// `apply_write` takes them): a clean add without lookups, any other write with the
+    /// object its anchor named at planning, unless a write of the run changed that since.
+    /// Whether the write changed nothing (as `holds` says), and the tenant's answer.
+    pub(crate) fn apply_planned(
+        &mut self,
+        bulk: &mut BulkAdds,
+        k: usize,
+        operation: ExportOperation,
+        anchor: &ImmutableId,
+        kind: ObjectKind,
+        image: &AadImage,
+    ) -> (Result<(), &'static str>, bool) {
+        if bulk.is_clean(k, anchor) {
+            return (self.add_clean(bulk, k, anchor, kind, image), false);
+        }
+        let held = if self.by_anchor.changed_since_journal(anchor) {
+            self.by_anchor.get(&self.objects, anchor)
+        } else {
+            Some(bulk.held[k]).filter(|&i| i != NO_OBJECT)
+        };
+        debug_assert_eq!(
+            held,
+            self.by_anchor.get(&self.objects, anchor),
+            "write {k}'s anchor changed since the run was planned"
+        );
+        self.apply_write_noting_at(held, operation, anchor, kind, image)
+    }
+
     /// Indexes the objects the clean adds created, table by table in bucket order.
     pub(crate) fn finish_bulk_adds(&mut self, bulk: BulkAdds) {
+        self.by_anchor.end_journal();
         let BulkAdds { state, keys, .. } = bulk;
         for k in keys {
             let i = state[k.write as usize];
@@ -349,7 +398,8 @@ fn keys_of_run<'w>(n: usize, write: &(impl Fn(usize) -> PlannedWrite<'w> + Sync)
     keys
 }
 
-/// Where an anchor lives, to tell the planned write from another.
+/// Where an anchor lives, to tell the planned write from another (checked in debug builds).
+#[cfg(debug_assertions)]
 fn address(anchor: &ImmutableId) -> usize {
     std::ptr::from_ref(anchor).addr()
 }

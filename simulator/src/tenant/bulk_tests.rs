@@ -188,11 +188,15 @@ fn tenant(c: &Case) -> Tenant {
     t
 }
 
-type Answers = Vec<Result<(), &'static str>>;
+/// Each write's answer, and whether it changed nothing.
+type Answers = Vec<(Result<(), &'static str>, bool)>;
 
 fn one_by_one(t: &mut Tenant, run: &[(W, ImmutableId, AadImage)]) -> Answers {
     run.iter()
-        .map(|(w, a, i)| t.apply_write(w.operation, a, w.kind, i))
+        .map(|(w, a, i)| {
+            let unchanged = t.holds(w.operation, a, i);
+            (t.apply_write(w.operation, a, w.kind, i), unchanged)
+        })
         .collect()
 }
 
@@ -214,13 +218,7 @@ fn in_bulk(t: &mut Tenant, run: &[(W, ImmutableId, AadImage)]) -> (Answers, usiz
     let answers = run
         .iter()
         .enumerate()
-        .map(|(k, (w, a, i))| {
-            if bulk.is_clean(k, a) {
-                t.add_clean(&mut bulk, k, a, w.kind, i)
-            } else {
-                t.apply_write(w.operation, a, w.kind, i)
-            }
-        })
+        .map(|(k, (w, a, i))| t.apply_planned(&mut bulk, k, w.operation, a, w.kind, i))
         .collect();
     t.finish_bulk_adds(bulk);
     (answers, clean)

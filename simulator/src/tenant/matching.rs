@@ -55,16 +55,16 @@ impl Tenant {
         self.apply_write_at(held, operation, anchor, kind, image)
     }
 
-    /// `holds`, then `apply_write`, finding the anchor once: whether the write changed nothing
-    /// and the tenant's answer.
-    pub(crate) fn apply_write_noting(
+    /// `holds`, then `apply_write`, with the object the anchor's index names (`held`), looked
+    /// up already: whether the write changed nothing and the tenant's answer.
+    pub(super) fn apply_write_noting_at(
         &mut self,
+        held: Option<u32>,
         operation: ExportOperation,
         anchor: &ImmutableId,
         kind: ObjectKind,
         image: &AadImage,
     ) -> (Result<(), &'static str>, bool) {
-        let held = self.by_anchor.get(&self.objects, anchor);
         let unchanged = self.holds_at(held, operation, anchor, image);
         (
             self.apply_write_at(held, operation, anchor, kind, image),

@@ -458,7 +458,6 @@ pub(crate) fn apply_export(
     let mut bulk = tenant.plan_bulk_adds(items.len(), planned);
     let mut k = 0usize;
     engine.apply_export(items, |operation, anchor, kind, image| {
-        let clean = bulk.is_clean(k, anchor);
         k += 1;
         if limits.skip_deletes && operation == ExportOperation::Delete {
             let result = Err("PlantedBugSkippedDelete");
@@ -473,10 +472,9 @@ pub(crate) fn apply_export(
             Err("Throttled")
         } else if over_limit(operation, kind, image, limits.group_member_limit) {
             Err(GROUP_MEMBER_LIMIT_ERROR)
-        } else if clean {
-            tenant.add_clean(&mut bulk, k - 1, anchor, kind, image)
         } else {
-            let (result, held) = tenant.apply_write_noting(operation, anchor, kind, image);
+            let (result, held) =
+                tenant.apply_planned(&mut bulk, k - 1, operation, anchor, kind, image);
             unchanged = held;
             result
         };

@@ -143,7 +143,7 @@ impl World {
         };
         self.with_state(|st| {
             let mut found: Option<(DirectoryObject, bool)> = None;
-            for e in st.ad.changes_after_usn(0).filter(|e| matches(&e.object)) {
+            for e in st.ad.changes_after_usn(0).filter(|e| matches(e.object)) {
                 if found.as_ref().is_none_or(|(_, deleted)| *deleted) {
                     found = Some((e.object.clone(), e.deleted));
                 }
