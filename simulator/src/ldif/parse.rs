@@ -419,6 +419,10 @@ fn show(line: &str) -> String {
 /// Splits `attr[;options]: value`, `attr:: base64` or `attr:< url` (refused). `first` is the
 /// first physical line of `line` (all of it unless folded). Inlined: its result is moved
 /// straight into the record's list instead of through a copy on the stack.
+#[expect(
+    clippy::inline_always,
+    reason = "called on every line; without it its result is copied through the stack"
+)]
 #[inline(always)]
 fn parse_line<'a>(line: Cow<'a, str>, first: &'a str, n: usize) -> Result<Parsed<'a>, LdifError> {
     let l: &str = &line;

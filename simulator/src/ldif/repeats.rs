@@ -75,7 +75,9 @@ mod tests {
     }
 
     fn sorted<K: Key>(mut lists: Vec<Vec<K>>) -> Vec<Vec<K>> {
-        lists.iter_mut().for_each(|l| l.sort_unstable());
+        for list in &mut lists {
+            list.sort_unstable();
+        }
         lists
     }
 

@@ -110,7 +110,7 @@ fn stretch(
     // `buf[..filled]` holds the file's bytes from `pos`, which starts a part.
     let (mut pos, mut filled) = match from {
         None => (0, 0),
-        Some(from) => match first_start(len, read_at, from, buf)? {
+        Some(from) => match first_start(len, read_at, from, buf).ok()? {
             Some(start) => start,
             None => return Some(parts),
         },
@@ -179,21 +179,21 @@ fn stretch(
 }
 
 /// The first record start at or after `from` (>= 1), read into `buf` from there: its offset
-/// and the bytes of the file from it that `buf` holds at its start. `Some(None)` when no record
-/// starts there; `None` when a read fails.
+/// and the bytes of the file from it that `buf` holds at its start; `None` when no record
+/// starts there.
 fn first_start(
     len: usize,
     read_at: &ReadAt<'_>,
     from: usize,
     buf: &mut [u8],
-) -> Option<Option<(usize, usize)>> {
+) -> io::Result<Option<(usize, usize)>> {
     // A record start is judged by the line before it: read from 3 bytes before `from`. The
     // first reads are short (a record start is rarely far), so little is moved to the front.
     let mut at = from.saturating_sub(3);
     let mut probe = PROBE.min(buf.len());
     loop {
         let n = probe.min(len.saturating_sub(at));
-        read_at(&mut buf[..n], u64::try_from(at).ok()?).ok()?;
+        read_at(&mut buf[..n], u64::try_from(at).map_err(io::Error::other)?)?;
         // At the file's start `from` itself; else at least 3, the bytes before a start.
         let local = if at == 0 {
             from
@@ -202,10 +202,10 @@ fn first_start(
         };
         if let Some(p) = chunks::record_start_from(&buf[..n], local) {
             buf.copy_within(p..n, 0);
-            return Some(Some((at + p, n - p)));
+            return Ok(Some((at + p, n - p)));
         }
         if at + n >= len {
-            return Some(None);
+            return Ok(None);
         }
         // The next window overlaps this one by the bytes a start needs around it (3 before,
         // `dn:` after), so a start across the boundary is seen.
