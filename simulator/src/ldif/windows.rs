@@ -122,20 +122,9 @@ fn stretch(
         None => Some(len),
     };
     loop {
-        // Up to the end when it is known, else a little past `to` (where it usually is) and on
-        // from there in reads that double (the bytes after the end are the next stretch's).
+        // Up to the end when it is known, else a little past `to` (where it usually is).
         let stop = end.unwrap_or_else(|| to.map_or(len, |to| to + PROBE));
-        let want = match stop.saturating_sub(pos + filled) {
-            0 => PROBE.max(filled),
-            n => n,
-        };
-        let n = want.min(buf.len() - filled).min(len - pos - filled);
-        read_at(
-            &mut buf[filled..filled + n],
-            u64::try_from(pos + filled).ok()?,
-        )
-        .ok()?;
-        filled += n;
+        filled = read_on(len, read_at, buf, pos, filled, stop).ok()?;
         if let (None, Some(to)) = (end, to) {
             // `to - pos` >= 1: `to` lies after `pos` (checked above, and the cuts stop before it).
             let found = (pos + filled > to)
@@ -176,6 +165,27 @@ fn stretch(
         pos += cut;
         filled -= cut;
     }
+}
+
+/// Reads the file after the `filled` bytes from `pos` that `buf` holds, up to `stop` (as far
+/// as `buf` and the file go), or on past `stop` in reads that double: the bytes after the
+/// stretch's end are the next stretch's to read. Returns the bytes `buf` now holds.
+fn read_on(
+    len: usize,
+    read_at: &ReadAt<'_>,
+    buf: &mut [u8],
+    pos: usize,
+    filled: usize,
+    stop: usize,
+) -> io::Result<usize> {
+    let want = match stop.saturating_sub(pos + filled) {
+        0 => PROBE.max(filled),
+        n => n,
+    };
+    let n = want.min(buf.len() - filled).min(len - pos - filled);
+    let offset = u64::try_from(pos + filled).map_err(io::Error::other)?;
+    read_at(&mut buf[filled..filled + n], offset)?;
+    Ok(filled + n)
 }
 
 /// The first record start at or after `from` (>= 1), read into `buf` from there: its offset
