@@ -354,7 +354,7 @@ impl SyncEngine {
         let skip = AdPrep {
             out_of_scope: false,
             anchor: None,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         };
         let Some(cs) = self.ad_cs.get(i) else {
             return skip;
@@ -367,7 +367,7 @@ impl SyncEngine {
             .scope
             .why_out_of(cs.kind(), &cs.dn, &cs.attrs)
             .is_some();
-        let mut held_by = Link::NONE;
+        let mut held_by = AnchorHint::Unknown;
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
             if let (SourceAnchor::ConsistencyGuid, Some(c)) =
                 (self.config.source_anchor, cs.attrs.consistency_guid())
@@ -377,7 +377,9 @@ impl SyncEngine {
                 let guid = ad.guid_at(cs.ad()).unwrap_or_default();
                 let (anchor, holder) = self.shared_anchor(guid, last.map(|a| a + 1));
                 held_by = holder;
-                *last = holder.get().or(*last);
+                if let AnchorHint::At(a) = holder {
+                    *last = Some(a);
+                }
                 anchor
             }
         });
@@ -471,9 +473,9 @@ impl SyncEngine {
         &self,
         guid: upgrade_lab_model::ObjectGuid,
         near: Option<u32>,
-    ) -> (ImmutableId, Link) {
+    ) -> (ImmutableId, AnchorHint) {
         if self.aad_cs.is_empty() {
-            return (guid.immutable_id(), Link::NONE);
+            return (guid.immutable_id(), AnchorHint::Absent);
         }
         let text = guid.immutable_id_text();
         match self
@@ -481,8 +483,8 @@ impl SyncEngine {
             .find_text_near(text.as_str(), near)
             .and_then(|a| Some((a, self.aad_cs.get(a)?)))
         {
-            Some((a, cs)) => (cs.anchor.clone(), Link::to(a)),
-            None => (ImmutableId::new(text.as_str()), Link::NONE),
+            Some((a, cs)) => (cs.anchor.clone(), AnchorHint::At(a)),
+            None => (ImmutableId::new(text.as_str()), AnchorHint::Absent),
         }
     }
 
@@ -613,10 +615,10 @@ impl SyncEngine {
             attrs: self.rules.outbound(kind, attrs),
             flow: self.config.flow,
         };
-        let target = mv.aad.get().or_else(|| {
-            self.anchor_holder(&mv.anchor, held_by)
-                .filter(|&a| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()))
-        });
+        let target = mv
+            .aad
+            .get()
+            .or_else(|| self.unjoined_anchor_holder(&mv.anchor, held_by));
         let decided = target.and_then(|a| {
             self.aad_cs
                 .get(a)
@@ -629,17 +631,21 @@ impl SyncEngine {
         })
     }
 
-    /// The Azure AD object holding `anchor`, as [`AadConnectorSpace::find`] says: `hint` when
-    /// the object there still holds it (an anchor has one holder at most), else a lookup.
-    fn anchor_holder(&self, anchor: &ImmutableId, hint: Link) -> Option<u32> {
-        let holds = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.anchor == *anchor);
-        let found = hint
-            .get()
-            .filter(holds)
-            .or_else(|| self.aad_cs.find(anchor));
+    /// The unjoined Azure AD object holding `anchor`, as a lookup would find it, with what the
+    /// AD side found (`hint`): the object there while it still holds the anchor (an anchor has
+    /// one holder at most); none when no object held it then (since then only provisioning
+    /// added holders, and it joins them at once); else a lookup.
+    fn unjoined_anchor_holder(&self, anchor: &ImmutableId, hint: AnchorHint) -> Option<u32> {
+        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let holder = match hint {
+            AnchorHint::At(a) if self.aad_cs.get(a).is_some_and(|c| c.anchor == *anchor) => Some(a),
+            AnchorHint::Absent => None,
+            AnchorHint::At(_) | AnchorHint::Unknown => self.aad_cs.find(anchor),
+        };
+        let found = holder.filter(unjoined);
         debug_assert_eq!(
             found,
-            self.aad_cs.find(anchor),
+            self.aad_cs.find(anchor).filter(unjoined),
             "a stale anchor hint was used"
         );
         found
@@ -738,18 +744,28 @@ struct AdPrep {
     out_of_scope: bool,
     /// The anchor a projection takes (`None`: it would not project).
     anchor: Option<ImmutableId>,
-    /// The Azure AD object that held `anchor` when it was taken, if any: a hint for outbound
-    /// flow's reverse join, checked before use.
-    held_by: Link,
+    /// What held `anchor` in the Azure AD connector space when it was taken: a hint for
+    /// outbound flow's reverse join.
+    held_by: AnchorHint,
+}
+
+/// What the AD side found of a projection's anchor in the Azure AD connector space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AnchorHint {
+    /// Not looked up (or already joined).
+    Unknown,
+    /// No object held it.
+    Absent,
+    /// This object held it (checked again before use).
+    At(u32),
 }
 
 /// A metaverse object due for outbound flow.
 #[derive(Clone, Copy, Debug)]
 struct Outbound {
     m: u32,
-    /// The Azure AD object that held its anchor when the AD side was prepared (a hint,
-    /// checked before use; none for an object joined already).
-    held_by: Link,
+    /// What held its anchor when the AD side was prepared.
+    held_by: AnchorHint,
 }
 
 impl Outbound {
@@ -757,7 +773,7 @@ impl Outbound {
     fn joined(m: u32) -> Self {
         Self {
             m,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         }
     }
 }
@@ -839,7 +855,7 @@ mod tests {
         let prep = AdPrep {
             out_of_scope: false,
             anchor: None,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         };
         e.sync_ad_object(i, prep, false, &mut stats, &mut dirty);
         let dirty: Vec<u32> = dirty.iter().map(|o| o.m).collect();
@@ -849,29 +865,35 @@ mod tests {
     }
 
     #[test]
-    fn an_anchor_hint_is_used_only_while_its_object_still_holds_the_anchor() {
+    fn an_anchor_hint_is_used_only_while_it_still_answers_as_a_lookup_would() {
+        use AnchorHint::{Absent, At, Unknown};
         let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
         let mut e = SyncEngine::new(crate::dirsync_server::sync_config(&config), 0);
-        let (ann, bob) = (
+        let (ann, bob, cy) = (
             ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
             ImmutableId::new("BBBBBBBBBBBBBBBBBBBBBB=="),
+            ImmutableId::new("CCCCCCCCCCCCCCCCCCCCCC=="),
         );
-        let a = e
-            .aad_cs
-            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
-        let b = e
-            .aad_cs
-            .insert(AadCsObject::new(bob.clone(), ObjectKind::User, None));
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(a));
-        assert_eq!(e.anchor_holder(&ann, Link::NONE), Some(a));
+        let insert = |e: &mut SyncEngine, id: &ImmutableId| {
+            e.aad_cs
+                .insert(AadCsObject::new(id.clone(), ObjectKind::User, None))
+        };
+        let a = insert(&mut e, &ann);
+        let b = insert(&mut e, &bob);
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), Some(a));
+        assert_eq!(e.unjoined_anchor_holder(&ann, Unknown), Some(a));
         // A hint to another anchor's object, or to a removed one, is looked past.
-        assert_eq!(e.anchor_holder(&ann, Link::to(b)), Some(a));
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(b)), Some(a));
         e.aad_cs.remove(a);
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), None);
-        let c = e
-            .aad_cs
-            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(c));
-        assert_eq!(e.anchor_holder(&bob, Link::to(c)), Some(b));
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), None);
+        let c = insert(&mut e, &ann);
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), Some(c));
+        assert_eq!(e.unjoined_anchor_holder(&bob, At(c)), Some(b));
+        // A joined holder is no answer, whatever the hint; an absent anchor has none.
+        e.aad_cs.get_mut(b).unwrap().mv = Link::to(0);
+        assert_eq!(e.unjoined_anchor_holder(&bob, At(b)), None);
+        assert_eq!(e.unjoined_anchor_holder(&bob, Absent), None);
+        assert_eq!(e.unjoined_anchor_holder(&cy, Absent), None);
+        assert_eq!(e.unjoined_anchor_holder(&cy, Unknown), None);
     }
 }
