@@ -424,6 +424,27 @@ impl AadConnectorSpace {
         self.find_by(anchor, |held| held.as_str() == anchor)
     }
 
+    /// `find_text`, trying object `near` first: a connector space and the directory read in
+    /// step with it often hold the same objects in the same order (a tenant's objects were
+    /// exported in the order the exporting server's connector space holds them), so the
+    /// object after the last one found is often the next one sought, and checking it reads
+    /// the slots front to back instead of the index at random. An anchor has one holder at
+    /// most, so the answer is the lookup's either way.
+    pub(crate) fn find_text_near(&self, anchor: &str, near: Option<u32>) -> Option<u32> {
+        let there = near.filter(|&a| self.get(a).is_some_and(|c| c.anchor.as_str() == anchor));
+        let found = there.or_else(|| self.find_text(anchor));
+        debug_assert_eq!(found, self.find_text(anchor), "an anchor held twice");
+        found
+    }
+
+    /// `find`, trying object `near` first (as `find_text_near`).
+    pub(crate) fn find_near(&self, anchor: &ImmutableId, near: Option<u32>) -> Option<u32> {
+        let there = near.filter(|&a| self.get(a).is_some_and(|c| c.anchor == *anchor));
+        let found = there.or_else(|| self.find(anchor));
+        debug_assert_eq!(found, self.find(anchor), "an anchor held twice");
+        found
+    }
+
     /// The object whose anchor `is_it` accepts, among those whose anchor hashes as `text`.
     fn find_by(&self, text: &str, is_it: impl Fn(&ImmutableId) -> bool) -> Option<u32> {
         let cells = &self.slots.cells;
@@ -496,6 +517,25 @@ mod tests {
 
     fn aad(anchor: &str) -> AadCsObject {
         AadCsObject::new(ImmutableId::new(anchor), ObjectKind::User, None)
+    }
+
+    #[test]
+    fn a_lookup_near_a_slot_answers_as_the_index_does() {
+        let mut s = AadConnectorSpace::default();
+        let ids: Vec<u32> = ["a", "b", "c"].iter().map(|n| s.insert(aad(n))).collect();
+        s.remove(ids[1]);
+        for anchor in ["a", "b", "c", "d"] {
+            let id = ImmutableId::new(anchor);
+            let want = s.find(&id);
+            for near in [None, Some(ids[0]), Some(ids[1]), Some(ids[2]), Some(99)] {
+                assert_eq!(s.find_near(&id, near), want, "{anchor} near {near:?}");
+                assert_eq!(
+                    s.find_text_near(anchor, near),
+                    want,
+                    "{anchor} near {near:?}"
+                );
+            }
+        }
     }
 
     #[test]

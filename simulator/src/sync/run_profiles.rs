@@ -216,7 +216,14 @@ impl SyncEngine {
             .items
             .par_iter()
             .with_min_len(PAR_MIN)
-            .map(|item| self.aad_cs.find(&item.anchor))
+            .map_init(
+                || None,
+                |last: &mut Option<u32>, item| {
+                    let found = self.aad_cs.find_near(&item.anchor, last.map(|a| a + 1));
+                    *last = found.or(*last);
+                    found
+                },
+            )
             .collect();
         let mut reshaped = false;
         for (item, found) in plan.items.into_iter().zip(found) {
@@ -320,7 +327,7 @@ impl SyncEngine {
         let prepared: Vec<AdPrep> = work
             .par_iter()
             .with_min_len(PAR_MIN)
-            .map(|&i| self.prepare_ad(ad, i, full))
+            .map_init(|| None, |last, &i| self.prepare_ad(ad, i, full, last))
             .collect();
         let mut dirty: Vec<Outbound> = Vec::with_capacity(work.len());
         for (i, prep) in work.into_iter().zip(prepared) {
@@ -336,11 +343,18 @@ impl SyncEngine {
     /// What connector-space object `i`'s own data decides for its synchronization: whether it
     /// is out of scope and, when it would project, its anchor. Read-only: processing another
     /// object changes neither its pending import, its values nor its join.
-    fn prepare_ad(&self, ad: &ActiveDirectory, i: u32, full: bool) -> AdPrep {
+    /// `last`: the Azure AD object the previous prepared object's anchor led to, if any.
+    fn prepare_ad(
+        &self,
+        ad: &ActiveDirectory,
+        i: u32,
+        full: bool,
+        last: &mut Option<u32>,
+    ) -> AdPrep {
         let skip = AdPrep {
             out_of_scope: false,
             anchor: None,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         };
         let Some(cs) = self.ad_cs.get(i) else {
             return skip;
@@ -353,15 +367,19 @@ impl SyncEngine {
             .scope
             .why_out_of(cs.kind(), &cs.dn, &cs.attrs)
             .is_some();
-        let mut held_by = Link::NONE;
+        let mut held_by = AnchorHint::Unknown;
         let anchor = (!out_of_scope && cs.mv.is_none()).then(|| {
             if let (SourceAnchor::ConsistencyGuid, Some(c)) =
                 (self.config.source_anchor, cs.attrs.consistency_guid())
             {
                 c.immutable_id()
             } else {
-                let (anchor, holder) = self.shared_anchor(ad.guid_at(cs.ad()).unwrap_or_default());
+                let guid = ad.guid_at(cs.ad()).unwrap_or_default();
+                let (anchor, holder) = self.shared_anchor(guid, last.map(|a| a + 1));
                 held_by = holder;
+                if let AnchorHint::At(a) = holder {
+                    *last = Some(a);
+                }
                 anchor
             }
         });
@@ -449,19 +467,24 @@ impl SyncEngine {
     /// The immutableId of `guid`, sharing the Azure AD connector space's copy when an import
     /// brought the object already (a server taking over a synced tenant): one string fewer per
     /// object, about 48 MB at 1,000,000. With it, the Azure AD object holding it, which spares
-    /// outbound flow a second lookup.
-    fn shared_anchor(&self, guid: upgrade_lab_model::ObjectGuid) -> (ImmutableId, Link) {
+    /// outbound flow a second lookup. `near`: where the holder likely is (see
+    /// `AadConnectorSpace::find_text_near`).
+    fn shared_anchor(
+        &self,
+        guid: upgrade_lab_model::ObjectGuid,
+        near: Option<u32>,
+    ) -> (ImmutableId, AnchorHint) {
         if self.aad_cs.is_empty() {
-            return (guid.immutable_id(), Link::NONE);
+            return (guid.immutable_id(), AnchorHint::Absent);
         }
         let text = guid.immutable_id_text();
         match self
             .aad_cs
-            .find_text(text.as_str())
+            .find_text_near(text.as_str(), near)
             .and_then(|a| Some((a, self.aad_cs.get(a)?)))
         {
-            Some((a, cs)) => (cs.anchor.clone(), Link::to(a)),
-            None => (ImmutableId::new(text.as_str()), Link::NONE),
+            Some((a, cs)) => (cs.anchor.clone(), AnchorHint::At(a)),
+            None => (ImmutableId::new(text.as_str()), AnchorHint::Absent),
         }
     }
 
@@ -592,10 +615,10 @@ impl SyncEngine {
             attrs: self.rules.outbound(kind, attrs),
             flow: self.config.flow,
         };
-        let target = mv.aad.get().or_else(|| {
-            self.anchor_holder(&mv.anchor, held_by)
-                .filter(|&a| self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()))
-        });
+        let target = mv
+            .aad
+            .get()
+            .or_else(|| self.unjoined_anchor_holder(&mv.anchor, held_by));
         let decided = target.and_then(|a| {
             self.aad_cs
                 .get(a)
@@ -608,17 +631,21 @@ impl SyncEngine {
         })
     }
 
-    /// The Azure AD object holding `anchor`, as [`AadConnectorSpace::find`] says: `hint` when
-    /// the object there still holds it (an anchor has one holder at most), else a lookup.
-    fn anchor_holder(&self, anchor: &ImmutableId, hint: Link) -> Option<u32> {
-        let holds = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.anchor == *anchor);
-        let found = hint
-            .get()
-            .filter(holds)
-            .or_else(|| self.aad_cs.find(anchor));
+    /// The unjoined Azure AD object holding `anchor`, as a lookup would find it, with what the
+    /// AD side found (`hint`): the object there while it still holds the anchor (an anchor has
+    /// one holder at most); none when no object held it then (since then only provisioning
+    /// added holders, and it joins them at once); else a lookup.
+    fn unjoined_anchor_holder(&self, anchor: &ImmutableId, hint: AnchorHint) -> Option<u32> {
+        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let holder = match hint {
+            AnchorHint::At(a) if self.aad_cs.get(a).is_some_and(|c| c.anchor == *anchor) => Some(a),
+            AnchorHint::Absent => None,
+            AnchorHint::At(_) | AnchorHint::Unknown => self.aad_cs.find(anchor),
+        };
+        let found = holder.filter(unjoined);
         debug_assert_eq!(
             found,
-            self.aad_cs.find(anchor),
+            self.aad_cs.find(anchor).filter(unjoined),
             "a stale anchor hint was used"
         );
         found
@@ -717,18 +744,28 @@ struct AdPrep {
     out_of_scope: bool,
     /// The anchor a projection takes (`None`: it would not project).
     anchor: Option<ImmutableId>,
-    /// The Azure AD object that held `anchor` when it was taken, if any: a hint for outbound
-    /// flow's reverse join, checked before use.
-    held_by: Link,
+    /// What held `anchor` in the Azure AD connector space when it was taken: a hint for
+    /// outbound flow's reverse join.
+    held_by: AnchorHint,
+}
+
+/// What the AD side found of a projection's anchor in the Azure AD connector space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AnchorHint {
+    /// Not looked up (or already joined).
+    Unknown,
+    /// No object held it.
+    Absent,
+    /// This object held it (checked again before use).
+    At(u32),
 }
 
 /// A metaverse object due for outbound flow.
 #[derive(Clone, Copy, Debug)]
 struct Outbound {
     m: u32,
-    /// The Azure AD object that held its anchor when the AD side was prepared (a hint,
-    /// checked before use; none for an object joined already).
-    held_by: Link,
+    /// What held its anchor when the AD side was prepared.
+    held_by: AnchorHint,
 }
 
 impl Outbound {
@@ -736,7 +773,7 @@ impl Outbound {
     fn joined(m: u32) -> Self {
         Self {
             m,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         }
     }
 }
@@ -818,7 +855,7 @@ mod tests {
         let prep = AdPrep {
             out_of_scope: false,
             anchor: None,
-            held_by: Link::NONE,
+            held_by: AnchorHint::Unknown,
         };
         e.sync_ad_object(i, prep, false, &mut stats, &mut dirty);
         let dirty: Vec<u32> = dirty.iter().map(|o| o.m).collect();
@@ -828,29 +865,35 @@ mod tests {
     }
 
     #[test]
-    fn an_anchor_hint_is_used_only_while_its_object_still_holds_the_anchor() {
+    fn an_anchor_hint_is_used_only_while_it_still_answers_as_a_lookup_would() {
+        use AnchorHint::{Absent, At, Unknown};
         let config = DirSyncConfig::typical("contoso.com", "contoso.onmicrosoft.com");
         let mut e = SyncEngine::new(crate::dirsync_server::sync_config(&config), 0);
-        let (ann, bob) = (
+        let (ann, bob, cy) = (
             ImmutableId::new("AAAAAAAAAAAAAAAAAAAAAA=="),
             ImmutableId::new("BBBBBBBBBBBBBBBBBBBBBB=="),
+            ImmutableId::new("CCCCCCCCCCCCCCCCCCCCCC=="),
         );
-        let a = e
-            .aad_cs
-            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
-        let b = e
-            .aad_cs
-            .insert(AadCsObject::new(bob.clone(), ObjectKind::User, None));
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(a));
-        assert_eq!(e.anchor_holder(&ann, Link::NONE), Some(a));
+        let insert = |e: &mut SyncEngine, id: &ImmutableId| {
+            e.aad_cs
+                .insert(AadCsObject::new(id.clone(), ObjectKind::User, None))
+        };
+        let a = insert(&mut e, &ann);
+        let b = insert(&mut e, &bob);
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), Some(a));
+        assert_eq!(e.unjoined_anchor_holder(&ann, Unknown), Some(a));
         // A hint to another anchor's object, or to a removed one, is looked past.
-        assert_eq!(e.anchor_holder(&ann, Link::to(b)), Some(a));
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(b)), Some(a));
         e.aad_cs.remove(a);
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), None);
-        let c = e
-            .aad_cs
-            .insert(AadCsObject::new(ann.clone(), ObjectKind::User, None));
-        assert_eq!(e.anchor_holder(&ann, Link::to(a)), Some(c));
-        assert_eq!(e.anchor_holder(&bob, Link::to(c)), Some(b));
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), None);
+        let c = insert(&mut e, &ann);
+        assert_eq!(e.unjoined_anchor_holder(&ann, At(a)), Some(c));
+        assert_eq!(e.unjoined_anchor_holder(&bob, At(c)), Some(b));
+        // A joined holder is no answer, whatever the hint; an absent anchor has none.
+        e.aad_cs.get_mut(b).unwrap().mv = Link::to(0);
+        assert_eq!(e.unjoined_anchor_holder(&bob, At(b)), None);
+        assert_eq!(e.unjoined_anchor_holder(&bob, Absent), None);
+        assert_eq!(e.unjoined_anchor_holder(&cy, Absent), None);
+        assert_eq!(e.unjoined_anchor_holder(&cy, Unknown), None);
     }
 }
