@@ -419,29 +419,34 @@ impl AadConnectorSpace {
         self.find_by(anchor.as_str(), |held| held == anchor)
     }
 
-    /// The object holding the anchor whose text is `anchor`.
-    pub(crate) fn find_text(&self, anchor: &str) -> Option<u32> {
-        self.find_by(anchor, |held| held.as_str() == anchor)
+    /// `find`, looking first at the object after the last one found (`last`, which it moves
+    /// on): a connector space and the directory read in step with it often hold the same
+    /// objects in the same order (a tenant's objects were exported in the order the exporting
+    /// server's connector space holds them), so checking that object reads the slots front to
+    /// back instead of the index at random. An anchor has one holder at most, so the answer is
+    /// the lookup's either way.
+    pub(crate) fn find_after(&self, anchor: &ImmutableId, last: &mut Option<u32>) -> Option<u32> {
+        self.find_by_after(anchor.as_str(), last, |held| held == anchor)
     }
 
-    /// `find_text`, trying object `near` first: a connector space and the directory read in
-    /// step with it often hold the same objects in the same order (a tenant's objects were
-    /// exported in the order the exporting server's connector space holds them), so the
-    /// object after the last one found is often the next one sought, and checking it reads
-    /// the slots front to back instead of the index at random. An anchor has one holder at
-    /// most, so the answer is the lookup's either way.
-    pub(crate) fn find_text_near(&self, anchor: &str, near: Option<u32>) -> Option<u32> {
-        let there = near.filter(|&a| self.get(a).is_some_and(|c| c.anchor.as_str() == anchor));
-        let found = there.or_else(|| self.find_text(anchor));
-        debug_assert_eq!(found, self.find_text(anchor), "an anchor held twice");
-        found
+    /// `find_after` for the anchor whose text is `anchor`.
+    pub(crate) fn find_text_after(&self, anchor: &str, last: &mut Option<u32>) -> Option<u32> {
+        self.find_by_after(anchor, last, |held| held.as_str() == anchor)
     }
 
-    /// `find`, trying object `near` first (as `find_text_near`).
-    pub(crate) fn find_near(&self, anchor: &ImmutableId, near: Option<u32>) -> Option<u32> {
-        let there = near.filter(|&a| self.get(a).is_some_and(|c| c.anchor == *anchor));
-        let found = there.or_else(|| self.find(anchor));
-        debug_assert_eq!(found, self.find(anchor), "an anchor held twice");
+    fn find_by_after(
+        &self,
+        text: &str,
+        last: &mut Option<u32>,
+        is_it: impl Fn(&ImmutableId) -> bool,
+    ) -> Option<u32> {
+        let next = last.map(|a| a + 1);
+        let there = next.filter(|&a| self.get(a).is_some_and(|c| is_it(&c.anchor)));
+        let found = there.or_else(|| self.find_by(text, &is_it));
+        debug_assert_eq!(found, self.find_by(text, &is_it), "an anchor held twice");
+        if found.is_some() {
+            *last = found;
+        }
         found
     }
 
@@ -520,20 +525,23 @@ mod tests {
     }
 
     #[test]
-    fn a_lookup_near_a_slot_answers_as_the_index_does() {
+    fn a_lookup_after_the_last_one_answers_as_the_index_does() {
         let mut s = AadConnectorSpace::default();
         let ids: Vec<u32> = ["a", "b", "c"].iter().map(|n| s.insert(aad(n))).collect();
         s.remove(ids[1]);
         for anchor in ["a", "b", "c", "d"] {
             let id = ImmutableId::new(anchor);
             let want = s.find(&id);
-            for near in [None, Some(ids[0]), Some(ids[1]), Some(ids[2]), Some(99)] {
-                assert_eq!(s.find_near(&id, near), want, "{anchor} near {near:?}");
+            for last in [None, Some(ids[0]), Some(ids[1]), Some(ids[2]), Some(99)] {
+                let (mut l1, mut l2) = (last, last);
+                assert_eq!(s.find_after(&id, &mut l1), want, "{anchor} after {last:?}");
                 assert_eq!(
-                    s.find_text_near(anchor, near),
+                    s.find_text_after(anchor, &mut l2),
                     want,
-                    "{anchor} near {near:?}"
+                    "{anchor} after {last:?}"
                 );
+                // The cursor moves to what was found and stays where it was otherwise.
+                assert_eq!((l1, l2), (want.or(last), want.or(last)));
             }
         }
     }

@@ -218,11 +218,7 @@ impl SyncEngine {
             .with_min_len(PAR_MIN)
             .map_init(
                 || None,
-                |last: &mut Option<u32>, item| {
-                    let found = self.aad_cs.find_near(&item.anchor, last.map(|a| a + 1));
-                    *last = found.or(*last);
-                    found
-                },
+                |last, item| self.aad_cs.find_after(&item.anchor, last),
             )
             .collect();
         let mut reshaped = false;
@@ -343,7 +339,8 @@ impl SyncEngine {
     /// What connector-space object `i`'s own data decides for its synchronization: whether it
     /// is out of scope and, when it would project, its anchor. Read-only: processing another
     /// object changes neither its pending import, its values nor its join.
-    /// `last`: the Azure AD object the previous prepared object's anchor led to, if any.
+    /// `last`: the Azure AD object the last anchor looked up led to (see
+    /// `AadConnectorSpace::find_after`).
     fn prepare_ad(
         &self,
         ad: &ActiveDirectory,
@@ -375,11 +372,8 @@ impl SyncEngine {
                 c.immutable_id()
             } else {
                 let guid = ad.guid_at(cs.ad()).unwrap_or_default();
-                let (anchor, holder) = self.shared_anchor(guid, last.map(|a| a + 1));
+                let (anchor, holder) = self.shared_anchor(guid, last);
                 held_by = holder;
-                if let AnchorHint::At(a) = holder {
-                    *last = Some(a);
-                }
                 anchor
             }
         });
@@ -467,12 +461,12 @@ impl SyncEngine {
     /// The immutableId of `guid`, sharing the Azure AD connector space's copy when an import
     /// brought the object already (a server taking over a synced tenant): one string fewer per
     /// object, about 48 MB at 1,000,000. With it, the Azure AD object holding it, which spares
-    /// outbound flow a second lookup. `near`: where the holder likely is (see
-    /// `AadConnectorSpace::find_text_near`).
+    /// outbound flow a second lookup. `last`: the holder found last (see
+    /// `AadConnectorSpace::find_after`).
     fn shared_anchor(
         &self,
         guid: upgrade_lab_model::ObjectGuid,
-        near: Option<u32>,
+        last: &mut Option<u32>,
     ) -> (ImmutableId, AnchorHint) {
         if self.aad_cs.is_empty() {
             return (guid.immutable_id(), AnchorHint::Absent);
@@ -480,7 +474,7 @@ impl SyncEngine {
         let text = guid.immutable_id_text();
         match self
             .aad_cs
-            .find_text_near(text.as_str(), near)
+            .find_text_after(text.as_str(), last)
             .and_then(|a| Some((a, self.aad_cs.get(a)?)))
         {
             Some((a, cs)) => (cs.anchor.clone(), AnchorHint::At(a)),
@@ -631,12 +625,17 @@ impl SyncEngine {
         })
     }
 
+    /// Whether Azure AD object `a` exists and is joined to no metaverse object.
+    fn is_unjoined(&self, a: u32) -> bool {
+        self.aad_cs.get(a).is_some_and(|c| c.mv.is_none())
+    }
+
     /// The unjoined Azure AD object holding `anchor`, as a lookup would find it, with what the
     /// AD side found (`hint`): the object there while it still holds the anchor (an anchor has
     /// one holder at most); none when no object held it then (since then only provisioning
     /// added holders, and it joins them at once); else a lookup.
     fn unjoined_anchor_holder(&self, anchor: &ImmutableId, hint: AnchorHint) -> Option<u32> {
-        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let unjoined = |a: &u32| self.is_unjoined(*a);
         let holder = match hint {
             AnchorHint::At(a) if self.aad_cs.get(a).is_some_and(|c| c.anchor == *anchor) => Some(a),
             AnchorHint::Absent => None,
@@ -661,7 +660,7 @@ impl SyncEngine {
         anchor: &ImmutableId,
         decided: Option<(u32, Option<ExportOperation>)>,
     ) -> Option<u32> {
-        let unjoined = |a: &u32| self.aad_cs.get(*a).is_some_and(|c| c.mv.is_none());
+        let unjoined = |a: &u32| self.is_unjoined(*a);
         let holder = decided.map(|(a, _)| a).filter(unjoined);
         debug_assert_eq!(
             holder,
@@ -690,10 +689,7 @@ impl SyncEngine {
                     .aad_cs
                     .insert(AadCsObject::new(mv.anchor.clone(), kind, None)),
             };
-            debug_assert!(
-                self.aad_cs.get(a).is_some_and(|c| c.mv.is_none()),
-                "provisioning joins an unjoined object"
-            );
+            debug_assert!(self.is_unjoined(a), "provisioning joins an unjoined object");
             if let Some(cs) = self.aad_cs.get_mut(a) {
                 cs.mv = Link::to(m);
             }
