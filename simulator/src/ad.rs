@@ -69,33 +69,23 @@ impl ActiveDirectory {
         let mut objects = directory.objects;
         let mut by_guid =
             FxHashMap::with_capacity_and_hasher(objects.len(), rustc_hash::FxBuildHasher);
-        let mut unique = vec![true; objects.len()];
-        for (slot, object) in objects.iter().enumerate() {
+        // A second object with one GUID cannot exist in AD: the first one stays. A kept
+        // object's slot is the number kept before it (`retain` moves nothing until it drops
+        // one, so a directory without repeats is not copied).
+        objects.retain(|object| {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "indices are u32 by design: a world holds a few million objects at most, far below u32::MAX"
             )]
-            let slot32 = slot as u32;
-            // A second object with one GUID cannot exist in AD: the first one stays.
+            let slot = by_guid.len() as u32;
             match by_guid.entry(object.guid) {
-                std::collections::hash_map::Entry::Occupied(_) => unique[slot] = false,
+                std::collections::hash_map::Entry::Occupied(_) => false,
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(slot32);
+                    v.insert(slot);
+                    true
                 }
             }
-        }
-        if unique.contains(&false) {
-            let mut keep = unique.iter();
-            objects.retain(|_| keep.next().copied().unwrap_or(false));
-            by_guid.clear();
-            by_guid.extend(objects.iter().enumerate().map(|(slot, o)| {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "indices are u32 by design, as above"
-                )]
-                (o.guid, slot as u32)
-            }));
-        }
+        });
         let mut usn = 0u64;
         for object in &mut objects {
             usn = usn.max(object.usn_changed) + 1;

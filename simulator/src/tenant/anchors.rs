@@ -62,9 +62,11 @@ impl AnchorIndex {
             .is_some_and(|j| !j.is_empty() && j.contains(&hash(anchor)))
     }
 
-    fn note_change(&mut self, anchor: &ImmutableId) {
+    /// Notes, while a journal is kept, that the entry of the anchor hashing to `hash_of_anchor`
+    /// changes.
+    fn note_change(&mut self, hash_of_anchor: u64) {
         if let Some(journal) = &mut self.journal {
-            journal.insert(hash(anchor));
+            journal.insert(hash_of_anchor);
         }
     }
 
@@ -96,7 +98,7 @@ impl AnchorIndex {
     /// Names object `i` by `anchor`, replacing what `anchor` named.
     pub(crate) fn insert(&mut self, objects: &[TenantObject], anchor: &ImmutableId, i: u32) {
         self.remove(objects, anchor);
-        self.note_change(anchor);
+        self.note_change(hash(anchor));
         if holds(objects, i, anchor) {
             self.table.insert_unique(hash(anchor), i, |&j| {
                 objects[j as usize].immutable_id.as_ref().map_or(0, hash)
@@ -126,9 +128,7 @@ impl AnchorIndex {
             anchor.is_some_and(|a| hash(a) == hash_of_anchor && self.get(objects, a).is_none()),
             "object {i} must hold a new anchor with this hash"
         );
-        if let Some(journal) = &mut self.journal {
-            journal.insert(hash_of_anchor);
-        }
+        self.note_change(hash_of_anchor);
         self.table.insert_unique(hash_of_anchor, i, |&j| {
             objects[j as usize].immutable_id.as_ref().map_or(0, hash)
         });
@@ -136,7 +136,7 @@ impl AnchorIndex {
 
     /// Forgets `anchor`.
     pub(crate) fn remove(&mut self, objects: &[TenantObject], anchor: &ImmutableId) {
-        self.note_change(anchor);
+        self.note_change(hash(anchor));
         if self.side.remove(anchor).is_some() {
             return;
         }
